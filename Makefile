@@ -1,0 +1,87 @@
+# kith: `make run` and `make test` are all a newcomer needs.
+# Everything builds out of tree into build/ (build/asan/ for the sanitizers).
+
+CC      ?= cc
+PKGS    := sqlite3 jansson
+CFLAGS  ?= -O2 -g
+WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
+           -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers
+DEPCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+DEPLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+
+B       ?= build
+SRC     := $(sort $(wildcard src/*.c src/*/*.c))
+LIBSRC  := $(filter-out src/main.c,$(SRC))
+OBJ     := $(LIBSRC:%.c=$(B)/obj/%.o)
+MAINOBJ := $(B)/obj/src/main.o
+
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+# Debian packages the build, the tests and the benchmarks need.
+APT_PKGS := build-essential pkg-config libsqlite3-dev libjansson-dev \
+            libcmocka-dev clang libclang-rt-14-dev sqlite3 jq
+
+.PHONY: all run test bench deps clean unit cli asan fuzz lint
+all: $(B)/kith
+
+deps:
+	@./scripts/install-deps $(APT_PKGS)
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(DEPCFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/libkith.a: $(OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/kith: $(MAINOBJ) $(B)/libkith.a
+	$(CC) $(CFLAGS) -o $@ $^ $(DEPLIBS)
+
+$(B)/tests/%: tests/unit/%.c $(B)/libkith.a tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(DEPCFLAGS) -Isrc -o $@ $< $(B)/libkith.a \
+		$(DEPLIBS) $(shell pkg-config --libs cmocka 2>/dev/null)
+
+unit: $(UNIT_BIN)
+cli: $(B)/kith
+
+# The whole suite: plain build, then again under ASan+UBSan.
+test: deps
+	@$(MAKE) --no-print-directory all unit
+	@$(MAKE) --no-print-directory B=build/asan CC=clang \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		all unit
+	@$(MAKE) --no-print-directory fuzz-build
+	@./tests/run-all build build/asan
+
+run: deps all
+	@./scripts/run
+
+bench: deps all
+	@$(MAKE) --no-print-directory $(B)/bench/bench_due
+	@./bench/run
+
+$(B)/bench/%: bench/%.c $(B)/libkith.a
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(DEPCFLAGS) -Isrc -o $@ $< $(B)/libkith.a $(DEPLIBS)
+
+# libFuzzer targets; `make test` replays their seed corpora.
+FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
+FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
+fuzz-build: $(FUZZ_BIN)
+build/fuzz/%: fuzz/%.c $(LIBSRC)
+	@mkdir -p $(dir $@)
+	clang $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined $(DEPCFLAGS) -Isrc \
+		-o $@ $< $(LIBSRC) $(DEPLIBS)
+
+lint:
+	clang-format --dry-run --Werror $(SRC) $(wildcard src/*/*.h src/*.h)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+		--suppress=missingIncludeSystem -Isrc src
+
+clean:
+	rm -rf build
+
+-include $(OBJ:.o=.d) $(MAINOBJ:.o=.d)

@@ -1,0 +1,187 @@
+/* model.c: names, parsing and freeing of the plain model structs. */
+#include "model.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const channel_names[CH_COUNT] = {
+	"in_person", "video", "call", "letter",
+	"gift",	     "text",  "email", "social",
+};
+
+static const char *const channel_labels[CH_COUNT] = {
+	"In person", "Video", "Call", "Letter",
+	"Gift",	     "Text",  "Email", "Social",
+};
+
+const char *channel_name(enum channel ch)
+{
+	return ch < CH_COUNT ? channel_names[ch] : "?";
+}
+
+const char *channel_label(enum channel ch)
+{
+	return ch < CH_COUNT ? channel_labels[ch] : "?";
+}
+
+int channel_parse(enum channel *out, const char *s, const char *field,
+		  struct kith_err *err)
+{
+	for (int i = 0; s && i < CH_COUNT; i++) {
+		if (!strcmp(s, channel_names[i])) {
+			*out = (enum channel)i;
+			return KITH_OK;
+		}
+	}
+	return kith_err_set(err, KITH_EINPUT, field,
+			    "unknown channel \"%s\" (one of in_person, video, "
+			    "call, letter, gift, text, email, social)",
+			    s ? s : "");
+}
+
+static const char *const direction_names[DIR_COUNT] = { "out", "in",
+							"mutual" };
+
+const char *direction_name(enum direction d)
+{
+	return d < DIR_COUNT ? direction_names[d] : "?";
+}
+
+int direction_parse(enum direction *out, const char *s, const char *field,
+		    struct kith_err *err)
+{
+	for (int i = 0; s && i < DIR_COUNT; i++) {
+		if (!strcmp(s, direction_names[i])) {
+			*out = (enum direction)i;
+			return KITH_OK;
+		}
+	}
+	return kith_err_set(err, KITH_EINPUT, field,
+			    "unknown direction \"%s\" (one of out, in, mutual)",
+			    s ? s : "");
+}
+
+const char *tier_name(enum tier t)
+{
+	static const char *const names[TIER_COUNT] = { "", "A", "B", "C" };
+	return t < TIER_COUNT ? names[t] : "";
+}
+
+int tier_parse(enum tier *out, const char *s, const char *field,
+	       struct kith_err *err)
+{
+	if (s && (!strcasecmp(s, "A") || !strcasecmp(s, "B") ||
+		  !strcasecmp(s, "C"))) {
+		*out = (enum tier)(TIER_A + (s[0] | 0x20) - 'a');
+		return KITH_OK;
+	}
+	if (s && (!*s || !strcmp(s, "none"))) {
+		*out = TIER_NONE;
+		return KITH_OK;
+	}
+	return kith_err_set(err, KITH_EINPUT, field,
+			    "unknown tier \"%s\" (A, B, C or none)",
+			    s ? s : "");
+}
+
+int strlist_push(struct strlist *l, const char *s)
+{
+	char **v = realloc(l->v, (l->n + 1) * sizeof(*v));
+
+	if (!v)
+		return -1;
+	l->v = v;
+	v[l->n] = strdup(s);
+	if (!v[l->n])
+		return -1;
+	l->n++;
+	return 0;
+}
+
+bool strlist_has_ci(const struct strlist *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcasecmp(l->v[i], s))
+			return true;
+	return false;
+}
+
+void strlist_clear(struct strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+void contact_init(struct contact *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->since = KITH_NO_DAY;
+	c->snooze_until = KITH_NO_TIME;
+	c->last_touch = KITH_NO_TIME;
+	c->last_in_person = KITH_NO_TIME;
+	c->due_at = KITH_NO_TIME;
+	c->meet_due_at = KITH_NO_TIME;
+}
+
+void contact_clear(struct contact *c)
+{
+	if (!c)
+		return;
+	free(c->name);
+	strlist_clear(&c->emails);
+	strlist_clear(&c->phones);
+	strlist_clear(&c->tags);
+	strlist_clear(&c->handles);
+	free(c->org_name);
+	free(c->title);
+	free(c->tz);
+	free(c->notes);
+	contact_init(c);
+}
+
+void touchpoint_clear(struct touchpoint *t)
+{
+	if (!t)
+		return;
+	free(t->note);
+	free(t->source);
+	free(t->contacts);
+	free(t->users);
+	memset(t, 0, sizeof(*t));
+}
+
+void fact_clear(struct fact *f)
+{
+	if (f)
+		free(f->text);
+}
+
+void kdate_clear(struct kdate *d)
+{
+	if (d)
+		free(d->kind);
+}
+
+void promise_clear(struct promise *p)
+{
+	if (!p)
+		return;
+	free(p->text);
+	free(p->contact_name);
+}
+
+void gift_clear(struct gift *g)
+{
+	if (g)
+		free(g->text);
+}
+
+void revenue_clear(struct revenue *r)
+{
+	if (r)
+		free(r->note);
+}

@@ -1,0 +1,162 @@
+/*
+ * model.h: the plain structs every layer passes around: contacts,
+ * touchpoints, facts, dates, promises, gifts. No behaviour but free
+ * functions; the store fills them, core computes over them, render
+ * writes them. Strings are owned by the struct unless marked borrowed.
+ */
+#ifndef KITH_MODEL_H
+#define KITH_MODEL_H
+
+#include "../kith.h"
+
+#include <stdbool.h>
+
+#define KITH_NO_DAY INT32_MIN
+
+enum channel {
+	CH_IN_PERSON,
+	CH_VIDEO,
+	CH_CALL,
+	CH_LETTER,
+	CH_GIFT,
+	CH_TEXT,
+	CH_EMAIL,
+	CH_SOCIAL,
+	CH_COUNT
+};
+
+enum direction { DIR_OUT, DIR_IN, DIR_MUTUAL, DIR_COUNT };
+
+enum tier { TIER_NONE, TIER_A, TIER_B, TIER_C, TIER_COUNT };
+
+struct strlist {
+	char **v;
+	size_t n;
+};
+
+struct contact {
+	int64_t id;
+	char *name;
+	struct strlist emails;
+	struct strlist phones;
+	struct strlist tags;
+	struct strlist handles;	/* social handles, "@dana" */
+	int64_t org_id;		/* 0: none */
+	char *org_name;		/* filled on read; ignored on write */
+	char *title;
+	char *tz;		/* NULL: the workspace's */
+	char *notes;
+	enum tier tier;
+	struct cadence every;	/* own; none: inherit from tags, tier */
+	struct cadence meet_every;
+	int32_t since;		/* client-since day, or KITH_NO_DAY */
+	int64_t owner_id;	/* 0: none */
+	kith_time snooze_until;	/* KITH_NO_TIME: not snoozed */
+	kith_time created_at;
+	kith_time updated_at;
+	int64_t version;	/* bumped on every change: the ETag */
+
+	/* Summaries kept by the store on every write. */
+	kith_time last_touch;	 /* KITH_NO_TIME: never */
+	kith_time last_in_person; /* KITH_NO_TIME: never */
+	struct cadence eff_every; /* resolved: own, tags, tier, default */
+	struct cadence eff_meet;
+	kith_time due_at;	/* next due for any touch; NO_TIME: none */
+	kith_time meet_due_at;	/* next due face to face; NO_TIME: none */
+	int64_t touch_count;
+};
+
+struct touchpoint {
+	int64_t id;
+	kith_time at;
+	enum channel channel;
+	enum direction direction;
+	int minutes;		/* 0: not given */
+	char *note;
+	char *source;		/* "manual", "import", ... */
+	int64_t *contacts;	/* participant contact ids */
+	size_t n_contacts;
+	int64_t *users;		/* participant user ids */
+	size_t n_users;
+	kith_time created_at;
+};
+
+struct fact {
+	int64_t id;
+	int64_t contact_id;
+	char *text;
+	kith_time created_at;
+};
+
+/* A date worth remembering. Yearly dates recur on their month and day. */
+struct kdate {
+	int64_t id;
+	int64_t contact_id;
+	char *kind;		/* "birthday", "anniversary", free words */
+	int32_t day;		/* the date itself (year may be unknown) */
+	bool year_known;
+	bool yearly;
+	kith_time created_at;
+};
+
+struct promise {
+	int64_t id;
+	int64_t contact_id;
+	char *text;
+	kith_time due;		/* KITH_NO_TIME: no due time */
+	kith_time done_at;	/* KITH_NO_TIME: open */
+	kith_time created_at;
+	char *contact_name;	/* filled on list reads */
+};
+
+struct gift {
+	int64_t id;
+	int64_t contact_id;	/* 0 when given to an organization */
+	int64_t org_id;
+	char *text;
+	int64_t value_cents;
+	kith_time at;
+};
+
+struct revenue {
+	int64_t id;
+	int64_t contact_id;
+	int64_t org_id;
+	int64_t amount_cents;
+	kith_time at;
+	char *note;
+};
+
+struct organization {
+	int64_t id;
+	char *name;
+	kith_time created_at;
+};
+
+/* Names as the CLI and the JSON API spell them. */
+const char *channel_name(enum channel ch);
+/* Words for people: "In person", "Video"... */
+const char *channel_label(enum channel ch);
+int channel_parse(enum channel *out, const char *s, const char *field,
+		  struct kith_err *err);
+const char *direction_name(enum direction d);
+int direction_parse(enum direction *out, const char *s, const char *field,
+		    struct kith_err *err);
+const char *tier_name(enum tier t);	/* "A", "B", "C", "" */
+int tier_parse(enum tier *out, const char *s, const char *field,
+	       struct kith_err *err);
+
+int strlist_push(struct strlist *l, const char *s);
+bool strlist_has_ci(const struct strlist *l, const char *s);
+void strlist_clear(struct strlist *l);
+
+void contact_init(struct contact *c);
+void contact_clear(struct contact *c);
+void touchpoint_clear(struct touchpoint *t);
+void fact_clear(struct fact *f);
+void kdate_clear(struct kdate *d);
+void promise_clear(struct promise *p);
+void gift_clear(struct gift *g);
+void revenue_clear(struct revenue *r);
+
+#endif

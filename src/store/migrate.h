@@ -1,0 +1,13 @@
+/* migrate.h: numbered schema migrations; store_open runs the missing ones
+ * in one transaction each and records the version in PRAGMA user_version. */
+#ifndef KITH_MIGRATE_H
+#define KITH_MIGRATE_H
+
+#include <stddef.h>
+
+/* How many migrations exist; the newest schema version. */
+size_t migrate_count(void);
+/* SQL of migration `version` (1-based), or NULL. */
+const char *migrate_sql(size_t version);
+
+#endif

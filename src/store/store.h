@@ -1,0 +1,273 @@
+/*
+ * store.h: the only door to the database. One interface; the SQLite
+ * engine lives in store_sqlite.c (a PostgreSQL engine will implement the
+ * same calls). Every call takes the workspace id first among its keys
+ * and never reads or changes another workspace's rows.
+ *
+ * Every call returns a kith_status and fills err on failure. Writes are
+ * grouped by the caller in store_begin/commit so one user action is one
+ * transaction; the store keeps per-contact summaries (last touch, last
+ * face to face, effective cadences, next due time) current on each write.
+ * Structs filled through out-parameters belong to the caller, who frees
+ * them with the model's _clear functions or store_*_free helpers.
+ */
+#ifndef KITH_STORE_H
+#define KITH_STORE_H
+
+#include "../core/agenda.h"
+#include "../core/model.h"
+#include "../core/score.h"
+
+struct store;
+
+struct workspace {
+	int64_t id;
+	char *name;
+	char *tz;		/* "" : the server's zone */
+	int work_start_min;	/* working hours, minutes after midnight */
+	int work_end_min;
+	int response_target_min;
+	kith_time created_at;
+};
+
+void workspace_clear(struct workspace *w);
+
+/* Open (creating if needed) the database at path and run migrations. */
+int store_open(struct store **out, const char *path, struct kith_err *err);
+void store_close(struct store *st);
+/* Schema version after migrations. */
+int store_schema_version(struct store *st);
+
+/* One user action: BEGIN IMMEDIATE .. COMMIT, or ROLLBACK on failure. */
+int store_begin(struct store *st, struct kith_err *err);
+int store_commit(struct store *st, struct kith_err *err);
+void store_rollback(struct store *st);
+
+/* ---- workspaces ---- */
+int store_workspace_create(struct store *st, const char *name, kith_time now,
+			   int64_t *id, struct kith_err *err);
+int store_workspace_list(struct store *st, struct workspace **out, size_t *n,
+			 struct kith_err *err);
+int store_workspace_get(struct store *st, int64_t ws, struct workspace *out,
+			struct kith_err *err);
+int store_workspace_update(struct store *st, const struct workspace *w,
+			   struct kith_err *err);
+void store_workspaces_free(struct workspace *w, size_t n);
+/* Is the workspace free of contacts and touches (import target)? */
+int store_workspace_empty(struct store *st, int64_t ws, bool *out,
+			  struct kith_err *err);
+
+/* ---- organizations ---- */
+/* Id of the organization named name (case-insensitive), created if new. */
+int store_org_ensure(struct store *st, int64_t ws, const char *name,
+		     kith_time now, int64_t *id, struct kith_err *err);
+int store_org_list(struct store *st, int64_t ws, struct organization **out,
+		   size_t *n, struct kith_err *err);
+/* Insert with a given id (restore). */
+int store_org_put(struct store *st, int64_t ws, const struct organization *o,
+		  struct kith_err *err);
+void store_orgs_free(struct organization *o, size_t n);
+
+/* ---- contacts ---- */
+/*
+ * Add c; c->id 0 assigns a new id (written back), else that id is kept
+ * (restore). org_name, when set and org_id is 0, finds or makes the
+ * organization. created_at/updated_at 0 mean now.
+ */
+int store_contact_add(struct store *st, int64_t ws, struct contact *c,
+		      kith_time now, struct kith_err *err);
+/*
+ * Replace the editable fields of contact c->id. When expect_version is
+ * non-zero and differs from the stored one: KITH_ECONFLICT. Bumps the
+ * version and refreshes the summaries.
+ */
+int store_contact_update(struct store *st, int64_t ws, struct contact *c,
+			 int64_t expect_version, kith_time now,
+			 struct kith_err *err);
+int store_contact_get(struct store *st, int64_t ws, int64_t id,
+		      struct contact *out, struct kith_err *err);
+int store_contact_delete(struct store *st, int64_t ws, int64_t id,
+			 struct kith_err *err);
+/* Snooze until t (KITH_NO_TIME: wake now). */
+int store_contact_snooze(struct store *st, int64_t ws, int64_t id,
+			 kith_time until, kith_time now, struct kith_err *err);
+
+/*
+ * Contacts a user means by `who`: an id, an email, a full name or a
+ * case-insensitive name fragment, tried in that order; the first step
+ * with matches wins. exclude (0: none) is never returned.
+ */
+int store_contact_find(struct store *st, int64_t ws, const char *who,
+		       int64_t exclude, int64_t **ids, size_t *n,
+		       struct kith_err *err);
+
+struct contact_filter {
+	const char *q;		/* name, email, org, title, tag, fact, note */
+	const char *tag;
+	enum tier tier;		/* TIER_NONE: any */
+	int64_t owner_id;	/* 0: any */
+	int64_t after_id;	/* keyset cursor: ids above this */
+	size_t limit;		/* 0: all */
+};
+
+int store_contact_list(struct store *st, int64_t ws,
+		       const struct contact_filter *f, struct contact **out,
+		       size_t *n, struct kith_err *err);
+void store_contacts_free(struct contact *c, size_t n);
+/* Count of contacts in the workspace. */
+int store_contact_count(struct store *st, int64_t ws, int64_t *out,
+			struct kith_err *err);
+
+/*
+ * Move everything of contact `from` to `into` (touches, facts, dates,
+ * promises, gifts, revenue; emails, phones and tags are unioned, empty
+ * fields filled) and delete `from`. Summaries are recomputed.
+ */
+int store_contact_merge(struct store *st, int64_t ws, int64_t from,
+			int64_t into, kith_time now, struct kith_err *err);
+
+/* ---- touchpoints ---- */
+/* Add t with its participants; t->id 0 assigns (written back). */
+int store_touch_add(struct store *st, int64_t ws, struct touchpoint *t,
+		    struct kith_err *err);
+/* Touches of one contact (0: all), newest first; limit 0 is all. */
+int store_touch_list(struct store *st, int64_t ws, int64_t contact_id,
+		     size_t limit, struct touchpoint **out, size_t *n,
+		     struct kith_err *err);
+void store_touches_free(struct touchpoint *t, size_t n);
+/* The score view of a contact's touches: at, channel, direction. */
+int store_touch_scores(struct store *st, int64_t ws, int64_t contact_id,
+		       struct score_touch **out, size_t *n,
+		       struct kith_err *err);
+/* Visit every touch of the workspace once with each participant
+ * (contact id, touch); for reports. */
+typedef int (*store_touch_visit)(void *ctx, int64_t contact_id,
+				 const struct score_touch *t);
+int store_touch_each(struct store *st, int64_t ws, store_touch_visit fn,
+		     void *ctx, struct kith_err *err);
+
+/* ---- facts, dates, promises, gifts, revenue ---- */
+int store_fact_add(struct store *st, int64_t ws, struct fact *f,
+		   struct kith_err *err);
+int store_fact_list(struct store *st, int64_t ws, int64_t contact_id,
+		    struct fact **out, size_t *n, struct kith_err *err);
+void store_facts_free(struct fact *f, size_t n);
+
+int store_date_add(struct store *st, int64_t ws, struct kdate *d,
+		   struct kith_err *err);
+int store_date_list(struct store *st, int64_t ws, int64_t contact_id,
+		    struct kdate **out, size_t *n, struct kith_err *err);
+void store_dates_free(struct kdate *d, size_t n);
+
+int store_promise_add(struct store *st, int64_t ws, struct promise *p,
+		      struct kith_err *err);
+/* Open promises (contact 0: all), overdue first then by due time;
+ * with include_done, kept ones too. */
+int store_promise_list(struct store *st, int64_t ws, int64_t contact_id,
+		       bool include_done, struct promise **out, size_t *n,
+		       struct kith_err *err);
+int store_promise_get(struct store *st, int64_t ws, int64_t id,
+		      struct promise *out, struct kith_err *err);
+int store_promise_done(struct store *st, int64_t ws, int64_t id,
+		       kith_time at, struct kith_err *err);
+void store_promises_free(struct promise *p, size_t n);
+
+int store_gift_add(struct store *st, int64_t ws, struct gift *g,
+		   struct kith_err *err);
+int store_gift_list(struct store *st, int64_t ws, int64_t contact_id,
+		    struct gift **out, size_t *n, struct kith_err *err);
+void store_gifts_free(struct gift *g, size_t n);
+
+int store_revenue_add(struct store *st, int64_t ws, struct revenue *r,
+		      struct kith_err *err);
+int store_revenue_list(struct store *st, int64_t ws, int64_t contact_id,
+		       struct revenue **out, size_t *n, struct kith_err *err);
+void store_revenues_free(struct revenue *r, size_t n);
+/* Lifetime value of a contact: the revenue entered against it. */
+int store_revenue_total(struct store *st, int64_t ws, int64_t contact_id,
+			int64_t *cents, struct kith_err *err);
+
+/* ---- cadences inherited from tags and tiers ---- */
+enum cadence_scope { CADENCE_DEFAULT, CADENCE_TIER, CADENCE_TAG };
+
+struct cadence_rule {
+	enum cadence_scope scope;
+	char *key;		/* tag, "A"/"B"/"C", or "" for the default */
+	struct cadence every;	/* none: not set at this level */
+	struct cadence meet;
+};
+
+/* Set (or with both none, remove) a rule; refreshes affected contacts. */
+int store_cadence_set(struct store *st, int64_t ws,
+		      const struct cadence_rule *r, kith_time now,
+		      struct kith_err *err);
+int store_cadence_list(struct store *st, int64_t ws,
+		       struct cadence_rule **out, size_t *n,
+		       struct kith_err *err);
+void store_cadences_free(struct cadence_rule *r, size_t n);
+
+/* ---- the agenda's indexes ---- */
+enum due_clock { DUE_ANY, DUE_MEET };
+
+/* Distinct non-zero cadence codes in use for a clock. */
+int store_due_groups(struct store *st, int64_t ws, enum due_clock clock,
+		     int **codes, size_t *n, struct kith_err *err);
+
+struct due_row {
+	int64_t id;
+	kith_time anchor;
+};
+
+/* Contacts of one cadence code by anchor ascending, after (anchor, id). */
+int store_due_page(struct store *st, int64_t ws, enum due_clock clock,
+		   int code, kith_time after_anchor, int64_t after_id,
+		   struct due_row *out, size_t cap, size_t *n,
+		   struct kith_err *err);
+
+/* Contacts with a date in [from_day, to_day] (yearly dates by month and
+ * day; at most one year's wrap). Ids may repeat. */
+int store_dates_window(struct store *st, int64_t ws, int32_t from_day,
+		       int32_t to_day, int64_t **ids, size_t *n,
+		       struct kith_err *err);
+
+struct promise_row {
+	int64_t id;
+	int64_t contact_id;
+	kith_time due;
+};
+
+/* Open promises due before `before`, oldest due first, after (due, id). */
+int store_promises_due_page(struct store *st, int64_t ws, kith_time before,
+			    kith_time after_due, int64_t after_id,
+			    struct promise_row *out, size_t cap, size_t *n,
+			    struct kith_err *err);
+
+/* An agenda input with the strings it borrows. */
+struct agenda_row {
+	struct agenda_input in;
+	char *name;
+	char *date_kind;
+	char *promise_text;
+	char *tz;
+};
+
+void agenda_row_clear(struct agenda_row *r);
+
+/* Everything agenda_score needs about one contact. */
+int store_agenda_row(struct store *st, int64_t ws, int64_t id, kith_time now,
+		     int32_t today, struct agenda_row *out,
+		     struct kith_err *err);
+
+/* Every contact's agenda row, for the full-scan check and reports. */
+typedef int (*store_agenda_visit)(void *ctx, struct agenda_row *row);
+int store_agenda_each(struct store *st, int64_t ws, kith_time now,
+		      int32_t today, store_agenda_visit fn, void *ctx,
+		      struct kith_err *err);
+
+/* Recompute every contact's summaries from history (after bulk loads). */
+int store_refresh_all(struct store *st, int64_t ws, kith_time now,
+		      struct kith_err *err);
+/* Update planner statistics (after bulk loads). */
+int store_analyze(struct store *st, struct kith_err *err);
+
+#endif

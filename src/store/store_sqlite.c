@@ -1,0 +1,2550 @@
+/*
+ * store_sqlite.c: the SQLite engine of store.h. WAL, foreign keys on,
+ * prepared statements only (cached per connection), one transaction per
+ * user action. Summaries on the contact row are refreshed in the same
+ * transaction as the write that changes them.
+ */
+#include "store.h"
+#include "migrate.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define STMT_CACHE 256
+
+struct stmt_slot {
+	const char *sql;	/* key: the address of a static string */
+	sqlite3_stmt *stmt;
+};
+
+struct store {
+	sqlite3 *db;
+	struct stmt_slot cache[STMT_CACHE];
+	int in_tx;
+};
+
+/* ---- plumbing ---- */
+
+static int db_fail(struct store *st, struct kith_err *err, const char *what)
+{
+	int code = sqlite3_extended_errcode(st->db);
+
+	if ((code & 0xff) == SQLITE_CONSTRAINT)
+		return kith_err_set(err, KITH_ECONFLICT, NULL, "%s: %s", what,
+				    sqlite3_errmsg(st->db));
+	return kith_err_set(err, KITH_EIO, NULL, "database: %s: %s", what,
+			    sqlite3_errmsg(st->db));
+}
+
+/*
+ * The prepared statement for sql, reset and with bindings cleared. sql
+ * must be a string literal: the cache is keyed by its address, so a
+ * lookup costs a hash of a pointer, not of the text.
+ */
+static sqlite3_stmt *stmt_get(struct store *st, const char *sql,
+			      struct kith_err *err)
+{
+	size_t h = ((uintptr_t)sql >> 3) % STMT_CACHE;
+
+	for (size_t i = 0; i < STMT_CACHE; i++) {
+		struct stmt_slot *s = &st->cache[(h + i) % STMT_CACHE];
+
+		if (s->sql == sql) {
+			sqlite3_reset(s->stmt);
+			sqlite3_clear_bindings(s->stmt);
+			return s->stmt;
+		}
+		if (!s->sql) {
+			if (sqlite3_prepare_v3(st->db, sql, -1,
+					       SQLITE_PREPARE_PERSISTENT,
+					       &s->stmt, NULL) != SQLITE_OK) {
+				db_fail(st, err, "prepare");
+				s->stmt = NULL;
+				return NULL;
+			}
+			s->sql = sql;
+			return s->stmt;
+		}
+	}
+	kith_err_set(err, KITH_EIO, NULL, "statement cache full");
+	return NULL;
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+/* NULL for the "none" sentinels, so SQL sees absence as NULL. */
+static void bind_time(sqlite3_stmt *s, int i, kith_time t)
+{
+	if (t == KITH_NO_TIME)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_int64(s, i, t);
+}
+
+static void bind_day(sqlite3_stmt *s, int i, int32_t d)
+{
+	if (d == KITH_NO_DAY)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_int(s, i, d);
+}
+
+static void bind_id(sqlite3_stmt *s, int i, int64_t id)
+{
+	if (id)
+		sqlite3_bind_int64(s, i, id);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static kith_time col_time(sqlite3_stmt *s, int i)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL
+		       ? KITH_NO_TIME
+		       : sqlite3_column_int64(s, i);
+}
+
+static int32_t col_day(sqlite3_stmt *s, int i)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL
+		       ? KITH_NO_DAY
+		       : sqlite3_column_int(s, i);
+}
+
+static char *col_str(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return t ? strdup((const char *)t) : NULL;
+}
+
+/* Step a statement that returns no rows. */
+static int exec_stmt(struct store *st, sqlite3_stmt *s, struct kith_err *err,
+		     const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return db_fail(st, err, what);
+	sqlite3_reset(s);
+	return KITH_OK;
+}
+
+static int exec_sql(struct store *st, const char *sql, struct kith_err *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		kith_err_set(err, KITH_EIO, NULL, "database: %s",
+			     msg ? msg : "exec failed");
+		sqlite3_free(msg);
+		return KITH_EIO;
+	}
+	return KITH_OK;
+}
+
+/* Grow a caller-owned array by one element; NULL on no memory. */
+static void *grow(void *arr, size_t n, size_t size)
+{
+	/* Doubling at powers of two keeps appends amortised O(1). */
+	if (n && (n & (n - 1)))
+		return arr;
+	return realloc(arr, (n ? n * 2 : 4) * size);
+}
+
+#define PUSH(arr, n, err)                                                    \
+	do {                                                                 \
+		void *g_ = grow((arr), (n), sizeof(*(arr)));                 \
+		if (!g_) {                                                   \
+			rc = kith_err_nomem(err);                            \
+			goto fail;                                           \
+		}                                                            \
+		(arr) = g_;                                                  \
+		memset(&(arr)[(n)], 0, sizeof(*(arr)));                      \
+	} while (0)
+
+/* ---- open, close, transactions ---- */
+
+static int mkdir_parents(const char *path)
+{
+	char buf[4096];
+	size_t n = strlen(path);
+
+	if (n >= sizeof(buf))
+		return -1;
+	memcpy(buf, path, n + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0700) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return 0;
+}
+
+static int run_migrations(struct store *st, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int version = 0, rc;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL))
+		return db_fail(st, err, "schema version");
+	if (sqlite3_step(s) == SQLITE_ROW)
+		version = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	if ((size_t)version > migrate_count())
+		return kith_err_set(err, KITH_EIO, NULL,
+				    "database schema %d is newer than this "
+				    "kith (%zu); upgrade kith",
+				    version, migrate_count());
+	for (size_t v = (size_t)version + 1; v <= migrate_count(); v++) {
+		char pragma[64];
+
+		rc = exec_sql(st, "BEGIN IMMEDIATE", err);
+		if (rc)
+			return rc;
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %zu",
+			 v);
+		rc = exec_sql(st, migrate_sql(v), err);
+		if (!rc)
+			rc = exec_sql(st, pragma, err);
+		if (!rc)
+			rc = exec_sql(st, "COMMIT", err);
+		if (rc) {
+			exec_sql(st, "ROLLBACK", NULL);
+			return rc;
+		}
+	}
+	return KITH_OK;
+}
+
+int store_open(struct store **out, const char *path, struct kith_err *err)
+{
+	struct store *st;
+	int rc;
+
+	*out = NULL;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return kith_err_nomem(err);
+	if (strcmp(path, ":memory:") && mkdir_parents(path)) {
+		rc = kith_err_set(err, KITH_EIO, "--db",
+				  "cannot create the folder of %s: %s", path,
+				  strerror(errno));
+		goto fail;
+	}
+	if (sqlite3_open_v2(path, &st->db,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				    SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		rc = kith_err_set(err, KITH_EIO, "--db", "cannot open %s: %s",
+				  path,
+				  st->db ? sqlite3_errmsg(st->db) : "no memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, 5000);
+	/* NORMAL is durable in WAL mode up to the last checkpointed commit
+	 * and keeps the database consistent after a crash at any point;
+	 * FULL costs an fsync per transaction. Acknowledged writes must
+	 * survive a killed process (not a power cut), which NORMAL gives. */
+	rc = exec_sql(st,
+		      "PRAGMA journal_mode=WAL;"
+		      "PRAGMA synchronous=NORMAL;"
+		      "PRAGMA foreign_keys=ON;"
+		      "PRAGMA temp_store=MEMORY;"
+		      "PRAGMA cache_size=-65536;",
+		      err);
+	if (rc)
+		goto fail;
+	rc = run_migrations(st, err);
+	if (rc)
+		goto fail;
+	*out = st;
+	return KITH_OK;
+fail:
+	store_close(st);
+	return rc;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	for (size_t i = 0; i < STMT_CACHE; i++)
+		if (st->cache[i].stmt)
+			sqlite3_finalize(st->cache[i].stmt);
+	if (st->db) {
+		/* Leave no -wal file behind for a reader with another tool. */
+		sqlite3_exec(st->db, "PRAGMA optimize", NULL, NULL, NULL);
+		sqlite3_close(st->db);
+	}
+	free(st);
+}
+
+int store_schema_version(struct store *st)
+{
+	(void)st;
+	return (int)migrate_count();
+}
+
+int store_begin(struct store *st, struct kith_err *err)
+{
+	sqlite3_stmt *s = stmt_get(st, "BEGIN IMMEDIATE", err);
+
+	if (!s)
+		return err ? err->status : KITH_EIO;
+	if (exec_stmt(st, s, err, "begin"))
+		return KITH_EIO;
+	st->in_tx = 1;
+	return KITH_OK;
+}
+
+int store_commit(struct store *st, struct kith_err *err)
+{
+	sqlite3_stmt *s = stmt_get(st, "COMMIT", err);
+
+	if (!s)
+		return err ? err->status : KITH_EIO;
+	if (exec_stmt(st, s, err, "commit")) {
+		store_rollback(st);
+		return KITH_EIO;
+	}
+	st->in_tx = 0;
+	return KITH_OK;
+}
+
+void store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->in_tx = 0;
+}
+
+#define STMT(var, sql)                                                       \
+	do {                                                                 \
+		(var) = stmt_get(st, (sql), err);                            \
+		if (!(var)) {                                                \
+			rc = KITH_EIO;                                       \
+			goto fail;                                           \
+		}                                                            \
+	} while (0)
+
+#define EXEC(var, what)                                                      \
+	do {                                                                 \
+		rc = exec_stmt(st, (var), err, (what));                      \
+		if (rc)                                                      \
+			goto fail;                                           \
+	} while (0)
+
+/* Step one row; rc is KITH_OK with more set to 1/0, or an error. */
+#define STEP(var, more)                                                      \
+	do {                                                                 \
+		int s_ = sqlite3_step(var);                                  \
+		if (s_ == SQLITE_ROW) {                                      \
+			(more) = 1;                                          \
+		} else if (s_ == SQLITE_DONE) {                              \
+			(more) = 0;                                          \
+		} else {                                                     \
+			rc = db_fail(st, err, "read");                       \
+			goto fail;                                           \
+		}                                                            \
+	} while (0)
+
+/* ---- workspaces ---- */
+
+void workspace_clear(struct workspace *w)
+{
+	if (!w)
+		return;
+	free(w->name);
+	free(w->tz);
+	memset(w, 0, sizeof(*w));
+}
+
+void store_workspaces_free(struct workspace *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		workspace_clear(&w[i]);
+	free(w);
+}
+
+/* Starting cadences: a new workspace works before anyone configures it. */
+static const struct {
+	const char *scope, *key;
+	int every, meet;
+} default_rules[] = {
+	{ "default", "", 90, 0 },
+	{ "tier", "A", 30, 90 },
+	{ "tier", "B", 60, 180 },
+	{ "tier", "C", 120, 0 },
+};
+
+int store_workspace_create(struct store *st, const char *name, kith_time now,
+			   int64_t *id, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, "INSERT INTO workspace(name, created_at) VALUES (?, ?)");
+	bind_text(s, 1, name);
+	sqlite3_bind_int64(s, 2, now);
+	EXEC(s, "create workspace");
+	*id = sqlite3_last_insert_rowid(st->db);
+	for (size_t i = 0; i < sizeof(default_rules) / sizeof(*default_rules);
+	     i++) {
+		STMT(s, "INSERT INTO cadence_rule(workspace_id, scope, key,"
+			" every, meet) VALUES (?, ?, ?, ?, ?)");
+		sqlite3_bind_int64(s, 1, *id);
+		bind_text(s, 2, default_rules[i].scope);
+		bind_text(s, 3, default_rules[i].key);
+		sqlite3_bind_int(s, 4, default_rules[i].every);
+		sqlite3_bind_int(s, 5, default_rules[i].meet);
+		EXEC(s, "create workspace");
+	}
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+static void workspace_read(sqlite3_stmt *s, struct workspace *w)
+{
+	w->id = sqlite3_column_int64(s, 0);
+	w->name = col_str(s, 1);
+	w->tz = col_str(s, 2);
+	w->work_start_min = sqlite3_column_int(s, 3);
+	w->work_end_min = sqlite3_column_int(s, 4);
+	w->response_target_min = sqlite3_column_int(s, 5);
+	w->created_at = sqlite3_column_int64(s, 6);
+}
+
+int store_workspace_list(struct store *st, struct workspace **out, size_t *n,
+			 struct kith_err *err)
+{
+	struct workspace *w = NULL;
+	size_t cnt = 0;
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT id, name, tz, work_start, work_end, response_target,"
+		" created_at FROM workspace ORDER BY id");
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		PUSH(w, cnt, err);
+		workspace_read(s, &w[cnt++]);
+	}
+	*out = w;
+	*n = cnt;
+	return KITH_OK;
+fail:
+	store_workspaces_free(w, cnt);
+	return rc;
+}
+
+int store_workspace_get(struct store *st, int64_t ws, struct workspace *out,
+			struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT id, name, tz, work_start, work_end, response_target,"
+		" created_at FROM workspace WHERE id = ?");
+	sqlite3_bind_int64(s, 1, ws);
+	STEP(s, more);
+	if (!more)
+		return kith_err_set(err, KITH_ENOTFOUND, "workspace",
+				    "no workspace %lld", (long long)ws);
+	workspace_read(s, out);
+	sqlite3_reset(s);
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+int store_workspace_update(struct store *st, const struct workspace *w,
+			   struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, "UPDATE workspace SET name = ?, tz = ?, work_start = ?,"
+		" work_end = ?, response_target = ? WHERE id = ?");
+	bind_text(s, 1, w->name);
+	bind_text(s, 2, w->tz ? w->tz : "");
+	sqlite3_bind_int(s, 3, w->work_start_min);
+	sqlite3_bind_int(s, 4, w->work_end_min);
+	sqlite3_bind_int(s, 5, w->response_target_min);
+	sqlite3_bind_int64(s, 6, w->id);
+	EXEC(s, "update workspace");
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+int store_workspace_empty(struct store *st, int64_t ws, bool *out,
+			  struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT EXISTS(SELECT 1 FROM contact WHERE workspace_id = ?)"
+		" OR EXISTS(SELECT 1 FROM touchpoint WHERE workspace_id = ?)"
+		" OR EXISTS(SELECT 1 FROM organization WHERE workspace_id = ?)");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, ws);
+	sqlite3_bind_int64(s, 3, ws);
+	STEP(s, more);
+	*out = more && !sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+/* ---- organizations ---- */
+
+int store_org_ensure(struct store *st, int64_t ws, const char *name,
+		     kith_time now, int64_t *id, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT id FROM organization WHERE workspace_id = ?"
+		" AND name = ? COLLATE NOCASE");
+	sqlite3_bind_int64(s, 1, ws);
+	bind_text(s, 2, name);
+	STEP(s, more);
+	if (more) {
+		*id = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		return KITH_OK;
+	}
+	STMT(s, "INSERT INTO organization(workspace_id, name, created_at)"
+		" VALUES (?, ?, ?)");
+	sqlite3_bind_int64(s, 1, ws);
+	bind_text(s, 2, name);
+	sqlite3_bind_int64(s, 3, now);
+	EXEC(s, "add organization");
+	*id = sqlite3_last_insert_rowid(st->db);
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+int store_org_put(struct store *st, int64_t ws, const struct organization *o,
+		  struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, "INSERT INTO organization(id, workspace_id, name, created_at)"
+		" VALUES (?, ?, ?, ?)");
+	sqlite3_bind_int64(s, 1, o->id);
+	sqlite3_bind_int64(s, 2, ws);
+	bind_text(s, 3, o->name);
+	sqlite3_bind_int64(s, 4, o->created_at);
+	EXEC(s, "add organization");
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+void store_orgs_free(struct organization *o, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(o[i].name);
+	free(o);
+}
+
+int store_org_list(struct store *st, int64_t ws, struct organization **out,
+		   size_t *n, struct kith_err *err)
+{
+	struct organization *o = NULL;
+	size_t cnt = 0;
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT id, name, created_at FROM organization"
+		" WHERE workspace_id = ? ORDER BY id");
+	sqlite3_bind_int64(s, 1, ws);
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		PUSH(o, cnt, err);
+		o[cnt].id = sqlite3_column_int64(s, 0);
+		o[cnt].name = col_str(s, 1);
+		o[cnt].created_at = sqlite3_column_int64(s, 2);
+		cnt++;
+	}
+	*out = o;
+	*n = cnt;
+	return KITH_OK;
+fail:
+	store_orgs_free(o, cnt);
+	return rc;
+}
+
+/* ---- contacts: summaries ---- */
+
+static int shorter(int a_code, int b_code)
+{
+	return kith_cadence_days(kith_cadence_decode(a_code)) <
+	       kith_cadence_days(kith_cadence_decode(b_code));
+}
+
+/* A contact's cadence: its own, else its tags' shortest, else its tier's,
+ * else the workspace default. Each clock resolves on its own. */
+static int resolve_cadence(struct store *st, int64_t ws, int64_t id,
+			   int own_every, int own_meet, const char *tier,
+			   int *eff_every, int *eff_meet, struct kith_err *err)
+{
+	int tag_every = 0, tag_meet = 0, tier_every = 0, tier_meet = 0;
+	int def_every = 0, def_meet = 0;
+	sqlite3_stmt *s;
+	int rc, more;
+
+	if (!own_every || !own_meet) {
+		STMT(s, "SELECT r.every, r.meet FROM contact_tag t"
+			" JOIN cadence_rule r ON r.workspace_id = t.workspace_id"
+			" AND r.scope = 'tag' AND r.key = t.tag"
+			" WHERE t.contact_id = ?");
+		sqlite3_bind_int64(s, 1, id);
+		for (;;) {
+			int e, m;
+
+			STEP(s, more);
+			if (!more)
+				break;
+			e = sqlite3_column_int(s, 0);
+			m = sqlite3_column_int(s, 1);
+			if (e && (!tag_every || shorter(e, tag_every)))
+				tag_every = e;
+			if (m && (!tag_meet || shorter(m, tag_meet)))
+				tag_meet = m;
+		}
+		STMT(s, "SELECT scope, every, meet FROM cadence_rule"
+			" WHERE workspace_id = ? AND ((scope = 'tier' AND"
+			" key = ?) OR scope = 'default')");
+		sqlite3_bind_int64(s, 1, ws);
+		bind_text(s, 2, tier ? tier : "");
+		for (;;) {
+			STEP(s, more);
+			if (!more)
+				break;
+			if (!strcmp((const char *)sqlite3_column_text(s, 0),
+				    "tier")) {
+				tier_every = sqlite3_column_int(s, 1);
+				tier_meet = sqlite3_column_int(s, 2);
+			} else {
+				def_every = sqlite3_column_int(s, 1);
+				def_meet = sqlite3_column_int(s, 2);
+			}
+		}
+	}
+	*eff_every = own_every	? own_every
+		     : tag_every ? tag_every
+		     : tier_every ? tier_every
+				  : def_every;
+	*eff_meet = own_meet   ? own_meet
+		    : tag_meet  ? tag_meet
+		    : tier_meet ? tier_meet
+				: def_meet;
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+struct summary {
+	int eff_every, eff_meet;
+	kith_time created_at, last_touch, last_in_person;
+};
+
+static int summary_write(struct store *st, int64_t id,
+			 const struct summary *m, int count_delta,
+			 struct kith_err *err)
+{
+	kith_time any = agenda_anchor(m->last_touch, m->created_at);
+	kith_time meet = agenda_anchor(m->last_in_person, m->created_at);
+	struct cadence ce = kith_cadence_decode(m->eff_every);
+	struct cadence cm = kith_cadence_decode(m->eff_meet);
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, "UPDATE contact SET last_touch = ?, last_in_person = ?,"
+		" eff_every = ?, eff_meet = ?, any_anchor = ?,"
+		" meet_anchor = ?, due_at = ?, meet_due_at = ?,"
+		" touch_count = touch_count + ? WHERE id = ?");
+	bind_time(s, 1, m->last_touch);
+	bind_time(s, 2, m->last_in_person);
+	sqlite3_bind_int(s, 3, m->eff_every);
+	sqlite3_bind_int(s, 4, m->eff_meet);
+	sqlite3_bind_int64(s, 5, any);
+	sqlite3_bind_int64(s, 6, meet);
+	bind_time(s, 7, kith_cadence_none(ce) ? KITH_NO_TIME
+					      : kith_cadence_due(ce, any));
+	bind_time(s, 8, kith_cadence_none(cm) ? KITH_NO_TIME
+					      : kith_cadence_due(cm, meet));
+	sqlite3_bind_int(s, 9, count_delta);
+	sqlite3_bind_int64(s, 10, id);
+	EXEC(s, "update summary");
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+/*
+ * Recompute every summary of one contact from its rows: cadences from the
+ * rules, last touches from history. Used after edits, merges, deletes;
+ * a new touch takes the cheaper path in touch_summary().
+ */
+static int contact_refresh(struct store *st, int64_t ws, int64_t id,
+			   struct kith_err *err)
+{
+	struct summary m;
+	int own_every, own_meet, rc, more;
+	char tier[4] = "";
+	sqlite3_stmt *s;
+
+	STMT(s, "SELECT every, meet_every, tier, created_at FROM contact"
+		" WHERE id = ? AND workspace_id = ?");
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, ws);
+	STEP(s, more);
+	if (!more)
+		return kith_err_set(err, KITH_ENOTFOUND, "contact",
+				    "no contact %lld", (long long)id);
+	own_every = sqlite3_column_int(s, 0);
+	own_meet = sqlite3_column_int(s, 1);
+	snprintf(tier, sizeof(tier), "%s",
+		 (const char *)sqlite3_column_text(s, 2));
+	m.created_at = sqlite3_column_int64(s, 3);
+	sqlite3_reset(s);
+	rc = resolve_cadence(st, ws, id, own_every, own_meet, tier,
+			     &m.eff_every, &m.eff_meet, err);
+	if (rc)
+		goto fail;
+	STMT(s, "SELECT max(tc.at), max(CASE WHEN t.channel = 'in_person'"
+		" THEN tc.at END), count(*) FROM touch_contact tc"
+		" JOIN touchpoint t ON t.id = tc.touch_id"
+		" WHERE tc.workspace_id = ? AND tc.contact_id = ?");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, id);
+	STEP(s, more);
+	m.last_touch = col_time(s, 0);
+	m.last_in_person = col_time(s, 1);
+	int64_t count = sqlite3_column_int64(s, 2);
+	sqlite3_reset(s);
+	STMT(s, "UPDATE contact SET touch_count = ? WHERE id = ?");
+	sqlite3_bind_int64(s, 1, count);
+	sqlite3_bind_int64(s, 2, id);
+	EXEC(s, "update summary");
+	return summary_write(st, id, &m, 0, err);
+fail:
+	return rc;
+}
+
+/* The hot path of a new touch: fold one instant into the summary. */
+static int touch_summary(struct store *st, int64_t ws, int64_t id,
+			 kith_time at, bool in_person, struct kith_err *err)
+{
+	struct summary m;
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT eff_every, eff_meet, created_at, last_touch,"
+		" last_in_person FROM contact WHERE id = ? AND"
+		" workspace_id = ?");
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, ws);
+	STEP(s, more);
+	if (!more)
+		return kith_err_set(err, KITH_ENOTFOUND, "contacts",
+				    "no contact %lld", (long long)id);
+	m.eff_every = sqlite3_column_int(s, 0);
+	m.eff_meet = sqlite3_column_int(s, 1);
+	m.created_at = sqlite3_column_int64(s, 2);
+	m.last_touch = col_time(s, 3);
+	m.last_in_person = col_time(s, 4);
+	sqlite3_reset(s);
+	if (m.last_touch == KITH_NO_TIME || at > m.last_touch)
+		m.last_touch = at;
+	if (in_person &&
+	    (m.last_in_person == KITH_NO_TIME || at > m.last_in_person))
+		m.last_in_person = at;
+	return summary_write(st, id, &m, 1, err);
+fail:
+	return rc;
+}
+
+/* ---- contacts: rows ---- */
+
+static int write_list(struct store *st, int64_t ws, int64_t id,
+		      const struct strlist *l, const char *del_sql,
+		      const char *ins_sql, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, del_sql);
+	sqlite3_bind_int64(s, 1, id);
+	EXEC(s, "write contact");
+	for (size_t i = 0; i < l->n; i++) {
+		STMT(s, ins_sql);
+		sqlite3_bind_int64(s, 1, ws);
+		sqlite3_bind_int64(s, 2, id);
+		sqlite3_bind_int64(s, 3, (int64_t)i);
+		bind_text(s, 4, l->v[i]);
+		EXEC(s, "write contact");
+	}
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+static const char sql_email_del[] =
+	"DELETE FROM contact_email WHERE contact_id = ?";
+static const char sql_email_ins[] =
+	"INSERT INTO contact_email(workspace_id, contact_id, pos, email)"
+	" VALUES (?, ?, ?, ?)";
+static const char sql_phone_del[] =
+	"DELETE FROM contact_phone WHERE contact_id = ?";
+static const char sql_phone_ins[] =
+	"INSERT INTO contact_phone(workspace_id, contact_id, pos, phone)"
+	" VALUES (?, ?, ?, ?)";
+static const char sql_handle_del[] =
+	"DELETE FROM contact_handle WHERE contact_id = ?";
+static const char sql_handle_ins[] =
+	"INSERT INTO contact_handle(workspace_id, contact_id, pos, handle)"
+	" VALUES (?, ?, ?, ?)";
+static const char sql_tag_del[] =
+	"DELETE FROM contact_tag WHERE contact_id = ?";
+/* pos is bound and ignored: tags are a set. */
+static const char sql_tag_ins[] =
+	"INSERT OR IGNORE INTO contact_tag(workspace_id, contact_id, tag)"
+	" SELECT ?1, ?2, ?4 WHERE ?3 IS NOT NULL";
+
+static int write_lists(struct store *st, int64_t ws, const struct contact *c,
+		       struct kith_err *err)
+{
+	int rc;
+
+	rc = write_list(st, ws, c->id, &c->emails, sql_email_del,
+			sql_email_ins, err);
+	if (!rc)
+		rc = write_list(st, ws, c->id, &c->phones, sql_phone_del,
+				sql_phone_ins, err);
+	if (!rc)
+		rc = write_list(st, ws, c->id, &c->handles, sql_handle_del,
+				sql_handle_ins, err);
+	if (!rc)
+		rc = write_list(st, ws, c->id, &c->tags, sql_tag_del,
+				sql_tag_ins, err);
+	return rc;
+}
+
+static int resolve_org(struct store *st, int64_t ws, struct contact *c,
+		       kith_time now, struct kith_err *err)
+{
+	if (c->org_id || !c->org_name || !*c->org_name)
+		return KITH_OK;
+	return store_org_ensure(st, ws, c->org_name, now, &c->org_id, err);
+}
+
+static int check_owner(struct store *st, int64_t ws, int64_t owner,
+		       struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	if (!owner)
+		return KITH_OK;
+	STMT(s, "SELECT 1 FROM user WHERE id = ? AND workspace_id = ?");
+	sqlite3_bind_int64(s, 1, owner);
+	sqlite3_bind_int64(s, 2, ws);
+	STEP(s, more);
+	sqlite3_reset(s);
+	if (!more)
+		return kith_err_set(err, KITH_EINPUT, "owner",
+				    "no user %lld in this workspace",
+				    (long long)owner);
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+int store_contact_add(struct store *st, int64_t ws, struct contact *c,
+		      kith_time now, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	rc = resolve_org(st, ws, c, now, err);
+	if (!rc)
+		rc = check_owner(st, ws, c->owner_id, err);
+	if (rc)
+		return rc;
+	if (!c->created_at)
+		c->created_at = now;
+	if (!c->updated_at)
+		c->updated_at = c->created_at;
+	if (!c->version)
+		c->version = 1;
+	STMT(s, "INSERT INTO contact(id, workspace_id, name, org_id, title, tz,"
+		" notes, tier, every, meet_every, since, owner_id, snooze_until,"
+		" created_at, updated_at, version, any_anchor, meet_anchor)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	bind_id(s, 1, c->id);
+	sqlite3_bind_int64(s, 2, ws);
+	bind_text(s, 3, c->name);
+	bind_id(s, 4, c->org_id);
+	bind_text(s, 5, c->title);
+	bind_text(s, 6, c->tz);
+	bind_text(s, 7, c->notes);
+	bind_text(s, 8, tier_name(c->tier));
+	sqlite3_bind_int(s, 9, kith_cadence_code(c->every));
+	sqlite3_bind_int(s, 10, kith_cadence_code(c->meet_every));
+	bind_day(s, 11, c->since);
+	bind_id(s, 12, c->owner_id);
+	bind_time(s, 13, c->snooze_until);
+	sqlite3_bind_int64(s, 14, c->created_at);
+	sqlite3_bind_int64(s, 15, c->updated_at);
+	sqlite3_bind_int64(s, 16, c->version);
+	sqlite3_bind_int64(s, 17, c->created_at);
+	sqlite3_bind_int64(s, 18, c->created_at);
+	EXEC(s, "add contact");
+	c->id = sqlite3_last_insert_rowid(st->db);
+	rc = write_lists(st, ws, c, err);
+	if (!rc)
+		rc = contact_refresh(st, ws, c->id, err);
+fail:
+	return rc;
+}
+
+int store_contact_update(struct store *st, int64_t ws, struct contact *c,
+			 int64_t expect_version, kith_time now,
+			 struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int64_t version;
+	int rc, more;
+
+	STMT(s, "SELECT version FROM contact WHERE id = ? AND workspace_id = ?");
+	sqlite3_bind_int64(s, 1, c->id);
+	sqlite3_bind_int64(s, 2, ws);
+	STEP(s, more);
+	if (!more)
+		return kith_err_set(err, KITH_ENOTFOUND, "contact",
+				    "no contact %lld", (long long)c->id);
+	version = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (expect_version && expect_version != version)
+		return kith_err_set(err, KITH_ECONFLICT, "version",
+				    "contact %lld changed since version %lld "
+				    "(now %lld)",
+				    (long long)c->id, (long long)expect_version,
+				    (long long)version);
+	if (c->org_id == 0 && c->org_name && *c->org_name) {
+		rc = resolve_org(st, ws, c, now, err);
+		if (rc)
+			return rc;
+	}
+	rc = check_owner(st, ws, c->owner_id, err);
+	if (rc)
+		return rc;
+	STMT(s, "UPDATE contact SET name = ?, org_id = ?, title = ?, tz = ?,"
+		" notes = ?, tier = ?, every = ?, meet_every = ?, since = ?,"
+		" owner_id = ?, snooze_until = ?, updated_at = ?,"
+		" version = version + 1 WHERE id = ? AND workspace_id = ?");
+	bind_text(s, 1, c->name);
+	bind_id(s, 2, c->org_id);
+	bind_text(s, 3, c->title);
+	bind_text(s, 4, c->tz);
+	bind_text(s, 5, c->notes);
+	bind_text(s, 6, tier_name(c->tier));
+	sqlite3_bind_int(s, 7, kith_cadence_code(c->every));
+	sqlite3_bind_int(s, 8, kith_cadence_code(c->meet_every));
+	bind_day(s, 9, c->since);
+	bind_id(s, 10, c->owner_id);
+	bind_time(s, 11, c->snooze_until);
+	sqlite3_bind_int64(s, 12, now);
+	sqlite3_bind_int64(s, 13, c->id);
+	sqlite3_bind_int64(s, 14, ws);
+	EXEC(s, "update contact");
+	c->version = version + 1;
+	c->updated_at = now;
+	rc = write_lists(st, ws, c, err);
+	if (!rc)
+		rc = contact_refresh(st, ws, c->id, err);
+fail:
+	return rc;
+}
+
+int store_contact_snooze(struct store *st, int64_t ws, int64_t id,
+			 kith_time until, kith_time now, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, "UPDATE contact SET snooze_until = ?, updated_at = ?,"
+		" version = version + 1 WHERE id = ? AND workspace_id = ?");
+	bind_time(s, 1, until);
+	sqlite3_bind_int64(s, 2, now);
+	sqlite3_bind_int64(s, 3, id);
+	sqlite3_bind_int64(s, 4, ws);
+	EXEC(s, "snooze");
+	if (!sqlite3_changes(st->db))
+		return kith_err_set(err, KITH_ENOTFOUND, "contact",
+				    "no contact %lld", (long long)id);
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+static int read_list(struct store *st, const char *sql, int64_t id,
+		     struct strlist *l, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, sql);
+	sqlite3_bind_int64(s, 1, id);
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		if (strlist_push(l, (const char *)sqlite3_column_text(s, 0))) {
+			rc = kith_err_nomem(err);
+			goto fail;
+		}
+	}
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+#define CONTACT_COLS                                                         \
+	"c.id, c.name, c.org_id, o.name, c.title, c.tz, c.notes, c.tier,"    \
+	" c.every, c.meet_every, c.since, c.owner_id, c.snooze_until,"       \
+	" c.created_at, c.updated_at, c.version, c.last_touch,"             \
+	" c.last_in_person, c.eff_every, c.eff_meet, c.due_at,"             \
+	" c.meet_due_at, c.touch_count"
+#define CONTACT_FROM                                                         \
+	" FROM contact c LEFT JOIN organization o ON o.id = c.org_id"
+
+static void contact_read_row(sqlite3_stmt *s, struct contact *c)
+{
+	const char *tier = (const char *)sqlite3_column_text(s, 7);
+
+	contact_init(c);
+	c->id = sqlite3_column_int64(s, 0);
+	c->name = col_str(s, 1);
+	c->org_id = sqlite3_column_int64(s, 2);
+	c->org_name = col_str(s, 3);
+	c->title = col_str(s, 4);
+	c->tz = col_str(s, 5);
+	c->notes = col_str(s, 6);
+	tier_parse(&c->tier, tier ? tier : "", NULL, NULL);
+	c->every = kith_cadence_decode(sqlite3_column_int(s, 8));
+	c->meet_every = kith_cadence_decode(sqlite3_column_int(s, 9));
+	c->since = col_day(s, 10);
+	c->owner_id = sqlite3_column_int64(s, 11);
+	c->snooze_until = col_time(s, 12);
+	c->created_at = sqlite3_column_int64(s, 13);
+	c->updated_at = sqlite3_column_int64(s, 14);
+	c->version = sqlite3_column_int64(s, 15);
+	c->last_touch = col_time(s, 16);
+	c->last_in_person = col_time(s, 17);
+	c->eff_every = kith_cadence_decode(sqlite3_column_int(s, 18));
+	c->eff_meet = kith_cadence_decode(sqlite3_column_int(s, 19));
+	c->due_at = col_time(s, 20);
+	c->meet_due_at = col_time(s, 21);
+	c->touch_count = sqlite3_column_int64(s, 22);
+}
+
+static int contact_read_lists(struct store *st, struct contact *c,
+			      struct kith_err *err)
+{
+	int rc;
+
+	rc = read_list(st,
+		       "SELECT email FROM contact_email WHERE contact_id = ?"
+		       " ORDER BY pos",
+		       c->id, &c->emails, err);
+	if (!rc)
+		rc = read_list(st,
+			       "SELECT phone FROM contact_phone WHERE"
+			       " contact_id = ? ORDER BY pos",
+			       c->id, &c->phones, err);
+	if (!rc)
+		rc = read_list(st,
+			       "SELECT handle FROM contact_handle WHERE"
+			       " contact_id = ? ORDER BY pos",
+			       c->id, &c->handles, err);
+	if (!rc)
+		rc = read_list(st,
+			       "SELECT tag FROM contact_tag WHERE contact_id = ?"
+			       " ORDER BY tag",
+			       c->id, &c->tags, err);
+	return rc;
+}
+
+int store_contact_get(struct store *st, int64_t ws, int64_t id,
+		      struct contact *out, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	contact_init(out);
+	STMT(s, "SELECT " CONTACT_COLS CONTACT_FROM
+		" WHERE c.id = ? AND c.workspace_id = ?");
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, ws);
+	STEP(s, more);
+	if (!more)
+		return kith_err_set(err, KITH_ENOTFOUND, "contact",
+				    "no contact %lld", (long long)id);
+	contact_read_row(s, out);
+	sqlite3_reset(s);
+	rc = contact_read_lists(st, out, err);
+	if (rc)
+		contact_clear(out);
+fail:
+	return rc;
+}
+
+void store_contacts_free(struct contact *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		contact_clear(&c[i]);
+	free(c);
+}
+
+int store_contact_count(struct store *st, int64_t ws, int64_t *out,
+			struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT count(*) FROM contact WHERE workspace_id = ?");
+	sqlite3_bind_int64(s, 1, ws);
+	STEP(s, more);
+	*out = more ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+int store_contact_list(struct store *st, int64_t ws,
+		       const struct contact_filter *f, struct contact **out,
+		       size_t *n, struct kith_err *err)
+{
+	struct contact *c = NULL;
+	size_t cnt = 0;
+	sqlite3_stmt *s;
+	char *like = NULL;
+	int rc, more;
+
+	*out = NULL;
+	*n = 0;
+	if (f->q && *f->q) {
+		like = malloc(strlen(f->q) + 3);
+		if (!like)
+			return kith_err_nomem(err);
+		sprintf(like, "%%%s%%", f->q);
+	}
+	/* One statement for every filter: an unset filter binds NULL and
+	 * drops out, so the plan stays the cached one. */
+	STMT(s, "SELECT " CONTACT_COLS CONTACT_FROM
+		" WHERE c.workspace_id = ?1 AND c.id > ?2"
+		" AND (?3 IS NULL OR EXISTS (SELECT 1 FROM contact_tag t"
+		"  WHERE t.contact_id = c.id AND t.tag = ?3))"
+		" AND (?4 IS NULL OR c.tier = ?4)"
+		" AND (?5 IS NULL OR c.owner_id = ?5)"
+		" AND (?6 IS NULL OR c.name LIKE ?6 OR c.title LIKE ?6"
+		"  OR c.notes LIKE ?6 OR o.name LIKE ?6"
+		"  OR EXISTS (SELECT 1 FROM contact_email e"
+		"   WHERE e.contact_id = c.id AND e.email LIKE ?6)"
+		"  OR EXISTS (SELECT 1 FROM contact_tag t"
+		"   WHERE t.contact_id = c.id AND t.tag LIKE ?6)"
+		"  OR EXISTS (SELECT 1 FROM contact_phone p"
+		"   WHERE p.contact_id = c.id AND p.phone LIKE ?6)"
+		"  OR EXISTS (SELECT 1 FROM fact x"
+		"   WHERE x.workspace_id = ?1 AND x.contact_id = c.id"
+		"   AND x.text LIKE ?6))"
+		" ORDER BY c.id LIMIT ?7");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, f->after_id);
+	bind_text(s, 3, f->tag);
+	if (f->tier != TIER_NONE)
+		bind_text(s, 4, tier_name(f->tier));
+	bind_id(s, 5, f->owner_id);
+	bind_text(s, 6, like);
+	sqlite3_bind_int64(s, 7, f->limit ? (int64_t)f->limit : -1);
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		PUSH(c, cnt, err);
+		contact_read_row(s, &c[cnt++]);
+	}
+	sqlite3_reset(s);
+	for (size_t i = 0; i < cnt; i++) {
+		rc = contact_read_lists(st, &c[i], err);
+		if (rc)
+			goto fail;
+	}
+	free(like);
+	*out = c;
+	*n = cnt;
+	return KITH_OK;
+fail:
+	free(like);
+	store_contacts_free(c, cnt);
+	return rc;
+}
+
+static int collect_ids(struct store *st, sqlite3_stmt *s, int64_t exclude,
+		       int64_t **ids, size_t *n, struct kith_err *err)
+{
+	int64_t *v = NULL;
+	size_t cnt = 0;
+	int rc, more;
+
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		int64_t id = sqlite3_column_int64(s, 0);
+		if (id == exclude)
+			continue;
+		PUSH(v, cnt, err);
+		v[cnt++] = id;
+	}
+	sqlite3_reset(s);
+	*ids = v;
+	*n = cnt;
+	return KITH_OK;
+fail:
+	free(v);
+	return rc;
+}
+
+int store_contact_find(struct store *st, int64_t ws, const char *who,
+		       int64_t exclude, int64_t **ids, size_t *n,
+		       struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	const char *p;
+	char *like = NULL;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	for (p = who; *p >= '0' && *p <= '9'; p++)
+		;
+	if (*who && !*p && p - who < 19) {
+		STMT(s, "SELECT id FROM contact WHERE id = ? AND"
+			" workspace_id = ?");
+		sqlite3_bind_int64(s, 1, strtoll(who, NULL, 10));
+		sqlite3_bind_int64(s, 2, ws);
+		rc = collect_ids(st, s, exclude, ids, n, err);
+		if (rc || *n)
+			return rc;
+	}
+	if (strchr(who, '@')) {
+		STMT(s, "SELECT DISTINCT contact_id FROM contact_email WHERE"
+			" workspace_id = ? AND email = ? ORDER BY contact_id");
+		sqlite3_bind_int64(s, 1, ws);
+		bind_text(s, 2, who);
+		rc = collect_ids(st, s, exclude, ids, n, err);
+		if (rc || *n)
+			return rc;
+	}
+	STMT(s, "SELECT id FROM contact WHERE workspace_id = ? AND"
+		" name = ? COLLATE NOCASE ORDER BY id");
+	sqlite3_bind_int64(s, 1, ws);
+	bind_text(s, 2, who);
+	rc = collect_ids(st, s, exclude, ids, n, err);
+	if (rc || *n)
+		return rc;
+	like = malloc(strlen(who) + 3);
+	if (!like)
+		return kith_err_nomem(err);
+	sprintf(like, "%%%s%%", who);
+	STMT(s, "SELECT id FROM contact WHERE workspace_id = ? AND"
+		" name LIKE ? ORDER BY id LIMIT 50");
+	sqlite3_bind_int64(s, 1, ws);
+	bind_text(s, 2, like);
+	rc = collect_ids(st, s, exclude, ids, n, err);
+fail:
+	free(like);
+	return rc;
+}
+
+/* Statements run with (ws, id) to remove a contact and what hangs on it. */
+static const char *const contact_delete_sql[] = {
+	"DELETE FROM fact WHERE workspace_id = ?1 AND contact_id = ?2",
+	"DELETE FROM kdate WHERE workspace_id = ?1 AND contact_id = ?2",
+	"DELETE FROM promise WHERE workspace_id = ?1 AND contact_id = ?2",
+	"DELETE FROM gift WHERE workspace_id = ?1 AND contact_id = ?2",
+	"DELETE FROM revenue WHERE workspace_id = ?1 AND contact_id = ?2",
+	"DELETE FROM contact_email WHERE contact_id = ?2",
+	"DELETE FROM contact_phone WHERE contact_id = ?2",
+	"DELETE FROM contact_handle WHERE contact_id = ?2",
+	"DELETE FROM contact_tag WHERE contact_id = ?2",
+	/* Touches of this contact alone go; shared ones lose a participant. */
+	"DELETE FROM touch_user WHERE touch_id IN (SELECT touch_id FROM"
+	" touch_contact tc WHERE tc.workspace_id = ?1 AND tc.contact_id = ?2"
+	" AND NOT EXISTS (SELECT 1 FROM touch_contact o WHERE"
+	" o.touch_id = tc.touch_id AND o.contact_id <> ?2))",
+	"CREATE TEMP TABLE IF NOT EXISTS doomed(id INTEGER PRIMARY KEY)",
+	"DELETE FROM temp.doomed",
+	"INSERT INTO temp.doomed SELECT touch_id FROM touch_contact tc"
+	" WHERE tc.workspace_id = ?1 AND tc.contact_id = ?2 AND NOT EXISTS"
+	" (SELECT 1 FROM touch_contact o WHERE o.touch_id = tc.touch_id"
+	" AND o.contact_id <> ?2)",
+	"DELETE FROM touch_contact WHERE workspace_id = ?1 AND contact_id = ?2",
+	"DELETE FROM touchpoint WHERE id IN (SELECT id FROM temp.doomed)",
+	"DELETE FROM contact WHERE workspace_id = ?1 AND id = ?2",
+};
+
+int store_contact_delete(struct store *st, int64_t ws, int64_t id,
+			 struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT 1 FROM contact WHERE id = ? AND workspace_id = ?");
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, ws);
+	STEP(s, more);
+	sqlite3_reset(s);
+	if (!more)
+		return kith_err_set(err, KITH_ENOTFOUND, "contact",
+				    "no contact %lld", (long long)id);
+	for (size_t i = 0;
+	     i < sizeof(contact_delete_sql) / sizeof(*contact_delete_sql);
+	     i++) {
+		/* Not cached: the temp table's statements would pin it. */
+		sqlite3_stmt *d;
+
+		if (sqlite3_prepare_v2(st->db, contact_delete_sql[i], -1, &d,
+				       NULL) != SQLITE_OK)
+			return db_fail(st, err, "delete contact");
+		if (sqlite3_bind_parameter_count(d) >= 1)
+			sqlite3_bind_int64(d, 1, ws);
+		if (sqlite3_bind_parameter_count(d) >= 2)
+			sqlite3_bind_int64(d, 2, id);
+		rc = sqlite3_step(d);
+		sqlite3_finalize(d);
+		if (rc != SQLITE_DONE)
+			return db_fail(st, err, "delete contact");
+	}
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+/* Statements run with (ws, from, into) to hand a contact's rows over. */
+static const char *const merge_sql[] = {
+	"UPDATE fact SET contact_id = ?3 WHERE workspace_id = ?1"
+	" AND contact_id = ?2",
+	"UPDATE kdate SET contact_id = ?3 WHERE workspace_id = ?1"
+	" AND contact_id = ?2",
+	"UPDATE promise SET contact_id = ?3 WHERE workspace_id = ?1"
+	" AND contact_id = ?2",
+	"UPDATE gift SET contact_id = ?3 WHERE workspace_id = ?1"
+	" AND contact_id = ?2",
+	"UPDATE revenue SET contact_id = ?3 WHERE workspace_id = ?1"
+	" AND contact_id = ?2",
+	/* A touch both took part in keeps one row for the survivor. */
+	"INSERT OR IGNORE INTO touch_contact(workspace_id, contact_id, at,"
+	" touch_id) SELECT workspace_id, ?3, at, touch_id FROM touch_contact"
+	" WHERE workspace_id = ?1 AND contact_id = ?2",
+	"DELETE FROM touch_contact WHERE workspace_id = ?1 AND contact_id = ?2",
+	"INSERT OR IGNORE INTO contact_tag(workspace_id, contact_id, tag)"
+	" SELECT workspace_id, ?3, tag FROM contact_tag WHERE contact_id = ?2",
+	"INSERT INTO contact_email(workspace_id, contact_id, pos, email)"
+	" SELECT ?1, ?3, (SELECT coalesce(max(pos), -1) FROM contact_email"
+	" WHERE contact_id = ?3) + row_number() OVER (ORDER BY pos), email"
+	" FROM contact_email WHERE contact_id = ?2 AND email NOT IN"
+	" (SELECT email FROM contact_email WHERE contact_id = ?3)",
+	"INSERT INTO contact_phone(workspace_id, contact_id, pos, phone)"
+	" SELECT ?1, ?3, (SELECT coalesce(max(pos), -1) FROM contact_phone"
+	" WHERE contact_id = ?3) + row_number() OVER (ORDER BY pos), phone"
+	" FROM contact_phone WHERE contact_id = ?2 AND phone NOT IN"
+	" (SELECT phone FROM contact_phone WHERE contact_id = ?3)",
+	"INSERT INTO contact_handle(workspace_id, contact_id, pos, handle)"
+	" SELECT ?1, ?3, (SELECT coalesce(max(pos), -1) FROM contact_handle"
+	" WHERE contact_id = ?3) + row_number() OVER (ORDER BY pos), handle"
+	" FROM contact_handle WHERE contact_id = ?2 AND handle NOT IN"
+	" (SELECT handle FROM contact_handle WHERE contact_id = ?3)",
+	/* Empty fields of the survivor take the other's values. */
+	"UPDATE contact SET"
+	" org_id = coalesce(org_id, (SELECT org_id FROM contact WHERE id = ?2)),"
+	" title = coalesce(title, (SELECT title FROM contact WHERE id = ?2)),"
+	" tz = coalesce(tz, (SELECT tz FROM contact WHERE id = ?2)),"
+	" notes = coalesce(notes, (SELECT notes FROM contact WHERE id = ?2)),"
+	" tier = CASE WHEN tier = '' THEN (SELECT tier FROM contact"
+	"  WHERE id = ?2) ELSE tier END,"
+	" every = CASE WHEN every = 0 THEN (SELECT every FROM contact"
+	"  WHERE id = ?2) ELSE every END,"
+	" meet_every = CASE WHEN meet_every = 0 THEN (SELECT meet_every"
+	"  FROM contact WHERE id = ?2) ELSE meet_every END,"
+	/* The longer relationship is the true one. */
+	" since = CASE WHEN since IS NULL THEN (SELECT since FROM contact"
+	"  WHERE id = ?2) ELSE min(since, coalesce((SELECT since FROM contact"
+	"  WHERE id = ?2), since)) END,"
+	" owner_id = coalesce(owner_id, (SELECT owner_id FROM contact"
+	"  WHERE id = ?2)),"
+	" created_at = min(created_at, (SELECT created_at FROM contact"
+	"  WHERE id = ?2)),"
+	" version = version + 1"
+	" WHERE workspace_id = ?1 AND id = ?3",
+};
+
+int store_contact_merge(struct store *st, int64_t ws, int64_t from,
+			int64_t into, kith_time now, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	if (from == into)
+		return kith_err_set(err, KITH_EINPUT, "contact",
+				    "cannot merge a contact into itself");
+	for (int k = 0; k < 2; k++) {
+		STMT(s, "SELECT 1 FROM contact WHERE id = ? AND"
+			" workspace_id = ?");
+		sqlite3_bind_int64(s, 1, k ? into : from);
+		sqlite3_bind_int64(s, 2, ws);
+		STEP(s, more);
+		sqlite3_reset(s);
+		if (!more)
+			return kith_err_set(err, KITH_ENOTFOUND, "contact",
+					    "no contact %lld",
+					    (long long)(k ? into : from));
+	}
+	for (size_t i = 0; i < sizeof(merge_sql) / sizeof(*merge_sql); i++) {
+		STMT(s, merge_sql[i]);
+		sqlite3_bind_int64(s, 1, ws);
+		sqlite3_bind_int64(s, 2, from);
+		sqlite3_bind_int64(s, 3, into);
+		EXEC(s, "merge");
+	}
+	rc = store_contact_delete(st, ws, from, err);
+	if (rc)
+		return rc;
+	STMT(s, "UPDATE contact SET updated_at = ? WHERE id = ?");
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int64(s, 2, into);
+	EXEC(s, "merge");
+	return contact_refresh(st, ws, into, err);
+fail:
+	return rc;
+}
+
+/* ---- touchpoints ---- */
+
+int store_touch_add(struct store *st, int64_t ws, struct touchpoint *t,
+		    struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (!t->n_contacts)
+		return kith_err_set(err, KITH_EINPUT, "contacts",
+				    "a touchpoint needs at least one contact");
+	STMT(s, "INSERT INTO touchpoint(id, workspace_id, at, channel,"
+		" direction, minutes, note, source, created_at)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	bind_id(s, 1, t->id);
+	sqlite3_bind_int64(s, 2, ws);
+	sqlite3_bind_int64(s, 3, t->at);
+	bind_text(s, 4, channel_name(t->channel));
+	bind_text(s, 5, direction_name(t->direction));
+	sqlite3_bind_int(s, 6, t->minutes);
+	bind_text(s, 7, t->note);
+	bind_text(s, 8, t->source ? t->source : "manual");
+	sqlite3_bind_int64(s, 9, t->created_at ? t->created_at : t->at);
+	EXEC(s, "add touchpoint");
+	t->id = sqlite3_last_insert_rowid(st->db);
+	for (size_t i = 0; i < t->n_contacts; i++) {
+		rc = touch_summary(st, ws, t->contacts[i], t->at,
+				   t->channel == CH_IN_PERSON, err);
+		if (rc)
+			return rc;
+		STMT(s, "INSERT INTO touch_contact(workspace_id, contact_id,"
+			" at, touch_id) VALUES (?, ?, ?, ?)");
+		sqlite3_bind_int64(s, 1, ws);
+		sqlite3_bind_int64(s, 2, t->contacts[i]);
+		sqlite3_bind_int64(s, 3, t->at);
+		sqlite3_bind_int64(s, 4, t->id);
+		rc = exec_stmt(st, s, NULL, "add touchpoint");
+		if (rc)
+			return kith_err_set(err, KITH_EINPUT, "contacts",
+					    "contact %lld named twice",
+					    (long long)t->contacts[i]);
+	}
+	for (size_t i = 0; i < t->n_users; i++) {
+		STMT(s, "INSERT OR IGNORE INTO touch_user(workspace_id,"
+			" touch_id, user_id) SELECT ?1, ?2, id FROM user"
+			" WHERE id = ?3 AND workspace_id = ?1");
+		sqlite3_bind_int64(s, 1, ws);
+		sqlite3_bind_int64(s, 2, t->id);
+		sqlite3_bind_int64(s, 3, t->users[i]);
+		EXEC(s, "add touchpoint");
+		if (!sqlite3_changes(st->db))
+			return kith_err_set(err, KITH_EINPUT, "users",
+					    "no user %lld in this workspace",
+					    (long long)t->users[i]);
+	}
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+void store_touches_free(struct touchpoint *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		touchpoint_clear(&t[i]);
+	free(t);
+}
+
+static int touch_participants(struct store *st, struct touchpoint *t,
+			      struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT contact_id FROM touch_contact WHERE touch_id = ?"
+		" ORDER BY contact_id");
+	sqlite3_bind_int64(s, 1, t->id);
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		PUSH(t->contacts, t->n_contacts, err);
+		t->contacts[t->n_contacts++] = sqlite3_column_int64(s, 0);
+	}
+	STMT(s, "SELECT user_id FROM touch_user WHERE touch_id = ?"
+		" ORDER BY user_id");
+	sqlite3_bind_int64(s, 1, t->id);
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		PUSH(t->users, t->n_users, err);
+		t->users[t->n_users++] = sqlite3_column_int64(s, 0);
+	}
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+static void touch_read(sqlite3_stmt *s, struct touchpoint *t)
+{
+	t->id = sqlite3_column_int64(s, 0);
+	t->at = sqlite3_column_int64(s, 1);
+	channel_parse(&t->channel, (const char *)sqlite3_column_text(s, 2),
+		      NULL, NULL);
+	direction_parse(&t->direction,
+			(const char *)sqlite3_column_text(s, 3), NULL, NULL);
+	t->minutes = sqlite3_column_int(s, 4);
+	t->note = col_str(s, 5);
+	t->source = col_str(s, 6);
+	t->created_at = sqlite3_column_int64(s, 7);
+}
+
+int store_touch_list(struct store *st, int64_t ws, int64_t contact_id,
+		     size_t limit, struct touchpoint **out, size_t *n,
+		     struct kith_err *err)
+{
+	struct touchpoint *t = NULL;
+	size_t cnt = 0;
+	sqlite3_stmt *s;
+	int rc, more;
+
+	if (contact_id)
+		STMT(s, "SELECT t.id, t.at, t.channel, t.direction, t.minutes,"
+			" t.note, t.source, t.created_at FROM touch_contact tc"
+			" JOIN touchpoint t ON t.id = tc.touch_id"
+			" WHERE tc.workspace_id = ?1 AND tc.contact_id = ?2"
+			" ORDER BY tc.at DESC, tc.touch_id DESC LIMIT ?3");
+	else
+		STMT(s, "SELECT id, at, channel, direction, minutes, note,"
+			" source, created_at FROM touchpoint"
+			" WHERE workspace_id = ?1 AND ?2 = 0"
+			" ORDER BY at DESC, id DESC LIMIT ?3");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, contact_id);
+	sqlite3_bind_int64(s, 3, limit ? (int64_t)limit : -1);
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		PUSH(t, cnt, err);
+		touch_read(s, &t[cnt++]);
+	}
+	sqlite3_reset(s);
+	for (size_t i = 0; i < cnt; i++) {
+		rc = touch_participants(st, &t[i], err);
+		if (rc)
+			goto fail;
+	}
+	*out = t;
+	*n = cnt;
+	return KITH_OK;
+fail:
+	store_touches_free(t, cnt);
+	return rc;
+}
+
+int store_touch_scores(struct store *st, int64_t ws, int64_t contact_id,
+		       struct score_touch **out, size_t *n,
+		       struct kith_err *err)
+{
+	struct score_touch *t = NULL;
+	size_t cnt = 0;
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT tc.at, t.channel, t.direction FROM touch_contact tc"
+		" JOIN touchpoint t ON t.id = tc.touch_id"
+		" WHERE tc.workspace_id = ? AND tc.contact_id = ?"
+		" ORDER BY tc.at");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, contact_id);
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		PUSH(t, cnt, err);
+		t[cnt].at = sqlite3_column_int64(s, 0);
+		channel_parse(&t[cnt].channel,
+			      (const char *)sqlite3_column_text(s, 1), NULL,
+			      NULL);
+		direction_parse(&t[cnt].direction,
+				(const char *)sqlite3_column_text(s, 2), NULL,
+				NULL);
+		cnt++;
+	}
+	*out = t;
+	*n = cnt;
+	return KITH_OK;
+fail:
+	free(t);
+	return rc;
+}
+
+int store_touch_each(struct store *st, int64_t ws, store_touch_visit fn,
+		     void *ctx, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT tc.contact_id, tc.at, t.channel, t.direction"
+		" FROM touch_contact tc JOIN touchpoint t ON t.id = tc.touch_id"
+		" WHERE tc.workspace_id = ? ORDER BY tc.contact_id, tc.at");
+	sqlite3_bind_int64(s, 1, ws);
+	for (;;) {
+		struct score_touch t;
+
+		STEP(s, more);
+		if (!more)
+			break;
+		t.at = sqlite3_column_int64(s, 1);
+		channel_parse(&t.channel,
+			      (const char *)sqlite3_column_text(s, 2), NULL,
+			      NULL);
+		direction_parse(&t.direction,
+				(const char *)sqlite3_column_text(s, 3), NULL,
+				NULL);
+		rc = fn(ctx, sqlite3_column_int64(s, 0), &t);
+		if (rc)
+			goto fail;
+	}
+	return KITH_OK;
+fail:
+	sqlite3_reset(s);
+	return rc;
+}
+
+/* ---- facts, dates, promises, gifts, revenue ---- */
+
+static int contact_exists(struct store *st, int64_t ws, int64_t id,
+			  struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT 1 FROM contact WHERE id = ? AND workspace_id = ?");
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, ws);
+	STEP(s, more);
+	sqlite3_reset(s);
+	if (!more)
+		return kith_err_set(err, KITH_ENOTFOUND, "contact",
+				    "no contact %lld", (long long)id);
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+int store_fact_add(struct store *st, int64_t ws, struct fact *f,
+		   struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc = contact_exists(st, ws, f->contact_id, err);
+
+	if (rc)
+		return rc;
+	STMT(s, "INSERT INTO fact(id, workspace_id, contact_id, text,"
+		" created_at) VALUES (?, ?, ?, ?, ?)");
+	bind_id(s, 1, f->id);
+	sqlite3_bind_int64(s, 2, ws);
+	sqlite3_bind_int64(s, 3, f->contact_id);
+	bind_text(s, 4, f->text);
+	sqlite3_bind_int64(s, 5, f->created_at);
+	EXEC(s, "add fact");
+	f->id = sqlite3_last_insert_rowid(st->db);
+fail:
+	return rc;
+}
+
+void store_facts_free(struct fact *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fact_clear(&f[i]);
+	free(f);
+}
+
+int store_fact_list(struct store *st, int64_t ws, int64_t contact_id,
+		    struct fact **out, size_t *n, struct kith_err *err)
+{
+	struct fact *f = NULL;
+	size_t cnt = 0;
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT id, contact_id, text, created_at FROM fact"
+		" WHERE workspace_id = ?1 AND (?2 = 0 OR contact_id = ?2)"
+		" ORDER BY id");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, contact_id);
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		PUSH(f, cnt, err);
+		f[cnt].id = sqlite3_column_int64(s, 0);
+		f[cnt].contact_id = sqlite3_column_int64(s, 1);
+		f[cnt].text = col_str(s, 2);
+		f[cnt].created_at = sqlite3_column_int64(s, 3);
+		cnt++;
+	}
+	*out = f;
+	*n = cnt;
+	return KITH_OK;
+fail:
+	store_facts_free(f, cnt);
+	return rc;
+}
+
+static int mmdd_of(int32_t day)
+{
+	int y, m, d;
+
+	kith_civil_from_days(day, &y, &m, &d);
+	return m * 100 + d;
+}
+
+int store_date_add(struct store *st, int64_t ws, struct kdate *d,
+		   struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc = contact_exists(st, ws, d->contact_id, err);
+
+	if (rc)
+		return rc;
+	STMT(s, "INSERT INTO kdate(id, workspace_id, contact_id, kind, day,"
+		" year_known, yearly, mmdd, created_at)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	bind_id(s, 1, d->id);
+	sqlite3_bind_int64(s, 2, ws);
+	sqlite3_bind_int64(s, 3, d->contact_id);
+	bind_text(s, 4, d->kind);
+	sqlite3_bind_int(s, 5, d->day);
+	sqlite3_bind_int(s, 6, d->year_known);
+	sqlite3_bind_int(s, 7, d->yearly);
+	sqlite3_bind_int(s, 8, mmdd_of(d->day));
+	sqlite3_bind_int64(s, 9, d->created_at);
+	EXEC(s, "add date");
+	d->id = sqlite3_last_insert_rowid(st->db);
+fail:
+	return rc;
+}
+
+void store_dates_free(struct kdate *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		kdate_clear(&d[i]);
+	free(d);
+}
+
+static void date_read(sqlite3_stmt *s, struct kdate *d)
+{
+	d->id = sqlite3_column_int64(s, 0);
+	d->contact_id = sqlite3_column_int64(s, 1);
+	d->kind = col_str(s, 2);
+	d->day = sqlite3_column_int(s, 3);
+	d->year_known = sqlite3_column_int(s, 4);
+	d->yearly = sqlite3_column_int(s, 5);
+	d->created_at = sqlite3_column_int64(s, 6);
+}
+
+int store_date_list(struct store *st, int64_t ws, int64_t contact_id,
+		    struct kdate **out, size_t *n, struct kith_err *err)
+{
+	struct kdate *d = NULL;
+	size_t cnt = 0;
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT id, contact_id, kind, day, year_known, yearly,"
+		" created_at FROM kdate WHERE workspace_id = ?1"
+		" AND (?2 = 0 OR contact_id = ?2) ORDER BY id");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, contact_id);
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		PUSH(d, cnt, err);
+		date_read(s, &d[cnt++]);
+	}
+	*out = d;
+	*n = cnt;
+	return KITH_OK;
+fail:
+	store_dates_free(d, cnt);
+	return rc;
+}
+
+int store_promise_add(struct store *st, int64_t ws, struct promise *p,
+		      struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc = contact_exists(st, ws, p->contact_id, err);
+
+	if (rc)
+		return rc;
+	STMT(s, "INSERT INTO promise(id, workspace_id, contact_id, text, due,"
+		" done_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+	bind_id(s, 1, p->id);
+	sqlite3_bind_int64(s, 2, ws);
+	sqlite3_bind_int64(s, 3, p->contact_id);
+	bind_text(s, 4, p->text);
+	bind_time(s, 5, p->due);
+	bind_time(s, 6, p->done_at);
+	sqlite3_bind_int64(s, 7, p->created_at);
+	EXEC(s, "add promise");
+	p->id = sqlite3_last_insert_rowid(st->db);
+fail:
+	return rc;
+}
+
+void store_promises_free(struct promise *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		promise_clear(&p[i]);
+	free(p);
+}
+
+static void promise_read(sqlite3_stmt *s, struct promise *p)
+{
+	p->id = sqlite3_column_int64(s, 0);
+	p->contact_id = sqlite3_column_int64(s, 1);
+	p->text = col_str(s, 2);
+	p->due = col_time(s, 3);
+	p->done_at = col_time(s, 4);
+	p->created_at = sqlite3_column_int64(s, 5);
+	p->contact_name = col_str(s, 6);
+}
+
+int store_promise_list(struct store *st, int64_t ws, int64_t contact_id,
+		       bool include_done, struct promise **out, size_t *n,
+		       struct kith_err *err)
+{
+	struct promise *p = NULL;
+	size_t cnt = 0;
+	sqlite3_stmt *s;
+	int rc, more;
+
+	/* Open before kept; among open, those with a due time first by it. */
+	STMT(s, "SELECT p.id, p.contact_id, p.text, p.due, p.done_at,"
+		" p.created_at, c.name FROM promise p JOIN contact c"
+		" ON c.id = p.contact_id WHERE p.workspace_id = ?1"
+		" AND (?2 = 0 OR p.contact_id = ?2)"
+		" AND (?3 OR p.done_at IS NULL)"
+		" ORDER BY p.done_at IS NOT NULL, p.due IS NULL, p.due, p.id");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, contact_id);
+	sqlite3_bind_int(s, 3, include_done);
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		PUSH(p, cnt, err);
+		promise_read(s, &p[cnt++]);
+	}
+	*out = p;
+	*n = cnt;
+	return KITH_OK;
+fail:
+	store_promises_free(p, cnt);
+	return rc;
+}
+
+int store_promise_get(struct store *st, int64_t ws, int64_t id,
+		      struct promise *out, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	memset(out, 0, sizeof(*out));
+	STMT(s, "SELECT p.id, p.contact_id, p.text, p.due, p.done_at,"
+		" p.created_at, c.name FROM promise p JOIN contact c"
+		" ON c.id = p.contact_id WHERE p.workspace_id = ? AND p.id = ?");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, id);
+	STEP(s, more);
+	if (!more)
+		return kith_err_set(err, KITH_ENOTFOUND, "promise",
+				    "no promise %lld", (long long)id);
+	promise_read(s, out);
+	sqlite3_reset(s);
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+int store_promise_done(struct store *st, int64_t ws, int64_t id,
+		       kith_time at, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, "UPDATE promise SET done_at = ? WHERE workspace_id = ?"
+		" AND id = ?");
+	bind_time(s, 1, at);
+	sqlite3_bind_int64(s, 2, ws);
+	sqlite3_bind_int64(s, 3, id);
+	EXEC(s, "keep promise");
+	if (!sqlite3_changes(st->db))
+		return kith_err_set(err, KITH_ENOTFOUND, "promise",
+				    "no promise %lld", (long long)id);
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+int store_gift_add(struct store *st, int64_t ws, struct gift *g,
+		   struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc = KITH_OK;
+
+	if (g->contact_id)
+		rc = contact_exists(st, ws, g->contact_id, err);
+	if (rc)
+		return rc;
+	STMT(s, "INSERT INTO gift(id, workspace_id, contact_id, org_id, text,"
+		" value_cents, at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+	bind_id(s, 1, g->id);
+	sqlite3_bind_int64(s, 2, ws);
+	bind_id(s, 3, g->contact_id);
+	bind_id(s, 4, g->org_id);
+	bind_text(s, 5, g->text);
+	sqlite3_bind_int64(s, 6, g->value_cents);
+	sqlite3_bind_int64(s, 7, g->at);
+	EXEC(s, "add gift");
+	g->id = sqlite3_last_insert_rowid(st->db);
+fail:
+	return rc;
+}
+
+void store_gifts_free(struct gift *g, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		gift_clear(&g[i]);
+	free(g);
+}
+
+int store_gift_list(struct store *st, int64_t ws, int64_t contact_id,
+		    struct gift **out, size_t *n, struct kith_err *err)
+{
+	struct gift *g = NULL;
+	size_t cnt = 0;
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT id, contact_id, org_id, text, value_cents, at"
+		" FROM gift WHERE workspace_id = ?1"
+		" AND (?2 = 0 OR contact_id = ?2) ORDER BY at, id");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, contact_id);
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		PUSH(g, cnt, err);
+		g[cnt].id = sqlite3_column_int64(s, 0);
+		g[cnt].contact_id = sqlite3_column_int64(s, 1);
+		g[cnt].org_id = sqlite3_column_int64(s, 2);
+		g[cnt].text = col_str(s, 3);
+		g[cnt].value_cents = sqlite3_column_int64(s, 4);
+		g[cnt].at = sqlite3_column_int64(s, 5);
+		cnt++;
+	}
+	*out = g;
+	*n = cnt;
+	return KITH_OK;
+fail:
+	store_gifts_free(g, cnt);
+	return rc;
+}
+
+int store_revenue_add(struct store *st, int64_t ws, struct revenue *r,
+		      struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc = KITH_OK;
+
+	if (r->contact_id)
+		rc = contact_exists(st, ws, r->contact_id, err);
+	if (rc)
+		return rc;
+	STMT(s, "INSERT INTO revenue(id, workspace_id, contact_id, org_id,"
+		" amount_cents, at, note) VALUES (?, ?, ?, ?, ?, ?, ?)");
+	bind_id(s, 1, r->id);
+	sqlite3_bind_int64(s, 2, ws);
+	bind_id(s, 3, r->contact_id);
+	bind_id(s, 4, r->org_id);
+	sqlite3_bind_int64(s, 5, r->amount_cents);
+	sqlite3_bind_int64(s, 6, r->at);
+	bind_text(s, 7, r->note);
+	EXEC(s, "add revenue");
+	r->id = sqlite3_last_insert_rowid(st->db);
+fail:
+	return rc;
+}
+
+void store_revenues_free(struct revenue *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		revenue_clear(&r[i]);
+	free(r);
+}
+
+int store_revenue_list(struct store *st, int64_t ws, int64_t contact_id,
+		       struct revenue **out, size_t *n, struct kith_err *err)
+{
+	struct revenue *r = NULL;
+	size_t cnt = 0;
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT id, contact_id, org_id, amount_cents, at, note"
+		" FROM revenue WHERE workspace_id = ?1"
+		" AND (?2 = 0 OR contact_id = ?2) ORDER BY at, id");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, contact_id);
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		PUSH(r, cnt, err);
+		r[cnt].id = sqlite3_column_int64(s, 0);
+		r[cnt].contact_id = sqlite3_column_int64(s, 1);
+		r[cnt].org_id = sqlite3_column_int64(s, 2);
+		r[cnt].amount_cents = sqlite3_column_int64(s, 3);
+		r[cnt].at = sqlite3_column_int64(s, 4);
+		r[cnt].note = col_str(s, 5);
+		cnt++;
+	}
+	*out = r;
+	*n = cnt;
+	return KITH_OK;
+fail:
+	store_revenues_free(r, cnt);
+	return rc;
+}
+
+int store_revenue_total(struct store *st, int64_t ws, int64_t contact_id,
+			int64_t *cents, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT coalesce(sum(amount_cents), 0) FROM revenue"
+		" WHERE workspace_id = ?1 AND contact_id = ?2");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, contact_id);
+	STEP(s, more);
+	*cents = more ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+/* ---- cadence rules ---- */
+
+static const char *scope_name(enum cadence_scope s)
+{
+	switch (s) {
+	case CADENCE_DEFAULT:
+		return "default";
+	case CADENCE_TIER:
+		return "tier";
+	case CADENCE_TAG:
+		return "tag";
+	}
+	return "?";
+}
+
+int store_cadence_set(struct store *st, int64_t ws,
+		      const struct cadence_rule *r, kith_time now,
+		      struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	(void)now;
+	if (kith_cadence_none(r->every) && kith_cadence_none(r->meet) &&
+	    r->scope == CADENCE_TAG) {
+		STMT(s, "DELETE FROM cadence_rule WHERE workspace_id = ? AND"
+			" scope = 'tag' AND key = ?");
+		sqlite3_bind_int64(s, 1, ws);
+		bind_text(s, 2, r->key);
+		EXEC(s, "set cadence");
+	} else {
+		STMT(s, "INSERT INTO cadence_rule(workspace_id, scope, key,"
+			" every, meet) VALUES (?, ?, ?, ?, ?)"
+			" ON CONFLICT (workspace_id, scope, key) DO UPDATE"
+			" SET every = excluded.every, meet = excluded.meet");
+		sqlite3_bind_int64(s, 1, ws);
+		bind_text(s, 2, scope_name(r->scope));
+		bind_text(s, 3, r->key ? r->key : "");
+		sqlite3_bind_int(s, 4, kith_cadence_code(r->every));
+		sqlite3_bind_int(s, 5, kith_cadence_code(r->meet));
+		EXEC(s, "set cadence");
+	}
+	/* Refresh only the contacts the rule can reach. */
+	if (r->scope == CADENCE_TAG)
+		STMT(s, "SELECT contact_id FROM contact_tag WHERE"
+			" workspace_id = ?1 AND tag = ?2");
+	else if (r->scope == CADENCE_TIER)
+		STMT(s, "SELECT id FROM contact WHERE workspace_id = ?1"
+			" AND tier = ?2");
+	else
+		STMT(s, "SELECT id FROM contact WHERE workspace_id = ?1"
+			" AND ?2 IS NOT NULL");
+	sqlite3_bind_int64(s, 1, ws);
+	bind_text(s, 2, r->key ? r->key : "");
+	{
+		int64_t *ids = NULL;
+		size_t n = 0;
+
+		rc = collect_ids(st, s, 0, &ids, &n, err);
+		for (size_t i = 0; !rc && i < n; i++)
+			rc = contact_refresh(st, ws, ids[i], err);
+		free(ids);
+	}
+fail:
+	return rc;
+}
+
+void store_cadences_free(struct cadence_rule *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(r[i].key);
+	free(r);
+}
+
+int store_cadence_list(struct store *st, int64_t ws,
+		       struct cadence_rule **out, size_t *n,
+		       struct kith_err *err)
+{
+	struct cadence_rule *r = NULL;
+	size_t cnt = 0;
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT scope, key, every, meet FROM cadence_rule"
+		" WHERE workspace_id = ? ORDER BY CASE scope WHEN 'default'"
+		" THEN 0 WHEN 'tier' THEN 1 ELSE 2 END, key");
+	sqlite3_bind_int64(s, 1, ws);
+	for (;;) {
+		const char *scope;
+
+		STEP(s, more);
+		if (!more)
+			break;
+		PUSH(r, cnt, err);
+		scope = (const char *)sqlite3_column_text(s, 0);
+		r[cnt].scope = !strcmp(scope, "tag")	? CADENCE_TAG
+			       : !strcmp(scope, "tier") ? CADENCE_TIER
+							: CADENCE_DEFAULT;
+		r[cnt].key = col_str(s, 1);
+		r[cnt].every = kith_cadence_decode(sqlite3_column_int(s, 2));
+		r[cnt].meet = kith_cadence_decode(sqlite3_column_int(s, 3));
+		cnt++;
+	}
+	*out = r;
+	*n = cnt;
+	return KITH_OK;
+fail:
+	store_cadences_free(r, cnt);
+	return rc;
+}
+
+/* ---- the agenda's indexes ---- */
+
+int store_due_groups(struct store *st, int64_t ws, enum due_clock clock,
+		     int **codes, size_t *n, struct kith_err *err)
+{
+	int *v = NULL;
+	size_t cnt = 0;
+	sqlite3_stmt *s;
+	int rc, more;
+	int64_t after = INT64_MIN;
+
+	/* A skip-scan by hand: one index seek per distinct cadence, so the
+	 * cost follows the number of cadences, not of contacts. */
+	for (;;) {
+		if (clock == DUE_ANY)
+			STMT(s, "SELECT min(eff_every) FROM contact WHERE"
+				" workspace_id = ? AND eff_every > ?");
+		else
+			STMT(s, "SELECT min(eff_meet) FROM contact WHERE"
+				" workspace_id = ? AND eff_meet > ?");
+		sqlite3_bind_int64(s, 1, ws);
+		sqlite3_bind_int64(s, 2, after);
+		STEP(s, more);
+		if (!more || sqlite3_column_type(s, 0) == SQLITE_NULL)
+			break;
+		after = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		if (after == 0)
+			continue;
+		PUSH(v, cnt, err);
+		v[cnt++] = (int)after;
+	}
+	sqlite3_reset(s);
+	*codes = v;
+	*n = cnt;
+	return KITH_OK;
+fail:
+	free(v);
+	return rc;
+}
+
+int store_due_page(struct store *st, int64_t ws, enum due_clock clock,
+		   int code, kith_time after_anchor, int64_t after_id,
+		   struct due_row *out, size_t cap, size_t *n,
+		   struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	*n = 0;
+	if (clock == DUE_ANY)
+		STMT(s, "SELECT id, any_anchor FROM contact"
+			" WHERE workspace_id = ?1 AND eff_every = ?2"
+			" AND (any_anchor, id) > (?3, ?4)"
+			" ORDER BY any_anchor, id LIMIT ?5");
+	else
+		STMT(s, "SELECT id, meet_anchor FROM contact"
+			" WHERE workspace_id = ?1 AND eff_meet = ?2"
+			" AND (meet_anchor, id) > (?3, ?4)"
+			" ORDER BY meet_anchor, id LIMIT ?5");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int(s, 2, code);
+	sqlite3_bind_int64(s, 3, after_anchor);
+	sqlite3_bind_int64(s, 4, after_id);
+	sqlite3_bind_int64(s, 5, (int64_t)cap);
+	while (*n < cap) {
+		STEP(s, more);
+		if (!more)
+			break;
+		out[*n].id = sqlite3_column_int64(s, 0);
+		out[*n].anchor = sqlite3_column_int64(s, 1);
+		(*n)++;
+	}
+	sqlite3_reset(s);
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+int store_dates_window(struct store *st, int64_t ws, int32_t from_day,
+		       int32_t to_day, int64_t **ids, size_t *n,
+		       struct kith_err *err)
+{
+	int64_t *v = NULL;
+	size_t cnt = 0;
+	sqlite3_stmt *s;
+	int lo, hi, rc, more;
+
+	/* Widened by a day each way so Feb 29 is found when it falls on
+	 * Feb 28; the core decides exactly. */
+	lo = mmdd_of(from_day - 1);
+	hi = mmdd_of(to_day + 1);
+	STMT(s, "SELECT contact_id FROM kdate WHERE workspace_id = ?1"
+		" AND ((yearly = 1 AND (CASE WHEN ?2 <= ?3"
+		"  THEN mmdd BETWEEN ?2 AND ?3"
+		"  ELSE (mmdd >= ?2 OR mmdd <= ?3) END))"
+		" OR (yearly = 0 AND day BETWEEN ?4 AND ?5))");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int(s, 2, lo);
+	sqlite3_bind_int(s, 3, hi);
+	sqlite3_bind_int(s, 4, from_day);
+	sqlite3_bind_int(s, 5, to_day);
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		PUSH(v, cnt, err);
+		v[cnt++] = sqlite3_column_int64(s, 0);
+	}
+	*ids = v;
+	*n = cnt;
+	return KITH_OK;
+fail:
+	free(v);
+	return rc;
+}
+
+int store_promises_due_page(struct store *st, int64_t ws, kith_time before,
+			    kith_time after_due, int64_t after_id,
+			    struct promise_row *out, size_t cap, size_t *n,
+			    struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	*n = 0;
+	STMT(s, "SELECT id, contact_id, due FROM promise"
+		" WHERE workspace_id = ?1 AND done_at IS NULL"
+		" AND due IS NOT NULL AND due < ?2 AND (due, id) > (?3, ?4)"
+		" ORDER BY due, id LIMIT ?5");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, before);
+	sqlite3_bind_int64(s, 3, after_due);
+	sqlite3_bind_int64(s, 4, after_id);
+	sqlite3_bind_int64(s, 5, (int64_t)cap);
+	while (*n < cap) {
+		STEP(s, more);
+		if (!more)
+			break;
+		out[*n].id = sqlite3_column_int64(s, 0);
+		out[*n].contact_id = sqlite3_column_int64(s, 1);
+		out[*n].due = sqlite3_column_int64(s, 2);
+		(*n)++;
+	}
+	sqlite3_reset(s);
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+void agenda_row_clear(struct agenda_row *r)
+{
+	if (!r)
+		return;
+	free(r->name);
+	free(r->date_kind);
+	free(r->promise_text);
+	free(r->tz);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Fill the event parts of a row: nearest date, overdue promises, gift. */
+static int agenda_row_events(struct store *st, int64_t ws,
+			     struct agenda_row *r, kith_time now,
+			     int32_t today, struct kith_err *err)
+{
+	struct agenda_input *in = &r->in;
+	sqlite3_stmt *s;
+	int rc, more;
+
+	in->date_in_days = -1;
+	STMT(s, "SELECT kind, day, year_known, yearly FROM kdate"
+		" WHERE workspace_id = ? AND contact_id = ? ORDER BY id");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, in->id);
+	for (;;) {
+		struct kdate d = { 0 };
+		int days, years;
+
+		STEP(s, more);
+		if (!more)
+			break;
+		d.day = sqlite3_column_int(s, 1);
+		d.year_known = sqlite3_column_int(s, 2);
+		d.yearly = sqlite3_column_int(s, 3);
+		days = agenda_days_until(&d, today, &years);
+		if (days < 0 || days > AGENDA_DATE_WINDOW)
+			continue;
+		if (in->date_in_days >= 0 && days >= in->date_in_days)
+			continue;
+		free(r->date_kind);
+		r->date_kind = col_str(s, 0);
+		in->date_in_days = days;
+		in->date_years = years;
+	}
+	in->date_kind = r->date_kind;
+	STMT(s, "SELECT count(*), min(due), (SELECT text FROM promise q"
+		" WHERE q.workspace_id = ?1 AND q.contact_id = ?2 AND"
+		" q.done_at IS NULL AND q.due < ?3 ORDER BY q.due, q.id LIMIT 1)"
+		" FROM promise WHERE workspace_id = ?1 AND contact_id = ?2"
+		" AND done_at IS NULL AND due < ?3");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, in->id);
+	sqlite3_bind_int64(s, 3, now);
+	STEP(s, more);
+	in->promises_overdue = more ? sqlite3_column_int(s, 0) : 0;
+	in->promise_due = more ? col_time(s, 1) : KITH_NO_TIME;
+	r->promise_text = more ? col_str(s, 2) : NULL;
+	in->promise_text = r->promise_text;
+	sqlite3_reset(s);
+	STMT(s, "SELECT max(at) FROM gift WHERE workspace_id = ?1"
+		" AND contact_id = ?2");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, in->id);
+	STEP(s, more);
+	in->last_gift = more ? col_time(s, 0) : KITH_NO_TIME;
+	sqlite3_reset(s);
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+#define AGENDA_COLS                                                          \
+	"id, name, tier, since, eff_every, eff_meet, created_at,"           \
+	" last_touch, last_in_person, snooze_until, tz"
+
+static void agenda_row_read(sqlite3_stmt *s, struct agenda_row *r)
+{
+	struct agenda_input *in = &r->in;
+	const char *tier = (const char *)sqlite3_column_text(s, 2);
+
+	memset(r, 0, sizeof(*r));
+	in->id = sqlite3_column_int64(s, 0);
+	r->name = col_str(s, 1);
+	in->name = r->name;
+	tier_parse(&in->tier, tier ? tier : "", NULL, NULL);
+	in->since = col_day(s, 3);
+	in->every = kith_cadence_decode(sqlite3_column_int(s, 4));
+	in->meet = kith_cadence_decode(sqlite3_column_int(s, 5));
+	in->created_at = sqlite3_column_int64(s, 6);
+	in->last_touch = col_time(s, 7);
+	in->last_in_person = col_time(s, 8);
+	in->snooze_until = col_time(s, 9);
+	r->tz = col_str(s, 10);
+}
+
+int store_agenda_row(struct store *st, int64_t ws, int64_t id, kith_time now,
+		     int32_t today, struct agenda_row *out,
+		     struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	memset(out, 0, sizeof(*out));
+	STMT(s, "SELECT " AGENDA_COLS " FROM contact WHERE id = ? AND"
+		" workspace_id = ?");
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, ws);
+	STEP(s, more);
+	if (!more)
+		return kith_err_set(err, KITH_ENOTFOUND, "contact",
+				    "no contact %lld", (long long)id);
+	agenda_row_read(s, out);
+	sqlite3_reset(s);
+	rc = agenda_row_events(st, ws, out, now, today, err);
+	if (rc)
+		agenda_row_clear(out);
+fail:
+	return rc;
+}
+
+int store_agenda_each(struct store *st, int64_t ws, kith_time now,
+		      int32_t today, store_agenda_visit fn, void *ctx,
+		      struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT " AGENDA_COLS " FROM contact WHERE workspace_id = ?"
+		" ORDER BY id");
+	sqlite3_bind_int64(s, 1, ws);
+	for (;;) {
+		struct agenda_row r;
+
+		STEP(s, more);
+		if (!more)
+			break;
+		agenda_row_read(s, &r);
+		rc = agenda_row_events(st, ws, &r, now, today, err);
+		if (!rc)
+			rc = fn(ctx, &r);
+		agenda_row_clear(&r);
+		if (rc)
+			goto fail;
+	}
+	return KITH_OK;
+fail:
+	sqlite3_reset(s);
+	return rc;
+}
+
+int store_refresh_all(struct store *st, int64_t ws, kith_time now,
+		      struct kith_err *err)
+{
+	int64_t *ids = NULL;
+	size_t n = 0;
+	sqlite3_stmt *s;
+	int rc;
+
+	(void)now;
+	STMT(s, "SELECT id FROM contact WHERE workspace_id = ? ORDER BY id");
+	sqlite3_bind_int64(s, 1, ws);
+	rc = collect_ids(st, s, 0, &ids, &n, err);
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = contact_refresh(st, ws, ids[i], err);
+	free(ids);
+fail:
+	return rc;
+}
+
+int store_analyze(struct store *st, struct kith_err *err)
+{
+	return exec_sql(st, "ANALYZE", err);
+}
