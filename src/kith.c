@@ -331,7 +331,8 @@ int kith_time_parse(kith_time *out, const char *s, const char *tz,
 			goto bad;
 		if (*p == ':')
 			p++;
-		if (*p && parse_digits(&p, 2, &om))
+		/* after a colon the minutes must follow: "+05:" is bad */
+		if ((*p || p[-1] == ':') && parse_digits(&p, 2, &om))
 			goto bad;
 		if (*p || oh > 14 || om > 59)
 			goto bad;
@@ -448,9 +449,12 @@ int kith_duration_parse(int64_t *out, const char *s, const char *field,
 	long long v;
 	int64_t mul;
 
+	/* strtoll would also take " 3d", "+3d" */
+	if (!s || !isdigit((unsigned char)*s))
+		goto bad;
 	errno = 0;
-	v = s ? strtoll(s, &end, 10) : 0;
-	if (!s || end == s || v <= 0 || errno || v > 100000)
+	v = strtoll(s, &end, 10);
+	if (end == s || v <= 0 || errno || v > 100000)
 		goto bad;
 	if (!strcmp(end, "m") || !strcmp(end, "min"))
 		mul = 60;
@@ -478,9 +482,12 @@ int kith_cadence_parse(struct cadence *out, const char *s, const char *field,
 	char *end;
 	long v;
 
+	/* strtol would also take " 30", "+30" and "-0" */
+	if (!s || !isdigit((unsigned char)*s))
+		goto bad;
 	errno = 0;
-	v = s ? strtol(s, &end, 10) : 0;
-	if (!s || end == s || errno || v < 0 || v > 36500)
+	v = strtol(s, &end, 10);
+	if (end == s || errno || v < 0 || v > 36500)
 		goto bad;
 	out->days = 0;
 	out->months = 0;
@@ -521,9 +528,10 @@ const char *kith_cadence_words(struct cadence c, char *buf, size_t n)
 {
 	if (c.months == 1)
 		snprintf(buf, n, "every month");
+	else if (c.months == 12)
+		snprintf(buf, n, "every year");
 	else if (c.months % 12 == 0 && c.months)
-		snprintf(buf, n, "every %d year%s", c.months / 12,
-			 c.months == 12 ? "" : "s");
+		snprintf(buf, n, "every %d years", c.months / 12);
 	else if (c.months)
 		snprintf(buf, n, "every %d months", c.months);
 	else if (c.days == 1)

@@ -1,1 +1,234 @@
-int main(void){return 0;}
+/* main.c: kith's command line: global options, then a table of commands. */
+#include "cli/cli.h"
+#include "render/json.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct command {
+	const char *name;
+	int (*fn)(struct cli *c);
+	bool write;		/* runs in one transaction */
+	const char *usage;
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{ "init", cmd_init, true, "init",
+	  "Create the database and a workspace (idempotent)." },
+	{ "add", cmd_add, true,
+	  "add NAME [--email E]... [--phone P]... [--org ORG] [--title T]\n"
+	  "         [--tz ZONE] [--tier A|B|C] [--every CADENCE]\n"
+	  "         [--meet-every CADENCE] [--tag TAG]... [--since DATE]\n"
+	  "         [--handle @H]... [--notes TEXT]",
+	  "Add a contact. CADENCE is days (30) or 30d, 6w, 3m, 1y." },
+	{ "edit", cmd_edit, true,
+	  "edit WHO [--name N] [--email E]... [--remove-email E]\n"
+	  "         [--phone P]... [--org ORG] [--title T] [--tz ZONE]\n"
+	  "         [--tier A|B|C|none] [--every C] [--meet-every C]\n"
+	  "         [--tag T]... [--untag T]... [--since DATE] [--notes T]",
+	  "Change a contact. An empty value (--org \"\") clears a field;\n"
+	  "--every 0 returns to the inherited cadence." },
+	{ "show", cmd_show, false, "show WHO", "Show one contact." },
+	{ "list", cmd_list, false,
+	  "list [--tag TAG] [--tier A|B|C] [--limit N]", "List contacts." },
+	{ "search", cmd_search, false, "search WORDS",
+	  "Find contacts by name, email, organization, title, tag, phone,\n"
+	  "notes or a remembered fact." },
+	{ "delete", cmd_delete, true, "delete WHO",
+	  "Delete a contact and what only they took part in." },
+	{ "merge", cmd_merge, true, "merge FROM INTO",
+	  "Merge two records of one person: FROM's touches, facts, dates,\n"
+	  "promises and gifts move to INTO, and FROM is removed." },
+	{ "snooze", cmd_snooze, true,
+	  "snooze WHO (--for DURATION | --until DATE | --off)",
+	  "Keep a contact off the agenda for a while (1w, 3d, 2026-12-01)." },
+	{ "log", cmd_log, true,
+	  "log WHO[,WHO...] --via CHANNEL [--at TIME] [--minutes N]\n"
+	  "         [--note TEXT] [--direction out|in|mutual]",
+	  "Log a touchpoint with one or more people. CHANNEL is in_person,\n"
+	  "video, call, letter, gift, text, email or social; TIME without a\n"
+	  "zone is local (\"2026-11-20 09:30\"); default now." },
+	{ "fact", cmd_fact, true, "fact WHO TEXT",
+	  "Remember a personal detail." },
+	{ "date", cmd_date, true, "date WHO KIND DATE [--once]",
+	  "Remember a date (birthday, anniversary, ...): YYYY-MM-DD, or\n"
+	  "--MM-DD without a year. Dates recur yearly unless --once." },
+	{ "promise", cmd_promise, true, "promise WHO TEXT [--due TIME]",
+	  "Record a commitment; a date alone is due at the end of that day\n"
+	  "in the contact's time zone." },
+	{ "promises", cmd_promises, false, "promises [--all]",
+	  "Open promises with their ids, overdue first (--all: kept too)." },
+	{ "done", cmd_done, true, "done ID", "Mark promise ID kept." },
+	{ "gift", cmd_gift, true, "gift WHO TEXT [--value N] [--at TIME]",
+	  "Record a thank-you, perk or gift." },
+	{ "revenue", cmd_revenue, true,
+	  "revenue WHO AMOUNT [--at TIME] [--note TEXT]",
+	  "Record revenue from a client (for lifetime value)." },
+	{ "cadence", cmd_cadence, true,
+	  "cadence [(--tag TAG | --tier A|B|C | --default)\n"
+	  "         [--every C] [--meet-every C]]",
+	  "Set how often to be in touch for a tag, a tier or everyone;\n"
+	  "without options, list the rules. --every 0 unsets." },
+	{ "due", cmd_due, false, "due [--limit N]",
+	  "Who to reach today, most urgent first, each with its reasons." },
+	{ "brief", cmd_brief, false, "brief WHO",
+	  "One screen before the call or the coffee." },
+	{ "health", cmd_health, false, "health [WHO]",
+	  "Relationship health 0-100 with its parts; without WHO, the\n"
+	  "workspace's distribution." },
+	{ "report", cmd_report, false, "report",
+	  "Channel mix, human-touch balance, loyalty and who is going cold." },
+	{ "export", cmd_export, false, "export [--format json] [--output FILE]",
+	  "Write the whole book as JSON (stdout by default)." },
+	{ "import", cmd_import, true, "import FILE [--format json]",
+	  "Restore a JSON book into an empty workspace, all or nothing." },
+	{ "demo", cmd_demo, true, "demo [--contacts N --touches M]",
+	  "Seed the demo book; with --contacts, a big synthetic one." },
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(*commands))
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: kith [--db PATH] [--workspace NAME] [--json] "
+		   "COMMAND [ARGS]\n\n"
+		   "Commands:\n");
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		const char *nl = strchr(commands[i].help, '\n');
+		int len = nl ? (int)(nl - commands[i].help)
+			     : (int)strlen(commands[i].help);
+
+		fprintf(f, "  %-9s %.*s\n", commands[i].name, len,
+			commands[i].help);
+	}
+	fprintf(f, "\nkith COMMAND --help tells more. The database is --db, "
+		   "else $KITH_DB,\nelse $XDG_DATA_HOME/kith/kith.db. "
+		   "KITH_NOW=2026-11-20T09:00:00Z fixes \"now\".\n");
+}
+
+static const char *default_db(char *buf, size_t n)
+{
+	const char *v = getenv("KITH_DB");
+
+	if (v && *v)
+		return v;
+	v = getenv("XDG_DATA_HOME");
+	if (v && *v) {
+		snprintf(buf, n, "%s/kith/kith.db", v);
+		return buf;
+	}
+	v = getenv("HOME");
+	snprintf(buf, n, "%s/.local/share/kith/kith.db", v && *v ? v : ".");
+	return buf;
+}
+
+/* Take the global options out of argv, wherever they stand. */
+static int take_globals(struct cli *c, int *argc, char **argv, bool *help,
+			bool *version)
+{
+	int out = 0;
+
+	for (int i = 0; i < *argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--json")) {
+			c->json = true;
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			*help = true;
+		} else if (!strcmp(a, "--version")) {
+			*version = true;
+		} else if (!strcmp(a, "--db") || !strcmp(a, "--workspace")) {
+			if (i + 1 >= *argc)
+				return kith_err_set(&c->err, KITH_EINPUT, a,
+						    "needs a value");
+			if (a[2] == 'd')
+				c->db_path = argv[++i];
+			else
+				c->ws_name = argv[++i];
+		} else if (!strncmp(a, "--db=", 5)) {
+			c->db_path = a + 5;
+		} else if (!strncmp(a, "--workspace=", 12)) {
+			c->ws_name = a + 12;
+		} else {
+			argv[out++] = argv[i];
+		}
+	}
+	*argc = out;
+	return KITH_OK;
+}
+
+static int fail(struct cli *c, int rc)
+{
+	char buf[1024];
+
+	if (c->err.status == KITH_OK)
+		kith_err_set(&c->err, (enum kith_status)rc, NULL,
+			     "failed (%s)", kith_status_name(rc));
+	/* One line: the command, then file:line: field: what was expected. */
+	fprintf(stderr, "kith%s%s: %s\n", c->cmd ? " " : "",
+		c->cmd ? c->cmd : "", kith_err_format(&c->err, buf, sizeof(buf)));
+	return kith_status_exit(c->err.status);
+}
+
+int main(int argc, char **argv)
+{
+	static struct cli c;
+	const struct command *cmd = NULL;
+	bool help = false, version = false;
+	char dbbuf[4096];
+	kith_time now;
+	int rc, n = argc - 1;
+
+	term_init();
+	rc = take_globals(&c, &n, argv + 1, &help, &version);
+	if (rc)
+		return fail(&c, rc);
+	if (version) {
+		printf("kith %s\n", KITH_VERSION);
+		return 0;
+	}
+	if (n == 0) {
+		usage(help ? stdout : stderr);
+		return help ? 0 : 2;
+	}
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (!strcmp(argv[1], commands[i].name))
+			cmd = &commands[i];
+	if (!cmd) {
+		fprintf(stderr, "kith: unknown command \"%s\"\n\n", argv[1]);
+		usage(stderr);
+		return 2;
+	}
+	c.cmd = cmd->name;
+	if (help) {
+		printf("usage: kith %s\n\n%s\n", cmd->usage, cmd->help);
+		return 0;
+	}
+	c.argc = n - 1;
+	c.argv = argv + 2;
+	rc = kith_now(&now, &c.err);
+	if (rc)
+		return fail(&c, rc);
+	if (!c.db_path)
+		c.db_path = default_db(dbbuf, sizeof(dbbuf));
+	rc = app_open(&c.app, c.db_path, c.ws_name, now, &c.err);
+	if (rc)
+		return fail(&c, rc);
+	if (cmd->write)
+		rc = store_begin(c.app.st, &c.err);
+	if (!rc)
+		rc = cmd->fn(&c);
+	if (cmd->write) {
+		if (rc)
+			store_rollback(c.app.st);
+		else
+			rc = store_commit(c.app.st, &c.err);
+	}
+	fflush(stdout);
+	app_close(&c.app);
+	if (rc)
+		return fail(&c, rc);
+	return 0;
+}

@@ -185,3 +185,41 @@ void revenue_clear(struct revenue *r)
 	if (r)
 		free(r->note);
 }
+
+#include "book.h"
+
+void book_clear(struct book *b)
+{
+	if (!b)
+		return;
+	free(b->ws_name);
+	free(b->ws_tz);
+	for (size_t i = 0; i < b->n_cadences; i++)
+		free(b->cadences[i].key);
+	free(b->cadences);
+	for (size_t i = 0; i < b->n_orgs; i++)
+		free(b->orgs[i].name);
+	free(b->orgs);
+	for (size_t i = 0; i < b->n_contacts; i++)
+		contact_clear(&b->contacts[i]);
+	free(b->contacts);
+	for (size_t i = 0; i < b->n_touches; i++)
+		touchpoint_clear(&b->touches[i]);
+	free(b->touches);
+	for (size_t i = 0; i < b->n_facts; i++)
+		fact_clear(&b->facts[i]);
+	free(b->facts);
+	for (size_t i = 0; i < b->n_dates; i++)
+		kdate_clear(&b->dates[i]);
+	free(b->dates);
+	for (size_t i = 0; i < b->n_promises; i++)
+		promise_clear(&b->promises[i]);
+	free(b->promises);
+	for (size_t i = 0; i < b->n_gifts; i++)
+		gift_clear(&b->gifts[i]);
+	free(b->gifts);
+	for (size_t i = 0; i < b->n_revenue; i++)
+		revenue_clear(&b->revenue[i]);
+	free(b->revenue);
+	memset(b, 0, sizeof(*b));
+}

@@ -1,0 +1,447 @@
+/*
+ * agenda_query.c: the top of today's agenda from the store's indexes.
+ *
+ * Every contact's rank is max(components) * weight with weight at most
+ * AGENDA_MAX_WEIGHT, and each component has an index the store reads in
+ * falling order of that component. Reading each index until even the
+ * best unseen entry, at the largest weight, falls below the current
+ * limit-th rank (Fagin's threshold algorithm) leaves out only contacts
+ * that cannot enter the list, so the result equals a full ranking.
+ * Measured on the 1M-contact book: see docs/BENCHMARKS.md.
+ */
+#include "agenda_query.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define PAGE 32
+
+struct entry {
+	struct agenda_item item;
+	struct agenda_row row;
+};
+
+struct topk {
+	struct entry *heap;	/* min-heap: the worst kept item at [0] */
+	size_t n, cap;
+	int64_t *seen;		/* open addressing set of scored ids */
+	size_t seen_cap, seen_n;
+	size_t scored;		/* rows read: the cost, for tests */
+};
+
+/* a is worse than b: lower rank, or equal rank and higher id. */
+static int worse(const struct entry *a, const struct entry *b)
+{
+	return agenda_item_cmp(&a->item, &b->item) > 0;
+}
+
+static void heap_swap(struct entry *a, struct entry *b)
+{
+	struct entry t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+static void sift_down(struct topk *t, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+
+		if (l < t->n && worse(&t->heap[l], &t->heap[m]))
+			m = l;
+		if (r < t->n && worse(&t->heap[r], &t->heap[m]))
+			m = r;
+		if (m == i)
+			return;
+		heap_swap(&t->heap[i], &t->heap[m]);
+		i = m;
+	}
+}
+
+static void sift_up(struct topk *t, size_t i)
+{
+	while (i > 0) {
+		size_t p = (i - 1) / 2;
+
+		if (!worse(&t->heap[i], &t->heap[p]))
+			return;
+		heap_swap(&t->heap[i], &t->heap[p]);
+		i = p;
+	}
+}
+
+/* Offer a scored entry; takes ownership of its row either way. */
+static void topk_offer(struct topk *t, struct entry *e)
+{
+	if (t->n < t->cap) {
+		t->heap[t->n] = *e;
+		sift_up(t, t->n++);
+		return;
+	}
+	if (!worse(&t->heap[0], e)) {
+		agenda_row_clear(&e->row);
+		return;
+	}
+	agenda_row_clear(&t->heap[0].row);
+	t->heap[0] = *e;
+	sift_down(t, 0);
+}
+
+/* Rank an unseen contact must beat to get in; 0 while there is room. */
+static double topk_floor(const struct topk *t)
+{
+	return t->n < t->cap ? 0.0 : t->heap[0].item.rank;
+}
+
+/* Mark id seen; returns 1 if it was new. */
+static int seen_add(struct topk *t, int64_t id)
+{
+	size_t h;
+
+	if (t->seen_n * 2 >= t->seen_cap) {
+		size_t cap = t->seen_cap ? t->seen_cap * 2 : 256;
+		int64_t *v = calloc(cap, sizeof(*v));
+
+		if (!v)
+			return -1;
+		for (size_t i = 0; i < t->seen_cap; i++) {
+			if (!t->seen[i])
+				continue;
+			h = (uint64_t)t->seen[i] * 0x9e3779b97f4a7c15ull % cap;
+			while (v[h])
+				h = (h + 1) % cap;
+			v[h] = t->seen[i];
+		}
+		free(t->seen);
+		t->seen = v;
+		t->seen_cap = cap;
+	}
+	h = (uint64_t)id * 0x9e3779b97f4a7c15ull % t->seen_cap;
+	while (t->seen[h]) {
+		if (t->seen[h] == id)
+			return 0;
+		h = (h + 1) % t->seen_cap;
+	}
+	t->seen[h] = id;
+	t->seen_n++;
+	return 1;
+}
+
+static int consider(struct app_ctx *ctx, struct topk *t, int64_t id,
+		    struct kith_err *err)
+{
+	struct entry e;
+	int rc, isnew = seen_add(t, id);
+
+	if (isnew < 0)
+		return kith_err_nomem(err);
+	if (!isnew)
+		return KITH_OK;
+	rc = store_agenda_row(ctx->st, ctx->ws, id, ctx->now, ctx->today,
+			      &e.row, err);
+	if (rc)
+		return rc;
+	t->scored++;
+	if (agenda_score(&e.item, &e.row.in, ctx->now, ctx->today))
+		topk_offer(t, &e);
+	else
+		agenda_row_clear(&e.row);
+	return KITH_OK;
+}
+
+/* May an entry whose component is comp still enter the list? */
+static int may_enter(const struct topk *t, double comp)
+{
+	return comp > 0.0 && comp * AGENDA_MAX_WEIGHT >= topk_floor(t);
+}
+
+struct group {
+	int code;
+	struct cadence cad;
+	struct due_row page[PAGE];
+	size_t n, pos;
+	int done;
+};
+
+static int group_fill(struct app_ctx *ctx, enum due_clock clock,
+		      struct group *g, struct kith_err *err)
+{
+	kith_time after = INT64_MIN;
+	int64_t after_id = 0;
+
+	if (g->n) {
+		after = g->page[g->n - 1].anchor;
+		after_id = g->page[g->n - 1].id;
+	}
+	g->pos = 0;
+	int rc = store_due_page(ctx->st, ctx->ws, clock, g->code, after,
+				after_id, g->page, PAGE, &g->n, err);
+	if (!rc && g->n == 0)
+		g->done = 1;
+	return rc;
+}
+
+static double group_head(const struct group *g, kith_time now)
+{
+	if (g->done)
+		return 0.0;
+	return agenda_overdue_component(g->cad, g->page[g->pos].anchor, now);
+}
+
+/* Merge the cadence groups of one clock, most overdue first. */
+static int read_clock(struct app_ctx *ctx, struct topk *t,
+		      enum due_clock clock, struct kith_err *err)
+{
+	struct group *g = NULL;
+	int *codes = NULL;
+	size_t ng = 0;
+	int rc;
+
+	rc = store_due_groups(ctx->st, ctx->ws, clock, &codes, &ng, err);
+	if (rc)
+		return rc;
+	g = calloc(ng ? ng : 1, sizeof(*g));
+	if (!g) {
+		rc = kith_err_nomem(err);
+		goto done;
+	}
+	for (size_t i = 0; i < ng; i++) {
+		g[i].code = codes[i];
+		g[i].cad = kith_cadence_decode(codes[i]);
+		rc = group_fill(ctx, clock, &g[i], err);
+		if (rc)
+			goto done;
+	}
+	for (;;) {
+		/* Few groups (one per cadence in use): a scan beats a heap. */
+		size_t best = 0;
+		double comp = 0.0;
+
+		for (size_t i = 0; i < ng; i++) {
+			double h = group_head(&g[i], ctx->now);
+
+			if (h > comp) {
+				comp = h;
+				best = i;
+			}
+		}
+		if (!may_enter(t, comp))
+			break;
+		rc = consider(ctx, t, g[best].page[g[best].pos].id, err);
+		if (rc)
+			goto done;
+		if (++g[best].pos == g[best].n) {
+			rc = group_fill(ctx, clock, &g[best], err);
+			if (rc)
+				goto done;
+		}
+	}
+done:
+	free(g);
+	free(codes);
+	return rc;
+}
+
+static int read_promises(struct app_ctx *ctx, struct topk *t,
+			 struct kith_err *err)
+{
+	struct promise_row page[PAGE];
+	kith_time after = INT64_MIN;
+	int64_t after_id = 0;
+	size_t n;
+	int rc;
+
+	for (;;) {
+		rc = store_promises_due_page(ctx->st, ctx->ws, ctx->now, after,
+					     after_id, page, PAGE, &n, err);
+		if (rc || n == 0)
+			return rc;
+		for (size_t i = 0; i < n; i++) {
+			if (!may_enter(t, agenda_promise_component(page[i].due,
+								   ctx->now)))
+				return KITH_OK;
+			rc = consider(ctx, t, page[i].contact_id, err);
+			if (rc)
+				return rc;
+		}
+		after = page[n - 1].due;
+		after_id = page[n - 1].id;
+	}
+}
+
+static int read_dates(struct app_ctx *ctx, struct topk *t,
+		      struct kith_err *err)
+{
+	int64_t *ids = NULL;
+	size_t n = 0;
+	int rc;
+
+	/* A date's component is at most that of one due today. */
+	if (!may_enter(t, agenda_date_component(0)))
+		return KITH_OK;
+	rc = store_dates_window(ctx->st, ctx->ws, ctx->today,
+				ctx->today + AGENDA_DATE_WINDOW, &ids, &n,
+				err);
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = consider(ctx, t, ids[i], err);
+	free(ids);
+	return rc;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	return agenda_item_cmp(&((const struct entry *)a)->item,
+			       &((const struct entry *)b)->item);
+}
+
+/* Sort the kept entries and hand them out as the list. */
+static int topk_finish(struct topk *t, struct agenda_list *out,
+		       struct kith_err *err)
+{
+	qsort(t->heap, t->n, sizeof(*t->heap), cmp_entry);
+	out->items = calloc(t->n ? t->n : 1, sizeof(*out->items));
+	out->rows = calloc(t->n ? t->n : 1, sizeof(*out->rows));
+	if (!out->items || !out->rows) {
+		free(out->items);
+		free(out->rows);
+		out->items = NULL;
+		out->rows = NULL;
+		return kith_err_nomem(err);
+	}
+	for (size_t i = 0; i < t->n; i++) {
+		out->rows[i] = t->heap[i].row;
+		out->items[i] = t->heap[i].item;
+		out->items[i].name = out->rows[i].name;
+	}
+	out->n = t->n;
+	t->n = 0;
+	return KITH_OK;
+}
+
+static void topk_free(struct topk *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		agenda_row_clear(&t->heap[i].row);
+	free(t->heap);
+	free(t->seen);
+}
+
+void agenda_list_free(struct agenda_list *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		agenda_row_clear(&l->rows[i]);
+	free(l->rows);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+static int note_health(struct app_ctx *ctx, struct agenda_list *l,
+		       struct kith_err *err)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		struct score_touch *touches = NULL;
+		struct promise *p = NULL;
+		struct score_promise *sp = NULL;
+		size_t nt = 0, np = 0;
+		struct health h;
+		int rc;
+
+		rc = store_touch_scores(ctx->st, ctx->ws, l->items[i].id,
+					&touches, &nt, err);
+		if (!rc)
+			rc = store_promise_list(ctx->st, ctx->ws,
+						l->items[i].id, true, &p, &np,
+						err);
+		if (!rc && np) {
+			sp = calloc(np, sizeof(*sp));
+			if (!sp)
+				rc = kith_err_nomem(err);
+		}
+		if (!rc) {
+			for (size_t k = 0; k < np; k++) {
+				sp[k].due = p[k].due;
+				sp[k].done_at = p[k].done_at;
+			}
+			score_health(&h, touches, nt, sp, np,
+				     l->rows[i].in.every, ctx->now);
+			agenda_note_health(&l->items[i], &h);
+		}
+		free(touches);
+		free(sp);
+		store_promises_free(p, np);
+		if (rc)
+			return rc;
+	}
+	return KITH_OK;
+}
+
+int app_agenda(struct app_ctx *ctx, size_t limit, struct agenda_list *out,
+	       struct kith_err *err)
+{
+	struct topk t = { 0 };
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	t.cap = limit ? limit : 50;
+	t.heap = calloc(t.cap, sizeof(*t.heap));
+	if (!t.heap)
+		return kith_err_nomem(err);
+	rc = read_clock(ctx, &t, DUE_ANY, err);
+	if (!rc)
+		rc = read_clock(ctx, &t, DUE_MEET, err);
+	if (!rc)
+		rc = read_promises(ctx, &t, err);
+	if (!rc)
+		rc = read_dates(ctx, &t, err);
+	if (!rc)
+		rc = topk_finish(&t, out, err);
+	if (!rc)
+		rc = note_health(ctx, out, err);
+	if (rc)
+		agenda_list_free(out);
+	topk_free(&t);
+	return rc;
+}
+
+struct full_ctx {
+	struct app_ctx *ctx;
+	struct topk *t;
+};
+
+static int full_visit(void *p, struct agenda_row *row)
+{
+	struct full_ctx *f = p;
+	struct entry e;
+
+	if (!agenda_score(&e.item, &row->in, f->ctx->now, f->ctx->today))
+		return KITH_OK;
+	/* The visitor's row dies after the call: keep a moved copy. */
+	e.row = *row;
+	memset(row, 0, sizeof(*row));
+	e.item.name = e.row.name;
+	topk_offer(f->t, &e);
+	return KITH_OK;
+}
+
+int app_agenda_full(struct app_ctx *ctx, size_t limit,
+		    struct agenda_list *out, struct kith_err *err)
+{
+	struct topk t = { 0 };
+	struct full_ctx f = { ctx, &t };
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	t.cap = limit ? limit : 50;
+	t.heap = calloc(t.cap, sizeof(*t.heap));
+	if (!t.heap)
+		return kith_err_nomem(err);
+	rc = store_agenda_each(ctx->st, ctx->ws, ctx->now, ctx->today,
+			       full_visit, &f, err);
+	if (!rc)
+		rc = topk_finish(&t, out, err);
+	topk_free(&t);
+	return rc;
+}

@@ -1,0 +1,35 @@
+/*
+ * app.h: the use cases the CLI and the server share. An app_ctx is one
+ * open store, one workspace and one "now"; every function here is a
+ * whole user action over the store and the pure core, with no printing.
+ */
+#ifndef KITH_APP_H
+#define KITH_APP_H
+
+#include "../store/store.h"
+
+struct app_ctx {
+	struct store *st;
+	int64_t ws;		/* the workspace acted in */
+	kith_time now;
+	int32_t today;		/* local day number of now ($TZ) */
+};
+
+/*
+ * Open the database at path and pick the workspace named ws_name (NULL:
+ * the only one; one named "My book" is created in an empty database).
+ * With several workspaces and none named: KITH_EINPUT listing them.
+ */
+int app_open(struct app_ctx *ctx, const char *path, const char *ws_name,
+	     kith_time now, struct kith_err *err);
+void app_close(struct app_ctx *ctx);
+
+/*
+ * The one contact a user means by `who` (see store_contact_find). None:
+ * KITH_ENOTFOUND; several: KITH_ECONFLICT whose message lists them.
+ * `field` names the argument in the message.
+ */
+int app_resolve(struct app_ctx *ctx, const char *who, int64_t exclude,
+		const char *field, int64_t *id, struct kith_err *err);
+
+#endif

@@ -1,0 +1,202 @@
+/* book.c: load a workspace into a struct book and restore one. */
+#include "book.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BY_ID(type)                                                          \
+	static int cmp_##type(const void *a, const void *b)                  \
+	{                                                                    \
+		int64_t x = ((const struct type *)a)->id;                    \
+		int64_t y = ((const struct type *)b)->id;                    \
+		return (x > y) - (x < y);                                    \
+	}
+BY_ID(touchpoint)
+BY_ID(promise)
+BY_ID(gift)
+BY_ID(revenue)
+#undef BY_ID
+
+int app_book_load(struct app_ctx *ctx, struct book *b, struct kith_err *err)
+{
+	struct contact_filter f = { 0 };
+	struct workspace w = { 0 };
+	struct cadence_rule *rules = NULL;
+	size_t nrules = 0;
+	int rc;
+
+	memset(b, 0, sizeof(*b));
+	rc = store_workspace_get(ctx->st, ctx->ws, &w, err);
+	if (rc)
+		return rc;
+	b->ws_name = w.name;
+	b->ws_tz = w.tz;
+	b->work_start_min = w.work_start_min;
+	b->work_end_min = w.work_end_min;
+	b->response_target_min = w.response_target_min;
+	rc = store_cadence_list(ctx->st, ctx->ws, &rules, &nrules, err);
+	if (rc)
+		goto fail;
+	b->cadences = calloc(nrules + 1, sizeof(*b->cadences));
+	if (!b->cadences) {
+		rc = kith_err_nomem(err);
+		goto fail;
+	}
+	for (size_t i = 0; i < nrules; i++) {
+		static const char *const scope[] = { "default", "tier", "tag" };
+
+		snprintf(b->cadences[i].scope, sizeof(b->cadences[i].scope),
+			 "%s", scope[rules[i].scope]);
+		b->cadences[i].key = rules[i].key;
+		rules[i].key = NULL;
+		b->cadences[i].every = rules[i].every;
+		b->cadences[i].meet = rules[i].meet;
+	}
+	b->n_cadences = nrules;
+	rc = store_org_list(ctx->st, ctx->ws, &b->orgs, &b->n_orgs, err);
+	if (!rc)
+		rc = store_contact_list(ctx->st, ctx->ws, &f, &b->contacts,
+					&b->n_contacts, err);
+	if (!rc)
+		rc = store_touch_list(ctx->st, ctx->ws, 0, 0, &b->touches,
+				      &b->n_touches, err);
+	if (!rc)
+		rc = store_fact_list(ctx->st, ctx->ws, 0, &b->facts,
+				     &b->n_facts, err);
+	if (!rc)
+		rc = store_date_list(ctx->st, ctx->ws, 0, &b->dates,
+				     &b->n_dates, err);
+	if (!rc)
+		rc = store_promise_list(ctx->st, ctx->ws, 0, true, &b->promises,
+					&b->n_promises, err);
+	if (!rc)
+		rc = store_gift_list(ctx->st, ctx->ws, 0, &b->gifts,
+				     &b->n_gifts, err);
+	if (!rc)
+		rc = store_revenue_list(ctx->st, ctx->ws, 0, &b->revenue,
+					&b->n_revenue, err);
+	if (rc)
+		goto fail;
+	qsort(b->touches, b->n_touches, sizeof(*b->touches), cmp_touchpoint);
+	qsort(b->promises, b->n_promises, sizeof(*b->promises), cmp_promise);
+	qsort(b->gifts, b->n_gifts, sizeof(*b->gifts), cmp_gift);
+	qsort(b->revenue, b->n_revenue, sizeof(*b->revenue), cmp_revenue);
+	store_cadences_free(rules, nrules);
+	return KITH_OK;
+fail:
+	store_cadences_free(rules, nrules);
+	book_clear(b);
+	return rc;
+}
+
+/* Put the element's path in front of the field a store call named. */
+static int at(struct kith_err *err, int rc, const char *file,
+	      const char *what, size_t i)
+{
+	char field[64];
+
+	if (!rc || !err)
+		return rc;
+	snprintf(field, sizeof(field), "%s[%zu]%s%.30s", what, i,
+		 err->field[0] ? "." : "", err->field);
+	snprintf(err->field, sizeof(err->field), "%s", field);
+	kith_err_at(err, file, 0);
+	/* A dangling reference is bad input, not a missing resource. */
+	if (rc == KITH_ENOTFOUND || rc == KITH_ECONFLICT) {
+		err->status = KITH_EINPUT;
+		rc = KITH_EINPUT;
+	}
+	return rc;
+}
+
+static int restore_settings(struct app_ctx *ctx, const struct book *b,
+			    struct kith_err *err)
+{
+	struct workspace w = { 0 };
+	int rc;
+
+	rc = store_workspace_get(ctx->st, ctx->ws, &w, err);
+	if (rc)
+		return rc;
+	if (b->ws_name && *b->ws_name) {
+		free(w.name);
+		w.name = strdup(b->ws_name);
+	}
+	if (b->ws_tz) {
+		free(w.tz);
+		w.tz = strdup(b->ws_tz);
+	}
+	w.work_start_min = b->work_start_min;
+	w.work_end_min = b->work_end_min;
+	w.response_target_min = b->response_target_min;
+	rc = (!w.name || !w.tz) ? kith_err_nomem(err)
+				: store_workspace_update(ctx->st, &w, err);
+	workspace_clear(&w);
+	return rc;
+}
+
+int app_book_restore(struct app_ctx *ctx, struct book *b, const char *file,
+		     struct kith_err *err)
+{
+	bool empty;
+	int rc;
+
+	rc = store_workspace_empty(ctx->st, ctx->ws, &empty, err);
+	if (rc)
+		return rc;
+	if (!empty) {
+		kith_err_set(err, KITH_ECONFLICT, NULL,
+			     "the workspace already holds contacts; a book "
+			     "restores into an empty workspace (use "
+			     "--workspace NAME for a new one)");
+		kith_err_at(err, file, 0);
+		return KITH_ECONFLICT;
+	}
+	rc = at(err, restore_settings(ctx, b, err), file, "workspace", 0);
+	for (size_t i = 0; !rc && i < b->n_cadences; i++) {
+		struct cadence_rule r = { 0 };
+
+		r.scope = !strcmp(b->cadences[i].scope, "tag")	  ? CADENCE_TAG
+			  : !strcmp(b->cadences[i].scope, "tier") ? CADENCE_TIER
+								  : CADENCE_DEFAULT;
+		r.key = b->cadences[i].key;
+		r.every = b->cadences[i].every;
+		r.meet = b->cadences[i].meet;
+		rc = at(err, store_cadence_set(ctx->st, ctx->ws, &r, ctx->now,
+					       err),
+			file, "cadences", i);
+	}
+	for (size_t i = 0; !rc && i < b->n_orgs; i++) {
+		if (!b->orgs[i].created_at)
+			b->orgs[i].created_at = ctx->now;
+		rc = at(err, store_org_put(ctx->st, ctx->ws, &b->orgs[i], err),
+			file, "organizations", i);
+	}
+	for (size_t i = 0; !rc && i < b->n_contacts; i++)
+		rc = at(err, store_contact_add(ctx->st, ctx->ws,
+					       &b->contacts[i], ctx->now, err),
+			file, "contacts", i);
+	for (size_t i = 0; !rc && i < b->n_touches; i++)
+		rc = at(err, store_touch_add(ctx->st, ctx->ws, &b->touches[i],
+					     err),
+			file, "touchpoints", i);
+	for (size_t i = 0; !rc && i < b->n_facts; i++)
+		rc = at(err, store_fact_add(ctx->st, ctx->ws, &b->facts[i], err),
+			file, "facts", i);
+	for (size_t i = 0; !rc && i < b->n_dates; i++)
+		rc = at(err, store_date_add(ctx->st, ctx->ws, &b->dates[i], err),
+			file, "dates", i);
+	for (size_t i = 0; !rc && i < b->n_promises; i++)
+		rc = at(err, store_promise_add(ctx->st, ctx->ws,
+					       &b->promises[i], err),
+			file, "promises", i);
+	for (size_t i = 0; !rc && i < b->n_gifts; i++)
+		rc = at(err, store_gift_add(ctx->st, ctx->ws, &b->gifts[i], err),
+			file, "gifts", i);
+	for (size_t i = 0; !rc && i < b->n_revenue; i++)
+		rc = at(err, store_revenue_add(ctx->st, ctx->ws,
+					       &b->revenue[i], err),
+			file, "revenue", i);
+	return rc;
+}

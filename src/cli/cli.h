@@ -1,0 +1,85 @@
+/*
+ * cli.h: what every command file shares: parsed options, the open
+ * workspace, and the helpers that turn user words into model values
+ * (contacts, times, cadences) with errors naming the option.
+ */
+#ifndef KITH_CLI_H
+#define KITH_CLI_H
+
+#include "../app/app.h"
+#include "../render/term.h"
+
+#define CLI_MAX_ARGS 64
+
+struct cli_opt {
+	const char *name;	/* without the dashes: "every" */
+	bool arg;		/* takes a value */
+};
+
+struct cli_pair {
+	const char *name;
+	const char *value;	/* NULL for a flag */
+};
+
+struct cli {
+	struct app_ctx app;
+	const char *db_path;
+	const char *ws_name;
+	const char *cmd;
+	bool json;
+	int argc;		/* the command's own words */
+	char **argv;
+	const char *pos[CLI_MAX_ARGS];
+	int npos;
+	struct cli_pair opts[CLI_MAX_ARGS];
+	int nopts;
+	struct kith_err err;
+};
+
+/* Parse c->argv against spec (NULL-name terminated) into pos and opts. */
+int cli_parse(struct cli *c, const struct cli_opt *spec);
+/* Last value of option name, or NULL. */
+const char *cli_get(const struct cli *c, const char *name);
+bool cli_has(const struct cli *c, const char *name);
+/* Exactly n positional words, or a usage error. */
+int cli_want(struct cli *c, int min, int max);
+
+/* The one contact `who` names; err names `field`. */
+int cli_contact(struct cli *c, const char *who, const char *field,
+		int64_t *id);
+/* A time from option `name` (local unless zoned); absent: dflt. */
+int cli_time(struct cli *c, const char *name, kith_time dflt, int end_of_day,
+	     const char *tz, kith_time *out);
+int cli_int(struct cli *c, const char *name, long lo, long hi, long dflt,
+	    long *out);
+/* A money amount "80", "19.99" into cents. */
+int cli_money(struct cli *c, const char *s, const char *field, int64_t *out);
+
+/* The commands; each returns a kith_status with c->err filled. */
+int cmd_init(struct cli *c);
+int cmd_add(struct cli *c);
+int cmd_edit(struct cli *c);
+int cmd_show(struct cli *c);
+int cmd_list(struct cli *c);
+int cmd_search(struct cli *c);
+int cmd_delete(struct cli *c);
+int cmd_merge(struct cli *c);
+int cmd_snooze(struct cli *c);
+int cmd_log(struct cli *c);
+int cmd_fact(struct cli *c);
+int cmd_date(struct cli *c);
+int cmd_promise(struct cli *c);
+int cmd_promises(struct cli *c);
+int cmd_done(struct cli *c);
+int cmd_gift(struct cli *c);
+int cmd_revenue(struct cli *c);
+int cmd_cadence(struct cli *c);
+int cmd_due(struct cli *c);
+int cmd_brief(struct cli *c);
+int cmd_health(struct cli *c);
+int cmd_report(struct cli *c);
+int cmd_export(struct cli *c);
+int cmd_import(struct cli *c);
+int cmd_demo(struct cli *c);
+
+#endif

@@ -1,0 +1,493 @@
+/* touches.c: kith log, fact, date, promise, promises, done, gift, revenue,
+ * cadence: what happened, what matters, what was promised. */
+#include "cli.h"
+#include "../input/book_json.h"
+#include "../render/json.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* "2026-11-20 09:30" in the user's zone, for confirmations. */
+static const char *local_words(kith_time t, const char *tz, char *buf,
+			       size_t n)
+{
+	struct tm tm;
+
+	if (kith_time_local(&tm, t, tz))
+		return kith_time_iso(t, buf, n);
+	strftime(buf, n, "%a %d %b %Y %H:%M", &tm);
+	return buf;
+}
+
+static enum direction default_direction(enum channel ch)
+{
+	/* A conversation goes both ways; a letter or an email is sent. */
+	return ch == CH_IN_PERSON || ch == CH_VIDEO || ch == CH_CALL
+		       ? DIR_MUTUAL
+		       : DIR_OUT;
+}
+
+int cmd_log(struct cli *cl)
+{
+	static const struct cli_opt opts[] = {
+		{ "via", true },  { "at", true },	 { "minutes", true },
+		{ "note", true }, { "direction", true }, { NULL, false },
+	};
+	struct touchpoint t = { 0 };
+	char names[600] = "", buf[64];
+	char *list = NULL, *save = NULL, *tok;
+	long minutes;
+	int rc;
+
+	rc = cli_parse(cl, opts);
+	if (!rc)
+		rc = cli_want(cl, 1, 1);
+	if (!rc && !cli_get(cl, "via"))
+		rc = kith_err_set(&cl->err, KITH_EINPUT, "--via",
+				  "how did you meet? --via in_person, video, "
+				  "call, letter, gift, text, email or social");
+	if (!rc)
+		rc = channel_parse(&t.channel, cli_get(cl, "via"), "--via",
+				   &cl->err);
+	if (!rc)
+		rc = cli_time(cl, "at", cl->app.now, 0, NULL, &t.at);
+	if (!rc)
+		rc = cli_int(cl, "minutes", 0, 100000, 0, &minutes);
+	if (rc)
+		return rc;
+	t.minutes = (int)minutes;
+	t.direction = default_direction(t.channel);
+	if (cli_get(cl, "direction"))
+		rc = direction_parse(&t.direction, cli_get(cl, "direction"),
+				     "--direction", &cl->err);
+	if (rc)
+		return rc;
+	list = strdup(cl->pos[0]);
+	t.contacts = calloc(strlen(cl->pos[0]) / 2 + 2, sizeof(*t.contacts));
+	if (!list || !t.contacts) {
+		rc = kith_err_nomem(&cl->err);
+		goto done;
+	}
+	for (tok = strtok_r(list, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		struct contact c;
+		int64_t id;
+
+		while (*tok == ' ')
+			tok++;
+		rc = cli_contact(cl, tok, "WHO", &id);
+		if (rc)
+			goto done;
+		for (size_t i = 0; i < t.n_contacts; i++)
+			if (t.contacts[i] == id) {
+				rc = kith_err_set(&cl->err, KITH_EINPUT, "WHO",
+						  "\"%s\" is named twice", tok);
+				goto done;
+			}
+		t.contacts[t.n_contacts++] = id;
+		if (!store_contact_get(cl->app.st, cl->app.ws, id, &c, NULL)) {
+			snprintf(names + strlen(names),
+				 sizeof(names) - strlen(names), "%s%s",
+				 t.n_contacts > 1 ? ", " : "", c.name);
+			contact_clear(&c);
+		}
+	}
+	if (!t.n_contacts) {
+		rc = kith_err_set(&cl->err, KITH_EINPUT, "WHO",
+				  "name at least one contact");
+		goto done;
+	}
+	t.note = kith_strdup(cli_get(cl, "note"));
+	t.source = strdup("manual");
+	t.created_at = cl->app.now;
+	rc = store_touch_add(cl->app.st, cl->app.ws, &t, &cl->err);
+	if (rc)
+		goto done;
+	if (cl->json)
+		json_print(json_touch(&t));
+	else
+		printf("Logged %s with %s%s%s, %s (#%lld)\n",
+		       channel_label(t.channel), term_bold(), names,
+		       term_reset(), local_words(t.at, NULL, buf, sizeof(buf)),
+		       (long long)t.id);
+done:
+	free(list);
+	touchpoint_clear(&t);
+	return rc;
+}
+
+int cmd_fact(struct cli *cl)
+{
+	struct fact f = { 0 };
+	int rc;
+
+	rc = cli_parse(cl, NULL);
+	if (!rc)
+		rc = cli_want(cl, 2, 2);
+	if (!rc)
+		rc = cli_contact(cl, cl->pos[0], "WHO", &f.contact_id);
+	if (!rc && !*cl->pos[1])
+		rc = kith_err_set(&cl->err, KITH_EINPUT, "TEXT",
+				  "what should kith remember?");
+	if (rc)
+		return rc;
+	f.text = strdup(cl->pos[1]);
+	f.created_at = cl->app.now;
+	rc = store_fact_add(cl->app.st, cl->app.ws, &f, &cl->err);
+	if (!rc && cl->json)
+		json_print(json_fact(&f));
+	else if (!rc)
+		printf("Remembered (#%lld): %s\n", (long long)f.id, f.text);
+	fact_clear(&f);
+	return rc;
+}
+
+int cmd_date(struct cli *cl)
+{
+	static const struct cli_opt opts[] = { { "once", false },
+					       { NULL, false } };
+	struct kdate d = { 0 };
+	int rc;
+
+	rc = cli_parse(cl, opts);
+	if (!rc)
+		rc = cli_want(cl, 3, 3);
+	if (!rc)
+		rc = cli_contact(cl, cl->pos[0], "WHO", &d.contact_id);
+	if (!rc && !*cl->pos[1])
+		rc = kith_err_set(&cl->err, KITH_EINPUT, "KIND",
+				  "name the date (birthday, anniversary...)");
+	if (!rc)
+		rc = book_parse_kdate(&d, cl->pos[2], "DATE", &cl->err);
+	if (rc)
+		return rc;
+	d.yearly = !cli_has(cl, "once");
+	if (!d.yearly && !d.year_known)
+		return kith_err_set(&cl->err, KITH_EINPUT, "DATE",
+				    "a one-off date needs its year");
+	d.kind = strdup(cl->pos[1]);
+	d.created_at = cl->app.now;
+	rc = store_date_add(cl->app.st, cl->app.ws, &d, &cl->err);
+	if (!rc && cl->json)
+		json_print(json_kdate(&d));
+	else if (!rc)
+		printf("Remembered %s %s (#%lld)\n", d.kind, cl->pos[2],
+		       (long long)d.id);
+	kdate_clear(&d);
+	return rc;
+}
+
+int cmd_promise(struct cli *cl)
+{
+	static const struct cli_opt opts[] = { { "due", true },
+					       { NULL, false } };
+	struct promise p = { 0 };
+	struct contact c;
+	char buf[64];
+	int rc;
+
+	rc = cli_parse(cl, opts);
+	if (!rc)
+		rc = cli_want(cl, 2, 2);
+	if (!rc)
+		rc = cli_contact(cl, cl->pos[0], "WHO", &p.contact_id);
+	if (!rc && !*cl->pos[1])
+		rc = kith_err_set(&cl->err, KITH_EINPUT, "TEXT",
+				  "what did you promise?");
+	if (!rc)
+		rc = store_contact_get(cl->app.st, cl->app.ws, p.contact_id, &c,
+				       &cl->err);
+	if (rc)
+		return rc;
+	/* "Due the 28th" means the end of the 28th where they are. */
+	rc = cli_time(cl, "due", KITH_NO_TIME, 1, c.tz, &p.due);
+	p.done_at = KITH_NO_TIME;
+	p.text = strdup(cl->pos[1]);
+	p.created_at = cl->app.now;
+	if (!rc)
+		rc = store_promise_add(cl->app.st, cl->app.ws, &p, &cl->err);
+	if (!rc && cl->json)
+		json_print(json_promise(&p, cl->app.now));
+	else if (!rc)
+		printf("Promised %s: %s%s%s (#%lld)\n", c.name, p.text,
+		       p.due == KITH_NO_TIME ? "" : ", due ",
+		       p.due == KITH_NO_TIME
+			       ? ""
+			       : local_words(p.due, c.tz, buf, sizeof(buf)),
+		       (long long)p.id);
+	contact_clear(&c);
+	promise_clear(&p);
+	return rc;
+}
+
+int cmd_promises(struct cli *cl)
+{
+	static const struct cli_opt opts[] = { { "all", false },
+					       { NULL, false } };
+	struct promise *p = NULL;
+	size_t n = 0;
+	char buf[64];
+	int rc;
+
+	rc = cli_parse(cl, opts);
+	if (!rc)
+		rc = cli_want(cl, 0, 0);
+	if (!rc)
+		rc = store_promise_list(cl->app.st, cl->app.ws, 0,
+					cli_has(cl, "all"), &p, &n, &cl->err);
+	if (rc)
+		return rc;
+	if (cl->json) {
+		json_t *a = json_array();
+
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(a, json_promise(&p[i],
+							      cl->app.now));
+		json_print(a);
+	} else if (n == 0) {
+		printf("No open promises. Make one: kith promise dana "
+		       "\"send laptop specs\" --due 2026-11-28\n");
+	}
+	for (size_t i = 0; !cl->json && i < n; i++) {
+		bool overdue = p[i].done_at == KITH_NO_TIME &&
+			       p[i].due != KITH_NO_TIME && p[i].due < cl->app.now;
+		const char *when =
+			p[i].done_at != KITH_NO_TIME ? "kept"
+			: p[i].due == KITH_NO_TIME
+				? "no due date"
+				: kith_time_relative(p[i].due, cl->app.now, buf,
+						     sizeof(buf));
+
+		printf("%s%5lld%s  ", term_dim(), (long long)p[i].id,
+		       term_reset());
+		term_pad(stdout, p[i].contact_name, 22);
+		printf("  ");
+		term_pad(stdout, p[i].text, 34);
+		printf("  %s%s%s%s\n", overdue ? term_red() : term_dim(),
+		       overdue ? "overdue, due " : "", when, term_reset());
+	}
+	store_promises_free(p, n);
+	return KITH_OK;
+}
+
+int cmd_done(struct cli *cl)
+{
+	struct promise p;
+	long id;
+	char *end;
+	int rc;
+
+	rc = cli_parse(cl, NULL);
+	if (!rc)
+		rc = cli_want(cl, 1, 1);
+	if (rc)
+		return rc;
+	id = strtol(cl->pos[0], &end, 10);
+	if (*end || id <= 0)
+		return kith_err_set(&cl->err, KITH_EINPUT, "ID",
+				    "expected a promise id (see kith "
+				    "promises), got \"%s\"",
+				    cl->pos[0]);
+	rc = store_promise_get(cl->app.st, cl->app.ws, id, &p, &cl->err);
+	if (rc)
+		return rc;
+	if (p.done_at != KITH_NO_TIME) {
+		promise_clear(&p);
+		return kith_err_set(&cl->err, KITH_ECONFLICT, "ID",
+				    "promise %ld was already kept", id);
+	}
+	rc = store_promise_done(cl->app.st, cl->app.ws, id, cl->app.now,
+				&cl->err);
+	p.done_at = cl->app.now;
+	if (!rc && cl->json)
+		json_print(json_promise(&p, cl->app.now));
+	else if (!rc)
+		printf("Kept: %s (%s)\n", p.text, p.contact_name);
+	promise_clear(&p);
+	return rc;
+}
+
+int cmd_gift(struct cli *cl)
+{
+	static const struct cli_opt opts[] = {
+		{ "value", true }, { "at", true }, { NULL, false }
+	};
+	struct gift g = { 0 };
+	int rc;
+
+	rc = cli_parse(cl, opts);
+	if (!rc)
+		rc = cli_want(cl, 2, 2);
+	if (!rc)
+		rc = cli_contact(cl, cl->pos[0], "WHO", &g.contact_id);
+	if (!rc && cli_get(cl, "value"))
+		rc = cli_money(cl, cli_get(cl, "value"), "--value",
+			       &g.value_cents);
+	if (!rc)
+		rc = cli_time(cl, "at", cl->app.now, 0, NULL, &g.at);
+	if (!rc && !*cl->pos[1])
+		rc = kith_err_set(&cl->err, KITH_EINPUT, "TEXT",
+				  "what was the gift?");
+	if (rc)
+		return rc;
+	g.text = strdup(cl->pos[1]);
+	rc = store_gift_add(cl->app.st, cl->app.ws, &g, &cl->err);
+	if (!rc && cl->json)
+		json_print(json_gift(&g));
+	else if (!rc)
+		printf("Gift recorded (#%lld): %s\n", (long long)g.id, g.text);
+	gift_clear(&g);
+	return rc;
+}
+
+int cmd_revenue(struct cli *cl)
+{
+	static const struct cli_opt opts[] = {
+		{ "at", true }, { "note", true }, { NULL, false }
+	};
+	struct revenue r = { 0 };
+	int rc;
+
+	rc = cli_parse(cl, opts);
+	if (!rc)
+		rc = cli_want(cl, 2, 2);
+	if (!rc)
+		rc = cli_contact(cl, cl->pos[0], "WHO", &r.contact_id);
+	if (!rc)
+		rc = cli_money(cl, cl->pos[1], "AMOUNT", &r.amount_cents);
+	if (!rc)
+		rc = cli_time(cl, "at", cl->app.now, 0, NULL, &r.at);
+	if (rc)
+		return rc;
+	r.note = kith_strdup(cli_get(cl, "note"));
+	rc = store_revenue_add(cl->app.st, cl->app.ws, &r, &cl->err);
+	if (!rc && cl->json)
+		json_print(json_revenue(&r));
+	else if (!rc)
+		printf("Revenue recorded (#%lld)\n", (long long)r.id);
+	revenue_clear(&r);
+	return rc;
+}
+
+static const char *scope_word(enum cadence_scope s)
+{
+	switch (s) {
+	case CADENCE_DEFAULT:
+		return "default";
+	case CADENCE_TIER:
+		return "tier";
+	case CADENCE_TAG:
+		return "tag";
+	}
+	return "?";
+}
+
+int cmd_cadence(struct cli *cl)
+{
+	static const struct cli_opt opts[] = {
+		{ "tag", true },   { "tier", true },	   { "default", false },
+		{ "every", true }, { "meet-every", true }, { NULL, false },
+	};
+	struct cadence_rule r = { 0 }, *rules = NULL;
+	size_t n = 0;
+	char a[48], b[48];
+	enum tier tier;
+	int rc, scopes;
+
+	rc = cli_parse(cl, opts);
+	if (!rc)
+		rc = cli_want(cl, 0, 0);
+	if (rc)
+		return rc;
+	scopes = cli_has(cl, "tag") + cli_has(cl, "tier") +
+		 cli_has(cl, "default");
+	if (scopes > 1)
+		return kith_err_set(&cl->err, KITH_EINPUT, "--tag",
+				    "give one of --tag, --tier or --default");
+	if (scopes == 1) {
+		if (!cli_has(cl, "every") && !cli_has(cl, "meet-every"))
+			return kith_err_set(&cl->err, KITH_EINPUT, "--every",
+					    "say how often: --every and/or "
+					    "--meet-every");
+		r.scope = cli_has(cl, "tag")   ? CADENCE_TAG
+			  : cli_has(cl, "tier") ? CADENCE_TIER
+						: CADENCE_DEFAULT;
+		r.key = (char *)"";
+		if (r.scope == CADENCE_TAG)
+			r.key = (char *)cli_get(cl, "tag");
+		if (r.scope == CADENCE_TIER) {
+			rc = tier_parse(&tier, cli_get(cl, "tier"), "--tier",
+					&cl->err);
+			if (!rc && tier == TIER_NONE)
+				rc = kith_err_set(&cl->err, KITH_EINPUT,
+						  "--tier", "expected A, B or C");
+			if (rc)
+				return rc;
+			r.key = (char *)tier_name(tier);
+		}
+		/* Keep the half that was not given. */
+		rc = store_cadence_list(cl->app.st, cl->app.ws, &rules, &n,
+					&cl->err);
+		for (size_t i = 0; !rc && i < n; i++) {
+			if (rules[i].scope == r.scope &&
+			    !strcasecmp(rules[i].key, r.key)) {
+				r.every = rules[i].every;
+				r.meet = rules[i].meet;
+			}
+		}
+		store_cadences_free(rules, n);
+		rules = NULL;
+		n = 0;
+		if (!rc && cli_has(cl, "every"))
+			rc = kith_cadence_parse(&r.every, cli_get(cl, "every"),
+						"--every", &cl->err);
+		if (!rc && cli_has(cl, "meet-every"))
+			rc = kith_cadence_parse(&r.meet,
+						cli_get(cl, "meet-every"),
+						"--meet-every", &cl->err);
+		if (!rc)
+			rc = store_cadence_set(cl->app.st, cl->app.ws, &r,
+					       cl->app.now, &cl->err);
+		if (rc)
+			return rc;
+	} else if (cli_has(cl, "every") || cli_has(cl, "meet-every")) {
+		return kith_err_set(&cl->err, KITH_EINPUT, "--tag",
+				    "for whom? --tag TAG, --tier A|B|C or "
+				    "--default (a contact's own: kith edit "
+				    "WHO --every)");
+	}
+	rc = store_cadence_list(cl->app.st, cl->app.ws, &rules, &n, &cl->err);
+	if (rc)
+		return rc;
+	if (cl->json) {
+		json_t *arr = json_array();
+
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(
+				arr, json_cadence_rule(scope_word(rules[i].scope),
+						       rules[i].key,
+						       rules[i].every,
+						       rules[i].meet));
+		json_print(arr);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			char label[80];
+
+			snprintf(label, sizeof(label), "%s %s",
+				 scope_word(rules[i].scope), rules[i].key);
+			printf("  ");
+			term_pad(stdout, label, 20);
+			printf("%s", kith_cadence_none(rules[i].every)
+					     ? "-"
+					     : kith_cadence_words(rules[i].every,
+								  a, sizeof(a)));
+			if (!kith_cadence_none(rules[i].meet))
+				printf("; face to face %s",
+				       kith_cadence_words(rules[i].meet, b,
+							  sizeof(b)));
+			printf("\n");
+		}
+	}
+	store_cadences_free(rules, n);
+	return KITH_OK;
+}

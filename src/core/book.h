@@ -1,0 +1,43 @@
+/*
+ * book.h: a whole workspace as plain arrays: what a JSON backup holds.
+ * Filled by app_book_load or book_parse_json; written by book_to_json or
+ * app_book_restore. book_clear frees everything it holds.
+ */
+#ifndef KITH_BOOK_H
+#define KITH_BOOK_H
+
+#include "model.h"
+
+struct book_cadence {
+	char scope[8];		/* "default", "tier", "tag" */
+	char *key;
+	struct cadence every, meet;
+};
+
+struct book {
+	char *ws_name;
+	char *ws_tz;
+	int work_start_min, work_end_min, response_target_min;
+	struct book_cadence *cadences;
+	size_t n_cadences;
+	struct organization *orgs;
+	size_t n_orgs;
+	struct contact *contacts;
+	size_t n_contacts;
+	struct touchpoint *touches;
+	size_t n_touches;
+	struct fact *facts;
+	size_t n_facts;
+	struct kdate *dates;
+	size_t n_dates;
+	struct promise *promises;
+	size_t n_promises;
+	struct gift *gifts;
+	size_t n_gifts;
+	struct revenue *revenue;
+	size_t n_revenue;
+};
+
+void book_clear(struct book *b);
+
+#endif

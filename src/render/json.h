@@ -1,0 +1,49 @@
+/*
+ * json.h: the JSON shapes of kith's resources, shared by `--json`, the
+ * backup file and the HTTP API so each thing has one spelling. Each
+ * function returns a new jansson reference (NULL on no memory) that the
+ * caller owns and json_decref()s. Times are ISO 8601 UTC strings, dates
+ * YYYY-MM-DD, absent values null, money a number of currency units.
+ */
+#ifndef KITH_RENDER_JSON_H
+#define KITH_RENDER_JSON_H
+
+#include <jansson.h>
+
+#include "../app/agenda_query.h"
+#include "../app/insight.h"
+#include "../core/book.h"
+
+/* Dump flags every writer uses: stable key order, 2-space indent. */
+#define KITH_JSON_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | \
+			 JSON_REAL_PRECISION(12))
+
+json_t *json_time(kith_time t);
+json_t *json_day(int32_t day);
+json_t *json_str(const char *s);
+json_t *json_money(int64_t cents);
+
+/* with_summary adds last touches, effective cadences and due times. */
+json_t *json_contact(const struct contact *c, bool with_summary);
+json_t *json_org(const struct organization *o);
+json_t *json_touch(const struct touchpoint *t);
+json_t *json_fact(const struct fact *f);
+json_t *json_kdate(const struct kdate *d);
+json_t *json_promise(const struct promise *p, kith_time now);
+json_t *json_gift(const struct gift *g);
+json_t *json_revenue(const struct revenue *r);
+json_t *json_cadence_rule(const char *scope, const char *key,
+			  struct cadence every, struct cadence meet);
+
+json_t *json_agenda(const struct agenda_list *l);
+json_t *json_health(const struct health *h);
+json_t *json_brief(const struct brief *b, kith_time now);
+json_t *json_report(const struct report *r);
+
+/* The whole book, deterministic: same book, same bytes. Caller frees. */
+char *book_to_json(const struct book *b);
+
+/* Print j to stdout with KITH_JSON_FLAGS and a newline; steals j. */
+int json_print(json_t *j);
+
+#endif

@@ -1,0 +1,118 @@
+/* term.c: colour on a TTY only, and column widths a terminal agrees with. */
+#include "term.h"
+
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <wchar.h>
+
+static bool color;
+
+void term_init(void)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	/* wcwidth needs a UTF-8 locale; C.UTF-8 is on every Debian. */
+	if (!setlocale(LC_CTYPE, "") || MB_CUR_MAX == 1)
+		setlocale(LC_CTYPE, "C.UTF-8");
+	color = isatty(STDOUT_FILENO) && !(nc && *nc) &&
+		!(getenv("TERM") && !strcmp(getenv("TERM"), "dumb"));
+}
+
+bool term_color(void)
+{
+	return color;
+}
+
+const char *term_bold(void)
+{
+	return color ? "\033[1m" : "";
+}
+
+const char *term_dim(void)
+{
+	return color ? "\033[2m" : "";
+}
+
+const char *term_red(void)
+{
+	return color ? "\033[31m" : "";
+}
+
+const char *term_green(void)
+{
+	return color ? "\033[32m" : "";
+}
+
+const char *term_yellow(void)
+{
+	return color ? "\033[33m" : "";
+}
+
+const char *term_blue(void)
+{
+	return color ? "\033[34m" : "";
+}
+
+const char *term_reset(void)
+{
+	return color ? "\033[0m" : "";
+}
+
+/* Width of the next character at s and its length in bytes. */
+static int next_char(const char *s, size_t *len)
+{
+	mbstate_t st;
+	wchar_t wc;
+	size_t n;
+	int w;
+
+	memset(&st, 0, sizeof(st));
+	n = mbrtowc(&wc, s, MB_CUR_MAX, &st);
+	if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+		*len = 1;
+		return 1;
+	}
+	*len = n;
+	w = wcwidth(wc);
+	return w < 0 ? 1 : w;
+}
+
+int term_width(const char *s)
+{
+	int w = 0;
+	size_t len;
+
+	while (s && *s) {
+		w += next_char(s, &len);
+		s += len;
+	}
+	return w;
+}
+
+void term_pad(FILE *f, const char *s, int cols)
+{
+	int w = 0;
+	size_t len;
+	const char *p = s ? s : "";
+
+	if (term_width(p) <= cols) {
+		fputs(p, f);
+		w = term_width(p);
+	} else {
+		while (*p) {
+			int cw = next_char(p, &len);
+
+			if (w + cw > cols - 1)
+				break;
+			fwrite(p, 1, len, f);
+			w += cw;
+			p += len;
+		}
+		fputs("…", f);
+		w++;
+	}
+	for (; w < cols; w++)
+		fputc(' ', f);
+}

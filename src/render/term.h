@@ -1,0 +1,30 @@
+/*
+ * term.h: terminal output: colour only on a TTY (and never with
+ * NO_COLOR), widths that count what a terminal shows (CJK is two
+ * columns), and padding by those widths so tables line up.
+ */
+#ifndef KITH_TERM_H
+#define KITH_TERM_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* Decide colour for stdout; call once before printing. */
+void term_init(void);
+bool term_color(void);
+
+/* Escape sequences, or "" when colour is off. */
+const char *term_bold(void);
+const char *term_dim(void);
+const char *term_red(void);
+const char *term_green(void);
+const char *term_yellow(void);
+const char *term_blue(void);
+const char *term_reset(void);
+
+/* Columns s takes on a terminal. */
+int term_width(const char *s);
+/* Print s padded with spaces to `cols` columns (cut with … if longer). */
+void term_pad(FILE *f, const char *s, int cols);
+
+#endif
