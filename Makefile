@@ -30,18 +30,21 @@ deps:
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(CFLAGS) $(DEPCFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(WARN) $(CFLAGS) $(DEPCFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/libkith.a: $(OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 $(B)/kith: $(MAINOBJ) $(B)/libkith.a
-	$(CC) $(CFLAGS) -o $@ $^ $(DEPLIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) -o $@ $^ $(DEPLIBS)
 
 $(B)/tests/%: tests/unit/%.c $(B)/libkith.a tests/unit/unit.h
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(CFLAGS) $(DEPCFLAGS) -Isrc -o $@ $< $(B)/libkith.a \
+	@echo "  TEST    $@"
+	@$(CC) $(WARN) $(CFLAGS) $(DEPCFLAGS) -Isrc -o $@ $< $(B)/libkith.a \
 		$(DEPLIBS) $(shell pkg-config --libs cmocka 2>/dev/null)
 
 unit: $(UNIT_BIN)
@@ -73,7 +76,8 @@ FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 fuzz-build: $(FUZZ_BIN)
 build/fuzz/%: fuzz/%.c $(LIBSRC)
 	@mkdir -p $(dir $@)
-	clang $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined $(DEPCFLAGS) -Isrc \
+	@echo "  FUZZ    $@"
+	@clang $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined $(DEPCFLAGS) -Isrc \
 		-o $@ $< $(LIBSRC) $(DEPLIBS)
 
 lint:

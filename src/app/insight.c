@@ -327,6 +327,15 @@ static int walk_touch(void *p, int64_t contact_id, const struct score_touch *t)
 		w->capbuf = cap;
 	}
 	w->buf[w->nbuf++] = *t;
+	return KITH_OK;
+}
+
+/* Workspace totals count a touch once, however many took part. */
+static int walk_mix(void *p, int64_t contact_id, const struct score_touch *t)
+{
+	struct report_walk *w = p;
+
+	(void)contact_id;
 	score_balance_add(&w->r->balance, t, w->ctx->now);
 	for (int m = 0; m < 12; m++)
 		if (t->at >= w->month_start[m] && t->at < w->month_start[m + 1])
@@ -389,7 +398,10 @@ int app_report(struct app_ctx *ctx, struct report *out, struct kith_err *err)
 		walk_flush(&w);
 	}
 	w.cur = w.n;
-	rc = store_touch_each(ctx->st, ctx->ws, walk_touch, &w, err);
+	rc = store_touch_each(ctx->st, ctx->ws, true, walk_touch, &w, err);
+	if (!rc)
+		rc = store_touch_each(ctx->st, ctx->ws, false, walk_mix, &w,
+				      err);
 	if (rc) {
 		if (rc == KITH_ENOMEM)
 			kith_err_nomem(err);

@@ -18,7 +18,9 @@ int cli_parse(struct cli *c, const struct cli_opt *spec)
 		const char *eq;
 		size_t len;
 
-		if (rest || a[0] != '-' || a[1] != '-' || !a[2]) {
+		/* "--11-25" is a date without its year, not an option. */
+		if (rest || a[0] != '-' || a[1] != '-' || !a[2] ||
+		    (a[2] >= '0' && a[2] <= '9')) {
 			if (!rest && !strcmp(a, "--")) {
 				rest = true;
 				continue;

@@ -497,9 +497,16 @@ int cmd_snooze(struct cli *cl)
 		json_print(json_contact(&c, true));
 	else if (until == KITH_NO_TIME)
 		printf("%s is back on the agenda\n", c.name);
-	else
-		printf("Snoozed %s until %.10s\n", c.name,
-		       kith_time_iso(until, buf, sizeof(buf)));
+	else {
+		struct tm tm;
+
+		/* The day it ends where the user is, not in UTC. */
+		if (kith_time_local(&tm, until, NULL))
+			kith_time_iso(until, buf, sizeof(buf));
+		else
+			strftime(buf, sizeof(buf), "%Y-%m-%d", &tm);
+		printf("Snoozed %s until %.10s\n", c.name, buf);
+	}
 	contact_clear(&c);
 	return KITH_OK;
 }

@@ -86,11 +86,21 @@ int cmd_due(struct cli *cl)
 		if (l.rows[i].tz && !kith_time_local(&tm, cl->app.now,
 						     l.rows[i].tz))
 			strftime(when, sizeof(when), "%H:%M their time", &tm);
+		const char *tier = tier_name(l.rows[i].in.tier);
+
+		/* Columns aligned, but no trailing blanks. */
 		printf("%3zu  %s", i + 1, term_bold());
-		term_pad(stdout, it->name, 28);
-		printf("%s %s%-2s%s ", term_reset(), term_dim(),
-		       tier_name(l.rows[i].in.tier), term_reset());
-		printf("%s%s%s\n", term_dim(), when, term_reset());
+		if (*tier || *when)
+			term_pad(stdout, it->name, 28);
+		else
+			fputs(it->name, stdout);
+		printf("%s", term_reset());
+		if (*when)
+			printf(" %s%-2s%s %s%s%s", term_dim(), tier,
+			       term_reset(), term_dim(), when, term_reset());
+		else if (*tier)
+			printf(" %s%s%s", term_dim(), tier, term_reset());
+		printf("\n");
 		for (int r = 0; r < it->n_reasons; r++)
 			printf("       %s•%s %s\n",
 			       reason_color(it->reasons[r].kind), term_reset(),
@@ -158,10 +168,8 @@ int cmd_brief(struct cli *cl)
 				       : "outside working hours",
 		       term_reset());
 	if (b.loyalty.tenure_years > 0)
-		printf("%sclient for %.1f years%s%s\n", term_dim(),
-		       b.loyalty.tenure_years,
-		       b.loyalty.lifetime_cents ? ", lifetime value " : "",
-		       term_reset());
+		printf("%sclient for %.1f years%s\n", term_dim(),
+		       b.loyalty.tenure_years, term_reset());
 	if (b.loyalty.lifetime_cents)
 		printf("%slifetime value %lld%s\n", term_dim(),
 		       (long long)(b.loyalty.lifetime_cents / 100),
@@ -237,11 +245,13 @@ int cmd_brief(struct cli *cl)
 		for (size_t i = 0; i < b.n_recent; i++) {
 			const struct touchpoint *t = &b.recent[i];
 
-			printf("  %-14s %-9s %s\n",
-			       kith_time_relative(t->at, cl->app.now, buf,
-						  sizeof(buf)),
-			       channel_label(t->channel),
-			       t->note ? t->note : "");
+			printf("  %-14s ", kith_time_relative(t->at, cl->app.now,
+							     buf, sizeof(buf)));
+			if (t->note)
+				printf("%-9s %s\n", channel_label(t->channel),
+				       t->note);
+			else
+				printf("%s\n", channel_label(t->channel));
 		}
 	}
 	if (b.loyalty.thank_you_due)

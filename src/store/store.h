@@ -139,12 +139,13 @@ void store_touches_free(struct touchpoint *t, size_t n);
 int store_touch_scores(struct store *st, int64_t ws, int64_t contact_id,
 		       struct score_touch **out, size_t *n,
 		       struct kith_err *err);
-/* Visit every touch of the workspace once with each participant
- * (contact id, touch); for reports. */
+/* Visit every touch of the workspace: with per_participant, once for
+ * each participant in contact order (contact id, touch); else once per
+ * touch in time order with contact id 0. For reports. */
 typedef int (*store_touch_visit)(void *ctx, int64_t contact_id,
 				 const struct score_touch *t);
-int store_touch_each(struct store *st, int64_t ws, store_touch_visit fn,
-		     void *ctx, struct kith_err *err);
+int store_touch_each(struct store *st, int64_t ws, bool per_participant,
+		     store_touch_visit fn, void *ctx, struct kith_err *err);
 
 /* ---- facts, dates, promises, gifts, revenue ---- */
 int store_fact_add(struct store *st, int64_t ws, struct fact *f,

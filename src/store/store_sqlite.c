@@ -1651,15 +1651,20 @@ fail:
 	return rc;
 }
 
-int store_touch_each(struct store *st, int64_t ws, store_touch_visit fn,
-		     void *ctx, struct kith_err *err)
+int store_touch_each(struct store *st, int64_t ws, bool per_participant,
+		     store_touch_visit fn, void *ctx, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc, more;
 
-	STMT(s, "SELECT tc.contact_id, tc.at, t.channel, t.direction"
-		" FROM touch_contact tc JOIN touchpoint t ON t.id = tc.touch_id"
-		" WHERE tc.workspace_id = ? ORDER BY tc.contact_id, tc.at");
+	if (per_participant)
+		STMT(s, "SELECT tc.contact_id, tc.at, t.channel, t.direction"
+			" FROM touch_contact tc JOIN touchpoint t"
+			" ON t.id = tc.touch_id WHERE tc.workspace_id = ?"
+			" ORDER BY tc.contact_id, tc.at");
+	else
+		STMT(s, "SELECT 0, at, channel, direction FROM touchpoint"
+			" WHERE workspace_id = ? ORDER BY at");
 	sqlite3_bind_int64(s, 1, ws);
 	for (;;) {
 		struct score_touch t;

@@ -1,4 +1,4 @@
-/* test_kith.c: calendar, time, duration, cadence and UTF-8 helpers of kith.c. */
+/* test_kith.c: calendar, time, duration, cadence and UTF-8 helpers. */
 #include "unit.h"
 
 #include <stdio.h>

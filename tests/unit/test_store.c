@@ -1,0 +1,339 @@
+/*
+ * test_store.c: the SQLite engine on a real file in a temp dir:
+ * summaries kept on write, cadence inheritance, merge, tenancy, and the
+ * indexed agenda equal to a full ranking on random books.
+ */
+#include "unit.h"
+
+#include "app/agenda_query.h"
+#include "store/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define NOW ((kith_time)1795186800) /* 2026-11-20T15:00:00Z */
+#define DAY ((kith_time)KITH_DAY)
+
+struct fx {
+	char dir[64];
+	char path[96];
+	struct app_ctx app;
+	int64_t other_ws;
+	struct kith_err err;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/kith-test-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof(f->path), "%s/k.db", f->dir);
+	assert_int_equal(app_open(&f->app, f->path, NULL, NOW, &f->err), 0);
+	assert_int_equal(store_begin(f->app.st, &f->err), 0);
+	assert_int_equal(store_workspace_create(f->app.st, "Other", NOW,
+						&f->other_ws, &f->err),
+			 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[160];
+
+	store_rollback(f->app.st);
+	app_close(&f->app);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static int64_t add(struct fx *f, int64_t ws, const char *name,
+		   enum tier tier, int every_days, kith_time created)
+{
+	struct contact c;
+	int64_t id;
+
+	contact_init(&c);
+	c.name = strdup(name);
+	c.tier = tier;
+	c.every.days = every_days;
+	c.created_at = created;
+	assert_int_equal(store_contact_add(f->app.st, ws, &c, NOW, &f->err),
+			 0);
+	id = c.id;
+	contact_clear(&c);
+	return id;
+}
+
+static void touch(struct fx *f, int64_t id, enum channel ch, kith_time at)
+{
+	struct touchpoint t = { 0 };
+	int64_t ids[1] = { id };
+
+	t.at = at;
+	t.channel = ch;
+	t.contacts = ids;
+	t.n_contacts = 1;
+	assert_int_equal(store_touch_add(f->app.st, f->app.ws, &t, &f->err), 0);
+}
+
+static void get(struct fx *f, int64_t id, struct contact *c)
+{
+	assert_int_equal(store_contact_get(f->app.st, f->app.ws, id, c,
+					   &f->err),
+			 0);
+}
+
+/* 1: summaries follow each touch, newest wins, in person kept apart. */
+static void test_summaries(void **state)
+{
+	struct fx *f = *state;
+	int64_t id = add(f, f->app.ws, "Dana", TIER_A, 14, NOW - 100 * DAY);
+	struct contact c;
+
+	get(f, id, &c);
+	assert_true(c.last_touch == KITH_NO_TIME);
+	assert_int_equal(c.due_at, NOW - 100 * DAY + 14 * DAY);
+	contact_clear(&c);
+	touch(f, id, CH_EMAIL, NOW - 10 * DAY);
+	touch(f, id, CH_IN_PERSON, NOW - 40 * DAY); /* older: no change */
+	get(f, id, &c);
+	assert_int_equal(c.last_touch, NOW - 10 * DAY);
+	assert_int_equal(c.last_in_person, NOW - 40 * DAY);
+	assert_int_equal(c.touch_count, 2);
+	assert_int_equal(c.due_at, NOW + 4 * DAY);
+	/* Tier A meets every 90 days by default. */
+	assert_int_equal(c.meet_due_at, NOW + 50 * DAY);
+	contact_clear(&c);
+}
+
+/* 2: own cadence, else the shortest tag rule, else tier, else default. */
+static void test_cadence_inheritance(void **state)
+{
+	struct fx *f = *state;
+	struct cadence_rule r = { CADENCE_TAG, (char *)"family", { 14, 0 },
+				  { 0, 0 } };
+	struct cadence_rule r2 = { CADENCE_TAG, (char *)"vip", { 0, 1 },
+				   { 0, 0 } };
+	int64_t id = add(f, f->app.ws, "Ann", TIER_B, 0, NOW);
+	struct contact c;
+
+	get(f, id, &c);
+	assert_int_equal(c.eff_every.days, 60); /* tier B */
+	strlist_push(&c.tags, "family");
+	strlist_push(&c.tags, "vip");
+	assert_int_equal(store_contact_update(f->app.st, f->app.ws, &c, 0, NOW,
+					      &f->err),
+			 0);
+	contact_clear(&c);
+	assert_int_equal(store_cadence_set(f->app.st, f->app.ws, &r, NOW,
+					   &f->err),
+			 0);
+	assert_int_equal(store_cadence_set(f->app.st, f->app.ws, &r2, NOW,
+					   &f->err),
+			 0);
+	get(f, id, &c);
+	assert_int_equal(c.eff_every.days, 14); /* 14d beats 1 month */
+	c.every.days = 7;
+	assert_int_equal(store_contact_update(f->app.st, f->app.ws, &c, 0, NOW,
+					      &f->err),
+			 0);
+	contact_clear(&c);
+	get(f, id, &c);
+	assert_int_equal(c.eff_every.days, 7);
+	contact_clear(&c);
+}
+
+/* 3: a stale version is a conflict and changes nothing. */
+static void test_version_conflict(void **state)
+{
+	struct fx *f = *state;
+	int64_t id = add(f, f->app.ws, "Ben", TIER_C, 0, NOW);
+	struct contact c;
+
+	get(f, id, &c);
+	assert_int_equal(c.version, 1);
+	free(c.title);
+	c.title = strdup("CEO");
+	assert_int_equal(store_contact_update(f->app.st, f->app.ws, &c, 1, NOW,
+					      &f->err),
+			 0);
+	assert_int_equal(store_contact_update(f->app.st, f->app.ws, &c, 1, NOW,
+					      &f->err),
+			 KITH_ECONFLICT);
+	contact_clear(&c);
+}
+
+/* 4: another workspace's ids are not found, for reads and writes. */
+static void test_tenancy(void **state)
+{
+	struct fx *f = *state;
+	int64_t mine = add(f, f->app.ws, "Mine", TIER_A, 0, NOW);
+	int64_t theirs = add(f, f->other_ws, "Theirs", TIER_A, 0, NOW);
+	struct fact fa = { 0, theirs, (char *)"x", NOW };
+	struct contact c;
+	int64_t *ids = NULL;
+	size_t n = 0;
+
+	assert_int_equal(store_contact_get(f->app.st, f->app.ws, theirs, &c,
+					   &f->err),
+			 KITH_ENOTFOUND);
+	assert_int_equal(store_fact_add(f->app.st, f->app.ws, &fa, &f->err),
+			 KITH_ENOTFOUND);
+	assert_int_equal(store_contact_delete(f->app.st, f->app.ws, theirs,
+					      &f->err),
+			 KITH_ENOTFOUND);
+	assert_int_equal(store_contact_merge(f->app.st, f->app.ws, theirs,
+					     mine, NOW, &f->err),
+			 KITH_ENOTFOUND);
+	assert_int_equal(store_contact_find(f->app.st, f->app.ws, "Theirs", 0,
+					    &ids, &n, &f->err),
+			 0);
+	assert_int_equal(n, 0);
+	free(ids);
+}
+
+/* 5: merge moves history and refreshes the survivor's summary. */
+static void test_merge(void **state)
+{
+	struct fx *f = *state;
+	int64_t a = add(f, f->app.ws, "Dana W", TIER_NONE, 0, NOW - 5 * DAY);
+	int64_t b = add(f, f->app.ws, "Dana Whitfield", TIER_A, 0,
+			NOW - 50 * DAY);
+	struct fact fa = { 0, a, (char *)"likes jazz", NOW };
+	struct contact c;
+
+	touch(f, a, CH_IN_PERSON, NOW - DAY);
+	touch(f, b, CH_EMAIL, NOW - 3 * DAY);
+	assert_int_equal(store_fact_add(f->app.st, f->app.ws, &fa, &f->err),
+			 0);
+	assert_int_equal(store_contact_merge(f->app.st, f->app.ws, a, b, NOW,
+					     &f->err),
+			 0);
+	get(f, b, &c);
+	assert_int_equal(c.touch_count, 2);
+	assert_int_equal(c.last_in_person, NOW - DAY);
+	assert_int_equal(c.created_at, NOW - 50 * DAY);
+	contact_clear(&c);
+	assert_int_equal(store_contact_get(f->app.st, f->app.ws, a, &c,
+					   &f->err),
+			 KITH_ENOTFOUND);
+}
+
+/* xorshift: tests need a deterministic stream, not rand(). */
+static uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* 6: on random books the indexed agenda equals the full ranking. */
+static void test_agenda_exact(void **state)
+{
+	struct fx *f = *state;
+	static const int cad[] = { 0, 7, 14, 30, 45, 90, -1, -3 };
+	uint64_t seed = 0x9e3779b97f4a7c15ull;
+
+	for (int book = 0; book < 4; book++) {
+		struct agenda_list fast, full;
+		int n = 300 + book * 100;
+
+		for (int i = 0; i < n; i++) {
+			char name[32];
+			int64_t id;
+			struct contact c;
+
+			snprintf(name, sizeof(name), "P%d-%d", book, i);
+			id = add(f, f->app.ws, name,
+				 (enum tier)(rnd(&seed) % TIER_COUNT), 0,
+				 NOW - (kith_time)(rnd(&seed) % 400) * DAY);
+			get(f, id, &c);
+			c.every = kith_cadence_decode(cad[rnd(&seed) % 8]);
+			if (rnd(&seed) % 3 == 0)
+				c.since = kith_time_day(NOW, NULL) -
+					  (int32_t)(rnd(&seed) % 4000);
+			if (rnd(&seed) % 5 == 0)
+				c.snooze_until = NOW + DAY;
+			assert_int_equal(store_contact_update(f->app.st,
+							      f->app.ws, &c, 0,
+							      NOW, &f->err),
+					 0);
+			contact_clear(&c);
+			for (int k = (int)(rnd(&seed) % 4); k > 0; k--)
+				touch(f, id, (enum channel)(rnd(&seed) % CH_COUNT),
+				      NOW - (kith_time)(rnd(&seed) % 300) * DAY);
+			if (rnd(&seed) % 10 == 0) {
+				struct promise p = { 0 };
+
+				p.contact_id = id;
+				p.text = (char *)"call back";
+				p.due = NOW - (kith_time)(rnd(&seed) % 30) * DAY;
+				p.done_at = KITH_NO_TIME;
+				assert_int_equal(store_promise_add(f->app.st,
+								   f->app.ws,
+								   &p, &f->err),
+						 0);
+			}
+			if (rnd(&seed) % 8 == 0) {
+				struct kdate d = { 0 };
+
+				d.contact_id = id;
+				d.kind = (char *)"birthday";
+				d.day = kith_time_day(NOW, NULL) - 365 * 30 +
+					(int32_t)(rnd(&seed) % 20);
+				d.year_known = true;
+				d.yearly = true;
+				assert_int_equal(store_date_add(f->app.st,
+								f->app.ws, &d,
+								&f->err),
+						 0);
+			}
+		}
+		for (size_t limit = 1; limit <= 80; limit *= 3) {
+			assert_int_equal(app_agenda(&f->app, limit, &fast,
+						    &f->err),
+					 0);
+			assert_int_equal(app_agenda_full(&f->app, limit, &full,
+							 &f->err),
+					 0);
+			assert_int_equal(fast.n, full.n);
+			for (size_t i = 0; i < fast.n; i++) {
+				assert_int_equal(fast.items[i].id,
+						 full.items[i].id);
+				assert_true(fast.items[i].rank ==
+					    full.items[i].rank);
+				if (i)
+					assert_true(fast.items[i].rank <=
+						    fast.items[i - 1].rank);
+			}
+			agenda_list_free(&fast);
+			agenda_list_free(&full);
+		}
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_summaries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cadence_inheritance, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_version_conflict, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_tenancy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_merge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agenda_exact, setup,
+						teardown),
+	};
+
+	setenv("TZ", "America/Chicago", 1);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
