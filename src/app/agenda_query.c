@@ -315,6 +315,7 @@ static int topk_finish(struct topk *t, struct agenda_list *out,
 		out->items[i].name = out->rows[i].name;
 	}
 	out->n = t->n;
+	out->scored = t->scored;
 	t->n = 0;
 	return KITH_OK;
 }
@@ -389,6 +390,7 @@ int app_agenda(struct app_ctx *ctx, size_t limit, struct agenda_list *out,
 	t.heap = calloc(t.cap, sizeof(*t.heap));
 	if (!t.heap)
 		return kith_err_nomem(err);
+	store_read_begin(ctx->st);
 	rc = read_clock(ctx, &t, DUE_ANY, err);
 	if (!rc)
 		rc = read_clock(ctx, &t, DUE_MEET, err);
@@ -400,6 +402,7 @@ int app_agenda(struct app_ctx *ctx, size_t limit, struct agenda_list *out,
 		rc = topk_finish(&t, out, err);
 	if (!rc)
 		rc = note_health(ctx, out, err);
+	store_read_end(ctx->st);
 	if (rc)
 		agenda_list_free(out);
 	topk_free(&t);
@@ -416,6 +419,7 @@ static int full_visit(void *p, struct agenda_row *row)
 	struct full_ctx *f = p;
 	struct entry e;
 
+	f->t->scored++;
 	if (!agenda_score(&e.item, &row->in, f->ctx->now, f->ctx->today))
 		return KITH_OK;
 	/* The visitor's row dies after the call: keep a moved copy. */
@@ -438,8 +442,10 @@ int app_agenda_full(struct app_ctx *ctx, size_t limit,
 	t.heap = calloc(t.cap, sizeof(*t.heap));
 	if (!t.heap)
 		return kith_err_nomem(err);
+	store_read_begin(ctx->st);
 	rc = store_agenda_each(ctx->st, ctx->ws, ctx->now, ctx->today,
 			       full_visit, &f, err);
+	store_read_end(ctx->st);
 	if (!rc)
 		rc = topk_finish(&t, out, err);
 	topk_free(&t);

@@ -18,6 +18,7 @@ struct agenda_list {
 	struct agenda_item *items;	/* most urgent first */
 	struct agenda_row *rows;	/* rows[i] backs items[i]'s strings */
 	size_t n;
+	size_t scored;		/* contacts read and scored: the cost */
 };
 
 void agenda_list_free(struct agenda_list *l);

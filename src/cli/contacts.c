@@ -435,6 +435,20 @@ int cmd_merge(struct cli *cl)
 	if (!rc)
 		rc = app_resolve(&cl->app, cl->pos[1], from, "INTO", &into,
 				 &cl->err);
+	/* Nothing else matches: say so if INTO names FROM itself. */
+	if (rc == KITH_ENOTFOUND) {
+		struct kith_err e2 = { 0 };
+		int64_t self;
+
+		if (!app_resolve(&cl->app, cl->pos[1], 0, "INTO", &self,
+				 &e2) &&
+		    self == from)
+			rc = kith_err_set(&cl->err, KITH_EINPUT, "INTO",
+					  "\"%s\" names the same contact as "
+					  "FROM (#%lld); merge two different "
+					  "records",
+					  cl->pos[1], (long long)from);
+	}
 	if (!rc)
 		rc = store_contact_merge(cl->app.st, cl->app.ws, from, into,
 					 cl->app.now, &cl->err);

@@ -371,8 +371,8 @@ int cmd_report(struct cli *cl)
 	any = false;
 	for (size_t i = 0; i < r.n_people; i++)
 		if (r.people[i].balance.digital_only) {
-			printf("  %s%s digital only:%s %s\n", any ? "" : "",
-			       term_yellow(), term_reset(), r.people[i].name);
+			printf("  %sdigital only:%s %s\n", term_yellow(),
+			       term_reset(), r.people[i].name);
 			any = true;
 		}
 	section("Health");

@@ -42,6 +42,14 @@ int store_schema_version(struct store *st);
 int store_begin(struct store *st, struct kith_err *err);
 int store_commit(struct store *st, struct kith_err *err);
 void store_rollback(struct store *st);
+/*
+ * A read snapshot for a burst of reads: one lock and one WAL check for
+ * all of them instead of one per statement (measured: the agenda's ~400
+ * small reads spent 60% of their time in fcntl and fstat without it).
+ * Inside a write transaction both calls do nothing. Always pair them.
+ */
+void store_read_begin(struct store *st);
+void store_read_end(struct store *st);
 
 /* ---- workspaces ---- */
 int store_workspace_create(struct store *st, const char *name, kith_time now,

@@ -25,6 +25,7 @@ struct store {
 	sqlite3 *db;
 	struct stmt_slot cache[STMT_CACHE];
 	int in_tx;
+	int read_owned;		/* store_read_begin opened a snapshot */
 };
 
 /* ---- plumbing ---- */
@@ -330,6 +331,20 @@ void store_rollback(struct store *st)
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->in_tx = 0;
+}
+
+void store_read_begin(struct store *st)
+{
+	if (sqlite3_get_autocommit(st->db) &&
+	    sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK)
+		st->read_owned = 1;
+}
+
+void store_read_end(struct store *st)
+{
+	if (st->read_owned)
+		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	st->read_owned = 0;
 }
 
 #define STMT(var, sql)                                                       \
@@ -1746,9 +1761,15 @@ int store_fact_list(struct store *st, int64_t ws, int64_t contact_id,
 	sqlite3_stmt *s;
 	int rc, more;
 
-	STMT(s, "SELECT id, contact_id, text, created_at FROM fact"
-		" WHERE workspace_id = ?1 AND (?2 = 0 OR contact_id = ?2)"
-		" ORDER BY id");
+	/* One contact reads its index; ?2 = 0 keeps the binding. */
+	if (contact_id)
+		STMT(s, "SELECT id, contact_id, text, created_at FROM fact"
+			" WHERE workspace_id = ?1 AND contact_id = ?2"
+			" ORDER BY id");
+	else
+		STMT(s, "SELECT id, contact_id, text, created_at FROM fact"
+			" WHERE workspace_id = ?1 AND ?2 = 0"
+			" ORDER BY id");
 	sqlite3_bind_int64(s, 1, ws);
 	sqlite3_bind_int64(s, 2, contact_id);
 	for (;;) {
@@ -1830,9 +1851,15 @@ int store_date_list(struct store *st, int64_t ws, int64_t contact_id,
 	sqlite3_stmt *s;
 	int rc, more;
 
-	STMT(s, "SELECT id, contact_id, kind, day, year_known, yearly,"
-		" created_at FROM kdate WHERE workspace_id = ?1"
-		" AND (?2 = 0 OR contact_id = ?2) ORDER BY id");
+	/* One contact reads its index; ?2 = 0 keeps the binding. */
+	if (contact_id)
+		STMT(s, "SELECT id, contact_id, kind, day, year_known, yearly,"
+			" created_at FROM kdate WHERE workspace_id = ?1"
+			" AND contact_id = ?2 ORDER BY id");
+	else
+		STMT(s, "SELECT id, contact_id, kind, day, year_known, yearly,"
+			" created_at FROM kdate WHERE workspace_id = ?1"
+			" AND ?2 = 0 ORDER BY id");
 	sqlite3_bind_int64(s, 1, ws);
 	sqlite3_bind_int64(s, 2, contact_id);
 	for (;;) {
@@ -1901,12 +1928,21 @@ int store_promise_list(struct store *st, int64_t ws, int64_t contact_id,
 	int rc, more;
 
 	/* Open before kept; among open, those with a due time first by it. */
-	STMT(s, "SELECT p.id, p.contact_id, p.text, p.due, p.done_at,"
-		" p.created_at, c.name FROM promise p JOIN contact c"
-		" ON c.id = p.contact_id WHERE p.workspace_id = ?1"
-		" AND (?2 = 0 OR p.contact_id = ?2)"
-		" AND (?3 OR p.done_at IS NULL)"
-		" ORDER BY p.done_at IS NOT NULL, p.due IS NULL, p.due, p.id");
+	/* One contact reads its index; ?2 = 0 keeps the binding. */
+	if (contact_id)
+		STMT(s, "SELECT p.id, p.contact_id, p.text, p.due, p.done_at,"
+			" p.created_at, c.name FROM promise p JOIN contact c"
+			" ON c.id = p.contact_id WHERE p.workspace_id = ?1"
+			" AND p.contact_id = ?2"
+			" AND (?3 OR p.done_at IS NULL)"
+			" ORDER BY p.done_at IS NOT NULL, p.due IS NULL, p.due, p.id");
+	else
+		STMT(s, "SELECT p.id, p.contact_id, p.text, p.due, p.done_at,"
+			" p.created_at, c.name FROM promise p JOIN contact c"
+			" ON c.id = p.contact_id WHERE p.workspace_id = ?1"
+			" AND ?2 = 0"
+			" AND (?3 OR p.done_at IS NULL)"
+			" ORDER BY p.done_at IS NOT NULL, p.due IS NULL, p.due, p.id");
 	sqlite3_bind_int64(s, 1, ws);
 	sqlite3_bind_int64(s, 2, contact_id);
 	sqlite3_bind_int(s, 3, include_done);
@@ -2008,9 +2044,15 @@ int store_gift_list(struct store *st, int64_t ws, int64_t contact_id,
 	sqlite3_stmt *s;
 	int rc, more;
 
-	STMT(s, "SELECT id, contact_id, org_id, text, value_cents, at"
-		" FROM gift WHERE workspace_id = ?1"
-		" AND (?2 = 0 OR contact_id = ?2) ORDER BY at, id");
+	/* One contact reads its index; ?2 = 0 keeps the binding. */
+	if (contact_id)
+		STMT(s, "SELECT id, contact_id, org_id, text, value_cents, at"
+			" FROM gift WHERE workspace_id = ?1"
+			" AND contact_id = ?2 ORDER BY at, id");
+	else
+		STMT(s, "SELECT id, contact_id, org_id, text, value_cents, at"
+			" FROM gift WHERE workspace_id = ?1"
+			" AND ?2 = 0 ORDER BY at, id");
 	sqlite3_bind_int64(s, 1, ws);
 	sqlite3_bind_int64(s, 2, contact_id);
 	for (;;) {
@@ -2074,9 +2116,15 @@ int store_revenue_list(struct store *st, int64_t ws, int64_t contact_id,
 	sqlite3_stmt *s;
 	int rc, more;
 
-	STMT(s, "SELECT id, contact_id, org_id, amount_cents, at, note"
-		" FROM revenue WHERE workspace_id = ?1"
-		" AND (?2 = 0 OR contact_id = ?2) ORDER BY at, id");
+	/* One contact reads its index; ?2 = 0 keeps the binding. */
+	if (contact_id)
+		STMT(s, "SELECT id, contact_id, org_id, amount_cents, at, note"
+			" FROM revenue WHERE workspace_id = ?1"
+			" AND contact_id = ?2 ORDER BY at, id");
+	else
+		STMT(s, "SELECT id, contact_id, org_id, amount_cents, at, note"
+			" FROM revenue WHERE workspace_id = ?1"
+			" AND ?2 = 0 ORDER BY at, id");
 	sqlite3_bind_int64(s, 1, ws);
 	sqlite3_bind_int64(s, 2, contact_id);
 	for (;;) {

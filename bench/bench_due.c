@@ -1,0 +1,256 @@
+/*
+ * bench_due.c: `kith due` latency on a big book, and touch insert rates.
+ *
+ *   bench_due BOOK.db CONTACTS TOUCHES
+ *
+ * Builds the book with the code behind `kith demo --contacts --touches`
+ * when BOOK.db does not exist, times app_agenda (the path `kith due`
+ * takes) over many runs, checks its top 50 against a full ranking of
+ * every contact (exit 1 if they differ), then measures touchpoint inserts
+ * with summary upkeep against bare inserts of the same rows into an
+ * indexed table, in the same run. The bare baseline is SQL written here
+ * on purpose: it is the yardstick, not the product.
+ */
+#include "app/agenda_query.h"
+#include "app/demo.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RUNS 200
+#define TOP 50
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void die(const struct kith_err *err, const char *what)
+{
+	char buf[800];
+
+	fprintf(stderr, "bench: %s: %s\n", what,
+		kith_err_format(err, buf, sizeof(buf)));
+	exit(1);
+}
+
+static void progress(void *p, uint64_t done, uint64_t total)
+{
+	(void)p;
+	fprintf(stderr, "\r  building book: %3d%%",
+		total ? (int)(done * 100 / total) : 100);
+	if (done >= total)
+		fputc('\n', stderr);
+}
+
+static void build_book(const char *path, uint64_t nc, uint64_t nt,
+		       kith_time now)
+{
+	struct kith_err err = { 0 };
+	struct app_ctx ctx;
+	double t0 = now_ms(), ms;
+
+	if (app_open(&ctx, path, "Bench", now, &err))
+		die(&err, "open");
+	if (store_begin(ctx.st, &err) ||
+	    demo_seed_big(&ctx, nc, nt, isatty(2) ? progress : NULL, NULL,
+			  &err) ||
+	    store_commit(ctx.st, &err))
+		die(&err, "seed");
+	ms = now_ms() - t0;
+	printf("book: %llu contacts, %llu touchpoints built in %.1f s "
+	       "(%.0f rows/s)\n",
+	       (unsigned long long)nc, (unsigned long long)nt, ms / 1e3,
+	       (nc + nt) / (ms / 1e3));
+	app_close(&ctx);
+}
+
+static int bench_due(const char *path, kith_time now)
+{
+	struct kith_err err = { 0 };
+	struct agenda_list fast, full;
+	struct app_ctx ctx;
+	double ms[RUNS], t0, full_ms;
+	int bad = 0;
+
+	if (app_open(&ctx, path, "Bench", now, &err))
+		die(&err, "open");
+	/* One warm-up run: the page cache, not the first read, is measured. */
+	if (app_agenda(&ctx, TOP, &fast, &err))
+		die(&err, "agenda");
+	agenda_list_free(&fast);
+	for (int i = 0; i < RUNS; i++) {
+		t0 = now_ms();
+		if (app_agenda(&ctx, TOP, &fast, &err))
+			die(&err, "agenda");
+		ms[i] = now_ms() - t0;
+		if (i < RUNS - 1)
+			agenda_list_free(&fast);
+	}
+	qsort(ms, RUNS, sizeof(*ms), cmp_double);
+	printf("due reads %zu contacts per run\n", fast.scored);
+	printf("due (top %d): median %.3f ms, p90 %.3f ms, max %.3f ms over "
+	       "%d runs\n",
+	       TOP, ms[RUNS / 2], ms[RUNS * 9 / 10], ms[RUNS - 1], RUNS);
+	t0 = now_ms();
+	if (app_agenda_full(&ctx, TOP, &full, &err))
+		die(&err, "full agenda");
+	full_ms = now_ms() - t0;
+	printf("full scan ranking for the check: %.0f ms (%.0fx the median)\n",
+	       full_ms, full_ms / ms[RUNS / 2]);
+	if (fast.n != full.n)
+		bad = 1;
+	for (size_t i = 0; !bad && i < fast.n; i++)
+		if (fast.items[i].id != full.items[i].id ||
+		    fast.items[i].rank != full.items[i].rank) {
+			fprintf(stderr, "MISMATCH at %zu: fast #%lld %.6f, full "
+					"#%lld %.6f\n",
+				i, (long long)fast.items[i].id,
+				fast.items[i].rank, (long long)full.items[i].id,
+				full.items[i].rank);
+			bad = 1;
+		}
+	printf("top %zu: %s\n", fast.n, bad ? "DIFFERENT from the full scan"
+					    : "identical to the full scan");
+	agenda_list_free(&fast);
+	agenda_list_free(&full);
+	app_close(&ctx);
+	return bad;
+}
+
+/* Bare inserts of touch rows into a table with the same index. */
+static double bench_bare(const char *path, int n, kith_time now)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	double t0, secs;
+
+	unlink(path);
+	if (sqlite3_open(path, &db))
+		return 0;
+	sqlite3_exec(db,
+		     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+		     "CREATE TABLE touchpoint (id INTEGER PRIMARY KEY,"
+		     " workspace_id INTEGER NOT NULL, at INTEGER NOT NULL,"
+		     " channel TEXT NOT NULL, direction TEXT NOT NULL,"
+		     " minutes INTEGER NOT NULL DEFAULT 0, note TEXT,"
+		     " source TEXT NOT NULL DEFAULT 'manual',"
+		     " created_at INTEGER NOT NULL);"
+		     "CREATE INDEX touchpoint_at ON touchpoint(workspace_id, at);",
+		     NULL, NULL, NULL);
+	sqlite3_prepare_v2(db,
+			   "INSERT INTO touchpoint(workspace_id, at, channel,"
+			   " direction, minutes, note, source, created_at)"
+			   " VALUES (1, ?, 'email', 'out', 0, NULL, 'manual', ?)",
+			   -1, &s, NULL);
+	t0 = now_ms();
+	for (int i = 0; i < n; i++) {
+		if (i % 1000 == 0)
+			sqlite3_exec(db, i ? "COMMIT; BEGIN" : "BEGIN", NULL,
+				     NULL, NULL);
+		sqlite3_bind_int64(s, 1, now - (n - i) * 60);
+		sqlite3_bind_int64(s, 2, now - (n - i) * 60);
+		sqlite3_step(s);
+		sqlite3_reset(s);
+	}
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	secs = (now_ms() - t0) / 1e3;
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return n / secs;
+}
+
+/* The same rows through store_touch_add, which keeps summaries. */
+static double bench_store(const char *path, int n, int contacts,
+			  kith_time now)
+{
+	struct kith_err err = { 0 };
+	struct app_ctx ctx;
+	int64_t *ids = calloc(contacts, sizeof(*ids));
+	double t0, secs;
+
+	unlink(path);
+	if (app_open(&ctx, path, "Bench", now, &err) ||
+	    store_begin(ctx.st, &err))
+		die(&err, "open");
+	for (int i = 0; i < contacts; i++) {
+		struct contact c;
+
+		contact_init(&c);
+		c.name = strdup("Bench Person");
+		c.tier = (enum tier)(i % TIER_COUNT);
+		c.created_at = now - 400 * KITH_DAY;
+		if (store_contact_add(ctx.st, ctx.ws, &c, now, &err))
+			die(&err, "contact");
+		ids[i] = c.id;
+		contact_clear(&c);
+	}
+	if (store_commit(ctx.st, &err))
+		die(&err, "commit");
+	t0 = now_ms();
+	for (int i = 0; i < n; i++) {
+		struct touchpoint t = { 0 };
+		int64_t who = ids[(i * 7919) % contacts];
+
+		if (i % 1000 == 0 &&
+		    ((i && store_commit(ctx.st, &err)) ||
+		     store_begin(ctx.st, &err)))
+			die(&err, "batch");
+		t.at = now - (n - i) * 60;
+		t.created_at = t.at;
+		t.channel = CH_EMAIL;
+		t.contacts = &who;
+		t.n_contacts = 1;
+		if (store_touch_add(ctx.st, ctx.ws, &t, &err))
+			die(&err, "touch");
+	}
+	if (store_commit(ctx.st, &err))
+		die(&err, "commit");
+	secs = (now_ms() - t0) / 1e3;
+	app_close(&ctx);
+	free(ids);
+	return n / secs;
+}
+
+int main(int argc, char **argv)
+{
+	struct kith_err err = { 0 };
+	kith_time now;
+	char tmp[4200];
+	double bare, kept;
+	int bad;
+
+	if (argc != 4) {
+		fprintf(stderr, "usage: bench_due BOOK.db CONTACTS TOUCHES\n");
+		return 2;
+	}
+	if (kith_now(&now, &err))
+		die(&err, "KITH_NOW");
+	if (access(argv[1], F_OK))
+		build_book(argv[1], strtoull(argv[2], NULL, 10),
+			   strtoull(argv[3], NULL, 10), now);
+	bad = bench_due(argv[1], now);
+
+	snprintf(tmp, sizeof(tmp), "%s.inserts.db", argv[1]);
+	bare = bench_bare(tmp, 200000, now);
+	kept = bench_store(tmp, 200000, 10000, now);
+	unlink(tmp);
+	printf("touch inserts: bare %.0f/s, with summary upkeep %.0f/s "
+	       "(ratio %.2f, target >= 0.50)\n",
+	       bare, kept, kept / bare);
+	return bad;
+}
