@@ -132,31 +132,43 @@ static int bench_due(const char *path, kith_time now)
 	return bad;
 }
 
-/* Bare inserts of touch rows into a table with the same index. */
-static double bench_bare(const char *path, int n, kith_time now)
+/* Bare inserts of the same rows kith writes for a touch (the touchpoint
+ * and its participant) into tables with the same indexes, no summary. */
+static double bench_bare(const char *path, int n, int contacts, kith_time now)
 {
 	sqlite3 *db;
-	sqlite3_stmt *s;
+	sqlite3_stmt *s, *s2;
 	double t0, secs;
 
 	unlink(path);
 	if (sqlite3_open(path, &db))
 		return 0;
 	sqlite3_exec(db,
+		     /* The same settings store_open gives kith's own connection. */
 		     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+		     "PRAGMA cache_size=-65536;"
 		     "CREATE TABLE touchpoint (id INTEGER PRIMARY KEY,"
 		     " workspace_id INTEGER NOT NULL, at INTEGER NOT NULL,"
 		     " channel TEXT NOT NULL, direction TEXT NOT NULL,"
 		     " minutes INTEGER NOT NULL DEFAULT 0, note TEXT,"
 		     " source TEXT NOT NULL DEFAULT 'manual',"
 		     " created_at INTEGER NOT NULL);"
-		     "CREATE INDEX touchpoint_at ON touchpoint(workspace_id, at);",
+		     "CREATE INDEX touchpoint_at ON touchpoint(workspace_id, at);"
+		     "CREATE TABLE touch_contact (workspace_id INTEGER NOT NULL,"
+		     " contact_id INTEGER NOT NULL, at INTEGER NOT NULL,"
+		     " touch_id INTEGER NOT NULL, PRIMARY KEY (workspace_id,"
+		     " contact_id, at, touch_id)) WITHOUT ROWID;"
+		     "CREATE INDEX touch_contact_touch ON touch_contact(touch_id);",
 		     NULL, NULL, NULL);
 	sqlite3_prepare_v2(db,
 			   "INSERT INTO touchpoint(workspace_id, at, channel,"
 			   " direction, minutes, note, source, created_at)"
 			   " VALUES (1, ?, 'email', 'out', 0, NULL, 'manual', ?)",
 			   -1, &s, NULL);
+	sqlite3_prepare_v2(db,
+			   "INSERT INTO touch_contact(workspace_id, contact_id,"
+			   " at, touch_id) VALUES (1, ?, ?, ?)",
+			   -1, &s2, NULL);
 	t0 = now_ms();
 	for (int i = 0; i < n; i++) {
 		if (i % 1000 == 0)
@@ -166,10 +178,16 @@ static double bench_bare(const char *path, int n, kith_time now)
 		sqlite3_bind_int64(s, 2, now - (n - i) * 60);
 		sqlite3_step(s);
 		sqlite3_reset(s);
+		sqlite3_bind_int64(s2, 1, 1 + (i * 7919) % contacts);
+		sqlite3_bind_int64(s2, 2, now - (n - i) * 60);
+		sqlite3_bind_int64(s2, 3, sqlite3_last_insert_rowid(db));
+		sqlite3_step(s2);
+		sqlite3_reset(s2);
 	}
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	secs = (now_ms() - t0) / 1e3;
 	sqlite3_finalize(s);
+	sqlite3_finalize(s2);
 	sqlite3_close(db);
 	return n / secs;
 }
@@ -246,7 +264,7 @@ int main(int argc, char **argv)
 	bad = bench_due(argv[1], now);
 
 	snprintf(tmp, sizeof(tmp), "%s.inserts.db", argv[1]);
-	bare = bench_bare(tmp, 200000, now);
+	bare = bench_bare(tmp, 200000, 10000, now);
 	kept = bench_store(tmp, 200000, 10000, now);
 	unlink(tmp);
 	printf("touch inserts: bare %.0f/s, with summary upkeep %.0f/s "

@@ -231,6 +231,22 @@ static int run_migrations(struct store *st, struct kith_err *err)
 	return KITH_OK;
 }
 
+/* kith_due(cadence code, anchor): the due time the C side computes, so
+ * SQL and C agree on calendar months. NULL for no cadence. */
+static void sql_kith_due(sqlite3_context *cx, int argc, sqlite3_value **v)
+{
+	int code = sqlite3_value_int(v[0]);
+
+	(void)argc;
+	if (code == 0 || sqlite3_value_type(v[1]) == SQLITE_NULL) {
+		sqlite3_result_null(cx);
+		return;
+	}
+	sqlite3_result_int64(cx,
+			     kith_cadence_due(kith_cadence_decode(code),
+					      sqlite3_value_int64(v[1])));
+}
+
 int store_open(struct store **out, const char *path, struct kith_err *err)
 {
 	struct store *st;
@@ -269,6 +285,12 @@ int store_open(struct store **out, const char *path, struct kith_err *err)
 		      err);
 	if (rc)
 		goto fail;
+	if (sqlite3_create_function(st->db, "kith_due", 2,
+				    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+				    sql_kith_due, NULL, NULL) != SQLITE_OK) {
+		rc = db_fail(st, err, "register kith_due");
+		goto fail;
+	}
 	rc = run_migrations(st, err);
 	if (rc)
 		goto fail;
@@ -729,7 +751,7 @@ fail:
 static int contact_refresh(struct store *st, int64_t ws, int64_t id,
 			   struct kith_err *err)
 {
-	struct summary m;
+	struct summary m = { 0 };
 	int own_every, own_meet, rc, more;
 	char tier[4] = "";
 	sqlite3_stmt *s;
@@ -772,35 +794,51 @@ fail:
 	return rc;
 }
 
-/* The hot path of a new touch: fold one instant into the summary. */
+/*
+ * The hot path of a new touch: fold one instant into the summary in one
+ * UPDATE, with the due time from kith_due() (see store_open). Measured:
+ * a SELECT then an UPDATE ran at 35k touches/s; one statement, and
+ * leaving the face-to-face columns (and so their index) out of it for
+ * other channels, is what brings the rate near bare inserts.
+ */
 static int touch_summary(struct store *st, int64_t ws, int64_t id,
 			 kith_time at, bool in_person, struct kith_err *err)
 {
-	struct summary m;
 	sqlite3_stmt *s;
-	int rc, more;
+	int rc;
 
-	STMT(s, "SELECT eff_every, eff_meet, created_at, last_touch,"
-		" last_in_person FROM contact WHERE id = ? AND"
-		" workspace_id = ?");
+	if (in_person)
+		STMT(s, "UPDATE contact SET touch_count = touch_count + 1,"
+			" last_touch = max(coalesce(last_touch, ?2), ?2),"
+			" any_anchor = CASE WHEN last_touch IS NULL"
+			"  OR ?2 > last_touch THEN ?2 ELSE any_anchor END,"
+			" due_at = CASE WHEN last_touch IS NULL"
+			"  OR ?2 > last_touch THEN kith_due(eff_every, ?2)"
+			"  ELSE due_at END,"
+			" last_in_person = max(coalesce(last_in_person, ?2), ?2),"
+			" meet_anchor = CASE WHEN last_in_person IS NULL"
+			"  OR ?2 > last_in_person THEN ?2 ELSE meet_anchor END,"
+			" meet_due_at = CASE WHEN last_in_person IS NULL"
+			"  OR ?2 > last_in_person THEN kith_due(eff_meet, ?2)"
+			"  ELSE meet_due_at END"
+			" WHERE id = ?1 AND workspace_id = ?3");
+	else
+		STMT(s, "UPDATE contact SET touch_count = touch_count + 1,"
+			" last_touch = max(coalesce(last_touch, ?2), ?2),"
+			" any_anchor = CASE WHEN last_touch IS NULL"
+			"  OR ?2 > last_touch THEN ?2 ELSE any_anchor END,"
+			" due_at = CASE WHEN last_touch IS NULL"
+			"  OR ?2 > last_touch THEN kith_due(eff_every, ?2)"
+			"  ELSE due_at END"
+			" WHERE id = ?1 AND workspace_id = ?3");
 	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, ws);
-	STEP(s, more);
-	if (!more)
+	sqlite3_bind_int64(s, 2, at);
+	sqlite3_bind_int64(s, 3, ws);
+	EXEC(s, "update summary");
+	if (!sqlite3_changes(st->db))
 		return kith_err_set(err, KITH_ENOTFOUND, "contacts",
 				    "no contact %lld", (long long)id);
-	m.eff_every = sqlite3_column_int(s, 0);
-	m.eff_meet = sqlite3_column_int(s, 1);
-	m.created_at = sqlite3_column_int64(s, 2);
-	m.last_touch = col_time(s, 3);
-	m.last_in_person = col_time(s, 4);
-	sqlite3_reset(s);
-	if (m.last_touch == KITH_NO_TIME || at > m.last_touch)
-		m.last_touch = at;
-	if (in_person &&
-	    (m.last_in_person == KITH_NO_TIME || at > m.last_in_person))
-		m.last_in_person = at;
-	return summary_write(st, id, &m, 1, err);
+	return KITH_OK;
 fail:
 	return rc;
 }
