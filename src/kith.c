@@ -62,6 +62,8 @@ const char *kith_status_name(enum kith_status status)
 		return "ok";
 	case KITH_EINPUT:
 		return "invalid";
+	case KITH_ESYNTAX:
+		return "malformed";
 	case KITH_ENOTFOUND:
 		return "not_found";
 	case KITH_ECONFLICT:
@@ -80,6 +82,7 @@ int kith_status_exit(enum kith_status status)
 	case KITH_OK:
 		return 0;
 	case KITH_EINPUT:
+	case KITH_ESYNTAX:
 	case KITH_ENOTFOUND:
 	case KITH_ECONFLICT:
 		return 2;

@@ -14,6 +14,7 @@
 enum kith_status {
 	KITH_OK = 0,
 	KITH_EINPUT,	/* bad input: a user mistake, exit 2, HTTP 422/400 */
+	KITH_ESYNTAX,	/* a body that is not well-formed JSON: exit 2, HTTP 400 */
 	KITH_ENOTFOUND,	/* no such thing (or not in this workspace) */
 	KITH_ECONFLICT,	/* ambiguous name, duplicate, stale version */
 	KITH_EIO,	/* the database or a file failed */

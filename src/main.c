@@ -86,6 +86,17 @@ static const struct command commands[] = {
 	  "Restore a JSON book into an empty workspace, all or nothing." },
 	{ "demo", cmd_demo, true, "demo [--contacts N --touches M]",
 	  "Seed the demo book; with --contacts, a big synthetic one." },
+	{ "serve", cmd_serve, false,
+	  "serve [--listen ADDR:PORT] [--threads N] [--quiet]",
+	  "Serve the JSON API (default 127.0.0.1:8080) until SIGTERM." },
+	{ "user", cmd_user, true,
+	  "user add EMAIL [--role owner|member|viewer] [--name N]\n"
+	  "                [--password-stdin]\n"
+	  "       kith user list | kith user remove EMAIL",
+	  "Members of the workspace (--workspace NAME creates it)." },
+	{ "token", cmd_token, true,
+	  "token create EMAIL [--name N] | token list | token revoke ID",
+	  "API tokens; create prints the secret once, on its last line." },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(*commands))
@@ -213,13 +224,13 @@ int main(int argc, char **argv)
 		return fail(&c, rc);
 	if (!c.db_path)
 		c.db_path = default_db(dbbuf, sizeof(dbbuf));
-	rc = app_open(&c.app, c.db_path, c.ws_name, now, &c.err);
-	if (rc)
+	rc = app_open_tx(&c.app, c.db_path, c.ws_name, now, cmd->write,
+			 &c.err);
+	if (rc) {
+		app_close(&c.app);
 		return fail(&c, rc);
-	if (cmd->write)
-		rc = store_begin(c.app.st, &c.err);
-	if (!rc)
-		rc = cmd->fn(&c);
+	}
+	rc = cmd->fn(&c);
 	if (cmd->write) {
 		if (rc)
 			store_rollback(c.app.st);

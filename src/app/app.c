@@ -8,6 +8,24 @@
 
 #define DEFAULT_WORKSPACE "My book"
 
+/* Make a workspace: inside the caller's transaction when there is one,
+ * so a failed command does not leave a new workspace behind. */
+static int create_workspace(struct app_ctx *ctx, const char *name,
+			    struct kith_err *err)
+{
+	bool own = !store_in_transaction(ctx->st);
+	int rc = own ? store_begin(ctx->st, err) : KITH_OK;
+
+	if (!rc)
+		rc = store_workspace_create(ctx->st, name, ctx->now, &ctx->ws,
+					    err);
+	if (own && !rc)
+		rc = store_commit(ctx->st, err);
+	else if (own)
+		store_rollback(ctx->st);
+	return rc;
+}
+
 static int pick_workspace(struct app_ctx *ctx, const char *name,
 			  struct kith_err *err)
 {
@@ -27,27 +45,13 @@ static int pick_workspace(struct app_ctx *ctx, const char *name,
 		}
 		/* A named workspace that does not exist yet is made, so the
 		 * first command in it needs no separate step. */
-		rc = store_begin(ctx->st, err);
-		if (!rc)
-			rc = store_workspace_create(ctx->st, name, ctx->now,
-						    &ctx->ws, err);
-		if (!rc)
-			rc = store_commit(ctx->st, err);
-		else
-			store_rollback(ctx->st);
+		rc = create_workspace(ctx, name, err);
 		goto done;
 	}
 	if (n == 1) {
 		ctx->ws = w[0].id;
 	} else if (n == 0) {
-		rc = store_begin(ctx->st, err);
-		if (!rc)
-			rc = store_workspace_create(ctx->st, DEFAULT_WORKSPACE,
-						    ctx->now, &ctx->ws, err);
-		if (!rc)
-			rc = store_commit(ctx->st, err);
-		else
-			store_rollback(ctx->st);
+		rc = create_workspace(ctx, DEFAULT_WORKSPACE, err);
 	} else {
 		char list[400] = "";
 		size_t off = 0;
@@ -66,12 +70,20 @@ done:
 int app_open(struct app_ctx *ctx, const char *path, const char *ws_name,
 	     kith_time now, struct kith_err *err)
 {
+	return app_open_tx(ctx, path, ws_name, now, false, err);
+}
+
+int app_open_tx(struct app_ctx *ctx, const char *path, const char *ws_name,
+		kith_time now, bool begin, struct kith_err *err)
+{
 	int rc;
 
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->now = now;
 	ctx->today = kith_time_day(now, NULL);
 	rc = store_open(&ctx->st, path, err);
+	if (!rc && begin)
+		rc = store_begin(ctx->st, err);
 	if (!rc)
 		rc = pick_workspace(ctx, ws_name, err);
 	if (rc) {

@@ -22,6 +22,10 @@ struct app_ctx {
  */
 int app_open(struct app_ctx *ctx, const char *path, const char *ws_name,
 	     kith_time now, struct kith_err *err);
+/* app_open, but with begin set the user action's transaction is opened
+ * first, so a workspace it creates is undone if the action fails. */
+int app_open_tx(struct app_ctx *ctx, const char *path, const char *ws_name,
+		kith_time now, bool begin, struct kith_err *err);
 void app_close(struct app_ctx *ctx);
 
 /*

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define BY_ID(type)                                                          \
 	static int cmp_##type(const void *a, const void *b)                  \
@@ -78,10 +79,18 @@ int app_book_load(struct app_ctx *ctx, struct book *b, struct kith_err *err)
 					&b->n_revenue, err);
 	if (rc)
 		goto fail;
-	qsort(b->touches, b->n_touches, sizeof(*b->touches), cmp_touchpoint);
-	qsort(b->promises, b->n_promises, sizeof(*b->promises), cmp_promise);
-	qsort(b->gifts, b->n_gifts, sizeof(*b->gifts), cmp_gift);
-	qsort(b->revenue, b->n_revenue, sizeof(*b->revenue), cmp_revenue);
+	/* qsort(NULL, 0, ...) is undefined behaviour: UBSan says so. */
+	if (b->n_touches > 1)
+		qsort(b->touches, b->n_touches, sizeof(*b->touches),
+		      cmp_touchpoint);
+	if (b->n_promises > 1)
+		qsort(b->promises, b->n_promises, sizeof(*b->promises),
+		      cmp_promise);
+	if (b->n_gifts > 1)
+		qsort(b->gifts, b->n_gifts, sizeof(*b->gifts), cmp_gift);
+	if (b->n_revenue > 1)
+		qsort(b->revenue, b->n_revenue, sizeof(*b->revenue),
+		      cmp_revenue);
 	store_cadences_free(rules, nrules);
 	return KITH_OK;
 fail:
@@ -98,6 +107,12 @@ static int at(struct kith_err *err, int rc, const char *file,
 
 	if (!rc || !err)
 		return rc;
+	/* The only constraint a restore can break is a repeated id. */
+	if (rc == KITH_ECONFLICT) {
+		snprintf(err->field, sizeof(err->field), "id");
+		snprintf(err->msg, sizeof(err->msg),
+			 "this id is already taken");
+	}
 	snprintf(field, sizeof(field), "%s[%zu]%s%.30s", what, i,
 		 err->field[0] ? "." : "", err->field);
 	snprintf(err->field, sizeof(err->field), "%s", field);
@@ -110,6 +125,23 @@ static int at(struct kith_err *err, int rc, const char *file,
 	return rc;
 }
 
+/* May the workspace take the book's name? Not if another has it: then
+ * the name the user chose (--workspace) stays. */
+static bool name_free(struct app_ctx *ctx, const char *name)
+{
+	struct workspace *w = NULL;
+	size_t n = 0;
+	bool ok = true;
+
+	if (store_workspace_list(ctx->st, &w, &n, NULL))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (w[i].id != ctx->ws && !strcasecmp(w[i].name, name))
+			ok = false;
+	store_workspaces_free(w, n);
+	return ok;
+}
+
 static int restore_settings(struct app_ctx *ctx, const struct book *b,
 			    struct kith_err *err)
 {
@@ -119,7 +151,7 @@ static int restore_settings(struct app_ctx *ctx, const struct book *b,
 	rc = store_workspace_get(ctx->st, ctx->ws, &w, err);
 	if (rc)
 		return rc;
-	if (b->ws_name && *b->ws_name) {
+	if (b->ws_name && *b->ws_name && name_free(ctx, b->ws_name)) {
 		free(w.name);
 		w.name = strdup(b->ws_name);
 	}

@@ -81,5 +81,8 @@ int cmd_report(struct cli *c);
 int cmd_export(struct cli *c);
 int cmd_import(struct cli *c);
 int cmd_demo(struct cli *c);
+int cmd_serve(struct cli *c);
+int cmd_user(struct cli *c);
+int cmd_token(struct cli *c);
 
 #endif

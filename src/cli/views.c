@@ -74,6 +74,7 @@ int cmd_due(struct cli *cl)
 			       "demo.\n");
 		else
 			printf("Nobody is due today. Good work.\n");
+		agenda_list_free(&l);
 		return KITH_OK;
 	}
 	printf("%s%s%s  %s%zu to reach%s\n\n", term_bold(), head,

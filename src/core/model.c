@@ -62,6 +62,28 @@ int direction_parse(enum direction *out, const char *s, const char *field,
 			    s ? s : "");
 }
 
+static const char *const role_names[ROLE_COUNT] = { "viewer", "member",
+						    "owner" };
+
+const char *role_name(enum role r)
+{
+	return r < ROLE_COUNT ? role_names[r] : "?";
+}
+
+int role_parse(enum role *out, const char *s, const char *field,
+	       struct kith_err *err)
+{
+	for (int i = 0; s && i < ROLE_COUNT; i++) {
+		if (!strcmp(s, role_names[i])) {
+			*out = (enum role)i;
+			return KITH_OK;
+		}
+	}
+	return kith_err_set(err, KITH_EINPUT, field,
+			    "unknown role \"%s\" (owner, member or viewer)",
+			    s ? s : "");
+}
+
 const char *tier_name(enum tier t)
 {
 	static const char *const names[TIER_COUNT] = { "", "A", "B", "C" };
@@ -187,6 +209,25 @@ void revenue_clear(struct revenue *r)
 }
 
 #include "book.h"
+
+void user_clear(struct user *u)
+{
+	if (!u)
+		return;
+	free(u->email);
+	free(u->name);
+	free(u->password_hash);
+	free(u->tz);
+	memset(u, 0, sizeof(*u));
+}
+
+void api_token_clear(struct api_token *t)
+{
+	if (!t)
+		return;
+	free(t->name);
+	memset(t, 0, sizeof(*t));
+}
 
 void book_clear(struct book *b)
 {

@@ -127,6 +127,28 @@ struct revenue {
 	char *note;
 };
 
+enum role { ROLE_VIEWER, ROLE_MEMBER, ROLE_OWNER, ROLE_COUNT };
+
+struct user {
+	int64_t id;
+	int64_t workspace_id;
+	char *email;
+	char *name;
+	enum role role;
+	char *password_hash;	/* argon2id string; NULL: cannot sign in */
+	char *tz;		/* "" : the workspace's */
+	kith_time created_at;
+};
+
+struct api_token {
+	int64_t id;
+	int64_t user_id;
+	char *name;
+	kith_time created_at;
+	kith_time last_used_at;	/* KITH_NO_TIME: never */
+	kith_time revoked_at;	/* KITH_NO_TIME: live */
+};
+
 struct organization {
 	int64_t id;
 	char *name;
@@ -142,6 +164,9 @@ int channel_parse(enum channel *out, const char *s, const char *field,
 const char *direction_name(enum direction d);
 int direction_parse(enum direction *out, const char *s, const char *field,
 		    struct kith_err *err);
+const char *role_name(enum role r);	/* "viewer", "member", "owner" */
+int role_parse(enum role *out, const char *s, const char *field,
+	       struct kith_err *err);
 const char *tier_name(enum tier t);	/* "A", "B", "C", "" */
 int tier_parse(enum tier *out, const char *s, const char *field,
 	       struct kith_err *err);
@@ -158,5 +183,7 @@ void kdate_clear(struct kdate *d);
 void promise_clear(struct promise *p);
 void gift_clear(struct gift *g);
 void revenue_clear(struct revenue *r);
+void user_clear(struct user *u);
+void api_token_clear(struct api_token *t);
 
 #endif

@@ -179,6 +179,26 @@ static const char *const migrations[] = {
 	" every INTEGER NOT NULL DEFAULT 0,"
 	" meet INTEGER NOT NULL DEFAULT 0,"
 	" PRIMARY KEY (workspace_id, scope, key));",
+	/* 2: accounts. Session ids and API tokens are stored as hashes only;
+	 * an email signs in to one workspace, so it is unique across them. */
+	"CREATE UNIQUE INDEX user_email ON user(email);"
+	"CREATE TABLE session ("
+	" id_hash TEXT PRIMARY KEY,"
+	" workspace_id INTEGER NOT NULL,"
+	" user_id INTEGER NOT NULL REFERENCES user(id),"
+	" created_at INTEGER NOT NULL,"
+	" expires_at INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX session_user ON session(user_id);"
+	"CREATE TABLE api_token ("
+	" id INTEGER PRIMARY KEY,"
+	" workspace_id INTEGER NOT NULL,"
+	" user_id INTEGER NOT NULL REFERENCES user(id),"
+	" name TEXT NOT NULL,"
+	" hash TEXT NOT NULL UNIQUE,"
+	" created_at INTEGER NOT NULL,"
+	" last_used_at INTEGER,"
+	" revoked_at INTEGER);"
+	"CREATE INDEX api_token_user ON api_token(user_id);",
 };
 
 size_t migrate_count(void)

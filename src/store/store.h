@@ -42,6 +42,7 @@ int store_schema_version(struct store *st);
 int store_begin(struct store *st, struct kith_err *err);
 int store_commit(struct store *st, struct kith_err *err);
 void store_rollback(struct store *st);
+bool store_in_transaction(struct store *st);
 /*
  * A read snapshot for a burst of reads: one lock and one WAL check for
  * all of them instead of one per statement (measured: the agenda's ~400
@@ -272,6 +273,49 @@ typedef int (*store_agenda_visit)(void *ctx, struct agenda_row *row);
 int store_agenda_each(struct store *st, int64_t ws, kith_time now,
 		      int32_t today, store_agenda_visit fn, void *ctx,
 		      struct kith_err *err);
+
+/* ---- accounts ---- */
+/* Add u (u->workspace_id set); KITH_ECONFLICT when the email is taken. */
+int store_user_add(struct store *st, struct user *u, struct kith_err *err);
+int store_user_get(struct store *st, int64_t ws, int64_t id,
+		   struct user *out, struct kith_err *err);
+/* The user with this email in any workspace (sign-in). */
+int store_user_by_email(struct store *st, const char *email,
+			struct user *out, struct kith_err *err);
+int store_user_list(struct store *st, int64_t ws, struct user **out,
+		    size_t *n, struct kith_err *err);
+void store_users_free(struct user *u, size_t n);
+int store_user_update(struct store *st, int64_t ws, const struct user *u,
+		      struct kith_err *err);
+/* Remove a user, their sessions and tokens; their contacts lose owner. */
+int store_user_delete(struct store *st, int64_t ws, int64_t id,
+		      struct kith_err *err);
+/* Count of owners in the workspace (the last one cannot leave). */
+int store_owner_count(struct store *st, int64_t ws, int64_t *out,
+		      struct kith_err *err);
+
+/* Sessions and tokens are found by the hash of their secret. */
+int store_session_add(struct store *st, const char *id_hash, int64_t ws,
+		      int64_t user_id, kith_time now, kith_time expires,
+		      struct kith_err *err);
+/* The live session's user, or KITH_ENOTFOUND (unknown or expired). */
+int store_session_user(struct store *st, const char *id_hash, kith_time now,
+		       struct user *out, struct kith_err *err);
+int store_session_delete(struct store *st, const char *id_hash,
+			 struct kith_err *err);
+
+int store_token_add(struct store *st, int64_t ws, int64_t user_id,
+		    const char *name, const char *hash, kith_time now,
+		    int64_t *id, struct kith_err *err);
+/* The live token's user; notes last use. KITH_ENOTFOUND otherwise. */
+int store_token_user(struct store *st, const char *hash, kith_time now,
+		     struct user *out, struct kith_err *err);
+int store_token_list(struct store *st, int64_t ws, int64_t user_id,
+		     struct api_token **out, size_t *n, struct kith_err *err);
+void store_tokens_free(struct api_token *t, size_t n);
+/* Revoke token id; user_id 0 lets any token of the workspace go. */
+int store_token_revoke(struct store *st, int64_t ws, int64_t user_id,
+		       int64_t id, kith_time now, struct kith_err *err);
 
 /* Recompute every contact's summaries from history (after bulk loads). */
 int store_refresh_all(struct store *st, int64_t ws, kith_time now,

@@ -1,0 +1,234 @@
+/* server.c: kith serve, kith user and kith token: sharing one kith. */
+#include "cli.h"
+#include "../render/json.h"
+#include "../server/api.h"
+#include "../server/secret.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cmd_serve(struct cli *cl)
+{
+	static const struct cli_opt opts[] = {
+		{ "listen", true }, { "threads", true }, { "quiet", false },
+		{ NULL, false }
+	};
+	struct http_server_opts o = { 0 };
+	long threads;
+	int rc;
+
+	rc = cli_parse(cl, opts);
+	if (!rc)
+		rc = cli_want(cl, 0, 0);
+	if (!rc)
+		rc = cli_int(cl, "threads", 0, 256, 0, &threads);
+	if (!rc)
+		rc = api_init(&cl->err);
+	if (rc)
+		return rc;
+	o.db_path = cl->db_path;
+	o.listen = cli_get(cl, "listen") ? cli_get(cl, "listen")
+					 : "127.0.0.1:8080";
+	o.threads = (unsigned)threads;
+	o.quiet = cli_has(cl, "quiet");
+	/* Each server thread opens its own connection; this one has done
+	 * the migrations and is not needed while serving. */
+	app_close(&cl->app);
+	return http_serve(&o, api_handle, api_is_slow, api_body_limit,
+			  &cl->err);
+}
+
+static int read_password(struct cli *cl, char *buf, size_t n)
+{
+	size_t len;
+
+	if (!fgets(buf, (int)n, stdin))
+		return kith_err_set(&cl->err, KITH_EINPUT, "--password-stdin",
+				    "no password on standard input");
+	len = strcspn(buf, "\r\n");
+	buf[len] = '\0';
+	if (!len)
+		return kith_err_set(&cl->err, KITH_EINPUT, "--password-stdin",
+				    "the password is empty");
+	return KITH_OK;
+}
+
+static int find_user(struct cli *cl, const char *email, struct user *u)
+{
+	int rc = store_user_by_email(cl->app.st, email, u, &cl->err);
+
+	if (!rc && u->workspace_id != cl->app.ws) {
+		user_clear(u);
+		rc = kith_err_set(&cl->err, KITH_ENOTFOUND, "EMAIL",
+				  "%s belongs to another workspace (use "
+				  "--workspace)",
+				  email);
+	} else if (rc == KITH_ENOTFOUND) {
+		kith_err_set(&cl->err, KITH_ENOTFOUND, "EMAIL",
+			     "no user %s (kith user add %s ...)", email, email);
+	}
+	return rc;
+}
+
+static int user_add(struct cli *cl)
+{
+	char pw[1100], hash[SECRET_HASH_MAX];
+	struct user u = { 0 };
+	const char *role = cli_get(cl, "role");
+	int rc;
+
+	if (cl->npos != 2)
+		return kith_err_set(&cl->err, KITH_EINPUT, "EMAIL",
+				    "usage: kith user add EMAIL --workspace "
+				    "NAME [--role owner|member|viewer] "
+				    "--password-stdin");
+	if (!strchr(cl->pos[1], '@'))
+		return kith_err_set(&cl->err, KITH_EINPUT, "EMAIL",
+				    "no valid address in \"%s\"", cl->pos[1]);
+	u.role = ROLE_MEMBER;
+	if (role && (rc = role_parse(&u.role, role, "--role", &cl->err)))
+		return rc;
+	rc = secret_init(&cl->err);
+	if (rc)
+		return rc;
+	if (cli_has(cl, "password-stdin")) {
+		rc = read_password(cl, pw, sizeof(pw));
+		if (!rc)
+			rc = secret_password_hash(hash, pw, &cl->err);
+		memset(pw, 0, sizeof(pw));
+		if (rc)
+			return rc;
+		u.password_hash = strdup(hash);
+	}
+	u.workspace_id = cl->app.ws;
+	u.email = strdup(cl->pos[1]);
+	u.name = kith_strdup(cli_get(cl, "name"));
+	u.created_at = cl->app.now;
+	rc = store_user_add(cl->app.st, &u, &cl->err);
+	if (!rc && cl->json)
+		json_print(api_user_json(&u));
+	else if (!rc)
+		printf("Added %s (%s)%s\n", u.email, role_name(u.role),
+		       u.password_hash ? "" : "; no password yet, so no "
+					      "sign-in");
+	user_clear(&u);
+	return rc;
+}
+
+int cmd_user(struct cli *cl)
+{
+	static const struct cli_opt opts[] = {
+		{ "role", true }, { "name", true }, { "password-stdin", false },
+		{ NULL, false }
+	};
+	struct user *u = NULL, one;
+	size_t n = 0;
+	int rc;
+
+	rc = cli_parse(cl, opts);
+	if (!rc)
+		rc = cli_want(cl, 1, 3);
+	if (rc)
+		return rc;
+	if (!strcmp(cl->pos[0], "add"))
+		return user_add(cl);
+	if (!strcmp(cl->pos[0], "list")) {
+		rc = store_user_list(cl->app.st, cl->app.ws, &u, &n, &cl->err);
+		if (rc)
+			return rc;
+		if (cl->json) {
+			json_t *a = json_array();
+
+			for (size_t i = 0; i < n; i++)
+				json_array_append_new(a, api_user_json(&u[i]));
+			json_print(a);
+		}
+		for (size_t i = 0; !cl->json && i < n; i++)
+			printf("%5lld  %-32s %s\n", (long long)u[i].id,
+			       u[i].email, role_name(u[i].role));
+		if (!cl->json && !n)
+			printf("No users. Add one: printf 'secret\\n' | kith "
+			       "user add you@example.org --role owner "
+			       "--password-stdin\n");
+		store_users_free(u, n);
+		return KITH_OK;
+	}
+	if (!strcmp(cl->pos[0], "remove") && cl->npos == 2) {
+		rc = find_user(cl, cl->pos[1], &one);
+		if (!rc)
+			rc = store_user_delete(cl->app.st, cl->app.ws, one.id,
+					       &cl->err);
+		if (!rc)
+			printf("Removed %s\n", one.email);
+		user_clear(&one);
+		return rc;
+	}
+	return kith_err_set(&cl->err, KITH_EINPUT, "SUBCOMMAND",
+			    "expected add, list or remove");
+}
+
+int cmd_token(struct cli *cl)
+{
+	static const struct cli_opt opts[] = { { "name", true },
+					       { NULL, false } };
+	char token[SECRET_TOKEN_MAX], hash[SECRET_TOKEN_HASH_MAX];
+	struct api_token *t = NULL;
+	struct user u;
+	size_t n = 0;
+	int64_t id;
+	int rc;
+
+	rc = cli_parse(cl, opts);
+	if (!rc)
+		rc = cli_want(cl, 1, 2);
+	if (!rc)
+		rc = secret_init(&cl->err);
+	if (rc)
+		return rc;
+	if (!strcmp(cl->pos[0], "create") && cl->npos == 2) {
+		const char *name = cli_get(cl, "name");
+
+		rc = find_user(cl, cl->pos[1], &u);
+		if (rc)
+			return rc;
+		secret_token_new(token, sizeof(token), SECRET_PREFIX_TOKEN);
+		secret_token_hash(hash, token);
+		rc = store_token_add(cl->app.st, cl->app.ws, u.id,
+				     name ? name : "cli", hash, cl->app.now,
+				     &id, &cl->err);
+		if (!rc && cl->json)
+			json_print(json_pack("{s:I, s:s, s:s}", "id",
+					     (json_int_t)id, "name",
+					     name ? name : "cli", "secret",
+					     token));
+		else if (!rc)
+			/* The secret alone on the last line, for scripts. */
+			printf("Token %lld for %s; shown once, keep it "
+			       "safe:\n%s\n",
+			       (long long)id, u.email, token);
+		user_clear(&u);
+		return rc;
+	}
+	if (!strcmp(cl->pos[0], "list")) {
+		rc = store_token_list(cl->app.st, cl->app.ws, 0, &t, &n,
+				      &cl->err);
+		for (size_t i = 0; !rc && i < n; i++)
+			printf("%5lld  %-20s user %lld%s\n", (long long)t[i].id,
+			       t[i].name, (long long)t[i].user_id,
+			       t[i].revoked_at != KITH_NO_TIME ? "  revoked"
+							       : "");
+		store_tokens_free(t, n);
+		return rc;
+	}
+	if (!strcmp(cl->pos[0], "revoke") && cl->npos == 2) {
+		id = strtoll(cl->pos[1], NULL, 10);
+		rc = store_token_revoke(cl->app.st, cl->app.ws, 0, id,
+					cl->app.now, &cl->err);
+		if (!rc)
+			printf("Revoked token %lld\n", (long long)id);
+		return rc;
+	}
+	return kith_err_set(&cl->err, KITH_EINPUT, "SUBCOMMAND",
+			    "expected create EMAIL, list or revoke ID");
+}

@@ -1,0 +1,493 @@
+/* api.c: the route table, dispatch, authentication and error mapping. */
+#include "api.h"
+#include "secret.h"
+#include "../render/json.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define KB ((size_t)1024)
+#define MB (KB * KB)
+#define BODY (1 * MB)		/* the usual route limit */
+#define IMPORT (64 * MB)	/* a whole book */
+
+/* Roles: viewers read, members write, owners manage people and tokens. */
+const struct route api_routes[] = {
+	{ "GET", "/api/v1/openapi.json", AUTH_PUBLIC, false, 0, h_openapi,
+	  "This document", "meta", NULL, NULL, 200 },
+	/* Password hashing takes ~0.1 s: off the polling threads. */
+	{ "POST", "/api/v1/session", AUTH_PUBLIC, true, BODY,
+	  h_session_create, "Sign in; sets the session cookie", "account",
+	  NULL, "Credentials", 200 },
+	{ "DELETE", "/api/v1/session", AUTH_VIEWER, false, 0,
+	  h_session_delete, "Sign out", "account", NULL, NULL, 204 },
+	{ "GET", "/api/v1/me", AUTH_VIEWER, false, 0, h_me,
+	  "The signed-in user, workspace and CSRF token", "account", NULL,
+	  NULL, 200 },
+	{ "GET", "/api/v1/contacts", AUTH_VIEWER, false, 0, h_contacts_list,
+	  "List contacts", "contacts",
+	  "q,tag,tier,owner,going_cold,digital_only,limit,cursor", NULL, 200 },
+	{ "POST", "/api/v1/contacts", AUTH_MEMBER, false, BODY,
+	  h_contacts_create, "Create a contact", "contacts", NULL, "Contact",
+	  201 },
+	{ "GET", "/api/v1/contacts/{id}", AUTH_VIEWER, false, 0, h_contact_get,
+	  "One contact with its summary", "contacts", NULL, NULL, 200 },
+	{ "PATCH", "/api/v1/contacts/{id}", AUTH_MEMBER, false, BODY,
+	  h_contact_patch, "Change a contact (If-Match honoured)", "contacts",
+	  NULL, "Contact", 200 },
+	{ "DELETE", "/api/v1/contacts/{id}", AUTH_MEMBER, false, 0,
+	  h_contact_delete, "Delete a contact (If-Match honoured)",
+	  "contacts", NULL, NULL, 204 },
+	{ "POST", "/api/v1/contacts/{id}/merge", AUTH_MEMBER, false, BODY,
+	  h_contact_merge, "Merge contact `from` into this one", "contacts",
+	  NULL, "Merge", 200 },
+	{ "POST", "/api/v1/contacts/{id}/snooze", AUTH_MEMBER, false, BODY,
+	  h_contact_snooze, "Snooze until a time, for a duration, or wake",
+	  "contacts", NULL, "Snooze", 200 },
+	{ "GET", "/api/v1/contacts/{id}/brief", AUTH_VIEWER, false, 0,
+	  h_contact_brief, "The one-screen brief", "insight", NULL, NULL, 200 },
+	{ "GET", "/api/v1/contacts/{id}/health", AUTH_VIEWER, false, 0,
+	  h_contact_health, "Health 0-100 with its components", "insight",
+	  NULL, NULL, 200 },
+	{ "GET", "/api/v1/contacts/{id}/touchpoints", AUTH_VIEWER, false, 0,
+	  h_contact_touches, "A contact's touchpoints, newest first",
+	  "touchpoints", "limit", NULL, 200 },
+	{ "POST", "/api/v1/contacts/{id}/touchpoints", AUTH_MEMBER, false, BODY,
+	  h_contact_touch_add, "Log a touchpoint with this contact",
+	  "touchpoints", NULL, "Touchpoint", 201 },
+	{ "GET", "/api/v1/contacts/{id}/facts", AUTH_VIEWER, false, 0,
+	  h_contact_facts, "Personal facts", "memory", NULL, NULL, 200 },
+	{ "POST", "/api/v1/contacts/{id}/facts", AUTH_MEMBER, false, BODY,
+	  h_contact_fact_add, "Remember a fact", "memory", NULL, "Fact", 201 },
+	{ "GET", "/api/v1/contacts/{id}/dates", AUTH_VIEWER, false, 0,
+	  h_contact_dates, "Dates to remember", "memory", NULL, NULL, 200 },
+	{ "POST", "/api/v1/contacts/{id}/dates", AUTH_MEMBER, false, BODY,
+	  h_contact_date_add, "Remember a date", "memory", NULL, "Date", 201 },
+	{ "GET", "/api/v1/contacts/{id}/promises", AUTH_VIEWER, false, 0,
+	  h_contact_promises, "A contact's promises", "promises", "all", NULL,
+	  200 },
+	{ "POST", "/api/v1/contacts/{id}/promises", AUTH_MEMBER, false, BODY,
+	  h_contact_promise_add, "Make a promise", "promises", NULL, "Promise",
+	  201 },
+	{ "GET", "/api/v1/contacts/{id}/gifts", AUTH_VIEWER, false, 0,
+	  h_contact_gifts, "Gifts given", "memory", NULL, NULL, 200 },
+	{ "POST", "/api/v1/contacts/{id}/gifts", AUTH_MEMBER, false, BODY,
+	  h_contact_gift_add, "Record a gift", "memory", NULL, "Gift", 201 },
+	{ "GET", "/api/v1/organizations", AUTH_VIEWER, false, 0, h_orgs_list,
+	  "Organizations", "contacts", NULL, NULL, 200 },
+	{ "POST", "/api/v1/organizations", AUTH_MEMBER, false, BODY,
+	  h_orgs_create, "Create an organization", "contacts", NULL,
+	  "Organization", 201 },
+	{ "GET", "/api/v1/touchpoints", AUTH_VIEWER, false, 0, h_touches_list,
+	  "Touchpoints, newest first", "touchpoints", "limit,cursor", NULL,
+	  200 },
+	{ "POST", "/api/v1/touchpoints", AUTH_MEMBER, false, BODY,
+	  h_touches_create, "Log a touchpoint with one or more contacts",
+	  "touchpoints", NULL, "Touchpoint", 201 },
+	{ "GET", "/api/v1/promises", AUTH_VIEWER, false, 0, h_promises_list,
+	  "Open promises, overdue first", "promises", "all", NULL, 200 },
+	{ "POST", "/api/v1/promises/{id}/done", AUTH_MEMBER, false, 0,
+	  h_promise_done, "Mark a promise kept", "promises", NULL, NULL, 200 },
+	{ "GET", "/api/v1/cadences", AUTH_VIEWER, false, 0, h_cadences_list,
+	  "Cadence rules per tag, tier and default", "cadences", NULL, NULL,
+	  200 },
+	{ "PUT", "/api/v1/cadences", AUTH_MEMBER, false, BODY, h_cadences_put,
+	  "Set a cadence rule", "cadences", NULL, "CadenceRule", 200 },
+	{ "GET", "/api/v1/agenda", AUTH_VIEWER, false, 0, h_agenda,
+	  "Who to reach today, as kith --json due", "insight", "limit", NULL,
+	  200 },
+	{ "GET", "/api/v1/reports/{name}", AUTH_VIEWER, true, 0, h_report,
+	  "A report: overview, channels, balance, health, loyalty, going_cold",
+	  "insight", NULL, NULL, 200 },
+	{ "GET", "/api/v1/export", AUTH_VIEWER, true, 0, h_export,
+	  "The whole book as JSON", "book", NULL, NULL, 200 },
+	{ "POST", "/api/v1/import", AUTH_OWNER, true, IMPORT, h_import,
+	  "Restore a JSON book into this (empty) workspace", "book", NULL,
+	  "Book", 201 },
+	{ "GET", "/api/v1/users", AUTH_VIEWER, false, 0, h_users_list,
+	  "Members of the workspace", "account", NULL, NULL, 200 },
+	{ "POST", "/api/v1/users", AUTH_OWNER, true, BODY, h_users_create,
+	  "Invite a member", "account", NULL, "NewUser", 201 },
+	{ "PATCH", "/api/v1/users/{id}", AUTH_OWNER, true, BODY, h_user_patch,
+	  "Change a member's role or name", "account", NULL, "UserPatch", 200 },
+	{ "DELETE", "/api/v1/users/{id}", AUTH_OWNER, false, 0, h_user_delete,
+	  "Remove a member", "account", NULL, NULL, 204 },
+	{ "GET", "/api/v1/tokens", AUTH_OWNER, false, 0, h_tokens_list,
+	  "API tokens", "account", NULL, NULL, 200 },
+	{ "POST", "/api/v1/tokens", AUTH_OWNER, false, BODY, h_tokens_create,
+	  "Create an API token; the secret is shown once", "account", NULL,
+	  "NewToken", 201 },
+	{ "DELETE", "/api/v1/tokens/{id}", AUTH_OWNER, false, 0,
+	  h_token_delete, "Revoke a token", "account", NULL, NULL, 204 },
+	{ "GET", "/api/v1/settings", AUTH_VIEWER, false, 0, h_settings_get,
+	  "Workspace settings", "account", NULL, NULL, 200 },
+	{ "PATCH", "/api/v1/settings", AUTH_OWNER, false, BODY,
+	  h_settings_patch, "Change time zone, working hours, response target",
+	  "account", NULL, "Settings", 200 },
+};
+
+const size_t api_n_routes = sizeof(api_routes) / sizeof(api_routes[0]);
+
+static struct ratelimit *login_limit;
+static char dummy_hash[SECRET_HASH_MAX];
+
+const char *api_dummy_hash(void)
+{
+	return dummy_hash;
+}
+
+int api_init(struct kith_err *err)
+{
+	char pw[SECRET_TOKEN_MAX];
+	int rc = secret_init(err);
+
+	if (rc)
+		return rc;
+	secret_token_new(pw, sizeof(pw), SECRET_PREFIX_TOKEN);
+	rc = secret_password_hash(dummy_hash, pw, err);
+	if (rc)
+		return rc;
+	/* Five failures a quarter hour per account and per address. */
+	login_limit = ratelimit_new(5, 900, 4096);
+	if (!login_limit)
+		return kith_err_nomem(err);
+	return KITH_OK;
+}
+
+/* Match path against pattern; fills params (owned copies). */
+static bool match(const char *pattern, const char *path,
+		  struct http_request *req)
+{
+	const char *p = pattern, *s = path;
+	int n = 0;
+
+	while (*p && *s) {
+		if (*p == '{') {
+			const char *end = strchr(s, '/');
+			size_t len = end ? (size_t)(end - s) : strlen(s);
+
+			if (!len || n == 4)
+				goto no;
+			free(req->params[n]);
+			req->params[n] = strndup(s, len);
+			n++;
+			s += len;
+			p = strchr(p, '}') + 1;
+			continue;
+		}
+		if (*p != *s)
+			goto no;
+		p++;
+		s++;
+	}
+	/* A trailing slash is the same resource. */
+	if (*s == '/' && !s[1])
+		s++;
+	if (*p || *s)
+		goto no;
+	req->n_params = n;
+	return true;
+no:
+	for (int i = 0; i < n; i++) {
+		free(req->params[i]);
+		req->params[i] = NULL;
+	}
+	return false;
+}
+
+static const struct route *find_route(struct http_request *req,
+				      bool *path_known)
+{
+	const char *method = req->method;
+
+	*path_known = false;
+	if (!strcmp(method, "HEAD"))
+		method = "GET";
+	for (size_t i = 0; i < api_n_routes; i++) {
+		if (!match(api_routes[i].pattern, req->path, req))
+			continue;
+		*path_known = true;
+		if (!strcmp(api_routes[i].method, method))
+			return &api_routes[i];
+	}
+	return NULL;
+}
+
+static const struct route *route_for(const char *method, const char *path)
+{
+	struct http_request tmp = { 0 };
+	bool known;
+	const struct route *r;
+
+	tmp.method = method;
+	tmp.path = path;
+	r = find_route(&tmp, &known);
+	for (int i = 0; i < tmp.n_params; i++)
+		free(tmp.params[i]);
+	return r;
+}
+
+bool api_is_slow(const char *method, const char *path)
+{
+	const struct route *r = route_for(method, path);
+
+	return r && r->slow;
+}
+
+size_t api_body_limit(const char *method, const char *path)
+{
+	const struct route *r = route_for(method, path);
+
+	/* Unknown routes and routes without a body still read a little, so
+	 * a stray body gets a clean 404 or 413 rather than a reset. */
+	return r && r->limit ? r->limit : 64 * KB;
+}
+
+void api_fail(struct api *a, int rc)
+{
+	const char *field = a->err.field[0] ? a->err.field : NULL;
+	const char *msg = a->err.msg[0] ? a->err.msg : kith_status_name(rc);
+
+	switch ((enum kith_status)rc) {
+	case KITH_OK:
+		return;
+	case KITH_EINPUT:
+		http_error(a->resp, 422, "invalid", field, "%s", msg);
+		return;
+	case KITH_ESYNTAX:
+		http_error(a->resp, 400, "malformed", field, "%s", msg);
+		return;
+	case KITH_ENOTFOUND:
+		http_error(a->resp, 404, "not_found", field, "%s", msg);
+		return;
+	case KITH_ECONFLICT:
+		http_error(a->resp, 409, "conflict", field, "%s", msg);
+		return;
+	case KITH_EIO:
+	case KITH_ENOMEM:
+		break;
+	}
+	/* The detail of a server fault goes to the log, not the client. */
+	fprintf(stderr, "kith: %s %s: %s\n", a->req->method, a->req->path, msg);
+	http_error(a->resp, 500, "internal", NULL, "internal error");
+}
+
+bool api_if_match(struct api *a, json_t *current)
+{
+	const char *want = http_header(a->req, "If-Match");
+	char etag[40];
+
+	if (!want || !strcmp(want, "*"))
+		return true;
+	http_etag_of(etag, current);
+	/* A weak validator W/"x" compares by its opaque part. */
+	if (!strncmp(want, "W/", 2))
+		want += 2;
+	if (!strcmp(want, etag))
+		return true;
+	http_error(a->resp, 412, "precondition_failed", "If-Match",
+		   "the resource changed since you read it (now %s); reload "
+		   "and try again",
+		   etag);
+	return false;
+}
+
+void api_list(struct api *a, json_t *items, const char *next_cursor)
+{
+	http_json(a->resp, 200,
+		  json_pack("{s:o, s:o}", "items", items, "next_cursor",
+			    next_cursor ? json_string(next_cursor)
+					: json_null()));
+}
+
+bool api_only(struct api *a, const char *const *keys)
+{
+	int rc = body_only(a->body, keys, &a->err);
+
+	if (rc)
+		api_fail(a, rc);
+	return rc == KITH_OK;
+}
+
+bool api_param_id(struct api *a, int i, int64_t *out)
+{
+	const char *s = i < a->req->n_params ? a->req->params[i] : NULL;
+	char *end;
+	long long v;
+
+	v = s ? strtoll(s, &end, 10) : 0;
+	if (!s || *end || v <= 0 || !*s) {
+		http_error(a->resp, 404, "not_found", "id", "no such resource");
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+void api_csrf_for(char out[65], const char *session_token)
+{
+	char buf[SECRET_TOKEN_MAX + 8];
+
+	snprintf(buf, sizeof(buf), "csrf:%s", session_token);
+	secret_token_hash(out, buf);
+}
+
+json_t *api_user_json(const struct user *u)
+{
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:o}", "id",
+			 (json_int_t)u->id, "email", u->email, "name",
+			 u->name ? u->name : "", "role", role_name(u->role),
+			 "tz", u->tz ? u->tz : "", "created_at",
+			 json_time(u->created_at));
+}
+
+/* Who is asking: a bearer token, else the session cookie; 401 if none. */
+static bool authenticate(struct api *a, const struct route *r)
+{
+	const char *auth = http_header(a->req, "Authorization");
+	const char *cookie = http_cookie(a->req, "kith_session");
+	char hash[SECRET_TOKEN_HASH_MAX];
+	int rc = KITH_ENOTFOUND;
+
+	if (auth && !strncasecmp(auth, "Bearer ", 7)) {
+		secret_token_hash(hash, auth + 7);
+		rc = store_token_user(a->st, hash, a->ctx.now, &a->user,
+				      &a->err);
+	} else if (cookie) {
+		secret_token_hash(hash, cookie);
+		rc = store_session_user(a->st, hash, a->ctx.now, &a->user,
+					&a->err);
+		if (!rc)
+			a->session_token = cookie;
+	}
+	if (rc == KITH_ENOTFOUND) {
+		http_error(a->resp, 401, "unauthorized", NULL,
+			   "sign in (POST /api/v1/session) or send "
+			   "Authorization: Bearer <token>");
+		return false;
+	}
+	if (rc) {
+		api_fail(a, rc);
+		return false;
+	}
+	a->ctx.ws = a->user.workspace_id;
+	/* A cookie rides along on any request the browser makes, so a
+	 * write by cookie must also prove it came from our page. */
+	if (a->session_token && strcmp(r->method, "GET")) {
+		const char *sent = http_header(a->req, "X-CSRF-Token");
+		char want[65];
+
+		api_csrf_for(want, a->session_token);
+		if (!sent || !secret_equal(sent, want)) {
+			http_error(a->resp, 403, "forbidden", "X-CSRF-Token",
+				   "missing or wrong CSRF token (it comes with "
+				   "the session and from GET /api/v1/me)");
+			return false;
+		}
+	}
+	if ((r->auth == AUTH_MEMBER && a->user.role < ROLE_MEMBER) ||
+	    (r->auth == AUTH_OWNER && a->user.role < ROLE_OWNER)) {
+		http_error(a->resp, 403, "forbidden", NULL,
+			   "your role (%s) cannot do this",
+			   role_name(a->user.role));
+		return false;
+	}
+	return true;
+}
+
+static bool read_body(struct api *a, const struct route *r)
+{
+	const char *ct = http_header(a->req, "Content-Type");
+	int rc;
+
+	if (!r->limit)
+		return true;
+	if (!a->req->body_len && !r->body)
+		return true;
+	if (!ct || strncasecmp(ct, "application/json", 16) ||
+	    (ct[16] && ct[16] != ';' && ct[16] != ' ')) {
+		http_error(a->resp, 415, "unsupported_media_type",
+			   "Content-Type", "send application/json");
+		return false;
+	}
+	rc = body_parse(&a->body, a->req->body ? a->req->body : "",
+			a->req->body_len, &a->err);
+	if (rc) {
+		api_fail(a, rc);
+		return false;
+	}
+	return true;
+}
+
+void api_handle(struct store *st, struct http_request *req,
+		struct http_response *resp)
+{
+	struct api a = { 0 };
+	const struct route *r;
+	bool known, write;
+	int rc;
+
+	a.st = st;
+	a.req = req;
+	a.resp = resp;
+	a.ctx.st = st;
+	if (kith_now(&a.ctx.now, &a.err)) {
+		api_fail(&a, KITH_EIO);
+		return;
+	}
+	a.ctx.today = kith_time_day(a.ctx.now, NULL);
+	r = find_route(req, &known);
+	if (!r) {
+		if (known)
+			http_error(resp, 405, "method_not_allowed", NULL,
+				   "%s is not allowed on %s", req->method,
+				   req->path);
+		else
+			http_error(resp, 404, "not_found", NULL,
+				   "no route %s", req->path);
+		return;
+	}
+	if (r->auth != AUTH_PUBLIC && !authenticate(&a, r))
+		goto done;
+	if (!read_body(&a, r))
+		goto done;
+	if (req->n_params && strcmp(r->pattern, "/api/v1/reports/{name}") &&
+	    !api_param_id(&a, 0, &a.id))
+		goto done;
+	write = strcmp(r->method, "GET") != 0;
+	if (write) {
+		rc = store_begin(st, &a.err);
+		if (rc) {
+			api_fail(&a, rc);
+			goto done;
+		}
+	} else {
+		store_read_begin(st);
+	}
+	resp->status = 0;
+	r->fn(&a);
+	if (!resp->status)
+		http_error(resp, 500, "internal", NULL, "no response");
+	if (write) {
+		/* Any error undoes the whole request: nothing half-written. */
+		if (resp->status >= 400) {
+			store_rollback(st);
+		} else {
+			rc = store_commit(st, &a.err);
+			if (rc)
+				api_fail(&a, rc);
+		}
+	} else {
+		store_read_end(st);
+	}
+done:
+	json_decref(a.body);
+	user_clear(&a.user);
+}
+
+struct ratelimit *api_login_limit(void)
+{
+	return login_limit;
+}

@@ -1,0 +1,119 @@
+/*
+ * api.h: the JSON API's route table and what its handlers share. One
+ * table drives dispatch, roles, body limits, the slow-route list and the
+ * OpenAPI document, so the document cannot drift from the router.
+ */
+#ifndef KITH_API_H
+#define KITH_API_H
+
+#include "../input/json_body.h"
+#include "http.h"
+
+/* Everything a handler needs for one request. */
+struct api {
+	struct store *st;
+	struct http_request *req;
+	struct http_response *resp;
+	struct user user;		/* the signed-in user */
+	struct app_ctx ctx;		/* st, the user's workspace, now */
+	json_t *body;			/* parsed body, or NULL */
+	int64_t id;			/* the {id} of the path, or 0 */
+	const char *session_token;	/* set when signed in by cookie */
+	struct kith_err err;
+};
+
+enum route_auth { AUTH_PUBLIC, AUTH_VIEWER, AUTH_MEMBER, AUTH_OWNER };
+
+struct route {
+	const char *method;
+	const char *pattern;		/* "/api/v1/contacts/{id}" */
+	enum route_auth auth;
+	bool slow;			/* run on a worker thread */
+	size_t limit;			/* body bytes; 0: no body */
+	void (*fn)(struct api *a);
+	const char *summary;
+	const char *tag;		/* OpenAPI grouping */
+	const char *query;		/* "q,tag,tier,limit,cursor" */
+	const char *body;		/* request schema name, or NULL */
+	int created;			/* success status (200, 201, 202, 204) */
+};
+
+extern const struct route api_routes[];
+extern const size_t api_n_routes;
+
+/* The http layer's three callbacks. */
+void api_handle(struct store *st, struct http_request *req,
+		struct http_response *resp);
+bool api_is_slow(const char *method, const char *path);
+size_t api_body_limit(const char *method, const char *path);
+/* Once, before serving: libsodium, the login limiter. */
+int api_init(struct kith_err *err);
+/* Failed sign-ins per account and per address (secret.h). */
+struct ratelimit *api_login_limit(void);
+/* A password hash no one knows the password of (timing parity). */
+const char *api_dummy_hash(void);
+
+/* Turn a failed call's err into the JSON error the API promises. */
+void api_fail(struct api *a, int rc);
+/* With If-Match present and not the ETag of current: 412, false. */
+bool api_if_match(struct api *a, json_t *current);
+/* {"items": items, "next_cursor": cursor|null}; steals items. */
+void api_list(struct api *a, json_t *items, const char *next_cursor);
+/* Reject body fields outside keys (422 naming the field). */
+bool api_only(struct api *a, const char *const *keys);
+/* Parse a positive id from a path parameter; 404 when it is not one. */
+bool api_param_id(struct api *a, int i, int64_t *out);
+
+/* Handlers, by file. */
+void h_contacts_list(struct api *a);
+void h_contacts_create(struct api *a);
+void h_contact_get(struct api *a);
+void h_contact_patch(struct api *a);
+void h_contact_delete(struct api *a);
+void h_contact_merge(struct api *a);
+void h_contact_snooze(struct api *a);
+void h_contact_brief(struct api *a);
+void h_contact_health(struct api *a);
+void h_contact_touches(struct api *a);
+void h_contact_touch_add(struct api *a);
+void h_contact_facts(struct api *a);
+void h_contact_fact_add(struct api *a);
+void h_contact_dates(struct api *a);
+void h_contact_date_add(struct api *a);
+void h_contact_promises(struct api *a);
+void h_contact_promise_add(struct api *a);
+void h_contact_gifts(struct api *a);
+void h_contact_gift_add(struct api *a);
+void h_orgs_list(struct api *a);
+void h_orgs_create(struct api *a);
+void h_touches_list(struct api *a);
+void h_touches_create(struct api *a);
+void h_promises_list(struct api *a);
+void h_promise_done(struct api *a);
+void h_cadences_list(struct api *a);
+void h_cadences_put(struct api *a);
+void h_agenda(struct api *a);
+void h_report(struct api *a);
+void h_export(struct api *a);
+void h_import(struct api *a);
+
+void h_session_create(struct api *a);
+void h_session_delete(struct api *a);
+void h_me(struct api *a);
+void h_users_list(struct api *a);
+void h_users_create(struct api *a);
+void h_user_patch(struct api *a);
+void h_user_delete(struct api *a);
+void h_tokens_list(struct api *a);
+void h_tokens_create(struct api *a);
+void h_token_delete(struct api *a);
+void h_settings_get(struct api *a);
+void h_settings_patch(struct api *a);
+void h_openapi(struct api *a);
+
+/* JSON of a user as the API shows it (never the password hash). */
+json_t *api_user_json(const struct user *u);
+/* The CSRF token bound to a session token (derived, never stored). */
+void api_csrf_for(char out[65], const char *session_token);
+
+#endif

@@ -1,0 +1,1025 @@
+/* api_book.c: the book over HTTP: contacts and what hangs on them,
+ * touchpoints, promises, cadences, the agenda, reports, export, import. */
+#include "api.h"
+#include "../app/agenda_query.h"
+#include "../app/book.h"
+#include "../app/insight.h"
+#include "../input/book_json.h"
+#include "../render/json.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const contact_keys[] = {
+	"name",	 "emails",   "phones",	 "handles", "tags",
+	"org",	 "org_id",   "title",	 "tz",	    "notes",
+	"tier",	 "every",    "meet_every", "since",   "owner_id",
+	"snooze_until", "id", "version", "created_at", "updated_at",
+	"summary", NULL
+};
+
+static int set_opt_str(json_t *b, const char *key, char **dst,
+		       struct kith_err *err)
+{
+	char *v = NULL;
+	int rc;
+
+	if (!json_object_get(b, key))
+		return KITH_OK;
+	rc = body_strdup(b, key, false, 4096, &v, err);
+	if (rc)
+		return rc;
+	free(*dst);
+	*dst = v && *v ? v : NULL;
+	if (v && !*v)
+		free(v);
+	return KITH_OK;
+}
+
+static int set_list(json_t *b, const char *key, struct strlist *l,
+		    struct kith_err *err)
+{
+	if (!json_object_get(b, key))
+		return KITH_OK;
+	strlist_clear(l);
+	return body_strlist(b, key, l, err);
+}
+
+/* Apply the fields present in b to c: create and PATCH alike. */
+static int contact_from_body(struct contact *c, json_t *b,
+			     struct kith_err *err)
+{
+	const char *s;
+	int rc = KITH_OK;
+
+	if (json_object_get(b, "name")) {
+		rc = body_str(b, "name", true, 500, &s, err);
+		if (rc)
+			return rc;
+		free(c->name);
+		c->name = strdup(s);
+	}
+	rc = set_list(b, "emails", &c->emails, err);
+	for (size_t i = 0; !rc && i < c->emails.n; i++) {
+		const char *at = strchr(c->emails.v[i], '@');
+
+		if (!at || at == c->emails.v[i] || !at[1])
+			rc = kith_err_set(err, KITH_EINPUT, "emails",
+					  "no valid address in \"%s\"",
+					  c->emails.v[i]);
+	}
+	if (!rc)
+		rc = set_list(b, "phones", &c->phones, err);
+	if (!rc)
+		rc = set_list(b, "handles", &c->handles, err);
+	if (!rc)
+		rc = set_list(b, "tags", &c->tags, err);
+	if (!rc && json_object_get(b, "org")) {
+		c->org_id = 0;
+		rc = set_opt_str(b, "org", &c->org_name, err);
+	}
+	if (!rc && json_object_get(b, "org_id"))
+		rc = body_id(b, "org_id", false, &c->org_id, err);
+	if (!rc)
+		rc = set_opt_str(b, "title", &c->title, err);
+	if (!rc)
+		rc = set_opt_str(b, "notes", &c->notes, err);
+	if (!rc)
+		rc = set_opt_str(b, "tz", &c->tz, err);
+	if (!rc && c->tz && !kith_tz_valid(c->tz))
+		rc = kith_err_set(err, KITH_EINPUT, "tz",
+				  "unknown time zone \"%s\"", c->tz);
+	if (!rc && json_object_get(b, "tier")) {
+		rc = body_str(b, "tier", false, 8, &s, err);
+		if (!rc)
+			rc = tier_parse(&c->tier, s ? s : "", "tier", err);
+	}
+	if (!rc && json_object_get(b, "every"))
+		rc = body_cadence(b, "every", &c->every, err);
+	if (!rc && json_object_get(b, "meet_every"))
+		rc = body_cadence(b, "meet_every", &c->meet_every, err);
+	if (!rc && json_object_get(b, "since"))
+		rc = body_date(b, "since", false, &c->since, err);
+	if (!rc && json_object_get(b, "owner_id"))
+		rc = body_id(b, "owner_id", false, &c->owner_id, err);
+	if (!rc && json_object_get(b, "snooze_until"))
+		rc = body_time(b, "snooze_until", false, &c->snooze_until, err);
+	return rc;
+}
+
+static json_t *contact_json_of(struct api *a, int64_t id)
+{
+	struct contact c;
+	json_t *j;
+
+	if (store_contact_get(a->st, a->ctx.ws, id, &c, &a->err))
+		return NULL;
+	j = json_contact(&c, true);
+	contact_clear(&c);
+	return j;
+}
+
+/* Cursor: the last id of the page, opaque to clients. */
+static bool parse_cursor(struct api *a, int64_t *after, size_t *limit)
+{
+	const char *cur = http_query(a->req, "cursor");
+	const char *lim = http_query(a->req, "limit");
+	char *end;
+	long long v;
+
+	*after = 0;
+	*limit = 50;
+	if (cur) {
+		v = strtoll(cur, &end, 10);
+		if (*end || v < 0 || !*cur) {
+			http_error(a->resp, 422, "invalid", "cursor",
+				   "not a cursor from this API");
+			return false;
+		}
+		*after = v;
+	}
+	if (lim) {
+		v = strtoll(lim, &end, 10);
+		if (*end || v < 1 || v > 1000 || !*lim) {
+			http_error(a->resp, 422, "invalid", "limit",
+				   "expected 1 to 1000");
+			return false;
+		}
+		*limit = (size_t)v;
+	}
+	return true;
+}
+
+static bool query_bool(struct api *a, const char *name, bool *out)
+{
+	const char *v = http_query(a->req, name);
+
+	*out = false;
+	if (!v)
+		return true;
+	if (!strcmp(v, "true") || !strcmp(v, "1")) {
+		*out = true;
+		return true;
+	}
+	if (!strcmp(v, "false") || !strcmp(v, "0"))
+		return true;
+	http_error(a->resp, 422, "invalid", name, "expected true or false");
+	return false;
+}
+
+void h_contacts_list(struct api *a)
+{
+	struct contact_filter f = { 0 };
+	struct contact *cs = NULL;
+	struct report rep = { 0 };
+	bool cold, digital, need_report;
+	size_t n = 0, limit, kept = 0;
+	json_t *items;
+	char next[32];
+	const char *v;
+	int rc;
+
+	if (!parse_cursor(a, &f.after_id, &limit) ||
+	    !query_bool(a, "going_cold", &cold) ||
+	    !query_bool(a, "digital_only", &digital))
+		return;
+	f.q = http_query(a->req, "q");
+	f.tag = http_query(a->req, "tag");
+	v = http_query(a->req, "tier");
+	if (v && tier_parse(&f.tier, v, "tier", &a->err)) {
+		api_fail(a, KITH_EINPUT);
+		return;
+	}
+	v = http_query(a->req, "owner");
+	if (v) {
+		f.owner_id = strtoll(v, NULL, 10);
+		if (f.owner_id <= 0) {
+			http_error(a->resp, 422, "invalid", "owner",
+				   "expected a user id");
+			return;
+		}
+	}
+	need_report = cold || digital;
+	/* Health and balance filters need history: score the workspace. */
+	if (need_report && (rc = app_report(&a->ctx, &rep, &a->err))) {
+		api_fail(a, rc);
+		return;
+	}
+	f.limit = need_report ? 0 : limit + 1;
+	rc = store_contact_list(a->st, a->ctx.ws, &f, &cs, &n, &a->err);
+	if (rc) {
+		report_clear(&rep);
+		api_fail(a, rc);
+		return;
+	}
+	items = json_array();
+	next[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (need_report) {
+			bool keep = false;
+
+			for (size_t k = 0; k < rep.n_people; k++)
+				if (rep.people[k].id == cs[i].id)
+					keep = (!cold ||
+						rep.people[k].health.going_cold) &&
+					       (!digital ||
+						rep.people[k]
+							.balance.digital_only);
+			if (!keep)
+				continue;
+		}
+		if (kept == limit) {
+			snprintf(next, sizeof(next), "%lld",
+				 (long long)cs[i - 1].id);
+			break;
+		}
+		json_array_append_new(items, json_contact(&cs[i], true));
+		kept++;
+	}
+	store_contacts_free(cs, n);
+	report_clear(&rep);
+	api_list(a, items, next[0] ? next : NULL);
+}
+
+void h_contacts_create(struct api *a)
+{
+	struct contact c;
+	int rc;
+
+	contact_init(&c);
+	if (!api_only(a, contact_keys))
+		return;
+	if (!json_object_get(a->body, "name")) {
+		http_error(a->resp, 422, "invalid", "name", "missing");
+		return;
+	}
+	rc = contact_from_body(&c, a->body, &a->err);
+	if (!rc)
+		rc = store_contact_add(a->st, a->ctx.ws, &c, a->ctx.now,
+				       &a->err);
+	if (rc) {
+		contact_clear(&c);
+		api_fail(a, rc);
+		return;
+	}
+	http_json(a->resp, 201, contact_json_of(a, c.id));
+	contact_clear(&c);
+}
+
+void h_contact_get(struct api *a)
+{
+	json_t *j = contact_json_of(a, a->id);
+
+	if (!j) {
+		api_fail(a, a->err.status);
+		return;
+	}
+	http_json(a->resp, 200, j);
+}
+
+void h_contact_patch(struct api *a)
+{
+	struct contact c;
+	json_t *cur;
+	int rc;
+
+	if (!api_only(a, contact_keys))
+		return;
+	cur = contact_json_of(a, a->id);
+	if (!cur) {
+		api_fail(a, a->err.status);
+		return;
+	}
+	if (!api_if_match(a, cur)) {
+		json_decref(cur);
+		return;
+	}
+	json_decref(cur);
+	rc = store_contact_get(a->st, a->ctx.ws, a->id, &c, &a->err);
+	if (!rc)
+		rc = contact_from_body(&c, a->body, &a->err);
+	if (!rc)
+		rc = store_contact_update(a->st, a->ctx.ws, &c, c.version,
+					  a->ctx.now, &a->err);
+	contact_clear(&c);
+	if (rc) {
+		api_fail(a, rc);
+		return;
+	}
+	http_json(a->resp, 200, contact_json_of(a, a->id));
+}
+
+void h_contact_delete(struct api *a)
+{
+	json_t *cur = contact_json_of(a, a->id);
+	int rc;
+
+	if (!cur) {
+		api_fail(a, a->err.status);
+		return;
+	}
+	if (!api_if_match(a, cur)) {
+		json_decref(cur);
+		return;
+	}
+	json_decref(cur);
+	rc = store_contact_delete(a->st, a->ctx.ws, a->id, &a->err);
+	if (rc) {
+		api_fail(a, rc);
+		return;
+	}
+	a->resp->status = 204;
+}
+
+void h_contact_merge(struct api *a)
+{
+	static const char *const keys[] = { "from", NULL };
+	int64_t from;
+	int rc;
+
+	if (!api_only(a, keys))
+		return;
+	rc = body_id(a->body, "from", true, &from, &a->err);
+	if (!rc && from == a->id)
+		rc = kith_err_set(&a->err, KITH_EINPUT, "from",
+				  "cannot merge a contact into itself");
+	if (!rc)
+		rc = store_contact_merge(a->st, a->ctx.ws, from, a->id,
+					 a->ctx.now, &a->err);
+	if (rc) {
+		api_fail(a, rc);
+		return;
+	}
+	http_json(a->resp, 200, contact_json_of(a, a->id));
+}
+
+void h_contact_snooze(struct api *a)
+{
+	static const char *const keys[] = { "until", "for", NULL };
+	kith_time until = KITH_NO_TIME;
+	const char *dur = NULL;
+	int64_t secs;
+	int rc;
+
+	if (!api_only(a, keys))
+		return;
+	rc = body_time(a->body, "until", false, &until, &a->err);
+	if (!rc)
+		rc = body_str(a->body, "for", false, 32, &dur, &a->err);
+	if (!rc && dur) {
+		rc = kith_duration_parse(&secs, dur, "for", &a->err);
+		until = a->ctx.now + secs;
+	}
+	if (!rc)
+		rc = store_contact_snooze(a->st, a->ctx.ws, a->id, until,
+					  a->ctx.now, &a->err);
+	if (rc) {
+		api_fail(a, rc);
+		return;
+	}
+	http_json(a->resp, 200, contact_json_of(a, a->id));
+}
+
+void h_contact_brief(struct api *a)
+{
+	struct brief b;
+	int rc = app_brief(&a->ctx, a->id, &b, &a->err);
+
+	if (rc) {
+		api_fail(a, rc);
+		return;
+	}
+	http_json(a->resp, 200, json_brief(&b, a->ctx.now));
+	brief_clear(&b);
+}
+
+void h_contact_health(struct api *a)
+{
+	struct health h;
+	int rc = app_health(&a->ctx, a->id, &h, &a->err);
+	json_t *j;
+
+	if (rc) {
+		api_fail(a, rc);
+		return;
+	}
+	j = json_health(&h);
+	json_object_set_new(j, "contact_id", json_integer(a->id));
+	http_json(a->resp, 200, j);
+}
+
+static const char *const touch_keys[] = { "contacts", "channel",   "at",
+					  "minutes",  "note",	   "direction",
+					  "users",    "source",	   NULL };
+
+/* Log a touch; `only` (0: none) is the contact of the path, added to
+ * the participants. */
+static void touch_create(struct api *a, int64_t only)
+{
+	struct touchpoint t = { 0 };
+	const char *ch = NULL, *dir = NULL, *src = NULL;
+	int64_t minutes = 0;
+	json_t *j;
+	int rc;
+
+	if (!api_only(a, touch_keys))
+		return;
+	rc = body_ids(a->body, "contacts", &t.contacts, &t.n_contacts,
+		      &a->err);
+	if (!rc && only) {
+		bool have = false;
+		int64_t *v;
+
+		for (size_t i = 0; i < t.n_contacts; i++)
+			have = have || t.contacts[i] == only;
+		if (!have) {
+			v = realloc(t.contacts,
+				    (t.n_contacts + 1) * sizeof(*v));
+			if (!v) {
+				rc = kith_err_nomem(&a->err);
+			} else {
+				t.contacts = v;
+				memmove(v + 1, v, t.n_contacts * sizeof(*v));
+				v[0] = only;
+				t.n_contacts++;
+			}
+		}
+	}
+	if (!rc && !t.n_contacts)
+		rc = kith_err_set(&a->err, KITH_EINPUT, "contacts",
+				  "name at least one contact");
+	for (size_t i = 0; !rc && i < t.n_contacts; i++)
+		for (size_t k = 0; k < i; k++)
+			if (t.contacts[i] == t.contacts[k])
+				rc = kith_err_set(&a->err, KITH_EINPUT,
+						  "contacts",
+						  "contact %lld named twice",
+						  (long long)t.contacts[i]);
+	if (!rc)
+		rc = body_str(a->body, "channel", true, 32, &ch, &a->err);
+	if (!rc)
+		rc = channel_parse(&t.channel, ch, "channel", &a->err);
+	if (!rc)
+		rc = body_time(a->body, "at", false, &t.at, &a->err);
+	if (!rc && t.at == KITH_NO_TIME)
+		t.at = a->ctx.now;
+	if (!rc)
+		rc = body_int(a->body, "minutes", false, 0, 100000, &minutes,
+			      &a->err);
+	t.minutes = (int)minutes;
+	if (!rc)
+		rc = body_strdup(a->body, "note", false, 100000, &t.note,
+				 &a->err);
+	if (!rc)
+		rc = body_str(a->body, "direction", false, 16, &dir, &a->err);
+	t.direction = t.channel <= CH_CALL ? DIR_MUTUAL : DIR_OUT;
+	if (!rc && dir)
+		rc = direction_parse(&t.direction, dir, "direction", &a->err);
+	if (!rc)
+		rc = body_str(a->body, "source", false, 32, &src, &a->err);
+	if (!rc)
+		rc = body_ids(a->body, "users", &t.users, &t.n_users, &a->err);
+	if (!rc && !t.n_users && a->user.id) {
+		/* The one who logs it took part, unless told otherwise. */
+		t.users = malloc(sizeof(*t.users));
+		if (t.users) {
+			t.users[0] = a->user.id;
+			t.n_users = 1;
+		}
+	}
+	t.source = strdup(src ? src : "manual");
+	t.created_at = a->ctx.now;
+	if (!rc)
+		rc = store_touch_add(a->st, a->ctx.ws, &t, &a->err);
+	if (rc) {
+		touchpoint_clear(&t);
+		api_fail(a, rc);
+		return;
+	}
+	j = json_touch(&t);
+	touchpoint_clear(&t);
+	http_json(a->resp, 201, j);
+}
+
+/* 404 unless the path's contact is in this workspace. */
+static bool contact_here(struct api *a)
+{
+	struct contact c;
+	int rc = store_contact_get(a->st, a->ctx.ws, a->id, &c, &a->err);
+
+	if (rc) {
+		api_fail(a, rc);
+		return false;
+	}
+	contact_clear(&c);
+	return true;
+}
+
+static void touch_list(struct api *a, int64_t contact_id)
+{
+	struct touchpoint *t = NULL;
+	size_t n = 0, limit;
+	int64_t after;
+	json_t *items;
+	int rc;
+
+	if (!parse_cursor(a, &after, &limit))
+		return;
+	if (contact_id && !contact_here(a))
+		return;
+	/* Newest first; the cursor skips the first `after` touches. */
+	rc = store_touch_list(a->st, a->ctx.ws, contact_id,
+			      (size_t)after + limit + 1, &t, &n, &a->err);
+	if (rc) {
+		api_fail(a, rc);
+		return;
+	}
+	items = json_array();
+	for (size_t i = (size_t)after; i < n && i < (size_t)after + limit; i++)
+		json_array_append_new(items, json_touch(&t[i]));
+	if (n > (size_t)after + limit) {
+		char next[32];
+
+		snprintf(next, sizeof(next), "%lld",
+			 (long long)(after + (int64_t)limit));
+		api_list(a, items, next);
+	} else {
+		api_list(a, items, NULL);
+	}
+	store_touches_free(t, n);
+}
+
+void h_contact_touches(struct api *a)
+{
+	touch_list(a, a->id);
+}
+
+void h_contact_touch_add(struct api *a)
+{
+	touch_create(a, a->id);
+}
+
+void h_touches_list(struct api *a)
+{
+	touch_list(a, 0);
+}
+
+void h_touches_create(struct api *a)
+{
+	touch_create(a, 0);
+}
+
+void h_contact_facts(struct api *a)
+{
+	struct fact *f = NULL;
+	size_t n = 0;
+	json_t *items = json_array();
+
+	if (!contact_here(a) ||
+	    store_fact_list(a->st, a->ctx.ws, a->id, &f, &n, &a->err)) {
+		json_decref(items);
+		if (!a->resp->status)
+			api_fail(a, a->err.status);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(items, json_fact(&f[i]));
+	store_facts_free(f, n);
+	api_list(a, items, NULL);
+}
+
+void h_contact_fact_add(struct api *a)
+{
+	static const char *const keys[] = { "text", NULL };
+	struct fact f = { 0 };
+	int rc;
+
+	if (!api_only(a, keys))
+		return;
+	f.contact_id = a->id;
+	f.created_at = a->ctx.now;
+	rc = body_strdup(a->body, "text", true, 10000, &f.text, &a->err);
+	if (!rc)
+		rc = store_fact_add(a->st, a->ctx.ws, &f, &a->err);
+	if (rc)
+		api_fail(a, rc);
+	else
+		http_json(a->resp, 201, json_fact(&f));
+	fact_clear(&f);
+}
+
+void h_contact_dates(struct api *a)
+{
+	struct kdate *d = NULL;
+	size_t n = 0;
+	json_t *items;
+
+	if (!contact_here(a))
+		return;
+	if (store_date_list(a->st, a->ctx.ws, a->id, &d, &n, &a->err)) {
+		api_fail(a, a->err.status);
+		return;
+	}
+	items = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *j = json_kdate(&d[i]);
+		int years, days = agenda_days_until(&d[i], a->ctx.today, &years);
+
+		json_object_set_new(j, "in_days",
+				    days < 0 ? json_null() : json_integer(days));
+		json_array_append_new(items, j);
+	}
+	store_dates_free(d, n);
+	api_list(a, items, NULL);
+}
+
+void h_contact_date_add(struct api *a)
+{
+	static const char *const keys[] = { "kind", "date", "yearly", NULL };
+	struct kdate d = { 0 };
+	const char *date = NULL;
+	bool yearly = true;
+	int rc;
+
+	if (!api_only(a, keys))
+		return;
+	d.contact_id = a->id;
+	d.created_at = a->ctx.now;
+	rc = body_strdup(a->body, "kind", true, 100, &d.kind, &a->err);
+	if (!rc)
+		rc = body_str(a->body, "date", true, 16, &date, &a->err);
+	if (!rc)
+		rc = book_parse_kdate(&d, date, "date", &a->err);
+	if (!rc)
+		rc = body_bool(a->body, "yearly", false, &yearly, &a->err);
+	d.yearly = yearly;
+	if (!rc && !d.yearly && !d.year_known)
+		rc = kith_err_set(&a->err, KITH_EINPUT, "date",
+				  "a one-off date needs its year");
+	if (!rc)
+		rc = store_date_add(a->st, a->ctx.ws, &d, &a->err);
+	if (rc)
+		api_fail(a, rc);
+	else
+		http_json(a->resp, 201, json_kdate(&d));
+	kdate_clear(&d);
+}
+
+static void promise_list(struct api *a, int64_t contact_id)
+{
+	struct promise *p = NULL;
+	size_t n = 0;
+	bool all;
+	json_t *items;
+
+	if (!query_bool(a, "all", &all))
+		return;
+	if (contact_id && !contact_here(a))
+		return;
+	if (store_promise_list(a->st, a->ctx.ws, contact_id, all, &p, &n,
+			       &a->err)) {
+		api_fail(a, a->err.status);
+		return;
+	}
+	items = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(items, json_promise(&p[i], a->ctx.now));
+	store_promises_free(p, n);
+	api_list(a, items, NULL);
+}
+
+void h_contact_promises(struct api *a)
+{
+	promise_list(a, a->id);
+}
+
+void h_promises_list(struct api *a)
+{
+	promise_list(a, 0);
+}
+
+void h_contact_promise_add(struct api *a)
+{
+	static const char *const keys[] = { "text", "due", NULL };
+	struct promise p = { 0 };
+	int rc;
+
+	if (!api_only(a, keys))
+		return;
+	p.contact_id = a->id;
+	p.created_at = a->ctx.now;
+	p.done_at = KITH_NO_TIME;
+	rc = body_strdup(a->body, "text", true, 10000, &p.text, &a->err);
+	if (!rc)
+		rc = body_time(a->body, "due", false, &p.due, &a->err);
+	if (!rc)
+		rc = store_promise_add(a->st, a->ctx.ws, &p, &a->err);
+	if (rc)
+		api_fail(a, rc);
+	else
+		http_json(a->resp, 201, json_promise(&p, a->ctx.now));
+	promise_clear(&p);
+}
+
+void h_promise_done(struct api *a)
+{
+	struct promise p;
+	int rc = store_promise_get(a->st, a->ctx.ws, a->id, &p, &a->err);
+
+	if (!rc && p.done_at != KITH_NO_TIME)
+		rc = kith_err_set(&a->err, KITH_ECONFLICT, "id",
+				  "promise already kept");
+	if (!rc)
+		rc = store_promise_done(a->st, a->ctx.ws, a->id, a->ctx.now,
+					&a->err);
+	if (rc) {
+		promise_clear(&p);	/* store_promise_get zeroes it first */
+		api_fail(a, rc);
+		return;
+	}
+	p.done_at = a->ctx.now;
+	http_json(a->resp, 200, json_promise(&p, a->ctx.now));
+	promise_clear(&p);
+}
+
+void h_contact_gifts(struct api *a)
+{
+	struct gift *g = NULL;
+	size_t n = 0;
+	json_t *items;
+
+	if (!contact_here(a))
+		return;
+	if (store_gift_list(a->st, a->ctx.ws, a->id, &g, &n, &a->err)) {
+		api_fail(a, a->err.status);
+		return;
+	}
+	items = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(items, json_gift(&g[i]));
+	store_gifts_free(g, n);
+	api_list(a, items, NULL);
+}
+
+void h_contact_gift_add(struct api *a)
+{
+	static const char *const keys[] = { "text", "value", "at", NULL };
+	struct gift g = { 0 };
+	int rc;
+
+	if (!api_only(a, keys))
+		return;
+	g.contact_id = a->id;
+	rc = body_strdup(a->body, "text", true, 1000, &g.text, &a->err);
+	if (!rc)
+		rc = body_money(a->body, "value", &g.value_cents, &a->err);
+	if (!rc)
+		rc = body_time(a->body, "at", false, &g.at, &a->err);
+	if (!rc && g.at == KITH_NO_TIME)
+		g.at = a->ctx.now;
+	if (!rc)
+		rc = store_gift_add(a->st, a->ctx.ws, &g, &a->err);
+	if (rc)
+		api_fail(a, rc);
+	else
+		http_json(a->resp, 201, json_gift(&g));
+	gift_clear(&g);
+}
+
+void h_orgs_list(struct api *a)
+{
+	struct organization *o = NULL;
+	size_t n = 0;
+	json_t *items;
+
+	if (store_org_list(a->st, a->ctx.ws, &o, &n, &a->err)) {
+		api_fail(a, a->err.status);
+		return;
+	}
+	items = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(items, json_org(&o[i]));
+	store_orgs_free(o, n);
+	api_list(a, items, NULL);
+}
+
+void h_orgs_create(struct api *a)
+{
+	static const char *const keys[] = { "name", NULL };
+	struct organization o = { 0 };
+	const char *name;
+	int rc;
+
+	if (!api_only(a, keys))
+		return;
+	rc = body_str(a->body, "name", true, 500, &name, &a->err);
+	if (!rc)
+		rc = store_org_ensure(a->st, a->ctx.ws, name, a->ctx.now, &o.id,
+				      &a->err);
+	if (rc) {
+		api_fail(a, rc);
+		return;
+	}
+	o.name = (char *)name;
+	o.created_at = a->ctx.now;
+	http_json(a->resp, 201, json_org(&o));
+}
+
+static const char *scope_str(enum cadence_scope s)
+{
+	return s == CADENCE_TAG ? "tag" : s == CADENCE_TIER ? "tier" : "default";
+}
+
+void h_cadences_list(struct api *a)
+{
+	struct cadence_rule *r = NULL;
+	size_t n = 0;
+	json_t *items;
+
+	if (store_cadence_list(a->st, a->ctx.ws, &r, &n, &a->err)) {
+		api_fail(a, a->err.status);
+		return;
+	}
+	items = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(items,
+				      json_cadence_rule(scope_str(r[i].scope),
+							r[i].key, r[i].every,
+							r[i].meet));
+	store_cadences_free(r, n);
+	api_list(a, items, NULL);
+}
+
+void h_cadences_put(struct api *a)
+{
+	static const char *const keys[] = { "scope", "key", "every",
+					    "meet_every", NULL };
+	struct cadence_rule r = { 0 };
+	const char *scope, *key = "";
+	enum tier t;
+	int rc;
+
+	if (!api_only(a, keys))
+		return;
+	rc = body_str(a->body, "scope", true, 16, &scope, &a->err);
+	if (!rc)
+		rc = body_str(a->body, "key", false, 200, &key, &a->err);
+	if (!rc) {
+		if (!strcmp(scope, "tag") && key && *key) {
+			r.scope = CADENCE_TAG;
+		} else if (!strcmp(scope, "tier")) {
+			r.scope = CADENCE_TIER;
+			rc = tier_parse(&t, key ? key : "", "key", &a->err);
+			if (!rc && t == TIER_NONE)
+				rc = kith_err_set(&a->err, KITH_EINPUT, "key",
+						  "expected A, B or C");
+			key = tier_name(t);
+		} else if (!strcmp(scope, "default")) {
+			r.scope = CADENCE_DEFAULT;
+			key = "";
+		} else {
+			rc = kith_err_set(&a->err, KITH_EINPUT, "scope",
+					  "expected tag (with a key), tier or "
+					  "default");
+		}
+	}
+	r.key = (char *)(key ? key : "");
+	if (!rc)
+		rc = body_cadence(a->body, "every", &r.every, &a->err);
+	if (!rc)
+		rc = body_cadence(a->body, "meet_every", &r.meet, &a->err);
+	if (!rc)
+		rc = store_cadence_set(a->st, a->ctx.ws, &r, a->ctx.now,
+				       &a->err);
+	if (rc) {
+		api_fail(a, rc);
+		return;
+	}
+	http_json(a->resp, 200,
+		  json_cadence_rule(scope_str(r.scope), r.key, r.every, r.meet));
+}
+
+void h_agenda(struct api *a)
+{
+	struct agenda_list l;
+	const char *lim = http_query(a->req, "limit");
+	long limit = lim ? strtol(lim, NULL, 10) : 50;
+	int rc;
+
+	if (limit < 1 || limit > 1000) {
+		http_error(a->resp, 422, "invalid", "limit",
+			   "expected 1 to 1000");
+		return;
+	}
+	rc = app_agenda(&a->ctx, (size_t)limit, &l, &a->err);
+	if (rc) {
+		api_fail(a, rc);
+		return;
+	}
+	api_list(a, json_agenda(&l), NULL);
+	agenda_list_free(&l);
+}
+
+void h_report(struct api *a)
+{
+	static const struct {
+		const char *name;
+		const char *keys;	/* of the full report, comma-separated */
+	} views[] = {
+		{ "overview", NULL },
+		{ "channels", "channel_mix" },
+		{ "balance", "balance,digital_only" },
+		{ "health", "health_distribution,health_mean,going_cold" },
+		{ "loyalty", "loyal,thank_you_due" },
+		{ "going_cold", "going_cold" },
+	};
+	const char *name = a->req->params[0];
+	struct report r;
+	json_t *full, *out;
+	size_t v;
+	int rc;
+
+	for (v = 0; v < sizeof(views) / sizeof(*views); v++)
+		if (!strcmp(views[v].name, name))
+			break;
+	if (v == sizeof(views) / sizeof(*views)) {
+		http_error(a->resp, 404, "not_found", "name",
+			   "no report \"%s\" (overview, channels, balance, "
+			   "health, loyalty, going_cold)",
+			   name);
+		return;
+	}
+	rc = app_report(&a->ctx, &r, &a->err);
+	if (rc) {
+		api_fail(a, rc);
+		return;
+	}
+	full = json_report(&r);
+	report_clear(&r);
+	if (!views[v].keys) {
+		http_json(a->resp, 200, full);
+		return;
+	}
+	out = json_object();
+	json_object_set(out, "contacts", json_object_get(full, "contacts"));
+	for (const char *k = views[v].keys; *k;) {
+		char key[40];
+		size_t len = strcspn(k, ",");
+
+		snprintf(key, sizeof(key), "%.*s", (int)len, k);
+		json_object_set(out, key, json_object_get(full, key));
+		k += len + (k[len] == ',');
+	}
+	json_decref(full);
+	http_json(a->resp, 200, out);
+}
+
+void h_export(struct api *a)
+{
+	struct book b;
+	int rc = app_book_load(&a->ctx, &b, &a->err);
+	char *text;
+
+	if (rc) {
+		api_fail(a, rc);
+		return;
+	}
+	text = book_to_json(&b);
+	book_clear(&b);
+	if (!text) {
+		api_fail(a, kith_err_nomem(&a->err));
+		return;
+	}
+	free(a->resp->body);
+	a->resp->body = text;
+	a->resp->len = strlen(text);
+	a->resp->status = 200;
+	a->resp->content_type = "application/json";
+}
+
+void h_import(struct api *a)
+{
+	struct book b;
+	int rc;
+
+	/* The body was parsed once to check it; the book reader wants text
+	 * so its errors name paths the same way as `kith import`. */
+	rc = book_parse_json(&b, a->req->body, a->req->body_len, "body",
+			     &a->err);
+	if (!rc) {
+		rc = app_book_restore(&a->ctx, &b, "body", &a->err);
+		if (!rc)
+			http_json(a->resp, 201,
+				  json_pack("{s:I, s:I, s:I}", "contacts",
+					    (json_int_t)b.n_contacts,
+					    "touchpoints",
+					    (json_int_t)b.n_touches,
+					    "organizations",
+					    (json_int_t)b.n_orgs));
+		book_clear(&b);
+	}
+	if (rc)
+		api_fail(a, rc);
+}

@@ -1,0 +1,491 @@
+/*
+ * http.c: libmicrohttpd glue. A request is answered on the access
+ * handler's second call or later, never the first: measured with 0.9.75,
+ * queueing on the first call makes MHD send "Connection: close" and
+ * keep-alive throughput falls to a fifth.
+ */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+struct server {
+	const struct http_server_opts *o;
+	http_handler_fn handler;
+	http_slow_fn slow;
+	http_limit_fn limit;
+	pthread_key_t store_key;
+	atomic_int in_flight;
+	/* Worker queue for slow requests. */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct req_state *head, *tail;
+	bool stopping;
+	pthread_t workers[2];
+};
+
+struct req_state {
+	struct http_request req;
+	struct http_response resp;
+	size_t limit;
+	size_t cap;
+	bool slow;
+	bool ready;		/* a worker filled resp */
+	bool queued;
+	struct timespec start;
+	struct req_state *next;
+};
+
+static struct server *srv;
+
+/* ---- per-thread database connections ---- */
+
+static void store_destroy(void *p)
+{
+	store_close(p);
+}
+
+static struct store *thread_store(struct kith_err *err)
+{
+	struct store *st = pthread_getspecific(srv->store_key);
+
+	if (st)
+		return st;
+	if (store_open(&st, srv->o->db_path, err))
+		return NULL;
+	pthread_setspecific(srv->store_key, st);
+	return st;
+}
+
+/* ---- helpers for handlers ---- */
+
+const char *http_query(struct http_request *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND,
+					   name);
+}
+
+const char *http_header(struct http_request *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_cookie(struct http_request *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+/* FNV-1a: an ETag needs to change with the body, not to resist attack. */
+static void etag_of(char out[40], const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ull;
+	}
+	snprintf(out, 40, "\"%016llx\"", (unsigned long long)h);
+}
+
+void http_etag_of(char out[40], json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER |
+					JSON_ENCODE_ANY);
+
+	etag_of(out, s ? s : "", s ? strlen(s) : 0);
+	free(s);
+}
+
+void http_json(struct http_response *resp, int status, json_t *j)
+{
+	free(resp->body);
+	resp->body = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER |
+					       JSON_ENCODE_ANY |
+					       JSON_REAL_PRECISION(12))
+		       : NULL;
+	json_decref(j);
+	if (!resp->body) {
+		resp->body = strdup("{\"error\":{\"code\":\"internal\","
+				    "\"message\":\"out of memory\","
+				    "\"field\":null}}");
+		status = 500;
+	}
+	resp->len = strlen(resp->body);
+	resp->status = status;
+	resp->content_type = "application/json";
+	if (status < 300)
+		etag_of(resp->etag, resp->body, resp->len);
+	else
+		resp->etag[0] = '\0';
+}
+
+void http_error(struct http_response *resp, int status, const char *code,
+		const char *field, const char *fmt, ...)
+{
+	char msg[600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	http_json(resp, status,
+		  json_pack("{s:{s:s, s:s, s:o}}", "error", "code", code,
+			    "message", msg, "field",
+			    field && *field ? json_string(field)
+					    : json_null()));
+}
+
+/* ---- the request cycle ---- */
+
+static void run_handler(struct req_state *rs)
+{
+	struct kith_err err = { 0 };
+	struct store *st = thread_store(&err);
+
+	if (!st) {
+		http_error(&rs->resp, 503, "unavailable", NULL,
+			   "database unavailable: %s", err.msg);
+		return;
+	}
+	if (rs->req.body_too_large) {
+		http_error(&rs->resp, 413, "too_large", NULL,
+			   "the body is over this route's limit of %zu bytes",
+			   rs->limit);
+		return;
+	}
+	srv->handler(st, &rs->req, &rs->resp);
+}
+
+static enum MHD_Result queue(struct MHD_Connection *conn,
+			     struct req_state *rs)
+{
+	struct http_response *r = &rs->resp;
+	struct MHD_Response *m;
+	enum MHD_Result ret;
+	char num[16];
+
+	if (!r->body) {
+		r->body = strdup("");
+		r->len = 0;
+	}
+	m = MHD_create_response_from_buffer(r->len, r->body,
+					    MHD_RESPMEM_MUST_FREE);
+	if (!m)
+		return MHD_NO;
+	r->body = NULL;		/* MHD frees it now */
+	MHD_add_response_header(m, "Content-Type",
+				r->content_type ? r->content_type
+						: "application/json");
+	MHD_add_response_header(m, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(m, "Cache-Control",
+				r->cache ? r->cache : "no-store");
+	if (r->etag[0])
+		MHD_add_response_header(m, "ETag", r->etag);
+	if (r->set_cookie)
+		MHD_add_response_header(m, "Set-Cookie", r->set_cookie);
+	if (r->retry_after) {
+		snprintf(num, sizeof(num), "%d", r->retry_after);
+		MHD_add_response_header(m, "Retry-After", num);
+	}
+	ret = MHD_queue_response(conn, (unsigned)r->status, m);
+	MHD_destroy_response(m);
+	rs->queued = true;
+	return ret;
+}
+
+static void *worker_main(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		struct req_state *rs;
+
+		pthread_mutex_lock(&srv->lock);
+		while (!srv->head && !srv->stopping)
+			pthread_cond_wait(&srv->cond, &srv->lock);
+		rs = srv->head;
+		if (rs) {
+			srv->head = rs->next;
+			if (!srv->head)
+				srv->tail = NULL;
+		}
+		pthread_mutex_unlock(&srv->lock);
+		if (!rs)
+			break;
+		run_handler(rs);
+		rs->ready = true;
+		MHD_resume_connection(rs->req.conn);
+	}
+	return NULL;
+}
+
+static void enqueue(struct req_state *rs)
+{
+	pthread_mutex_lock(&srv->lock);
+	rs->next = NULL;
+	if (srv->tail)
+		srv->tail->next = rs;
+	else
+		srv->head = rs;
+	srv->tail = rs;
+	pthread_cond_signal(&srv->cond);
+	pthread_mutex_unlock(&srv->lock);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+				  const char *url, const char *method,
+				  const char *version, const char *upload,
+				  size_t *upload_size, void **con_cls)
+{
+	struct req_state *rs = *con_cls;
+
+	(void)cls;
+	(void)version;
+	if (!rs) {
+		const union MHD_ConnectionInfo *ci;
+		const char *cl;
+
+		rs = calloc(1, sizeof(*rs));
+		if (!rs)
+			return MHD_NO;
+		clock_gettime(CLOCK_MONOTONIC, &rs->start);
+		rs->req.method = method;
+		rs->req.path = url;
+		rs->req.conn = conn;
+		rs->req.remote = "?";
+		ci = MHD_get_connection_info(conn,
+					     MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		if (ci && ci->client_addr) {
+			const struct sockaddr *sa = ci->client_addr;
+
+			if (sa->sa_family == AF_INET)
+				inet_ntop(AF_INET,
+					  &((const struct sockaddr_in *)sa)
+						   ->sin_addr,
+					  rs->req.remote_buf,
+					  sizeof(rs->req.remote_buf));
+			else if (sa->sa_family == AF_INET6)
+				inet_ntop(AF_INET6,
+					  &((const struct sockaddr_in6 *)sa)
+						   ->sin6_addr,
+					  rs->req.remote_buf,
+					  sizeof(rs->req.remote_buf));
+			if (rs->req.remote_buf[0])
+				rs->req.remote = rs->req.remote_buf;
+		}
+		rs->limit = srv->limit(method, url);
+		rs->slow = srv->slow(method, url);
+		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						 "Content-Length");
+		if (cl && strtoull(cl, NULL, 10) > rs->limit)
+			rs->req.body_too_large = true;
+		atomic_fetch_add(&srv->in_flight, 1);
+		*con_cls = rs;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		size_t n = *upload_size;
+
+		*upload_size = 0;
+		if (rs->req.body_too_large ||
+		    rs->req.body_len + n > rs->limit) {
+			/* Read and drop the rest so the 413 can be sent. */
+			rs->req.body_too_large = true;
+			free(rs->req.body);
+			rs->req.body = NULL;
+			rs->req.body_len = 0;
+			return MHD_YES;
+		}
+		if (rs->req.body_len + n + 1 > rs->cap) {
+			size_t cap = (rs->req.body_len + n + 1) * 2;
+			char *b = realloc(rs->req.body, cap);
+
+			if (!b)
+				return MHD_NO;
+			rs->req.body = b;
+			rs->cap = cap;
+		}
+		memcpy(rs->req.body + rs->req.body_len, upload, n);
+		rs->req.body_len += n;
+		rs->req.body[rs->req.body_len] = '\0';
+		return MHD_YES;
+	}
+	if (rs->queued)
+		return MHD_YES;
+	if (rs->ready)
+		return queue(conn, rs);
+	if (rs->slow && !rs->req.body_too_large) {
+		MHD_suspend_connection(conn);
+		enqueue(rs);
+		return MHD_YES;
+	}
+	run_handler(rs);
+	return queue(conn, rs);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn,
+			 void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	struct req_state *rs = *con_cls;
+	struct timespec end;
+	double ms;
+
+	(void)cls;
+	(void)conn;
+	if (!rs)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	ms = (end.tv_sec - rs->start.tv_sec) * 1e3 +
+	     (end.tv_nsec - rs->start.tv_nsec) / 1e6;
+	if (!srv->o->quiet) {
+		char line[700];
+		int n = snprintf(line, sizeof(line),
+				 "%s %s %.300s %d %.2fms%s\n", rs->req.remote,
+				 rs->req.method, rs->req.path,
+				 rs->queued ? rs->resp.status : 0, ms,
+				 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK
+					 ? ""
+					 : " (aborted)");
+
+		/* One write per line keeps lines whole across threads. */
+		if (n > 0)
+			(void)!write(STDERR_FILENO, line,
+				     (size_t)n < sizeof(line) ? (size_t)n
+							      : sizeof(line) - 1);
+	}
+	for (int i = 0; i < rs->req.n_params; i++)
+		free(rs->req.params[i]);
+	free(rs->req.body);
+	free(rs->resp.body);
+	free(rs->resp.set_cookie);
+	free(rs);
+	*con_cls = NULL;
+	atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+static int parse_listen(struct sockaddr_storage *ss, const char *listen,
+			struct kith_err *err)
+{
+	char host[128];
+	const char *colon = strrchr(listen, ':');
+	long port;
+	char *end;
+
+	memset(ss, 0, sizeof(*ss));
+	if (!colon || (size_t)(colon - listen) >= sizeof(host))
+		goto bad;
+	port = strtol(colon + 1, &end, 10);
+	if (*end || port < 0 || port > 65535)
+		goto bad;
+	memcpy(host, listen, (size_t)(colon - listen));
+	host[colon - listen] = '\0';
+	if (host[0] == '[') {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+		size_t l = strlen(host);
+
+		if (l < 2 || host[l - 1] != ']')
+			goto bad;
+		host[l - 1] = '\0';
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET6, host + 1, &a->sin6_addr) != 1)
+			goto bad;
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)ss;
+
+		a->sin_family = AF_INET;
+		a->sin_port = htons((uint16_t)port);
+		if (!strcmp(host, "localhost"))
+			strcpy(host, "127.0.0.1");
+		if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
+			goto bad;
+	}
+	return KITH_OK;
+bad:
+	return kith_err_set(err, KITH_EINPUT, "--listen",
+			    "expected ADDR:PORT like 127.0.0.1:8080, got "
+			    "\"%s\"",
+			    listen);
+}
+
+int http_serve(const struct http_server_opts *o, http_handler_fn handler,
+	       http_slow_fn slow, http_limit_fn limit, struct kith_err *err)
+{
+	static struct server s;
+	struct sockaddr_storage ss;
+	struct MHD_Daemon *d;
+	sigset_t sigs;
+	unsigned threads = o->threads;
+	int sig = 0, rc;
+
+	rc = parse_listen(&ss, o->listen, err);
+	if (rc)
+		return rc;
+	memset(&s, 0, sizeof(s));
+	s.o = o;
+	s.handler = handler;
+	s.slow = slow;
+	s.limit = limit;
+	pthread_key_create(&s.store_key, store_destroy);
+	pthread_mutex_init(&s.lock, NULL);
+	pthread_cond_init(&s.cond, NULL);
+	srv = &s;
+	if (!threads) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		threads = n > 0 ? (unsigned)n : 2;
+	}
+	/* Signals go to this thread alone, by sigwait below. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	for (int i = 0; i < 2; i++)
+		pthread_create(&s.workers[i], NULL, worker_main, NULL);
+	d = MHD_start_daemon(
+		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME |
+			MHD_USE_ITC | MHD_USE_ERROR_LOG |
+			(ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+		0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR,
+		(struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000,
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+	if (!d) {
+		rc = kith_err_set(err, KITH_EIO, "--listen",
+				  "cannot listen on %s: %s", o->listen,
+				  strerror(errno));
+		goto stop_workers;
+	}
+	fprintf(stderr, "kith: serving on http://%s/ (%u threads)\n",
+		o->listen, threads);
+	sigwait(&sigs, &sig);
+	fprintf(stderr, "kith: %s, finishing requests in flight\n",
+		sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	MHD_quiesce_daemon(d);
+	for (int i = 0; i < 100 && atomic_load(&s.in_flight) > 0; i++)
+		usleep(100 * 1000);
+	MHD_stop_daemon(d);
+	fprintf(stderr, "kith: stopped\n");
+	rc = KITH_OK;
+stop_workers:
+	pthread_mutex_lock(&s.lock);
+	s.stopping = true;
+	pthread_cond_broadcast(&s.cond);
+	pthread_mutex_unlock(&s.lock);
+	for (int i = 0; i < 2; i++)
+		pthread_join(s.workers[i], NULL);
+	return rc;
+}

@@ -1,0 +1,77 @@
+/*
+ * http.h: kith serve's HTTP layer over libmicrohttpd: epoll with an
+ * internal thread pool, one database connection per thread, slow routes
+ * moved to worker threads (suspend/resume) so polling threads stay
+ * quick, one access-log line per request, graceful stop on SIGTERM and
+ * SIGINT. The routes themselves live in api.c; this file knows nothing
+ * of contacts.
+ */
+#ifndef KITH_HTTP_H
+#define KITH_HTTP_H
+
+#include <jansson.h>
+
+#include "../app/app.h"
+
+struct http_request {
+	const char *method;
+	const char *path;		/* without the query string */
+	struct MHD_Connection *conn;
+	char *body;			/* NUL-terminated; NULL when empty */
+	size_t body_len;
+	bool body_too_large;
+	const char *remote;		/* "127.0.0.1" */
+	char remote_buf[64];
+	char *params[4];		/* path parameters, in order */
+	int n_params;
+};
+
+struct http_response {
+	int status;
+	char *body;			/* owned */
+	size_t len;
+	const char *content_type;
+	char etag[40];
+	char *set_cookie;		/* owned, or NULL */
+	int retry_after;		/* seconds; 0: none */
+	const char *cache;		/* Cache-Control, or NULL */
+};
+
+/* Query parameter name, or NULL. */
+const char *http_query(struct http_request *r, const char *name);
+/* Request header name (case-insensitive), or NULL. */
+const char *http_header(struct http_request *r, const char *name);
+const char *http_cookie(struct http_request *r, const char *name);
+
+/* Set resp to j dumped as JSON with status; steals j; adds an ETag of
+ * the body. */
+void http_json(struct http_response *resp, int status, json_t *j);
+/* Set resp to the JSON error shape; code e.g. "invalid". */
+void http_error(struct http_response *resp, int status, const char *code,
+		const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* The ETag the body of j would get (for If-Match checks). */
+void http_etag_of(char out[40], json_t *j);
+
+struct http_server_opts {
+	const char *db_path;
+	const char *listen;		/* "127.0.0.1:8080" */
+	unsigned threads;		/* 0: one per core */
+	bool quiet;			/* no access log */
+};
+
+/* The application's handler: fill resp for req. Runs on a pool thread
+ * or, for slow routes, a worker; st is that thread's connection. */
+typedef void (*http_handler_fn)(struct store *st, struct http_request *req,
+				struct http_response *resp);
+/* Is this request slow (exports, imports, reports)? Decided before the
+ * body is read. */
+typedef bool (*http_slow_fn)(const char *method, const char *path);
+/* Largest body this method and path accept, in bytes. */
+typedef size_t (*http_limit_fn)(const char *method, const char *path);
+
+/* Serve until SIGTERM/SIGINT; finishes requests in flight. */
+int http_serve(const struct http_server_opts *o, http_handler_fn handler,
+	       http_slow_fn slow, http_limit_fn limit, struct kith_err *err);
+
+#endif
