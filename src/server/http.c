@@ -469,8 +469,18 @@ int http_serve(const struct http_server_opts *o, http_handler_fn handler,
 				  strerror(errno));
 		goto stop_workers;
 	}
-	fprintf(stderr, "kith: serving on http://%s/ (%u threads)\n",
-		o->listen, threads);
+	{
+		/* Port 0 asks the kernel for one: say which, for scripts. */
+		const union MHD_DaemonInfo *di =
+			MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+		char host[128];
+		const char *colon = strrchr(o->listen, ':');
+
+		snprintf(host, sizeof(host), "%.*s",
+			 (int)(colon - o->listen), o->listen);
+		fprintf(stderr, "kith: serving on http://%s:%u/ (%u threads)\n",
+			host, di ? di->port : 0, threads);
+	}
 	sigwait(&sigs, &sig);
 	fprintf(stderr, "kith: %s, finishing requests in flight\n",
 		sig == SIGTERM ? "SIGTERM" : "SIGINT");
