@@ -12,7 +12,9 @@ DEPLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 B       ?= build
 SRC     := $(sort $(wildcard src/*.c src/*/*.c))
 LIBSRC  := $(filter-out src/main.c,$(SRC))
-OBJ     := $(LIBSRC:%.c=$(B)/obj/%.o)
+OBJ     := $(LIBSRC:%.c=$(B)/obj/%.o) $(B)/obj/gen/assets.o
+# The web app, embedded in the binary (tools/embed.c).
+WEB_FILES := $(sort $(shell find web -type f ! -name '*.md' 2>/dev/null))
 MAINOBJ := $(B)/obj/src/main.o
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
@@ -33,6 +35,19 @@ $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(WARN) $(CFLAGS) $(DEPCFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	@$(CC) -O1 -o $@ $<
+
+$(B)/gen/assets.c: $(WEB_FILES) $(B)/embed
+	@mkdir -p $(dir $@)
+	@echo "  EMBED   web/ ($(words $(WEB_FILES)) files)"
+	@$(B)/embed $@ web/ $(WEB_FILES)
+
+$(B)/obj/gen/assets.o: $(B)/gen/assets.c
+	@mkdir -p $(dir $@)
+	@$(CC) $(CFLAGS) -Isrc -c $< -o $@
 
 $(B)/libkith.a: $(OBJ)
 	@rm -f $@
@@ -75,11 +90,11 @@ $(B)/bench/%: bench/%.c $(B)/libkith.a
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 fuzz-build: $(FUZZ_BIN)
-build/fuzz/%: fuzz/%.c $(LIBSRC)
+build/fuzz/%: fuzz/%.c $(LIBSRC) build/gen/assets.c
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
 	@clang $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined $(DEPCFLAGS) -Isrc \
-		-o $@ $< $(LIBSRC) $(DEPLIBS)
+		-o $@ $< $(LIBSRC) build/gen/assets.c $(DEPLIBS)
 
 lint:
 	clang-format --dry-run --Werror $(SRC) $(wildcard src/*/*.h src/*.h)

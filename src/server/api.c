@@ -429,6 +429,10 @@ void api_handle(struct store *st, struct http_request *req,
 	bool known, write;
 	int rc;
 
+	if (strncmp(req->path, "/api/", 5)) {
+		static_serve(req, resp);
+		return;
+	}
 	a.st = st;
 	a.req = req;
 	a.resp = resp;

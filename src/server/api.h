@@ -64,6 +64,9 @@ bool api_only(struct api *a, const char *const *keys);
 /* Parse a positive id from a path parameter; 404 when it is not one. */
 bool api_param_id(struct api *a, int i, int64_t *out);
 
+/* Files of the web app (static.c), for paths outside /api/. */
+void static_serve(struct http_request *req, struct http_response *resp);
+
 /* Handlers, by file. */
 void h_contacts_list(struct api *a);
 void h_contacts_create(struct api *a);

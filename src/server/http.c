@@ -109,7 +109,9 @@ void http_etag_of(char out[40], json_t *j)
 
 void http_json(struct http_response *resp, int status, json_t *j)
 {
-	free(resp->body);
+	if (!resp->persistent)
+		free(resp->body);
+	resp->persistent = false;
 	resp->body = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER |
 					       JSON_ENCODE_ANY |
 					       JSON_REAL_PRECISION(12))
@@ -180,10 +182,12 @@ static enum MHD_Result queue(struct MHD_Connection *conn,
 		r->len = 0;
 	}
 	m = MHD_create_response_from_buffer(r->len, r->body,
-					    MHD_RESPMEM_MUST_FREE);
+					    r->persistent
+						    ? MHD_RESPMEM_PERSISTENT
+						    : MHD_RESPMEM_MUST_FREE);
 	if (!m)
 		return MHD_NO;
-	r->body = NULL;		/* MHD frees it now */
+	r->body = NULL;		/* MHD frees it now, or it is static */
 	MHD_add_response_header(m, "Content-Type",
 				r->content_type ? r->content_type
 						: "application/json");
@@ -194,6 +198,10 @@ static enum MHD_Result queue(struct MHD_Connection *conn,
 		MHD_add_response_header(m, "ETag", r->etag);
 	if (r->set_cookie)
 		MHD_add_response_header(m, "Set-Cookie", r->set_cookie);
+	if (r->csp) {
+		MHD_add_response_header(m, "Content-Security-Policy", r->csp);
+		MHD_add_response_header(m, "Referrer-Policy", "same-origin");
+	}
 	if (r->retry_after) {
 		snprintf(num, sizeof(num), "%d", r->retry_after);
 		MHD_add_response_header(m, "Retry-After", num);
@@ -366,7 +374,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	for (int i = 0; i < rs->req.n_params; i++)
 		free(rs->req.params[i]);
 	free(rs->req.body);
-	free(rs->resp.body);
+	if (!rs->resp.persistent)
+		free(rs->resp.body);
 	free(rs->resp.set_cookie);
 	free(rs);
 	*con_cls = NULL;

@@ -35,6 +35,8 @@ struct http_response {
 	char *set_cookie;		/* owned, or NULL */
 	int retry_after;		/* seconds; 0: none */
 	const char *cache;		/* Cache-Control, or NULL */
+	bool persistent;		/* body is static: never freed */
+	const char *csp;		/* Content-Security-Policy, or NULL */
 };
 
 /* Query parameter name, or NULL. */
