@@ -358,6 +358,7 @@ int body_cadence(json_t *o, const char *key, struct cadence *out,
 	const char *s;
 	struct cadence c;
 
+	out->days = out->months = 0;
 	if (!v)
 		return KITH_OK;
 	if (json_is_integer(v)) {

@@ -97,8 +97,8 @@ int body_time(json_t *o, const char *key, bool required, kith_time *out,
 int body_date(json_t *o, const char *key, bool required, int32_t *out,
 	      struct kith_err *err);
 /* A cadence string ("30", "30d", "6w", "3m", "1y") or an integer number
- * of days (0 for none), with kith_cadence_parse's limits. Null or absent
- * keeps *out; on error *out is unchanged. */
+ * of days (0 for none), with kith_cadence_parse's limits. *out is none
+ * (0 days, 0 months) when absent, null or on error. */
 int body_cadence(json_t *o, const char *key, struct cadence *out,
 		 struct kith_err *err);
 /* A number of currency units (12.5) into cents, rounded; |amount| must

@@ -426,7 +426,7 @@ void api_handle(struct store *st, struct http_request *req,
 {
 	struct api a = { 0 };
 	const struct route *r;
-	bool known, write;
+	bool known, write = false;
 	int rc;
 
 	if (strncmp(req->path, "/api/", 5)) {
@@ -453,6 +453,11 @@ void api_handle(struct store *st, struct http_request *req,
 				   "no route %s", req->path);
 		return;
 	}
+	write = strcmp(r->method, "GET") != 0;
+	/* A read sees one snapshot, the token lookup included: one lock
+	 * for the whole request rather than one per statement. */
+	if (!write)
+		store_read_begin(st);
 	if (r->auth != AUTH_PUBLIC && !authenticate(&a, r))
 		goto done;
 	if (!read_body(&a, r))
@@ -460,15 +465,12 @@ void api_handle(struct store *st, struct http_request *req,
 	if (req->n_params && strcmp(r->pattern, "/api/v1/reports/{name}") &&
 	    !api_param_id(&a, 0, &a.id))
 		goto done;
-	write = strcmp(r->method, "GET") != 0;
 	if (write) {
 		rc = store_begin(st, &a.err);
 		if (rc) {
 			api_fail(&a, rc);
 			goto done;
 		}
-	} else {
-		store_read_begin(st);
 	}
 	resp->status = 0;
 	r->fn(&a);
@@ -483,10 +485,10 @@ void api_handle(struct store *st, struct http_request *req,
 			if (rc)
 				api_fail(&a, rc);
 		}
-	} else {
-		store_read_end(st);
 	}
 done:
+	if (!write)
+		store_read_end(st);
 	json_decref(a.body);
 	user_clear(&a.user);
 }

@@ -43,11 +43,10 @@ int secret_init(struct kith_err *err);
 
 /*
  * Test switch: with on, secret_password_hash uses argon2id's MIN limits
- * (1 pass, 8 KiB, 0.1 ms) instead of the INTERACTIVE ones (2 passes,
- * 64 MiB, 0.36 s per hash on the 2-core test machine). Unit and CLI tests
- * hash dozens of passwords, twice over with the sanitizers, where
- * interactive limits would dominate the suite. A MIN hash is cheap to crack: never turn this
- * on in a server. Verification needs no switch, since the limits travel
+ * (1 pass, 8 KiB, 0.1 ms) instead of the default ones (OWASP's 2 passes
+ * over 19 MiB). Unit tests hash dozens of passwords, twice over with the
+ * sanitizers, where the real limits would dominate the suite. A MIN hash
+ * is cheap to crack: never turn this on in a server. Verification needs no switch, since the limits travel
  * inside the hash string. Set it before threads start.
  */
 void secret_set_fast_hashing(bool on);

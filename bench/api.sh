@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# bench/api.sh: GET /api/v1/contacts/{id} with wrk (keep-alive, 64
+# connections) against kith serve, beside nginx serving a static file of
+# the same size, in the same run; and kith's memory while it serves a
+# 100,000-contact workspace. Part of `make bench`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+contacts=${BENCH_API_CONTACTS:-100000}
+dur=${BENCH_DURATION:-10s}
+dir=build/bench/api
+mkdir -p "$dir"
+db=$dir/book-$contacts.db
+export KITH_NOW=${KITH_NOW:-2026-11-20T15:00:00Z} TZ=UTC
+if [ ! -s "$db" ]; then
+	echo "building a $contacts-contact workspace..."
+	./build/kith --db "$db" --workspace Bench demo --contacts "$contacts" --touches $((contacts * 10)) >/dev/null
+	./build/kith --db "$db" --workspace Bench user add bench@kith.example --role owner >/dev/null
+fi
+token=$(./build/kith --db "$db" --workspace Bench token create bench@kith.example --name bench | tail -1)
+
+./build/kith --db "$db" serve --listen 127.0.0.1:0 2>"$dir/serve.log" &
+kpid=$!
+ngpid=
+trap 'kill $kpid 2>/dev/null; [ -n "$ngpid" ] && kill $ngpid 2>/dev/null; true' EXIT
+for _ in $(seq 1 100); do
+	base=$(sed -n 's|^kith: serving on \(http://[0-9.:]*\)/.*|\1|p' "$dir/serve.log")
+	[ -n "$base" ] && break
+	sleep 0.1
+done
+id=$((contacts / 2))
+curl -sf -H "Authorization: Bearer $token" "$base/api/v1/contacts/$id" >"$dir/contact.json"
+size=$(stat -c %s "$dir/contact.json")
+
+# nginx: the same bytes from a file, 2 workers (one per core), no log.
+mkdir -p "$dir/nginx/html"
+cp "$dir/contact.json" "$dir/nginx/html/contact.json"
+port=$((20000 + RANDOM % 20000))
+cat >"$dir/nginx/nginx.conf" <<CONF
+worker_processes auto;
+pid $PWD/$dir/nginx/nginx.pid;
+error_log $PWD/$dir/nginx/error.log;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	keepalive_requests 100000;
+	server {
+		listen 127.0.0.1:$port;
+		root $PWD/$dir/nginx/html;
+		default_type application/json;
+	}
+}
+CONF
+/usr/sbin/nginx -c "$PWD/$dir/nginx/nginx.conf" -g 'daemon off;' &
+ngpid=$!
+sleep 0.5
+
+rate() { sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p'; }
+echo "== API read: GET /api/v1/contacts/$id ($size bytes), wrk -t2 -c64 -d$dur"
+k=$(wrk -t2 -c64 -d"$dur" -H "Authorization: Bearer $token" "$base/api/v1/contacts/$id" | tee "$dir/wrk-kith.txt" | rate)
+n=$(wrk -t2 -c64 -d"$dur" "http://127.0.0.1:$port/contact.json" | tee "$dir/wrk-nginx.txt" | rate)
+rss=$(awk '/VmHWM/ {print $2}' /proc/$kpid/status)
+echo "kith  $k req/s"
+echo "nginx $n req/s"
+awk -v k="$k" -v n="$n" 'BEGIN { printf "ratio %.2f (target >= 0.70)\n", k / n }'
+echo "kith peak resident memory serving $contacts contacts: $((rss / 1024)) MB (target < 50 MB)"
+grep -h "Non-2xx\|Socket errors" "$dir"/wrk-*.txt || true
