@@ -81,20 +81,26 @@ run: deps all
 bench: deps all
 	@$(MAKE) --no-print-directory $(B)/bench/bench_due
 	@./bench/run
+	@./bench/api.sh
 
 $(B)/bench/%: bench/%.c $(B)/libkith.a
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) $(DEPCFLAGS) -Isrc -o $@ $< $(B)/libkith.a $(DEPLIBS)
 
-# libFuzzer targets; `make test` replays their seed corpora.
+# libFuzzer targets; `make test` replays their seed corpora. The library
+# is built once with coverage hooks; each target only links against it.
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
-fuzz-build: $(FUZZ_BIN)
-build/fuzz/%: fuzz/%.c $(LIBSRC) build/gen/assets.c
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined
+fuzz-build:
+	@$(MAKE) --no-print-directory B=build/fuzzlib CC=clang \
+		CFLAGS="$(FUZZ_FLAGS)" build/fuzzlib/libkith.a
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+build/fuzz/%: fuzz/%.c build/fuzzlib/libkith.a
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
 	@clang $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined $(DEPCFLAGS) -Isrc \
-		-o $@ $< $(LIBSRC) build/gen/assets.c $(DEPLIBS)
+		-o $@ $< build/fuzzlib/libkith.a $(DEPLIBS)
 
 lint:
 	clang-format --dry-run --Werror $(SRC) $(wildcard src/*/*.h src/*.h)

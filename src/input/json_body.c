@@ -42,8 +42,8 @@ static const char *field_name(char *buf, size_t n, const char *key)
 	return buf;
 }
 
-static int body_verror(struct kith_err *err, const char *key,
-		       const char *fmt, va_list ap)
+static int body_verror(struct kith_err *err, const char *key, const char *fmt,
+		       va_list ap)
 {
 	char name[FIELD_MAX], msg[sizeof(err->msg)];
 
@@ -189,14 +189,13 @@ static int parse(json_t **out, const char *buf, size_t len, const char *file,
 	return KITH_OK;
 }
 
-int body_parse(json_t **out, const char *buf, size_t len,
-	       struct kith_err *err)
+int body_parse(json_t **out, const char *buf, size_t len, struct kith_err *err)
 {
 	return parse(out, buf, len, NULL, err);
 }
 
-int body_parse_at(json_t **out, const char *buf, size_t len,
-		  const char *file, struct kith_err *err)
+int body_parse_at(json_t **out, const char *buf, size_t len, const char *file,
+		  struct kith_err *err)
 {
 	assert(file);
 	return parse(out, buf, len, file, err);
@@ -265,8 +264,8 @@ int body_strdup(json_t *o, const char *key, bool required, size_t max_len,
 	return *out ? KITH_OK : kith_err_nomem(err);
 }
 
-int body_int(json_t *o, const char *key, bool required, int64_t lo,
-	     int64_t hi, int64_t *out, struct kith_err *err)
+int body_int(json_t *o, const char *key, bool required, int64_t lo, int64_t hi,
+	     int64_t *out, struct kith_err *err)
 {
 	json_t *v = lookup(o, key);
 

@@ -36,8 +36,7 @@
  * memory. Nothing else is returned; on error *out is NULL.
  * Cost: jansson's parse plus one scan of the bytes for the depth.
  */
-int body_parse(json_t **out, const char *buf, size_t len,
-	       struct kith_err *err);
+int body_parse(json_t **out, const char *buf, size_t len, struct kith_err *err);
 
 /*
  * body_parse for text read from a named file (file must not be NULL):
@@ -45,8 +44,8 @@ int body_parse(json_t **out, const char *buf, size_t len,
  * "not valid JSON: <reason>", as the CLI prints file:line before it.
  * Same statuses; the CLI maps KITH_ESYNTAX to KITH_EINPUT if it wants.
  */
-int body_parse_at(json_t **out, const char *buf, size_t len,
-		  const char *file, struct kith_err *err);
+int body_parse_at(json_t **out, const char *buf, size_t len, const char *file,
+		  struct kith_err *err);
 
 /*
  * Every key of object o must be in allowed (NULL-terminated), else
@@ -80,8 +79,8 @@ int body_str(json_t *o, const char *key, bool required, size_t max_len,
 int body_strdup(json_t *o, const char *key, bool required, size_t max_len,
 		char **out, struct kith_err *err);
 /* An integer in [lo, hi]; a real such as 3.0 is not an integer. */
-int body_int(json_t *o, const char *key, bool required, int64_t lo,
-	     int64_t hi, int64_t *out, struct kith_err *err);
+int body_int(json_t *o, const char *key, bool required, int64_t lo, int64_t hi,
+	     int64_t *out, struct kith_err *err);
 /* A positive integer id; *out is 0 when absent or null. */
 int body_id(json_t *o, const char *key, bool required, int64_t *out,
 	    struct kith_err *err);

@@ -1551,11 +1551,14 @@ int store_touch_add(struct store *st, int64_t ws, struct touchpoint *t,
 		sqlite3_bind_int64(s, 2, t->contacts[i]);
 		sqlite3_bind_int64(s, 3, t->at);
 		sqlite3_bind_int64(s, 4, t->id);
-		rc = exec_stmt(st, s, NULL, "add touchpoint");
-		if (rc)
+		rc = exec_stmt(st, s, err, "add touchpoint");
+		/* The key holds each participant once: a repeat is input. */
+		if (rc == KITH_ECONFLICT)
 			return kith_err_set(err, KITH_EINPUT, "contacts",
 					    "contact %lld named twice",
 					    (long long)t->contacts[i]);
+		if (rc)
+			return rc;
 	}
 	for (size_t i = 0; i < t->n_users; i++) {
 		STMT(s, "INSERT OR IGNORE INTO touch_user(workspace_id,"
@@ -2792,8 +2795,8 @@ int store_user_delete(struct store *st, int64_t ws, int64_t id,
 		"DELETE FROM session WHERE user_id = ?2 AND workspace_id = ?1",
 		"DELETE FROM api_token WHERE user_id = ?2 AND workspace_id = ?1",
 		"DELETE FROM touch_user WHERE user_id = ?2 AND workspace_id = ?1",
-		"UPDATE contact SET owner_id = NULL WHERE owner_id = ?2"
-		" AND workspace_id = ?1",
+		("UPDATE contact SET owner_id = NULL WHERE owner_id = ?2"
+		 " AND workspace_id = ?1"),
 		"DELETE FROM user WHERE id = ?2 AND workspace_id = ?1",
 	};
 	sqlite3_stmt *s;

@@ -1,0 +1,409 @@
+#!/usr/bin/env node
+// Browser tests for the kith web app: a real `kith serve` on loopback, a
+// temp database seeded with the demo book, Debian's chromium driven by
+// playwright-core, axe-core on every page, screenshots at phone and desk
+// widths in build/screenshots/. Speaks TAP; exits non-zero on failure.
+//
+//   KITH=build/kith node tests/web/run.mjs
+import { chromium } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '../..');
+const KITH = path.resolve(repo, process.env.KITH || 'build/kith');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const SHOTS = path.join(repo, 'build/screenshots');
+const OWNER = { email: 'demo@kith.example', password: 'demo-password' };
+const FRESH = { email: 'fresh@kith.example', password: 'fresh-password-1' };
+const WIDTHS = [375, 1280];
+
+let n = 0, failed = 0;
+const jsErrors = [];
+const axeFindings = [];
+
+function ok(name) { console.log(`ok ${++n} - ${name}`); }
+function notOk(name, err) {
+  failed++;
+  console.log(`not ok ${++n} - ${name}`);
+  for (const line of String(err && err.stack || err).split('\n').slice(0, 8)) console.log('#   ' + line);
+}
+async function test(name, fn) {
+  try { await fn(); ok(name); } catch (err) { notOk(name, err); }
+}
+function assert(cond, msg) { if (!cond) throw new Error(msg || 'assertion failed'); }
+
+// ---- the server ----
+const dir = mkdtempSync(path.join(tmpdir(), 'kith-web-'));
+const env = { ...process.env, KITH_DB: path.join(dir, 'k.db') };
+function kith(args, input) {
+  return execFileSync(KITH, args, { env, input, stdio: ['pipe', 'pipe', 'pipe'] }).toString();
+}
+
+let server, base;
+async function startServer() {
+  kith(['--workspace', 'Demo Studio', 'demo']);
+  kith(['--workspace', 'Demo Studio', 'user', 'add', OWNER.email, '--role', 'owner', '--password-stdin'], OWNER.password + '\n');
+  kith(['--workspace', 'Fresh Start', 'user', 'add', FRESH.email, '--role', 'owner', '--password-stdin'], FRESH.password + '\n');
+  server = spawn(KITH, ['--workspace', 'Demo Studio', 'serve', '--listen', '127.0.0.1:0'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  base = await new Promise((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error('kith serve did not say where it listens: ' + buf)), 10000);
+    server.stderr.on('data', d => {
+      buf += d;
+      const m = buf.match(/kith: serving on (http:\/\/127\.0\.0\.1:\d+)\//);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    server.on('exit', code => reject(new Error(`kith serve exited ${code}: ${buf}`)));
+  });
+  server.stderr.resume();
+}
+
+// An API client for the "someone else" in the conflict test: a bearer token.
+async function apiToken() {
+  const r = await fetch(base + '/api/v1/session', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(OWNER) });
+  assert(r.ok, 'API sign-in failed: ' + r.status);
+  const cookie = r.headers.get('set-cookie').split(';')[0];
+  const { csrf_token } = await r.json();
+  const t = await fetch(base + '/api/v1/tokens', {
+    method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: cookie, 'X-CSRF-Token': csrf_token },
+    body: JSON.stringify({ name: 'web-test' }),
+  });
+  assert(t.status === 201, 'token create failed: ' + t.status);
+  return (await t.json()).secret;
+}
+
+// ---- helpers for pages ----
+async function settle(page) {
+  await page.waitForLoadState('networkidle').catch(() => {});
+  await page.waitForFunction(() => !document.querySelector('main > .loading')).catch(() => {});
+}
+
+// Screenshot at both widths; axe at both; fail on serious or critical.
+async function check(page, name) {
+  const problems = [];
+  for (const w of WIDTHS) {
+    await page.setViewportSize({ width: w, height: w < 600 ? 812 : 900 });
+    await page.waitForTimeout(120);
+    await page.screenshot({ path: path.join(SHOTS, `${name}-${w}.png`), fullPage: true });
+    const res = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+    for (const v of res.violations) {
+      axeFindings.push(`${name}@${w}: ${v.impact} ${v.id} (${v.nodes.length})`);
+      if (v.impact === 'serious' || v.impact === 'critical')
+        problems.push(`${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map(x => x.target.join(' ')).join(' | ')}`);
+    }
+    // Nothing may stick out sideways on a phone.
+    if (w === 375) {
+      const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      if (over > 1) problems.push(`page is ${over}px wider than a 375px screen`);
+    }
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+  if (problems.length) throw new Error(`${name}:\n` + problems.join('\n'));
+}
+
+async function agendaText(page) {
+  return page.locator('ul[aria-label="Agenda"]').innerText();
+}
+
+async function main() {
+  mkdirSync(SHOTS, { recursive: true });
+  await startServer();
+  const token = await apiToken();
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'America/New_York', locale: 'en-US' });
+  ctx.setDefaultTimeout(8000);
+  const page = await ctx.newPage();
+  const watch = p => {
+    p.on('pageerror', e => jsErrors.push('pageerror: ' + e.message));
+    p.on('console', m => { if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) jsErrors.push('console: ' + m.text()); });
+  };
+  watch(page);
+
+  try {
+    await test('sign-in page has Email, Password and a Sign in button', async () => {
+      await page.goto(base + '/');
+      await page.getByLabel('Email').waitFor();
+      await page.getByLabel('Password').waitFor();
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      await check(page, 'signin');
+    });
+
+    await test('a wrong password says so without telling which part was wrong', async () => {
+      await page.getByLabel('Email').fill(OWNER.email);
+      await page.getByLabel('Password').fill('not-the-password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const alert = page.locator('#signin-status[role="alert"]');
+      await alert.waitFor();
+      const text = await alert.innerText();
+      assert(/do not match/i.test(text), 'unexpected message: ' + text);
+      assert(!/unknown|no such|not found|incorrect password|wrong password/i.test(text), 'message hints which part was wrong: ' + text);
+      await check(page, 'signin-error');
+    });
+
+    await test('signing in shows the agenda, ranked, with reasons, clock and buttons', async () => {
+      await page.getByLabel('Password').fill(OWNER.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const list = page.getByRole('list', { name: 'Agenda' });
+      await list.waitFor();
+      const items = list.getByRole('listitem').filter({ has: page.locator('.agenda-actions') });
+      const count = await items.count();
+      assert(count >= 3, 'expected several agenda items, got ' + count);
+      for (let i = 0; i < count; i++) {
+        const it = items.nth(i);
+        const first = it.getByRole('link').first();
+        assert(/^\/contacts\/\d+$/.test(await first.getAttribute('href')), 'first link is not the contact page');
+        for (const b of ['Log touch', 'Snooze', 'Brief']) {
+          const nb = await it.getByRole('button', { name: new RegExp('^' + b) }).count();
+          assert(nb === 1, `item ${i + 1} has ${nb} "${b}" buttons`);
+        }
+      }
+      const firstName = await items.first().getByRole('link').first().innerText();
+      assert(firstName === 'Rebecca Stone', 'expected Rebecca Stone first, got ' + firstName);
+      assert(/days since last touch/.test(await items.first().innerText()), 'reasons missing');
+      assert(/working hours/.test(await items.first().innerText()), 'working-hours state missing');
+      await page.getByRole('heading', { name: 'Overdue promises' }).waitFor();
+      assert(/laptop specs/i.test(await page.locator('.today-side').innerText()), 'overdue promise not beside the agenda');
+      await check(page, 'today');
+    });
+
+    await test('log touch from the agenda: Channel select, Enter saves, agenda updates without reload', async () => {
+      await page.evaluate(() => { window.__sameDocument = true; });
+      const before = await agendaText(page);
+      await page.getByRole('button', { name: 'Log touch: Rebecca Stone' }).click();
+      const dlg = page.getByRole('dialog');
+      await dlg.waitFor();
+      const channel = dlg.getByLabel('Channel');
+      assert(await channel.evaluate(el => el.tagName) === 'SELECT', 'Channel is not a <select>');
+      assert(await channel.evaluate(el => el === document.activeElement), 'focus did not start on Channel');
+      const labels = await channel.locator('option').allInnerTexts();
+      assert(JSON.stringify(labels) === JSON.stringify(['In person', 'Video', 'Call', 'Letter', 'Gift', 'Text', 'Email', 'Social']), 'channel labels: ' + labels);
+      const values = await channel.locator('option').evaluateAll(os => os.map(o => o.value));
+      assert(values.join() === 'in_person,video,call,letter,gift,text,email,social', 'channel values: ' + values);
+      assert((await dlg.getByLabel('When').inputValue()).length >= 16, 'When has no default');
+      await dlg.getByLabel('Participants').waitFor();
+      await dlg.getByRole('button', { name: 'Save' }).waitFor();
+      await channel.selectOption('in_person');
+      await dlg.getByLabel('Minutes').fill('60');
+      await check(page, 'log-touch');
+      await dlg.getByLabel('Note').fill('Coffee at the Loop; new CMO starts in March');
+      await dlg.getByLabel('Note').press('Enter');
+      await dlg.waitFor({ state: 'detached' });
+      await page.waitForFunction(b => {
+        const l = document.querySelector('ul[aria-label="Agenda"]');
+        return l && l.innerText !== b;
+      }, before);
+      const after = await agendaText(page);
+      assert(!/152 days since last touch/.test(after), 'Rebecca still shows 152 days since last touch');
+      assert(await page.evaluate(() => window.__sameDocument === true), 'the page reloaded');
+    });
+
+    await test('snooze takes a contact off the agenda', async () => {
+      const item = page.getByRole('listitem').filter({ has: page.getByRole('link', { name: 'Tom Reyes' }) });
+      await item.getByRole('button', { name: /^Snooze/ }).click();
+      await item.getByRole('button', { name: '1 week' }).click();
+      await page.getByRole('list', { name: 'Agenda' }).getByRole('link', { name: 'Tom Reyes' }).waitFor({ state: 'detached' });
+    });
+
+    await test('contact page shows facts, dates, timeline, promises, gifts, health and cadence', async () => {
+      await page.getByRole('list', { name: 'Agenda' }).getByRole('link', { name: 'Daniel Whitfield' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Daniel Whitfield' }).waitFor();
+      for (const hd of ['Details', 'Personal facts', 'Dates', 'Promises', 'Gifts', 'Health', 'Cadence', 'Timeline'])
+        await page.getByRole('heading', { name: hd, exact: true }).waitFor();
+      const text = await page.locator('main').innerText();
+      assert(/Tea, milk, one sugar/.test(text), 'facts missing');
+      assert(/Recency/.test(text) && /Reciprocity/.test(text), 'health components missing');
+      assert(/Sophie starts a design course/.test(text), 'timeline missing');
+      await page.getByRole('group', { name: 'Show channel' }).getByRole('button', { name: 'Video' }).click();
+      assert(!/Signed off rebrand phase 2/.test(await page.locator('.timeline-box').innerText()), 'channel filter did not filter');
+      await page.getByRole('group', { name: 'Show channel' }).getByRole('button', { name: 'All' }).click();
+      await check(page, 'contact');
+    });
+
+    await test('log touch from the contact page; Escape closes the dialog', async () => {
+      const open = page.getByRole('button', { name: 'Log touch: Daniel Whitfield' });
+      await open.click();
+      await page.getByRole('dialog').waitFor();
+      await page.keyboard.press('Escape');
+      await page.getByRole('dialog').waitFor({ state: 'detached' });
+      assert(await open.evaluate(el => el === document.activeElement), 'focus did not return to the button');
+      await open.click();
+      const dlg = page.getByRole('dialog');
+      await dlg.getByLabel('Channel').selectOption('call');
+      await dlg.getByLabel('Note').fill('Sent the laptop shortlist by phone');
+      await dlg.getByRole('button', { name: 'Save' }).click();
+      await dlg.waitFor({ state: 'detached' });
+      await page.getByText('Sent the laptop shortlist by phone').waitFor();
+    });
+
+    await test('edit a contact inline', async () => {
+      await page.getByRole('button', { name: 'Edit details' }).click();
+      await page.getByLabel('Title').fill('Managing Partner');
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await page.getByText('Saved.').waitFor();
+      await page.locator('.contact-title').getByText(/Managing Partner/).waitFor();
+      const r = await fetch(base + '/api/v1/contacts/3', { headers: { Authorization: 'Bearer ' + token } });
+      assert((await r.json()).title === 'Managing Partner', 'the API does not have the new title');
+    });
+
+    await test('an edit conflict shows the newer version and lets the user retry', async () => {
+      await page.getByRole('button', { name: 'Edit details' }).click();
+      await page.getByLabel('Notes').fill('Phase 3 signage: quote sent in person');
+      // Meanwhile someone else changes the contact through the API.
+      const r = await fetch(base + '/api/v1/contacts/3', {
+        method: 'PATCH', headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ title: 'Senior Partner' }),
+      });
+      assert(r.ok, 'API PATCH failed: ' + r.status);
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      const conflict = page.locator('.conflict');
+      await conflict.waitFor();
+      const text = await conflict.innerText();
+      assert(/changed this contact/i.test(text), 'no conflict message: ' + text);
+      assert(/Senior Partner/.test(text), 'the newer version is not shown: ' + text);
+      assert(await page.getByLabel('Notes').inputValue() === 'Phase 3 signage: quote sent in person', 'the user lost their edit');
+      await check(page, 'contact-conflict');
+      await page.getByRole('button', { name: 'Save my version' }).click();
+      await page.getByText('Saved.').waitFor();
+      const c = await (await fetch(base + '/api/v1/contacts/3', { headers: { Authorization: 'Bearer ' + token } })).json();
+      assert(c.notes === 'Phase 3 signage: quote sent in person' && c.title === 'Senior Partner', 'merge result wrong: ' + JSON.stringify([c.title, c.notes]));
+    });
+
+    await test('the brief is one screen and has a print stylesheet', async () => {
+      await page.getByRole('link', { name: 'Brief' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Daniel Whitfield' }).waitFor();
+      const text = await page.locator('main').innerText();
+      assert(/Remember/.test(text) && /Open promises/.test(text) && /Last by channel/.test(text), 'brief sections missing');
+      await check(page, 'brief');
+      await page.emulateMedia({ media: 'print' });
+      assert(await page.locator('.topbar').isHidden(), 'navigation prints');
+      await page.screenshot({ path: path.join(SHOTS, 'brief-print.png'), fullPage: true });
+      await page.emulateMedia({ media: 'screen' });
+    });
+
+    await test('contacts: search as you type and filters', async () => {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Contacts' }).click();
+      const list = page.getByRole('list', { name: 'Contacts' });
+      await list.waitFor();
+      assert(await list.getByRole('listitem').count() >= 10, 'not all contacts listed');
+      await page.getByLabel('Search contacts').pressSequentially('minji', { delay: 30 });
+      await page.waitForFunction(() => document.querySelectorAll('ul[aria-label="Contacts"] li').length === 1);
+      assert(/김민지/.test(await list.innerText()), 'search did not find 김민지');
+      await check(page, 'contacts-search');
+      await page.getByLabel('Search contacts').fill('');
+      await page.getByLabel('Digital-only').check();
+      await page.waitForFunction(() => /Omar/.test(document.querySelector('ul[aria-label="Contacts"]')?.innerText || '') && document.querySelectorAll('ul[aria-label="Contacts"] li').length === 1);
+      await page.getByLabel('Digital-only').uncheck();
+      await page.getByLabel('Tier').selectOption('A');
+      await page.waitForFunction(() => !/Grace Lin/.test(document.querySelector('ul[aria-label="Contacts"]')?.innerText || 'Grace Lin'));
+      await page.getByLabel('Tier').selectOption('');
+      await page.getByLabel('Going cold').check();
+      await page.waitForFunction(() => document.querySelectorAll('ul[aria-label="Contacts"] li').length >= 1 || document.querySelector('.empty'));
+      await page.getByLabel('Going cold').uncheck();
+      await page.waitForFunction(() => document.querySelectorAll('ul[aria-label="Contacts"] li').length >= 10);
+      await check(page, 'contacts');
+    });
+
+    await test('reports draw SVG charts', async () => {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reports' }).click();
+      await page.getByRole('heading', { name: 'Channel mix over time' }).waitFor();
+      for (const hd of ['Human-touch balance', 'Health distribution', 'Loyalty: tenure × value', 'Going cold and thank-yous'])
+        await page.getByRole('heading', { name: hd }).waitFor();
+      const charts = await page.locator('svg.chart').count();
+      assert(charts >= 5, 'expected at least 5 charts, got ' + charts);
+      const rects = await page.locator('svg.chart rect').count();
+      assert(rects > 20, 'charts have no bars');
+      await check(page, 'reports');
+    });
+
+    await test('settings: members and roles, tokens (secret shown once), working hours, response target', async () => {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+      await page.getByRole('heading', { name: 'Members and roles' }).waitFor();
+      await page.getByLabel('Start').waitFor();
+      await page.getByLabel('Target response time (minutes)').fill('20');
+      await page.getByRole('button', { name: 'Save settings' }).click();
+      await page.getByText('Settings saved.').waitFor();
+      await page.getByLabel('Token name').fill('zapier');
+      await page.getByRole('button', { name: 'Create token' }).click();
+      const secret = await page.getByLabel('Secret').inputValue();
+      assert(secret.length > 20, 'no secret shown');
+      const r = await fetch(base + '/api/v1/me', { headers: { Authorization: 'Bearer ' + secret } });
+      assert(r.ok, 'the new token does not work');
+      await check(page, 'settings');
+    });
+
+    await test('signing out returns to the sign-in page', async () => {
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    });
+
+    // A new workspace: every page says what to do first.
+    const fresh = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    fresh.setDefaultTimeout(8000);
+    const fp = await fresh.newPage();
+    watch(fp);
+    await test('a fresh workspace says how to add the first contact', async () => {
+      await fp.goto(base + '/');
+      await fp.getByLabel('Email').fill(FRESH.email);
+      await fp.getByLabel('Password').fill(FRESH.password);
+      await fp.getByRole('button', { name: 'Sign in' }).click();
+      await fp.getByText('Your book is empty').waitFor();
+      await fp.getByRole('link', { name: 'Add your first contact' }).waitFor();
+      await check(fp, 'today-empty');
+      await fp.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Contacts' }).click();
+      await fp.getByText('No contacts yet').waitFor();
+      await check(fp, 'contacts-empty');
+      await fp.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reports' }).click();
+      await fp.getByRole('link', { name: 'Add your first contact' }).waitFor();
+      await check(fp, 'reports-empty');
+    });
+
+    await test('add the first contact, with a long non-Latin name', async () => {
+      await fp.getByRole('link', { name: 'Add your first contact' }).click();
+      await fp.getByRole('heading', { level: 1, name: 'Add contact' }).waitFor();
+      await check(fp, 'contact-new');
+      const name = 'عبد الرحمن بن محمد الفلاني 🌿 Abd al-Rahman ibn Muhammad al-Fulani-Longname';
+      await fp.getByLabel('Name').fill(name);
+      await fp.getByLabel('Time zone').fill('Asia/Riyadh');
+      await fp.getByLabel('Tags').fill('prospect, مهم');
+      await fp.getByRole('button', { name: 'Add contact' }).click();
+      await fp.getByRole('heading', { level: 1, name }).waitFor();
+      await fp.getByText('No touches yet').waitFor();
+      await check(fp, 'contact-fresh');
+      await fp.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Today' }).click();
+      await fp.getByRole('list', { name: 'Agenda' }).waitFor();
+      await check(fp, 'today-first-contact');
+    });
+    await fresh.close();
+
+    await test('no JavaScript errors or CSP violations', async () => {
+      if (jsErrors.length) throw new Error(jsErrors.slice(0, 10).join('\n'));
+    });
+  } finally {
+    await browser.close().catch(() => {});
+  }
+}
+
+const started = Date.now();
+try {
+  if (!existsSync(KITH)) throw new Error(`no kith binary at ${KITH} (set KITH)`);
+  if (!existsSync(CHROMIUM)) throw new Error(`no chromium at ${CHROMIUM} (apt-get install chromium)`);
+  await main();
+} catch (err) {
+  notOk('the browser suite ran', err);
+} finally {
+  if (server) server.kill('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+}
+for (const f of axeFindings) console.log('# axe: ' + f);
+console.log(`1..${n}`);
+console.log(`# ${n - failed} passed, ${failed} failed in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in build/screenshots/`);
+process.exit(failed ? 1 : 0);

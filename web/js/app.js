@@ -1,0 +1,175 @@
+// app.js: the shell: who is signed in, the router, the sign-in page.
+import * as api from './api.js';
+import { h, clear, status, setZones } from './dom.js';
+import { todayPage } from './today.js';
+import { contactsPage, newContactPage } from './contacts.js';
+import { contactPage } from './contact.js';
+import { briefPage } from './brief.js';
+import { reportsPage } from './reports.js';
+import { settingsPage } from './settings.js';
+
+export const session = { me: null };
+const main = () => document.getElementById('main');
+
+const routes = [
+  [/^\/$/, 'today', todayPage],
+  [/^\/contacts\/?$/, 'contacts', contactsPage],
+  [/^\/contacts\/new$/, 'contacts', newContactPage],
+  [/^\/contacts\/(\d+)\/brief$/, 'contacts', briefPage],
+  [/^\/contacts\/(\d+)$/, 'contacts', contactPage],
+  [/^\/reports\/?$/, 'reports', reportsPage],
+  [/^\/settings\/?$/, 'settings', settingsPage],
+];
+
+let renderSeq = 0;
+
+export function navigate(path, { replace = false } = {}) {
+  if (replace) history.replaceState(null, '', path);
+  else history.pushState(null, '', path);
+  render();
+}
+
+export function setTitle(t) { document.title = t ? `${t} · kith` : 'kith'; }
+
+// Pages call this when ready: focus the heading so screen readers and
+// keyboard users start at the top of the new page.
+export function focusHeading(root) {
+  const h1 = (root || main()).querySelector('h1');
+  if (h1) { h1.setAttribute('tabindex', '-1'); h1.focus({ preventScroll: true }); }
+}
+
+async function render() {
+  const seq = ++renderSeq;
+  const path = location.pathname;
+  const root = main();
+  if (!session.me) {
+    document.getElementById('topbar').hidden = true;
+    signInPage(root);
+    return;
+  }
+  document.getElementById('topbar').hidden = false;
+  document.getElementById('workspace-name').textContent = session.me.workspace.name;
+  let found = null, m = null;
+  for (const r of routes) { m = path.match(r[0]); if (m) { found = r; break; } }
+  for (const a of document.querySelectorAll('.nav a')) {
+    if (found && a.dataset.nav === found[1]) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  clear(root);
+  if (!found) {
+    setTitle('Not found');
+    root.append(h('section', { class: 'page' }, h('h1', null, 'Page not found'),
+      h('p', null, 'There is nothing at this address. ', h('a', { href: '/', 'data-link': '' }, 'Go to Today'), '.')));
+    return;
+  }
+  root.append(h('p', { class: 'loading', role: 'status' }, 'Loading…'));
+  try {
+    const page = await found[2](m.slice(1), { isCurrent: () => seq === renderSeq });
+    if (seq !== renderSeq) return;
+    clear(root).append(page);
+    focusHeading(root);
+  } catch (err) {
+    if (seq !== renderSeq) return;
+    if (err.status === 401) return;
+    clear(root).append(h('section', { class: 'page' }, h('h1', null, err.status === 404 ? 'Not found' : 'Something went wrong'),
+      h('p', { role: 'alert', class: 'status status-error' }, err.status === 404 ? 'This contact or page does not exist (it may have been deleted or merged).' : `Could not load this page: ${err.message}.`),
+      h('p', null, h('a', { href: '/', 'data-link': '' }, 'Back to Today'))));
+  }
+}
+
+function signInPage(root) {
+  setTitle('Sign in');
+  const msg = h('p', { class: 'status', role: 'status', id: 'signin-status' });
+  const email = h('input', { id: 'email', name: 'email', type: 'email', autocomplete: 'username', required: true, autocapitalize: 'off', spellcheck: 'false' });
+  const pw = h('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const btn = h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, 'Sign in');
+  const form = h('form', { class: 'signin-form', novalidate: true, 'aria-describedby': 'signin-status' },
+    h('div', { class: 'field' }, h('label', { for: 'email' }, 'Email'), email),
+    h('div', { class: 'field' }, h('label', { for: 'password' }, 'Password'), pw),
+    msg, btn);
+  form.addEventListener('submit', async ev => {
+    ev.preventDefault();
+    if (!email.value.trim() || !pw.value) {
+      status(msg, 'error', 'Enter your email and password.');
+      (email.value.trim() ? pw : email).focus();
+      return;
+    }
+    btn.disabled = true;
+    status(msg, 'progress', 'Signing in…');
+    try {
+      const r = await api.post('/session', { email: email.value.trim(), password: pw.value });
+      api.setCsrf(r.csrf_token);
+      await loadMe();
+      const next = location.pathname === '/signin' ? '/' : location.pathname;
+      navigate(next, { replace: true });
+    } catch (err) {
+      btn.disabled = false;
+      if (err.status === 401) status(msg, 'error', 'That email and password do not match an account. Check both and try again.');
+      else if (err.status === 429) status(msg, 'error', 'Too many failed attempts. ' + err.message.replace(/^too/, 'Too') + '.');
+      else status(msg, 'error', `Could not sign in: ${err.message}.`);
+      pw.select();
+      pw.focus();
+    }
+  });
+  clear(root).append(h('section', { class: 'signin' },
+    h('div', { class: 'signin-card' },
+      h('div', { class: 'signin-brand' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, 'k'), h('span', { class: 'brand-name' }, 'kith')),
+      h('h1', null, 'Sign in'),
+      h('p', { class: 'muted' }, 'Who to reach today, and what to remember when you do.'),
+      form)));
+  email.focus();
+}
+
+async function loadMe() {
+  try {
+    const me = await api.get('/me');
+    session.me = me;
+    api.setCsrf(me.csrf_token);
+    setZones(me);
+  } catch (err) {
+    session.me = null;
+    if (err.status !== 401) throw err;
+  }
+}
+
+export function toast(text, kind = 'ok') {
+  const box = document.getElementById('toasts');
+  const t = h('div', { class: 'toast toast-' + kind }, text);
+  box.append(t);
+  setTimeout(() => t.remove(), 5000);
+}
+
+export const role = () => (session.me ? session.me.user.role : 'viewer');
+export const canWrite = () => role() !== 'viewer';
+export const isOwner = () => role() === 'owner';
+
+function start() {
+  api.whenSignedOut(() => {
+    if (!session.me) return;
+    session.me = null;
+    render();
+  });
+  document.addEventListener('click', ev => {
+    const a = ev.target.closest('a[href]');
+    if (!a || ev.defaultPrevented || ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) return;
+    const url = new URL(a.href, location.href);
+    if (url.origin !== location.origin || url.pathname.startsWith('/api/') || a.target || a.hasAttribute('download')) return;
+    if (url.hash && url.pathname === location.pathname) return;
+    ev.preventDefault();
+    navigate(url.pathname + url.search);
+  });
+  window.addEventListener('popstate', render);
+  document.getElementById('sign-out').addEventListener('click', async ev => {
+    ev.target.disabled = true;
+    try { await api.del('/session'); } catch { /* signed out either way */ }
+    ev.target.disabled = false;
+    session.me = null;
+    navigate('/', { replace: true });
+  });
+  loadMe().then(render, err => {
+    clear(main()).append(h('section', { class: 'page' }, h('h1', null, 'kith is unreachable'),
+      h('p', { role: 'alert', class: 'status status-error' }, `Could not reach the server: ${err.message}. Reload to try again.`)));
+  });
+}
+
+start();

@@ -1,0 +1,153 @@
+// reports.js: charts a person would rather look at than read, drawn as
+// inline SVG from GET /api/v1/reports/overview.
+import * as api from './api.js';
+import { h, svg, ut, emptyState, CHANNELS, HUMAN, money } from './dom.js';
+import { setTitle } from './app.js';
+
+const W = 400;
+const COLOR = {
+  in_person: '#0b4f4a', video: '#17807a', call: '#3aa89c', letter: '#7cc6b8', gift: '#b5e0d6',
+  text: '#c9a14a', email: '#8a6d2e', social: '#d9c79c',
+};
+
+export async function reportsPage() {
+  setTitle('Reports');
+  const r = await api.get('/reports/overview');
+  const page = h('section', { class: 'page page-reports' },
+    h('div', { class: 'page-head' }, h('div', null, h('h1', null, 'Reports'),
+      h('p', { class: 'page-sub muted' }, `${r.contacts} contacts · ${r.balance.touches} touches in the last year`))));
+  if (!r.contacts || !r.balance.touches) {
+    page.append(emptyState(r.contacts ? 'Nothing to chart yet' : 'No contacts yet',
+      r.contacts ? 'Reports fill in as you log touches: log a call, a coffee or an email from Today.' : 'Add contacts and log touches; the charts will show how your relationships are doing.',
+      h('a', { class: 'btn btn-primary', href: r.contacts ? '/' : '/contacts/new' }, r.contacts ? 'Go to Today' : 'Add your first contact')));
+    return page;
+  }
+  page.append(h('div', { class: 'report-grid' },
+    card('mix', 'Channel mix over time', 'Touches per month, richest channels at the bottom.', channelMix(r.channel_mix), legend()),
+    card('balance', 'Human-touch balance', 'Share of touches that were in person, video, call, letter or gift.', balance(r.balance)),
+    card('health', 'Health distribution', `Contacts by health score; the mean is ${r.health_mean}.`, healthDist(r.health_distribution)),
+    card('loyalty', 'Loyalty: tenure × value', 'Long-standing clients by years and lifetime value; colour is health.', loyalty(r.loyal)),
+    card('cold', 'Going cold and thank-yous', 'Who needs attention before it is too late.', coldLists(r))));
+  return page;
+}
+
+function card(key, title, sub, ...body) {
+  return h('section', { class: 'card report', 'aria-labelledby': 'r-' + key },
+    h('h2', { id: 'r-' + key }, title), h('p', { class: 'muted small' }, sub), body);
+}
+
+function chart(label, height, ...kids) {
+  return svg('svg', { viewBox: `0 0 ${W} ${height}`, class: 'chart', role: 'img', 'aria-label': label, preserveAspectRatio: 'xMidYMid meet' },
+    svg('title', null, label), ...kids);
+}
+const text = (x, y, s, attrs = {}) => svg('text', { x, y, ...attrs }, s);
+
+function legend() {
+  return h('ul', { class: 'legend', 'aria-label': 'Channels' }, CHANNELS.map(([v, label]) =>
+    h('li', null, h('span', { class: 'swatch sw-' + v, 'aria-hidden': 'true' }), label + (HUMAN.has(v) ? '' : ' (digital)'))));
+}
+
+function channelMix(months) {
+  const H = 220, top = 12, bottom = 28, left = 30, right = 6;
+  const totals = months.map(m => CHANNELS.reduce((s, [c]) => s + (m[c] || 0), 0));
+  const max = Math.max(4, ...totals);
+  const step = niceStep(max);
+  const ymax = Math.ceil(max / step) * step;
+  const plotH = H - top - bottom, bw = (W - left - right) / months.length;
+  const y = v => top + plotH - (v / ymax) * plotH;
+  const grid = [];
+  for (let v = 0; v <= ymax; v += step)
+    grid.push(svg('line', { x1: left, x2: W - right, y1: y(v), y2: y(v), class: 'grid' }), text(left - 6, y(v) + 4, String(v), { class: 'axis', 'text-anchor': 'end' }));
+  const bars = months.map((m, i) => {
+    let acc = 0;
+    const x = left + i * bw + bw * 0.15;
+    const segs = CHANNELS.map(([c, label]) => {
+      const n = m[c] || 0;
+      if (!n) return null;
+      const r = svg('rect', { x, width: bw * 0.7, y: y(acc + n), height: y(acc) - y(acc + n), fill: COLOR[c] }, svg('title', null, `${monthName(m.month)}: ${n} ${label}`));
+      acc += n;
+      return r;
+    });
+    return [segs, text(x + bw * 0.35, H - 10, monthName(m.month, true), { class: 'axis', 'text-anchor': 'middle' })];
+  });
+  const summary = months.map((m, i) => `${monthName(m.month)} ${totals[i]}`).join(', ');
+  return chart(`Touches per month by channel: ${summary}`, H, grid, bars);
+}
+
+function balance(b) {
+  const H = 150;
+  const human = b.human_share, face = b.face_share;
+  const bar = (y, share, label, cls) => [
+    text(0, y - 8, label, { class: 'label' }),
+    svg('rect', { x: 0, y, width: W, height: 22, rx: 4, class: 'track' }),
+    svg('rect', { x: 0, y, width: Math.max(2, W * share), height: 22, rx: 4, class: cls }),
+    text(Math.min(W - 4, W * share + 6), y + 16, `${Math.round(share * 100)}%`, { class: 'value', 'text-anchor': share > 0.85 ? 'end' : 'start' }),
+  ];
+  const byCh = CHANNELS.map(([c, label]) => [label, b.by_channel[c] || 0, c]);
+  const maxN = Math.max(1, ...byCh.map(x => x[1]));
+  const rows = byCh.map(([label, n, c], i) => {
+    const y = i * 22;
+    return [text(0, y + 14, label, { class: 'label' }),
+      svg('rect', { x: 90, y: y + 3, width: Math.max(1, (W - 130) * n / maxN), height: 14, rx: 3, fill: COLOR[c] }),
+      text(90 + (W - 130) * n / maxN + 6, y + 14, String(n), { class: 'value' })];
+  });
+  return [
+    chart(`Human touches ${Math.round(human * 100)} percent, face to face ${Math.round(face * 100)} percent of ${b.touches} touches`, H,
+      bar(30, human, `Human touches · ${b.human} of ${b.touches}`, 'fill-human'),
+      bar(98, face, `Face to face (in person, video) · ${b.face_to_face}`, 'fill-face')),
+    chart('Touches by channel: ' + byCh.map(x => `${x[0]} ${x[1]}`).join(', '), CHANNELS.length * 22, rows),
+    h('p', { class: 'muted small' }, 'Per-member balance appears here when the API reports it per user.'),
+  ];
+}
+
+function healthDist(d) {
+  const keys = ['0-19', '20-39', '40-59', '60-79', '80-100'];
+  const fills = ['#a3262a', '#c8642c', '#b8912c', '#4d9a6a', '#1f7a4d'];
+  const H = 200, top = 20, bottom = 30, plotH = H - top - bottom;
+  const max = Math.max(1, ...keys.map(k => d[k] || 0));
+  const bw = W / keys.length;
+  return chart('Contacts by health: ' + keys.map(k => `${k}: ${d[k] || 0}`).join(', '), H, keys.map((k, i) => {
+    const n = d[k] || 0, hgt = (n / max) * plotH, x = i * bw + bw * 0.15;
+    return [svg('rect', { x, y: top + plotH - hgt, width: bw * 0.7, height: Math.max(hgt, 1), rx: 3, fill: fills[i] }),
+      text(x + bw * 0.35, top + plotH - hgt - 5, String(n), { class: 'value', 'text-anchor': 'middle' }),
+      text(x + bw * 0.35, H - 10, k, { class: 'axis', 'text-anchor': 'middle' })];
+  }));
+}
+
+function loyalty(list) {
+  if (!list.length) return h('p', { class: 'muted' }, 'No loyal clients yet: set “client since” on a contact and record revenue.');
+  const H = 230, left = 44, right = 14, top = 14, bottom = 34;
+  const maxX = Math.max(1, ...list.map(l => l.tenure_years)) * 1.1, maxY = Math.max(1, ...list.map(l => l.lifetime_value || 0)) * 1.15;
+  const x = v => left + (v / maxX) * (W - left - right), y = v => top + (H - top - bottom) * (1 - v / maxY);
+  const fill = s => (s >= 70 ? '#1f7a4d' : s >= 40 ? '#b8912c' : '#a3262a');
+  const ticks = [0, maxY / 2, maxY].map(v => [svg('line', { x1: left, x2: W - right, y1: y(v), y2: y(v), class: 'grid' }),
+    text(left - 6, y(v) + 4, short(v), { class: 'axis', 'text-anchor': 'end' })]);
+  const pts = list.map(l => {
+    const px = x(l.tenure_years), py = y(l.lifetime_value || 0);
+    const anchor = px > W * 0.7 ? 'end' : 'start';
+    return svg('a', { href: `/contacts/${l.id}`, 'aria-label': `${l.name}: ${l.tenure_years} years, value ${money(l.lifetime_value)}, health ${l.health}` },
+      svg('circle', { cx: px, cy: py, r: 7, fill: fill(l.health), class: 'pt' }),
+      text(px + (anchor === 'end' ? -11 : 11), py + 4, firstName(l.name) + (l.thank_you_due ? ' ♥' : ''), { class: 'label', 'text-anchor': anchor }));
+  });
+  return [chart('Loyal clients by tenure and lifetime value: ' + list.map(l => `${l.name} ${l.tenure_years} years ${money(l.lifetime_value)}`).join('; '), H,
+    ticks, text((W + left) / 2, H - 6, 'years as a client', { class: 'axis', 'text-anchor': 'middle' }),
+    [0, Math.round(maxX / 2), Math.floor(maxX)].map(v => text(x(v), H - 20, String(v), { class: 'axis', 'text-anchor': 'middle' })), pts),
+  h('p', { class: 'muted small' }, '♥ thank-you due: loyal, and no recent gift.')];
+}
+
+function coldLists(r) {
+  const list = (title, items, empty) => h('div', { class: 'cold-col' }, h('h3', null, title),
+    items.length ? h('ul', { class: 'plain-list' }, items.map(c => h('li', null, h('a', { href: `/contacts/${c.id}`, dir: 'auto' }, c.name)))) : h('p', { class: 'muted small' }, empty));
+  return h('div', { class: 'cold-grid' },
+    list('Going cold', r.going_cold, 'No one is going cold.'),
+    list('Thank-you due', r.thank_you_due, 'Every loyal client was thanked recently.'),
+    list('Digital-only', r.digital_only, 'Everyone has had a human touch.'));
+}
+
+function niceStep(max) { const raw = max / 4; const p = 10 ** Math.floor(Math.log10(raw)); return [1, 2, 5, 10].map(m => m * p).find(s => s >= raw); }
+function monthName(ym, short) {
+  const [y, m] = ym.split('-').map(Number);
+  return new Intl.DateTimeFormat(undefined, short ? { month: 'short', timeZone: 'UTC' } : { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(y, m - 1, 1)));
+}
+function short(v) { return v >= 1e6 ? (v / 1e6).toFixed(1) + 'M' : v >= 1e3 ? Math.round(v / 1e3) + 'k' : String(Math.round(v)); }
+function firstName(n) { const m = n.match(/\(([^)]+)\)/); return (m ? m[1] : n).split(/\s+/)[0]; }

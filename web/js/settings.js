@@ -1,0 +1,204 @@
+// settings.js: the workspace: members and roles, API tokens, working
+// hours and the response target.
+import * as api from './api.js';
+import { h, clear, status, fmtDateTime, emptyState } from './dom.js';
+import { setTitle, isOwner, session, toast } from './app.js';
+
+export async function settingsPage() {
+  setTitle('Settings');
+  const [s, users, tokens] = await Promise.all([
+    api.getWithEtag('/settings'), api.get('/users').then(r => r.items),
+    isOwner() ? api.get('/tokens').then(r => r.items) : Promise.resolve(null),
+  ]);
+  const page = h('section', { class: 'page page-settings' },
+    h('div', { class: 'page-head' }, h('div', null, h('h1', null, 'Settings'),
+      h('p', { class: 'page-sub muted', dir: 'auto' }, session.me.workspace.name + ' · you are ' + session.me.user.role))),
+    h('div', { class: 'settings-grid' }, workspaceCard(s), membersCard(users), tokensCard(tokens)));
+  return page;
+}
+
+function workspaceCard(s) {
+  let etag = s.etag, w = s.data;
+  const owner = isOwner();
+  const msg = h('p', { class: 'status', role: 'status' });
+  const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  const f = {
+    name: h('input', { id: 's-name', type: 'text', value: w.name, dir: 'auto', required: true }),
+    tz: h('input', { id: 's-tz', type: 'text', value: w.tz || '', list: 's-tz-list', placeholder: 'e.g. Europe/Berlin', autocomplete: 'off' }),
+    work_start: h('input', { id: 's-start', type: 'time', value: w.work_start }),
+    work_end: h('input', { id: 's-end', type: 'time', value: w.work_end }),
+    response_target_minutes: h('input', { id: 's-target', type: 'number', min: '1', max: '10080', value: String(w.response_target_minutes), inputmode: 'numeric' }),
+  };
+  for (const el of Object.values(f)) el.disabled = !owner;
+  const save = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Save settings');
+  const form = h('form', { novalidate: true },
+    h('div', { class: 'field' }, h('label', { for: 's-name' }, 'Workspace name'), f.name),
+    h('div', { class: 'field' }, h('label', { for: 's-tz' }, 'Time zone'), f.tz, h('datalist', { id: 's-tz-list' }, zones.map(z => h('option', { value: z }))),
+      h('p', { class: 'hint' }, 'Used for contacts without a zone of their own.')),
+    h('fieldset', null, h('legend', null, 'Working hours (Monday to Friday, in each contact’s zone)'),
+      h('div', { class: 'grid-2' },
+        h('div', { class: 'field' }, h('label', { for: 's-start' }, 'Start'), f.work_start),
+        h('div', { class: 'field' }, h('label', { for: 's-end' }, 'End'), f.work_end))),
+    h('div', { class: 'field' }, h('label', { for: 's-target' }, 'Target response time (minutes)'), f.response_target_minutes,
+      h('p', { class: 'hint' }, 'How fast a website visit or a message should get a personal answer, inside working hours.')),
+    msg, owner ? h('div', { class: 'actions' }, save) : h('p', { class: 'muted small' }, 'Only owners change workspace settings.'));
+  form.addEventListener('submit', async ev => {
+    ev.preventDefault();
+    const body = {};
+    if (f.name.value.trim() !== w.name) body.name = f.name.value.trim();
+    if (f.tz.value.trim() !== (w.tz || '')) body.tz = f.tz.value.trim();
+    if (f.work_start.value !== w.work_start) body.work_start = f.work_start.value;
+    if (f.work_end.value !== w.work_end) body.work_end = f.work_end.value;
+    if (Number(f.response_target_minutes.value) !== w.response_target_minutes) body.response_target_minutes = Number(f.response_target_minutes.value);
+    if (!Object.keys(body).length) { status(msg, 'ok', 'Nothing changed.'); return; }
+    save.disabled = true;
+    status(msg, 'progress', 'Saving…');
+    try {
+      const r = await api.patch('/settings', body, etag);
+      w = r.data; etag = r.etag || etag;
+      session.me.workspace = { ...session.me.workspace, ...w };
+      document.getElementById('workspace-name').textContent = w.name;
+      status(msg, 'ok', 'Settings saved.');
+    } catch (err) {
+      if (err.status === 412) {
+        const latest = await api.getWithEtag('/settings');
+        w = latest.data; etag = latest.etag;
+        status(msg, 'error', `Someone else changed the settings meanwhile (now: ${w.work_start}–${w.work_end}, ${w.response_target_minutes} min, zone ${w.tz || 'not set'}). Your values are still in the form; save again to keep them.`);
+      } else {
+        status(msg, 'error', `Not saved: ${err.message}.`);
+        const el = f[err.field];
+        if (el) el.focus();
+      }
+    } finally { save.disabled = false; }
+  });
+  return h('section', { class: 'card', 'aria-labelledby': 'h-ws' }, h('h2', { id: 'h-ws' }, 'Workspace'), form);
+}
+
+function membersCard(users) {
+  const owner = isOwner();
+  const card = h('section', { class: 'card', 'aria-labelledby': 'h-members' });
+  const msg = h('p', { class: 'status', role: 'status' });
+  const draw = list => {
+    clear(card);
+    card.append(h('h2', { id: 'h-members' }, 'Members and roles'),
+      h('p', { class: 'muted small' }, 'Owners manage people and tokens; members read and write the book; viewers only read.'),
+      h('ul', { class: 'member-list', 'aria-label': 'Members' }, list.map(u => {
+        const me = u.id === session.me.user.id;
+        const label = u.name || u.email;
+        let roleEl = h('span', { class: 'tag' }, u.role);
+        let remove = null;
+        if (owner) {
+          roleEl = h('select', { 'aria-label': `Role of ${label}` }, ['owner', 'member', 'viewer'].map(r => h('option', { value: r, selected: r === u.role }, r)));
+          roleEl.addEventListener('change', async () => {
+            status(msg, 'progress', `Changing ${label}’s role…`);
+            try { await api.patch(`/users/${u.id}`, { role: roleEl.value }); status(msg, 'ok', `${label} is now ${roleEl.value}.`); }
+            catch (err) { roleEl.value = u.role; status(msg, 'error', `Role not changed: ${err.message}.`); }
+          });
+          if (!me) {
+            remove = h('button', { type: 'button', class: 'btn btn-small btn-danger', 'aria-label': `Remove ${label}` }, 'Remove');
+            remove.addEventListener('click', async () => {
+              if (!confirm(`Remove ${label} from the workspace?`)) return;
+              remove.disabled = true;
+              status(msg, 'progress', `Removing ${label}…`);
+              try { await api.del(`/users/${u.id}`); status(msg, 'ok', `${label} removed.`); draw((await api.get('/users')).items); }
+              catch (err) { remove.disabled = false; status(msg, 'error', `Not removed: ${err.message}.`); }
+            });
+          }
+        }
+        return h('li', { class: 'member' },
+          h('div', { class: 'member-who' }, h('p', { dir: 'auto', class: 'strong' }, label + (me ? ' (you)' : '')), u.name ? h('p', { class: 'muted small' }, u.email) : null),
+          h('div', { class: 'member-actions' }, roleEl, remove));
+      })), msg, owner ? inviteForm() : null);
+  };
+  function inviteForm() {
+    const email = h('input', { id: 'm-email', type: 'email', autocomplete: 'off', required: true });
+    const name = h('input', { id: 'm-name', type: 'text', dir: 'auto' });
+    const role = h('select', { id: 'm-role' }, ['member', 'viewer', 'owner'].map(r => h('option', { value: r }, r)));
+    const pw = h('input', { id: 'm-pw', type: 'password', autocomplete: 'new-password' });
+    const imsg = h('p', { class: 'status', role: 'status' });
+    const btn = h('button', { type: 'submit', class: 'btn' }, 'Add member');
+    const form = h('form', { novalidate: true, class: 'add-form' },
+      h('div', { class: 'grid-2' },
+        h('div', { class: 'field' }, h('label', { for: 'm-email' }, 'Member email'), email),
+        h('div', { class: 'field' }, h('label', { for: 'm-name' }, 'Member name'), name),
+        h('div', { class: 'field' }, h('label', { for: 'm-role' }, 'Role'), role),
+        h('div', { class: 'field' }, h('label', { for: 'm-pw' }, 'First password'), pw)),
+      imsg, h('div', { class: 'actions' }, btn));
+    form.addEventListener('submit', async ev => {
+      ev.preventDefault();
+      if (!email.value.trim()) { status(imsg, 'error', 'Enter the new member’s email.'); email.focus(); return; }
+      const body = { email: email.value.trim(), role: role.value };
+      if (name.value.trim()) body.name = name.value.trim();
+      if (pw.value) body.password = pw.value;
+      btn.disabled = true;
+      status(imsg, 'progress', 'Adding…');
+      try { await api.post('/users', body); toast(`Added ${body.email}.`); draw((await api.get('/users')).items); }
+      catch (err) { btn.disabled = false; status(imsg, 'error', `Not added: ${err.message}.`); }
+    });
+    return h('details', { class: 'add' }, h('summary', null, 'Add a member'), form);
+  }
+  draw(users);
+  return card;
+}
+
+function tokensCard(tokens) {
+  const card = h('section', { class: 'card', 'aria-labelledby': 'h-tokens' });
+  if (tokens === null) {
+    card.append(h('h2', { id: 'h-tokens' }, 'API tokens'), h('p', { class: 'muted' }, 'Only owners create and revoke API tokens.'));
+    return card;
+  }
+  const msg = h('p', { class: 'status', role: 'status' });
+  const secretBox = h('div', { class: 'secret-box', hidden: true });
+  const draw = list => {
+    clear(card);
+    const live = list.filter(t => !t.revoked_at);
+    const name = h('input', { id: 't-name', type: 'text', placeholder: 'e.g. zapier, backup script', autocomplete: 'off', dir: 'auto' });
+    const btn = h('button', { type: 'submit', class: 'btn' }, 'Create token');
+    const form = h('form', { class: 'inline-form', novalidate: true },
+      h('div', { class: 'field field-grow' }, h('label', { for: 't-name' }, 'Token name'), name), btn);
+    form.addEventListener('submit', async ev => {
+      ev.preventDefault();
+      btn.disabled = true;
+      status(msg, 'progress', 'Creating…');
+      try {
+        const t = await api.post('/tokens', name.value.trim() ? { name: name.value.trim() } : {});
+        status(msg, null, '');
+        draw((await api.get('/tokens')).items);
+        showSecret(t);
+      } catch (err) { btn.disabled = false; status(msg, 'error', `Not created: ${err.message}.`); }
+    });
+    card.append(h('h2', { id: 'h-tokens' }, 'API tokens'),
+      h('p', { class: 'muted small' }, 'For scripts and integrations: send as “Authorization: Bearer …”. A token acts as you.'),
+      secretBox,
+      live.length ? h('ul', { class: 'member-list', 'aria-label': 'API tokens' }, live.map(t => {
+        const rev = h('button', { type: 'button', class: 'btn btn-small btn-danger', 'aria-label': `Revoke token ${t.name}` }, 'Revoke');
+        rev.addEventListener('click', async () => {
+          if (!confirm(`Revoke “${t.name}”? Anything using it stops working.`)) return;
+          rev.disabled = true;
+          status(msg, 'progress', 'Revoking…');
+          try { await api.del(`/tokens/${t.id}`); status(msg, 'ok', `Token “${t.name}” revoked.`); draw((await api.get('/tokens')).items); }
+          catch (err) { rev.disabled = false; status(msg, 'error', `Not revoked: ${err.message}.`); }
+        });
+        return h('li', { class: 'member' }, h('div', null, h('p', { class: 'strong', dir: 'auto' }, t.name),
+          h('p', { class: 'muted small' }, `Created ${fmtDateTime(t.created_at)} · ${t.last_used_at ? 'last used ' + fmtDateTime(t.last_used_at) : 'never used'}`)), rev);
+      })) : h('p', { class: 'muted' }, 'No tokens yet. Create one to connect a script or another tool.'),
+      form, msg);
+  };
+  function showSecret(t) {
+    clear(secretBox);
+    const input = h('input', { id: 't-secret', type: 'text', readonly: true, value: t.secret, class: 'mono', spellcheck: 'false' });
+    const copy = h('button', { type: 'button', class: 'btn btn-small' }, 'Copy');
+    copy.addEventListener('click', async () => {
+      input.select();
+      try { await navigator.clipboard.writeText(t.secret); copy.textContent = 'Copied'; }
+      catch { copy.textContent = 'Press Ctrl+C to copy'; }
+    });
+    secretBox.append(h('p', { class: 'strong', role: 'alert' }, `Token “${t.name}” created. Copy it now: it will not be shown again.`),
+      h('div', { class: 'inline-form' }, h('div', { class: 'field field-grow' }, h('label', { for: 't-secret' }, 'Secret'), input), copy));
+    secretBox.hidden = false;
+    input.focus();
+    input.select();
+  }
+  draw(tokens);
+  return card;
+}
