@@ -2,7 +2,7 @@
 # Everything builds out of tree into build/ (build/asan/ for the sanitizers).
 
 CC      ?= cc
-PKGS    := sqlite3 jansson libsodium libmicrohttpd
+PKGS    := sqlite3 jansson libsodium libmicrohttpd libcurl libical
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
            -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers
@@ -22,7 +22,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 # Debian packages the build, the tests and the benchmarks need.
 APT_PKGS := build-essential pkg-config libsqlite3-dev libjansson-dev libsodium-dev \
-            libmicrohttpd-dev curl wrk nginx-light \
+            libmicrohttpd-dev libcurl4-openssl-dev libical-dev curl wrk nginx-light \
             libcmocka-dev clang libclang-rt-14-dev sqlite3 jq
 
 .PHONY: all run test bench deps clean unit cli asan fuzz lint
@@ -30,11 +30,19 @@ all: $(B)/kith
 
 deps:
 	@./scripts/install-deps $(APT_PKGS)
+	@command -v npm >/dev/null || ./scripts/install-deps nodejs npm
+	@./scripts/install-deps chromium
+	@if [ ! -d tests/web/node_modules ] || \
+	    [ tests/web/package-lock.json -nt tests/web/node_modules ]; then \
+		echo "  NPM     tests/web"; \
+		cd tests/web && npm ci --no-audit --no-fund --loglevel=error && \
+		touch node_modules; \
+	fi
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(WARN) $(CFLAGS) $(DEPCFLAGS) -MMD -MP -c $< -o $@
+	@$(CC) $(WARN) $(CFLAGS) $(DEPCFLAGS) -Isrc -MMD -MP -c $< -o $@
 
 $(B)/embed: tools/embed.c
 	@mkdir -p $(dir $@)

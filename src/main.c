@@ -94,6 +94,25 @@ static const struct command commands[] = {
 	  "                [--password-stdin]\n"
 	  "       kith user list | kith user remove EMAIL",
 	  "Members of the workspace (--workspace NAME creates it)." },
+	{ "webhook", cmd_webhook, true, "webhook [show | rotate] [--base URL]",
+	  "The workspace's webhook URL for signals; rotate replaces it." },
+	{ "signals", cmd_signals, true,
+	  "signals [--waiting] [--stats] | signals attach ID WHO |\n"
+	  "       kith signals new ID [--name N]",
+	  "Inbound signals, waiting first; --stats gives response times\n"
+	  "in working minutes. attach and new make a lead a contact's." },
+	{ "focus", cmd_focus, true,
+	  "focus (--for DURATION | --until TIME | --off) [--user EMAIL]",
+	  "Hold alerts while you focus; they come as one digest after." },
+	{ "notify", cmd_notify, true,
+	  "notify add URL [--json] | notify list | notify remove ID |\n"
+	  "       kith notify test   [--user EMAIL]",
+	  "Where alerts go besides the web app (a plain POST, as ntfy\n"
+	  "takes; --json for a JSON body). test sends the digest now." },
+	{ "meetings", cmd_meetings, true,
+	  "meetings [import FILE.ics | confirm ID | dismiss ID] [--user EMAIL]",
+	  "Meetings hold alerts while they run; past ones with contacts\n"
+	  "become touchpoints to confirm." },
 	{ "token", cmd_token, true,
 	  "token create EMAIL [--name N] | token list | token revoke ID",
 	  "API tokens; create prints the secret once, on its last line." },

@@ -270,6 +270,23 @@ static int read_promises(struct app_ctx *ctx, struct topk *t,
 	}
 }
 
+/* Waiting signals outrank everything; there are few, so read them all. */
+static int read_signals(struct app_ctx *ctx, struct topk *t,
+			struct kith_err *err)
+{
+	int64_t *ids = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (!may_enter(t, AGENDA_SIGNAL_COMPONENT))
+		return KITH_OK;
+	rc = store_signals_open(ctx->st, ctx->ws, &ids, &n, err);
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = consider(ctx, t, ids[i], err);
+	free(ids);
+	return rc;
+}
+
 static int read_dates(struct app_ctx *ctx, struct topk *t,
 		      struct kith_err *err)
 {
@@ -391,7 +408,9 @@ int app_agenda(struct app_ctx *ctx, size_t limit, struct agenda_list *out,
 	if (!t.heap)
 		return kith_err_nomem(err);
 	store_read_begin(ctx->st);
-	rc = read_clock(ctx, &t, DUE_ANY, err);
+	rc = read_signals(ctx, &t, err);
+	if (!rc)
+		rc = read_clock(ctx, &t, DUE_ANY, err);
 	if (!rc)
 		rc = read_clock(ctx, &t, DUE_MEET, err);
 	if (!rc)

@@ -35,8 +35,7 @@ int cmd_serve(struct cli *cl)
 	/* Each server thread opens its own connection; this one has done
 	 * the migrations and is not needed while serving. */
 	app_close(&cl->app);
-	return http_serve(&o, api_handle, api_is_slow, api_body_limit,
-			  &cl->err);
+	return http_serve(&o, &api_app, &cl->err);
 }
 
 static int read_password(struct cli *cl, char *buf, size_t n)

@@ -138,6 +138,47 @@ static void when_words(char *buf, size_t n, int days)
 		snprintf(buf, n, "in %d days", days);
 }
 
+const char *agenda_signal_words(char *buf, size_t n, enum signal_type t,
+				const char *what, kith_time at, kith_time now)
+{
+	int64_t age = now > at ? now - at : 0;
+	char ago[32];
+	const char *w = what && *what ? what : NULL;
+
+	if (age < 60)
+		snprintf(ago, sizeof(ago), "just now");
+	else if (age < 3600)
+		snprintf(ago, sizeof(ago), "%lld min ago", (long long)(age / 60));
+	else if (age < KITH_DAY)
+		snprintf(ago, sizeof(ago), "%lld h ago", (long long)(age / 3600));
+	else
+		snprintf(ago, sizeof(ago), "%lld days ago",
+			 (long long)(age / KITH_DAY));
+	switch (t) {
+	case SIG_WEBSITE_VISIT:
+		snprintf(buf, n, "visited %s %s", w ? w : "the website", ago);
+		break;
+	case SIG_MENTION:
+		snprintf(buf, n, "mentioned you %s%s%.80s%s", ago,
+			 w ? ": \"" : "", w ? w : "", w ? "\"" : "");
+		break;
+	case SIG_INBOUND_EMAIL:
+		snprintf(buf, n, "emailed %s%s%.80s%s", ago, w ? ": \"" : "",
+			 w ? w : "", w ? "\"" : "");
+		break;
+	case SIG_MISSED_CALL:
+		snprintf(buf, n, "missed call %s", ago);
+		break;
+	case SIG_FORM:
+		snprintf(buf, n, "filled in a form %s", ago);
+		break;
+	case SIG_COUNT:
+		snprintf(buf, n, "signal %s", ago);
+		break;
+	}
+	return buf;
+}
+
 bool agenda_score(struct agenda_item *out, const struct agenda_input *in,
 		  kith_time now, int32_t today)
 {
@@ -171,6 +212,8 @@ bool agenda_score(struct agenda_item *out, const struct agenda_input *in,
 			  ? agenda_promise_component(in->promise_due, now)
 			  : 0.0;
 	best = overdue;
+	if (in->signals_waiting && AGENDA_SIGNAL_COMPONENT > best)
+		best = AGENDA_SIGNAL_COMPONENT;
 	if (meet > best)
 		best = meet;
 	if (date > best)
@@ -182,6 +225,17 @@ bool agenda_score(struct agenda_item *out, const struct agenda_input *in,
 	score_loyalty(&loy, in->since, 0, in->last_gift, today, now);
 	out->rank = best * agenda_tier_weight(in->tier) * loy.multiplier;
 
+	if (in->signals_waiting) {
+		char what[200];
+
+		agenda_signal_words(what, sizeof(what), in->signal_type,
+				    in->signal_what, in->signal_at, now);
+		if (in->signals_waiting > 1)
+			add_reason(out, REASON_SIGNAL, "%s (and %d more)", what,
+				   in->signals_waiting - 1);
+		else
+			add_reason(out, REASON_SIGNAL, "%s", what);
+	}
 	if (promise > 0.0) {
 		if (in->promises_overdue > 1)
 			add_reason(out, REASON_PROMISE_OVERDUE,

@@ -3,7 +3,8 @@
  *
  * A contact's rank is its most urgent component times its weight:
  *
- *   rank = max(overdue, in_person, date, promise) * tier_weight * loyalty
+ *   rank = max(signal, overdue, in_person, date, promise)
+ *          * tier_weight * loyalty
  *
  * Each component is 0 when it does not apply and at least 1 when it
  * does, so a contact is on the agenda iff some component is positive.
@@ -22,6 +23,8 @@
 #define AGENDA_MAX_REASONS 8
 /* Largest tier weight times largest loyalty multiplier. */
 #define AGENDA_MAX_WEIGHT (1.5 * 1.5)
+/* A waiting signal puts its contact above everything else. */
+#define AGENDA_SIGNAL_COMPONENT 100.0
 
 enum reason_kind {
 	REASON_SIGNAL,
@@ -59,6 +62,11 @@ struct agenda_input {
 	kith_time promise_due;
 	const char *promise_text;
 	kith_time last_gift;		/* KITH_NO_TIME: never */
+	/* Waiting signals: how many, and the oldest. */
+	int signals_waiting;
+	kith_time signal_at;
+	enum signal_type signal_type;
+	const char *signal_what;	/* URL path or text; may be NULL */
 };
 
 struct agenda_reason {
@@ -98,6 +106,10 @@ double agenda_promise_component(kith_time due, kith_time now);
  */
 bool agenda_score(struct agenda_item *out, const struct agenda_input *in,
 		  kith_time now, int32_t today);
+
+/* "visited /pricing 10 min ago" for a waiting signal, into buf. */
+const char *agenda_signal_words(char *buf, size_t n, enum signal_type t,
+				const char *what, kith_time at, kith_time now);
 
 /* Add a going-cold reason from a health already computed. */
 void agenda_note_health(struct agenda_item *it, const struct health *h);

@@ -84,6 +84,30 @@ int role_parse(enum role *out, const char *s, const char *field,
 			    s ? s : "");
 }
 
+static const char *const signal_names[SIG_COUNT] = {
+	"website_visit", "mention", "inbound_email", "missed_call", "form",
+};
+
+const char *signal_type_name(enum signal_type t)
+{
+	return t < SIG_COUNT ? signal_names[t] : "?";
+}
+
+int signal_type_parse(enum signal_type *out, const char *s, const char *field,
+		      struct kith_err *err)
+{
+	for (int i = 0; s && i < SIG_COUNT; i++) {
+		if (!strcmp(s, signal_names[i])) {
+			*out = (enum signal_type)i;
+			return KITH_OK;
+		}
+	}
+	return kith_err_set(err, KITH_EINPUT, field,
+			    "unknown signal type \"%s\" (website_visit, "
+			    "mention, inbound_email, missed_call or form)",
+			    s ? s : "");
+}
+
 const char *tier_name(enum tier t)
 {
 	static const char *const names[TIER_COUNT] = { "", "A", "B", "C" };
@@ -219,6 +243,50 @@ void user_clear(struct user *u)
 	free(u->password_hash);
 	free(u->tz);
 	memset(u, 0, sizeof(*u));
+}
+
+void signal_clear(struct signal *s)
+{
+	if (!s)
+		return;
+	free(s->ext_id);
+	free(s->email);
+	free(s->name);
+	free(s->handle);
+	free(s->url);
+	free(s->text);
+	free(s->contact_name);
+	free(s->owner_tz);
+	memset(s, 0, sizeof(*s));
+}
+
+void meeting_clear(struct meeting *m)
+{
+	if (!m)
+		return;
+	free(m->uid);
+	free(m->summary);
+	free(m->state);
+	free(m->contacts);
+	memset(m, 0, sizeof(*m));
+}
+
+void alert_clear(struct alert *a)
+{
+	if (!a)
+		return;
+	free(a->kind);
+	free(a->data);
+	memset(a, 0, sizeof(*a));
+}
+
+void outbox_item_clear(struct outbox_item *o)
+{
+	if (!o)
+		return;
+	free(o->url);
+	free(o->body);
+	memset(o, 0, sizeof(*o));
 }
 
 void api_token_clear(struct api_token *t)

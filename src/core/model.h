@@ -138,6 +138,8 @@ struct user {
 	char *password_hash;	/* argon2id string; NULL: cannot sign in */
 	char *tz;		/* "" : the workspace's */
 	kith_time created_at;
+	kith_time focus_until;	/* KITH_NO_TIME: not focused */
+	int32_t digest_day;	/* last morning digest sent; KITH_NO_DAY */
 };
 
 struct api_token {
@@ -147,6 +149,70 @@ struct api_token {
 	kith_time created_at;
 	kith_time last_used_at;	/* KITH_NO_TIME: never */
 	kith_time revoked_at;	/* KITH_NO_TIME: live */
+};
+
+enum signal_type {
+	SIG_WEBSITE_VISIT,
+	SIG_MENTION,
+	SIG_INBOUND_EMAIL,
+	SIG_MISSED_CALL,
+	SIG_FORM,
+	SIG_COUNT
+};
+
+/* An inbound event that deserves a human answer. */
+struct signal {
+	int64_t id;
+	char *ext_id;		/* the sender's id: deliveries dedupe on it */
+	enum signal_type type;
+	char *email, *name, *handle, *url, *text;
+	kith_time at;
+	kith_time received_at;
+	int64_t contact_id;	/* 0: an unmatched lead */
+	kith_time answered_at;	/* KITH_NO_TIME: waiting */
+	char *contact_name;	/* filled on reads */
+	int64_t owner_id;	/* the contact's owner, filled on reads */
+	char *owner_tz;		/* the owner's zone ("" : workspace's) */
+};
+
+struct meeting {
+	int64_t id;
+	int64_t user_id;
+	char *uid;
+	kith_time start, end;
+	char *summary;
+	bool video;		/* a conference link: a video touch */
+	char *state;		/* none, suggested, logged, dismissed */
+	int64_t touch_id;
+	int64_t *contacts;	/* attendees who are contacts */
+	size_t n_contacts;
+};
+
+struct notify_target {
+	int64_t id;
+	int64_t user_id;
+	char *url;
+	bool json;
+	kith_time created_at;
+};
+
+/* What a member is told: a signal, or a digest of held ones. */
+struct alert {
+	int64_t id;
+	int64_t user_id;
+	char *kind;		/* "signal", "digest" */
+	int64_t signal_id;
+	char *data;		/* the event's JSON */
+	kith_time created_at;
+};
+
+struct outbox_item {
+	int64_t id;
+	int64_t target_id;
+	char *url;
+	bool json;
+	char *body;
+	int attempts;
 };
 
 struct organization {
@@ -168,6 +234,9 @@ const char *role_name(enum role r);	/* "viewer", "member", "owner" */
 int role_parse(enum role *out, const char *s, const char *field,
 	       struct kith_err *err);
 const char *tier_name(enum tier t);	/* "A", "B", "C", "" */
+const char *signal_type_name(enum signal_type t);
+int signal_type_parse(enum signal_type *out, const char *s, const char *field,
+		      struct kith_err *err);
 int tier_parse(enum tier *out, const char *s, const char *field,
 	       struct kith_err *err);
 
@@ -185,5 +254,9 @@ void gift_clear(struct gift *g);
 void revenue_clear(struct revenue *r);
 void user_clear(struct user *u);
 void api_token_clear(struct api_token *t);
+void signal_clear(struct signal *s);
+void meeting_clear(struct meeting *m);
+void alert_clear(struct alert *a);
+void outbox_item_clear(struct outbox_item *o);
 
 #endif

@@ -214,6 +214,79 @@ json_t *json_cadence_rule(const char *scope, const char *key,
 			 json_cad(meet));
 }
 
+json_t *json_signal(const struct signal *g, double response_minutes)
+{
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "id", json_integer(g->id));
+	json_object_set_new(o, "ext_id", json_str(g->ext_id));
+	json_object_set_new(o, "type", json_string(signal_type_name(g->type)));
+	json_object_set_new(o, "at", json_time(g->at));
+	json_object_set_new(o, "received_at", json_time(g->received_at));
+	json_object_set_new(o, "contact",
+			    g->contact_id
+				    ? json_pack("{s:I, s:s}", "id",
+						(json_int_t)g->contact_id,
+						"name",
+						g->contact_name ? g->contact_name
+								: "")
+				    : json_null());
+	json_object_set_new(o, "owner_id", json_id(g->owner_id));
+	json_object_set_new(o, "answered_at", json_time(g->answered_at));
+	json_object_set_new(o, "response_minutes",
+			    response_minutes < 0
+				    ? json_null()
+				    : json_real((double)(int64_t)(response_minutes *
+								  10.0 + 0.5) /
+						10.0));
+	json_object_set_new(o, "email", json_str(g->email));
+	json_object_set_new(o, "name", json_str(g->name));
+	json_object_set_new(o, "handle", json_str(g->handle));
+	json_object_set_new(o, "url", json_str(g->url));
+	json_object_set_new(o, "text", json_str(g->text));
+	return o;
+}
+
+json_t *json_meeting(const struct meeting *m)
+{
+	return json_pack("{s:I, s:I, s:s, s:o, s:o, s:o, s:b, s:s, s:o, s:o}",
+			 "id", (json_int_t)m->id, "user_id",
+			 (json_int_t)m->user_id, "uid", m->uid, "start",
+			 json_time(m->start), "end", json_time(m->end),
+			 "summary", json_str(m->summary), "video", m->video,
+			 "state", m->state ? m->state : "none", "touch_id",
+			 json_id(m->touch_id), "contacts",
+			 json_ids(m->contacts, m->n_contacts));
+}
+
+static json_t *stats_json(const struct respond_stats *s)
+{
+	/* No answered signal yet: no median to speak of. */
+	return json_pack("{s:o, s:o, s:I, s:I, s:I}", "median_minutes",
+			 s->n ? json_real(s->median_minutes) : json_null(),
+			 "p90_minutes",
+			 s->n ? json_real(s->p90_minutes) : json_null(),
+			 "breaches", (json_int_t)s->breaches, "answered",
+			 (json_int_t)s->n, "waiting", (json_int_t)s->waiting);
+}
+
+json_t *json_signal_stats(const struct signal_user_stats *per, size_t n,
+			  const struct respond_stats *all, int target)
+{
+	json_t *users = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *u = stats_json(&per[i].s);
+
+		json_object_set_new(u, "user_id", json_id(per[i].user_id));
+		json_array_append_new(users, u);
+	}
+	return json_pack("{s:i, s:o, s:o}", "target_minutes", target,
+			 "workspace", stats_json(all), "users", users);
+}
+
 static json_t *json_days_or_null(int64_t d)
 {
 	return d < 0 ? json_null() : json_integer(d);

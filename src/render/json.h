@@ -12,6 +12,7 @@
 
 #include "../app/agenda_query.h"
 #include "../app/insight.h"
+#include "../app/signals.h"
 #include "../core/book.h"
 
 /* Dump flags every writer uses: stable key order, 2-space indent. */
@@ -35,6 +36,14 @@ json_t *json_revenue(const struct revenue *r);
 json_t *json_cadence_rule(const char *scope, const char *key,
 			  struct cadence every, struct cadence meet);
 
+/* A signal as `kith --json signals` shows it; response_minutes < 0 is
+ * null (still waiting). */
+json_t *json_signal(const struct signal *g, double response_minutes);
+json_t *json_meeting(const struct meeting *m);
+/* {"target_minutes", "workspace": stats, "users": [{"user_id", stats}]}
+ * with stats {median_minutes, p90_minutes, breaches, answered, waiting}. */
+json_t *json_signal_stats(const struct signal_user_stats *per, size_t n,
+			  const struct respond_stats *all, int target);
 json_t *json_agenda(const struct agenda_list *l);
 json_t *json_health(const struct health *h);
 json_t *json_brief(const struct brief *b, kith_time now);

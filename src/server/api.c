@@ -1,5 +1,6 @@
 /* api.c: the route table, dispatch, authentication and error mapping. */
 #include "api.h"
+#include "notify.h"
 #include "secret.h"
 #include "../render/json.h"
 
@@ -121,6 +122,57 @@ const struct route api_routes[] = {
 	  "NewToken", 201 },
 	{ "DELETE", "/api/v1/tokens/{id}", AUTH_OWNER, false, 0,
 	  h_token_delete, "Revoke a token", "account", NULL, NULL, 204 },
+	/* Signals: the webhook is public; its secret is the credential. */
+	{ "POST", "/hooks/{secret}", AUTH_PUBLIC, false, 64 * KB, h_hook,
+	  "Deliver a signal (website_visit, mention, inbound_email, "
+	  "missed_call, form)", "signals", NULL, "Signal", 202 },
+	{ "GET", "/api/v1/signals", AUTH_VIEWER, false, 0, h_signals_list,
+	  "Signals, waiting first", "signals", "waiting,cursor", NULL, 200 },
+	{ "GET", "/api/v1/signals/stats", AUTH_VIEWER, false, 0,
+	  h_signals_stats,
+	  "Response times in working minutes, per owner and overall",
+	  "signals", NULL, NULL, 200 },
+	{ "POST", "/api/v1/signals/{id}/attach", AUTH_MEMBER, false, BODY,
+	  h_signal_attach,
+	  "Attach a lead to a contact, or make it a new contact", "signals",
+	  NULL, "Attach", 200 },
+	{ "GET", "/api/v1/events", AUTH_VIEWER, false, 0, h_events,
+	  "Live alerts (Server-Sent Events: signal, digest; resume with "
+	  "Last-Event-ID)", "signals", NULL, NULL, 200 },
+	{ "GET", "/api/v1/me/focus", AUTH_VIEWER, false, 0, h_focus_get,
+	  "Whether alerts are held, and until when", "signals", NULL, NULL,
+	  200 },
+	{ "PUT", "/api/v1/me/focus", AUTH_VIEWER, false, BODY, h_focus_put,
+	  "Hold alerts until a time; null ends focus now", "signals", NULL,
+	  "Focus", 200 },
+	{ "GET", "/api/v1/webhook", AUTH_OWNER, false, 0, h_webhook_get,
+	  "The workspace's webhook path", "signals", NULL, NULL, 200 },
+	{ "POST", "/api/v1/webhook/rotate", AUTH_OWNER, false, 0,
+	  h_webhook_rotate, "Replace the webhook secret", "signals", NULL,
+	  NULL, 200 },
+	{ "GET", "/api/v1/notify", AUTH_VIEWER, false, 0, h_notify_list,
+	  "Where your alerts go besides the web app", "signals", NULL, NULL,
+	  200 },
+	{ "POST", "/api/v1/notify", AUTH_VIEWER, false, BODY, h_notify_add,
+	  "Add a notification URL (plain POST, or JSON)", "signals", NULL,
+	  "NotifyTarget", 201 },
+	{ "DELETE", "/api/v1/notify/{id}", AUTH_VIEWER, false, 0,
+	  h_notify_delete, "Remove a notification URL", "signals", NULL, NULL,
+	  204 },
+	{ "POST", "/api/v1/notify/test", AUTH_VIEWER, false, 0, h_notify_test,
+	  "Send your morning digest now", "signals", NULL, NULL, 202 },
+	{ "GET", "/api/v1/meetings", AUTH_VIEWER, false, 0, h_meetings_list,
+	  "Imported meetings (state=suggested: touches to confirm)",
+	  "meetings", "state", NULL, 200 },
+	{ "POST", "/api/v1/meetings/import", AUTH_MEMBER, true, 8 * MB,
+	  h_meetings_import, "Import an iCalendar text ({\"ics\": ...})",
+	  "meetings", NULL, "Ics", 201 },
+	{ "POST", "/api/v1/meetings/{id}/confirm", AUTH_MEMBER, false, 0,
+	  h_meeting_confirm, "Log a suggested meeting as a touchpoint",
+	  "meetings", NULL, NULL, 201 },
+	{ "POST", "/api/v1/meetings/{id}/dismiss", AUTH_MEMBER, false, 0,
+	  h_meeting_dismiss, "Dismiss a suggested meeting", "meetings", NULL,
+	  NULL, 204 },
 	{ "GET", "/api/v1/settings", AUTH_VIEWER, false, 0, h_settings_get,
 	  "Workspace settings", "account", NULL, NULL, 200 },
 	{ "PATCH", "/api/v1/settings", AUTH_OWNER, false, BODY,
@@ -129,6 +181,9 @@ const struct route api_routes[] = {
 };
 
 const size_t api_n_routes = sizeof(api_routes) / sizeof(api_routes[0]);
+
+const struct http_app api_app = { api_handle, api_is_slow, api_body_limit,
+				  api_tick };
 
 static struct ratelimit *login_limit;
 static char dummy_hash[SECRET_HASH_MAX];
@@ -153,7 +208,7 @@ int api_init(struct kith_err *err)
 	login_limit = ratelimit_new(5, 900, 4096);
 	if (!login_limit)
 		return kith_err_nomem(err);
-	return KITH_OK;
+	return notify_init(err);
 }
 
 /* Match path against pattern; fills params (owned copies). */
@@ -429,7 +484,7 @@ void api_handle(struct store *st, struct http_request *req,
 	bool known, write = false;
 	int rc;
 
-	if (strncmp(req->path, "/api/", 5)) {
+	if (strncmp(req->path, "/api/", 5) && strncmp(req->path, "/hooks/", 7)) {
 		static_serve(req, resp);
 		return;
 	}
@@ -462,8 +517,7 @@ void api_handle(struct store *st, struct http_request *req,
 		goto done;
 	if (!read_body(&a, r))
 		goto done;
-	if (req->n_params && strcmp(r->pattern, "/api/v1/reports/{name}") &&
-	    !api_param_id(&a, 0, &a.id))
+	if (strstr(r->pattern, "{id}") && !api_param_id(&a, 0, &a.id))
 		goto done;
 	if (write) {
 		rc = store_begin(st, &a.err);
@@ -484,11 +538,15 @@ void api_handle(struct store *st, struct http_request *req,
 			rc = store_commit(st, &a.err);
 			if (rc)
 				api_fail(&a, rc);
+			/* Streams read committed rows: wake them only now. */
+			for (size_t i = 0; !rc && i < a.n_woken; i++)
+				http_wake(a.woken[i]);
 		}
 	}
 done:
 	if (!write)
 		store_read_end(st);
+	free(a.woken);
 	json_decref(a.body);
 	user_clear(&a.user);
 }

@@ -19,6 +19,8 @@ struct api {
 	json_t *body;			/* parsed body, or NULL */
 	int64_t id;			/* the {id} of the path, or 0 */
 	const char *session_token;	/* set when signed in by cookie */
+	int64_t *woken;			/* users whose streams to wake */
+	size_t n_woken;			/* after the commit */
 	struct kith_err err;
 };
 
@@ -41,7 +43,9 @@ struct route {
 extern const struct route api_routes[];
 extern const size_t api_n_routes;
 
-/* The http layer's three callbacks. */
+/* The http layer's callbacks, as one struct for http_serve. */
+extern const struct http_app api_app;
+void api_tick(struct store *st);
 void api_handle(struct store *st, struct http_request *req,
 		struct http_response *resp);
 bool api_is_slow(const char *method, const char *path);
@@ -113,6 +117,24 @@ void h_token_delete(struct api *a);
 void h_settings_get(struct api *a);
 void h_settings_patch(struct api *a);
 void h_openapi(struct api *a);
+
+void h_hook(struct api *a);
+void h_signals_list(struct api *a);
+void h_signals_stats(struct api *a);
+void h_signal_attach(struct api *a);
+void h_events(struct api *a);
+void h_focus_get(struct api *a);
+void h_focus_put(struct api *a);
+void h_webhook_get(struct api *a);
+void h_webhook_rotate(struct api *a);
+void h_notify_list(struct api *a);
+void h_notify_add(struct api *a);
+void h_notify_delete(struct api *a);
+void h_notify_test(struct api *a);
+void h_meetings_list(struct api *a);
+void h_meetings_import(struct api *a);
+void h_meeting_confirm(struct api *a);
+void h_meeting_dismiss(struct api *a);
 
 /* JSON of a user as the API shows it (never the password hash). */
 json_t *api_user_json(const struct user *u);

@@ -109,6 +109,30 @@ static int contact_from_body(struct contact *c, json_t *b,
 	return rc;
 }
 
+/* An org_id from the body must name an organization of this workspace:
+ * another workspace's id is as unknown as one that never existed. */
+static int org_here(struct api *a, const struct contact *c)
+{
+	struct organization *o = NULL;
+	size_t n = 0;
+	bool found = false;
+	int rc;
+
+	if (!json_object_get(a->body, "org_id") || !c->org_id)
+		return KITH_OK;
+	rc = store_org_list(a->st, a->ctx.ws, &o, &n, &a->err);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n && !found; i++)
+		found = o[i].id == c->org_id;
+	store_orgs_free(o, n);
+	if (!found)
+		return kith_err_set(&a->err, KITH_EINPUT, "org_id",
+				    "no organization %lld in this workspace",
+				    (long long)c->org_id);
+	return KITH_OK;
+}
+
 static json_t *contact_json_of(struct api *a, int64_t id)
 {
 	struct contact c;
@@ -257,6 +281,8 @@ void h_contacts_create(struct api *a)
 	}
 	rc = contact_from_body(&c, a->body, &a->err);
 	if (!rc)
+		rc = org_here(a, &c);
+	if (!rc)
 		rc = store_contact_add(a->st, a->ctx.ws, &c, a->ctx.now,
 				       &a->err);
 	if (rc) {
@@ -300,6 +326,8 @@ void h_contact_patch(struct api *a)
 	rc = store_contact_get(a->st, a->ctx.ws, a->id, &c, &a->err);
 	if (!rc)
 		rc = contact_from_body(&c, a->body, &a->err);
+	if (!rc)
+		rc = org_here(a, &c);
 	if (!rc)
 		rc = store_contact_update(a->st, a->ctx.ws, &c, c.version,
 					  a->ctx.now, &a->err);

@@ -20,11 +20,24 @@
 #include <time.h>
 #include <unistd.h>
 
+struct stream_state {
+	struct http_stream *s;
+	struct MHD_Connection *conn;
+	bool suspended;
+	bool pending;		/* woken while awake: read again first */
+	struct stream_state *prev, *next;
+};
+
 struct server {
 	const struct http_server_opts *o;
 	http_handler_fn handler;
 	http_slow_fn slow;
 	http_limit_fn limit;
+	http_tick_fn tick;
+	pthread_t ticker;
+	/* Open event streams. */
+	pthread_mutex_t streams_lock;
+	struct stream_state *streams;
 	pthread_key_t store_key;
 	atomic_int in_flight;
 	/* Worker queue for slow requests. */
@@ -169,6 +182,110 @@ static void run_handler(struct req_state *rs)
 	srv->handler(st, &rs->req, &rs->resp);
 }
 
+/* ---- event streams ---- */
+
+void http_wake(int64_t key)
+{
+	if (!srv)
+		return;
+	pthread_mutex_lock(&srv->streams_lock);
+	for (struct stream_state *x = srv->streams; x; x = x->next) {
+		if (key && x->s->key != key)
+			continue;
+		if (x->suspended) {
+			x->suspended = false;
+			MHD_resume_connection(x->conn);
+		} else {
+			x->pending = true;
+		}
+	}
+	pthread_mutex_unlock(&srv->streams_lock);
+}
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct stream_state *x = cls;
+	struct kith_err err = { 0 };
+	struct store *st = thread_store(&err);
+	long n;
+
+	(void)pos;
+	if (!st || x->s->stopping)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	n = x->s->read(x->s->ctx, st, buf, max);
+	if (n < 0)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	if (n > 0)
+		return n;
+	/* Nothing new: sleep until woken, unless a wake came meanwhile.
+	 * (MHD allows suspending from a content reader; returning 0
+	 * without suspending would spin.) */
+	pthread_mutex_lock(&srv->streams_lock);
+	if (x->pending) {
+		x->pending = false;
+	} else {
+		x->suspended = true;
+		MHD_suspend_connection(x->conn);
+	}
+	pthread_mutex_unlock(&srv->streams_lock);
+	return 0;
+}
+
+static void stream_free(void *cls)
+{
+	struct stream_state *x = cls;
+
+	pthread_mutex_lock(&srv->streams_lock);
+	if (x->prev)
+		x->prev->next = x->next;
+	else
+		srv->streams = x->next;
+	if (x->next)
+		x->next->prev = x->prev;
+	pthread_mutex_unlock(&srv->streams_lock);
+	if (x->s->free)
+		x->s->free(x->s->ctx);
+	free(x->s);
+	free(x);
+}
+
+static enum MHD_Result queue_stream(struct MHD_Connection *conn,
+				    struct req_state *rs)
+{
+	struct stream_state *x = calloc(1, sizeof(*x));
+	struct MHD_Response *m;
+	enum MHD_Result ret;
+
+	if (!x)
+		return MHD_NO;
+	x->s = rs->resp.stream;
+	x->conn = conn;
+	rs->resp.stream = NULL;	/* the stream state owns it now */
+	m = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
+					      stream_read, x, stream_free);
+	if (!m) {
+		if (x->s->free)
+			x->s->free(x->s->ctx);
+		free(x->s);
+		free(x);
+		return MHD_NO;
+	}
+	pthread_mutex_lock(&srv->streams_lock);
+	x->next = srv->streams;
+	if (srv->streams)
+		srv->streams->prev = x;
+	srv->streams = x;
+	pthread_mutex_unlock(&srv->streams_lock);
+	MHD_add_response_header(m, "Content-Type", "text/event-stream");
+	MHD_add_response_header(m, "Cache-Control", "no-store");
+	MHD_add_response_header(m, "X-Accel-Buffering", "no");
+	ret = MHD_queue_response(conn, 200, m);
+	MHD_destroy_response(m);
+	rs->queued = true;
+	rs->resp.status = 200;
+	return ret;
+}
+
 static enum MHD_Result queue(struct MHD_Connection *conn,
 			     struct req_state *rs)
 {
@@ -177,6 +294,8 @@ static enum MHD_Result queue(struct MHD_Connection *conn,
 	enum MHD_Result ret;
 	char num[16];
 
+	if (r->stream && r->status == 200)
+		return queue_stream(conn, rs);
 	if (!r->body) {
 		r->body = strdup("");
 		r->len = 0;
@@ -357,9 +476,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	     (end.tv_nsec - rs->start.tv_nsec) / 1e6;
 	if (!srv->o->quiet) {
 		char line[700];
+		/* A webhook's path is its secret: never log it. */
+		bool secret = !strncmp(rs->req.path, "/hooks/", 7);
 		int n = snprintf(line, sizeof(line),
 				 "%s %s %.300s %d %.2fms%s\n", rs->req.remote,
-				 rs->req.method, rs->req.path,
+				 rs->req.method,
+				 secret ? "/hooks/(secret)" : rs->req.path,
 				 rs->queued ? rs->resp.status : 0, ms,
 				 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK
 					 ? ""
@@ -376,10 +498,40 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	free(rs->req.body);
 	if (!rs->resp.persistent)
 		free(rs->resp.body);
+	if (rs->resp.stream) {
+		if (rs->resp.stream->free)
+			rs->resp.stream->free(rs->resp.stream->ctx);
+		free(rs->resp.stream);
+	}
 	free(rs->resp.set_cookie);
 	free(rs);
 	*con_cls = NULL;
 	atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+static atomic_bool ticking;
+
+/* Once a second: the application's work, and every 15 s a wake for all
+ * streams so each sends a keep-alive comment and notices a gone client. */
+static void *ticker_main(void *arg)
+{
+	struct kith_err err = { 0 };
+	struct store *st = NULL;
+	unsigned n = 0;
+
+	(void)arg;
+	if (store_open(&st, srv->o->db_path, &err))
+		return NULL;
+	while (atomic_load(&ticking)) {
+		if (srv->tick)
+			srv->tick(st);
+		if (++n % 15 == 0)
+			http_wake(0);
+		for (int i = 0; i < 10 && atomic_load(&ticking); i++)
+			usleep(100 * 1000);
+	}
+	store_close(st);
+	return NULL;
 }
 
 static int parse_listen(struct sockaddr_storage *ss, const char *listen,
@@ -427,8 +579,8 @@ bad:
 			    listen);
 }
 
-int http_serve(const struct http_server_opts *o, http_handler_fn handler,
-	       http_slow_fn slow, http_limit_fn limit, struct kith_err *err)
+int http_serve(const struct http_server_opts *o, const struct http_app *app,
+	       struct kith_err *err)
 {
 	static struct server s;
 	struct sockaddr_storage ss;
@@ -442,10 +594,12 @@ int http_serve(const struct http_server_opts *o, http_handler_fn handler,
 		return rc;
 	memset(&s, 0, sizeof(s));
 	s.o = o;
-	s.handler = handler;
-	s.slow = slow;
-	s.limit = limit;
+	s.handler = app->handler;
+	s.slow = app->slow;
+	s.limit = app->limit;
+	s.tick = app->tick;
 	pthread_key_create(&s.store_key, store_destroy);
+	pthread_mutex_init(&s.streams_lock, NULL);
 	pthread_mutex_init(&s.lock, NULL);
 	pthread_cond_init(&s.cond, NULL);
 	srv = &s;
@@ -490,10 +644,20 @@ int http_serve(const struct http_server_opts *o, http_handler_fn handler,
 		fprintf(stderr, "kith: serving on http://%s:%u/ (%u threads)\n",
 			host, di ? di->port : 0, threads);
 	}
+	atomic_store(&ticking, true);
+	pthread_create(&s.ticker, NULL, ticker_main, NULL);
 	sigwait(&sigs, &sig);
 	fprintf(stderr, "kith: %s, finishing requests in flight\n",
 		sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	MHD_quiesce_daemon(d);
+	/* Event streams never finish by themselves: end them. */
+	pthread_mutex_lock(&s.streams_lock);
+	for (struct stream_state *x = s.streams; x; x = x->next)
+		x->s->stopping = true;
+	pthread_mutex_unlock(&s.streams_lock);
+	http_wake(0);
+	atomic_store(&ticking, false);
+	pthread_join(s.ticker, NULL);
 	for (int i = 0; i < 100 && atomic_load(&s.in_flight) > 0; i++)
 		usleep(100 * 1000);
 	MHD_stop_daemon(d);

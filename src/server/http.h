@@ -26,6 +26,24 @@ struct http_request {
 	int n_params;
 };
 
+/*
+ * A response that stays open (Server-Sent Events). read fills buf with
+ * what is new for this stream and returns its length, 0 when nothing is
+ * new (the connection then sleeps until http_wake(key)), or -1 to end.
+ * It runs on a polling thread with that thread's store, so it must be
+ * quick. free releases ctx when the client goes.
+ */
+struct http_stream {
+	long (*read)(void *ctx, struct store *st, char *buf, size_t max);
+	void (*free)(void *ctx);
+	void *ctx;
+	int64_t key;		/* what http_wake names: a user id */
+	bool stopping;		/* set by the server on shutdown */
+};
+
+/* Wake the sleeping streams of key (0: all of them). Thread-safe. */
+void http_wake(int64_t key);
+
 struct http_response {
 	int status;
 	char *body;			/* owned */
@@ -37,6 +55,7 @@ struct http_response {
 	const char *cache;		/* Cache-Control, or NULL */
 	bool persistent;		/* body is static: never freed */
 	const char *csp;		/* Content-Security-Policy, or NULL */
+	struct http_stream *stream;	/* owned; set for event streams */
 };
 
 /* Query parameter name, or NULL. */
@@ -72,8 +91,19 @@ typedef bool (*http_slow_fn)(const char *method, const char *path);
 /* Largest body this method and path accept, in bytes. */
 typedef size_t (*http_limit_fn)(const char *method, const char *path);
 
+/* The application's periodic work: about once a second, on a thread of
+ * its own with its own store (digests, retries, sending). */
+typedef void (*http_tick_fn)(struct store *st);
+
+struct http_app {
+	http_handler_fn handler;
+	http_slow_fn slow;
+	http_limit_fn limit;
+	http_tick_fn tick;		/* may be NULL */
+};
+
 /* Serve until SIGTERM/SIGINT; finishes requests in flight. */
-int http_serve(const struct http_server_opts *o, http_handler_fn handler,
-	       http_slow_fn slow, http_limit_fn limit, struct kith_err *err);
+int http_serve(const struct http_server_opts *o, const struct http_app *app,
+	       struct kith_err *err);
 
 #endif

@@ -42,6 +42,12 @@ static const struct {
 	{ "NewToken", "name:string" },
 	{ "Settings", "name:string,tz:string,work_start:string,"
 		      "work_end:string,response_target_minutes:integer" },
+	{ "Signal", "id:string,*type:string,email:string,name:string,"
+		    "handle:string,url:string,text:string,at:string" },
+	{ "Attach", "contact_id:integer,contact:object" },
+	{ "Focus", "until:string,for:string" },
+	{ "NotifyTarget", "*url:string,json:boolean" },
+	{ "Ics", "*ics:string" },
 };
 
 static json_t *schema_json(const char *fields)
@@ -93,6 +99,11 @@ static json_t *operation(const struct route *r)
 			params, json_pack("{s:s, s:s, s:b, s:{s:s}}", "name",
 					  "id", "in", "path", "required", 1,
 					  "schema", "type", "integer"));
+	if (strstr(r->pattern, "{secret}"))
+		json_array_append_new(
+			params, json_pack("{s:s, s:s, s:b, s:{s:s}}", "name",
+					  "secret", "in", "path", "required", 1,
+					  "schema", "type", "string"));
 	if (strstr(r->pattern, "{name}"))
 		json_array_append_new(
 			params, json_pack("{s:s, s:s, s:b, s:{s:s}}", "name",

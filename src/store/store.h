@@ -259,6 +259,7 @@ struct agenda_row {
 	char *date_kind;
 	char *promise_text;
 	char *tz;
+	char *signal_what;
 };
 
 void agenda_row_clear(struct agenda_row *r);
@@ -316,6 +317,99 @@ void store_tokens_free(struct api_token *t, size_t n);
 /* Revoke token id; user_id 0 lets any token of the workspace go. */
 int store_token_revoke(struct store *st, int64_t ws, int64_t user_id,
 		       int64_t id, kith_time now, struct kith_err *err);
+
+/* ---- signals, alerts, notifications, meetings ---- */
+/* The workspace's webhook secret, or *secret NULL when none yet. */
+int store_hook_get(struct store *st, int64_t ws, char **secret,
+		   struct kith_err *err);
+int store_hook_set(struct store *st, int64_t ws, const char *secret,
+		   const char *hash, struct kith_err *err);
+/* The workspace whose secret hashes to hash, with the secret itself so
+ * the caller compares in constant time. KITH_ENOTFOUND otherwise. */
+int store_hook_find(struct store *st, const char *hash, int64_t *ws,
+		    char **secret, struct kith_err *err);
+/* The contact a signal is about: by email, then by the email's domain
+ * (the most recently touched contact there), then by handle; 0 if none. */
+int store_signal_match(struct store *st, int64_t ws, const char *email,
+		       const char *handle, int64_t *contact_id,
+		       struct kith_err *err);
+/* Store sg once per (workspace, ext_id); *duplicate says it was there,
+ * and sg->id/contact_id are then the stored ones. */
+int store_signal_add(struct store *st, int64_t ws, struct signal *sg,
+		     bool *duplicate, struct kith_err *err);
+int store_signal_get(struct store *st, int64_t ws, int64_t id,
+		     struct signal *out, struct kith_err *err);
+/* Waiting signals first (oldest first), then answered (newest first). */
+int store_signal_list(struct store *st, int64_t ws, bool waiting_only,
+		      int64_t after_id, size_t limit, struct signal **out,
+		      size_t *n, struct kith_err *err);
+void store_signals_free(struct signal *g, size_t n);
+/* Make a lead a contact's signal (answered by any later touch). */
+int store_signal_attach(struct store *st, int64_t ws, int64_t id,
+			int64_t contact_id, struct kith_err *err);
+/* Contacts with a waiting signal (the agenda reads them all). */
+int store_signals_open(struct store *st, int64_t ws, int64_t **ids,
+		       size_t *n, struct kith_err *err);
+
+int store_user_focus(struct store *st, int64_t ws, int64_t user_id,
+		     kith_time until, struct kith_err *err);
+int store_user_digest_day(struct store *st, int64_t user_id, int32_t day,
+			  struct kith_err *err);
+/* Every user of every workspace (the server's ticker). */
+int store_users_all(struct store *st, struct user **out, size_t *n,
+		    struct kith_err *err);
+/* The end of the meeting user is in at now, or KITH_NO_TIME. */
+int store_user_in_meeting(struct store *st, int64_t user_id, kith_time now,
+			  kith_time *until, struct kith_err *err);
+
+int store_alert_add(struct store *st, int64_t ws, int64_t user_id,
+		    const char *kind, int64_t signal_id, const char *data,
+		    bool held, kith_time now, int64_t *id,
+		    struct kith_err *err);
+/* Shown alerts of user after after_id, oldest first (the SSE stream). */
+int store_alert_list(struct store *st, int64_t user_id, int64_t after_id,
+		     size_t limit, struct alert **out, size_t *n,
+		     struct kith_err *err);
+int store_alert_held(struct store *st, int64_t user_id, struct alert **out,
+		     size_t *n, struct kith_err *err);
+int store_alert_release(struct store *st, int64_t user_id,
+			struct kith_err *err);
+int store_alert_users_held(struct store *st, int64_t **ids, size_t *n,
+			   struct kith_err *err);
+/* The newest alert id of any user (to notice writes by other processes). */
+int store_alert_last(struct store *st, int64_t *id, struct kith_err *err);
+void store_alerts_free(struct alert *a, size_t n);
+
+int store_notify_add(struct store *st, int64_t ws, struct notify_target *t,
+		     struct kith_err *err);
+int store_notify_list(struct store *st, int64_t ws, int64_t user_id,
+		      struct notify_target **out, size_t *n,
+		      struct kith_err *err);
+int store_notify_delete(struct store *st, int64_t ws, int64_t id,
+			struct kith_err *err);
+void store_notify_free(struct notify_target *t, size_t n);
+int store_outbox_add(struct store *st, int64_t ws, int64_t target_id,
+		     const char *body, kith_time now, struct kith_err *err);
+/* Notifications due at now, oldest first. */
+int store_outbox_due(struct store *st, kith_time now, size_t limit,
+		     struct outbox_item **out, size_t *n,
+		     struct kith_err *err);
+/* Record an attempt: sent, or to retry at next_at with error. */
+int store_outbox_done(struct store *st, int64_t id, bool sent,
+		      kith_time now, kith_time next_at, const char *error,
+		      struct kith_err *err);
+void store_outbox_free(struct outbox_item *o, size_t n);
+
+/* Insert or update a meeting by (uid, start), with its contacts. */
+int store_meeting_put(struct store *st, int64_t ws, struct meeting *m,
+		      struct kith_err *err);
+/* Meetings (state NULL: all), by start. */
+int store_meeting_list(struct store *st, int64_t ws, const char *state,
+		       struct meeting **out, size_t *n, struct kith_err *err);
+int store_meeting_state(struct store *st, int64_t ws, int64_t id,
+			const char *state, int64_t touch_id,
+			struct kith_err *err);
+void store_meetings_free(struct meeting *m, size_t n);
 
 /* Recompute every contact's summaries from history (after bulk loads). */
 int store_refresh_all(struct store *st, int64_t ws, kith_time now,

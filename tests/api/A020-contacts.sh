@@ -14,7 +14,6 @@ start_server
 A=(-H "Authorization: Bearer $T")
 J=(-H 'content-type: application/json')
 post() { req POST "$1" "${A[@]}" "${J[@]}" -d "$2"; }
-jqb() { jq -r "$1" <<<"$BODY"; }
 # walk PATH: follow next_cursor to the end; sets WALK_IDS, WALK_PAGES.
 walk() {
 	local p=$1 cur= sep='?' url
@@ -243,7 +242,7 @@ ok "brief has the CLI's keys" test "$(jq -c keys <<<"$BODY")" = "$(kith "${W[@]}
 ok "brief is the CLI's brief" test "$(jq -cS . <<<"$BODY")" = "$(kith "${W[@]}" --json brief "$Z" | jq -cS .)"
 expect "health" 200 GET /api/v1/contacts/$Z/health "${A[@]}"
 ok "health has the CLI's keys" test "$(jq -c keys <<<"$BODY")" = "$(kith "${W[@]}" --json health "$Z" | jq -c keys)"
-ok "health score is the CLI's" test "$(jqb .score)" = "$(kith "${W[@]}" --json health "$Z" | jq .score)"
+ok "health score is the CLI's" test "$(jq .score <<<"$BODY")" = "$(kith "${W[@]}" --json health "$Z" | jq .score)"
 expect "brief of an unknown contact: 404" 404 GET /api/v1/contacts/999999/brief "${A[@]}"
 expect "health of an unknown contact: 404" 404 GET /api/v1/contacts/999999/health "${A[@]}"
 finish

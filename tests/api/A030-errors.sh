@@ -9,7 +9,6 @@ start_server
 
 A=(-H "Authorization: Bearer $T")
 J=(-H 'content-type: application/json')
-jqb() { jq -r "$1" <<<"$BODY"; }
 req POST /api/v1/contacts "${A[@]}" "${J[@]}" -d '{"name":"Maya Ortiz","tags":["client"]}'
 C=$(jqb .id)
 req POST /api/v1/contacts/$C/touchpoints "${A[@]}" "${J[@]}" -d '{"channel":"call"}'
@@ -32,7 +31,7 @@ bad() {
 	req "$@"
 	ok "$name: $want" test "$STATUS" = "$want"
 	if [ "$field" != - ]; then
-		ok "$name: names $field" test "$(jq -r .error.field <<<"$BODY" 2>/dev/null)" = "$field"
+		ok "$name: names $field" test "$(jqb .error.field 2>/dev/null)" = "$field"
 	else
 		ok "$name: a JSON error" grep -q '^{"error":{"code":"[a-z_]*"' "$A_DIR/body"
 	fi

@@ -16,7 +16,6 @@ O=(-H "Authorization: Bearer $TO")
 M=(-H "Authorization: Bearer $TM")
 V=(-H "Authorization: Bearer $TV")
 J=(-H 'content-type: application/json')
-jqb() { jq -r "$1" <<<"$BODY"; }
 book() { curl -s "${O[@]}" "$BASE/api/v1/export" | md5sum; }
 
 req POST /api/v1/contacts "${O[@]}" "${J[@]}" -d '{"name":"Maya Ortiz"}'

@@ -1,6 +1,6 @@
 // app.js: the shell: who is signed in, the router, the sign-in page.
 import * as api from './api.js';
-import { h, clear, status, setZones } from './dom.js';
+import { h, add, clear, status, setZones } from './dom.js';
 import { todayPage } from './today.js';
 import { contactsPage, newContactPage } from './contacts.js';
 import { contactPage } from './contact.js';
@@ -58,20 +58,20 @@ async function render() {
   clear(root);
   if (!found) {
     setTitle('Not found');
-    root.append(h('section', { class: 'page' }, h('h1', null, 'Page not found'),
+    add(root, h('section', { class: 'page' }, h('h1', null, 'Page not found'),
       h('p', null, 'There is nothing at this address. ', h('a', { href: '/', 'data-link': '' }, 'Go to Today'), '.')));
     return;
   }
-  root.append(h('p', { class: 'loading', role: 'status' }, 'Loading…'));
+  add(root, h('p', { class: 'loading', role: 'status' }, 'Loading…'));
   try {
     const page = await found[2](m.slice(1), { isCurrent: () => seq === renderSeq });
     if (seq !== renderSeq) return;
-    clear(root).append(page);
+    add(clear(root), page);
     focusHeading(root);
   } catch (err) {
     if (seq !== renderSeq) return;
     if (err.status === 401) return;
-    clear(root).append(h('section', { class: 'page' }, h('h1', null, err.status === 404 ? 'Not found' : 'Something went wrong'),
+    add(clear(root), h('section', { class: 'page' }, h('h1', null, err.status === 404 ? 'Not found' : 'Something went wrong'),
       h('p', { role: 'alert', class: 'status status-error' }, err.status === 404 ? 'This contact or page does not exist (it may have been deleted or merged).' : `Could not load this page: ${err.message}.`),
       h('p', null, h('a', { href: '/', 'data-link': '' }, 'Back to Today'))));
   }
@@ -111,7 +111,7 @@ function signInPage(root) {
       pw.focus();
     }
   });
-  clear(root).append(h('section', { class: 'signin' },
+  add(clear(root), h('section', { class: 'signin' },
     h('div', { class: 'signin-card' },
       h('div', { class: 'signin-brand' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, 'k'), h('span', { class: 'brand-name' }, 'kith')),
       h('h1', null, 'Sign in'),
@@ -135,7 +135,7 @@ async function loadMe() {
 export function toast(text, kind = 'ok') {
   const box = document.getElementById('toasts');
   const t = h('div', { class: 'toast toast-' + kind }, text);
-  box.append(t);
+  add(box, t);
   setTimeout(() => t.remove(), 5000);
 }
 

@@ -1,6 +1,6 @@
 // brief.js: one screen before a call or a coffee; prints on one page.
 import * as api from './api.js';
-import { h, ut, fmtDay, ago, bothZones, channelName, CHANNELS, money, theirClock } from './dom.js';
+import { h, ut, fmtDay, ago, bothZones, channelName, CHANNELS, money, theirClock, myZone } from './dom.js';
 import { setTitle } from './app.js';
 
 export async function briefPage([id]) {
@@ -25,7 +25,8 @@ export async function briefPage([id]) {
       h('div', { class: 'brief-clock' },
         h('p', { class: 'clock ' + (b.working_hours ? 'in-hours' : 'off-hours') }, h('span', { class: 'dot', 'aria-hidden': 'true' }),
           `${b.local_time || clock.time} in ${(b.tz || '').replace(/_/g, ' ')}`),
-        h('p', { class: 'muted small' }, b.working_hours ? 'Inside their working hours' : 'Outside their working hours'),
+        h('p', { class: 'muted small' }, (b.working_hours ? 'Inside their working hours' : 'Outside their working hours') +
+          (clock.differs ? ` · ${new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit', timeZone: myZone() }).format(new Date())} your time` : '')),
         h('div', { class: 'no-print' }, printBtn))),
     h('div', { class: 'brief-stats' },
       stat('Health', hl.score != null ? `${hl.score}/100` : '—', hl.trend ? `${hl.trend > 0 ? '+' : ''}${hl.trend} in 30 days` : 'steady'),

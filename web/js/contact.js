@@ -1,7 +1,7 @@
 // contact.js: one person: who they are, what to remember, how the
 // relationship is doing, and inline editing guarded by ETags.
 import * as api from './api.js';
-import { h, clear, ut, status, emptyState, fmtDateTime, fmtDay, bothZones, ago, channelName, CHANNELS, HUMAN, money, initials, theirClock } from './dom.js';
+import { h, add, clear, ut, status, emptyState, fmtDateTime, fmtDay, bothZones, ago, channelName, CHANNELS, HUMAN, money, initials, theirClock } from './dom.js';
 import { setTitle, canWrite, toast, navigate } from './app.js';
 import { openLogTouch } from './logtouch.js';
 
@@ -16,7 +16,7 @@ const show = (c, k) => { const v = c[k]; return Array.isArray(v) ? v.join(', ') 
 export async function contactPage([id], ctx) {
   const cid = Number(id);
   const [cr, brief, touches, facts, dates, promises, gifts, users, cadences] = await Promise.all([
-    api.getWithEtag(`/contacts/${cid}`), api.get(`/contacts/${cid}/brief`), api.get(`/contacts/${cid}/touchpoints`, { limit: 50 }),
+    api.getWithEtag(`/contacts/${cid}`), api.get(`/contacts/${cid}/brief`), api.get(`/contacts/${cid}/touchpoints`, { limit: 12 }),
     api.get(`/contacts/${cid}/facts`), api.get(`/contacts/${cid}/dates`), api.get(`/contacts/${cid}/promises`, { all: true }),
     api.get(`/contacts/${cid}/gifts`), api.get('/users').then(r => r.items).catch(() => []), api.get('/cadences').then(r => r.items).catch(() => []),
   ]);
@@ -51,7 +51,7 @@ export async function contactPage([id], ctx) {
     const role = [contact.title, contact.org].filter(Boolean).join(' · ');
     const logBtn = h('button', { type: 'button', class: 'btn btn-primary', 'aria-label': `Log touch: ${contact.name}` }, 'Log touch');
     logBtn.addEventListener('click', () => openLogTouch(contact, { returnFocus: logBtn, onSaved: () => navigateSelf() }));
-    head.append(
+    add(head, 
       h('span', { class: 'avatar avatar-lg', 'aria-hidden': 'true' }, initials(contact.name)),
       h('div', { class: 'contact-title' },
         h('h1', { dir: 'auto' }, contact.name),
@@ -83,11 +83,12 @@ export async function contactPage([id], ctx) {
     ];
     const edit = canWrite() ? h('button', { type: 'button', class: 'btn btn-small', 'aria-label': 'Edit details' }, 'Edit') : null;
     if (edit) edit.addEventListener('click', () => drawEditor());
-    details.append(h('div', { class: 'card-head' }, h('h2', { id: 'h-details' }, 'Details'), edit),
+    add(details, h('div', { class: 'card-head' }, h('h2', { id: 'h-details' }, 'Details'), edit),
       note || null,
       h('dl', { class: 'facts-dl' }, rows.map(([k, v]) => [h('dt', null, k), h('dd', null, (Array.isArray(v) ? (v.length ? v.flatMap((x, i) => i ? [', ', x] : [x]) : '—') : (v || '—')))])));
   }
 
+  // mine: the user's edits (field -> text) to keep over a newer version.
   function drawEditor(mine, conflict) {
     clear(details);
     const inputs = {};
@@ -112,13 +113,13 @@ export async function contactPage([id], ctx) {
     form.addEventListener('keydown', ev => { if (ev.key === 'Escape') cancel.click(); });
     form.addEventListener('submit', async ev => {
       ev.preventDefault();
-      const body = {};
+      // Only what the user changed goes to the server.
+      const body = {}, edits = {};
       for (const [k] of FIELDS) {
         const v = inputs[k].value.trim();
         if (v === show(base, k)) continue;
-        body[k] = LISTS.has(k) ? v.split(',').map(s => s.trim()).filter(Boolean) : (v === '' && k !== 'name' ? null : v);
-        if (k === 'org') body.org = v;
-        if (k === 'tier' && v === '') body.tier = '';
+        edits[k] = inputs[k].value;
+        body[k] = LISTS.has(k) ? v.split(',').map(s => s.trim()).filter(Boolean) : (v === '' && k !== 'name' && k !== 'org' ? null : v);
       }
       if (!Object.keys(body).length) { drawDetails(h('p', { class: 'status status-ok', role: 'status' }, 'Nothing changed.')); return; }
       if ('name' in body && !body.name) { status(msg, 'error', 'A contact needs a name.'); inputs.name.focus(); return; }
@@ -134,36 +135,39 @@ export async function contactPage([id], ctx) {
         details.querySelector('.card-head button')?.focus();
       } catch (err) {
         save.disabled = false;
-        if (err.status === 412) return showConflict(body, inputs);
+        if (err.status === 412) return showConflict(edits);
         status(msg, 'error', `Not saved: ${err.message}.`);
         const f = inputs[err.field];
         if (f) f.focus();
       }
     });
-    details.append(h('div', { class: 'card-head' }, h('h2', { id: 'h-details' }, conflict ? 'Details — resolve the conflict' : 'Edit details')), form);
+    add(details, h('div', { class: 'card-head' }, h('h2', { id: 'h-details' }, conflict ? 'Details — resolve the conflict' : 'Edit details')), form);
     (conflict ? conflict : inputs.name).focus();
   }
 
-  async function showConflict(body, inputs) {
-    const mine = {};
-    for (const [k] of FIELDS) mine[k] = inputs[k].value;
+  // The contact changed under the user: load the newer version, show what
+  // changed, and keep the user's own edits in the form for a retry.
+  async function showConflict(edits) {
+    status(details.querySelector('.status'), 'progress', 'This contact changed meanwhile; loading the newer version…');
     let latest;
     try { latest = await api.getWithEtag(`/contacts/${cid}`); }
-    catch (err) { toast(`This contact changed, and the newer version could not be loaded: ${err.message}.`, 'error'); return; }
+    catch (err) { status(details.querySelector('.status'), 'error', `This contact changed, and the newer version could not be loaded: ${err.message}.`); return; }
     const before = contact;
     contact = latest.data;
     etag = latest.etag;
     drawHead();
-    const changed = FIELDS.filter(([k]) => show(before, k) !== show(contact, k));
+    const theirs = FIELDS.filter(([k]) => show(before, k) !== show(contact, k));
+    const rows = FIELDS.filter(([k]) => theirs.some(t => t[0] === k) || k in edits);
     const panel = h('div', { class: 'conflict', role: 'alert', tabindex: '-1' },
       h('h3', null, 'Someone else changed this contact while you were editing'),
-      h('p', null, `It was updated ${contact.updated_at ? fmtDateTime(contact.updated_at) : 'just now'}. Your changes were not saved. Here is the newer version; your edits are still in the form below.`),
-      h('table', { class: 'diff' }, h('caption', { class: 'sr-only' }, 'Fields changed by someone else'),
-        h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Field'), h('th', { scope: 'col' }, 'Newer version'), h('th', { scope: 'col' }, 'Yours'))),
-        h('tbody', null, (changed.length ? changed : FIELDS.filter(([k]) => k in body)).map(([k, label]) =>
-          h('tr', null, h('th', { scope: 'row' }, label), h('td', { dir: 'auto', class: 'theirs' }, show(contact, k) || '—'), h('td', { dir: 'auto' }, mine[k] || '—'))))),
-      h('p', { class: 'muted small' }, 'Save my version to keep yours over theirs, or discard your changes to keep the newer version.'));
-    drawEditor(mine, panel);
+      h('p', null, `Updated ${contact.updated_at ? fmtDateTime(contact.updated_at) : 'just now'}. Your changes are not saved yet. The newer version is below, with your edits still in the form.`),
+      h('table', { class: 'diff' }, h('caption', { class: 'sr-only' }, 'What changed'),
+        h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Field'), h('th', { scope: 'col' }, 'Newer version'), h('th', { scope: 'col' }, 'Your edit'))),
+        h('tbody', null, rows.map(([k, label]) =>
+          h('tr', null, h('th', { scope: 'row' }, label), h('td', { dir: 'auto', class: 'theirs' }, show(contact, k) || '—'),
+            h('td', { dir: 'auto' }, k in edits ? (edits[k] || '(cleared)') : h('span', { class: 'muted' }, 'not changed by you')))))),
+      h('p', { class: 'muted small' }, 'Save my version to apply your edits on top of the newer version, or discard them.'));
+    drawEditor(edits, panel);
   }
 
   // ---- promises ----
@@ -172,7 +176,7 @@ export async function contactPage([id], ctx) {
     const draw = items => {
       clear(card);
       const open = items.filter(p => !p.done_at), kept = items.filter(p => p.done_at);
-      card.append(h('h2', { id: 'h-promises' }, 'Promises'),
+      add(card, h('h2', { id: 'h-promises' }, 'Promises'),
         open.length ? h('ul', { class: 'plain-list' }, open.map(p => {
           const btn = canWrite() ? h('button', { type: 'button', class: 'btn btn-small', 'aria-label': `Mark kept: ${p.text}` }, 'Kept') : null;
           if (btn) btn.addEventListener('click', async () => {
@@ -195,7 +199,7 @@ export async function contactPage([id], ctx) {
     const card = h('section', { class: 'card', 'aria-labelledby': 'h-' + key });
     const draw = list => {
       clear(card);
-      card.append(h('h2', { id: 'h-' + key }, title),
+      add(card, h('h2', { id: 'h-' + key }, title),
         list.length ? h('ul', { class: 'plain-list' }, list.map(row)) : h('p', { class: 'muted' }, empty),
         canWrite() ? addForm(key, fields, create, async () => draw((await api.get(`/contacts/${cid}/${key}`)).items)) : null);
     };
@@ -287,8 +291,8 @@ export async function contactPage([id], ctx) {
     const draw = () => {
       clear(list);
       const shown = items.filter(t => !filter || t.channel === filter);
-      if (!shown.length) { list.append(h('p', { class: 'muted' }, filter ? `No ${channelName(filter).toLowerCase()} touches yet.` : 'No touches yet. Log the first one when you next speak.')); }
-      else list.append(h('ol', { class: 'timeline', 'aria-label': 'Touchpoints, newest first' }, shown.map(t =>
+      if (!shown.length) { add(list, h('p', { class: 'muted' }, filter ? `No ${channelName(filter).toLowerCase()} touches yet.` : 'No touches yet. Log the first one when you next speak.')); }
+      else add(list, h('ol', { class: 'timeline', 'aria-label': 'Touchpoints, newest first' }, shown.map(t =>
         h('li', { class: 'tl-item ch-' + t.channel },
           h('span', { class: 'tl-dot', 'aria-hidden': 'true' }),
           h('div', null,
@@ -300,14 +304,14 @@ export async function contactPage([id], ctx) {
         const more = h('button', { type: 'button', class: 'btn btn-small' }, 'Show older');
         more.addEventListener('click', async () => {
           more.disabled = true; more.textContent = 'Loading…';
-          try { const r = await api.get(`/contacts/${cid}/touchpoints`, { limit: 50, cursor }); items = items.concat(r.items); cursor = r.next_cursor; draw(); }
+          try { const r = await api.get(`/contacts/${cid}/touchpoints`, { limit: 25, cursor }); items = items.concat(r.items); cursor = r.next_cursor; draw(); }
           catch (err) { more.disabled = false; more.textContent = 'Show older'; toast(`Could not load older touches: ${err.message}.`, 'error'); }
         });
-        list.append(more);
+        add(list, more);
       }
     };
     draw();
-    card.append(h('h2', { id: 'h-timeline' }, 'Timeline'),
+    add(card, h('h2', { id: 'h-timeline' }, 'Timeline'),
       h('ul', { class: 'last-by', 'aria-label': 'Last touch by channel' }, CHANNELS.map(([v, label]) =>
         h('li', { class: by[v] ? (HUMAN.has(v) ? 'human' : '') : 'none' }, h('span', null, label), h('span', { class: 'muted small' }, by[v] ? ago(by[v]) : 'never')))),
       chips, list);

@@ -1,6 +1,6 @@
 // contacts.js: the book: search as you type, filters, and adding a contact.
 import * as api from './api.js';
-import { h, clear, ago, emptyState, status, initials } from './dom.js';
+import { h, add, clear, ago, emptyState, status, initials } from './dom.js';
 import { setTitle, canWrite, navigate, toast } from './app.js';
 
 export async function contactsPage(_p, ctx) {
@@ -38,7 +38,7 @@ export async function contactsPage(_p, ctx) {
     total.items.length ? filters : null, msg, results);
 
   if (!total.items.length) {
-    results.append(emptyState('No contacts yet',
+    add(results, emptyState('No contacts yet',
       'Add the first person you work with. kith will start telling you when to reach them, and remember what matters to them.',
       canWrite() ? h('a', { class: 'btn btn-primary', href: '/contacts/new' }, 'Add your first contact') : h('p', { class: 'muted' }, 'Ask a member of your workspace to add contacts.')));
     return page;
@@ -66,18 +66,18 @@ export async function contactsPage(_p, ctx) {
       const old = results.querySelector('.more');
       if (old) old.remove();
       if (!cursor && !r.items.length) {
-        results.append(emptyState('No one matches', 'Try fewer words, or clear a filter.',
+        add(results, emptyState('No one matches', 'Try fewer words, or clear a filter.',
           h('button', { type: 'button', class: 'btn', onclick: () => { q.value = tag.value = tier.value = owner.value = ''; cold.checked = digital.checked = false; load(); q.focus(); } }, 'Clear search and filters')));
         return;
       }
       let list = results.querySelector('ul.contact-list');
-      if (!list) { list = h('ul', { class: 'contact-list', 'aria-label': 'Contacts' }); results.append(list); }
-      for (const c of r.items) list.append(contactRow(c, users));
+      if (!list) { list = h('ul', { class: 'contact-list', 'aria-label': 'Contacts' }); add(results, list); }
+      for (const c of r.items) add(list, contactRow(c, users));
       status(msg, 'ok', `${list.children.length}${r.next_cursor ? '+' : ''} ${list.children.length === 1 ? 'contact' : 'contacts'} shown.`);
       if (r.next_cursor) {
         const more = h('button', { type: 'button', class: 'btn more' }, 'Show more');
         more.addEventListener('click', () => { more.disabled = true; more.textContent = 'Loading…'; load(r.next_cursor); });
-        results.append(more);
+        add(results, more);
       }
     } catch (err) {
       if (my === seq) status(msg, 'error', `Could not search: ${err.message}.`);

@@ -19,6 +19,9 @@ export function h(tag, attrs, ...kids) {
   return el;
 }
 
+// Append children, skipping null/false and flattening arrays.
+export function add(el, ...kids) { append(el, kids); return el; }
+
 function append(el, kids) {
   for (const k of kids) {
     if (k === null || k === undefined || k === false) continue;
@@ -77,7 +80,7 @@ const shortZone = tz => (tz || '').split('/').pop().replace(/_/g, ' ');
 export function bothZones(iso, contactTz) {
   const mine = fmtDateTime(iso);
   if (!contactTz || !validZone(contactTz) || sameOffset(iso, contactTz)) return mine;
-  const theirs = fmtDateTime(iso, contactTz, { dateStyle: undefined, timeStyle: 'short', weekday: 'short' });
+  const theirs = fmtDateTime(iso, contactTz, { dateStyle: undefined, timeStyle: undefined, weekday: 'short', hour: 'numeric', minute: '2-digit' });
   return `${mine} (${theirs} ${shortZone(contactTz)})`;
 }
 function sameOffset(iso, tz) {

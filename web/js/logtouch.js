@@ -2,7 +2,7 @@
 // agenda and the contact page; calls onSaved(touch) so the caller can
 // refresh what it shows without a reload.
 import * as api from './api.js';
-import { h, CHANNELS, status, localInputNow, clear, channelName } from './dom.js';
+import { h, add, CHANNELS, status, localInputNow, clear, channelName } from './dom.js';
 import { session, toast } from './app.js';
 
 let contactCache = null;
@@ -38,13 +38,13 @@ export function openLogTouch(contact, { onSaved, returnFocus } = {}) {
   const cancel = h('button', { type: 'button', class: 'btn btn-quiet' }, 'Cancel');
 
   allContacts().then(list => {
-    for (const c of list) if (c.id !== contact.id) datalist.append(h('option', { value: c.name }));
+    for (const c of list) if (c.id !== contact.id) add(datalist, h('option', { value: c.name }));
   }).catch(() => {});
 
   function drawChips() {
     clear(chips);
     for (const c of others) {
-      chips.append(h('li', { class: 'chip' }, h('span', { dir: 'auto' }, c.name),
+      add(chips, h('li', { class: 'chip' }, h('span', { dir: 'auto' }, c.name),
         h('button', { type: 'button', class: 'chip-x', 'aria-label': `Remove ${c.name}`, onclick: () => { others.splice(others.indexOf(c), 1); drawChips(); pick.focus(); } }, '×')));
     }
   }
@@ -119,7 +119,7 @@ export function openLogTouch(contact, { onSaved, returnFocus } = {}) {
     }
   });
 
-  document.body.append(dlg);
+  add(document.body, dlg);
   dlg.showModal();
   channel.focus();
   return dlg;

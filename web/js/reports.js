@@ -1,7 +1,7 @@
 // reports.js: charts a person would rather look at than read, drawn as
 // inline SVG from GET /api/v1/reports/overview.
 import * as api from './api.js';
-import { h, svg, ut, emptyState, CHANNELS, HUMAN, money } from './dom.js';
+import { h, add, svg, ut, emptyState, CHANNELS, HUMAN, money } from './dom.js';
 import { setTitle } from './app.js';
 
 const W = 400;
@@ -17,12 +17,12 @@ export async function reportsPage() {
     h('div', { class: 'page-head' }, h('div', null, h('h1', null, 'Reports'),
       h('p', { class: 'page-sub muted' }, `${r.contacts} contacts · ${r.balance.touches} touches in the last year`))));
   if (!r.contacts || !r.balance.touches) {
-    page.append(emptyState(r.contacts ? 'Nothing to chart yet' : 'No contacts yet',
+    add(page, emptyState(r.contacts ? 'Nothing to chart yet' : 'No contacts yet',
       r.contacts ? 'Reports fill in as you log touches: log a call, a coffee or an email from Today.' : 'Add contacts and log touches; the charts will show how your relationships are doing.',
       h('a', { class: 'btn btn-primary', href: r.contacts ? '/' : '/contacts/new' }, r.contacts ? 'Go to Today' : 'Add your first contact')));
     return page;
   }
-  page.append(h('div', { class: 'report-grid' },
+  add(page, h('div', { class: 'report-grid' },
     card('mix', 'Channel mix over time', 'Touches per month, richest channels at the bottom.', channelMix(r.channel_mix), legend()),
     card('balance', 'Human-touch balance', 'Share of touches that were in person, video, call, letter or gift.', balance(r.balance)),
     card('health', 'Health distribution', `Contacts by health score; the mean is ${r.health_mean}.`, healthDist(r.health_distribution)),
@@ -96,7 +96,6 @@ function balance(b) {
       bar(30, human, `Human touches · ${b.human} of ${b.touches}`, 'fill-human'),
       bar(98, face, `Face to face (in person, video) · ${b.face_to_face}`, 'fill-face')),
     chart('Touches by channel: ' + byCh.map(x => `${x[0]} ${x[1]}`).join(', '), CHANNELS.length * 22, rows),
-    h('p', { class: 'muted small' }, 'Per-member balance appears here when the API reports it per user.'),
   ];
 }
 
@@ -125,14 +124,18 @@ function loyalty(list) {
   const pts = list.map(l => {
     const px = x(l.tenure_years), py = y(l.lifetime_value || 0);
     const anchor = px > W * 0.7 ? 'end' : 'start';
-    return svg('a', { href: `/contacts/${l.id}`, 'aria-label': `${l.name}: ${l.tenure_years} years, value ${money(l.lifetime_value)}, health ${l.health}` },
+    return svg('g', null, svg('title', null, `${l.name}: ${l.tenure_years} years, value ${money(l.lifetime_value)}, health ${l.health}`),
       svg('circle', { cx: px, cy: py, r: 7, fill: fill(l.health), class: 'pt' }),
       text(px + (anchor === 'end' ? -11 : 11), py + 4, firstName(l.name) + (l.thank_you_due ? ' ♥' : ''), { class: 'label', 'text-anchor': anchor }));
   });
   return [chart('Loyal clients by tenure and lifetime value: ' + list.map(l => `${l.name} ${l.tenure_years} years ${money(l.lifetime_value)}`).join('; '), H,
     ticks, text((W + left) / 2, H - 6, 'years as a client', { class: 'axis', 'text-anchor': 'middle' }),
     [0, Math.round(maxX / 2), Math.floor(maxX)].map(v => text(x(v), H - 20, String(v), { class: 'axis', 'text-anchor': 'middle' })), pts),
-  h('p', { class: 'muted small' }, '♥ thank-you due: loyal, and no recent gift.')];
+  h('ul', { class: 'loyal-list', 'aria-label': 'Loyal clients' }, list.map(l => h('li', null,
+    h('span', { class: 'swatch ' + (l.health >= 70 ? 'h-good' : l.health >= 40 ? 'h-fair' : 'h-poor'), 'aria-hidden': 'true' }),
+    h('a', { href: `/contacts/${l.id}`, dir: 'auto' }, l.name),
+    h('span', { class: 'muted small' }, ` · ${l.tenure_years} years · ${money(l.lifetime_value)} · health ${l.health}${l.thank_you_due ? ' · thank-you due ♥' : ''}`)))),
+  ];
 }
 
 function coldLists(r) {

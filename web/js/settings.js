@@ -1,7 +1,7 @@
 // settings.js: the workspace: members and roles, API tokens, working
 // hours and the response target.
 import * as api from './api.js';
-import { h, clear, status, fmtDateTime, emptyState } from './dom.js';
+import { h, add, clear, status, fmtDateTime, emptyState } from './dom.js';
 import { setTitle, isOwner, session, toast } from './app.js';
 
 export async function settingsPage() {
@@ -80,7 +80,7 @@ function membersCard(users) {
   const msg = h('p', { class: 'status', role: 'status' });
   const draw = list => {
     clear(card);
-    card.append(h('h2', { id: 'h-members' }, 'Members and roles'),
+    add(card, h('h2', { id: 'h-members' }, 'Members and roles'),
       h('p', { class: 'muted small' }, 'Owners manage people and tokens; members read and write the book; viewers only read.'),
       h('ul', { class: 'member-list', 'aria-label': 'Members' }, list.map(u => {
         const me = u.id === session.me.user.id;
@@ -144,7 +144,7 @@ function membersCard(users) {
 function tokensCard(tokens) {
   const card = h('section', { class: 'card', 'aria-labelledby': 'h-tokens' });
   if (tokens === null) {
-    card.append(h('h2', { id: 'h-tokens' }, 'API tokens'), h('p', { class: 'muted' }, 'Only owners create and revoke API tokens.'));
+    add(card, h('h2', { id: 'h-tokens' }, 'API tokens'), h('p', { class: 'muted' }, 'Only owners create and revoke API tokens.'));
     return card;
   }
   const msg = h('p', { class: 'status', role: 'status' });
@@ -167,7 +167,7 @@ function tokensCard(tokens) {
         showSecret(t);
       } catch (err) { btn.disabled = false; status(msg, 'error', `Not created: ${err.message}.`); }
     });
-    card.append(h('h2', { id: 'h-tokens' }, 'API tokens'),
+    add(card, h('h2', { id: 'h-tokens' }, 'API tokens'),
       h('p', { class: 'muted small' }, 'For scripts and integrations: send as “Authorization: Bearer …”. A token acts as you.'),
       secretBox,
       live.length ? h('ul', { class: 'member-list', 'aria-label': 'API tokens' }, live.map(t => {
@@ -193,7 +193,7 @@ function tokensCard(tokens) {
       try { await navigator.clipboard.writeText(t.secret); copy.textContent = 'Copied'; }
       catch { copy.textContent = 'Press Ctrl+C to copy'; }
     });
-    secretBox.append(h('p', { class: 'strong', role: 'alert' }, `Token “${t.name}” created. Copy it now: it will not be shown again.`),
+    add(secretBox, h('p', { class: 'strong', role: 'alert' }, `Token “${t.name}” created. Copy it now: it will not be shown again.`),
       h('div', { class: 'inline-form' }, h('div', { class: 'field field-grow' }, h('label', { for: 't-secret' }, 'Secret'), input), copy));
     secretBox.hidden = false;
     input.focus();

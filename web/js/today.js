@@ -1,7 +1,7 @@
 // today.js: the home page: who to reach today and why, with the
 // promises that are late and the dates coming up beside it.
 import * as api from './api.js';
-import { h, clear, theirClock, fmtDateTime, bothZones, emptyState, status, myZone } from './dom.js';
+import { h, add, clear, theirClock, fmtDateTime, bothZones, emptyState, status, myZone } from './dom.js';
 import { setTitle, canWrite, toast, session } from './app.js';
 import { openLogTouch } from './logtouch.js';
 import { navigate } from './app.js';
@@ -35,12 +35,12 @@ export async function todayPage(_params, ctx) {
     const soon = proms.filter(p => !p.overdue);
     const dates = [];
     for (const it of items) for (const r of it.reasons) if (r.kind === 'date_soon') dates.push({ c: it.contact, text: r.text });
-    side.append(h('section', { class: 'card', 'aria-labelledby': 'h-promises' },
+    add(side, h('section', { class: 'card', 'aria-labelledby': 'h-promises' },
       h('h2', { id: 'h-promises' }, 'Overdue promises'),
       overdue.length ? h('ul', { class: 'plain-list' }, overdue.map(p => promiseRow(p, true)))
         : h('p', { class: 'muted' }, 'No promise is late. Keep it that way.'),
       soon.length ? [h('h3', null, 'Open promises'), h('ul', { class: 'plain-list' }, soon.map(p => promiseRow(p, false)))] : null));
-    side.append(h('section', { class: 'card', 'aria-labelledby': 'h-dates' },
+    add(side, h('section', { class: 'card', 'aria-labelledby': 'h-dates' },
       h('h2', { id: 'h-dates' }, 'Coming up'),
       dates.length ? h('ul', { class: 'plain-list' }, dates.map(d => h('li', { class: 'side-row' },
         h('a', { href: `/contacts/${d.c.id}`, dir: 'auto' }, d.c.name), h('span', { class: 'muted' }, d.text))))
@@ -67,17 +67,17 @@ export async function todayPage(_params, ctx) {
     const count = page.querySelector('#agenda-count');
     count.textContent = items.length ? `${items.length} ${items.length === 1 ? 'person' : 'people'} to reach, most important first` : '';
     if (!hasContacts) {
-      listBox.append(emptyState('Your book is empty',
+      add(listBox, emptyState('Your book is empty',
         'kith tells you who to reach each day. Start by adding the people you work with: a client, a partner, a prospect.',
         h('a', { class: 'btn btn-primary', href: '/contacts/new' }, 'Add your first contact')));
       return;
     }
     if (!items.length) {
-      listBox.append(emptyState('Nobody is due today', 'Everyone is within their cadence. Enjoy the quiet, or look for someone to surprise.',
+      add(listBox, emptyState('Nobody is due today', 'Everyone is within their cadence. Enjoy the quiet, or look for someone to surprise.',
         h('a', { class: 'btn', href: '/contacts' }, 'Browse contacts')));
       return;
     }
-    listBox.append(h('ul', { class: 'agenda', 'aria-label': 'Agenda' }, items.map(agendaItem)));
+    add(listBox, h('ul', { class: 'agenda', 'aria-label': 'Agenda' }, items.map(agendaItem)));
   }
 
   function agendaItem(it, i) {
@@ -99,7 +99,7 @@ export async function todayPage(_params, ctx) {
           status(liveMsg, 'error', `Could not snooze ${c.name}: ${err.message}.`);
         }
       });
-      snoozeBox.append(b);
+      add(snoozeBox, b);
     }
     snoozeBtn.addEventListener('click', () => {
       const open = snoozeBox.hidden;

@@ -1,0 +1,477 @@
+/* signals.c: ingest, focus, digests and the outbox, over the store. */
+#include "signals.h"
+#include "agenda_query.h"
+#include "respond.h"
+#include "../render/json.h"
+#include "../server/secret.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int push_id(int64_t **v, size_t *n, int64_t id)
+{
+	int64_t *g = realloc(*v, (*n + 1) * sizeof(**v));
+
+	if (!g)
+		return -1;
+	*v = g;
+	g[(*n)++] = id;
+	return 0;
+}
+
+int app_user_focus(struct app_ctx *ctx, const struct user *u, bool *focused,
+		   kith_time *until, struct kith_err *err)
+{
+	kith_time meeting = KITH_NO_TIME;
+	int rc;
+
+	*until = KITH_NO_TIME;
+	if (u->focus_until != KITH_NO_TIME && u->focus_until > ctx->now)
+		*until = u->focus_until;
+	rc = store_user_in_meeting(ctx->st, u->id, ctx->now, &meeting, err);
+	if (rc)
+		return rc;
+	if (meeting != KITH_NO_TIME && meeting > *until)
+		*until = meeting;
+	*focused = *until != KITH_NO_TIME;
+	return KITH_OK;
+}
+
+int app_notify_user(struct app_ctx *ctx, int64_t user_id, const char *kind,
+		    const char *text, struct kith_err *err)
+{
+	struct notify_target *t = NULL;
+	size_t n = 0;
+	int rc;
+
+	rc = store_notify_list(ctx->st, ctx->ws, user_id, &t, &n, err);
+	for (size_t i = 0; !rc && i < n; i++) {
+		char *body = NULL;
+
+		if (t[i].json) {
+			json_t *j = json_pack("{s:s, s:s, s:s}", "title", "kith",
+					      "kind", kind, "text", text);
+
+			body = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			json_decref(j);
+		} else {
+			/* ntfy and friends take the body as the message. */
+			body = strdup(text);
+		}
+		rc = body ? store_outbox_add(ctx->st, ctx->ws, t[i].id, body,
+					     ctx->now, err)
+			  : kith_err_nomem(err);
+		free(body);
+	}
+	store_notify_free(t, n);
+	return rc;
+}
+
+static void signal_line(char *buf, size_t n, const struct signal *g,
+			kith_time now)
+{
+	char what[200];
+	const char *who = g->contact_name ? g->contact_name
+			  : g->name	   ? g->name
+			  : g->email	   ? g->email
+			  : g->handle	   ? g->handle
+					   : "someone new";
+	const char *path = g->url ? strstr(g->url, "://") : NULL;
+	const char *w = g->url ? g->url : g->text;
+
+	if (path && strchr(path + 3, '/'))
+		w = strchr(path + 3, '/');
+	agenda_signal_words(what, sizeof(what), g->type, w, g->at, now);
+	snprintf(buf, n, "%s %s%s", who, what,
+		 g->contact_id ? "" : " (a new lead)");
+}
+
+int app_signal_ingest(struct app_ctx *ctx, struct signal *sg, bool *dup,
+		      int64_t **woken, size_t *n_woken, struct kith_err *err)
+{
+	struct user *users = NULL;
+	size_t nu = 0;
+	struct signal full = { 0 };
+	json_t *data = NULL;
+	char *text = NULL, line[400];
+	int64_t owner = 0;
+	int rc;
+
+	*woken = NULL;
+	*n_woken = 0;
+	if (!sg->contact_id) {
+		rc = store_signal_match(ctx->st, ctx->ws, sg->email, sg->handle,
+					&sg->contact_id, err);
+		if (rc)
+			return rc;
+	}
+	rc = store_signal_add(ctx->st, ctx->ws, sg, dup, err);
+	if (rc || *dup)
+		return rc;
+	rc = store_signal_get(ctx->st, ctx->ws, sg->id, &full, err);
+	if (rc)
+		return rc;
+	owner = full.owner_id;
+	data = json_signal(&full, -1);
+	text = json_dumps(data, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	signal_line(line, sizeof(line), &full, ctx->now);
+	rc = store_user_list(ctx->st, ctx->ws, &users, &nu, err);
+	for (size_t i = 0; !rc && i < nu; i++) {
+		bool focused;
+		kith_time until;
+
+		/* The owner answers; without one, everyone may. */
+		if (owner && users[i].id != owner)
+			continue;
+		rc = app_user_focus(ctx, &users[i], &focused, &until, err);
+		if (!rc)
+			rc = store_alert_add(ctx->st, ctx->ws, users[i].id,
+					     "signal", sg->id, text, focused,
+					     ctx->now, NULL, err);
+		if (!rc && !focused) {
+			rc = app_notify_user(ctx, users[i].id, "signal", line,
+					     err);
+			if (!rc && push_id(woken, n_woken, users[i].id))
+				rc = kith_err_nomem(err);
+		}
+	}
+	store_users_free(users, nu);
+	json_decref(data);
+	free(text);
+	signal_clear(&full);
+	return rc;
+}
+
+static void hours_of(struct app_ctx *ctx, int64_t owner, struct workhours *wh,
+		     char *tzbuf, size_t n)
+{
+	struct workspace w = { 0 };
+	struct user u = { 0 };
+
+	wh->tz = NULL;
+	wh->start_min = 540;
+	wh->end_min = 1080;
+	if (!store_workspace_get(ctx->st, ctx->ws, &w, NULL)) {
+		wh->start_min = w.work_start_min;
+		wh->end_min = w.work_end_min;
+		if (w.tz && *w.tz) {
+			snprintf(tzbuf, n, "%s", w.tz);
+			wh->tz = tzbuf;
+		}
+		workspace_clear(&w);
+	}
+	if (owner && !store_user_get(ctx->st, ctx->ws, owner, &u, NULL)) {
+		if (u.tz && *u.tz) {
+			snprintf(tzbuf, n, "%s", u.tz);
+			wh->tz = tzbuf;
+		}
+		user_clear(&u);
+	}
+}
+
+double app_signal_response(struct app_ctx *ctx, const struct signal *g)
+{
+	struct workhours wh;
+	char tz[64];
+
+	if (g->answered_at == KITH_NO_TIME)
+		return -1;
+	hours_of(ctx, g->owner_id, &wh, tz, sizeof(tz));
+	return respond_work_minutes(g->at, g->answered_at, &wh);
+}
+
+/* Minutes per owner, answered and waiting, gathered before the stats. */
+struct minutes {
+	int64_t user_id;
+	double *answered, *waiting;
+	size_t na, nw;
+};
+
+static int add_minute(double **v, size_t *n, double x)
+{
+	double *g = realloc(*v, (*n + 1) * sizeof(**v));
+
+	if (!g)
+		return -1;
+	*v = g;
+	g[(*n)++] = x;
+	return 0;
+}
+
+int app_signal_stats(struct app_ctx *ctx, struct signal_user_stats **per,
+		     size_t *n, struct respond_stats *all, int *target,
+		     struct kith_err *err)
+{
+	struct signal *g = NULL;
+	struct minutes *m = NULL, total = { 0 };
+	struct workspace w = { 0 };
+	size_t ng = 0, nm = 0;
+	int rc;
+
+	*per = NULL;
+	*n = 0;
+	rc = store_workspace_get(ctx->st, ctx->ws, &w, err);
+	if (rc)
+		return rc;
+	*target = w.response_target_min;
+	workspace_clear(&w);
+	rc = store_signal_list(ctx->st, ctx->ws, false, 0, 0, &g, &ng, err);
+	for (size_t i = 0; !rc && i < ng; i++) {
+		struct minutes *slot = NULL;
+		bool waiting = g[i].answered_at == KITH_NO_TIME;
+		double mins;
+
+		if (waiting) {
+			struct workhours wh;
+			char tz[64];
+
+			hours_of(ctx, g[i].owner_id, &wh, tz, sizeof(tz));
+			mins = respond_work_minutes(g[i].at, ctx->now, &wh);
+		} else {
+			mins = app_signal_response(ctx, &g[i]);
+		}
+		for (size_t k = 0; k < nm; k++)
+			if (m[k].user_id == g[i].owner_id)
+				slot = &m[k];
+		if (!slot) {
+			struct minutes *v = realloc(m, (nm + 1) * sizeof(*m));
+
+			if (!v) {
+				rc = kith_err_nomem(err);
+				break;
+			}
+			m = v;
+			slot = &m[nm++];
+			memset(slot, 0, sizeof(*slot));
+			slot->user_id = g[i].owner_id;
+		}
+		if (waiting ? add_minute(&slot->waiting, &slot->nw, mins) ||
+				      add_minute(&total.waiting, &total.nw, mins)
+			    : add_minute(&slot->answered, &slot->na, mins) ||
+				      add_minute(&total.answered, &total.na,
+						 mins))
+			rc = kith_err_nomem(err);
+	}
+	if (!rc) {
+		*per = calloc(nm ? nm : 1, sizeof(**per));
+		if (!*per)
+			rc = kith_err_nomem(err);
+	}
+	for (size_t k = 0; !rc && k < nm; k++) {
+		(*per)[k].user_id = m[k].user_id;
+		respond_stats(&(*per)[k].s, m[k].answered, m[k].na,
+			      m[k].waiting, m[k].nw, *target);
+	}
+	if (!rc) {
+		*n = nm;
+		respond_stats(all, total.answered, total.na, total.waiting,
+			      total.nw, *target);
+	}
+	for (size_t k = 0; k < nm; k++) {
+		free(m[k].answered);
+		free(m[k].waiting);
+	}
+	free(m);
+	free(total.answered);
+	free(total.waiting);
+	store_signals_free(g, ng);
+	return rc;
+}
+
+int app_hook_secret(struct app_ctx *ctx, bool rotate, char **secret,
+		    struct kith_err *err)
+{
+	char token[SECRET_TOKEN_MAX], hash[SECRET_TOKEN_HASH_MAX];
+	int rc;
+
+	rc = store_hook_get(ctx->st, ctx->ws, secret, err);
+	if (rc || (*secret && !rotate))
+		return rc;
+	free(*secret);
+	*secret = NULL;
+	rc = secret_init(err);
+	if (rc)
+		return rc;
+	secret_token_new(token, sizeof(token), SECRET_PREFIX_HOOK);
+	secret_token_hash(hash, token);
+	rc = store_hook_set(ctx->st, ctx->ws, token, hash, err);
+	if (!rc) {
+		*secret = strdup(token);
+		if (!*secret)
+			rc = kith_err_nomem(err);
+	}
+	return rc;
+}
+
+int app_digest_text(struct app_ctx *ctx, const struct user *u, char **out,
+		    struct kith_err *err)
+{
+	struct agenda_list l;
+	struct promise *p = NULL;
+	size_t np = 0, overdue = 0, dates = 0, off = 0;
+	char buf[2048];
+	int rc;
+
+	(void)u;
+	rc = app_agenda(&ctx[0], 5, &l, err);
+	if (rc)
+		return rc;
+	rc = store_promise_list(ctx->st, ctx->ws, 0, false, &p, &np, err);
+	if (rc) {
+		agenda_list_free(&l);
+		return rc;
+	}
+	for (size_t i = 0; i < np; i++)
+		if (p[i].due != KITH_NO_TIME && p[i].due < ctx->now)
+			overdue++;
+	for (size_t i = 0; i < l.n; i++)
+		for (int r = 0; r < l.items[i].n_reasons; r++)
+			if (l.items[i].reasons[r].kind == REASON_DATE_SOON)
+				dates++;
+	off += (size_t)snprintf(buf, sizeof(buf), "Good morning. ");
+	if (!l.n)
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off,
+					"Nobody is due today.");
+	else
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off,
+					"Reach today:");
+	for (size_t i = 0; i < l.n && off < sizeof(buf); i++)
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off,
+					"%s %s (%s)", i ? ";" : "",
+					l.items[i].name,
+					l.items[i].n_reasons
+						? l.items[i].reasons[0].text
+						: "due");
+	if (off < sizeof(buf) && (dates || overdue))
+		snprintf(buf + off, sizeof(buf) - off,
+			 ". %zu date%s coming, %zu promise%s overdue.", dates,
+			 dates == 1 ? "" : "s", overdue,
+			 overdue == 1 ? "" : "s");
+	agenda_list_free(&l);
+	store_promises_free(p, np);
+	*out = strdup(buf);
+	return *out ? KITH_OK : kith_err_nomem(err);
+}
+
+/* Focus over: the held alerts become one digest, most urgent first
+ * (still waiting before answered, then oldest first). */
+static int release_user(struct app_ctx *ctx, const struct user *u,
+			bool *released, struct kith_err *err)
+{
+	struct alert *a = NULL;
+	size_t n = 0;
+	json_t *sigs = json_array(), *waiting = json_array();
+	char *data = NULL, text[600];
+	bool focused;
+	kith_time until;
+	int rc;
+
+	*released = false;
+	rc = app_user_focus(ctx, u, &focused, &until, err);
+	if (rc || focused)
+		goto done;
+	rc = store_alert_held(ctx->st, u->id, &a, &n, err);
+	if (rc || !n)
+		goto done;
+	for (size_t i = 0; i < n; i++) {
+		struct signal g;
+		json_t *j;
+
+		if (store_signal_get(ctx->st, ctx->ws, a[i].signal_id, &g,
+				     NULL))
+			continue;
+		j = json_signal(&g, app_signal_response(ctx, &g));
+		json_array_append_new(g.answered_at == KITH_NO_TIME ? waiting
+								    : sigs,
+				      j);
+		signal_clear(&g);
+	}
+	json_array_extend(waiting, sigs);
+	data = json_dumps(json_pack("{s:O}", "signals", waiting),
+			  JSON_COMPACT | JSON_PRESERVE_ORDER);
+	rc = store_alert_add(ctx->st, ctx->ws, u->id, "digest", 0, data,
+			     false, ctx->now, NULL, err);
+	if (!rc)
+		rc = store_alert_release(ctx->st, u->id, err);
+	snprintf(text, sizeof(text),
+		 "While you were focused: %zu signal%s (%zu still waiting).",
+		 n, n == 1 ? "" : "s", json_array_size(waiting) - json_array_size(sigs));
+	if (!rc)
+		rc = app_notify_user(ctx, u->id, "digest", text, err);
+	*released = !rc;
+done:
+	json_decref(sigs);
+	json_decref(waiting);
+	free(data);
+	store_alerts_free(a, n);
+	return rc;
+}
+
+/* At the start of a member's working day (their zone, weekdays), once. */
+static int morning_user(struct app_ctx *ctx, const struct user *u,
+			struct kith_err *err)
+{
+	struct workspace w = { 0 };
+	const char *tz;
+	struct tm tm;
+	int32_t day;
+	char *text = NULL;
+	int rc;
+
+	rc = store_workspace_get(ctx->st, ctx->ws, &w, err);
+	if (rc)
+		return rc;
+	tz = u->tz && *u->tz ? u->tz : w.tz && *w.tz ? w.tz : NULL;
+	if (kith_time_local(&tm, ctx->now, tz) || tm.tm_wday == 0 ||
+	    tm.tm_wday == 6 ||
+	    tm.tm_hour * 60 + tm.tm_min < w.work_start_min ||
+	    tm.tm_hour * 60 + tm.tm_min >= w.work_end_min)
+		goto done;
+	day = kith_time_day(ctx->now, tz);
+	if (u->digest_day != KITH_NO_DAY && u->digest_day >= day)
+		goto done;
+	rc = app_digest_text(ctx, u, &text, err);
+	if (!rc)
+		rc = app_notify_user(ctx, u->id, "morning", text, err);
+	if (!rc)
+		rc = store_user_digest_day(ctx->st, u->id, day, err);
+done:
+	free(text);
+	workspace_clear(&w);
+	return rc;
+}
+
+int app_signals_tick(struct store *st, kith_time now, int64_t **woken,
+		     size_t *n_woken, struct kith_err *err)
+{
+	struct user *u = NULL;
+	size_t n = 0;
+	int rc;
+
+	*woken = NULL;
+	*n_woken = 0;
+	rc = store_users_all(st, &u, &n, err);
+	for (size_t i = 0; !rc && i < n; i++) {
+		struct app_ctx ctx = { st, u[i].workspace_id, now,
+				       kith_time_day(now, NULL) };
+		bool released = false;
+
+		/* One transaction per user: one failure stays theirs. */
+		rc = store_begin(st, err);
+		if (rc)
+			break;
+		rc = release_user(&ctx, &u[i], &released, err);
+		if (!rc)
+			rc = morning_user(&ctx, &u[i], err);
+		if (rc) {
+			store_rollback(st);
+			continue;
+		}
+		rc = store_commit(st, err);
+		if (!rc && released && push_id(woken, n_woken, u[i].id))
+			rc = kith_err_nomem(err);
+	}
+	store_users_free(u, n);
+	return rc;
+}

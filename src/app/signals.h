@@ -1,0 +1,63 @@
+/*
+ * signals.h: inbound interest that deserves a person's answer. Ingest
+ * matches a signal to a contact, stores it once, and alerts the people
+ * who should answer, holding the alert while they are focused; the
+ * server's ticker turns held alerts into one digest when focus ends and
+ * sends each member a morning digest. Nothing here talks to the network:
+ * notifications are queued in the store's outbox for the sender.
+ */
+#ifndef KITH_SIGNALS_H
+#define KITH_SIGNALS_H
+
+#include "app.h"
+#include "respond.h"
+
+/*
+ * Ingest sg (type, ext_id, fields, at set; contact_id 0 to match). On a
+ * repeat delivery *dup is set and nothing else happens. *woken gets the
+ * users alerted live now (to wake their event streams); caller frees.
+ */
+int app_signal_ingest(struct app_ctx *ctx, struct signal *sg, bool *dup,
+		      int64_t **woken, size_t *n_woken, struct kith_err *err);
+
+/* Working minutes from signal to answer in its owner's hours (or the
+ * workspace's for a lead); -1 while it waits. */
+double app_signal_response(struct app_ctx *ctx, const struct signal *g);
+
+struct signal_user_stats {
+	int64_t user_id;	/* 0: signals without an owner */
+	struct respond_stats s;
+};
+
+/* Response statistics in working minutes, per owner and overall, against
+ * the workspace's target. *per is the caller's to free. */
+int app_signal_stats(struct app_ctx *ctx, struct signal_user_stats **per,
+		     size_t *n, struct respond_stats *all, int *target,
+		     struct kith_err *err);
+
+/* Is the user focused at ctx->now (by hand or in a meeting), and until? */
+int app_user_focus(struct app_ctx *ctx, const struct user *u, bool *focused,
+		   kith_time *until, struct kith_err *err);
+
+/* The workspace's webhook secret, made on first use; rotate replaces it. */
+int app_hook_secret(struct app_ctx *ctx, bool rotate, char **secret,
+		    struct kith_err *err);
+
+/* Queue text for every notification target of user (JSON targets get
+ * {"title", "text", "kind"}). */
+int app_notify_user(struct app_ctx *ctx, int64_t user_id, const char *kind,
+		    const char *text, struct kith_err *err);
+
+/* The morning digest of a user: the day's agenda, dates and promises. */
+int app_digest_text(struct app_ctx *ctx, const struct user *u, char **out,
+		    struct kith_err *err);
+
+/*
+ * The server's once-a-second work, in its own transactions: release held
+ * alerts as one digest per user whose focus ended (users to wake go to
+ * *woken), and queue morning digests for users whose working day began.
+ */
+int app_signals_tick(struct store *st, kith_time now, int64_t **woken,
+		     size_t *n_woken, struct kith_err *err);
+
+#endif

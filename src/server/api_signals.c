@@ -1,0 +1,575 @@
+/* api_signals.c: the webhook, signals, live events, focus, notification
+ * targets, meetings and the server's ticker. */
+#include "api.h"
+#include "notify.h"
+#include "secret.h"
+#include "../app/meetings.h"
+#include "../app/signals.h"
+#include "../render/json.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HOOK_PATH "/hooks/"
+
+static void remember_wake(struct api *a, const int64_t *ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int64_t *v = realloc(a->woken, (a->n_woken + 1) * sizeof(*v));
+
+		if (!v)
+			return;
+		a->woken = v;
+		v[a->n_woken++] = ids[i];
+	}
+}
+
+void h_hook(struct api *a)
+{
+	static const char *const keys[] = { "id",  "type", "email", "name",
+					    "handle", "url", "text", "at",
+					    NULL };
+	char hash[SECRET_TOKEN_HASH_MAX], *stored = NULL;
+	const char *given = a->req->params[0], *type = NULL;
+	struct signal sg = { 0 };
+	int64_t *woken = NULL;
+	size_t n_woken = 0;
+	bool dup = false;
+	int rc;
+
+	secret_token_hash(hash, given);
+	rc = store_hook_find(a->st, hash, &a->ctx.ws, &stored, &a->err);
+	/* Found by hash, then compared in constant time all the same. */
+	if (rc || !secret_equal(stored, given)) {
+		free(stored);
+		http_error(a->resp, 404, "not_found", NULL, "no such webhook");
+		return;
+	}
+	free(stored);
+	if (!a->body) {
+		http_error(a->resp, 400, "malformed", NULL,
+			   "send a JSON object with a \"type\"");
+		return;
+	}
+	if (!api_only(a, keys))
+		return;
+	rc = body_str(a->body, "type", true, 32, &type, &a->err);
+	if (!rc)
+		rc = signal_type_parse(&sg.type, type, "type", &a->err);
+	if (!rc)
+		rc = body_strdup(a->body, "id", false, 200, &sg.ext_id, &a->err);
+	if (!rc)
+		rc = body_strdup(a->body, "email", false, 254, &sg.email,
+				 &a->err);
+	if (!rc)
+		rc = body_strdup(a->body, "name", false, 200, &sg.name, &a->err);
+	if (!rc)
+		rc = body_strdup(a->body, "handle", false, 200, &sg.handle,
+				 &a->err);
+	if (!rc)
+		rc = body_strdup(a->body, "url", false, 2000, &sg.url, &a->err);
+	if (!rc)
+		rc = body_strdup(a->body, "text", false, 4000, &sg.text,
+				 &a->err);
+	if (!rc)
+		rc = body_time(a->body, "at", false, &sg.at, &a->err);
+	if (rc) {
+		signal_clear(&sg);
+		api_fail(a, rc);
+		return;
+	}
+	if (sg.at == KITH_NO_TIME)
+		sg.at = a->ctx.now;
+	sg.received_at = a->ctx.now;
+	if (!sg.ext_id) {
+		/* No sender id: the same body is the same delivery. */
+		char h[SECRET_TOKEN_HASH_MAX];
+
+		secret_token_hash(h, a->req->body ? a->req->body : "");
+		sg.ext_id = strdup(h);
+	}
+	rc = app_signal_ingest(&a->ctx, &sg, &dup, &woken, &n_woken, &a->err);
+	if (!rc) {
+		remember_wake(a, woken, n_woken);
+		http_json(a->resp, 202,
+			  json_pack("{s:{s:I, s:o, s:b}}", "signal", "id",
+				    (json_int_t)sg.id, "contact_id",
+				    sg.contact_id ? json_integer(sg.contact_id)
+						  : json_null(),
+				    "duplicate", dup));
+	} else {
+		api_fail(a, rc);
+	}
+	free(woken);
+	signal_clear(&sg);
+}
+
+void h_signals_list(struct api *a)
+{
+	const char *w = http_query(a->req, "waiting");
+	const char *cur = http_query(a->req, "cursor");
+	struct signal *g = NULL;
+	size_t n = 0;
+	json_t *items;
+	int64_t after = cur ? strtoll(cur, NULL, 10) : 0;
+	int rc;
+
+	rc = store_signal_list(a->st, a->ctx.ws, w && !strcmp(w, "true"),
+			       after, 0, &g, &n, &a->err);
+	if (rc) {
+		api_fail(a, rc);
+		return;
+	}
+	items = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(items,
+				      json_signal(&g[i], app_signal_response(
+								 &a->ctx, &g[i])));
+	store_signals_free(g, n);
+	api_list(a, items, NULL);
+}
+
+void h_signals_stats(struct api *a)
+{
+	struct signal_user_stats *per = NULL;
+	struct respond_stats all;
+	size_t n = 0;
+	int target, rc;
+
+	rc = app_signal_stats(&a->ctx, &per, &n, &all, &target, &a->err);
+	if (rc) {
+		api_fail(a, rc);
+		return;
+	}
+	http_json(a->resp, 200, json_signal_stats(per, n, &all, target));
+	free(per);
+}
+
+void h_signal_attach(struct api *a)
+{
+	static const char *const keys[] = { "contact_id", "contact", NULL };
+	static const char *const ckeys[] = { "name", "emails", "tags", "tier",
+					     "org", "title", NULL };
+	struct signal g = { 0 };
+	int64_t cid = 0;
+	json_t *nc;
+	int rc;
+
+	if (!api_only(a, keys))
+		return;
+	rc = store_signal_get(a->st, a->ctx.ws, a->id, &g, &a->err);
+	if (rc) {
+		api_fail(a, rc);
+		return;
+	}
+	nc = json_object_get(a->body, "contact");
+	if (!rc)
+		rc = body_id(a->body, "contact_id", false, &cid, &a->err);
+	if (!rc && !cid && !json_is_object(nc))
+		rc = kith_err_set(&a->err, KITH_EINPUT, "contact_id",
+				  "give contact_id, or contact {name...} to "
+				  "turn the lead into a new contact");
+	if (!rc && !cid) {
+		struct contact c;
+		const char *name = g.name ? g.name : g.email;
+		const char *tier = NULL;
+
+		contact_init(&c);
+		body_prefix("contact");
+		rc = body_only(nc, ckeys, &a->err);
+		if (!rc)
+			rc = body_str(nc, "name", false, 200, &name, &a->err);
+		if (!rc && !name)
+			rc = kith_err_set(&a->err, KITH_EINPUT, "contact.name",
+					  "missing");
+		if (!rc)
+			rc = body_strlist(nc, "emails", &c.emails, &a->err);
+		if (!rc && !c.emails.n && g.email)
+			strlist_push(&c.emails, g.email);
+		if (!rc && g.handle)
+			strlist_push(&c.handles, g.handle);
+		if (!rc)
+			rc = body_strlist(nc, "tags", &c.tags, &a->err);
+		if (!rc)
+			rc = body_str(nc, "tier", false, 8, &tier, &a->err);
+		if (!rc && tier)
+			rc = tier_parse(&c.tier, tier, "contact.tier", &a->err);
+		if (!rc)
+			rc = body_strdup(nc, "org", false, 200, &c.org_name,
+					 &a->err);
+		if (!rc)
+			rc = body_strdup(nc, "title", false, 200, &c.title,
+					 &a->err);
+		body_prefix_clear();
+		c.name = name ? strdup(name) : NULL;
+		if (!rc)
+			rc = store_contact_add(a->st, a->ctx.ws, &c, a->ctx.now,
+					       &a->err);
+		cid = c.id;
+		contact_clear(&c);
+	}
+	if (!rc)
+		rc = store_signal_attach(a->st, a->ctx.ws, a->id, cid, &a->err);
+	signal_clear(&g);
+	if (!rc)
+		rc = store_signal_get(a->st, a->ctx.ws, a->id, &g, &a->err);
+	if (rc) {
+		api_fail(a, rc);
+		return;
+	}
+	http_json(a->resp, 200, json_signal(&g, app_signal_response(&a->ctx,
+								     &g)));
+	signal_clear(&g);
+}
+
+/* ---- live events ---- */
+
+struct events_ctx {
+	int64_t user_id;
+	int64_t cursor;		/* last alert id sent */
+	kith_time last_write;
+	bool hello;
+};
+
+static long events_read(void *p, struct store *st, char *buf, size_t max)
+{
+	struct events_ctx *e = p;
+	struct alert *al = NULL;
+	size_t n = 0, off = 0;
+	kith_time now = (kith_time)time(NULL);
+
+	if (!e->hello) {
+		e->hello = true;
+		e->last_write = now;
+		return snprintf(buf, max, "retry: 3000\n: connected\n\n");
+	}
+	if (store_alert_list(st, e->user_id, e->cursor, 16, &al, &n, NULL))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		size_t need = strlen(al[i].data) + strlen(al[i].kind) + 64;
+
+		if (off + need > max)
+			break;
+		off += (size_t)snprintf(buf + off, max - off,
+					"id: %lld\nevent: %s\ndata: %s\n\n",
+					(long long)al[i].id, al[i].kind,
+					al[i].data);
+		e->cursor = al[i].id;
+	}
+	store_alerts_free(al, n);
+	if (!off && now - e->last_write >= 15)
+		off = (size_t)snprintf(buf, max, ": ping\n\n");
+	if (off)
+		e->last_write = now;
+	return (long)off;
+}
+
+void h_events(struct api *a)
+{
+	const char *last = http_header(a->req, "Last-Event-ID");
+	struct http_stream *s = calloc(1, sizeof(*s));
+	struct events_ctx *e = calloc(1, sizeof(*e));
+	struct alert *al = NULL;
+	size_t n = 0;
+
+	if (!s || !e) {
+		free(s);
+		free(e);
+		api_fail(a, kith_err_nomem(&a->err));
+		return;
+	}
+	e->user_id = a->user.id;
+	if (last) {
+		e->cursor = strtoll(last, NULL, 10);
+	} else {
+		/* A new stream starts at now; a resumed one loses nothing. */
+		int64_t id = 0;
+
+		store_alert_last(a->st, &id, NULL);
+		e->cursor = id;
+	}
+	(void)al;
+	(void)n;
+	s->read = events_read;
+	s->free = free;
+	s->ctx = e;
+	s->key = a->user.id;
+	a->resp->stream = s;
+	a->resp->status = 200;
+}
+
+/* ---- focus ---- */
+
+static json_t *focus_json(struct api *a)
+{
+	struct user u;
+	bool focused = false;
+	kith_time until = KITH_NO_TIME;
+	const char *why = NULL;
+
+	if (!store_user_get(a->st, a->ctx.ws, a->user.id, &u, NULL)) {
+		app_user_focus(&a->ctx, &u, &focused, &until, NULL);
+		why = !focused ? NULL
+		      : u.focus_until != KITH_NO_TIME &&
+				      u.focus_until >= until
+			      ? "do_not_disturb"
+			      : "meeting";
+		user_clear(&u);
+	}
+	return json_pack("{s:o, s:b, s:o}", "until", json_time(until),
+			 "focused", focused, "reason",
+			 why ? json_string(why) : json_null());
+}
+
+void h_focus_get(struct api *a)
+{
+	http_json(a->resp, 200, focus_json(a));
+}
+
+void h_focus_put(struct api *a)
+{
+	static const char *const keys[] = { "until", "for", NULL };
+	kith_time until = KITH_NO_TIME;
+	const char *dur = NULL;
+	int64_t secs;
+	int rc;
+
+	if (!api_only(a, keys))
+		return;
+	if (!json_object_get(a->body, "until") &&
+	    !json_object_get(a->body, "for")) {
+		http_error(a->resp, 422, "invalid", "until",
+			   "missing (a time, or null to end focus now)");
+		return;
+	}
+	rc = body_time(a->body, "until", false, &until, &a->err);
+	if (!rc)
+		rc = body_str(a->body, "for", false, 16, &dur, &a->err);
+	if (!rc && dur) {
+		rc = kith_duration_parse(&secs, dur, "for", &a->err);
+		until = a->ctx.now + secs;
+	}
+	/* null ends focus now; the ticker then sends the digest. */
+	if (!rc)
+		rc = store_user_focus(a->st, a->ctx.ws, a->user.id,
+				      until == KITH_NO_TIME ? a->ctx.now : until,
+				      &a->err);
+	if (rc) {
+		api_fail(a, rc);
+		return;
+	}
+	http_json(a->resp, 200, focus_json(a));
+}
+
+/* ---- webhook secret, notification targets ---- */
+
+void h_webhook_get(struct api *a)
+{
+	char *secret = NULL, path[200];
+	int rc = app_hook_secret(&a->ctx, false, &secret, &a->err);
+
+	if (rc) {
+		api_fail(a, rc);
+		return;
+	}
+	snprintf(path, sizeof(path), HOOK_PATH "%s", secret);
+	http_json(a->resp, 200, json_pack("{s:s}", "path", path));
+	free(secret);
+}
+
+void h_webhook_rotate(struct api *a)
+{
+	char *secret = NULL, path[200];
+	int rc = app_hook_secret(&a->ctx, true, &secret, &a->err);
+
+	if (rc) {
+		api_fail(a, rc);
+		return;
+	}
+	snprintf(path, sizeof(path), HOOK_PATH "%s", secret);
+	http_json(a->resp, 200, json_pack("{s:s}", "path", path));
+	free(secret);
+}
+
+static json_t *target_json(const struct notify_target *t)
+{
+	return json_pack("{s:I, s:I, s:s, s:b, s:o}", "id", (json_int_t)t->id,
+			 "user_id", (json_int_t)t->user_id, "url", t->url,
+			 "json", t->json, "created_at", json_time(t->created_at));
+}
+
+void h_notify_list(struct api *a)
+{
+	struct notify_target *t = NULL;
+	size_t n = 0;
+	json_t *items;
+
+	if (store_notify_list(a->st, a->ctx.ws, a->user.id, &t, &n, &a->err)) {
+		api_fail(a, a->err.status);
+		return;
+	}
+	items = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(items, target_json(&t[i]));
+	store_notify_free(t, n);
+	api_list(a, items, NULL);
+}
+
+void h_notify_add(struct api *a)
+{
+	static const char *const keys[] = { "url", "json", NULL };
+	struct notify_target t = { 0 };
+	bool json = false;
+	int rc;
+
+	if (!api_only(a, keys))
+		return;
+	rc = body_strdup(a->body, "url", true, 2000, &t.url, &a->err);
+	if (!rc && strncmp(t.url, "http://", 7) && strncmp(t.url, "https://", 8))
+		rc = kith_err_set(&a->err, KITH_EINPUT, "url",
+				  "expected an http:// or https:// URL");
+	if (!rc)
+		rc = body_bool(a->body, "json", false, &json, &a->err);
+	t.json = json;
+	t.user_id = a->user.id;
+	t.created_at = a->ctx.now;
+	if (!rc)
+		rc = store_notify_add(a->st, a->ctx.ws, &t, &a->err);
+	if (rc)
+		api_fail(a, rc);
+	else
+		http_json(a->resp, 201, target_json(&t));
+	free(t.url);
+}
+
+void h_notify_delete(struct api *a)
+{
+	struct notify_target *t = NULL;
+	size_t n = 0;
+	bool mine = false;
+	int rc = store_notify_list(a->st, a->ctx.ws, a->user.id, &t, &n,
+				   &a->err);
+
+	for (size_t i = 0; !rc && i < n; i++)
+		mine = mine || t[i].id == a->id;
+	store_notify_free(t, n);
+	if (!rc && !mine)
+		rc = kith_err_set(&a->err, KITH_ENOTFOUND, "id",
+				  "no notification target %lld",
+				  (long long)a->id);
+	if (!rc)
+		rc = store_notify_delete(a->st, a->ctx.ws, a->id, &a->err);
+	if (rc) {
+		api_fail(a, rc);
+		return;
+	}
+	a->resp->status = 204;
+}
+
+void h_notify_test(struct api *a)
+{
+	char *text = NULL;
+	int rc = app_digest_text(&a->ctx, &a->user, &text, &a->err);
+
+	if (!rc)
+		rc = app_notify_user(&a->ctx, a->user.id, "morning", text,
+				     &a->err);
+	if (rc)
+		api_fail(a, rc);
+	else
+		http_json(a->resp, 202, json_pack("{s:s}", "queued", text));
+	free(text);
+}
+
+/* ---- meetings ---- */
+
+void h_meetings_list(struct api *a)
+{
+	struct meeting *m = NULL;
+	size_t n = 0;
+	json_t *items;
+
+	if (store_meeting_list(a->st, a->ctx.ws, http_query(a->req, "state"),
+			       &m, &n, &a->err)) {
+		api_fail(a, a->err.status);
+		return;
+	}
+	items = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(items, json_meeting(&m[i]));
+	store_meetings_free(m, n);
+	api_list(a, items, NULL);
+}
+
+void h_meetings_import(struct api *a)
+{
+	static const char *const keys[] = { "ics", NULL };
+	struct meetings_result r;
+	const char *ics;
+	int rc;
+
+	if (!api_only(a, keys))
+		return;
+	rc = body_str(a->body, "ics", true, 0, &ics, &a->err);
+	if (!rc)
+		rc = app_meetings_import(&a->ctx, a->user.id, ics, strlen(ics),
+					 "ics", &r, &a->err);
+	if (rc) {
+		api_fail(a, rc);
+		return;
+	}
+	http_json(a->resp, 201,
+		  json_pack("{s:I, s:I, s:I}", "events", (json_int_t)r.events,
+			    "with_contacts", (json_int_t)r.with_contacts,
+			    "suggested", (json_int_t)r.suggested));
+}
+
+void h_meeting_confirm(struct api *a)
+{
+	int64_t touch = 0;
+	int rc = app_meeting_confirm(&a->ctx, a->id, &touch, &a->err);
+
+	if (rc) {
+		api_fail(a, rc);
+		return;
+	}
+	http_json(a->resp, 201, json_pack("{s:I}", "touch_id",
+					  (json_int_t)touch));
+}
+
+void h_meeting_dismiss(struct api *a)
+{
+	int rc = store_meeting_state(a->st, a->ctx.ws, a->id, "dismissed", 0,
+				     &a->err);
+
+	if (rc) {
+		api_fail(a, rc);
+		return;
+	}
+	a->resp->status = 204;
+}
+
+/* ---- the ticker ---- */
+
+void api_tick(struct store *st)
+{
+	static int64_t last_alert;
+	struct kith_err err = { 0 };
+	int64_t *woken = NULL, id = 0;
+	size_t n = 0, sent = 0;
+	kith_time now;
+
+	if (kith_now(&now, &err))
+		return;
+	if (!app_signals_tick(st, now, &woken, &n, &err))
+		for (size_t i = 0; i < n; i++)
+			http_wake(woken[i]);
+	free(woken);
+	/* Alerts written by another process (the CLI) wake everyone. */
+	if (!store_alert_last(st, &id, &err) && id != last_alert) {
+		last_alert = id;
+		http_wake(0);
+	}
+	notify_flush(st, now, 20, &sent, &err);
+}
