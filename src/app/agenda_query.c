@@ -27,6 +27,8 @@ struct topk {
 	int64_t *seen;		/* open addressing set of scored ids */
 	size_t seen_cap, seen_n;
 	size_t scored;		/* rows read: the cost, for tests */
+	size_t full;		/* of which read with their events */
+	bool signals_phase;	/* reading contacts with waiting signals */
 };
 
 /* a is worse than b: lower rank, or equal rank and higher id. */
@@ -138,11 +140,26 @@ static int consider(struct app_ctx *ctx, struct topk *t, int64_t id,
 		return kith_err_nomem(err);
 	if (!isnew)
 		return KITH_OK;
-	rc = store_agenda_row(ctx->st, ctx->ws, id, ctx->now, ctx->today,
-			      &e.row, err);
+	rc = store_agenda_row_base(ctx->st, ctx->ws, id, &e.row, err);
 	if (rc)
 		return rc;
 	t->scored++;
+	/* Most candidates are refused here, on one indexed read: their
+	 * events cannot lift them past the current floor. (Contacts with a
+	 * waiting signal were all read first, so none is refused here.) */
+	if (t->n == t->cap && !t->signals_phase &&
+	    agenda_bound(&e.row.in, ctx->now, ctx->today) <
+		    topk_floor(t)) {
+		agenda_row_clear(&e.row);
+		return KITH_OK;
+	}
+	rc = store_agenda_row_events(ctx->st, ctx->ws, &e.row, ctx->now,
+				     ctx->today, err);
+	if (rc) {
+		agenda_row_clear(&e.row);
+		return rc;
+	}
+	t->full++;
 	if (agenda_score(&e.item, &e.row.in, ctx->now, ctx->today))
 		topk_offer(t, &e);
 	else
@@ -157,8 +174,9 @@ static int may_enter(const struct topk *t, double comp)
 }
 
 struct group {
-	int code;
+	struct due_group key;
 	struct cadence cad;
+	double weight;		/* the most a contact of this tier weighs */
 	struct due_row page[PAGE];
 	size_t n, pos;
 	int done;
@@ -175,30 +193,32 @@ static int group_fill(struct app_ctx *ctx, enum due_clock clock,
 		after_id = g->page[g->n - 1].id;
 	}
 	g->pos = 0;
-	int rc = store_due_page(ctx->st, ctx->ws, clock, g->code, after,
+	int rc = store_due_page(ctx->st, ctx->ws, clock, &g->key, after,
 				after_id, g->page, PAGE, &g->n, err);
 	if (!rc && g->n == 0)
 		g->done = 1;
 	return rc;
 }
 
+/* The best rank an unseen contact of this group can have. */
 static double group_head(const struct group *g, kith_time now)
 {
 	if (g->done)
 		return 0.0;
-	return agenda_overdue_component(g->cad, g->page[g->pos].anchor, now);
+	return agenda_overdue_component(g->cad, g->page[g->pos].anchor, now) *
+	       g->weight;
 }
 
-/* Merge the cadence groups of one clock, most overdue first. */
+/* Merge the (cadence, tier) groups of one clock, best bound first. */
 static int read_clock(struct app_ctx *ctx, struct topk *t,
 		      enum due_clock clock, struct kith_err *err)
 {
+	struct due_group *keys = NULL;
 	struct group *g = NULL;
-	int *codes = NULL;
 	size_t ng = 0;
 	int rc;
 
-	rc = store_due_groups(ctx->st, ctx->ws, clock, &codes, &ng, err);
+	rc = store_due_groups(ctx->st, ctx->ws, clock, &keys, &ng, err);
 	if (rc)
 		return rc;
 	g = calloc(ng ? ng : 1, sizeof(*g));
@@ -207,26 +227,28 @@ static int read_clock(struct app_ctx *ctx, struct topk *t,
 		goto done;
 	}
 	for (size_t i = 0; i < ng; i++) {
-		g[i].code = codes[i];
-		g[i].cad = kith_cadence_decode(codes[i]);
+		g[i].key = keys[i];
+		g[i].cad = kith_cadence_decode(keys[i].code);
+		g[i].weight = agenda_tier_weight(keys[i].tier) *
+			      score_loyalty_multiplier(10.0);
 		rc = group_fill(ctx, clock, &g[i], err);
 		if (rc)
 			goto done;
 	}
 	for (;;) {
-		/* Few groups (one per cadence in use): a scan beats a heap. */
+		/* Tens of groups: a scan beats a heap at this size. */
 		size_t best = 0;
-		double comp = 0.0;
+		double bound = 0.0;
 
 		for (size_t i = 0; i < ng; i++) {
 			double h = group_head(&g[i], ctx->now);
 
-			if (h > comp) {
-				comp = h;
+			if (h > bound) {
+				bound = h;
 				best = i;
 			}
 		}
-		if (!may_enter(t, comp))
+		if (bound <= 0.0 || bound < topk_floor(t))
 			break;
 		rc = consider(ctx, t, g[best].page[g[best].pos].id, err);
 		if (rc)
@@ -239,7 +261,7 @@ static int read_clock(struct app_ctx *ctx, struct topk *t,
 	}
 done:
 	free(g);
-	free(codes);
+	free(keys);
 	return rc;
 }
 
@@ -281,8 +303,10 @@ static int read_signals(struct app_ctx *ctx, struct topk *t,
 	if (!may_enter(t, AGENDA_SIGNAL_COMPONENT))
 		return KITH_OK;
 	rc = store_signals_open(ctx->st, ctx->ws, &ids, &n, err);
+	t->signals_phase = true;
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = consider(ctx, t, ids[i], err);
+	t->signals_phase = false;
 	free(ids);
 	return rc;
 }
@@ -333,6 +357,7 @@ static int topk_finish(struct topk *t, struct agenda_list *out,
 	}
 	out->n = t->n;
 	out->scored = t->scored;
+	out->full = t->full;
 	t->n = 0;
 	return KITH_OK;
 }

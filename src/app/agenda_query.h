@@ -19,6 +19,7 @@ struct agenda_list {
 	struct agenda_row *rows;	/* rows[i] backs items[i]'s strings */
 	size_t n;
 	size_t scored;		/* contacts read and scored: the cost */
+	size_t full;		/* of which read with their events */
 };
 
 void agenda_list_free(struct agenda_list *l);

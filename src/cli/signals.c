@@ -337,7 +337,9 @@ int cmd_notify(struct cli *cl)
 		}
 		nt.user_id = u.id;
 		nt.url = (char *)cl->pos[1];
-		nt.json = cli_has(cl, "json");
+		/* `--json` is taken out of argv as the global flag wherever
+		 * it stands: here it marks the target. */
+		nt.json = cli_has(cl, "json") || cl->json;
 		nt.created_at = cl->app.now;
 		rc = store_notify_add(cl->app.st, cl->app.ws, &nt, &cl->err);
 		if (!rc)

@@ -300,6 +300,29 @@ bool agenda_score(struct agenda_item *out, const struct agenda_input *in,
 	return true;
 }
 
+double agenda_bound(const struct agenda_input *in, kith_time now,
+		    int32_t today)
+{
+	double best = AGENDA_EVENT_MAX, c;
+
+	if (in->snooze_until != KITH_NO_TIME && in->snooze_until > now)
+		return 0.0;
+	c = agenda_overdue_component(in->every,
+				     agenda_anchor(in->last_touch,
+						   in->created_at),
+				     now);
+	if (c > best)
+		best = c;
+	c = agenda_overdue_component(in->meet,
+				     agenda_anchor(in->last_in_person,
+						   in->created_at),
+				     now);
+	if (c > best)
+		best = c;
+	return best * agenda_tier_weight(in->tier) *
+	       score_loyalty_multiplier(score_tenure_years(in->since, today));
+}
+
 void agenda_note_health(struct agenda_item *it, const struct health *h)
 {
 	if (h->going_cold)

@@ -114,6 +114,19 @@ const char *agenda_signal_words(char *buf, size_t n, enum signal_type t,
 /* Add a going-cold reason from a health already computed. */
 void agenda_note_health(struct agenda_item *it, const struct health *h);
 
+/* The most a dated or promised event can add as a component. */
+#define AGENDA_EVENT_MAX 3.0
+
+/*
+ * An upper bound of the rank from the contact's own fields alone (its
+ * dates, promises and gifts not yet read, signals assumed none): the
+ * clocks' components and AGENDA_EVENT_MAX, times the exact weight. A
+ * contact whose bound is below the current limit-th rank need not be
+ * read further.
+ */
+double agenda_bound(const struct agenda_input *in, kith_time now,
+		    int32_t today);
+
 /* Order: rank descending, then id ascending. qsort-compatible. */
 int agenda_item_cmp(const void *a, const void *b);
 

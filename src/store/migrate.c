@@ -269,6 +269,15 @@ static const char *const migrations[] = {
 	" meeting_id INTEGER NOT NULL REFERENCES meeting(id),"
 	" contact_id INTEGER NOT NULL,"
 	" PRIMARY KEY (meeting_id, contact_id)) WITHOUT ROWID;",
+	/* 4: the agenda's indexes group by tier too, so the bound on an
+	 * unseen contact's rank uses its tier's weight, not the largest
+	 * (measured at 1M contacts: a third of the rows read). */
+	"CREATE INDEX contact_due_any_tier"
+	" ON contact(workspace_id, eff_every, tier, any_anchor);"
+	"CREATE INDEX contact_due_meet_tier"
+	" ON contact(workspace_id, eff_meet, tier, meet_anchor);"
+	"DROP INDEX contact_due_any;"
+	"DROP INDEX contact_due_meet;",
 };
 
 size_t migrate_count(void)

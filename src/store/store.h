@@ -219,18 +219,24 @@ void store_cadences_free(struct cadence_rule *r, size_t n);
 /* ---- the agenda's indexes ---- */
 enum due_clock { DUE_ANY, DUE_MEET };
 
-/* Distinct non-zero cadence codes in use for a clock. */
+struct due_group {
+	int code;		/* cadence code, non-zero */
+	enum tier tier;
+};
+
+/* Distinct (cadence, tier) pairs in use for a clock. */
 int store_due_groups(struct store *st, int64_t ws, enum due_clock clock,
-		     int **codes, size_t *n, struct kith_err *err);
+		     struct due_group **out, size_t *n, struct kith_err *err);
 
 struct due_row {
 	int64_t id;
 	kith_time anchor;
 };
 
-/* Contacts of one cadence code by anchor ascending, after (anchor, id). */
+/* Contacts of one group by anchor ascending, after (anchor, id). */
 int store_due_page(struct store *st, int64_t ws, enum due_clock clock,
-		   int code, kith_time after_anchor, int64_t after_id,
+		   const struct due_group *g, kith_time after_anchor,
+		   int64_t after_id,
 		   struct due_row *out, size_t cap, size_t *n,
 		   struct kith_err *err);
 
@@ -268,6 +274,14 @@ void agenda_row_clear(struct agenda_row *r);
 int store_agenda_row(struct store *st, int64_t ws, int64_t id, kith_time now,
 		     int32_t today, struct agenda_row *out,
 		     struct kith_err *err);
+/* The contact's own columns only (one indexed read): enough to bound its
+ * rank before paying for its dates, promises, gifts and signals. */
+int store_agenda_row_base(struct store *st, int64_t ws, int64_t id,
+			  struct agenda_row *out, struct kith_err *err);
+/* Add the events (dates, promises, gifts, signals) to a base row. */
+int store_agenda_row_events(struct store *st, int64_t ws,
+			    struct agenda_row *row, kith_time now,
+			    int32_t today, struct kith_err *err);
 
 /* Every contact's agenda row, for the full-scan check and reports. */
 typedef int (*store_agenda_visit)(void *ctx, struct agenda_row *row);

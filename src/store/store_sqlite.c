@@ -2341,37 +2341,76 @@ fail:
 /* ---- the agenda's indexes ---- */
 
 int store_due_groups(struct store *st, int64_t ws, enum due_clock clock,
-		     int **codes, size_t *n, struct kith_err *err)
+		     struct due_group **out, size_t *n, struct kith_err *err)
 {
-	int *v = NULL;
+	struct due_group *v = NULL;
 	size_t cnt = 0;
 	sqlite3_stmt *s;
+	int64_t code = INT64_MIN;
+	char tier[4] = "";
+	bool have = false;
 	int rc, more;
-	int64_t after = INT64_MIN;
 
-	/* A skip-scan by hand: one index seek per distinct cadence, so the
-	 * cost follows the number of cadences, not of contacts. */
+	/*
+	 * A skip-scan by hand, two index seeks per (cadence, tier) in use:
+	 * the next tier of this cadence, else the first of the next cadence.
+	 * A row-value (cadence, tier) > (?, ?) looked neater but SQLite seeks
+	 * only on the cadence and walks the rest: 1.6 s at 1M contacts.
+	 * Month cadences are negative codes; 0 (none) is skipped.
+	 */
 	for (;;) {
-		if (clock == DUE_ANY)
-			STMT(s, "SELECT min(eff_every) FROM contact WHERE"
-				" workspace_id = ? AND eff_every > ?");
-		else
-			STMT(s, "SELECT min(eff_meet) FROM contact WHERE"
-				" workspace_id = ? AND eff_meet > ?");
-		sqlite3_bind_int64(s, 1, ws);
-		sqlite3_bind_int64(s, 2, after);
-		STEP(s, more);
-		if (!more || sqlite3_column_type(s, 0) == SQLITE_NULL)
-			break;
-		after = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
-		if (after == 0)
-			continue;
+		more = 0;
+		if (have) {
+			if (clock == DUE_ANY)
+				STMT(s, "SELECT tier FROM contact WHERE"
+					" workspace_id = ? AND eff_every = ?"
+					" AND tier > ? ORDER BY tier LIMIT 1");
+			else
+				STMT(s, "SELECT tier FROM contact WHERE"
+					" workspace_id = ? AND eff_meet = ?"
+					" AND tier > ? ORDER BY tier LIMIT 1");
+			sqlite3_bind_int64(s, 1, ws);
+			sqlite3_bind_int64(s, 2, code);
+			bind_text(s, 3, tier);
+			STEP(s, more);
+			if (more)
+				snprintf(tier, sizeof(tier), "%s",
+					 (const char *)sqlite3_column_text(s,
+									   0));
+			sqlite3_reset(s);
+		}
+		if (!more) {
+			if (clock == DUE_ANY)
+				STMT(s, "SELECT eff_every, tier FROM contact"
+					" WHERE workspace_id = ? AND"
+					" eff_every > ? ORDER BY eff_every,"
+					" tier LIMIT 1");
+			else
+				STMT(s, "SELECT eff_meet, tier FROM contact"
+					" WHERE workspace_id = ? AND"
+					" eff_meet > ? ORDER BY eff_meet,"
+					" tier LIMIT 1");
+			sqlite3_bind_int64(s, 1, ws);
+			sqlite3_bind_int64(s, 2, code);
+			STEP(s, more);
+			if (!more) {
+				sqlite3_reset(s);
+				break;
+			}
+			code = sqlite3_column_int64(s, 0);
+			snprintf(tier, sizeof(tier), "%s",
+				 (const char *)sqlite3_column_text(s, 1));
+			sqlite3_reset(s);
+			have = true;
+		}
+		if (code == 0)
+			continue;	/* no cadence: never due */
 		PUSH(v, cnt, err);
-		v[cnt++] = (int)after;
+		v[cnt].code = (int)code;
+		tier_parse(&v[cnt].tier, tier, NULL, NULL);
+		cnt++;
 	}
-	sqlite3_reset(s);
-	*codes = v;
+	*out = v;
 	*n = cnt;
 	return KITH_OK;
 fail:
@@ -2380,9 +2419,9 @@ fail:
 }
 
 int store_due_page(struct store *st, int64_t ws, enum due_clock clock,
-		   int code, kith_time after_anchor, int64_t after_id,
-		   struct due_row *out, size_t cap, size_t *n,
-		   struct kith_err *err)
+		   const struct due_group *g, kith_time after_anchor,
+		   int64_t after_id, struct due_row *out, size_t cap,
+		   size_t *n, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc, more;
@@ -2391,18 +2430,19 @@ int store_due_page(struct store *st, int64_t ws, enum due_clock clock,
 	if (clock == DUE_ANY)
 		STMT(s, "SELECT id, any_anchor FROM contact"
 			" WHERE workspace_id = ?1 AND eff_every = ?2"
-			" AND (any_anchor, id) > (?3, ?4)"
-			" ORDER BY any_anchor, id LIMIT ?5");
+			" AND tier = ?3 AND (any_anchor, id) > (?4, ?5)"
+			" ORDER BY any_anchor, id LIMIT ?6");
 	else
 		STMT(s, "SELECT id, meet_anchor FROM contact"
 			" WHERE workspace_id = ?1 AND eff_meet = ?2"
-			" AND (meet_anchor, id) > (?3, ?4)"
-			" ORDER BY meet_anchor, id LIMIT ?5");
+			" AND tier = ?3 AND (meet_anchor, id) > (?4, ?5)"
+			" ORDER BY meet_anchor, id LIMIT ?6");
 	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int(s, 2, code);
-	sqlite3_bind_int64(s, 3, after_anchor);
-	sqlite3_bind_int64(s, 4, after_id);
-	sqlite3_bind_int64(s, 5, (int64_t)cap);
+	sqlite3_bind_int(s, 2, g->code);
+	bind_text(s, 3, tier_name(g->tier));
+	sqlite3_bind_int64(s, 4, after_anchor);
+	sqlite3_bind_int64(s, 5, after_id);
+	sqlite3_bind_int64(s, 6, (int64_t)cap);
 	while (*n < cap) {
 		STEP(s, more);
 		if (!more)
@@ -2606,6 +2646,36 @@ static void agenda_row_read(sqlite3_stmt *s, struct agenda_row *r)
 	in->last_in_person = col_time(s, 8);
 	in->snooze_until = col_time(s, 9);
 	r->tz = col_str(s, 10);
+}
+
+int store_agenda_row_events(struct store *st, int64_t ws,
+			    struct agenda_row *row, kith_time now,
+			    int32_t today, struct kith_err *err)
+{
+	return agenda_row_events(st, ws, row, now, today, err);
+}
+
+int store_agenda_row_base(struct store *st, int64_t ws, int64_t id,
+			  struct agenda_row *out, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	memset(out, 0, sizeof(*out));
+	STMT(s, "SELECT " AGENDA_COLS " FROM contact WHERE id = ? AND"
+		" workspace_id = ?");
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, ws);
+	STEP(s, more);
+	if (!more)
+		return kith_err_set(err, KITH_ENOTFOUND, "contact",
+				    "no contact %lld", (long long)id);
+	agenda_row_read(s, out);
+	out->in.date_in_days = -1;
+	sqlite3_reset(s);
+	return KITH_OK;
+fail:
+	return rc;
 }
 
 int store_agenda_row(struct store *st, int64_t ws, int64_t id, kith_time now,

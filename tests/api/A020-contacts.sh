@@ -159,7 +159,7 @@ expect "... the next page" 200 GET "/api/v1/contacts/$Z/touchpoints?limit=1&curs
 ok "... is the email, and the end" test "$(jqb '[.items[].id]|join(",")')/$(jqb .next_cursor)" = "$TP1/null"
 expect "GET /touchpoints" 200 GET "/api/v1/touchpoints?limit=2" "${A[@]}"
 ok "all touchpoints, newest first, start with the lunch" test "$(jqb '.items[0].id')" = "$TP2"
-walk "/api/v1/touchpoints?limit=50"
+walk "/api/v1/touchpoints?limit=150"
 N_T=$(kith "${W[@]}" export | jq '.touchpoints|length')
 ok "walking /touchpoints counts every touch ($N_T)" test "$(count "$WALK_IDS")/$(uniq_count "$WALK_IDS")" = "$N_T/$N_T"
 post /api/v1/touchpoints "{\"contacts\":[$Z,$Z],\"channel\":\"call\"}"
