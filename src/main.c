@@ -243,8 +243,16 @@ int main(int argc, char **argv)
 		return fail(&c, rc);
 	if (!c.db_path)
 		c.db_path = default_db(dbbuf, sizeof(dbbuf));
-	rc = app_open_tx(&c.app, c.db_path, c.ws_name, now, cmd->write,
-			 &c.err);
+	/* The server serves every workspace: each request's user picks
+	 * one. It only needs the migrations run. */
+	if (cmd->fn == cmd_serve && !c.ws_name) {
+		memset(&c.app, 0, sizeof(c.app));
+		c.app.now = now;
+		rc = store_open(&c.app.st, c.db_path, &c.err);
+	} else {
+		rc = app_open_tx(&c.app, c.db_path, c.ws_name, now,
+				 cmd->write, &c.err);
+	}
 	if (rc) {
 		app_close(&c.app);
 		return fail(&c, rc);

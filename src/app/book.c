@@ -168,9 +168,189 @@ static int restore_settings(struct app_ctx *ctx, const struct book *b,
 	return rc;
 }
 
+/* Old id to new id, for a restore whose ids another workspace holds. */
+struct idmap {
+	int64_t *old, *new;
+	size_t n;
+};
+
+static int idmap_add(struct idmap *m, int64_t old, int64_t new)
+{
+	int64_t *o = realloc(m->old, (m->n + 1) * sizeof(*o));
+	int64_t *w = o ? realloc(m->new, (m->n + 1) * sizeof(*w)) : NULL;
+
+	if (o)
+		m->old = o;
+	if (!o || !w)
+		return -1;
+	m->new = w;
+	m->old[m->n] = old;
+	m->new[m->n++] = new;
+	return 0;
+}
+
+/* The new id of old; 0 (unknown) lets the store name the dangling id. */
+static int64_t idmap_get(const struct idmap *m, int64_t old)
+{
+	if (!m)
+		return old;
+	for (size_t i = 0; i < m->n; i++)
+		if (m->old[i] == old)
+			return m->new[i];
+	return old ? -old : 0;
+}
+
+struct maps {
+	struct idmap orgs, contacts;
+};
+
+/* Two elements of one array with one id: name the second. */
+#define CHECK_DUPS(arr, n, what)                                             \
+	for (size_t i_ = 0; i_ < (n); i_++)                                   \
+		for (size_t k_ = 0; k_ < i_; k_++)                            \
+			if ((arr)[i_].id == (arr)[k_].id) {                   \
+				kith_err_set(err, KITH_EINPUT, NULL,          \
+					     "id %lld appears twice",         \
+					     (long long)(arr)[i_].id);        \
+				snprintf(err->field, sizeof(err->field),      \
+					 "%s[%zu].id", what, i_);             \
+				kith_err_at(err, file, 0);                    \
+				return KITH_EINPUT;                           \
+			}
+
+static int check_dups(const struct book *b, const char *file,
+		      struct kith_err *err)
+{
+	CHECK_DUPS(b->orgs, b->n_orgs, "organizations");
+	CHECK_DUPS(b->contacts, b->n_contacts, "contacts");
+	CHECK_DUPS(b->touches, b->n_touches, "touchpoints");
+	CHECK_DUPS(b->facts, b->n_facts, "facts");
+	CHECK_DUPS(b->dates, b->n_dates, "dates");
+	CHECK_DUPS(b->promises, b->n_promises, "promises");
+	CHECK_DUPS(b->gifts, b->n_gifts, "gifts");
+	CHECK_DUPS(b->revenue, b->n_revenue, "revenue");
+	return KITH_OK;
+}
+
+/*
+ * Write every element. Without maps, ids are kept and a taken id ends the
+ * try with KITH_ECONFLICT (the caller retries with maps). With maps, the
+ * store picks new ids and references follow them.
+ */
+static int restore_rows(struct app_ctx *ctx, struct book *b,
+			const char *file, struct maps *m, struct kith_err *err)
+{
+	int rc = KITH_OK;
+
+#define TRY(call, what, i)                                                   \
+	do {                                                                 \
+		rc = (call);                                                 \
+		if (rc == KITH_ECONFLICT && !m)                              \
+			return rc;                                           \
+		rc = at(err, rc, file, what, i);                             \
+	} while (0)
+	for (size_t i = 0; !rc && i < b->n_orgs; i++) {
+		int64_t old = b->orgs[i].id;
+
+		if (!b->orgs[i].created_at)
+			b->orgs[i].created_at = ctx->now;
+		if (m)
+			b->orgs[i].id = 0;
+		TRY(m ? store_org_ensure(ctx->st, ctx->ws, b->orgs[i].name,
+					 b->orgs[i].created_at, &b->orgs[i].id,
+					 err)
+		      : store_org_put(ctx->st, ctx->ws, &b->orgs[i], err),
+		    "organizations", i);
+		if (!rc && m && idmap_add(&m->orgs, old, b->orgs[i].id))
+			rc = kith_err_nomem(err);
+	}
+	for (size_t i = 0; !rc && i < b->n_contacts; i++) {
+		int64_t old = b->contacts[i].id;
+
+		if (m) {
+			b->contacts[i].id = 0;
+			if (b->contacts[i].org_id)
+				b->contacts[i].org_id =
+					idmap_get(&m->orgs, b->contacts[i].org_id);
+		}
+		TRY(store_contact_add(ctx->st, ctx->ws, &b->contacts[i],
+				      ctx->now, err),
+		    "contacts", i);
+		if (!rc && m &&
+		    idmap_add(&m->contacts, old, b->contacts[i].id))
+			rc = kith_err_nomem(err);
+	}
+#define REF(x) (m ? idmap_get(&m->contacts, (x)) : (x))
+	for (size_t i = 0; !rc && i < b->n_touches; i++) {
+		if (m) {
+			b->touches[i].id = 0;
+			for (size_t k = 0; k < b->touches[i].n_contacts; k++)
+				b->touches[i].contacts[k] =
+					REF(b->touches[i].contacts[k]);
+		}
+		TRY(store_touch_add(ctx->st, ctx->ws, &b->touches[i], err),
+		    "touchpoints", i);
+	}
+	for (size_t i = 0; !rc && i < b->n_facts; i++) {
+		if (m) {
+			b->facts[i].id = 0;
+			b->facts[i].contact_id = REF(b->facts[i].contact_id);
+		}
+		TRY(store_fact_add(ctx->st, ctx->ws, &b->facts[i], err),
+		    "facts", i);
+	}
+	for (size_t i = 0; !rc && i < b->n_dates; i++) {
+		if (m) {
+			b->dates[i].id = 0;
+			b->dates[i].contact_id = REF(b->dates[i].contact_id);
+		}
+		TRY(store_date_add(ctx->st, ctx->ws, &b->dates[i], err),
+		    "dates", i);
+	}
+	for (size_t i = 0; !rc && i < b->n_promises; i++) {
+		if (m) {
+			b->promises[i].id = 0;
+			b->promises[i].contact_id =
+				REF(b->promises[i].contact_id);
+		}
+		TRY(store_promise_add(ctx->st, ctx->ws, &b->promises[i], err),
+		    "promises", i);
+	}
+	for (size_t i = 0; !rc && i < b->n_gifts; i++) {
+		if (m) {
+			b->gifts[i].id = 0;
+			if (b->gifts[i].contact_id)
+				b->gifts[i].contact_id =
+					REF(b->gifts[i].contact_id);
+			if (b->gifts[i].org_id)
+				b->gifts[i].org_id =
+					idmap_get(&m->orgs, b->gifts[i].org_id);
+		}
+		TRY(store_gift_add(ctx->st, ctx->ws, &b->gifts[i], err),
+		    "gifts", i);
+	}
+	for (size_t i = 0; !rc && i < b->n_revenue; i++) {
+		if (m) {
+			b->revenue[i].id = 0;
+			if (b->revenue[i].contact_id)
+				b->revenue[i].contact_id =
+					REF(b->revenue[i].contact_id);
+			if (b->revenue[i].org_id)
+				b->revenue[i].org_id = idmap_get(
+					&m->orgs, b->revenue[i].org_id);
+		}
+		TRY(store_revenue_add(ctx->st, ctx->ws, &b->revenue[i], err),
+		    "revenue", i);
+	}
+#undef REF
+#undef TRY
+	return rc;
+}
+
 int app_book_restore(struct app_ctx *ctx, struct book *b, const char *file,
 		     struct kith_err *err)
 {
+	struct maps m = { 0 };
 	bool empty;
 	int rc;
 
@@ -185,7 +365,10 @@ int app_book_restore(struct app_ctx *ctx, struct book *b, const char *file,
 		kith_err_at(err, file, 0);
 		return KITH_ECONFLICT;
 	}
-	rc = at(err, restore_settings(ctx, b, err), file, "workspace", 0);
+	rc = check_dups(b, file, err);
+	if (!rc)
+		rc = at(err, restore_settings(ctx, b, err), file, "workspace",
+			0);
 	for (size_t i = 0; !rc && i < b->n_cadences; i++) {
 		struct cadence_rule r = { 0 };
 
@@ -199,36 +382,28 @@ int app_book_restore(struct app_ctx *ctx, struct book *b, const char *file,
 					       err),
 			file, "cadences", i);
 	}
-	for (size_t i = 0; !rc && i < b->n_orgs; i++) {
-		if (!b->orgs[i].created_at)
-			b->orgs[i].created_at = ctx->now;
-		rc = at(err, store_org_put(ctx->st, ctx->ws, &b->orgs[i], err),
-			file, "organizations", i);
+	if (rc)
+		return rc;
+	/* Ids are kept (so a backup round-trips byte for byte) unless
+	 * another workspace in this database holds them: then new ones. */
+	rc = store_savepoint(ctx->st, err);
+	if (rc)
+		return rc;
+	rc = restore_rows(ctx, b, file, NULL, err);
+	if (rc == KITH_ECONFLICT) {
+		store_savepoint_undo(ctx->st);
+		memset(err, 0, sizeof(*err));
+		rc = store_savepoint(ctx->st, err);
+		if (!rc)
+			rc = restore_rows(ctx, b, file, &m, err);
 	}
-	for (size_t i = 0; !rc && i < b->n_contacts; i++)
-		rc = at(err, store_contact_add(ctx->st, ctx->ws,
-					       &b->contacts[i], ctx->now, err),
-			file, "contacts", i);
-	for (size_t i = 0; !rc && i < b->n_touches; i++)
-		rc = at(err, store_touch_add(ctx->st, ctx->ws, &b->touches[i],
-					     err),
-			file, "touchpoints", i);
-	for (size_t i = 0; !rc && i < b->n_facts; i++)
-		rc = at(err, store_fact_add(ctx->st, ctx->ws, &b->facts[i], err),
-			file, "facts", i);
-	for (size_t i = 0; !rc && i < b->n_dates; i++)
-		rc = at(err, store_date_add(ctx->st, ctx->ws, &b->dates[i], err),
-			file, "dates", i);
-	for (size_t i = 0; !rc && i < b->n_promises; i++)
-		rc = at(err, store_promise_add(ctx->st, ctx->ws,
-					       &b->promises[i], err),
-			file, "promises", i);
-	for (size_t i = 0; !rc && i < b->n_gifts; i++)
-		rc = at(err, store_gift_add(ctx->st, ctx->ws, &b->gifts[i], err),
-			file, "gifts", i);
-	for (size_t i = 0; !rc && i < b->n_revenue; i++)
-		rc = at(err, store_revenue_add(ctx->st, ctx->ws,
-					       &b->revenue[i], err),
-			file, "revenue", i);
+	if (rc)
+		store_savepoint_undo(ctx->st);
+	else
+		store_savepoint_release(ctx->st);
+	free(m.orgs.old);
+	free(m.orgs.new);
+	free(m.contacts.old);
+	free(m.contacts.new);
 	return rc;
 }

@@ -361,7 +361,7 @@ static int release_user(struct app_ctx *ctx, const struct user *u,
 {
 	struct alert *a = NULL;
 	size_t n = 0;
-	json_t *sigs = json_array(), *waiting = json_array();
+	json_t *sigs = json_array(), *waiting = json_array(), *digest;
 	char *data = NULL, text[600];
 	bool focused;
 	kith_time until;
@@ -388,8 +388,14 @@ static int release_user(struct app_ctx *ctx, const struct user *u,
 		signal_clear(&g);
 	}
 	json_array_extend(waiting, sigs);
-	data = json_dumps(json_pack("{s:O}", "signals", waiting),
-			  JSON_COMPACT | JSON_PRESERVE_ORDER);
+	digest = json_pack("{s:O}", "signals", waiting);
+	data = digest ? json_dumps(digest, JSON_COMPACT | JSON_PRESERVE_ORDER)
+		      : NULL;
+	json_decref(digest);
+	if (!data) {
+		rc = kith_err_nomem(err);
+		goto done;
+	}
 	rc = store_alert_add(ctx->st, ctx->ws, u->id, "digest", 0, data,
 			     false, ctx->now, NULL, err);
 	if (!rc)

@@ -243,8 +243,18 @@ int cmd_signals(struct cli *cl)
 		printf("  %s", age);
 		if (mins >= 0)
 			printf(" (%.0f min)", mins);
-		if (!g[i].contact_id)
+		if (!g[i].contact_id) {
 			printf("  %slead%s", term_yellow(), term_reset());
+		} else if (g[i].owner_id) {
+			struct user o;
+
+			if (!store_user_get(cl->app.st, cl->app.ws,
+					    g[i].owner_id, &o, NULL)) {
+				printf("  %sowner %s%s", term_dim(), o.email,
+				       term_reset());
+				user_clear(&o);
+			}
+		}
 		printf("\n");
 	}
 	store_signals_free(g, n);

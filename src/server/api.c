@@ -242,6 +242,11 @@ static bool match(const char *pattern, const char *path,
 		s++;
 	if (*p || *s)
 		goto no;
+	/* Slots a longer pattern filled earlier are not this route's. */
+	for (int i = n; i < 4; i++) {
+		free(req->params[i]);
+		req->params[i] = NULL;
+	}
 	req->n_params = n;
 	return true;
 no:

@@ -43,6 +43,10 @@ int store_begin(struct store *st, struct kith_err *err);
 int store_commit(struct store *st, struct kith_err *err);
 void store_rollback(struct store *st);
 bool store_in_transaction(struct store *st);
+/* A savepoint inside the current transaction: undo part of an action. */
+int store_savepoint(struct store *st, struct kith_err *err);
+void store_savepoint_undo(struct store *st);
+void store_savepoint_release(struct store *st);
 /*
  * A read snapshot for a burst of reads: one lock and one WAL check for
  * all of them instead of one per statement (measured: the agenda's ~400

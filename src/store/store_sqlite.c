@@ -354,6 +354,22 @@ void store_rollback(struct store *st)
 	st->in_tx = 0;
 }
 
+int store_savepoint(struct store *st, struct kith_err *err)
+{
+	return exec_sql(st, "SAVEPOINT part", err);
+}
+
+void store_savepoint_undo(struct store *st)
+{
+	sqlite3_exec(st->db, "ROLLBACK TO part; RELEASE part", NULL, NULL,
+		     NULL);
+}
+
+void store_savepoint_release(struct store *st)
+{
+	sqlite3_exec(st->db, "RELEASE part", NULL, NULL, NULL);
+}
+
 bool store_in_transaction(struct store *st)
 {
 	return !sqlite3_get_autocommit(st->db);
@@ -3194,9 +3210,12 @@ int store_signal_match(struct store *st, int64_t ws, const char *email,
 		char like[300];
 
 		snprintf(like, sizeof(like), "%%%s", at);
+		/* Only contacts of an organization: a shared mail host
+		 * (gmail.com) says nothing about who the sender is. */
 		STMT(s, "SELECT c.id FROM contact_email e JOIN contact c"
 			" ON c.id = e.contact_id WHERE e.workspace_id = ?"
-			" AND e.email LIKE ? ORDER BY c.last_touch IS NULL,"
+			" AND e.email LIKE ? AND c.org_id IS NOT NULL"
+			" ORDER BY c.last_touch IS NULL,"
 			" c.last_touch DESC, c.id LIMIT 1");
 		sqlite3_bind_int64(s, 1, ws);
 		bind_text(s, 2, like);

@@ -23,7 +23,14 @@ AM=(-H "Authorization: Bearer $TM")
 AX=(-H "Authorization: Bearer $TX")
 J=(-H 'content-type: application/json')
 # Two books are the same but for the workspace's name.
-same_book() { diff <(jq -S 'del(.workspace.name)' "$1") <(jq -S 'del(.workspace.name)' "$2") >/dev/null; }
+# Ids are global in a database, so a book restored beside the workspace it
+# came from gets new ones (and references follow them); byte-for-byte
+# equality is promised into an empty database, which T060 checks. Here the
+# content must match with ids and references set aside.
+same_book() {
+	local f='del(.workspace.name) | walk(if type == "object" then del(.id, .contact_id, .org_id, .contacts, .users) else . end)'
+	diff <(jq -S "$f" "$1") <(jq -S "$f" "$2") >/dev/null
+}
 
 # ---- export ----
 kith "${S[@]}" export >"$A_DIR/cli.json"

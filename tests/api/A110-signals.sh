@@ -9,6 +9,16 @@ W=(--workspace "Studio")
 printf 'correct horse battery staple\n' | kith "${W[@]}" user add \
 	ana@studio.example --role owner --password-stdin >/dev/null
 T=$(kith "${W[@]}" token create ana@studio.example --name a110 | tail -1)
+# stop_clean: SIGTERM the server; it must exit 0 (under ASan: no leaks,
+# no errors), its report shown if not.
+stop_clean() {
+	local rc
+	kill -TERM "$SERVER_PID" && wait "$SERVER_PID"
+	rc=$?
+	SERVER_PID=
+	ok "the server stops cleanly on SIGTERM (exit 0)" test "$rc" = 0
+	[ "$rc" = 0 ] || grep -A12 'ERROR\|runtime error' "$A_DIR/serve.log" | head -40 | sed 's/^/#   /'
+}
 start_server
 
 A=(-H "Authorization: Bearer $T")
@@ -144,7 +154,7 @@ req POST "$NEW" "${J[@]}" -d '{"id":"ev-9","type":"form","email":"z@z.example"}'
 ok "the new URL is 202" test "$STATUS" = 202
 ok "the CLI shows the new secret" test "$(kith "${W[@]}" webhook show | sed 's|.*/hooks/|/hooks/|')" = "$NEW"
 
-stop_server
+stop_clean
 ok "the server log never holds the webhook secret" \
 	sh -c "! grep -q -e '$SECRET' -e '${NEW#/hooks/}' '$A_DIR/serve.log'"
 ok "the log does show the webhook requests" grep -q 'POST /hooks/' "$A_DIR/serve.log"

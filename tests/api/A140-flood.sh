@@ -10,6 +10,16 @@ printf 'correct horse battery staple\n' | kith "${W[@]}" user add \
 T=$(kith "${W[@]}" token create ana@studio.example --name a140 | tail -1)
 HOOK=/hooks/$(kith "${W[@]}" webhook show | sed 's|.*/hooks/||')
 kith "${W[@]}" add "Dana Harbor" --email dana@harbor.example >/dev/null
+# stop_clean: SIGTERM the server; it must exit 0 (under ASan: no leaks,
+# no errors), its report shown if not.
+stop_clean() {
+	local rc
+	kill -TERM "$SERVER_PID" && wait "$SERVER_PID"
+	rc=$?
+	SERVER_PID=
+	ok "the server stops cleanly on SIGTERM (exit 0)" test "$rc" = 0
+	[ "$rc" = 0 ] || grep -A12 'ERROR\|runtime error' "$A_DIR/serve.log" | head -40 | sed 's/^/#   /'
+}
 start_server
 
 # The flood: 16 keep-alive connections share a queue of 2,400 deliveries
@@ -102,4 +112,5 @@ ok "the agenda answered during the flood" test "$(jq '.agenda | length' "$F")" -
 ok "always 200" test "$(jq '[.agenda[] | select(. != 200)] | length' "$F")" = 0
 ok "Dana, with waiting signals, tops the agenda" \
 	test "$(curl -s -H "Authorization: Bearer $T" "$BASE/api/v1/agenda" | jq -r '.items[0].contact.name')" = "Dana Harbor"
+stop_clean
 finish

@@ -178,5 +178,9 @@ check "a meeting in progress holds alerts" 0 "Alerts for ana@studio.example are 
 T=$(kith token create ana@studio.example --name t110 | tail -1)
 ok "GET /api/v1/me/focus gives reason meeting" \
 	test "$(curl -s -H "Authorization: Bearer $T" "$BASE/api/v1/me/focus" | jq -r '"\(.focused)/\(.reason)/\(.until)"')" = "true/meeting/2026-11-20T15:30:00Z"
-stop_server
+kill -TERM "$SERVER_PID" && wait "$SERVER_PID"
+rc=$?
+SERVER_PID=
+ok "the server stops cleanly on SIGTERM (exit 0)" test "$rc" = 0
+[ "$rc" = 0 ] || grep -A12 'ERROR\|runtime error' "$T_DIR/serve.log" | head -40 | sed 's/^/#   /'
 finish
