@@ -92,6 +92,18 @@ while read -r m p; do
 	args=("${AB[@]}")
 	case $m in POST | PUT | PATCH) args+=("${J[@]}" --data-binary "$(body_for "$m" "$p")") ;; esac
 	case $p in
+	/api/v1/events)
+		# A stream never ends: read two seconds of it.
+		req "$m" "$p" "${args[@]}" --max-time 2
+		ok "$m $p as B: a stream of B's own ($STATUS)" test "$STATUS" = 200
+		ok "$m $p as B: none of A's data" no_a_data
+		;;
+	*"{secret}"*)
+		# A's webhook secret is not B's to know: any other is unknown.
+		req "$m" "${p//\{secret\}/kith_hook_not-a-secret}" "${args[@]}"
+		ok "$m $p with a wrong secret: 404" test "$STATUS" = 404
+		ok "$m $p: none of A's data" no_a_data
+		;;
 	*"{name}"*)
 		req "$m" "${p//\{name\}/overview}" "${args[@]}"
 		ok "$m $p as B: 200 with B's own data" test "$STATUS" = 200
@@ -145,7 +157,7 @@ ok "A's tokens are unchanged" test "$(kith "${WA[@]}" token list)" = "$(cat "$A_
 expect "A's token still works" 200 GET /api/v1/contacts/$CA "${AA[@]}"
 
 # The document describes exactly the router's table.
-grep -oE '\{ "(GET|POST|PUT|PATCH|DELETE)", "/api/v1/[^"]*"' "$ROOT/src/server/api.c" |
+grep -oE '\{ "(GET|POST|PUT|PATCH|DELETE)", "/(api/v1|hooks)/[^"]*"' "$ROOT/src/server/api.c" |
 	sed -E 's/^\{ "([A-Z]+)", "([^"]*)"/\1 \2/' | sort >"$A_DIR/table-routes"
 sort -o "$A_DIR/doc-routes" "$A_DIR/doc-routes"
 ok "the route table has routes" test "$(wc -l <"$A_DIR/table-routes")" -gt 30
