@@ -31,7 +31,7 @@ all: $(B)/kith
 deps:
 	@./scripts/install-deps $(APT_PKGS)
 	@command -v npm >/dev/null || ./scripts/install-deps nodejs npm
-	@./scripts/install-deps chromium
+	@./scripts/install-deps chromium fonts-noto-color-emoji fonts-nanum
 	@if [ ! -d tests/web/node_modules ] || \
 	    [ tests/web/package-lock.json -nt tests/web/node_modules ]; then \
 		echo "  NPM     tests/web"; \

@@ -248,6 +248,9 @@ void report_clear(struct report *r)
 {
 	if (!r)
 		return;
+	for (size_t i = 0; i < r->n_users; i++)
+		free(r->users[i].email);
+	free(r->users);
 	for (size_t i = 0; i < r->n_people; i++)
 		free(r->people[i].name);
 	free(r->people);
@@ -343,6 +346,50 @@ static int walk_mix(void *p, int64_t contact_id, const struct score_touch *t)
 	return KITH_OK;
 }
 
+struct user_walk {
+	struct report *r;
+	kith_time now;
+};
+
+static int walk_user(void *p, int64_t user_id, const struct score_touch *t)
+{
+	struct user_walk *w = p;
+
+	for (size_t i = 0; i < w->r->n_users; i++)
+		if (w->r->users[i].user_id == user_id)
+			score_balance_add(&w->r->users[i].balance, t, w->now);
+	return KITH_OK;
+}
+
+/* The human-touch balance of each member, from the touches they were in. */
+static int report_users(struct app_ctx *ctx, struct report *out,
+			struct kith_err *err)
+{
+	struct user_walk w = { out, ctx->now };
+	struct user *u = NULL;
+	size_t n = 0;
+	int rc = store_user_list(ctx->st, ctx->ws, &u, &n, err);
+
+	if (rc)
+		return rc;
+	out->users = calloc(n ? n : 1, sizeof(*out->users));
+	if (!out->users) {
+		store_users_free(u, n);
+		return kith_err_nomem(err);
+	}
+	for (size_t i = 0; i < n; i++) {
+		out->users[i].user_id = u[i].id;
+		out->users[i].email = u[i].email;
+		u[i].email = NULL;
+	}
+	out->n_users = n;
+	store_users_free(u, n);
+	rc = store_touch_each_user(ctx->st, ctx->ws, walk_user, &w, err);
+	for (size_t i = 0; i < out->n_users; i++)
+		score_balance_finish(&out->users[i].balance);
+	return rc;
+}
+
 int app_report(struct app_ctx *ctx, struct report *out, struct kith_err *err)
 {
 	struct contact_filter f = { 0 };
@@ -409,6 +456,9 @@ int app_report(struct app_ctx *ctx, struct report *out, struct kith_err *err)
 	}
 	walk_flush(&w);
 	score_balance_finish(&out->balance);
+	rc = report_users(ctx, out, err);
+	if (rc)
+		goto done;
 	for (size_t i = 0; i < w.n; i++) {
 		struct report_contact *p = &out->people[i];
 		kith_time last_gift = KITH_NO_TIME;

@@ -55,6 +55,12 @@ struct report_contact {
 	struct balance balance;
 };
 
+struct report_user {
+	int64_t user_id;
+	char *email;
+	struct balance balance;	/* touches they took part in */
+};
+
 struct report {
 	int contacts;
 	struct balance balance;		/* the workspace over the window */
@@ -64,6 +70,8 @@ struct report {
 	double health_mean;
 	struct report_contact *people;	/* every contact, by id */
 	size_t n_people;
+	struct report_user *users;	/* every member, by id */
+	size_t n_users;
 };
 
 int app_report(struct app_ctx *ctx, struct report *out, struct kith_err *err);

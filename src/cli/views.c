@@ -58,7 +58,11 @@ int cmd_due(struct cli *cl)
 	if (rc)
 		return rc;
 	if (cl->json) {
-		json_print(json_agenda(&l));
+		struct workspace w = { 0 };
+
+		store_workspace_get(cl->app.st, cl->app.ws, &w, NULL);
+		json_print(json_agenda(&l, &w, cl->app.now));
+		workspace_clear(&w);
 		agenda_list_free(&l);
 		return KITH_OK;
 	}

@@ -292,11 +292,17 @@ static json_t *json_days_or_null(int64_t d)
 	return d < 0 ? json_null() : json_integer(d);
 }
 
-json_t *json_agenda(const struct agenda_list *l)
+json_t *json_agenda(const struct agenda_list *l, const struct workspace *w,
+		    kith_time now)
 {
 	json_t *a = json_array();
 
 	for (size_t i = 0; a && i < l->n; i++) {
+		const char *tz = l->rows[i].tz && *l->rows[i].tz ? l->rows[i].tz
+				 : w && w->tz && *w->tz	  ? w->tz
+							  : NULL;
+		json_t *item;
+		struct tm tm;
 		const struct agenda_item *it = &l->items[i];
 		json_t *reasons = json_array();
 
@@ -306,9 +312,7 @@ json_t *json_agenda(const struct agenda_list *l)
 				json_pack("{s:s, s:s}", "kind",
 					  reason_kind_name(it->reasons[r].kind),
 					  "text", it->reasons[r].text));
-		json_array_append_new(
-			a,
-			json_pack("{s:{s:I, s:s, s:o, s:o}, s:f, s:o, s:o, s:o,"
+		item = json_pack("{s:{s:I, s:s, s:o, s:o}, s:f, s:o, s:o, s:o,"
 				  " s:o}",
 				  "contact", "id", (json_int_t)it->id, "name",
 				  it->name, "tier",
@@ -323,7 +327,20 @@ json_t *json_agenda(const struct agenda_list *l)
 				  json_days_or_null(it->days_since_touch),
 				  "days_since_in_person",
 				  json_days_or_null(it->days_since_in_person),
-				  "due_at", json_time(it->due_at)));
+				  "due_at", json_time(it->due_at));
+		if (w && !kith_time_local(&tm, now, tz)) {
+			char hm[16];
+			int mins = tm.tm_hour * 60 + tm.tm_min;
+
+			strftime(hm, sizeof(hm), "%a %H:%M", &tm);
+			json_object_set_new(item, "local_time", json_string(hm));
+			json_object_set_new(
+				item, "working_hours",
+				json_boolean(tm.tm_wday >= 1 && tm.tm_wday <= 5 &&
+					     mins >= w->work_start_min &&
+					     mins < w->work_end_min));
+		}
+		json_array_append_new(a, item);
 	}
 	return a;
 }
@@ -427,6 +444,16 @@ json_t *json_report(const struct report *r)
 		return NULL;
 	json_object_set_new(o, "contacts", json_integer(r->contacts));
 	json_object_set_new(o, "balance", json_balance(&r->balance));
+	a = json_array();
+	for (size_t i = 0; i < r->n_users; i++) {
+		json_t *b = json_balance(&r->users[i].balance);
+
+		json_object_set_new(b, "user_id",
+				    json_integer(r->users[i].user_id));
+		json_object_set_new(b, "email", json_str(r->users[i].email));
+		json_array_append_new(a, b);
+	}
+	json_object_set_new(o, "balance_by_user", a);
 	a = json_array();
 	for (int m = 0; m < 12; m++) {
 		json_t *row = json_object();

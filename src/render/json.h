@@ -44,7 +44,10 @@ json_t *json_meeting(const struct meeting *m);
  * with stats {median_minutes, p90_minutes, breaches, answered, waiting}. */
 json_t *json_signal_stats(const struct signal_user_stats *per, size_t n,
 			  const struct respond_stats *all, int target);
-json_t *json_agenda(const struct agenda_list *l);
+/* The agenda's items; with w, each says the contact's local time and
+ * whether the workspace's working hours hold there (weekdays). */
+json_t *json_agenda(const struct agenda_list *l, const struct workspace *w,
+		    kith_time now);
 json_t *json_health(const struct health *h);
 json_t *json_brief(const struct brief *b, kith_time now);
 json_t *json_report(const struct report *r);

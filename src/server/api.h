@@ -119,6 +119,8 @@ void h_settings_patch(struct api *a);
 void h_openapi(struct api *a);
 
 void h_hook(struct api *a);
+void h_dates_upcoming(struct api *a);
+void h_user_get(struct api *a);
 void h_signals_list(struct api *a);
 void h_signals_stats(struct api *a);
 void h_signal_attach(struct api *a);

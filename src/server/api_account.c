@@ -224,6 +224,19 @@ static int keep_an_owner(struct api *a, const struct user *before,
 	return rc;
 }
 
+void h_user_get(struct api *a)
+{
+	struct user u;
+	int rc = store_user_get(a->st, a->ctx.ws, a->id, &u, &a->err);
+
+	if (rc) {
+		api_fail(a, rc);
+		return;
+	}
+	http_json(a->resp, 200, api_user_json(&u));
+	user_clear(&u);
+}
+
 void h_user_patch(struct api *a)
 {
 	static const char *const keys[] = { "name", "role", "password",
@@ -246,6 +259,13 @@ void h_user_patch(struct api *a)
 	}
 	json_decref(cur);
 	r = u.role;
+	if (a->user.role != ROLE_OWNER &&
+	    (u.id != a->user.id || json_object_get(a->body, "role"))) {
+		http_error(a->resp, 403, "forbidden", NULL,
+			   "only owners change other members or roles");
+		user_clear(&u);
+		return;
+	}
 	if (json_object_get(a->body, "name")) {
 		free(u.name);
 		u.name = NULL;

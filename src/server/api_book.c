@@ -946,7 +946,13 @@ void h_agenda(struct api *a)
 		api_fail(a, rc);
 		return;
 	}
-	api_list(a, json_agenda(&l), NULL);
+	{
+		struct workspace w = { 0 };
+
+		store_workspace_get(a->st, a->ctx.ws, &w, NULL);
+		api_list(a, json_agenda(&l, &w, a->ctx.now), NULL);
+		workspace_clear(&w);
+	}
 	agenda_list_free(&l);
 }
 
@@ -958,7 +964,7 @@ void h_report(struct api *a)
 	} views[] = {
 		{ "overview", NULL },
 		{ "channels", "channel_mix" },
-		{ "balance", "balance,digital_only" },
+		{ "balance", "balance,balance_by_user,digital_only" },
 		{ "health", "health_distribution,health_mean,going_cold" },
 		{ "loyalty", "loyal,thank_you_due" },
 		{ "going_cold", "going_cold" },
@@ -1050,4 +1056,70 @@ void h_import(struct api *a)
 	}
 	if (rc)
 		api_fail(a, rc);
+}
+
+struct upcoming {
+	struct kdate *d;
+	int in_days, years;
+};
+
+static int cmp_upcoming(const void *x, const void *y)
+{
+	const struct upcoming *a = x, *b = y;
+
+	if (a->in_days != b->in_days)
+		return a->in_days < b->in_days ? -1 : 1;
+	return (a->d->id > b->d->id) - (a->d->id < b->d->id);
+}
+
+void h_dates_upcoming(struct api *a)
+{
+	const char *w = http_query(a->req, "within");
+	long within = w ? strtol(w, NULL, 10) : 14;
+	struct upcoming *u = NULL;
+	struct kdate *d = NULL;
+	size_t n = 0, nu = 0;
+	json_t *items;
+
+	if (within < 0 || within > 366) {
+		http_error(a->resp, 422, "invalid", "within",
+			   "expected 0 to 366 days");
+		return;
+	}
+	if (store_date_list(a->st, a->ctx.ws, 0, &d, &n, &a->err)) {
+		api_fail(a, a->err.status);
+		return;
+	}
+	u = calloc(n ? n : 1, sizeof(*u));
+	for (size_t i = 0; u && i < n; i++) {
+		int years, days = agenda_days_until(&d[i], a->ctx.today, &years);
+
+		if (days < 0 || days > within)
+			continue;
+		u[nu].d = &d[i];
+		u[nu].in_days = days;
+		u[nu++].years = years;
+	}
+	if (nu > 1)
+		qsort(u, nu, sizeof(*u), cmp_upcoming);
+	items = json_array();
+	for (size_t i = 0; i < nu; i++) {
+		struct contact c;
+		json_t *j = json_kdate(u[i].d);
+
+		json_object_set_new(j, "in_days", json_integer(u[i].in_days));
+		json_object_set_new(j, "years", u[i].years
+							? json_integer(u[i].years)
+							: json_null());
+		if (!store_contact_get(a->st, a->ctx.ws, u[i].d->contact_id,
+				       &c, NULL)) {
+			json_object_set_new(j, "contact_name",
+					    json_string(c.name));
+			contact_clear(&c);
+		}
+		json_array_append_new(items, j);
+	}
+	free(u);
+	store_dates_free(d, n);
+	api_list(a, items, NULL);
 }

@@ -159,6 +159,10 @@ typedef int (*store_touch_visit)(void *ctx, int64_t contact_id,
 				 const struct score_touch *t);
 int store_touch_each(struct store *st, int64_t ws, bool per_participant,
 		     store_touch_visit fn, void *ctx, struct kith_err *err);
+/* Visit every touch once per user who took part, in user order; the
+ * visitor's first argument is then the user id. */
+int store_touch_each_user(struct store *st, int64_t ws, store_touch_visit fn,
+			  void *ctx, struct kith_err *err);
 
 /* ---- facts, dates, promises, gifts, revenue ---- */
 int store_fact_add(struct store *st, int64_t ws, struct fact *f,

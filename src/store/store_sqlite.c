@@ -3929,3 +3929,36 @@ int store_user_in_meeting(struct store *st, int64_t user_id, kith_time now,
 fail:
 	return rc;
 }
+
+int store_touch_each_user(struct store *st, int64_t ws, store_touch_visit fn,
+			  void *ctx, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT tu.user_id, t.at, t.channel, t.direction"
+		" FROM touch_user tu JOIN touchpoint t ON t.id = tu.touch_id"
+		" WHERE tu.workspace_id = ? ORDER BY tu.user_id, t.at");
+	sqlite3_bind_int64(s, 1, ws);
+	for (;;) {
+		struct score_touch t;
+
+		STEP(s, more);
+		if (!more)
+			break;
+		t.at = sqlite3_column_int64(s, 1);
+		channel_parse(&t.channel,
+			      (const char *)sqlite3_column_text(s, 2), NULL,
+			      NULL);
+		direction_parse(&t.direction,
+				(const char *)sqlite3_column_text(s, 3), NULL,
+				NULL);
+		rc = fn(ctx, sqlite3_column_int64(s, 0), &t);
+		if (rc)
+			goto fail;
+	}
+	return KITH_OK;
+fail:
+	sqlite3_reset(s);
+	return rc;
+}
