@@ -58,9 +58,22 @@ rate() { sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p'; }
 echo "== API read: GET /api/v1/contacts/$id ($size bytes), wrk -t2 -c64 -d$dur"
 k=$(wrk -t2 -c64 -d"$dur" -H "Authorization: Bearer $token" "$base/api/v1/contacts/$id" | tee "$dir/wrk-kith.txt" | rate)
 n=$(wrk -t2 -c64 -d"$dur" "http://127.0.0.1:$port/contact.json" | tee "$dir/wrk-nginx.txt" | rate)
-rss=$(awk '/VmHWM/ {print $2}' /proc/$kpid/status)
+rss=$(awk '/VmRSS/ {print $2}' /proc/$kpid/status)
+hwm=$(awk '/VmHWM/ {print $2}' /proc/$kpid/status)
 echo "kith  $k req/s"
 echo "nginx $n req/s"
 awk -v k="$k" -v n="$n" 'BEGIN { printf "ratio %.2f (target >= 0.70)\n", k / n }'
-echo "kith peak resident memory serving $contacts contacts: $((rss / 1024)) MB (target < 50 MB)"
+echo "kith resident memory serving $contacts contacts: $((rss / 1024)) MB after the run, peak $((hwm / 1024)) MB (target < 50 MB)"
 grep -h "Non-2xx\|Socket errors" "$dir"/wrk-*.txt || true
+
+# Webhooks: distinct signals from 64 connections; every 202 must be stored.
+hook=$(./build/kith --db "$db" --workspace Bench webhook show --base "$base")
+before=$(sqlite3 "$db" 'SELECT count(*) FROM signal')
+echo "== webhooks: POST /hooks/<secret>, wrk -t2 -c64 -d$dur, distinct ids"
+wrk -t2 -c64 -d"$dur" -s bench/webhook.lua "$hook" >"$dir/wrk-hook.txt"
+w=$(rate <"$dir/wrk-hook.txt")
+sent=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$dir/wrk-hook.txt")
+bad=$(sed -n 's/^ *Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p' "$dir/wrk-hook.txt")
+sleep 1
+after=$(sqlite3 "$db" 'SELECT count(*) FROM signal')
+echo "webhooks accepted: $w req/s; $sent sent, ${bad:-0} refused, $((after - before)) stored"

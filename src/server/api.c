@@ -489,6 +489,20 @@ static bool read_body(struct api *a, const struct route *r)
 	return true;
 }
 
+/* The local day of now, worked out once a minute per thread: the zone
+ * conversion takes a process-wide lock that every request contended for. */
+static int32_t today_of(kith_time now)
+{
+	static _Thread_local kith_time minute = KITH_NO_TIME;
+	static _Thread_local int32_t day;
+
+	if (now / 60 != minute) {
+		minute = now / 60;
+		day = kith_time_day(now, NULL);
+	}
+	return day;
+}
+
 void api_handle(struct store *st, struct http_request *req,
 		struct http_response *resp)
 {
@@ -509,7 +523,7 @@ void api_handle(struct store *st, struct http_request *req,
 		api_fail(&a, KITH_EIO);
 		return;
 	}
-	a.ctx.today = kith_time_day(a.ctx.now, NULL);
+	a.ctx.today = today_of(a.ctx.now);
 	r = find_route(req, &known);
 	if (!r) {
 		if (known)

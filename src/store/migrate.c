@@ -278,6 +278,11 @@ static const char *const migrations[] = {
 	" ON contact(workspace_id, eff_meet, tier, meet_anchor);"
 	"DROP INDEX contact_due_any;"
 	"DROP INDEX contact_due_meet;",
+	/* 5: signals match on an email's domain through an index, not a
+	 * LIKE '%@domain' over every address (118 webhooks/s at 100k). */
+	"ALTER TABLE contact_email ADD COLUMN domain TEXT GENERATED ALWAYS AS"
+	" (lower(substr(email, instr(email, '@') + 1))) VIRTUAL;"
+	"CREATE INDEX contact_email_domain ON contact_email(workspace_id, domain);",
 };
 
 size_t migrate_count(void)

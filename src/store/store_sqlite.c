@@ -1175,6 +1175,26 @@ static int contact_read_lists(struct store *st, struct contact *c,
 	return rc;
 }
 
+/* Split a group_concat(x, char(31)) back into a list. */
+static int split_list(struct strlist *l, const unsigned char *joined)
+{
+	const char *p = (const char *)joined;
+
+	while (p && *p) {
+		const char *end = strchr(p, '\x1f');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		char *one = strndup(p, len);
+
+		if (!one || strlist_push(l, one)) {
+			free(one);
+			return -1;
+		}
+		free(one);
+		p = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
 int store_contact_get(struct store *st, int64_t ws, int64_t id,
 		      struct contact *out, struct kith_err *err)
 {
@@ -1182,8 +1202,19 @@ int store_contact_get(struct store *st, int64_t ws, int64_t id,
 	int rc, more;
 
 	contact_init(out);
-	STMT(s, "SELECT " CONTACT_COLS CONTACT_FROM
-		" WHERE c.id = ? AND c.workspace_id = ?");
+	/* One statement for the row and its four lists: the API's most
+	 * frequent read paid five statement runs before. Unit separator
+	 * (31) cannot appear in what the inputs accept as text. */
+	STMT(s, "SELECT " CONTACT_COLS ","
+		" (SELECT group_concat(email, char(31)) FROM (SELECT email FROM"
+		"  contact_email WHERE contact_id = c.id ORDER BY pos)),"
+		" (SELECT group_concat(phone, char(31)) FROM (SELECT phone FROM"
+		"  contact_phone WHERE contact_id = c.id ORDER BY pos)),"
+		" (SELECT group_concat(handle, char(31)) FROM (SELECT handle FROM"
+		"  contact_handle WHERE contact_id = c.id ORDER BY pos)),"
+		" (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM"
+		"  contact_tag WHERE contact_id = c.id ORDER BY tag))"
+		CONTACT_FROM " WHERE c.id = ? AND c.workspace_id = ?");
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, ws);
 	STEP(s, more);
@@ -1191,8 +1222,13 @@ int store_contact_get(struct store *st, int64_t ws, int64_t id,
 		return kith_err_set(err, KITH_ENOTFOUND, "contact",
 				    "no contact %lld", (long long)id);
 	contact_read_row(s, out);
+	rc = split_list(&out->emails, sqlite3_column_text(s, 23)) ||
+			     split_list(&out->phones, sqlite3_column_text(s, 24)) ||
+			     split_list(&out->handles, sqlite3_column_text(s, 25)) ||
+			     split_list(&out->tags, sqlite3_column_text(s, 26))
+		     ? kith_err_nomem(err)
+		     : KITH_OK;
 	sqlite3_reset(s);
-	rc = contact_read_lists(st, out, err);
 	if (rc)
 		contact_clear(out);
 fail:
@@ -3206,19 +3242,16 @@ int store_signal_match(struct store *st, int64_t ws, const char *email,
 	}
 	if (at && at[1]) {
 		/* The domain names an organization: its most recently
-		 * touched contact is the one who will know the sender. */
-		char like[300];
-
-		snprintf(like, sizeof(like), "%%%s", at);
-		/* Only contacts of an organization: a shared mail host
+		 * touched contact is the one who will know the sender.
+		 * Only contacts of an organization: a shared mail host
 		 * (gmail.com) says nothing about who the sender is. */
 		STMT(s, "SELECT c.id FROM contact_email e JOIN contact c"
 			" ON c.id = e.contact_id WHERE e.workspace_id = ?"
-			" AND e.email LIKE ? AND c.org_id IS NOT NULL"
+			" AND e.domain = lower(?) AND c.org_id IS NOT NULL"
 			" ORDER BY c.last_touch IS NULL,"
 			" c.last_touch DESC, c.id LIMIT 1");
 		sqlite3_bind_int64(s, 1, ws);
-		bind_text(s, 2, like);
+		bind_text(s, 2, at + 1);
 		STEP(s, more);
 		if (more)
 			*contact_id = sqlite3_column_int64(s, 0);

@@ -7,6 +7,8 @@ import { contactPage } from './contact.js';
 import { briefPage } from './brief.js';
 import { reportsPage } from './reports.js';
 import { settingsPage } from './settings.js';
+import { signalsPage } from './signals.js';
+import { startLive, stopLive, startFocus, setSignedIn } from './live.js';
 
 export const session = { me: null };
 const main = () => document.getElementById('main');
@@ -17,6 +19,7 @@ const routes = [
   [/^\/contacts\/new$/, 'contacts', newContactPage],
   [/^\/contacts\/(\d+)\/brief$/, 'contacts', briefPage],
   [/^\/contacts\/(\d+)$/, 'contacts', contactPage],
+  [/^\/signals\/?$/, 'signals', signalsPage],
   [/^\/reports\/?$/, 'reports', reportsPage],
   [/^\/settings\/?$/, 'settings', settingsPage],
 ];
@@ -43,11 +46,13 @@ async function render() {
   const path = location.pathname;
   const root = main();
   if (!session.me) {
+    stopLive();
     document.getElementById('topbar').hidden = true;
     signInPage(root);
     return;
   }
   document.getElementById('topbar').hidden = false;
+  startLive();
   document.getElementById('workspace-name').textContent = session.me.workspace.name;
   let found = null, m = null;
   for (const r of routes) { m = path.match(r[0]); if (m) { found = r; break; } }
@@ -126,6 +131,7 @@ async function loadMe() {
     session.me = me;
     api.setCsrf(me.csrf_token);
     setZones(me);
+    startFocus();
   } catch (err) {
     session.me = null;
     if (err.status !== 401) throw err;
@@ -144,9 +150,11 @@ export const canWrite = () => role() !== 'viewer';
 export const isOwner = () => role() === 'owner';
 
 function start() {
+  setSignedIn(() => !!session.me);
   api.whenSignedOut(() => {
     if (!session.me) return;
     session.me = null;
+    stopLive();
     render();
   });
   document.addEventListener('click', ev => {
@@ -161,6 +169,7 @@ function start() {
   window.addEventListener('popstate', render);
   document.getElementById('sign-out').addEventListener('click', async ev => {
     ev.target.disabled = true;
+    stopLive();
     try { await api.del('/session'); } catch { /* signed out either way */ }
     ev.target.disabled = false;
     session.me = null;

@@ -12,7 +12,9 @@ const COLOR = {
 
 export async function reportsPage() {
   setTitle('Reports');
-  const r = await api.get('/reports/overview');
+  const [r, stats, signals, users] = await Promise.all([api.get('/reports/overview'), api.get('/signals/stats'),
+    api.get('/signals'), api.get('/users').then(x => x.items).catch(() => [])]);
+  const who = id => { const u = users.find(x => x.id === id); return u ? (u.name || u.email) : 'No owner'; };
   const page = h('section', { class: 'page page-reports' },
     h('div', { class: 'page-head' }, h('div', null, h('h1', null, 'Reports'),
       h('p', { class: 'page-sub muted' }, `${r.contacts} contacts · ${r.balance.touches} touches in the last year`))));
@@ -25,6 +27,8 @@ export async function reportsPage() {
   add(page, h('div', { class: 'report-grid' },
     card('mix', 'Channel mix over time', 'Touches per month, richest channels at the bottom.', channelMix(r.channel_mix), legend()),
     card('balance', 'Human-touch balance', 'Share of touches that were in person, video, call, letter or gift.', balance(r.balance)),
+    card('balance-users', 'Human-touch balance per member', 'Each member’s touches in the last year: human, and face to face.', balanceByUser(r.balance_by_user || [])),
+    card('response', 'Response time', `How fast a person answered a signal, in working hours; the target is ${stats.target_minutes} minutes.`, responseTime(stats, signals.items, who)),
     card('health', 'Health distribution', `Contacts by health score; the mean is ${r.health_mean}.`, healthDist(r.health_distribution)),
     card('loyalty', 'Loyalty: tenure × value', 'Long-standing clients by years and lifetime value; colour is health.', loyalty(r.loyal)),
     card('cold', 'Going cold and thank-yous', 'Who needs attention before it is too late.', coldLists(r))));
@@ -98,6 +102,83 @@ function balance(b) {
     chart('Touches by channel: ' + byCh.map(x => `${x[0]} ${x[1]}`).join(', '), CHANNELS.length * 22, rows),
   ];
 }
+
+function balanceByUser(rows) {
+  rows = rows.filter(u => u.touches > 0);
+  if (!rows.length) return h('p', { class: 'muted' }, 'No member has logged a touch yet.');
+  const rowH = 64, H = rows.length * rowH;
+  const left = 0, barW = W - 60;
+  const out = rows.map((u, i) => {
+    const y = i * rowH;
+    const hs = u.human_share || 0, fs = u.face_share || 0;
+    return svg('g', null,
+      text(left, y + 14, `${u.email} · ${u.touches} touches`, { class: 'label' }),
+      svg('rect', { x: left, y: y + 22, width: barW, height: 14, rx: 3, class: 'track' }),
+      svg('rect', { x: left, y: y + 22, width: Math.max(2, barW * hs), height: 14, rx: 3, class: 'fill-human' }),
+      text(barW + 6, y + 34, `${Math.round(hs * 100)}%`, { class: 'value' }),
+      svg('rect', { x: left, y: y + 40, width: barW, height: 10, rx: 3, class: 'track' }),
+      svg('rect', { x: left, y: y + 40, width: Math.max(2, barW * fs), height: 10, rx: 3, class: 'fill-face' }),
+      text(barW + 6, y + 50, `${Math.round(fs * 100)}%`, { class: 'axis' }));
+  });
+  return [chart('Human-touch balance per member: ' + rows.map(u => `${u.email}: ${Math.round(u.human_share * 100)} percent human, ${Math.round(u.face_share * 100)} percent face to face of ${u.touches} touches`).join('; '), H, out),
+    h('ul', { class: 'legend', 'aria-label': 'Bars' },
+      h('li', null, h('span', { class: 'swatch sw-video', 'aria-hidden': 'true' }), 'Human touches'),
+      h('li', null, h('span', { class: 'swatch sw-in_person', 'aria-hidden': 'true' }), 'Face to face'))];
+}
+
+// Median and 90th percentile per member against the target, and each
+// answered signal over time.
+function responseTime(st, list, who) {
+  const target = st.target_minutes;
+  const rows = [['Workspace', st.workspace], ...st.users.filter(u => u.answered > 0).map(u => [who(u.user_id), u])];
+  const answered = list.filter(s => s.response_minutes !== null && s.answered_at);
+  if (!st.workspace.answered) {
+    return h('p', { class: 'muted' }, st.workspace.waiting
+      ? `${st.workspace.waiting} signal${st.workspace.waiting === 1 ? ' is' : 's are'} waiting and none answered yet: log a touch to the contact to answer one.`
+      : 'No signals answered yet. Send website visits, mentions and form posts to the webhook (see Signals); answer them by logging a touch.');
+  }
+  const maxV = Math.max(target * 1.5, ...rows.map(([, s]) => s.p90_minutes || 0)) * 1.1;
+  const lx = 110, bw = W - lx - 10, rowH = 46, top = 18, H = top + rows.length * rowH + 22;
+  const x = v => lx + bw * Math.min(1, v / maxV);
+  const bars = rows.map(([name, s], i) => {
+    const y = top + i * rowH;
+    return svg('g', null,
+      svg('title', null, `${name}: median ${fmtMin(s.median_minutes)}, 90th percentile ${fmtMin(s.p90_minutes)}, ${s.breaches} of ${s.answered} over target`),
+      text(0, y + 14, short2(name), { class: 'label' }),
+      text(0, y + 30, `${s.breaches}/${s.answered} late`, { class: 'axis' }),
+      svg('rect', { x: lx, y: y + 2, width: Math.max(2, x(s.p90_minutes || 0) - lx), height: 16, rx: 3, class: 'fill-p90' }),
+      svg('rect', { x: lx, y: y + 2, width: Math.max(2, x(s.median_minutes || 0) - lx), height: 16, rx: 3, class: (s.median_minutes || 0) > target ? 'fill-late' : 'fill-human' }),
+      text(lx, y + 34, `median ${fmtMin(s.median_minutes)} · p90 ${fmtMin(s.p90_minutes)}`, { class: 'axis' }));
+  });
+  const tx = x(target);
+  const targetLine = [svg('line', { x1: tx, x2: tx, y1: 8, y2: H - 18, class: 'target' }),
+    text(tx, H - 4, `target ${target} min`, { class: 'axis', 'text-anchor': tx > W - 60 ? 'end' : 'middle' })];
+  const out = [chart('Response time against a target of ' + target + ' minutes: ' + rows.map(([n, s]) => `${n} median ${fmtMin(s.median_minutes)}, 90th percentile ${fmtMin(s.p90_minutes)}, ${s.breaches} of ${s.answered} over target`).join('; '), H, bars, targetLine)];
+  if (answered.length > 1) out.push(responseOverTime(answered, target));
+  out.push(h('ul', { class: 'legend', 'aria-label': 'Bars' },
+    h('li', null, h('span', { class: 'swatch sw-video', 'aria-hidden': 'true' }), 'Median'),
+    h('li', null, h('span', { class: 'swatch sw-p90', 'aria-hidden': 'true' }), '90th percentile'),
+    h('li', null, h('span', { class: 'swatch sw-target', 'aria-hidden': 'true' }), 'Target')));
+  return out;
+}
+
+function responseOverTime(list, target) {
+  const H = 170, left = 40, right = 8, top = 10, bottom = 26;
+  const ts = list.map(s => new Date(s.at).getTime());
+  const t0 = Math.min(...ts), t1 = Math.max(t0 + 86400000, ...ts);
+  const maxV = Math.max(target * 1.5, ...list.map(s => s.response_minutes)) * 1.1;
+  const x = t => left + (W - left - right) * (t - t0) / (t1 - t0);
+  const y = v => top + (H - top - bottom) * (1 - v / maxV);
+  const day = t => new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' }).format(new Date(t));
+  return chart(`Each answered signal over time: ${list.length} answers from ${day(t0)} to ${day(t1)}, ${list.filter(s => s.response_minutes > target).length} over target`, H,
+    [0, Math.round(maxV / 2), Math.round(maxV)].map(v => [svg('line', { x1: left, x2: W - right, y1: y(v), y2: y(v), class: 'grid' }), text(left - 6, y(v) + 4, String(v), { class: 'axis', 'text-anchor': 'end' })]),
+    svg('line', { x1: left, x2: W - right, y1: y(target), y2: y(target), class: 'target' }),
+    list.map(s => svg('circle', { cx: x(new Date(s.at).getTime()), cy: y(s.response_minutes), r: 5, class: s.response_minutes > target ? 'pt-late' : 'pt-ok' },
+      svg('title', null, `${s.contact ? s.contact.name : 'Lead'}: ${fmtMin(s.response_minutes)}`))),
+    text(left, H - 6, day(t0), { class: 'axis' }), text(W - right, H - 6, day(t1), { class: 'axis', 'text-anchor': 'end' }));
+}
+function fmtMin(m) { return m === null || m === undefined ? '—' : m < 60 ? `${Math.round(m)} min` : `${(m / 60).toFixed(1)} h`; }
+function short2(s) { return s.length > 16 ? s.slice(0, 15) + '…' : s; }
 
 function healthDist(d) {
   const keys = ['0-19', '20-39', '40-59', '60-79', '80-100'];

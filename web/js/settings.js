@@ -2,18 +2,19 @@
 // hours and the response target.
 import * as api from './api.js';
 import { h, add, clear, status, fmtDateTime, emptyState } from './dom.js';
-import { setTitle, isOwner, session, toast } from './app.js';
+import { setTitle, isOwner, canWrite, session, toast } from './app.js';
 
 export async function settingsPage() {
   setTitle('Settings');
-  const [s, users, tokens] = await Promise.all([
+  const [s, users, tokens, targets] = await Promise.all([
     api.getWithEtag('/settings'), api.get('/users').then(r => r.items),
     isOwner() ? api.get('/tokens').then(r => r.items) : Promise.resolve(null),
+    api.get('/notify').then(r => r.items),
   ]);
   const page = h('section', { class: 'page page-settings' },
     h('div', { class: 'page-head' }, h('div', null, h('h1', null, 'Settings'),
       h('p', { class: 'page-sub muted', dir: 'auto' }, session.me.workspace.name + ' · you are ' + session.me.user.role))),
-    h('div', { class: 'settings-grid' }, workspaceCard(s), membersCard(users), tokensCard(tokens)));
+    h('div', { class: 'settings-grid' }, workspaceCard(s), membersCard(users), notifyCard(targets), calendarCard(), tokensCard(tokens)));
   return page;
 }
 
@@ -200,5 +201,96 @@ function tokensCard(tokens) {
     input.select();
   }
   draw(tokens);
+  return card;
+}
+
+// Where alerts go besides this browser: ntfy topics, chat webhooks...
+function notifyCard(targets) {
+  const card = h('section', { class: 'card', 'aria-labelledby': 'h-notify', id: 'notifications' });
+  const msg = h('p', { class: 'status', role: 'status' });
+  const url = h('input', { id: 'n-url', type: 'url', inputmode: 'url', placeholder: 'https://ntfy.sh/your-topic', autocomplete: 'off', spellcheck: 'false' });
+  const json = h('input', { id: 'n-json', type: 'checkbox' });
+  const add1 = h('button', { type: 'submit', class: 'btn' }, 'Add URL');
+  const test = h('button', { type: 'button', class: 'btn' }, 'Send a test');
+  const listBox = h('div');
+  const form = h('form', { class: 'add-form', novalidate: true },
+    h('div', { class: 'field' }, h('label', { for: 'n-url' }, 'Notification URL'), url,
+      h('p', { class: 'hint' }, 'kith POSTs one line of text to it (as ntfy accepts), or a JSON object when you tick the box.')),
+    h('label', { class: 'check' }, json, 'Send JSON'),
+    h('div', { class: 'actions' }, add1));
+  const draw = list => {
+    clear(listBox);
+    test.disabled = !list.length;
+    if (!list.length) {
+      add(listBox, h('p', { class: 'muted' }, 'No notification URLs yet. Alerts reach you here in the browser; add an ntfy topic or a chat webhook to get them on your phone too, with your morning digest.'));
+      return;
+    }
+    add(listBox, h('ul', { class: 'member-list', 'aria-label': 'Notification URLs' }, list.map(t => {
+      const rm = h('button', { type: 'button', class: 'btn btn-small btn-danger', 'aria-label': `Remove ${t.url}` }, 'Remove');
+      rm.addEventListener('click', async () => {
+        rm.disabled = true;
+        status(msg, 'progress', 'Removing…');
+        try { await api.del(`/notify/${t.id}`); status(msg, 'ok', `Removed ${t.url}.`); draw((await api.get('/notify')).items); url.focus(); }
+        catch (err) { rm.disabled = false; status(msg, 'error', `Not removed: ${err.message}.`); }
+      });
+      return h('li', { class: 'member' }, h('div', { class: 'member-who' }, h('p', { class: 'mono small', dir: 'ltr' }, t.url),
+        h('p', { class: 'muted small' }, (t.json ? 'JSON' : 'Plain text') + ' · added ' + fmtDateTime(t.created_at))), rm);
+    })));
+  };
+  form.addEventListener('submit', async ev => {
+    ev.preventDefault();
+    const v = url.value.trim();
+    if (!/^https?:\/\/\S+$/i.test(v)) { status(msg, 'error', 'Enter a web address that starts with http:// or https://.'); url.focus(); return; }
+    add1.disabled = true;
+    status(msg, 'progress', 'Adding…');
+    try {
+      await api.post('/notify', { url: v, json: json.checked });
+      status(msg, 'ok', `Alerts now also go to ${v}.`);
+      url.value = ''; json.checked = false;
+      draw((await api.get('/notify')).items);
+    } catch (err) { status(msg, 'error', `Not added: ${err.message}.`); url.focus(); }
+    finally { add1.disabled = false; }
+  });
+  test.addEventListener('click', async () => {
+    test.disabled = true;
+    status(msg, 'progress', 'Sending…');
+    try { await api.post('/notify/test'); status(msg, 'ok', 'Test sent: your morning digest is on its way to every URL above.'); }
+    catch (err) { status(msg, 'error', `Not sent: ${err.message}.`); }
+    finally { test.disabled = false; }
+  });
+  add(card, h('h2', { id: 'h-notify' }, 'Notifications'),
+    h('p', { class: 'muted small' }, 'Signals for your contacts and leads, held while you are in Do not disturb or a meeting, and a morning digest at the start of your working hours.'),
+    listBox, h('div', { class: 'actions' }, test), msg, form);
+  draw(targets);
+  return card;
+}
+
+// A calendar export (.ics): meetings mark focus time; past meetings with
+// contacts become touches to confirm on Today.
+function calendarCard() {
+  const card = h('section', { class: 'card', 'aria-labelledby': 'h-calendar', id: 'calendar' });
+  add(card, h('h2', { id: 'h-calendar' }, 'Calendar'));
+  if (!canWrite()) { add(card, h('p', { class: 'muted' }, 'Viewers cannot import meetings.')); return card; }
+  const msg = h('p', { class: 'status', role: 'status' });
+  const file = h('input', { id: 'c-ics', type: 'file', accept: '.ics,text/calendar' });
+  file.addEventListener('change', async () => {
+    const f = file.files && file.files[0];
+    if (!f) return;
+    if (f.size > 8 * 1024 * 1024) { status(msg, 'error', 'That file is larger than 8 MB. Export a shorter range of your calendar.'); return; }
+    file.disabled = true;
+    status(msg, 'progress', `Importing ${f.name}…`);
+    try {
+      const r = await api.post('/meetings/import', { ics: await f.text() });
+      const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+      status(msg, 'ok', `Imported ${plural(r.events, 'event', 'events')}, ${r.with_contacts} with contacts. ` +
+        (r.suggested ? `${plural(r.suggested, 'past meeting is', 'past meetings are')} waiting on Today to be logged.` : 'No past meeting to log.'));
+    } catch (err) {
+      status(msg, 'error', `Not imported: ${err.message}.`);
+    } finally { file.disabled = false; file.value = ''; }
+  });
+  add(card, h('p', { class: 'muted small' }, 'Meetings hold your alerts while they run; past meetings with your contacts become touches you confirm in one step on Today.'),
+    h('div', { class: 'field' }, h('label', { for: 'c-ics' }, 'Import calendar (.ics)'), file,
+      h('p', { class: 'hint' }, 'Export it from Google Calendar, Outlook or Apple Calendar. Recurring events are expanded.')),
+    msg);
   return card;
 }

@@ -1,10 +1,11 @@
 // today.js: the home page: who to reach today and why, with the
 // promises that are late and the dates coming up beside it.
 import * as api from './api.js';
-import { h, add, clear, theirClock, fmtDateTime, bothZones, emptyState, status, myZone } from './dom.js';
-import { setTitle, canWrite, toast, session } from './app.js';
+import { h, add, clear, theirClock, fmtDateTime, emptyState, status, myZone } from './dom.js';
+import { setTitle, canWrite, toast } from './app.js';
 import { openLogTouch } from './logtouch.js';
 import { navigate } from './app.js';
+import { onLive } from './live.js';
 
 const REASON_LABEL = {
   overdue: 'Overdue', in_person_overdue: 'Face to face', never_in_person: 'Never met', date_soon: 'Date',
@@ -14,13 +15,17 @@ const REASON_LABEL = {
 
 export async function todayPage(_params, ctx) {
   setTitle('Today');
-  const [agenda, promises] = await Promise.all([api.get('/agenda', { limit: 50 }), api.get('/promises')]);
+  const [agenda, promises, dates, meetings] = await Promise.all([api.get('/agenda', { limit: 50 }), api.get('/promises'),
+    api.get('/dates', { within: 14 }), api.get('/meetings', { state: 'suggested' })]);
   let hasContacts = agenda.items.length > 0;
   if (!hasContacts) hasContacts = (await api.get('/contacts', { limit: 1 })).items.length > 0;
 
   const listBox = h('div', { class: 'agenda-box' });
   const liveMsg = h('p', { class: 'status', role: 'status' });
-  const side = h('aside', { class: 'today-side', 'aria-label': 'Promises and dates' });
+  const side = h('aside', { class: 'today-side', 'aria-label': 'Meetings, promises and dates' });
+  const meetBox = h('section', { class: 'card meetings-card', 'aria-labelledby': 'h-meetings' });
+  const sideRest = h('div');
+  add(side, meetBox, sideRest);
 
   const today = new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'numeric', month: 'long', timeZone: myZone() }).format(new Date());
   const page = h('section', { class: 'page page-today' },
@@ -29,22 +34,73 @@ export async function todayPage(_params, ctx) {
       h('p', { class: 'page-sub muted', id: 'agenda-count' })),
     h('div', { class: 'today-grid' }, h('div', { class: 'today-main' }, liveMsg, listBox), side));
 
-  function drawSide(items, proms) {
-    clear(side);
+  function drawSide(proms, dates) {
+    clear(sideRest);
     const overdue = proms.filter(p => p.overdue);
     const soon = proms.filter(p => !p.overdue);
-    const dates = [];
-    for (const it of items) for (const r of it.reasons) if (r.kind === 'date_soon') dates.push({ c: it.contact, text: r.text });
-    add(side, h('section', { class: 'card', 'aria-labelledby': 'h-promises' },
+    add(sideRest, h('section', { class: 'card', 'aria-labelledby': 'h-promises' },
       h('h2', { id: 'h-promises' }, 'Overdue promises'),
       overdue.length ? h('ul', { class: 'plain-list' }, overdue.map(p => promiseRow(p, true)))
         : h('p', { class: 'muted' }, 'No promise is late. Keep it that way.'),
       soon.length ? [h('h3', null, 'Open promises'), h('ul', { class: 'plain-list' }, soon.map(p => promiseRow(p, false)))] : null));
-    add(side, h('section', { class: 'card', 'aria-labelledby': 'h-dates' },
+    add(sideRest, h('section', { class: 'card', 'aria-labelledby': 'h-dates' },
       h('h2', { id: 'h-dates' }, 'Coming up'),
       dates.length ? h('ul', { class: 'plain-list' }, dates.map(d => h('li', { class: 'side-row' },
-        h('a', { href: `/contacts/${d.c.id}`, dir: 'auto' }, d.c.name), h('span', { class: 'muted' }, d.text))))
-        : h('p', { class: 'muted' }, 'No birthdays or anniversaries in the next days.')));
+        h('a', { href: `/contacts/${d.contact_id}`, dir: 'auto' }, d.contact_name),
+        h('span', { class: 'muted' }, dateText(d)))))
+        : h('p', { class: 'muted' }, 'No birthdays or anniversaries in the next two weeks.')));
+  }
+
+  function dateText(d) {
+    const kind = d.kind ? d.kind[0].toUpperCase() + d.kind.slice(1) : 'Date';
+    const when = d.in_days === 0 ? 'today' : d.in_days === 1 ? 'tomorrow' : `in ${d.in_days} days`;
+    const years = d.years ? (/birthday/i.test(d.kind) ? ` · turns ${d.years}` : ` · ${d.years} years`) : '';
+    const [, m, dd] = d.date.split('-').map(Number);
+    const day = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(2000, m - 1, dd)));
+    return `${kind} ${when} (${day})${years}`;
+  }
+
+  // Past meetings with contacts, imported from a calendar: log them in one step.
+  let meets = meetings.items;
+  const names = new Map();
+  async function drawMeetings() {
+    clear(meetBox);
+    add(meetBox, h('h2', { id: 'h-meetings' }, 'Meetings to confirm'));
+    if (!meets.length) {
+      add(meetBox, h('p', { class: 'muted' }, 'No meetings to confirm. ',
+        canWrite() ? ['Import your calendar in ', h('a', { href: '/settings#calendar' }, 'Settings'), ' and past meetings with contacts appear here, ready to log.'] : null));
+      return;
+    }
+    const missing = [...new Set(meets.flatMap(m => m.contacts))].filter(id => !names.has(id));
+    await Promise.all(missing.map(id => api.get(`/contacts/${id}`).then(c => names.set(id, c.name), () => names.set(id, `Contact ${id}`))));
+    const mmsg = h('p', { class: 'status', role: 'status' });
+    add(meetBox, h('ul', { class: 'plain-list', 'aria-label': 'Meetings to confirm' }, meets.map(m => {
+      const who = m.contacts.map(id => names.get(id));
+      const title = m.summary || 'Meeting';
+      const log = h('button', { type: 'button', class: 'btn btn-small btn-primary', 'aria-label': `Log it: ${title}` }, 'Log it');
+      const dismiss = h('button', { type: 'button', class: 'btn btn-small btn-quiet', 'aria-label': `Dismiss: ${title}` }, 'Dismiss');
+      const act = async (verb, done) => {
+        log.disabled = dismiss.disabled = true;
+        status(mmsg, 'progress', verb === 'confirm' ? `Logging “${title}”…` : `Dismissing “${title}”…`);
+        try {
+          await api.post(`/meetings/${m.id}/${verb}`);
+          meets = meets.filter(x => x.id !== m.id);
+          await drawMeetings();
+          toast(done);
+          if (verb === 'confirm') refresh();
+        } catch (err) {
+          log.disabled = dismiss.disabled = false;
+          status(mmsg, 'error', `Could not ${verb === 'confirm' ? 'log' : 'dismiss'} “${title}”: ${err.message}.`);
+        }
+      };
+      log.addEventListener('click', () => act('confirm', `Logged ${m.video ? 'a video call' : 'an in-person meeting'} with ${who.join(', ')}.`));
+      dismiss.addEventListener('click', () => act('dismiss', `Dismissed “${title}”.`));
+      return h('li', { class: 'side-row meeting-row' },
+        h('div', null, h('p', { class: 'strong', dir: 'auto' }, title),
+          h('p', { class: 'muted small' }, `${fmtDateTime(m.start)} · ${m.video ? 'video' : 'in person'}`),
+          h('p', { class: 'small' }, 'With ', who.map((n, i) => [i ? ', ' : '', h('a', { href: `/contacts/${m.contacts[i]}`, dir: 'auto' }, n)]))),
+        canWrite() ? h('div', { class: 'meeting-actions' }, log, dismiss) : null);
+    })), mmsg);
   }
 
   function promiseRow(p, late) {
@@ -82,7 +138,8 @@ export async function todayPage(_params, ctx) {
 
   function agendaItem(it, i) {
     const c = it.contact;
-    const clock = theirClock(c.tz);
+    const zone = theirClock(c.tz);
+    const clock = { time: it.local_time || zone.time, inHours: it.working_hours ?? zone.inHours, differs: zone.differs, place: zone.place };
     const snoozeBox = h('div', { class: 'snooze-box', hidden: true, role: 'group', 'aria-label': `Snooze ${c.name} for` });
     const snoozeBtn = h('button', { type: 'button', class: 'btn btn-small', 'aria-label': `Snooze: ${c.name}`, 'aria-expanded': 'false' }, 'Snooze');
     for (const [label, dur] of [['1 day', '1d'], ['3 days', '3d'], ['1 week', '1w'], ['1 month', '30d']]) {
@@ -131,10 +188,10 @@ export async function todayPage(_params, ctx) {
   async function refresh(focusId) {
     status(liveMsg, 'progress', 'Updating the agenda…');
     try {
-      const [a, p] = await Promise.all([api.get('/agenda', { limit: 50 }), api.get('/promises')]);
+      const [a, p, d] = await Promise.all([api.get('/agenda', { limit: 50 }), api.get('/promises'), api.get('/dates', { within: 14 })]);
       if (a.items.length) hasContacts = true;
       drawAgenda(a.items);
-      drawSide(a.items, p.items);
+      drawSide(p.items, d.items);
       status(liveMsg, 'ok', 'Agenda updated.');
       setTimeout(() => { if (liveMsg.textContent === 'Agenda updated.') status(liveMsg, null, ''); }, 3000);
       const again = focusId && listBox.querySelector(`[data-contact="${focusId}"] .agenda-name`);
@@ -146,6 +203,13 @@ export async function todayPage(_params, ctx) {
   }
 
   drawAgenda(agenda.items);
-  drawSide(agenda.items, promises.items);
+  drawSide(promises.items, dates.items);
+  await drawMeetings();
+  // A live signal for a contact puts them first: show it without a reload.
+  onLive(kind => {
+    if (!page.isConnected) return false;
+    if (kind === 'signal' || kind === 'digest') refresh();
+    return true;
+  });
   return page;
 }
