@@ -7,6 +7,7 @@
 #include "api.h"
 #include "../render/json.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,7 +166,39 @@ static json_t *operation(const struct route *r)
 	return op;
 }
 
+static json_t *build_doc(void);
+
+static pthread_once_t doc_once = PTHREAD_ONCE_INIT;
+static char *doc_text;
+static char doc_etag[40];
+
+/* The document depends only on the route table: build it once. */
+static void doc_init(void)
+{
+	json_t *doc = build_doc();
+
+	doc_text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	http_etag_of(doc_etag, doc);
+	json_decref(doc);
+}
+
 void h_openapi(struct api *a)
+{
+	pthread_once(&doc_once, doc_init);
+	if (!doc_text) {
+		api_fail(a, kith_err_nomem(&a->err));
+		return;
+	}
+	a->resp->cache = "public, max-age=60";
+	a->resp->persistent = true;
+	a->resp->body = doc_text;
+	a->resp->len = strlen(doc_text);
+	a->resp->content_type = "application/json";
+	memcpy(a->resp->etag, doc_etag, sizeof(doc_etag));
+	a->resp->status = 200;
+}
+
+static json_t *build_doc(void)
 {
 	json_t *doc, *paths = json_object(), *comp = json_object();
 
@@ -209,6 +242,5 @@ void h_openapi(struct api *a)
 		"securitySchemes", "bearer", "type", "http", "scheme", "bearer",
 		"cookie", "type", "apiKey", "in", "cookie", "name",
 		"kith_session", "security", "bearer", "cookie");
-	a->resp->cache = "public, max-age=60";
-	http_json(a->resp, 200, doc);
+	return doc;
 }

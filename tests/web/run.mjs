@@ -118,6 +118,37 @@ async function agendaText(page) {
   return page.locator('ul[aria-label="Agenda"]').innerText();
 }
 
+// ---- signals: the webhook, focus, a calendar ----
+let hook = null;
+async function deliver(body) {
+  // The hook URL the way a user gets it: `kith webhook show --base URL`.
+  if (!hook) hook = kith(['--workspace', 'Demo Studio', 'webhook', 'show', '--base', base]).trim();
+  const r = await fetch(hook, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  assert(r.status === 202, `webhook answered ${r.status}: ${await r.text()}`);
+  return (await r.json()).signal;
+}
+// GET /me/focus as the page itself sees it (its session cookie).
+const pageFocus = page => page.evaluate(() => fetch('/api/v1/me/focus', { cache: 'no-store' }).then(r => r.json()));
+const minutesLeft = f => (new Date(f.until).getTime() - Date.now()) / 60000;
+async function until(fn, what, ms = 8000) {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() - t0 > ms) throw new Error('timed out waiting for ' + what);
+    await new Promise(r => setTimeout(r, 150));
+  }
+}
+function ics(events) {
+  const stamp = d => d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//kith tests//EN'];
+  for (const e of events)
+    lines.push('BEGIN:VEVENT', `UID:${e.uid}`, `DTSTAMP:${stamp(new Date())}`, `DTSTART:${stamp(e.start)}`, `DTEND:${stamp(e.end)}`,
+      `SUMMARY:${e.summary}`, ...(e.location ? [`LOCATION:${e.location}`] : []), ...e.attendees.map(a => `ATTENDEE;CN=${a}:mailto:${a}`), 'END:VEVENT');
+  lines.push('END:VCALENDAR');
+  return lines.join('\r\n') + '\r\n';
+}
+
 async function main() {
   mkdirSync(SHOTS, { recursive: true });
   await startServer();
@@ -349,9 +380,189 @@ async function main() {
       await check(page, 'settings');
     });
 
+    // ---- issue 10: signals, focus, meetings, notifications ----
+    const api = async (p, opts = {}) => {
+      const r = await fetch(base + '/api/v1' + p, { ...opts, headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json', ...(opts.headers || {}) } });
+      const text = await r.text();
+      return { status: r.status, data: text ? JSON.parse(text) : null };
+    };
+    const nav = name => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
+    const dnd = page.getByRole('switch', { name: 'Do not disturb' });
+    const dismissToasts = () => page.evaluate(() => { for (const t of document.querySelectorAll('#toasts > *')) t.remove(); });
+
+    await test('Do not disturb is a switch in the top bar; it sets and clears /me/focus', async () => {
+      await nav('Today');
+      await page.getByRole('list', { name: 'Agenda' }).waitFor();
+      assert(await dnd.getAttribute('aria-checked') === 'false', 'switch starts on');
+      await dnd.click();
+      await page.waitForFunction(() => document.getElementById('dnd-switch').getAttribute('aria-checked') === 'true');
+      let f = await pageFocus(page);
+      assert(f.focused && f.reason === 'do_not_disturb', 'focus not on: ' + JSON.stringify(f));
+      assert(Math.abs(minutesLeft(f) - 90) < 3, 'expected 90 minutes, got ' + minutesLeft(f));
+      await page.getByText(/Alerts held until/).waitFor();
+      const opts = await page.getByLabel('Hold alerts for').locator('option').allInnerTexts();
+      assert(['30 min', '1 h', '2 h', 'Until I turn it off'].every(o => opts.includes(o)), 'durations: ' + opts);
+      await page.getByLabel('Hold alerts for').selectOption({ label: '30 min' });
+      f = await until(async () => { const x = await pageFocus(page); return Math.abs(minutesLeft(x) - 30) < 3 && x; }, 'focus for 30 minutes');
+      await page.getByLabel('Hold alerts for').selectOption({ label: 'Until I turn it off' });
+      await until(async () => minutesLeft(await pageFocus(page)) > 600, 'focus until turned off');
+      await page.getByText('Alerts held until you turn it off').waitFor();
+      await check(page, 'dnd-on');
+      await dnd.click();
+      await page.waitForFunction(() => document.getElementById('dnd-switch').getAttribute('aria-checked') === 'false');
+      f = await pageFocus(page);
+      assert(!f.focused && f.until === null, 'focus not off: ' + JSON.stringify(f));
+    });
+
+    await test('a webhook shows a live toast with the brief one click away, and the agenda puts the contact first without a reload', async () => {
+      await page.evaluate(() => { window.__sameDocument = true; });
+      const agenda = page.getByRole('list', { name: 'Agenda' });
+      assert(await agenda.getByRole('listitem').first().getByRole('link').first().innerText() !== 'Priya Raman', 'Priya is already first');
+      const sg = await deliver({ id: 'web-visit-1', type: 'website_visit', email: 'priya@fernwoodhealth.example', url: 'https://studio.example/pricing' });
+      assert(sg.contact_id === 7, 'signal not matched to Priya: ' + JSON.stringify(sg));
+      const toast = page.locator('#toasts .toast-live').filter({ hasText: 'Priya Raman visited /pricing' });
+      await toast.waitFor();
+      assert(await page.locator('#toasts').getAttribute('role') === 'status' && await page.locator('#toasts').getAttribute('aria-live') === 'polite', 'toasts are not a polite status region');
+      assert(await toast.getByRole('link', { name: 'Brief' }).getAttribute('href') === '/contacts/7/brief', 'no Brief link in the toast');
+      await page.waitForFunction(() => document.querySelector('ul[aria-label="Agenda"] > li .agenda-name')?.textContent === 'Priya Raman');
+      assert(/visited \/pricing/.test(await agenda.getByRole('listitem').first().innerText()), 'the signal reason is not on the agenda');
+      assert(await page.evaluate(() => window.__sameDocument === true), 'the page reloaded');
+      await check(page, 'today-signal');
+      await toast.getByRole('link', { name: 'Brief' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Priya Raman' }).waitFor();
+      await nav('Today');
+      await agenda.waitFor();
+    });
+
+    await test('while Do not disturb is on a signal shows no toast; turning it off brings one digest', async () => {
+      await dismissToasts();
+      await dnd.click();
+      await page.waitForFunction(() => document.getElementById('dnd-switch').getAttribute('aria-checked') === 'true');
+      await deliver({ id: 'web-visit-2', type: 'website_visit', email: 'hannah.becker@kranich.example', url: 'https://studio.example/services' });
+      await page.waitForTimeout(2500);
+      assert(await page.locator('#toasts .toast-live').count() === 0, 'a toast interrupted focus: ' + await page.locator('#toasts').innerText());
+      const t0 = Date.now();
+      await dnd.click();
+      const digest = page.locator('#toasts .toast-live').filter({ hasText: 'While you were focused' });
+      await digest.waitFor({ timeout: 10000 });
+      assert(/Hannah Becker visited \/services/.test(await digest.innerText()), 'digest lacks the held signal: ' + await digest.innerText());
+      console.log(`#   digest after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      await page.waitForTimeout(300);
+      assert(await page.locator('#toasts .toast-live').count() === 1, 'more than one toast for the digest');
+      await check(page, 'today-digest');
+      await dismissToasts();
+    });
+
+    await test('Signals page: waiting first with age, contact and owner; attach a lead; turn a lead into a contact', async () => {
+      const nia = await deliver({ id: 'web-lead-1', type: 'form', email: 'nia@newco.example', name: 'Nia Okonkwo', url: 'https://studio.example/contact', text: 'Could you quote a rebrand for our three cafés?' });
+      const lena = await deliver({ id: 'web-lead-2', type: 'mention', handle: '@lena_builds', name: 'Lena Vogt', url: 'https://social.example/lena/1', text: 'Anyone know a studio that does signage? 🙏' });
+      assert(nia.contact_id === null && lena.contact_id === null, 'leads were matched');
+      await dismissToasts();
+      await nav('Signals');
+      const list = page.getByRole('list', { name: 'Signals' });
+      await list.waitFor();
+      const first = await list.getByRole('listitem').first().innerText();
+      assert(/Waiting/.test(first), 'first signal is not waiting: ' + first);
+      const text = await list.innerText();
+      assert(/Priya Raman/.test(text) && /Nia Okonkwo/.test(text), 'signals missing: ' + text);
+      assert(/Owner|every member/i.test(text), 'no owner shown');
+      await page.getByText('Median answer').waitFor();
+      await page.getByText('90th percentile').waitFor();
+      const item = list.getByRole('listitem').filter({ hasText: 'Nia Okonkwo' });
+      await item.getByRole('button', { name: 'Attach to…: Nia Okonkwo' }).click();
+      await item.getByLabel(/Find the contact/).fill('Maggie');
+      await item.getByRole('button', { name: 'Attach to Maggie Okafor' }).waitFor();
+      await check(page, 'signals-attach');
+      await item.getByRole('button', { name: 'Attach to Maggie Okafor' }).click();
+      await page.getByText(/attached to Maggie Okafor/).waitFor();
+      await list.getByRole('listitem').filter({ hasText: 'Could you quote a rebrand' }).getByRole('link', { name: 'Maggie Okafor' }).waitFor();
+      const all = (await api('/signals')).data.items;
+      assert(all.find(x => x.id === nia.id).contact?.id === 1, 'the API does not have the lead attached');
+      const li = list.getByRole('listitem').filter({ hasText: 'Lena Vogt' });
+      await li.getByRole('button', { name: 'New contact: Lena Vogt' }).click();
+      assert(await li.getByLabel('Name of the new contact').inputValue() === 'Lena Vogt', 'name not prefilled');
+      await li.getByRole('button', { name: 'Add contact' }).click();
+      await list.getByRole('listitem').filter({ hasText: 'signage' }).getByRole('link', { name: 'Lena Vogt' }).waitFor();
+      const c = (await api('/contacts?q=Lena')).data.items;
+      assert(c.length === 1 && c[0].handles.includes('@lena_builds'), 'new contact wrong: ' + JSON.stringify(c));
+      await page.getByLabel('Webhook URL').waitFor();
+      assert((await page.getByLabel('Webhook URL').inputValue()) === hook, 'the page shows another webhook URL than the CLI');
+      await check(page, 'signals');
+    });
+
+    await test('Settings: import a calendar; Today: confirm a suggested meeting, dismiss another', async () => {
+      const day = 86400000, now = Date.now();
+      const start = new Date(now - 2 * day); start.setUTCMinutes(0, 0, 0);
+      const start2 = new Date(now - 3 * day); start2.setUTCMinutes(0, 0, 0);
+      const body = ics([
+        { uid: 'web-m1@test', start, end: new Date(start.getTime() + 3600000), summary: 'Coffee with Maggie', attendees: ['maggie@okaforbakeries.example'] },
+        { uid: 'web-m2@test', start: start2, end: new Date(start2.getTime() + 1800000), summary: 'Studio call with Grace', location: 'https://meet.example.com/abc-defg', attendees: ['grace@okaforbakeries.example'] },
+      ]);
+      await nav('Settings');
+      await page.getByRole('heading', { name: 'Calendar' }).waitFor();
+      await page.getByLabel('Import calendar (.ics)').setInputFiles({ name: 'week.ics', mimeType: 'text/calendar', buffer: Buffer.from(body) });
+      await page.getByText(/Imported 2 events, 2 with contacts\. 2 past meetings are waiting on Today/).waitFor();
+      await nav('Today');
+      const list = page.getByRole('list', { name: 'Meetings to confirm' });
+      await list.waitFor();
+      assert(/Coffee with Maggie/.test(await list.innerText()) && /Maggie Okafor/.test(await list.innerText()), 'meeting or attendee missing');
+      await check(page, 'today-meetings');
+      await page.getByRole('button', { name: 'Log it: Coffee with Maggie' }).click();
+      await list.getByText('Coffee with Maggie').waitFor({ state: 'detached' });
+      const tp = (await api('/contacts/1/touchpoints?limit=1')).data.items[0];
+      assert(tp && tp.channel === 'in_person' && Math.abs(new Date(tp.at) - start) < 60000, 'touch not logged: ' + JSON.stringify(tp));
+      await page.getByRole('button', { name: 'Dismiss: Studio call with Grace' }).click();
+      await page.getByText('No meetings to confirm.').waitFor();
+      assert((await api('/meetings?state=suggested')).data.items.length === 0, 'suggestions left');
+    });
+
+    await test('Settings: add a notification URL (JSON), send a test, remove it', async () => {
+      await nav('Settings');
+      await page.getByRole('heading', { name: 'Notifications' }).waitFor();
+      await page.getByText('No notification URLs yet.').waitFor();
+      await page.getByLabel('Notification URL').fill('not a url');
+      await page.getByRole('button', { name: 'Add URL' }).click();
+      await page.getByText('Enter a web address that starts with http:// or https://.').waitFor();
+      await page.getByLabel('Notification URL').fill('http://127.0.0.1:9/kith-web-test');
+      await page.getByLabel('Send JSON').check();
+      await page.getByRole('button', { name: 'Add URL' }).click();
+      const list = page.getByRole('list', { name: 'Notification URLs' });
+      await list.getByText('http://127.0.0.1:9/kith-web-test').waitFor();
+      assert(/JSON/.test(await list.innerText()), 'JSON not shown');
+      const mine = await page.evaluate(() => fetch('/api/v1/notify').then(r => r.json()));
+      assert(mine.items.length === 1 && mine.items[0].json === true, 'API: ' + JSON.stringify(mine));
+      await page.getByRole('button', { name: 'Send a test' }).click();
+      await page.getByText(/Test sent/).waitFor();
+      await check(page, 'settings-notifications');
+      await list.getByRole('button', { name: 'Remove http://127.0.0.1:9/kith-web-test' }).click();
+      await page.getByText('No notification URLs yet.').waitFor();
+      assert((await page.evaluate(() => fetch('/api/v1/notify').then(r => r.json()))).items.length === 0, 'not removed');
+    });
+
+    await test('reports chart response time against the target and human-touch balance per member', async () => {
+      // Answer Priya's visit: any touch after the signal.
+      const r = await api('/touchpoints', { method: 'POST', body: JSON.stringify({ contacts: [7], channel: 'call', note: 'Called back about pricing' }) });
+      assert(r.status === 201, 'touch: ' + r.status + JSON.stringify(r.data));
+      const st = (await api('/signals/stats')).data;
+      assert(st.workspace.answered >= 1, 'no answered signal: ' + JSON.stringify(st));
+      await nav('Reports');
+      await page.getByRole('heading', { name: 'Response time' }).waitFor();
+      await page.getByRole('heading', { name: 'Human-touch balance per member' }).waitFor();
+      const label = await page.locator('svg.chart[aria-label^="Response time against a target"]').getAttribute('aria-label');
+      assert(/median/.test(label) && /90th percentile/.test(label), 'response chart: ' + label);
+      const bal = await page.locator('svg.chart[aria-label^="Human-touch balance per member"]').getAttribute('aria-label');
+      assert(/demo@kith\.example/.test(bal), 'no per-member balance: ' + bal);
+      await check(page, 'reports-signals');
+    });
+
     await test('signing out returns to the sign-in page', async () => {
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      // The live stream closes with the session: a signal now shows nothing.
+      await deliver({ id: 'web-visit-3', type: 'website_visit', email: 'priya@fernwoodhealth.example', url: 'https://studio.example/after' });
+      await page.waitForTimeout(1500);
+      assert(await page.locator('#toasts .toast-live').count() === 0, 'a toast after sign-out');
+      assert(await page.getByRole('switch', { name: 'Do not disturb' }).isHidden(), 'the switch shows when signed out');
     });
 
     // A new workspace: every page says what to do first.
@@ -373,6 +584,21 @@ async function main() {
       await fp.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reports' }).click();
       await fp.getByRole('link', { name: 'Add your first contact' }).waitFor();
       await check(fp, 'reports-empty');
+      await fp.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Signals' }).click();
+      await fp.getByText('No signals yet').waitFor();
+      const url = await fp.getByLabel('Webhook URL').inputValue();
+      assert(/\/hooks\/\S+$/.test(url), 'no webhook URL: ' + url);
+      assert(url !== hook, 'two workspaces share a webhook');
+      await check(fp, 'signals-empty');
+      fp.once('dialog', d => d.accept());
+      await fp.getByRole('button', { name: 'Rotate' }).click();
+      await fp.getByText('New URL made').waitFor();
+      const rotated = await fp.getByLabel('Webhook URL').inputValue();
+      assert(rotated !== url, 'rotate kept the URL');
+      const r = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"type":"form"}' });
+      assert(r.status === 404, 'the old webhook still answers ' + r.status);
+      await fp.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Today' }).click();
+      await fp.getByText('No meetings to confirm.').waitFor();
     });
 
     await test('add the first contact, with a long non-Latin name', async () => {

@@ -93,8 +93,8 @@ export async function signalsPage() {
         add(actions, log);
       }
     } else if (canWrite()) {
-      const attach = h('button', { type: 'button', class: 'btn btn-small', 'aria-expanded': 'false', 'aria-label': `Attach ${who} to a contact` }, 'Attach to…');
-      const create = h('button', { type: 'button', class: 'btn btn-small', 'aria-expanded': 'false', 'aria-label': `New contact from ${who}` }, 'New contact');
+      const attach = h('button', { type: 'button', class: 'btn btn-small', 'aria-expanded': 'false', 'aria-label': `Attach to…: ${who}` }, 'Attach to…');
+      const create = h('button', { type: 'button', class: 'btn btn-small', 'aria-expanded': 'false', 'aria-label': `New contact: ${who}` }, 'New contact');
       attach.addEventListener('click', () => toggle(attach, create, () => attachPicker(s, panel)));
       create.addEventListener('click', () => toggle(create, attach, () => newContactForm(s, panel)));
       add(actions, attach, create);
