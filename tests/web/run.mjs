@@ -124,8 +124,9 @@ async function deliver(body) {
   // The hook URL the way a user gets it: `kith webhook show --base URL`.
   if (!hook) hook = kith(['--workspace', 'Demo Studio', 'webhook', 'show', '--base', base]).trim();
   const r = await fetch(hook, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  assert(r.status === 202, `webhook answered ${r.status}: ${await r.text()}`);
-  return (await r.json()).signal;
+  const text = await r.text();
+  assert(r.status === 202, `webhook answered ${r.status}: ${text}`);
+  return JSON.parse(text).signal;
 }
 // GET /me/focus as the page itself sees it (its session cookie).
 const pageFocus = page => page.evaluate(() => fetch('/api/v1/me/focus', { cache: 'no-store' }).then(r => r.json()));
@@ -356,7 +357,7 @@ async function main() {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reports' }).click();
       await page.getByRole('heading', { name: 'Channel mix over time' }).waitFor();
       for (const hd of ['Human-touch balance', 'Health distribution', 'Loyalty: tenure × value', 'Going cold and thank-yous'])
-        await page.getByRole('heading', { name: hd }).waitFor();
+        await page.getByRole('heading', { name: hd, exact: true }).waitFor();
       const charts = await page.locator('svg.chart').count();
       assert(charts >= 5, 'expected at least 5 charts, got ' + charts);
       const rects = await page.locator('svg.chart rect').count();
