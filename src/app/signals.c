@@ -279,6 +279,60 @@ int app_signal_stats(struct app_ctx *ctx, struct signal_user_stats **per,
 	return rc;
 }
 
+int app_signal_weekly(struct app_ctx *ctx, struct signal_week *out,
+		      struct kith_err *err)
+{
+	struct minutes m[SIGNAL_WEEKS];
+	struct signal *g = NULL;
+	struct workspace w = { 0 };
+	size_t ng = 0;
+	int64_t day = ctx->now / KITH_DAY;
+	/* 1970-01-01 was a Thursday: Monday is 3 days before day 0 + 4k. */
+	int64_t monday = day - ((day + 3) % 7);
+	int rc;
+
+	memset(m, 0, sizeof(m));
+	for (int i = 0; i < SIGNAL_WEEKS; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		out[i].start = (monday - 7 * (SIGNAL_WEEKS - 1 - i)) * KITH_DAY;
+	}
+	rc = store_workspace_get(ctx->st, ctx->ws, &w, err);
+	if (!rc)
+		rc = store_signal_list(ctx->st, ctx->ws, false, 0, 0, &g, &ng,
+				       err);
+	for (size_t i = 0; !rc && i < ng; i++) {
+		int k = (int)((g[i].at - out[0].start) / (7 * KITH_DAY));
+		bool waiting = g[i].answered_at == KITH_NO_TIME;
+		double mins;
+
+		if (g[i].at < out[0].start || k < 0 || k >= SIGNAL_WEEKS)
+			continue;
+		if (waiting) {
+			struct workhours wh;
+			char tz[64];
+
+			hours_of(ctx, g[i].owner_id, &wh, tz, sizeof(tz));
+			mins = respond_work_minutes(g[i].at, ctx->now, &wh);
+		} else {
+			mins = app_signal_response(ctx, &g[i]);
+		}
+		if (waiting ? add_minute(&m[k].waiting, &m[k].nw, mins)
+			    : add_minute(&m[k].answered, &m[k].na, mins))
+			rc = kith_err_nomem(err);
+	}
+	for (int i = 0; i < SIGNAL_WEEKS; i++) {
+		if (!rc)
+			respond_stats(&out[i].s, m[i].answered, m[i].na,
+				      m[i].waiting, m[i].nw,
+				      w.response_target_min);
+		free(m[i].answered);
+		free(m[i].waiting);
+	}
+	workspace_clear(&w);
+	store_signals_free(g, ng);
+	return rc;
+}
+
 int app_hook_secret(struct app_ctx *ctx, bool rotate, char **secret,
 		    struct kith_err *err)
 {

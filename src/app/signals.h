@@ -35,6 +35,18 @@ int app_signal_stats(struct app_ctx *ctx, struct signal_user_stats **per,
 		     size_t *n, struct respond_stats *all, int *target,
 		     struct kith_err *err);
 
+#define SIGNAL_WEEKS 12
+
+struct signal_week {
+	kith_time start;	/* Monday 00:00 UTC */
+	struct respond_stats s;
+};
+
+/* The same statistics for each of the last SIGNAL_WEEKS weeks, oldest
+ * first, by the week a signal arrived in: the trend the reports chart. */
+int app_signal_weekly(struct app_ctx *ctx, struct signal_week *out,
+		      struct kith_err *err);
+
 /* Is the user focused at ctx->now (by hand or in a meeting), and until? */
 int app_user_focus(struct app_ctx *ctx, const struct user *u, bool *focused,
 		   kith_time *until, struct kith_err *err);

@@ -97,7 +97,18 @@ static int signals_stats(struct cli *cl)
 	if (rc)
 		return rc;
 	if (cl->json) {
-		json_print(json_signal_stats(per, n, &all, target));
+		struct signal_week weeks[SIGNAL_WEEKS];
+		json_t *j = json_signal_stats(per, n, &all, target);
+
+		rc = app_signal_weekly(&cl->app, weeks, &cl->err);
+		if (rc) {
+			json_decref(j);
+			free(per);
+			return rc;
+		}
+		json_object_set_new(j, "weekly",
+				    json_signal_weeks(weeks, SIGNAL_WEEKS));
+		json_print(j);
 	} else {
 		printf("Response time in working minutes (target %d):\n",
 		       target);

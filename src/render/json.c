@@ -287,6 +287,23 @@ json_t *json_signal_stats(const struct signal_user_stats *per, size_t n,
 			 "workspace", stats_json(all), "users", users);
 }
 
+json_t *json_signal_weeks(const struct signal_week *w, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *s = stats_json(&w[i].s);
+		char day[16];
+
+		json_object_set_new(s, "week",
+				    json_string(kith_date_iso(
+					    (int32_t)(w[i].start / KITH_DAY), day,
+					    sizeof(day))));
+		json_array_append_new(a, s);
+	}
+	return a;
+}
+
 static json_t *json_days_or_null(int64_t d)
 {
 	return d < 0 ? json_null() : json_integer(d);

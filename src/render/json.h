@@ -44,6 +44,8 @@ json_t *json_meeting(const struct meeting *m);
  * with stats {median_minutes, p90_minutes, breaches, answered, waiting}. */
 json_t *json_signal_stats(const struct signal_user_stats *per, size_t n,
 			  const struct respond_stats *all, int target);
+/* [{"week": "2026-11-16", stats...}], oldest first. */
+json_t *json_signal_weeks(const struct signal_week *w, size_t n);
 /* The agenda's items; with w, each says the contact's local time and
  * whether the workspace's working hours hold there (weekdays). */
 json_t *json_agenda(const struct agenda_list *l, const struct workspace *w,

@@ -142,7 +142,21 @@ void h_signals_stats(struct api *a)
 		api_fail(a, rc);
 		return;
 	}
-	http_json(a->resp, 200, json_signal_stats(per, n, &all, target));
+	{
+		struct signal_week weeks[SIGNAL_WEEKS];
+		json_t *j = json_signal_stats(per, n, &all, target);
+
+		rc = app_signal_weekly(&a->ctx, weeks, &a->err);
+		if (rc) {
+			json_decref(j);
+			free(per);
+			api_fail(a, rc);
+			return;
+		}
+		json_object_set_new(j, "weekly",
+				    json_signal_weeks(weeks, SIGNAL_WEEKS));
+		http_json(a->resp, 200, j);
+	}
 	free(per);
 }
 
