@@ -143,6 +143,10 @@ ok "median_minutes, p90_minutes, breaches for the workspace" \
 ok "a median now that one is answered" test "$(jq -r '.workspace.median_minutes | type' <<<"$BODY")" = number
 ok "per user too" test "$(jq -r '.users | type' <<<"$BODY")" = array
 ok "the target" test "$(jq -r .target_minutes <<<"$BODY")" = 30
+ok "twelve weeks of trend, oldest first" \
+	test "$(jq -r '[(.weekly | length), (.weekly | map(.week) | . == sort)] | @tsv' <<<"$BODY")" = "$(printf '12\ttrue')"
+ok "this week counts what arrived this week" \
+	test "$(jq -r '.weekly[-1] | .answered + .waiting' <<<"$BODY")" = "$(jq -r '.workspace.answered + .workspace.waiting' <<<"$BODY")"
 
 # ---- rotation ----
 expect "rotate" 200 POST /api/v1/webhook/rotate "${A[@]}"
