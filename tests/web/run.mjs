@@ -400,14 +400,15 @@ async function main() {
       let f = await pageFocus(page);
       assert(f.focused && f.reason === 'do_not_disturb', 'focus not on: ' + JSON.stringify(f));
       assert(Math.abs(minutesLeft(f) - 90) < 3, 'expected 90 minutes, got ' + minutesLeft(f));
-      await page.getByText(/Alerts held until/).waitFor();
+      await page.locator('#dnd-state').getByText(/^until \d/).waitFor();
       const opts = await page.getByLabel('Hold alerts for').locator('option').allInnerTexts();
       assert(['30 min', '1 h', '2 h', 'Until I turn it off'].every(o => opts.includes(o)), 'durations: ' + opts);
       await page.getByLabel('Hold alerts for').selectOption({ label: '30 min' });
       f = await until(async () => { const x = await pageFocus(page); return Math.abs(minutesLeft(x) - 30) < 3 && x; }, 'focus for 30 minutes');
       await page.getByLabel('Hold alerts for').selectOption({ label: 'Until I turn it off' });
       await until(async () => minutesLeft(await pageFocus(page)) > 600, 'focus until turned off');
-      await page.getByText('Alerts held until you turn it off').waitFor();
+      await page.locator('#dnd-state').getByText('until you turn it off').waitFor();
+      assert(await dnd.getAttribute('aria-describedby') === 'dnd-state', 'the switch does not point at its state');
       await check(page, 'dnd-on');
       await dnd.click();
       await page.waitForFunction(() => document.getElementById('dnd-switch').getAttribute('aria-checked') === 'false');
@@ -458,6 +459,11 @@ async function main() {
       const nia = await deliver({ id: 'web-lead-1', type: 'form', email: 'nia@newco.example', name: 'Nia Okonkwo', url: 'https://studio.example/contact', text: 'Could you quote a rebrand for our three cafés?' });
       const lena = await deliver({ id: 'web-lead-2', type: 'mention', handle: '@lena_builds', name: 'Lena Vogt', url: 'https://social.example/lena/1', text: 'Anyone know a studio that does signage? 🙏' });
       assert(nia.contact_id === null && lena.contact_id === null, 'leads were matched');
+      // A lead's toast offers "Attach or add" (to the Signals page).
+      const leadToast = page.locator('#toasts .toast-live').filter({ hasText: 'Lena Vogt mentioned you' });
+      await leadToast.waitFor();
+      await page.locator('#toasts .toast-live').filter({ hasText: 'Nia Okonkwo sent a form' }).waitFor();
+      assert(await leadToast.getByRole('link', { name: 'Attach or add' }).getAttribute('href') === `/signals#signal-${lena.id}`, 'no Attach or add link');
       await dismissToasts();
       await nav('Signals');
       const list = page.getByRole('list', { name: 'Signals' });
@@ -473,21 +479,23 @@ async function main() {
       await item.getByRole('button', { name: 'Attach to…: Nia Okonkwo' }).click();
       await item.getByLabel(/Find the contact/).fill('Maggie');
       await item.getByRole('button', { name: 'Attach to Maggie Okafor' }).waitFor();
+      await dismissToasts();
       await check(page, 'signals-attach');
       await item.getByRole('button', { name: 'Attach to Maggie Okafor' }).click();
       await page.getByText(/attached to Maggie Okafor/).waitFor();
-      await list.getByRole('listitem').filter({ hasText: 'Could you quote a rebrand' }).getByRole('link', { name: 'Maggie Okafor' }).waitFor();
+      await list.getByRole('listitem').filter({ hasText: 'Could you quote a rebrand' }).getByRole('link', { name: 'Maggie Okafor', exact: true }).waitFor();
       const all = (await api('/signals')).data.items;
       assert(all.find(x => x.id === nia.id).contact?.id === 1, 'the API does not have the lead attached');
       const li = list.getByRole('listitem').filter({ hasText: 'Lena Vogt' });
       await li.getByRole('button', { name: 'New contact: Lena Vogt' }).click();
       assert(await li.getByLabel('Name of the new contact').inputValue() === 'Lena Vogt', 'name not prefilled');
       await li.getByRole('button', { name: 'Add contact' }).click();
-      await list.getByRole('listitem').filter({ hasText: 'signage' }).getByRole('link', { name: 'Lena Vogt' }).waitFor();
+      await list.getByRole('listitem').filter({ hasText: 'signage' }).getByRole('link', { name: 'Lena Vogt', exact: true }).waitFor();
       const c = (await api('/contacts?q=Lena')).data.items;
       assert(c.length === 1 && c[0].handles.includes('@lena_builds'), 'new contact wrong: ' + JSON.stringify(c));
       await page.getByLabel('Webhook URL').waitFor();
       assert((await page.getByLabel('Webhook URL').inputValue()) === hook, 'the page shows another webhook URL than the CLI');
+      await dismissToasts();
       await check(page, 'signals');
     });
 
@@ -507,6 +515,7 @@ async function main() {
       const list = page.getByRole('list', { name: 'Meetings to confirm' });
       await list.waitFor();
       assert(/Coffee with Maggie/.test(await list.innerText()) && /Maggie Okafor/.test(await list.innerText()), 'meeting or attendee missing');
+      await dismissToasts();
       await check(page, 'today-meetings');
       await page.getByRole('button', { name: 'Log it: Coffee with Maggie' }).click();
       await list.getByText('Coffee with Maggie').waitFor({ state: 'detached' });
@@ -534,6 +543,7 @@ async function main() {
       assert(mine.items.length === 1 && mine.items[0].json === true, 'API: ' + JSON.stringify(mine));
       await page.getByRole('button', { name: 'Send a test' }).click();
       await page.getByText(/Test sent/).waitFor();
+      await dismissToasts();
       await check(page, 'settings-notifications');
       await list.getByRole('button', { name: 'Remove http://127.0.0.1:9/kith-web-test' }).click();
       await page.getByText('No notification URLs yet.').waitFor();
@@ -553,6 +563,8 @@ async function main() {
       assert(/median/.test(label) && /90th percentile/.test(label), 'response chart: ' + label);
       const bal = await page.locator('svg.chart[aria-label^="Human-touch balance per member"]').getAttribute('aria-label');
       assert(/demo@kith\.example/.test(bal), 'no per-member balance: ' + bal);
+      if (st.weekly) assert(await page.locator('svg.chart[aria-label^="Response time per week"]').count() === 1, 'no weekly response-time chart: ' + JSON.stringify(st.weekly.slice(-2)) + JSON.stringify(st.workspace));
+      await dismissToasts();
       await check(page, 'reports-signals');
     });
 
@@ -618,6 +630,23 @@ async function main() {
       await fp.locator('ul[aria-label="Agenda"], .empty').first().waitFor();
       await check(fp, 'today-first-contact');
     });
+    await test('a meeting under way holds alerts: the switch says "In a meeting until …"', async () => {
+      const start = new Date(Date.now() - 10 * 60000), end = new Date(Date.now() + 20 * 60000);
+      await fp.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+      await fp.getByLabel('Import calendar (.ics)').setInputFiles({ name: 'now.ics', mimeType: 'text/calendar',
+        buffer: Buffer.from(ics([{ uid: 'web-now@test', start, end, summary: 'Planning', attendees: [] }])) });
+      await fp.getByText(/Imported 1 event/).waitFor();
+      const sw = fp.getByRole('switch', { name: 'Do not disturb' });
+      await fp.waitForFunction(() => document.getElementById('dnd-switch').getAttribute('aria-checked') === 'true');
+      const shown = await fp.locator('#dnd-state').innerText();
+      const f = await pageFocus(fp);
+      assert(f.focused && f.reason === 'meeting', 'focus: ' + JSON.stringify(f));
+      const hhmm = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' }).format(new Date(f.until));
+      assert(shown === `In a meeting until ${hhmm}`, 'switch state: ' + shown);
+      assert(await sw.getAttribute('aria-checked') === 'true', 'switch off during a meeting');
+      await check(fp, 'dnd-meeting');
+    });
+
     await fresh.close();
 
     await test('no JavaScript errors or CSP violations', async () => {

@@ -145,7 +145,7 @@ function drawFocus(f, note) {
   if (f.focused && f.until) {
     const far = new Date(f.until).getTime() - Date.now() > 6 * 3600000;
     if (f.reason === 'meeting') text = `In a meeting until ${clockTime(f.until)}`;
-    else text = far ? 'Alerts held until you turn it off' : `Alerts held until ${clockTime(f.until)}`;
+    else text = far ? 'until you turn it off' : `until ${clockTime(f.until)}`;
   }
   state.textContent = note || text;
   sel.hidden = !(f.focused && f.reason === 'do_not_disturb');
@@ -160,7 +160,7 @@ function drawFocus(f, note) {
 
 export function focusNow() { return focusState; }
 
-async function loadFocus() {
+export async function loadFocus() {
   try { drawFocus(await api.get('/me/focus')); } catch { /* keep what is shown */ }
 }
 

@@ -154,7 +154,8 @@ function responseTime(st, list, who) {
   const targetLine = [svg('line', { x1: tx, x2: tx, y1: 8, y2: H - 18, class: 'target' }),
     text(tx, H - 4, `target ${target} min`, { class: 'axis', 'text-anchor': tx > W - 60 ? 'end' : 'middle' })];
   const out = [chart('Response time against a target of ' + target + ' minutes: ' + rows.map(([n, s]) => `${n} median ${fmtMin(s.median_minutes)}, 90th percentile ${fmtMin(s.p90_minutes)}, ${s.breaches} of ${s.answered} over target`).join('; '), H, bars, targetLine)];
-  if (answered.length > 1) out.push(responseOverTime(answered, target));
+  if (Array.isArray(st.weekly) && st.weekly.some(w => w.answered)) out.push(responseWeekly(st.weekly, target));
+  else if (answered.length > 1) out.push(responseOverTime(answered, target));
   out.push(h('ul', { class: 'legend', 'aria-label': 'Bars' },
     h('li', null, h('span', { class: 'swatch sw-video', 'aria-hidden': 'true' }), 'Median'),
     h('li', null, h('span', { class: 'swatch sw-p90', 'aria-hidden': 'true' }), '90th percentile'),
@@ -176,6 +177,25 @@ function responseOverTime(list, target) {
     list.map(s => svg('circle', { cx: x(new Date(s.at).getTime()), cy: y(s.response_minutes), r: 5, class: s.response_minutes > target ? 'pt-late' : 'pt-ok' },
       svg('title', null, `${s.contact ? s.contact.name : 'Lead'}: ${fmtMin(s.response_minutes)}`))),
     text(left, H - 6, day(t0), { class: 'axis' }), text(W - right, H - 6, day(t1), { class: 'axis', 'text-anchor': 'end' }));
+}
+// The last twelve weeks (GET /signals/stats "weekly"): median and p90 per week.
+function responseWeekly(weeks, target) {
+  const H = 190, left = 40, right = 8, top = 12, bottom = 28;
+  const maxV = Math.max(target * 1.5, ...weeks.map(w => w.p90_minutes || 0)) * 1.1;
+  const bw = (W - left - right) / weeks.length;
+  const y = v => top + (H - top - bottom) * (1 - v / maxV);
+  const day = ymd => { const [yy, m, d] = ymd.split('-').map(Number); return new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(yy, m - 1, d))); };
+  const bars = weeks.map((w, i) => {
+    const x = left + i * bw + bw * 0.15, wd = bw * 0.7;
+    return svg('g', null, svg('title', null, w.answered ? `Week of ${day(w.week)}: median ${fmtMin(w.median_minutes)}, 90th percentile ${fmtMin(w.p90_minutes)}, ${w.breaches} of ${w.answered} late` : `Week of ${day(w.week)}: no answers`),
+      w.answered ? [svg('rect', { x, width: wd, y: y(w.p90_minutes || 0), height: Math.max(1, y(0) - y(w.p90_minutes || 0)), rx: 2, class: 'fill-p90' }),
+        svg('rect', { x: x + wd * 0.2, width: wd * 0.6, y: y(w.median_minutes || 0), height: Math.max(2, y(0) - y(w.median_minutes || 0)), rx: 2, class: (w.median_minutes || 0) > target ? 'fill-late' : 'fill-human' })] : null,
+      i % 3 === 0 || i === weeks.length - 1 ? text(x + wd / 2, H - 8, day(w.week), { class: 'axis', 'text-anchor': 'middle' }) : null);
+  });
+  const summary = weeks.filter(w => w.answered).map(w => `week of ${day(w.week)} median ${fmtMin(w.median_minutes)}, 90th percentile ${fmtMin(w.p90_minutes)}`).join('; ');
+  return chart(`Response time per week, last ${weeks.length} weeks, target ${target} minutes: ${summary}`, H,
+    [0, Math.round(maxV / 2), Math.round(maxV)].map(v => [svg('line', { x1: left, x2: W - right, y1: y(v), y2: y(v), class: 'grid' }), text(left - 6, y(v) + 4, String(v), { class: 'axis', 'text-anchor': 'end' })]),
+    bars, svg('line', { x1: left, x2: W - right, y1: y(target), y2: y(target), class: 'target' }));
 }
 function fmtMin(m) { return m === null || m === undefined ? '—' : m < 60 ? `${Math.round(m)} min` : `${(m / 60).toFixed(1)} h`; }
 function short2(s) { return s.length > 16 ? s.slice(0, 15) + '…' : s; }

@@ -3,6 +3,7 @@
 import * as api from './api.js';
 import { h, add, clear, status, fmtDateTime, emptyState } from './dom.js';
 import { setTitle, isOwner, canWrite, session, toast } from './app.js';
+import { loadFocus } from './live.js';
 
 export async function settingsPage() {
   setTitle('Settings');
@@ -284,6 +285,7 @@ function calendarCard() {
       const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
       status(msg, 'ok', `Imported ${plural(r.events, 'event', 'events')}, ${r.with_contacts} with contacts. ` +
         (r.suggested ? `${plural(r.suggested, 'past meeting is', 'past meetings are')} waiting on Today to be logged.` : 'No past meeting to log.'));
+      loadFocus(); // a meeting under way holds alerts now
     } catch (err) {
       status(msg, 'error', `Not imported: ${err.message}.`);
     } finally { file.disabled = false; file.value = ''; }

@@ -1,7 +1,7 @@
 // today.js: the home page: who to reach today and why, with the
 // promises that are late and the dates coming up beside it.
 import * as api from './api.js';
-import { h, add, clear, theirClock, fmtDateTime, emptyState, status, myZone } from './dom.js';
+import { h, add, clear, theirClock, workHours, fmtDateTime, emptyState, status, myZone } from './dom.js';
 import { setTitle, canWrite, toast } from './app.js';
 import { openLogTouch } from './logtouch.js';
 import { navigate } from './app.js';
@@ -45,7 +45,7 @@ export async function todayPage(_params, ctx) {
       soon.length ? [h('h3', null, 'Open promises'), h('ul', { class: 'plain-list' }, soon.map(p => promiseRow(p, false)))] : null));
     add(sideRest, h('section', { class: 'card', 'aria-labelledby': 'h-dates' },
       h('h2', { id: 'h-dates' }, 'Coming up'),
-      dates.length ? h('ul', { class: 'plain-list' }, dates.map(d => h('li', { class: 'side-row' },
+      dates.length ? h('ul', { class: 'plain-list' }, dates.map(d => h('li', { class: 'side-row date-side' },
         h('a', { href: `/contacts/${d.contact_id}`, dir: 'auto' }, d.contact_name),
         h('span', { class: 'muted' }, dateText(d)))))
         : h('p', { class: 'muted' }, 'No birthdays or anniversaries in the next two weeks.')));
@@ -138,8 +138,12 @@ export async function todayPage(_params, ctx) {
 
   function agendaItem(it, i) {
     const c = it.contact;
-    const zone = theirClock(c.tz);
+    // The API gives their clock (in the contact's zone, else the workspace's);
+    // we only name the place.
+    const zoneName = c.tz || workHours().tz;
+    const zone = theirClock(zoneName);
     const clock = { time: it.local_time || zone.time, inHours: it.working_hours ?? zone.inHours, differs: zone.differs, place: zone.place };
+    const where = !zoneName ? '(no time zone set)' : clock.differs ? `in ${clock.place}` : 'local';
     const snoozeBox = h('div', { class: 'snooze-box', hidden: true, role: 'group', 'aria-label': `Snooze ${c.name} for` });
     const snoozeBtn = h('button', { type: 'button', class: 'btn btn-small', 'aria-label': `Snooze: ${c.name}`, 'aria-expanded': 'false' }, 'Snooze');
     for (const [label, dur] of [['1 day', '1d'], ['3 days', '3d'], ['1 week', '1w'], ['1 month', '30d']]) {
@@ -177,7 +181,7 @@ export async function todayPage(_params, ctx) {
           c.tier ? h('span', { class: 'tier tier-' + c.tier, title: 'Tier ' + c.tier }, 'Tier ' + c.tier) : null),
         h('p', { class: 'clock ' + (clock.inHours ? 'in-hours' : 'off-hours') },
           h('span', { class: 'dot', 'aria-hidden': 'true' }),
-          clock.differs ? `${clock.time} in ${clock.place}` : `${clock.time} local`,
+          `${clock.time} ${where}`,
           ' · ', clock.inHours ? 'working hours' : 'outside working hours')),
       h('ul', { class: 'reasons', 'aria-label': `Why ${c.name}` }, it.reasons.map(r =>
         h('li', { class: 'reason reason-' + r.kind }, h('span', { class: 'reason-tag' }, REASON_LABEL[r.kind] || 'Note'), h('span', { dir: 'auto' }, r.text)))),
