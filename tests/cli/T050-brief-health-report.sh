@@ -138,7 +138,7 @@ Going cold
   nobody" kith report
 rj() { kith --json report | jq -c "$1"; }
 ok "json report has every section" test "$(rj 'keys')" = \
-	'["balance","channel_mix","contacts","digital_only","going_cold","health_distribution","health_mean","loyal","thank_you_due"]'
+	'["balance","balance_by_user","channel_mix","contacts","digital_only","going_cold","health_distribution","health_mean","loyal","thank_you_due"]'
 ok "json report: channel mix by month, last 12" \
 	test "$(rj '[(.channel_mix | length), .channel_mix[-1].month, .channel_mix[-1].social, .channel_mix[-2].email]')" = '[12,"2026-11",2,2]'
 ok "json report: balance" test "$(rj '.balance | [.touches, .human, .face_to_face]')" = '[7,2,1]'
