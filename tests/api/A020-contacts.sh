@@ -3,6 +3,7 @@
 # get, list with filters and cursor pages, ETag/If-Match, merge, snooze,
 # touchpoints, facts, dates, promises, gifts, cadences, organizations,
 # and the agenda, brief and health agreeing with the CLI's --json.
+# Exercises src/server/api_book.c (contacts and what hangs on them).
 . "$(dirname "$0")/lib.sh"
 export KITH_NOW=2026-11-20T09:00:00Z
 W=(--workspace "Studio")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A040: viewers read, members write, owners also manage users, tokens and
 # settings; the last owner stays; a revoked token is dead at once.
+# Exercises src/server/api_account.c (members, tokens, settings).
 . "$(dirname "$0")/lib.sh"
 export KITH_NOW=2026-11-20T09:00:00Z
 W=(--workspace Studio)

@@ -4,6 +4,7 @@
 # attached to a contact or made into one, the signals list, the agenda's
 # "signal" reason, answering by a touch, statistics, secret rotation, and
 # a server log that never holds the webhook secret.
+# Exercises src/server/api_signals.c (webhook, signals, stats).
 . "$(dirname "$0")/lib.sh"
 W=(--workspace "Studio")
 printf 'correct horse battery staple\n' | kith "${W[@]}" user add \

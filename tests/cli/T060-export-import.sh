@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # T060: JSON export, import into an empty database, export again is
 # byte-identical; bad import files are refused whole, naming file and field.
+# Exercises src/input/book_json.c (the backup reader) and src/app/book.c.
 . "$(dirname "$0")/lib.sh"
 
 kith init >/dev/null

@@ -1,7 +1,8 @@
 /*
  * test_store.c: the SQLite engine on a real file in a temp dir:
  * summaries kept on write, cadence inheritance, merge, tenancy, and the
- * indexed agenda equal to a full ranking on random books.
+ * indexed agenda equal to a full ranking on random books. Exercises
+ * src/store/store_sqlite.c, the engine behind store.h.
  */
 #include "unit.h"
 
