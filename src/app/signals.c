@@ -199,38 +199,67 @@ static int add_minute(double **v, size_t *n, double x)
 	return 0;
 }
 
+/* A signal's working minutes: to its answer, or so far while it waits. */
+static double signal_minutes(struct app_ctx *ctx, const struct signal *g)
+{
+	struct workhours wh;
+	char tz[64];
+
+	if (g->answered_at != KITH_NO_TIME)
+		return app_signal_response(ctx, g);
+	hours_of(ctx, g->owner_id, &wh, tz, sizeof(tz));
+	return respond_work_minutes(g->at, ctx->now, &wh);
+}
+
+static int add_to(struct minutes *m, const struct signal *g, double mins)
+{
+	return g->answered_at == KITH_NO_TIME
+		       ? add_minute(&m->waiting, &m->nw, mins)
+		       : add_minute(&m->answered, &m->na, mins);
+}
+
+static void minutes_free(struct minutes *m)
+{
+	free(m->answered);
+	free(m->waiting);
+}
+
 int app_signal_stats(struct app_ctx *ctx, struct signal_user_stats **per,
 		     size_t *n, struct respond_stats *all, int *target,
 		     struct kith_err *err)
 {
+	return app_signal_report(ctx, per, n, all, target, NULL, err);
+}
+
+int app_signal_report(struct app_ctx *ctx, struct signal_user_stats **per,
+		      size_t *n, struct respond_stats *all, int *target,
+		      struct signal_week *weeks, struct kith_err *err)
+{
 	struct signal *g = NULL;
-	struct minutes *m = NULL, total = { 0 };
+	struct minutes *m = NULL, total = { 0 }, wm[SIGNAL_WEEKS];
 	struct workspace w = { 0 };
 	size_t ng = 0, nm = 0;
+	int64_t day = ctx->now / KITH_DAY;
+	/* 1970-01-01 was a Thursday: the Monday on or before day. */
+	int64_t monday = day - ((day + 3) % 7);
+	kith_time first = (monday - 7 * (SIGNAL_WEEKS - 1)) * KITH_DAY;
 	int rc;
 
 	*per = NULL;
 	*n = 0;
+	memset(wm, 0, sizeof(wm));
 	rc = store_workspace_get(ctx->st, ctx->ws, &w, err);
 	if (rc)
 		return rc;
 	*target = w.response_target_min;
 	workspace_clear(&w);
+	/* One pass over the signals feeds the owners, the total and the
+	 * weeks alike. */
 	rc = store_signal_list(ctx->st, ctx->ws, false, 0, 0, &g, &ng, err);
 	for (size_t i = 0; !rc && i < ng; i++) {
 		struct minutes *slot = NULL;
-		bool waiting = g[i].answered_at == KITH_NO_TIME;
-		double mins;
+		double mins = signal_minutes(ctx, &g[i]);
 
-		if (waiting) {
-			struct workhours wh;
-			char tz[64];
-
-			hours_of(ctx, g[i].owner_id, &wh, tz, sizeof(tz));
-			mins = respond_work_minutes(g[i].at, ctx->now, &wh);
-		} else {
-			mins = app_signal_response(ctx, &g[i]);
-		}
 		for (size_t k = 0; k < nm; k++)
 			if (m[k].user_id == g[i].owner_id)
 				slot = &m[k];
@@ -246,12 +275,14 @@ int app_signal_stats(struct app_ctx *ctx, struct signal_user_stats **per,
 			memset(slot, 0, sizeof(*slot));
 			slot->user_id = g[i].owner_id;
 		}
-		if (waiting ? add_minute(&slot->waiting, &slot->nw, mins) ||
-				      add_minute(&total.waiting, &total.nw, mins)
-			    : add_minute(&slot->answered, &slot->na, mins) ||
-				      add_minute(&total.answered, &total.na,
-						 mins))
+		if (add_to(slot, &g[i], mins) || add_to(&total, &g[i], mins))
 			rc = kith_err_nomem(err);
+		if (!rc && weeks && g[i].at >= first) {
+			int64_t k = (g[i].at - first) / (7 * KITH_DAY);
+
+			if (k < SIGNAL_WEEKS && add_to(&wm[k], &g[i], mins))
+				rc = kith_err_nomem(err);
+		}
 	}
 	if (!rc) {
 		*per = calloc(nm ? nm : 1, sizeof(**per));
@@ -268,67 +299,17 @@ int app_signal_stats(struct app_ctx *ctx, struct signal_user_stats **per,
 		respond_stats(all, total.answered, total.na, total.waiting,
 			      total.nw, *target);
 	}
-	for (size_t k = 0; k < nm; k++) {
-		free(m[k].answered);
-		free(m[k].waiting);
+	for (int k = 0; !rc && weeks && k < SIGNAL_WEEKS; k++) {
+		weeks[k].start = first + (kith_time)k * 7 * KITH_DAY;
+		respond_stats(&weeks[k].s, wm[k].answered, wm[k].na,
+			      wm[k].waiting, wm[k].nw, *target);
 	}
+	for (size_t k = 0; k < nm; k++)
+		minutes_free(&m[k]);
+	for (int k = 0; k < SIGNAL_WEEKS; k++)
+		minutes_free(&wm[k]);
 	free(m);
-	free(total.answered);
-	free(total.waiting);
-	store_signals_free(g, ng);
-	return rc;
-}
-
-int app_signal_weekly(struct app_ctx *ctx, struct signal_week *out,
-		      struct kith_err *err)
-{
-	struct minutes m[SIGNAL_WEEKS];
-	struct signal *g = NULL;
-	struct workspace w = { 0 };
-	size_t ng = 0;
-	int64_t day = ctx->now / KITH_DAY;
-	/* 1970-01-01 was a Thursday: Monday is 3 days before day 0 + 4k. */
-	int64_t monday = day - ((day + 3) % 7);
-	int rc;
-
-	memset(m, 0, sizeof(m));
-	for (int i = 0; i < SIGNAL_WEEKS; i++) {
-		memset(&out[i], 0, sizeof(out[i]));
-		out[i].start = (monday - 7 * (SIGNAL_WEEKS - 1 - i)) * KITH_DAY;
-	}
-	rc = store_workspace_get(ctx->st, ctx->ws, &w, err);
-	if (!rc)
-		rc = store_signal_list(ctx->st, ctx->ws, false, 0, 0, &g, &ng,
-				       err);
-	for (size_t i = 0; !rc && i < ng; i++) {
-		int k = (int)((g[i].at - out[0].start) / (7 * KITH_DAY));
-		bool waiting = g[i].answered_at == KITH_NO_TIME;
-		double mins;
-
-		if (g[i].at < out[0].start || k < 0 || k >= SIGNAL_WEEKS)
-			continue;
-		if (waiting) {
-			struct workhours wh;
-			char tz[64];
-
-			hours_of(ctx, g[i].owner_id, &wh, tz, sizeof(tz));
-			mins = respond_work_minutes(g[i].at, ctx->now, &wh);
-		} else {
-			mins = app_signal_response(ctx, &g[i]);
-		}
-		if (waiting ? add_minute(&m[k].waiting, &m[k].nw, mins)
-			    : add_minute(&m[k].answered, &m[k].na, mins))
-			rc = kith_err_nomem(err);
-	}
-	for (int i = 0; i < SIGNAL_WEEKS; i++) {
-		if (!rc)
-			respond_stats(&out[i].s, m[i].answered, m[i].na,
-				      m[i].waiting, m[i].nw,
-				      w.response_target_min);
-		free(m[i].answered);
-		free(m[i].waiting);
-	}
-	workspace_clear(&w);
+	minutes_free(&total);
 	store_signals_free(g, ng);
 	return rc;
 }

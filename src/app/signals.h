@@ -29,12 +29,6 @@ struct signal_user_stats {
 	struct respond_stats s;
 };
 
-/* Response statistics in working minutes, per owner and overall, against
- * the workspace's target. *per is the caller's to free. */
-int app_signal_stats(struct app_ctx *ctx, struct signal_user_stats **per,
-		     size_t *n, struct respond_stats *all, int *target,
-		     struct kith_err *err);
-
 #define SIGNAL_WEEKS 12
 
 struct signal_week {
@@ -42,10 +36,17 @@ struct signal_week {
 	struct respond_stats s;
 };
 
-/* The same statistics for each of the last SIGNAL_WEEKS weeks, oldest
- * first, by the week a signal arrived in: the trend the reports chart. */
-int app_signal_weekly(struct app_ctx *ctx, struct signal_week *out,
-		      struct kith_err *err);
+/* Response statistics in working minutes, per owner and overall, against
+ * the workspace's target. *per is the caller's to free. */
+int app_signal_stats(struct app_ctx *ctx, struct signal_user_stats **per,
+		     size_t *n, struct respond_stats *all, int *target,
+		     struct kith_err *err);
+/* The same, and with weeks (NULL: not wanted) the statistics of each of
+ * the last SIGNAL_WEEKS weeks, oldest first, by the week a signal arrived
+ * in: the trend the reports chart. One pass over the signals. */
+int app_signal_report(struct app_ctx *ctx, struct signal_user_stats **per,
+		      size_t *n, struct respond_stats *all, int *target,
+		      struct signal_week *weeks, struct kith_err *err);
 
 /* Is the user focused at ctx->now (by hand or in a meeting), and until? */
 int app_user_focus(struct app_ctx *ctx, const struct user *u, bool *focused,

@@ -89,26 +89,17 @@ int cmd_webhook(struct cli *cl)
 static int signals_stats(struct cli *cl)
 {
 	struct signal_user_stats *per = NULL;
+	struct signal_week weeks[SIGNAL_WEEKS];
 	struct respond_stats all;
 	size_t n = 0;
 	int target, rc;
 
-	rc = app_signal_stats(&cl->app, &per, &n, &all, &target, &cl->err);
+	rc = app_signal_report(&cl->app, &per, &n, &all, &target, weeks,
+			       &cl->err);
 	if (rc)
 		return rc;
 	if (cl->json) {
-		struct signal_week weeks[SIGNAL_WEEKS];
-		json_t *j = json_signal_stats(per, n, &all, target);
-
-		rc = app_signal_weekly(&cl->app, weeks, &cl->err);
-		if (rc) {
-			json_decref(j);
-			free(per);
-			return rc;
-		}
-		json_object_set_new(j, "weekly",
-				    json_signal_weeks(weeks, SIGNAL_WEEKS));
-		json_print(j);
+		json_print(json_signal_stats(per, n, &all, target, weeks));
 	} else {
 		printf("Response time in working minutes (target %d):\n",
 		       target);

@@ -273,9 +273,10 @@ static json_t *stats_json(const struct respond_stats *s)
 }
 
 json_t *json_signal_stats(const struct signal_user_stats *per, size_t n,
-			  const struct respond_stats *all, int target)
+			  const struct respond_stats *all, int target,
+			  const struct signal_week *weeks)
 {
-	json_t *users = json_array();
+	json_t *users = json_array(), *o;
 
 	for (size_t i = 0; i < n; i++) {
 		json_t *u = stats_json(&per[i].s);
@@ -283,25 +284,25 @@ json_t *json_signal_stats(const struct signal_user_stats *per, size_t n,
 		json_object_set_new(u, "user_id", json_id(per[i].user_id));
 		json_array_append_new(users, u);
 	}
-	return json_pack("{s:i, s:o, s:o}", "target_minutes", target,
-			 "workspace", stats_json(all), "users", users);
-}
+	o = json_pack("{s:i, s:o, s:o}", "target_minutes", target,
+		      "workspace", stats_json(all), "users", users);
+	if (o && weeks) {
+		json_t *a = json_array();
 
-json_t *json_signal_weeks(const struct signal_week *w, size_t n)
-{
-	json_t *a = json_array();
+		for (size_t i = 0; i < SIGNAL_WEEKS; i++) {
+			json_t *s = stats_json(&weeks[i].s);
+			char day[16];
 
-	for (size_t i = 0; i < n; i++) {
-		json_t *s = stats_json(&w[i].s);
-		char day[16];
-
-		json_object_set_new(s, "week",
-				    json_string(kith_date_iso(
-					    (int32_t)(w[i].start / KITH_DAY), day,
-					    sizeof(day))));
-		json_array_append_new(a, s);
+			json_object_set_new(
+				s, "week",
+				json_string(kith_date_iso(
+					(int32_t)(weeks[i].start / KITH_DAY),
+					day, sizeof(day))));
+			json_array_append_new(a, s);
+		}
+		json_object_set_new(o, "weekly", a);
 	}
-	return a;
+	return o;
 }
 
 static json_t *json_days_or_null(int64_t d)

@@ -40,12 +40,13 @@ json_t *json_cadence_rule(const char *scope, const char *key,
  * null (still waiting). */
 json_t *json_signal(const struct signal *g, double response_minutes);
 json_t *json_meeting(const struct meeting *m);
-/* {"target_minutes", "workspace": stats, "users": [{"user_id", stats}]}
- * with stats {median_minutes, p90_minutes, breaches, answered, waiting}. */
+/* {"target_minutes", "workspace": stats, "users": [{"user_id", stats}],
+ * "weekly": [{"week": "2026-11-16", stats}]} with stats {median_minutes,
+ * p90_minutes, breaches, answered, waiting}; weekly only with weeks
+ * (SIGNAL_WEEKS of them, oldest first). */
 json_t *json_signal_stats(const struct signal_user_stats *per, size_t n,
-			  const struct respond_stats *all, int target);
-/* [{"week": "2026-11-16", stats...}], oldest first. */
-json_t *json_signal_weeks(const struct signal_week *w, size_t n);
+			  const struct respond_stats *all, int target,
+			  const struct signal_week *weeks);
 /* The agenda's items; with w, each says the contact's local time and
  * whether the workspace's working hours hold there (weekdays). */
 json_t *json_agenda(const struct agenda_list *l, const struct workspace *w,

@@ -133,30 +133,19 @@ void h_signals_list(struct api *a)
 void h_signals_stats(struct api *a)
 {
 	struct signal_user_stats *per = NULL;
+	struct signal_week weeks[SIGNAL_WEEKS];
 	struct respond_stats all;
 	size_t n = 0;
 	int target, rc;
 
-	rc = app_signal_stats(&a->ctx, &per, &n, &all, &target, &a->err);
+	rc = app_signal_report(&a->ctx, &per, &n, &all, &target, weeks,
+			       &a->err);
 	if (rc) {
 		api_fail(a, rc);
 		return;
 	}
-	{
-		struct signal_week weeks[SIGNAL_WEEKS];
-		json_t *j = json_signal_stats(per, n, &all, target);
-
-		rc = app_signal_weekly(&a->ctx, weeks, &a->err);
-		if (rc) {
-			json_decref(j);
-			free(per);
-			api_fail(a, rc);
-			return;
-		}
-		json_object_set_new(j, "weekly",
-				    json_signal_weeks(weeks, SIGNAL_WEEKS));
-		http_json(a->resp, 200, j);
-	}
+	http_json(a->resp, 200,
+		  json_signal_stats(per, n, &all, target, weeks));
 	free(per);
 }
 

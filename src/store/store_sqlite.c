@@ -1772,6 +1772,17 @@ fail:
 	return rc;
 }
 
+/* Columns (at, channel, direction) from col on, as the scores see them. */
+static void score_touch_read(sqlite3_stmt *s, int col, struct score_touch *t)
+{
+	t->at = sqlite3_column_int64(s, col);
+	channel_parse(&t->channel, (const char *)sqlite3_column_text(s, col + 1),
+		      NULL, NULL);
+	direction_parse(&t->direction,
+			(const char *)sqlite3_column_text(s, col + 2), NULL,
+			NULL);
+}
+
 int store_touch_scores(struct store *st, int64_t ws, int64_t contact_id,
 		       struct score_touch **out, size_t *n,
 		       struct kith_err *err)
@@ -1792,14 +1803,7 @@ int store_touch_scores(struct store *st, int64_t ws, int64_t contact_id,
 		if (!more)
 			break;
 		PUSH(t, cnt, err);
-		t[cnt].at = sqlite3_column_int64(s, 0);
-		channel_parse(&t[cnt].channel,
-			      (const char *)sqlite3_column_text(s, 1), NULL,
-			      NULL);
-		direction_parse(&t[cnt].direction,
-				(const char *)sqlite3_column_text(s, 2), NULL,
-				NULL);
-		cnt++;
+		score_touch_read(s, 0, &t[cnt++]);
 	}
 	*out = t;
 	*n = cnt;
@@ -1809,11 +1813,34 @@ fail:
 	return rc;
 }
 
+/* Step s, whose rows are (key, at, channel, direction), into fn. */
+static int visit_touches(struct store *st, sqlite3_stmt *s,
+			 store_touch_visit fn, void *ctx, struct kith_err *err)
+{
+	int rc, more;
+
+	for (;;) {
+		struct score_touch t;
+
+		STEP(s, more);
+		if (!more)
+			break;
+		score_touch_read(s, 1, &t);
+		rc = fn(ctx, sqlite3_column_int64(s, 0), &t);
+		if (rc)
+			goto fail;
+	}
+	return KITH_OK;
+fail:
+	sqlite3_reset(s);
+	return rc;
+}
+
 int store_touch_each(struct store *st, int64_t ws, bool per_participant,
 		     store_touch_visit fn, void *ctx, struct kith_err *err)
 {
 	sqlite3_stmt *s;
-	int rc, more;
+	int rc;
 
 	if (per_participant)
 		STMT(s, "SELECT tc.contact_id, tc.at, t.channel, t.direction"
@@ -1824,26 +1851,8 @@ int store_touch_each(struct store *st, int64_t ws, bool per_participant,
 		STMT(s, "SELECT 0, at, channel, direction FROM touchpoint"
 			" WHERE workspace_id = ? ORDER BY at");
 	sqlite3_bind_int64(s, 1, ws);
-	for (;;) {
-		struct score_touch t;
-
-		STEP(s, more);
-		if (!more)
-			break;
-		t.at = sqlite3_column_int64(s, 1);
-		channel_parse(&t.channel,
-			      (const char *)sqlite3_column_text(s, 2), NULL,
-			      NULL);
-		direction_parse(&t.direction,
-				(const char *)sqlite3_column_text(s, 3), NULL,
-				NULL);
-		rc = fn(ctx, sqlite3_column_int64(s, 0), &t);
-		if (rc)
-			goto fail;
-	}
-	return KITH_OK;
+	return visit_touches(st, s, fn, ctx, err);
 fail:
-	sqlite3_reset(s);
 	return rc;
 }
 
@@ -4000,31 +4009,13 @@ int store_touch_each_user(struct store *st, int64_t ws, store_touch_visit fn,
 			  void *ctx, struct kith_err *err)
 {
 	sqlite3_stmt *s;
-	int rc, more;
+	int rc;
 
 	STMT(s, "SELECT tu.user_id, t.at, t.channel, t.direction"
 		" FROM touch_user tu JOIN touchpoint t ON t.id = tu.touch_id"
 		" WHERE tu.workspace_id = ? ORDER BY tu.user_id, t.at");
 	sqlite3_bind_int64(s, 1, ws);
-	for (;;) {
-		struct score_touch t;
-
-		STEP(s, more);
-		if (!more)
-			break;
-		t.at = sqlite3_column_int64(s, 1);
-		channel_parse(&t.channel,
-			      (const char *)sqlite3_column_text(s, 2), NULL,
-			      NULL);
-		direction_parse(&t.direction,
-				(const char *)sqlite3_column_text(s, 3), NULL,
-				NULL);
-		rc = fn(ctx, sqlite3_column_int64(s, 0), &t);
-		if (rc)
-			goto fail;
-	}
-	return KITH_OK;
+	return visit_touches(st, s, fn, ctx, err);
 fail:
-	sqlite3_reset(s);
 	return rc;
 }
