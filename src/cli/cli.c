@@ -95,6 +95,18 @@ int cli_want(struct cli *c, int min, int max)
 	return KITH_OK;
 }
 
+int cli_start(struct cli *c, const struct cli_opt *spec, int min, int max,
+	      int64_t *who)
+{
+	int rc = cli_parse(c, spec);
+
+	if (!rc)
+		rc = cli_want(c, min, max);
+	if (!rc && who)
+		rc = cli_contact(c, c->pos[0], "WHO", who);
+	return rc;
+}
+
 int cli_contact(struct cli *c, const char *who, const char *field,
 		int64_t *id)
 {

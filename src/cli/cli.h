@@ -44,6 +44,10 @@ bool cli_has(const struct cli *c, const char *name);
 /* Exactly n positional words, or a usage error. */
 int cli_want(struct cli *c, int min, int max);
 
+/* The usual start of a command: parse options against spec, want min to
+ * max words, and (who non-NULL) resolve the first word as the contact. */
+int cli_start(struct cli *c, const struct cli_opt *spec, int min, int max,
+	      int64_t *who);
 /* The one contact `who` names; err names `field`. */
 int cli_contact(struct cli *c, const char *who, const char *field,
 		int64_t *id);

@@ -259,11 +259,7 @@ int cmd_show(struct cli *cl)
 	int64_t id;
 	int rc;
 
-	rc = cli_parse(cl, NULL);
-	if (!rc)
-		rc = cli_want(cl, 1, 1);
-	if (!rc)
-		rc = cli_contact(cl, cl->pos[0], "WHO", &id);
+	rc = cli_start(cl, NULL, 1, 1, &id);
 	if (!rc)
 		rc = store_contact_get(cl->app.st, cl->app.ws, id, &c,
 				       &cl->err);
@@ -400,11 +396,7 @@ int cmd_delete(struct cli *cl)
 	int64_t id;
 	int rc;
 
-	rc = cli_parse(cl, NULL);
-	if (!rc)
-		rc = cli_want(cl, 1, 1);
-	if (!rc)
-		rc = cli_contact(cl, cl->pos[0], "WHO", &id);
+	rc = cli_start(cl, NULL, 1, 1, &id);
 	if (!rc)
 		rc = store_contact_get(cl->app.st, cl->app.ws, id, &c,
 				       &cl->err);

@@ -121,11 +121,7 @@ int cmd_fact(struct cli *cl)
 	struct fact f = { 0 };
 	int rc;
 
-	rc = cli_parse(cl, NULL);
-	if (!rc)
-		rc = cli_want(cl, 2, 2);
-	if (!rc)
-		rc = cli_contact(cl, cl->pos[0], "WHO", &f.contact_id);
+	rc = cli_start(cl, NULL, 2, 2, &f.contact_id);
 	if (!rc && !*cl->pos[1])
 		rc = kith_err_set(&cl->err, KITH_EINPUT, "TEXT",
 				  "what should kith remember?");
@@ -149,11 +145,7 @@ int cmd_date(struct cli *cl)
 	struct kdate d = { 0 };
 	int rc;
 
-	rc = cli_parse(cl, opts);
-	if (!rc)
-		rc = cli_want(cl, 3, 3);
-	if (!rc)
-		rc = cli_contact(cl, cl->pos[0], "WHO", &d.contact_id);
+	rc = cli_start(cl, opts, 3, 3, &d.contact_id);
 	if (!rc && !*cl->pos[1])
 		rc = kith_err_set(&cl->err, KITH_EINPUT, "KIND",
 				  "name the date (birthday, anniversary...)");
@@ -186,11 +178,7 @@ int cmd_promise(struct cli *cl)
 	char buf[64];
 	int rc;
 
-	rc = cli_parse(cl, opts);
-	if (!rc)
-		rc = cli_want(cl, 2, 2);
-	if (!rc)
-		rc = cli_contact(cl, cl->pos[0], "WHO", &p.contact_id);
+	rc = cli_start(cl, opts, 2, 2, &p.contact_id);
 	if (!rc && !*cl->pos[1])
 		rc = kith_err_set(&cl->err, KITH_EINPUT, "TEXT",
 				  "what did you promise?");
@@ -315,11 +303,7 @@ int cmd_gift(struct cli *cl)
 	struct gift g = { 0 };
 	int rc;
 
-	rc = cli_parse(cl, opts);
-	if (!rc)
-		rc = cli_want(cl, 2, 2);
-	if (!rc)
-		rc = cli_contact(cl, cl->pos[0], "WHO", &g.contact_id);
+	rc = cli_start(cl, opts, 2, 2, &g.contact_id);
 	if (!rc && cli_get(cl, "value"))
 		rc = cli_money(cl, cli_get(cl, "value"), "--value",
 			       &g.value_cents);
@@ -348,11 +332,7 @@ int cmd_revenue(struct cli *cl)
 	struct revenue r = { 0 };
 	int rc;
 
-	rc = cli_parse(cl, opts);
-	if (!rc)
-		rc = cli_want(cl, 2, 2);
-	if (!rc)
-		rc = cli_contact(cl, cl->pos[0], "WHO", &r.contact_id);
+	rc = cli_start(cl, opts, 2, 2, &r.contact_id);
 	if (!rc)
 		rc = cli_money(cl, cl->pos[1], "AMOUNT", &r.amount_cents);
 	if (!rc)

@@ -145,11 +145,7 @@ int cmd_brief(struct cli *cl)
 	int64_t id;
 	int rc;
 
-	rc = cli_parse(cl, NULL);
-	if (!rc)
-		rc = cli_want(cl, 1, 1);
-	if (!rc)
-		rc = cli_contact(cl, cl->pos[0], "WHO", &id);
+	rc = cli_start(cl, NULL, 1, 1, &id);
 	if (!rc)
 		rc = app_brief(&cl->app, id, &b, &cl->err);
 	if (rc)
