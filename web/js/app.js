@@ -1,4 +1,4 @@
-// app.js: the shell: who is signed in, the router, the sign-in page.
+// app.js: the router and the sign-in page. What pages share is in shell.js.
 import * as api from './api.js';
 import { h, add, clear, status, setZones } from './dom.js';
 import { todayPage } from './today.js';
@@ -8,9 +8,9 @@ import { briefPage } from './brief.js';
 import { reportsPage } from './reports.js';
 import { settingsPage } from './settings.js';
 import { signalsPage } from './signals.js';
-import { startLive, stopLive, startFocus, setSignedIn } from './live.js';
+import { startLive, stopLive, startFocus } from './live.js';
+import { session, setTitle, focusHeading, navigate } from './shell.js';
 
-export const session = { me: null };
 const main = () => document.getElementById('main');
 
 const routes = [
@@ -25,21 +25,6 @@ const routes = [
 ];
 
 let renderSeq = 0;
-
-export function navigate(path, { replace = false } = {}) {
-  if (replace) history.replaceState(null, '', path);
-  else history.pushState(null, '', path);
-  render();
-}
-
-export function setTitle(t) { document.title = t ? `${t} · kith` : 'kith'; }
-
-// Pages call this when ready: focus the heading so screen readers and
-// keyboard users start at the top of the new page.
-export function focusHeading(root) {
-  const h1 = (root || main()).querySelector('h1');
-  if (h1) { h1.setAttribute('tabindex', '-1'); h1.focus({ preventScroll: true }); }
-}
 
 async function render() {
   const seq = ++renderSeq;
@@ -138,19 +123,7 @@ async function loadMe() {
   }
 }
 
-export function toast(text, kind = 'ok') {
-  const box = document.getElementById('toasts');
-  const t = h('div', { class: 'toast toast-' + kind }, text);
-  add(box, t);
-  setTimeout(() => t.remove(), 5000);
-}
-
-export const role = () => (session.me ? session.me.user.role : 'viewer');
-export const canWrite = () => role() !== 'viewer';
-export const isOwner = () => role() === 'owner';
-
 function start() {
-  setSignedIn(() => !!session.me);
   api.whenSignedOut(() => {
     if (!session.me) return;
     session.me = null;

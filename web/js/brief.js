@@ -1,7 +1,7 @@
 // brief.js: one screen before a call or a coffee; prints on one page.
 import * as api from './api.js';
 import { h, ut, fmtDay, ago, bothZones, channelName, CHANNELS, money, theirClock, myZone } from './dom.js';
-import { setTitle } from './app.js';
+import { setTitle } from './shell.js';
 
 export async function briefPage([id]) {
   const b = await api.get(`/contacts/${id}/brief`);

@@ -2,7 +2,7 @@
 // relationship is doing, and inline editing guarded by ETags.
 import * as api from './api.js';
 import { h, add, clear, ut, status, emptyState, fmtDateTime, fmtDay, bothZones, ago, channelName, CHANNELS, HUMAN, money, initials, theirClock } from './dom.js';
-import { setTitle, canWrite, toast, navigate } from './app.js';
+import { setTitle, canWrite, toast, navigate } from './shell.js';
 import { openLogTouch } from './logtouch.js';
 
 const FIELDS = [

@@ -1,7 +1,7 @@
 // contacts.js: the book: search as you type, filters, and adding a contact.
 import * as api from './api.js';
 import { h, add, clear, ago, emptyState, status, initials } from './dom.js';
-import { setTitle, canWrite, navigate, toast } from './app.js';
+import { setTitle, canWrite, navigate, toast } from './shell.js';
 
 export async function contactsPage(_p, ctx) {
   setTitle('Contacts');

@@ -3,6 +3,7 @@
 // "Do not disturb" switch in the top bar (GET/PUT /api/v1/me/focus).
 import * as api from './api.js';
 import { h, add, clear, myZone } from './dom.js';
+import { signedIn } from './shell.js';
 
 let es = null;
 let retryTimer = null;
@@ -51,8 +52,6 @@ export function stopLive() {
   for (const t of document.querySelectorAll('#toasts .toast-live')) t.remove();
 }
 
-let signedIn = () => false;
-export function setSignedIn(fn) { signedIn = fn; }
 
 function parse(s) { try { return JSON.parse(s); } catch { return null; } }
 

@@ -3,7 +3,7 @@
 // refresh what it shows without a reload.
 import * as api from './api.js';
 import { h, add, CHANNELS, status, localInputNow, clear, channelName } from './dom.js';
-import { session, toast } from './app.js';
+import { session, toast } from './shell.js';
 
 let contactCache = null;
 async function allContacts() {

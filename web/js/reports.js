@@ -2,7 +2,7 @@
 // inline SVG from GET /api/v1/reports/overview.
 import * as api from './api.js';
 import { h, add, svg, ut, emptyState, CHANNELS, HUMAN, money } from './dom.js';
-import { setTitle } from './app.js';
+import { setTitle } from './shell.js';
 
 const W = 400;
 const COLOR = {

@@ -2,7 +2,7 @@
 // hours and the response target.
 import * as api from './api.js';
 import { h, add, clear, status, fmtDateTime, emptyState } from './dom.js';
-import { setTitle, isOwner, canWrite, session, toast } from './app.js';
+import { setTitle, isOwner, canWrite, session, toast } from './shell.js';
 import { loadFocus } from './live.js';
 
 export async function settingsPage() {

@@ -3,7 +3,7 @@
 // contacts; how fast the team answers against the target.
 import * as api from './api.js';
 import { h, add, clear, status, emptyState, fmtDateTime } from './dom.js';
-import { setTitle, canWrite, isOwner } from './app.js';
+import { setTitle, canWrite, isOwner } from './shell.js';
 import { onLive, signalWho, signalWhat, SIGNAL_TYPE } from './live.js';
 import { openLogTouch } from './logtouch.js';
 

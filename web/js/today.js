@@ -2,9 +2,8 @@
 // promises that are late and the dates coming up beside it.
 import * as api from './api.js';
 import { h, add, clear, theirClock, workHours, fmtDateTime, emptyState, status, myZone } from './dom.js';
-import { setTitle, canWrite, toast } from './app.js';
+import { setTitle, canWrite, toast, navigate } from './shell.js';
 import { openLogTouch } from './logtouch.js';
-import { navigate } from './app.js';
 import { onLive } from './live.js';
 
 const REASON_LABEL = {
