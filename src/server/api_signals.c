@@ -509,15 +509,22 @@ void h_meetings_import(struct api *a)
 {
 	static const char *const keys[] = { "ics", NULL };
 	struct meetings_result r;
+	struct meetings_parsed p = { 0 };
 	const char *ics;
 	int rc;
 
 	if (!api_only(a, keys))
 		return;
 	rc = body_str(a->body, "ics", true, 0, &ics, &a->err);
+	/* Parse (bounded by ical.h's limits) before storing: the write lock
+	 * is needed only for the second step. TODO(integrator): with
+	 * api_lock()/lock_late from the server-edge branch, call api_lock(a)
+	 * between these two steps. */
 	if (!rc)
-		rc = app_meetings_import(&a->ctx, a->user.id, ics, strlen(ics),
-					 "ics", &r, &a->err);
+		rc = app_meetings_parse(&a->ctx, ics, strlen(ics), "ics", &p,
+					&a->err);
+	if (!rc)
+		rc = app_meetings_store(&a->ctx, a->user.id, &p, &r, &a->err);
 	if (rc) {
 		api_fail(a, rc);
 		return;
