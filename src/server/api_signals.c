@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define HOOK_PATH "/hooks/"
 
@@ -229,11 +230,60 @@ void h_signal_attach(struct api *a)
 /* ---- live events ---- */
 
 struct events_ctx {
-	int64_t user_id;
-	int64_t cursor;		/* last alert id sent */
+	int64_t user_id, ws;
+	int64_t cursor;		/* last alert id sent (or being sent) */
 	kith_time last_write;
 	bool hello;
+	/* The credential the stream was opened with, re-checked on every
+	 * read: a stream must end with its session or token (M3). */
+	bool by_session;
+	char cred_hash[SECRET_TOKEN_HASH_MAX];
+	/* An event larger than one read's buffer goes out over several
+	 * (M4): what is left of it. */
+	char *pend;
+	size_t pend_len, pend_off;
 };
+
+static void events_free(void *p)
+{
+	struct events_ctx *e = p;
+
+	if (e)
+		free(e->pend);
+	free(e);
+}
+
+/* Is the stream's session or token still live, for the same user? */
+static bool events_cred_ok(struct events_ctx *e, struct store *st,
+			   kith_time now)
+{
+	struct user u = { 0 };
+	int rc = e->by_session
+			 ? store_session_user(st, e->cred_hash, now, &u, NULL)
+			 : store_token_user(st, e->cred_hash, now, &u, NULL);
+	bool ok = !rc && u.id == e->user_id && u.workspace_id == e->ws;
+
+	if (!rc)
+		user_clear(&u);
+	return ok;
+}
+
+/* Copy what fits of the pending event into buf. */
+static size_t events_drain(struct events_ctx *e, char *buf, size_t max)
+{
+	size_t k = e->pend_len - e->pend_off;
+
+	if (k > max)
+		k = max;
+	memcpy(buf, e->pend + e->pend_off, k);
+	e->pend_off += k;
+	if (e->pend_off == e->pend_len) {
+		free(e->pend);
+		e->pend = NULL;
+		e->pend_len = e->pend_off = 0;
+	}
+	return k;
+}
 
 static long events_read(void *p, struct store *st, char *buf, size_t max)
 {
@@ -242,6 +292,14 @@ static long events_read(void *p, struct store *st, char *buf, size_t max)
 	size_t n = 0, off = 0;
 	kith_time now = (kith_time)time(NULL);
 
+	if (!max)
+		return 0;
+	if (!events_cred_ok(e, st, now))
+		return -1;
+	if (e->pend) {
+		e->last_write = now;
+		return (long)events_drain(e, buf, max);
+	}
 	if (!e->hello) {
 		e->hello = true;
 		e->last_write = now;
@@ -251,14 +309,31 @@ static long events_read(void *p, struct store *st, char *buf, size_t max)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		size_t need = strlen(al[i].data) + strlen(al[i].kind) + 64;
+		char *ev;
+		int len;
 
-		if (off + need > max)
+		if (off + need <= max) {
+			off += (size_t)snprintf(buf + off, max - off,
+						"id: %lld\nevent: %s\ndata: %s\n\n",
+						(long long)al[i].id, al[i].kind,
+						al[i].data);
+			e->cursor = al[i].id;
+			continue;
+		}
+		if (off)
+			break;	/* next read */
+		/* Too big for one read: kept whole and sent in pieces. */
+		ev = malloc(need);
+		if (!ev)
 			break;
-		off += (size_t)snprintf(buf + off, max - off,
-					"id: %lld\nevent: %s\ndata: %s\n\n",
-					(long long)al[i].id, al[i].kind,
-					al[i].data);
+		len = snprintf(ev, need, "id: %lld\nevent: %s\ndata: %s\n\n",
+			       (long long)al[i].id, al[i].kind, al[i].data);
+		e->pend = ev;
+		e->pend_len = (size_t)len;
+		e->pend_off = 0;
 		e->cursor = al[i].id;
+		off = events_drain(e, buf, max);
+		break;
 	}
 	store_alerts_free(al, n);
 	if (!off && now - e->last_write >= 15)
@@ -271,10 +346,9 @@ static long events_read(void *p, struct store *st, char *buf, size_t max)
 void h_events(struct api *a)
 {
 	const char *last = http_header(a->req, "Last-Event-ID");
+	const char *auth = http_header(a->req, "Authorization");
 	struct http_stream *s = calloc(1, sizeof(*s));
 	struct events_ctx *e = calloc(1, sizeof(*e));
-	struct alert *al = NULL;
-	size_t n = 0;
 
 	if (!s || !e) {
 		free(s);
@@ -283,19 +357,25 @@ void h_events(struct api *a)
 		return;
 	}
 	e->user_id = a->user.id;
+	e->ws = a->user.workspace_id;
+	/* The same credential authenticate() accepted, by its hash. */
+	if (a->session_token) {
+		e->by_session = true;
+		secret_token_hash(e->cred_hash, a->session_token);
+	} else if (auth && !strncasecmp(auth, "Bearer ", 7)) {
+		secret_token_hash(e->cred_hash, auth + 7);
+	}
 	if (last) {
 		e->cursor = strtoll(last, NULL, 10);
 	} else {
 		/* A new stream starts at now; a resumed one loses nothing. */
 		int64_t id = 0;
 
-		store_alert_last(a->st, &id, NULL);
+		store_alert_last(a->st, a->user.id, &id, NULL);
 		e->cursor = id;
 	}
-	(void)al;
-	(void)n;
 	s->read = events_read;
-	s->free = free;
+	s->free = events_free;
 	s->ctx = e;
 	s->key = a->user.id;
 	a->resp->stream = s;
@@ -577,7 +657,7 @@ void api_tick(struct store *st)
 			http_wake(woken[i]);
 	free(woken);
 	/* Alerts written by another process (the CLI) wake everyone. */
-	if (!store_alert_last(st, &id, &err) && id != last_alert) {
+	if (!store_alert_last(st, 0, &id, &err) && id != last_alert) {
 		last_alert = id;
 		http_wake(0);
 	}

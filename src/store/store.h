@@ -398,8 +398,11 @@ int store_alert_release(struct store *st, int64_t user_id,
 			struct kith_err *err);
 int store_alert_users_held(struct store *st, int64_t **ids, size_t *n,
 			   struct kith_err *err);
-/* The newest alert id of any user (to notice writes by other processes). */
-int store_alert_last(struct store *st, int64_t *id, struct kith_err *err);
+/* The newest alert id of user_id (where a new stream starts), or of any
+ * user for 0 (the ticker, to notice writes by other processes; never shown
+ * to a client: it would tell one tenant how busy the others are). */
+int store_alert_last(struct store *st, int64_t user_id, int64_t *id,
+		     struct kith_err *err);
 void store_alerts_free(struct alert *a, size_t n);
 
 int store_notify_add(struct store *st, int64_t ws, struct notify_target *t,

@@ -3677,12 +3677,15 @@ fail:
 	return rc;
 }
 
-int store_alert_last(struct store *st, int64_t *id, struct kith_err *err)
+int store_alert_last(struct store *st, int64_t user_id, int64_t *id,
+		     struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc, more;
 
-	STMT(s, "SELECT coalesce(max(id), 0) FROM alert");
+	STMT(s, "SELECT coalesce(max(id), 0) FROM alert"
+		" WHERE ?1 = 0 OR user_id = ?1");
+	sqlite3_bind_int64(s, 1, user_id);
 	STEP(s, more);
 	*id = more ? sqlite3_column_int64(s, 0) : 0;
 	sqlite3_reset(s);
