@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "../render/json.h"
 #include "../server/api.h"
+#include "../server/notify.h"
 #include "../server/secret.h"
 
 #include <stdio.h>
@@ -12,10 +13,12 @@ int cmd_serve(struct cli *cl)
 {
 	static const struct cli_opt opts[] = {
 		{ "listen", true }, { "threads", true }, { "quiet", false },
-		{ NULL, false }
+		{ "notify-allow", true }, { "hook-rate", true },
+		{ "hook-daily", true }, { NULL, false }
 	};
 	struct http_server_opts o = { 0 };
-	long threads;
+	const char *allow = cli_get(cl, "notify-allow");
+	long threads, per_min, per_day;
 	int rc;
 
 	rc = cli_parse(cl, opts);
@@ -24,9 +27,27 @@ int cmd_serve(struct cli *cl)
 	if (!rc)
 		rc = cli_int(cl, "threads", 0, 256, 0, &threads);
 	if (!rc)
+		rc = cli_int(cl, "hook-rate", 0, 1000000, 600, &per_min);
+	if (!rc)
+		rc = cli_int(cl, "hook-daily", 0, 100000000, 20000, &per_day);
+	allow = cli_get(cl, "notify-allow");
+	/* --notify-allow HOST[:PORT][,HOST[:PORT]...]: hosts notification
+	 * URLs may reach although they are local or private. */
+	while (!rc && allow && *allow) {
+		size_t l = strcspn(allow, ",");
+		char *one = strndup(allow, l);
+
+		rc = one ? notify_allow_add(one, &cl->err)
+			 : kith_err_nomem(&cl->err);
+		free(one);
+		allow += l + (allow[l] == ',');
+	}
+	if (!rc)
 		rc = api_init(&cl->err);
 	if (rc)
 		return rc;
+	notify_guard(true);
+	api_signals_limits(per_min, per_day);
 	o.db_path = cl->db_path;
 	o.listen = cli_get(cl, "listen") ? cli_get(cl, "listen")
 					 : "127.0.0.1:8080";

@@ -13,6 +13,87 @@
 #include <strings.h>
 
 #define HOOK_PATH "/hooks/"
+#define NOTIFY_TARGETS_MAX 10	/* per user (M1, M2) */
+
+#include <pthread.h>
+
+/* ---- limits: webhook deliveries per workspace, /notify/test per user ----
+ * A token bucket (burst, then rate per minute) and a count per UTC day,
+ * in a fixed table keyed by workspace or user id; a slot taken by another
+ * key starts afresh, which can only forgive, never block, an innocent. */
+
+#define LIMIT_SLOTS 1024
+
+struct bucket {
+	int64_t key;
+	double tokens;
+	kith_time last;
+	int64_t day;
+	long used;
+};
+
+struct limiter {
+	pthread_mutex_t lock;
+	long per_min, per_day;	/* 0: no limit */
+	struct bucket b[LIMIT_SLOTS];
+};
+
+static struct limiter hook_limit = { PTHREAD_MUTEX_INITIALIZER, 600, 20000,
+				     { { 0 } } };
+static struct limiter test_limit = { PTHREAD_MUTEX_INITIALIZER, 3, 50,
+				     { { 0 } } };
+
+void api_signals_limits(long hook_per_min, long hook_per_day)
+{
+	hook_limit.per_min = hook_per_min;
+	hook_limit.per_day = hook_per_day;
+}
+
+/* May key go at now? 0 if so (and counted), else seconds to wait. */
+static int limiter_take(struct limiter *l, int64_t key, kith_time now)
+{
+	struct bucket *b = &l->b[(uint64_t)key % LIMIT_SLOTS];
+	int wait = 0;
+
+	pthread_mutex_lock(&l->lock);
+	if (b->key != key || b->day != now / KITH_DAY) {
+		if (b->key != key)
+			b->tokens = (double)l->per_min;
+		b->key = key;
+		b->last = now;
+		b->day = now / KITH_DAY;
+		b->used = 0;
+	}
+	if (l->per_min) {
+		b->tokens += (double)(now - b->last) * (double)l->per_min / 60;
+		if (b->tokens > (double)l->per_min)
+			b->tokens = (double)l->per_min;
+	}
+	b->last = now;
+	if (l->per_day && b->used >= l->per_day)
+		wait = (int)((b->day + 1) * KITH_DAY - now);
+	else if (l->per_min && b->tokens < 1)
+		wait = (int)((1 - b->tokens) * 60 / (double)l->per_min) + 1;
+	if (!wait) {
+		b->tokens -= 1;
+		b->used++;
+	}
+	pthread_mutex_unlock(&l->lock);
+	return wait;
+}
+
+static bool limited(struct api *a, struct limiter *l, int64_t key,
+		    const char *what)
+{
+	int wait = limiter_take(l, key, a->ctx.now);
+
+	if (!wait)
+		return false;
+	a->resp->retry_after = wait < 1 ? 1 : wait;
+	http_error(a->resp, 429, "rate_limited", NULL,
+		   "too many %s; try again in %d s", what, a->resp->retry_after);
+	return true;
+}
 
 static void remember_wake(struct api *a, const int64_t *ids, size_t n)
 {
@@ -48,6 +129,10 @@ void h_hook(struct api *a)
 		return;
 	}
 	free(stored);
+	/* Anyone with the URL can post (it sits in public forms): each
+	 * delivery adds a signal, an alert per member and outbox rows. */
+	if (limited(a, &hook_limit, a->ctx.ws, "webhook deliveries"))
+		return;
 	if (!a->body) {
 		http_error(a->resp, 400, "malformed", NULL,
 			   "send a JSON object with a \"type\"");
@@ -502,16 +587,30 @@ void h_notify_list(struct api *a)
 void h_notify_add(struct api *a)
 {
 	static const char *const keys[] = { "url", "json", NULL };
-	struct notify_target t = { 0 };
+	struct notify_target t = { 0 }, *have = NULL;
+	size_t n_have = 0;
 	bool json = false;
 	int rc;
 
 	if (!api_only(a, keys))
 		return;
 	rc = body_strdup(a->body, "url", true, 2000, &t.url, &a->err);
-	if (!rc && strncmp(t.url, "http://", 7) && strncmp(t.url, "https://", 8))
+	if (!rc && (strncmp(t.url, "http://", 7) &&
+		    strncmp(t.url, "https://", 8)))
 		rc = kith_err_set(&a->err, KITH_EINPUT, "url",
 				  "expected an http:// or https:// URL");
+	/* Not to this host's or its network's services (SSRF): see
+	 * notify.h; the address is checked again on every connection. */
+	if (!rc)
+		rc = notify_url_check(t.url, &a->err);
+	if (!rc)
+		rc = store_notify_list(a->st, a->ctx.ws, a->user.id, &have,
+				       &n_have, &a->err);
+	store_notify_free(have, n_have);
+	if (!rc && n_have >= NOTIFY_TARGETS_MAX)
+		rc = kith_err_set(&a->err, KITH_EINPUT, "url",
+				  "at most %d notification URLs per person",
+				  NOTIFY_TARGETS_MAX);
 	if (!rc)
 		rc = body_bool(a->body, "json", false, &json, &a->err);
 	t.json = json;
@@ -553,7 +652,12 @@ void h_notify_delete(struct api *a)
 void h_notify_test(struct api *a)
 {
 	char *text = NULL;
-	int rc = app_digest_text(&a->ctx, &a->user, &text, &a->err);
+	int rc;
+
+	/* Each call queues a POST to every target of the user. */
+	if (limited(a, &test_limit, a->user.id, "test notifications"))
+		return;
+	rc = app_digest_text(&a->ctx, &a->user, &text, &a->err);
 
 	if (!rc)
 		rc = app_notify_user(&a->ctx, a->user.id, "morning", text,
