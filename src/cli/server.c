@@ -56,7 +56,12 @@ int cmd_serve(struct cli *cl)
 	/* Each server thread opens its own connection; this one has done
 	 * the migrations and is not needed while serving. */
 	app_close(&cl->app);
-	return http_serve(&o, &api_app, &cl->err);
+	rc = notify_sender_start(o.db_path, &cl->err);
+	if (rc)
+		return rc;
+	rc = http_serve(&o, &api_app, &cl->err);
+	notify_sender_stop();
+	return rc;
 }
 
 static int read_password(struct cli *cl, char *buf, size_t n)

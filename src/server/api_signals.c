@@ -751,7 +751,7 @@ void api_tick(struct store *st)
 	static int64_t last_alert;
 	struct kith_err err = { 0 };
 	int64_t *woken = NULL, id = 0;
-	size_t n = 0, sent = 0;
+	size_t n = 0;
 	kith_time now;
 
 	if (kith_now(&now, &err))
@@ -765,5 +765,6 @@ void api_tick(struct store *st)
 		last_alert = id;
 		http_wake(0);
 	}
-	notify_flush(st, now, 20, &sent, &err);
+	/* Notifications go out from notify.c's sender thread: the ticker
+	 * never waits on the network (M2). */
 }

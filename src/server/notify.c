@@ -329,6 +329,259 @@ int64_t notify_backoff(int attempts)
 	return wait > 3600 ? 3600 : wait;
 }
 
+/* ---- the sender thread (M2) ----
+ * Notifications go out from their own thread, never the ticker's: a
+ * curl multi handle runs up to SEND_SLOTS transfers at once, at most
+ * SEND_PER_WS of one workspace, each bounded by SEND_TIMEOUT_MS; new due
+ * items are picked up every SEND_POLL_MS while others are in flight, so a
+ * tenant's slow or tar-pit targets take its own slots, not the others'.
+ * Attempts per workspace are capped (SEND_PER_WS_MIN a minute). */
+
+#define SEND_SLOTS 32
+#define SEND_PER_WS 4
+#define SEND_TIMEOUT_MS 3000
+#define SEND_POLL_MS 200
+#define SEND_PER_WS_MIN 60
+#define SEND_WS_SLOTS 1024
+
+struct transfer {
+	CURL *c;
+	struct curl_slist *h;
+	struct outbox_item item;
+	bool op;		/* the operator allowed the host */
+	bool busy;
+};
+
+static struct {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool running, stop;
+	char *db_path;
+	struct transfer t[SEND_SLOTS];
+	/* attempts per workspace in the current minute */
+	struct {
+		int64_t ws, minute;
+		int n;
+	} quota[SEND_WS_SLOTS];
+} snd = { .lock = PTHREAD_MUTEX_INITIALIZER,
+	  .cond = PTHREAD_COND_INITIALIZER };
+
+static bool quota_take(int64_t ws, kith_time now)
+{
+	__typeof__(snd.quota[0]) *q = &snd.quota[(uint64_t)ws % SEND_WS_SLOTS];
+
+	if (q->ws != ws || q->minute != now / 60) {
+		q->ws = ws;
+		q->minute = now / 60;
+		q->n = 0;
+	}
+	if (q->n >= SEND_PER_WS_MIN)
+		return false;
+	q->n++;
+	return true;
+}
+
+/* An easy handle for one POST, guarded like notify_send. */
+static int transfer_setup(struct transfer *t, struct kith_err *err)
+{
+	char *host = NULL;
+	long port = 0;
+	int rc = KITH_OK;
+
+	t->op = true;
+	if (guard_on) {
+		rc = notify_url_check(t->item.url, err);
+		if (!rc)
+			rc = url_target(t->item.url, &host, &port, &t->op, err);
+		curl_free(host);
+		if (rc)
+			return rc;
+	}
+	t->c = curl_easy_init();
+	if (!t->c)
+		return kith_err_nomem(err);
+	t->h = curl_slist_append(NULL, t->item.json
+					   ? "Content-Type: application/json"
+					   : "Content-Type: text/plain; "
+					     "charset=utf-8");
+	if (guard_on) {
+		curl_easy_setopt(t->c, CURLOPT_OPENSOCKETFUNCTION, open_checked);
+		curl_easy_setopt(t->c, CURLOPT_OPENSOCKETDATA, &t->op);
+		curl_easy_setopt(t->c, CURLOPT_PROXY, "");
+	}
+	curl_easy_setopt(t->c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(t->c, CURLOPT_URL, t->item.url);
+	curl_easy_setopt(t->c, CURLOPT_POSTFIELDS, t->item.body);
+	curl_easy_setopt(t->c, CURLOPT_HTTPHEADER, t->h);
+	curl_easy_setopt(t->c, CURLOPT_TIMEOUT_MS, (long)SEND_TIMEOUT_MS);
+	curl_easy_setopt(t->c, CURLOPT_CONNECTTIMEOUT_MS, (long)SEND_TIMEOUT_MS);
+	curl_easy_setopt(t->c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(t->c, CURLOPT_WRITEFUNCTION, discard);
+	curl_easy_setopt(t->c, CURLOPT_USERAGENT, "kith/" KITH_VERSION);
+	curl_easy_setopt(t->c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(t->c, CURLOPT_PRIVATE, t);
+	return KITH_OK;
+}
+
+static void transfer_clear(struct transfer *t)
+{
+	if (t->c)
+		curl_easy_cleanup(t->c);
+	curl_slist_free_all(t->h);
+	outbox_item_clear(&t->item);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Record one attempt's result. */
+static void transfer_done(struct store *st, struct transfer *t, bool ok,
+			  const char *why, kith_time now)
+{
+	struct kith_err err = { 0 };
+	kith_time next = now + notify_backoff(t->item.attempts);
+
+	/* Given up: parked far ahead, with its last error kept. */
+	if (!ok && t->item.attempts + 1 >= NOTIFY_MAX_ATTEMPTS)
+		next = INT64_MAX / 2;
+	store_outbox_done(st, t->item.id, ok, now, next, ok ? NULL : why,
+			  &err);
+}
+
+/* Start due items that are not in flight, fairly, into free slots. */
+static void sender_fill(struct store *st, CURLM *m, kith_time now)
+{
+	struct outbox_item *o = NULL;
+	struct kith_err err = { 0 };
+	size_t n = 0, free_slots = 0;
+
+	for (size_t i = 0; i < SEND_SLOTS; i++)
+		free_slots += !snd.t[i].busy;
+	if (!free_slots ||
+	    store_outbox_due(st, now, SEND_SLOTS * 2, SEND_PER_WS, &o, &n,
+			     &err))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		size_t busy_ws = 0, slot = SEND_SLOTS;
+		bool flying = false;
+
+		for (size_t k = 0; k < SEND_SLOTS; k++) {
+			if (!snd.t[k].busy) {
+				if (slot == SEND_SLOTS)
+					slot = k;
+				continue;
+			}
+			flying = flying || snd.t[k].item.id == o[i].id;
+			busy_ws += snd.t[k].item.workspace_id ==
+				   o[i].workspace_id;
+		}
+		if (flying || busy_ws >= SEND_PER_WS || slot == SEND_SLOTS ||
+		    !quota_take(o[i].workspace_id, now))
+			continue;
+		snd.t[slot].item = o[i];
+		memset(&o[i], 0, sizeof(o[i]));
+		snd.t[slot].busy = true;
+		if (transfer_setup(&snd.t[slot], &err) ||
+		    curl_multi_add_handle(m, snd.t[slot].c) != CURLM_OK) {
+			transfer_done(st, &snd.t[slot], false,
+				      err.msg[0] ? err.msg : "cannot send",
+				      now);
+			transfer_clear(&snd.t[slot]);
+		}
+	}
+	store_outbox_free(o, n);
+}
+
+static void *sender_main(void *arg)
+{
+	struct kith_err err = { 0 };
+	struct store *st = NULL;
+	CURLM *m = curl_multi_init();
+
+	(void)arg;
+	if (!m || store_open(&st, snd.db_path, &err)) {
+		if (m)
+			curl_multi_cleanup(m);
+		return NULL;
+	}
+	for (;;) {
+		kith_time now;
+		int running = 0, left = 0;
+		CURLMsg *msg;
+
+		pthread_mutex_lock(&snd.lock);
+		if (snd.stop) {
+			pthread_mutex_unlock(&snd.lock);
+			break;
+		}
+		pthread_mutex_unlock(&snd.lock);
+		if (!kith_now(&now, &err))
+			sender_fill(st, m, now);
+		curl_multi_perform(m, &running);
+		while ((msg = curl_multi_info_read(m, &left))) {
+			struct transfer *t = NULL;
+			long status = 0;
+			char why[64];
+
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
+					  (char **)&t);
+			if (msg->data.result == CURLE_OK)
+				curl_easy_getinfo(t->c, CURLINFO_RESPONSE_CODE,
+						  &status);
+			snprintf(why, sizeof(why), "answered %ld", status);
+			kith_now(&now, &err);
+			transfer_done(st, t,
+				      msg->data.result == CURLE_OK &&
+					  status >= 200 && status <= 299,
+				      msg->data.result != CURLE_OK
+					  ? curl_easy_strerror(msg->data.result)
+					  : why,
+				      now);
+			curl_multi_remove_handle(m, t->c);
+			transfer_clear(t);
+		}
+		curl_multi_poll(m, NULL, 0, SEND_POLL_MS, NULL);
+	}
+	for (size_t i = 0; i < SEND_SLOTS; i++)
+		if (snd.t[i].busy) {
+			curl_multi_remove_handle(m, snd.t[i].c);
+			transfer_clear(&snd.t[i]);
+		}
+	curl_multi_cleanup(m);
+	store_close(st);
+	return NULL;
+}
+
+int notify_sender_start(const char *db_path, struct kith_err *err)
+{
+	snd.db_path = strdup(db_path);
+	if (!snd.db_path)
+		return kith_err_nomem(err);
+	snd.stop = false;
+	if (pthread_create(&snd.thread, NULL, sender_main, NULL)) {
+		free(snd.db_path);
+		snd.db_path = NULL;
+		return kith_err_set(err, KITH_EIO, NULL,
+				    "cannot start the notification sender");
+	}
+	snd.running = true;
+	return KITH_OK;
+}
+
+void notify_sender_stop(void)
+{
+	if (!snd.running)
+		return;
+	pthread_mutex_lock(&snd.lock);
+	snd.stop = true;
+	pthread_mutex_unlock(&snd.lock);
+	pthread_join(snd.thread, NULL);
+	snd.running = false;
+	free(snd.db_path);
+	snd.db_path = NULL;
+}
+
 int notify_flush(struct store *st, kith_time now, size_t limit,
 		 size_t *sent, struct kith_err *err)
 {
@@ -337,7 +590,7 @@ int notify_flush(struct store *st, kith_time now, size_t limit,
 	int rc;
 
 	*sent = 0;
-	rc = store_outbox_due(st, now, limit, &o, &n, err);
+	rc = store_outbox_due(st, now, limit, 0, &o, &n, err);
 	for (size_t i = 0; !rc && i < n; i++) {
 		struct kith_err e = { 0 };
 		bool ok = notify_send(o[i].url, o[i].json, o[i].body, 3000,

@@ -44,6 +44,11 @@ int notify_send(const char *url, bool json, const char *body,
  * result; returns how many were sent. */
 int notify_flush(struct store *st, kith_time now, size_t limit,
 		 size_t *sent, struct kith_err *err);
+/* The sender thread of kith serve (notify.c explains its fairness): it
+ * opens its own connection to db_path. Stop joins it (a transfer in
+ * flight is abandoned and retried on the next start). */
+int notify_sender_start(const char *db_path, struct kith_err *err);
+void notify_sender_stop(void);
 /* The wait before try number `attempts + 1`. */
 int64_t notify_backoff(int attempts);
 

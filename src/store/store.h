@@ -415,9 +415,11 @@ int store_notify_delete(struct store *st, int64_t ws, int64_t id,
 void store_notify_free(struct notify_target *t, size_t n);
 int store_outbox_add(struct store *st, int64_t ws, int64_t target_id,
 		     const char *body, kith_time now, struct kith_err *err);
-/* Notifications due at now, oldest first. */
+/* Notifications due at now: at most limit, at most per_ws of one
+ * workspace (0: no such cap), taken round-robin across workspaces, each
+ * workspace's oldest first. */
 int store_outbox_due(struct store *st, kith_time now, size_t limit,
-		     struct outbox_item **out, size_t *n,
+		     size_t per_ws, struct outbox_item **out, size_t *n,
 		     struct kith_err *err);
 /* Record an attempt: sent, or to retry at next_at with error. */
 int store_outbox_done(struct store *st, int64_t id, bool sent,

@@ -3814,7 +3814,7 @@ void store_outbox_free(struct outbox_item *o, size_t n)
 }
 
 int store_outbox_due(struct store *st, kith_time now, size_t limit,
-		     struct outbox_item **out, size_t *n,
+		     size_t per_ws, struct outbox_item **out, size_t *n,
 		     struct kith_err *err)
 {
 	struct outbox_item *o = NULL;
@@ -3822,12 +3822,19 @@ int store_outbox_due(struct store *st, kith_time now, size_t limit,
 	sqlite3_stmt *s;
 	int rc, more;
 
-	STMT(s, "SELECT o.id, o.target_id, t.url, t.json, o.body, o.attempts"
+	/* Round-robin over workspaces: every workspace's oldest first, then
+	 * every workspace's second... so one tenant's backlog cannot fill
+	 * the batch. */
+	STMT(s, "SELECT id, target_id, url, json, body, attempts, workspace_id"
+		" FROM (SELECT o.id, o.target_id, t.url, t.json, o.body,"
+		" o.attempts, o.workspace_id, o.next_at, row_number() OVER"
+		" (PARTITION BY o.workspace_id ORDER BY o.next_at, o.id) AS k"
 		" FROM outbox o JOIN notify_target t ON t.id = o.target_id"
-		" WHERE o.sent_at IS NULL AND o.next_at <= ? ORDER BY o.next_at,"
-		" o.id LIMIT ?");
+		" WHERE o.sent_at IS NULL AND o.next_at <= ?1)"
+		" WHERE k <= ?3 ORDER BY k, next_at, id LIMIT ?2");
 	sqlite3_bind_int64(s, 1, now);
 	sqlite3_bind_int64(s, 2, (int64_t)limit);
+	sqlite3_bind_int64(s, 3, (int64_t)(per_ws ? per_ws : limit));
 	for (;;) {
 		STEP(s, more);
 		if (!more)
@@ -3839,6 +3846,7 @@ int store_outbox_due(struct store *st, kith_time now, size_t limit,
 		o[cnt].json = sqlite3_column_int(s, 3);
 		o[cnt].body = col_str(s, 4);
 		o[cnt].attempts = sqlite3_column_int(s, 5);
+		o[cnt].workspace_id = sqlite3_column_int64(s, 6);
 		cnt++;
 	}
 	*out = o;
