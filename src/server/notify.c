@@ -67,15 +67,22 @@ int notify_allow_add(const char *spec, struct kith_err *err)
 	return KITH_OK;
 }
 
-/* Did the operator allow host (and port)? */
-static bool allowed(const char *host, long port)
+/* Did the operator allow host (and port)? A "*:PORT" entry allows only
+ * the port, for any host whose address passes the checks. */
+static void allowed(const char *host, long port, bool *port_ok, bool *host_ok)
 {
-	for (size_t i = 0; i < n_allow; i++)
-		if (!strcasecmp(allow[i].host, host) &&
-		    (allow[i].port ? allow[i].port == port
-				   : port == 80 || port == 443))
-			return true;
-	return false;
+	*port_ok = port == 80 || port == 443;
+	*host_ok = false;
+	for (size_t i = 0; i < n_allow; i++) {
+		bool any = !strcmp(allow[i].host, "*");
+		bool pm = allow[i].port ? allow[i].port == port
+					: port == 80 || port == 443;
+
+		if (!pm || (!any && strcasecmp(allow[i].host, host)))
+			continue;
+		*port_ok = true;
+		*host_ok = *host_ok || !any;
+	}
 }
 
 static bool v4_blocked(uint32_t a)
@@ -172,6 +179,7 @@ static int url_target(const char *url, char **host, long *port, bool *ok_by_op,
 {
 	CURLU *u = curl_url();
 	char *scheme = NULL, *user = NULL, *pass = NULL, *ports = NULL;
+	bool port_ok;
 	int rc = KITH_OK;
 
 	*host = NULL;
@@ -197,8 +205,8 @@ static int url_target(const char *url, char **host, long *port, bool *ok_by_op,
 	}
 	curl_url_get(u, CURLUPART_PORT, &ports, CURLU_DEFAULT_PORT);
 	*port = ports ? strtol(ports, NULL, 10) : 0;
-	*ok_by_op = allowed(*host, *port);
-	if (!*ok_by_op && *port != 80 && *port != 443)
+	allowed(*host, *port, &port_ok, ok_by_op);
+	if (!port_ok)
 		rc = kith_err_set(err, KITH_EINPUT, "url",
 				  "port %ld: notifications go to ports 80 and "
 				  "443 only (the operator can allow more with "

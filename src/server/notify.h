@@ -22,7 +22,8 @@ struct sockaddr;
  * DNS gave, as libcurl opens the socket, so a name that resolves to
  * 127.0.0.1 (or rebinds to it) fails too. Redirects are not followed.
  * Hosts the operator lists (notify_allow_add) skip the address check and
- * may use their listed port. Without the guard (the CLI, run by the
+ * may use their listed port; "*:PORT" allows a port for every host (the
+ * address checks still apply). Without the guard (the CLI, run by the
  * operator) any http(s) URL goes.
  */
 void notify_guard(bool on);
