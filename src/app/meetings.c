@@ -83,15 +83,15 @@ int app_meetings_store(struct app_ctx *ctx, int64_t user_id,
 	return rc;
 }
 
-int app_meeting_confirm(struct app_ctx *ctx, int64_t id, int64_t *touch_id,
-			struct kith_err *err)
+int app_meeting_confirm(struct app_ctx *ctx, int64_t user_id, int64_t id,
+			int64_t *touch_id, struct kith_err *err)
 {
 	struct meeting *m = NULL, *hit = NULL;
 	struct touchpoint t = { 0 };
 	size_t n = 0;
 	int rc;
 
-	rc = store_meeting_list(ctx->st, ctx->ws, NULL, &m, &n, err);
+	rc = store_meeting_list(ctx->st, ctx->ws, user_id, NULL, &m, &n, err);
 	for (size_t i = 0; !rc && i < n; i++)
 		if (m[i].id == id)
 			hit = &m[i];
@@ -117,8 +117,8 @@ int app_meeting_confirm(struct app_ctx *ctx, int64_t id, int64_t *touch_id,
 	t.created_at = ctx->now;
 	rc = store_touch_add(ctx->st, ctx->ws, &t, err);
 	if (!rc)
-		rc = store_meeting_state(ctx->st, ctx->ws, id, "logged", t.id,
-					 err);
+		rc = store_meeting_state(ctx->st, ctx->ws, user_id, id,
+					 "logged", t.id, err);
 	if (!rc)
 		*touch_id = t.id;
 done:

@@ -37,9 +37,10 @@ int app_meetings_store(struct app_ctx *ctx, int64_t user_id,
 int app_meetings_import(struct app_ctx *ctx, int64_t user_id,
 			const char *text, size_t len, const char *file,
 			struct meetings_result *out, struct kith_err *err);
-/* Log the suggested meeting id as a touchpoint (in person, or video for a
- * conference link); *touch_id gets the new touch. */
-int app_meeting_confirm(struct app_ctx *ctx, int64_t id, int64_t *touch_id,
-			struct kith_err *err);
+/* Log the suggested meeting id of user_id (0: any user, the CLI) as a
+ * touchpoint (in person, or video for a conference link); *touch_id gets
+ * the new touch. */
+int app_meeting_confirm(struct app_ctx *ctx, int64_t user_id, int64_t id,
+			int64_t *touch_id, struct kith_err *err);
 
 #endif

@@ -507,11 +507,11 @@ int cmd_meetings(struct cli *cl)
 		int64_t id = strtoll(cl->pos[1], NULL, 10), touch = 0;
 
 		if (!strcmp(cl->pos[0], "confirm"))
-			rc = app_meeting_confirm(&cl->app, id, &touch,
+			rc = app_meeting_confirm(&cl->app, 0, id, &touch,
 						 &cl->err);
 		else
-			rc = store_meeting_state(cl->app.st, cl->app.ws, id,
-						 "dismissed", 0, &cl->err);
+			rc = store_meeting_state(cl->app.st, cl->app.ws, 0,
+						 id, "dismissed", 0, &cl->err);
 		if (!rc && touch)
 			printf("Logged meeting %lld as touchpoint #%lld\n",
 			       (long long)id, (long long)touch);
@@ -523,8 +523,8 @@ int cmd_meetings(struct cli *cl)
 		return kith_err_set(&cl->err, KITH_EINPUT, "SUBCOMMAND",
 				    "expected import FILE.ics, confirm ID or "
 				    "dismiss ID");
-	rc = store_meeting_list(cl->app.st, cl->app.ws, "suggested", &m, &n,
-				&cl->err);
+	rc = store_meeting_list(cl->app.st, cl->app.ws, 0, "suggested", &m,
+				&n, &cl->err);
 	if (rc)
 		return rc;
 	if (cl->json) {

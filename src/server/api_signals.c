@@ -677,8 +677,9 @@ void h_meetings_list(struct api *a)
 	size_t n = 0;
 	json_t *items;
 
-	if (store_meeting_list(a->st, a->ctx.ws, http_query(a->req, "state"),
-			       &m, &n, &a->err)) {
+	/* Your own calendar's meetings only, whatever your role (L8). */
+	if (store_meeting_list(a->st, a->ctx.ws, a->user.id,
+			       http_query(a->req, "state"), &m, &n, &a->err)) {
 		api_fail(a, a->err.status);
 		return;
 	}
@@ -722,7 +723,8 @@ void h_meetings_import(struct api *a)
 void h_meeting_confirm(struct api *a)
 {
 	int64_t touch = 0;
-	int rc = app_meeting_confirm(&a->ctx, a->id, &touch, &a->err);
+	int rc = app_meeting_confirm(&a->ctx, a->user.id, a->id, &touch,
+				     &a->err);
 
 	if (rc) {
 		api_fail(a, rc);
@@ -734,8 +736,8 @@ void h_meeting_confirm(struct api *a)
 
 void h_meeting_dismiss(struct api *a)
 {
-	int rc = store_meeting_state(a->st, a->ctx.ws, a->id, "dismissed", 0,
-				     &a->err);
+	int rc = store_meeting_state(a->st, a->ctx.ws, a->user.id, a->id,
+				     "dismissed", 0, &a->err);
 
 	if (rc) {
 		api_fail(a, rc);

@@ -430,11 +430,16 @@ void store_outbox_free(struct outbox_item *o, size_t n);
 /* Insert or update a meeting by (uid, start), with its contacts. */
 int store_meeting_put(struct store *st, int64_t ws, struct meeting *m,
 		      struct kith_err *err);
-/* Meetings (state NULL: all), by start. */
-int store_meeting_list(struct store *st, int64_t ws, const char *state,
-		       struct meeting **out, size_t *n, struct kith_err *err);
-int store_meeting_state(struct store *st, int64_t ws, int64_t id,
-			const char *state, int64_t touch_id,
+/* Meetings of user_id (0: every user of ws, for the CLI's operator) and
+ * state (NULL: all), by start. A meeting comes from its user's calendar
+ * and is theirs alone (L8). */
+int store_meeting_list(struct store *st, int64_t ws, int64_t user_id,
+		       const char *state, struct meeting **out, size_t *n,
+		       struct kith_err *err);
+/* Set the state of meeting id of user_id (0: any user of ws);
+ * KITH_ENOTFOUND when it is not theirs. */
+int store_meeting_state(struct store *st, int64_t ws, int64_t user_id,
+			int64_t id, const char *state, int64_t touch_id,
 			struct kith_err *err);
 void store_meetings_free(struct meeting *m, size_t n);
 
