@@ -352,6 +352,11 @@ int64_t notify_backoff(int attempts)
 #define SEND_PER_WS_MIN 60
 #define SEND_WS_SLOTS 1024
 
+struct ws_quota {
+	int64_t ws, minute;
+	int n;
+};
+
 struct transfer {
 	CURL *c;
 	struct curl_slist *h;
@@ -368,16 +373,13 @@ static struct {
 	char *db_path;
 	struct transfer t[SEND_SLOTS];
 	/* attempts per workspace in the current minute */
-	struct {
-		int64_t ws, minute;
-		int n;
-	} quota[SEND_WS_SLOTS];
+	struct ws_quota quota[SEND_WS_SLOTS];
 } snd = { .lock = PTHREAD_MUTEX_INITIALIZER,
 	  .cond = PTHREAD_COND_INITIALIZER };
 
 static bool quota_take(int64_t ws, kith_time now)
 {
-	__typeof__(snd.quota[0]) *q = &snd.quota[(uint64_t)ws % SEND_WS_SLOTS];
+	struct ws_quota *q = &snd.quota[(uint64_t)ws % SEND_WS_SLOTS];
 
 	if (q->ws != ws || q->minute != now / 60) {
 		q->ws = ws;
