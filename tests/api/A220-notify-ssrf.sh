@@ -7,6 +7,16 @@
 # kith serve --notify-allow; at most 10 targets per user.
 # Exercises src/server/notify.c, api_signals.c (notify).
 . "$(dirname "$0")/lib.sh"
+# stop_clean: SIGTERM the server; it must exit 0 (under ASan: no leaks,
+# no errors), its report shown if not.
+stop_clean() {
+	local rc
+	kill -TERM "$SERVER_PID" && wait "$SERVER_PID"
+	rc=$?
+	SERVER_PID=
+	ok "the server stops cleanly on SIGTERM (exit 0)" test "$rc" = 0
+	[ "$rc" = 0 ] || grep -A12 'ERROR\|runtime error' "$A_DIR/serve.log" | head -40 | sed 's/^/#   /'
+}
 W=(--workspace "Studio")
 printf 'correct horse battery staple\n' | kith "${W[@]}" user add \
 	ana@studio.example --role owner --password-stdin >/dev/null
@@ -81,5 +91,6 @@ post "$TA" /api/v1/notify/test ''
 ok "notify/test: 202" test "$STATUS" = 202
 for _ in $(seq 1 60); do grep -q '"/rebind"' "$RX_LOG" && break; sleep 0.05; done
 ok "allowed by --notify-allow localhost:PORT: it arrives" grep -q '"/rebind"' "$RX_LOG"
+stop_clean
 echo "1..$t_n"
 finish

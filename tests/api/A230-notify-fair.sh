@@ -6,6 +6,16 @@
 # checked by /me answering at once).
 # Exercises src/server/notify.c (sender thread), api_signals.c.
 . "$(dirname "$0")/lib.sh"
+# stop_clean: SIGTERM the server; it must exit 0 (under ASan: no leaks,
+# no errors), its report shown if not.
+stop_clean() {
+	local rc
+	kill -TERM "$SERVER_PID" && wait "$SERVER_PID"
+	rc=$?
+	SERVER_PID=
+	ok "the server stops cleanly on SIGTERM (exit 0)" test "$rc" = 0
+	[ "$rc" = 0 ] || grep -A12 'ERROR\|runtime error' "$A_DIR/serve.log" | head -40 | sed 's/^/#   /'
+}
 printf 'correct horse battery staple\n' | kith --workspace Alpha user add \
 	vi@alpha.example --role viewer --password-stdin >/dev/null
 printf 'correct horse battery staple\n' | kith --workspace Beta user add \
@@ -65,5 +75,6 @@ ok "the server answers meanwhile ($(($(date +%s%3N) - t0)) ms)" test "$STATUS" =
 for i in 1 2 3 4; do post "$TV" /api/v1/notify/test ''; done
 ok "Alpha's viewer cannot retrigger without end: 429" test "$STATUS" = 429
 ok "with Retry-After" test -n "$(header Retry-After)"
+stop_clean
 echo "1..$t_n"
 finish

@@ -8,6 +8,16 @@
 # is rate-limited per workspace, with a daily quota (L4).
 # Exercises src/server/api_signals.c (events, webhook), src/app/signals.c.
 . "$(dirname "$0")/lib.sh"
+# stop_clean: SIGTERM the server; it must exit 0 (under ASan: no leaks,
+# no errors), its report shown if not.
+stop_clean() {
+	local rc
+	kill -TERM "$SERVER_PID" && wait "$SERVER_PID"
+	rc=$?
+	SERVER_PID=
+	ok "the server stops cleanly on SIGTERM (exit 0)" test "$rc" = 0
+	[ "$rc" = 0 ] || grep -A12 'ERROR\|runtime error' "$A_DIR/serve.log" | head -40 | sed 's/^/#   /'
+}
 W=(--workspace "Studio")
 printf 'correct horse battery staple\n' | kith "${W[@]}" user add \
 	ana@studio.example --role owner --password-stdin >/dev/null
@@ -114,5 +124,6 @@ ok "three in the day: 202" test "$STATUS" = 202
 hook '{"id":"d4","type":"form"}'
 ok "the fourth in the day: 429" test "$STATUS" = 429
 ok "Retry-After points past the minute" test "$(header Retry-After)" -gt 60
+stop_clean
 echo "1..$t_n"
 finish

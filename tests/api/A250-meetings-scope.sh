@@ -5,6 +5,16 @@
 # member cannot confirm or dismiss it; deleting a member deletes theirs.
 # Exercises src/store/store_sqlite.c (meetings), api_signals.c (meetings).
 . "$(dirname "$0")/lib.sh"
+# stop_clean: SIGTERM the server; it must exit 0 (under ASan: no leaks,
+# no errors), its report shown if not.
+stop_clean() {
+	local rc
+	kill -TERM "$SERVER_PID" && wait "$SERVER_PID"
+	rc=$?
+	SERVER_PID=
+	ok "the server stops cleanly on SIGTERM (exit 0)" test "$rc" = 0
+	[ "$rc" = 0 ] || grep -A12 'ERROR\|runtime error' "$A_DIR/serve.log" | head -40 | sed 's/^/#   /'
+}
 W=(--workspace "Studio")
 for u in ana:owner mo:member li:member vi:viewer; do
 	printf 'correct horse battery staple\n' | kith "${W[@]}" user add \
@@ -49,5 +59,6 @@ ok "the owner removes li: 204" test "$STATUS" = 204
 ok "li's meetings went with li" test "$(sqlite3 "$KITH_DB" "SELECT count(*) FROM meeting WHERE user_id = $LI_UID")" = 0
 ok "and their contact links" test "$(sqlite3 "$KITH_DB" "SELECT count(*) FROM meeting_contact WHERE meeting_id = $LI_ID")" = 0
 ok "mo's stays" test "$(sqlite3 "$KITH_DB" "SELECT count(*) FROM meeting WHERE id = $MO_ID")" = 1
+stop_clean
 echo "1..$t_n"
 finish
