@@ -17,7 +17,7 @@ int cmd_serve(struct cli *cl)
 		{ "hook-daily", true }, { NULL, false }
 	};
 	struct http_server_opts o = { 0 };
-	const char *allow = cli_get(cl, "notify-allow");
+	const char *allow;
 	long threads, per_min, per_day;
 	int rc;
 
@@ -30,17 +30,21 @@ int cmd_serve(struct cli *cl)
 		rc = cli_int(cl, "hook-rate", 0, 1000000, 600, &per_min);
 	if (!rc)
 		rc = cli_int(cl, "hook-daily", 0, 100000000, 20000, &per_day);
-	allow = cli_get(cl, "notify-allow");
-	/* --notify-allow HOST[:PORT][,HOST[:PORT]...]: hosts notification
-	 * URLs may reach although they are local or private. */
-	while (!rc && allow && *allow) {
-		size_t l = strcspn(allow, ",");
-		char *one = strndup(allow, l);
+	/* --notify-allow HOST[:PORT][,HOST[:PORT]...], repeatable: hosts
+	 * notification URLs may reach although they are local or private. */
+	for (int i = 0; !rc && i < cl->nopts; i++) {
+		if (strcmp(cl->opts[i].name, "notify-allow"))
+			continue;
+		allow = cl->opts[i].value;
+		while (!rc && allow && *allow) {
+			size_t l = strcspn(allow, ",");
+			char *one = strndup(allow, l);
 
-		rc = one ? notify_allow_add(one, &cl->err)
-			 : kith_err_nomem(&cl->err);
-		free(one);
-		allow += l + (allow[l] == ',');
+			rc = one ? notify_allow_add(one, &cl->err)
+				 : kith_err_nomem(&cl->err);
+			free(one);
+			allow += l + (allow[l] == ',');
+		}
 	}
 	if (!rc)
 		rc = api_init(&cl->err);

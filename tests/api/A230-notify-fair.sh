@@ -51,7 +51,7 @@ PIT=$(cat "$A_DIR/pit.port")
 ok "the receiver and the tar-pit are up" test -n "$P" -a -n "$PIT"
 J=(-H 'content-type: application/json')
 post() { req POST "$2" -H "Authorization: Bearer $1" "${J[@]}" -d "$3"; }
-start_server --notify-allow "127.0.0.1:$P,127.0.0.1:$PIT"
+start_server --notify-allow "127.0.0.1:$P" --notify-allow "127.0.0.1:$PIT"
 
 for i in 1 2 3 4 5 6; do
 	post "$TV" /api/v1/notify "{\"url\":\"http://127.0.0.1:$PIT/pit$i\"}"
