@@ -18,7 +18,7 @@ if [ ! -s "$db" ]; then
 fi
 token=$(./build/kith --db "$db" --workspace Bench token create bench@kith.example --name bench | tail -1)
 
-./build/kith --db "$db" serve --listen 127.0.0.1:0 2>"$dir/serve.log" &
+./build/kith --db "$db" serve --listen 127.0.0.1:0 --hook-rate 0 --hook-daily 0 2>"$dir/serve.log" &
 kpid=$!
 ngpid=
 trap 'kill $kpid 2>/dev/null; [ -n "$ngpid" ] && kill $ngpid 2>/dev/null; true' EXIT

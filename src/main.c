@@ -87,7 +87,8 @@ static const struct command commands[] = {
 	{ "demo", cmd_demo, true, "demo [--contacts N --touches M]",
 	  "Seed the demo book; with --contacts, a big synthetic one." },
 	{ "serve", cmd_serve, false,
-	  "serve [--listen ADDR:PORT] [--threads N] [--quiet]",
+	  "serve [--listen ADDR:PORT] [--threads N] [--quiet] "
+	  "[--notify-allow HOST[:PORT],...]... [--hook-rate N] [--hook-daily N]",
 	  "Serve the JSON API (default 127.0.0.1:8080) until SIGTERM." },
 	{ "user", cmd_user, true,
 	  "user add EMAIL [--role owner|member|viewer] [--name N]\n"

@@ -7,17 +7,38 @@
 
 #define WINDOW (90 * (kith_time)KITH_DAY)
 
+int app_meetings_parse(struct app_ctx *ctx, const char *text, size_t len,
+		       const char *file, struct meetings_parsed *out,
+		       struct kith_err *err)
+{
+	return ical_parse(&out->ev, &out->n, text, len, file,
+			  ctx->now - WINDOW, ctx->now + WINDOW, err);
+}
+
 int app_meetings_import(struct app_ctx *ctx, int64_t user_id,
 			const char *text, size_t len, const char *file,
 			struct meetings_result *out, struct kith_err *err)
 {
-	struct ical_event *ev = NULL;
-	size_t n = 0;
-	int rc;
+	struct meetings_parsed p = { 0 };
+	int rc = app_meetings_parse(ctx, text, len, file, &p, err);
 
 	memset(out, 0, sizeof(*out));
-	rc = ical_parse(&ev, &n, text, len, file, ctx->now - WINDOW,
-			ctx->now + WINDOW, err);
+	if (rc)
+		return rc;
+	return app_meetings_store(ctx, user_id, &p, out, err);
+}
+
+int app_meetings_store(struct app_ctx *ctx, int64_t user_id,
+		       struct meetings_parsed *p, struct meetings_result *out,
+		       struct kith_err *err)
+{
+	struct ical_event *ev = p->ev;
+	size_t n = p->n;
+	int rc = KITH_OK;
+
+	memset(out, 0, sizeof(*out));
+	p->ev = NULL;
+	p->n = 0;
 	for (size_t i = 0; !rc && i < n; i++) {
 		struct meeting m = { 0 };
 
@@ -62,15 +83,15 @@ int app_meetings_import(struct app_ctx *ctx, int64_t user_id,
 	return rc;
 }
 
-int app_meeting_confirm(struct app_ctx *ctx, int64_t id, int64_t *touch_id,
-			struct kith_err *err)
+int app_meeting_confirm(struct app_ctx *ctx, int64_t user_id, int64_t id,
+			int64_t *touch_id, struct kith_err *err)
 {
 	struct meeting *m = NULL, *hit = NULL;
 	struct touchpoint t = { 0 };
 	size_t n = 0;
 	int rc;
 
-	rc = store_meeting_list(ctx->st, ctx->ws, NULL, &m, &n, err);
+	rc = store_meeting_list(ctx->st, ctx->ws, user_id, NULL, &m, &n, err);
 	for (size_t i = 0; !rc && i < n; i++)
 		if (m[i].id == id)
 			hit = &m[i];
@@ -96,8 +117,8 @@ int app_meeting_confirm(struct app_ctx *ctx, int64_t id, int64_t *touch_id,
 	t.created_at = ctx->now;
 	rc = store_touch_add(ctx->st, ctx->ws, &t, err);
 	if (!rc)
-		rc = store_meeting_state(ctx->st, ctx->ws, id, "logged", t.id,
-					 err);
+		rc = store_meeting_state(ctx->st, ctx->ws, user_id, id,
+					 "logged", t.id, err);
 	if (!rc)
 		*touch_id = t.id;
 done:

@@ -8,20 +8,39 @@
 
 #include "app.h"
 
+struct ical_event;
+
 struct meetings_result {
 	size_t events;		/* occurrences read in the window */
 	size_t with_contacts;	/* of which a contact attended */
 	size_t suggested;	/* past ones now waiting to be confirmed */
 };
 
-/* Import an .ics text for user_id: occurrences from 90 days back to 90
- * days ahead of now (recurrences expanded). Re-importing is idempotent. */
+/* A calendar read but not yet stored: parsing needs no lock, so the
+ * server parses first and takes the write lock only to store. */
+struct meetings_parsed {
+	struct ical_event *ev;
+	size_t n;
+};
+
+/* Read an .ics text: occurrences from 90 days back to 90 days ahead of
+ * ctx->now (recurrences expanded), within ical.h's limits. No store. */
+int app_meetings_parse(struct app_ctx *ctx, const char *text, size_t len,
+		       const char *file, struct meetings_parsed *out,
+		       struct kith_err *err);
+/* Store what app_meetings_parse read, for user_id; frees p. */
+int app_meetings_store(struct app_ctx *ctx, int64_t user_id,
+		       struct meetings_parsed *p, struct meetings_result *out,
+		       struct kith_err *err);
+/* Both in one: import an .ics text for user_id. Re-importing is
+ * idempotent. */
 int app_meetings_import(struct app_ctx *ctx, int64_t user_id,
 			const char *text, size_t len, const char *file,
 			struct meetings_result *out, struct kith_err *err);
-/* Log the suggested meeting id as a touchpoint (in person, or video for a
- * conference link); *touch_id gets the new touch. */
-int app_meeting_confirm(struct app_ctx *ctx, int64_t id, int64_t *touch_id,
-			struct kith_err *err);
+/* Log the suggested meeting id of user_id (0: any user, the CLI) as a
+ * touchpoint (in person, or video for a conference link); *touch_id gets
+ * the new touch. */
+int app_meeting_confirm(struct app_ctx *ctx, int64_t user_id, int64_t id,
+			int64_t *touch_id, struct kith_err *err);
 
 #endif

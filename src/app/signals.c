@@ -87,6 +87,30 @@ static void signal_line(char *buf, size_t n, const struct signal *g,
 		 g->contact_id ? "" : " (a new lead)");
 }
 
+/* Drop control characters (C0 but tab and newline in text, DEL, C1) in
+ * place: webhook fields come from anyone who has the URL, and end up in
+ * terminals, SSE streams and notification bodies (M4, L4, L5). */
+static void strip_controls(char *s, bool text)
+{
+	unsigned char *r = (unsigned char *)s, *w = r;
+
+	if (!s)
+		return;
+	while (*r) {
+		if (r[0] == 0xc2 && r[1] >= 0x80 && r[1] <= 0x9f) {
+			r += 2;
+			continue;
+		}
+		if ((*r < 0x20 && !(text && (*r == '\n' || *r == '\t'))) ||
+		    *r == 0x7f) {
+			r++;
+			continue;
+		}
+		*w++ = *r++;
+	}
+	*w = '\0';
+}
+
 int app_signal_ingest(struct app_ctx *ctx, struct signal *sg, bool *dup,
 		      int64_t **woken, size_t *n_woken, struct kith_err *err)
 {
@@ -100,6 +124,12 @@ int app_signal_ingest(struct app_ctx *ctx, struct signal *sg, bool *dup,
 
 	*woken = NULL;
 	*n_woken = 0;
+	strip_controls(sg->ext_id, false);
+	strip_controls(sg->email, false);
+	strip_controls(sg->name, false);
+	strip_controls(sg->handle, false);
+	strip_controls(sg->url, false);
+	strip_controls(sg->text, true);
 	if (!sg->contact_id) {
 		rc = store_signal_match(ctx->st, ctx->ws, sg->email, sg->handle,
 					&sg->contact_id, err);

@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "../render/json.h"
 #include "../server/api.h"
+#include "../server/notify.h"
 #include "../server/secret.h"
 
 #include <stdio.h>
@@ -12,10 +13,12 @@ int cmd_serve(struct cli *cl)
 {
 	static const struct cli_opt opts[] = {
 		{ "listen", true }, { "threads", true }, { "quiet", false },
-		{ NULL, false }
+		{ "notify-allow", true }, { "hook-rate", true },
+		{ "hook-daily", true }, { NULL, false }
 	};
 	struct http_server_opts o = { 0 };
-	long threads;
+	const char *allow;
+	long threads, per_min, per_day;
 	int rc;
 
 	rc = cli_parse(cl, opts);
@@ -24,9 +27,31 @@ int cmd_serve(struct cli *cl)
 	if (!rc)
 		rc = cli_int(cl, "threads", 0, 256, 0, &threads);
 	if (!rc)
+		rc = cli_int(cl, "hook-rate", 0, 1000000, 600, &per_min);
+	if (!rc)
+		rc = cli_int(cl, "hook-daily", 0, 100000000, 20000, &per_day);
+	/* --notify-allow HOST[:PORT][,HOST[:PORT]...], repeatable: hosts
+	 * notification URLs may reach although they are local or private. */
+	for (int i = 0; !rc && i < cl->nopts; i++) {
+		if (strcmp(cl->opts[i].name, "notify-allow"))
+			continue;
+		allow = cl->opts[i].value;
+		while (!rc && allow && *allow) {
+			size_t l = strcspn(allow, ",");
+			char *one = strndup(allow, l);
+
+			rc = one ? notify_allow_add(one, &cl->err)
+				 : kith_err_nomem(&cl->err);
+			free(one);
+			allow += l + (allow[l] == ',');
+		}
+	}
+	if (!rc)
 		rc = api_init(&cl->err);
 	if (rc)
 		return rc;
+	notify_guard(true);
+	api_signals_limits(per_min, per_day);
 	o.db_path = cl->db_path;
 	o.listen = cli_get(cl, "listen") ? cli_get(cl, "listen")
 					 : "127.0.0.1:8080";
@@ -35,7 +60,12 @@ int cmd_serve(struct cli *cl)
 	/* Each server thread opens its own connection; this one has done
 	 * the migrations and is not needed while serving. */
 	app_close(&cl->app);
-	return http_serve(&o, &api_app, &cl->err);
+	rc = notify_sender_start(o.db_path, &cl->err);
+	if (rc)
+		return rc;
+	rc = http_serve(&o, &api_app, &cl->err);
+	notify_sender_stop();
+	return rc;
 }
 
 static int read_password(struct cli *cl, char *buf, size_t n)

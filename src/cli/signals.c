@@ -252,8 +252,9 @@ int cmd_signals(struct cli *cl)
 
 			if (!store_user_get(cl->app.st, cl->app.ws,
 					    g[i].owner_id, &o, NULL)) {
-				printf("  %sowner %s%s", term_dim(), o.email,
-				       term_reset());
+				printf("  %sowner ", term_dim());
+				term_puts(stdout, o.email);
+				printf("%s", term_reset());
 				user_clear(&o);
 			}
 		}
@@ -506,11 +507,11 @@ int cmd_meetings(struct cli *cl)
 		int64_t id = strtoll(cl->pos[1], NULL, 10), touch = 0;
 
 		if (!strcmp(cl->pos[0], "confirm"))
-			rc = app_meeting_confirm(&cl->app, id, &touch,
+			rc = app_meeting_confirm(&cl->app, 0, id, &touch,
 						 &cl->err);
 		else
-			rc = store_meeting_state(cl->app.st, cl->app.ws, id,
-						 "dismissed", 0, &cl->err);
+			rc = store_meeting_state(cl->app.st, cl->app.ws, 0,
+						 id, "dismissed", 0, &cl->err);
 		if (!rc && touch)
 			printf("Logged meeting %lld as touchpoint #%lld\n",
 			       (long long)id, (long long)touch);
@@ -522,8 +523,8 @@ int cmd_meetings(struct cli *cl)
 		return kith_err_set(&cl->err, KITH_EINPUT, "SUBCOMMAND",
 				    "expected import FILE.ics, confirm ID or "
 				    "dismiss ID");
-	rc = store_meeting_list(cl->app.st, cl->app.ws, "suggested", &m, &n,
-				&cl->err);
+	rc = store_meeting_list(cl->app.st, cl->app.ws, 0, "suggested", &m,
+				&n, &cl->err);
 	if (rc)
 		return rc;
 	if (cl->json) {
@@ -536,14 +537,16 @@ int cmd_meetings(struct cli *cl)
 		printf("No meetings to confirm. Import a calendar: kith "
 		       "meetings import week.ics\n");
 	}
-	for (size_t i = 0; !cl->json && i < n; i++)
-		printf("%5lld  %s  %-8s %s (%zu contact%s)\n",
-		       (long long)m[i].id,
+	for (size_t i = 0; !cl->json && i < n; i++) {
+		printf("%5lld  %s  %-8s ", (long long)m[i].id,
 		       kith_time_relative(m[i].start, cl->app.now, buf,
 					  sizeof(buf)),
-		       m[i].video ? "video" : "in person",
-		       m[i].summary ? m[i].summary : "", m[i].n_contacts,
+		       m[i].video ? "video" : "in person");
+		/* A calendar's summary is someone else's text. */
+		term_puts(stdout, m[i].summary ? m[i].summary : "");
+		printf(" (%zu contact%s)\n", m[i].n_contacts,
 		       m[i].n_contacts == 1 ? "" : "s");
+	}
 	store_meetings_free(m, n);
 	return KITH_OK;
 }

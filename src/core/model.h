@@ -208,6 +208,7 @@ struct alert {
 
 struct outbox_item {
 	int64_t id;
+	int64_t workspace_id;
 	int64_t target_id;
 	char *url;
 	bool json;

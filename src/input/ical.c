@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #define MAX_DEPTH    16 /* VCALENDAR > VEVENT > VALARM needs 3 */
 #define NAME_MAX_LEN 64
@@ -480,9 +481,21 @@ static int32_t day_of(struct icaltimetype t)
 
 /* ---- strings ---- */
 
-static char *dup_or_null(const char *s)
+/* At most ICAL_MAX_TEXT bytes of s, cut on a UTF-8 boundary: a summary is
+ * a line in a list, and it is stored once per occurrence. */
+static char *dup_capped(const char *s)
 {
-	return s && *s ? strdup(s) : NULL;
+	size_t len;
+
+	if (!s || !*s)
+		return NULL;
+	len = strlen(s);
+	if (len <= ICAL_MAX_TEXT)
+		return strdup(s);
+	len = ICAL_MAX_TEXT;
+	while (len && ((unsigned char)s[len] & 0xC0) == 0x80)
+		len--;
+	return strndup(s, len);
 }
 
 /* "mailto:Ann@X.org" (or an EMAIL parameter) into "ann@x.org"; NULL
@@ -548,6 +561,8 @@ struct acc {
 	struct ical_event *v;
 	size_t n, cap;
 	size_t examined; /* occurrences looked at: the bomb guard */
+	size_t events;	 /* VEVENTs read */
+	struct timespec t0; /* start of the expansion: the time budget */
 	kith_time from, to;
 	struct override *ov;
 	size_t n_ov;
@@ -562,7 +577,6 @@ static void event_clear(struct ical_event *e)
 	free(e->uid);
 	free(e->summary);
 	free(e->location);
-	free(e->description);
 	free(e->organizer);
 	strlist_clear(&e->attendees);
 }
@@ -659,15 +673,12 @@ static int tmpl_fill(struct ical_event *e, icalcomponent *ev)
 	int nomem = 0;
 	icalproperty *p;
 
-	e->summary = dup_or_null(icalcomponent_get_summary(ev));
-	e->location = dup_or_null(icalcomponent_get_location(ev));
-	e->description = dup_or_null(icalcomponent_get_description(ev));
+	e->summary = dup_capped(icalcomponent_get_summary(ev));
+	e->location = dup_capped(icalcomponent_get_location(ev));
 	if ((icalcomponent_get_summary(ev) && *icalcomponent_get_summary(ev) &&
 	     !e->summary) ||
 	    (icalcomponent_get_location(ev) &&
-	     *icalcomponent_get_location(ev) && !e->location) ||
-	    (icalcomponent_get_description(ev) &&
-	     *icalcomponent_get_description(ev) && !e->description))
+	     *icalcomponent_get_location(ev) && !e->location))
 		return -1;
 	p = icalcomponent_get_first_property(ev, ICAL_ORGANIZER_PROPERTY);
 	if (p)
@@ -683,7 +694,10 @@ static int tmpl_fill(struct ical_event *e, icalcomponent *ev)
 			nomem = 1;
 		free(m);
 	}
-	e->video = ical_is_video(e->location, e->description);
+	/* The description is read for this flag only, once per event: it is
+	 * not kept, so nothing clones it per occurrence. */
+	e->video = ical_is_video(icalcomponent_get_location(ev),
+				 icalcomponent_get_description(ev));
 	return nomem ? -1 : 0;
 }
 
@@ -694,12 +708,10 @@ static int event_clone(struct ical_event *d, const struct ical_event *s,
 	d->uid = strdup(uid);
 	d->summary = s->summary ? strdup(s->summary) : NULL;
 	d->location = s->location ? strdup(s->location) : NULL;
-	d->description = s->description ? strdup(s->description) : NULL;
 	d->organizer = s->organizer ? strdup(s->organizer) : NULL;
 	d->video = s->video;
 	if (!d->uid || (s->summary && !d->summary) ||
 	    (s->location && !d->location) ||
-	    (s->description && !d->description) ||
 	    (s->organizer && !d->organizer))
 		goto fail;
 	for (size_t i = 0; i < s->attendees.n; i++)
@@ -721,6 +733,23 @@ struct occs {
 	size_t n, cap;
 };
 
+/* Has this file used up its time? Checked after every step of libical's
+ * iterator, which can walk for a long time before it yields. */
+static int over_budget(struct acc *a)
+{
+	struct timespec t;
+	long long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	ms = (long long)(t.tv_sec - a->t0.tv_sec) * 1000 +
+	     (t.tv_nsec - a->t0.tv_nsec) / 1000000;
+	if (ms <= ICAL_BUDGET_MS)
+		return KITH_OK;
+	return ev_bad(a, "RRULE",
+		      "the calendar takes too long to expand (more than %d ms)",
+		      ICAL_BUDGET_MS);
+}
+
 /* One candidate start t of pr (wall time in its zone): keep it when it
  * overlaps the window and is neither excluded nor overridden. */
 static int occurrence(struct acc *a, struct proto *pr, struct icaltimetype t,
@@ -732,6 +761,8 @@ static int occurrence(struct acc *a, struct proto *pr, struct icaltimetype t,
 	if (++a->examined > ICAL_MAX_OCCURRENCES)
 		return ev_bad(a, "RRULE", "more than %d occurrences",
 			      ICAL_MAX_OCCURRENCES);
+	if (a->examined % 64 == 0 && (rc = over_budget(a)))
+		return rc;
 	rc = ev_time(a, &s, t, "DTSTART");
 	if (rc)
 		return rc;
@@ -771,6 +802,10 @@ static int occurrence(struct acc *a, struct proto *pr, struct icaltimetype t,
 		if (bsearch(&ok, a->ov, a->n_ov, sizeof(*a->ov), ov_cmp))
 			return KITH_OK;
 	}
+	if (o->n >= ICAL_MAX_PER_EVENT)
+		return ev_bad(a, "RRULE",
+			      "more than %d occurrences in the window",
+			      ICAL_MAX_PER_EVENT);
 	if (o->n == o->cap) {
 		size_t cap = o->cap ? o->cap * 2 : 16;
 		struct occ *v = realloc(o->v, cap * sizeof(*v));
@@ -798,6 +833,11 @@ static int push_event(struct acc *a, const struct proto *pr, kith_time s,
 {
 	struct ical_event *d;
 
+	if (a->n >= ICAL_MAX_IN_WINDOW)
+		return ev_bad(a, "VEVENT",
+			      "more than %d occurrences in the window in the "
+			      "file",
+			      ICAL_MAX_IN_WINDOW);
 	if (a->n == a->cap) {
 		size_t cap = a->cap ? a->cap * 2 : 16;
 		struct ical_event *v = realloc(a->v, cap * sizeof(*v));
@@ -860,6 +900,67 @@ static int proto_exdates(struct acc *a, struct proto *pr)
 	return KITH_OK;
 }
 
+/* Can any month of r's BYMONTH (every month without one) hold one of its
+ * BYMONTHDAYs, and any of its BYYEARDAYs fall in one of those months?
+ * libical 3.0 looks for a match day by day up to the year 2582 when
+ * there is none (0.26 s a rule). */
+static bool rule_can_match(const struct icalrecurrencetype *r)
+{
+	static const int mdays[13] = {0,  31, 29, 31, 30, 31, 30,
+				      31, 31, 30, 31, 30, 31};
+	/* first and last day of year of each month, leap or not */
+	static const int first[13] = {0,   1,	32,  60,  91,  121, 152,
+				      182, 213, 244, 274, 305, 335};
+	bool months[13] = {false};
+	bool any_month = r->by_month[0] == ICAL_RECURRENCE_ARRAY_MAX;
+
+	for (int m = 1; m <= 12; m++)
+		months[m] = any_month;
+	for (int i = 0; i < ICAL_BY_MONTH_SIZE &&
+			r->by_month[i] != ICAL_RECURRENCE_ARRAY_MAX;
+	     i++) {
+		int m = r->by_month[i] & 0xff; /* leap-month flag aside */
+
+		if (m >= 1 && m <= 12)
+			months[m] = true;
+	}
+	if (r->by_month_day[0] != ICAL_RECURRENCE_ARRAY_MAX) {
+		bool ok = false;
+
+		for (int i = 0; !ok && i < ICAL_BY_MONTHDAY_SIZE &&
+				r->by_month_day[i] != ICAL_RECURRENCE_ARRAY_MAX;
+		     i++) {
+			int d = abs(r->by_month_day[i]);
+
+			for (int m = 1; !ok && m <= 12; m++)
+				ok = months[m] && d >= 1 && d <= mdays[m];
+		}
+		if (!ok)
+			return false;
+	}
+	if (r->by_year_day[0] != ICAL_RECURRENCE_ARRAY_MAX && !any_month) {
+		bool ok = false;
+
+		for (int i = 0; !ok && i < ICAL_BY_YEARDAY_SIZE &&
+				r->by_year_day[i] != ICAL_RECURRENCE_ARRAY_MAX;
+		     i++) {
+			int d = r->by_year_day[i];
+
+			for (int m = 1; !ok && m <= 12; m++) {
+				int lo = first[m] - 1, hi = first[m] + mdays[m];
+
+				/* either kind of year, from either end */
+				ok = months[m] &&
+				     ((d > 0 && d >= lo && d <= hi) ||
+				      (d < 0 && 367 + d >= lo && 367 + d <= hi + 1));
+			}
+		}
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
 /* The subset of RRULE whose expansion libical 3.0 does in bounded steps:
  * each next() of a SECONDLY rule with BYMONTH=2 walks second by second to
  * February, and one that never matches walks to the year 2582. */
@@ -872,6 +973,10 @@ static int rule_check(struct acc *a, const struct icalrecurrencetype *r)
 		  HAS(r->by_minute) || HAS(r->by_second) || HAS(r->by_set_pos);
 #undef HAS
 
+	if (!rule_can_match(r))
+		return ev_bad(a, "RRULE",
+			      "BYMONTH, BYMONTHDAY and BYYEARDAY never meet: "
+			      "no occurrence is possible");
 	switch (r->freq) {
 	case ICAL_SECONDLY_RECURRENCE:
 	case ICAL_MINUTELY_RECURRENCE:
@@ -919,6 +1024,9 @@ static int expand_rule(struct acc *a, struct proto *pr, icalproperty *p,
 
 		t.zone = pr->dtstart.zone;
 		t.is_date = pr->dtstart.is_date;
+		rc = over_budget(a);
+		if (rc)
+			break;
 		if (!icaltime_compare(t, pr->dtstart))
 			continue; /* counted already, see expand_event */
 		rc = ev_time(a, &s, t, "RRULE");
@@ -1115,6 +1223,12 @@ static int read_event(struct acc *a, icalcomponent *ev)
 	size_t first = a->n;
 	int rc;
 
+	if (++a->events > ICAL_MAX_EVENTS)
+		return ev_bad(a, "VEVENT", "more than %d events in the file",
+			      ICAL_MAX_EVENTS);
+	rc = over_budget(a);
+	if (rc)
+		return rc;
 	if (icalcomponent_get_status(ev) == ICAL_STATUS_CANCELLED)
 		return KITH_OK;
 	pr.ev = ev;
@@ -1175,6 +1289,7 @@ int ical_parse(struct ical_event **out, size_t *n, const char *text, size_t len,
 	}
 	a.from = from;
 	a.to = to;
+	clock_gettime(CLOCK_MONOTONIC, &a.t0);
 	a.text = text;
 	a.len = len;
 	a.file = file;

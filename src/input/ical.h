@@ -28,6 +28,17 @@
  * calendar). Occurrences before the window count too: libical 3.0's
  * iterator starts at DTSTART. */
 #define ICAL_MAX_OCCURRENCES 100000
+/* What one file may hold and cost (KITH_EINPUT beyond): VEVENTs, returned
+ * occurrences of one event and of the file, and wall-clock time spent in
+ * parsing and expansion. A calendar is read under the server's write lock
+ * and stored a row per occurrence: these bound the rows, the memory and
+ * the time one upload can take. */
+#define ICAL_MAX_EVENTS 2000
+#define ICAL_MAX_PER_EVENT 500
+#define ICAL_MAX_IN_WINDOW 5000
+#define ICAL_BUDGET_MS 1000
+/* SUMMARY and LOCATION are cut to this many bytes (on a UTF-8 boundary). */
+#define ICAL_MAX_TEXT 1024
 
 /* One occurrence of one event. Every string is owned by the struct. */
 struct ical_event {
@@ -37,12 +48,12 @@ struct ical_event {
 	 * run from local midnight to local midnight ($TZ). */
 	kith_time start, end;
 	bool all_day;	   /* DTSTART was a DATE */
-	char *summary;	   /* may be NULL */
-	char *location;	   /* may be NULL */
-	char *description; /* may be NULL */
+	char *summary;	   /* may be NULL; at most ICAL_MAX_TEXT bytes */
+	char *location;	   /* may be NULL; at most ICAL_MAX_TEXT bytes */
 	char *organizer;   /* email, lower-case, no "mailto:"; may be NULL */
 	struct strlist attendees; /* emails, lower-case, no "mailto:", unique */
-	bool video;		  /* ical_is_video(location, description) */
+	bool video; /* ical_is_video(LOCATION, DESCRIPTION); the description
+		     * itself is not kept */
 };
 
 /*
@@ -72,7 +83,12 @@ struct ical_event {
  *                expand, a sub-daily rule with BYMONTH, BYWEEKNO,
  *                BYYEARDAY, BYMONTHDAY (and for SECONDLY and MINUTELY any
  *                BY part: each step of libical's iterator could cost years
- *                of seconds), more than ICAL_MAX_OCCURRENCES occurrences.
+ *                of seconds), BYMONTH/BYMONTHDAY/BYYEARDAY that never meet
+ *                (libical would search to the year 2582), more than
+ *                ICAL_MAX_OCCURRENCES occurrences examined, more than
+ *                ICAL_MAX_EVENTS events, ICAL_MAX_PER_EVENT or
+ *                ICAL_MAX_IN_WINDOW occurrences in the window, more than
+ *                ICAL_BUDGET_MS of work.
  *                Other errors libical reports (an odd parameter, a bad
  *                GEO) are ignored: real calendars carry plenty of them.
  *   KITH_ENOMEM

@@ -79,6 +79,39 @@ static int next_char(const char *s, size_t *len)
 	return w < 0 ? 1 : w;
 }
 
+/* Is the character at s[0..len) a control character (C0, DEL, C1)? It
+ * could move the cursor, clear the screen or retitle the window: text
+ * from a webhook must not (L5). */
+static bool is_control(const char *s, size_t len)
+{
+	unsigned char c = (unsigned char)s[0];
+
+	if (len == 1)
+		return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f);
+	/* U+0080..U+009F in UTF-8 */
+	return len == 2 && c == 0xc2 && (unsigned char)s[1] <= 0x9f;
+}
+
+/* One character, a control character as "?". */
+static void put_char(FILE *f, const char *s, size_t len)
+{
+	if (is_control(s, len))
+		fputc('?', f);
+	else
+		fwrite(s, 1, len, f);
+}
+
+void term_puts(FILE *f, const char *s)
+{
+	size_t len;
+
+	while (s && *s) {
+		next_char(s, &len);
+		put_char(f, s, len);
+		s += len;
+	}
+}
+
 int term_width(const char *s)
 {
 	int w = 0;
@@ -98,7 +131,7 @@ void term_pad(FILE *f, const char *s, int cols)
 	const char *p = s ? s : "";
 
 	if (term_width(p) <= cols) {
-		fputs(p, f);
+		term_puts(f, p);
 		w = term_width(p);
 	} else {
 		while (*p) {
@@ -106,7 +139,7 @@ void term_pad(FILE *f, const char *s, int cols)
 
 			if (w + cw > cols - 1)
 				break;
-			fwrite(p, 1, len, f);
+			put_char(f, p, len);
 			w += cw;
 			p += len;
 		}

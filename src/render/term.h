@@ -22,9 +22,13 @@ const char *term_yellow(void);
 const char *term_blue(void);
 const char *term_reset(void);
 
+/* Print s with every control character (C0, DEL, C1: ESC among them)
+ * shown as "?": for any text that did not come from kith itself. */
+void term_puts(FILE *f, const char *s);
 /* Columns s takes on a terminal. */
 int term_width(const char *s);
-/* Print s padded with spaces to `cols` columns (cut with … if longer). */
+/* Print s padded with spaces to `cols` columns (cut with … if longer),
+ * control characters shown as "?" like term_puts. */
 void term_pad(FILE *f, const char *s, int cols);
 
 #endif

@@ -46,6 +46,10 @@ extern const size_t api_n_routes;
 /* The http layer's callbacks, as one struct for http_serve. */
 extern const struct http_app api_app;
 void api_tick(struct store *st);
+/* Webhook deliveries per workspace: a burst of per_min, refilled at
+ * per_min a minute, and per_day a UTC day (0: no limit). Before serving.
+ * Defaults 600 and 20000. */
+void api_signals_limits(long hook_per_min, long hook_per_day);
 void api_handle(struct store *st, struct http_request *req,
 		struct http_response *resp);
 bool api_is_slow(const char *method, const char *path);

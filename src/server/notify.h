@@ -9,6 +9,32 @@
 
 #include "../store/store.h"
 
+struct sockaddr;
+
+/*
+ * Where notifications may go (SSRF, M1). With the guard on (kith serve),
+ * a URL must be http(s), carry no user:password@, use port 80 or 443, and
+ * reach no loopback, private (RFC 1918, fc00::/7), link-local
+ * (169.254/16 with the cloud metadata address, fe80::/10), CGNAT
+ * (100.64/10), multicast, unspecified or reserved address, IPv4-mapped
+ * forms included. A literal address is refused when the URL is added
+ * (notify_url_check); every connection is checked again on the address
+ * DNS gave, as libcurl opens the socket, so a name that resolves to
+ * 127.0.0.1 (or rebinds to it) fails too. Redirects are not followed.
+ * Hosts the operator lists (notify_allow_add) skip the address check and
+ * may use their listed port; "*:PORT" allows a port for every host (the
+ * address checks still apply). Without the guard (the CLI, run by the
+ * operator) any http(s) URL goes.
+ */
+void notify_guard(bool on);
+/* "HOST" or "HOST:PORT" ([v6]:PORT); before serving, not thread-safe. */
+int notify_allow_add(const char *spec, struct kith_err *err);
+/* KITH_EINPUT (field "url", a sentence why) if url may not be a target
+ * under the guard's rules (always checked, guard or not). */
+int notify_url_check(const char *url, struct kith_err *err);
+/* Is this address one a notification may not connect to? */
+bool notify_addr_blocked(const struct sockaddr *sa);
+
 /* Once, before threads start (curl_global_init). */
 int notify_init(struct kith_err *err);
 /* POST body to url; KITH_OK on a 2xx answer, else KITH_EIO with the
@@ -19,6 +45,11 @@ int notify_send(const char *url, bool json, const char *body,
  * result; returns how many were sent. */
 int notify_flush(struct store *st, kith_time now, size_t limit,
 		 size_t *sent, struct kith_err *err);
+/* The sender thread of kith serve (notify.c explains its fairness): it
+ * opens its own connection to db_path. Stop joins it (a transfer in
+ * flight is abandoned and retried on the next start). */
+int notify_sender_start(const char *db_path, struct kith_err *err);
+void notify_sender_stop(void);
 /* The wait before try number `attempts + 1`. */
 int64_t notify_backoff(int attempts);
 

@@ -283,6 +283,36 @@ static const char *const migrations[] = {
 	"ALTER TABLE contact_email ADD COLUMN domain TEXT GENERATED ALWAYS AS"
 	" (lower(substr(email, instr(email, '@') + 1))) VIRTUAL;"
 	"CREATE INDEX contact_email_domain ON contact_email(workspace_id, domain);",
+	/* 6: a meeting is its user's: unique per user, not per workspace, so
+	 * one member's import cannot take over another's (L8). The tables
+	 * are rebuilt (a UNIQUE constraint cannot be dropped); the contact
+	 * links move first so no foreign key ever dangles; renaming
+	 * meeting_new rewrites meeting_contact's reference to it. */
+	"CREATE TABLE meeting_new ("
+	" id INTEGER PRIMARY KEY,"
+	" workspace_id INTEGER NOT NULL,"
+	" user_id INTEGER NOT NULL,"
+	" uid TEXT NOT NULL,"
+	" start INTEGER NOT NULL,"
+	" end INTEGER NOT NULL,"
+	" summary TEXT,"
+	" video INTEGER NOT NULL DEFAULT 0,"
+	" state TEXT NOT NULL DEFAULT 'none',"
+	" touch_id INTEGER,"
+	" UNIQUE (workspace_id, user_id, uid, start));"
+	"INSERT INTO meeting_new SELECT id, workspace_id, user_id, uid, start,"
+	" end, summary, video, state, touch_id FROM meeting;"
+	"CREATE TABLE meeting_contact_new ("
+	" meeting_id INTEGER NOT NULL REFERENCES meeting_new(id),"
+	" contact_id INTEGER NOT NULL,"
+	" PRIMARY KEY (meeting_id, contact_id)) WITHOUT ROWID;"
+	"INSERT INTO meeting_contact_new SELECT meeting_id, contact_id"
+	" FROM meeting_contact;"
+	"DROP TABLE meeting_contact;"
+	"DROP TABLE meeting;"
+	"ALTER TABLE meeting_new RENAME TO meeting;"
+	"ALTER TABLE meeting_contact_new RENAME TO meeting_contact;"
+	"CREATE INDEX meeting_user ON meeting(user_id, start);",
 };
 
 size_t migrate_count(void)

@@ -398,8 +398,11 @@ int store_alert_release(struct store *st, int64_t user_id,
 			struct kith_err *err);
 int store_alert_users_held(struct store *st, int64_t **ids, size_t *n,
 			   struct kith_err *err);
-/* The newest alert id of any user (to notice writes by other processes). */
-int store_alert_last(struct store *st, int64_t *id, struct kith_err *err);
+/* The newest alert id of user_id (where a new stream starts), or of any
+ * user for 0 (the ticker, to notice writes by other processes; never shown
+ * to a client: it would tell one tenant how busy the others are). */
+int store_alert_last(struct store *st, int64_t user_id, int64_t *id,
+		     struct kith_err *err);
 void store_alerts_free(struct alert *a, size_t n);
 
 int store_notify_add(struct store *st, int64_t ws, struct notify_target *t,
@@ -412,9 +415,11 @@ int store_notify_delete(struct store *st, int64_t ws, int64_t id,
 void store_notify_free(struct notify_target *t, size_t n);
 int store_outbox_add(struct store *st, int64_t ws, int64_t target_id,
 		     const char *body, kith_time now, struct kith_err *err);
-/* Notifications due at now, oldest first. */
+/* Notifications due at now: at most limit, at most per_ws of one
+ * workspace (0: no such cap), taken round-robin across workspaces, each
+ * workspace's oldest first. */
 int store_outbox_due(struct store *st, kith_time now, size_t limit,
-		     struct outbox_item **out, size_t *n,
+		     size_t per_ws, struct outbox_item **out, size_t *n,
 		     struct kith_err *err);
 /* Record an attempt: sent, or to retry at next_at with error. */
 int store_outbox_done(struct store *st, int64_t id, bool sent,
@@ -425,11 +430,16 @@ void store_outbox_free(struct outbox_item *o, size_t n);
 /* Insert or update a meeting by (uid, start), with its contacts. */
 int store_meeting_put(struct store *st, int64_t ws, struct meeting *m,
 		      struct kith_err *err);
-/* Meetings (state NULL: all), by start. */
-int store_meeting_list(struct store *st, int64_t ws, const char *state,
-		       struct meeting **out, size_t *n, struct kith_err *err);
-int store_meeting_state(struct store *st, int64_t ws, int64_t id,
-			const char *state, int64_t touch_id,
+/* Meetings of user_id (0: every user of ws, for the CLI's operator) and
+ * state (NULL: all), by start. A meeting comes from its user's calendar
+ * and is theirs alone (L8). */
+int store_meeting_list(struct store *st, int64_t ws, int64_t user_id,
+		       const char *state, struct meeting **out, size_t *n,
+		       struct kith_err *err);
+/* Set the state of meeting id of user_id (0: any user of ws);
+ * KITH_ENOTFOUND when it is not theirs. */
+int store_meeting_state(struct store *st, int64_t ws, int64_t user_id,
+			int64_t id, const char *state, int64_t touch_id,
 			struct kith_err *err);
 void store_meetings_free(struct meeting *m, size_t n);
 

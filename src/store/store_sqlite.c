@@ -3003,6 +3003,10 @@ int store_user_delete(struct store *st, int64_t ws, int64_t id,
 		" (SELECT id FROM notify_target WHERE user_id = ?2)",
 		"DELETE FROM notify_target WHERE user_id = ?2"
 		" AND workspace_id = ?1",
+		/* Their calendar goes with them (L8): ids may be reused. */
+		"DELETE FROM meeting_contact WHERE meeting_id IN (SELECT id"
+		" FROM meeting WHERE user_id = ?2 AND workspace_id = ?1)",
+		"DELETE FROM meeting WHERE user_id = ?2 AND workspace_id = ?1",
 		("UPDATE contact SET owner_id = NULL WHERE owner_id = ?2"
 		 " AND workspace_id = ?1"),
 		"DELETE FROM user WHERE id = ?2 AND workspace_id = ?1",
@@ -3677,12 +3681,15 @@ fail:
 	return rc;
 }
 
-int store_alert_last(struct store *st, int64_t *id, struct kith_err *err)
+int store_alert_last(struct store *st, int64_t user_id, int64_t *id,
+		     struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc, more;
 
-	STMT(s, "SELECT coalesce(max(id), 0) FROM alert");
+	STMT(s, "SELECT coalesce(max(id), 0) FROM alert"
+		" WHERE ?1 = 0 OR user_id = ?1");
+	sqlite3_bind_int64(s, 1, user_id);
 	STEP(s, more);
 	*id = more ? sqlite3_column_int64(s, 0) : 0;
 	sqlite3_reset(s);
@@ -3811,7 +3818,7 @@ void store_outbox_free(struct outbox_item *o, size_t n)
 }
 
 int store_outbox_due(struct store *st, kith_time now, size_t limit,
-		     struct outbox_item **out, size_t *n,
+		     size_t per_ws, struct outbox_item **out, size_t *n,
 		     struct kith_err *err)
 {
 	struct outbox_item *o = NULL;
@@ -3819,12 +3826,19 @@ int store_outbox_due(struct store *st, kith_time now, size_t limit,
 	sqlite3_stmt *s;
 	int rc, more;
 
-	STMT(s, "SELECT o.id, o.target_id, t.url, t.json, o.body, o.attempts"
+	/* Round-robin over workspaces: every workspace's oldest first, then
+	 * every workspace's second... so one tenant's backlog cannot fill
+	 * the batch. */
+	STMT(s, "SELECT id, target_id, url, json, body, attempts, workspace_id"
+		" FROM (SELECT o.id, o.target_id, t.url, t.json, o.body,"
+		" o.attempts, o.workspace_id, o.next_at, row_number() OVER"
+		" (PARTITION BY o.workspace_id ORDER BY o.next_at, o.id) AS k"
 		" FROM outbox o JOIN notify_target t ON t.id = o.target_id"
-		" WHERE o.sent_at IS NULL AND o.next_at <= ? ORDER BY o.next_at,"
-		" o.id LIMIT ?");
+		" WHERE o.sent_at IS NULL AND o.next_at <= ?1)"
+		" WHERE k <= ?3 ORDER BY k, next_at, id LIMIT ?2");
 	sqlite3_bind_int64(s, 1, now);
 	sqlite3_bind_int64(s, 2, (int64_t)limit);
+	sqlite3_bind_int64(s, 3, (int64_t)(per_ws ? per_ws : limit));
 	for (;;) {
 		STEP(s, more);
 		if (!more)
@@ -3836,6 +3850,7 @@ int store_outbox_due(struct store *st, kith_time now, size_t limit,
 		o[cnt].json = sqlite3_column_int(s, 3);
 		o[cnt].body = col_str(s, 4);
 		o[cnt].attempts = sqlite3_column_int(s, 5);
+		o[cnt].workspace_id = sqlite3_column_int64(s, 6);
 		cnt++;
 	}
 	*out = o;
@@ -3873,11 +3888,14 @@ int store_meeting_put(struct store *st, int64_t ws, struct meeting *m,
 	sqlite3_stmt *s;
 	int rc, more;
 
+	/* Keyed by user too: one member's import never takes over
+	 * another's meeting, and two who attend the same one keep a row
+	 * each (L8). */
 	STMT(s, "INSERT INTO meeting(workspace_id, user_id, uid, start, end,"
 		" summary, video, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-		" ON CONFLICT (workspace_id, uid, start) DO UPDATE SET"
+		" ON CONFLICT (workspace_id, user_id, uid, start) DO UPDATE SET"
 		" end = excluded.end, summary = excluded.summary,"
-		" video = excluded.video, user_id = excluded.user_id");
+		" video = excluded.video");
 	sqlite3_bind_int64(s, 1, ws);
 	sqlite3_bind_int64(s, 2, m->user_id);
 	bind_text(s, 3, m->uid);
@@ -3888,10 +3906,11 @@ int store_meeting_put(struct store *st, int64_t ws, struct meeting *m,
 	bind_text(s, 8, m->state ? m->state : "none");
 	EXEC(s, "add meeting");
 	STMT(s, "SELECT id, state FROM meeting WHERE workspace_id = ? AND"
-		" uid = ? AND start = ?");
+		" uid = ? AND start = ? AND user_id = ?");
 	sqlite3_bind_int64(s, 1, ws);
 	bind_text(s, 2, m->uid);
 	sqlite3_bind_int64(s, 3, m->start);
+	sqlite3_bind_int64(s, 4, m->user_id);
 	STEP(s, more);
 	if (more) {
 		m->id = sqlite3_column_int64(s, 0);
@@ -3918,8 +3937,9 @@ void store_meetings_free(struct meeting *m, size_t n)
 	free(m);
 }
 
-int store_meeting_list(struct store *st, int64_t ws, const char *state,
-		       struct meeting **out, size_t *n, struct kith_err *err)
+int store_meeting_list(struct store *st, int64_t ws, int64_t user_id,
+		       const char *state, struct meeting **out, size_t *n,
+		       struct kith_err *err)
 {
 	struct meeting *m = NULL;
 	size_t cnt = 0;
@@ -3928,9 +3948,11 @@ int store_meeting_list(struct store *st, int64_t ws, const char *state,
 
 	STMT(s, "SELECT id, user_id, uid, start, end, summary, video, state,"
 		" touch_id FROM meeting WHERE workspace_id = ?1"
-		" AND (?2 IS NULL OR state = ?2) ORDER BY start, id");
+		" AND (?2 IS NULL OR state = ?2) AND (?3 = 0 OR user_id = ?3)"
+		" ORDER BY start, id");
 	sqlite3_bind_int64(s, 1, ws);
 	bind_text(s, 2, state);
+	sqlite3_bind_int64(s, 3, user_id);
 	for (;;) {
 		STEP(s, more);
 		if (!more)
@@ -3965,19 +3987,20 @@ fail:
 	return rc;
 }
 
-int store_meeting_state(struct store *st, int64_t ws, int64_t id,
-			const char *state, int64_t touch_id,
+int store_meeting_state(struct store *st, int64_t ws, int64_t user_id,
+			int64_t id, const char *state, int64_t touch_id,
 			struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc;
 
-	STMT(s, "UPDATE meeting SET state = ?, touch_id = ? WHERE id = ? AND"
-		" workspace_id = ?");
+	STMT(s, "UPDATE meeting SET state = ?1, touch_id = ?2 WHERE id = ?3 AND"
+		" workspace_id = ?4 AND (?5 = 0 OR user_id = ?5)");
 	bind_text(s, 1, state);
 	bind_id(s, 2, touch_id);
 	sqlite3_bind_int64(s, 3, id);
 	sqlite3_bind_int64(s, 4, ws);
+	sqlite3_bind_int64(s, 5, user_id);
 	EXEC(s, "meeting state");
 	if (!sqlite3_changes(st->db))
 		return kith_err_set(err, KITH_ENOTFOUND, "id",

@@ -48,7 +48,7 @@ stop_clean() {
 	ok "the server stops cleanly on SIGTERM (exit 0)" test "$rc" = 0
 	[ "$rc" = 0 ] || grep -A12 'ERROR\|runtime error' "$A_DIR/serve.log" | head -40 | sed 's/^/#   /'
 }
-start_server
+start_server --notify-allow "127.0.0.1:$(cat "$A_DIR/rx.port")"
 
 A=(-H "Authorization: Bearer $T")
 J=(-H 'content-type: application/json')

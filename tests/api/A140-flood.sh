@@ -20,7 +20,7 @@ stop_clean() {
 	ok "the server stops cleanly on SIGTERM (exit 0)" test "$rc" = 0
 	[ "$rc" = 0 ] || grep -A12 'ERROR\|runtime error' "$A_DIR/serve.log" | head -40 | sed 's/^/#   /'
 }
-start_server
+start_server --hook-rate 0 --hook-daily 0
 
 # The flood: 16 keep-alive connections share a queue of 2,400 deliveries
 # (ids f-0..f-1999, then f-0..f-399 again, shuffled in); one more

@@ -41,27 +41,27 @@ wait_mornings() {
 
 # Monday 08:50 in the workspace's zone (UTC here): not yet.
 export KITH_NOW=2026-11-23T08:50:00Z
-start_server
+start_server --notify-allow "127.0.0.1:$(cat "$A_DIR/rx.port")"
 sleep 2.5
 ok "before the working day: no digest" test "$(mornings)" = 0
 stop_server
 
 # Monday 09:05: one digest, naming who to reach.
 export KITH_NOW=2026-11-23T09:05:00Z
-start_server
+start_server --notify-allow "127.0.0.1:$(cat "$A_DIR/rx.port")"
 ok "at the start of the working day: a digest" wait_mornings 1
 ok "it names someone to reach" grep -q 'Reach today' "$RX_LOG"
 sleep 2.5
 ok "... and only one, however long the server runs" test "$(mornings)" = 1
 stop_server
-start_server
+start_server --notify-allow "127.0.0.1:$(cat "$A_DIR/rx.port")"
 sleep 2.5
 ok "a restart that day sends no second one" test "$(mornings)" = 1
 stop_server
 
 # Saturday 10:00: none.
 export KITH_NOW=2026-11-28T10:00:00Z
-start_server
+start_server --notify-allow "127.0.0.1:$(cat "$A_DIR/rx.port")"
 sleep 2.5
 ok "at the weekend: none" test "$(mornings)" = 1
 stop_server
@@ -71,7 +71,7 @@ kith "${W[@]}" user add kim@studio.example --role member >/dev/null
 sqlite3 "$KITH_DB" "UPDATE user SET tz = 'Asia/Seoul' WHERE email = 'kim@studio.example'"
 kith "${W[@]}" notify add "$RX/kim" --user kim@studio.example >/dev/null
 export KITH_NOW=2026-11-24T00:10:00Z
-start_server
+start_server --notify-allow "127.0.0.1:$(cat "$A_DIR/rx.port")"
 ok "a member in Seoul gets theirs at 09:10 Seoul time" \
 	bash -c 'for i in $(seq 1 60); do grep -q "\"/kim\".*Good morning" "$0" && exit 0; sleep 0.05; done; exit 1' "$RX_LOG"
 stop_server

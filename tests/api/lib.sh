@@ -11,9 +11,10 @@ SERVER_PID=
 
 kith() { "$KITH" "$@"; }
 
-# start_server: serve in the background; sets BASE (http://127.0.0.1:PORT).
+# start_server [SERVE_OPTS...]: serve in the background; sets BASE
+# (http://127.0.0.1:PORT). Options go after `serve` (--notify-allow ...).
 start_server() {
-	"$KITH" serve --listen 127.0.0.1:0 2>"$A_DIR/serve.log" &
+	"$KITH" serve --listen 127.0.0.1:0 "$@" 2>"$A_DIR/serve.log" &
 	SERVER_PID=$!
 	for _ in $(seq 1 200); do
 		BASE=$(sed -n 's|^kith: serving on \(http://[0-9.:]*\)/.*|\1|p' "$A_DIR/serve.log")

@@ -200,6 +200,28 @@ static void test_tenancy(void **state)
 	free(ids);
 }
 
+/* L8: a new stream starts at its user's last alert; the global maximum
+ * (another tenant's activity) is for the ticker alone. */
+static void test_alert_last_per_user(void **state)
+{
+	struct fx *f = *state;
+	int64_t a1 = 0, a2 = 0, last = -1;
+
+	assert_int_equal(store_alert_add(f->app.st, f->app.ws, 7, "signal", 0,
+					 "{}", false, NOW, &a1, &f->err),
+			 0);
+	assert_int_equal(store_alert_add(f->app.st, f->other_ws, 8, "signal",
+					 0, "{}", false, NOW, &a2, &f->err),
+			 0);
+	assert_true(a2 > a1);
+	assert_int_equal(store_alert_last(f->app.st, 7, &last, &f->err), 0);
+	assert_int_equal(last, a1);
+	assert_int_equal(store_alert_last(f->app.st, 9, &last, &f->err), 0);
+	assert_int_equal(last, 0);
+	assert_int_equal(store_alert_last(f->app.st, 0, &last, &f->err), 0);
+	assert_int_equal(last, a2);
+}
+
 /* 5: merge moves history and refreshes the survivor's summary. */
 static void test_merge(void **state)
 {
@@ -330,6 +352,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_version_conflict, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_tenancy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alert_last_per_user, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_merge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_agenda_exact, setup,
 						teardown),
