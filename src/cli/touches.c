@@ -349,19 +349,6 @@ int cmd_revenue(struct cli *cl)
 	return rc;
 }
 
-static const char *scope_word(enum cadence_scope s)
-{
-	switch (s) {
-	case CADENCE_DEFAULT:
-		return "default";
-	case CADENCE_TIER:
-		return "tier";
-	case CADENCE_TAG:
-		return "tag";
-	}
-	return "?";
-}
-
 int cmd_cadence(struct cli *cl)
 {
 	static const struct cli_opt opts[] = {
@@ -444,7 +431,7 @@ int cmd_cadence(struct cli *cl)
 
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(
-				arr, json_cadence_rule(scope_word(rules[i].scope),
+				arr, json_cadence_rule(cadence_scope_name(rules[i].scope),
 						       rules[i].key,
 						       rules[i].every,
 						       rules[i].meet));
@@ -454,7 +441,7 @@ int cmd_cadence(struct cli *cl)
 			char label[80];
 
 			snprintf(label, sizeof(label), "%s %s",
-				 scope_word(rules[i].scope), rules[i].key);
+				 cadence_scope_name(rules[i].scope), rules[i].key);
 			printf("  ");
 			term_pad(stdout, label, 20);
 			printf("%s", kith_cadence_none(rules[i].every)
