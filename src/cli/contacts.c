@@ -62,18 +62,10 @@ static int remove_ci(struct strlist *l, const char *v)
 	return 0;
 }
 
-/* The use case names fields by their JSON keys; edit's options. */
+/* The use case names fields by their JSON keys; these are the options
+ * the user typed for them. */
 static const struct cli_field contact_fields[] = {
 	{ "name", "--name" },	{ "emails", "--email" },
-	{ "tz", "--tz" },	{ "tags", "--tag" },
-	{ "tier", "--tier" },	{ "every", "--every" },
-	{ "meet_every", "--meet-every" }, { "org_id", "--org" },
-	{ NULL, NULL },
-};
-
-/* add names its NAME in a word, the rest as edit does. */
-static const struct cli_field add_fields[] = {
-	{ "name", "NAME" },	{ "emails", "--email" },
 	{ "tz", "--tz" },	{ "tags", "--tag" },
 	{ "tier", "--tier" },	{ "every", "--every" },
 	{ "meet_every", "--meet-every" }, { "org_id", "--org" },
@@ -173,11 +165,16 @@ int cmd_add(struct cli *cl)
 		rc = cli_want(cl, 1, 1);
 	if (rc)
 		return rc;
+	/* The word NAME is required, not only a name: --name cannot
+	 * stand in for an empty one. */
+	if (!*cl->pos[0])
+		return kith_err_set(&cl->err, KITH_EINPUT, "NAME",
+				    "a contact needs a name");
 	c.name = strdup(cl->pos[0]);
 	rc = c.name ? apply_opts(cl, &c) : kith_err_nomem(&cl->err);
 	if (!rc)
 		rc = cli_fields(cl, app_contact_add(&cl->app, &c, &cl->err),
-				add_fields);
+				contact_fields);
 	if (!rc) {
 		struct contact full;
 
