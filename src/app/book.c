@@ -45,10 +45,7 @@ int app_book_load(struct app_ctx *ctx, struct book *b, struct kith_err *err)
 		goto fail;
 	}
 	for (size_t i = 0; i < nrules; i++) {
-		static const char *const scope[] = { "default", "tier", "tag" };
-
-		snprintf(b->cadences[i].scope, sizeof(b->cadences[i].scope),
-			 "%s", scope[rules[i].scope]);
+		b->cadences[i].scope = rules[i].scope;
 		b->cadences[i].key = rules[i].key;
 		rules[i].key = NULL;
 		b->cadences[i].every = rules[i].every;
@@ -372,9 +369,7 @@ int app_book_restore(struct app_ctx *ctx, struct book *b, const char *file,
 	for (size_t i = 0; !rc && i < b->n_cadences; i++) {
 		struct cadence_rule r = { 0 };
 
-		r.scope = !strcmp(b->cadences[i].scope, "tag")	  ? CADENCE_TAG
-			  : !strcmp(b->cadences[i].scope, "tier") ? CADENCE_TIER
-								  : CADENCE_DEFAULT;
+		r.scope = b->cadences[i].scope;
 		r.key = b->cadences[i].key;
 		r.every = b->cadences[i].every;
 		r.meet = b->cadences[i].meet;

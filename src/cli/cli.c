@@ -166,3 +166,15 @@ int cli_money(struct cli *c, const char *s, const char *field, int64_t *out)
 	*out = llround(v * 100.0);
 	return KITH_OK;
 }
+
+int cli_fields(struct cli *c, int rc, const struct cli_field *map)
+{
+	for (const struct cli_field *m = map; rc && m->key; m++) {
+		if (!strcmp(c->err.field, m->key)) {
+			snprintf(c->err.field, sizeof(c->err.field), "%s",
+				 m->word);
+			break;
+		}
+	}
+	return rc;
+}

@@ -59,6 +59,17 @@ int cli_int(struct cli *c, const char *name, long lo, long hi, long dflt,
 /* A money amount "80", "19.99" into cents. */
 int cli_money(struct cli *c, const char *s, const char *field, int64_t *out);
 
+/* A use case's field (its JSON key) and the word a command's user typed
+ * for it: "emails" is "--email". */
+struct cli_field {
+	const char *key;
+	const char *word;
+};
+
+/* Rename c->err.field by map (NULL-key terminated) when rc is an error
+ * whose field the map knows; the message stays. Returns rc. */
+int cli_fields(struct cli *c, int rc, const struct cli_field *map);
+
 /* The commands; each returns a kith_status with c->err filled. */
 int cmd_init(struct cli *c);
 int cmd_add(struct cli *c);

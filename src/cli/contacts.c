@@ -1,6 +1,7 @@
 /* contacts.c: kith init, add, edit, show, list, search, delete, merge,
  * snooze: the people in the book. */
 #include "cli.h"
+#include "../app/contact.h"
 #include "../render/json.h"
 
 #include <stdlib.h>
@@ -61,18 +62,18 @@ static int remove_ci(struct strlist *l, const char *v)
 	return 0;
 }
 
-static int check_email(struct cli *c, const char *e)
-{
-	const char *at = strchr(e, '@');
+/* The use case names fields by their JSON keys; these are the options
+ * the user typed for them. */
+static const struct cli_field contact_fields[] = {
+	{ "name", "--name" },	{ "emails", "--email" },
+	{ "tz", "--tz" },	{ "tags", "--tag" },
+	{ "tier", "--tier" },	{ "every", "--every" },
+	{ "meet_every", "--meet-every" }, { "org_id", "--org" },
+	{ NULL, NULL },
+};
 
-	if (!at || at == e || !at[1] || strchr(at + 1, '@') ||
-	    strpbrk(e, " \t<>,;"))
-		return kith_err_set(&c->err, KITH_EINPUT, "--email",
-				    "no valid address in \"%s\"", e);
-	return KITH_OK;
-}
-
-/* Apply every contact option given to c (for add and edit alike). */
+/* Apply every contact option given to c (for add and edit alike): the
+ * words become values here; the rules are app_contact_add/update's. */
 static int apply_opts(struct cli *cl, struct contact *c)
 {
 	int rc = KITH_OK;
@@ -81,14 +82,9 @@ static int apply_opts(struct cli *cl, struct contact *c)
 		const char *n = cl->opts[i].name, *v = cl->opts[i].value;
 
 		if (!strcmp(n, "name")) {
-			if (!*v)
-				return kith_err_set(&cl->err, KITH_EINPUT,
-						    "--name",
-						    "a contact needs a name");
 			rc = set_str(&c->name, v);
 		} else if (!strcmp(n, "email")) {
-			rc = check_email(cl, v);
-			if (!rc && !strlist_has_ci(&c->emails, v))
+			if (!strlist_has_ci(&c->emails, v))
 				rc = strlist_push(&c->emails, v);
 		} else if (!strcmp(n, "remove-email")) {
 			remove_ci(&c->emails, v);
@@ -108,12 +104,6 @@ static int apply_opts(struct cli *cl, struct contact *c)
 		} else if (!strcmp(n, "notes")) {
 			rc = set_str(&c->notes, v);
 		} else if (!strcmp(n, "tz")) {
-			if (*v && !kith_tz_valid(v))
-				return kith_err_set(&cl->err, KITH_EINPUT,
-						    "--tz",
-						    "unknown time zone \"%s\" "
-						    "(e.g. America/Chicago)",
-						    v);
 			rc = set_str(&c->tz, v);
 		} else if (!strcmp(n, "tier")) {
 			rc = tier_parse(&c->tier, v, "--tier", &cl->err);
@@ -130,9 +120,6 @@ static int apply_opts(struct cli *cl, struct contact *c)
 			if (rc)
 				return rc;
 		} else if (!strcmp(n, "tag")) {
-			if (!*v)
-				return kith_err_set(&cl->err, KITH_EINPUT,
-						    "--tag", "empty tag");
 			if (!strlist_has_ci(&c->tags, v))
 				rc = strlist_push(&c->tags, v);
 		} else if (!strcmp(n, "untag")) {
@@ -178,14 +165,16 @@ int cmd_add(struct cli *cl)
 		rc = cli_want(cl, 1, 1);
 	if (rc)
 		return rc;
+	/* The word NAME is required, not only a name: --name cannot
+	 * stand in for an empty one. */
 	if (!*cl->pos[0])
 		return kith_err_set(&cl->err, KITH_EINPUT, "NAME",
 				    "a contact needs a name");
 	c.name = strdup(cl->pos[0]);
 	rc = c.name ? apply_opts(cl, &c) : kith_err_nomem(&cl->err);
 	if (!rc)
-		rc = store_contact_add(cl->app.st, cl->app.ws, &c, cl->app.now,
-				       &cl->err);
+		rc = cli_fields(cl, app_contact_add(&cl->app, &c, &cl->err),
+				contact_fields);
 	if (!rc) {
 		struct contact full;
 
@@ -224,8 +213,10 @@ int cmd_edit(struct cli *cl)
 		return rc;
 	rc = apply_opts(cl, &c);
 	if (!rc)
-		rc = store_contact_update(cl->app.st, cl->app.ws, &c,
-					  c.version, cl->app.now, &cl->err);
+		rc = cli_fields(cl,
+				app_contact_update(&cl->app, &c, c.version,
+						   &cl->err),
+				contact_fields);
 	if (!rc) {
 		struct contact full;
 
@@ -442,8 +433,7 @@ int cmd_merge(struct cli *cl)
 					  cl->pos[1], (long long)from);
 	}
 	if (!rc)
-		rc = store_contact_merge(cl->app.st, cl->app.ws, from, into,
-					 cl->app.now, &cl->err);
+		rc = app_contact_merge(&cl->app, from, into, &cl->err);
 	if (!rc)
 		rc = store_contact_get(cl->app.st, cl->app.ws, into, &c,
 				       &cl->err);
@@ -487,13 +477,12 @@ int cmd_snooze(struct cli *cl)
 		until = cl->app.now + dur;
 	} else if (!rc && cli_has(cl, "until")) {
 		rc = cli_time(cl, "until", KITH_NO_TIME, 0, NULL, &until);
-		if (!rc && until <= cl->app.now)
-			rc = kith_err_set(&cl->err, KITH_EINPUT, "--until",
-					  "that time has passed");
 	}
 	if (!rc)
-		rc = store_contact_snooze(cl->app.st, cl->app.ws, id, until,
-					  cl->app.now, &cl->err);
+		rc = app_contact_snooze(&cl->app, id, until, &cl->err);
+	if (rc && !strcmp(cl->err.field, "until"))
+		snprintf(cl->err.field, sizeof(cl->err.field), "--%s",
+			 cli_has(cl, "for") ? "for" : "until");
 	if (!rc)
 		rc = store_contact_get(cl->app.st, cl->app.ws, id, &c,
 				       &cl->err);

@@ -1,7 +1,7 @@
 /* touches.c: kith log, fact, date, promise, promises, done, gift, revenue,
  * cadence: what happened, what matters, what was promised. */
 #include "cli.h"
-#include "../input/book_json.h"
+#include "../app/touch.h"
 #include "../render/json.h"
 
 #include <stdlib.h>
@@ -19,26 +19,17 @@ static const char *local_words(kith_time t, const char *tz, char *buf,
 	return buf;
 }
 
-static enum direction default_direction(enum channel ch)
-{
-	/* A conversation goes both ways; a letter or an email is sent. */
-	return ch == CH_IN_PERSON || ch == CH_VIDEO || ch == CH_CALL
-		       ? DIR_MUTUAL
-		       : DIR_OUT;
-}
-
-int cmd_log(struct cli *cl)
+/* Options of kith log into t; the rules are app_touch_log's. */
+static int log_options(struct cli *cl, struct touchpoint *t)
 {
 	static const struct cli_opt opts[] = {
 		{ "via", true },  { "at", true },	 { "minutes", true },
 		{ "note", true }, { "direction", true }, { NULL, false },
 	};
-	struct touchpoint t = { 0 };
-	char names[600] = "", buf[64];
-	char *list = NULL, *save = NULL, *tok;
 	long minutes;
 	int rc;
 
+	t->direction = APP_DIR_DEFAULT;
 	rc = cli_parse(cl, opts);
 	if (!rc)
 		rc = cli_want(cl, 1, 1);
@@ -47,70 +38,104 @@ int cmd_log(struct cli *cl)
 				  "how did you meet? --via in_person, video, "
 				  "call, letter, gift, text, email or social");
 	if (!rc)
-		rc = channel_parse(&t.channel, cli_get(cl, "via"), "--via",
+		rc = channel_parse(&t->channel, cli_get(cl, "via"), "--via",
 				   &cl->err);
 	if (!rc)
-		rc = cli_time(cl, "at", cl->app.now, 0, NULL, &t.at);
+		rc = cli_time(cl, "at", cl->app.now, 0, NULL, &t->at);
 	if (!rc)
 		rc = cli_int(cl, "minutes", 0, 100000, 0, &minutes);
 	if (rc)
 		return rc;
-	t.minutes = (int)minutes;
-	t.direction = default_direction(t.channel);
+	t->minutes = (int)minutes;
 	if (cli_get(cl, "direction"))
-		rc = direction_parse(&t.direction, cli_get(cl, "direction"),
+		rc = direction_parse(&t->direction, cli_get(cl, "direction"),
 				     "--direction", &cl->err);
 	if (rc)
 		return rc;
-	list = strdup(cl->pos[0]);
-	t.contacts = calloc(strlen(cl->pos[0]) / 2 + 2, sizeof(*t.contacts));
-	if (!list || !t.contacts) {
-		rc = kith_err_nomem(&cl->err);
-		goto done;
-	}
-	for (tok = strtok_r(list, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		struct contact c;
-		int64_t id;
+	t->note = kith_strdup(cli_get(cl, "note"));
+	return cli_get(cl, "note") && !t->note ? kith_err_nomem(&cl->err)
+					       : KITH_OK;
+}
 
+/*
+ * The contacts of "dana, Sam Ortiz" into t->contacts, in order, and the
+ * words that named them into *words (pointing into *list, which the
+ * caller frees with *words).
+ */
+static int log_contacts(struct cli *cl, struct touchpoint *t, char **list,
+			const char ***words)
+{
+	size_t cap = strlen(cl->pos[0]) / 2 + 2;
+	char *save = NULL, *tok;
+	int rc;
+
+	*list = strdup(cl->pos[0]);
+	*words = calloc(cap, sizeof(**words));
+	t->contacts = calloc(cap, sizeof(*t->contacts));
+	if (!*list || !*words || !t->contacts)
+		return kith_err_nomem(&cl->err);
+	for (tok = strtok_r(*list, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
 		while (*tok == ' ')
 			tok++;
-		rc = cli_contact(cl, tok, "WHO", &id);
+		rc = cli_contact(cl, tok, "WHO", &t->contacts[t->n_contacts]);
 		if (rc)
-			goto done;
-		for (size_t i = 0; i < t.n_contacts; i++)
-			if (t.contacts[i] == id) {
-				rc = kith_err_set(&cl->err, KITH_EINPUT, "WHO",
-						  "\"%s\" is named twice", tok);
-				goto done;
-			}
-		t.contacts[t.n_contacts++] = id;
-		if (!store_contact_get(cl->app.st, cl->app.ws, id, &c, NULL)) {
-			snprintf(names + strlen(names),
-				 sizeof(names) - strlen(names), "%s%s",
-				 t.n_contacts > 1 ? ", " : "", c.name);
-			contact_clear(&c);
-		}
+			return rc;
+		(*words)[t->n_contacts++] = tok;
 	}
-	if (!t.n_contacts) {
-		rc = kith_err_set(&cl->err, KITH_EINPUT, "WHO",
-				  "name at least one contact");
-		goto done;
+	return KITH_OK;
+}
+
+static void print_touch(struct cli *cl, const struct touchpoint *t)
+{
+	char names[600] = "", buf[64];
+
+	if (cl->json) {
+		json_print(json_touch(t));
+		return;
 	}
-	t.note = kith_strdup(cli_get(cl, "note"));
-	t.source = strdup("manual");
-	t.created_at = cl->app.now;
-	rc = store_touch_add(cl->app.st, cl->app.ws, &t, &cl->err);
-	if (rc)
-		goto done;
-	if (cl->json)
-		json_print(json_touch(&t));
-	else
-		printf("Logged %s with %s%s%s, %s (#%lld)\n",
-		       channel_label(t.channel), term_bold(), names,
-		       term_reset(), local_words(t.at, NULL, buf, sizeof(buf)),
-		       (long long)t.id);
-done:
+	for (size_t i = 0; i < t->n_contacts; i++) {
+		struct contact c;
+
+		if (store_contact_get(cl->app.st, cl->app.ws, t->contacts[i],
+				      &c, NULL))
+			continue;
+		snprintf(names + strlen(names), sizeof(names) - strlen(names),
+			 "%s%s", i ? ", " : "", c.name);
+		contact_clear(&c);
+	}
+	printf("Logged %s with %s%s%s, %s (#%lld)\n", channel_label(t->channel),
+	       term_bold(), names, term_reset(),
+	       local_words(t->at, NULL, buf, sizeof(buf)), (long long)t->id);
+}
+
+int cmd_log(struct cli *cl)
+{
+	static const struct cli_field fields[] = {
+		{ "contacts", "WHO" },	   { "channel", "--via" },
+		{ "direction", "--direction" }, { "minutes", "--minutes" },
+		{ NULL, NULL },
+	};
+	struct touchpoint t = { 0 };
+	const char **words = NULL;
+	char *list = NULL;
+	size_t which;
+	int rc;
+
+	rc = log_options(cl, &t);
+	if (!rc)
+		rc = log_contacts(cl, &t, &list, &words);
+	if (!rc) {
+		rc = app_touch_log(&cl->app, &t, 0, &which, &cl->err);
+		/* Quote the name as typed, not the id it found. */
+		if (rc && which < t.n_contacts)
+			kith_err_set(&cl->err, KITH_EINPUT, "WHO",
+				     "\"%s\" is named twice", words[which]);
+		cli_fields(cl, rc, fields);
+	}
+	if (!rc)
+		print_touch(cl, &t);
+	free(words);
 	free(list);
 	touchpoint_clear(&t);
 	return rc;
@@ -118,18 +143,18 @@ done:
 
 int cmd_fact(struct cli *cl)
 {
+	static const struct cli_field fields[] = { { "text", "TEXT" },
+						   { NULL, NULL } };
 	struct fact f = { 0 };
 	int rc;
 
 	rc = cli_start(cl, NULL, 2, 2, &f.contact_id);
-	if (!rc && !*cl->pos[1])
-		rc = kith_err_set(&cl->err, KITH_EINPUT, "TEXT",
-				  "what should kith remember?");
 	if (rc)
 		return rc;
 	f.text = strdup(cl->pos[1]);
-	f.created_at = cl->app.now;
-	rc = store_fact_add(cl->app.st, cl->app.ws, &f, &cl->err);
+	rc = f.text ? app_fact_add(&cl->app, &f, &cl->err)
+		    : kith_err_nomem(&cl->err);
+	rc = cli_fields(cl, rc, fields);
 	if (!rc && cl->json)
 		json_print(json_fact(&f));
 	else if (!rc)
@@ -142,24 +167,20 @@ int cmd_date(struct cli *cl)
 {
 	static const struct cli_opt opts[] = { { "once", false },
 					       { NULL, false } };
+	static const struct cli_field fields[] = {
+		{ "kind", "KIND" }, { "date", "DATE" }, { NULL, NULL }
+	};
 	struct kdate d = { 0 };
 	int rc;
 
 	rc = cli_start(cl, opts, 3, 3, &d.contact_id);
-	if (!rc && !*cl->pos[1])
-		rc = kith_err_set(&cl->err, KITH_EINPUT, "KIND",
-				  "name the date (birthday, anniversary...)");
-	if (!rc)
-		rc = book_parse_kdate(&d, cl->pos[2], "DATE", &cl->err);
 	if (rc)
 		return rc;
 	d.yearly = !cli_has(cl, "once");
-	if (!d.yearly && !d.year_known)
-		return kith_err_set(&cl->err, KITH_EINPUT, "DATE",
-				    "a one-off date needs its year");
 	d.kind = strdup(cl->pos[1]);
-	d.created_at = cl->app.now;
-	rc = store_date_add(cl->app.st, cl->app.ws, &d, &cl->err);
+	rc = d.kind ? app_date_add(&cl->app, &d, cl->pos[2], &cl->err)
+		    : kith_err_nomem(&cl->err);
+	rc = cli_fields(cl, rc, fields);
 	if (!rc && cl->json)
 		json_print(json_kdate(&d));
 	else if (!rc)
@@ -173,15 +194,14 @@ int cmd_promise(struct cli *cl)
 {
 	static const struct cli_opt opts[] = { { "due", true },
 					       { NULL, false } };
+	static const struct cli_field fields[] = { { "text", "TEXT" },
+						   { NULL, NULL } };
 	struct promise p = { 0 };
 	struct contact c;
 	char buf[64];
 	int rc;
 
 	rc = cli_start(cl, opts, 2, 2, &p.contact_id);
-	if (!rc && !*cl->pos[1])
-		rc = kith_err_set(&cl->err, KITH_EINPUT, "TEXT",
-				  "what did you promise?");
 	if (!rc)
 		rc = store_contact_get(cl->app.st, cl->app.ws, p.contact_id, &c,
 				       &cl->err);
@@ -191,9 +211,10 @@ int cmd_promise(struct cli *cl)
 	rc = cli_time(cl, "due", KITH_NO_TIME, 1, c.tz, &p.due);
 	p.done_at = KITH_NO_TIME;
 	p.text = strdup(cl->pos[1]);
-	p.created_at = cl->app.now;
 	if (!rc)
-		rc = store_promise_add(cl->app.st, cl->app.ws, &p, &cl->err);
+		rc = p.text ? app_promise_add(&cl->app, &p, &cl->err)
+			    : kith_err_nomem(&cl->err);
+	rc = cli_fields(cl, rc, fields);
 	if (!rc && cl->json)
 		json_print(json_promise(&p, cl->app.now));
 	else if (!rc)
@@ -260,7 +281,9 @@ int cmd_promises(struct cli *cl)
 
 int cmd_done(struct cli *cl)
 {
-	struct promise p;
+	static const struct cli_field fields[] = { { "id", "ID" },
+						   { NULL, NULL } };
+	struct promise p = { 0 };
 	long id;
 	char *end;
 	int rc;
@@ -276,17 +299,8 @@ int cmd_done(struct cli *cl)
 				    "expected a promise id (see kith "
 				    "promises), got \"%s\"",
 				    cl->pos[0]);
-	rc = store_promise_get(cl->app.st, cl->app.ws, id, &p, &cl->err);
-	if (rc)
-		return rc;
-	if (p.done_at != KITH_NO_TIME) {
-		promise_clear(&p);
-		return kith_err_set(&cl->err, KITH_ECONFLICT, "ID",
-				    "promise %ld was already kept", id);
-	}
-	rc = store_promise_done(cl->app.st, cl->app.ws, id, cl->app.now,
-				&cl->err);
-	p.done_at = cl->app.now;
+	rc = cli_fields(cl, app_promise_done(&cl->app, id, &p, &cl->err),
+			fields);
 	if (!rc && cl->json)
 		json_print(json_promise(&p, cl->app.now));
 	else if (!rc)
@@ -300,6 +314,9 @@ int cmd_gift(struct cli *cl)
 	static const struct cli_opt opts[] = {
 		{ "value", true }, { "at", true }, { NULL, false }
 	};
+	static const struct cli_field fields[] = {
+		{ "text", "TEXT" }, { "value", "--value" }, { NULL, NULL }
+	};
 	struct gift g = { 0 };
 	int rc;
 
@@ -309,13 +326,12 @@ int cmd_gift(struct cli *cl)
 			       &g.value_cents);
 	if (!rc)
 		rc = cli_time(cl, "at", cl->app.now, 0, NULL, &g.at);
-	if (!rc && !*cl->pos[1])
-		rc = kith_err_set(&cl->err, KITH_EINPUT, "TEXT",
-				  "what was the gift?");
 	if (rc)
 		return rc;
 	g.text = strdup(cl->pos[1]);
-	rc = store_gift_add(cl->app.st, cl->app.ws, &g, &cl->err);
+	rc = g.text ? app_gift_add(&cl->app, &g, &cl->err)
+		    : kith_err_nomem(&cl->err);
+	rc = cli_fields(cl, rc, fields);
 	if (!rc && cl->json)
 		json_print(json_gift(&g));
 	else if (!rc)
@@ -329,6 +345,8 @@ int cmd_revenue(struct cli *cl)
 	static const struct cli_opt opts[] = {
 		{ "at", true }, { "note", true }, { NULL, false }
 	};
+	static const struct cli_field fields[] = { { "amount", "AMOUNT" },
+						   { NULL, NULL } };
 	struct revenue r = { 0 };
 	int rc;
 
@@ -340,7 +358,7 @@ int cmd_revenue(struct cli *cl)
 	if (rc)
 		return rc;
 	r.note = kith_strdup(cli_get(cl, "note"));
-	rc = store_revenue_add(cl->app.st, cl->app.ws, &r, &cl->err);
+	rc = cli_fields(cl, app_revenue_add(&cl->app, &r, &cl->err), fields);
 	if (!rc && cl->json)
 		json_print(json_revenue(&r));
 	else if (!rc)
@@ -349,29 +367,22 @@ int cmd_revenue(struct cli *cl)
 	return rc;
 }
 
-static const char *scope_word(enum cadence_scope s)
-{
-	switch (s) {
-	case CADENCE_DEFAULT:
-		return "default";
-	case CADENCE_TIER:
-		return "tier";
-	case CADENCE_TAG:
-		return "tag";
-	}
-	return "?";
-}
-
 int cmd_cadence(struct cli *cl)
 {
 	static const struct cli_opt opts[] = {
 		{ "tag", true },   { "tier", true },	   { "default", false },
 		{ "every", true }, { "meet-every", true }, { NULL, false },
 	};
-	struct cadence_rule r = { 0 }, *rules = NULL;
+	static const struct cli_field fields[] = {
+		{ "scope", "--tag" },	{ "key", "--tier" },
+		{ "every", "--every" }, { "meet_every", "--meet-every" },
+		{ NULL, NULL },
+	};
+	struct cadence_rule *rules = NULL;
+	struct cadence every, meet;
+	enum cadence_scope scope;
 	size_t n = 0;
 	char a[48], b[48];
-	enum tier tier;
 	int rc, scopes;
 
 	rc = cli_parse(cl, opts);
@@ -389,47 +400,26 @@ int cmd_cadence(struct cli *cl)
 			return kith_err_set(&cl->err, KITH_EINPUT, "--every",
 					    "say how often: --every and/or "
 					    "--meet-every");
-		r.scope = cli_has(cl, "tag")   ? CADENCE_TAG
-			  : cli_has(cl, "tier") ? CADENCE_TIER
-						: CADENCE_DEFAULT;
-		r.key = (char *)"";
-		if (r.scope == CADENCE_TAG)
-			r.key = (char *)cli_get(cl, "tag");
-		if (r.scope == CADENCE_TIER) {
-			rc = tier_parse(&tier, cli_get(cl, "tier"), "--tier",
-					&cl->err);
-			if (!rc && tier == TIER_NONE)
-				rc = kith_err_set(&cl->err, KITH_EINPUT,
-						  "--tier", "expected A, B or C");
-			if (rc)
-				return rc;
-			r.key = (char *)tier_name(tier);
-		}
-		/* Keep the half that was not given. */
-		rc = store_cadence_list(cl->app.st, cl->app.ws, &rules, &n,
-					&cl->err);
-		for (size_t i = 0; !rc && i < n; i++) {
-			if (rules[i].scope == r.scope &&
-			    !strcasecmp(rules[i].key, r.key)) {
-				r.every = rules[i].every;
-				r.meet = rules[i].meet;
-			}
-		}
-		store_cadences_free(rules, n);
-		rules = NULL;
-		n = 0;
-		if (!rc && cli_has(cl, "every"))
-			rc = kith_cadence_parse(&r.every, cli_get(cl, "every"),
+		scope = cli_has(cl, "tag")    ? CADENCE_TAG
+			: cli_has(cl, "tier") ? CADENCE_TIER
+					      : CADENCE_DEFAULT;
+		if (cli_has(cl, "every"))
+			rc = kith_cadence_parse(&every, cli_get(cl, "every"),
 						"--every", &cl->err);
 		if (!rc && cli_has(cl, "meet-every"))
-			rc = kith_cadence_parse(&r.meet,
+			rc = kith_cadence_parse(&meet,
 						cli_get(cl, "meet-every"),
 						"--meet-every", &cl->err);
 		if (!rc)
-			rc = store_cadence_set(cl->app.st, cl->app.ws, &r,
-					       cl->app.now, &cl->err);
+			rc = app_cadence_set(
+				&cl->app, scope,
+				cli_get(cl, scope == CADENCE_TAG ? "tag"
+								 : "tier"),
+				cli_has(cl, "every") ? &every : NULL,
+				cli_has(cl, "meet-every") ? &meet : NULL, NULL,
+				&cl->err);
 		if (rc)
-			return rc;
+			return cli_fields(cl, rc, fields);
 	} else if (cli_has(cl, "every") || cli_has(cl, "meet-every")) {
 		return kith_err_set(&cl->err, KITH_EINPUT, "--tag",
 				    "for whom? --tag TAG, --tier A|B|C or "
@@ -444,7 +434,7 @@ int cmd_cadence(struct cli *cl)
 
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(
-				arr, json_cadence_rule(scope_word(rules[i].scope),
+				arr, json_cadence_rule(cadence_scope_name(rules[i].scope),
 						       rules[i].key,
 						       rules[i].every,
 						       rules[i].meet));
@@ -454,7 +444,7 @@ int cmd_cadence(struct cli *cl)
 			char label[80];
 
 			snprintf(label, sizeof(label), "%s %s",
-				 scope_word(rules[i].scope), rules[i].key);
+				 cadence_scope_name(rules[i].scope), rules[i].key);
 			printf("  ");
 			term_pad(stdout, label, 20);
 			printf("%s", kith_cadence_none(rules[i].every)

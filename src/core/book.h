@@ -9,7 +9,7 @@
 #include "model.h"
 
 struct book_cadence {
-	char scope[8];		/* "default", "tier", "tag" */
+	enum cadence_scope scope;
 	char *key;
 	struct cadence every, meet;
 };

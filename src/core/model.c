@@ -131,6 +131,28 @@ int tier_parse(enum tier *out, const char *s, const char *field,
 			    s ? s : "");
 }
 
+static const char *const scope_names[CADENCE_COUNT] = { "default", "tier",
+							"tag" };
+
+const char *cadence_scope_name(enum cadence_scope s)
+{
+	return s < CADENCE_COUNT ? scope_names[s] : "?";
+}
+
+int cadence_scope_parse(enum cadence_scope *out, const char *s,
+			const char *field, struct kith_err *err)
+{
+	for (int i = 0; s && i < CADENCE_COUNT; i++) {
+		if (!strcmp(s, scope_names[i])) {
+			*out = (enum cadence_scope)i;
+			return KITH_OK;
+		}
+	}
+	return kith_err_set(err, KITH_EINPUT, field,
+			    "expected default, tier or tag, got \"%s\"",
+			    s ? s : "");
+}
+
 int strlist_push(struct strlist *l, const char *s)
 {
 	char **v = realloc(l->v, (l->n + 1) * sizeof(*v));

@@ -29,6 +29,14 @@ enum direction { DIR_OUT, DIR_IN, DIR_MUTUAL, DIR_COUNT };
 
 enum tier { TIER_NONE, TIER_A, TIER_B, TIER_C, TIER_COUNT };
 
+/* Whom a cadence rule covers: everyone, a tier, or a tag. */
+enum cadence_scope {
+	CADENCE_DEFAULT,
+	CADENCE_TIER,
+	CADENCE_TAG,
+	CADENCE_COUNT
+};
+
 struct strlist {
 	char **v;
 	size_t n;
@@ -240,6 +248,11 @@ int signal_type_parse(enum signal_type *out, const char *s, const char *field,
 		      struct kith_err *err);
 int tier_parse(enum tier *out, const char *s, const char *field,
 	       struct kith_err *err);
+/* "default", "tier", "tag"; "?" for a value out of range. */
+const char *cadence_scope_name(enum cadence_scope s);
+/* The inverse; anything else is KITH_EINPUT naming field. */
+int cadence_scope_parse(enum cadence_scope *out, const char *s,
+			const char *field, struct kith_err *err);
 
 int strlist_push(struct strlist *l, const char *s);
 bool strlist_has_ci(const struct strlist *l, const char *s);

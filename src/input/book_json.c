@@ -314,11 +314,8 @@ static int read_cadence(json_t *o, struct book_cadence *c,
 	rc = body_only(o, keys, err);
 	if (!rc)
 		rc = body_str(o, "scope", true, ANY_LEN, &scope, err);
-	if (!rc && strcmp(scope, "default") && strcmp(scope, "tier") &&
-	    strcmp(scope, "tag"))
+	if (!rc && cadence_scope_parse(&c->scope, scope, "scope", NULL))
 		rc = body_error(err, "scope", "expected default, tier or tag");
-	if (!rc)
-		snprintf(c->scope, sizeof(c->scope), "%s", scope);
 	if (!rc)
 		rc = body_strdup(o, "key", false, ANY_LEN, &c->key, err);
 	if (!rc && !c->key) {

@@ -552,8 +552,9 @@ char *book_to_json(const struct book *b)
 	a = json_array();
 	for (size_t i = 0; i < b->n_cadences; i++)
 		json_array_append_new(
-			a, json_cadence_rule(b->cadences[i].scope,
-					     b->cadences[i].key,
+			a, json_cadence_rule(
+				   cadence_scope_name(b->cadences[i].scope),
+				   b->cadences[i].key,
 					     b->cadences[i].every,
 					     b->cadences[i].meet));
 	json_object_set_new(o, "cadences", a);

@@ -855,11 +855,6 @@ void h_orgs_create(struct api *a)
 	http_json(a->resp, 201, json_org(&o));
 }
 
-static const char *scope_str(enum cadence_scope s)
-{
-	return s == CADENCE_TAG ? "tag" : s == CADENCE_TIER ? "tier" : "default";
-}
-
 void h_cadences_list(struct api *a)
 {
 	struct cadence_rule *r = NULL;
@@ -872,10 +867,10 @@ void h_cadences_list(struct api *a)
 	}
 	items = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(items,
-				      json_cadence_rule(scope_str(r[i].scope),
-							r[i].key, r[i].every,
-							r[i].meet));
+		json_array_append_new(
+			items, json_cadence_rule(cadence_scope_name(r[i].scope),
+						 r[i].key, r[i].every,
+						 r[i].meet));
 	store_cadences_free(r, n);
 	api_list(a, items, NULL);
 }
@@ -894,24 +889,19 @@ void h_cadences_put(struct api *a)
 	rc = body_str(a->body, "scope", true, 16, &scope, &a->err);
 	if (!rc)
 		rc = body_str(a->body, "key", false, 200, &key, &a->err);
-	if (!rc) {
-		if (!strcmp(scope, "tag") && key && *key) {
-			r.scope = CADENCE_TAG;
-		} else if (!strcmp(scope, "tier")) {
-			r.scope = CADENCE_TIER;
-			rc = tier_parse(&t, key ? key : "", "key", &a->err);
-			if (!rc && t == TIER_NONE)
-				rc = kith_err_set(&a->err, KITH_EINPUT, "key",
-						  "expected A, B or C");
-			key = tier_name(t);
-		} else if (!strcmp(scope, "default")) {
-			r.scope = CADENCE_DEFAULT;
-			key = "";
-		} else {
-			rc = kith_err_set(&a->err, KITH_EINPUT, "scope",
-					  "expected tag (with a key), tier or "
-					  "default");
-		}
+	if (!rc && (cadence_scope_parse(&r.scope, scope, "scope", NULL) ||
+		    (r.scope == CADENCE_TAG && !(key && *key))))
+		rc = kith_err_set(&a->err, KITH_EINPUT, "scope",
+				  "expected tag (with a key), tier or "
+				  "default");
+	if (!rc && r.scope == CADENCE_TIER) {
+		rc = tier_parse(&t, key ? key : "", "key", &a->err);
+		if (!rc && t == TIER_NONE)
+			rc = kith_err_set(&a->err, KITH_EINPUT, "key",
+					  "expected A, B or C");
+		key = tier_name(t);
+	} else if (!rc && r.scope == CADENCE_DEFAULT) {
+		key = "";
 	}
 	r.key = (char *)(key ? key : "");
 	if (!rc)
@@ -926,7 +916,8 @@ void h_cadences_put(struct api *a)
 		return;
 	}
 	http_json(a->resp, 200,
-		  json_cadence_rule(scope_str(r.scope), r.key, r.every, r.meet));
+		  json_cadence_rule(cadence_scope_name(r.scope), r.key,
+				    r.every, r.meet));
 }
 
 void h_agenda(struct api *a)

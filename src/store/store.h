@@ -206,8 +206,6 @@ int store_revenue_total(struct store *st, int64_t ws, int64_t contact_id,
 			int64_t *cents, struct kith_err *err);
 
 /* ---- cadences inherited from tags and tiers ---- */
-enum cadence_scope { CADENCE_DEFAULT, CADENCE_TIER, CADENCE_TAG };
-
 struct cadence_rule {
 	enum cadence_scope scope;
 	char *key;		/* tag, "A"/"B"/"C", or "" for the default */

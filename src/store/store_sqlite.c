@@ -2320,19 +2320,6 @@ fail:
 
 /* ---- cadence rules ---- */
 
-static const char *scope_name(enum cadence_scope s)
-{
-	switch (s) {
-	case CADENCE_DEFAULT:
-		return "default";
-	case CADENCE_TIER:
-		return "tier";
-	case CADENCE_TAG:
-		return "tag";
-	}
-	return "?";
-}
-
 int store_cadence_set(struct store *st, int64_t ws,
 		      const struct cadence_rule *r, kith_time now,
 		      struct kith_err *err)
@@ -2354,7 +2341,7 @@ int store_cadence_set(struct store *st, int64_t ws,
 			" ON CONFLICT (workspace_id, scope, key) DO UPDATE"
 			" SET every = excluded.every, meet = excluded.meet");
 		sqlite3_bind_int64(s, 1, ws);
-		bind_text(s, 2, scope_name(r->scope));
+		bind_text(s, 2, cadence_scope_name(r->scope));
 		bind_text(s, 3, r->key ? r->key : "");
 		sqlite3_bind_int(s, 4, kith_cadence_code(r->every));
 		sqlite3_bind_int(s, 5, kith_cadence_code(r->meet));
@@ -2413,9 +2400,9 @@ int store_cadence_list(struct store *st, int64_t ws,
 			break;
 		PUSH(r, cnt, err);
 		scope = (const char *)sqlite3_column_text(s, 0);
-		r[cnt].scope = !strcmp(scope, "tag")	? CADENCE_TAG
-			       : !strcmp(scope, "tier") ? CADENCE_TIER
-							: CADENCE_DEFAULT;
+		/* The schema's CHECK allows only the three names. */
+		if (cadence_scope_parse(&r[cnt].scope, scope, "scope", NULL))
+			r[cnt].scope = CADENCE_DEFAULT;
 		r[cnt].key = col_str(s, 1);
 		r[cnt].every = kith_cadence_decode(sqlite3_column_int(s, 2));
 		r[cnt].meet = kith_cadence_decode(sqlite3_column_int(s, 3));
