@@ -283,6 +283,30 @@ static const struct route *find_route(struct http_request *req,
 	return NULL;
 }
 
+/* The methods path answers to, for the Allow header of a 405 (RFC 9110
+ * 15.5.6): "GET, HEAD, PATCH". */
+static void allow_of(struct http_request *req, char *out, size_t size)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < api_n_routes; i++) {
+		const char *m = api_routes[i].method;
+
+		if (!match(api_routes[i].pattern, req->path, req))
+			continue;
+		len += (size_t)snprintf(out + len, size - len, "%s%s",
+					len ? ", " : "", m);
+		if (!strcmp(m, "GET") && len < size)
+			len += (size_t)snprintf(out + len, size - len,
+						", HEAD");
+		if (len >= size) {
+			out[size - 1] = '\0';
+			return;
+		}
+	}
+}
+
 static const struct route *route_for(const char *method, const char *path)
 {
 	struct http_request tmp = { 0 };
@@ -526,11 +550,12 @@ void api_handle(struct store *st, struct http_request *req,
 	a.ctx.today = today_of(a.ctx.now);
 	r = find_route(req, &known);
 	if (!r) {
-		if (known)
+		if (known) {
 			http_error(resp, 405, "method_not_allowed", NULL,
 				   "%s is not allowed on %s", req->method,
 				   req->path);
-		else
+			allow_of(req, resp->allow, sizeof(resp->allow));
+		} else
 			http_error(resp, 404, "not_found", NULL,
 				   "no route %s", req->path);
 		return;

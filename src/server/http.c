@@ -317,6 +317,8 @@ static enum MHD_Result queue(struct MHD_Connection *conn,
 		MHD_add_response_header(m, "ETag", r->etag);
 	if (r->set_cookie)
 		MHD_add_response_header(m, "Set-Cookie", r->set_cookie);
+	if (r->allow[0])
+		MHD_add_response_header(m, "Allow", r->allow);
 	if (r->csp) {
 		MHD_add_response_header(m, "Content-Security-Policy", r->csp);
 		MHD_add_response_header(m, "Referrer-Policy", "same-origin");
