@@ -4,6 +4,7 @@
 #include "secret.h"
 #include "../render/json.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -606,4 +607,42 @@ done:
 struct ratelimit *api_login_limit(void)
 {
 	return login_limit;
+}
+
+bool api_query_int(struct api *a, const char *name, long long lo,
+		   long long hi, long long *out)
+{
+	const char *v = http_query(a->req, name);
+	char *end;
+	long long n;
+
+	if (!v)
+		return true;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (!*v || *end || errno || n < lo || n > hi) {
+		http_error(a->resp, 422, "invalid", name,
+			   "expected an integer from %lld to %lld", lo, hi);
+		return false;
+	}
+	*out = n;
+	return true;
+}
+
+bool api_query_bool(struct api *a, const char *name, bool *out)
+{
+	const char *v = http_query(a->req, name);
+
+	if (!v)
+		return true;
+	if (!strcmp(v, "true") || !strcmp(v, "1")) {
+		*out = true;
+		return true;
+	}
+	if (!strcmp(v, "false") || !strcmp(v, "0")) {
+		*out = false;
+		return true;
+	}
+	http_error(a->resp, 422, "invalid", name, "expected true or false");
+	return false;
 }
