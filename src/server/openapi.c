@@ -138,7 +138,7 @@ static json_t *operation(const struct route *r)
 		char ref[80];
 
 		snprintf(ref, sizeof(ref), "#/components/schemas/%s",
-			 oa_request_schema(r->method, r->body));
+			 oa_request_schema(r->method, r->pattern, r->body));
 		json_object_set_new(
 			op, "requestBody",
 			json_pack("{s:b, s:{s:{s:{s:s}}}}", "required", 1,

@@ -8,7 +8,8 @@
  * A schema is a comma-separated list of fields, each
  *   [*]name:type[/lo-hi][?]
  * '*' required, '?' null allowed, lo-hi bounds (minLength/maxLength for
- * strings, minimum/maximum for numbers; either side may be empty). Types:
+ * strings, minimum/maximum for numbers, minItems/maxItems for ids;
+ * either side may be empty). Types:
  * string int number bool object any id (integer >= 1) ids (array of id)
  * strs (array of string) time (ISO 8601 date-time) date (YYYY-MM-DD)
  * cadence ("30d", "6w", "3m", "1y" or days) hhmm ("09:00") @enum
@@ -44,6 +45,12 @@ static const struct oa_schema request_schemas[] = {
 	  "contacts:ids?,*channel:@channel,at:time?,minutes:int/0-100000?,"
 	  "note:string/-100000?,direction:@direction?,users:ids?,"
 	  "source:string/-32?" },
+	/* POST /api/v1/touchpoints: no contact in the path, so at least one
+	 * in the body. */
+	{ "NewTouchpoints",
+	  "*contacts:ids/1-,*channel:@channel,at:time?,minutes:int/0-100000?,"
+	  "note:string/-100000?,direction:@direction?,users:ids?,"
+	  "source:string/-32?" },
 	{ "Fact", "*text:string/1-10000" },
 	{ "Date", "*kind:string/1-100,*date:date,yearly:bool?" },
 	{ "Promise", "*text:string/1-10000,due:time?" },
@@ -51,7 +58,7 @@ static const struct oa_schema request_schemas[] = {
 	{ "Organization", "*name:string/1-500" },
 	{ "CadenceRule",
 	  "*scope:@scope,key:string/-200?,every:cadence?,meet_every:cadence?" },
-	{ "Book", "*format:string,*version:int,workspace:object?,"
+	{ "Book", "*format:@book_format,*version:int/1-1,workspace:object?,"
 		  "cadences:array?,organizations:array?,contacts:array?,"
 		  "touchpoints:array?,facts:array?,dates:array?,promises:array?,"
 		  "gifts:array?,revenue:array?" },
@@ -67,11 +74,35 @@ static const struct oa_schema request_schemas[] = {
 		    "name:string/-200?,handle:string/-200?,url:string/-2000?,"
 		    "text:string/-4000?,at:time?" },
 	{ "Attach", "contact_id:id?,contact:$NewLead?" },
-	{ "NewLead", "name:string/-500?,emails:strs?,tags:strs?,tier:@tier?,"
+	{ "NewLead", "name:string/-200?,emails:strs?,tags:strs?,tier:@tier?,"
 		    "org:string/-4096?,title:string/-4096?" },
 	{ "Focus", "until:time?,for:string/-16?" },
 	{ "NotifyTarget", "*url:string/1-2000,json:bool?" },
-	{ "Ics", "*ics:string/1-" },
+	{ "Ics", "*ics:string/1-1048576" },
+	{ NULL, NULL }
+};
+
+/* What a field list cannot say: fields needed together or one of two,
+ * in JSON Schema, merged into the schema of that name. */
+static const struct {
+	const char *name;
+	const char *json;
+} constraints[] = {
+	/* h_cadences_put: a tag rule names its tag, a tier rule its tier. */
+	{ "CadenceRule",
+	  "{\"allOf\": ["
+	  "{\"if\": {\"properties\": {\"scope\": {\"const\": \"tag\"}}},"
+	  " \"then\": {\"required\": [\"key\"], \"properties\":"
+	  " {\"key\": {\"type\": \"string\", \"minLength\": 1}}}},"
+	  "{\"if\": {\"properties\": {\"scope\": {\"const\": \"tier\"}}},"
+	  " \"then\": {\"required\": [\"key\"], \"properties\":"
+	  " {\"key\": {\"enum\": [\"A\", \"B\", \"C\"]}}}}]}" },
+	/* h_signal_attach: an existing contact, or a new one. */
+	{ "Attach", "{\"anyOf\": [{\"required\": [\"contact_id\"]},"
+		    " {\"required\": [\"contact\"]}]}" },
+	/* h_focus_put: until (null ends focus) or for. */
+	{ "Focus", "{\"anyOf\": [{\"required\": [\"until\"]},"
+		   " {\"required\": [\"for\"]}]}" },
 	{ NULL, NULL }
 };
 
@@ -84,7 +115,7 @@ static const struct oa_schema response_schemas[] = {
 	  "*notes:string?,*tier:@tier?,*every:string?,*meet_every:string?,"
 	  "*since:date?,*owner_id:id?,*snooze_until:time?,*created_at:time?,"
 	  "*updated_at:time?,*version:int,summary:object" },
-	{ "Organization", "*id:id,*name:string,*created_at:time?" },
+	{ "OrganizationOut", "*id:id,*name:string,*created_at:time?" },
 	{ "TouchpointOut",
 	  "*id:id,*at:time?,*channel:@channel,*direction:@direction,"
 	  "*minutes:int?,*note:string?,*source:string?,*contacts:ids,"
@@ -154,8 +185,8 @@ static const struct {
 	{ "POST /api/v1/contacts/{id}/promises", "$PromiseOut" },
 	{ "GET /api/v1/contacts/{id}/gifts", "[GiftOut]" },
 	{ "POST /api/v1/contacts/{id}/gifts", "$GiftOut" },
-	{ "GET /api/v1/organizations", "[Organization]" },
-	{ "POST /api/v1/organizations", "$Organization" },
+	{ "GET /api/v1/organizations", "[OrganizationOut]" },
+	{ "POST /api/v1/organizations", "$OrganizationOut" },
 	{ "GET /api/v1/touchpoints", "[TouchpointOut]" },
 	{ "POST /api/v1/touchpoints", "$TouchpointOut" },
 	{ "GET /api/v1/promises", "[PromiseOut]" },
@@ -184,6 +215,8 @@ static const struct {
 static const char *const report_names[] = { "overview", "balance",
 					    "channels", "health",
 					    "loyalty",	"going_cold", NULL };
+/* What book_json reads (input/book_json.c). */
+static const char *const book_formats[] = { "kith-book", NULL };
 /* Cadence rule scopes (h_cadences_put). */
 static const char *const scope_names[] = { "tag", "tier", "default", NULL };
 
@@ -218,6 +251,8 @@ static json_t *enum_of(const char *name)
 		json_array_append_new(e, json_string("none"));
 	} else if (!strcmp(name, "scope")) {
 		list = scope_names;
+	} else if (!strcmp(name, "book_format")) {
+		list = book_formats;
 	} else if (!strcmp(name, "report")) {
 		list = report_names;
 	}
@@ -311,6 +346,7 @@ static json_t *type_schema(const char *type, size_t tlen, const char *bounds,
 		json_object_set_new(s, "items",
 				    json_pack("{s:s, s:i}", "type", "integer",
 					      "minimum", 1));
+		set_bounds(s, "minItems", "maxItems", bounds, blen);
 	} else if (!strcmp(t, "time")) {
 		base = "string";
 		json_object_set_new(s, "format", json_string("date-time"));
@@ -409,6 +445,17 @@ void oa_components(json_t *schemas)
 		json_object_set_new(schemas, request_schemas[i].name,
 				    object_schema(request_schemas[i].fields,
 						  true));
+	for (size_t i = 0; constraints[i].name; i++) {
+		json_t *extra = json_loads(constraints[i].json, 0, NULL);
+
+		/* A typo here is a programming error the tests catch: the
+		 * document would lack the constraint. */
+		if (extra)
+			json_object_update(json_object_get(schemas,
+							   constraints[i].name),
+					   extra);
+		json_decref(extra);
+	}
 	for (size_t i = 0; response_schemas[i].name; i++)
 		if (!json_object_get(schemas, response_schemas[i].name))
 			json_object_set_new(
@@ -487,10 +534,15 @@ json_t *oa_success_schema(const char *method, const char *pattern)
 	return json_pack("{s:s}", "type", "object");
 }
 
-const char *oa_request_schema(const char *method, const char *body)
+const char *oa_request_schema(const char *method, const char *pattern,
+			      const char *body)
 {
-	/* One field list serves create; PATCH has no required name. */
+	/* One route-table name, two shapes: PATCH has no required name;
+	 * a touchpoint outside a contact's path names its contacts. */
 	if (body && !strcmp(body, "Contact") && !strcmp(method, "PATCH"))
 		return "ContactPatch";
+	if (body && !strcmp(body, "Touchpoint") &&
+	    !strcmp(pattern, "/api/v1/touchpoints"))
+		return "NewTouchpoints";
 	return body;
 }

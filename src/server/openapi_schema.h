@@ -22,6 +22,7 @@ json_t *oa_path_param_schema(const char *pattern, const char *name);
 /* The schema of an operation's success body (new reference). */
 json_t *oa_success_schema(const char *method, const char *pattern);
 /* The request schema name the operation's body must match. */
-const char *oa_request_schema(const char *method, const char *body);
+const char *oa_request_schema(const char *method, const char *pattern,
+			      const char *body);
 
 #endif
