@@ -22,5 +22,12 @@ ok "node and tests/openapi's packages are installed" \
 node "$OA/validate.mjs" "$A_DIR/openapi.json" | sed 's/^\(not \)\{0,1\}ok [0-9]* - /&validate: /' || t_failed=$((t_failed + 1))
 OWNER_EMAIL=ana@studio.example OWNER_PASSWORD=$PW EMPTY_EMAIL=eve@empty.example EMPTY_PASSWORD=$PW \
 	node "$OA/generate.mjs" "$BASE" "$A_DIR/openapi.json" || t_failed=$((t_failed + 1))
+# Found by fuzz_router: a path that is not UTF-8 made the 404's JSON
+# fail, and the server answered 500.
+expect "a path that is not UTF-8 is a 404, not a 500" 404 GET "/api/v1/%FAnotify"
+ok "its error is JSON" test "$(jq -r .error.code <<<"$BODY")" = not_found
+expect "sign in" 200 POST /api/v1/session -c "$A_DIR/jar" -H 'content-type: application/json' \
+	-d "{\"email\":\"ana@studio.example\",\"password\":\"$PW\"}"
+expect "a query value that is not UTF-8 is a 422" 422 GET "/api/v1/contacts?tier=%FA" -b "$A_DIR/jar"
 ok "the server logged no internal error" bash -c '! grep -q "kith: .*: " "$1"' _ "$A_DIR/serve.log"
 finish
