@@ -106,7 +106,7 @@ fuzz-build:
 	@$(MAKE) --no-print-directory B=build/fuzzlib CC=clang \
 		CFLAGS="$(FUZZ_FLAGS)" build/fuzzlib/libkith.a
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
-build/fuzz/%: fuzz/%.c build/fuzzlib/libkith.a
+build/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) build/fuzzlib/libkith.a
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
 	@clang $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined $(DEPCFLAGS) -Isrc \

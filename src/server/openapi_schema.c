@@ -301,6 +301,9 @@ static json_t *type_schema(const char *type, size_t tlen, const char *bounds,
 				      "null");
 		return s;
 	}
+	if (!strcmp(t, "any"))
+		return json_pack("{s:s}", "description",
+				 "read-only; sent back as read, ignored");
 	s = json_object();
 	if (t[0] == '@') {
 		json_t *e = enum_of(t + 1);
@@ -314,9 +317,6 @@ static json_t *type_schema(const char *type, size_t tlen, const char *bounds,
 		json_object_set_new(s, "enum", e);
 		return s;
 	}
-	if (!strcmp(t, "any"))
-		return json_pack("{s:s}", "description",
-				 "read-only; sent back as read, ignored");
 	if (!strcmp(t, "string")) {
 		base = "string";
 		set_bounds(s, "minLength", "maxLength", bounds, blen);
