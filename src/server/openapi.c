@@ -88,13 +88,12 @@ static json_t *responses_of(const struct route *r)
 				    error_response("stale If-Match"));
 	json_object_set_new(resp, "413", error_response("body over the "
 							"route's limit"));
-	if (r->limit)
-		json_object_set_new(resp, "415",
-				    error_response("not application/json"));
-	if (r->limit || r->query || !get)
-		json_object_set_new(resp, "422",
-				    error_response("invalid field or "
-						   "parameter"));
+	json_object_set_new(resp, "415",
+			    error_response("a body that is not "
+					   "application/json"));
+	json_object_set_new(resp, "422",
+			    error_response("invalid field, parameter, or a "
+					   "body where none is taken"));
 	if (!strcmp(r->pattern, "/api/v1/session") &&
 	    !strcmp(r->method, "POST"))
 		json_object_set_new(resp, "429",
@@ -144,6 +143,14 @@ static json_t *operation(const struct route *r)
 			json_pack("{s:b, s:{s:{s:{s:s}}}}", "required", 1,
 				  "content", "application/json", "schema",
 				  "$ref", ref));
+	} else if (strcmp(r->method, "GET")) {
+		/* read_body: no body, or an empty object. */
+		json_object_set_new(
+			op, "requestBody",
+			json_pack("{s:b, s:s, s:{s:{s:{s:s, s:i}}}}", "required",
+				  0, "description", "none, or {}", "content",
+				  "application/json", "schema", "type",
+				  "object", "maxProperties", 0));
 	}
 	json_object_set_new(op, "responses", responses_of(r));
 	if (r->auth == AUTH_PUBLIC)
