@@ -136,7 +136,16 @@ static const struct oa_schema response_schemas[] = {
 	{ "SignalOut", "*id:id,*type:@signal,*at:time?,*received_at:time?,"
 		       "contact:object?" },
 	{ "Meeting", "*id:id" },
-	{ "NotifyTargetOut", "*id:id,*url:string" },
+	{ "NotifyTargetOut", "*id:id,*user_id:id,*url:string,*json:bool,"
+			     "*created_at:time?" },
+	{ "Session", "*user:$User,*csrf_token:string" },
+	{ "Me", "*user:$User,*workspace:$Workspace,*csrf_token:string?" },
+	{ "Workspace", "*id:id,*name:string,*tz:string,*work_start:hhmm,"
+		       "*work_end:hhmm,*response_target_minutes:int" },
+	{ "FocusOut", "*until:time?,*focused:bool,*reason:string?" },
+	{ "HookAck", "*signal:$HookSignal" },
+	{ "HookSignal", "*id:id,*contact_id:id?,*duplicate:bool" },
+	{ "Imported", "*events:int,*with_contacts:int,*suggested:int" },
 	{ "Path", "*path:string" },
 	{ "Queued", "*queued:string" },
 	{ "TouchId", "*touch_id:id" },
@@ -167,8 +176,14 @@ static const struct {
 	const char *op;		/* "METHOD /pattern" */
 	const char *body;
 } responses[] = {
-	{ "POST /api/v1/session", "{}" },
-	{ "GET /api/v1/me", "{}" },
+	{ "POST /api/v1/session", "$Session" },
+	{ "GET /api/v1/me", "$Me" },
+	{ "GET /api/v1/settings", "$Workspace" },
+	{ "PATCH /api/v1/settings", "$Workspace" },
+	{ "GET /api/v1/me/focus", "$FocusOut" },
+	{ "PUT /api/v1/me/focus", "$FocusOut" },
+	{ "POST /hooks/{secret}", "$HookAck" },
+	{ "POST /api/v1/meetings/import", "$Imported" },
 	{ "GET /api/v1/contacts", "[ContactOut]" },
 	{ "POST /api/v1/contacts", "$ContactOut" },
 	{ "GET /api/v1/contacts/{id}", "$ContactOut" },
