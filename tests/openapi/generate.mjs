@@ -342,7 +342,10 @@ let nValid = 0, nInvalid = 0;
 for (const [method, path, op] of ops) {
 	const name = `${method} ${path}`;
 	const success = Object.keys(op.responses).filter((c) => c.startsWith("2")).map(Number);
-	const reqSchema = op.requestBody?.content?.["application/json"]?.schema;
+	// A required body has a schema to build from; an optional one is
+	// "none, or {}" (routes that take no body).
+	const reqSchema = op.requestBody?.required ? op.requestBody.content["application/json"].schema : undefined;
+	const emptyOk = op.requestBody && !op.requestBody.required;
 	const auth = path === "/api/v1/import" ? empty : owner;
 	const special = { "POST /api/v1/session": () => ({ email: process.env.OWNER_EMAIL, password: process.env.OWNER_PASSWORD }) };
 	const problems = [], refusals = [];
@@ -360,11 +363,16 @@ for (const [method, path, op] of ops) {
 			fix.fresh.contact = await fresh.contact();
 			variants.push(["every field", body(reqSchema, true)]);
 		}
-	} else variants.push(["", undefined]);
+	} else {
+		variants.push(["", undefined]);
+		if (emptyOk) variants.push(["{}", {}]);
+	}
 	const queries = [undefined, ...params.filter((p) => p.in === "query").map((p) => ({ [p.name]: validQuery(p) }))];
 	for (const [label, b] of variants)
 		for (const q of queries) {
 			const p = await pathFor(path, method, true);
+			// Each sign-out needs a session of its own.
+			if (name === "DELETE /api/v1/session") Object.assign(owner, await signIn(process.env.OWNER_EMAIL, process.env.OWNER_PASSWORD));
 			const r = await call(method, p, { body: b, query: q, auth: path.startsWith("/hooks/") ? null : auth });
 			nValid++;
 			const what = `${label}${q ? " ?" + new URLSearchParams(q) : ""}`;
@@ -383,6 +391,11 @@ for (const [method, path, op] of ops) {
 		invalid.push(["a JSON array for a body", { raw: "[]" }]);
 		invalid.push(["no body at all", { raw: "" }]);
 		invalid.push(["a body that is not application/json", { raw: JSON.stringify(valid), headers: { "content-type": "text/plain" } }]);
+	}
+	if (emptyOk) {
+		invalid.push(["a body where none is taken", { body: { zz_extra: 1 } }]);
+		invalid.push(["a JSON array where no body is taken", { raw: "[]" }]);
+		invalid.push(["a body that is not application/json", { raw: "{}", headers: { "content-type": "text/plain" } }]);
 	}
 	for (const p of params.filter((x) => x.in === "query"))
 		for (const [l, v] of invalidQuery(p)) invalid.push([`?${p.name} ${l}`, { query: { [p.name]: v } }]);
