@@ -55,8 +55,13 @@ static int hs_connect(void)
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons(hs_port);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	/* Close with a reset: thousands of connections a second would
+	 * otherwise fill the ephemeral ports with TIME_WAIT. */
+	struct linger lg = { 1, 0 };
+
 	if (fd < 0)
 		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		close(fd);
 		return -1;
