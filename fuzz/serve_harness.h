@@ -30,6 +30,21 @@ static char hs_hook[200];		/* "/hooks/<secret>" */
 static struct http_server_opts hs_opts;
 static char hs_listen[32];
 static char hs_db[256];
+static char hs_dir[64];
+
+/* The temporary database goes with the process (the server thread may
+ * still hold it open; unlinking is fine then). */
+static void hs_cleanup(void)
+{
+	static const char *const ext[] = { "", "-wal", "-shm", "-journal" };
+	char path[300];
+
+	for (size_t i = 0; i < sizeof(ext) / sizeof(*ext); i++) {
+		snprintf(path, sizeof(path), "%s%s", hs_db, ext[i]);
+		unlink(path);
+	}
+	rmdir(hs_dir);
+}
 
 __attribute__((noreturn)) static void hs_die(const char *what)
 {
@@ -228,7 +243,9 @@ static void hs_start(void)
 	setenv("TZ", "UTC", 1);
 	if (!mkdtemp(dir))
 		hs_die("mkdtemp");
+	snprintf(hs_dir, sizeof(hs_dir), "%s", dir);
 	snprintf(hs_db, sizeof(hs_db), "%s/kith.db", dir);
+	atexit(hs_cleanup);
 	secret_set_fast_hashing(true);
 	if (api_init(&err) || store_open(&st, hs_db, &err) ||
 	    store_workspace_create(st, "Alpha", 1767225600, &alpha, &err) ||
