@@ -146,6 +146,19 @@ static const struct oa_schema response_schemas[] = {
 	{ "HookAck", "*signal:$HookSignal" },
 	{ "HookSignal", "*id:id,*contact_id:id?,*duplicate:bool" },
 	{ "Imported", "*events:int,*with_contacts:int,*suggested:int" },
+	{ "UpcomingDate", "*id:id,*contact_id:id,*kind:string,*date:string,"
+			  "*yearly:bool,*created_at:time?,*in_days:int/0-366,"
+			  "*years:int?,contact_name:string" },
+	{ "AgendaItem", "*contact:object" },
+	{ "Health", "*score:int/0-100,*components:object,*touches_365d:int,"
+		    "*score_30d_ago:int,*trend:int,*going_cold:bool" },
+	{ "BookOut", "*format:@book_format,*version:int/1-1,workspace:object,"
+		     "cadences:array,organizations:array,contacts:array,"
+		     "touchpoints:array,facts:array,dates:array,promises:array,"
+		     "gifts:array,revenue:array" },
+	{ "Restored", "*contacts:int,*touchpoints:int,*organizations:int" },
+	{ "OpenAPI", "*openapi:string,*info:object,*paths:object,"
+		     "*components:object" },
 	{ "Path", "*path:string" },
 	{ "Queued", "*queued:string" },
 	{ "TouchId", "*touch_id:id" },
@@ -176,6 +189,12 @@ static const struct {
 	const char *op;		/* "METHOD /pattern" */
 	const char *body;
 } responses[] = {
+	{ "GET /api/v1/openapi.json", "$OpenAPI" },
+	{ "GET /api/v1/dates", "[UpcomingDate]" },
+	{ "GET /api/v1/agenda", "[AgendaItem]" },
+	{ "GET /api/v1/contacts/{id}/health", "$Health" },
+	{ "GET /api/v1/export", "$BookOut" },
+	{ "POST /api/v1/import", "$Restored" },
 	{ "POST /api/v1/session", "$Session" },
 	{ "GET /api/v1/me", "$Me" },
 	{ "GET /api/v1/settings", "$Workspace" },

@@ -137,7 +137,8 @@ const HINTS = {
 	due: () => iso(now + 7 * 86400e3),
 	at: () => iso(now - 3600e3),
 	since: () => "2020-01-15",
-	date: () => "1990-05-17",
+	// Two days on, so GET /api/v1/dates has items to check.
+	date: () => "1990-" + iso(now + 2 * 86400e3).slice(5, 10),
 	tag: () => "vip",
 	q: () => "Dana",
 	owner: () => owner.user.id,
