@@ -32,12 +32,14 @@ deps:
 	@./scripts/install-deps $(APT_PKGS)
 	@command -v npm >/dev/null || ./scripts/install-deps nodejs npm
 	@./scripts/install-deps chromium fonts-noto-color-emoji fonts-nanum
-	@if [ ! -d tests/web/node_modules ] || \
-	    [ tests/web/package-lock.json -nt tests/web/node_modules ]; then \
-		echo "  NPM     tests/web"; \
-		cd tests/web && npm ci --no-audit --no-fund --loglevel=error && \
-		touch node_modules; \
-	fi
+	@for d in tests/web tests/openapi; do \
+		if [ ! -d $$d/node_modules ] || \
+		    [ $$d/package-lock.json -nt $$d/node_modules ]; then \
+			echo "  NPM     $$d"; \
+			(cd $$d && npm ci --no-audit --no-fund --loglevel=error && \
+				touch node_modules) || exit 1; \
+		fi; \
+	done
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -104,7 +106,7 @@ fuzz-build:
 	@$(MAKE) --no-print-directory B=build/fuzzlib CC=clang \
 		CFLAGS="$(FUZZ_FLAGS)" build/fuzzlib/libkith.a
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
-build/fuzz/%: fuzz/%.c build/fuzzlib/libkith.a
+build/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) build/fuzzlib/libkith.a
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
 	@clang $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined $(DEPCFLAGS) -Isrc \

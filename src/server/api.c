@@ -4,6 +4,7 @@
 #include "secret.h"
 #include "../render/json.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -283,6 +284,30 @@ static const struct route *find_route(struct http_request *req,
 	return NULL;
 }
 
+/* The methods path answers to, for the Allow header of a 405 (RFC 9110
+ * 15.5.6): "GET, HEAD, PATCH". */
+static void allow_of(struct http_request *req, char *out, size_t size)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < api_n_routes; i++) {
+		const char *m = api_routes[i].method;
+
+		if (!match(api_routes[i].pattern, req->path, req))
+			continue;
+		len += (size_t)snprintf(out + len, size - len, "%s%s",
+					len ? ", " : "", m);
+		if (!strcmp(m, "GET") && len < size)
+			len += (size_t)snprintf(out + len, size - len,
+						", HEAD");
+		if (len >= size) {
+			out[size - 1] = '\0';
+			return;
+		}
+	}
+}
+
 static const struct route *route_for(const char *method, const char *path)
 {
 	struct http_request tmp = { 0 };
@@ -465,19 +490,46 @@ static bool authenticate(struct api *a, const struct route *r)
 	return true;
 }
 
+/* Is s[0..n) an empty JSON object, "{}" give or take white space? */
+static bool empty_object(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && strchr(" \t\r\n", s[i]))
+		i++;
+	if (i == n || s[i++] != '{')
+		return false;
+	while (i < n && strchr(" \t\r\n", s[i]))
+		i++;
+	if (i == n || s[i++] != '}')
+		return false;
+	while (i < n && strchr(" \t\r\n", s[i]))
+		i++;
+	return i == n;
+}
+
 static bool read_body(struct api *a, const struct route *r)
 {
 	const char *ct = http_header(a->req, "Content-Type");
 	int rc;
 
-	if (!r->limit)
-		return true;
 	if (!a->req->body_len && !r->body)
 		return true;
 	if (!ct || strncasecmp(ct, "application/json", 16) ||
 	    (ct[16] && ct[16] != ';' && ct[16] != ' ')) {
 		http_error(a->resp, 415, "unsupported_media_type",
 			   "Content-Type", "send application/json");
+		return false;
+	}
+	/* A route without a request schema takes no body, or {} (what a
+	 * client that always sends JSON sends): the OpenAPI document says
+	 * so, and a body it would refuse is not silently ignored. */
+	if (!r->body) {
+		if (empty_object(a->req->body, a->req->body_len))
+			return true;
+		http_error(a->resp, 422, "invalid", NULL,
+			   "%s %s takes no body (or {})", r->method,
+			   r->pattern);
 		return false;
 	}
 	rc = body_parse(&a->body, a->req->body ? a->req->body : "",
@@ -526,11 +578,12 @@ void api_handle(struct store *st, struct http_request *req,
 	a.ctx.today = today_of(a.ctx.now);
 	r = find_route(req, &known);
 	if (!r) {
-		if (known)
+		if (known) {
 			http_error(resp, 405, "method_not_allowed", NULL,
 				   "%s is not allowed on %s", req->method,
 				   req->path);
-		else
+			allow_of(req, resp->allow, sizeof(resp->allow));
+		} else
 			http_error(resp, 404, "not_found", NULL,
 				   "no route %s", req->path);
 		return;
@@ -581,4 +634,42 @@ done:
 struct ratelimit *api_login_limit(void)
 {
 	return login_limit;
+}
+
+bool api_query_int(struct api *a, const char *name, long long lo,
+		   long long hi, long long *out)
+{
+	const char *v = http_query(a->req, name);
+	char *end;
+	long long n;
+
+	if (!v)
+		return true;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (!*v || *end || errno || n < lo || n > hi) {
+		http_error(a->resp, 422, "invalid", name,
+			   "expected an integer from %lld to %lld", lo, hi);
+		return false;
+	}
+	*out = n;
+	return true;
+}
+
+bool api_query_bool(struct api *a, const char *name, bool *out)
+{
+	const char *v = http_query(a->req, name);
+
+	if (!v)
+		return true;
+	if (!strcmp(v, "true") || !strcmp(v, "1")) {
+		*out = true;
+		return true;
+	}
+	if (!strcmp(v, "false") || !strcmp(v, "0")) {
+		*out = false;
+		return true;
+	}
+	http_error(a->resp, 422, "invalid", name, "expected true or false");
+	return false;
 }

@@ -69,6 +69,12 @@ bool api_if_match(struct api *a, json_t *current);
 void api_list(struct api *a, json_t *items, const char *next_cursor);
 /* Reject body fields outside keys (422 naming the field). */
 bool api_only(struct api *a, const char *const *keys);
+/* Query parameter name as an integer in [lo, hi] into *out (untouched
+ * when absent); anything else is a 422 naming it, and false. */
+bool api_query_int(struct api *a, const char *name, long long lo,
+		   long long hi, long long *out);
+/* Query parameter name as true/1 or false/0 (else 422, false). */
+bool api_query_bool(struct api *a, const char *name, bool *out);
 /* Parse a positive id from a path parameter; 404 when it is not one. */
 bool api_param_id(struct api *a, int i, int64_t *out);
 

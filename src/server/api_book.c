@@ -216,14 +216,13 @@ void h_contacts_list(struct api *a)
 		api_fail(a, KITH_EINPUT);
 		return;
 	}
-	v = http_query(a->req, "owner");
-	if (v) {
-		f.owner_id = strtoll(v, NULL, 10);
-		if (f.owner_id <= 0) {
-			http_error(a->resp, 422, "invalid", "owner",
-				   "expected a user id");
+	{
+		long long owner = 0;
+
+		/* "5x" is no user id: the whole value must be one. */
+		if (!api_query_int(a, "owner", 1, INT64_MAX, &owner))
 			return;
-		}
+		f.owner_id = owner;
 	}
 	need_report = cold || digital;
 	/* Health and balance filters need history: score the workspace. */
@@ -923,15 +922,11 @@ void h_cadences_put(struct api *a)
 void h_agenda(struct api *a)
 {
 	struct agenda_list l;
-	const char *lim = http_query(a->req, "limit");
-	long limit = lim ? strtol(lim, NULL, 10) : 50;
+	long long limit = 50;
 	int rc;
 
-	if (limit < 1 || limit > 1000) {
-		http_error(a->resp, 422, "invalid", "limit",
-			   "expected 1 to 1000");
+	if (!api_query_int(a, "limit", 1, 1000, &limit))
 		return;
-	}
 	rc = app_agenda(&a->ctx, (size_t)limit, &l, &a->err);
 	if (rc) {
 		api_fail(a, rc);
@@ -1065,18 +1060,14 @@ static int cmp_upcoming(const void *x, const void *y)
 
 void h_dates_upcoming(struct api *a)
 {
-	const char *w = http_query(a->req, "within");
-	long within = w ? strtol(w, NULL, 10) : 14;
+	long long within = 14;
 	struct upcoming *u = NULL;
 	struct kdate *d = NULL;
 	size_t n = 0, nu = 0;
 	json_t *items;
 
-	if (within < 0 || within > 366) {
-		http_error(a->resp, 422, "invalid", "within",
-			   "expected 0 to 366 days");
+	if (!api_query_int(a, "within", 0, 366, &within))
 		return;
-	}
 	if (store_date_list(a->st, a->ctx.ws, 0, &d, &n, &a->err)) {
 		api_fail(a, a->err.status);
 		return;

@@ -193,16 +193,19 @@ void h_hook(struct api *a)
 
 void h_signals_list(struct api *a)
 {
-	const char *w = http_query(a->req, "waiting");
-	const char *cur = http_query(a->req, "cursor");
 	struct signal *g = NULL;
 	size_t n = 0;
 	json_t *items;
-	int64_t after = cur ? strtoll(cur, NULL, 10) : 0;
+	long long after = 0;
+	bool waiting = false;
 	int rc;
 
-	rc = store_signal_list(a->st, a->ctx.ws, w && !strcmp(w, "true"),
-			       after, 0, &g, &n, &a->err);
+	/* What the document states: a boolean, a cursor of digits. */
+	if (!api_query_bool(a, "waiting", &waiting) ||
+	    !api_query_int(a, "cursor", 0, INT64_MAX, &after))
+		return;
+	rc = store_signal_list(a->st, a->ctx.ws, waiting, after, 0, &g, &n,
+			       &a->err);
 	if (rc) {
 		api_fail(a, rc);
 		return;
@@ -253,6 +256,10 @@ void h_signal_attach(struct api *a)
 		return;
 	}
 	nc = json_object_get(a->body, "contact");
+	/* A contact that is not an object is a mistake even beside an id. */
+	if (nc && !json_is_object(nc) && !json_is_null(nc))
+		rc = kith_err_set(&a->err, KITH_EINPUT, "contact",
+				  "expected an object");
 	if (!rc)
 		rc = body_id(a->body, "contact_id", false, &cid, &a->err);
 	if (!rc && !cid && !json_is_object(nc))

@@ -145,20 +145,46 @@ void http_json(struct http_response *resp, int status, json_t *j)
 		resp->etag[0] = '\0';
 }
 
+/* Replace each byte of s that does not start a valid UTF-8 sequence
+ * by '?': JSON strings must be UTF-8, and jansson refuses the rest. */
+static void utf8_scrub(char *s)
+{
+	size_t n = strlen(s);
+
+	if (kith_utf8_valid(s, n))
+		return;
+	for (size_t i = 0; i < n;) {
+		unsigned char c = (unsigned char)s[i];
+		size_t len = c < 0x80 ? 1 : c >> 5 == 6 ? 2 : c >> 4 == 14 ? 3
+			     : c >> 3 == 30 ? 4 : 0;
+
+		if (len && i + len <= n && kith_utf8_valid(s + i, len)) {
+			i += len;
+			continue;
+		}
+		s[i++] = '?';
+	}
+}
+
 void http_error(struct http_response *resp, int status, const char *code,
 		const char *field, const char *fmt, ...)
 {
-	char msg[600];
+	char msg[600], fld[128];
 	va_list ap;
 
+	/* Messages quote what the client sent (a path, a value), which
+	 * need not be UTF-8, and cutting to size may split a character:
+	 * either made the JSON fail and a 4xx turn into a 500. */
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	utf8_scrub(msg);
+	snprintf(fld, sizeof(fld), "%s", field ? field : "");
+	utf8_scrub(fld);
 	http_json(resp, status,
 		  json_pack("{s:{s:s, s:s, s:o}}", "error", "code", code,
 			    "message", msg, "field",
-			    field && *field ? json_string(field)
-					    : json_null()));
+			    fld[0] ? json_string(fld) : json_null()));
 }
 
 /* ---- the request cycle ---- */
@@ -317,6 +343,8 @@ static enum MHD_Result queue(struct MHD_Connection *conn,
 		MHD_add_response_header(m, "ETag", r->etag);
 	if (r->set_cookie)
 		MHD_add_response_header(m, "Set-Cookie", r->set_cookie);
+	if (r->allow[0])
+		MHD_add_response_header(m, "Allow", r->allow);
 	if (r->csp) {
 		MHD_add_response_header(m, "Content-Security-Policy", r->csp);
 		MHD_add_response_header(m, "Referrer-Policy", "same-origin");

@@ -55,6 +55,7 @@ struct http_response {
 	const char *cache;		/* Cache-Control, or NULL */
 	bool persistent;		/* body is static: never freed */
 	const char *csp;		/* Content-Security-Policy, or NULL */
+	char allow[64];			/* Allow (with a 405), or "" */
 	struct http_stream *stream;	/* owned; set for event streams */
 };
 

@@ -1,82 +1,16 @@
 /*
  * openapi.c: the OpenAPI 3.1 document, generated from the route table
- * the router itself uses, so a route cannot exist undocumented. The
- * request schemas below name every field each body accepts (the
- * handlers refuse any other).
+ * the router itself uses, so a route cannot exist undocumented. What
+ * each operation takes and answers in detail is in openapi_schema.c.
  */
 #include "api.h"
 #include "../render/json.h"
+#include "openapi_schema.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const struct {
-	const char *name;
-	const char *fields;	/* name:type, comma-separated; * required */
-} schemas[] = {
-	{ "Credentials", "*email:string,*password:string" },
-	{ "Contact",
-	  "*name:string,emails:array,phones:array,handles:array,tags:array,"
-	  "org:string,org_id:integer,title:string,tz:string,notes:string,"
-	  "tier:string,every:string,meet_every:string,since:string,"
-	  "owner_id:integer,snooze_until:string" },
-	{ "Merge", "*from:integer" },
-	{ "Snooze", "until:string,for:string" },
-	{ "Touchpoint",
-	  "contacts:array,*channel:string,at:string,minutes:integer,"
-	  "note:string,direction:string,users:array,source:string" },
-	{ "Fact", "*text:string" },
-	{ "Date", "*kind:string,*date:string,yearly:boolean" },
-	{ "Promise", "*text:string,due:string" },
-	{ "Gift", "*text:string,value:number,at:string" },
-	{ "Organization", "*name:string" },
-	{ "CadenceRule",
-	  "*scope:string,key:string,every:string,meet_every:string" },
-	{ "Book", "*format:string,*version:integer,workspace:object,"
-		  "cadences:array,organizations:array,contacts:array,"
-		  "touchpoints:array,facts:array,dates:array,promises:array,"
-		  "gifts:array,revenue:array" },
-	{ "NewUser", "*email:string,name:string,role:string,password:string" },
-	{ "UserPatch", "name:string,role:string,password:string,tz:string" },
-	{ "NewToken", "name:string" },
-	{ "Settings", "name:string,tz:string,work_start:string,"
-		      "work_end:string,response_target_minutes:integer" },
-	{ "Signal", "id:string,*type:string,email:string,name:string,"
-		    "handle:string,url:string,text:string,at:string" },
-	{ "Attach", "contact_id:integer,contact:object" },
-	{ "Focus", "until:string,for:string" },
-	{ "NotifyTarget", "*url:string,json:boolean" },
-	{ "Ics", "*ics:string" },
-};
-
-static json_t *schema_json(const char *fields)
-{
-	json_t *props = json_object(), *req = json_array();
-	const char *p = fields;
-
-	while (*p) {
-		char name[48], type[16];
-		size_t len = strcspn(p, ",");
-		const char *colon = memchr(p, ':', len);
-		bool required = *p == '*';
-		const char *start = p + required;
-
-		snprintf(name, sizeof(name), "%.*s", (int)(colon - start),
-			 start);
-		snprintf(type, sizeof(type), "%.*s",
-			 (int)(len - (size_t)(colon + 1 - p)), colon + 1);
-		json_object_set_new(props, name, json_pack("{s:s}", "type",
-							   type));
-		if (required)
-			json_array_append_new(req, json_string(name));
-		p += len + (p[len] == ',');
-	}
-	return json_pack("{s:s, s:o, s:o, s:b}", "type", "object",
-			 "properties", props, "required", req,
-			 "additionalProperties", 0);
-}
 
 static json_t *error_response(const char *what)
 {
@@ -85,40 +19,110 @@ static json_t *error_response(const char *what)
 			 "#/components/schemas/Error");
 }
 
+static void path_param(json_t *params, const struct route *r,
+		       const char *name)
+{
+	char brace[24];
+
+	snprintf(brace, sizeof(brace), "{%s}", name);
+	if (strstr(r->pattern, brace))
+		json_array_append_new(
+			params,
+			json_pack("{s:s, s:s, s:b, s:o}", "name", name, "in",
+				  "path", "required", 1, "schema",
+				  oa_path_param_schema(r->pattern, name)));
+}
+
+/* The success answer: JSON of the documented shape, an event stream,
+ * or nothing (204). */
+static json_t *success_response(const struct route *r)
+{
+	if (r->created == 204)
+		return json_pack("{s:s}", "description", "done");
+	if (!strcmp(r->pattern, "/api/v1/events"))
+		return json_pack("{s:s, s:{s:{s:{s:s}}}}", "description",
+				 "an event stream", "content",
+				 "text/event-stream", "schema", "type",
+				 "string");
+	return json_pack("{s:s, s:{s:{s:o}}}", "description", "the result",
+			 "content", "application/json", "schema",
+			 oa_success_schema(r->method, r->pattern));
+}
+
+/*
+ * Every status the operation can answer, from what the dispatcher does
+ * before the handler (api_handle, http.c) and what the route declares:
+ * 401/403 from authentication, CSRF and roles, 404 for ids, 413 for any
+ * body over the route's limit, 400/415 for bodies, 412 for If-Match,
+ * 409/422 from the handlers, 503 when the database cannot be opened.
+ */
+static json_t *responses_of(const struct route *r)
+{
+	json_t *resp = json_object();
+	bool get = !strcmp(r->method, "GET"), public = r->auth == AUTH_PUBLIC;
+	bool hook = !strncmp(r->pattern, "/hooks/", 7);
+	char code[8];
+
+	snprintf(code, sizeof(code), "%d", r->created);
+	json_object_set_new(resp, code, success_response(r));
+	if (r->limit)
+		json_object_set_new(resp, "400",
+				    error_response("malformed JSON"));
+	if (!public || !strcmp(r->pattern, "/api/v1/session"))
+		json_object_set_new(resp, "401",
+				    error_response("not signed in, or the "
+						   "credentials are wrong"));
+	if (!public && (!get || r->auth != AUTH_VIEWER))
+		json_object_set_new(resp, "403",
+				    error_response("role or CSRF token "
+						   "forbids it"));
+	if ((!public || hook) && strcmp(r->pattern, "/api/v1/session"))
+		json_object_set_new(resp, "404",
+				    error_response("no such resource"));
+	if (!get && !public)
+		json_object_set_new(resp, "409",
+				    error_response("conflicts with what "
+						   "exists"));
+	if (!strcmp(r->method, "PATCH") || !strcmp(r->method, "DELETE"))
+		json_object_set_new(resp, "412",
+				    error_response("stale If-Match"));
+	json_object_set_new(resp, "413", error_response("body over the "
+							"route's limit"));
+	json_object_set_new(resp, "415",
+			    error_response("a body that is not "
+					   "application/json"));
+	json_object_set_new(resp, "422",
+			    error_response("invalid field, parameter, or a "
+					   "body where none is taken"));
+	if (!strcmp(r->pattern, "/api/v1/session") &&
+	    !strcmp(r->method, "POST"))
+		json_object_set_new(resp, "429",
+				    error_response("too many failed "
+						   "sign-ins"));
+	json_object_set_new(resp, "503",
+			    error_response("the database cannot be opened"));
+	return resp;
+}
+
 static json_t *operation(const struct route *r)
 {
-	json_t *op = json_object(), *params = json_array(), *resp;
-	char opid[128], code[8];
+	json_t *op = json_object(), *params = json_array();
+	char opid[128];
 	const char *q;
 
 	snprintf(opid, sizeof(opid), "%s %s", r->method, r->pattern);
 	json_object_set_new(op, "summary", json_string(r->summary));
 	json_object_set_new(op, "operationId", json_string(opid));
 	json_object_set_new(op, "tags", json_pack("[s]", r->tag));
-	if (strstr(r->pattern, "{id}"))
-		json_array_append_new(
-			params, json_pack("{s:s, s:s, s:b, s:{s:s}}", "name",
-					  "id", "in", "path", "required", 1,
-					  "schema", "type", "integer"));
-	if (strstr(r->pattern, "{secret}"))
-		json_array_append_new(
-			params, json_pack("{s:s, s:s, s:b, s:{s:s}}", "name",
-					  "secret", "in", "path", "required", 1,
-					  "schema", "type", "string"));
-	if (strstr(r->pattern, "{name}"))
-		json_array_append_new(
-			params, json_pack("{s:s, s:s, s:b, s:{s:s}}", "name",
-					  "name", "in", "path", "required", 1,
-					  "schema", "type", "string"));
+	path_param(params, r, "id");
+	path_param(params, r, "secret");
+	path_param(params, r, "name");
 	for (q = r->query; q && *q;) {
 		size_t len = strcspn(q, ",");
 		char name[40];
 
 		snprintf(name, sizeof(name), "%.*s", (int)len, q);
-		json_array_append_new(params,
-				      json_pack("{s:s, s:s, s:{s:s}}", "name",
-						name, "in", "query", "schema",
-						"type", "string"));
+		json_array_append_new(params, oa_query_param(name));
 		q += len + (q[len] == ',');
 	}
 	if (!strcmp(r->method, "PATCH") || !strcmp(r->method, "DELETE"))
@@ -132,35 +136,23 @@ static json_t *operation(const struct route *r)
 	if (r->body) {
 		char ref[80];
 
-		snprintf(ref, sizeof(ref), "#/components/schemas/%s", r->body);
+		snprintf(ref, sizeof(ref), "#/components/schemas/%s",
+			 oa_request_schema(r->method, r->pattern, r->body));
 		json_object_set_new(
 			op, "requestBody",
 			json_pack("{s:b, s:{s:{s:{s:s}}}}", "required", 1,
 				  "content", "application/json", "schema",
 				  "$ref", ref));
+	} else if (strcmp(r->method, "GET")) {
+		/* read_body: no body, or an empty object. */
+		json_object_set_new(
+			op, "requestBody",
+			json_pack("{s:b, s:s, s:{s:{s:{s:s, s:i}}}}", "required",
+				  0, "description", "none, or {}", "content",
+				  "application/json", "schema", "type",
+				  "object", "maxProperties", 0));
 	}
-	resp = json_object();
-	snprintf(code, sizeof(code), "%d", r->created);
-	json_object_set_new(resp, code,
-			    r->created == 204
-				    ? json_pack("{s:s}", "description", "done")
-				    : json_pack("{s:s, s:{s:{}}}",
-						"description", "the result",
-						"content",
-						"application/json"));
-	json_object_set_new(resp, "400", error_response("malformed JSON"));
-	json_object_set_new(resp, "401", error_response("not signed in"));
-	json_object_set_new(resp, "403",
-			    error_response("role or CSRF token forbids it"));
-	json_object_set_new(resp, "404", error_response("no such resource"));
-	json_object_set_new(resp, "422", error_response("invalid field"));
-	if (r->limit)
-		json_object_set_new(resp, "413",
-				    error_response("body over the limit"));
-	if (!strcmp(r->method, "PATCH") || !strcmp(r->method, "DELETE"))
-		json_object_set_new(resp, "412",
-				    error_response("stale If-Match"));
-	json_object_set_new(op, "responses", resp);
+	json_object_set_new(op, "responses", responses_of(r));
 	if (r->auth == AUTH_PUBLIC)
 		json_object_set_new(op, "security", json_array());
 	return op;
@@ -218,16 +210,7 @@ static json_t *build_doc(void)
 		}
 		json_object_set_new(item, method, operation(r));
 	}
-	for (size_t i = 0; i < sizeof(schemas) / sizeof(*schemas); i++)
-		json_object_set_new(comp, schemas[i].name,
-				    schema_json(schemas[i].fields));
-	json_object_set_new(
-		comp, "Error",
-		json_pack("{s:s, s:{s:{s:s, s:{s:{s:s}, s:{s:s}, s:{s:[s,s]}}}}}",
-			  "type", "object", "properties", "error", "type",
-			  "object", "properties", "code", "type", "string",
-			  "message", "type", "string", "field", "type",
-			  "string", "null"));
+	oa_components(comp);
 	doc = json_pack(
 		"{s:s, s:{s:s, s:s, s:s}, s:o, s:{s:o, s:{s:{s:s, s:s}, "
 		"s:{s:s, s:s, s:s}}}, s:[{s:[]}, {s:[]}]}",

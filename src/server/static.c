@@ -24,17 +24,20 @@ const struct asset *asset_find(const char *path)
 void static_serve(struct http_request *req, struct http_response *resp)
 {
 	const struct asset *a;
-	const char *inm;
+	const char *inm, *slash;
 	uint64_t h = 0xcbf29ce484222325ull;
 
 	if (strcmp(req->method, "GET") && strcmp(req->method, "HEAD")) {
 		http_error(resp, 405, "method_not_allowed", NULL,
 			   "%s is not allowed on %s", req->method, req->path);
+		snprintf(resp->allow, sizeof(resp->allow), "GET, HEAD");
 		return;
 	}
 	a = asset_find(req->path);
-	/* Page paths (/contacts/12) are the app's: hand it the shell. */
-	if (!a && !strchr(strrchr(req->path, '/'), '.'))
+	slash = strrchr(req->path, '/');
+	/* Page paths (/contacts/12) are the app's: hand it the shell. A
+	 * target without a slash ("*", "x") is no page: 404, no crash. */
+	if (!a && slash && !strchr(slash, '.'))
 		a = asset_find("/index.html");
 	if (!a) {
 		http_error(resp, 404, "not_found", NULL, "no file %s",
