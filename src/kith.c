@@ -72,6 +72,8 @@ const char *kith_status_name(enum kith_status status)
 		return "io";
 	case KITH_ENOMEM:
 		return "no_memory";
+	case KITH_EBUSY:
+		return "busy";
 	}
 	return "unknown";
 }
@@ -88,6 +90,7 @@ int kith_status_exit(enum kith_status status)
 		return 2;
 	case KITH_EIO:
 	case KITH_ENOMEM:
+	case KITH_EBUSY:
 		return 1;
 	}
 	return 1;

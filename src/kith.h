@@ -19,6 +19,8 @@ enum kith_status {
 	KITH_ECONFLICT,	/* ambiguous name, duplicate, stale version */
 	KITH_EIO,	/* the database or a file failed */
 	KITH_ENOMEM,
+	KITH_EBUSY,	/* another writer held the database past the busy
+			 * timeout: try again later, exit 1, HTTP 503 */
 };
 
 /* The one error a failing call fills: what went wrong and where. */

@@ -333,6 +333,12 @@ void api_fail(struct api *a, int rc)
 	case KITH_ECONFLICT:
 		http_error(a->resp, 409, "conflict", field, "%s", msg);
 		return;
+	case KITH_EBUSY:
+		/* The lock holder is another process (an import, a backup):
+		 * the request did nothing and can simply be sent again. */
+		http_error(a->resp, 503, "busy", NULL, "%s", msg);
+		a->resp->retry_after = 2;
+		return;
 	case KITH_EIO:
 	case KITH_ENOMEM:
 		break;
@@ -573,6 +579,16 @@ void api_handle(struct store *st, struct http_request *req,
 done:
 	if (!write)
 		store_read_end(st);
+	/* Every request leaves its connection idle, whatever went wrong:
+	 * a transaction left open would serve stale reads and fail every
+	 * later write on this thread. */
+	{
+		struct kith_err serr = { 0 };
+
+		if (store_settle(st, &serr))
+			fprintf(stderr, "kith: %s %s: %s\n", req->method,
+				r->pattern, serr.msg);
+	}
 	free(a.woken);
 	json_decref(a.body);
 	user_clear(&a.user);

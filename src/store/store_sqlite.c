@@ -41,6 +41,11 @@ static int db_fail(struct store *st, struct kith_err *err, const char *what)
 	if ((code & 0xff) == SQLITE_CONSTRAINT)
 		return kith_err_set(err, KITH_ECONFLICT, NULL, "%s: %s", what,
 				    sqlite3_errmsg(st->db));
+	if ((code & 0xff) == SQLITE_BUSY)
+		return kith_err_set(err, KITH_EBUSY, NULL,
+				    "database: %s: busy (another writer holds "
+				    "the lock); try again",
+				    what);
 	return kith_err_set(err, KITH_EIO, NULL, "database: %s: %s", what,
 			    sqlite3_errmsg(st->db));
 }
@@ -139,10 +144,34 @@ static int exec_stmt(struct store *st, sqlite3_stmt *s, struct kith_err *err,
 {
 	int rc = sqlite3_step(s);
 
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return db_fail(st, err, what);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		/* Reset after reading the message: a statement left active
+		 * keeps its transaction from ever committing (review H1). */
+		rc = db_fail(st, err, what);
+		sqlite3_reset(s);
+		return rc;
+	}
 	sqlite3_reset(s);
 	return KITH_OK;
+}
+
+/* Reset every statement of the connection that is still stepping, the
+ * uncached ones too. A busy statement makes COMMIT fail ("statements in
+ * progress") and pins a read snapshot. */
+static void stmts_reset(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+
+	while ((s = sqlite3_next_stmt(st->db, s)))
+		if (sqlite3_stmt_busy(s))
+			sqlite3_reset(s);
+}
+
+/* Is a transaction open on the connection, read or write? */
+static bool txn_open(struct store *st)
+{
+	return !sqlite3_get_autocommit(st->db) ||
+	       sqlite3_txn_state(st->db, NULL) != SQLITE_TXN_NONE;
 }
 
 static int exec_sql(struct store *st, const char *sql, struct kith_err *err)
@@ -339,11 +368,13 @@ int store_schema_version(struct store *st)
 int store_begin(struct store *st, struct kith_err *err)
 {
 	sqlite3_stmt *s = stmt_get(st, "BEGIN IMMEDIATE", err);
+	int rc;
 
 	if (!s)
 		return err ? err->status : KITH_EIO;
-	if (exec_stmt(st, s, err, "begin"))
-		return KITH_EIO;
+	rc = exec_stmt(st, s, err, "begin");
+	if (rc)
+		return rc;
 	st->in_tx = 1;
 	st->open_signals = -1;
 	return KITH_OK;
@@ -352,22 +383,60 @@ int store_begin(struct store *st, struct kith_err *err)
 int store_commit(struct store *st, struct kith_err *err)
 {
 	sqlite3_stmt *s = stmt_get(st, "COMMIT", err);
+	int rc;
 
-	if (!s)
-		return err ? err->status : KITH_EIO;
-	if (exec_stmt(st, s, err, "commit")) {
+	if (!s) {
 		store_rollback(st);
-		return KITH_EIO;
+		return err ? err->status : KITH_EIO;
+	}
+	/* A statement still stepping would make COMMIT fail. */
+	stmts_reset(st);
+	rc = exec_stmt(st, s, err, "commit");
+	if (rc) {
+		store_rollback(st);
+		return rc == KITH_EBUSY ? rc : KITH_EIO;
 	}
 	st->in_tx = 0;
 	return KITH_OK;
 }
 
+/*
+ * ROLLBACK cannot fail for statements in progress (SQLite aborts them),
+ * but it can fail on I/O; then the connection is not trusted to be idle
+ * and the next store_settle tries again and reports it.
+ */
 void store_rollback(struct store *st)
 {
-	if (!sqlite3_get_autocommit(st->db))
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	stmts_reset(st);
+	if (!sqlite3_get_autocommit(st->db) &&
+	    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
+		fprintf(stderr, "kith: database: rollback: %s\n",
+			sqlite3_errmsg(st->db));
 	st->in_tx = 0;
+	st->read_owned = 0;
+}
+
+int store_settle(struct store *st, struct kith_err *err)
+{
+	bool open;
+
+	stmts_reset(st);
+	open = txn_open(st);
+	if (open)
+		store_rollback(st);
+	st->in_tx = 0;
+	st->read_owned = 0;
+	st->open_signals = -1;
+	if (!open)
+		return KITH_OK;
+	if (txn_open(st))
+		return kith_err_set(err, KITH_EIO, NULL,
+				    "database: a transaction was left open "
+				    "and cannot be rolled back: %s",
+				    sqlite3_errmsg(st->db));
+	return kith_err_set(err, KITH_EIO, NULL,
+			    "database: a transaction was left open; "
+			    "rolled back");
 }
 
 int store_savepoint(struct store *st, struct kith_err *err)
@@ -400,8 +469,15 @@ void store_read_begin(struct store *st)
 
 void store_read_end(struct store *st)
 {
-	if (st->read_owned)
-		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	if (st->read_owned) {
+		/* A snapshot that stays open would serve stale rows to every
+		 * later read on this connection (review H1): make sure it
+		 * ends, by ROLLBACK if COMMIT will not. */
+		stmts_reset(st);
+		if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) !=
+		    SQLITE_OK)
+			store_rollback(st);
+	}
 	st->read_owned = 0;
 }
 
@@ -431,6 +507,7 @@ void store_read_end(struct store *st)
 			(more) = 0;                                          \
 		} else {                                                     \
 			rc = db_fail(st, err, "read");                       \
+			sqlite3_reset(var);                                  \
 			goto fail;                                           \
 		}                                                            \
 	} while (0)
