@@ -1022,10 +1022,40 @@ static int write_lists(struct store *st, int64_t ws, const struct contact *c,
 	return rc;
 }
 
+/*
+ * Is org an organization of ws? Every write that stores an org_id asks:
+ * organization ids are global and sequential, and a contact pointing at
+ * another workspace's organization showed that organization's name
+ * (review H2: through a book import). 0 (none) passes.
+ */
+static int org_check(struct store *st, int64_t ws, int64_t org,
+		     struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	if (!org)
+		return KITH_OK;
+	STMT(s, "SELECT 1 FROM organization WHERE id = ? AND workspace_id = ?");
+	sqlite3_bind_int64(s, 1, org);
+	sqlite3_bind_int64(s, 2, ws);
+	STEP(s, more);
+	sqlite3_reset(s);
+	if (!more)
+		return kith_err_set(err, KITH_EINPUT, "org_id",
+				    "no organization %lld in this workspace",
+				    (long long)(org < 0 ? -org : org));
+	return KITH_OK;
+fail:
+	return rc;
+}
+
 static int resolve_org(struct store *st, int64_t ws, struct contact *c,
 		       kith_time now, struct kith_err *err)
 {
-	if (c->org_id || !c->org_name || !*c->org_name)
+	if (c->org_id)
+		return org_check(st, ws, c->org_id, err);
+	if (!c->org_name || !*c->org_name)
 		return KITH_OK;
 	return store_org_ensure(st, ws, c->org_name, now, &c->org_id, err);
 }
@@ -1123,11 +1153,9 @@ int store_contact_update(struct store *st, int64_t ws, struct contact *c,
 				    "(now %lld)",
 				    (long long)c->id, (long long)expect_version,
 				    (long long)version);
-	if (c->org_id == 0 && c->org_name && *c->org_name) {
-		rc = resolve_org(st, ws, c, now, err);
-		if (rc)
-			return rc;
-	}
+	rc = resolve_org(st, ws, c, now, err);
+	if (rc)
+		return rc;
 	rc = check_owner(st, ws, c->owner_id, err);
 	if (rc)
 		return rc;
@@ -1209,7 +1237,8 @@ fail:
 	" c.last_in_person, c.eff_every, c.eff_meet, c.due_at,"             \
 	" c.meet_due_at, c.touch_count"
 #define CONTACT_FROM                                                         \
-	" FROM contact c LEFT JOIN organization o ON o.id = c.org_id"
+	" FROM contact c LEFT JOIN organization o ON o.id = c.org_id"       \
+	" AND o.workspace_id = c.workspace_id"
 
 static void contact_read_row(sqlite3_stmt *s, struct contact *c)
 {
@@ -2241,6 +2270,8 @@ int store_gift_add(struct store *st, int64_t ws, struct gift *g,
 
 	if (g->contact_id)
 		rc = contact_exists(st, ws, g->contact_id, err);
+	if (!rc)
+		rc = org_check(st, ws, g->org_id, err);
 	if (rc)
 		return rc;
 	STMT(s, "INSERT INTO gift(id, workspace_id, contact_id, org_id, text,"
@@ -2313,6 +2344,8 @@ int store_revenue_add(struct store *st, int64_t ws, struct revenue *r,
 
 	if (r->contact_id)
 		rc = contact_exists(st, ws, r->contact_id, err);
+	if (!rc)
+		rc = org_check(st, ws, r->org_id, err);
 	if (rc)
 		return rc;
 	STMT(s, "INSERT INTO revenue(id, workspace_id, contact_id, org_id,"
