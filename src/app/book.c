@@ -155,6 +155,13 @@ static int restore_settings(struct app_ctx *ctx, const struct book *b,
 		free(w.name);
 		w.name = strdup(b->ws_name);
 	}
+	/* book_parse_json checked it; a book built another way is held
+	 * to the same rule before the zone reaches any conversion. */
+	if (b->ws_tz && *b->ws_tz && !kith_tz_valid(b->ws_tz)) {
+		workspace_clear(&w);
+		return kith_err_set(err, KITH_EINPUT, "workspace.tz",
+				    "unknown time zone \"%.64s\"", b->ws_tz);
+	}
 	if (b->ws_tz) {
 		free(w.tz);
 		w.tz = strdup(b->ws_tz);

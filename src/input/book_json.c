@@ -416,6 +416,13 @@ int book_parse_json(struct book *out, const char *text, size_t len,
 		if (!rc)
 			rc = body_strdup(ws, "tz", false, ANY_LEN, &out->ws_tz,
 					 err);
+		/* "" is the server's zone; anything else must be a zone name
+		 * (a path such as /dev/stdin once hung every request). */
+		if (!rc && out->ws_tz && *out->ws_tz &&
+		    !kith_tz_valid(out->ws_tz))
+			rc = body_error(err, "tz",
+					"unknown time zone \"%.64s\"",
+					out->ws_tz);
 		if (!rc)
 			rc = get_int(ws, "work_start_minutes", 0, 1440,
 				     &out->work_start_min, err);

@@ -8,12 +8,14 @@
 #include "migrate.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define STMT_CACHE 256
 
@@ -305,6 +307,16 @@ int store_open(struct store **out, const char *path, struct kith_err *err)
 				  "cannot create the folder of %s: %s", path,
 				  strerror(errno));
 		goto fail;
+	}
+	/* The file holds every tenant's data, password and token hashes
+	 * and webhook secrets: create it 0600 before SQLite does (it would
+	 * use 0644 less the umask). SQLite gives the -wal and -shm files
+	 * the mode of the database file. An existing file keeps its mode. */
+	if (strcmp(path, ":memory:")) {
+		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+		if (fd >= 0)
+			close(fd);
 	}
 	if (sqlite3_open_v2(path, &st->db,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |

@@ -44,5 +44,13 @@ req GET "/api/v1/contacts/$CID/brief" "${AG[@]}"
 ok "the brief: 200 without another tenant's org" bash -c "test $STATUS = 200 && ! grep -qE 'AlphaCorp|BetaOrg' '$A_DIR/body'"
 req PATCH "/api/v1/contacts/$CID" "${AG[@]}" "${J[@]}" -d '{"org_id":1}'
 ok "PATCH with another workspace's org_id: 422 ($STATUS)" test "$STATUS" = 422 -o "$STATUS" = 428
+req POST /api/v1/import "${AG[@]}" "${J[@]}" -d '{"format":"kith-book","version":1,"workspace":{"tz":"/dev/stdin"},"contacts":[{"id":1,"name":"c"}]}'
+ok "a workspace zone of /dev/stdin: 422" test "$STATUS" = 422
+ok "naming workspace.tz" test "$(jqb .error.field)" = workspace.tz
+req GET /api/v1/settings "${AG[@]}"
+ok "the zone was not stored" bash -c "! grep -q dev/stdin '$A_DIR/body'"
+expect "the server still answers" 200 GET /api/v1/contacts "${AG[@]}"
+ok "the database's -wal and -shm are 0600 (L9)" \
+	test "$(stat -c %a "$KITH_DB" "$KITH_DB-wal" "$KITH_DB-shm" | sort -u)" = 600
 echo "1..$t_n"
 finish
