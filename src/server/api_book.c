@@ -557,21 +557,23 @@ static void touch_list(struct api *a, int64_t contact_id)
 		return;
 	if (contact_id && !contact_here(a))
 		return;
-	/* Newest first; the cursor skips the first `after` touches. */
-	rc = store_touch_list(a->st, a->ctx.ws, contact_id,
-			      (size_t)after + limit + 1, &t, &n, &a->err);
+	/* Newest first; the cursor is the id of the last touch of the
+	 * previous page (a keyset: an offset cursor near INT64_MAX once
+	 * overflowed into an unlimited LIMIT, review L7). */
+	rc = store_touch_page(a->st, a->ctx.ws, contact_id, after, limit + 1,
+			      &t, &n, &a->err);
 	if (rc) {
 		api_fail(a, rc);
 		return;
 	}
 	items = json_array();
-	for (size_t i = (size_t)after; i < n && i < (size_t)after + limit; i++)
+	for (size_t i = 0; i < n && i < limit; i++)
 		json_array_append_new(items, json_touch(&t[i]));
-	if (n > (size_t)after + limit) {
+	if (n > limit) {
 		char next[32];
 
 		snprintf(next, sizeof(next), "%lld",
-			 (long long)(after + (int64_t)limit));
+			 (long long)t[limit - 1].id);
 		api_list(a, items, next);
 	} else {
 		api_list(a, items, NULL);

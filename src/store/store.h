@@ -160,6 +160,13 @@ int store_touch_add(struct store *st, int64_t ws, struct touchpoint *t,
 int store_touch_list(struct store *st, int64_t ws, int64_t contact_id,
 		     size_t limit, struct touchpoint **out, size_t *n,
 		     struct kith_err *err);
+/* One page of that list: the touches after touch `before` in that order
+ * (0: from the newest), at most limit (1 or more). A keyset, so a page
+ * costs its own rows whatever its depth; a `before` that is no touch of
+ * ws gives an empty page. */
+int store_touch_page(struct store *st, int64_t ws, int64_t contact_id,
+		     int64_t before, size_t limit, struct touchpoint **out,
+		     size_t *n, struct kith_err *err);
 void store_touches_free(struct touchpoint *t, size_t n);
 /* The score view of a contact's touches: at, channel, direction. */
 int store_touch_scores(struct store *st, int64_t ws, int64_t contact_id,

@@ -311,9 +311,13 @@ int store_open(struct store **out, const char *path, struct kith_err *err)
 	/* The file holds every tenant's data, password and token hashes
 	 * and webhook secrets: create it 0600 before SQLite does (it would
 	 * use 0644 less the umask). SQLite gives the -wal and -shm files
-	 * the mode of the database file. An existing file keeps its mode. */
+	 * the mode of the database file. An existing file keeps its mode.
+	 * O_EXCL matters: close() on a file this process already has open
+	 * drops every POSIX lock SQLite holds on it (the server's other
+	 * connections), so only a file just created here is closed. */
 	if (strcmp(path, ":memory:")) {
-		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+			      0600);
 
 		if (fd >= 0)
 			close(fd);
@@ -1846,9 +1850,9 @@ static void touch_read(sqlite3_stmt *s, struct touchpoint *t)
 	t->created_at = sqlite3_column_int64(s, 7);
 }
 
-int store_touch_list(struct store *st, int64_t ws, int64_t contact_id,
-		     size_t limit, struct touchpoint **out, size_t *n,
-		     struct kith_err *err)
+int store_touch_page(struct store *st, int64_t ws, int64_t contact_id,
+		     int64_t before, size_t limit, struct touchpoint **out,
+		     size_t *n, struct kith_err *err)
 {
 	struct touchpoint *t = NULL;
 	size_t cnt = 0;
@@ -1860,15 +1864,22 @@ int store_touch_list(struct store *st, int64_t ws, int64_t contact_id,
 			" t.note, t.source, t.created_at FROM touch_contact tc"
 			" JOIN touchpoint t ON t.id = tc.touch_id"
 			" WHERE tc.workspace_id = ?1 AND tc.contact_id = ?2"
+			" AND (?4 = 0 OR (tc.at, tc.touch_id) < ((SELECT at"
+			" FROM touchpoint WHERE id = ?4 AND workspace_id = ?1),"
+			" ?4))"
 			" ORDER BY tc.at DESC, tc.touch_id DESC LIMIT ?3");
 	else
 		STMT(s, "SELECT id, at, channel, direction, minutes, note,"
 			" source, created_at FROM touchpoint"
 			" WHERE workspace_id = ?1 AND ?2 = 0"
+			" AND (?4 = 0 OR (at, id) < ((SELECT at FROM touchpoint"
+			" WHERE id = ?4 AND workspace_id = ?1), ?4))"
 			" ORDER BY at DESC, id DESC LIMIT ?3");
 	sqlite3_bind_int64(s, 1, ws);
 	sqlite3_bind_int64(s, 2, contact_id);
-	sqlite3_bind_int64(s, 3, limit ? (int64_t)limit : -1);
+	sqlite3_bind_int64(s, 3,
+			   limit && limit <= INT64_MAX ? (int64_t)limit : -1);
+	sqlite3_bind_int64(s, 4, before);
 	for (;;) {
 		STEP(s, more);
 		if (!more)
@@ -1888,6 +1899,13 @@ int store_touch_list(struct store *st, int64_t ws, int64_t contact_id,
 fail:
 	store_touches_free(t, cnt);
 	return rc;
+}
+
+int store_touch_list(struct store *st, int64_t ws, int64_t contact_id,
+		     size_t limit, struct touchpoint **out, size_t *n,
+		     struct kith_err *err)
+{
+	return store_touch_page(st, ws, contact_id, 0, limit, out, n, err);
 }
 
 /* Columns (at, channel, direction) from col on, as the scores see them. */
