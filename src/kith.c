@@ -96,6 +96,47 @@ int kith_status_exit(enum kith_status status)
 	return 1;
 }
 
+struct id_at {
+	int64_t id;
+	size_t at;
+};
+
+static int id_at_cmp(const void *a, const void *b)
+{
+	const struct id_at *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+int kith_ids_dup(const int64_t *ids, size_t n, size_t *at)
+{
+	struct id_at *v;
+	size_t best = SIZE_MAX;
+
+	if (n < 2)
+		return 0;
+	v = malloc(n * sizeof(*v));
+	if (!v)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		v[i].id = ids[i];
+		v[i].at = i;
+	}
+	qsort(v, n, sizeof(*v), id_at_cmp);
+	/* In a run of equal ids the second element is the first repeat. */
+	for (size_t i = 1; i < n; i++)
+		if (v[i].id == v[i - 1].id &&
+		    (i < 2 || v[i - 2].id != v[i].id) && v[i].at < best)
+			best = v[i].at;
+	free(v);
+	if (best == SIZE_MAX)
+		return 0;
+	*at = best;
+	return 1;
+}
+
 /* ---- calendar ---- */
 
 int32_t kith_days_from_civil(int y, int m, int d)

@@ -122,6 +122,9 @@ static int read_touch(json_t *o, struct touchpoint *t, struct kith_err *err)
 		rc = body_ids(o, "contacts", &t->contacts, &t->n_contacts, err);
 	if (!rc && !t->n_contacts)
 		rc = body_error(err, "contacts", "a touchpoint needs a contact");
+	if (!rc && t->n_contacts > KITH_TOUCH_MAX_PEOPLE)
+		rc = body_error(err, "contacts", "at most %d contacts",
+				KITH_TOUCH_MAX_PEOPLE);
 	if (!rc)
 		rc = body_ids(o, "users", &t->users, &t->n_users, err);
 	if (!rc)
@@ -343,6 +346,11 @@ static int read_cadence(json_t *o, struct book_cadence *c,
 			break;                                               \
 		if (!json_is_array(a_)) {                                    \
 			rc = body_error(err, key, "expected an array");      \
+			goto done;                                           \
+		}                                                            \
+		if (json_array_size(a_) > KITH_BOOK_MAX_ITEMS) {             \
+			rc = body_error(err, key, "at most %d items",        \
+					KITH_BOOK_MAX_ITEMS);                \
 			goto done;                                           \
 		}                                                            \
 		(arr) = calloc(json_array_size(a_) + 1, sizeof(*(arr)));     \

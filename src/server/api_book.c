@@ -7,6 +7,7 @@
 #include "../input/book_json.h"
 #include "../render/json.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,33 +147,50 @@ static json_t *contact_json_of(struct api *a, int64_t id)
 }
 
 /* Cursor: the last id of the page, opaque to clients. */
+/*
+ * The query parameter name as a decimal integer in [min, max], strictly:
+ * digits only (a leading - when min < 0), nothing after them, no
+ * overflow. strtoll alone read "1 OR 1=1" as 1 and saturated a huge
+ * cursor to INT64_MAX (reviews L6, L7). Absent: *out = dflt. On a bad
+ * value answers 422 naming the parameter and returns false.
+ */
+static bool query_int(struct api *a, const char *name, int64_t min,
+		      int64_t max, int64_t dflt, const char *expect,
+		      int64_t *out)
+{
+	const char *v = http_query(a->req, name), *p;
+	char *end;
+	long long n;
+
+	*out = dflt;
+	if (!v)
+		return true;
+	p = v + (*v == '-' && min < 0);
+	if (!*p)
+		goto bad;
+	for (const char *c = p; *c; c++)
+		if (*c < '0' || *c > '9')
+			goto bad;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno || *end || n < min || n > max)
+		goto bad;
+	*out = n;
+	return true;
+bad:
+	http_error(a->resp, 422, "invalid", name, "%s", expect);
+	return false;
+}
+
 static bool parse_cursor(struct api *a, int64_t *after, size_t *limit)
 {
-	const char *cur = http_query(a->req, "cursor");
-	const char *lim = http_query(a->req, "limit");
-	char *end;
-	long long v;
+	int64_t lim;
 
-	*after = 0;
-	*limit = 50;
-	if (cur) {
-		v = strtoll(cur, &end, 10);
-		if (*end || v < 0 || !*cur) {
-			http_error(a->resp, 422, "invalid", "cursor",
-				   "not a cursor from this API");
-			return false;
-		}
-		*after = v;
-	}
-	if (lim) {
-		v = strtoll(lim, &end, 10);
-		if (*end || v < 1 || v > 1000 || !*lim) {
-			http_error(a->resp, 422, "invalid", "limit",
-				   "expected 1 to 1000");
-			return false;
-		}
-		*limit = (size_t)v;
-	}
+	if (!query_int(a, "cursor", 0, INT64_MAX, 0,
+		       "not a cursor from this API", after) ||
+	    !query_int(a, "limit", 1, 1000, 50, "expected 1 to 1000", &lim))
+		return false;
+	*limit = (size_t)lim;
 	return true;
 }
 
@@ -216,15 +234,9 @@ void h_contacts_list(struct api *a)
 		api_fail(a, KITH_EINPUT);
 		return;
 	}
-	v = http_query(a->req, "owner");
-	if (v) {
-		f.owner_id = strtoll(v, NULL, 10);
-		if (f.owner_id <= 0) {
-			http_error(a->resp, 422, "invalid", "owner",
-				   "expected a user id");
-			return;
-		}
-	}
+	if (!query_int(a, "owner", 1, INT64_MAX, 0, "expected a user id",
+		       &f.owner_id))
+		return;
 	need_report = cold || digital;
 	/* Health and balance filters need history: score the workspace. */
 	if (need_report && (rc = app_report(&a->ctx, &rep, &a->err))) {
@@ -478,13 +490,24 @@ static void touch_create(struct api *a, int64_t only)
 	if (!rc && !t.n_contacts)
 		rc = kith_err_set(&a->err, KITH_EINPUT, "contacts",
 				  "name at least one contact");
-	for (size_t i = 0; !rc && i < t.n_contacts; i++)
-		for (size_t k = 0; k < i; k++)
-			if (t.contacts[i] == t.contacts[k])
-				rc = kith_err_set(&a->err, KITH_EINPUT,
-						  "contacts",
-						  "contact %lld named twice",
-						  (long long)t.contacts[i]);
+	/* A touchpoint is a conversation, not a mailing list: capped, and
+	 * the duplicate check sorts (the nested loop it replaces held the
+	 * write lock 6 s on 140k ids, review M11). */
+	if (!rc && t.n_contacts > KITH_TOUCH_MAX_PEOPLE)
+		rc = kith_err_set(&a->err, KITH_EINPUT, "contacts",
+				  "at most %d contacts per touchpoint",
+				  KITH_TOUCH_MAX_PEOPLE);
+	if (!rc) {
+		size_t at;
+		int d = kith_ids_dup(t.contacts, t.n_contacts, &at);
+
+		if (d < 0)
+			rc = kith_err_nomem(&a->err);
+		else if (d)
+			rc = kith_err_set(&a->err, KITH_EINPUT, "contacts",
+					  "contact %lld named twice",
+					  (long long)t.contacts[at]);
+	}
 	if (!rc)
 		rc = body_str(a->body, "channel", true, 32, &ch, &a->err);
 	if (!rc)
@@ -509,6 +532,10 @@ static void touch_create(struct api *a, int64_t only)
 		rc = body_str(a->body, "source", false, 32, &src, &a->err);
 	if (!rc)
 		rc = body_ids(a->body, "users", &t.users, &t.n_users, &a->err);
+	if (!rc && t.n_users > KITH_TOUCH_MAX_PEOPLE)
+		rc = kith_err_set(&a->err, KITH_EINPUT, "users",
+				  "at most %d users per touchpoint",
+				  KITH_TOUCH_MAX_PEOPLE);
 	if (!rc && !t.n_users && a->user.id) {
 		/* The one who logs it took part, unless told otherwise. */
 		t.users = malloc(sizeof(*t.users));
@@ -934,15 +961,11 @@ void h_cadences_put(struct api *a)
 void h_agenda(struct api *a)
 {
 	struct agenda_list l;
-	const char *lim = http_query(a->req, "limit");
-	long limit = lim ? strtol(lim, NULL, 10) : 50;
+	int64_t limit;
 	int rc;
 
-	if (limit < 1 || limit > 1000) {
-		http_error(a->resp, 422, "invalid", "limit",
-			   "expected 1 to 1000");
+	if (!query_int(a, "limit", 1, 1000, 50, "expected 1 to 1000", &limit))
 		return;
-	}
 	rc = app_agenda(&a->ctx, (size_t)limit, &l, &a->err);
 	if (rc) {
 		api_fail(a, rc);
@@ -1076,18 +1099,15 @@ static int cmp_upcoming(const void *x, const void *y)
 
 void h_dates_upcoming(struct api *a)
 {
-	const char *w = http_query(a->req, "within");
-	long within = w ? strtol(w, NULL, 10) : 14;
+	int64_t within;
 	struct upcoming *u = NULL;
 	struct kdate *d = NULL;
 	size_t n = 0, nu = 0;
 	json_t *items;
 
-	if (within < 0 || within > 366) {
-		http_error(a->resp, 422, "invalid", "within",
-			   "expected 0 to 366 days");
+	if (!query_int(a, "within", 0, 366, 14, "expected 0 to 366 days",
+		       &within))
 		return;
-	}
 	if (store_date_list(a->st, a->ctx.ws, 0, &d, &n, &a->err)) {
 		api_fail(a, a->err.status);
 		return;

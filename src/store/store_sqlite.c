@@ -176,6 +176,28 @@ static bool txn_open(struct store *st)
 	       sqlite3_txn_state(st->db, NULL) != SQLITE_TXN_NONE;
 }
 
+/*
+ * The LIKE pattern "contains q": q's own %, _ and \ escaped with \, for
+ * LIKE ... ESCAPE '\'. Without it q=% or q=_ matched every contact.
+ * Caller frees; NULL on no memory.
+ */
+static char *like_contains(const char *q)
+{
+	char *out = malloc(strlen(q) * 2 + 3), *o = out;
+
+	if (!out)
+		return NULL;
+	*o++ = '%';
+	for (; *q; q++) {
+		if (*q == '%' || *q == '_' || *q == '\\')
+			*o++ = '\\';
+		*o++ = *q;
+	}
+	*o++ = '%';
+	*o = '\0';
+	return out;
+}
+
 static int exec_sql(struct store *st, const char *sql, struct kith_err *err)
 {
 	char *msg = NULL;
@@ -1409,10 +1431,9 @@ int store_contact_list(struct store *st, int64_t ws,
 	*out = NULL;
 	*n = 0;
 	if (f->q && *f->q) {
-		like = malloc(strlen(f->q) + 3);
+		like = like_contains(f->q);
 		if (!like)
 			return kith_err_nomem(err);
-		sprintf(like, "%%%s%%", f->q);
 	}
 	/* One statement for every filter: an unset filter binds NULL and
 	 * drops out, so the plan stays the cached one. */
@@ -1422,17 +1443,18 @@ int store_contact_list(struct store *st, int64_t ws,
 		"  WHERE t.contact_id = c.id AND t.tag = ?3))"
 		" AND (?4 IS NULL OR c.tier = ?4)"
 		" AND (?5 IS NULL OR c.owner_id = ?5)"
-		" AND (?6 IS NULL OR c.name LIKE ?6 OR c.title LIKE ?6"
-		"  OR c.notes LIKE ?6 OR o.name LIKE ?6"
+		" AND (?6 IS NULL OR c.name LIKE ?6 ESCAPE '\\'"
+		"  OR c.title LIKE ?6 ESCAPE '\\'"
+		"  OR c.notes LIKE ?6 ESCAPE '\\' OR o.name LIKE ?6 ESCAPE '\\'"
 		"  OR EXISTS (SELECT 1 FROM contact_email e"
-		"   WHERE e.contact_id = c.id AND e.email LIKE ?6)"
+		"   WHERE e.contact_id = c.id AND e.email LIKE ?6 ESCAPE '\\')"
 		"  OR EXISTS (SELECT 1 FROM contact_tag t"
-		"   WHERE t.contact_id = c.id AND t.tag LIKE ?6)"
+		"   WHERE t.contact_id = c.id AND t.tag LIKE ?6 ESCAPE '\\')"
 		"  OR EXISTS (SELECT 1 FROM contact_phone p"
-		"   WHERE p.contact_id = c.id AND p.phone LIKE ?6)"
+		"   WHERE p.contact_id = c.id AND p.phone LIKE ?6 ESCAPE '\\')"
 		"  OR EXISTS (SELECT 1 FROM fact x"
 		"   WHERE x.workspace_id = ?1 AND x.contact_id = c.id"
-		"   AND x.text LIKE ?6))"
+		"   AND x.text LIKE ?6 ESCAPE '\\'))"
 		" ORDER BY c.id LIMIT ?7");
 	sqlite3_bind_int64(s, 1, ws);
 	sqlite3_bind_int64(s, 2, f->after_id);
@@ -1529,12 +1551,11 @@ int store_contact_find(struct store *st, int64_t ws, const char *who,
 	rc = collect_ids(st, s, exclude, ids, n, err);
 	if (rc || *n)
 		return rc;
-	like = malloc(strlen(who) + 3);
+	like = like_contains(who);
 	if (!like)
 		return kith_err_nomem(err);
-	sprintf(like, "%%%s%%", who);
 	STMT(s, "SELECT id FROM contact WHERE workspace_id = ? AND"
-		" name LIKE ? ORDER BY id LIMIT 50");
+		" name LIKE ? ESCAPE '\\' ORDER BY id LIMIT 50");
 	sqlite3_bind_int64(s, 1, ws);
 	bind_text(s, 2, like);
 	rc = collect_ids(st, s, exclude, ids, n, err);
