@@ -495,8 +495,9 @@ static bool read_body(struct api *a, const struct route *r)
 	return true;
 }
 
-/* The local day of now, worked out once a minute per thread: the zone
- * conversion takes a process-wide lock that every request contended for. */
+/* The local day of now, worked out once a minute per thread. Once a
+ * workaround for a process-wide zone lock (gone: kith.c converts with
+ * tzif.c); kept because it still saves a conversion per request. */
 static int32_t today_of(kith_time now)
 {
 	static _Thread_local kith_time minute = KITH_NO_TIME;
