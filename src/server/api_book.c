@@ -255,14 +255,22 @@ void h_contacts_list(struct api *a)
 	for (size_t i = 0; i < n; i++) {
 		if (need_report) {
 			bool keep = false;
+			size_t lo = 0, hi = rep.n_people;
 
-			for (size_t k = 0; k < rep.n_people; k++)
-				if (rep.people[k].id == cs[i].id)
-					keep = (!cold ||
-						rep.people[k].health.going_cold) &&
-					       (!digital ||
-						rep.people[k]
-							.balance.digital_only);
+			/* rep.people is by id: a binary search, not a walk
+			 * per contact (quadratic on a polling thread). */
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+
+				if (rep.people[mid].id < cs[i].id)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			if (lo < rep.n_people && rep.people[lo].id == cs[i].id)
+				keep = (!cold || rep.people[lo].health.going_cold) &&
+				       (!digital ||
+					rep.people[lo].balance.digital_only);
 			if (!keep)
 				continue;
 		}

@@ -97,5 +97,18 @@ done
 expect "agenda?limit=1%20OR%201%3D1: 422" 422 GET "/api/v1/agenda?limit=1%20OR%201%3D1" "${A[@]}"
 expect "dates?within=7days: 422" 422 GET "/api/v1/dates?within=7days" "${A[@]}"
 expect "dates?within=30: 200" 200 GET "/api/v1/dates?within=30" "${A[@]}"
+# ---- going_cold: the filter agrees with each contact's health ----
+req GET "/api/v1/contacts?going_cold=true&limit=1000" "${A[@]}"
+cold=$(jq -r '[.items[].id]|sort|join(" ")' <<<"$BODY")
+req GET "/api/v1/contacts?limit=1000" "${A[@]}"
+want=
+for id in $(jq -r '.items[].id' <<<"$BODY"); do
+	req GET "/api/v1/contacts/$id/health" "${A[@]}"
+	[ "$(jqb .going_cold)" = true ] && want="$want $id"
+done
+want=$(tr ' ' '\n' <<<"$want" | grep . | sort -n | tr '\n' ' ' | sed 's/ $//')
+cold=$(tr ' ' '\n' <<<"$cold" | sort -n | tr '\n' ' ' | sed 's/ $//')
+ok "going_cold=true lists exactly the contacts whose health says so ($cold)" \
+	test -n "$want" -a "$cold" = "$want"
 echo "1..$t_n"
 finish
