@@ -124,10 +124,10 @@ int kith_ids_dup(const int64_t *ids, size_t n, size_t *at)
 		v[i].at = i;
 	}
 	qsort(v, n, sizeof(*v), id_at_cmp);
-	/* In a run of equal ids the second element is the first repeat. */
+	/* A run of equal ids is ordered by index: every element after its
+	 * first is a repeat, the smallest index among them the answer. */
 	for (size_t i = 1; i < n; i++)
-		if (v[i].id == v[i - 1].id &&
-		    (i < 2 || v[i - 2].id != v[i].id) && v[i].at < best)
+		if (v[i].id == v[i - 1].id && v[i].at < best)
 			best = v[i].at;
 	free(v);
 	if (best == SIZE_MAX)

@@ -25,21 +25,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define ZONEINFO "/usr/share/zoneinfo"
+#define ZONEINFO       "/usr/share/zoneinfo"
 #define TZIF_MAX_BYTES (1 << 20)
-#define CACHE_SLOTS 4096	/* a power of two */
+#define CACHE_SLOTS    4096 /* a power of two */
 
 /* A POSIX TZ date: Jn (1..365, no Feb 29), n (0..365), or Mm.w.d. */
 struct rule_date {
-	char kind;		/* 'J', 'N' or 'M' */
+	char kind; /* 'J', 'N' or 'M' */
 	int m, w, d, n;
-	int32_t secs;		/* local time of day of the change */
+	int32_t secs; /* local time of day of the change */
 };
 
 struct posix_rule {
 	int ok;
 	int has_dst;
-	int32_t std_off, dst_off;	/* seconds east of UTC */
+	int32_t std_off, dst_off; /* seconds east of UTC */
 	char std_abbr[16], dst_abbr[16];
 	struct rule_date start, end;
 };
@@ -47,26 +47,26 @@ struct posix_rule {
 struct ttype {
 	int32_t off;
 	uint8_t isdst;
-	uint8_t abbr;		/* index into abbrs */
+	uint8_t abbr; /* index into abbrs */
 };
 
 struct tzif_zone {
-	char key[80];		/* what the cache knows it by */
-	size_t n;		/* transitions */
+	char key[80]; /* what the cache knows it by */
+	size_t n;     /* transitions */
 	int64_t *at;
 	uint8_t *idx;
 	size_t ntypes;
 	struct ttype *types;
 	char *abbrs;
 	size_t nabbrs;
-	struct posix_rule rule;	/* after the last transition */
+	struct posix_rule rule; /* after the last transition */
 };
 
 static _Atomic(struct tzif_zone *) cache[CACHE_SLOTS];
 
 static struct tzif_zone utc_zone = {
-	.key = "UTC",
-	.rule = { .ok = 1, .std_abbr = "UTC" },
+    .key = "UTC",
+    .rule = {.ok = 1, .std_abbr = "UTC"},
 };
 
 /* ---- POSIX TZ strings ("CST6CDT,M3.2.0,M11.1.0") ---- */
@@ -94,7 +94,7 @@ static const char *posix_abbr(const char *p, char out[16])
 /* [+-]hh[:mm[:ss]], hours up to 167 (RFC 8536 extension). */
 static const char *posix_hms(const char *p, int32_t *out)
 {
-	int sign = 1, part[3] = { 0, 0, 0 };
+	int sign = 1, part[3] = {0, 0, 0};
 
 	if (*p == '+' || *p == '-')
 		sign = *p++ == '-' ? -1 : 1;
@@ -168,7 +168,7 @@ static int posix_parse(const char *s, struct posix_rule *r)
 	p = posix_abbr(p, r->std_abbr);
 	if (!p || !(p = posix_hms(p, &v)))
 		return -1;
-	r->std_off = -v;	/* POSIX counts west of Greenwich */
+	r->std_off = -v; /* POSIX counts west of Greenwich */
 	if (!*p) {
 		r->ok = 1;
 		return 0;
@@ -247,7 +247,7 @@ static void rule_at(const struct posix_rule *r, int64_t t,
 	end = rule_time(&r->end, y, r->dst_off);
 	if (start < end)
 		dst = t >= start && t < end;
-	else	/* southern hemisphere: summer spans the new year */
+	else /* southern hemisphere: summer spans the new year */
 		dst = !(t >= end && t < start);
 	if (dst) {
 		out->utoff = r->dst_off;
@@ -300,8 +300,8 @@ static int tzif_parse(struct tzif_zone *z, const unsigned char *b, size_t len)
 			cnt[i] = be32(p + 20 + 4 * i);
 		p += 44;
 		tsize = 8;
-		need = cnt[3] * 9 + cnt[4] * 6 + cnt[5] + cnt[2] * 12 +
-		       cnt[1] + cnt[0];
+		need = cnt[3] * 9 + cnt[4] * 6 + cnt[5] + cnt[2] * 12 + cnt[1] +
+		       cnt[0];
 		if (cnt[3] > len || cnt[4] > 256 || cnt[5] > len ||
 		    cnt[2] > len || need > (size_t)(b + len - p))
 			return -1;
@@ -319,8 +319,8 @@ static int tzif_parse(struct tzif_zone *z, const unsigned char *b, size_t len)
 		return -1;
 	for (size_t i = 0; i < z->n; i++, p += tsize) {
 		if (tsize == 8)
-			z->at[i] = (int64_t)((uint64_t)be32(p) << 32 |
-					     be32(p + 4));
+			z->at[i] =
+			    (int64_t)((uint64_t)be32(p) << 32 | be32(p + 4));
 		else
 			z->at[i] = (int32_t)be32(p);
 		if (i && z->at[i] <= z->at[i - 1])
@@ -347,7 +347,7 @@ static int tzif_parse(struct tzif_zone *z, const unsigned char *b, size_t len)
 	 * transition. An empty one (or a version 1 file) has none. */
 	if (tsize == 8 && p < b + len && *p == '\n') {
 		const unsigned char *e =
-			memchr(p + 1, '\n', (size_t)(b + len - p - 1));
+		    memchr(p + 1, '\n', (size_t)(b + len - p - 1));
 		char rule[128];
 
 		if (e && e > p + 1 && (size_t)(e - p - 1) < sizeof(rule)) {
@@ -405,12 +405,12 @@ static struct tzif_zone *zone_load(const char *key)
 	char path[160];
 
 	switch (key[0]) {
-	case 'z':	/* a zoneinfo name */
+	case 'z': /* a zoneinfo name */
 		snprintf(path, sizeof(path), ZONEINFO "/%s", key + 2);
 		return zone_load_file(path, key);
-	case 'f':	/* a file the operator named in $TZ */
+	case 'f': /* a file the operator named in $TZ */
 		return zone_load_file(key + 2, key);
-	case 'p': {	/* a POSIX TZ string from $TZ */
+	case 'p': { /* a POSIX TZ string from $TZ */
 		struct tzif_zone *z = calloc(1, sizeof(*z));
 
 		if (!z)
@@ -442,9 +442,9 @@ static const struct tzif_zone *cache_get(const char *key)
 
 	for (size_t i = 0; i < CACHE_SLOTS; i++) {
 		_Atomic(struct tzif_zone *) *slot =
-			&cache[(h + i) & (CACHE_SLOTS - 1)];
+		    &cache[(h + i) & (CACHE_SLOTS - 1)];
 		struct tzif_zone *z =
-			atomic_load_explicit(slot, memory_order_acquire);
+		    atomic_load_explicit(slot, memory_order_acquire);
 		struct tzif_zone *fresh, *seen = NULL;
 
 		if (z) {
@@ -454,10 +454,10 @@ static const struct tzif_zone *cache_get(const char *key)
 		}
 		fresh = zone_load(key);
 		if (!fresh)
-			return NULL;	/* no such zone: nothing cached */
+			return NULL; /* no such zone: nothing cached */
 		if (atomic_compare_exchange_strong_explicit(
-			    slot, &seen, fresh, memory_order_acq_rel,
-			    memory_order_acquire))
+			slot, &seen, fresh, memory_order_acq_rel,
+			memory_order_acquire))
 			return fresh;
 		/* Another thread filled the slot first. */
 		zone_free(fresh);
@@ -475,7 +475,8 @@ int tzif_name_ok(const char *name)
 	    name[n - 1] == '/' || strstr(name, "..") || strstr(name, "//"))
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)name[i]) && !strchr("/_+-", name[i]))
+		if (!isalnum((unsigned char)name[i]) &&
+		    !strchr("/_+-", name[i]))
 			return 0;
 	return 1;
 }

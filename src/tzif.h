@@ -15,7 +15,7 @@ struct tzif_zone;
 
 /* One instant's local time type. abbr lives as long as the process. */
 struct tzif_info {
-	int32_t utoff;		/* seconds east of UTC */
+	int32_t utoff; /* seconds east of UTC */
 	int isdst;
 	const char *abbr;
 };
