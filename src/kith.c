@@ -1,15 +1,14 @@
 /* kith.c: errors, time, cadences and strings shared by every layer. */
 #include "kith.h"
+#include "tzif.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 int kith_err_set(struct kith_err *err, enum kith_status status,
 		 const char *field, const char *fmt, ...)
@@ -72,6 +71,8 @@ const char *kith_status_name(enum kith_status status)
 		return "io";
 	case KITH_ENOMEM:
 		return "no_memory";
+	case KITH_EBUSY:
+		return "busy";
 	}
 	return "unknown";
 }
@@ -88,8 +89,50 @@ int kith_status_exit(enum kith_status status)
 		return 2;
 	case KITH_EIO:
 	case KITH_ENOMEM:
+	case KITH_EBUSY:
 		return 1;
 	}
+	return 1;
+}
+
+struct id_at {
+	int64_t id;
+	size_t at;
+};
+
+static int id_at_cmp(const void *a, const void *b)
+{
+	const struct id_at *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+int kith_ids_dup(const int64_t *ids, size_t n, size_t *at)
+{
+	struct id_at *v;
+	size_t best = SIZE_MAX;
+
+	if (n < 2)
+		return 0;
+	v = malloc(n * sizeof(*v));
+	if (!v)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		v[i].id = ids[i];
+		v[i].at = i;
+	}
+	qsort(v, n, sizeof(*v), id_at_cmp);
+	/* A run of equal ids is ordered by index: every element after its
+	 * first is a repeat, the smallest index among them the answer. */
+	for (size_t i = 1; i < n; i++)
+		if (v[i].id == v[i - 1].id && v[i].at < best)
+			best = v[i].at;
+	free(v);
+	if (best == SIZE_MAX)
+		return 0;
+	*at = best;
 	return 1;
 }
 
@@ -132,111 +175,109 @@ int kith_days_in_month(int y, int m)
 }
 
 /* ---- zones ----
- * libc knows zones only through $TZ, so converting in another zone swaps
- * TZ under a lock. Costs a tzset (a cached file read) per call; callers
- * on hot paths convert once per contact, not per touch.
+ * Conversions go through tzif.c: each zone is read once from the
+ * zoneinfo database into an immutable table that every thread shares
+ * without a lock. libc's way (setenv TZ, tzset, localtime_r under a
+ * process-wide lock) serialised every request and raced getenv in
+ * libcurl and libical (review M7). An unknown zone converts as UTC,
+ * as libc did.
  */
-static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
-
-struct tz_saved {
-	char *old;
-	int had;
-	int swapped;
-};
-
-static void tz_enter(struct tz_saved *s, const char *tz)
-{
-	const char *cur;
-
-	pthread_mutex_lock(&tz_lock);
-	s->swapped = 0;
-	s->old = NULL;
-	if (!tz || !*tz)
-		return;
-	cur = getenv("TZ");
-	s->had = cur != NULL;
-	s->old = cur ? strdup(cur) : NULL;
-	setenv("TZ", tz, 1);
-	tzset();
-	s->swapped = 1;
-}
-
-static void tz_leave(struct tz_saved *s)
-{
-	if (s->swapped) {
-		if (s->had && s->old)
-			setenv("TZ", s->old, 1);
-		else
-			unsetenv("TZ");
-		tzset();
-	}
-	free(s->old);
-	pthread_mutex_unlock(&tz_lock);
-}
-
 int kith_tz_valid(const char *tz)
 {
-	char path[512];
+	/* Only names the zoneinfo database holds: never a path, never
+	 * "..", and the file must be a regular TZif file. */
+	return tz && tzif_name_ok(tz) && tzif_get(tz) != NULL;
+}
 
-	if (!tz || !*tz || strstr(tz, "..") || tz[0] == '/')
-		return 0;
-	if (!strcmp(tz, "UTC"))
-		return 1;
-	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
-	return access(path, R_OK) == 0;
+static const struct tzif_zone *zone_of(const char *tz)
+{
+	return tzif_get(tz && *tz ? tz : NULL);
 }
 
 int kith_time_local(struct tm *out, kith_time t, const char *tz)
 {
-	struct tz_saved s;
-	time_t tt = (time_t)t;
-	int ok;
+	struct tzif_info info;
+	int64_t local, days, secs;
+	int y, m, d;
 
-	tz_enter(&s, tz);
-	ok = localtime_r(&tt, out) != NULL;
-	tz_leave(&s);
-	return ok ? 0 : -1;
+	/* Beyond what a struct tm's int year holds either way. */
+	if (t < -(int64_t)1e15 || t > (int64_t)1e15)
+		return -1;
+	tzif_at(zone_of(tz), t, &info);
+	local = t + info.utoff;
+	days = local / KITH_DAY - (local % KITH_DAY < 0);
+	secs = local - days * KITH_DAY;
+	if (days < INT32_MIN + 719468 || days > INT32_MAX - 719468)
+		return -1;
+	kith_civil_from_days((int32_t)days, &y, &m, &d);
+	memset(out, 0, sizeof(*out));
+	out->tm_year = y - 1900;
+	out->tm_mon = m - 1;
+	out->tm_mday = d;
+	out->tm_hour = (int)(secs / 3600);
+	out->tm_min = (int)(secs / 60 % 60);
+	out->tm_sec = (int)(secs % 60);
+	out->tm_wday = (int)(((days + 4) % 7 + 7) % 7);
+	out->tm_yday = (int)(days - kith_days_from_civil(y, 1, 1));
+	out->tm_isdst = info.isdst;
+	out->tm_gmtoff = info.utoff;
+	out->tm_zone = info.abbr;
+	return 0;
 }
 
 long kith_tz_offset(kith_time t, const char *tz)
 {
-	struct tm tm;
+	struct tzif_info info;
 
-	if (kith_time_local(&tm, t, tz))
-		return 0;
-	return tm.tm_gmtoff;
+	tzif_at(zone_of(tz), t, &info);
+	return info.utoff;
 }
 
 int32_t kith_time_day(kith_time t, const char *tz)
 {
-	struct tm tm;
+	struct tzif_info info;
+	int64_t local, d;
 
-	if (kith_time_local(&tm, t, tz)) {
-		int64_t d = t / KITH_DAY;
-		return (int32_t)(t < 0 && t % KITH_DAY ? d - 1 : d);
-	}
-	return kith_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1,
-				    tm.tm_mday);
+	tzif_at(zone_of(tz), t, &info);
+	local = t + info.utoff;
+	d = local / KITH_DAY - (local % KITH_DAY < 0);
+	return (int32_t)d;
 }
 
+/*
+ * The instant of a local wall time, as mktime with tm_isdst = -1 gives
+ * it: in a fold (the hour repeated when clocks go back) the earlier
+ * instant; in a gap (the hour skipped when they go forward) the offset
+ * before the change, which lands the time after the gap (02:30 on a
+ * spring-forward night in Chicago is 03:30 CDT). Assumes at most one
+ * change within a day of the time, which every zone keeps.
+ */
 static kith_time local_to_time(int y, int mo, int d, int h, int mi, int sec,
 			       const char *tz)
 {
-	struct tz_saved s;
-	struct tm tm = { 0 };
-	time_t t;
+	const struct tzif_zone *z = zone_of(tz);
+	struct tzif_info before, after, check;
+	int64_t local = ((int64_t)kith_days_from_civil(y, mo, 1) + d - 1) *
+				KITH_DAY +
+			(int64_t)h * 3600 + mi * 60 + sec;
+	int64_t ta, tb;
+	int va, vb;
 
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	tm.tm_isdst = -1;
-	tz_enter(&s, tz);
-	t = mktime(&tm);
-	tz_leave(&s);
-	return (kith_time)t;
+	tzif_at(z, local - KITH_DAY - 26 * 3600, &before);
+	tzif_at(z, local + KITH_DAY + 26 * 3600, &after);
+	ta = local - before.utoff;
+	tb = local - after.utoff;
+	tzif_at(z, ta, &check);
+	va = check.utoff == before.utoff;
+	tzif_at(z, tb, &check);
+	vb = check.utoff == after.utoff;
+	if (va && vb)
+		return ta < tb ? ta : tb;
+	if (va)
+		return ta;
+	if (vb)
+		return tb;
+	return ta;
 }
 
 /* ---- parsing ---- */

@@ -19,6 +19,8 @@ enum kith_status {
 	KITH_ECONFLICT,	/* ambiguous name, duplicate, stale version */
 	KITH_EIO,	/* the database or a file failed */
 	KITH_ENOMEM,
+	KITH_EBUSY,	/* another writer held the database past the busy
+			 * timeout: try again later, exit 1, HTTP 503 */
 };
 
 /* The one error a failing call fills: what went wrong and where. */
@@ -43,6 +45,21 @@ const char *kith_err_format(const struct kith_err *err, char *buf, size_t n);
 const char *kith_status_name(enum kith_status status);
 /* CLI exit code for a status: 0, 2 for input/not found/conflict, else 1. */
 int kith_status_exit(enum kith_status status);
+
+/* Most contacts (and most users) one touchpoint may name. */
+#define KITH_TOUCH_MAX_PEOPLE 100
+/* Most elements of any one array of a kith-book (contacts, touchpoints,
+ * facts...): a 64 MB import is refused up front rather than parsed and
+ * written for minutes under the write lock. */
+#define KITH_BOOK_MAX_ITEMS 250000
+
+/*
+ * Does ids[0..n) hold an id twice? 1 and *at = the index of the first
+ * element whose id came earlier, else 0. O(n log n) (a sort of index
+ * pairs): the nested loop it replaces held the write lock for seconds
+ * on 140k ids (review M11). Allocates; -1 on no memory.
+ */
+int kith_ids_dup(const int64_t *ids, size_t n, size_t *at);
 
 /* ---- time ----
  * Instants are int64 Unix seconds (UTC). Calendar dates are int32

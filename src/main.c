@@ -265,6 +265,18 @@ int main(int argc, char **argv)
 		else
 			rc = store_commit(c.app.st, &c.err);
 	}
+	/* A command ends with its connection idle; one still in a
+	 * transaction lost its writes, and says so. */
+	if (c.app.st) {
+		struct kith_err serr = { 0 };
+
+		if (store_settle(c.app.st, &serr)) {
+			fprintf(stderr, "kith: %s\n", serr.msg);
+			if (!rc)
+				rc = kith_err_set(&c.err, KITH_EIO, NULL, "%s",
+						  serr.msg);
+		}
+	}
 	fflush(stdout);
 	app_close(&c.app);
 	if (rc)

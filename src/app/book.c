@@ -152,6 +152,13 @@ static int restore_settings(struct app_ctx *ctx, const struct book *b,
 		free(w.name);
 		w.name = strdup(b->ws_name);
 	}
+	/* book_parse_json checked it; a book built another way is held
+	 * to the same rule before the zone reaches any conversion. */
+	if (b->ws_tz && *b->ws_tz && !kith_tz_valid(b->ws_tz)) {
+		workspace_clear(&w);
+		return kith_err_set(err, KITH_EINPUT, "workspace.tz",
+				    "unknown time zone \"%.64s\"", b->ws_tz);
+	}
 	if (b->ws_tz) {
 		free(w.tz);
 		w.tz = strdup(b->ws_tz);
@@ -165,35 +172,60 @@ static int restore_settings(struct app_ctx *ctx, const struct book *b,
 	return rc;
 }
 
-/* Old id to new id, for a restore whose ids another workspace holds. */
+/* Old id to new id, for a restore whose ids another workspace holds.
+ * Filled in book order, then sorted once on the first lookup (ids are
+ * unique, check_dups saw to it): a lookup is a binary search, not the
+ * walk that made a large remapped import quadratic (review M11). */
+struct idpair {
+	int64_t old, new;
+};
+
 struct idmap {
-	int64_t *old, *new;
-	size_t n;
+	struct idpair *v;
+	size_t n, cap;
+	bool sorted;
 };
 
 static int idmap_add(struct idmap *m, int64_t old, int64_t new)
 {
-	int64_t *o = realloc(m->old, (m->n + 1) * sizeof(*o));
-	int64_t *w = o ? realloc(m->new, (m->n + 1) * sizeof(*w)) : NULL;
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 64;
+		struct idpair *v = realloc(m->v, cap * sizeof(*v));
 
-	if (o)
-		m->old = o;
-	if (!o || !w)
-		return -1;
-	m->new = w;
-	m->old[m->n] = old;
-	m->new[m->n++] = new;
+		if (!v)
+			return -1;
+		m->v = v;
+		m->cap = cap;
+	}
+	m->v[m->n].old = old;
+	m->v[m->n++].new = new;
+	m->sorted = false;
 	return 0;
 }
 
-/* The new id of old; 0 (unknown) lets the store name the dangling id. */
-static int64_t idmap_get(const struct idmap *m, int64_t old)
+static int idpair_cmp(const void *a, const void *b)
 {
+	const struct idpair *x = a, *y = b;
+
+	return x->old < y->old ? -1 : x->old > y->old;
+}
+
+/* The new id of old; 0 (unknown) lets the store name the dangling id. */
+static int64_t idmap_get(struct idmap *m, int64_t old)
+{
+	struct idpair key = { old, 0 }, *hit;
+
 	if (!m)
 		return old;
-	for (size_t i = 0; i < m->n; i++)
-		if (m->old[i] == old)
-			return m->new[i];
+	if (!m->sorted) {
+		if (m->n)
+			qsort(m->v, m->n, sizeof(*m->v), idpair_cmp);
+		m->sorted = true;
+	}
+	hit = m->n ? bsearch(&key, m->v, m->n, sizeof(*m->v), idpair_cmp)
+		   : NULL;
+	if (hit)
+		return hit->new;
 	return old ? -old : 0;
 }
 
@@ -203,17 +235,28 @@ struct maps {
 
 /* Two elements of one array with one id: name the second. */
 #define CHECK_DUPS(arr, n, what)                                             \
-	for (size_t i_ = 0; i_ < (n); i_++)                                   \
-		for (size_t k_ = 0; k_ < i_; k_++)                            \
-			if ((arr)[i_].id == (arr)[k_].id) {                   \
-				kith_err_set(err, KITH_EINPUT, NULL,          \
-					     "id %lld appears twice",         \
-					     (long long)(arr)[i_].id);        \
-				snprintf(err->field, sizeof(err->field),      \
-					 "%s[%zu].id", what, i_);             \
-				kith_err_at(err, file, 0);                    \
-				return KITH_EINPUT;                           \
-			}
+	do {                                                                 \
+		int64_t *ids_ = (n) ? malloc((n) * sizeof(*ids_)) : NULL;    \
+		size_t at_ = 0;                                              \
+		int d_;                                                      \
+		if ((n) && !ids_)                                            \
+			return kith_err_nomem(err);                          \
+		for (size_t i_ = 0; i_ < (n); i_++)                          \
+			ids_[i_] = (arr)[i_].id;                             \
+		d_ = kith_ids_dup(ids_, (n), &at_);                          \
+		free(ids_);                                                  \
+		if (d_ < 0)                                                  \
+			return kith_err_nomem(err);                          \
+		if (d_) {                                                    \
+			kith_err_set(err, KITH_EINPUT, NULL,                 \
+				     "id %lld appears twice",                \
+				     (long long)(arr)[at_].id);              \
+			snprintf(err->field, sizeof(err->field),             \
+				 "%s[%zu].id", what, at_);                   \
+			kith_err_at(err, file, 0);                           \
+			return KITH_EINPUT;                                  \
+		}                                                            \
+	} while (0)
 
 static int check_dups(const struct book *b, const char *file,
 		      struct kith_err *err)
@@ -396,9 +439,7 @@ int app_book_restore(struct app_ctx *ctx, struct book *b, const char *file,
 		store_savepoint_undo(ctx->st);
 	else
 		store_savepoint_release(ctx->st);
-	free(m.orgs.old);
-	free(m.orgs.new);
-	free(m.contacts.old);
-	free(m.contacts.new);
+	free(m.orgs.v);
+	free(m.contacts.v);
 	return rc;
 }

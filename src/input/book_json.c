@@ -122,6 +122,9 @@ static int read_touch(json_t *o, struct touchpoint *t, struct kith_err *err)
 		rc = body_ids(o, "contacts", &t->contacts, &t->n_contacts, err);
 	if (!rc && !t->n_contacts)
 		rc = body_error(err, "contacts", "a touchpoint needs a contact");
+	if (!rc && t->n_contacts > KITH_TOUCH_MAX_PEOPLE)
+		rc = body_error(err, "contacts", "at most %d contacts",
+				KITH_TOUCH_MAX_PEOPLE);
 	if (!rc)
 		rc = body_ids(o, "users", &t->users, &t->n_users, err);
 	if (!rc)
@@ -342,6 +345,11 @@ static int read_cadence(json_t *o, struct book_cadence *c,
 			rc = body_error(err, key, "expected an array");      \
 			goto done;                                           \
 		}                                                            \
+		if (json_array_size(a_) > KITH_BOOK_MAX_ITEMS) {             \
+			rc = body_error(err, key, "at most %d items",        \
+					KITH_BOOK_MAX_ITEMS);                \
+			goto done;                                           \
+		}                                                            \
 		(arr) = calloc(json_array_size(a_) + 1, sizeof(*(arr)));     \
 		if (!(arr)) {                                                \
 			rc = kith_err_nomem(err);                            \
@@ -413,6 +421,13 @@ int book_parse_json(struct book *out, const char *text, size_t len,
 		if (!rc)
 			rc = body_strdup(ws, "tz", false, ANY_LEN, &out->ws_tz,
 					 err);
+		/* "" is the server's zone; anything else must be a zone name
+		 * (a path such as /dev/stdin once hung every request). */
+		if (!rc && out->ws_tz && *out->ws_tz &&
+		    !kith_tz_valid(out->ws_tz))
+			rc = body_error(err, "tz",
+					"unknown time zone \"%.64s\"",
+					out->ws_tz);
 		if (!rc)
 			rc = get_int(ws, "work_start_minutes", 0, 1440,
 				     &out->work_start_min, err);

@@ -231,9 +231,56 @@ static json_t *lookup(json_t *o, const char *key)
 	return json_is_null(v) ? NULL : v;
 }
 
+/*
+ * Which control characters may the field key hold? Most fields are one
+ * line (names, tags, URLs, emails...): none, since a CR or LF there
+ * reached logs, terminals and notification bodies (review L6). Free
+ * text keeps \n and \t. A password and an .ics keep everything (the
+ * .ics is CRLF and parsed by its own reader).
+ */
+enum text_kind { TEXT_LINE, TEXT_MULTI, TEXT_ANY };
+
+static enum text_kind text_kind_of(const char *key)
+{
+	static const char *const multi[] = { "text", "note", "notes", NULL };
+	static const char *const any[] = { "password", "ics", NULL };
+
+	for (size_t i = 0; any[i]; i++)
+		if (!strcmp(key, any[i]))
+			return TEXT_ANY;
+	for (size_t i = 0; multi[i]; i++)
+		if (!strcmp(key, multi[i]))
+			return TEXT_MULTI;
+	return TEXT_LINE;
+}
+
+/* Offset of the first control character s may not hold, or -1. C0,
+ * DEL and C1 (U+0080..U+009F, UTF-8 C2 80..C2 9F) count; the parser
+ * has already refused NUL and bad UTF-8. */
+static long text_bad(const char *s, size_t len, enum text_kind kind)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (kind == TEXT_ANY)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (u[i] < 0x20 || u[i] == 0x7f) {
+			if (kind == TEXT_MULTI && (u[i] == '\n' || u[i] == '\t'))
+				continue;
+			return (long)i;
+		}
+		if (u[i] == 0xc2 && i + 1 < len && u[i + 1] >= 0x80 &&
+		    u[i + 1] <= 0x9f)
+			return (long)i;
+	}
+	return -1;
+}
+
 int body_str(json_t *o, const char *key, bool required, size_t max_len,
 	     const char **out, struct kith_err *err)
 {
+	long bad;
+
 	json_t *v = lookup(o, key);
 
 	if (!v)
@@ -246,6 +293,14 @@ int body_str(json_t *o, const char *key, bool required, size_t max_len,
 		return body_error(err, key, "longer than %zu bytes", max_len);
 	if (required && !json_string_length(v))
 		return body_error(err, key, "must not be empty");
+	bad = text_bad(json_string_value(v), json_string_length(v),
+		       text_kind_of(key));
+	if (bad >= 0)
+		return body_error(err, key,
+				  "control character at byte %ld (%s)", bad,
+				  text_kind_of(key) == TEXT_LINE
+					  ? "one line of printable text"
+					  : "only newlines and tabs");
 	*out = json_string_value(v);
 	return KITH_OK;
 }
@@ -406,9 +461,27 @@ int body_strlist(json_t *o, const char *key, struct strlist *out,
 		return KITH_OK;
 	if (!json_is_array(v))
 		return body_error(err, key, "expected an array of strings");
+	/* Emails, phones, handles, tags: a person has a handful. */
+	if (json_array_size(v) > BODY_LIST_MAX_ITEMS)
+		return body_error(err, key, "at most %d items",
+				  BODY_LIST_MAX_ITEMS);
 	json_array_foreach(v, i, e) {
 		if (!json_is_string(e)) {
 			rc = body_error(err, key, "item %zu: expected a string",
+					i);
+			break;
+		}
+		if (json_string_length(e) > BODY_LIST_MAX_LEN) {
+			rc = body_error(err, key,
+					"item %zu: longer than %d bytes", i,
+					BODY_LIST_MAX_LEN);
+			break;
+		}
+		if (text_bad(json_string_value(e), json_string_length(e),
+			     TEXT_LINE) >= 0) {
+			rc = body_error(err, key,
+					"item %zu: control character (one "
+					"line of printable text)",
 					i);
 			break;
 		}

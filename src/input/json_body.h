@@ -19,6 +19,9 @@
 #define BODY_MAX_DEPTH 32
 /* What max_len 0 means for body_str and body_strdup. */
 #define BODY_DEFAULT_MAX_LEN ((size_t)1 << 20)
+/* Most items, and longest item in bytes, of a body_strlist array. */
+#define BODY_LIST_MAX_ITEMS 100
+#define BODY_LIST_MAX_LEN 320
 
 /*
  * Parse buf[0..len) (buf may be NULL when len is 0): it must be valid
@@ -71,7 +74,10 @@ int body_only(json_t *o, const char *const *allowed, struct kith_err *err);
 
 /* A string, borrowed from o (lives as long as o). Longer than max_len
  * bytes is an error (0: BODY_DEFAULT_MAX_LEN; SIZE_MAX: no limit). When
- * required, "" is an error too ("must not be empty"). */
+ * required, "" is an error too ("must not be empty"). Control
+ * characters (C0, DEL, C1) are an error, except \n and \t in the free
+ * text keys "text", "note" and "notes", and anything in "password" and
+ * "ics". */
 int body_str(json_t *o, const char *key, bool required, size_t max_len,
 	     const char **out, struct kith_err *err);
 /* body_str, but *out is a copy the caller frees; NULL when absent, null
@@ -105,7 +111,9 @@ int body_cadence(json_t *o, const char *key, struct cadence *out,
 int body_money(json_t *o, const char *key, int64_t *out_cents,
 	       struct kith_err *err);
 /* An array of strings, appended to *out (struct strlist, core/model.h).
- * Null or absent appends nothing. On error *out is as it was before. */
+ * At most BODY_LIST_MAX_ITEMS items of BODY_LIST_MAX_LEN bytes, one line
+ * each (no control characters). Null or absent appends nothing. On
+ * error *out is as it was before. */
 int body_strlist(json_t *o, const char *key, struct strlist *out,
 		 struct kith_err *err);
 /* An array of positive integer ids into a new array *out of *n ids that

@@ -358,6 +358,12 @@ void api_fail(struct api *a, int rc)
 	case KITH_ECONFLICT:
 		http_error(a->resp, 409, "conflict", field, "%s", msg);
 		return;
+	case KITH_EBUSY:
+		/* The lock holder is another process (an import, a backup):
+		 * the request did nothing and can simply be sent again. */
+		http_error(a->resp, 503, "busy", NULL, "%s", msg);
+		a->resp->retry_after = 2;
+		return;
 	case KITH_EIO:
 	case KITH_ENOMEM:
 		break;
@@ -541,8 +547,9 @@ static bool read_body(struct api *a, const struct route *r)
 	return true;
 }
 
-/* The local day of now, worked out once a minute per thread: the zone
- * conversion takes a process-wide lock that every request contended for. */
+/* The local day of now, worked out once a minute per thread. Once a
+ * workaround for a process-wide zone lock (gone: kith.c converts with
+ * tzif.c); kept because it still saves a conversion per request. */
 static int32_t today_of(kith_time now)
 {
 	static _Thread_local kith_time minute = KITH_NO_TIME;
@@ -626,6 +633,16 @@ void api_handle(struct store *st, struct http_request *req,
 done:
 	if (!write)
 		store_read_end(st);
+	/* Every request leaves its connection idle, whatever went wrong:
+	 * a transaction left open would serve stale reads and fail every
+	 * later write on this thread. */
+	{
+		struct kith_err serr = { 0 };
+
+		if (store_settle(st, &serr))
+			fprintf(stderr, "kith: %s %s: %s\n", req->method,
+				r->pattern, serr.msg);
+	}
 	free(a.woken);
 	json_decref(a.body);
 	user_clear(&a.user);
@@ -640,20 +657,27 @@ bool api_query_int(struct api *a, const char *name, long long lo,
 		   long long hi, long long *out)
 {
 	const char *v = http_query(a->req, name);
+	const char *c;
 	char *end;
 	long long n;
 
 	if (!v)
 		return true;
+	/* Digits only (a leading - when lo < 0): strtoll alone reads
+	 * " 5", "+5" and "1 OR 1=1" (review L6) as numbers. */
+	c = v + (*v == '-' && lo < 0);
+	if (!*c || strspn(c, "0123456789") != strlen(c))
+		goto bad;
 	errno = 0;
 	n = strtoll(v, &end, 10);
-	if (!*v || *end || errno || n < lo || n > hi) {
-		http_error(a->resp, 422, "invalid", name,
-			   "expected an integer from %lld to %lld", lo, hi);
-		return false;
-	}
+	if (*end || errno || n < lo || n > hi)
+		goto bad;
 	*out = n;
 	return true;
+bad:
+	http_error(a->resp, 422, "invalid", name,
+		   "expected an integer from %lld to %lld", lo, hi);
+	return false;
 }
 
 bool api_query_bool(struct api *a, const char *name, bool *out)

@@ -43,6 +43,19 @@ int store_begin(struct store *st, struct kith_err *err);
 int store_commit(struct store *st, struct kith_err *err);
 void store_rollback(struct store *st);
 bool store_in_transaction(struct store *st);
+/*
+ * Bring the connection back to idle at the end of a unit of work (an
+ * HTTP request, a CLI command). Resets every statement still stepping;
+ * then, if a transaction is still open (read or write, whatever the
+ * bookkeeping says: sqlite3_get_autocommit and sqlite3_txn_state are
+ * asked), rolls it back. Returns KITH_OK when the connection was idle,
+ * KITH_EIO with a message saying a transaction was left open and rolled
+ * back (or could not be) otherwise. Any write of the unit is lost then:
+ * callers log it. Cheap when idle: one walk of the open statements.
+ * Without it one failed COMMIT left a connection inside a transaction
+ * for good (review H1).
+ */
+int store_settle(struct store *st, struct kith_err *err);
 /* A savepoint inside the current transaction: undo part of an action. */
 int store_savepoint(struct store *st, struct kith_err *err);
 void store_savepoint_undo(struct store *st);
@@ -147,6 +160,13 @@ int store_touch_add(struct store *st, int64_t ws, struct touchpoint *t,
 int store_touch_list(struct store *st, int64_t ws, int64_t contact_id,
 		     size_t limit, struct touchpoint **out, size_t *n,
 		     struct kith_err *err);
+/* One page of that list: the touches after touch `before` in that order
+ * (0: from the newest), at most limit (1 or more). A keyset, so a page
+ * costs its own rows whatever its depth; a `before` that is no touch of
+ * ws gives an empty page. */
+int store_touch_page(struct store *st, int64_t ws, int64_t contact_id,
+		     int64_t before, size_t limit, struct touchpoint **out,
+		     size_t *n, struct kith_err *err);
 void store_touches_free(struct touchpoint *t, size_t n);
 /* The score view of a contact's touches: at, channel, direction. */
 int store_touch_scores(struct store *st, int64_t ws, int64_t contact_id,

@@ -8,12 +8,14 @@
 #include "migrate.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define STMT_CACHE 256
 
@@ -41,6 +43,11 @@ static int db_fail(struct store *st, struct kith_err *err, const char *what)
 	if ((code & 0xff) == SQLITE_CONSTRAINT)
 		return kith_err_set(err, KITH_ECONFLICT, NULL, "%s: %s", what,
 				    sqlite3_errmsg(st->db));
+	if ((code & 0xff) == SQLITE_BUSY)
+		return kith_err_set(err, KITH_EBUSY, NULL,
+				    "database: %s: busy (another writer holds "
+				    "the lock); try again",
+				    what);
 	return kith_err_set(err, KITH_EIO, NULL, "database: %s: %s", what,
 			    sqlite3_errmsg(st->db));
 }
@@ -139,10 +146,56 @@ static int exec_stmt(struct store *st, sqlite3_stmt *s, struct kith_err *err,
 {
 	int rc = sqlite3_step(s);
 
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return db_fail(st, err, what);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		/* Reset after reading the message: a statement left active
+		 * keeps its transaction from ever committing (review H1). */
+		rc = db_fail(st, err, what);
+		sqlite3_reset(s);
+		return rc;
+	}
 	sqlite3_reset(s);
 	return KITH_OK;
+}
+
+/* Reset every statement of the connection that is still stepping, the
+ * uncached ones too. A busy statement makes COMMIT fail ("statements in
+ * progress") and pins a read snapshot. */
+static void stmts_reset(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+
+	while ((s = sqlite3_next_stmt(st->db, s)))
+		if (sqlite3_stmt_busy(s))
+			sqlite3_reset(s);
+}
+
+/* Is a transaction open on the connection, read or write? */
+static bool txn_open(struct store *st)
+{
+	return !sqlite3_get_autocommit(st->db) ||
+	       sqlite3_txn_state(st->db, NULL) != SQLITE_TXN_NONE;
+}
+
+/*
+ * The LIKE pattern "contains q": q's own %, _ and \ escaped with \, for
+ * LIKE ... ESCAPE '\'. Without it q=% or q=_ matched every contact.
+ * Caller frees; NULL on no memory.
+ */
+static char *like_contains(const char *q)
+{
+	char *out = malloc(strlen(q) * 2 + 3), *o = out;
+
+	if (!out)
+		return NULL;
+	*o++ = '%';
+	for (; *q; q++) {
+		if (*q == '%' || *q == '_' || *q == '\\')
+			*o++ = '\\';
+		*o++ = *q;
+	}
+	*o++ = '%';
+	*o = '\0';
+	return out;
 }
 
 static int exec_sql(struct store *st, const char *sql, struct kith_err *err)
@@ -277,6 +330,20 @@ int store_open(struct store **out, const char *path, struct kith_err *err)
 				  strerror(errno));
 		goto fail;
 	}
+	/* The file holds every tenant's data, password and token hashes
+	 * and webhook secrets: create it 0600 before SQLite does (it would
+	 * use 0644 less the umask). SQLite gives the -wal and -shm files
+	 * the mode of the database file. An existing file keeps its mode.
+	 * O_EXCL matters: close() on a file this process already has open
+	 * drops every POSIX lock SQLite holds on it (the server's other
+	 * connections), so only a file just created here is closed. */
+	if (strcmp(path, ":memory:")) {
+		int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+			      0600);
+
+		if (fd >= 0)
+			close(fd);
+	}
 	if (sqlite3_open_v2(path, &st->db,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 				    SQLITE_OPEN_NOMUTEX,
@@ -339,11 +406,13 @@ int store_schema_version(struct store *st)
 int store_begin(struct store *st, struct kith_err *err)
 {
 	sqlite3_stmt *s = stmt_get(st, "BEGIN IMMEDIATE", err);
+	int rc;
 
 	if (!s)
 		return err ? err->status : KITH_EIO;
-	if (exec_stmt(st, s, err, "begin"))
-		return KITH_EIO;
+	rc = exec_stmt(st, s, err, "begin");
+	if (rc)
+		return rc;
 	st->in_tx = 1;
 	st->open_signals = -1;
 	return KITH_OK;
@@ -352,22 +421,60 @@ int store_begin(struct store *st, struct kith_err *err)
 int store_commit(struct store *st, struct kith_err *err)
 {
 	sqlite3_stmt *s = stmt_get(st, "COMMIT", err);
+	int rc;
 
-	if (!s)
-		return err ? err->status : KITH_EIO;
-	if (exec_stmt(st, s, err, "commit")) {
+	if (!s) {
 		store_rollback(st);
-		return KITH_EIO;
+		return err ? err->status : KITH_EIO;
+	}
+	/* A statement still stepping would make COMMIT fail. */
+	stmts_reset(st);
+	rc = exec_stmt(st, s, err, "commit");
+	if (rc) {
+		store_rollback(st);
+		return rc == KITH_EBUSY ? rc : KITH_EIO;
 	}
 	st->in_tx = 0;
 	return KITH_OK;
 }
 
+/*
+ * ROLLBACK cannot fail for statements in progress (SQLite aborts them),
+ * but it can fail on I/O; then the connection is not trusted to be idle
+ * and the next store_settle tries again and reports it.
+ */
 void store_rollback(struct store *st)
 {
-	if (!sqlite3_get_autocommit(st->db))
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	stmts_reset(st);
+	if (!sqlite3_get_autocommit(st->db) &&
+	    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
+		fprintf(stderr, "kith: database: rollback: %s\n",
+			sqlite3_errmsg(st->db));
 	st->in_tx = 0;
+	st->read_owned = 0;
+}
+
+int store_settle(struct store *st, struct kith_err *err)
+{
+	bool open;
+
+	stmts_reset(st);
+	open = txn_open(st);
+	if (open)
+		store_rollback(st);
+	st->in_tx = 0;
+	st->read_owned = 0;
+	st->open_signals = -1;
+	if (!open)
+		return KITH_OK;
+	if (txn_open(st))
+		return kith_err_set(err, KITH_EIO, NULL,
+				    "database: a transaction was left open "
+				    "and cannot be rolled back: %s",
+				    sqlite3_errmsg(st->db));
+	return kith_err_set(err, KITH_EIO, NULL,
+			    "database: a transaction was left open; "
+			    "rolled back");
 }
 
 int store_savepoint(struct store *st, struct kith_err *err)
@@ -400,8 +507,15 @@ void store_read_begin(struct store *st)
 
 void store_read_end(struct store *st)
 {
-	if (st->read_owned)
-		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	if (st->read_owned) {
+		/* A snapshot that stays open would serve stale rows to every
+		 * later read on this connection (review H1): make sure it
+		 * ends, by ROLLBACK if COMMIT will not. */
+		stmts_reset(st);
+		if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) !=
+		    SQLITE_OK)
+			store_rollback(st);
+	}
 	st->read_owned = 0;
 }
 
@@ -431,6 +545,7 @@ void store_read_end(struct store *st)
 			(more) = 0;                                          \
 		} else {                                                     \
 			rc = db_fail(st, err, "read");                       \
+			sqlite3_reset(var);                                  \
 			goto fail;                                           \
 		}                                                            \
 	} while (0)
@@ -945,10 +1060,40 @@ static int write_lists(struct store *st, int64_t ws, const struct contact *c,
 	return rc;
 }
 
+/*
+ * Is org an organization of ws? Every write that stores an org_id asks:
+ * organization ids are global and sequential, and a contact pointing at
+ * another workspace's organization showed that organization's name
+ * (review H2: through a book import). 0 (none) passes.
+ */
+static int org_check(struct store *st, int64_t ws, int64_t org,
+		     struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	if (!org)
+		return KITH_OK;
+	STMT(s, "SELECT 1 FROM organization WHERE id = ? AND workspace_id = ?");
+	sqlite3_bind_int64(s, 1, org);
+	sqlite3_bind_int64(s, 2, ws);
+	STEP(s, more);
+	sqlite3_reset(s);
+	if (!more)
+		return kith_err_set(err, KITH_EINPUT, "org_id",
+				    "no organization %lld in this workspace",
+				    (long long)(org < 0 ? -org : org));
+	return KITH_OK;
+fail:
+	return rc;
+}
+
 static int resolve_org(struct store *st, int64_t ws, struct contact *c,
 		       kith_time now, struct kith_err *err)
 {
-	if (c->org_id || !c->org_name || !*c->org_name)
+	if (c->org_id)
+		return org_check(st, ws, c->org_id, err);
+	if (!c->org_name || !*c->org_name)
 		return KITH_OK;
 	return store_org_ensure(st, ws, c->org_name, now, &c->org_id, err);
 }
@@ -1046,11 +1191,9 @@ int store_contact_update(struct store *st, int64_t ws, struct contact *c,
 				    "(now %lld)",
 				    (long long)c->id, (long long)expect_version,
 				    (long long)version);
-	if (c->org_id == 0 && c->org_name && *c->org_name) {
-		rc = resolve_org(st, ws, c, now, err);
-		if (rc)
-			return rc;
-	}
+	rc = resolve_org(st, ws, c, now, err);
+	if (rc)
+		return rc;
 	rc = check_owner(st, ws, c->owner_id, err);
 	if (rc)
 		return rc;
@@ -1132,7 +1275,8 @@ fail:
 	" c.last_in_person, c.eff_every, c.eff_meet, c.due_at,"             \
 	" c.meet_due_at, c.touch_count"
 #define CONTACT_FROM                                                         \
-	" FROM contact c LEFT JOIN organization o ON o.id = c.org_id"
+	" FROM contact c LEFT JOIN organization o ON o.id = c.org_id"       \
+	" AND o.workspace_id = c.workspace_id"
 
 static void contact_read_row(sqlite3_stmt *s, struct contact *c)
 {
@@ -1287,10 +1431,9 @@ int store_contact_list(struct store *st, int64_t ws,
 	*out = NULL;
 	*n = 0;
 	if (f->q && *f->q) {
-		like = malloc(strlen(f->q) + 3);
+		like = like_contains(f->q);
 		if (!like)
 			return kith_err_nomem(err);
-		sprintf(like, "%%%s%%", f->q);
 	}
 	/* One statement for every filter: an unset filter binds NULL and
 	 * drops out, so the plan stays the cached one. */
@@ -1300,17 +1443,18 @@ int store_contact_list(struct store *st, int64_t ws,
 		"  WHERE t.contact_id = c.id AND t.tag = ?3))"
 		" AND (?4 IS NULL OR c.tier = ?4)"
 		" AND (?5 IS NULL OR c.owner_id = ?5)"
-		" AND (?6 IS NULL OR c.name LIKE ?6 OR c.title LIKE ?6"
-		"  OR c.notes LIKE ?6 OR o.name LIKE ?6"
+		" AND (?6 IS NULL OR c.name LIKE ?6 ESCAPE '\\'"
+		"  OR c.title LIKE ?6 ESCAPE '\\'"
+		"  OR c.notes LIKE ?6 ESCAPE '\\' OR o.name LIKE ?6 ESCAPE '\\'"
 		"  OR EXISTS (SELECT 1 FROM contact_email e"
-		"   WHERE e.contact_id = c.id AND e.email LIKE ?6)"
+		"   WHERE e.contact_id = c.id AND e.email LIKE ?6 ESCAPE '\\')"
 		"  OR EXISTS (SELECT 1 FROM contact_tag t"
-		"   WHERE t.contact_id = c.id AND t.tag LIKE ?6)"
+		"   WHERE t.contact_id = c.id AND t.tag LIKE ?6 ESCAPE '\\')"
 		"  OR EXISTS (SELECT 1 FROM contact_phone p"
-		"   WHERE p.contact_id = c.id AND p.phone LIKE ?6)"
+		"   WHERE p.contact_id = c.id AND p.phone LIKE ?6 ESCAPE '\\')"
 		"  OR EXISTS (SELECT 1 FROM fact x"
 		"   WHERE x.workspace_id = ?1 AND x.contact_id = c.id"
-		"   AND x.text LIKE ?6))"
+		"   AND x.text LIKE ?6 ESCAPE '\\'))"
 		" ORDER BY c.id LIMIT ?7");
 	sqlite3_bind_int64(s, 1, ws);
 	sqlite3_bind_int64(s, 2, f->after_id);
@@ -1407,12 +1551,11 @@ int store_contact_find(struct store *st, int64_t ws, const char *who,
 	rc = collect_ids(st, s, exclude, ids, n, err);
 	if (rc || *n)
 		return rc;
-	like = malloc(strlen(who) + 3);
+	like = like_contains(who);
 	if (!like)
 		return kith_err_nomem(err);
-	sprintf(like, "%%%s%%", who);
 	STMT(s, "SELECT id FROM contact WHERE workspace_id = ? AND"
-		" name LIKE ? ORDER BY id LIMIT 50");
+		" name LIKE ? ESCAPE '\\' ORDER BY id LIMIT 50");
 	sqlite3_bind_int64(s, 1, ws);
 	bind_text(s, 2, like);
 	rc = collect_ids(st, s, exclude, ids, n, err);
@@ -1728,9 +1871,9 @@ static void touch_read(sqlite3_stmt *s, struct touchpoint *t)
 	t->created_at = sqlite3_column_int64(s, 7);
 }
 
-int store_touch_list(struct store *st, int64_t ws, int64_t contact_id,
-		     size_t limit, struct touchpoint **out, size_t *n,
-		     struct kith_err *err)
+int store_touch_page(struct store *st, int64_t ws, int64_t contact_id,
+		     int64_t before, size_t limit, struct touchpoint **out,
+		     size_t *n, struct kith_err *err)
 {
 	struct touchpoint *t = NULL;
 	size_t cnt = 0;
@@ -1742,15 +1885,22 @@ int store_touch_list(struct store *st, int64_t ws, int64_t contact_id,
 			" t.note, t.source, t.created_at FROM touch_contact tc"
 			" JOIN touchpoint t ON t.id = tc.touch_id"
 			" WHERE tc.workspace_id = ?1 AND tc.contact_id = ?2"
+			" AND (?4 = 0 OR (tc.at, tc.touch_id) < ((SELECT at"
+			" FROM touchpoint WHERE id = ?4 AND workspace_id = ?1),"
+			" ?4))"
 			" ORDER BY tc.at DESC, tc.touch_id DESC LIMIT ?3");
 	else
 		STMT(s, "SELECT id, at, channel, direction, minutes, note,"
 			" source, created_at FROM touchpoint"
 			" WHERE workspace_id = ?1 AND ?2 = 0"
+			" AND (?4 = 0 OR (at, id) < ((SELECT at FROM touchpoint"
+			" WHERE id = ?4 AND workspace_id = ?1), ?4))"
 			" ORDER BY at DESC, id DESC LIMIT ?3");
 	sqlite3_bind_int64(s, 1, ws);
 	sqlite3_bind_int64(s, 2, contact_id);
-	sqlite3_bind_int64(s, 3, limit ? (int64_t)limit : -1);
+	sqlite3_bind_int64(s, 3,
+			   limit && limit <= INT64_MAX ? (int64_t)limit : -1);
+	sqlite3_bind_int64(s, 4, before);
 	for (;;) {
 		STEP(s, more);
 		if (!more)
@@ -1770,6 +1920,13 @@ int store_touch_list(struct store *st, int64_t ws, int64_t contact_id,
 fail:
 	store_touches_free(t, cnt);
 	return rc;
+}
+
+int store_touch_list(struct store *st, int64_t ws, int64_t contact_id,
+		     size_t limit, struct touchpoint **out, size_t *n,
+		     struct kith_err *err)
+{
+	return store_touch_page(st, ws, contact_id, 0, limit, out, n, err);
 }
 
 /* Columns (at, channel, direction) from col on, as the scores see them. */
@@ -2164,6 +2321,8 @@ int store_gift_add(struct store *st, int64_t ws, struct gift *g,
 
 	if (g->contact_id)
 		rc = contact_exists(st, ws, g->contact_id, err);
+	if (!rc)
+		rc = org_check(st, ws, g->org_id, err);
 	if (rc)
 		return rc;
 	STMT(s, "INSERT INTO gift(id, workspace_id, contact_id, org_id, text,"
@@ -2236,6 +2395,8 @@ int store_revenue_add(struct store *st, int64_t ws, struct revenue *r,
 
 	if (r->contact_id)
 		rc = contact_exists(st, ws, r->contact_id, err);
+	if (!rc)
+		rc = org_check(st, ws, r->org_id, err);
 	if (rc)
 		return rc;
 	STMT(s, "INSERT INTO revenue(id, workspace_id, contact_id, org_id,"

@@ -819,6 +819,125 @@ static void test_prefix_threads(void **state)
 	assert_string_equal(body_prefix_get(), "");
 }
 
+/* Control characters by kind of field (review L6): one-line fields take
+ * none, free text keeps \n and \t, a password or .ics anything; string
+ * lists are capped in count and length. */
+static void test_control_chars(void **state)
+{
+	static const struct {
+		const char *key, *json_value;
+		enum kith_status want;
+	} cases[] = {
+		{ "name", "\"Ann\"", KITH_OK },
+		{ "name", "\"A\\r\\nB\"", KITH_EINPUT },
+		{ "name", "\"A\\tB\"", KITH_EINPUT },
+		{ "name", "\"A\\u001bB\"", KITH_EINPUT },
+		{ "name", "\"A\\u007fB\"", KITH_EINPUT },
+		{ "name", "\"A\\u0085B\"", KITH_EINPUT },
+		{ "name", "\"\\u00e9\\u00a0\\u2014 ok\"", KITH_OK },
+		{ "url", "\"https://x.example/a\\r\\nInjected:1\"", KITH_EINPUT },
+		{ "email", "\"a@b.example\\n\"", KITH_EINPUT },
+		{ "notes", "\"one\\ntwo\\tthree\"", KITH_OK },
+		{ "note", "\"one\\r\\ntwo\"", KITH_EINPUT },
+		{ "text", "\"bell\\u0007\"", KITH_EINPUT },
+		{ "password", "\"p\\u0001w\\n\"", KITH_OK },
+		{ "ics", "\"BEGIN:VCALENDAR\\r\\nEND:VCALENDAR\\r\\n\"", KITH_OK },
+	};
+	char buf[256];
+	struct kith_err err = { 0 };
+
+	(void)state;
+	for (size_t i = 0; i < N(cases); i++) {
+		json_t *o;
+		const char *v = NULL;
+		int rc;
+
+		snprintf(buf, sizeof(buf), "{\"%s\":%s}", cases[i].key,
+			 cases[i].json_value);
+		assert_int_equal(body_parse(&o, buf, strlen(buf), &err), 0);
+		rc = body_str(o, cases[i].key, false, 0, &v, &err);
+		if (rc != (int)cases[i].want)
+			fail_msg("case %zu (%s): got %d", i, buf, rc);
+		if (rc)
+			assert_string_equal(err.field, cases[i].key);
+		json_decref(o);
+	}
+	{
+		static const struct {
+			const char *body;
+			enum kith_status want;
+		} lists[] = {
+			{ "{\"tags\":[\"a\",\"b\"]}", KITH_OK },
+			{ "{\"tags\":[\"a\",\"b\\nc\"]}", KITH_EINPUT },
+			{ "{\"tags\":[\"a\\t\"]}", KITH_EINPUT },
+		};
+
+		for (size_t i = 0; i < N(lists); i++) {
+			json_t *o;
+			struct strlist l = { 0 };
+
+			assert_int_equal(body_parse(&o, lists[i].body,
+						    strlen(lists[i].body), &err),
+					 0);
+			assert_int_equal(body_strlist(o, "tags", &l, &err),
+					 lists[i].want);
+			assert_int_equal(l.n, lists[i].want ? 0 : 2);
+			strlist_clear(&l);
+			json_decref(o);
+		}
+	}
+	{
+		/* 100 items pass, 101 do not; 320 bytes pass, 321 do not. */
+		static char big[8192];
+		json_t *o;
+		struct strlist l = { 0 };
+		size_t off;
+
+		for (int n = 100; n <= 101; n++) {
+			off = (size_t)snprintf(big, sizeof(big), "{\"tags\":[");
+			for (int i = 0; i < n; i++)
+				off += (size_t)snprintf(big + off,
+							sizeof(big) - off,
+							"%s\"t%d\"", i ? "," : "",
+							i);
+			snprintf(big + off, sizeof(big) - off, "]}");
+			assert_int_equal(body_parse(&o, big, strlen(big), &err),
+					 0);
+			assert_int_equal(body_strlist(o, "tags", &l, &err),
+					 n == 100 ? KITH_OK : KITH_EINPUT);
+			strlist_clear(&l);
+			json_decref(o);
+		}
+		for (int n = 320; n <= 321; n++) {
+			off = (size_t)snprintf(big, sizeof(big), "{\"tags\":[\"");
+			memset(big + off, 'x', (size_t)n);
+			snprintf(big + off + n, sizeof(big) - off - (size_t)n,
+				 "\"]}");
+			assert_int_equal(body_parse(&o, big, strlen(big), &err),
+					 0);
+			assert_int_equal(body_strlist(o, "tags", &l, &err),
+					 n == 320 ? KITH_OK : KITH_EINPUT);
+			strlist_clear(&l);
+			json_decref(o);
+		}
+	}
+}
+
+/* kith_ids_dup names the first element whose id came earlier. */
+static void test_ids_dup(void **state)
+{
+	static const int64_t a[] = { 5, 3, 9, 3, 5, 5 };
+	static const int64_t b[] = { 1, 2, 3 };
+	size_t at = 99;
+
+	(void)state;
+	assert_int_equal(kith_ids_dup(a, N(a), &at), 1);
+	assert_int_equal(at, 3);
+	assert_int_equal(kith_ids_dup(a, 3, &at), 0);
+	assert_int_equal(kith_ids_dup(b, N(b), &at), 0);
+	assert_int_equal(kith_ids_dup(b, 0, &at), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -834,6 +953,8 @@ int main(void)
 		cmocka_unit_test(test_body_error),
 		cmocka_unit_test(test_big_string),
 		cmocka_unit_test(test_prefix_threads),
+		cmocka_unit_test(test_control_chars),
+		cmocka_unit_test(test_ids_dup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -343,6 +343,85 @@ static void test_agenda_exact(void **state)
 	}
 }
 
+/* 7: store_settle leaves a connection idle whatever was left open, and
+ * a write that met a lock held past the busy timeout leaves nothing
+ * behind (review H1: the failed BEGIN stayed active, the next read's
+ * COMMIT failed and the connection kept a frozen snapshot). */
+static void test_settle(void **state)
+{
+	struct fx *f = *state;
+	struct store *other;
+	struct contact c;
+	int64_t id;
+
+	assert_int_equal(store_commit(f->app.st, &f->err), 0);
+	assert_int_equal(store_settle(f->app.st, &f->err), 0);
+
+	/* A write transaction nobody ended: rolled back and reported. */
+	assert_int_equal(store_begin(f->app.st, &f->err), 0);
+	id = add(f, f->app.ws, "Lost", TIER_B, 0, NOW);
+	assert_int_equal(store_settle(f->app.st, &f->err), KITH_EIO);
+	assert_non_null(strstr(f->err.msg, "rolled back"));
+	assert_false(store_in_transaction(f->app.st));
+	assert_int_equal(store_settle(f->app.st, &f->err), 0);
+	contact_init(&c);
+	assert_int_equal(store_contact_get(f->app.st, f->app.ws, id, &c,
+					   &f->err),
+			 KITH_ENOTFOUND);
+
+	/* A read snapshot left open: settled, and then a row written by
+	 * another connection is seen. */
+	assert_int_equal(store_open(&other, f->path, &f->err), 0);
+	store_read_begin(f->app.st);
+	assert_int_equal(store_contact_get(f->app.st, f->app.ws, 1, &c,
+					   &f->err),
+			 KITH_ENOTFOUND);
+	assert_int_equal(store_settle(f->app.st, &f->err), KITH_EIO);
+	assert_int_equal(store_begin(other, &f->err), 0);
+	contact_init(&c);
+	c.name = strdup("Seen");
+	c.created_at = NOW;
+	assert_int_equal(store_contact_add(other, f->app.ws, &c, NOW, &f->err),
+			 0);
+	id = c.id;
+	contact_clear(&c);
+	assert_int_equal(store_commit(other, &f->err), 0);
+	get(f, id, &c);
+	assert_string_equal(c.name, "Seen");
+	contact_clear(&c);
+
+	/* Another connection holds the write lock past the busy timeout:
+	 * BEGIN fails as busy, the connection stays idle, and once the
+	 * lock is gone writes and fresh reads work. */
+	assert_int_equal(store_begin(other, &f->err), 0);
+	assert_int_equal(store_begin(f->app.st, &f->err), KITH_EBUSY);
+	assert_non_null(strstr(f->err.msg, "busy"));
+	assert_int_equal(store_settle(f->app.st, &f->err), 0);
+	store_read_begin(f->app.st);
+	get(f, id, &c);
+	contact_clear(&c);
+	store_read_end(f->app.st);
+	assert_int_equal(store_settle(f->app.st, &f->err), 0);
+	contact_init(&c);
+	c.name = strdup("Later");
+	c.created_at = NOW;
+	assert_int_equal(store_contact_add(other, f->app.ws, &c, NOW, &f->err),
+			 0);
+	id = c.id;
+	contact_clear(&c);
+	assert_int_equal(store_commit(other, &f->err), 0);
+	get(f, id, &c);
+	assert_string_equal(c.name, "Later");
+	contact_clear(&c);
+	assert_int_equal(store_begin(f->app.st, &f->err), 0);
+	add(f, f->app.ws, "Mine", TIER_B, 0, NOW);
+	assert_int_equal(store_commit(f->app.st, &f->err), 0);
+	assert_int_equal(store_settle(f->app.st, &f->err), 0);
+	store_close(other);
+	/* teardown rolls back: give it a transaction to end. */
+	assert_int_equal(store_begin(f->app.st, &f->err), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -357,6 +436,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_merge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_agenda_exact, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_settle, setup, teardown),
 	};
 
 	setenv("TZ", "America/Chicago", 1);

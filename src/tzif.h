@@ -1,0 +1,36 @@
+/*
+ * tzif.h: time zones without $TZ. Reads the zoneinfo database's TZif
+ * files (RFC 8536: transitions, local time types, the POSIX TZ footer
+ * rule for times after the last transition) into immutable zones that
+ * are cached for the life of the process and shared by every thread
+ * without a lock. kith.c's zone helpers are built on it; nothing else
+ * should need it.
+ */
+#ifndef KITH_TZIF_H
+#define KITH_TZIF_H
+
+#include <stdint.h>
+
+struct tzif_zone;
+
+/* One instant's local time type. abbr lives as long as the process. */
+struct tzif_info {
+	int32_t utoff; /* seconds east of UTC */
+	int isdst;
+	const char *abbr;
+};
+
+/*
+ * The zone named name ("Europe/London"), loaded once and then shared;
+ * NULL or "" is the process's default zone ($TZ as libc reads it, else
+ * /etc/localtime, else UTC). NULL when name is no zone of the zoneinfo
+ * database (see tzif_name_ok) or its file is not TZif. Never freed.
+ */
+const struct tzif_zone *tzif_get(const char *name);
+/* Is name shaped like a zone name: relative, no "..", only
+ * [A-Za-z0-9/_+-], at most 64 bytes. Says nothing of the file. */
+int tzif_name_ok(const char *name);
+/* The local time type of zone z at UTC instant t. */
+void tzif_at(const struct tzif_zone *z, int64_t t, struct tzif_info *out);
+
+#endif

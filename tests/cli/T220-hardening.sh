@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# T210: files at rest and imported zones. The database is created 0600,
+# its -wal and -shm too (review L9); a book whose workspace zone is a
+# file path is refused whole, exit 2 (review M7).
+. "$(dirname "$0")/lib.sh"
+
+check_rc "kith init" 0 kith init
+ok "the database is 0600" test "$(stat -c %a "$KITH_DB")" = 600
+# A connection kept open keeps the -wal and -shm files to look at.
+{ echo 'BEGIN; SELECT count(*) FROM contact;'; sleep 1.5; echo 'COMMIT;'; } |
+	sqlite3 "$KITH_DB" >/dev/null &
+sleep 0.5
+kith add "Walter" >/dev/null
+ok "the -wal file is 0600" test "$(stat -c %a "$KITH_DB-wal")" = 600
+ok "the -shm file is 0600" test "$(stat -c %a "$KITH_DB-shm")" = 600
+wait
+
+for tz in /dev/stdin ../../../etc/localtime /etc/localtime 'America/../../etc/passwd' 'Nowhere/Atlantis'; do
+	printf '{"format":"kith-book","version":1,"workspace":{"tz":"%s"},"contacts":[{"id":1,"name":"c"}]}' "$tz" >"$T_DIR/tz.json"
+	check "a workspace zone of $tz is refused" 2 \
+		"kith import: $T_DIR/tz.json: workspace.tz: unknown time zone \"$tz\"" \
+		kith --db "$T_DIR/tz.db" import "$T_DIR/tz.json"
+done
+printf '{"format":"kith-book","version":1,"workspace":{"tz":"Europe/London"},"contacts":[{"id":1,"name":"c"}]}' >"$T_DIR/tz.json"
+check_rc "a real zone is taken" 0 kith --db "$T_DIR/tz2.db" import "$T_DIR/tz.json"
+finish
