@@ -276,8 +276,9 @@ static long text_bad(const char *s, size_t len, enum text_kind kind)
 	return -1;
 }
 
-int body_str(json_t *o, const char *key, bool required, size_t max_len,
-	     const char **out, struct kith_err *err)
+static int str_get(json_t *o, const char *key, bool required,
+		   size_t max_len, bool check, const char **out,
+		   struct kith_err *err)
 {
 	long bad;
 
@@ -293,8 +294,9 @@ int body_str(json_t *o, const char *key, bool required, size_t max_len,
 		return body_error(err, key, "longer than %zu bytes", max_len);
 	if (required && !json_string_length(v))
 		return body_error(err, key, "must not be empty");
-	bad = text_bad(json_string_value(v), json_string_length(v),
-		       text_kind_of(key));
+	bad = check ? text_bad(json_string_value(v), json_string_length(v),
+			       text_kind_of(key))
+		    : -1;
 	if (bad >= 0)
 		return body_error(err, key,
 				  "control character at byte %ld (%s)", bad,
@@ -305,18 +307,37 @@ int body_str(json_t *o, const char *key, bool required, size_t max_len,
 	return KITH_OK;
 }
 
-int body_strdup(json_t *o, const char *key, bool required, size_t max_len,
-		char **out, struct kith_err *err)
+int body_str(json_t *o, const char *key, bool required, size_t max_len,
+	     const char **out, struct kith_err *err)
+{
+	return str_get(o, key, required, max_len, true, out, err);
+}
+
+static int strdup_get(json_t *o, const char *key, bool required,
+		      size_t max_len, bool check, char **out,
+		      struct kith_err *err)
 {
 	const char *s = NULL;
 	int rc;
 
 	*out = NULL;
-	rc = body_str(o, key, required, max_len, &s, err);
+	rc = str_get(o, key, required, max_len, check, &s, err);
 	if (rc || !s)
 		return rc;
 	*out = strdup(s);
 	return *out ? KITH_OK : kith_err_nomem(err);
+}
+
+int body_strdup(json_t *o, const char *key, bool required, size_t max_len,
+		char **out, struct kith_err *err)
+{
+	return strdup_get(o, key, required, max_len, true, out, err);
+}
+
+int body_strdup_lenient(json_t *o, const char *key, bool required,
+			size_t max_len, char **out, struct kith_err *err)
+{
+	return strdup_get(o, key, required, max_len, false, out, err);
 }
 
 int body_int(json_t *o, const char *key, bool required, int64_t lo, int64_t hi,

@@ -84,6 +84,11 @@ int body_str(json_t *o, const char *key, bool required, size_t max_len,
  * or on error. */
 int body_strdup(json_t *o, const char *key, bool required, size_t max_len,
 		char **out, struct kith_err *err);
+/* body_strdup that lets control characters through, for ingest that
+ * strips them itself: a lead's form posted to the webhook must not be
+ * lost over one stray byte (app/signals.c strips at ingest). */
+int body_strdup_lenient(json_t *o, const char *key, bool required,
+			size_t max_len, char **out, struct kith_err *err);
 /* An integer in [lo, hi]; a real such as 3.0 is not an integer. */
 int body_int(json_t *o, const char *key, bool required, int64_t lo, int64_t hi,
 	     int64_t *out, struct kith_err *err);

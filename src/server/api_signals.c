@@ -143,21 +143,19 @@ void h_hook(struct api *a)
 	rc = body_str(a->body, "type", true, 32, &type, &a->err);
 	if (!rc)
 		rc = signal_type_parse(&sg.type, type, "type", &a->err);
-	if (!rc)
-		rc = body_strdup(a->body, "id", false, 200, &sg.ext_id, &a->err);
-	if (!rc)
-		rc = body_strdup(a->body, "email", false, 254, &sg.email,
-				 &a->err);
-	if (!rc)
-		rc = body_strdup(a->body, "name", false, 200, &sg.name, &a->err);
-	if (!rc)
-		rc = body_strdup(a->body, "handle", false, 200, &sg.handle,
-				 &a->err);
-	if (!rc)
-		rc = body_strdup(a->body, "url", false, 2000, &sg.url, &a->err);
-	if (!rc)
-		rc = body_strdup(a->body, "text", false, 4000, &sg.text,
-				 &a->err);
+	/* Lenient: ingest strips control characters (app/signals.c). */
+	struct {
+		const char *key;
+		size_t max;
+		char **out;
+	} texts[] = {
+		{ "id", 200, &sg.ext_id },   { "email", 254, &sg.email },
+		{ "name", 200, &sg.name },   { "handle", 200, &sg.handle },
+		{ "url", 2000, &sg.url },    { "text", 4000, &sg.text },
+	};
+	for (size_t i = 0; !rc && i < sizeof(texts) / sizeof(*texts); i++)
+		rc = body_strdup_lenient(a->body, texts[i].key, false,
+					 texts[i].max, texts[i].out, &a->err);
 	if (!rc)
 		rc = body_time(a->body, "at", false, &sg.at, &a->err);
 	if (rc) {
