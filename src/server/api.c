@@ -511,6 +511,13 @@ void api_handle(struct store *st, struct http_request *req,
 	bool known, write = false;
 	int rc;
 
+	/* Only origin-form targets name a resource here: "*", "foo" or an
+	 * empty path (a bare "?a=b") would reach code that assumes a '/'. */
+	if (req->path[0] != '/') {
+		http_error(resp, 400, "malformed", NULL,
+			   "the request target must start with /");
+		return;
+	}
 	if (strncmp(req->path, "/api/", 5) && strncmp(req->path, "/hooks/", 7)) {
 		static_serve(req, resp);
 		return;
