@@ -337,8 +337,16 @@ void api_fail(struct api *a, int rc)
 	case KITH_ENOMEM:
 		break;
 	}
-	/* The detail of a server fault goes to the log, not the client. */
-	fprintf(stderr, "kith: %s %s: %s\n", a->req->method, a->req->path, msg);
+	/* The detail of a server fault goes to the log, not the client;
+	 * escaped, and a webhook's secret masked (review L1, L2). */
+	{
+		char path[400], method[40], detail[600];
+
+		http_log_path(path, sizeof(path), a->req->path);
+		http_log_str(method, sizeof(method), a->req->method);
+		http_log_str(detail, sizeof(detail), msg);
+		fprintf(stderr, "kith: %s %s: %s\n", method, path, detail);
+	}
 	http_error(a->resp, 500, "internal", NULL, "internal error");
 }
 

@@ -173,7 +173,7 @@ void h_users_create(struct api *a)
 {
 	static const char *const keys[] = { "email", "name", "role",
 					    "password", NULL };
-	const char *email, *role = NULL, *pw = NULL;
+	const char *email = NULL, *role = NULL, *pw = NULL;
 	struct user u = { 0 };
 	int rc;
 
@@ -197,7 +197,13 @@ void h_users_create(struct api *a)
 			      &pw, &a->err);
 	if (!rc && pw)
 		rc = set_password(&u, pw, &a->err);
-	u.email = strdup(email ? email : "");
+	/* Only a validated email is copied (review M10: it was read
+	 * uninitialised when the body had none). */
+	if (!rc) {
+		u.email = strdup(email);
+		if (!u.email)
+			rc = kith_err_nomem(&a->err);
+	}
 	if (!rc)
 		rc = store_user_add(a->st, &u, &a->err);
 	if (rc)

@@ -81,6 +81,84 @@ static struct store *thread_store(struct kith_err *err)
 	return st;
 }
 
+/* ---- log lines ---- */
+
+/* Length of the well-formed UTF-8 sequence at p (2-4), or 0. */
+static size_t utf8_len(const unsigned char *p)
+{
+	unsigned c = p[0];
+	size_t len;
+	unsigned min;
+	unsigned long cp;
+
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2, min = 0x80, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3, min = 0x800, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4, min = 0x10000, cp = c & 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+char *http_log_str(char *out, size_t n, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t o = 0;
+
+	if (!n)
+		return out;
+	while (*p) {
+		size_t u = *p >= 0x80 ? utf8_len(p) : 0;
+		char esc[5];
+		size_t k;
+
+		if (u) {
+			k = u;
+			memcpy(esc, p, u);
+		} else if (*p < 0x20 || *p == 0x7f || *p == '\\' ||
+			   *p >= 0x80) {
+			snprintf(esc, sizeof(esc), "\\x%02x", *p);
+			k = 4;
+		} else {
+			esc[0] = (char)*p;
+			k = 1;
+		}
+		if (o + k + 4 > n) {
+			if (n >= 4) {
+				while (o + 4 > n)
+					o--;
+				memcpy(out + o, "...", 3);
+				o += 3;
+			}
+			break;
+		}
+		memcpy(out + o, esc, k);
+		o += k;
+		p += u ? u : 1;
+	}
+	out[o < n ? o : n - 1] = '\0';
+	return out;
+}
+
+char *http_log_path(char *out, size_t n, const char *s)
+{
+	/* A webhook's path is its secret: never log it. */
+	if (s && !strncmp(s, "/hooks/", 7)) {
+		snprintf(out, n, "/hooks/(secret)");
+		return out;
+	}
+	return http_log_str(out, n, s);
+}
+
 /* ---- helpers for handlers ---- */
 
 const char *http_query(struct http_request *r, const char *name)
@@ -475,17 +553,17 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	ms = (end.tv_sec - rs->start.tv_sec) * 1e3 +
 	     (end.tv_nsec - rs->start.tv_nsec) / 1e6;
 	if (!srv->o->quiet) {
-		char line[700];
-		/* A webhook's path is its secret: never log it. */
-		bool secret = !strncmp(rs->req.path, "/hooks/", 7);
-		int n = snprintf(line, sizeof(line),
-				 "%s %s %.300s %d %.2fms%s\n", rs->req.remote,
-				 rs->req.method,
-				 secret ? "/hooks/(secret)" : rs->req.path,
-				 rs->queued ? rs->resp.status : 0, ms,
-				 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK
-					 ? ""
-					 : " (aborted)");
+		char line[700], path[400], method[40];
+		int n;
+
+		http_log_path(path, sizeof(path), rs->req.path);
+		http_log_str(method, sizeof(method), rs->req.method);
+		n = snprintf(line, sizeof(line), "%s %s %s %d %.2fms%s\n",
+			     rs->req.remote, method, path,
+			     rs->queued ? rs->resp.status : 0, ms,
+			     toe == MHD_REQUEST_TERMINATED_COMPLETED_OK
+				     ? ""
+				     : " (aborted)");
 
 		/* One write per line keeps lines whole across threads. */
 		if (n > 0)

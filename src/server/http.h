@@ -58,6 +58,17 @@ struct http_response {
 	struct http_stream *stream;	/* owned; set for event streams */
 };
 
+/*
+ * Copy s into out (n bytes, NUL-terminated, truncated with "...") fit for
+ * one log line: control characters, backslash and bytes that are not
+ * well-formed UTF-8 become \xHH, so a client cannot forge log lines or
+ * send terminal escapes (review L1). A path under /hooks/ is a webhook's
+ * secret and is written "/hooks/(secret)" (review L2). Returns out.
+ */
+char *http_log_path(char *out, size_t n, const char *s);
+/* The same escaping without the /hooks/ mask, for other fields. */
+char *http_log_str(char *out, size_t n, const char *s);
+
 /* Query parameter name, or NULL. */
 const char *http_query(struct http_request *r, const char *name);
 /* Request header name (case-insensitive), or NULL. */
