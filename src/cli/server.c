@@ -12,10 +12,14 @@ int cmd_serve(struct cli *cl)
 {
 	static const struct cli_opt opts[] = {
 		{ "listen", true }, { "threads", true }, { "quiet", false },
+		{ "trust-proxy", true }, { "per-ip-limit", true },
+		{ "header-timeout", true }, { "max-streams", true },
 		{ NULL, false }
 	};
+	static const char *proxies[CLI_MAX_ARGS];
 	struct http_server_opts o = { 0 };
-	long threads;
+	long threads, per_ip, header_timeout, streams;
+	size_t n_proxies = 0;
 	int rc;
 
 	rc = cli_parse(cl, opts);
@@ -23,6 +27,28 @@ int cmd_serve(struct cli *cl)
 		rc = cli_want(cl, 0, 0);
 	if (!rc)
 		rc = cli_int(cl, "threads", 0, 256, 0, &threads);
+	if (!rc)
+		rc = cli_int(cl, "per-ip-limit", 1, 100000,
+			     HTTP_PER_IP_DEFAULT, &per_ip);
+	if (!rc)
+		rc = cli_int(cl, "header-timeout", 1, 3600,
+			     HTTP_HEADER_TIMEOUT_DEFAULT, &header_timeout);
+	if (!rc)
+		rc = cli_int(cl, "max-streams", 1, 1000,
+			     HTTP_STREAMS_PER_KEY_DEFAULT, &streams);
+	/* --trust-proxy repeats: one address or CIDR each. */
+	for (int i = 0; !rc && i < cl->nopts; i++) {
+		if (strcmp(cl->opts[i].name, "trust-proxy"))
+			continue;
+		if (!http_cidr_valid(cl->opts[i].value))
+			rc = kith_err_set(&cl->err, KITH_EINPUT,
+					  "--trust-proxy",
+					  "expected an address or CIDR like "
+					  "10.0.0.0/8, got \"%s\"",
+					  cl->opts[i].value);
+		else
+			proxies[n_proxies++] = cl->opts[i].value;
+	}
 	if (!rc)
 		rc = api_init(&cl->err);
 	if (rc)
@@ -32,6 +58,11 @@ int cmd_serve(struct cli *cl)
 					 : "127.0.0.1:8080";
 	o.threads = (unsigned)threads;
 	o.quiet = cli_has(cl, "quiet");
+	o.trust_proxy = proxies;
+	o.n_trust_proxy = n_proxies;
+	o.per_ip_limit = (unsigned)per_ip;
+	o.header_timeout = (unsigned)header_timeout;
+	o.streams_per_user = (unsigned)streams;
 	/* Each server thread opens its own connection; this one has done
 	 * the migrations and is not needed while serving. */
 	app_close(&cl->app);

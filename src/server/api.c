@@ -191,7 +191,7 @@ const struct route api_routes[] = {
 const size_t api_n_routes = sizeof(api_routes) / sizeof(api_routes[0]);
 
 const struct http_app api_app = { api_handle, api_is_slow, api_body_limit,
-				  api_tick };
+				  api_tick, api_admit };
 
 static struct ratelimit *login_limit;
 static char dummy_hash[SECRET_HASH_MAX];
@@ -423,7 +423,7 @@ json_t *api_user_json(const struct user *u)
 static bool authenticate(struct api *a, const struct route *r)
 {
 	const char *auth = http_header(a->req, "Authorization");
-	const char *cookie = http_cookie(a->req, "kith_session");
+	const char *cookie = http_cookie(a->req, api_cookie_name(a->req));
 	char hash[SECRET_TOKEN_HASH_MAX];
 	int rc = KITH_ENOTFOUND;
 
@@ -509,6 +509,46 @@ static int32_t today_of(kith_time now)
 		day = kith_time_day(now, NULL);
 	}
 	return day;
+}
+
+const char *api_cookie_name(const struct http_request *req)
+{
+	/* Over HTTPS only __Host-kith_session counts: the browser keeps it
+	 * Secure and bound to this host, so a sibling subdomain or a plain
+	 * http:// page cannot plant one. Plain http (127.0.0.1 in `make
+	 * run`) cannot carry Secure cookies, hence the bare name there. */
+	return req->secure ? "__Host-kith_session" : "kith_session";
+}
+
+bool api_admit(struct store *st, struct http_request *req,
+	       struct http_response *resp)
+{
+	struct api a = { 0 };
+	const struct route *r;
+	bool known, ok;
+
+	if (req->path[0] != '/' ||
+	    (strncmp(req->path, "/api/", 5) &&
+	     strncmp(req->path, "/hooks/", 7)))
+		return true;	/* api_handle answers these */
+	r = find_route(req, &known);
+	if (!r || r->auth == AUTH_PUBLIC)
+		return true;
+	a.st = st;
+	a.req = req;
+	a.resp = resp;
+	a.ctx.st = st;
+	if (kith_now(&a.ctx.now, &a.err))
+		return true;	/* api_handle reports it */
+	store_read_begin(st);
+	ok = authenticate(&a, r);
+	store_read_end(st);
+	/* Big bodies are for owners only (imports): anyone else gets the
+	 * usual limit, whatever the route allows. */
+	if (ok && req->limit > BODY && a.user.role < ROLE_OWNER)
+		req->limit = BODY;
+	user_clear(&a.user);
+	return ok;
 }
 
 void api_handle(struct store *st, struct http_request *req,

@@ -49,6 +49,15 @@ void api_tick(struct store *st);
 void api_handle(struct store *st, struct http_request *req,
 		struct http_response *resp);
 bool api_is_slow(const char *method, const char *path);
+/* The http layer's admission check, once the headers are in and before
+ * the body is read (review M5): the route's authentication, CSRF and
+ * role, so a stranger's upload is refused with 401/403 unread; lowers
+ * req->limit to the usual 1 MB for anyone but an owner. */
+bool api_admit(struct store *st, struct http_request *req,
+	       struct http_response *resp);
+/* The session cookie's name for this request: "__Host-kith_session"
+ * when it came over HTTPS (req->secure), else "kith_session". */
+const char *api_cookie_name(const struct http_request *req);
 size_t api_body_limit(const char *method, const char *path);
 /* Once, before serving: libsodium, the login limiter. */
 int api_init(struct kith_err *err);

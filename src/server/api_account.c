@@ -74,9 +74,9 @@ void h_session_create(struct api *a)
 	}
 	api_csrf_for(csrf, token);
 	snprintf(cookie, sizeof(cookie),
-		 "kith_session=%s; Path=/; HttpOnly; SameSite=Lax; "
-		 "Max-Age=%d",
-		 token, SESSION_DAYS * KITH_DAY);
+		 "%s=%s; Path=/;%s HttpOnly; SameSite=Lax; Max-Age=%d",
+		 api_cookie_name(a->req), token,
+		 a->req->secure ? " Secure;" : "", SESSION_DAYS * KITH_DAY);
 	a->resp->set_cookie = strdup(cookie);
 	http_json(a->resp, 200,
 		  json_pack("{s:o, s:s}", "user", api_user_json(&u),
@@ -86,7 +86,7 @@ void h_session_create(struct api *a)
 
 void h_session_delete(struct api *a)
 {
-	char hash[SECRET_TOKEN_HASH_MAX];
+	char hash[SECRET_TOKEN_HASH_MAX], cookie[120];
 	int rc;
 
 	if (a->session_token) {
@@ -97,8 +97,10 @@ void h_session_delete(struct api *a)
 			return;
 		}
 	}
-	a->resp->set_cookie = strdup("kith_session=; Path=/; HttpOnly; "
-				     "SameSite=Lax; Max-Age=0");
+	snprintf(cookie, sizeof(cookie),
+		 "%s=; Path=/;%s HttpOnly; SameSite=Lax; Max-Age=0",
+		 api_cookie_name(a->req), a->req->secure ? " Secure;" : "");
+	a->resp->set_cookie = strdup(cookie);
 	a->resp->status = 204;
 }
 
