@@ -124,6 +124,13 @@ static int user_add(struct cli *cl)
 		return rc;
 	if (cli_has(cl, "password-stdin")) {
 		rc = read_password(cl, pw, sizeof(pw));
+		/* A chosen password meets the policy (review M8).
+		 * --demo-password lets scripts/run seed the documented
+		 * demo account (demo@kith.example / kith-demo, README):
+		 * a known password on a local demo, not a chosen one. */
+		if (!rc && !cli_has(cl, "demo-password"))
+			rc = secret_password_policy(pw, "--password-stdin",
+						    &cl->err);
 		if (!rc)
 			rc = secret_password_hash(hash, pw, &cl->err);
 		memset(pw, 0, sizeof(pw));
@@ -150,7 +157,7 @@ int cmd_user(struct cli *cl)
 {
 	static const struct cli_opt opts[] = {
 		{ "role", true }, { "name", true }, { "password-stdin", false },
-		{ NULL, false }
+		{ "demo-password", false }, { NULL, false }
 	};
 	struct user *u = NULL, one;
 	size_t n = 0;
@@ -201,7 +208,9 @@ int cmd_user(struct cli *cl)
 int cmd_token(struct cli *cl)
 {
 	static const struct cli_opt opts[] = { { "name", true },
+					       { "expires", true },
 					       { NULL, false } };
+	long days;
 	char token[SECRET_TOKEN_MAX], hash[SECRET_TOKEN_HASH_MAX];
 	struct api_token *t = NULL;
 	struct user u;
@@ -212,6 +221,9 @@ int cmd_token(struct cli *cl)
 	rc = cli_parse(cl, opts);
 	if (!rc)
 		rc = cli_want(cl, 1, 2);
+	/* --expires DAYS: the token stops working then (0: never). */
+	if (!rc)
+		rc = cli_int(cl, "expires", 0, 3650, 0, &days);
 	if (!rc)
 		rc = secret_init(&cl->err);
 	if (rc)
@@ -226,6 +238,8 @@ int cmd_token(struct cli *cl)
 		secret_token_hash(hash, token);
 		rc = store_token_add(cl->app.st, cl->app.ws, u.id,
 				     name ? name : "cli", hash, cl->app.now,
+				     days ? cl->app.now + days * KITH_DAY
+					  : KITH_NO_TIME,
 				     &id, &cl->err);
 		if (!rc && cl->json)
 			json_print(json_pack("{s:I, s:s, s:s}", "id",

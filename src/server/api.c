@@ -4,6 +4,7 @@
 #include "secret.h"
 #include "../render/json.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@ const struct route api_routes[] = {
 	/* Password hashing takes ~0.1 s: off the polling threads. */
 	{ "POST", "/api/v1/session", AUTH_PUBLIC, true, BODY,
 	  h_session_create, "Sign in; sets the session cookie", "account",
-	  NULL, "Credentials", 200 },
+	  NULL, "Credentials", 200, true },
 	{ "DELETE", "/api/v1/session", AUTH_VIEWER, false, 0,
 	  h_session_delete, "Sign out", "account", NULL, NULL, 204 },
 	{ "GET", "/api/v1/me", AUTH_VIEWER, false, 0, h_me,
@@ -194,6 +195,80 @@ const struct http_app api_app = { api_handle, api_is_slow, api_body_limit,
 				  api_tick, api_admit };
 
 static struct ratelimit *login_limit;
+static struct ratelimit *signin_limit;
+static struct ratelimit *addr_limit;
+
+/* Uses of sessions and tokens seen since the last tick: written in one
+ * transaction by api_account_tick, so a read never needs the write lock
+ * just to slide a session's idle deadline (review M9, L10). */
+#define USES_MAX 512
+static pthread_mutex_t uses_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct use {
+	char hash[SECRET_TOKEN_HASH_MAX];
+	bool token;
+	kith_time at;
+} uses[USES_MAX];
+static size_t n_uses;
+
+static void note_use(const char *hash, bool token, kith_time now)
+{
+	pthread_mutex_lock(&uses_lock);
+	for (size_t i = 0; i < n_uses; i++)
+		if (!strcmp(uses[i].hash, hash)) {
+			uses[i].at = now;
+			goto out;
+		}
+	/* Full: dropped; the next request notes it again. */
+	if (n_uses < USES_MAX) {
+		memcpy(uses[n_uses].hash, hash, SECRET_TOKEN_HASH_MAX);
+		uses[n_uses].token = token;
+		uses[n_uses].at = now;
+		n_uses++;
+	}
+out:
+	pthread_mutex_unlock(&uses_lock);
+}
+
+void api_account_tick(struct store *st)
+{
+	static struct use batch[USES_MAX];
+	static unsigned ticks;
+	struct kith_err err = { 0 };
+	kith_time now;
+	size_t n;
+	int rc;
+
+	pthread_mutex_lock(&uses_lock);
+	n = n_uses;
+	memcpy(batch, uses, n * sizeof(*batch));
+	n_uses = 0;
+	pthread_mutex_unlock(&uses_lock);
+	if (kith_now(&now, &err))
+		return;
+	if (!n && ticks++ % 60)
+		return;
+	if (store_begin(st, &err))
+		goto fail;
+	rc = KITH_OK;
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = batch[i].token
+			     ? store_token_touch(st, batch[i].hash, batch[i].at,
+						 &err)
+			     : store_session_touch(st, batch[i].hash,
+						   batch[i].at +
+							   API_SESSION_IDLE,
+						   &err);
+	if (!rc && !n)
+		rc = store_session_purge(st, now, &err);
+	if (rc) {
+		store_rollback(st);
+		goto fail;
+	}
+	if (!store_commit(st, &err))
+		return;
+fail:
+	fprintf(stderr, "kith: sessions: %s\n", err.msg);
+}
 static char dummy_hash[SECRET_HASH_MAX];
 
 const char *api_dummy_hash(void)
@@ -212,9 +287,14 @@ int api_init(struct kith_err *err)
 	rc = secret_password_hash(dummy_hash, pw, err);
 	if (rc)
 		return rc;
-	/* Five failures a quarter hour per account and per address. */
-	login_limit = ratelimit_new(5, 900, 4096);
-	if (!login_limit)
+	/* Failures within a quarter hour, per account (a growing delay,
+	 * never a lock: see h_session_create) and per address. */
+	login_limit = ratelimit_new(16, 900, 16384);
+	addr_limit = ratelimit_new(10, 900, 16384);
+	/* Every attempt per address, so successful sign-ins (argon2 and a
+	 * session row each) are bounded too. */
+	signin_limit = ratelimit_new(100, 900, 16384);
+	if (!login_limit || !signin_limit || !addr_limit)
 		return kith_err_nomem(err);
 	return notify_init(err);
 }
@@ -431,12 +511,16 @@ static bool authenticate(struct api *a, const struct route *r)
 		secret_token_hash(hash, auth + 7);
 		rc = store_token_user(a->st, hash, a->ctx.now, &a->user,
 				      &a->err);
+		if (!rc)
+			note_use(hash, true, a->ctx.now);
 	} else if (cookie) {
 		secret_token_hash(hash, cookie);
 		rc = store_session_user(a->st, hash, a->ctx.now, &a->user,
 					&a->err);
-		if (!rc)
+		if (!rc) {
 			a->session_token = cookie;
+			note_use(hash, false, a->ctx.now);
+		}
 	}
 	if (rc == KITH_ENOTFOUND) {
 		http_error(a->resp, 401, "unauthorized", NULL,
@@ -601,18 +685,24 @@ void api_handle(struct store *st, struct http_request *req,
 		goto done;
 	if (strstr(r->pattern, "{id}") && !api_param_id(&a, 0, &a.id))
 		goto done;
-	if (write) {
+	if (write && !r->lock_late) {
 		rc = store_begin(st, &a.err);
 		if (rc) {
 			api_fail(&a, rc);
 			goto done;
 		}
+		a.locked = true;
+	} else if (write) {
+		/* The handler reads in a snapshot and calls api_lock. */
+		store_read_begin(st);
 	}
 	resp->status = 0;
 	r->fn(&a);
 	if (!resp->status)
 		http_error(resp, 500, "internal", NULL, "no response");
-	if (write) {
+	if (write && !a.locked) {
+		store_read_end(st);
+	} else if (write) {
 		/* Any error undoes the whole request: nothing half-written. */
 		if (resp->status >= 400) {
 			store_rollback(st);
@@ -636,4 +726,49 @@ done:
 struct ratelimit *api_login_limit(void)
 {
 	return login_limit;
+}
+
+struct ratelimit *api_signin_limit(void)
+{
+	return signin_limit;
+}
+
+struct ratelimit *api_addr_limit(void)
+{
+	return addr_limit;
+}
+
+int api_lock(struct api *a)
+{
+	int rc;
+
+	if (a->locked)
+		return KITH_OK;
+	store_read_end(a->st);
+	rc = store_begin(a->st, &a->err);
+	if (!rc)
+		a->locked = true;
+	return rc;
+}
+
+void api_audit(struct api *a, const char *event, int64_t user_id,
+	       int64_t ws, const char *detail)
+{
+	char d[300], addr[80];
+
+	http_log_str(d, sizeof(d), detail ? detail : "");
+	http_log_str(addr, sizeof(addr), a->req->remote);
+	fprintf(stderr, "kith: security %s user=%lld ws=%lld addr=%s%s%s\n",
+		event, (long long)user_id, (long long)ws, addr, *d ? " " : "",
+		d);
+}
+
+void api_wake_user(struct api *a, int64_t user_id)
+{
+	int64_t *w = realloc(a->woken, (a->n_woken + 1) * sizeof(*w));
+
+	if (!w)
+		return;	/* the 15 s keep-alive wake re-checks anyway */
+	a->woken = w;
+	a->woken[a->n_woken++] = user_id;
 }

@@ -563,6 +563,7 @@ void api_tick(struct store *st)
 	size_t n = 0, sent = 0;
 	kith_time now;
 
+	api_account_tick(st);
 	if (kith_now(&now, &err))
 		return;
 	if (!app_signals_tick(st, now, &woken, &n, &err))

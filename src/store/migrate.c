@@ -283,6 +283,12 @@ static const char *const migrations[] = {
 	"ALTER TABLE contact_email ADD COLUMN domain TEXT GENERATED ALWAYS AS"
 	" (lower(substr(email, instr(email, '@') + 1))) VIRTUAL;"
 	"CREATE INDEX contact_email_domain ON contact_email(workspace_id, domain);",
+	/* 6: a session also ends after a stretch of idleness (review M9):
+	 * idle_until slides forward with use, never past expires_at (the
+	 * absolute cap); NULL (older rows) means expires_at. Tokens may
+	 * expire. */
+	"ALTER TABLE session ADD COLUMN idle_until INTEGER;"
+	"ALTER TABLE api_token ADD COLUMN expires_at INTEGER;",
 };
 
 size_t migrate_count(void)
