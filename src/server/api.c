@@ -235,6 +235,7 @@ void api_account_tick(struct store *st)
 	static unsigned ticks;
 	struct kith_err err = { 0 };
 	kith_time now;
+	bool purge;
 	size_t n;
 	int rc;
 
@@ -243,9 +244,11 @@ void api_account_tick(struct store *st)
 	memcpy(batch, uses, n * sizeof(*batch));
 	n_uses = 0;
 	pthread_mutex_unlock(&uses_lock);
+	purge = ticks++ % 60 == 0;	/* about once a minute */
+
 	if (kith_now(&now, &err))
 		return;
-	if (!n && ticks++ % 60)
+	if (!n && !purge)
 		return;
 	if (store_begin(st, &err))
 		goto fail;
@@ -258,7 +261,7 @@ void api_account_tick(struct store *st)
 						   batch[i].at +
 							   API_SESSION_IDLE,
 						   &err);
-	if (!rc && !n)
+	if (!rc && purge)
 		rc = store_session_purge(st, now, &err);
 	if (rc) {
 		store_rollback(st);

@@ -287,8 +287,8 @@ static const char *const migrations[] = {
 	 * idle_until slides forward with use, never past expires_at (the
 	 * absolute cap); NULL (older rows) means expires_at. Tokens may
 	 * expire. */
-	"ALTER TABLE session ADD COLUMN idle_until INTEGER;"
-	"ALTER TABLE api_token ADD COLUMN expires_at INTEGER;",
+	("ALTER TABLE session ADD COLUMN idle_until INTEGER;"
+	 "ALTER TABLE api_token ADD COLUMN expires_at INTEGER;"),
 };
 
 size_t migrate_count(void)
