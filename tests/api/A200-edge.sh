@@ -37,4 +37,10 @@ done
 STATUS=$(raw 'http://example.com/') BODY=
 ok "absolute-form still answered (no crash): $STATUS" test "$STATUS" != closed
 ok "the server is still running" kill -0 "$SERVER_PID"
+# Under ASan/UBSan the server must also stop cleanly: exit 0, no report.
+kill -TERM "$SERVER_PID" && wait "$SERVER_PID"
+rc=$?
+SERVER_PID=
+ok "the server stops cleanly on SIGTERM (exit 0, no sanitizer report)" \
+	bash -c '[ "$1" = 0 ] && ! grep -q "ERROR: \|runtime error" "$2"' _ "$rc" "$A_DIR/serve.log"
 finish

@@ -54,4 +54,10 @@ sleep 0.2
 ok "the error log names the hook masked" grep -q 'kith: POST /hooks/(secret): ' "$LOG"
 ok "the secret appears nowhere in the log" bash -c '! grep -qF "$1" "$2"' _ "$SECRET" "$LOG"
 grep -F "$SECRET" "$LOG" | head -3 | sed 's/^/#   /'
+# Under ASan/UBSan the server must also stop cleanly: exit 0, no report.
+kill -TERM "$SERVER_PID" && wait "$SERVER_PID"
+rc=$?
+SERVER_PID=
+ok "the server stops cleanly on SIGTERM (exit 0, no sanitizer report)" \
+	bash -c '[ "$1" = 0 ] && ! grep -q "ERROR: \|runtime error" "$2"' _ "$rc" "$A_DIR/serve.log"
 finish

@@ -59,4 +59,10 @@ req POST /api/v1/contacts "${J[@]}" -H "Authorization: Bearer $TV" -d '{"name":"
 ok "a viewer's write: 403 before the body" test "$STATUS" = 403
 req POST /api/v1/contacts "${J[@]}" -H "Authorization: Bearer $TB" -d '{"name":"Ok Contact"}'
 ok "a member's write still works: 201" test "$STATUS" = 201
+# Under ASan/UBSan the server must also stop cleanly: exit 0, no report.
+kill -TERM "$SERVER_PID" && wait "$SERVER_PID"
+rc=$?
+SERVER_PID=
+ok "the server stops cleanly on SIGTERM (exit 0, no sanitizer report)" \
+	bash -c '[ "$1" = 0 ] && ! grep -q "ERROR: \|runtime error" "$2"' _ "$rc" "$A_DIR/serve.log"
 finish

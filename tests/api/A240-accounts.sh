@@ -142,4 +142,10 @@ signin ana@studio.example "$PW" --interface 127.0.0.2 -H 'X-Forwarded-For: 203.0
 ok "the failing client behind the proxy is blocked: 429" test "$STATUS" = 429
 signin ana@studio.example "$PW" --interface 127.0.0.2 -H 'X-Forwarded-For: 203.0.113.51'
 ok "another client behind the same proxy signs in: 200" test "$STATUS" = 200
+# Under ASan/UBSan the server must also stop cleanly: exit 0, no report.
+kill -TERM "$SERVER_PID" && wait "$SERVER_PID"
+rc=$?
+SERVER_PID=
+ok "the server stops cleanly on SIGTERM (exit 0, no sanitizer report)" \
+	bash -c '[ "$1" = 0 ] && ! grep -q "ERROR: \|runtime error" "$2"' _ "$rc" "$A_DIR/serve.log"
 finish
