@@ -14,11 +14,15 @@ int cmd_serve(struct cli *cl)
 	static const struct cli_opt opts[] = {
 		{ "listen", true }, { "threads", true }, { "quiet", false },
 		{ "notify-allow", true }, { "hook-rate", true },
-		{ "hook-daily", true }, { NULL, false }
+		{ "hook-daily", true }, { "trust-proxy", true },
+		{ "per-ip-limit", true }, { "header-timeout", true },
+		{ "max-streams", true }, { NULL, false }
 	};
+	static const char *proxies[CLI_MAX_ARGS];
 	struct http_server_opts o = { 0 };
 	const char *allow;
-	long threads, per_min, per_day;
+	long threads, per_min, per_day, per_ip, header_timeout, streams;
+	size_t n_proxies = 0;
 	int rc;
 
 	rc = cli_parse(cl, opts);
@@ -47,6 +51,28 @@ int cmd_serve(struct cli *cl)
 		}
 	}
 	if (!rc)
+		rc = cli_int(cl, "per-ip-limit", 1, 100000,
+			     HTTP_PER_IP_DEFAULT, &per_ip);
+	if (!rc)
+		rc = cli_int(cl, "header-timeout", 1, 3600,
+			     HTTP_HEADER_TIMEOUT_DEFAULT, &header_timeout);
+	if (!rc)
+		rc = cli_int(cl, "max-streams", 1, 1000,
+			     HTTP_STREAMS_PER_KEY_DEFAULT, &streams);
+	/* --trust-proxy repeats: one address or CIDR each. */
+	for (int i = 0; !rc && i < cl->nopts; i++) {
+		if (strcmp(cl->opts[i].name, "trust-proxy"))
+			continue;
+		if (!http_cidr_valid(cl->opts[i].value))
+			rc = kith_err_set(&cl->err, KITH_EINPUT,
+					  "--trust-proxy",
+					  "expected an address or CIDR like "
+					  "10.0.0.0/8, got \"%s\"",
+					  cl->opts[i].value);
+		else
+			proxies[n_proxies++] = cl->opts[i].value;
+	}
+	if (!rc)
 		rc = api_init(&cl->err);
 	if (rc)
 		return rc;
@@ -57,6 +83,11 @@ int cmd_serve(struct cli *cl)
 					 : "127.0.0.1:8080";
 	o.threads = (unsigned)threads;
 	o.quiet = cli_has(cl, "quiet");
+	o.trust_proxy = proxies;
+	o.n_trust_proxy = n_proxies;
+	o.per_ip_limit = (unsigned)per_ip;
+	o.header_timeout = (unsigned)header_timeout;
+	o.streams_per_user = (unsigned)streams;
 	/* Each server thread opens its own connection; this one has done
 	 * the migrations and is not needed while serving. */
 	app_close(&cl->app);
@@ -123,6 +154,13 @@ static int user_add(struct cli *cl)
 		return rc;
 	if (cli_has(cl, "password-stdin")) {
 		rc = read_password(cl, pw, sizeof(pw));
+		/* A chosen password meets the policy (review M8).
+		 * --demo-password lets scripts/run seed the documented
+		 * demo account (demo@kith.example / kith-demo, README):
+		 * a known password on a local demo, not a chosen one. */
+		if (!rc && !cli_has(cl, "demo-password"))
+			rc = secret_password_policy(pw, "--password-stdin",
+						    &cl->err);
 		if (!rc)
 			rc = secret_password_hash(hash, pw, &cl->err);
 		memset(pw, 0, sizeof(pw));
@@ -149,7 +187,7 @@ int cmd_user(struct cli *cl)
 {
 	static const struct cli_opt opts[] = {
 		{ "role", true }, { "name", true }, { "password-stdin", false },
-		{ NULL, false }
+		{ "demo-password", false }, { NULL, false }
 	};
 	struct user *u = NULL, one;
 	size_t n = 0;
@@ -200,7 +238,9 @@ int cmd_user(struct cli *cl)
 int cmd_token(struct cli *cl)
 {
 	static const struct cli_opt opts[] = { { "name", true },
+					       { "expires", true },
 					       { NULL, false } };
+	long days;
 	char token[SECRET_TOKEN_MAX], hash[SECRET_TOKEN_HASH_MAX];
 	struct api_token *t = NULL;
 	struct user u;
@@ -211,6 +251,9 @@ int cmd_token(struct cli *cl)
 	rc = cli_parse(cl, opts);
 	if (!rc)
 		rc = cli_want(cl, 1, 2);
+	/* --expires DAYS: the token stops working then (0: never). */
+	if (!rc)
+		rc = cli_int(cl, "expires", 0, 3650, 0, &days);
 	if (!rc)
 		rc = secret_init(&cl->err);
 	if (rc)
@@ -225,6 +268,8 @@ int cmd_token(struct cli *cl)
 		secret_token_hash(hash, token);
 		rc = store_token_add(cl->app.st, cl->app.ws, u.id,
 				     name ? name : "cli", hash, cl->app.now,
+				     days ? cl->app.now + days * KITH_DAY
+					  : KITH_NO_TIME,
 				     &id, &cl->err);
 		if (!rc && cl->json)
 			json_print(json_pack("{s:I, s:s, s:s}", "id",

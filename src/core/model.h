@@ -157,6 +157,7 @@ struct api_token {
 	kith_time created_at;
 	kith_time last_used_at;	/* KITH_NO_TIME: never */
 	kith_time revoked_at;	/* KITH_NO_TIME: live */
+	kith_time expires_at;	/* KITH_NO_TIME: never */
 };
 
 enum signal_type {

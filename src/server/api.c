@@ -5,6 +5,7 @@
 #include "../render/json.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,7 @@ const struct route api_routes[] = {
 	/* Password hashing takes ~0.1 s: off the polling threads. */
 	{ "POST", "/api/v1/session", AUTH_PUBLIC, true, BODY,
 	  h_session_create, "Sign in; sets the session cookie", "account",
-	  NULL, "Credentials", 200 },
+	  NULL, "Credentials", 200, true },
 	{ "DELETE", "/api/v1/session", AUTH_VIEWER, false, 0,
 	  h_session_delete, "Sign out", "account", NULL, NULL, 204 },
 	{ "GET", "/api/v1/me", AUTH_VIEWER, false, 0, h_me,
@@ -175,7 +176,7 @@ const struct route api_routes[] = {
 	  "meetings", "state", NULL, 200 },
 	{ "POST", "/api/v1/meetings/import", AUTH_MEMBER, true, 8 * MB,
 	  h_meetings_import, "Import an iCalendar text ({\"ics\": ...})",
-	  "meetings", NULL, "Ics", 201 },
+	  "meetings", NULL, "Ics", 201, true },
 	{ "POST", "/api/v1/meetings/{id}/confirm", AUTH_MEMBER, false, 0,
 	  h_meeting_confirm, "Log a suggested meeting as a touchpoint",
 	  "meetings", NULL, NULL, 201 },
@@ -192,9 +193,86 @@ const struct route api_routes[] = {
 const size_t api_n_routes = sizeof(api_routes) / sizeof(api_routes[0]);
 
 const struct http_app api_app = { api_handle, api_is_slow, api_body_limit,
-				  api_tick };
+				  api_tick, api_admit };
 
 static struct ratelimit *login_limit;
+static struct ratelimit *signin_limit;
+static struct ratelimit *addr_limit;
+
+/* Uses of sessions and tokens seen since the last tick: written in one
+ * transaction by api_account_tick, so a read never needs the write lock
+ * just to slide a session's idle deadline (review M9, L10). */
+#define USES_MAX 512
+static pthread_mutex_t uses_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct use {
+	char hash[SECRET_TOKEN_HASH_MAX];
+	bool token;
+	kith_time at;
+} uses[USES_MAX];
+static size_t n_uses;
+
+static void note_use(const char *hash, bool token, kith_time now)
+{
+	pthread_mutex_lock(&uses_lock);
+	for (size_t i = 0; i < n_uses; i++)
+		if (!strcmp(uses[i].hash, hash)) {
+			uses[i].at = now;
+			goto out;
+		}
+	/* Full: dropped; the next request notes it again. */
+	if (n_uses < USES_MAX) {
+		memcpy(uses[n_uses].hash, hash, SECRET_TOKEN_HASH_MAX);
+		uses[n_uses].token = token;
+		uses[n_uses].at = now;
+		n_uses++;
+	}
+out:
+	pthread_mutex_unlock(&uses_lock);
+}
+
+void api_account_tick(struct store *st)
+{
+	static struct use batch[USES_MAX];
+	static unsigned ticks;
+	struct kith_err err = { 0 };
+	kith_time now;
+	bool purge;
+	size_t n;
+	int rc;
+
+	pthread_mutex_lock(&uses_lock);
+	n = n_uses;
+	memcpy(batch, uses, n * sizeof(*batch));
+	n_uses = 0;
+	pthread_mutex_unlock(&uses_lock);
+	purge = ticks++ % 60 == 0;	/* about once a minute */
+
+	if (kith_now(&now, &err))
+		return;
+	if (!n && !purge)
+		return;
+	if (store_begin(st, &err))
+		goto fail;
+	rc = KITH_OK;
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = batch[i].token
+			     ? store_token_touch(st, batch[i].hash, batch[i].at,
+						 &err)
+			     : store_session_touch(st, batch[i].hash,
+						   batch[i].at +
+							   API_SESSION_IDLE,
+						   &err);
+	if (!rc && purge)
+		rc = store_session_purge(st, now, &err);
+	if (rc) {
+		store_rollback(st);
+		goto fail;
+	}
+	if (!store_commit(st, &err))
+		return;
+fail:
+	fprintf(stderr, "kith: sessions: %s\n", err.msg);
+}
 static char dummy_hash[SECRET_HASH_MAX];
 
 const char *api_dummy_hash(void)
@@ -213,9 +291,14 @@ int api_init(struct kith_err *err)
 	rc = secret_password_hash(dummy_hash, pw, err);
 	if (rc)
 		return rc;
-	/* Five failures a quarter hour per account and per address. */
-	login_limit = ratelimit_new(5, 900, 4096);
-	if (!login_limit)
+	/* Failures within a quarter hour, per account (a growing delay,
+	 * never a lock: see h_session_create) and per address. */
+	login_limit = ratelimit_new(16, 900, 16384);
+	addr_limit = ratelimit_new(10, 900, 16384);
+	/* Every attempt per address, so successful sign-ins (argon2 and a
+	 * session row each) are bounded too. */
+	signin_limit = ratelimit_new(100, 900, 16384);
+	if (!login_limit || !signin_limit || !addr_limit)
 		return kith_err_nomem(err);
 	return notify_init(err);
 }
@@ -368,8 +451,16 @@ void api_fail(struct api *a, int rc)
 	case KITH_ENOMEM:
 		break;
 	}
-	/* The detail of a server fault goes to the log, not the client. */
-	fprintf(stderr, "kith: %s %s: %s\n", a->req->method, a->req->path, msg);
+	/* The detail of a server fault goes to the log, not the client;
+	 * escaped, and a webhook's secret masked (review L1, L2). */
+	{
+		char path[400], method[40], detail[600];
+
+		http_log_path(path, sizeof(path), a->req->path);
+		http_log_str(method, sizeof(method), a->req->method);
+		http_log_str(detail, sizeof(detail), msg);
+		fprintf(stderr, "kith: %s %s: %s\n", method, path, detail);
+	}
 	http_error(a->resp, 500, "internal", NULL, "internal error");
 }
 
@@ -446,7 +537,7 @@ json_t *api_user_json(const struct user *u)
 static bool authenticate(struct api *a, const struct route *r)
 {
 	const char *auth = http_header(a->req, "Authorization");
-	const char *cookie = http_cookie(a->req, "kith_session");
+	const char *cookie = http_cookie(a->req, api_cookie_name(a->req));
 	char hash[SECRET_TOKEN_HASH_MAX];
 	int rc = KITH_ENOTFOUND;
 
@@ -454,12 +545,16 @@ static bool authenticate(struct api *a, const struct route *r)
 		secret_token_hash(hash, auth + 7);
 		rc = store_token_user(a->st, hash, a->ctx.now, &a->user,
 				      &a->err);
+		if (!rc)
+			note_use(hash, true, a->ctx.now);
 	} else if (cookie) {
 		secret_token_hash(hash, cookie);
 		rc = store_session_user(a->st, hash, a->ctx.now, &a->user,
 					&a->err);
-		if (!rc)
+		if (!rc) {
 			a->session_token = cookie;
+			note_use(hash, false, a->ctx.now);
+		}
 	}
 	if (rc == KITH_ENOTFOUND) {
 		http_error(a->resp, 401, "unauthorized", NULL,
@@ -562,6 +657,46 @@ static int32_t today_of(kith_time now)
 	return day;
 }
 
+const char *api_cookie_name(const struct http_request *req)
+{
+	/* Over HTTPS only __Host-kith_session counts: the browser keeps it
+	 * Secure and bound to this host, so a sibling subdomain or a plain
+	 * http:// page cannot plant one. Plain http (127.0.0.1 in `make
+	 * run`) cannot carry Secure cookies, hence the bare name there. */
+	return req->secure ? "__Host-kith_session" : "kith_session";
+}
+
+bool api_admit(struct store *st, struct http_request *req,
+	       struct http_response *resp)
+{
+	struct api a = { 0 };
+	const struct route *r;
+	bool known, ok;
+
+	if (req->path[0] != '/' ||
+	    (strncmp(req->path, "/api/", 5) &&
+	     strncmp(req->path, "/hooks/", 7)))
+		return true;	/* api_handle answers these */
+	r = find_route(req, &known);
+	if (!r || r->auth == AUTH_PUBLIC)
+		return true;
+	a.st = st;
+	a.req = req;
+	a.resp = resp;
+	a.ctx.st = st;
+	if (kith_now(&a.ctx.now, &a.err))
+		return true;	/* api_handle reports it */
+	store_read_begin(st);
+	ok = authenticate(&a, r);
+	store_read_end(st);
+	/* Big bodies are for owners only (imports): anyone else gets the
+	 * usual limit, whatever the route allows. */
+	if (ok && req->limit > BODY && a.user.role < ROLE_OWNER)
+		req->limit = BODY;
+	user_clear(&a.user);
+	return ok;
+}
+
 void api_handle(struct store *st, struct http_request *req,
 		struct http_response *resp)
 {
@@ -570,6 +705,13 @@ void api_handle(struct store *st, struct http_request *req,
 	bool known, write = false;
 	int rc;
 
+	/* Only origin-form targets name a resource here: "*", "foo" or an
+	 * empty path (a bare "?a=b") would reach code that assumes a '/'. */
+	if (req->path[0] != '/') {
+		http_error(resp, 400, "malformed", NULL,
+			   "the request target must start with /");
+		return;
+	}
 	if (strncmp(req->path, "/api/", 5) && strncmp(req->path, "/hooks/", 7)) {
 		static_serve(req, resp);
 		return;
@@ -606,18 +748,24 @@ void api_handle(struct store *st, struct http_request *req,
 		goto done;
 	if (strstr(r->pattern, "{id}") && !api_param_id(&a, 0, &a.id))
 		goto done;
-	if (write) {
+	if (write && !r->lock_late) {
 		rc = store_begin(st, &a.err);
 		if (rc) {
 			api_fail(&a, rc);
 			goto done;
 		}
+		a.locked = true;
+	} else if (write) {
+		/* The handler reads in a snapshot and calls api_lock. */
+		store_read_begin(st);
 	}
 	resp->status = 0;
 	r->fn(&a);
 	if (!resp->status)
 		http_error(resp, 500, "internal", NULL, "no response");
-	if (write) {
+	if (write && !a.locked) {
+		store_read_end(st);
+	} else if (write) {
 		/* Any error undoes the whole request: nothing half-written. */
 		if (resp->status >= 400) {
 			store_rollback(st);
@@ -696,4 +844,49 @@ bool api_query_bool(struct api *a, const char *name, bool *out)
 	}
 	http_error(a->resp, 422, "invalid", name, "expected true or false");
 	return false;
+}
+
+struct ratelimit *api_signin_limit(void)
+{
+	return signin_limit;
+}
+
+struct ratelimit *api_addr_limit(void)
+{
+	return addr_limit;
+}
+
+int api_lock(struct api *a)
+{
+	int rc;
+
+	if (a->locked)
+		return KITH_OK;
+	store_read_end(a->st);
+	rc = store_begin(a->st, &a->err);
+	if (!rc)
+		a->locked = true;
+	return rc;
+}
+
+void api_audit(struct api *a, const char *event, int64_t user_id,
+	       int64_t ws, const char *detail)
+{
+	char d[300], addr[80];
+
+	http_log_str(d, sizeof(d), detail ? detail : "");
+	http_log_str(addr, sizeof(addr), a->req->remote);
+	fprintf(stderr, "kith: security %s user=%lld ws=%lld addr=%s%s%s\n",
+		event, (long long)user_id, (long long)ws, addr, *d ? " " : "",
+		d);
+}
+
+void api_wake_user(struct api *a, int64_t user_id)
+{
+	int64_t *w = realloc(a->woken, (a->n_woken + 1) * sizeof(*w));
+
+	if (!w)
+		return;	/* the 15 s keep-alive wake re-checks anyway */
+	a->woken = w;
+	a->woken[a->n_woken++] = user_id;
 }

@@ -22,6 +22,7 @@ struct api {
 	int64_t *woken;			/* users whose streams to wake */
 	size_t n_woken;			/* after the commit */
 	struct kith_err err;
+	bool locked;			/* api_lock began the write */
 };
 
 enum route_auth { AUTH_PUBLIC, AUTH_VIEWER, AUTH_MEMBER, AUTH_OWNER };
@@ -38,6 +39,11 @@ struct route {
 	const char *query;		/* "q,tag,tier,limit,cursor" */
 	const char *body;		/* request schema name, or NULL */
 	int created;			/* success status (200, 201, 202, 204) */
+	/* A write whose handler does its slow part (password hashing,
+	 * parsing) first, in a read snapshot with no lock held, and then
+	 * calls api_lock. Without it, api_handle takes the write lock
+	 * before the handler runs. */
+	bool lock_late;
 };
 
 extern const struct route api_routes[];
@@ -53,13 +59,52 @@ void api_signals_limits(long hook_per_min, long hook_per_day);
 void api_handle(struct store *st, struct http_request *req,
 		struct http_response *resp);
 bool api_is_slow(const char *method, const char *path);
+/* The http layer's admission check, once the headers are in and before
+ * the body is read (review M5): the route's authentication, CSRF and
+ * role, so a stranger's upload is refused with 401/403 unread; lowers
+ * req->limit to the usual 1 MB for anyone but an owner. */
+bool api_admit(struct store *st, struct http_request *req,
+	       struct http_response *resp);
+/* The session cookie's name for this request: "__Host-kith_session"
+ * when it came over HTTPS (req->secure), else "kith_session". */
+const char *api_cookie_name(const struct http_request *req);
 size_t api_body_limit(const char *method, const char *path);
 /* Once, before serving: libsodium, the login limiter. */
 int api_init(struct kith_err *err);
 /* Failed sign-ins per account and per address (secret.h). */
 struct ratelimit *api_login_limit(void);
+/* Every sign-in attempt per address, successful ones included. */
+struct ratelimit *api_signin_limit(void);
+/* Failed sign-ins per address (a hard limit: it blocks only the
+ * address that fails). */
+struct ratelimit *api_addr_limit(void);
+/* How long a session lives: idle at most API_SESSION_IDLE seconds
+ * (sliding), and never more than API_SESSION_MAX after sign-in. */
+#define API_SESSION_IDLE (12 * 3600)
+#define API_SESSION_MAX (30 * 86400)
+/* From api_tick: write the batched session and token use (idle
+ * deadlines, last_used_at) and purge dead sessions now and then. */
+void api_account_tick(struct store *st);
 /* A password hash no one knows the password of (timing parity). */
 const char *api_dummy_hash(void);
+
+/*
+ * For lock_late routes: end the handler's read snapshot and begin the
+ * write transaction (BEGIN IMMEDIATE, the global write lock), after the
+ * slow part is done. Anything read before may have changed: re-read or
+ * re-check what matters. KITH_OK, or an error status with a->err set
+ * (the caller answers with api_fail). api_handle commits when the
+ * handler answers < 400 and rolls back otherwise, only if api_lock
+ * began a transaction; a handler that never calls it writes nothing.
+ */
+int api_lock(struct api *a);
+/* Log one security event (sign-in, token, role, password ...): one
+ * escaped line "kith: security EVENT user=U ws=W addr=A DETAIL". Never
+ * pass a secret. */
+void api_audit(struct api *a, const char *event, int64_t user_id,
+	       int64_t ws, const char *detail);
+/* Wake user's event streams after the commit (they re-check it). */
+void api_wake_user(struct api *a, int64_t user_id);
 
 /* Turn a failed call's err into the JSON error the API promises. */
 void api_fail(struct api *a, int rc);

@@ -9,17 +9,35 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SESSION_DAYS 30
+/* The account's delay after n recent failures: none for the first
+ * four, then 1, 2, 4 ... seconds, never more than a minute. A growing
+ * delay and not a lock (review L3): a stranger who knows an address
+ * can slow its owner's sign-in by a minute at most, not shut them out;
+ * guessing stays at about one try a minute per account. */
+static kith_time acct_delay(int n)
+{
+	return n < 5 ? 0 : n >= 11 ? 60 : (kith_time)1 << (n - 5);
+}
 
+static void too_many(struct api *a, int wait, const char *what)
+{
+	http_error(a->resp, 429, "rate_limited", NULL,
+		   "too many %s; try again in %d seconds", what, wait);
+	a->resp->retry_after = wait > 0 ? wait : 1;
+}
+
+/* lock_late: everything up to api_lock runs with no lock held, the
+ * argon2 check included, so sign-ins do not hold up every tenant's
+ * writes (review L3). */
 void h_session_create(struct api *a)
 {
 	static const char *const keys[] = { "email", "password", NULL };
-	struct ratelimit *rl = api_login_limit();
 	char acct[300], addr[100], token[SECRET_TOKEN_MAX];
 	char hash[SECRET_TOKEN_HASH_MAX], csrf[65], cookie[200];
 	const char *email, *password;
 	struct user u = { 0 };
-	int wait = 0, rc;
+	kith_time last;
+	int wait = 0, n, rc;
 
 	if (!api_only(a, keys))
 		return;
@@ -34,24 +52,40 @@ void h_session_create(struct api *a)
 	snprintf(acct, sizeof(acct), "acct:%s", email);
 	for (char *p = acct; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
+	/* The client's address: X-Forwarded-For's behind a trusted proxy. */
 	snprintf(addr, sizeof(addr), "addr:%s", a->req->remote);
-	if (ratelimit_blocked(rl, acct, a->ctx.now, &wait) ||
-	    ratelimit_blocked(rl, addr, a->ctx.now, &wait)) {
-		http_error(a->resp, 429, "rate_limited", NULL,
-			   "too many failed sign-ins; try again in %d seconds",
-			   wait);
-		a->resp->retry_after = wait;
+	if (ratelimit_blocked(api_signin_limit(), addr, a->ctx.now, &wait)) {
+		api_audit(a, "signin_throttled", 0, 0, "per address, all");
+		too_many(a, wait, "sign-ins from your address");
+		return;
+	}
+	/* Every attempt counts here, successful ones too. */
+	ratelimit_fail(api_signin_limit(), addr, a->ctx.now);
+	if (ratelimit_blocked(api_addr_limit(), addr, a->ctx.now, &wait)) {
+		api_audit(a, "signin_throttled", 0, 0, "per address, failed");
+		too_many(a, wait, "failed sign-ins from your address");
+		return;
+	}
+	n = ratelimit_recent(api_login_limit(), acct, a->ctx.now, &last);
+	if (n && last + acct_delay(n) > a->ctx.now) {
+		api_audit(a, "signin_throttled", 0, 0, "per account");
+		too_many(a, (int)(last + acct_delay(n) - a->ctx.now),
+			 "failed sign-ins for this account");
 		return;
 	}
 	rc = store_user_by_email(a->st, email, &u, &a->err);
+	/* The snapshot is not needed for the slow part. */
+	store_read_end(a->st);
 	/* Same answer, and the same time spent, whether the email or the
 	 * password was wrong: an unknown account checks a dummy hash. */
 	if (rc == KITH_ENOTFOUND || (!rc && !u.password_hash))
 		secret_password_verify(api_dummy_hash(), password);
 	if (rc == KITH_ENOTFOUND || (!rc && !u.password_hash) ||
 	    (!rc && !secret_password_verify(u.password_hash, password))) {
-		ratelimit_fail(rl, acct, a->ctx.now);
-		ratelimit_fail(rl, addr, a->ctx.now);
+		ratelimit_fail(api_login_limit(), acct, a->ctx.now);
+		ratelimit_fail(api_addr_limit(), addr, a->ctx.now);
+		api_audit(a, "signin_failed", rc ? 0 : u.id,
+			  rc ? 0 : u.workspace_id, NULL);
 		user_clear(&u);
 		http_error(a->resp, 401, "unauthorized", NULL,
 			   "wrong email or password");
@@ -61,22 +95,27 @@ void h_session_create(struct api *a)
 		api_fail(a, rc);
 		return;
 	}
-	ratelimit_clear(rl, acct);
+	ratelimit_clear(api_login_limit(), acct);
 	secret_token_new(token, sizeof(token), SECRET_PREFIX_SESSION);
 	secret_token_hash(hash, token);
-	rc = store_session_add(a->st, hash, u.workspace_id, u.id, a->ctx.now,
-			       a->ctx.now + SESSION_DAYS * (kith_time)KITH_DAY,
-			       &a->err);
+	rc = api_lock(a);
+	if (!rc)
+		rc = store_session_add(a->st, hash, u.workspace_id, u.id,
+				       a->ctx.now,
+				       a->ctx.now + API_SESSION_MAX,
+				       a->ctx.now + API_SESSION_IDLE, &a->err);
 	if (rc) {
 		user_clear(&u);
 		api_fail(a, rc);
 		return;
 	}
+	api_audit(a, "signin_ok", u.id, u.workspace_id, NULL);
 	api_csrf_for(csrf, token);
+	/* Max-Age is the absolute cap; the idle limit is the server's. */
 	snprintf(cookie, sizeof(cookie),
-		 "kith_session=%s; Path=/; HttpOnly; SameSite=Lax; "
-		 "Max-Age=%d",
-		 token, SESSION_DAYS * KITH_DAY);
+		 "%s=%s; Path=/;%s HttpOnly; SameSite=Lax; Max-Age=%d",
+		 api_cookie_name(a->req), token,
+		 a->req->secure ? " Secure;" : "", API_SESSION_MAX);
 	a->resp->set_cookie = strdup(cookie);
 	http_json(a->resp, 200,
 		  json_pack("{s:o, s:s}", "user", api_user_json(&u),
@@ -86,7 +125,7 @@ void h_session_create(struct api *a)
 
 void h_session_delete(struct api *a)
 {
-	char hash[SECRET_TOKEN_HASH_MAX];
+	char hash[SECRET_TOKEN_HASH_MAX], cookie[120];
 	int rc;
 
 	if (a->session_token) {
@@ -97,8 +136,12 @@ void h_session_delete(struct api *a)
 			return;
 		}
 	}
-	a->resp->set_cookie = strdup("kith_session=; Path=/; HttpOnly; "
-				     "SameSite=Lax; Max-Age=0");
+	api_audit(a, "signout", a->user.id, a->ctx.ws, NULL);
+	api_wake_user(a, a->user.id);
+	snprintf(cookie, sizeof(cookie),
+		 "%s=; Path=/;%s HttpOnly; SameSite=Lax; Max-Age=0",
+		 api_cookie_name(a->req), a->req->secure ? " Secure;" : "");
+	a->resp->set_cookie = strdup(cookie);
 	a->resp->status = 204;
 }
 
@@ -169,11 +212,38 @@ static int set_password(struct user *u, const char *password,
 	return u->password_hash ? KITH_OK : kith_err_nomem(err);
 }
 
+/*
+ * An email is unique across workspaces (it names the workspace at
+ * sign-in). Saying "X already has an account" told any owner which
+ * addresses use kith anywhere (review L11). Now only the caller's own
+ * workspace is named: 409 when the address is already a member here,
+ * and otherwise one generic 422 that says nothing of why. This still
+ * lets an owner tell "free" (201) from "unavailable" (422); closing
+ * that and the squatting of a future colleague's address needs an
+ * invite that the address's owner confirms by email, which kith does
+ * not send yet.
+ */
+static int email_taken(struct api *a, const char *email)
+{
+	struct user other = { 0 };
+	int rc = store_user_by_email(a->st, email, &other, &a->err);
+	bool here = !rc && other.workspace_id == a->ctx.ws;
+
+	user_clear(&other);
+	memset(&a->err, 0, sizeof(a->err));
+	if (here)
+		return kith_err_set(&a->err, KITH_ECONFLICT, "email",
+				    "%s is already a member of this workspace",
+				    email);
+	return kith_err_set(&a->err, KITH_EINPUT, "email",
+			    "cannot add this address");
+}
+
 void h_users_create(struct api *a)
 {
 	static const char *const keys[] = { "email", "name", "role",
 					    "password", NULL };
-	const char *email, *role = NULL, *pw = NULL;
+	const char *email = NULL, *role = NULL, *pw = NULL;
 	struct user u = { 0 };
 	int rc;
 
@@ -196,14 +266,30 @@ void h_users_create(struct api *a)
 		rc = body_str(a->body, "password", false, SECRET_PASSWORD_MAX,
 			      &pw, &a->err);
 	if (!rc && pw)
+		rc = secret_password_policy(pw, "password", &a->err);
+	if (!rc && pw)
 		rc = set_password(&u, pw, &a->err);
-	u.email = strdup(email ? email : "");
+	/* Only a validated email is copied (review M10: it was read
+	 * uninitialised when the body had none). */
+	if (!rc) {
+		u.email = strdup(email);
+		if (!u.email)
+			rc = kith_err_nomem(&a->err);
+	}
 	if (!rc)
 		rc = store_user_add(a->st, &u, &a->err);
-	if (rc)
+	if (rc == KITH_ECONFLICT)
+		rc = email_taken(a, u.email);
+	if (rc) {
 		api_fail(a, rc);
-	else
+	} else {
+		char d[80];
+
+		snprintf(d, sizeof(d), "new_user=%lld role=%s",
+			 (long long)u.id, role_name(u.role));
+		api_audit(a, "user_add", a->user.id, a->ctx.ws, d);
 		http_json(a->resp, 201, api_user_json(&u));
+	}
 	user_clear(&u);
 }
 
@@ -240,10 +326,12 @@ void h_user_get(struct api *a)
 void h_user_patch(struct api *a)
 {
 	static const char *const keys[] = { "name", "role", "password",
-					    "tz", NULL };
-	const char *role = NULL, *pw = NULL;
+					    "current_password", "tz", NULL };
+	const char *role = NULL, *pw = NULL, *cur_pw = NULL;
+	char keep[SECRET_TOKEN_HASH_MAX];
 	struct user u;
-	enum role r;
+	enum role r, was;
+	int64_t ended = 0;
 	json_t *cur;
 	int rc = store_user_get(a->st, a->ctx.ws, a->id, &u, &a->err);
 
@@ -258,7 +346,7 @@ void h_user_patch(struct api *a)
 		return;
 	}
 	json_decref(cur);
-	r = u.role;
+	r = was = u.role;
 	if (a->user.role != ROLE_OWNER &&
 	    (u.id != a->user.id || json_object_get(a->body, "role"))) {
 		http_error(a->resp, 403, "forbidden", NULL,
@@ -289,14 +377,62 @@ void h_user_patch(struct api *a)
 	if (!rc)
 		rc = body_str(a->body, "password", false, SECRET_PASSWORD_MAX,
 			      &pw, &a->err);
+	/* Review M8: a new password meets the policy, and whoever sets it
+	 * proves they are still the signed-in person with their own current
+	 * password: yours for your own, an owner's for a member's reset (so
+	 * a borrowed session or token cannot take over an account). */
+	if (!rc && pw)
+		rc = secret_password_policy(pw, "password", &a->err);
+	if (!rc && pw)
+		rc = body_str(a->body, "current_password", true,
+			      SECRET_PASSWORD_MAX, &cur_pw, &a->err);
+	if (!rc && pw &&
+	    !secret_password_verify(a->user.password_hash, cur_pw)) {
+		api_audit(a, "password_change_refused", a->user.id, a->ctx.ws,
+			  "wrong current_password");
+		http_error(a->resp, 403, "forbidden", "current_password",
+			   "your current password is not right");
+		user_clear(&u);
+		return;
+	}
 	if (!rc && pw)
 		rc = set_password(&u, pw, &a->err);
 	if (!rc)
 		rc = store_user_update(a->st, a->ctx.ws, &u, &a->err);
-	if (rc)
+	/* A new password ends the user's other sessions (ASVS 3.3.3); the
+	 * one making the change stays signed in. API tokens survive: they
+	 * are separate credentials for scripts, listed and revoked by
+	 * owners on their own (DELETE /tokens/{id}). */
+	if (!rc && pw) {
+		bool self = u.id == a->user.id && a->session_token;
+
+		if (self)
+			secret_token_hash(keep, a->session_token);
+		rc = store_session_delete_user(a->st, u.id, self ? keep : NULL,
+					       &ended, &a->err);
+	}
+	if (rc) {
 		api_fail(a, rc);
-	else
-		http_json(a->resp, 200, api_user_json(&u));
+		user_clear(&u);
+		return;
+	}
+	if (pw) {
+		char d[80];
+
+		snprintf(d, sizeof(d), "target=%lld sessions_ended=%lld",
+			 (long long)u.id, (long long)ended);
+		api_audit(a, "password_change", a->user.id, a->ctx.ws, d);
+	}
+	if (r != was) {
+		char d[80];
+
+		snprintf(d, sizeof(d), "target=%lld from=%s to=%s",
+			 (long long)u.id, role_name(was), role_name(r));
+		api_audit(a, "role_change", a->user.id, a->ctx.ws, d);
+	}
+	if (pw || r != was)
+		api_wake_user(a, u.id);
+	http_json(a->resp, 200, api_user_json(&u));
 	user_clear(&u);
 }
 
@@ -325,16 +461,24 @@ void h_user_delete(struct api *a)
 		api_fail(a, rc);
 		return;
 	}
+	{
+		char d[40];
+
+		snprintf(d, sizeof(d), "target=%lld", (long long)a->id);
+		api_audit(a, "user_delete", a->user.id, a->ctx.ws, d);
+	}
+	api_wake_user(a, a->id);
 	a->resp->status = 204;
 }
 
 static json_t *token_json(const struct api_token *t)
 {
-	return json_pack("{s:I, s:I, s:s, s:o, s:o, s:o}", "id",
+	return json_pack("{s:I, s:I, s:s, s:o, s:o, s:o, s:o}", "id",
 			 (json_int_t)t->id, "user_id", (json_int_t)t->user_id,
 			 "name", t->name, "created_at", json_time(t->created_at),
 			 "last_used_at", json_time(t->last_used_at),
-			 "revoked_at", json_time(t->revoked_at));
+			 "revoked_at", json_time(t->revoked_at), "expires_at",
+			 json_time(t->expires_at));
 }
 
 void h_tokens_list(struct api *a)
@@ -356,16 +500,21 @@ void h_tokens_list(struct api *a)
 
 void h_tokens_create(struct api *a)
 {
-	static const char *const keys[] = { "name", NULL };
-	char token[SECRET_TOKEN_MAX], hash[SECRET_TOKEN_HASH_MAX];
+	static const char *const keys[] = { "name", "expires_days", NULL };
+	char token[SECRET_TOKEN_MAX], hash[SECRET_TOKEN_HASH_MAX], d[160];
 	struct api_token t = { 0 };
 	const char *name = "api";
+	int64_t days = 0;
 	json_t *j;
 	int rc;
 
 	if (!api_only(a, keys))
 		return;
 	rc = body_str(a->body, "name", false, 100, &name, &a->err);
+	/* Optional expiry in days (review M9); absent: never. */
+	if (!rc && json_object_get(a->body, "expires_days"))
+		rc = body_int(a->body, "expires_days", true, 1, 3650, &days,
+			      &a->err);
 	if (rc) {
 		api_fail(a, rc);
 		return;
@@ -376,12 +525,16 @@ void h_tokens_create(struct api *a)
 	t.user_id = a->user.id;
 	t.created_at = a->ctx.now;
 	t.last_used_at = t.revoked_at = KITH_NO_TIME;
+	t.expires_at = days ? a->ctx.now + days * KITH_DAY : KITH_NO_TIME;
 	rc = store_token_add(a->st, a->ctx.ws, a->user.id, t.name, hash,
-			     a->ctx.now, &t.id, &a->err);
+			     a->ctx.now, t.expires_at, &t.id, &a->err);
 	if (rc) {
 		api_fail(a, rc);
 		return;
 	}
+	snprintf(d, sizeof(d), "token=%lld expires_days=%lld name=%s",
+		 (long long)t.id, (long long)days, t.name);
+	api_audit(a, "token_create", a->user.id, a->ctx.ws, d);
 	j = token_json(&t);
 	/* Shown this once; the database keeps only its hash. */
 	json_object_set_new(j, "secret", json_string(token));
@@ -390,13 +543,28 @@ void h_tokens_create(struct api *a)
 
 void h_token_delete(struct api *a)
 {
-	int rc = store_token_revoke(a->st, a->ctx.ws, 0, a->id, a->ctx.now,
-				    &a->err);
+	struct api_token *t = NULL;
+	int64_t owner = 0;
+	size_t n = 0;
+	char d[40];
+	int rc = store_token_list(a->st, a->ctx.ws, 0, &t, &n, &a->err);
 
+	for (size_t i = 0; !rc && i < n; i++)
+		if (t[i].id == a->id)
+			owner = t[i].user_id;
+	store_tokens_free(t, n);
+	if (!rc)
+		rc = store_token_revoke(a->st, a->ctx.ws, 0, a->id, a->ctx.now,
+					&a->err);
 	if (rc) {
 		api_fail(a, rc);
 		return;
 	}
+	snprintf(d, sizeof(d), "token=%lld", (long long)a->id);
+	api_audit(a, "token_revoke", a->user.id, a->ctx.ws, d);
+	/* The token's holder may have a stream open with it. */
+	if (owner)
+		api_wake_user(a, owner);
 	a->resp->status = 204;
 }
 

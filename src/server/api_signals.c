@@ -705,14 +705,16 @@ void h_meetings_import(struct api *a)
 
 	if (!api_only(a, keys))
 		return;
-	rc = body_str(a->body, "ics", true, 0, &ics, &a->err);
-	/* Parse (bounded by ical.h's limits) before storing: the write lock
-	 * is needed only for the second step. TODO(integrator): with
-	 * api_lock()/lock_late from the server-edge branch, call api_lock(a)
-	 * between these two steps. */
+	/* As large as the route lets an owner send (review L6: the 1 MB
+	 * default cut it short). */
+	rc = body_str(a->body, "ics", true, (size_t)8 << 20, &ics, &a->err);
+	/* Parse (bounded by ical.h's limits) in the read snapshot: the
+	 * write lock is taken only to store (the route is lock_late). */
 	if (!rc)
 		rc = app_meetings_parse(&a->ctx, ics, strlen(ics), "ics", &p,
 					&a->err);
+	if (!rc)
+		rc = api_lock(a);
 	if (!rc)
 		rc = app_meetings_store(&a->ctx, a->user.id, &p, &r, &a->err);
 	if (rc) {
@@ -761,6 +763,7 @@ void api_tick(struct store *st)
 	size_t n = 0;
 	kith_time now;
 
+	api_account_tick(st);
 	if (kith_now(&now, &err))
 		return;
 	if (!app_signals_tick(st, now, &woken, &n, &err))

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,9 +29,34 @@ struct stream_state {
 	struct stream_state *prev, *next;
 };
 
+/* A network address range, for --trust-proxy. */
+struct cidr {
+	int family;			/* AF_INET or AF_INET6 */
+	unsigned char addr[16];
+	int bits;
+};
+
+/* One client connection, for the header deadline (review M6): MHD's
+ * timeout counts idle time only, so a client trickling a header line
+ * every few seconds would hold its slot for ever. */
+struct conn_state {
+	int fd;
+	bool waiting;			/* a request's headers are not all in */
+	struct timespec since;		/* ... since then */
+	struct conn_state *prev, *next;
+};
+
 struct server {
 	const struct http_server_opts *o;
 	http_handler_fn handler;
+	http_admit_fn admit;
+	struct cidr *proxies;
+	size_t n_proxies;
+	unsigned header_timeout;
+	unsigned streams_per_key;
+	atomic_size_t body_bytes;	/* bodies buffered right now */
+	pthread_mutex_t conns_lock;
+	struct conn_state *conns;
 	http_slow_fn slow;
 	http_limit_fn limit;
 	http_tick_fn tick;
@@ -56,6 +82,7 @@ struct req_state {
 	bool slow;
 	bool ready;		/* a worker filled resp */
 	bool queued;
+	bool over_budget;		/* HTTP_BODY_BUDGET was reached */
 	struct timespec start;
 	struct req_state *next;
 };
@@ -79,6 +106,311 @@ static struct store *thread_store(struct kith_err *err)
 		return NULL;
 	pthread_setspecific(srv->store_key, st);
 	return st;
+}
+
+/* ---- log lines ---- */
+
+/* Length of the well-formed UTF-8 sequence at p (2-4), or 0. */
+static size_t utf8_len(const unsigned char *p)
+{
+	unsigned c = p[0];
+	size_t len;
+	unsigned min;
+	unsigned long cp;
+
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2, min = 0x80, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3, min = 0x800, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4, min = 0x10000, cp = c & 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+char *http_log_str(char *out, size_t n, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t o = 0;
+
+	if (!n)
+		return out;
+	while (*p) {
+		size_t u = *p >= 0x80 ? utf8_len(p) : 0;
+		char esc[5];
+		size_t k;
+
+		if (u) {
+			k = u;
+			memcpy(esc, p, u);
+		} else if (*p < 0x20 || *p == 0x7f || *p == '\\' ||
+			   *p >= 0x80) {
+			snprintf(esc, sizeof(esc), "\\x%02x", *p);
+			k = 4;
+		} else {
+			esc[0] = (char)*p;
+			k = 1;
+		}
+		if (o + k + 4 > n) {
+			if (n >= 4) {
+				while (o + 4 > n)
+					o--;
+				memcpy(out + o, "...", 3);
+				o += 3;
+			}
+			break;
+		}
+		memcpy(out + o, esc, k);
+		o += k;
+		p += u ? u : 1;
+	}
+	out[o < n ? o : n - 1] = '\0';
+	return out;
+}
+
+char *http_log_path(char *out, size_t n, const char *s)
+{
+	/* A webhook's path is its secret: never log it. */
+	if (s && !strncmp(s, "/hooks/", 7)) {
+		snprintf(out, n, "/hooks/(secret)");
+		return out;
+	}
+	return http_log_str(out, n, s);
+}
+
+/* ---- trusted proxies ---- */
+
+static bool cidr_parse(struct cidr *c, const char *s)
+{
+	char host[INET6_ADDRSTRLEN + 1];
+	const char *slash = strchr(s, '/');
+	size_t len = slash ? (size_t)(slash - s) : strlen(s);
+	int max;
+
+	memset(c, 0, sizeof(*c));
+	if (!len || len >= sizeof(host))
+		return false;
+	memcpy(host, s, len);
+	host[len] = '\0';
+	if (inet_pton(AF_INET, host, c->addr) == 1)
+		c->family = AF_INET, max = 32;
+	else if (inet_pton(AF_INET6, host, c->addr) == 1)
+		c->family = AF_INET6, max = 128;
+	else
+		return false;
+	c->bits = max;
+	if (slash) {
+		char *end;
+		long b = strtol(slash + 1, &end, 10);
+
+		if (!slash[1] || *end || b < 0 || b > max)
+			return false;
+		c->bits = (int)b;
+	}
+	return true;
+}
+
+bool http_cidr_valid(const char *s)
+{
+	struct cidr c;
+
+	return s && cidr_parse(&c, s);
+}
+
+/* Is the address (family, bytes) inside one of the trusted ranges? */
+static bool trusted(int family, const unsigned char *a)
+{
+	for (size_t i = 0; i < srv->n_proxies; i++) {
+		const struct cidr *c = &srv->proxies[i];
+		int full = c->bits / 8, rest = c->bits % 8;
+
+		if (c->family != family)
+			continue;
+		if (memcmp(c->addr, a, (size_t)full))
+			continue;
+		if (rest && ((c->addr[full] ^ a[full]) &
+			     (unsigned char)(0xff << (8 - rest))))
+			continue;
+		return true;
+	}
+	return false;
+}
+
+static bool parse_ip(const char *s, size_t len, int *family,
+		     unsigned char *a)
+{
+	char host[INET6_ADDRSTRLEN + 1];
+
+	while (len && (*s == ' ' || *s == '\t'))
+		s++, len--;
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	if (!len || len >= sizeof(host))
+		return false;
+	memcpy(host, s, len);
+	host[len] = '\0';
+	if (inet_pton(AF_INET, host, a) == 1)
+		*family = AF_INET;
+	else if (inet_pton(AF_INET6, host, a) == 1)
+		*family = AF_INET6;
+	else
+		return false;
+	return true;
+}
+
+/* The peer's address into req; when the peer is a trusted proxy, the
+ * client is the rightmost X-Forwarded-For entry that is not itself a
+ * trusted proxy (entries left of it are the client's word, not the
+ * proxy's), and X-Forwarded-Proto says whether it came over HTTPS. */
+static void client_address(struct http_request *req)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+		req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	unsigned char a[16];
+	int family = 0;
+	const char *xff, *proto;
+
+	req->remote = "?";
+	if (!ci || !ci->client_addr)
+		return;
+	if (ci->client_addr->sa_family == AF_INET) {
+		family = AF_INET;
+		memcpy(a, &((const struct sockaddr_in *)ci->client_addr)->sin_addr,
+		       4);
+	} else if (ci->client_addr->sa_family == AF_INET6) {
+		family = AF_INET6;
+		memcpy(a,
+		       &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr,
+		       16);
+	} else {
+		return;
+	}
+	if (srv->n_proxies && trusted(family, a)) {
+		xff = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
+						  "X-Forwarded-For");
+		proto = MHD_lookup_connection_value(
+			req->conn, MHD_HEADER_KIND, "X-Forwarded-Proto");
+		if (proto) {
+			/* The last hop's word is the trusted proxy's. */
+			const char *last = strrchr(proto, ',');
+
+			last = last ? last + 1 : proto;
+			while (*last == ' ')
+				last++;
+			req->secure = !strncasecmp(last, "https", 5) &&
+				      (!last[5] || last[5] == ' ');
+		}
+		for (const char *end = xff ? xff + strlen(xff) : NULL;
+		     end && end > xff;) {
+			const char *start = end;
+			unsigned char b[16];
+			int fb;
+
+			while (start > xff && start[-1] != ',')
+				start--;
+			if (!parse_ip(start, (size_t)(end - start), &fb, b))
+				break;	/* garbage: stop at the last good hop */
+			family = fb;
+			memcpy(a, b, sizeof(b));
+			if (!trusted(fb, b))
+				break;
+			end = start > xff ? start - 1 : xff;
+		}
+	}
+	inet_ntop(family, a, req->remote_buf, sizeof(req->remote_buf));
+	if (req->remote_buf[0])
+		req->remote = req->remote_buf;
+}
+
+/* ---- the header deadline ---- */
+
+static struct conn_state *conn_state_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+		conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
+}
+
+static void conn_waiting(struct MHD_Connection *conn, bool waiting)
+{
+	struct conn_state *cs = conn_state_of(conn);
+
+	if (!cs)
+		return;
+	pthread_mutex_lock(&srv->conns_lock);
+	cs->waiting = waiting;
+	clock_gettime(CLOCK_MONOTONIC, &cs->since);
+	pthread_mutex_unlock(&srv->conns_lock);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn,
+			  void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct conn_state *cs = *socket_context;
+
+	(void)cls;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+			conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+		cs = calloc(1, sizeof(*cs));
+		if (!cs || !ci)
+			return (void)free(cs);
+		cs->fd = ci->connect_fd;
+		cs->waiting = true;
+		clock_gettime(CLOCK_MONOTONIC, &cs->since);
+		pthread_mutex_lock(&srv->conns_lock);
+		cs->next = srv->conns;
+		if (srv->conns)
+			srv->conns->prev = cs;
+		srv->conns = cs;
+		pthread_mutex_unlock(&srv->conns_lock);
+		*socket_context = cs;
+		return;
+	}
+	if (!cs)
+		return;
+	/* MHD closes the socket after this returns, so the sweep below,
+	 * under the same lock, never shuts down a reused descriptor. */
+	pthread_mutex_lock(&srv->conns_lock);
+	if (cs->prev)
+		cs->prev->next = cs->next;
+	else
+		srv->conns = cs->next;
+	if (cs->next)
+		cs->next->prev = cs->prev;
+	pthread_mutex_unlock(&srv->conns_lock);
+	free(cs);
+	*socket_context = NULL;
+}
+
+/* End connections whose request headers took longer than the deadline
+ * (also an idle keep-alive connection after that long). shutdown() and
+ * not close(): MHD sees end of file and closes it itself. */
+static void sweep_headers(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&srv->conns_lock);
+	for (struct conn_state *cs = srv->conns; cs; cs = cs->next) {
+		if (!cs->waiting ||
+		    now.tv_sec - cs->since.tv_sec < (time_t)srv->header_timeout)
+			continue;
+		cs->waiting = false;
+		shutdown(cs->fd, SHUT_RDWR);
+	}
+	pthread_mutex_unlock(&srv->conns_lock);
 }
 
 /* ---- helpers for handlers ---- */
@@ -199,6 +531,13 @@ static void run_handler(struct req_state *rs)
 			   "database unavailable: %s", err.msg);
 		return;
 	}
+	if (rs->over_budget) {
+		http_error(&rs->resp, 503, "unavailable", NULL,
+			   "the server is receiving too much at once; try "
+			   "again shortly");
+		rs->resp.retry_after = 5;
+		return;
+	}
 	if (rs->req.body_too_large) {
 		http_error(&rs->resp, 413, "too_large", NULL,
 			   "the body is over this route's limit of %zu bytes",
@@ -275,6 +614,9 @@ static void stream_free(void *cls)
 	free(x);
 }
 
+static enum MHD_Result queue(struct MHD_Connection *conn,
+			     struct req_state *rs);
+
 static enum MHD_Result queue_stream(struct MHD_Connection *conn,
 				    struct req_state *rs)
 {
@@ -284,6 +626,30 @@ static enum MHD_Result queue_stream(struct MHD_Connection *conn,
 
 	if (!x)
 		return MHD_NO;
+	/* A cap per user (review M6): suspended streams never time out. */
+	pthread_mutex_lock(&srv->streams_lock);
+	{
+		unsigned n = 0;
+
+		for (struct stream_state *y = srv->streams; y; y = y->next)
+			if (y->s->key == rs->resp.stream->key)
+				n++;
+		if (n >= srv->streams_per_key) {
+			pthread_mutex_unlock(&srv->streams_lock);
+			free(x);
+			if (rs->resp.stream->free)
+				rs->resp.stream->free(rs->resp.stream->ctx);
+			free(rs->resp.stream);
+			rs->resp.stream = NULL;
+			http_error(&rs->resp, 429, "rate_limited", NULL,
+				   "too many open event streams (at most %u); "
+				   "close one first",
+				   srv->streams_per_key);
+			rs->resp.retry_after = 30;
+			return queue(conn, rs);
+		}
+	}
+	pthread_mutex_unlock(&srv->streams_lock);
 	x->s = rs->resp.stream;
 	x->conn = conn;
 	rs->resp.stream = NULL;	/* the stream state owns it now */
@@ -407,66 +773,86 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	(void)cls;
 	(void)version;
 	if (!rs) {
-		const union MHD_ConnectionInfo *ci;
 		const char *cl;
 
 		rs = calloc(1, sizeof(*rs));
 		if (!rs)
 			return MHD_NO;
 		clock_gettime(CLOCK_MONOTONIC, &rs->start);
+		conn_waiting(conn, false);
 		rs->req.method = method;
 		rs->req.path = url;
 		rs->req.conn = conn;
-		rs->req.remote = "?";
-		ci = MHD_get_connection_info(conn,
-					     MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-		if (ci && ci->client_addr) {
-			const struct sockaddr *sa = ci->client_addr;
-
-			if (sa->sa_family == AF_INET)
-				inet_ntop(AF_INET,
-					  &((const struct sockaddr_in *)sa)
-						   ->sin_addr,
-					  rs->req.remote_buf,
-					  sizeof(rs->req.remote_buf));
-			else if (sa->sa_family == AF_INET6)
-				inet_ntop(AF_INET6,
-					  &((const struct sockaddr_in6 *)sa)
-						   ->sin6_addr,
-					  rs->req.remote_buf,
-					  sizeof(rs->req.remote_buf));
-			if (rs->req.remote_buf[0])
-				rs->req.remote = rs->req.remote_buf;
-		}
-		rs->limit = srv->limit(method, url);
+		client_address(&rs->req);
+		rs->req.limit = srv->limit(method, url);
 		rs->slow = srv->slow(method, url);
+		atomic_fetch_add(&srv->in_flight, 1);
+		*con_cls = rs;
+		/* Who asks, and may they, before a byte of the body is read
+		 * (review M5). An answer now also closes the connection,
+		 * which is what a refused upload deserves. */
+		if (srv->admit) {
+			struct kith_err err = { 0 };
+			struct store *st = thread_store(&err);
+
+			if (!st) {
+				http_error(&rs->resp, 503, "unavailable", NULL,
+					   "database unavailable: %s",
+					   err.msg);
+				return queue(conn, rs);
+			}
+			if (!srv->admit(st, &rs->req, &rs->resp))
+				return queue(conn, rs);
+		}
+		rs->limit = rs->req.limit;
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						 "Content-Length");
 		if (cl && strtoull(cl, NULL, 10) > rs->limit)
 			rs->req.body_too_large = true;
-		atomic_fetch_add(&srv->in_flight, 1);
-		*con_cls = rs;
 		return MHD_YES;
 	}
 	if (*upload_size) {
 		size_t n = *upload_size;
 
 		*upload_size = 0;
-		if (rs->req.body_too_large ||
+		if (rs->req.body_too_large || rs->over_budget ||
 		    rs->req.body_len + n > rs->limit) {
 			/* Read and drop the rest so the 413 can be sent. */
-			rs->req.body_too_large = true;
+			if (!rs->over_budget)
+				rs->req.body_too_large = true;
+			atomic_fetch_sub(&srv->body_bytes, rs->cap);
 			free(rs->req.body);
 			rs->req.body = NULL;
 			rs->req.body_len = 0;
+			rs->cap = 0;
 			return MHD_YES;
 		}
 		if (rs->req.body_len + n + 1 > rs->cap) {
 			size_t cap = (rs->req.body_len + n + 1) * 2;
-			char *b = realloc(rs->req.body, cap);
+			char *b;
 
-			if (!b)
+			/* Never more than the limit allows. */
+			if (cap > rs->limit + 1)
+				cap = rs->limit + 1;
+			if (atomic_fetch_add(&srv->body_bytes, cap - rs->cap) +
+				    (cap - rs->cap) >
+			    HTTP_BODY_BUDGET) {
+				atomic_fetch_sub(&srv->body_bytes,
+						 cap - rs->cap);
+				atomic_fetch_sub(&srv->body_bytes, rs->cap);
+				rs->over_budget = true;
+				free(rs->req.body);
+				rs->req.body = NULL;
+				rs->req.body_len = 0;
+				rs->cap = 0;
+				return MHD_YES;
+			}
+			b = realloc(rs->req.body, cap);
+			if (!b) {
+				atomic_fetch_sub(&srv->body_bytes,
+						 cap - rs->cap);
 				return MHD_NO;
+			}
 			rs->req.body = b;
 			rs->cap = cap;
 		}
@@ -479,7 +865,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		return MHD_YES;
 	if (rs->ready)
 		return queue(conn, rs);
-	if (rs->slow && !rs->req.body_too_large) {
+	if (rs->slow && !rs->req.body_too_large && !rs->over_budget) {
 		MHD_suspend_connection(conn);
 		enqueue(rs);
 		return MHD_YES;
@@ -496,24 +882,25 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	double ms;
 
 	(void)cls;
-	(void)conn;
 	if (!rs)
 		return;
+	/* The next request on this connection has the deadline anew. */
+	conn_waiting(conn, true);
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	ms = (end.tv_sec - rs->start.tv_sec) * 1e3 +
 	     (end.tv_nsec - rs->start.tv_nsec) / 1e6;
 	if (!srv->o->quiet) {
-		char line[700];
-		/* A webhook's path is its secret: never log it. */
-		bool secret = !strncmp(rs->req.path, "/hooks/", 7);
-		int n = snprintf(line, sizeof(line),
-				 "%s %s %.300s %d %.2fms%s\n", rs->req.remote,
-				 rs->req.method,
-				 secret ? "/hooks/(secret)" : rs->req.path,
-				 rs->queued ? rs->resp.status : 0, ms,
-				 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK
-					 ? ""
-					 : " (aborted)");
+		char line[700], path[400], method[40];
+		int n;
+
+		http_log_path(path, sizeof(path), rs->req.path);
+		http_log_str(method, sizeof(method), rs->req.method);
+		n = snprintf(line, sizeof(line), "%s %s %s %d %.2fms%s\n",
+			     rs->req.remote, method, path,
+			     rs->queued ? rs->resp.status : 0, ms,
+			     toe == MHD_REQUEST_TERMINATED_COMPLETED_OK
+				     ? ""
+				     : " (aborted)");
 
 		/* One write per line keeps lines whole across threads. */
 		if (n > 0)
@@ -524,6 +911,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	for (int i = 0; i < rs->req.n_params; i++)
 		free(rs->req.params[i]);
 	free(rs->req.body);
+	atomic_fetch_sub(&srv->body_bytes, rs->cap);
 	if (!rs->resp.persistent)
 		free(rs->resp.body);
 	if (rs->resp.stream) {
@@ -553,6 +941,7 @@ static void *ticker_main(void *arg)
 	while (atomic_load(&ticking)) {
 		if (srv->tick)
 			srv->tick(st);
+		sweep_headers();
 		if (++n % 15 == 0)
 			http_wake(0);
 		for (int i = 0; i < 10 && atomic_load(&ticking); i++)
@@ -626,6 +1015,28 @@ int http_serve(const struct http_server_opts *o, const struct http_app *app,
 	s.slow = app->slow;
 	s.limit = app->limit;
 	s.tick = app->tick;
+	s.admit = app->admit;
+	s.header_timeout = o->header_timeout ? o->header_timeout
+					     : HTTP_HEADER_TIMEOUT_DEFAULT;
+	s.streams_per_key = o->streams_per_user
+				    ? o->streams_per_user
+				    : HTTP_STREAMS_PER_KEY_DEFAULT;
+	if (o->n_trust_proxy) {
+		s.proxies = calloc(o->n_trust_proxy, sizeof(*s.proxies));
+		if (!s.proxies)
+			return kith_err_nomem(err);
+		for (size_t i = 0; i < o->n_trust_proxy; i++)
+			if (!cidr_parse(&s.proxies[i], o->trust_proxy[i])) {
+				free(s.proxies);
+				return kith_err_set(
+					err, KITH_EINPUT, "--trust-proxy",
+					"expected an address or CIDR like "
+					"10.0.0.0/8, got \"%s\"",
+					o->trust_proxy[i]);
+			}
+		s.n_proxies = o->n_trust_proxy;
+	}
+	pthread_mutex_init(&s.conns_lock, NULL);
 	pthread_key_create(&s.store_key, store_destroy);
 	pthread_mutex_init(&s.streams_lock, NULL);
 	pthread_mutex_init(&s.lock, NULL);
@@ -651,6 +1062,9 @@ int http_serve(const struct http_server_opts *o, const struct http_app *app,
 		0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR,
 		(struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		o->per_ip_limit ? o->per_ip_limit : (unsigned)HTTP_PER_IP_DEFAULT,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000,
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
@@ -698,5 +1112,6 @@ stop_workers:
 	pthread_mutex_unlock(&s.lock);
 	for (int i = 0; i < 2; i++)
 		pthread_join(s.workers[i], NULL);
+	free(s.proxies);
 	return rc;
 }

@@ -20,8 +20,14 @@ struct http_request {
 	char *body;			/* NUL-terminated; NULL when empty */
 	size_t body_len;
 	bool body_too_large;
-	const char *remote;		/* "127.0.0.1" */
+	const char *remote;		/* "127.0.0.1": the client, which is
+					 * X-Forwarded-For's when the peer is
+					 * a trusted proxy */
 	char remote_buf[64];
+	bool secure;			/* came over HTTPS (a trusted proxy
+					 * said X-Forwarded-Proto: https) */
+	size_t limit;			/* body bytes this request may send;
+					 * http_admit_fn may lower it */
 	char *params[4];		/* path parameters, in order */
 	int n_params;
 };
@@ -59,6 +65,17 @@ struct http_response {
 	struct http_stream *stream;	/* owned; set for event streams */
 };
 
+/*
+ * Copy s into out (n bytes, NUL-terminated, truncated with "...") fit for
+ * one log line: control characters, backslash and bytes that are not
+ * well-formed UTF-8 become \xHH, so a client cannot forge log lines or
+ * send terminal escapes (review L1). A path under /hooks/ is a webhook's
+ * secret and is written "/hooks/(secret)" (review L2). Returns out.
+ */
+char *http_log_path(char *out, size_t n, const char *s);
+/* The same escaping without the /hooks/ mask, for other fields. */
+char *http_log_str(char *out, size_t n, const char *s);
+
 /* Query parameter name, or NULL. */
 const char *http_query(struct http_request *r, const char *name);
 /* Request header name (case-insensitive), or NULL. */
@@ -80,7 +97,27 @@ struct http_server_opts {
 	const char *listen;		/* "127.0.0.1:8080" */
 	unsigned threads;		/* 0: one per core */
 	bool quiet;			/* no access log */
+	/* Reverse proxies whose X-Forwarded-For/-Proto are believed:
+	 * CIDRs like "10.0.0.0/8", "::1/128" or a bare address. */
+	const char *const *trust_proxy;
+	size_t n_trust_proxy;
+	unsigned per_ip_limit;		/* connections per peer address; 0:
+					 * HTTP_PER_IP_DEFAULT */
+	unsigned header_timeout;	/* seconds to send a request's headers;
+					 * 0: HTTP_HEADER_TIMEOUT_DEFAULT */
+	unsigned streams_per_user;	/* open event streams per user key; 0:
+					 * HTTP_STREAMS_PER_KEY_DEFAULT */
 };
+
+#define HTTP_PER_IP_DEFAULT 64
+#define HTTP_HEADER_TIMEOUT_DEFAULT 10
+#define HTTP_STREAMS_PER_KEY_DEFAULT 8
+/* All request bodies being buffered at once, across connections: past
+ * it a request gets 503 rather than the server running out of memory. */
+#define HTTP_BODY_BUDGET ((size_t)256 * 1024 * 1024)
+
+/* Is s a CIDR (or bare address) --trust-proxy accepts? */
+bool http_cidr_valid(const char *s);
 
 /* The application's handler: fill resp for req. Runs on a pool thread
  * or, for slow routes, a worker; st is that thread's connection. */
@@ -92,6 +129,13 @@ typedef bool (*http_slow_fn)(const char *method, const char *path);
 /* Largest body this method and path accept, in bytes. */
 typedef size_t (*http_limit_fn)(const char *method, const char *path);
 
+/* Called once the headers are in, before any of the body is read: may
+ * the request go on? false with resp filled (401, 403, ...) answers at
+ * once and the body is never buffered. May lower req->limit. Runs on a
+ * polling thread with its store: must be quick. */
+typedef bool (*http_admit_fn)(struct store *st, struct http_request *req,
+			      struct http_response *resp);
+
 /* The application's periodic work: about once a second, on a thread of
  * its own with its own store (digests, retries, sending). */
 typedef void (*http_tick_fn)(struct store *st);
@@ -101,6 +145,7 @@ struct http_app {
 	http_slow_fn slow;
 	http_limit_fn limit;
 	http_tick_fn tick;		/* may be NULL */
+	http_admit_fn admit;		/* may be NULL */
 };
 
 /* Serve until SIGTERM/SIGINT; finishes requests in flight. */

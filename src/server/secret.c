@@ -344,6 +344,34 @@ bool ratelimit_blocked(struct ratelimit *rl, const char *key, kith_time now,
 	return blocked;
 }
 
+int ratelimit_recent(struct ratelimit *rl, const char *key, kith_time now,
+		     kith_time *last)
+{
+	unsigned char id[RL_ID_BYTES];
+	int n = 0;
+	uint32_t i;
+
+	*last = KITH_NO_TIME;
+	rl_id(rl, id, key);
+	pthread_mutex_lock(&rl->lock);
+	i = rl_find(rl, id);
+	if (i != NIL) {
+		struct rl_entry *e = &rl->entries[i];
+		kith_time *ring = rl_ring(rl, i);
+
+		for (uint32_t k = 0; k < e->count; k++) {
+			kith_time t = ring[(e->head + k) % rl->limit];
+
+			if (t > now - rl->window) {
+				n++;
+				*last = t;
+			}
+		}
+	}
+	pthread_mutex_unlock(&rl->lock);
+	return n;
+}
+
 void ratelimit_fail(struct ratelimit *rl, const char *key, kith_time now)
 {
 	unsigned char id[RL_ID_BYTES];
@@ -392,4 +420,24 @@ void ratelimit_clear(struct ratelimit *rl, const char *key)
 	if (i != NIL)
 		rl_remove(rl, i);
 	pthread_mutex_unlock(&rl->lock);
+}
+
+int secret_password_policy(const char *password, const char *field,
+			   struct kith_err *err)
+{
+	size_t chars = 0;
+
+	for (const unsigned char *p = (const unsigned char *)password;
+	     p && *p; p++)
+		if ((*p & 0xc0) != 0x80)
+			chars++;
+	if (!password || chars < SECRET_PASSWORD_MIN)
+		return kith_err_set(err, KITH_EINPUT, field,
+				    "a password needs at least %d characters",
+				    SECRET_PASSWORD_MIN);
+	if (strlen(password) > SECRET_PASSWORD_MAX)
+		return kith_err_set(err, KITH_EINPUT, field,
+				    "a password has at most %d bytes",
+				    SECRET_PASSWORD_MAX);
+	return KITH_OK;
 }

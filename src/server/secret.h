@@ -32,6 +32,20 @@
 /* Longest password accepted, in bytes. argon2 would take more, but a
  * longer one is a mistake or an attempt to make the server hash megabytes. */
 #define SECRET_PASSWORD_MAX 1024
+/* Shortest password a person may choose, in characters (review M8,
+ * ASVS 2.1.1). */
+#define SECRET_PASSWORD_MIN 12
+
+/*
+ * Does password meet the policy for a newly chosen password: at least
+ * SECRET_PASSWORD_MIN characters (UTF-8 code points) and at most
+ * SECRET_PASSWORD_MAX bytes? KITH_OK, else KITH_EINPUT naming field.
+ * Passwords that already exist are not checked again, and the seeded
+ * demo account's documented "kith-demo" (scripts/run, README) is set
+ * with `kith user add --demo-password`, which skips this check.
+ */
+int secret_password_policy(const char *password, const char *field,
+			   struct kith_err *err);
 
 /*
  * Initialise libsodium. Call once from main before any thread starts and
@@ -141,6 +155,11 @@ void ratelimit_free(struct ratelimit *rl);
  */
 bool ratelimit_blocked(struct ratelimit *rl, const char *key, kith_time now,
 		       int *retry_after);
+/* How many of key's failures are within the window at now (at most
+ * limit), and in *last the newest of them (KITH_NO_TIME when none): for
+ * a progressive delay instead of a hard block. */
+int ratelimit_recent(struct ratelimit *rl, const char *key, kith_time now,
+		     kith_time *last);
 /* Record one failed attempt for key at now (may evict, see above). */
 void ratelimit_fail(struct ratelimit *rl, const char *key, kith_time now);
 /* Forget key's failures, after a successful login. Unknown keys are fine. */

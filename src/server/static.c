@@ -24,7 +24,7 @@ const struct asset *asset_find(const char *path)
 void static_serve(struct http_request *req, struct http_response *resp)
 {
 	const struct asset *a;
-	const char *inm, *slash;
+	const char *inm, *base;
 	uint64_t h = 0xcbf29ce484222325ull;
 
 	if (strcmp(req->method, "GET") && strcmp(req->method, "HEAD")) {
@@ -34,10 +34,13 @@ void static_serve(struct http_request *req, struct http_response *resp)
 		return;
 	}
 	a = asset_find(req->path);
-	slash = strrchr(req->path, '/');
-	/* Page paths (/contacts/12) are the app's: hand it the shell. A
-	 * target without a slash ("*", "x") is no page: 404, no crash. */
-	if (!a && slash && !strchr(slash, '.'))
+	/* Page paths (/contacts/12) are the app's: hand it the shell. The
+	 * last segment is the whole path when it has no '/' (api_handle
+	 * refuses those, but this must not depend on it). */
+	base = strrchr(req->path, '/');
+	if (!base)
+		base = req->path;
+	if (!a && !strchr(base, '.'))
 		a = asset_find("/index.html");
 	if (!a) {
 		http_error(resp, 404, "not_found", NULL, "no file %s",

@@ -313,6 +313,12 @@ static const char *const migrations[] = {
 	"ALTER TABLE meeting_new RENAME TO meeting;"
 	"ALTER TABLE meeting_contact_new RENAME TO meeting_contact;"
 	"CREATE INDEX meeting_user ON meeting(user_id, start);",
+	/* 7: a session also ends after a stretch of idleness (review M9):
+	 * idle_until slides forward with use, never past expires_at (the
+	 * absolute cap); NULL (older rows) means expires_at. Tokens may
+	 * expire. */
+	("ALTER TABLE session ADD COLUMN idle_until INTEGER;"
+	 "ALTER TABLE api_token ADD COLUMN expires_at INTEGER;"),
 };
 
 size_t migrate_count(void)

@@ -335,19 +335,37 @@ int store_user_delete(struct store *st, int64_t ws, int64_t id,
 int store_owner_count(struct store *st, int64_t ws, int64_t *out,
 		      struct kith_err *err);
 
-/* Sessions and tokens are found by the hash of their secret. */
+/* Sessions and tokens are found by the hash of their secret. A session
+ * lives until expires (the absolute cap) and, before that, until
+ * idle_until, which store_session_touch moves forward with use. */
 int store_session_add(struct store *st, const char *id_hash, int64_t ws,
 		      int64_t user_id, kith_time now, kith_time expires,
-		      struct kith_err *err);
-/* The live session's user, or KITH_ENOTFOUND (unknown or expired). */
+		      kith_time idle_until, struct kith_err *err);
+/* The live session's user, or KITH_ENOTFOUND (unknown, expired or idle
+ * too long). */
 int store_session_user(struct store *st, const char *id_hash, kith_time now,
 		       struct user *out, struct kith_err *err);
+/* The session was used: idle_until becomes idle_until (never past the
+ * session's expires_at; never moved back). A write. */
+int store_session_touch(struct store *st, const char *id_hash,
+			kith_time idle_until, struct kith_err *err);
 int store_session_delete(struct store *st, const char *id_hash,
 			 struct kith_err *err);
+/* End all of user's sessions but keep_hash's (NULL: all). *n: how many. */
+int store_session_delete_user(struct store *st, int64_t user_id,
+			      const char *keep_hash, int64_t *n,
+			      struct kith_err *err);
+/* Delete sessions that expired or idled out by now. A write. */
+int store_session_purge(struct store *st, kith_time now,
+			struct kith_err *err);
 
+/* expires: KITH_NO_TIME for a token that never expires. */
 int store_token_add(struct store *st, int64_t ws, int64_t user_id,
 		    const char *name, const char *hash, kith_time now,
-		    int64_t *id, struct kith_err *err);
+		    kith_time expires, int64_t *id, struct kith_err *err);
+/* Note a token's use at now (skipped when noted within the minute). */
+int store_token_touch(struct store *st, const char *hash, kith_time now,
+		      struct kith_err *err);
 /* The live token's user; notes last use. KITH_ENOTFOUND otherwise. */
 int store_token_user(struct store *st, const char *hash, kith_time now,
 		     struct user *out, struct kith_err *err);

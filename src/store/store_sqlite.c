@@ -3194,18 +3194,20 @@ fail:
 
 int store_session_add(struct store *st, const char *id_hash, int64_t ws,
 		      int64_t user_id, kith_time now, kith_time expires,
-		      struct kith_err *err)
+		      kith_time idle_until, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc;
 
 	STMT(s, "INSERT INTO session(id_hash, workspace_id, user_id,"
-		" created_at, expires_at) VALUES (?, ?, ?, ?, ?)");
+		" created_at, expires_at, idle_until) VALUES (?, ?, ?, ?, ?,"
+		" min(?5, ?6))");
 	bind_text(s, 1, id_hash);
 	sqlite3_bind_int64(s, 2, ws);
 	sqlite3_bind_int64(s, 3, user_id);
 	sqlite3_bind_int64(s, 4, now);
 	sqlite3_bind_int64(s, 5, expires);
+	sqlite3_bind_int64(s, 6, idle_until);
 	EXEC(s, "add session");
 	return KITH_OK;
 fail:
@@ -3222,10 +3224,64 @@ int store_session_user(struct store *st, const char *id_hash, kith_time now,
 		" u.password_hash, u.tz, u.created_at, u.focus_until,"
 		" u.digest_day FROM session x"
 		" JOIN user u ON u.id = x.user_id"
-		" WHERE x.id_hash = ? AND x.expires_at > ?");
+		" WHERE x.id_hash = ?1 AND x.expires_at > ?2"
+		" AND coalesce(x.idle_until, x.expires_at) > ?2");
 	bind_text(s, 1, id_hash);
 	sqlite3_bind_int64(s, 2, now);
 	return user_one(st, s, out, err);
+fail:
+	return rc;
+}
+
+int store_session_touch(struct store *st, const char *id_hash,
+			kith_time idle_until, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, "UPDATE session SET idle_until = min(expires_at, ?2)"
+		" WHERE id_hash = ?1 AND coalesce(idle_until, 0) < min(expires_at, ?2)");
+	bind_text(s, 1, id_hash);
+	sqlite3_bind_int64(s, 2, idle_until);
+	EXEC(s, "touch session");
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+int store_session_delete_user(struct store *st, int64_t user_id,
+			      const char *keep_hash, int64_t *n,
+			      struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, "DELETE FROM session WHERE user_id = ?1"
+		" AND (?2 IS NULL OR id_hash <> ?2)");
+	sqlite3_bind_int64(s, 1, user_id);
+	if (keep_hash)
+		bind_text(s, 2, keep_hash);
+	else
+		sqlite3_bind_null(s, 2);
+	EXEC(s, "end sessions");
+	if (n)
+		*n = sqlite3_changes(st->db);
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+int store_session_purge(struct store *st, kith_time now,
+			struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, "DELETE FROM session WHERE expires_at <= ?1"
+		" OR coalesce(idle_until, expires_at) <= ?1");
+	sqlite3_bind_int64(s, 1, now);
+	EXEC(s, "purge sessions");
+	return KITH_OK;
 fail:
 	return rc;
 }
@@ -3246,19 +3302,23 @@ fail:
 
 int store_token_add(struct store *st, int64_t ws, int64_t user_id,
 		    const char *name, const char *hash, kith_time now,
-		    int64_t *id, struct kith_err *err)
+		    kith_time expires, int64_t *id, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc;
 
 	STMT(s, "INSERT INTO api_token(workspace_id, user_id, name, hash,"
-		" created_at) SELECT ?1, ?2, ?3, ?4, ?5 FROM user"
-		" WHERE id = ?2 AND workspace_id = ?1");
+		" created_at, expires_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6"
+		" FROM user WHERE id = ?2 AND workspace_id = ?1");
 	sqlite3_bind_int64(s, 1, ws);
 	sqlite3_bind_int64(s, 2, user_id);
 	bind_text(s, 3, name);
 	bind_text(s, 4, hash);
 	sqlite3_bind_int64(s, 5, now);
+	if (expires == KITH_NO_TIME)
+		sqlite3_bind_null(s, 6);
+	else
+		sqlite3_bind_int64(s, 6, expires);
 	EXEC(s, "add token");
 	if (!sqlite3_changes(st->db))
 		return kith_err_set(err, KITH_ENOTFOUND, "user", "no such user");
@@ -3278,11 +3338,27 @@ int store_token_user(struct store *st, const char *hash, kith_time now,
 		" u.password_hash, u.tz, u.created_at, u.focus_until,"
 		" u.digest_day FROM api_token t"
 		" JOIN user u ON u.id = t.user_id"
-		" WHERE t.hash = ? AND t.revoked_at IS NULL");
+		" WHERE t.hash = ?1 AND t.revoked_at IS NULL"
+		" AND (t.expires_at IS NULL OR t.expires_at > ?2)");
 	bind_text(s, 1, hash);
-	rc = user_one(st, s, out, err);
-	(void)now;
+	sqlite3_bind_int64(s, 2, now);
+	return user_one(st, s, out, err);
+fail:
 	return rc;
+}
+
+int store_token_touch(struct store *st, const char *hash, kith_time now,
+		      struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, "UPDATE api_token SET last_used_at = ?2 WHERE hash = ?1"
+		" AND (last_used_at IS NULL OR last_used_at < ?2 - 60)");
+	bind_text(s, 1, hash);
+	sqlite3_bind_int64(s, 2, now);
+	EXEC(s, "note token use");
+	return KITH_OK;
 fail:
 	return rc;
 }
@@ -3303,7 +3379,7 @@ int store_token_list(struct store *st, int64_t ws, int64_t user_id,
 	int rc, more;
 
 	STMT(s, "SELECT id, user_id, name, created_at, last_used_at,"
-		" revoked_at FROM api_token WHERE workspace_id = ?1"
+		" revoked_at, expires_at FROM api_token WHERE workspace_id = ?1"
 		" AND (?2 = 0 OR user_id = ?2) ORDER BY id");
 	sqlite3_bind_int64(s, 1, ws);
 	sqlite3_bind_int64(s, 2, user_id);
@@ -3318,6 +3394,7 @@ int store_token_list(struct store *st, int64_t ws, int64_t user_id,
 		t[cnt].created_at = sqlite3_column_int64(s, 3);
 		t[cnt].last_used_at = col_time(s, 4);
 		t[cnt].revoked_at = col_time(s, 5);
+		t[cnt].expires_at = col_time(s, 6);
 		cnt++;
 	}
 	*out = t;

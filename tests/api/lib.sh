@@ -24,6 +24,19 @@ start_server() {
 	echo "not ok - server did not start"; cat "$A_DIR/serve.log"; exit 1
 }
 
+# serve_with [SERVE_OPTS...]: start_server with options after `serve`
+# (--trust-proxy, --header-timeout ...).
+serve_with() {
+	"$KITH" serve --listen 127.0.0.1:0 "$@" 2>"$A_DIR/serve.log" &
+	SERVER_PID=$!
+	for _ in $(seq 1 200); do
+		BASE=$(sed -n 's|^kith: serving on \(http://[0-9.:]*\)/.*|\1|p' "$A_DIR/serve.log")
+		[ -n "$BASE" ] && return 0
+		sleep 0.05
+	done
+	echo "not ok - server did not start"; cat "$A_DIR/serve.log"; exit 1
+}
+
 stop_server() {
 	stop_prism
 	[ -n "$SERVER_PID" ] && kill -TERM "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID"

@@ -15,7 +15,7 @@ export async function settingsPage() {
   const page = h('section', { class: 'page page-settings' },
     h('div', { class: 'page-head' }, h('div', null, h('h1', null, 'Settings'),
       h('p', { class: 'page-sub muted', dir: 'auto' }, session.me.workspace.name + ' · you are ' + session.me.user.role))),
-    h('div', { class: 'settings-grid' }, workspaceCard(s), membersCard(users), notifyCard(targets), calendarCard(), tokensCard(tokens)));
+    h('div', { class: 'settings-grid' }, workspaceCard(s), membersCard(users), passwordCard(), notifyCard(targets), calendarCard(), tokensCard(tokens)));
   return page;
 }
 
@@ -116,7 +116,7 @@ function membersCard(users) {
     const email = h('input', { id: 'm-email', type: 'email', autocomplete: 'off', required: true });
     const name = h('input', { id: 'm-name', type: 'text', dir: 'auto' });
     const role = h('select', { id: 'm-role' }, ['member', 'viewer', 'owner'].map(r => h('option', { value: r }, r)));
-    const pw = h('input', { id: 'm-pw', type: 'password', autocomplete: 'new-password' });
+    const pw = h('input', { id: 'm-pw', type: 'password', autocomplete: 'new-password', minlength: '12' });
     const imsg = h('p', { class: 'status', role: 'status' });
     const btn = h('button', { type: 'submit', class: 'btn' }, 'Add member');
     const form = h('form', { novalidate: true, class: 'add-form' },
@@ -131,6 +131,7 @@ function membersCard(users) {
       if (!email.value.trim()) { status(imsg, 'error', 'Enter the new member’s email.'); email.focus(); return; }
       const body = { email: email.value.trim(), role: role.value };
       if (name.value.trim()) body.name = name.value.trim();
+      if (pw.value && pw.value.length < 12) { status(imsg, 'error', 'A password needs at least 12 characters.'); pw.focus(); return; }
       if (pw.value) body.password = pw.value;
       btn.disabled = true;
       status(imsg, 'progress', 'Adding…');
@@ -141,6 +142,35 @@ function membersCard(users) {
   }
   draw(users);
   return card;
+}
+
+// Your own password: the server asks for the current one too, and ends
+// your other sessions when it changes.
+function passwordCard() {
+  const cur = h('input', { id: 'p-cur', type: 'password', autocomplete: 'current-password', required: true });
+  const pw = h('input', { id: 'p-new', type: 'password', autocomplete: 'new-password', minlength: '12', required: true });
+  const msg = h('p', { class: 'status', role: 'status' });
+  const btn = h('button', { type: 'submit', class: 'btn' }, 'Change password');
+  const form = h('form', { novalidate: true, class: 'add-form' },
+    h('div', { class: 'grid-2' },
+      h('div', { class: 'field' }, h('label', { for: 'p-cur' }, 'Current password'), cur),
+      h('div', { class: 'field' }, h('label', { for: 'p-new' }, 'New password (12 characters or more)'), pw)),
+    msg, h('div', { class: 'actions' }, btn));
+  form.addEventListener('submit', async ev => {
+    ev.preventDefault();
+    if (!cur.value) { status(msg, 'error', 'Enter your current password.'); cur.focus(); return; }
+    if (pw.value.length < 12) { status(msg, 'error', 'A password needs at least 12 characters.'); pw.focus(); return; }
+    btn.disabled = true;
+    status(msg, 'progress', 'Changing…');
+    try {
+      await api.patch(`/users/${session.me.user.id}`, { password: pw.value, current_password: cur.value });
+      cur.value = ''; pw.value = '';
+      status(msg, 'ok', 'Password changed. Your other sessions were signed out.');
+    } catch (err) { status(msg, 'error', `Not changed: ${err.message}.`); }
+    btn.disabled = false;
+  });
+  return h('section', { class: 'card', 'aria-labelledby': 'h-password' },
+    h('h2', { id: 'h-password' }, 'Your password'), form);
 }
 
 function tokensCard(tokens) {
