@@ -92,6 +92,21 @@ static void arena_free(struct vcard_arena *a)
 	free(a);
 }
 
+struct vcard_arena *vcard_arena_new(void)
+{
+	return calloc(1, sizeof(struct vcard_arena));
+}
+
+void *vcard_arena_alloc(struct vcard_arena *a, size_t n)
+{
+	return arena_alloc(a, n);
+}
+
+void vcard_arena_free(struct vcard_arena *a)
+{
+	arena_free(a);
+}
+
 /* ---- parser state ---- */
 
 struct pv {			/* one parameter value before merging */

@@ -113,6 +113,13 @@ int vcard_parse_each(const char *text, size_t len, const char *file,
 
 void vcard_file_free(struct vcard_file *f);	/* NULL and empty allowed */
 
+/* The arena, for other readers that build cards (input/csv.c): alloc
+ * returns 8-aligned memory living until vcard_arena_free; NULL on no
+ * memory. free accepts NULL. */
+struct vcard_arena *vcard_arena_new(void);
+void *vcard_arena_alloc(struct vcard_arena *a, size_t n);
+void vcard_arena_free(struct vcard_arena *a);
+
 /* ---- reading values ---- */
 
 /* First parameter named name (upper-case), or NULL. */
