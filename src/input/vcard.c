@@ -24,6 +24,7 @@ struct arena_chunk {
 
 struct vcard_arena {
 	struct arena_chunk *head;	/* newest first */
+	size_t next;			/* size of the next chunk; 0: default */
 };
 
 static void *arena_alloc(struct vcard_arena *a, size_t n)
@@ -39,8 +40,14 @@ static void *arena_alloc(struct vcard_arena *a, size_t n)
 			return c->data + off;
 		}
 	}
-	/* A big PHOTO gets a chunk of its own rather than a bigger default. */
-	size_t cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+	/* Chunks double up to 1 MiB, so a whole file costs few mallocs and
+	 * a one-card parse (the writer reads back a stored card) a small
+	 * one; a big PHOTO gets a chunk of its own. */
+	size_t cap = a->next ? a->next : ARENA_CHUNK;
+	if (cap < ((size_t)1 << 20))
+		a->next = cap * 2;
+	if (n > cap)
+		cap = n;
 	c = malloc(sizeof(*c) + cap);
 	if (!c)
 		return NULL;
@@ -649,10 +656,9 @@ static int parse_content(struct parser *ps, int line, struct vcard_prop *out)
 		if (grow(&ps->vbuf, &ps->vcap, vn + 1))
 			return kith_err_nomem(ps->err);
 		vn = qp_decode(ps->vbuf, q, vn);
-		/* The decoder writes into vbuf, which convert reuses. */
-		if (!charset || utf8_name(charset)) {
-			v = ps->vbuf;
-		} else {
+		/* The decoder writes into vbuf, which convert reallocs and
+		 * writes into: move the bytes out first. */
+		{
 			char *tmp = arena_strndup(a, ps->vbuf, vn);
 
 			if (!tmp)
@@ -842,6 +848,9 @@ static int parser_init(struct parser *ps, const char *text, size_t len,
 	ps->arena = calloc(1, sizeof(*ps->arena));
 	if (!ps->arena)
 		return kith_err_nomem(err);
+	/* A small text needs a small first chunk: about twice its size. */
+	ps->arena->next = len * 2 < ARENA_CHUNK ? (len * 2 + 1024) & ~(size_t)1023
+						 : ARENA_CHUNK;
 	return KITH_OK;
 }
 

@@ -104,6 +104,17 @@ static const struct {
 	{ "BMP", "image/bmp" },	  { "WEBP", "image/webp" },
 };
 
+/* A data: URI's payload becomes ENCODING=b only if it is base64; else
+ * it stays a URI, which a 3.0 reader keeps as text. */
+static int b64_only(const char *s)
+{
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '+' && *s != '/' &&
+		    *s != '=' && *s != '-' && *s != '_')
+			return 0;
+	return 1;
+}
+
 /*
  * Write p as one folded line. For 4.0, ENCODING=b becomes a data: URI;
  * for 3.0 a data: URI with base64 becomes ENCODING=b (what 3.0 readers
@@ -143,7 +154,8 @@ static int write_prop(struct vcard_out *o, const struct vcard_prop *p,
 		q.n_params = np;
 	} else if (v == VCARD_30 && p->value_len > 5 &&
 		   !strncasecmp(p->value, "data:", 5) &&
-		   strstr(p->value, ";base64,")) {
+		   strstr(p->value, ";base64,") &&
+		   b64_only(strstr(p->value, ";base64,") + 8)) {
 		const char *comma = strstr(p->value, ";base64,");
 		const char *slash = memchr(p->value, '/',
 					   (size_t)(comma - p->value));

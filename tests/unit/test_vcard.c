@@ -771,6 +771,36 @@ static void test_fold(void **state)
 	vcard_out_free(&o);
 }
 
+/* ---- found by fuzz_vcard ---- */
+
+static void test_fuzz_regressions(void **state)
+{
+	/* QP bytes that are not UTF-8 and no CHARSET: read as 1252 (the
+	 * conversion once read the QP bytes after realloc freed them) */
+	static const char qp[] = "BEGIN:VCARD\nFN;QUOTED-PRINTABLE:Fran=E7"
+				 "ois =\n=80\nEND:VCARD\n";
+	/* a data: URI whose payload is not base64 stays a URI in 3.0 */
+	static const char uri[] = "BEGIN:VCARD\nVERSION:4.0\nFN:x\n"
+				  "PHOTO:data:image/png;base64,ab\xc3\xa9" "cd\n"
+				  "END:VCARD\n";
+	struct vcard_file f;
+	struct vcard_out o = { 0 };
+	struct kith_err e = { 0 };
+
+	(void)state;
+	assert_int_equal(vcard_parse(&f, qp, strlen(qp), "qp", &e), KITH_OK);
+	assert_string_equal(f.cards[0].props[0].value,
+			    "Fran\xc3\xa7ois \xe2\x82\xac");
+	vcard_file_free(&f);
+	assert_int_equal(vcard_parse(&f, uri, strlen(uri), "uri", &e), 0);
+	assert_int_equal(vcard_write_card(&o, &f.cards[0], VCARD_30), 0);
+	assert_non_null(strstr(o.buf, "\r\nPHOTO:data:image/png;base64,ab"));
+	vcard_file_free(&f);
+	assert_int_equal(vcard_parse(&f, o.buf, o.len, "out", &e), KITH_OK);
+	vcard_file_free(&f);
+	vcard_out_free(&o);
+}
+
 /* ---- 5. streaming ---- */
 
 static int count_card(const struct vcard *c, void *ctx, struct kith_err *err)
@@ -813,6 +843,7 @@ int main(void)
 		cmocka_unit_test(test_write_edited),
 		cmocka_unit_test(test_write_new),
 		cmocka_unit_test(test_fold),
+		cmocka_unit_test(test_fuzz_regressions),
 		cmocka_unit_test(test_each),
 	};
 
