@@ -458,6 +458,9 @@ static int parse_content(struct parser *ps, int line, struct vcard_prop *out)
 
 	memset(out, 0, sizeof(*out));
 	out->line = line;
+	/* A NUL would cut a name or parameter short when read back. */
+	if (memchr(s, '\0', ps->llen))
+		return perr(ps, line, "", "NUL byte in the line");
 	while (q < end && (name_char((unsigned char)*q) || *q == '.')) {
 		if (*q == '.')
 			dot = q;

@@ -783,11 +783,17 @@ static void test_fuzz_regressions(void **state)
 	static const char uri[] = "BEGIN:VCARD\nVERSION:4.0\nFN:x\n"
 				  "PHOTO:data:image/png;base64,ab\xc3\xa9" "cd\n"
 				  "END:VCARD\n";
+	/* a NUL in a parameter name read back as a nameless parameter */
+	static const char nul[] = "BEGIN:VCARD\nEMAIL;\0X=a:b\nEND:VCARD\n";
 	struct vcard_file f;
 	struct vcard_out o = { 0 };
 	struct kith_err e = { 0 };
 
 	(void)state;
+	assert_int_equal(vcard_parse(&f, nul, sizeof(nul) - 1, "nul", &e),
+			 KITH_EINPUT);
+	assert_int_equal(e.line, 2);
+	assert_non_null(strstr(e.msg, "NUL byte"));
 	assert_int_equal(vcard_parse(&f, qp, strlen(qp), "qp", &e), KITH_OK);
 	assert_string_equal(f.cards[0].props[0].value,
 			    "Fran\xc3\xa7ois \xe2\x82\xac");
