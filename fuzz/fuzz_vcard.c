@@ -10,11 +10,34 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static int count(const struct vcard *c, void *ctx, struct kith_err *err)
+{
+	(void)c;
+	(void)err;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+static int count_bad(const struct kith_err *bad, void *ctx)
+{
+	if (bad->status != KITH_EINPUT || !bad->file[0])
+		abort();
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct kith_err err = { 0 };
 	struct vcard_file f;
+	size_t seen = 0;
+	int skip;
 
+	/* --skip-bad never fails on a bad card, only on no memory */
+	skip = vcard_parse_each_skip((const char *)data, size, "fuzz", count,
+				     count_bad, &seen, &err);
+	if (skip && skip != KITH_ENOMEM)
+		abort();
 	if (vcard_parse(&f, (const char *)data, size, "fuzz", &err)) {
 		if (err.status != KITH_EINPUT && err.status != KITH_ENOMEM)
 			abort();

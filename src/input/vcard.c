@@ -139,6 +139,8 @@ struct parser {
 	size_t nprops, pcap;
 	struct pv pv[MAX_PV];
 
+	vcard_bad_fn bad;	/* --skip-bad: told of each bad card */
+
 	char cs_name[40];	/* one cached iconv descriptor */
 	iconv_t cd;
 	iconv_t cd1252;		/* for values that are not UTF-8 */
@@ -740,12 +742,32 @@ static int value_is(const struct vcard_prop *p, const char *want)
 	return n == strlen(want) && !strncasecmp(v, want, n);
 }
 
+/* Is the logical line "BEGIN:VCARD" or "END:VCARD" (what)? */
+static int line_is(const struct parser *ps, const char *what)
+{
+	size_t n = ps->llen, k = strlen(what);
+	const char *l = ps->lbuf;
+
+	while (n && isspace((unsigned char)l[n - 1]))
+		n--;
+	return n == k && !strncasecmp(l, what, k);
+}
+
+static void card_start_at(struct parser *ps, struct vcard *card, int line)
+{
+	memset(card, 0, sizeof(*card));
+	card->line = line;
+	card->version = VCARD_30;
+	ps->nprops = 0;
+}
+
 static int run(struct parser *ps, vcard_card_fn fn, void *ctx, int reset)
 {
 	struct vcard card;
 	int in_card = 0, line = 0, rc;
 	const char *card_start = NULL;
 
+	memset(&card, 0, sizeof(card));
 	if (ps->end - ps->p >= 3 && !memcmp(ps->p, "\xef\xbb\xbf", 3))
 		ps->p += 3;
 	for (;;) {
@@ -757,33 +779,36 @@ static int run(struct parser *ps, vcard_card_fn fn, void *ctx, int reset)
 			return kith_err_nomem(ps->err);
 		if (rc == 0)
 			break;
-		if (in_card && (size_t)(ps->p - card_start) > VCARD_MAX_CARD)
-			return perr(ps, card.line, "",
-				    "card larger than %zu bytes",
-				    VCARD_MAX_CARD);
+		if (in_card && (size_t)(ps->p - card_start) > VCARD_MAX_CARD) {
+			rc = perr(ps, card.line, "",
+				  "card larger than %zu bytes",
+				  VCARD_MAX_CARD);
+			goto bad;
+		}
 		if (ps->llen == 0 ||
 		    (!in_card && strspn(ps->lbuf, " \t") == ps->llen))
 			continue;
 		rc = parse_content(ps, line, &prop);
 		if (rc)
-			return rc;
+			goto bad;
 		if (!in_card) {
 			if (strcmp(prop.name, "BEGIN") ||
-			    !value_is(&prop, "VCARD"))
-				return perr(ps, line, prop.name,
-					    "expected BEGIN:VCARD");
+			    !value_is(&prop, "VCARD")) {
+				rc = perr(ps, line, prop.name,
+					  "expected BEGIN:VCARD");
+				goto bad;
+			}
 			in_card = 1;
 			card_start = line_start;
-			memset(&card, 0, sizeof(card));
-			card.line = line;
-			card.version = VCARD_30;
-			ps->nprops = 0;
+			card_start_at(ps, &card, line);
 			continue;
 		}
-		if (!strcmp(prop.name, "BEGIN"))
-			return perr(ps, line, "BEGIN",
-				    "a card inside a card (2.1 AGENT) is not "
-				    "supported");
+		if (!strcmp(prop.name, "BEGIN")) {
+			rc = perr(ps, line, "BEGIN",
+				  "a card inside a card (2.1 AGENT) is not "
+				  "supported");
+			goto bad;
+		}
 		if (!strcmp(prop.name, "VERSION")) {
 			if (value_is(&prop, "2.1"))
 				card.version = VCARD_21;
@@ -791,18 +816,22 @@ static int run(struct parser *ps, vcard_card_fn fn, void *ctx, int reset)
 				card.version = VCARD_30;
 			else if (value_is(&prop, "4.0"))
 				card.version = VCARD_40;
-			else
-				return perr(ps, line, "VERSION",
-					    "expected 2.1, 3.0 or 4.0, got "
-					    "\"%.40s\"", prop.value);
+			else {
+				rc = perr(ps, line, "VERSION",
+					  "expected 2.1, 3.0 or 4.0, got "
+					  "\"%.40s\"", prop.value);
+				goto bad;
+			}
 			continue;
 		}
 		if (!strcmp(prop.name, "END")) {
 			struct vcard_prop *props = NULL;
 
-			if (!value_is(&prop, "VCARD"))
-				return perr(ps, line, "END",
-					    "expected END:VCARD");
+			if (!value_is(&prop, "VCARD")) {
+				rc = perr(ps, line, "END",
+					  "expected END:VCARD");
+				goto bad;
+			}
 			if (ps->nprops) {
 				props = arena_alloc(ps->arena,
 						    ps->nprops * sizeof(*props));
@@ -823,11 +852,43 @@ static int run(struct parser *ps, vcard_card_fn fn, void *ctx, int reset)
 		}
 		rc = add_prop(ps, &prop, line);
 		if (rc)
+			goto bad;
+		continue;
+bad:
+		/* --skip-bad: report the card and go on after it. */
+		if (rc != KITH_EINPUT || !ps->bad)
 			return rc;
+		rc = ps->bad(ps->err, ctx);
+		if (rc)
+			return rc;
+		if (reset)
+			arena_reset(ps->arena);
+		if (!in_card)
+			continue;	/* a stray line outside the cards */
+		in_card = 0;
+		/* The line that failed may begin the next card (one without
+		 * END before it); else skip to this card's END. */
+		do {
+			if (line_is(ps, "BEGIN:VCARD") &&
+			    line != card.line) {
+				in_card = 1;
+				card_start = ps->p;
+				card_start_at(ps, &card, line);
+				break;
+			}
+			if (line_is(ps, "END:VCARD"))
+				break;
+			rc = logical_line(ps, &line);
+			if (rc < 0)
+				return kith_err_nomem(ps->err);
+		} while (rc > 0);
 	}
-	if (in_card)
-		return perr(ps, card.line, "END",
-			    "card has no END:VCARD");
+	if (in_card) {
+		rc = perr(ps, card.line, "END", "card has no END:VCARD");
+		if (ps->bad)
+			return ps->bad(ps->err, ctx);
+		return rc;
+	}
 	return KITH_OK;
 }
 
@@ -926,6 +987,22 @@ int vcard_parse_each(const char *text, size_t len, const char *file,
 	rc = parser_init(&ps, text, len, file, err);
 	if (rc)
 		return rc;
+	rc = run(&ps, fn, ctx, 1);
+	parser_done(&ps, 0);
+	return rc;
+}
+
+int vcard_parse_each_skip(const char *text, size_t len, const char *file,
+			  vcard_card_fn fn, vcard_bad_fn bad, void *ctx,
+			  struct kith_err *err)
+{
+	struct parser ps;
+	int rc;
+
+	rc = parser_init(&ps, text, len, file, err);
+	if (rc)
+		return rc;
+	ps.bad = bad;
 	rc = run(&ps, fn, ctx, 1);
 	parser_done(&ps, 0);
 	return rc;

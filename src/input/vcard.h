@@ -111,6 +111,19 @@ typedef int (*vcard_card_fn)(const struct vcard *card, void *ctx,
 int vcard_parse_each(const char *text, size_t len, const char *file,
 		     vcard_card_fn fn, void *ctx, struct kith_err *err);
 
+/*
+ * vcard_parse_each for --skip-bad: a card with a line the reader refuses
+ * is not passed to fn; bad(err, ctx) is called with the error (file:line:
+ * field) and the parse goes on after that card's END:VCARD (or at the
+ * BEGIN:VCARD of a next card when END is missing). A line outside any
+ * card is reported and skipped. bad returning non-zero stops the parse
+ * with that value. Limits on the file stay fatal.
+ */
+typedef int (*vcard_bad_fn)(const struct kith_err *bad, void *ctx);
+int vcard_parse_each_skip(const char *text, size_t len, const char *file,
+			  vcard_card_fn fn, vcard_bad_fn bad, void *ctx,
+			  struct kith_err *err);
+
 void vcard_file_free(struct vcard_file *f);	/* NULL and empty allowed */
 
 /* The arena, for other readers that build cards (input/csv.c): alloc

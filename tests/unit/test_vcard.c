@@ -835,6 +835,61 @@ static void test_each(void **state)
 	assert_int_equal(n, 3);
 }
 
+struct skip_log {
+	char names[64];
+	int bad_lines[8];
+	int n_bad;
+};
+
+static int skip_card(const struct vcard *c, void *ctx, struct kith_err *err)
+{
+	struct skip_log *l = ctx;
+
+	(void)err;
+	strcat(l->names, c->props[0].value);
+	return KITH_OK;
+}
+
+static int skip_bad(const struct kith_err *bad, void *ctx)
+{
+	struct skip_log *l = ctx;
+
+	assert_int_equal(bad->status, KITH_EINPUT);
+	assert_string_equal(bad->file, "s.vcf");
+	if (l->n_bad < 8)
+		l->bad_lines[l->n_bad] = bad->line;
+	l->n_bad++;
+	return KITH_OK;
+}
+
+/* --skip-bad: the good cards come through, each bad one is reported
+ * with its line, and a card without END does not swallow the next. */
+static void test_skip_bad(void **state)
+{
+	static const char t[] = "BEGIN:VCARD\nFN:a\nEND:VCARD\n"
+				"BEGIN:VCARD\nFN:b\nTEL+1\nEND:VCARD\n"
+				"junk\n"
+				"BEGIN:VCARD\nFN:c\n"
+				"BEGIN:VCARD\nFN:d\nEND:VCARD\n"
+				"BEGIN:VCARD\nFN:e\nVERSION:9\nFN:x\n"
+				"END:VCARD\n"
+				"BEGIN:VCARD\nFN:f\n";
+	struct skip_log l = { "", { 0 }, 0 };
+	struct kith_err e = { 0 };
+
+	(void)state;
+	assert_int_equal(vcard_parse_each_skip(t, strlen(t), "s.vcf",
+					       skip_card, skip_bad, &l, &e),
+			 KITH_OK);
+	assert_string_equal(l.names, "ad");
+	assert_int_equal(l.n_bad, 5);
+	assert_int_equal(l.bad_lines[0], 6);
+	assert_int_equal(l.bad_lines[1], 8);
+	assert_int_equal(l.bad_lines[2], 11);
+	assert_int_equal(l.bad_lines[3], 16);
+	assert_int_equal(l.bad_lines[4], 19);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -851,6 +906,7 @@ int main(void)
 		cmocka_unit_test(test_fold),
 		cmocka_unit_test(test_fuzz_regressions),
 		cmocka_unit_test(test_each),
+		cmocka_unit_test(test_skip_bad),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
