@@ -31,11 +31,11 @@ const char *csv_profile_name(enum csv_profile p)
 /* ---- records ---- */
 
 struct rec {
-	size_t *off;		/* field i is buf + off[i], NUL-terminated */
+	size_t *off; /* field i is buf + off[i], NUL-terminated */
 	size_t n, cap;
 	char *buf;
 	size_t blen, bcap;
-	int line;		/* where the record starts */
+	int line; /* where the record starts */
 };
 
 struct reader {
@@ -48,7 +48,7 @@ struct reader {
 
 static int rerr(const char *file, int line, const char *field,
 		struct kith_err *err, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+    __attribute__((format(printf, 5, 6)));
 
 static int rerr(const char *file, int line, const char *field,
 		struct kith_err *err, const char *fmt, ...)
@@ -151,7 +151,7 @@ static int read_record(struct reader *rd, struct rec *r, int *got)
 					    "text after a closing quote");
 			if (p < end && *p == '\r' &&
 			    !(p + 1 < end && p[1] == '\n'))
-				p++;	/* a lone CR ends a Mac line */
+				p++; /* a lone CR ends a Mac line */
 		} else {
 			while (p < end && *p != rd->sep && *p != '\n') {
 				if (rec_byte(r, *p))
@@ -213,7 +213,7 @@ enum target {
 	T_NOTES,
 	T_BDAY,
 	T_ANNIV,
-	T_ADDRESS,	/* one formatted cell */
+	T_ADDRESS, /* one formatted cell */
 	T_POBOX,
 	T_EXT,
 	T_STREET,
@@ -236,9 +236,9 @@ enum target {
 
 struct col {
 	enum target t;
-	const char *label;	/* fixed label, or NULL */
-	int slot;		/* ties Google's numbered and Outlook's
-				 * Business/Home columns together */
+	const char *label; /* fixed label, or NULL */
+	int slot;	   /* ties Google's numbered and Outlook's
+			    * Business/Home columns together */
 };
 
 static const struct {
@@ -247,114 +247,114 @@ static const struct {
 	const char *label;
 	int slot;
 } known[] = {
-	{ "Name", T_NAME, NULL, 0 },
-	{ "Full Name", T_NAME, NULL, 0 },
-	{ "Display Name", T_NAME, NULL, 0 },
-	{ "Given Name", T_GIVEN, NULL, 0 },
-	{ "First Name", T_GIVEN, NULL, 0 },
-	{ "Additional Name", T_MIDDLE, NULL, 0 },
-	{ "Middle Name", T_MIDDLE, NULL, 0 },
-	{ "Family Name", T_FAMILY, NULL, 0 },
-	{ "Last Name", T_FAMILY, NULL, 0 },
-	{ "Surname", T_FAMILY, NULL, 0 },
-	{ "Name Prefix", T_PREFIX, NULL, 0 },
-	{ "Prefix", T_PREFIX, NULL, 0 },
-	{ "Name Suffix", T_SUFFIX, NULL, 0 },
-	{ "Suffix", T_SUFFIX, NULL, 0 },
-	{ "Nickname", T_NICK, NULL, 0 },
-	{ "E-mail", T_EMAIL, NULL, 0 },
-	{ "Email", T_EMAIL, NULL, 0 },
-	{ "E-mail Address", T_EMAIL, NULL, 0 },
-	{ "Email Address", T_EMAIL, NULL, 0 },
-	{ "E-mail 2 Address", T_EMAIL, NULL, 0 },
-	{ "E-mail 3 Address", T_EMAIL, NULL, 0 },
-	/* Outlook's derived columns: the address says it all */
-	{ "E-mail Display Name", T_IGNORE, NULL, 0 },
-	{ "E-mail 2 Display Name", T_IGNORE, NULL, 0 },
-	{ "E-mail 3 Display Name", T_IGNORE, NULL, 0 },
-	{ "E-mail Type", T_IGNORE, NULL, 0 },
-	{ "E-mail 2 Type", T_IGNORE, NULL, 0 },
-	{ "E-mail 3 Type", T_IGNORE, NULL, 0 },
-	{ "Phone", T_PHONE, NULL, 0 },
-	{ "Telephone", T_PHONE, NULL, 0 },
-	{ "Mobile", T_PHONE, "mobile", 0 },
-	{ "Mobile Phone", T_PHONE, "mobile", 0 },
-	{ "Home Phone", T_PHONE, "home", 0 },
-	{ "Home Phone 2", T_PHONE, "home", 0 },
-	{ "Business Phone", T_PHONE, "work", 0 },
-	{ "Business Phone 2", T_PHONE, "work", 0 },
-	{ "Business Fax", T_PHONE, "work fax", 0 },
-	{ "Home Fax", T_PHONE, "home fax", 0 },
-	{ "Other Fax", T_PHONE, "fax", 0 },
-	{ "Other Phone", T_PHONE, "other", 0 },
-	{ "Primary Phone", T_PHONE, NULL, 0 },
-	{ "Company Main Phone", T_PHONE, "main", 0 },
-	{ "Assistant's Phone", T_PHONE, "assistant", 0 },
-	{ "Car Phone", T_PHONE, "car", 0 },
-	{ "Pager", T_PHONE, "pager", 0 },
-	{ "Company", T_ORG, NULL, 0 },
-	{ "Organization", T_ORG, NULL, 0 },
-	{ "Organisation", T_ORG, NULL, 0 },
-	{ "Organization Name", T_ORG, NULL, 0 },
-	{ "Department", T_DEPT, NULL, 0 },
-	{ "Organization Department", T_DEPT, NULL, 0 },
-	{ "Job Title", T_TITLE, NULL, 0 },
-	{ "Position", T_TITLE, NULL, 0 },
-	{ "Organization Title", T_TITLE, NULL, 0 },
-	{ "Notes", T_NOTES, NULL, 0 },
-	{ "Note", T_NOTES, NULL, 0 },
-	{ "Birthday", T_BDAY, NULL, 0 },
-	{ "Date of Birth", T_BDAY, NULL, 0 },
-	{ "Anniversary", T_ANNIV, NULL, 0 },
-	{ "Address", T_ADDRESS, NULL, 0 },
-	{ "Street", T_STREET, NULL, 0 },
-	{ "City", T_CITY, NULL, 0 },
-	{ "State", T_REGION, NULL, 0 },
-	{ "Region", T_REGION, NULL, 0 },
-	{ "Postal Code", T_POSTCODE, NULL, 0 },
-	{ "ZIP", T_POSTCODE, NULL, 0 },
-	{ "Country", T_COUNTRY, NULL, 0 },
-	{ "Business Street", T_STREET, "work", 101 },
-	{ "Business Street 2", T_EXT, "work", 101 },
-	{ "Business Street 3", T_EXT, "work", 101 },
-	{ "Business City", T_CITY, "work", 101 },
-	{ "Business State", T_REGION, "work", 101 },
-	{ "Business Postal Code", T_POSTCODE, "work", 101 },
-	{ "Business Country/Region", T_COUNTRY, "work", 101 },
-	{ "Business Country", T_COUNTRY, "work", 101 },
-	{ "Business PO Box", T_POBOX, "work", 101 },
-	{ "Home Street", T_STREET, "home", 102 },
-	{ "Home Street 2", T_EXT, "home", 102 },
-	{ "Home Street 3", T_EXT, "home", 102 },
-	{ "Home City", T_CITY, "home", 102 },
-	{ "Home State", T_REGION, "home", 102 },
-	{ "Home Postal Code", T_POSTCODE, "home", 102 },
-	{ "Home Country/Region", T_COUNTRY, "home", 102 },
-	{ "Home Country", T_COUNTRY, "home", 102 },
-	{ "Home PO Box", T_POBOX, "home", 102 },
-	{ "Other Street", T_STREET, "other", 103 },
-	{ "Other Street 2", T_EXT, "other", 103 },
-	{ "Other Street 3", T_EXT, "other", 103 },
-	{ "Other City", T_CITY, "other", 103 },
-	{ "Other State", T_REGION, "other", 103 },
-	{ "Other Postal Code", T_POSTCODE, "other", 103 },
-	{ "Other Country/Region", T_COUNTRY, "other", 103 },
-	{ "Other PO Box", T_POBOX, "other", 103 },
-	{ "Web Page", T_URL, NULL, 0 },
-	{ "Personal Web Page", T_URL, "home", 0 },
-	{ "Business Web Page", T_URL, "work", 0 },
-	{ "Website", T_URL, NULL, 0 },
-	{ "Web Site", T_URL, NULL, 0 },
-	{ "URL", T_URL, NULL, 0 },
-	{ "Profile URL", T_URL, NULL, 0 },
-	{ "UID", T_UID, NULL, 0 },
-	{ "Time Zone", T_TZ, NULL, 0 },
-	{ "Timezone", T_TZ, NULL, 0 },
-	{ "Categories", T_CATEGORIES, NULL, 0 },
-	{ "Group Membership", T_CATEGORIES, NULL, 0 },
-	{ "Labels", T_CATEGORIES, NULL, 0 },
-	{ "Tags", T_CATEGORIES, NULL, 0 },
-	{ "Connected On", T_CONNECTED, NULL, 0 },
+    {"Name", T_NAME, NULL, 0},
+    {"Full Name", T_NAME, NULL, 0},
+    {"Display Name", T_NAME, NULL, 0},
+    {"Given Name", T_GIVEN, NULL, 0},
+    {"First Name", T_GIVEN, NULL, 0},
+    {"Additional Name", T_MIDDLE, NULL, 0},
+    {"Middle Name", T_MIDDLE, NULL, 0},
+    {"Family Name", T_FAMILY, NULL, 0},
+    {"Last Name", T_FAMILY, NULL, 0},
+    {"Surname", T_FAMILY, NULL, 0},
+    {"Name Prefix", T_PREFIX, NULL, 0},
+    {"Prefix", T_PREFIX, NULL, 0},
+    {"Name Suffix", T_SUFFIX, NULL, 0},
+    {"Suffix", T_SUFFIX, NULL, 0},
+    {"Nickname", T_NICK, NULL, 0},
+    {"E-mail", T_EMAIL, NULL, 0},
+    {"Email", T_EMAIL, NULL, 0},
+    {"E-mail Address", T_EMAIL, NULL, 0},
+    {"Email Address", T_EMAIL, NULL, 0},
+    {"E-mail 2 Address", T_EMAIL, NULL, 0},
+    {"E-mail 3 Address", T_EMAIL, NULL, 0},
+    /* Outlook's derived columns: the address says it all */
+    {"E-mail Display Name", T_IGNORE, NULL, 0},
+    {"E-mail 2 Display Name", T_IGNORE, NULL, 0},
+    {"E-mail 3 Display Name", T_IGNORE, NULL, 0},
+    {"E-mail Type", T_IGNORE, NULL, 0},
+    {"E-mail 2 Type", T_IGNORE, NULL, 0},
+    {"E-mail 3 Type", T_IGNORE, NULL, 0},
+    {"Phone", T_PHONE, NULL, 0},
+    {"Telephone", T_PHONE, NULL, 0},
+    {"Mobile", T_PHONE, "mobile", 0},
+    {"Mobile Phone", T_PHONE, "mobile", 0},
+    {"Home Phone", T_PHONE, "home", 0},
+    {"Home Phone 2", T_PHONE, "home", 0},
+    {"Business Phone", T_PHONE, "work", 0},
+    {"Business Phone 2", T_PHONE, "work", 0},
+    {"Business Fax", T_PHONE, "work fax", 0},
+    {"Home Fax", T_PHONE, "home fax", 0},
+    {"Other Fax", T_PHONE, "fax", 0},
+    {"Other Phone", T_PHONE, "other", 0},
+    {"Primary Phone", T_PHONE, NULL, 0},
+    {"Company Main Phone", T_PHONE, "main", 0},
+    {"Assistant's Phone", T_PHONE, "assistant", 0},
+    {"Car Phone", T_PHONE, "car", 0},
+    {"Pager", T_PHONE, "pager", 0},
+    {"Company", T_ORG, NULL, 0},
+    {"Organization", T_ORG, NULL, 0},
+    {"Organisation", T_ORG, NULL, 0},
+    {"Organization Name", T_ORG, NULL, 0},
+    {"Department", T_DEPT, NULL, 0},
+    {"Organization Department", T_DEPT, NULL, 0},
+    {"Job Title", T_TITLE, NULL, 0},
+    {"Position", T_TITLE, NULL, 0},
+    {"Organization Title", T_TITLE, NULL, 0},
+    {"Notes", T_NOTES, NULL, 0},
+    {"Note", T_NOTES, NULL, 0},
+    {"Birthday", T_BDAY, NULL, 0},
+    {"Date of Birth", T_BDAY, NULL, 0},
+    {"Anniversary", T_ANNIV, NULL, 0},
+    {"Address", T_ADDRESS, NULL, 0},
+    {"Street", T_STREET, NULL, 0},
+    {"City", T_CITY, NULL, 0},
+    {"State", T_REGION, NULL, 0},
+    {"Region", T_REGION, NULL, 0},
+    {"Postal Code", T_POSTCODE, NULL, 0},
+    {"ZIP", T_POSTCODE, NULL, 0},
+    {"Country", T_COUNTRY, NULL, 0},
+    {"Business Street", T_STREET, "work", 101},
+    {"Business Street 2", T_EXT, "work", 101},
+    {"Business Street 3", T_EXT, "work", 101},
+    {"Business City", T_CITY, "work", 101},
+    {"Business State", T_REGION, "work", 101},
+    {"Business Postal Code", T_POSTCODE, "work", 101},
+    {"Business Country/Region", T_COUNTRY, "work", 101},
+    {"Business Country", T_COUNTRY, "work", 101},
+    {"Business PO Box", T_POBOX, "work", 101},
+    {"Home Street", T_STREET, "home", 102},
+    {"Home Street 2", T_EXT, "home", 102},
+    {"Home Street 3", T_EXT, "home", 102},
+    {"Home City", T_CITY, "home", 102},
+    {"Home State", T_REGION, "home", 102},
+    {"Home Postal Code", T_POSTCODE, "home", 102},
+    {"Home Country/Region", T_COUNTRY, "home", 102},
+    {"Home Country", T_COUNTRY, "home", 102},
+    {"Home PO Box", T_POBOX, "home", 102},
+    {"Other Street", T_STREET, "other", 103},
+    {"Other Street 2", T_EXT, "other", 103},
+    {"Other Street 3", T_EXT, "other", 103},
+    {"Other City", T_CITY, "other", 103},
+    {"Other State", T_REGION, "other", 103},
+    {"Other Postal Code", T_POSTCODE, "other", 103},
+    {"Other Country/Region", T_COUNTRY, "other", 103},
+    {"Other PO Box", T_POBOX, "other", 103},
+    {"Web Page", T_URL, NULL, 0},
+    {"Personal Web Page", T_URL, "home", 0},
+    {"Business Web Page", T_URL, "work", 0},
+    {"Website", T_URL, NULL, 0},
+    {"Web Site", T_URL, NULL, 0},
+    {"URL", T_URL, NULL, 0},
+    {"Profile URL", T_URL, NULL, 0},
+    {"UID", T_UID, NULL, 0},
+    {"Time Zone", T_TZ, NULL, 0},
+    {"Timezone", T_TZ, NULL, 0},
+    {"Categories", T_CATEGORIES, NULL, 0},
+    {"Group Membership", T_CATEGORIES, NULL, 0},
+    {"Labels", T_CATEGORIES, NULL, 0},
+    {"Tags", T_CATEGORIES, NULL, 0},
+    {"Connected On", T_CONNECTED, NULL, 0},
 };
 
 #define N_KNOWN (sizeof(known) / sizeof(known[0]))
@@ -363,20 +363,33 @@ static const struct {
 	const char *name;
 	enum target t;
 } map_targets[] = {
-	{ "name", T_NAME },	    { "given", T_GIVEN },
-	{ "middle", T_MIDDLE },	    { "family", T_FAMILY },
-	{ "prefix", T_PREFIX },	    { "suffix", T_SUFFIX },
-	{ "nickname", T_NICK },	    { "email", T_EMAIL },
-	{ "phone", T_PHONE },	    { "org", T_ORG },
-	{ "department", T_DEPT },   { "title", T_TITLE },
-	{ "notes", T_NOTES },	    { "note", T_NOTES },
-	{ "birthday", T_BDAY },	    { "anniversary", T_ANNIV },
-	{ "address", T_ADDRESS },   { "street", T_STREET },
-	{ "city", T_CITY },	    { "region", T_REGION },
-	{ "postcode", T_POSTCODE }, { "country", T_COUNTRY },
-	{ "url", T_URL },	    { "uid", T_UID },
-	{ "tz", T_TZ },		    { "categories", T_CATEGORIES },
-	{ "ignore", T_IGNORE },
+    {"name", T_NAME},
+    {"given", T_GIVEN},
+    {"middle", T_MIDDLE},
+    {"family", T_FAMILY},
+    {"prefix", T_PREFIX},
+    {"suffix", T_SUFFIX},
+    {"nickname", T_NICK},
+    {"email", T_EMAIL},
+    {"phone", T_PHONE},
+    {"org", T_ORG},
+    {"department", T_DEPT},
+    {"title", T_TITLE},
+    {"notes", T_NOTES},
+    {"note", T_NOTES},
+    {"birthday", T_BDAY},
+    {"anniversary", T_ANNIV},
+    {"address", T_ADDRESS},
+    {"street", T_STREET},
+    {"city", T_CITY},
+    {"region", T_REGION},
+    {"postcode", T_POSTCODE},
+    {"country", T_COUNTRY},
+    {"url", T_URL},
+    {"uid", T_UID},
+    {"tz", T_TZ},
+    {"categories", T_CATEGORIES},
+    {"ignore", T_IGNORE},
 };
 
 /* Google's "E-mail 2 - Value", "Address 1 - City", "Event 1 - Label". */
@@ -386,33 +399,33 @@ static int google_col(const char *h, struct col *c)
 		const char *kind, *field;
 		enum target t;
 	} g[] = {
-		{ "E-mail", "Value", T_EMAIL },
-		{ "E-mail", "Type", T_EMAIL_LABEL },
-		{ "E-mail", "Label", T_EMAIL_LABEL },
-		{ "Phone", "Value", T_PHONE },
-		{ "Phone", "Type", T_PHONE_LABEL },
-		{ "Phone", "Label", T_PHONE_LABEL },
-		{ "Address", "Formatted", T_ADDRESS },
-		{ "Address", "Type", T_ADDR_LABEL },
-		{ "Address", "Label", T_ADDR_LABEL },
-		{ "Address", "Street", T_STREET },
-		{ "Address", "City", T_CITY },
-		{ "Address", "PO Box", T_POBOX },
-		{ "Address", "Region", T_REGION },
-		{ "Address", "Postal Code", T_POSTCODE },
-		{ "Address", "Country", T_COUNTRY },
-		{ "Address", "Extended Address", T_EXT },
-		{ "Organization", "Name", T_ORG },
-		{ "Organization", "Title", T_TITLE },
-		{ "Organization", "Department", T_DEPT },
-		{ "Organization", "Type", T_IGNORE },
-		{ "Organization", "Label", T_IGNORE },
-		{ "Website", "Value", T_URL },
-		{ "Website", "Type", T_URL_LABEL },
-		{ "Website", "Label", T_URL_LABEL },
-		{ "Event", "Value", T_EVENT },
-		{ "Event", "Type", T_EVENT_LABEL },
-		{ "Event", "Label", T_EVENT_LABEL },
+	    {"E-mail", "Value", T_EMAIL},
+	    {"E-mail", "Type", T_EMAIL_LABEL},
+	    {"E-mail", "Label", T_EMAIL_LABEL},
+	    {"Phone", "Value", T_PHONE},
+	    {"Phone", "Type", T_PHONE_LABEL},
+	    {"Phone", "Label", T_PHONE_LABEL},
+	    {"Address", "Formatted", T_ADDRESS},
+	    {"Address", "Type", T_ADDR_LABEL},
+	    {"Address", "Label", T_ADDR_LABEL},
+	    {"Address", "Street", T_STREET},
+	    {"Address", "City", T_CITY},
+	    {"Address", "PO Box", T_POBOX},
+	    {"Address", "Region", T_REGION},
+	    {"Address", "Postal Code", T_POSTCODE},
+	    {"Address", "Country", T_COUNTRY},
+	    {"Address", "Extended Address", T_EXT},
+	    {"Organization", "Name", T_ORG},
+	    {"Organization", "Title", T_TITLE},
+	    {"Organization", "Department", T_DEPT},
+	    {"Organization", "Type", T_IGNORE},
+	    {"Organization", "Label", T_IGNORE},
+	    {"Website", "Value", T_URL},
+	    {"Website", "Type", T_URL_LABEL},
+	    {"Website", "Label", T_URL_LABEL},
+	    {"Event", "Value", T_EVENT},
+	    {"Event", "Type", T_EVENT_LABEL},
+	    {"Event", "Label", T_EVENT_LABEL},
 	};
 	const char *dash = strstr(h, " - ");
 	char kind[32];
@@ -629,9 +642,8 @@ static int nth_value(char *dst, size_t cap, const char *s, size_t i)
 	return 1;
 }
 
-static const char *const months[] = { "jan", "feb", "mar", "apr",
-				      "may", "jun", "jul", "aug",
-				      "sep", "oct", "nov", "dec" };
+static const char *const months[] = {"jan", "feb", "mar", "apr", "may", "jun",
+				     "jul", "aug", "sep", "oct", "nov", "dec"};
 
 static int month_word(const char *s)
 {
@@ -696,8 +708,8 @@ static int csv_date(char *out, size_t cap, const char *s, int *empty)
 struct addr {
 	int slot;
 	const char *label;
-	const char *part[8];	/* pobox, ext, street, city, region, code,
-				 * country, formatted */
+	const char *part[8]; /* pobox, ext, street, city, region, code,
+			      * country, formatted */
 };
 
 static int comp_of(enum target t)
@@ -725,8 +737,8 @@ static int comp_of(enum target t)
 }
 
 /* The label column paired with column i's slot, or NULL. */
-static const char *paired(const struct col *cols, const struct rec *r,
-			  size_t i, enum target lt)
+static const char *paired(const struct col *cols, const struct rec *r, size_t i,
+			  enum target lt)
 {
 	for (size_t k = 0; k < r->n; k++)
 		if (cols[k].t == lt && cols[k].slot == cols[i].slot)
@@ -741,7 +753,7 @@ struct ctx {
 	size_t ncols;
 	char **headers;
 	struct builder b;
-	unsigned char *used;	/* unknown column with a value */
+	unsigned char *used; /* unknown column with a value */
 };
 
 static int row_to_card(struct ctx *x, const struct rec *r)
@@ -750,7 +762,7 @@ static int row_to_card(struct ctx *x, const struct rec *r)
 	const struct col *cols = x->cols;
 	struct addr addrs[8];
 	size_t naddr = 0;
-	const char *parts[T_EVENT_LABEL + 1] = { 0 };
+	const char *parts[T_EVENT_LABEL + 1] = {0};
 	char buf[512], lab[128];
 	int line = r->line, rc;
 	struct vcard card;
@@ -763,20 +775,20 @@ static int row_to_card(struct ctx *x, const struct rec *r)
 		if (*F(r, i) && !parts[t])
 			parts[t] = F(r, i);
 	}
-#define ADD(name, label, pname)                                              \
-	do {                                                                 \
-		rc = add(b, name, label, pname, line);                       \
-		if (rc == -2)                                                \
-			return rerr(x->file, line, name, x->err,             \
-				    "more than %d properties",               \
-				    VCARD_MAX_PROPS);                        \
-		if (rc)                                                      \
-			return kith_err_nomem(x->err);                       \
+#define ADD(name, label, pname)                                                \
+	do {                                                                   \
+		rc = add(b, name, label, pname, line);                         \
+		if (rc == -2)                                                  \
+			return rerr(x->file, line, name, x->err,               \
+				    "more than %d properties",                 \
+				    VCARD_MAX_PROPS);                          \
+		if (rc)                                                        \
+			return kith_err_nomem(x->err);                         \
 	} while (0)
-#define ESC(s)                                                               \
-	do {                                                                 \
-		if (esc_text(b, s))                                          \
-			return kith_err_nomem(x->err);                       \
+#define ESC(s)                                                                 \
+	do {                                                                   \
+		if (esc_text(b, s))                                            \
+			return kith_err_nomem(x->err);                         \
 	} while (0)
 
 	/* FN: the name, else given middle family, else org, else e-mail */
@@ -784,19 +796,17 @@ static int row_to_card(struct ctx *x, const struct rec *r)
 	if (parts[T_NAME]) {
 		ESC(parts[T_NAME]);
 	} else {
-		const enum target order[] = { T_PREFIX, T_GIVEN, T_MIDDLE,
-					      T_FAMILY, T_SUFFIX };
+		const enum target order[] = {T_PREFIX, T_GIVEN, T_MIDDLE,
+					     T_FAMILY, T_SUFFIX};
 		size_t o = 0;
 
 		buf[0] = '\0';
 		for (size_t k = 0; k < 5; k++)
 			if (parts[order[k]])
-				o += (size_t)snprintf(buf + o,
-						      o < sizeof(buf)
-							      ? sizeof(buf) - o
-							      : 0,
-						      "%s%s", o ? " " : "",
-						      parts[order[k]]);
+				o += (size_t)snprintf(
+				    buf + o,
+				    o < sizeof(buf) ? sizeof(buf) - o : 0,
+				    "%s%s", o ? " " : "", parts[order[k]]);
 		if (!buf[0] && parts[T_ORG])
 			snprintf(buf, sizeof(buf), "%s", parts[T_ORG]);
 		if (!buf[0] && parts[T_EMAIL])
@@ -807,8 +817,8 @@ static int row_to_card(struct ctx *x, const struct rec *r)
 		ADD("FN", NULL, NULL);
 	if (parts[T_GIVEN] || parts[T_FAMILY] || parts[T_MIDDLE] ||
 	    parts[T_PREFIX] || parts[T_SUFFIX]) {
-		const enum target order[] = { T_FAMILY, T_GIVEN, T_MIDDLE,
-					      T_PREFIX, T_SUFFIX };
+		const enum target order[] = {T_FAMILY, T_GIVEN, T_MIDDLE,
+					     T_PREFIX, T_SUFFIX};
 
 		b->esc.len = 0;
 		for (size_t k = 0; k < 5; k++) {
@@ -927,8 +937,8 @@ static int row_to_card(struct ctx *x, const struct rec *r)
 		const char *name;
 		int empty;
 
-		if (!*F(r, i) || (t != T_BDAY && t != T_ANNIV &&
-				  t != T_EVENT && t != T_CONNECTED))
+		if (!*F(r, i) || (t != T_BDAY && t != T_ANNIV && t != T_EVENT &&
+				  t != T_CONNECTED))
 			continue;
 		if (csv_date(buf, sizeof(buf), F(r, i), &empty))
 			return rerr(x->file, line, x->headers[i], x->err,
@@ -950,7 +960,7 @@ static int row_to_card(struct ctx *x, const struct rec *r)
 			if (lv)
 				clean_label(lab, sizeof(lab), lv);
 			name = !strcmp(lab, "anniversary") ? "X-ANNIVERSARY"
-			       : !strcmp(lab, "birthday") ? "BDAY"
+			       : !strcmp(lab, "birthday")  ? "BDAY"
 							   : "X-ABDATE";
 			if (strcmp(name, "X-ABDATE"))
 				lab[0] = '\0';
@@ -1062,7 +1072,7 @@ static int classify(struct ctx *x, const struct rec *h, const char *map,
 		if (google_col(name, c))
 			continue;
 		if (paren_col(name, c, lab, sizeof(lab))) {
-			c->slot = 200 + (int)i;	/* each its own address */
+			c->slot = 200 + (int)i; /* each its own address */
 			c->label = adup(x->b.a, lab, strlen(lab));
 			if (!c->label)
 				return kith_err_nomem(x->err);
@@ -1091,8 +1101,8 @@ static int classify(struct ctx *x, const struct rec *h, const char *map,
 			snprintf(label, sizeof(label), "%s", colon + 1);
 			tgt[colon - tgt] = '\0';
 		}
-		for (size_t k = 0; k < sizeof(map_targets) / sizeof(*map_targets);
-		     k++)
+		for (size_t k = 0;
+		     k < sizeof(map_targets) / sizeof(*map_targets); k++)
 			if (!strcasecmp(tgt, map_targets[k].name))
 				t = (int)map_targets[k].t;
 		if (t < 0)
@@ -1183,10 +1193,10 @@ static int to_utf8(char **conv, const char **text, size_t *len,
 		*text += 3;
 		*len -= 3;
 		return kith_utf8_valid(*text, *len)
-			       ? KITH_OK
-			       : rerr(file, 0, "", err,
-				      "bytes that are not UTF-8 after a "
-				      "UTF-8 byte order mark");
+			   ? KITH_OK
+			   : rerr(file, 0, "", err,
+				  "bytes that are not UTF-8 after a "
+				  "UTF-8 byte order mark");
 	}
 	if (*len >= 2 && u[0] == 0xff && u[1] == 0xfe) {
 		from = "UTF-16LE";
@@ -1203,7 +1213,7 @@ static int to_utf8(char **conv, const char **text, size_t *len,
 	if (cd == (iconv_t)-1)
 		return rerr(file, 0, "", err, "cannot convert from %s", from);
 	il = *len - skip;
-	cap = il * 3 + 4;	/* 1252 and UTF-16 both stay within 3x */
+	cap = il * 3 + 4; /* 1252 and UTF-16 both stay within 3x */
 	*conv = malloc(cap);
 	if (!*conv) {
 		iconv_close(cd);
@@ -1232,9 +1242,9 @@ static int to_utf8(char **conv, const char **text, size_t *len,
 int csv_parse(struct csv_file *out, const char *text, size_t len,
 	      const char *file, const char *map, struct kith_err *err)
 {
-	static const char seps[] = { ',', ';', '\t' };
-	struct ctx x = { 0 };
-	struct rec r = { 0 };
+	static const char seps[] = {',', ';', '\t'};
+	struct ctx x = {0};
+	struct rec r = {0};
 	struct reader rd;
 	char *conv = NULL;
 	char best_sep = ',';
@@ -1261,7 +1271,7 @@ int csv_parse(struct csv_file *out, const char *text, size_t len,
 	 * columns among the first few, under each separator. LinkedIn
 	 * puts a "Notes:" preamble first. */
 	for (size_t s = 0; s < sizeof(seps); s++) {
-		struct reader t = { text, text + len, 1, seps[s], x.file, err };
+		struct reader t = {text, text + len, 1, seps[s], x.file, err};
 
 		for (size_t k = 0; k < CSV_PREAMBLE_LINES; k++) {
 			int got, kc;
@@ -1270,12 +1280,12 @@ int csv_parse(struct csv_file *out, const char *text, size_t len,
 			if (rc == KITH_ENOMEM)
 				goto done;
 			if (rc || !got)
-				break;	/* a bad quote under a wrong sep */
+				break; /* a bad quote under a wrong sep */
 			if (rec_blank(&r))
 				continue;
 			kc = known_count(&r);
-			if (kc > best || (kc == best && kc == 0 &&
-					  (int)r.n > best_fields)) {
+			if (kc > best ||
+			    (kc == best && kc == 0 && (int)r.n > best_fields)) {
 				best = kc;
 				best_fields = (int)r.n;
 				best_sep = seps[s];
@@ -1296,7 +1306,7 @@ int csv_parse(struct csv_file *out, const char *text, size_t len,
 			  "Phone...); name them with --map");
 		goto done;
 	}
-	rd = (struct reader){ text, text + len, 1, best_sep, x.file, err };
+	rd = (struct reader){text, text + len, 1, best_sep, x.file, err};
 	for (size_t k = 0; k <= skip_records; k++) {
 		int got;
 

@@ -19,13 +19,13 @@
 
 #include "vcard.h"
 
-#define CSV_MAX_FILE VCARD_MAX_FILE
-#define CSV_MAX_FIELD ((size_t)1 << 20)	/* bytes in one cell */
-#define CSV_MAX_COLUMNS 512
-#define CSV_PREAMBLE_LINES 10	/* records searched for the header */
+#define CSV_MAX_FILE	   VCARD_MAX_FILE
+#define CSV_MAX_FIELD	   ((size_t)1 << 20) /* bytes in one cell */
+#define CSV_MAX_COLUMNS	   512
+#define CSV_PREAMBLE_LINES 10 /* records searched for the header */
 
 enum csv_profile {
-	CSV_GENERIC,	/* header of known words, no known exporter */
+	CSV_GENERIC, /* header of known words, no known exporter */
 	CSV_GOOGLE,
 	CSV_OUTLOOK,
 	CSV_APPLE,
@@ -36,12 +36,12 @@ enum csv_profile {
 const char *csv_profile_name(enum csv_profile p);
 
 struct csv_file {
-	struct vcard *cards;	/* version VCARD_30; line = the row's line */
+	struct vcard *cards; /* version VCARD_30; line = the row's line */
 	size_t n_cards;
 	enum csv_profile profile;
-	char sep;		/* ',', ';' or '\t' */
+	char sep; /* ',', ';' or '\t' */
 	int header_line;
-	struct strlist unknown;	/* headers of unmapped columns, in order */
+	struct strlist unknown; /* headers of unmapped columns, in order */
 	struct vcard_arena *arena;
 };
 
@@ -74,6 +74,6 @@ int csv_parse(struct csv_file *out, const char *text, size_t len,
 	      const char *file, const char *map, struct kith_err *err);
 int csv_parse_file(struct csv_file *out, const char *path, const char *map,
 		   struct kith_err *err);
-void csv_file_free(struct csv_file *f);	/* NULL and empty allowed */
+void csv_file_free(struct csv_file *f); /* NULL and empty allowed */
 
 #endif

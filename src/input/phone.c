@@ -18,28 +18,22 @@ static const struct {
 	short code;
 	char trunk[3];
 } regions[] = {
-	{ "US", 1, "1" },   { "CA", 1, "1" },	{ "PR", 1, "1" },
-	{ "GB", 44, "0" },  { "IE", 353, "0" }, { "FR", 33, "0" },
-	{ "DE", 49, "0" },  { "AT", 43, "0" },	{ "CH", 41, "0" },
-	{ "NL", 31, "0" },  { "BE", 32, "0" },	{ "LU", 352, "" },
-	{ "ES", 34, "" },   { "PT", 351, "" },	{ "IT", 39, "" },
-	{ "SM", 378, "" },  { "VA", 39, "" },	{ "DK", 45, "" },
-	{ "NO", 47, "" },   { "SE", 46, "0" },	{ "FI", 358, "0" },
-	{ "IS", 354, "" },  { "PL", 48, "" },	{ "CZ", 420, "" },
-	{ "SK", 421, "0" }, { "HU", 36, "06" }, { "RO", 40, "0" },
-	{ "BG", 359, "0" }, { "GR", 30, "" },	{ "TR", 90, "0" },
-	{ "UA", 380, "0" }, { "RU", 7, "8" },	{ "KZ", 7, "8" },
-	{ "IL", 972, "0" }, { "AE", 971, "0" }, { "SA", 966, "0" },
-	{ "EG", 20, "0" },  { "NG", 234, "0" }, { "KE", 254, "0" },
-	{ "ZA", 27, "0" },  { "MA", 212, "0" }, { "GH", 233, "0" },
-	{ "IN", 91, "0" },  { "PK", 92, "0" },	{ "BD", 880, "0" },
-	{ "CN", 86, "0" },  { "HK", 852, "" },	{ "TW", 886, "0" },
-	{ "JP", 81, "0" },  { "KR", 82, "0" },	{ "SG", 65, "" },
-	{ "MY", 60, "0" },  { "TH", 66, "0" },	{ "VN", 84, "0" },
-	{ "ID", 62, "0" },  { "PH", 63, "0" },	{ "AU", 61, "0" },
-	{ "NZ", 64, "0" },  { "MX", 52, "" },	{ "BR", 55, "0" },
-	{ "AR", 54, "0" },  { "CL", 56, "" },	{ "CO", 57, "" },
-	{ "PE", 51, "0" },
+    {"US", 1, "1"},   {"CA", 1, "1"},	{"PR", 1, "1"},	  {"GB", 44, "0"},
+    {"IE", 353, "0"}, {"FR", 33, "0"},	{"DE", 49, "0"},  {"AT", 43, "0"},
+    {"CH", 41, "0"},  {"NL", 31, "0"},	{"BE", 32, "0"},  {"LU", 352, ""},
+    {"ES", 34, ""},   {"PT", 351, ""},	{"IT", 39, ""},	  {"SM", 378, ""},
+    {"VA", 39, ""},   {"DK", 45, ""},	{"NO", 47, ""},	  {"SE", 46, "0"},
+    {"FI", 358, "0"}, {"IS", 354, ""},	{"PL", 48, ""},	  {"CZ", 420, ""},
+    {"SK", 421, "0"}, {"HU", 36, "06"}, {"RO", 40, "0"},  {"BG", 359, "0"},
+    {"GR", 30, ""},   {"TR", 90, "0"},	{"UA", 380, "0"}, {"RU", 7, "8"},
+    {"KZ", 7, "8"},   {"IL", 972, "0"}, {"AE", 971, "0"}, {"SA", 966, "0"},
+    {"EG", 20, "0"},  {"NG", 234, "0"}, {"KE", 254, "0"}, {"ZA", 27, "0"},
+    {"MA", 212, "0"}, {"GH", 233, "0"}, {"IN", 91, "0"},  {"PK", 92, "0"},
+    {"BD", 880, "0"}, {"CN", 86, "0"},	{"HK", 852, ""},  {"TW", 886, "0"},
+    {"JP", 81, "0"},  {"KR", 82, "0"},	{"SG", 65, ""},	  {"MY", 60, "0"},
+    {"TH", 66, "0"},  {"VN", 84, "0"},	{"ID", 62, "0"},  {"PH", 63, "0"},
+    {"AU", 61, "0"},  {"NZ", 64, "0"},	{"MX", 52, ""},	  {"BR", 55, "0"},
+    {"AR", 54, "0"},  {"CL", 56, ""},	{"CO", 57, ""},	  {"PE", 51, "0"},
 };
 
 #define N_REGIONS (sizeof(regions) / sizeof(regions[0]))
@@ -98,7 +92,7 @@ int phone_e164(char *out, const char *raw, const char *region,
 			   c == '(' || c == ')' || c == '\t') {
 			continue;
 		} else if (c == 0xc2 && (unsigned char)s[1] == 0xa0) {
-			s++;	/* no-break space, as phones paste it */
+			s++; /* no-break space, as phones paste it */
 		} else if (nd && ext_start(s)) {
 			break;
 		} else {
@@ -110,7 +104,8 @@ int phone_e164(char *out, const char *raw, const char *region,
 	if (nd < 3)
 		return kith_err_set(err, KITH_EINPUT, field,
 				    "too few digits for a phone number: "
-				    "\"%s\"", raw);
+				    "\"%s\"",
+				    raw);
 	ri = region_index(region);
 	if (!plus) {
 		/* 00 (ITU's recommended international prefix) and the NANP's
@@ -141,7 +136,8 @@ int phone_e164(char *out, const char *raw, const char *region,
 			else if (nd != 10)
 				return kith_err_set(err, KITH_EINPUT, field,
 						    "expected 10 digits in "
-						    "\"%s\"", raw);
+						    "\"%s\"",
+						    raw);
 		} else if (tl && !strncmp(d, regions[ri].trunk, tl)) {
 			nat = d + tl;
 		}

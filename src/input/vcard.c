@@ -23,8 +23,8 @@ struct arena_chunk {
 };
 
 struct vcard_arena {
-	struct arena_chunk *head;	/* newest first */
-	size_t next;			/* size of the next chunk; 0: default */
+	struct arena_chunk *head; /* newest first */
+	size_t next;		  /* size of the next chunk; 0: default */
 };
 
 static void *arena_alloc(struct vcard_arena *a, size_t n)
@@ -116,7 +116,7 @@ void vcard_arena_free(struct vcard_arena *a)
 
 /* ---- parser state ---- */
 
-struct pv {			/* one parameter value before merging */
+struct pv { /* one parameter value before merging */
 	const char *name;
 	const char *value;
 };
@@ -124,33 +124,33 @@ struct pv {			/* one parameter value before merging */
 #define MAX_PV 256
 
 struct parser {
-	const char *p, *end;	/* unread bytes */
+	const char *p, *end; /* unread bytes */
 	const char *file;
-	int line;		/* physical line number of p */
+	int line; /* physical line number of p */
 	struct vcard_arena *arena;
 	struct kith_err *err;
 
-	char *lbuf;		/* the logical line being assembled */
+	char *lbuf; /* the logical line being assembled */
 	size_t llen, lcap;
-	char *vbuf;		/* decoded value scratch */
+	char *vbuf; /* decoded value scratch */
 	size_t vcap;
 
-	struct vcard_prop *props;	/* the card being read */
+	struct vcard_prop *props; /* the card being read */
 	size_t nprops, pcap;
 	struct pv pv[MAX_PV];
 
-	vcard_bad_fn bad;	/* --skip-bad: told of each bad card */
+	vcard_bad_fn bad; /* --skip-bad: told of each bad card */
 
-	char cs_name[40];	/* one cached iconv descriptor */
+	char cs_name[40]; /* one cached iconv descriptor */
 	iconv_t cd;
-	iconv_t cd1252;		/* for values that are not UTF-8 */
+	iconv_t cd1252; /* for values that are not UTF-8 */
 };
 
-static int perr(struct parser *ps, int line, const char *field,
-		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int perr(struct parser *ps, int line, const char *field, const char *fmt,
+		...) __attribute__((format(printf, 4, 5)));
 
-static int perr(struct parser *ps, int line, const char *field,
-		const char *fmt, ...)
+static int perr(struct parser *ps, int line, const char *field, const char *fmt,
+		...)
 {
 	char msg[400];
 	va_list ap;
@@ -619,12 +619,11 @@ static int parse_content(struct parser *ps, int line, struct vcard_prop *out)
 				if (!strcmp(ps->pv[m].name, ps->pv[i].name))
 					vals[k++] = ps->pv[m].value;
 			params[nparams].n_values =
-				(size_t)(vals + k - params[nparams].values);
+			    (size_t)(vals + k - params[nparams].values);
 			nparams++;
 		}
 		if (nparams > VCARD_MAX_PARAMS)
-			return perr(ps, line, field,
-				    "more than %d parameters",
+			return perr(ps, line, field, "more than %d parameters",
 				    VCARD_MAX_PARAMS);
 	}
 	out->params = params;
@@ -683,8 +682,8 @@ static int parse_content(struct parser *ps, int line, struct vcard_prop *out)
 		if (rc == KITH_ENOMEM)
 			return kith_err_nomem(ps->err);
 		if (rc)
-			return perr(ps, line, field,
-				    "bytes that are not %s", charset);
+			return perr(ps, line, field, "bytes that are not %s",
+				    charset);
 		v = ps->vbuf;
 	} else if (!kith_utf8_valid(v, vn)) {
 		if (ps->cd1252 == (iconv_t)-1)
@@ -781,8 +780,7 @@ static int run(struct parser *ps, vcard_card_fn fn, void *ctx, int reset)
 			break;
 		if (in_card && (size_t)(ps->p - card_start) > VCARD_MAX_CARD) {
 			rc = perr(ps, card.line, "",
-				  "card larger than %zu bytes",
-				  VCARD_MAX_CARD);
+				  "card larger than %zu bytes", VCARD_MAX_CARD);
 			goto bad;
 		}
 		if (ps->llen == 0 ||
@@ -819,7 +817,8 @@ static int run(struct parser *ps, vcard_card_fn fn, void *ctx, int reset)
 			else {
 				rc = perr(ps, line, "VERSION",
 					  "expected 2.1, 3.0 or 4.0, got "
-					  "\"%.40s\"", prop.value);
+					  "\"%.40s\"",
+					  prop.value);
 				goto bad;
 			}
 			continue;
@@ -828,13 +827,13 @@ static int run(struct parser *ps, vcard_card_fn fn, void *ctx, int reset)
 			struct vcard_prop *props = NULL;
 
 			if (!value_is(&prop, "VCARD")) {
-				rc = perr(ps, line, "END",
-					  "expected END:VCARD");
+				rc =
+				    perr(ps, line, "END", "expected END:VCARD");
 				goto bad;
 			}
 			if (ps->nprops) {
-				props = arena_alloc(ps->arena,
-						    ps->nprops * sizeof(*props));
+				props = arena_alloc(
+				    ps->arena, ps->nprops * sizeof(*props));
 				if (!props)
 					return kith_err_nomem(ps->err);
 				memcpy(props, ps->props,
@@ -854,7 +853,7 @@ static int run(struct parser *ps, vcard_card_fn fn, void *ctx, int reset)
 		if (rc)
 			goto bad;
 		continue;
-bad:
+	bad:
 		/* --skip-bad: report the card and go on after it. */
 		if (rc != KITH_EINPUT || !ps->bad)
 			return rc;
@@ -864,13 +863,12 @@ bad:
 		if (reset)
 			arena_reset(ps->arena);
 		if (!in_card)
-			continue;	/* a stray line outside the cards */
+			continue; /* a stray line outside the cards */
 		in_card = 0;
 		/* The line that failed may begin the next card (one without
 		 * END before it); else skip to this card's END. */
 		do {
-			if (line_is(ps, "BEGIN:VCARD") &&
-			    line != card.line) {
+			if (line_is(ps, "BEGIN:VCARD") && line != card.line) {
 				in_card = 1;
 				card_start = ps->p;
 				card_start_at(ps, &card, line);
@@ -913,8 +911,9 @@ static int parser_init(struct parser *ps, const char *text, size_t len,
 	if (!ps->arena)
 		return kith_err_nomem(err);
 	/* A small text needs a small first chunk: about twice its size. */
-	ps->arena->next = len * 2 < ARENA_CHUNK ? (len * 2 + 1024) & ~(size_t)1023
-						 : ARENA_CHUNK;
+	ps->arena->next = len * 2 < ARENA_CHUNK
+			      ? (len * 2 + 1024) & ~(size_t)1023
+			      : ARENA_CHUNK;
 	return KITH_OK;
 }
 
@@ -958,7 +957,7 @@ int vcard_parse(struct vcard_file *out, const char *text, size_t len,
 		const char *file, struct kith_err *err)
 {
 	struct parser ps;
-	struct collect c = { 0 };
+	struct collect c = {0};
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -1118,8 +1117,8 @@ size_t vcard_value_split(const char *src, size_t n, bool list, char *buf,
 			continue;
 		}
 		if (i == n || src[i] == ';' || (list && src[i] == ',')) {
-			size_t len = vcard_text_unescape(buf, src + start,
-							 i - start);
+			size_t len =
+			    vcard_text_unescape(buf, src + start, i - start);
 
 			fn(comp, idx, buf, len, ctx);
 			start = i + 1;
@@ -1181,23 +1180,24 @@ int vcard_date_parse(struct kdate *out, bool *is_text,
 	} else if (n == 7 && !strncmp(s, "--", 2) && s[4] == '-' &&
 		   !digits(s + 2, 2, &m) && !digits(s + 5, 2, &d)) {
 		year_known = 0;
-	} else if (n == 10 && s[4] == '-' && s[7] == '-' &&
-		   !digits(s, 4, &y) && !digits(s + 5, 2, &m) &&
-		   !digits(s + 8, 2, &d)) {
+	} else if (n == 10 && s[4] == '-' && s[7] == '-' && !digits(s, 4, &y) &&
+		   !digits(s + 5, 2, &m) && !digits(s + 8, 2, &d)) {
 	} else if (n == 8 && !digits(s, 4, &y) && !digits(s + 4, 2, &m) &&
 		   !digits(s + 6, 2, &d)) {
 	} else {
 		return kith_err_set(err, KITH_EINPUT, p->name,
 				    "expected a date like 1980-03-15, 19800315 "
-				    "or --03-15, got \"%s\"", s);
+				    "or --03-15, got \"%s\"",
+				    s);
 	}
 	/* Apple writes a year-less date as year 1604, with or without
 	 * X-APPLE-OMIT-YEAR (iOS 12 drops the parameter); Nextcloud and
 	 * sabre/vobject read it the same way. */
-	if (year_known && (y == 1604 || vcard_param_get(p, "X-APPLE-OMIT-YEAR")))
+	if (year_known &&
+	    (y == 1604 || vcard_param_get(p, "X-APPLE-OMIT-YEAR")))
 		year_known = 0;
 	if (!year_known)
-		y = 2000;	/* a leap year holds Feb 29 */
+		y = 2000; /* a leap year holds Feb 29 */
 	if (y < 1 || m < 1 || m > 12 || d < 1 || d > kith_days_in_month(y, m))
 		return kith_err_set(err, KITH_EINPUT, p->name,
 				    "no such date: \"%s\"", s);
@@ -1220,8 +1220,7 @@ static int buf_add(char **buf, size_t *len, size_t *cap, const char *s,
 	return 0;
 }
 
-static int param_value_add(char **buf, size_t *len, size_t *cap,
-			   const char *v)
+static int param_value_add(char **buf, size_t *len, size_t *cap, const char *v)
 {
 	size_t n = strlen(v);
 	int quote = n == 0 || strpbrk(v, ",;:\"\n") != NULL;
@@ -1346,9 +1345,8 @@ void vcard_prop_label(char *out, size_t cap, const struct vcard *card,
 
 			if (q->group && !strcasecmp(q->group, p->group) &&
 			    !strcmp(q->name, "X-ABLABEL")) {
-				size_t n = q->value_len < cap - 1
-						   ? q->value_len
-						   : cap - 1;
+				size_t n = q->value_len < cap - 1 ? q->value_len
+								  : cap - 1;
 
 				vcard_text_unescape(out, q->value, n);
 				label_clean(out);
@@ -1358,8 +1356,8 @@ void vcard_prop_label(char *out, size_t cap, const struct vcard *card,
 	t = vcard_param_get(p, "TYPE");
 	for (size_t i = 0; t && i < t->n_values; i++) {
 		const char *v = t->values[i];
-		static const char *const skip[] = { "INTERNET", "PREF", "VOICE",
-						    "X400", "X.400", NULL };
+		static const char *const skip[] = {"INTERNET", "PREF",	"VOICE",
+						   "X400",     "X.400", NULL};
 		int sk = 0;
 
 		for (int k = 0; skip[k]; k++)
@@ -1395,7 +1393,7 @@ const char *vcard_date_kind(char *buf, size_t cap, const struct vcard *card,
 }
 
 struct split_ctx {
-	char *comp[8];		/* first piece of each of 7 components */
+	char *comp[8]; /* first piece of each of 7 components */
 	int nomem;
 };
 
@@ -1461,7 +1459,7 @@ static int add_date(struct vcard_contact *vc, const char *kind,
 
 	for (size_t i = 0; i < vc->n_dates; i++)
 		if (!strcmp(vc->dates[i].kind, kind))
-			return 0;	/* the first one wins */
+			return 0; /* the first one wins */
 	nd = realloc(vc->dates, (vc->n_dates + 1) * sizeof(*nd));
 	if (!nd)
 		return -1;
@@ -1546,7 +1544,7 @@ static int map_prop(struct vcard_contact *vc, const struct vcard *card,
 		char line[1024];
 		size_t o = 0;
 		/* street, extended, locality, "region code", country */
-		static const int order[] = { 2, 1, 3, 4, 5, 6, 0 };
+		static const int order[] = {2, 1, 3, 4, 5, 6, 0};
 
 		if (split(&sc, p, true)) {
 			split_free(&sc);
@@ -1559,12 +1557,10 @@ static int map_prop(struct vcard_contact *vc, const struct vcard *card,
 			if (!c)
 				continue;
 			/* the postal code follows the region after a space */
-			o += (size_t)snprintf(line + o, sizeof(line) - o, "%s%s",
-					      o ? (order[i] == 5 && sc.comp[4]
-							   ? " "
-							   : ", ")
-						: "",
-					      c);
+			o += (size_t)snprintf(
+			    line + o, sizeof(line) - o, "%s%s",
+			    o ? (order[i] == 5 && sc.comp[4] ? " " : ", ") : "",
+			    c);
 			if (o >= sizeof(line))
 				o = sizeof(line) - 1;
 		}
@@ -1637,9 +1633,10 @@ static int map_prop(struct vcard_contact *vc, const struct vcard *card,
 			t = NULL;
 		}
 	} else if (vcard_date_kind(label, sizeof(label), card, p)) {
-		struct kdate d = { 0 };
+		struct kdate d = {0};
 		bool is_text;
-		const char *kind = vcard_date_kind(label, sizeof(label), card, p);
+		const char *kind =
+		    vcard_date_kind(label, sizeof(label), card, p);
 
 		if (p->value_len == 0)
 			return KITH_OK;

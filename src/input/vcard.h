@@ -38,34 +38,34 @@
 #include "../kith.h"
 
 /* Limits, each a clear KITH_EINPUT naming file:line. */
-#define VCARD_MAX_FILE ((size_t)256 << 20)	/* bytes in one file */
-#define VCARD_MAX_CARD ((size_t)8 << 20)	/* bytes in one card */
-#define VCARD_MAX_PROPS 4000			/* properties per card */
-#define VCARD_MAX_PARAMS 64			/* parameters per property */
+#define VCARD_MAX_FILE	 ((size_t)256 << 20) /* bytes in one file */
+#define VCARD_MAX_CARD	 ((size_t)8 << 20)   /* bytes in one card */
+#define VCARD_MAX_PROPS	 4000		     /* properties per card */
+#define VCARD_MAX_PARAMS 64		     /* parameters per property */
 
 enum vcard_version { VCARD_21 = 21, VCARD_30 = 30, VCARD_40 = 40 };
 
 struct vcard_param {
-	const char *name;		/* upper-case: "TYPE", "PREF" */
-	const char *const *values;	/* n_values >= 1 */
+	const char *name;	   /* upper-case: "TYPE", "PREF" */
+	const char *const *values; /* n_values >= 1 */
 	size_t n_values;
 };
 
 struct vcard_prop {
-	const char *group;		/* "item1", or NULL */
-	const char *name;		/* upper-case: "TEL", "X-ABLABEL" */
+	const char *group; /* "item1", or NULL */
+	const char *name;  /* upper-case: "TEL", "X-ABLABEL" */
 	const struct vcard_param *params;
 	size_t n_params;
-	const char *value;		/* escaped 3.0 text, NUL-terminated */
+	const char *value; /* escaped 3.0 text, NUL-terminated */
 	size_t value_len;
-	int line;			/* first physical line in the file */
+	int line; /* first physical line in the file */
 };
 
 struct vcard {
 	enum vcard_version version;	/* as read: 21, 30 or 40 */
-	const struct vcard_prop *props;	/* in file order, VERSION left out */
+	const struct vcard_prop *props; /* in file order, VERSION left out */
 	size_t n_props;
-	int line;			/* line of BEGIN:VCARD */
+	int line; /* line of BEGIN:VCARD */
 };
 
 /* Everything a parse produced lives in one arena, freed at once. */
@@ -124,7 +124,7 @@ int vcard_parse_each_skip(const char *text, size_t len, const char *file,
 			  vcard_card_fn fn, vcard_bad_fn bad, void *ctx,
 			  struct kith_err *err);
 
-void vcard_file_free(struct vcard_file *f);	/* NULL and empty allowed */
+void vcard_file_free(struct vcard_file *f); /* NULL and empty allowed */
 
 /* The arena, for other readers that build cards (input/csv.c): alloc
  * returns 8-aligned memory living until vcard_arena_free; NULL on no
@@ -191,16 +191,17 @@ const char *vcard_date_kind(char *buf, size_t cap, const struct vcard *card,
 /* A labelled value: label is "work", "home", "mobile", a custom Apple
  * label ("Assistant"), or "" when there is none. */
 struct vcard_contact {
-	struct contact c;	/* name, emails, phones, org_name, title, tz,
-				 * notes; other fields as contact_init */
-	struct strlist email_labels;	/* parallel to c.emails */
-	struct strlist phone_labels;	/* parallel to c.phones */
-	struct strlist addresses;	/* one line: "1 Main St, Springfield, IL 62701, USA" */
-	struct strlist address_labels;	/* parallel to addresses */
-	char *given, *family;		/* from N; NULL when absent */
-	char *uid;			/* UID, or NULL */
-	struct kdate *dates;		/* birthday, anniversary: kind, day,
-					 * year_known, yearly=true */
+	struct contact c; /* name, emails, phones, org_name, title, tz,
+			   * notes; other fields as contact_init */
+	struct strlist email_labels; /* parallel to c.emails */
+	struct strlist phone_labels; /* parallel to c.phones */
+	struct strlist
+	    addresses; /* one line: "1 Main St, Springfield, IL 62701, USA" */
+	struct strlist address_labels; /* parallel to addresses */
+	char *given, *family;	       /* from N; NULL when absent */
+	char *uid;		       /* UID, or NULL */
+	struct kdate *dates;	       /* birthday, anniversary: kind, day,
+					* year_known, yearly=true */
 	size_t n_dates;
 	/*
 	 * The card as read, for write-back: its properties (VERSION, PRODID

@@ -55,7 +55,7 @@ static int out_folded(struct vcard_out *o, const char *s, size_t n)
 			return KITH_ENOMEM;
 		s += cut;
 		n -= cut;
-		room = 74;	/* the leading space is an octet too */
+		room = 74; /* the leading space is an octet too */
 	}
 	if (out_add(o, s, n) || out_add(o, "\r\n", 2))
 		return KITH_ENOMEM;
@@ -99,9 +99,8 @@ int vcard_text_escape(struct vcard_out *out, const char *s)
 static const struct {
 	const char *type, *mime;
 } media[] = {
-	{ "JPEG", "image/jpeg" }, { "JPG", "image/jpeg" },
-	{ "PNG", "image/png" },	  { "GIF", "image/gif" },
-	{ "BMP", "image/bmp" },	  { "WEBP", "image/webp" },
+    {"JPEG", "image/jpeg"}, {"JPG", "image/jpeg"}, {"PNG", "image/png"},
+    {"GIF", "image/gif"},   {"BMP", "image/bmp"},  {"WEBP", "image/webp"},
 };
 
 /* A data: URI's payload becomes ENCODING=b only if it is base64; else
@@ -157,8 +156,8 @@ static int write_prop(struct vcard_out *o, const struct vcard_prop *p,
 		   strstr(p->value, ";base64,") &&
 		   b64_only(strstr(p->value, ";base64,") + 8)) {
 		const char *comma = strstr(p->value, ";base64,");
-		const char *slash = memchr(p->value, '/',
-					   (size_t)(comma - p->value));
+		const char *slash =
+		    memchr(p->value, '/', (size_t)(comma - p->value));
 
 		for (size_t i = 0; i < p->n_params && np < VCARD_MAX_PARAMS - 1;
 		     i++)
@@ -175,8 +174,8 @@ static int write_prop(struct vcard_out *o, const struct vcard_prop *p,
 			if (tn >= sizeof(type))
 				tn = sizeof(type) - 1;
 			for (size_t i = 0; i < tn; i++)
-				type[i] = (char)toupper(
-					(unsigned char)slash[1 + i]);
+				type[i] =
+				    (char)toupper((unsigned char)slash[1 + i]);
 			type[tn] = '\0';
 			params[np].name = "TYPE";
 			vals[1] = type;
@@ -226,7 +225,7 @@ struct wctx {
 	enum vcard_version v;
 	char *line;
 	size_t cap;
-	struct vcard_out esc;	/* scratch for escaped values */
+	struct vcard_out esc; /* scratch for escaped values */
 };
 
 static char *unesc(const struct vcard_prop *p)
@@ -279,10 +278,10 @@ static const struct kdate *date_of(const struct vcard_contact *vc,
 
 /* Write a property with a value from the model (escaped unless raw). */
 static int fresh(struct wctx *w, const char *group, const char *name,
-		 const struct vcard_param *params, size_t np,
-		 const char *value, int raw)
+		 const struct vcard_param *params, size_t np, const char *value,
+		 int raw)
 {
-	struct vcard_prop p = { 0 };
+	struct vcard_prop p = {0};
 	int rc;
 
 	w->esc.len = 0;
@@ -317,8 +316,8 @@ static void date_text(char *buf, size_t n, const struct kdate *d,
 static int fresh_date(struct wctx *w, const char *group, const char *name,
 		      const struct kdate *d)
 {
-	static const char *const omit[] = { "1604" };
-	struct vcard_param pa = { "X-APPLE-OMIT-YEAR", omit, 1 };
+	static const char *const omit[] = {"1604"};
+	struct vcard_param pa = {"X-APPLE-OMIT-YEAR", omit, 1};
 	char buf[32];
 
 	date_text(buf, sizeof(buf), d, w->v);
@@ -345,8 +344,8 @@ static int fresh_labelled(struct wctx *w, const char *name, const char *value,
 
 static int same_date(const struct vcard_prop *p, const struct kdate *d)
 {
-	struct kdate got = { 0 };
-	struct kith_err e = { 0 };
+	struct kdate got = {0};
+	struct kith_err e = {0};
 	bool is_text;
 
 	if (vcard_date_parse(&got, &is_text, p, &e) || is_text)
@@ -362,9 +361,9 @@ static int str_eq(const char *a, const char *b)
 int vcard_write_contact(struct vcard_out *out, const struct vcard_contact *vc,
 			enum vcard_version v, struct kith_err *err)
 {
-	struct vcard_file f = { 0 };
-	struct wctx w = { out, v, NULL, 0, { 0 } };
-	struct vcard_out wrap = { 0 };
+	struct vcard_file f = {0};
+	struct wctx w = {out, v, NULL, 0, {0}};
+	struct vcard_out wrap = {0};
 	const struct vcard *card = NULL;
 	enum action *act = NULL;
 	char *notes_joined = NULL;
@@ -384,9 +383,10 @@ int vcard_write_contact(struct vcard_out *out, const struct vcard_contact *vc,
 			goto nomem;
 		rc = vcard_parse(&f, wrap.buf, wrap.len, "card", err);
 		if (rc == KITH_EINPUT || (!rc && f.n_cards != 1)) {
-			rc = kith_err_set(err, KITH_EINPUT, "card",
-					  "the stored card is not one vCard: %s",
-					  err && err->msg[0] ? err->msg : "");
+			rc =
+			    kith_err_set(err, KITH_EINPUT, "card",
+					 "the stored card is not one vCard: %s",
+					 err && err->msg[0] ? err->msg : "");
 			goto done;
 		}
 		if (rc)
@@ -417,8 +417,8 @@ int vcard_write_contact(struct vcard_out *out, const struct vcard_contact *vc,
 			if (!t)
 				goto nomem;
 			val = t;
-			if (!strncasecmp(val, tel ? "tel:" : "mailto:",
-					 tel ? 4 : 7))
+			if (!strncasecmp(val,
+					 tel ? "tel:" : "mailto:", tel ? 4 : 7))
 				val += tel ? 4 : 7;
 			k = list_find(tel ? &vc->c.phones : &vc->c.emails, val,
 				      tel);
@@ -450,26 +450,26 @@ int vcard_write_contact(struct vcard_out *out, const struct vcard_contact *vc,
 					*c = '\0';
 					break;
 				}
-			act[i] = !vc->c.org_name ? DROP
+			act[i] = !vc->c.org_name		 ? DROP
 				 : str_eq(first, vc->c.org_name) ? KEEP
-								  : REPLACE;
+								 : REPLACE;
 			free(t);
 		} else if (!strcmp(n, "TITLE") && !had_title) {
 			had_title = 1;
 			t = unesc(p);
 			if (!t)
 				goto nomem;
-			act[i] = !vc->c.title		     ? DROP
+			act[i] = !vc->c.title		  ? DROP
 				 : str_eq(t, vc->c.title) ? KEEP
-							   : REPLACE;
+							  : REPLACE;
 			free(t);
 		} else if (!strcmp(n, "UID") && !had_uid) {
 			had_uid = 1;
 			t = unesc(p);
 			if (!t)
 				goto nomem;
-			act[i] = !vc->uid || str_eq(t, vc->uid) ? KEEP
-								 : REPLACE;
+			act[i] =
+			    !vc->uid || str_eq(t, vc->uid) ? KEEP : REPLACE;
 			free(t);
 		} else if (!strcmp(n, "TZ") && !had_tz) {
 			t = unesc(p);
@@ -477,7 +477,7 @@ int vcard_write_contact(struct vcard_out *out, const struct vcard_contact *vc,
 				goto nomem;
 			if (kith_tz_valid(t)) {
 				had_tz = 1;
-				act[i] = !vc->c.tz		  ? DROP
+				act[i] = !vc->c.tz	       ? DROP
 					 : str_eq(t, vc->c.tz) ? KEEP
 							       : REPLACE;
 			}
@@ -495,8 +495,8 @@ int vcard_write_contact(struct vcard_out *out, const struct vcard_contact *vc,
 			/* the mapping joined every NOTE with "\n" */
 			a = notes_joined ? strlen(notes_joined) : 0;
 			{
-				char *nj = realloc(notes_joined,
-						   a + strlen(t) + 2);
+				char *nj =
+				    realloc(notes_joined, a + strlen(t) + 2);
 				if (!nj) {
 					free(t);
 					goto nomem;
@@ -554,7 +554,7 @@ int vcard_write_contact(struct vcard_out *out, const struct vcard_contact *vc,
 		/* 3.0 requires N; without one, the last word is the family
 		 * name, which is wrong for some cultures but only where the
 		 * card never said. */
-		struct vcard_out nv = { 0 };
+		struct vcard_out nv = {0};
 		const char *fam = vc->family, *giv = vc->given;
 		char *copy = NULL;
 
@@ -625,14 +625,14 @@ int vcard_write_contact(struct vcard_out *out, const struct vcard_contact *vc,
 		if (!email_done[i])
 			rc = fresh_labelled(&w, "EMAIL", vc->c.emails.v[i],
 					    i < vc->email_labels.n
-						    ? vc->email_labels.v[i]
-						    : NULL);
+						? vc->email_labels.v[i]
+						: NULL);
 	for (size_t i = 0; !rc && i < vc->c.phones.n; i++)
 		if (!phone_done[i])
 			rc = fresh_labelled(&w, "TEL", vc->c.phones.v[i],
 					    i < vc->phone_labels.n
-						    ? vc->phone_labels.v[i]
-						    : NULL);
+						? vc->phone_labels.v[i]
+						: NULL);
 	for (size_t i = 0; !rc && i < vc->n_dates; i++) {
 		const struct kdate *d = &vc->dates[i];
 		char group[32];
@@ -654,8 +654,8 @@ int vcard_write_contact(struct vcard_out *out, const struct vcard_contact *vc,
 		if (!rc)
 			rc = fresh(&w, group, "X-ABLABEL", NULL, 0,
 				   !strcmp(d->kind, "anniversary")
-					   ? "_$!<Anniversary>!$_"
-					   : d->kind,
+				       ? "_$!<Anniversary>!$_"
+				       : d->kind,
 				   0);
 	}
 	if (!rc && !had_note && vc->c.notes && *vc->c.notes)
