@@ -421,6 +421,18 @@ size_t api_body_limit(const char *method, const char *path)
 	return r && r->limit ? r->limit : 64 * KB;
 }
 
+/* A fault's detail goes to the log, not the client: escaped, and a
+ * webhook's secret masked (review L1, L2). */
+static void log_fault(struct api *a, const char *msg)
+{
+	char path[400], method[40], detail[600];
+
+	http_log_path(path, sizeof(path), a->req->path);
+	http_log_str(method, sizeof(method), a->req->method);
+	http_log_str(detail, sizeof(detail), msg);
+	fprintf(stderr, "kith: %s %s: %s\n", method, path, detail);
+}
+
 void api_fail(struct api *a, int rc)
 {
 	const char *field = a->err.field[0] ? a->err.field : NULL;
@@ -443,7 +455,9 @@ void api_fail(struct api *a, int rc)
 		return;
 	case KITH_EBUSY:
 		/* The lock holder is another process (an import, a backup):
-		 * the request did nothing and can simply be sent again. */
+		 * the request did nothing and can simply be sent again. The
+		 * operator still hears of it: writes are being turned away. */
+		log_fault(a, msg);
 		http_error(a->resp, 503, "busy", NULL, "%s", msg);
 		a->resp->retry_after = 2;
 		return;
@@ -451,16 +465,7 @@ void api_fail(struct api *a, int rc)
 	case KITH_ENOMEM:
 		break;
 	}
-	/* The detail of a server fault goes to the log, not the client;
-	 * escaped, and a webhook's secret masked (review L1, L2). */
-	{
-		char path[400], method[40], detail[600];
-
-		http_log_path(path, sizeof(path), a->req->path);
-		http_log_str(method, sizeof(method), a->req->method);
-		http_log_str(detail, sizeof(detail), msg);
-		fprintf(stderr, "kith: %s %s: %s\n", method, path, detail);
-	}
+	log_fault(a, msg);
 	http_error(a->resp, 500, "internal", NULL, "internal error");
 }
 

@@ -63,10 +63,12 @@ static const struct oa_schema request_schemas[] = {
 		  "touchpoints:array?,facts:array?,dates:array?,promises:array?,"
 		  "gifts:array?,revenue:array?" },
 	{ "NewUser", "*email:string/1-254,name:string/-200?,role:@role?,"
-		     "password:string/-1024?" },
-	{ "UserPatch", "name:string/-200?,role:@role?,password:string/-1024?,"
-		       "tz:string/-64?" },
-	{ "NewToken", "name:string/-100?" },
+		     "password:string/12-1024?" },
+	/* password needs current_password (the caller's own): the handler
+	 * says so with a 422, a schema cannot. */
+	{ "UserPatch", "name:string/-200?,role:@role?,password:string/12-1024?,"
+		       "current_password:string/-1024?,tz:string/-64?" },
+	{ "NewToken", "name:string/-100?,expires_days:int/1-3650?" },
 	{ "Settings", "name:string/1-200,tz:string/-64?,work_start:hhmm,"
 		      "work_end:hhmm,"
 		      "response_target_minutes:int/1-10080" },
@@ -132,7 +134,7 @@ static const struct oa_schema response_schemas[] = {
 			    "*meet_every:string?" },
 	{ "User", "*id:id,*email:string,*name:string,*role:@role,*tz:string,"
 		  "*created_at:time?" },
-	{ "Token", "*id:id,name:string?" },
+	{ "Token", "*id:id,name:string?,expires_at:time?" },
 	{ "SignalOut", "*id:id,*type:@signal,*at:time?,*received_at:time?,"
 		       "contact:object?" },
 	{ "Meeting", "*id:id" },

@@ -118,6 +118,8 @@ const HINTS = {
 	tz: () => "Europe/Paris",
 	url: () => "https://example.org/hook",
 	password: () => "correct horse battery staple",
+	// A password change needs the caller's own current password.
+	current_password: () => process.env.OWNER_PASSWORD,
 	work_start: () => "09:00",
 	work_end: () => "17:00",
 	for: () => "2d",

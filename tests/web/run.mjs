@@ -51,7 +51,9 @@ async function startServer() {
   kith(['--workspace', 'Demo Studio', 'demo']);
   kith(['--workspace', 'Demo Studio', 'user', 'add', OWNER.email, '--role', 'owner', '--password-stdin'], OWNER.password + '\n');
   kith(['--workspace', 'Fresh Start', 'user', 'add', FRESH.email, '--role', 'owner', '--password-stdin'], FRESH.password + '\n');
-  server = spawn(KITH, ['--workspace', 'Demo Studio', 'serve', '--listen', '127.0.0.1:0'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  // The Settings test adds a notification URL on this machine: allowed
+  // by the operator, as local targets must be (the server refuses them).
+  server = spawn(KITH, ['--workspace', 'Demo Studio', 'serve', '--listen', '127.0.0.1:0', '--notify-allow', '127.0.0.1:9'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   base = await new Promise((resolve, reject) => {
     let buf = '';
     const timer = setTimeout(() => reject(new Error('kith serve did not say where it listens: ' + buf)), 10000);
