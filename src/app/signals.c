@@ -3,7 +3,7 @@
 #include "agenda_query.h"
 #include "respond.h"
 #include "../render/json.h"
-#include "../server/secret.h"
+#include "../secret.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
 #include "../render/json.h"
 #include "../server/api.h"
 #include "../server/notify.h"
-#include "../server/secret.h"
+#include "../secret.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* api.c: the route table, dispatch, authentication and error mapping. */
 #include "api.h"
 #include "notify.h"
-#include "secret.h"
+#include "../secret.h"
 #include "../render/json.h"
 
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* api_account.c: signing in and out, the signed-in user, members, API
  * tokens and workspace settings. */
 #include "api.h"
-#include "secret.h"
+#include "../secret.h"
 #include "../render/json.h"
 
 #include <ctype.h>

@@ -2,7 +2,7 @@
  * targets, meetings and the server's ticker. */
 #include "api.h"
 #include "notify.h"
-#include "secret.h"
+#include "../secret.h"
 #include "../app/meetings.h"
 #include "../app/signals.h"
 #include "../render/json.h"
