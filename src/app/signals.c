@@ -1,6 +1,7 @@
 /* signals.c: ingest, focus, digests and the outbox, over the store. */
 #include "signals.h"
 #include "agenda_query.h"
+#include "notify.h"
 #include "respond.h"
 #include "../render/json.h"
 #include "../secret.h"
@@ -49,19 +50,10 @@ int app_notify_user(struct app_ctx *ctx, int64_t user_id, const char *kind,
 	for (size_t i = 0; !rc && i < n; i++) {
 		char *body = NULL;
 
-		if (t[i].json) {
-			json_t *j = json_pack("{s:s, s:s, s:s}", "title", "kith",
-					      "kind", kind, "text", text);
-
-			body = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
-			json_decref(j);
-		} else {
-			/* ntfy and friends take the body as the message. */
-			body = strdup(text);
-		}
-		rc = body ? store_outbox_add(ctx->st, ctx->ws, t[i].id, body,
-					     ctx->now, err)
-			  : kith_err_nomem(err);
+		rc = notify_body(&body, t[i].json, kind, text, err);
+		if (!rc)
+			rc = store_outbox_add(ctx->st, ctx->ws, t[i].id, body,
+					      ctx->now, err);
 		free(body);
 	}
 	store_notify_free(t, n);

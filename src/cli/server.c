@@ -2,7 +2,7 @@
 #include "cli.h"
 #include "../render/json.h"
 #include "../server/api.h"
-#include "../server/notify.h"
+#include "../app/notify.h"
 #include "../secret.h"
 
 #include <stdio.h>

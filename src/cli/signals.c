@@ -2,9 +2,9 @@
  * answers inbound interest fast, and meetings stay uninterrupted. */
 #include "cli.h"
 #include "../app/meetings.h"
+#include "../app/notify.h"
 #include "../app/signals.h"
 #include "../render/json.h"
-#include "../server/notify.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -324,6 +324,17 @@ int cmd_focus(struct cli *cl)
 	return rc;
 }
 
+/* kith notify test: a line per target, the failures on stderr. */
+static void say_sent(void *arg, const struct notify_target *t,
+		     const struct kith_err *e)
+{
+	(void)arg;
+	if (e->status)
+		fprintf(stderr, "kith notify: %s: %s\n", t->url, e->msg);
+	else
+		printf("Sent to %s\n", t->url);
+}
+
 int cmd_notify(struct cli *cl)
 {
 	static const struct cli_opt opts[] = {
@@ -376,45 +387,14 @@ int cmd_notify(struct cli *cl)
 			printf("Removed\n");
 	} else if (!strcmp(cl->pos[0], "test")) {
 		char *text = NULL;
-		size_t sent = 0;
 
 		/* Now, from here: no server or cron needed to check it. */
 		rc = notify_init(&cl->err);
 		if (!rc)
 			rc = app_digest_text(&cl->app, &u, &text, &cl->err);
 		if (!rc)
-			rc = store_notify_list(cl->app.st, cl->app.ws, u.id, &t,
-					       &n, &cl->err);
-		if (!rc && !n)
-			rc = kith_err_set(&cl->err, KITH_EINPUT, "URL",
-					  "no notification URL for %s (kith "
-					  "notify add URL)",
-					  u.email);
-		for (size_t i = 0; !rc && i < n; i++) {
-			struct kith_err e = { 0 };
-			char *body = text;
-			json_t *j = NULL;
-
-			if (t[i].json) {
-				j = json_pack("{s:s, s:s, s:s}", "title", "kith",
-					      "kind", "morning", "text", text);
-				body = json_dumps(j, JSON_COMPACT);
-			}
-			if (notify_send(t[i].url, t[i].json, body, 5000, &e)) {
-				fprintf(stderr, "kith notify: %s: %s\n",
-					t[i].url, e.msg);
-			} else {
-				sent++;
-				printf("Sent to %s\n", t[i].url);
-			}
-			if (j) {
-				free(body);
-				json_decref(j);
-			}
-		}
-		if (!rc && !sent)
-			rc = kith_err_set(&cl->err, KITH_EIO, "URL",
-					  "no notification could be sent");
+			rc = notify_send_user(&cl->app, &u, "morning", text,
+					      5000, say_sent, NULL, &cl->err);
 		free(text);
 	} else {
 		rc = kith_err_set(&cl->err, KITH_EINPUT, "SUBCOMMAND",

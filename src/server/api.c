@@ -1,6 +1,6 @@
 /* api.c: the route table, dispatch, authentication and error mapping. */
 #include "api.h"
-#include "notify.h"
+#include "../app/notify.h"
 #include "../secret.h"
 #include "../render/json.h"
 

@@ -1,7 +1,7 @@
 /* api_signals.c: the webhook, signals, live events, focus, notification
  * targets, meetings and the server's ticker. */
 #include "api.h"
-#include "notify.h"
+#include "../app/notify.h"
 #include "../secret.h"
 #include "../app/meetings.h"
 #include "../app/signals.h"

@@ -7,7 +7,7 @@
 #ifndef KITH_NOTIFY_H
 #define KITH_NOTIFY_H
 
-#include "../store/store.h"
+#include "app.h"
 
 struct sockaddr;
 
@@ -38,9 +38,30 @@ bool notify_addr_blocked(const struct sockaddr *sa);
 /* Once, before threads start (curl_global_init). */
 int notify_init(struct kith_err *err);
 /* POST body to url; KITH_OK on a 2xx answer, else KITH_EIO with the
- * reason in err. Blocks up to timeout_ms. */
+ * reason in err (a URL the guard refuses included), KITH_ENOMEM. Blocks up
+ * to timeout_ms. */
 int notify_send(const char *url, bool json, const char *body,
 		long timeout_ms, struct kith_err *err);
+/* The body a target gets for text: the text itself (text/plain), or for
+ * a JSON target {"title": "kith", "kind": kind, "text": text}. One
+ * spelling for the outbox (app_notify_user) and notify_send_user. *out is
+ * the caller's to free(); KITH_ENOMEM leaves it NULL. */
+int notify_body(char **out, bool json, const char *kind, const char *text,
+		struct kith_err *err);
+/* Told of each target's attempt: e->status is KITH_OK if it was sent, else
+ * e says why not. Both pointers live only for the call. */
+typedef void (*notify_each_fn)(void *arg, const struct notify_target *t,
+			       const struct kith_err *e);
+/*
+ * Send text to every notification target of u now, bypassing the outbox
+ * (`kith notify test`: no server needed), each through notify_send with
+ * timeout_ms, calling each (may be NULL) after every attempt. KITH_EINPUT
+ * (field "URL") if u has no target, KITH_EIO if none could be sent, or a
+ * store status. Writes nothing.
+ */
+int notify_send_user(struct app_ctx *ctx, const struct user *u,
+		     const char *kind, const char *text, long timeout_ms,
+		     notify_each_fn each, void *arg, struct kith_err *err);
 /* Send what is due in the outbox at now (at most limit) and record each
  * result; returns how many were sent. */
 int notify_flush(struct store *st, kith_time now, size_t limit,
