@@ -4,7 +4,7 @@
 #include "../app/meetings.h"
 #include "../app/notify.h"
 #include "../app/signals.h"
-#include "../render/json.h"
+#include "../render/json_views.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
 #include "cli.h"
 #include "../app/agenda_query.h"
 #include "../app/insight.h"
-#include "../render/json.h"
+#include "../render/json_views.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -4,15 +4,14 @@
  * function returns a new jansson reference (NULL on no memory) that the
  * caller owns and json_decref()s. Times are ISO 8601 UTC strings, dates
  * YYYY-MM-DD, absent values null, money a number of currency units.
+ * This header holds the model's resources only (core/ types), so app/ may
+ * use it; the app's results are in json_views.h.
  */
 #ifndef KITH_RENDER_JSON_H
 #define KITH_RENDER_JSON_H
 
 #include <jansson.h>
 
-#include "../app/agenda_query.h"
-#include "../app/insight.h"
-#include "../app/signals.h"
 #include "../core/book.h"
 
 /* Dump flags every writer uses: stable key order, 2-space indent. */
@@ -23,6 +22,8 @@ json_t *json_time(kith_time t);
 json_t *json_day(int32_t day);
 json_t *json_str(const char *s);
 json_t *json_money(int64_t cents);
+/* An id, or null for 0 (none). */
+json_t *json_id(int64_t id);
 
 /* with_summary adds last touches, effective cadences and due times. */
 json_t *json_contact(const struct contact *c, bool with_summary);
@@ -40,21 +41,6 @@ json_t *json_cadence_rule(const char *scope, const char *key,
  * null (still waiting). */
 json_t *json_signal(const struct signal *g, double response_minutes);
 json_t *json_meeting(const struct meeting *m);
-/* {"target_minutes", "workspace": stats, "users": [{"user_id", stats}],
- * "weekly": [{"week": "2026-11-16", stats}]} with stats {median_minutes,
- * p90_minutes, breaches, answered, waiting}; weekly only with weeks
- * (SIGNAL_WEEKS of them, oldest first). */
-json_t *json_signal_stats(const struct signal_user_stats *per, size_t n,
-			  const struct respond_stats *all, int target,
-			  const struct signal_week *weeks);
-/* The agenda's items; with w, each says the contact's local time and
- * whether the workspace's working hours hold there (weekdays). */
-json_t *json_agenda(const struct agenda_list *l, const struct workspace *w,
-		    kith_time now);
-json_t *json_health(const struct health *h);
-json_t *json_brief(const struct brief *b, kith_time now);
-json_t *json_report(const struct report *r);
-
 /* The whole book, deterministic: same book, same bytes. Caller frees. */
 char *book_to_json(const struct book *b);
 
