@@ -135,7 +135,7 @@ int app_signal_ingest(struct app_ctx *ctx, struct signal *sg, bool *dup,
 	if (rc)
 		return rc;
 	owner = full.owner_id;
-	data = json_signal(&full, -1);
+	data = kj_signal(&full, -1);
 	text = json_dumps(data, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	signal_line(line, sizeof(line), &full, ctx->now);
 	rc = store_user_list(ctx->st, ctx->ws, &users, &nu, err);
@@ -438,7 +438,7 @@ static int release_user(struct app_ctx *ctx, const struct user *u,
 		if (store_signal_get(ctx->st, ctx->ws, a[i].signal_id, &g,
 				     NULL))
 			continue;
-		j = json_signal(&g, app_signal_response(ctx, &g));
+		j = kj_signal(&g, app_signal_response(ctx, &g));
 		json_array_append_new(g.answered_at == KITH_NO_TIME ? waiting
 								    : sigs,
 				      j);

@@ -76,7 +76,7 @@ int cmd_webhook(struct cli *cl)
 	if (rc)
 		return rc;
 	if (cl->json)
-		json_print(json_pack("{s:s+++}", "url", base,
+		kj_print(json_pack("{s:s+++}", "url", base,
 				     base[strlen(base) - 1] == '/' ? "" : "/",
 				     "hooks/", secret));
 	else
@@ -99,7 +99,7 @@ static int signals_stats(struct cli *cl)
 	if (rc)
 		return rc;
 	if (cl->json) {
-		json_print(json_signal_stats(per, n, &all, target, weeks));
+		kj_print(kj_signal_stats(per, n, &all, target, weeks));
 	} else {
 		printf("Response time in working minutes (target %d):\n",
 		       target);
@@ -175,7 +175,7 @@ static int signals_attach(struct cli *cl, bool create)
 	if (rc)
 		return rc;
 	if (cl->json)
-		json_print(json_signal(&g, app_signal_response(&cl->app, &g)));
+		kj_print(kj_signal(&g, app_signal_response(&cl->app, &g)));
 	else
 		printf("Signal %lld now belongs to %s (#%lld)\n",
 		       (long long)id, g.contact_name, (long long)cid);
@@ -216,9 +216,9 @@ int cmd_signals(struct cli *cl)
 
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(
-				a, json_signal(&g[i], app_signal_response(
+				a, kj_signal(&g[i], app_signal_response(
 							      &cl->app, &g[i])));
-		json_print(a);
+		kj_print(a);
 	} else if (!n) {
 		printf("No signals yet. Point your site's webhook at the URL "
 		       "of kith webhook show.\n");
@@ -310,9 +310,9 @@ int cmd_focus(struct cli *cl)
 		rc = app_user_focus(&cl->app, &u, &focused, &until, &cl->err);
 	}
 	if (!rc && cl->json)
-		json_print(json_pack("{s:s, s:b, s:o}", "user", u.email,
+		kj_print(json_pack("{s:s, s:b, s:o}", "user", u.email,
 				     "focused", focused, "until",
-				     json_time(until)));
+				     kj_time(until)));
 	else if (!rc && focused)
 		printf("Alerts for %s are held until %s; they come as one "
 		       "digest then.\n",
@@ -468,7 +468,7 @@ int cmd_meetings(struct cli *cl)
 			rc = app_meetings_import(&cl->app, u.id, text, len,
 						 cl->pos[1], &r, &cl->err);
 		if (!rc && cl->json)
-			json_print(json_pack("{s:I, s:I, s:I}", "events",
+			kj_print(json_pack("{s:I, s:I, s:I}", "events",
 					     (json_int_t)r.events,
 					     "with_contacts",
 					     (json_int_t)r.with_contacts,
@@ -511,8 +511,8 @@ int cmd_meetings(struct cli *cl)
 		json_t *a = json_array();
 
 		for (size_t i = 0; i < n; i++)
-			json_array_append_new(a, json_meeting(&m[i]));
-		json_print(a);
+			json_array_append_new(a, kj_meeting(&m[i]));
+		kj_print(a);
 	} else if (!n) {
 		printf("No meetings to confirm. Import a calendar: kith "
 		       "meetings import week.ics\n");

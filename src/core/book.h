@@ -1,6 +1,6 @@
 /*
  * book.h: a whole workspace as plain arrays: what a JSON backup holds.
- * Filled by app_book_load or book_parse_json; written by book_to_json or
+ * Filled by app_book_load or book_parse_json; written by kj_book_dump or
  * app_book_restore. book_clear frees everything it holds.
  */
 #ifndef KITH_BOOK_H

@@ -18,33 +18,33 @@
 #define KITH_JSON_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | \
 			 JSON_REAL_PRECISION(12))
 
-json_t *json_time(kith_time t);
-json_t *json_day(int32_t day);
-json_t *json_str(const char *s);
-json_t *json_money(int64_t cents);
+json_t *kj_time(kith_time t);
+json_t *kj_day(int32_t day);
+json_t *kj_str(const char *s);
+json_t *kj_money(int64_t cents);
 /* An id, or null for 0 (none). */
-json_t *json_id(int64_t id);
+json_t *kj_id(int64_t id);
 
 /* with_summary adds last touches, effective cadences and due times. */
-json_t *json_contact(const struct contact *c, bool with_summary);
-json_t *json_org(const struct organization *o);
-json_t *json_touch(const struct touchpoint *t);
-json_t *json_fact(const struct fact *f);
-json_t *json_kdate(const struct kdate *d);
-json_t *json_promise(const struct promise *p, kith_time now);
-json_t *json_gift(const struct gift *g);
-json_t *json_revenue(const struct revenue *r);
-json_t *json_cadence_rule(const char *scope, const char *key,
+json_t *kj_contact(const struct contact *c, bool with_summary);
+json_t *kj_org(const struct organization *o);
+json_t *kj_touch(const struct touchpoint *t);
+json_t *kj_fact(const struct fact *f);
+json_t *kj_kdate(const struct kdate *d);
+json_t *kj_promise(const struct promise *p, kith_time now);
+json_t *kj_gift(const struct gift *g);
+json_t *kj_revenue(const struct revenue *r);
+json_t *kj_cadence_rule(const char *scope, const char *key,
 			  struct cadence every, struct cadence meet);
 
 /* A signal as `kith --json signals` shows it; response_minutes < 0 is
  * null (still waiting). */
-json_t *json_signal(const struct signal *g, double response_minutes);
-json_t *json_meeting(const struct meeting *m);
+json_t *kj_signal(const struct signal *g, double response_minutes);
+json_t *kj_meeting(const struct meeting *m);
 /* The whole book, deterministic: same book, same bytes. Caller frees. */
-char *book_to_json(const struct book *b);
+char *kj_book_dump(const struct book *b);
 
 /* Print j to stdout with KITH_JSON_FLAGS and a newline; steals j. */
-int json_print(json_t *j);
+int kj_print(json_t *j);
 
 #endif

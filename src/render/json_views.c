@@ -16,7 +16,7 @@ static json_t *stats_json(const struct respond_stats *s)
 			 (json_int_t)s->n, "waiting", (json_int_t)s->waiting);
 }
 
-json_t *json_signal_stats(const struct signal_user_stats *per, size_t n,
+json_t *kj_signal_stats(const struct signal_user_stats *per, size_t n,
 			  const struct respond_stats *all, int target,
 			  const struct signal_week *weeks)
 {
@@ -25,7 +25,7 @@ json_t *json_signal_stats(const struct signal_user_stats *per, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		json_t *u = stats_json(&per[i].s);
 
-		json_object_set_new(u, "user_id", json_id(per[i].user_id));
+		json_object_set_new(u, "user_id", kj_id(per[i].user_id));
 		json_array_append_new(users, u);
 	}
 	o = json_pack("{s:i, s:o, s:o}", "target_minutes", target,
@@ -49,12 +49,12 @@ json_t *json_signal_stats(const struct signal_user_stats *per, size_t n,
 	return o;
 }
 
-static json_t *json_days_or_null(int64_t d)
+static json_t *kj_days_or_null(int64_t d)
 {
 	return d < 0 ? json_null() : json_integer(d);
 }
 
-json_t *json_agenda(const struct agenda_list *l, const struct workspace *w,
+json_t *kj_agenda(const struct agenda_list *l, const struct workspace *w,
 		    kith_time now)
 {
 	json_t *a = json_array();
@@ -82,14 +82,14 @@ json_t *json_agenda(const struct agenda_list *l, const struct workspace *w,
 					  ? json_null()
 					  : json_string(
 						    tier_name(l->rows[i].in.tier)),
-				  "tz", json_str(l->rows[i].tz), "rank",
+				  "tz", kj_str(l->rows[i].tz), "rank",
 				  (double)((int64_t)(it->rank * 1000.0 + 0.5)) /
 					  1000.0,
 				  "reasons", reasons, "days_since_touch",
-				  json_days_or_null(it->days_since_touch),
+				  kj_days_or_null(it->days_since_touch),
 				  "days_since_in_person",
-				  json_days_or_null(it->days_since_in_person),
-				  "due_at", json_time(it->due_at));
+				  kj_days_or_null(it->days_since_in_person),
+				  "due_at", kj_time(it->due_at));
 		if (w && !kith_time_local(&tm, now, tz)) {
 			char hm[16];
 			int mins = tm.tm_hour * 60 + tm.tm_min;
@@ -107,7 +107,7 @@ json_t *json_agenda(const struct agenda_list *l, const struct workspace *w,
 	return a;
 }
 
-json_t *json_health(const struct health *h)
+json_t *kj_health(const struct health *h)
 {
 	return json_pack("{s:i, s:{s:f, s:f, s:f, s:f}, s:i, s:i, s:i, s:b}",
 			 "score", h->score, "components", "recency",
@@ -118,7 +118,7 @@ json_t *json_health(const struct health *h)
 			 h->going_cold);
 }
 
-static json_t *json_balance(const struct balance *b)
+static json_t *kj_balance(const struct balance *b)
 {
 	json_t *by = json_object();
 
@@ -132,36 +132,36 @@ static json_t *json_balance(const struct balance *b)
 			 b->digital_only, "by_channel", by);
 }
 
-static json_t *json_loyalty(const struct loyalty *l)
+static json_t *kj_loyalty(const struct loyalty *l)
 {
 	return json_pack("{s:f, s:o, s:o, s:b, s:b, s:f}", "tenure_years",
 			 (double)((int64_t)(l->tenure_years * 10.0)) / 10.0,
-			 "lifetime_value", json_money(l->lifetime_cents),
-			 "last_gift", json_time(l->last_gift), "loyal",
+			 "lifetime_value", kj_money(l->lifetime_cents),
+			 "last_gift", kj_time(l->last_gift), "loyal",
 			 l->loyal, "thank_you_due", l->thank_you_due,
 			 "multiplier", l->multiplier);
 }
 
-json_t *json_brief(const struct brief *b, kith_time now)
+json_t *kj_brief(const struct brief *b, kith_time now)
 {
 	json_t *o = json_object(), *a, *last;
 
 	if (!o)
 		return NULL;
-	json_object_set_new(o, "contact", json_contact(&b->contact, true));
+	json_object_set_new(o, "contact", kj_contact(&b->contact, true));
 	json_object_set_new(o, "local_time", json_string(b->local_time));
 	json_object_set_new(o, "tz", json_string(b->zone));
 	json_object_set_new(o, "working_hours", json_boolean(b->working_hours));
 	a = json_array();
 	for (size_t i = 0; i < b->n_facts; i++)
-		json_array_append_new(a, json_fact(&b->facts[i]));
+		json_array_append_new(a, kj_fact(&b->facts[i]));
 	json_object_set_new(o, "facts", a);
 	a = json_array();
 	for (size_t i = 0; i < b->n_dates; i++) {
-		json_t *d = json_kdate(&b->dates[i].date);
+		json_t *d = kj_kdate(&b->dates[i].date);
 
 		json_object_set_new(d, "in_days",
-				    json_days_or_null(b->dates[i].in_days));
+				    kj_days_or_null(b->dates[i].in_days));
 		json_object_set_new(d, "years",
 				    b->dates[i].years
 					    ? json_integer(b->dates[i].years)
@@ -172,31 +172,31 @@ json_t *json_brief(const struct brief *b, kith_time now)
 	last = json_object();
 	for (int ch = 0; ch < CH_COUNT; ch++)
 		json_object_set_new(last, channel_name((enum channel)ch),
-				    json_time(b->last_by_channel[ch]));
+				    kj_time(b->last_by_channel[ch]));
 	json_object_set_new(o, "last_by_channel", last);
 	a = json_array();
 	for (size_t i = 0; i < b->n_recent; i++)
-		json_array_append_new(a, json_touch(&b->recent[i]));
+		json_array_append_new(a, kj_touch(&b->recent[i]));
 	json_object_set_new(o, "recent_touches", a);
 	a = json_array();
 	for (size_t i = 0; i < b->n_promises; i++)
-		json_array_append_new(a, json_promise(&b->promises[i], now));
+		json_array_append_new(a, kj_promise(&b->promises[i], now));
 	json_object_set_new(o, "promises", a);
 	a = json_array();
 	for (size_t i = 0; i < b->n_gifts; i++)
-		json_array_append_new(a, json_gift(&b->gifts[i]));
+		json_array_append_new(a, kj_gift(&b->gifts[i]));
 	json_object_set_new(o, "gifts", a);
 	a = json_array();
 	for (size_t i = 0; i < b->n_people; i++)
 		json_array_append_new(a, json_string(b->people[i]));
 	json_object_set_new(o, "seen_with", a);
-	json_object_set_new(o, "health", json_health(&b->health));
-	json_object_set_new(o, "balance", json_balance(&b->balance));
-	json_object_set_new(o, "loyalty", json_loyalty(&b->loyalty));
+	json_object_set_new(o, "health", kj_health(&b->health));
+	json_object_set_new(o, "balance", kj_balance(&b->balance));
+	json_object_set_new(o, "loyalty", kj_loyalty(&b->loyalty));
 	return o;
 }
 
-json_t *json_report(const struct report *r)
+json_t *kj_report(const struct report *r)
 {
 	json_t *o = json_object(), *a, *cold, *digital, *thanks;
 	static const char *const bucket[5] = { "0-19", "20-39", "40-59",
@@ -205,14 +205,14 @@ json_t *json_report(const struct report *r)
 	if (!o)
 		return NULL;
 	json_object_set_new(o, "contacts", json_integer(r->contacts));
-	json_object_set_new(o, "balance", json_balance(&r->balance));
+	json_object_set_new(o, "balance", kj_balance(&r->balance));
 	a = json_array();
 	for (size_t i = 0; i < r->n_users; i++) {
-		json_t *b = json_balance(&r->users[i].balance);
+		json_t *b = kj_balance(&r->users[i].balance);
 
 		json_object_set_new(b, "user_id",
 				    json_integer(r->users[i].user_id));
-		json_object_set_new(b, "email", json_str(r->users[i].email));
+		json_object_set_new(b, "email", kj_str(r->users[i].email));
 		json_array_append_new(a, b);
 	}
 	json_object_set_new(o, "balance_by_user", a);
@@ -259,7 +259,7 @@ json_t *json_report(const struct report *r)
 								10.0)) /
 						     10.0,
 					     "lifetime_value",
-					     json_money(p->loyalty.lifetime_cents),
+					     kj_money(p->loyalty.lifetime_cents),
 					     "health", p->health.score,
 					     "thank_you_due",
 					     p->loyalty.thank_you_due));

@@ -16,15 +16,15 @@
  * "weekly": [{"week": "2026-11-16", stats}]} with stats {median_minutes,
  * p90_minutes, breaches, answered, waiting}; weekly only with weeks
  * (SIGNAL_WEEKS of them, oldest first). */
-json_t *json_signal_stats(const struct signal_user_stats *per, size_t n,
+json_t *kj_signal_stats(const struct signal_user_stats *per, size_t n,
 			  const struct respond_stats *all, int target,
 			  const struct signal_week *weeks);
 /* The agenda's items; with w, each says the contact's local time and
  * whether the workspace's working hours hold there (weekdays). */
-json_t *json_agenda(const struct agenda_list *l, const struct workspace *w,
+json_t *kj_agenda(const struct agenda_list *l, const struct workspace *w,
 		    kith_time now);
-json_t *json_health(const struct health *h);
-json_t *json_brief(const struct brief *b, kith_time now);
-json_t *json_report(const struct report *r);
+json_t *kj_health(const struct health *h);
+json_t *kj_brief(const struct brief *b, kith_time now);
+json_t *kj_report(const struct report *r);
 
 #endif

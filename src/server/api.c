@@ -433,7 +433,7 @@ json_t *api_user_json(const struct user *u)
 			 (json_int_t)u->id, "email", u->email, "name",
 			 u->name ? u->name : "", "role", role_name(u->role),
 			 "tz", u->tz ? u->tz : "", "created_at",
-			 json_time(u->created_at));
+			 kj_time(u->created_at));
 }
 
 /* Who is asking: a bearer token, else the session cookie; 401 if none. */

@@ -332,9 +332,9 @@ static json_t *token_json(const struct api_token *t)
 {
 	return json_pack("{s:I, s:I, s:s, s:o, s:o, s:o}", "id",
 			 (json_int_t)t->id, "user_id", (json_int_t)t->user_id,
-			 "name", t->name, "created_at", json_time(t->created_at),
-			 "last_used_at", json_time(t->last_used_at),
-			 "revoked_at", json_time(t->revoked_at));
+			 "name", t->name, "created_at", kj_time(t->created_at),
+			 "last_used_at", kj_time(t->last_used_at),
+			 "revoked_at", kj_time(t->revoked_at));
 }
 
 void h_tokens_list(struct api *a)

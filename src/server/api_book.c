@@ -140,7 +140,7 @@ static json_t *contact_json_of(struct api *a, int64_t id)
 
 	if (store_contact_get(a->st, a->ctx.ws, id, &c, &a->err))
 		return NULL;
-	j = json_contact(&c, true);
+	j = kj_contact(&c, true);
 	contact_clear(&c);
 	return j;
 }
@@ -258,7 +258,7 @@ void h_contacts_list(struct api *a)
 				 (long long)cs[i - 1].id);
 			break;
 		}
-		json_array_append_new(items, json_contact(&cs[i], true));
+		json_array_append_new(items, kj_contact(&cs[i], true));
 		kept++;
 	}
 	store_contacts_free(cs, n);
@@ -418,7 +418,7 @@ void h_contact_brief(struct api *a)
 		api_fail(a, rc);
 		return;
 	}
-	http_json(a->resp, 200, json_brief(&b, a->ctx.now));
+	http_json(a->resp, 200, kj_brief(&b, a->ctx.now));
 	brief_clear(&b);
 }
 
@@ -432,7 +432,7 @@ void h_contact_health(struct api *a)
 		api_fail(a, rc);
 		return;
 	}
-	j = json_health(&h);
+	j = kj_health(&h);
 	json_object_set_new(j, "contact_id", json_integer(a->id));
 	http_json(a->resp, 200, j);
 }
@@ -525,7 +525,7 @@ static void touch_create(struct api *a, int64_t only)
 		api_fail(a, rc);
 		return;
 	}
-	j = json_touch(&t);
+	j = kj_touch(&t);
 	touchpoint_clear(&t);
 	http_json(a->resp, 201, j);
 }
@@ -565,7 +565,7 @@ static void touch_list(struct api *a, int64_t contact_id)
 	}
 	items = json_array();
 	for (size_t i = (size_t)after; i < n && i < (size_t)after + limit; i++)
-		json_array_append_new(items, json_touch(&t[i]));
+		json_array_append_new(items, kj_touch(&t[i]));
 	if (n > (size_t)after + limit) {
 		char next[32];
 
@@ -612,7 +612,7 @@ void h_contact_facts(struct api *a)
 		return;
 	}
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(items, json_fact(&f[i]));
+		json_array_append_new(items, kj_fact(&f[i]));
 	store_facts_free(f, n);
 	api_list(a, items, NULL);
 }
@@ -633,7 +633,7 @@ void h_contact_fact_add(struct api *a)
 	if (rc)
 		api_fail(a, rc);
 	else
-		http_json(a->resp, 201, json_fact(&f));
+		http_json(a->resp, 201, kj_fact(&f));
 	fact_clear(&f);
 }
 
@@ -651,7 +651,7 @@ void h_contact_dates(struct api *a)
 	}
 	items = json_array();
 	for (size_t i = 0; i < n; i++) {
-		json_t *j = json_kdate(&d[i]);
+		json_t *j = kj_kdate(&d[i]);
 		int years, days = agenda_days_until(&d[i], a->ctx.today, &years);
 
 		json_object_set_new(j, "in_days",
@@ -690,7 +690,7 @@ void h_contact_date_add(struct api *a)
 	if (rc)
 		api_fail(a, rc);
 	else
-		http_json(a->resp, 201, json_kdate(&d));
+		http_json(a->resp, 201, kj_kdate(&d));
 	kdate_clear(&d);
 }
 
@@ -712,7 +712,7 @@ static void promise_list(struct api *a, int64_t contact_id)
 	}
 	items = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(items, json_promise(&p[i], a->ctx.now));
+		json_array_append_new(items, kj_promise(&p[i], a->ctx.now));
 	store_promises_free(p, n);
 	api_list(a, items, NULL);
 }
@@ -746,7 +746,7 @@ void h_contact_promise_add(struct api *a)
 	if (rc)
 		api_fail(a, rc);
 	else
-		http_json(a->resp, 201, json_promise(&p, a->ctx.now));
+		http_json(a->resp, 201, kj_promise(&p, a->ctx.now));
 	promise_clear(&p);
 }
 
@@ -767,7 +767,7 @@ void h_promise_done(struct api *a)
 		return;
 	}
 	p.done_at = a->ctx.now;
-	http_json(a->resp, 200, json_promise(&p, a->ctx.now));
+	http_json(a->resp, 200, kj_promise(&p, a->ctx.now));
 	promise_clear(&p);
 }
 
@@ -785,7 +785,7 @@ void h_contact_gifts(struct api *a)
 	}
 	items = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(items, json_gift(&g[i]));
+		json_array_append_new(items, kj_gift(&g[i]));
 	store_gifts_free(g, n);
 	api_list(a, items, NULL);
 }
@@ -811,7 +811,7 @@ void h_contact_gift_add(struct api *a)
 	if (rc)
 		api_fail(a, rc);
 	else
-		http_json(a->resp, 201, json_gift(&g));
+		http_json(a->resp, 201, kj_gift(&g));
 	gift_clear(&g);
 }
 
@@ -827,7 +827,7 @@ void h_orgs_list(struct api *a)
 	}
 	items = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(items, json_org(&o[i]));
+		json_array_append_new(items, kj_org(&o[i]));
 	store_orgs_free(o, n);
 	api_list(a, items, NULL);
 }
@@ -851,7 +851,7 @@ void h_orgs_create(struct api *a)
 	}
 	o.name = (char *)name;
 	o.created_at = a->ctx.now;
-	http_json(a->resp, 201, json_org(&o));
+	http_json(a->resp, 201, kj_org(&o));
 }
 
 void h_cadences_list(struct api *a)
@@ -867,7 +867,7 @@ void h_cadences_list(struct api *a)
 	items = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(
-			items, json_cadence_rule(cadence_scope_name(r[i].scope),
+			items, kj_cadence_rule(cadence_scope_name(r[i].scope),
 						 r[i].key, r[i].every,
 						 r[i].meet));
 	store_cadences_free(r, n);
@@ -915,7 +915,7 @@ void h_cadences_put(struct api *a)
 		return;
 	}
 	http_json(a->resp, 200,
-		  json_cadence_rule(cadence_scope_name(r.scope), r.key,
+		  kj_cadence_rule(cadence_scope_name(r.scope), r.key,
 				    r.every, r.meet));
 }
 
@@ -936,7 +936,7 @@ void h_agenda(struct api *a)
 		struct workspace w = { 0 };
 
 		store_workspace_get(a->st, a->ctx.ws, &w, NULL);
-		api_list(a, json_agenda(&l, &w, a->ctx.now), NULL);
+		api_list(a, kj_agenda(&l, &w, a->ctx.now), NULL);
 		workspace_clear(&w);
 	}
 	agenda_list_free(&l);
@@ -976,7 +976,7 @@ void h_report(struct api *a)
 		api_fail(a, rc);
 		return;
 	}
-	full = json_report(&r);
+	full = kj_report(&r);
 	report_clear(&r);
 	if (!views[v].keys) {
 		http_json(a->resp, 200, full);
@@ -1006,7 +1006,7 @@ void h_export(struct api *a)
 		api_fail(a, rc);
 		return;
 	}
-	text = book_to_json(&b);
+	text = kj_book_dump(&b);
 	book_clear(&b);
 	if (!text) {
 		api_fail(a, kith_err_nomem(&a->err));
@@ -1087,7 +1087,7 @@ void h_dates_upcoming(struct api *a)
 	items = json_array();
 	for (size_t i = 0; i < nu; i++) {
 		struct contact c;
-		json_t *j = json_kdate(u[i].d);
+		json_t *j = kj_kdate(u[i].d);
 
 		json_object_set_new(j, "in_days", json_integer(u[i].in_days));
 		json_object_set_new(j, "years", u[i].years

@@ -213,7 +213,7 @@ void h_signals_list(struct api *a)
 	items = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(items,
-				      json_signal(&g[i], app_signal_response(
+				      kj_signal(&g[i], app_signal_response(
 								 &a->ctx, &g[i])));
 	store_signals_free(g, n);
 	api_list(a, items, NULL);
@@ -234,7 +234,7 @@ void h_signals_stats(struct api *a)
 		return;
 	}
 	http_json(a->resp, 200,
-		  json_signal_stats(per, n, &all, target, weeks));
+		  kj_signal_stats(per, n, &all, target, weeks));
 	free(per);
 }
 
@@ -314,7 +314,7 @@ void h_signal_attach(struct api *a)
 		api_fail(a, rc);
 		return;
 	}
-	http_json(a->resp, 200, json_signal(&g, app_signal_response(&a->ctx,
+	http_json(a->resp, 200, kj_signal(&g, app_signal_response(&a->ctx,
 								     &g)));
 	signal_clear(&g);
 }
@@ -492,7 +492,7 @@ static json_t *focus_json(struct api *a)
 			      : "meeting";
 		user_clear(&u);
 	}
-	return json_pack("{s:o, s:b, s:o}", "until", json_time(until),
+	return json_pack("{s:o, s:b, s:o}", "until", kj_time(until),
 			 "focused", focused, "reason",
 			 why ? json_string(why) : json_null());
 }
@@ -571,7 +571,7 @@ static json_t *target_json(const struct notify_target *t)
 {
 	return json_pack("{s:I, s:I, s:s, s:b, s:o}", "id", (json_int_t)t->id,
 			 "user_id", (json_int_t)t->user_id, "url", t->url,
-			 "json", t->json, "created_at", json_time(t->created_at));
+			 "json", t->json, "created_at", kj_time(t->created_at));
 }
 
 void h_notify_list(struct api *a)
@@ -692,7 +692,7 @@ void h_meetings_list(struct api *a)
 	}
 	items = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(items, json_meeting(&m[i]));
+		json_array_append_new(items, kj_meeting(&m[i]));
 	store_meetings_free(m, n);
 	api_list(a, items, NULL);
 }
