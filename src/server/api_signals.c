@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #define HOOK_PATH "/hooks/"
 #define NOTIFY_TARGETS_MAX 10	/* per user (M1, M2) */
@@ -324,7 +325,7 @@ void h_signal_attach(struct api *a)
 struct events_ctx {
 	int64_t user_id, ws;
 	int64_t cursor;		/* last alert id sent (or being sent) */
-	kith_time last_write;
+	int64_t last_write;	/* mono_secs() of the last bytes sent */
 	bool hello;
 	/* The credential the stream was opened with, re-checked on every
 	 * read: a stream must end with its session or token (M3). */
@@ -360,6 +361,17 @@ static bool events_cred_ok(struct events_ctx *e, struct store *st,
 	return ok;
 }
 
+/* Seconds on a clock that only goes forward: the ping interval is a
+ * wait, not a date, so neither the test clock (KITH_NOW, fixed) nor a
+ * wall clock stepped back may stop or burst the pings. */
+static int64_t mono_secs(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
 /* Copy what fits of the pending event into buf. */
 static size_t events_drain(struct events_ctx *e, char *buf, size_t max)
 {
@@ -382,19 +394,21 @@ static long events_read(void *p, struct store *st, char *buf, size_t max)
 	struct events_ctx *e = p;
 	struct alert *al = NULL;
 	size_t n = 0, off = 0;
-	kith_time now = (kith_time)time(NULL);
+	int64_t mono = mono_secs();
+	kith_time now;
 
 	if (!max)
 		return 0;
-	if (!events_cred_ok(e, st, now))
+	/* Expiry is a date: the clock sessions and tokens were given. */
+	if (kith_now(&now, NULL) || !events_cred_ok(e, st, now))
 		return -1;
 	if (e->pend) {
-		e->last_write = now;
+		e->last_write = mono;
 		return (long)events_drain(e, buf, max);
 	}
 	if (!e->hello) {
 		e->hello = true;
-		e->last_write = now;
+		e->last_write = mono;
 		return snprintf(buf, max, "retry: 3000\n: connected\n\n");
 	}
 	if (store_alert_list(st, e->user_id, e->cursor, 16, &al, &n, NULL))
@@ -428,10 +442,10 @@ static long events_read(void *p, struct store *st, char *buf, size_t max)
 		break;
 	}
 	store_alerts_free(al, n);
-	if (!off && now - e->last_write >= 15)
+	if (!off && mono - e->last_write >= 15)
 		off = (size_t)snprintf(buf, max, ": ping\n\n");
 	if (off)
-		e->last_write = now;
+		e->last_write = mono;
 	return (long)off;
 }
 
