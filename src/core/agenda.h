@@ -10,7 +10,7 @@
  * does, so a contact is on the agenda iff some component is positive.
  * Because rank is a max of components times a weight bounded by
  * AGENDA_MAX_WEIGHT, the top of the list can be read from one index per
- * component (threshold algorithm, see app/agenda.c) and stays exact.
+ * component (threshold algorithm, see app/agenda_query.c) and stays exact.
  * docs/FORMULAS.md works examples by hand.
  */
 #ifndef KITH_AGENDA_H
