@@ -27,15 +27,19 @@ struct sockaddr;
  * operator) any http(s) URL goes.
  */
 void notify_guard(bool on);
-/* "HOST" or "HOST:PORT" ([v6]:PORT); before serving, not thread-safe. */
+/* "HOST" or "HOST:PORT" ([v6]:PORT); before serving, not thread-safe.
+ * KITH_EINPUT (field "--notify-allow") for another shape or a 33rd host.
+ * spec is copied. */
 int notify_allow_add(const char *spec, struct kith_err *err);
 /* KITH_EINPUT (field "url", a sentence why) if url may not be a target
- * under the guard's rules (always checked, guard or not). */
+ * under the guard's rules (always checked, guard or not); KITH_ENOMEM.
+ * Reads no DNS: only a literal address is judged here. */
 int notify_url_check(const char *url, struct kith_err *err);
-/* Is this address one a notification may not connect to? */
+/* Is this address one a notification may not connect to? (Families
+ * other than IPv4 and IPv6 are.) */
 bool notify_addr_blocked(const struct sockaddr *sa);
 
-/* Once, before threads start (curl_global_init). */
+/* Once, before threads start (curl_global_init). KITH_EIO. */
 int notify_init(struct kith_err *err);
 /* POST body to url; KITH_OK on a 2xx answer, else KITH_EIO with the
  * reason in err (a URL the guard refuses included), KITH_ENOMEM. Blocks up
@@ -62,16 +66,22 @@ typedef void (*notify_each_fn)(void *arg, const struct notify_target *t,
 int notify_send_user(struct app_ctx *ctx, const struct user *u,
 		     const char *kind, const char *text, long timeout_ms,
 		     notify_each_fn each, void *arg, struct kith_err *err);
-/* Send what is due in the outbox at now (at most limit) and record each
- * result; returns how many were sent. */
+/* Send what is due in the outbox at now (at most limit), one at a time
+ * (3 s each), and record each result; *sent counts the ones that went.
+ * A failed POST is a recorded result, not a status: the store's
+ * KITH_EIO or KITH_ENOMEM stop the pass. */
 int notify_flush(struct store *st, kith_time now, size_t limit,
 		 size_t *sent, struct kith_err *err);
 /* The sender thread of kith serve (notify.c explains its fairness): it
  * opens its own connection to db_path. Stop joins it (a transfer in
- * flight is abandoned and retried on the next start). */
+ * flight is abandoned and retried on the next start). db_path is
+ * copied. KITH_ENOMEM, or KITH_EIO when the thread cannot start; the
+ * thread's own failures (the store will not open) end it quietly.
+ * Stop without a start does nothing. */
 int notify_sender_start(const char *db_path, struct kith_err *err);
 void notify_sender_stop(void);
-/* The wait before try number `attempts + 1`. */
+/* The wait in seconds before try number `attempts + 1`: 5, 10, 20 ...
+ * at most 3600. */
 int64_t notify_backoff(int attempts);
 
 #define NOTIFY_MAX_ATTEMPTS 10

@@ -38,6 +38,8 @@ struct book {
 	size_t n_revenue;
 };
 
+/* Free every array and string b owns and zero it; NULL is fine, and a
+ * cleared book may be cleared again. Not the struct itself. */
 void book_clear(struct book *b);
 
 #endif

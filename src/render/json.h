@@ -5,7 +5,10 @@
  * caller owns and json_decref()s. Times are ISO 8601 UTC strings, dates
  * YYYY-MM-DD, absent values null, money a number of currency units.
  * This header holds the model's resources only (core/ types), so app/ may
- * use it; the app's results are in json_views.h.
+ * use it; the app's results are in json_views.h. kith's functions here
+ * are kj_* ("kith json"), so they never read as jansson's own json_*.
+ * Arguments are borrowed and only read; nothing here fails except for
+ * memory, and nothing sets a struct kith_err.
  */
 #ifndef KITH_RENDER_JSON_H
 #define KITH_RENDER_JSON_H
@@ -18,6 +21,8 @@
 #define KITH_JSON_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | \
 			 JSON_REAL_PRECISION(12))
 
+/* ISO 8601 UTC time, YYYY-MM-DD day, string: null for KITH_NO_TIME,
+ * KITH_NO_DAY and NULL. Money: an integer when whole, else a real. */
 json_t *kj_time(kith_time t);
 json_t *kj_day(int32_t day);
 json_t *kj_str(const char *s);
@@ -41,10 +46,13 @@ json_t *kj_cadence_rule(const char *scope, const char *key,
  * null (still waiting). */
 json_t *kj_signal(const struct signal *g, double response_minutes);
 json_t *kj_meeting(const struct meeting *m);
-/* The whole book, deterministic: same book, same bytes. Caller frees. */
+/* The whole book as text, deterministic: same book, same bytes. The
+ * caller free()s it; NULL on no memory. */
 char *kj_book_dump(const struct book *b);
 
-/* Print j to stdout with KITH_JSON_FLAGS and a newline; steals j. */
+/* Print j to stdout with KITH_JSON_FLAGS and a newline; steals j (also
+ * on failure). KITH_OK, or KITH_ENOMEM when j is NULL (a renderer ran out
+ * of memory) or cannot be dumped; sets no err. */
 int kj_print(json_t *j);
 
 #endif

@@ -1,8 +1,9 @@
 /*
  * json_views.h: the JSON of the app's results: the agenda, a brief,
  * health, the report and signal stats, for `--json` and the HTTP API.
- * Same rules as json.h (a new reference the caller owns, NULL on no
- * memory). It sits above app/, so no app/ file may include it.
+ * Same rules as json.h: each returns a new reference the caller owns
+ * (json_decref), NULL on no memory; arguments are borrowed and only read;
+ * nothing else fails. It sits above app/, so no app/ file may include it.
  */
 #ifndef KITH_RENDER_JSON_VIEWS_H
 #define KITH_RENDER_JSON_VIEWS_H
