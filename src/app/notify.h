@@ -3,6 +3,10 @@
  * the message as text/plain (what ntfy accepts), or application/json for
  * targets marked --json. Failures are retried with exponential backoff
  * (5 s, 10 s, 20 s ... at most an hour) and given up after 10 tries.
+ * A use case both front ends share: `kith notify test` sends through
+ * notify_send_user, kith serve's sender thread drains the outbox; both
+ * build their requests the same guarded way. No HTTP server code here:
+ * the server only starts and stops the sender.
  */
 #ifndef KITH_NOTIFY_H
 #define KITH_NOTIFY_H
