@@ -10,7 +10,7 @@
  */
 #include "server/api.h"
 #include "server/http.h"
-#include "server/secret.h"
+#include "secret.h"
 #include "store/store.h"
 
 #include <arpa/inet.h>

@@ -22,12 +22,20 @@ struct agenda_list {
 	size_t full;		/* of which read with their events */
 };
 
+/* Free what l holds and zero it (not l itself); a zeroed or freed list
+ * is fine. */
 void agenda_list_free(struct agenda_list *l);
 
-/* The top `limit` items (0: 50), with going-cold reasons added. */
+/*
+ * The top `limit` items (0: 50), with going-cold reasons added, read in
+ * one read snapshot. *out is the caller's (agenda_list_free), its items'
+ * strings borrowed from its rows. KITH_ENOMEM or the store's KITH_EIO
+ * leave *out empty (nothing to free).
+ */
 int app_agenda(struct app_ctx *ctx, size_t limit, struct agenda_list *out,
 	       struct kith_err *err);
-/* The same by scoring every contact; no going-cold reasons. */
+/* The same by scoring every contact; no going-cold reasons. Same
+ * statuses and ownership. */
 int app_agenda_full(struct app_ctx *ctx, size_t limit,
 		    struct agenda_list *out, struct kith_err *err);
 

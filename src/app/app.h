@@ -2,6 +2,18 @@
  * app.h: the use cases the CLI and the server share. An app_ctx is one
  * open store, one workspace and one "now"; every function here is a
  * whole user action over the store and the pure core, with no printing.
+ *
+ * Shared contract of app/ (each header adds its own statuses): a
+ * function taking struct kith_err returns KITH_OK or the status it set
+ * in err: KITH_EINPUT (err->field names the input), KITH_ENOTFOUND,
+ * KITH_ECONFLICT, or the store's KITH_EIO and KITH_ENOMEM passed up
+ * unmasked. Inputs are borrowed. It runs in the caller's transaction
+ * (app_signals_tick, which opens its own, says so) and leaves the
+ * rollback to the caller.
+ *
+ * Parameter order: the functions here take ctx first and put their
+ * results last, before err (store.h's order); new code follows libgit2,
+ * results first (notify_body). The old ones are not reordered.
  */
 #ifndef KITH_APP_H
 #define KITH_APP_H
@@ -18,7 +30,10 @@ struct app_ctx {
 /*
  * Open the database at path and pick the workspace named ws_name (NULL:
  * the only one; one named "My book" is created in an empty database).
- * With several workspaces and none named: KITH_EINPUT listing them.
+ * With several workspaces and none named: KITH_EINPUT listing them
+ * (field "--workspace"); else store_open's status (KITH_EIO, KITH_ENOMEM).
+ * On success ctx owns the open store (app_close); on failure ctx->st is
+ * NULL and nothing needs closing.
  */
 int app_open(struct app_ctx *ctx, const char *path, const char *ws_name,
 	     kith_time now, struct kith_err *err);
@@ -26,12 +41,15 @@ int app_open(struct app_ctx *ctx, const char *path, const char *ws_name,
  * first, so a workspace it creates is undone if the action fails. */
 int app_open_tx(struct app_ctx *ctx, const char *path, const char *ws_name,
 		kith_time now, bool begin, struct kith_err *err);
+/* Close ctx's store (NULL and a closed ctx are fine); an open
+ * transaction is rolled back by the store. */
 void app_close(struct app_ctx *ctx);
 
 /*
  * The one contact a user means by `who` (see store_contact_find). None:
  * KITH_ENOTFOUND; several: KITH_ECONFLICT whose message lists them.
- * `field` names the argument in the message.
+ * `field` names the argument in the message; an empty or NULL who is
+ * KITH_EINPUT. *id is set only on KITH_OK. Allocates nothing it keeps.
  */
 int app_resolve(struct app_ctx *ctx, const char *who, int64_t exclude,
 		const char *field, int64_t *id, struct kith_err *err);

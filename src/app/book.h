@@ -10,8 +10,18 @@
 #include "../core/book.h"
 #include "app.h"
 
+/* Read the whole workspace into *out, the caller's to book_clear. The
+ * store's KITH_EIO or KITH_ENOMEM leave *out cleared. */
 int app_book_load(struct app_ctx *ctx, struct book *out, struct kith_err *err);
-/* KITH_ECONFLICT when the workspace already holds contacts or touches. */
+/*
+ * Write b (borrowed; read only) into the workspace. KITH_ECONFLICT when
+ * it already holds contacts or touches; KITH_EINPUT for a book that
+ * contradicts itself (a duplicate id, a reference to a missing contact
+ * or organization), err placed at file:0 with the element as field
+ * ("touchpoints[3].contacts"); or the store's KITH_EIO and KITH_ENOMEM.
+ * On failure the rows it wrote are undone (a savepoint); the caller's
+ * transaction stays open.
+ */
 int app_book_restore(struct app_ctx *ctx, struct book *b, const char *file,
 		     struct kith_err *err);
 

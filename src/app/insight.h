@@ -8,7 +8,8 @@
 
 #include "app.h"
 
-/* Health of one contact at ctx->now. */
+/* Health of one contact at ctx->now into *out (the caller's; owns
+ * nothing). KITH_ENOTFOUND (no contact id), KITH_EIO, KITH_ENOMEM. */
 int app_health(struct app_ctx *ctx, int64_t id, struct health *out,
 	       struct kith_err *err);
 
@@ -42,8 +43,12 @@ struct brief {
 	size_t n_people;
 };
 
+/* Everything to read before a call with contact id, into *out: the
+ * caller's, freed with brief_clear. KITH_ENOTFOUND (no contact id),
+ * KITH_EIO, KITH_ENOMEM; on failure *out is already cleared. */
 int app_brief(struct app_ctx *ctx, int64_t id, struct brief *out,
 	      struct kith_err *err);
+/* Free what b holds (not b); a cleared brief may be cleared again. */
 void brief_clear(struct brief *b);
 
 struct report_contact {
@@ -74,7 +79,11 @@ struct report {
 	size_t n_users;
 };
 
+/* The workspace report at ctx->now into *out: the caller's,
+ * freed with report_clear. KITH_EIO, KITH_ENOMEM; on failure *out is
+ * already cleared. */
 int app_report(struct app_ctx *ctx, struct report *out, struct kith_err *err);
+/* Free what r holds (not r); a cleared report may be cleared again. */
 void report_clear(struct report *r);
 
 #endif

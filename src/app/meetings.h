@@ -23,23 +23,30 @@ struct meetings_parsed {
 	size_t n;
 };
 
-/* Read an .ics text: occurrences from 90 days back to 90 days ahead of
- * ctx->now (recurrences expanded), within ical.h's limits. No store. */
+/* Read an .ics text (borrowed): occurrences from 90 days back to 90 days
+ * ahead of ctx->now (recurrences expanded), within ical.h's limits. No
+ * store. ical_parse's statuses: KITH_EINPUT with err at file:line and
+ * the property, KITH_ENOMEM; on KITH_OK *out holds the events, which
+ * app_meetings_store takes (on error *out is empty). */
 int app_meetings_parse(struct app_ctx *ctx, const char *text, size_t len,
 		       const char *file, struct meetings_parsed *out,
 		       struct kith_err *err);
-/* Store what app_meetings_parse read, for user_id; frees p. */
+/* Store what app_meetings_parse read, for user_id, and count it in *out.
+ * Takes p's events whatever the status (p is left empty). KITH_EIO,
+ * KITH_ENOMEM from the store. */
 int app_meetings_store(struct app_ctx *ctx, int64_t user_id,
 		       struct meetings_parsed *p, struct meetings_result *out,
 		       struct kith_err *err);
 /* Both in one: import an .ics text for user_id. Re-importing is
- * idempotent. */
+ * idempotent. The statuses of both. */
 int app_meetings_import(struct app_ctx *ctx, int64_t user_id,
 			const char *text, size_t len, const char *file,
 			struct meetings_result *out, struct kith_err *err);
 /* Log the suggested meeting id of user_id (0: any user, the CLI) as a
  * touchpoint (in person, or video for a conference link); *touch_id gets
- * the new touch. */
+ * the new touch. KITH_ENOTFOUND (field "id": no such meeting of that
+ * user), KITH_ECONFLICT (field "id": not a suggestion, e.g. already
+ * confirmed), or store_touch_add's statuses. */
 int app_meeting_confirm(struct app_ctx *ctx, int64_t user_id, int64_t id,
 			int64_t *touch_id, struct kith_err *err);
 

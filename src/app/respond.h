@@ -3,13 +3,14 @@
  * working hours, and the median, p90 and breaches over many signals.
  * Pure arithmetic over instants: no SQL, no clock; the only outside help
  * is kith.c's zone conversion. Loading signals and printing is the caller's.
+ * Nothing here fails or returns a status; nothing allocates.
  */
 #ifndef KITH_RESPOND_H
 #define KITH_RESPOND_H
 
 #include <stddef.h>
 
-#include "kith.h"
+#include "../kith.h"
 
 /* The response target when the settings name none, in working minutes. */
 #define RESPOND_DEFAULT_TARGET_MINUTES 30.0

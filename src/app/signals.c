@@ -1,9 +1,10 @@
 /* signals.c: ingest, focus, digests and the outbox, over the store. */
 #include "signals.h"
 #include "agenda_query.h"
+#include "notify.h"
 #include "respond.h"
 #include "../render/json.h"
-#include "../server/secret.h"
+#include "../secret.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,19 +50,10 @@ int app_notify_user(struct app_ctx *ctx, int64_t user_id, const char *kind,
 	for (size_t i = 0; !rc && i < n; i++) {
 		char *body = NULL;
 
-		if (t[i].json) {
-			json_t *j = json_pack("{s:s, s:s, s:s}", "title", "kith",
-					      "kind", kind, "text", text);
-
-			body = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
-			json_decref(j);
-		} else {
-			/* ntfy and friends take the body as the message. */
-			body = strdup(text);
-		}
-		rc = body ? store_outbox_add(ctx->st, ctx->ws, t[i].id, body,
-					     ctx->now, err)
-			  : kith_err_nomem(err);
+		rc = notify_body(&body, t[i].json, kind, text, err);
+		if (!rc)
+			rc = store_outbox_add(ctx->st, ctx->ws, t[i].id, body,
+					      ctx->now, err);
 		free(body);
 	}
 	store_notify_free(t, n);
@@ -143,7 +135,7 @@ int app_signal_ingest(struct app_ctx *ctx, struct signal *sg, bool *dup,
 	if (rc)
 		return rc;
 	owner = full.owner_id;
-	data = json_signal(&full, -1);
+	data = kj_signal(&full, -1);
 	text = json_dumps(data, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	signal_line(line, sizeof(line), &full, ctx->now);
 	rc = store_user_list(ctx->st, ctx->ws, &users, &nu, err);
@@ -446,7 +438,7 @@ static int release_user(struct app_ctx *ctx, const struct user *u,
 		if (store_signal_get(ctx->st, ctx->ws, a[i].signal_id, &g,
 				     NULL))
 			continue;
-		j = json_signal(&g, app_signal_response(ctx, &g));
+		j = kj_signal(&g, app_signal_response(ctx, &g));
 		json_array_append_new(g.answered_at == KITH_NO_TIME ? waiting
 								    : sigs,
 				      j);

@@ -15,13 +15,17 @@
 /*
  * Ingest sg (type, ext_id, fields, at set; contact_id 0 to match). On a
  * repeat delivery *dup is set and nothing else happens. *woken gets the
- * users alerted live now (to wake their event streams); caller frees.
+ * users alerted live now (to wake their event streams): the caller
+ * free()s it whatever the status. sg stays the caller's (sg->id and
+ * sg->contact_id are written back). KITH_EIO, KITH_ENOMEM from the
+ * store; the caller rolls back.
  */
 int app_signal_ingest(struct app_ctx *ctx, struct signal *sg, bool *dup,
 		      int64_t **woken, size_t *n_woken, struct kith_err *err);
 
 /* Working minutes from signal to answer in its owner's hours (or the
- * workspace's for a lead); -1 while it waits. */
+ * workspace's for a lead); -1 while it waits. Cannot fail: hours the
+ * store cannot give read as 09:00-18:00 in $TZ. */
 double app_signal_response(struct app_ctx *ctx, const struct signal *g);
 
 struct signal_user_stats {
@@ -37,31 +41,39 @@ struct signal_week {
 };
 
 /* Response statistics in working minutes, per owner and overall, against
- * the workspace's target. *per is the caller's to free. */
+ * the workspace's target. *per is the caller's to free(), whatever the
+ * status (NULL or an array). KITH_EIO, KITH_ENOMEM. */
 int app_signal_stats(struct app_ctx *ctx, struct signal_user_stats **per,
 		     size_t *n, struct respond_stats *all, int *target,
 		     struct kith_err *err);
 /* The same, and with weeks (NULL: not wanted) the statistics of each of
  * the last SIGNAL_WEEKS weeks, oldest first, by the week a signal arrived
- * in: the trend the reports chart. One pass over the signals. */
+ * in: the trend the reports chart. One pass over the signals. The
+ * statuses and ownership of app_signal_stats; weeks is the caller's. */
 int app_signal_report(struct app_ctx *ctx, struct signal_user_stats **per,
 		      size_t *n, struct respond_stats *all, int *target,
 		      struct signal_week *weeks, struct kith_err *err);
 
-/* Is the user focused at ctx->now (by hand or in a meeting), and until? */
+/* Is the user focused at ctx->now (by hand or in a meeting), and until
+ * (KITH_NO_TIME when not)? KITH_EIO from the store. */
 int app_user_focus(struct app_ctx *ctx, const struct user *u, bool *focused,
 		   kith_time *until, struct kith_err *err);
 
-/* The workspace's webhook secret, made on first use; rotate replaces it. */
+/* The workspace's webhook secret, made on first use; rotate replaces it.
+ * *secret is the caller's to free() (NULL on failure). KITH_EIO
+ * (libsodium or the store), KITH_ENOMEM. */
 int app_hook_secret(struct app_ctx *ctx, bool rotate, char **secret,
 		    struct kith_err *err);
 
-/* Queue text for every notification target of user (JSON targets get
- * {"title", "text", "kind"}). */
+/* Queue text (borrowed) for every notification target of user, each
+ * body spelled by notify_body. KITH_EIO, KITH_ENOMEM; rows queued before
+ * a failure stay in the caller's transaction. */
 int app_notify_user(struct app_ctx *ctx, int64_t user_id, const char *kind,
 		    const char *text, struct kith_err *err);
 
-/* The morning digest of a user: the day's agenda, dates and promises. */
+/* The morning digest of a user: the day's agenda, dates and promises.
+ * *out is the caller's to free() (NULL on failure). KITH_EIO,
+ * KITH_ENOMEM. */
 int app_digest_text(struct app_ctx *ctx, const struct user *u, char **out,
 		    struct kith_err *err);
 
@@ -69,6 +81,9 @@ int app_digest_text(struct app_ctx *ctx, const struct user *u, char **out,
  * The server's once-a-second work, in its own transactions: release held
  * alerts as one digest per user whose focus ended (users to wake go to
  * *woken), and queue morning digests for users whose working day began.
+ * Opens and commits its own transactions (one per user; a failing user
+ * is rolled back and stops the pass). *woken is the caller's to free()
+ * whatever the status. KITH_EIO, KITH_ENOMEM.
  */
 int app_signals_tick(struct store *st, kith_time now, int64_t **woken,
 		     size_t *n_woken, struct kith_err *err);

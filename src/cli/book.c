@@ -40,7 +40,7 @@ int cmd_export(struct cli *cl)
 		rc = app_book_load(&cl->app, &b, &cl->err);
 	if (rc)
 		return rc;
-	text = book_to_json(&b);
+	text = kj_book_dump(&b);
 	book_clear(&b);
 	if (!text)
 		return kith_err_nomem(&cl->err);
@@ -121,7 +121,7 @@ int cmd_import(struct cli *cl)
 		return rc;
 	rc = app_book_restore(&cl->app, &b, cl->pos[0], &cl->err);
 	if (!rc && cl->json)
-		json_print(json_pack("{s:I, s:I, s:I}", "contacts",
+		kj_print(json_pack("{s:I, s:I, s:I}", "contacts",
 				     (json_int_t)b.n_contacts, "touchpoints",
 				     (json_int_t)b.n_touches, "organizations",
 				     (json_int_t)b.n_orgs));
@@ -187,7 +187,7 @@ int cmd_demo(struct cli *cl)
 	if (rc)
 		return rc;
 	if (cl->json)
-		json_print(json_pack("{s:b}", "seeded", 1));
+		kj_print(json_pack("{s:b}", "seeded", 1));
 	else if (contacts)
 		printf("Seeded %ld contacts and %ld touchpoints\n", contacts,
 		       touches);

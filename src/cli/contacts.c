@@ -20,7 +20,7 @@ int cmd_init(struct cli *c)
 	if (rc)
 		return rc;
 	if (c->json)
-		json_print(json_pack("{s:s, s:{s:I, s:s}, s:i}", "db",
+		kj_print(json_pack("{s:s, s:{s:I, s:s}, s:i}", "db",
 				     c->db_path, "workspace", "id",
 				     (json_int_t)w.id, "name", w.name,
 				     "schema_version",
@@ -181,7 +181,7 @@ int cmd_add(struct cli *cl)
 		rc = store_contact_get(cl->app.st, cl->app.ws, c.id, &full,
 				       &cl->err);
 		if (!rc && cl->json)
-			json_print(json_contact(&full, true));
+			kj_print(kj_contact(&full, true));
 		else if (!rc)
 			printf("Added %s%s%s (#%lld)\n", term_bold(), full.name,
 			       term_reset(), (long long)full.id);
@@ -223,7 +223,7 @@ int cmd_edit(struct cli *cl)
 		rc = store_contact_get(cl->app.st, cl->app.ws, id, &full,
 				       &cl->err);
 		if (!rc && cl->json)
-			json_print(json_contact(&full, true));
+			kj_print(kj_contact(&full, true));
 		else if (!rc)
 			printf("Updated %s%s%s (#%lld)\n", term_bold(),
 			       full.name, term_reset(), (long long)full.id);
@@ -257,7 +257,7 @@ int cmd_show(struct cli *cl)
 	if (rc)
 		return rc;
 	if (cl->json) {
-		json_print(json_contact(&c, true));
+		kj_print(kj_contact(&c, true));
 		contact_clear(&c);
 		return KITH_OK;
 	}
@@ -324,8 +324,8 @@ static int list_contacts(struct cli *cl, const struct contact_filter *f)
 		json_t *a = json_array();
 
 		for (size_t i = 0; i < n; i++)
-			json_array_append_new(a, json_contact(&cs[i], true));
-		json_print(a);
+			json_array_append_new(a, kj_contact(&cs[i], true));
+		kj_print(a);
 	} else if (n == 0) {
 		printf("No contacts%s. Add one: kith add \"Dana Whitfield\" "
 		       "--email dana@harbor.example\n",
@@ -395,7 +395,7 @@ int cmd_delete(struct cli *cl)
 		return rc;
 	rc = store_contact_delete(cl->app.st, cl->app.ws, id, &cl->err);
 	if (!rc && cl->json)
-		json_print(json_pack("{s:I, s:b}", "id", (json_int_t)id,
+		kj_print(json_pack("{s:I, s:b}", "id", (json_int_t)id,
 				     "deleted", 1));
 	else if (!rc)
 		printf("Deleted %s (#%lld)\n", c.name, (long long)id);
@@ -440,7 +440,7 @@ int cmd_merge(struct cli *cl)
 	if (rc)
 		return rc;
 	if (cl->json)
-		json_print(json_contact(&c, true));
+		kj_print(kj_contact(&c, true));
 	else
 		printf("Merged #%lld into %s%s%s (#%lld): %lld touches\n",
 		       (long long)from, term_bold(), c.name, term_reset(),
@@ -489,7 +489,7 @@ int cmd_snooze(struct cli *cl)
 	if (rc)
 		return rc;
 	if (cl->json)
-		json_print(json_contact(&c, true));
+		kj_print(kj_contact(&c, true));
 	else if (until == KITH_NO_TIME)
 		printf("%s is back on the agenda\n", c.name);
 	else {

@@ -2,8 +2,8 @@
 #include "cli.h"
 #include "../render/json.h"
 #include "../server/api.h"
-#include "../server/notify.h"
-#include "../server/secret.h"
+#include "../app/notify.h"
+#include "../secret.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,7 +174,7 @@ static int user_add(struct cli *cl)
 	u.created_at = cl->app.now;
 	rc = store_user_add(cl->app.st, &u, &cl->err);
 	if (!rc && cl->json)
-		json_print(api_user_json(&u));
+		kj_print(api_user_json(&u));
 	else if (!rc)
 		printf("Added %s (%s)%s\n", u.email, role_name(u.role),
 		       u.password_hash ? "" : "; no password yet, so no "
@@ -209,7 +209,7 @@ int cmd_user(struct cli *cl)
 
 			for (size_t i = 0; i < n; i++)
 				json_array_append_new(a, api_user_json(&u[i]));
-			json_print(a);
+			kj_print(a);
 		}
 		for (size_t i = 0; !cl->json && i < n; i++)
 			printf("%5lld  %-32s %s\n", (long long)u[i].id,
@@ -272,7 +272,7 @@ int cmd_token(struct cli *cl)
 					  : KITH_NO_TIME,
 				     &id, &cl->err);
 		if (!rc && cl->json)
-			json_print(json_pack("{s:I, s:s, s:s}", "id",
+			kj_print(json_pack("{s:I, s:s, s:s}", "id",
 					     (json_int_t)id, "name",
 					     name ? name : "cli", "secret",
 					     token));

@@ -2,9 +2,9 @@
  * answers inbound interest fast, and meetings stay uninterrupted. */
 #include "cli.h"
 #include "../app/meetings.h"
+#include "../app/notify.h"
 #include "../app/signals.h"
-#include "../render/json.h"
-#include "../server/notify.h"
+#include "../render/json_views.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -76,7 +76,7 @@ int cmd_webhook(struct cli *cl)
 	if (rc)
 		return rc;
 	if (cl->json)
-		json_print(json_pack("{s:s+++}", "url", base,
+		kj_print(json_pack("{s:s+++}", "url", base,
 				     base[strlen(base) - 1] == '/' ? "" : "/",
 				     "hooks/", secret));
 	else
@@ -99,7 +99,7 @@ static int signals_stats(struct cli *cl)
 	if (rc)
 		return rc;
 	if (cl->json) {
-		json_print(json_signal_stats(per, n, &all, target, weeks));
+		kj_print(kj_signal_stats(per, n, &all, target, weeks));
 	} else {
 		printf("Response time in working minutes (target %d):\n",
 		       target);
@@ -175,7 +175,7 @@ static int signals_attach(struct cli *cl, bool create)
 	if (rc)
 		return rc;
 	if (cl->json)
-		json_print(json_signal(&g, app_signal_response(&cl->app, &g)));
+		kj_print(kj_signal(&g, app_signal_response(&cl->app, &g)));
 	else
 		printf("Signal %lld now belongs to %s (#%lld)\n",
 		       (long long)id, g.contact_name, (long long)cid);
@@ -216,9 +216,9 @@ int cmd_signals(struct cli *cl)
 
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(
-				a, json_signal(&g[i], app_signal_response(
+				a, kj_signal(&g[i], app_signal_response(
 							      &cl->app, &g[i])));
-		json_print(a);
+		kj_print(a);
 	} else if (!n) {
 		printf("No signals yet. Point your site's webhook at the URL "
 		       "of kith webhook show.\n");
@@ -310,9 +310,9 @@ int cmd_focus(struct cli *cl)
 		rc = app_user_focus(&cl->app, &u, &focused, &until, &cl->err);
 	}
 	if (!rc && cl->json)
-		json_print(json_pack("{s:s, s:b, s:o}", "user", u.email,
+		kj_print(json_pack("{s:s, s:b, s:o}", "user", u.email,
 				     "focused", focused, "until",
-				     json_time(until)));
+				     kj_time(until)));
 	else if (!rc && focused)
 		printf("Alerts for %s are held until %s; they come as one "
 		       "digest then.\n",
@@ -322,6 +322,17 @@ int cmd_focus(struct cli *cl)
 		       u.email);
 	user_clear(&u);
 	return rc;
+}
+
+/* kith notify test: a line per target, the failures on stderr. */
+static void say_sent(void *arg, const struct notify_target *t,
+		     const struct kith_err *e)
+{
+	(void)arg;
+	if (e->status)
+		fprintf(stderr, "kith notify: %s: %s\n", t->url, e->msg);
+	else
+		printf("Sent to %s\n", t->url);
 }
 
 int cmd_notify(struct cli *cl)
@@ -376,45 +387,14 @@ int cmd_notify(struct cli *cl)
 			printf("Removed\n");
 	} else if (!strcmp(cl->pos[0], "test")) {
 		char *text = NULL;
-		size_t sent = 0;
 
 		/* Now, from here: no server or cron needed to check it. */
 		rc = notify_init(&cl->err);
 		if (!rc)
 			rc = app_digest_text(&cl->app, &u, &text, &cl->err);
 		if (!rc)
-			rc = store_notify_list(cl->app.st, cl->app.ws, u.id, &t,
-					       &n, &cl->err);
-		if (!rc && !n)
-			rc = kith_err_set(&cl->err, KITH_EINPUT, "URL",
-					  "no notification URL for %s (kith "
-					  "notify add URL)",
-					  u.email);
-		for (size_t i = 0; !rc && i < n; i++) {
-			struct kith_err e = { 0 };
-			char *body = text;
-			json_t *j = NULL;
-
-			if (t[i].json) {
-				j = json_pack("{s:s, s:s, s:s}", "title", "kith",
-					      "kind", "morning", "text", text);
-				body = json_dumps(j, JSON_COMPACT);
-			}
-			if (notify_send(t[i].url, t[i].json, body, 5000, &e)) {
-				fprintf(stderr, "kith notify: %s: %s\n",
-					t[i].url, e.msg);
-			} else {
-				sent++;
-				printf("Sent to %s\n", t[i].url);
-			}
-			if (j) {
-				free(body);
-				json_decref(j);
-			}
-		}
-		if (!rc && !sent)
-			rc = kith_err_set(&cl->err, KITH_EIO, "URL",
-					  "no notification could be sent");
+			rc = notify_send_user(&cl->app, &u, "morning", text,
+					      5000, say_sent, NULL, &cl->err);
 		free(text);
 	} else {
 		rc = kith_err_set(&cl->err, KITH_EINPUT, "SUBCOMMAND",
@@ -488,7 +468,7 @@ int cmd_meetings(struct cli *cl)
 			rc = app_meetings_import(&cl->app, u.id, text, len,
 						 cl->pos[1], &r, &cl->err);
 		if (!rc && cl->json)
-			json_print(json_pack("{s:I, s:I, s:I}", "events",
+			kj_print(json_pack("{s:I, s:I, s:I}", "events",
 					     (json_int_t)r.events,
 					     "with_contacts",
 					     (json_int_t)r.with_contacts,
@@ -531,8 +511,8 @@ int cmd_meetings(struct cli *cl)
 		json_t *a = json_array();
 
 		for (size_t i = 0; i < n; i++)
-			json_array_append_new(a, json_meeting(&m[i]));
-		json_print(a);
+			json_array_append_new(a, kj_meeting(&m[i]));
+		kj_print(a);
 	} else if (!n) {
 		printf("No meetings to confirm. Import a calendar: kith "
 		       "meetings import week.ics\n");

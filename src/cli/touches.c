@@ -91,7 +91,7 @@ static void print_touch(struct cli *cl, const struct touchpoint *t)
 	char names[600] = "", buf[64];
 
 	if (cl->json) {
-		json_print(json_touch(t));
+		kj_print(kj_touch(t));
 		return;
 	}
 	for (size_t i = 0; i < t->n_contacts; i++) {
@@ -156,7 +156,7 @@ int cmd_fact(struct cli *cl)
 		    : kith_err_nomem(&cl->err);
 	rc = cli_fields(cl, rc, fields);
 	if (!rc && cl->json)
-		json_print(json_fact(&f));
+		kj_print(kj_fact(&f));
 	else if (!rc)
 		printf("Remembered (#%lld): %s\n", (long long)f.id, f.text);
 	fact_clear(&f);
@@ -182,7 +182,7 @@ int cmd_date(struct cli *cl)
 		    : kith_err_nomem(&cl->err);
 	rc = cli_fields(cl, rc, fields);
 	if (!rc && cl->json)
-		json_print(json_kdate(&d));
+		kj_print(kj_kdate(&d));
 	else if (!rc)
 		printf("Remembered %s %s (#%lld)\n", d.kind, cl->pos[2],
 		       (long long)d.id);
@@ -216,7 +216,7 @@ int cmd_promise(struct cli *cl)
 			    : kith_err_nomem(&cl->err);
 	rc = cli_fields(cl, rc, fields);
 	if (!rc && cl->json)
-		json_print(json_promise(&p, cl->app.now));
+		kj_print(kj_promise(&p, cl->app.now));
 	else if (!rc)
 		printf("Promised %s: %s%s%s (#%lld)\n", c.name, p.text,
 		       p.due == KITH_NO_TIME ? "" : ", due ",
@@ -250,9 +250,9 @@ int cmd_promises(struct cli *cl)
 		json_t *a = json_array();
 
 		for (size_t i = 0; i < n; i++)
-			json_array_append_new(a, json_promise(&p[i],
+			json_array_append_new(a, kj_promise(&p[i],
 							      cl->app.now));
-		json_print(a);
+		kj_print(a);
 	} else if (n == 0) {
 		printf("No open promises. Make one: kith promise dana "
 		       "\"send laptop specs\" --due 2026-11-28\n");
@@ -302,7 +302,7 @@ int cmd_done(struct cli *cl)
 	rc = cli_fields(cl, app_promise_done(&cl->app, id, &p, &cl->err),
 			fields);
 	if (!rc && cl->json)
-		json_print(json_promise(&p, cl->app.now));
+		kj_print(kj_promise(&p, cl->app.now));
 	else if (!rc)
 		printf("Kept: %s (%s)\n", p.text, p.contact_name);
 	promise_clear(&p);
@@ -333,7 +333,7 @@ int cmd_gift(struct cli *cl)
 		    : kith_err_nomem(&cl->err);
 	rc = cli_fields(cl, rc, fields);
 	if (!rc && cl->json)
-		json_print(json_gift(&g));
+		kj_print(kj_gift(&g));
 	else if (!rc)
 		printf("Gift recorded (#%lld): %s\n", (long long)g.id, g.text);
 	gift_clear(&g);
@@ -360,7 +360,7 @@ int cmd_revenue(struct cli *cl)
 	r.note = kith_strdup(cli_get(cl, "note"));
 	rc = cli_fields(cl, app_revenue_add(&cl->app, &r, &cl->err), fields);
 	if (!rc && cl->json)
-		json_print(json_revenue(&r));
+		kj_print(kj_revenue(&r));
 	else if (!rc)
 		printf("Revenue recorded (#%lld)\n", (long long)r.id);
 	revenue_clear(&r);
@@ -434,11 +434,11 @@ int cmd_cadence(struct cli *cl)
 
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(
-				arr, json_cadence_rule(cadence_scope_name(rules[i].scope),
+				arr, kj_cadence_rule(cadence_scope_name(rules[i].scope),
 						       rules[i].key,
 						       rules[i].every,
 						       rules[i].meet));
-		json_print(arr);
+		kj_print(arr);
 	} else {
 		for (size_t i = 0; i < n; i++) {
 			char label[80];

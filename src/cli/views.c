@@ -2,7 +2,7 @@
 #include "cli.h"
 #include "../app/agenda_query.h"
 #include "../app/insight.h"
-#include "../render/json.h"
+#include "../render/json_views.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +61,7 @@ int cmd_due(struct cli *cl)
 		struct workspace w = { 0 };
 
 		store_workspace_get(cl->app.st, cl->app.ws, &w, NULL);
-		json_print(json_agenda(&l, &w, cl->app.now));
+		kj_print(kj_agenda(&l, &w, cl->app.now));
 		workspace_clear(&w);
 		agenda_list_free(&l);
 		return KITH_OK;
@@ -151,7 +151,7 @@ int cmd_brief(struct cli *cl)
 	if (rc)
 		return rc;
 	if (cl->json) {
-		json_print(json_brief(&b, cl->app.now));
+		kj_print(kj_brief(&b, cl->app.now));
 		brief_clear(&b);
 		return KITH_OK;
 	}
@@ -302,10 +302,10 @@ int cmd_health(struct cli *cl)
 		if (rc)
 			return rc;
 		if (cl->json) {
-			json_t *j = json_health(&h);
+			json_t *j = kj_health(&h);
 
 			json_object_set_new(j, "contact_id", json_integer(id));
-			json_print(j);
+			kj_print(j);
 		} else {
 			print_health_line(&h);
 		}
@@ -315,14 +315,14 @@ int cmd_health(struct cli *cl)
 	if (rc)
 		return rc;
 	if (cl->json) {
-		json_t *j = json_report(&r), *out;
+		json_t *j = kj_report(&r), *out;
 
 		out = json_pack("{s:O, s:O, s:O}", "contacts",
 				json_object_get(j, "contacts"), "distribution",
 				json_object_get(j, "health_distribution"),
 				"mean", json_object_get(j, "health_mean"));
 		json_decref(j);
-		json_print(out);
+		kj_print(out);
 	} else {
 		print_distribution(&r);
 	}
@@ -344,7 +344,7 @@ int cmd_report(struct cli *cl)
 	if (rc)
 		return rc;
 	if (cl->json) {
-		json_print(json_report(&r));
+		kj_print(kj_report(&r));
 		report_clear(&r);
 		return KITH_OK;
 	}

@@ -10,8 +10,13 @@
  * does, so a contact is on the agenda iff some component is positive.
  * Because rank is a max of components times a weight bounded by
  * AGENDA_MAX_WEIGHT, the top of the list can be read from one index per
- * component (threshold algorithm, see app/agenda.c) and stays exact.
+ * component (threshold algorithm, see app/agenda_query.c) and stays exact.
  * docs/FORMULAS.md works examples by hand.
+ *
+ * Contract of every function here: none can fail, so none returns a
+ * status; none allocates; inputs are borrowed and only read, and an out
+ * struct is the caller's, written whole. Strings returned are static or
+ * the caller's own buffer.
  */
 #ifndef KITH_AGENDA_H
 #define KITH_AGENDA_H
@@ -39,6 +44,7 @@ enum reason_kind {
 	REASON_COUNT
 };
 
+/* "signal", "overdue", ... (static); "?" for a value out of range. */
 const char *reason_kind_name(enum reason_kind k);
 
 /* Everything the rank needs about one contact; strings are borrowed. */
@@ -102,12 +108,14 @@ double agenda_promise_component(kith_time due, kith_time now);
 /*
  * Rank one contact at now (today is the local day number of now) and
  * write the item with its reasons. Returns true when the contact belongs
- * on the agenda (some component positive, not snoozed).
+ * on the agenda (some component positive, not snoozed); *out is written
+ * either way. out->name borrows in->name.
  */
 bool agenda_score(struct agenda_item *out, const struct agenda_input *in,
 		  kith_time now, int32_t today);
 
-/* "visited /pricing 10 min ago" for a waiting signal, into buf. */
+/* "visited /pricing 10 min ago" for a waiting signal, into buf (cut to
+ * n bytes, always terminated); returns buf. */
 const char *agenda_signal_words(char *buf, size_t n, enum signal_type t,
 				const char *what, kith_time at, kith_time now);
 

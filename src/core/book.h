@@ -1,6 +1,6 @@
 /*
  * book.h: a whole workspace as plain arrays: what a JSON backup holds.
- * Filled by app_book_load or book_parse_json; written by book_to_json or
+ * Filled by app_book_load or book_parse_json; written by kj_book_dump or
  * app_book_restore. book_clear frees everything it holds.
  */
 #ifndef KITH_BOOK_H
@@ -38,6 +38,8 @@ struct book {
 	size_t n_revenue;
 };
 
+/* Free every array and string b owns and zero it; NULL is fine, and a
+ * cleared book may be cleared again. Not the struct itself. */
 void book_clear(struct book *b);
 
 #endif

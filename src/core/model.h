@@ -231,7 +231,16 @@ struct organization {
 	kith_time created_at;
 };
 
-/* Names as the CLI and the JSON API spell them. */
+/*
+ * Names and parsers of the enums, one spelling each. A *_name or
+ * channel_label returns a static string (never freed, never NULL): the
+ * name the CLI and the JSON API use, "?" for a value out of range ("" for
+ * tier_name, whose TIER_NONE is ""). A *_parse sets *out and returns
+ * KITH_OK for an exact name (tier_parse also takes a, b, c, "none" and
+ * ""), else KITH_EINPUT with err->field = field and the names it takes in
+ * the message, leaving *out alone; s may be NULL (KITH_EINPUT). They
+ * allocate nothing.
+ */
 const char *channel_name(enum channel ch);
 /* Words for people: "In person", "Video"... */
 const char *channel_label(enum channel ch);
@@ -255,11 +264,26 @@ const char *cadence_scope_name(enum cadence_scope s);
 int cadence_scope_parse(enum cadence_scope *out, const char *s,
 			const char *field, struct kith_err *err);
 
+/* Append a copy of s (l owns it). 0, or -1 when out of memory (not a
+ * kith status, and no err: the caller says KITH_ENOMEM); l is then as it
+ * was, with possibly more room. */
 int strlist_push(struct strlist *l, const char *s);
+/* Does l hold s, ignoring ASCII case? */
 bool strlist_has_ci(const struct strlist *l, const char *s);
+/* Free every string and the array; l is left empty and reusable. */
 void strlist_clear(struct strlist *l);
 
+/* A contact with every field empty (tier none, no cadence); owns nothing. */
 void contact_init(struct contact *c);
+/*
+ * The *_clear functions free every string and array the struct owns (the
+ * store and the parsers hand out structs that own all their pointers);
+ * none frees the struct itself, and each accepts NULL and a zeroed
+ * struct. contact_clear leaves contact_init's empty contact and the
+ * others zero the struct, so a second clear is harmless, except
+ * fact_clear, kdate_clear, promise_clear, gift_clear and revenue_clear:
+ * they leave the freed pointers in place, so clear those once.
+ */
 void contact_clear(struct contact *c);
 void touchpoint_clear(struct touchpoint *t);
 void fact_clear(struct fact *f);

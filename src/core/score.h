@@ -3,6 +3,12 @@
  * human-touch balance and loyalty. Pure: no I/O, no clock; "now" and
  * "today" are parameters. Every constant here is documented with worked
  * examples in docs/FORMULAS.md and pinned by tests/unit/test_score.c.
+ *
+ * Contract of every function here: none can fail, so none returns a
+ * status; none allocates; arrays passed in are borrowed and only read
+ * (NULL with a count of 0 is fine), and out structs are the caller's,
+ * written whole (score_balance_add adds to what *b holds: start from a
+ * zeroed struct).
  */
 #ifndef KITH_SCORE_H
 #define KITH_SCORE_H

@@ -1,7 +1,9 @@
 /*
  * term.h: terminal output: colour only on a TTY (and never with
  * NO_COLOR), widths that count what a terminal shows (CJK is two
- * columns), and padding by those widths so tables line up.
+ * columns), and padding by those widths so tables line up. Nothing here
+ * fails or returns a status; strings passed in are borrowed, strings
+ * returned are static. Output errors on f are left to the stream.
  */
 #ifndef KITH_TERM_H
 #define KITH_TERM_H
@@ -9,7 +11,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-/* Decide colour for stdout; call once before printing. */
+/* Decide colour for stdout; call once before printing (not
+ * thread-safe). term_color says what it decided. */
 void term_init(void);
 bool term_color(void);
 

@@ -1,7 +1,7 @@
 /* api.c: the route table, dispatch, authentication and error mapping. */
 #include "api.h"
-#include "notify.h"
-#include "secret.h"
+#include "../app/notify.h"
+#include "../secret.h"
 #include "../render/json.h"
 
 #include <errno.h>
@@ -535,7 +535,7 @@ json_t *api_user_json(const struct user *u)
 			 (json_int_t)u->id, "email", u->email, "name",
 			 u->name ? u->name : "", "role", role_name(u->role),
 			 "tz", u->tz ? u->tz : "", "created_at",
-			 json_time(u->created_at));
+			 kj_time(u->created_at));
 }
 
 /* Who is asking: a bearer token, else the session cookie; 401 if none. */

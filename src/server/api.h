@@ -7,6 +7,7 @@
 #define KITH_API_H
 
 #include "../input/json_body.h"
+#include "../render/json_views.h" /* every handler renders: json.h too */
 #include "http.h"
 
 /* Everything a handler needs for one request. */

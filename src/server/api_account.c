@@ -1,7 +1,7 @@
 /* api_account.c: signing in and out, the signed-in user, members, API
  * tokens and workspace settings. */
 #include "api.h"
-#include "secret.h"
+#include "../secret.h"
 #include "../render/json.h"
 
 #include <ctype.h>
@@ -475,10 +475,10 @@ static json_t *token_json(const struct api_token *t)
 {
 	return json_pack("{s:I, s:I, s:s, s:o, s:o, s:o, s:o}", "id",
 			 (json_int_t)t->id, "user_id", (json_int_t)t->user_id,
-			 "name", t->name, "created_at", json_time(t->created_at),
-			 "last_used_at", json_time(t->last_used_at),
-			 "revoked_at", json_time(t->revoked_at), "expires_at",
-			 json_time(t->expires_at));
+			 "name", t->name, "created_at", kj_time(t->created_at),
+			 "last_used_at", kj_time(t->last_used_at),
+			 "revoked_at", kj_time(t->revoked_at), "expires_at",
+			 kj_time(t->expires_at));
 }
 
 void h_tokens_list(struct api *a)

@@ -141,7 +141,7 @@ static json_t *contact_json_of(struct api *a, int64_t id)
 
 	if (store_contact_get(a->st, a->ctx.ws, id, &c, &a->err))
 		return NULL;
-	j = json_contact(&c, true);
+	j = kj_contact(&c, true);
 	contact_clear(&c);
 	return j;
 }
@@ -249,7 +249,7 @@ void h_contacts_list(struct api *a)
 				 (long long)cs[i - 1].id);
 			break;
 		}
-		json_array_append_new(items, json_contact(&cs[i], true));
+		json_array_append_new(items, kj_contact(&cs[i], true));
 		kept++;
 	}
 	store_contacts_free(cs, n);
@@ -409,7 +409,7 @@ void h_contact_brief(struct api *a)
 		api_fail(a, rc);
 		return;
 	}
-	http_json(a->resp, 200, json_brief(&b, a->ctx.now));
+	http_json(a->resp, 200, kj_brief(&b, a->ctx.now));
 	brief_clear(&b);
 }
 
@@ -423,7 +423,7 @@ void h_contact_health(struct api *a)
 		api_fail(a, rc);
 		return;
 	}
-	j = json_health(&h);
+	j = kj_health(&h);
 	json_object_set_new(j, "contact_id", json_integer(a->id));
 	http_json(a->resp, 200, j);
 }
@@ -531,7 +531,7 @@ static void touch_create(struct api *a, int64_t only)
 		api_fail(a, rc);
 		return;
 	}
-	j = json_touch(&t);
+	j = kj_touch(&t);
 	touchpoint_clear(&t);
 	http_json(a->resp, 201, j);
 }
@@ -573,7 +573,7 @@ static void touch_list(struct api *a, int64_t contact_id)
 	}
 	items = json_array();
 	for (size_t i = 0; i < n && i < limit; i++)
-		json_array_append_new(items, json_touch(&t[i]));
+		json_array_append_new(items, kj_touch(&t[i]));
 	if (n > limit) {
 		char next[32];
 
@@ -620,7 +620,7 @@ void h_contact_facts(struct api *a)
 		return;
 	}
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(items, json_fact(&f[i]));
+		json_array_append_new(items, kj_fact(&f[i]));
 	store_facts_free(f, n);
 	api_list(a, items, NULL);
 }
@@ -641,7 +641,7 @@ void h_contact_fact_add(struct api *a)
 	if (rc)
 		api_fail(a, rc);
 	else
-		http_json(a->resp, 201, json_fact(&f));
+		http_json(a->resp, 201, kj_fact(&f));
 	fact_clear(&f);
 }
 
@@ -659,7 +659,7 @@ void h_contact_dates(struct api *a)
 	}
 	items = json_array();
 	for (size_t i = 0; i < n; i++) {
-		json_t *j = json_kdate(&d[i]);
+		json_t *j = kj_kdate(&d[i]);
 		int years, days = agenda_days_until(&d[i], a->ctx.today, &years);
 
 		json_object_set_new(j, "in_days",
@@ -698,7 +698,7 @@ void h_contact_date_add(struct api *a)
 	if (rc)
 		api_fail(a, rc);
 	else
-		http_json(a->resp, 201, json_kdate(&d));
+		http_json(a->resp, 201, kj_kdate(&d));
 	kdate_clear(&d);
 }
 
@@ -720,7 +720,7 @@ static void promise_list(struct api *a, int64_t contact_id)
 	}
 	items = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(items, json_promise(&p[i], a->ctx.now));
+		json_array_append_new(items, kj_promise(&p[i], a->ctx.now));
 	store_promises_free(p, n);
 	api_list(a, items, NULL);
 }
@@ -754,7 +754,7 @@ void h_contact_promise_add(struct api *a)
 	if (rc)
 		api_fail(a, rc);
 	else
-		http_json(a->resp, 201, json_promise(&p, a->ctx.now));
+		http_json(a->resp, 201, kj_promise(&p, a->ctx.now));
 	promise_clear(&p);
 }
 
@@ -775,7 +775,7 @@ void h_promise_done(struct api *a)
 		return;
 	}
 	p.done_at = a->ctx.now;
-	http_json(a->resp, 200, json_promise(&p, a->ctx.now));
+	http_json(a->resp, 200, kj_promise(&p, a->ctx.now));
 	promise_clear(&p);
 }
 
@@ -793,7 +793,7 @@ void h_contact_gifts(struct api *a)
 	}
 	items = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(items, json_gift(&g[i]));
+		json_array_append_new(items, kj_gift(&g[i]));
 	store_gifts_free(g, n);
 	api_list(a, items, NULL);
 }
@@ -819,7 +819,7 @@ void h_contact_gift_add(struct api *a)
 	if (rc)
 		api_fail(a, rc);
 	else
-		http_json(a->resp, 201, json_gift(&g));
+		http_json(a->resp, 201, kj_gift(&g));
 	gift_clear(&g);
 }
 
@@ -835,7 +835,7 @@ void h_orgs_list(struct api *a)
 	}
 	items = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(items, json_org(&o[i]));
+		json_array_append_new(items, kj_org(&o[i]));
 	store_orgs_free(o, n);
 	api_list(a, items, NULL);
 }
@@ -859,7 +859,7 @@ void h_orgs_create(struct api *a)
 	}
 	o.name = (char *)name;
 	o.created_at = a->ctx.now;
-	http_json(a->resp, 201, json_org(&o));
+	http_json(a->resp, 201, kj_org(&o));
 }
 
 void h_cadences_list(struct api *a)
@@ -875,7 +875,7 @@ void h_cadences_list(struct api *a)
 	items = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(
-			items, json_cadence_rule(cadence_scope_name(r[i].scope),
+			items, kj_cadence_rule(cadence_scope_name(r[i].scope),
 						 r[i].key, r[i].every,
 						 r[i].meet));
 	store_cadences_free(r, n);
@@ -923,7 +923,7 @@ void h_cadences_put(struct api *a)
 		return;
 	}
 	http_json(a->resp, 200,
-		  json_cadence_rule(cadence_scope_name(r.scope), r.key,
+		  kj_cadence_rule(cadence_scope_name(r.scope), r.key,
 				    r.every, r.meet));
 }
 
@@ -944,7 +944,7 @@ void h_agenda(struct api *a)
 		struct workspace w = { 0 };
 
 		store_workspace_get(a->st, a->ctx.ws, &w, NULL);
-		api_list(a, json_agenda(&l, &w, a->ctx.now), NULL);
+		api_list(a, kj_agenda(&l, &w, a->ctx.now), NULL);
 		workspace_clear(&w);
 	}
 	agenda_list_free(&l);
@@ -984,7 +984,7 @@ void h_report(struct api *a)
 		api_fail(a, rc);
 		return;
 	}
-	full = json_report(&r);
+	full = kj_report(&r);
 	report_clear(&r);
 	if (!views[v].keys) {
 		http_json(a->resp, 200, full);
@@ -1014,7 +1014,7 @@ void h_export(struct api *a)
 		api_fail(a, rc);
 		return;
 	}
-	text = book_to_json(&b);
+	text = kj_book_dump(&b);
 	book_clear(&b);
 	if (!text) {
 		api_fail(a, kith_err_nomem(&a->err));
@@ -1095,7 +1095,7 @@ void h_dates_upcoming(struct api *a)
 	items = json_array();
 	for (size_t i = 0; i < nu; i++) {
 		struct contact c;
-		json_t *j = json_kdate(u[i].d);
+		json_t *j = kj_kdate(u[i].d);
 
 		json_object_set_new(j, "in_days", json_integer(u[i].in_days));
 		json_object_set_new(j, "years", u[i].years

@@ -1,8 +1,8 @@
 /* api_signals.c: the webhook, signals, live events, focus, notification
  * targets, meetings and the server's ticker. */
 #include "api.h"
-#include "notify.h"
-#include "secret.h"
+#include "../app/notify.h"
+#include "../secret.h"
 #include "../app/meetings.h"
 #include "../app/signals.h"
 #include "../render/json.h"
@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #define HOOK_PATH "/hooks/"
 #define NOTIFY_TARGETS_MAX 10	/* per user (M1, M2) */
@@ -211,7 +212,7 @@ void h_signals_list(struct api *a)
 	items = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(items,
-				      json_signal(&g[i], app_signal_response(
+				      kj_signal(&g[i], app_signal_response(
 								 &a->ctx, &g[i])));
 	store_signals_free(g, n);
 	api_list(a, items, NULL);
@@ -232,7 +233,7 @@ void h_signals_stats(struct api *a)
 		return;
 	}
 	http_json(a->resp, 200,
-		  json_signal_stats(per, n, &all, target, weeks));
+		  kj_signal_stats(per, n, &all, target, weeks));
 	free(per);
 }
 
@@ -312,7 +313,7 @@ void h_signal_attach(struct api *a)
 		api_fail(a, rc);
 		return;
 	}
-	http_json(a->resp, 200, json_signal(&g, app_signal_response(&a->ctx,
+	http_json(a->resp, 200, kj_signal(&g, app_signal_response(&a->ctx,
 								     &g)));
 	signal_clear(&g);
 }
@@ -322,7 +323,7 @@ void h_signal_attach(struct api *a)
 struct events_ctx {
 	int64_t user_id, ws;
 	int64_t cursor;		/* last alert id sent (or being sent) */
-	kith_time last_write;
+	int64_t last_write;	/* mono_secs() of the last bytes sent */
 	bool hello;
 	/* The credential the stream was opened with, re-checked on every
 	 * read: a stream must end with its session or token (M3). */
@@ -358,6 +359,17 @@ static bool events_cred_ok(struct events_ctx *e, struct store *st,
 	return ok;
 }
 
+/* Seconds on a clock that only goes forward: the ping interval is a
+ * wait, not a date, so neither the test clock (KITH_NOW, fixed) nor a
+ * wall clock stepped back may stop or burst the pings. */
+static int64_t mono_secs(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
 /* Copy what fits of the pending event into buf. */
 static size_t events_drain(struct events_ctx *e, char *buf, size_t max)
 {
@@ -380,19 +392,21 @@ static long events_read(void *p, struct store *st, char *buf, size_t max)
 	struct events_ctx *e = p;
 	struct alert *al = NULL;
 	size_t n = 0, off = 0;
-	kith_time now = (kith_time)time(NULL);
+	int64_t mono = mono_secs();
+	kith_time now;
 
 	if (!max)
 		return 0;
-	if (!events_cred_ok(e, st, now))
+	/* Expiry is a date: the clock sessions and tokens were given. */
+	if (kith_now(&now, NULL) || !events_cred_ok(e, st, now))
 		return -1;
 	if (e->pend) {
-		e->last_write = now;
+		e->last_write = mono;
 		return (long)events_drain(e, buf, max);
 	}
 	if (!e->hello) {
 		e->hello = true;
-		e->last_write = now;
+		e->last_write = mono;
 		return snprintf(buf, max, "retry: 3000\n: connected\n\n");
 	}
 	if (store_alert_list(st, e->user_id, e->cursor, 16, &al, &n, NULL))
@@ -426,10 +440,10 @@ static long events_read(void *p, struct store *st, char *buf, size_t max)
 		break;
 	}
 	store_alerts_free(al, n);
-	if (!off && now - e->last_write >= 15)
+	if (!off && mono - e->last_write >= 15)
 		off = (size_t)snprintf(buf, max, ": ping\n\n");
 	if (off)
-		e->last_write = now;
+		e->last_write = mono;
 	return (long)off;
 }
 
@@ -490,7 +504,7 @@ static json_t *focus_json(struct api *a)
 			      : "meeting";
 		user_clear(&u);
 	}
-	return json_pack("{s:o, s:b, s:o}", "until", json_time(until),
+	return json_pack("{s:o, s:b, s:o}", "until", kj_time(until),
 			 "focused", focused, "reason",
 			 why ? json_string(why) : json_null());
 }
@@ -569,7 +583,7 @@ static json_t *target_json(const struct notify_target *t)
 {
 	return json_pack("{s:I, s:I, s:s, s:b, s:o}", "id", (json_int_t)t->id,
 			 "user_id", (json_int_t)t->user_id, "url", t->url,
-			 "json", t->json, "created_at", json_time(t->created_at));
+			 "json", t->json, "created_at", kj_time(t->created_at));
 }
 
 void h_notify_list(struct api *a)
@@ -690,7 +704,7 @@ void h_meetings_list(struct api *a)
 	}
 	items = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(items, json_meeting(&m[i]));
+		json_array_append_new(items, kj_meeting(&m[i]));
 	store_meetings_free(m, n);
 	api_list(a, items, NULL);
 }

@@ -5,7 +5,7 @@
 # resolves to 127.0.0.1 (localhost) is refused when connecting, so nothing
 # arrives at a local listener, unless the operator allows the host with
 # kith serve --notify-allow; at most 10 targets per user.
-# Exercises src/server/notify.c, api_signals.c (notify).
+# Exercises src/app/notify.c, api_signals.c (notify).
 . "$(dirname "$0")/lib.sh"
 # stop_clean: SIGTERM the server; it must exit 0 (under ASan: no leaks,
 # no errors), its report shown if not.

@@ -4,7 +4,7 @@
 # answers) and asks for a test; Beta's test notification still arrives
 # within 2 s. The ticker keeps running meanwhile (SSE keep-alive aside,
 # checked by /me answering at once).
-# Exercises src/server/notify.c (sender thread), api_signals.c.
+# Exercises src/app/notify.c (sender thread), api_signals.c.
 . "$(dirname "$0")/lib.sh"
 # stop_clean: SIGTERM the server; it must exit 0 (under ASan: no leaks,
 # no errors), its report shown if not.

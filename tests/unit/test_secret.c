@@ -1,8 +1,8 @@
 /* test_secret.c: password hashes, tokens, constant-time equality and the
- * login rate limiter of src/server/secret.c. */
+ * login rate limiter of src/secret.c. */
 #include "unit.h"
 
-#include "server/secret.h"
+#include "secret.h"
 
 #include <pthread.h>
 #include <stdbool.h>

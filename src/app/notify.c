@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <curl/curl.h>
+#include <jansson.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -273,40 +274,44 @@ static size_t discard(char *p, size_t size, size_t n, void *ctx)
 	return size * n;
 }
 
-int notify_send(const char *url, bool json, const char *body,
-		long timeout_ms, struct kith_err *err)
+/* A guarded easy handle that POSTs body to url: the one setup of both
+ * notify_send and the sender thread. *op (the operator allowed the host)
+ * must live as long as the handle; *h is the caller's to free. */
+static int easy_new(CURL **out, struct curl_slist **h, const char *url,
+		    bool json, const char *body, long timeout_ms, bool *op,
+		    struct kith_err *err)
 {
-	struct curl_slist *h = NULL;
 	CURL *c;
-	long status = 0, port = 0;
-	CURLcode cc;
 	char *host = NULL;
-	bool op = true;
+	long port = 0;
 
+	*out = NULL;
+	*op = true;
 	if (guard_on) {
 		int rc = notify_url_check(url, err);
 
 		if (!rc)
-			rc = url_target(url, &host, &port, &op, err);
+			rc = url_target(url, &host, &port, op, err);
 		curl_free(host);
 		if (rc)
-			return rc == KITH_EINPUT ? KITH_EIO : rc;
+			return rc;
 	}
 	c = curl_easy_init();
 	if (!c)
 		return kith_err_nomem(err);
 	if (guard_on) {
 		curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_checked);
-		curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &op);
+		curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, op);
 		/* A proxy from the environment would connect for us. */
 		curl_easy_setopt(c, CURLOPT_PROXY, "");
 	}
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	h = curl_slist_append(h, json ? "Content-Type: application/json"
-				      : "Content-Type: text/plain; charset=utf-8");
+	*h = curl_slist_append(NULL, json ? "Content-Type: application/json"
+					  : "Content-Type: text/plain; "
+					    "charset=utf-8");
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, *h);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -314,6 +319,22 @@ int notify_send(const char *url, bool json, const char *body,
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "kith/" KITH_VERSION);
 	/* Only http(s): a notify URL must not read local files. */
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	*out = c;
+	return KITH_OK;
+}
+
+int notify_send(const char *url, bool json, const char *body,
+		long timeout_ms, struct kith_err *err)
+{
+	struct curl_slist *h = NULL;
+	CURL *c;
+	long status = 0;
+	CURLcode cc;
+	bool op;
+	int rc = easy_new(&c, &h, url, json, body, timeout_ms, &op, err);
+
+	if (rc)
+		return rc == KITH_EINPUT ? KITH_EIO : rc;
 	cc = curl_easy_perform(c);
 	if (cc == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
@@ -326,6 +347,59 @@ int notify_send(const char *url, bool json, const char *body,
 		return kith_err_set(err, KITH_EIO, "url", "answered %ld",
 				    status);
 	return KITH_OK;
+}
+
+int notify_body(char **out, bool json, const char *kind, const char *text,
+		struct kith_err *err)
+{
+	json_t *j;
+
+	*out = NULL;
+	if (!json) {
+		/* ntfy and friends take the body as the message. */
+		*out = strdup(text);
+		return *out ? KITH_OK : kith_err_nomem(err);
+	}
+	j = json_pack("{s:s, s:s, s:s}", "title", "kith", "kind", kind,
+		      "text", text);
+	if (j)
+		*out = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(j);
+	return *out ? KITH_OK : kith_err_nomem(err);
+}
+
+int notify_send_user(struct app_ctx *ctx, const struct user *u,
+		     const char *kind, const char *text, long timeout_ms,
+		     notify_each_fn each, void *arg, struct kith_err *err)
+{
+	struct notify_target *t = NULL;
+	size_t n = 0, sent = 0;
+	int rc;
+
+	rc = store_notify_list(ctx->st, ctx->ws, u->id, &t, &n, err);
+	if (!rc && !n)
+		rc = kith_err_set(err, KITH_EINPUT, "URL",
+				  "no notification URL for %s (kith "
+				  "notify add URL)",
+				  u->email);
+	for (size_t i = 0; !rc && i < n; i++) {
+		struct kith_err e = { 0 };
+		char *body = NULL;
+
+		rc = notify_body(&body, t[i].json, kind, text, err);
+		if (rc)
+			break;
+		if (!notify_send(t[i].url, t[i].json, body, timeout_ms, &e))
+			sent++;
+		if (each)
+			each(arg, &t[i], &e);
+		free(body);
+	}
+	if (!rc && !sent)
+		rc = kith_err_set(err, KITH_EIO, "URL",
+				  "no notification could be sent");
+	store_notify_free(t, n);
+	return rc;
 }
 
 int64_t notify_backoff(int attempts)
@@ -392,46 +466,15 @@ static bool quota_take(int64_t ws, kith_time now)
 	return true;
 }
 
-/* An easy handle for one POST, guarded like notify_send. */
+/* An easy handle for one outbox item, set up as notify_send's. */
 static int transfer_setup(struct transfer *t, struct kith_err *err)
 {
-	char *host = NULL;
-	long port = 0;
-	int rc = KITH_OK;
+	int rc = easy_new(&t->c, &t->h, t->item.url, t->item.json,
+			  t->item.body, SEND_TIMEOUT_MS, &t->op, err);
 
-	t->op = true;
-	if (guard_on) {
-		rc = notify_url_check(t->item.url, err);
-		if (!rc)
-			rc = url_target(t->item.url, &host, &port, &t->op, err);
-		curl_free(host);
-		if (rc)
-			return rc;
-	}
-	t->c = curl_easy_init();
-	if (!t->c)
-		return kith_err_nomem(err);
-	t->h = curl_slist_append(NULL, t->item.json
-					   ? "Content-Type: application/json"
-					   : "Content-Type: text/plain; "
-					     "charset=utf-8");
-	if (guard_on) {
-		curl_easy_setopt(t->c, CURLOPT_OPENSOCKETFUNCTION, open_checked);
-		curl_easy_setopt(t->c, CURLOPT_OPENSOCKETDATA, &t->op);
-		curl_easy_setopt(t->c, CURLOPT_PROXY, "");
-	}
-	curl_easy_setopt(t->c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(t->c, CURLOPT_URL, t->item.url);
-	curl_easy_setopt(t->c, CURLOPT_POSTFIELDS, t->item.body);
-	curl_easy_setopt(t->c, CURLOPT_HTTPHEADER, t->h);
-	curl_easy_setopt(t->c, CURLOPT_TIMEOUT_MS, (long)SEND_TIMEOUT_MS);
-	curl_easy_setopt(t->c, CURLOPT_CONNECTTIMEOUT_MS, (long)SEND_TIMEOUT_MS);
-	curl_easy_setopt(t->c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(t->c, CURLOPT_WRITEFUNCTION, discard);
-	curl_easy_setopt(t->c, CURLOPT_USERAGENT, "kith/" KITH_VERSION);
-	curl_easy_setopt(t->c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(t->c, CURLOPT_PRIVATE, t);
-	return KITH_OK;
+	if (!rc)
+		curl_easy_setopt(t->c, CURLOPT_PRIVATE, t);
+	return rc;
 }
 
 static void transfer_clear(struct transfer *t)
@@ -443,18 +486,27 @@ static void transfer_clear(struct transfer *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* Record one attempt's result. */
+/* Record one attempt at an outbox item: sent, or retried after
+ * notify_backoff; the last try is parked far ahead, its error kept. */
+static int record_attempt(struct store *st, const struct outbox_item *o,
+			  bool ok, const char *why, kith_time now,
+			  struct kith_err *err)
+{
+	kith_time next = now + notify_backoff(o->attempts);
+
+	if (!ok && o->attempts + 1 >= NOTIFY_MAX_ATTEMPTS)
+		next = INT64_MAX / 2;
+	return store_outbox_done(st, o->id, ok, now, next, ok ? NULL : why,
+				 err);
+}
+
+/* Record one transfer's result. */
 static void transfer_done(struct store *st, struct transfer *t, bool ok,
 			  const char *why, kith_time now)
 {
 	struct kith_err err = { 0 };
-	kith_time next = now + notify_backoff(t->item.attempts);
 
-	/* Given up: parked far ahead, with its last error kept. */
-	if (!ok && t->item.attempts + 1 >= NOTIFY_MAX_ATTEMPTS)
-		next = INT64_MAX / 2;
-	store_outbox_done(st, t->item.id, ok, now, next, ok ? NULL : why,
-			  &err);
+	record_attempt(st, &t->item, ok, why, now, &err);
 }
 
 /* Start due items that are not in flight, fairly, into free slots. */
@@ -605,13 +657,8 @@ int notify_flush(struct store *st, kith_time now, size_t limit,
 		struct kith_err e = { 0 };
 		bool ok = notify_send(o[i].url, o[i].json, o[i].body, 3000,
 				      &e) == KITH_OK;
-		kith_time next = now + notify_backoff(o[i].attempts);
 
-		/* Given up: parked far ahead, with its last error kept. */
-		if (!ok && o[i].attempts + 1 >= NOTIFY_MAX_ATTEMPTS)
-			next = INT64_MAX / 2;
-		rc = store_outbox_done(st, o[i].id, ok, now, next,
-				       ok ? NULL : e.msg, err);
+		rc = record_attempt(st, &o[i], ok, e.msg, now, err);
 		if (ok)
 			(*sent)++;
 	}

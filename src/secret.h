@@ -8,7 +8,7 @@
 #ifndef KITH_SECRET_H
 #define KITH_SECRET_H
 
-#include "../kith.h"
+#include "kith.h"
 
 #include <stdbool.h>
 #include <stddef.h>
