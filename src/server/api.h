@@ -28,6 +28,8 @@ struct api {
 
 enum route_auth { AUTH_PUBLIC, AUTH_VIEWER, AUTH_MEMBER, AUTH_OWNER };
 
+/* A row of api_routes, written with named fields: what a row leaves out
+ * is false, 0 or NULL (no body, not slow, public only when said). */
 struct route {
 	const char *method;
 	const char *pattern;		/* "/api/v1/contacts/{id}" */
