@@ -3,7 +3,9 @@
 #include "api.h"
 #include "../app/agenda_query.h"
 #include "../app/book.h"
+#include "../app/contact.h"
 #include "../app/insight.h"
+#include "../app/touch.h"
 #include "../input/book_json.h"
 #include "../render/json.h"
 
@@ -63,14 +65,6 @@ static int contact_from_body(struct contact *c, json_t *b,
 		c->name = strdup(s);
 	}
 	rc = set_list(b, "emails", &c->emails, err);
-	for (size_t i = 0; !rc && i < c->emails.n; i++) {
-		const char *at = strchr(c->emails.v[i], '@');
-
-		if (!at || at == c->emails.v[i] || !at[1])
-			rc = kith_err_set(err, KITH_EINPUT, "emails",
-					  "no valid address in \"%s\"",
-					  c->emails.v[i]);
-	}
 	if (!rc)
 		rc = set_list(b, "phones", &c->phones, err);
 	if (!rc)
@@ -89,9 +83,6 @@ static int contact_from_body(struct contact *c, json_t *b,
 		rc = set_opt_str(b, "notes", &c->notes, err);
 	if (!rc)
 		rc = set_opt_str(b, "tz", &c->tz, err);
-	if (!rc && c->tz && !kith_tz_valid(c->tz))
-		rc = kith_err_set(err, KITH_EINPUT, "tz",
-				  "unknown time zone \"%s\"", c->tz);
 	if (!rc && json_object_get(b, "tier")) {
 		rc = body_str(b, "tier", false, 8, &s, err);
 		if (!rc)
@@ -108,30 +99,6 @@ static int contact_from_body(struct contact *c, json_t *b,
 	if (!rc && json_object_get(b, "snooze_until"))
 		rc = body_time(b, "snooze_until", false, &c->snooze_until, err);
 	return rc;
-}
-
-/* An org_id from the body must name an organization of this workspace:
- * another workspace's id is as unknown as one that never existed. */
-static int org_here(struct api *a, const struct contact *c)
-{
-	struct organization *o = NULL;
-	size_t n = 0;
-	bool found = false;
-	int rc;
-
-	if (!json_object_get(a->body, "org_id") || !c->org_id)
-		return KITH_OK;
-	rc = store_org_list(a->st, a->ctx.ws, &o, &n, &a->err);
-	if (rc)
-		return rc;
-	for (size_t i = 0; i < n && !found; i++)
-		found = o[i].id == c->org_id;
-	store_orgs_free(o, n);
-	if (!found)
-		return kith_err_set(&a->err, KITH_EINPUT, "org_id",
-				    "no organization %lld in this workspace",
-				    (long long)c->org_id);
-	return KITH_OK;
 }
 
 static json_t *contact_json_of(struct api *a, int64_t id)
@@ -271,10 +238,7 @@ void h_contacts_create(struct api *a)
 	}
 	rc = contact_from_body(&c, a->body, &a->err);
 	if (!rc)
-		rc = org_here(a, &c);
-	if (!rc)
-		rc = store_contact_add(a->st, a->ctx.ws, &c, a->ctx.now,
-				       &a->err);
+		rc = app_contact_add(&a->ctx, &c, &a->err);
 	if (rc) {
 		contact_clear(&c);
 		api_fail(a, rc);
@@ -317,10 +281,7 @@ void h_contact_patch(struct api *a)
 	if (!rc)
 		rc = contact_from_body(&c, a->body, &a->err);
 	if (!rc)
-		rc = org_here(a, &c);
-	if (!rc)
-		rc = store_contact_update(a->st, a->ctx.ws, &c, c.version,
-					  a->ctx.now, &a->err);
+		rc = app_contact_update(&a->ctx, &c, c.version, &a->err);
 	contact_clear(&c);
 	if (rc) {
 		api_fail(a, rc);
@@ -360,12 +321,8 @@ void h_contact_merge(struct api *a)
 	if (!api_only(a, keys))
 		return;
 	rc = body_id(a->body, "from", true, &from, &a->err);
-	if (!rc && from == a->id)
-		rc = kith_err_set(&a->err, KITH_EINPUT, "from",
-				  "cannot merge a contact into itself");
 	if (!rc)
-		rc = store_contact_merge(a->st, a->ctx.ws, from, a->id,
-					 a->ctx.now, &a->err);
+		rc = app_contact_merge(&a->ctx, from, a->id, &a->err);
 	if (rc) {
 		api_fail(a, rc);
 		return;
@@ -391,8 +348,7 @@ void h_contact_snooze(struct api *a)
 		until = a->ctx.now + secs;
 	}
 	if (!rc)
-		rc = store_contact_snooze(a->st, a->ctx.ws, a->id, until,
-					  a->ctx.now, &a->err);
+		rc = app_contact_snooze(&a->ctx, a->id, until, &a->err);
 	if (rc) {
 		api_fail(a, rc);
 		return;
@@ -465,35 +421,12 @@ static void touch_create(struct api *a, int64_t only)
 			}
 		}
 	}
-	if (!rc && !t.n_contacts)
-		rc = kith_err_set(&a->err, KITH_EINPUT, "contacts",
-				  "name at least one contact");
-	/* A touchpoint is a conversation, not a mailing list: capped, and
-	 * the duplicate check sorts (the nested loop it replaces held the
-	 * write lock 6 s on 140k ids, review M11). */
-	if (!rc && t.n_contacts > KITH_TOUCH_MAX_PEOPLE)
-		rc = kith_err_set(&a->err, KITH_EINPUT, "contacts",
-				  "at most %d contacts per touchpoint",
-				  KITH_TOUCH_MAX_PEOPLE);
-	if (!rc) {
-		size_t at;
-		int d = kith_ids_dup(t.contacts, t.n_contacts, &at);
-
-		if (d < 0)
-			rc = kith_err_nomem(&a->err);
-		else if (d)
-			rc = kith_err_set(&a->err, KITH_EINPUT, "contacts",
-					  "contact %lld named twice",
-					  (long long)t.contacts[at]);
-	}
 	if (!rc)
 		rc = body_str(a->body, "channel", true, 32, &ch, &a->err);
 	if (!rc)
 		rc = channel_parse(&t.channel, ch, "channel", &a->err);
 	if (!rc)
 		rc = body_time(a->body, "at", false, &t.at, &a->err);
-	if (!rc && t.at == KITH_NO_TIME)
-		t.at = a->ctx.now;
 	if (!rc)
 		rc = body_int(a->body, "minutes", false, 0, 100000, &minutes,
 			      &a->err);
@@ -503,29 +436,20 @@ static void touch_create(struct api *a, int64_t only)
 				 &a->err);
 	if (!rc)
 		rc = body_str(a->body, "direction", false, 16, &dir, &a->err);
-	t.direction = t.channel <= CH_CALL ? DIR_MUTUAL : DIR_OUT;
+	t.direction = APP_DIR_DEFAULT;
 	if (!rc && dir)
 		rc = direction_parse(&t.direction, dir, "direction", &a->err);
 	if (!rc)
 		rc = body_str(a->body, "source", false, 32, &src, &a->err);
 	if (!rc)
 		rc = body_ids(a->body, "users", &t.users, &t.n_users, &a->err);
-	if (!rc && t.n_users > KITH_TOUCH_MAX_PEOPLE)
-		rc = kith_err_set(&a->err, KITH_EINPUT, "users",
-				  "at most %d users per touchpoint",
-				  KITH_TOUCH_MAX_PEOPLE);
-	if (!rc && !t.n_users && a->user.id) {
-		/* The one who logs it took part, unless told otherwise. */
-		t.users = malloc(sizeof(*t.users));
-		if (t.users) {
-			t.users[0] = a->user.id;
-			t.n_users = 1;
-		}
+	if (!rc && src) {
+		t.source = strdup(src);
+		if (!t.source)
+			rc = kith_err_nomem(&a->err);
 	}
-	t.source = strdup(src ? src : "manual");
-	t.created_at = a->ctx.now;
 	if (!rc)
-		rc = store_touch_add(a->st, a->ctx.ws, &t, &a->err);
+		rc = app_touch_log(&a->ctx, &t, a->user.id, NULL, &a->err);
 	if (rc) {
 		touchpoint_clear(&t);
 		api_fail(a, rc);
@@ -634,10 +558,9 @@ void h_contact_fact_add(struct api *a)
 	if (!api_only(a, keys))
 		return;
 	f.contact_id = a->id;
-	f.created_at = a->ctx.now;
 	rc = body_strdup(a->body, "text", true, 10000, &f.text, &a->err);
 	if (!rc)
-		rc = store_fact_add(a->st, a->ctx.ws, &f, &a->err);
+		rc = app_fact_add(&a->ctx, &f, &a->err);
 	if (rc)
 		api_fail(a, rc);
 	else
@@ -681,20 +604,14 @@ void h_contact_date_add(struct api *a)
 	if (!api_only(a, keys))
 		return;
 	d.contact_id = a->id;
-	d.created_at = a->ctx.now;
 	rc = body_strdup(a->body, "kind", true, 100, &d.kind, &a->err);
 	if (!rc)
 		rc = body_str(a->body, "date", true, 16, &date, &a->err);
 	if (!rc)
-		rc = book_parse_kdate(&d, date, "date", &a->err);
-	if (!rc)
 		rc = body_bool(a->body, "yearly", false, &yearly, &a->err);
 	d.yearly = yearly;
-	if (!rc && !d.yearly && !d.year_known)
-		rc = kith_err_set(&a->err, KITH_EINPUT, "date",
-				  "a one-off date needs its year");
 	if (!rc)
-		rc = store_date_add(a->st, a->ctx.ws, &d, &a->err);
+		rc = app_date_add(&a->ctx, &d, date, &a->err);
 	if (rc)
 		api_fail(a, rc);
 	else
@@ -744,13 +661,12 @@ void h_contact_promise_add(struct api *a)
 	if (!api_only(a, keys))
 		return;
 	p.contact_id = a->id;
-	p.created_at = a->ctx.now;
 	p.done_at = KITH_NO_TIME;
 	rc = body_strdup(a->body, "text", true, 10000, &p.text, &a->err);
 	if (!rc)
 		rc = body_time(a->body, "due", false, &p.due, &a->err);
 	if (!rc)
-		rc = store_promise_add(a->st, a->ctx.ws, &p, &a->err);
+		rc = app_promise_add(&a->ctx, &p, &a->err);
 	if (rc)
 		api_fail(a, rc);
 	else
@@ -761,20 +677,13 @@ void h_contact_promise_add(struct api *a)
 void h_promise_done(struct api *a)
 {
 	struct promise p;
-	int rc = store_promise_get(a->st, a->ctx.ws, a->id, &p, &a->err);
+	int rc = app_promise_done(&a->ctx, a->id, &p, &a->err);
 
-	if (!rc && p.done_at != KITH_NO_TIME)
-		rc = kith_err_set(&a->err, KITH_ECONFLICT, "id",
-				  "promise already kept");
-	if (!rc)
-		rc = store_promise_done(a->st, a->ctx.ws, a->id, a->ctx.now,
-					&a->err);
 	if (rc) {
-		promise_clear(&p);	/* store_promise_get zeroes it first */
+		promise_clear(&p);	/* owned or zeroed: see touch.h */
 		api_fail(a, rc);
 		return;
 	}
-	p.done_at = a->ctx.now;
 	http_json(a->resp, 200, json_promise(&p, a->ctx.now));
 	promise_clear(&p);
 }
@@ -812,10 +721,8 @@ void h_contact_gift_add(struct api *a)
 		rc = body_money(a->body, "value", &g.value_cents, &a->err);
 	if (!rc)
 		rc = body_time(a->body, "at", false, &g.at, &a->err);
-	if (!rc && g.at == KITH_NO_TIME)
-		g.at = a->ctx.now;
 	if (!rc)
-		rc = store_gift_add(a->st, a->ctx.ws, &g, &a->err);
+		rc = app_gift_add(&a->ctx, &g, &a->err);
 	if (rc)
 		api_fail(a, rc);
 	else
@@ -887,8 +794,9 @@ void h_cadences_put(struct api *a)
 	static const char *const keys[] = { "scope", "key", "every",
 					    "meet_every", NULL };
 	struct cadence_rule r = { 0 };
+	struct cadence every = { 0 }, meet = { 0 };
+	enum cadence_scope sc;
 	const char *scope, *key = "";
-	enum tier t;
 	int rc;
 
 	if (!api_only(a, keys))
@@ -896,28 +804,16 @@ void h_cadences_put(struct api *a)
 	rc = body_str(a->body, "scope", true, 16, &scope, &a->err);
 	if (!rc)
 		rc = body_str(a->body, "key", false, 200, &key, &a->err);
-	if (!rc && (cadence_scope_parse(&r.scope, scope, "scope", NULL) ||
-		    (r.scope == CADENCE_TAG && !(key && *key))))
-		rc = kith_err_set(&a->err, KITH_EINPUT, "scope",
-				  "expected tag (with a key), tier or "
-				  "default");
-	if (!rc && r.scope == CADENCE_TIER) {
-		rc = tier_parse(&t, key ? key : "", "key", &a->err);
-		if (!rc && t == TIER_NONE)
-			rc = kith_err_set(&a->err, KITH_EINPUT, "key",
-					  "expected A, B or C");
-		key = tier_name(t);
-	} else if (!rc && r.scope == CADENCE_DEFAULT) {
-		key = "";
-	}
-	r.key = (char *)(key ? key : "");
+	/* An unknown word is no scope: the use case says which there are. */
+	if (!rc && cadence_scope_parse(&sc, scope, "scope", NULL))
+		sc = CADENCE_COUNT;
 	if (!rc)
-		rc = body_cadence(a->body, "every", &r.every, &a->err);
+		rc = body_cadence(a->body, "every", &every, &a->err);
 	if (!rc)
-		rc = body_cadence(a->body, "meet_every", &r.meet, &a->err);
+		rc = body_cadence(a->body, "meet_every", &meet, &a->err);
 	if (!rc)
-		rc = store_cadence_set(a->st, a->ctx.ws, &r, a->ctx.now,
-				       &a->err);
+		rc = app_cadence_set(&a->ctx, sc, key, &every, &meet, &r,
+				     &a->err);
 	if (rc) {
 		api_fail(a, rc);
 		return;
@@ -925,6 +821,7 @@ void h_cadences_put(struct api *a)
 	http_json(a->resp, 200,
 		  json_cadence_rule(cadence_scope_name(r.scope), r.key,
 				    r.every, r.meet));
+	free(r.key);
 }
 
 void h_agenda(struct api *a)
