@@ -129,8 +129,10 @@ static int read_touch(json_t *o, struct touchpoint *t, struct kith_err *err)
 		rc = body_ids(o, "users", &t->users, &t->n_users, err);
 	if (!rc)
 		rc = body_time(o, "created_at", false, &t->created_at, err);
+	/* A row without its stamp was made when it happened (0 would have
+	 * the use case stamp it with the time of the restore). */
 	if (t->created_at == KITH_NO_TIME)
-		t->created_at = 0;
+		t->created_at = t->at;
 	return rc;
 }
 
