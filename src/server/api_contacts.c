@@ -2,6 +2,7 @@
  * cli/contacts.c): parse the body, call the app/contact.h use case,
  * render. */
 #include "api_rows.h"
+#include "../input/contact_json.h"
 #include "../app/contact.h"
 #include "../app/insight.h"
 #include "../render/json.h"
@@ -9,92 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *const contact_keys[] = {
-	"name",	 "emails",   "phones",	 "handles", "tags",
-	"org",	 "org_id",   "title",	 "tz",	    "notes",
-	"tier",	 "every",    "meet_every", "since",   "owner_id",
-	"snooze_until", "id", "version", "created_at", "updated_at",
-	"summary", NULL
-};
-
-static int set_opt_str(json_t *b, const char *key, char **dst,
-		       struct kith_err *err)
-{
-	char *v = NULL;
-	int rc;
-
-	if (!json_object_get(b, key))
-		return KITH_OK;
-	rc = body_strdup(b, key, false, 4096, &v, err);
-	if (rc)
-		return rc;
-	free(*dst);
-	*dst = v && *v ? v : NULL;
-	if (v && !*v)
-		free(v);
-	return KITH_OK;
-}
-
-static int set_list(json_t *b, const char *key, struct strlist *l,
-		    struct kith_err *err)
-{
-	if (!json_object_get(b, key))
-		return KITH_OK;
-	strlist_clear(l);
-	return body_strlist(b, key, l, err);
-}
-
-/* Apply the fields present in b to c: create and PATCH alike. */
-static int contact_from_body(struct contact *c, json_t *b,
-			     struct kith_err *err)
-{
-	const char *s;
-	int rc = KITH_OK;
-
-	if (json_object_get(b, "name")) {
-		rc = body_str(b, "name", true, 500, &s, err);
-		if (rc)
-			return rc;
-		free(c->name);
-		c->name = strdup(s);
-	}
-	rc = set_list(b, "emails", &c->emails, err);
-	if (!rc)
-		rc = set_list(b, "phones", &c->phones, err);
-	if (!rc)
-		rc = set_list(b, "handles", &c->handles, err);
-	if (!rc)
-		rc = set_list(b, "tags", &c->tags, err);
-	if (!rc && json_object_get(b, "org")) {
-		c->org_id = 0;
-		rc = set_opt_str(b, "org", &c->org_name, err);
-	}
-	if (!rc && json_object_get(b, "org_id"))
-		rc = body_id(b, "org_id", false, &c->org_id, err);
-	if (!rc)
-		rc = set_opt_str(b, "title", &c->title, err);
-	if (!rc)
-		rc = set_opt_str(b, "notes", &c->notes, err);
-	if (!rc)
-		rc = set_opt_str(b, "tz", &c->tz, err);
-	if (!rc && json_object_get(b, "tier")) {
-		rc = body_str(b, "tier", false, 8, &s, err);
-		if (!rc)
-			rc = tier_parse(&c->tier, s ? s : "", "tier", err);
-	}
-	if (!rc && json_object_get(b, "every"))
-		rc = body_cadence(b, "every", &c->every, err);
-	if (!rc && json_object_get(b, "meet_every"))
-		rc = body_cadence(b, "meet_every", &c->meet_every, err);
-	if (!rc && json_object_get(b, "since"))
-		rc = body_date(b, "since", false, &c->since, err);
-	if (!rc && json_object_get(b, "owner_id"))
-		rc = body_id(b, "owner_id", false, &c->owner_id, err);
-	if (!rc && json_object_get(b, "snooze_until"))
-		rc = body_time(b, "snooze_until", false, &c->snooze_until, err);
-	return rc;
-}
 
 static json_t *contact_json_of(struct api *a, int64_t id)
 {
@@ -195,13 +110,13 @@ void h_contacts_create(struct api *a)
 	int rc;
 
 	contact_init(&c);
-	if (!api_only(a, contact_keys))
+	if (!api_only(a, contact_json_keys))
 		return;
 	if (!json_object_get(a->body, "name")) {
 		http_error(a->resp, 422, "invalid", "name", "missing");
 		return;
 	}
-	rc = contact_from_body(&c, a->body, &a->err);
+	rc = contact_json_apply(&c, a->body, &a->err);
 	if (!rc)
 		rc = app_contact_add(&a->ctx, &c, &a->err);
 	if (rc) {
@@ -230,7 +145,7 @@ void h_contact_patch(struct api *a)
 	json_t *cur;
 	int rc;
 
-	if (!api_only(a, contact_keys))
+	if (!api_only(a, contact_json_keys))
 		return;
 	cur = contact_json_of(a, a->id);
 	if (!cur) {
@@ -244,7 +159,7 @@ void h_contact_patch(struct api *a)
 	json_decref(cur);
 	rc = store_contact_get(a->st, a->ctx.ws, a->id, &c, &a->err);
 	if (!rc)
-		rc = contact_from_body(&c, a->body, &a->err);
+		rc = contact_json_apply(&c, a->body, &a->err);
 	if (!rc)
 		rc = app_contact_update(&a->ctx, &c, c.version, &a->err);
 	contact_clear(&c);

@@ -44,7 +44,7 @@ while IFS=$'\t' read -r name key cli_field cli method path body edit book_field;
 	ok "$name: the CLI exits 2 naming $cli_field" \
 		test "$rc" = 2 -a "${err#"kith $1: $cli_field: "}" != "$err"
 	# API: 422, error.field the JSON key.
-	req "$method" "$path" "${A[@]}" "${J[@]}" --data-raw "$body"
+	req "$method" "$path" "${A[@]}" "${J[@]}" -d "$body"
 	ok "$name: the API answers 422 naming $key" \
 		test "$STATUS" = 422 -a "$(jqb .error.field)" = "$key"
 	# Import: the same break in a book, named by element and key.
