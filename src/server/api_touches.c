@@ -70,6 +70,10 @@ static void touch_create(struct api *a, int64_t only)
 		rc = body_str(a->body, "source", false, 32, &src, &a->err);
 	if (!rc)
 		rc = body_ids(a->body, "users", &t.users, &t.n_users, &a->err);
+	if (!rc && t.n_users > KITH_TOUCH_MAX_PEOPLE)
+		rc = kith_err_set(&a->err, KITH_EINPUT, "users",
+				  "at most %d users per touchpoint",
+				  KITH_TOUCH_MAX_PEOPLE);
 	if (!rc && src) {
 		t.source = strdup(src);
 		if (!t.source)
