@@ -57,8 +57,6 @@ static int read_contact(json_t *o, struct contact *c, struct kith_err *err)
 		rc = body_strdup(o, "title", false, ANY_LEN, &c->title, err);
 	if (!rc)
 		rc = body_strdup(o, "tz", false, ANY_LEN, &c->tz, err);
-	if (!rc && c->tz && !kith_tz_valid(c->tz))
-		rc = body_error(err, "tz", "unknown time zone \"%s\"", c->tz);
 	if (!rc)
 		rc = body_strdup(o, "notes", false, ANY_LEN, &c->notes, err);
 	if (!rc)
