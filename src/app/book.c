@@ -1,5 +1,7 @@
 /* book.c: load a workspace into a struct book and restore one. */
 #include "book.h"
+#include "contact.h"
+#include "touch.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -313,9 +315,7 @@ static int restore_rows(struct app_ctx *ctx, struct book *b,
 				b->contacts[i].org_id =
 					idmap_get(&m->orgs, b->contacts[i].org_id);
 		}
-		TRY(store_contact_add(ctx->st, ctx->ws, &b->contacts[i],
-				      ctx->now, err),
-		    "contacts", i);
+		TRY(app_contact_add(ctx, &b->contacts[i], err), "contacts", i);
 		if (!rc && m &&
 		    idmap_add(&m->contacts, old, b->contacts[i].id))
 			rc = kith_err_nomem(err);
@@ -328,7 +328,7 @@ static int restore_rows(struct app_ctx *ctx, struct book *b,
 				b->touches[i].contacts[k] =
 					REF(b->touches[i].contacts[k]);
 		}
-		TRY(store_touch_add(ctx->st, ctx->ws, &b->touches[i], err),
+		TRY(app_touch_log(ctx, &b->touches[i], 0, NULL, err),
 		    "touchpoints", i);
 	}
 	for (size_t i = 0; !rc && i < b->n_facts; i++) {
@@ -336,16 +336,14 @@ static int restore_rows(struct app_ctx *ctx, struct book *b,
 			b->facts[i].id = 0;
 			b->facts[i].contact_id = REF(b->facts[i].contact_id);
 		}
-		TRY(store_fact_add(ctx->st, ctx->ws, &b->facts[i], err),
-		    "facts", i);
+		TRY(app_fact_add(ctx, &b->facts[i], err), "facts", i);
 	}
 	for (size_t i = 0; !rc && i < b->n_dates; i++) {
 		if (m) {
 			b->dates[i].id = 0;
 			b->dates[i].contact_id = REF(b->dates[i].contact_id);
 		}
-		TRY(store_date_add(ctx->st, ctx->ws, &b->dates[i], err),
-		    "dates", i);
+		TRY(app_date_add(ctx, &b->dates[i], NULL, err), "dates", i);
 	}
 	for (size_t i = 0; !rc && i < b->n_promises; i++) {
 		if (m) {
@@ -353,8 +351,7 @@ static int restore_rows(struct app_ctx *ctx, struct book *b,
 			b->promises[i].contact_id =
 				REF(b->promises[i].contact_id);
 		}
-		TRY(store_promise_add(ctx->st, ctx->ws, &b->promises[i], err),
-		    "promises", i);
+		TRY(app_promise_add(ctx, &b->promises[i], err), "promises", i);
 	}
 	for (size_t i = 0; !rc && i < b->n_gifts; i++) {
 		if (m) {
@@ -366,8 +363,7 @@ static int restore_rows(struct app_ctx *ctx, struct book *b,
 				b->gifts[i].org_id =
 					idmap_get(&m->orgs, b->gifts[i].org_id);
 		}
-		TRY(store_gift_add(ctx->st, ctx->ws, &b->gifts[i], err),
-		    "gifts", i);
+		TRY(app_gift_add(ctx, &b->gifts[i], err), "gifts", i);
 	}
 	for (size_t i = 0; !rc && i < b->n_revenue; i++) {
 		if (m) {
@@ -379,8 +375,7 @@ static int restore_rows(struct app_ctx *ctx, struct book *b,
 				b->revenue[i].org_id = idmap_get(
 					&m->orgs, b->revenue[i].org_id);
 		}
-		TRY(store_revenue_add(ctx->st, ctx->ws, &b->revenue[i], err),
-		    "revenue", i);
+		TRY(app_revenue_add(ctx, &b->revenue[i], err), "revenue", i);
 	}
 #undef REF
 #undef TRY
@@ -410,14 +405,11 @@ int app_book_restore(struct app_ctx *ctx, struct book *b, const char *file,
 		rc = at(err, restore_settings(ctx, b, err), file, "workspace",
 			0);
 	for (size_t i = 0; !rc && i < b->n_cadences; i++) {
-		struct cadence_rule r = { 0 };
+		const struct book_cadence *c = &b->cadences[i];
 
-		r.scope = b->cadences[i].scope;
-		r.key = b->cadences[i].key;
-		r.every = b->cadences[i].every;
-		r.meet = b->cadences[i].meet;
-		rc = at(err, store_cadence_set(ctx->st, ctx->ws, &r, ctx->now,
-					       err),
+		rc = at(err,
+			app_cadence_set(ctx, c->scope, c->key, &c->every,
+					&c->meet, NULL, err),
 			file, "cadences", i);
 	}
 	if (rc)

@@ -1,6 +1,7 @@
 /* signals.c: ingest, focus, digests and the outbox, over the store. */
 #include "signals.h"
 #include "agenda_query.h"
+#include "contact.h"
 #include "notify.h"
 #include "respond.h"
 #include "../render/json.h"
@@ -537,4 +538,18 @@ int app_signals_tick(struct store *st, kith_time now, int64_t **woken,
 	}
 	store_users_free(u, n);
 	return rc;
+}
+
+int app_signal_attach(struct app_ctx *ctx, int64_t id, struct contact *lead,
+		      int64_t *cid, struct kith_err *err)
+{
+	int rc;
+
+	if (lead) {
+		rc = app_contact_add(ctx, lead, err);
+		if (rc)
+			return rc;
+		*cid = lead->id;
+	}
+	return store_signal_attach(ctx->st, ctx->ws, id, *cid, err);
 }

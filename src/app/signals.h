@@ -23,6 +23,16 @@
 int app_signal_ingest(struct app_ctx *ctx, struct signal *sg, bool *dup,
 		      int64_t **woken, size_t *n_woken, struct kith_err *err);
 
+/*
+ * Give signal id to a contact: *cid, or, with lead non-NULL, a new
+ * contact made from lead by app_contact_add (its rules, its field names;
+ * *cid is set to the new id). KITH_OK; KITH_EINPUT from the contact's
+ * rules; KITH_ENOTFOUND (no such signal or contact here); KITH_EIO;
+ * KITH_ENOMEM. lead stays the caller's (contact_clear).
+ */
+int app_signal_attach(struct app_ctx *ctx, int64_t id, struct contact *lead,
+		      int64_t *cid, struct kith_err *err);
+
 /* Working minutes from signal to answer in its owner's hours (or the
  * workspace's for a lead); -1 while it waits. Cannot fail: hours the
  * store cannot give read as 09:00-18:00 in $TZ. */

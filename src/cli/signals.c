@@ -159,16 +159,15 @@ static int signals_attach(struct cli *cl, bool create)
 		if (!rc && g.handle)
 			strlist_push(&c.handles, g.handle);
 		if (!rc)
-			rc = store_contact_add(cl->app.st, cl->app.ws, &c,
-					       cl->app.now, &cl->err);
-		cid = c.id;
+			rc = app_signal_attach(&cl->app, id, &c, &cid,
+					       &cl->err);
 		contact_clear(&c);
 	} else {
 		rc = cli_contact(cl, cl->pos[2], "WHO", &cid);
+		if (!rc)
+			rc = app_signal_attach(&cl->app, id, NULL, &cid,
+					       &cl->err);
 	}
-	if (!rc)
-		rc = store_signal_attach(cl->app.st, cl->app.ws, id, cid,
-					 &cl->err);
 	signal_clear(&g);
 	if (!rc)
 		rc = store_signal_get(cl->app.st, cl->app.ws, id, &g, &cl->err);

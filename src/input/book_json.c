@@ -57,8 +57,6 @@ static int read_contact(json_t *o, struct contact *c, struct kith_err *err)
 		rc = body_strdup(o, "title", false, ANY_LEN, &c->title, err);
 	if (!rc)
 		rc = body_strdup(o, "tz", false, ANY_LEN, &c->tz, err);
-	if (!rc && c->tz && !kith_tz_valid(c->tz))
-		rc = body_error(err, "tz", "unknown time zone \"%s\"", c->tz);
 	if (!rc)
 		rc = body_strdup(o, "notes", false, ANY_LEN, &c->notes, err);
 	if (!rc)
@@ -129,8 +127,10 @@ static int read_touch(json_t *o, struct touchpoint *t, struct kith_err *err)
 		rc = body_ids(o, "users", &t->users, &t->n_users, err);
 	if (!rc)
 		rc = body_time(o, "created_at", false, &t->created_at, err);
+	/* A row without its stamp was made when it happened (0 would have
+	 * the use case stamp it with the time of the restore). */
 	if (t->created_at == KITH_NO_TIME)
-		t->created_at = 0;
+		t->created_at = t->at;
 	return rc;
 }
 

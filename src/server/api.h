@@ -130,6 +130,7 @@ bool api_param_id(struct api *a, int i, int64_t *out);
 void static_serve(struct http_request *req, struct http_response *resp);
 
 /* Handlers, by file. */
+/* api_contacts.c */
 void h_contacts_list(struct api *a);
 void h_contacts_create(struct api *a);
 void h_contact_get(struct api *a);
@@ -137,36 +138,45 @@ void h_contact_patch(struct api *a);
 void h_contact_delete(struct api *a);
 void h_contact_merge(struct api *a);
 void h_contact_snooze(struct api *a);
-void h_contact_brief(struct api *a);
-void h_contact_health(struct api *a);
+void h_orgs_list(struct api *a);
+void h_orgs_create(struct api *a);
+
+/* api_touches.c */
 void h_contact_touches(struct api *a);
 void h_contact_touch_add(struct api *a);
+void h_touches_list(struct api *a);
+void h_touches_create(struct api *a);
 void h_contact_facts(struct api *a);
 void h_contact_fact_add(struct api *a);
 void h_contact_dates(struct api *a);
 void h_contact_date_add(struct api *a);
 void h_contact_promises(struct api *a);
+void h_promises_list(struct api *a);
 void h_contact_promise_add(struct api *a);
+void h_promise_done(struct api *a);
 void h_contact_gifts(struct api *a);
 void h_contact_gift_add(struct api *a);
-void h_orgs_list(struct api *a);
-void h_orgs_create(struct api *a);
-void h_touches_list(struct api *a);
-void h_touches_create(struct api *a);
-void h_promises_list(struct api *a);
-void h_promise_done(struct api *a);
 void h_cadences_list(struct api *a);
 void h_cadences_put(struct api *a);
+
+/* api_views.c */
+void h_contact_brief(struct api *a);
+void h_contact_health(struct api *a);
 void h_agenda(struct api *a);
 void h_report(struct api *a);
+void h_dates_upcoming(struct api *a);
+
+/* api_book.c */
 void h_export(struct api *a);
 void h_import(struct api *a);
 
+/* api_account.c */
 void h_session_create(struct api *a);
 void h_session_delete(struct api *a);
 void h_me(struct api *a);
 void h_users_list(struct api *a);
 void h_users_create(struct api *a);
+void h_user_get(struct api *a);
 void h_user_patch(struct api *a);
 void h_user_delete(struct api *a);
 void h_tokens_list(struct api *a);
@@ -174,11 +184,9 @@ void h_tokens_create(struct api *a);
 void h_token_delete(struct api *a);
 void h_settings_get(struct api *a);
 void h_settings_patch(struct api *a);
-void h_openapi(struct api *a);
 
+/* api_signals.c */
 void h_hook(struct api *a);
-void h_dates_upcoming(struct api *a);
-void h_user_get(struct api *a);
 void h_signals_list(struct api *a);
 void h_signals_stats(struct api *a);
 void h_signal_attach(struct api *a);
@@ -195,6 +203,9 @@ void h_meetings_list(struct api *a);
 void h_meetings_import(struct api *a);
 void h_meeting_confirm(struct api *a);
 void h_meeting_dismiss(struct api *a);
+
+/* openapi.c */
+void h_openapi(struct api *a);
 
 /* JSON of a user as the API shows it (never the password hash). */
 json_t *api_user_json(const struct user *u);

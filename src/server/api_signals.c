@@ -298,14 +298,24 @@ void h_signal_attach(struct api *a)
 					 &a->err);
 		body_prefix_clear();
 		c.name = name ? strdup(name) : NULL;
-		if (!rc)
-			rc = store_contact_add(a->st, a->ctx.ws, &c, a->ctx.now,
+		if (!rc) {
+			rc = app_signal_attach(&a->ctx, a->id, &c, &cid,
 					       &a->err);
-		cid = c.id;
+			/* The lead's rules name its fields inside "contact". */
+			size_t len = strlen(a->err.field);
+
+			if (rc == KITH_EINPUT && len &&
+			    strncmp(a->err.field, "contact", 7) &&
+			    len + 8 < sizeof(a->err.field)) {
+				memmove(a->err.field + 8, a->err.field,
+					len + 1);
+				memcpy(a->err.field, "contact.", 8);
+			}
+		}
 		contact_clear(&c);
+	} else if (!rc) {
+		rc = app_signal_attach(&a->ctx, a->id, NULL, &cid, &a->err);
 	}
-	if (!rc)
-		rc = store_signal_attach(a->st, a->ctx.ws, a->id, cid, &a->err);
 	signal_clear(&g);
 	if (!rc)
 		rc = store_signal_get(a->st, a->ctx.ws, a->id, &g, &a->err);

@@ -1,0 +1,92 @@
+/* contact_json.c: a contact object as the API takes it (see
+ * contact_json.h). */
+#include "contact_json.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *const contact_json_keys[] = {
+	"name",	 "emails",   "phones",	 "handles", "tags",
+	"org",	 "org_id",   "title",	 "tz",	    "notes",
+	"tier",	 "every",    "meet_every", "since",   "owner_id",
+	"snooze_until", "id", "version", "created_at", "updated_at",
+	"summary", NULL
+};
+
+static int set_opt_str(json_t *b, const char *key, char **dst,
+		       struct kith_err *err)
+{
+	char *v = NULL;
+	int rc;
+
+	if (!json_object_get(b, key))
+		return KITH_OK;
+	rc = body_strdup(b, key, false, 4096, &v, err);
+	if (rc)
+		return rc;
+	free(*dst);
+	*dst = v && *v ? v : NULL;
+	if (v && !*v)
+		free(v);
+	return KITH_OK;
+}
+
+static int set_list(json_t *b, const char *key, struct strlist *l,
+		    struct kith_err *err)
+{
+	if (!json_object_get(b, key))
+		return KITH_OK;
+	strlist_clear(l);
+	return body_strlist(b, key, l, err);
+}
+
+int contact_json_apply(struct contact *c, json_t *b, struct kith_err *err)
+{
+	const char *s;
+	int rc = KITH_OK;
+
+	if (json_object_get(b, "name")) {
+		rc = body_str(b, "name", true, 500, &s, err);
+		if (rc)
+			return rc;
+		free(c->name);
+		c->name = strdup(s);
+		if (!c->name)
+			return kith_err_nomem(err);
+	}
+	rc = set_list(b, "emails", &c->emails, err);
+	if (!rc)
+		rc = set_list(b, "phones", &c->phones, err);
+	if (!rc)
+		rc = set_list(b, "handles", &c->handles, err);
+	if (!rc)
+		rc = set_list(b, "tags", &c->tags, err);
+	if (!rc && json_object_get(b, "org")) {
+		c->org_id = 0;
+		rc = set_opt_str(b, "org", &c->org_name, err);
+	}
+	if (!rc && json_object_get(b, "org_id"))
+		rc = body_id(b, "org_id", false, &c->org_id, err);
+	if (!rc)
+		rc = set_opt_str(b, "title", &c->title, err);
+	if (!rc)
+		rc = set_opt_str(b, "notes", &c->notes, err);
+	if (!rc)
+		rc = set_opt_str(b, "tz", &c->tz, err);
+	if (!rc && json_object_get(b, "tier")) {
+		rc = body_str(b, "tier", false, 8, &s, err);
+		if (!rc)
+			rc = tier_parse(&c->tier, s ? s : "", "tier", err);
+	}
+	if (!rc && json_object_get(b, "every"))
+		rc = body_cadence(b, "every", &c->every, err);
+	if (!rc && json_object_get(b, "meet_every"))
+		rc = body_cadence(b, "meet_every", &c->meet_every, err);
+	if (!rc && json_object_get(b, "since"))
+		rc = body_date(b, "since", false, &c->since, err);
+	if (!rc && json_object_get(b, "owner_id"))
+		rc = body_id(b, "owner_id", false, &c->owner_id, err);
+	if (!rc && json_object_get(b, "snooze_until"))
+		rc = body_time(b, "snooze_until", false, &c->snooze_until, err);
+	return rc;
+}
