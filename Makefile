@@ -23,7 +23,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 # Debian packages the build, the tests and the benchmarks need.
 APT_PKGS := build-essential pkg-config libsqlite3-dev libjansson-dev libsodium-dev \
             libmicrohttpd-dev libcurl4-openssl-dev libical-dev curl wrk nginx-light \
-            libcmocka-dev clang libclang-rt-14-dev sqlite3 jq
+            libcmocka-dev clang libclang-rt-14-dev sqlite3 jq python3
 
 .PHONY: all run test bench deps clean unit cli asan fuzz lint
 all: $(B)/kith
