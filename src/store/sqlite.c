@@ -1,0 +1,567 @@
+/*
+ * sqlite.c: the SQLite engine of store.h: plumbing, open/close,
+ * transactions, workspaces, organizations.
+ *
+ * WAL, foreign keys on,
+ * prepared statements only (cached per connection), one transaction per
+ * user action. Summaries on the contact row are refreshed in the same
+ * transaction as the write that changes them.
+ * Shared plumbing and the statement macros: sqlite_int.h.
+ */
+#include "sqlite_int.h"
+
+/* Reset every statement of the connection that is still stepping, the
+ * uncached ones too. A busy statement makes COMMIT fail ("statements in
+ * progress") and pins a read snapshot. */
+static void stmts_reset(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+
+	while ((s = sqlite3_next_stmt(st->db, s)))
+		if (sqlite3_stmt_busy(s))
+			sqlite3_reset(s);
+}
+
+/* Is a transaction open on the connection, read or write? */
+static bool txn_open(struct store *st)
+{
+	return !sqlite3_get_autocommit(st->db) ||
+	       sqlite3_txn_state(st->db, NULL) != SQLITE_TXN_NONE;
+}
+
+int sq_exec_sql(struct store *st, const char *sql, struct kith_err *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		kith_err_set(err, KITH_EIO, NULL, "database: %s",
+			     msg ? msg : "exec failed");
+		sqlite3_free(msg);
+		return KITH_EIO;
+	}
+	return KITH_OK;
+}
+
+/* ---- open, close, transactions ---- */
+
+static int mkdir_parents(const char *path)
+{
+	char buf[4096];
+	size_t n = strlen(path);
+
+	if (n >= sizeof(buf))
+		return -1;
+	memcpy(buf, path, n + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0700) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return 0;
+}
+
+static int run_migrations(struct store *st, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int version = 0, rc;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL))
+		return db_fail(st, err, "schema version");
+	if (sqlite3_step(s) == SQLITE_ROW)
+		version = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	if ((size_t)version > migrate_count())
+		return kith_err_set(err, KITH_EIO, NULL,
+				    "database schema %d is newer than this "
+				    "kith (%zu); upgrade kith",
+				    version, migrate_count());
+	for (size_t v = (size_t)version + 1; v <= migrate_count(); v++) {
+		char pragma[64];
+
+		rc = sq_exec_sql(st, "BEGIN IMMEDIATE", err);
+		if (rc)
+			return rc;
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %zu",
+			 v);
+		rc = sq_exec_sql(st, migrate_sql(v), err);
+		if (!rc)
+			rc = sq_exec_sql(st, pragma, err);
+		if (!rc)
+			rc = sq_exec_sql(st, "COMMIT", err);
+		if (rc) {
+			sq_exec_sql(st, "ROLLBACK", NULL);
+			return rc;
+		}
+	}
+	return KITH_OK;
+}
+
+/* kith_due(cadence code, anchor): the due time the C side computes, so
+ * SQL and C agree on calendar months. NULL for no cadence. */
+static void sql_kith_due(sqlite3_context *cx, int argc, sqlite3_value **v)
+{
+	int code = sqlite3_value_int(v[0]);
+
+	(void)argc;
+	if (code == 0 || sqlite3_value_type(v[1]) == SQLITE_NULL) {
+		sqlite3_result_null(cx);
+		return;
+	}
+	sqlite3_result_int64(cx,
+			     kith_cadence_due(kith_cadence_decode(code),
+					      sqlite3_value_int64(v[1])));
+}
+
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+/* Before SQLite initialises: no global allocation statistics. Keeping
+ * them takes one process-wide mutex per allocation, which the server's
+ * threads were measured fighting over (futex on every request). */
+static void sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
+int store_open(struct store **out, const char *path, struct kith_err *err)
+{
+	struct store *st;
+	int rc;
+
+	pthread_once(&sqlite_once, sqlite_setup);
+	*out = NULL;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return kith_err_nomem(err);
+	if (strcmp(path, ":memory:") && mkdir_parents(path)) {
+		rc = kith_err_set(err, KITH_EIO, "--db",
+				  "cannot create the folder of %s: %s", path,
+				  strerror(errno));
+		goto fail;
+	}
+	/* The file holds every tenant's data, password and token hashes
+	 * and webhook secrets: create it 0600 before SQLite does (it would
+	 * use 0644 less the umask). SQLite gives the -wal and -shm files
+	 * the mode of the database file. An existing file keeps its mode.
+	 * O_EXCL matters: close() on a file this process already has open
+	 * drops every POSIX lock SQLite holds on it (the server's other
+	 * connections), so only a file just created here is closed. */
+	if (strcmp(path, ":memory:")) {
+		int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+			      0600);
+
+		if (fd >= 0)
+			close(fd);
+	}
+	if (sqlite3_open_v2(path, &st->db,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				    SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		rc = kith_err_set(err, KITH_EIO, "--db", "cannot open %s: %s",
+				  path,
+				  st->db ? sqlite3_errmsg(st->db) : "no memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, 5000);
+	/* NORMAL is durable in WAL mode up to the last checkpointed commit
+	 * and keeps the database consistent after a crash at any point;
+	 * FULL costs an fsync per transaction. Acknowledged writes must
+	 * survive a killed process (not a power cut), which NORMAL gives. */
+	rc = sq_exec_sql(st,
+		      "PRAGMA journal_mode=WAL;"
+		      "PRAGMA synchronous=NORMAL;"
+		      "PRAGMA foreign_keys=ON;"
+		      "PRAGMA temp_store=MEMORY;"
+		      "PRAGMA cache_size=-65536;",
+		      err);
+	if (rc)
+		goto fail;
+	if (sqlite3_create_function(st->db, "kith_due", 2,
+				    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+				    sql_kith_due, NULL, NULL) != SQLITE_OK) {
+		rc = db_fail(st, err, "register kith_due");
+		goto fail;
+	}
+	rc = run_migrations(st, err);
+	if (rc)
+		goto fail;
+	*out = st;
+	return KITH_OK;
+fail:
+	store_close(st);
+	return rc;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	for (size_t i = 0; i < STMT_CACHE; i++)
+		if (st->cache[i].stmt)
+			sqlite3_finalize(st->cache[i].stmt);
+	/* No PRAGMA optimize here: it would rewrite statistics on every
+	 * run, so even a failed command would change the file. */
+	if (st->db)
+		sqlite3_close(st->db);
+	free(st);
+}
+
+int store_schema_version(struct store *st)
+{
+	(void)st;
+	return (int)migrate_count();
+}
+
+int store_begin(struct store *st, struct kith_err *err)
+{
+	sqlite3_stmt *s = stmt_get(st, "BEGIN IMMEDIATE", err);
+	int rc;
+
+	if (!s)
+		return err ? err->status : KITH_EIO;
+	rc = exec_stmt(st, s, err, "begin");
+	if (rc)
+		return rc;
+	st->in_tx = 1;
+	st->open_signals = -1;
+	return KITH_OK;
+}
+
+int store_commit(struct store *st, struct kith_err *err)
+{
+	sqlite3_stmt *s = stmt_get(st, "COMMIT", err);
+	int rc;
+
+	if (!s) {
+		store_rollback(st);
+		return err ? err->status : KITH_EIO;
+	}
+	/* A statement still stepping would make COMMIT fail. */
+	stmts_reset(st);
+	rc = exec_stmt(st, s, err, "commit");
+	if (rc) {
+		store_rollback(st);
+		return rc == KITH_EBUSY ? rc : KITH_EIO;
+	}
+	st->in_tx = 0;
+	return KITH_OK;
+}
+
+/*
+ * ROLLBACK cannot fail for statements in progress (SQLite aborts them),
+ * but it can fail on I/O; then the connection is not trusted to be idle
+ * and the next store_settle tries again and reports it.
+ */
+void store_rollback(struct store *st)
+{
+	stmts_reset(st);
+	if (!sqlite3_get_autocommit(st->db) &&
+	    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
+		fprintf(stderr, "kith: database: rollback: %s\n",
+			sqlite3_errmsg(st->db));
+	st->in_tx = 0;
+	st->read_owned = 0;
+}
+
+int store_settle(struct store *st, struct kith_err *err)
+{
+	bool open;
+
+	stmts_reset(st);
+	open = txn_open(st);
+	if (open)
+		store_rollback(st);
+	st->in_tx = 0;
+	st->read_owned = 0;
+	st->open_signals = -1;
+	if (!open)
+		return KITH_OK;
+	if (txn_open(st))
+		return kith_err_set(err, KITH_EIO, NULL,
+				    "database: a transaction was left open "
+				    "and cannot be rolled back: %s",
+				    sqlite3_errmsg(st->db));
+	return kith_err_set(err, KITH_EIO, NULL,
+			    "database: a transaction was left open; "
+			    "rolled back");
+}
+
+int store_savepoint(struct store *st, struct kith_err *err)
+{
+	return sq_exec_sql(st, "SAVEPOINT part", err);
+}
+
+void store_savepoint_undo(struct store *st)
+{
+	sqlite3_exec(st->db, "ROLLBACK TO part; RELEASE part", NULL, NULL,
+		     NULL);
+}
+
+void store_savepoint_release(struct store *st)
+{
+	sqlite3_exec(st->db, "RELEASE part", NULL, NULL, NULL);
+}
+
+bool store_in_transaction(struct store *st)
+{
+	return !sqlite3_get_autocommit(st->db);
+}
+
+void store_read_begin(struct store *st)
+{
+	if (sqlite3_get_autocommit(st->db) &&
+	    sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK)
+		st->read_owned = 1;
+}
+
+void store_read_end(struct store *st)
+{
+	if (st->read_owned) {
+		/* A snapshot that stays open would serve stale rows to every
+		 * later read on this connection (review H1): make sure it
+		 * ends, by ROLLBACK if COMMIT will not. */
+		stmts_reset(st);
+		if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) !=
+		    SQLITE_OK)
+			store_rollback(st);
+	}
+	st->read_owned = 0;
+}
+
+/* ---- workspaces ---- */
+
+void workspace_clear(struct workspace *w)
+{
+	if (!w)
+		return;
+	free(w->name);
+	free(w->tz);
+	memset(w, 0, sizeof(*w));
+}
+
+void store_workspaces_free(struct workspace *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		workspace_clear(&w[i]);
+	free(w);
+}
+
+/* Starting cadences: a new workspace works before anyone configures it. */
+static const struct {
+	const char *scope, *key;
+	int every, meet;
+} default_rules[] = {
+	{ "default", "", 90, 0 },
+	{ "tier", "A", 30, 90 },
+	{ "tier", "B", 60, 180 },
+	{ "tier", "C", 120, 0 },
+};
+
+int store_workspace_create(struct store *st, const char *name, kith_time now,
+			   int64_t *id, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, "INSERT INTO workspace(name, created_at) VALUES (?, ?)");
+	bind_text(s, 1, name);
+	sqlite3_bind_int64(s, 2, now);
+	EXEC(s, "create workspace");
+	*id = sqlite3_last_insert_rowid(st->db);
+	for (size_t i = 0; i < sizeof(default_rules) / sizeof(*default_rules);
+	     i++) {
+		STMT(s, "INSERT INTO cadence_rule(workspace_id, scope, key,"
+			" every, meet) VALUES (?, ?, ?, ?, ?)");
+		sqlite3_bind_int64(s, 1, *id);
+		bind_text(s, 2, default_rules[i].scope);
+		bind_text(s, 3, default_rules[i].key);
+		sqlite3_bind_int(s, 4, default_rules[i].every);
+		sqlite3_bind_int(s, 5, default_rules[i].meet);
+		EXEC(s, "create workspace");
+	}
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+static void workspace_read(sqlite3_stmt *s, struct workspace *w)
+{
+	w->id = sqlite3_column_int64(s, 0);
+	w->name = col_str(s, 1);
+	w->tz = col_str(s, 2);
+	w->work_start_min = sqlite3_column_int(s, 3);
+	w->work_end_min = sqlite3_column_int(s, 4);
+	w->response_target_min = sqlite3_column_int(s, 5);
+	w->created_at = sqlite3_column_int64(s, 6);
+}
+
+int store_workspace_list(struct store *st, struct workspace **out, size_t *n,
+			 struct kith_err *err)
+{
+	struct workspace *w = NULL;
+	size_t cnt = 0;
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT id, name, tz, work_start, work_end, response_target,"
+		" created_at FROM workspace ORDER BY id");
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		PUSH(w, cnt, err);
+		workspace_read(s, &w[cnt++]);
+	}
+	*out = w;
+	*n = cnt;
+	return KITH_OK;
+fail:
+	store_workspaces_free(w, cnt);
+	return rc;
+}
+
+int store_workspace_get(struct store *st, int64_t ws, struct workspace *out,
+			struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT id, name, tz, work_start, work_end, response_target,"
+		" created_at FROM workspace WHERE id = ?");
+	sqlite3_bind_int64(s, 1, ws);
+	STEP(s, more);
+	if (!more)
+		return kith_err_set(err, KITH_ENOTFOUND, "workspace",
+				    "no workspace %lld", (long long)ws);
+	workspace_read(s, out);
+	sqlite3_reset(s);
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+int store_workspace_update(struct store *st, const struct workspace *w,
+			   struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, "UPDATE workspace SET name = ?, tz = ?, work_start = ?,"
+		" work_end = ?, response_target = ? WHERE id = ?");
+	bind_text(s, 1, w->name);
+	bind_text(s, 2, w->tz ? w->tz : "");
+	sqlite3_bind_int(s, 3, w->work_start_min);
+	sqlite3_bind_int(s, 4, w->work_end_min);
+	sqlite3_bind_int(s, 5, w->response_target_min);
+	sqlite3_bind_int64(s, 6, w->id);
+	EXEC(s, "update workspace");
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+int store_workspace_empty(struct store *st, int64_t ws, bool *out,
+			  struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT EXISTS(SELECT 1 FROM contact WHERE workspace_id = ?)"
+		" OR EXISTS(SELECT 1 FROM touchpoint WHERE workspace_id = ?)"
+		" OR EXISTS(SELECT 1 FROM organization WHERE workspace_id = ?)");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, ws);
+	sqlite3_bind_int64(s, 3, ws);
+	STEP(s, more);
+	*out = more && !sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+/* ---- organizations ---- */
+
+int store_org_ensure(struct store *st, int64_t ws, const char *name,
+		     kith_time now, int64_t *id, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT id FROM organization WHERE workspace_id = ?"
+		" AND name = ? COLLATE NOCASE");
+	sqlite3_bind_int64(s, 1, ws);
+	bind_text(s, 2, name);
+	STEP(s, more);
+	if (more) {
+		*id = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		return KITH_OK;
+	}
+	STMT(s, "INSERT INTO organization(workspace_id, name, created_at)"
+		" VALUES (?, ?, ?)");
+	sqlite3_bind_int64(s, 1, ws);
+	bind_text(s, 2, name);
+	sqlite3_bind_int64(s, 3, now);
+	EXEC(s, "add organization");
+	*id = sqlite3_last_insert_rowid(st->db);
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+int store_org_put(struct store *st, int64_t ws, const struct organization *o,
+		  struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, "INSERT INTO organization(id, workspace_id, name, created_at)"
+		" VALUES (?, ?, ?, ?)");
+	sqlite3_bind_int64(s, 1, o->id);
+	sqlite3_bind_int64(s, 2, ws);
+	bind_text(s, 3, o->name);
+	sqlite3_bind_int64(s, 4, o->created_at);
+	EXEC(s, "add organization");
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+void store_orgs_free(struct organization *o, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(o[i].name);
+	free(o);
+}
+
+int store_org_list(struct store *st, int64_t ws, struct organization **out,
+		   size_t *n, struct kith_err *err)
+{
+	struct organization *o = NULL;
+	size_t cnt = 0;
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT id, name, created_at FROM organization"
+		" WHERE workspace_id = ? ORDER BY id");
+	sqlite3_bind_int64(s, 1, ws);
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		PUSH(o, cnt, err);
+		o[cnt].id = sqlite3_column_int64(s, 0);
+		o[cnt].name = col_str(s, 1);
+		o[cnt].created_at = sqlite3_column_int64(s, 2);
+		cnt++;
+	}
+	*out = o;
+	*n = cnt;
+	return KITH_OK;
+fail:
+	store_orgs_free(o, cnt);
+	return rc;
+}

@@ -1,0 +1,768 @@
+/*
+ * sqlite_contact.c: the SQLite engine of store.h: contacts: rows, lists,
+ * find, delete, merge.
+ * Shared plumbing and the statement macros: sqlite_int.h.
+ */
+#include "sqlite_int.h"
+
+/*
+ * The LIKE pattern "contains q": q's own %, _ and \ escaped with \, for
+ * LIKE ... ESCAPE '\'. Without it q=% or q=_ matched every contact.
+ * Caller frees; NULL on no memory.
+ */
+static char *like_contains(const char *q)
+{
+	char *out = malloc(strlen(q) * 2 + 3), *o = out;
+
+	if (!out)
+		return NULL;
+	*o++ = '%';
+	for (; *q; q++) {
+		if (*q == '%' || *q == '_' || *q == '\\')
+			*o++ = '\\';
+		*o++ = *q;
+	}
+	*o++ = '%';
+	*o = '\0';
+	return out;
+}
+
+/* ---- contacts: rows ---- */
+
+static int write_list(struct store *st, int64_t ws, int64_t id,
+		      const struct strlist *l, const char *del_sql,
+		      const char *ins_sql, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, del_sql);
+	sqlite3_bind_int64(s, 1, id);
+	EXEC(s, "write contact");
+	for (size_t i = 0; i < l->n; i++) {
+		STMT(s, ins_sql);
+		sqlite3_bind_int64(s, 1, ws);
+		sqlite3_bind_int64(s, 2, id);
+		sqlite3_bind_int64(s, 3, (int64_t)i);
+		bind_text(s, 4, l->v[i]);
+		EXEC(s, "write contact");
+	}
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+static const char sql_email_del[] =
+	"DELETE FROM contact_email WHERE contact_id = ?";
+static const char sql_email_ins[] =
+	"INSERT INTO contact_email(workspace_id, contact_id, pos, email)"
+	" VALUES (?, ?, ?, ?)";
+static const char sql_phone_del[] =
+	"DELETE FROM contact_phone WHERE contact_id = ?";
+static const char sql_phone_ins[] =
+	"INSERT INTO contact_phone(workspace_id, contact_id, pos, phone)"
+	" VALUES (?, ?, ?, ?)";
+static const char sql_handle_del[] =
+	"DELETE FROM contact_handle WHERE contact_id = ?";
+static const char sql_handle_ins[] =
+	"INSERT INTO contact_handle(workspace_id, contact_id, pos, handle)"
+	" VALUES (?, ?, ?, ?)";
+static const char sql_tag_del[] =
+	"DELETE FROM contact_tag WHERE contact_id = ?";
+/* pos is bound and ignored: tags are a set. */
+static const char sql_tag_ins[] =
+	"INSERT OR IGNORE INTO contact_tag(workspace_id, contact_id, tag)"
+	" SELECT ?1, ?2, ?4 WHERE ?3 IS NOT NULL";
+
+static int write_lists(struct store *st, int64_t ws, const struct contact *c,
+		       struct kith_err *err)
+{
+	int rc;
+
+	rc = write_list(st, ws, c->id, &c->emails, sql_email_del,
+			sql_email_ins, err);
+	if (!rc)
+		rc = write_list(st, ws, c->id, &c->phones, sql_phone_del,
+				sql_phone_ins, err);
+	if (!rc)
+		rc = write_list(st, ws, c->id, &c->handles, sql_handle_del,
+				sql_handle_ins, err);
+	if (!rc)
+		rc = write_list(st, ws, c->id, &c->tags, sql_tag_del,
+				sql_tag_ins, err);
+	return rc;
+}
+
+/*
+ * Is org an organization of ws? Every write that stores an org_id asks:
+ * organization ids are global and sequential, and a contact pointing at
+ * another workspace's organization showed that organization's name
+ * (review H2: through a book import). 0 (none) passes.
+ */
+int sq_org_check(struct store *st, int64_t ws, int64_t org,
+		     struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	if (!org)
+		return KITH_OK;
+	STMT(s, "SELECT 1 FROM organization WHERE id = ? AND workspace_id = ?");
+	sqlite3_bind_int64(s, 1, org);
+	sqlite3_bind_int64(s, 2, ws);
+	STEP(s, more);
+	sqlite3_reset(s);
+	if (!more)
+		return kith_err_set(err, KITH_EINPUT, "org_id",
+				    "no organization %lld in this workspace",
+				    (long long)(org < 0 ? -org : org));
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+static int resolve_org(struct store *st, int64_t ws, struct contact *c,
+		       kith_time now, struct kith_err *err)
+{
+	if (c->org_id)
+		return sq_org_check(st, ws, c->org_id, err);
+	if (!c->org_name || !*c->org_name)
+		return KITH_OK;
+	return store_org_ensure(st, ws, c->org_name, now, &c->org_id, err);
+}
+
+static int check_owner(struct store *st, int64_t ws, int64_t owner,
+		       struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	if (!owner)
+		return KITH_OK;
+	STMT(s, "SELECT 1 FROM user WHERE id = ? AND workspace_id = ?");
+	sqlite3_bind_int64(s, 1, owner);
+	sqlite3_bind_int64(s, 2, ws);
+	STEP(s, more);
+	sqlite3_reset(s);
+	if (!more)
+		return kith_err_set(err, KITH_EINPUT, "owner",
+				    "no user %lld in this workspace",
+				    (long long)owner);
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+int store_contact_add(struct store *st, int64_t ws, struct contact *c,
+		      kith_time now, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	rc = resolve_org(st, ws, c, now, err);
+	if (!rc)
+		rc = check_owner(st, ws, c->owner_id, err);
+	if (rc)
+		return rc;
+	if (!c->created_at)
+		c->created_at = now;
+	if (!c->updated_at)
+		c->updated_at = c->created_at;
+	if (!c->version)
+		c->version = 1;
+	STMT(s, "INSERT INTO contact(id, workspace_id, name, org_id, title, tz,"
+		" notes, tier, every, meet_every, since, owner_id, snooze_until,"
+		" created_at, updated_at, version, any_anchor, meet_anchor)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	bind_id(s, 1, c->id);
+	sqlite3_bind_int64(s, 2, ws);
+	bind_text(s, 3, c->name);
+	bind_id(s, 4, c->org_id);
+	bind_text(s, 5, c->title);
+	bind_text(s, 6, c->tz);
+	bind_text(s, 7, c->notes);
+	bind_text(s, 8, tier_name(c->tier));
+	sqlite3_bind_int(s, 9, kith_cadence_code(c->every));
+	sqlite3_bind_int(s, 10, kith_cadence_code(c->meet_every));
+	bind_day(s, 11, c->since);
+	bind_id(s, 12, c->owner_id);
+	bind_time(s, 13, c->snooze_until);
+	sqlite3_bind_int64(s, 14, c->created_at);
+	sqlite3_bind_int64(s, 15, c->updated_at);
+	sqlite3_bind_int64(s, 16, c->version);
+	sqlite3_bind_int64(s, 17, c->created_at);
+	sqlite3_bind_int64(s, 18, c->created_at);
+	EXEC(s, "add contact");
+	c->id = sqlite3_last_insert_rowid(st->db);
+	rc = write_lists(st, ws, c, err);
+	if (!rc)
+		rc = sq_contact_refresh(st, ws, c->id, err);
+fail:
+	return rc;
+}
+
+int store_contact_update(struct store *st, int64_t ws, struct contact *c,
+			 int64_t expect_version, kith_time now,
+			 struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int64_t version;
+	int rc, more;
+
+	STMT(s, "SELECT version FROM contact WHERE id = ? AND workspace_id = ?");
+	sqlite3_bind_int64(s, 1, c->id);
+	sqlite3_bind_int64(s, 2, ws);
+	STEP(s, more);
+	if (!more)
+		return kith_err_set(err, KITH_ENOTFOUND, "contact",
+				    "no contact %lld", (long long)c->id);
+	version = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (expect_version && expect_version != version)
+		return kith_err_set(err, KITH_ECONFLICT, "version",
+				    "contact %lld changed since version %lld "
+				    "(now %lld)",
+				    (long long)c->id, (long long)expect_version,
+				    (long long)version);
+	rc = resolve_org(st, ws, c, now, err);
+	if (rc)
+		return rc;
+	rc = check_owner(st, ws, c->owner_id, err);
+	if (rc)
+		return rc;
+	STMT(s, "UPDATE contact SET name = ?, org_id = ?, title = ?, tz = ?,"
+		" notes = ?, tier = ?, every = ?, meet_every = ?, since = ?,"
+		" owner_id = ?, snooze_until = ?, updated_at = ?,"
+		" version = version + 1 WHERE id = ? AND workspace_id = ?");
+	bind_text(s, 1, c->name);
+	bind_id(s, 2, c->org_id);
+	bind_text(s, 3, c->title);
+	bind_text(s, 4, c->tz);
+	bind_text(s, 5, c->notes);
+	bind_text(s, 6, tier_name(c->tier));
+	sqlite3_bind_int(s, 7, kith_cadence_code(c->every));
+	sqlite3_bind_int(s, 8, kith_cadence_code(c->meet_every));
+	bind_day(s, 9, c->since);
+	bind_id(s, 10, c->owner_id);
+	bind_time(s, 11, c->snooze_until);
+	sqlite3_bind_int64(s, 12, now);
+	sqlite3_bind_int64(s, 13, c->id);
+	sqlite3_bind_int64(s, 14, ws);
+	EXEC(s, "update contact");
+	c->version = version + 1;
+	c->updated_at = now;
+	rc = write_lists(st, ws, c, err);
+	if (!rc)
+		rc = sq_contact_refresh(st, ws, c->id, err);
+fail:
+	return rc;
+}
+
+int store_contact_snooze(struct store *st, int64_t ws, int64_t id,
+			 kith_time until, kith_time now, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, "UPDATE contact SET snooze_until = ?, updated_at = ?,"
+		" version = version + 1 WHERE id = ? AND workspace_id = ?");
+	bind_time(s, 1, until);
+	sqlite3_bind_int64(s, 2, now);
+	sqlite3_bind_int64(s, 3, id);
+	sqlite3_bind_int64(s, 4, ws);
+	EXEC(s, "snooze");
+	if (!sqlite3_changes(st->db))
+		return kith_err_set(err, KITH_ENOTFOUND, "contact",
+				    "no contact %lld", (long long)id);
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+static int read_list(struct store *st, const char *sql, int64_t id,
+		     struct strlist *l, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, sql);
+	sqlite3_bind_int64(s, 1, id);
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		if (strlist_push(l, (const char *)sqlite3_column_text(s, 0))) {
+			rc = kith_err_nomem(err);
+			goto fail;
+		}
+	}
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+#define CONTACT_COLS                                                         \
+	"c.id, c.name, c.org_id, o.name, c.title, c.tz, c.notes, c.tier,"    \
+	" c.every, c.meet_every, c.since, c.owner_id, c.snooze_until,"       \
+	" c.created_at, c.updated_at, c.version, c.last_touch,"             \
+	" c.last_in_person, c.eff_every, c.eff_meet, c.due_at,"             \
+	" c.meet_due_at, c.touch_count"
+#define CONTACT_FROM                                                         \
+	" FROM contact c LEFT JOIN organization o ON o.id = c.org_id"       \
+	" AND o.workspace_id = c.workspace_id"
+
+static void contact_read_row(sqlite3_stmt *s, struct contact *c)
+{
+	const char *tier = (const char *)sqlite3_column_text(s, 7);
+
+	contact_init(c);
+	c->id = sqlite3_column_int64(s, 0);
+	c->name = col_str(s, 1);
+	c->org_id = sqlite3_column_int64(s, 2);
+	c->org_name = col_str(s, 3);
+	c->title = col_str(s, 4);
+	c->tz = col_str(s, 5);
+	c->notes = col_str(s, 6);
+	tier_parse(&c->tier, tier ? tier : "", NULL, NULL);
+	c->every = kith_cadence_decode(sqlite3_column_int(s, 8));
+	c->meet_every = kith_cadence_decode(sqlite3_column_int(s, 9));
+	c->since = col_day(s, 10);
+	c->owner_id = sqlite3_column_int64(s, 11);
+	c->snooze_until = col_time(s, 12);
+	c->created_at = sqlite3_column_int64(s, 13);
+	c->updated_at = sqlite3_column_int64(s, 14);
+	c->version = sqlite3_column_int64(s, 15);
+	c->last_touch = col_time(s, 16);
+	c->last_in_person = col_time(s, 17);
+	c->eff_every = kith_cadence_decode(sqlite3_column_int(s, 18));
+	c->eff_meet = kith_cadence_decode(sqlite3_column_int(s, 19));
+	c->due_at = col_time(s, 20);
+	c->meet_due_at = col_time(s, 21);
+	c->touch_count = sqlite3_column_int64(s, 22);
+}
+
+static int contact_read_lists(struct store *st, struct contact *c,
+			      struct kith_err *err)
+{
+	int rc;
+
+	rc = read_list(st,
+		       "SELECT email FROM contact_email WHERE contact_id = ?"
+		       " ORDER BY pos",
+		       c->id, &c->emails, err);
+	if (!rc)
+		rc = read_list(st,
+			       "SELECT phone FROM contact_phone WHERE"
+			       " contact_id = ? ORDER BY pos",
+			       c->id, &c->phones, err);
+	if (!rc)
+		rc = read_list(st,
+			       "SELECT handle FROM contact_handle WHERE"
+			       " contact_id = ? ORDER BY pos",
+			       c->id, &c->handles, err);
+	if (!rc)
+		rc = read_list(st,
+			       "SELECT tag FROM contact_tag WHERE contact_id = ?"
+			       " ORDER BY tag",
+			       c->id, &c->tags, err);
+	return rc;
+}
+
+/* Split a group_concat(x, char(31)) back into a list. */
+static int split_list(struct strlist *l, const unsigned char *joined)
+{
+	const char *p = (const char *)joined;
+
+	while (p && *p) {
+		const char *end = strchr(p, '\x1f');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		char *one = strndup(p, len);
+
+		if (!one || strlist_push(l, one)) {
+			free(one);
+			return -1;
+		}
+		free(one);
+		p = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+int store_contact_get(struct store *st, int64_t ws, int64_t id,
+		      struct contact *out, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	contact_init(out);
+	/* One statement for the row and its four lists: the API's most
+	 * frequent read paid five statement runs before. Unit separator
+	 * (31) cannot appear in what the inputs accept as text. */
+	STMT(s, "SELECT " CONTACT_COLS ","
+		" (SELECT group_concat(email, char(31)) FROM (SELECT email FROM"
+		"  contact_email WHERE contact_id = c.id ORDER BY pos)),"
+		" (SELECT group_concat(phone, char(31)) FROM (SELECT phone FROM"
+		"  contact_phone WHERE contact_id = c.id ORDER BY pos)),"
+		" (SELECT group_concat(handle, char(31)) FROM (SELECT handle FROM"
+		"  contact_handle WHERE contact_id = c.id ORDER BY pos)),"
+		" (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM"
+		"  contact_tag WHERE contact_id = c.id ORDER BY tag))"
+		CONTACT_FROM " WHERE c.id = ? AND c.workspace_id = ?");
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, ws);
+	STEP(s, more);
+	if (!more)
+		return kith_err_set(err, KITH_ENOTFOUND, "contact",
+				    "no contact %lld", (long long)id);
+	contact_read_row(s, out);
+	rc = split_list(&out->emails, sqlite3_column_text(s, 23)) ||
+			     split_list(&out->phones, sqlite3_column_text(s, 24)) ||
+			     split_list(&out->handles, sqlite3_column_text(s, 25)) ||
+			     split_list(&out->tags, sqlite3_column_text(s, 26))
+		     ? kith_err_nomem(err)
+		     : KITH_OK;
+	sqlite3_reset(s);
+	if (rc)
+		contact_clear(out);
+fail:
+	return rc;
+}
+
+void store_contacts_free(struct contact *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		contact_clear(&c[i]);
+	free(c);
+}
+
+int store_contact_count(struct store *st, int64_t ws, int64_t *out,
+			struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT count(*) FROM contact WHERE workspace_id = ?");
+	sqlite3_bind_int64(s, 1, ws);
+	STEP(s, more);
+	*out = more ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+int store_contact_list(struct store *st, int64_t ws,
+		       const struct contact_filter *f, struct contact **out,
+		       size_t *n, struct kith_err *err)
+{
+	struct contact *c = NULL;
+	size_t cnt = 0;
+	sqlite3_stmt *s;
+	char *like = NULL;
+	int rc, more;
+
+	*out = NULL;
+	*n = 0;
+	if (f->q && *f->q) {
+		like = like_contains(f->q);
+		if (!like)
+			return kith_err_nomem(err);
+	}
+	/* One statement for every filter: an unset filter binds NULL and
+	 * drops out, so the plan stays the cached one. */
+	STMT(s, "SELECT " CONTACT_COLS CONTACT_FROM
+		" WHERE c.workspace_id = ?1 AND c.id > ?2"
+		" AND (?3 IS NULL OR EXISTS (SELECT 1 FROM contact_tag t"
+		"  WHERE t.contact_id = c.id AND t.tag = ?3))"
+		" AND (?4 IS NULL OR c.tier = ?4)"
+		" AND (?5 IS NULL OR c.owner_id = ?5)"
+		" AND (?6 IS NULL OR c.name LIKE ?6 ESCAPE '\\'"
+		"  OR c.title LIKE ?6 ESCAPE '\\'"
+		"  OR c.notes LIKE ?6 ESCAPE '\\' OR o.name LIKE ?6 ESCAPE '\\'"
+		"  OR EXISTS (SELECT 1 FROM contact_email e"
+		"   WHERE e.contact_id = c.id AND e.email LIKE ?6 ESCAPE '\\')"
+		"  OR EXISTS (SELECT 1 FROM contact_tag t"
+		"   WHERE t.contact_id = c.id AND t.tag LIKE ?6 ESCAPE '\\')"
+		"  OR EXISTS (SELECT 1 FROM contact_phone p"
+		"   WHERE p.contact_id = c.id AND p.phone LIKE ?6 ESCAPE '\\')"
+		"  OR EXISTS (SELECT 1 FROM fact x"
+		"   WHERE x.workspace_id = ?1 AND x.contact_id = c.id"
+		"   AND x.text LIKE ?6 ESCAPE '\\'))"
+		" ORDER BY c.id LIMIT ?7");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, f->after_id);
+	bind_text(s, 3, f->tag);
+	if (f->tier != TIER_NONE)
+		bind_text(s, 4, tier_name(f->tier));
+	bind_id(s, 5, f->owner_id);
+	bind_text(s, 6, like);
+	sqlite3_bind_int64(s, 7, f->limit ? (int64_t)f->limit : -1);
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		PUSH(c, cnt, err);
+		contact_read_row(s, &c[cnt++]);
+	}
+	sqlite3_reset(s);
+	for (size_t i = 0; i < cnt; i++) {
+		rc = contact_read_lists(st, &c[i], err);
+		if (rc)
+			goto fail;
+	}
+	free(like);
+	*out = c;
+	*n = cnt;
+	return KITH_OK;
+fail:
+	free(like);
+	store_contacts_free(c, cnt);
+	return rc;
+}
+
+int sq_collect_ids(struct store *st, sqlite3_stmt *s, int64_t exclude,
+		       int64_t **ids, size_t *n, struct kith_err *err)
+{
+	int64_t *v = NULL;
+	size_t cnt = 0;
+	int rc, more;
+
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		int64_t id = sqlite3_column_int64(s, 0);
+		if (id == exclude)
+			continue;
+		PUSH(v, cnt, err);
+		v[cnt++] = id;
+	}
+	sqlite3_reset(s);
+	*ids = v;
+	*n = cnt;
+	return KITH_OK;
+fail:
+	free(v);
+	return rc;
+}
+
+int store_contact_find(struct store *st, int64_t ws, const char *who,
+		       int64_t exclude, int64_t **ids, size_t *n,
+		       struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	const char *p;
+	char *like = NULL;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	for (p = who; *p >= '0' && *p <= '9'; p++)
+		;
+	if (*who && !*p && p - who < 19) {
+		STMT(s, "SELECT id FROM contact WHERE id = ? AND"
+			" workspace_id = ?");
+		sqlite3_bind_int64(s, 1, strtoll(who, NULL, 10));
+		sqlite3_bind_int64(s, 2, ws);
+		rc = sq_collect_ids(st, s, exclude, ids, n, err);
+		if (rc || *n)
+			return rc;
+	}
+	if (strchr(who, '@')) {
+		STMT(s, "SELECT DISTINCT contact_id FROM contact_email WHERE"
+			" workspace_id = ? AND email = ? ORDER BY contact_id");
+		sqlite3_bind_int64(s, 1, ws);
+		bind_text(s, 2, who);
+		rc = sq_collect_ids(st, s, exclude, ids, n, err);
+		if (rc || *n)
+			return rc;
+	}
+	STMT(s, "SELECT id FROM contact WHERE workspace_id = ? AND"
+		" name = ? COLLATE NOCASE ORDER BY id");
+	sqlite3_bind_int64(s, 1, ws);
+	bind_text(s, 2, who);
+	rc = sq_collect_ids(st, s, exclude, ids, n, err);
+	if (rc || *n)
+		return rc;
+	like = like_contains(who);
+	if (!like)
+		return kith_err_nomem(err);
+	STMT(s, "SELECT id FROM contact WHERE workspace_id = ? AND"
+		" name LIKE ? ESCAPE '\\' ORDER BY id LIMIT 50");
+	sqlite3_bind_int64(s, 1, ws);
+	bind_text(s, 2, like);
+	rc = sq_collect_ids(st, s, exclude, ids, n, err);
+fail:
+	free(like);
+	return rc;
+}
+
+/* Statements run with (ws, id) to remove a contact and what hangs on it. */
+static const char *const contact_delete_sql[] = {
+	"DELETE FROM fact WHERE workspace_id = ?1 AND contact_id = ?2",
+	"DELETE FROM kdate WHERE workspace_id = ?1 AND contact_id = ?2",
+	/* Their signals become leads again rather than vanish. */
+	"UPDATE signal SET contact_id = NULL WHERE workspace_id = ?1"
+	" AND contact_id = ?2",
+	"DELETE FROM meeting_contact WHERE contact_id = ?2",
+	"DELETE FROM promise WHERE workspace_id = ?1 AND contact_id = ?2",
+	"DELETE FROM gift WHERE workspace_id = ?1 AND contact_id = ?2",
+	"DELETE FROM revenue WHERE workspace_id = ?1 AND contact_id = ?2",
+	"DELETE FROM contact_email WHERE contact_id = ?2",
+	"DELETE FROM contact_phone WHERE contact_id = ?2",
+	"DELETE FROM contact_handle WHERE contact_id = ?2",
+	"DELETE FROM contact_tag WHERE contact_id = ?2",
+	/* Touches of this contact alone go; shared ones lose a participant. */
+	"DELETE FROM touch_user WHERE touch_id IN (SELECT touch_id FROM"
+	" touch_contact tc WHERE tc.workspace_id = ?1 AND tc.contact_id = ?2"
+	" AND NOT EXISTS (SELECT 1 FROM touch_contact o WHERE"
+	" o.touch_id = tc.touch_id AND o.contact_id <> ?2))",
+	"CREATE TEMP TABLE IF NOT EXISTS doomed(id INTEGER PRIMARY KEY)",
+	"DELETE FROM temp.doomed",
+	"INSERT INTO temp.doomed SELECT touch_id FROM touch_contact tc"
+	" WHERE tc.workspace_id = ?1 AND tc.contact_id = ?2 AND NOT EXISTS"
+	" (SELECT 1 FROM touch_contact o WHERE o.touch_id = tc.touch_id"
+	" AND o.contact_id <> ?2)",
+	"DELETE FROM touch_contact WHERE workspace_id = ?1 AND contact_id = ?2",
+	"DELETE FROM touchpoint WHERE id IN (SELECT id FROM temp.doomed)",
+	"DELETE FROM contact WHERE workspace_id = ?1 AND id = ?2",
+};
+
+int store_contact_delete(struct store *st, int64_t ws, int64_t id,
+			 struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT 1 FROM contact WHERE id = ? AND workspace_id = ?");
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, ws);
+	STEP(s, more);
+	sqlite3_reset(s);
+	if (!more)
+		return kith_err_set(err, KITH_ENOTFOUND, "contact",
+				    "no contact %lld", (long long)id);
+	for (size_t i = 0;
+	     i < sizeof(contact_delete_sql) / sizeof(*contact_delete_sql);
+	     i++) {
+		/* Not cached: the temp table's statements would pin it. */
+		sqlite3_stmt *d;
+
+		if (sqlite3_prepare_v2(st->db, contact_delete_sql[i], -1, &d,
+				       NULL) != SQLITE_OK)
+			return db_fail(st, err, "delete contact");
+		if (sqlite3_bind_parameter_count(d) >= 1)
+			sqlite3_bind_int64(d, 1, ws);
+		if (sqlite3_bind_parameter_count(d) >= 2)
+			sqlite3_bind_int64(d, 2, id);
+		rc = sqlite3_step(d);
+		sqlite3_finalize(d);
+		if (rc != SQLITE_DONE)
+			return db_fail(st, err, "delete contact");
+	}
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+/* Statements run with (ws, from, into) to hand a contact's rows over. */
+static const char *const merge_sql[] = {
+	"UPDATE fact SET contact_id = ?3 WHERE workspace_id = ?1"
+	" AND contact_id = ?2",
+	"UPDATE signal SET contact_id = ?3 WHERE workspace_id = ?1"
+	" AND contact_id = ?2",
+	"INSERT OR IGNORE INTO meeting_contact(meeting_id, contact_id)"
+	" SELECT meeting_id, ?3 FROM meeting_contact WHERE contact_id = ?2",
+	"UPDATE kdate SET contact_id = ?3 WHERE workspace_id = ?1"
+	" AND contact_id = ?2",
+	"UPDATE promise SET contact_id = ?3 WHERE workspace_id = ?1"
+	" AND contact_id = ?2",
+	"UPDATE gift SET contact_id = ?3 WHERE workspace_id = ?1"
+	" AND contact_id = ?2",
+	"UPDATE revenue SET contact_id = ?3 WHERE workspace_id = ?1"
+	" AND contact_id = ?2",
+	/* A touch both took part in keeps one row for the survivor. */
+	"INSERT OR IGNORE INTO touch_contact(workspace_id, contact_id, at,"
+	" touch_id) SELECT workspace_id, ?3, at, touch_id FROM touch_contact"
+	" WHERE workspace_id = ?1 AND contact_id = ?2",
+	"DELETE FROM touch_contact WHERE workspace_id = ?1 AND contact_id = ?2",
+	"INSERT OR IGNORE INTO contact_tag(workspace_id, contact_id, tag)"
+	" SELECT workspace_id, ?3, tag FROM contact_tag WHERE contact_id = ?2",
+	"INSERT INTO contact_email(workspace_id, contact_id, pos, email)"
+	" SELECT ?1, ?3, (SELECT coalesce(max(pos), -1) FROM contact_email"
+	" WHERE contact_id = ?3) + row_number() OVER (ORDER BY pos), email"
+	" FROM contact_email WHERE contact_id = ?2 AND email NOT IN"
+	" (SELECT email FROM contact_email WHERE contact_id = ?3)",
+	"INSERT INTO contact_phone(workspace_id, contact_id, pos, phone)"
+	" SELECT ?1, ?3, (SELECT coalesce(max(pos), -1) FROM contact_phone"
+	" WHERE contact_id = ?3) + row_number() OVER (ORDER BY pos), phone"
+	" FROM contact_phone WHERE contact_id = ?2 AND phone NOT IN"
+	" (SELECT phone FROM contact_phone WHERE contact_id = ?3)",
+	"INSERT INTO contact_handle(workspace_id, contact_id, pos, handle)"
+	" SELECT ?1, ?3, (SELECT coalesce(max(pos), -1) FROM contact_handle"
+	" WHERE contact_id = ?3) + row_number() OVER (ORDER BY pos), handle"
+	" FROM contact_handle WHERE contact_id = ?2 AND handle NOT IN"
+	" (SELECT handle FROM contact_handle WHERE contact_id = ?3)",
+	/* Empty fields of the survivor take the other's values. */
+	"UPDATE contact SET"
+	" org_id = coalesce(org_id, (SELECT org_id FROM contact WHERE id = ?2)),"
+	" title = coalesce(title, (SELECT title FROM contact WHERE id = ?2)),"
+	" tz = coalesce(tz, (SELECT tz FROM contact WHERE id = ?2)),"
+	" notes = coalesce(notes, (SELECT notes FROM contact WHERE id = ?2)),"
+	" tier = CASE WHEN tier = '' THEN (SELECT tier FROM contact"
+	"  WHERE id = ?2) ELSE tier END,"
+	" every = CASE WHEN every = 0 THEN (SELECT every FROM contact"
+	"  WHERE id = ?2) ELSE every END,"
+	" meet_every = CASE WHEN meet_every = 0 THEN (SELECT meet_every"
+	"  FROM contact WHERE id = ?2) ELSE meet_every END,"
+	/* The longer relationship is the true one. */
+	" since = CASE WHEN since IS NULL THEN (SELECT since FROM contact"
+	"  WHERE id = ?2) ELSE min(since, coalesce((SELECT since FROM contact"
+	"  WHERE id = ?2), since)) END,"
+	" owner_id = coalesce(owner_id, (SELECT owner_id FROM contact"
+	"  WHERE id = ?2)),"
+	" created_at = min(created_at, (SELECT created_at FROM contact"
+	"  WHERE id = ?2)),"
+	" version = version + 1"
+	" WHERE workspace_id = ?1 AND id = ?3",
+};
+
+int store_contact_merge(struct store *st, int64_t ws, int64_t from,
+			int64_t into, kith_time now, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	if (from == into)
+		return kith_err_set(err, KITH_EINPUT, "contact",
+				    "cannot merge a contact into itself");
+	for (int k = 0; k < 2; k++) {
+		STMT(s, "SELECT 1 FROM contact WHERE id = ? AND"
+			" workspace_id = ?");
+		sqlite3_bind_int64(s, 1, k ? into : from);
+		sqlite3_bind_int64(s, 2, ws);
+		STEP(s, more);
+		sqlite3_reset(s);
+		if (!more)
+			return kith_err_set(err, KITH_ENOTFOUND, "contact",
+					    "no contact %lld",
+					    (long long)(k ? into : from));
+	}
+	for (size_t i = 0; i < sizeof(merge_sql) / sizeof(*merge_sql); i++) {
+		STMT(s, merge_sql[i]);
+		sqlite3_bind_int64(s, 1, ws);
+		sqlite3_bind_int64(s, 2, from);
+		sqlite3_bind_int64(s, 3, into);
+		EXEC(s, "merge");
+	}
+	rc = store_contact_delete(st, ws, from, err);
+	if (rc)
+		return rc;
+	STMT(s, "UPDATE contact SET updated_at = ? WHERE id = ?");
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int64(s, 2, into);
+	EXEC(s, "merge");
+	return sq_contact_refresh(st, ws, into, err);
+fail:
+	return rc;
+}

@@ -1,0 +1,837 @@
+/*
+ * sqlite_touch.c: the SQLite engine of store.h: touchpoints and their kin:
+ * facts, dates, promises, gifts, revenue.
+ * Shared plumbing and the statement macros: sqlite_int.h.
+ */
+#include "sqlite_int.h"
+
+/* ---- touchpoints ---- */
+
+int store_touch_add(struct store *st, int64_t ws, struct touchpoint *t,
+		    struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (!t->n_contacts)
+		return kith_err_set(err, KITH_EINPUT, "contacts",
+				    "a touchpoint needs at least one contact");
+	STMT(s, "INSERT INTO touchpoint(id, workspace_id, at, channel,"
+		" direction, minutes, note, source, created_at)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	bind_id(s, 1, t->id);
+	sqlite3_bind_int64(s, 2, ws);
+	sqlite3_bind_int64(s, 3, t->at);
+	bind_text(s, 4, channel_name(t->channel));
+	bind_text(s, 5, direction_name(t->direction));
+	sqlite3_bind_int(s, 6, t->minutes);
+	bind_text(s, 7, t->note);
+	bind_text(s, 8, t->source ? t->source : "manual");
+	sqlite3_bind_int64(s, 9, t->created_at ? t->created_at : t->at);
+	EXEC(s, "add touchpoint");
+	t->id = sqlite3_last_insert_rowid(st->db);
+	for (size_t i = 0; i < t->n_contacts; i++) {
+		rc = sq_touch_summary(st, ws, t->contacts[i], t->at,
+				   t->channel == CH_IN_PERSON, err);
+		if (rc)
+			return rc;
+		STMT(s, "INSERT INTO touch_contact(workspace_id, contact_id,"
+			" at, touch_id) VALUES (?, ?, ?, ?)");
+		sqlite3_bind_int64(s, 1, ws);
+		sqlite3_bind_int64(s, 2, t->contacts[i]);
+		sqlite3_bind_int64(s, 3, t->at);
+		sqlite3_bind_int64(s, 4, t->id);
+		rc = exec_stmt(st, s, err, "add touchpoint");
+		/* The key holds each participant once: a repeat is input. */
+		if (rc == KITH_ECONFLICT)
+			return kith_err_set(err, KITH_EINPUT, "contacts",
+					    "contact %lld named twice",
+					    (long long)t->contacts[i]);
+		if (rc)
+			return rc;
+		/* Any touch after a signal answers it. Most books have no
+		 * waiting signal most of the time: ask once a transaction,
+		 * not once a participant (the insert bench's margin). */
+		if (st->open_signals < 0 || !st->in_tx) {
+			int more;
+
+			STMT(s, "SELECT EXISTS (SELECT 1 FROM signal WHERE"
+				" workspace_id = ? AND answered_at IS NULL)");
+			sqlite3_bind_int64(s, 1, ws);
+			STEP(s, more);
+			st->open_signals = more && sqlite3_column_int(s, 0);
+			sqlite3_reset(s);
+		}
+		if (!st->open_signals)
+			continue;
+		STMT(s, "UPDATE signal SET answered_at = ?3 WHERE"
+			" workspace_id = ?1 AND contact_id = ?2 AND"
+			" answered_at IS NULL AND at <= ?3");
+		sqlite3_bind_int64(s, 1, ws);
+		sqlite3_bind_int64(s, 2, t->contacts[i]);
+		sqlite3_bind_int64(s, 3, t->at);
+		EXEC(s, "answer signals");
+	}
+	for (size_t i = 0; i < t->n_users; i++) {
+		STMT(s, "INSERT OR IGNORE INTO touch_user(workspace_id,"
+			" touch_id, user_id) SELECT ?1, ?2, id FROM user"
+			" WHERE id = ?3 AND workspace_id = ?1");
+		sqlite3_bind_int64(s, 1, ws);
+		sqlite3_bind_int64(s, 2, t->id);
+		sqlite3_bind_int64(s, 3, t->users[i]);
+		EXEC(s, "add touchpoint");
+		if (!sqlite3_changes(st->db))
+			return kith_err_set(err, KITH_EINPUT, "users",
+					    "no user %lld in this workspace",
+					    (long long)t->users[i]);
+	}
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+void store_touches_free(struct touchpoint *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		touchpoint_clear(&t[i]);
+	free(t);
+}
+
+static int touch_participants(struct store *st, struct touchpoint *t,
+			      struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT contact_id FROM touch_contact WHERE touch_id = ?"
+		" ORDER BY contact_id");
+	sqlite3_bind_int64(s, 1, t->id);
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		PUSH(t->contacts, t->n_contacts, err);
+		t->contacts[t->n_contacts++] = sqlite3_column_int64(s, 0);
+	}
+	STMT(s, "SELECT user_id FROM touch_user WHERE touch_id = ?"
+		" ORDER BY user_id");
+	sqlite3_bind_int64(s, 1, t->id);
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		PUSH(t->users, t->n_users, err);
+		t->users[t->n_users++] = sqlite3_column_int64(s, 0);
+	}
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+static void touch_read(sqlite3_stmt *s, struct touchpoint *t)
+{
+	t->id = sqlite3_column_int64(s, 0);
+	t->at = sqlite3_column_int64(s, 1);
+	channel_parse(&t->channel, (const char *)sqlite3_column_text(s, 2),
+		      NULL, NULL);
+	direction_parse(&t->direction,
+			(const char *)sqlite3_column_text(s, 3), NULL, NULL);
+	t->minutes = sqlite3_column_int(s, 4);
+	t->note = col_str(s, 5);
+	t->source = col_str(s, 6);
+	t->created_at = sqlite3_column_int64(s, 7);
+}
+
+int store_touch_page(struct store *st, int64_t ws, int64_t contact_id,
+		     int64_t before, size_t limit, struct touchpoint **out,
+		     size_t *n, struct kith_err *err)
+{
+	struct touchpoint *t = NULL;
+	size_t cnt = 0;
+	sqlite3_stmt *s;
+	int rc, more;
+
+	if (contact_id)
+		STMT(s, "SELECT t.id, t.at, t.channel, t.direction, t.minutes,"
+			" t.note, t.source, t.created_at FROM touch_contact tc"
+			" JOIN touchpoint t ON t.id = tc.touch_id"
+			" WHERE tc.workspace_id = ?1 AND tc.contact_id = ?2"
+			" AND (?4 = 0 OR (tc.at, tc.touch_id) < ((SELECT at"
+			" FROM touchpoint WHERE id = ?4 AND workspace_id = ?1),"
+			" ?4))"
+			" ORDER BY tc.at DESC, tc.touch_id DESC LIMIT ?3");
+	else
+		STMT(s, "SELECT id, at, channel, direction, minutes, note,"
+			" source, created_at FROM touchpoint"
+			" WHERE workspace_id = ?1 AND ?2 = 0"
+			" AND (?4 = 0 OR (at, id) < ((SELECT at FROM touchpoint"
+			" WHERE id = ?4 AND workspace_id = ?1), ?4))"
+			" ORDER BY at DESC, id DESC LIMIT ?3");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, contact_id);
+	sqlite3_bind_int64(s, 3,
+			   limit && limit <= INT64_MAX ? (int64_t)limit : -1);
+	sqlite3_bind_int64(s, 4, before);
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		PUSH(t, cnt, err);
+		touch_read(s, &t[cnt++]);
+	}
+	sqlite3_reset(s);
+	for (size_t i = 0; i < cnt; i++) {
+		rc = touch_participants(st, &t[i], err);
+		if (rc)
+			goto fail;
+	}
+	*out = t;
+	*n = cnt;
+	return KITH_OK;
+fail:
+	store_touches_free(t, cnt);
+	return rc;
+}
+
+int store_touch_list(struct store *st, int64_t ws, int64_t contact_id,
+		     size_t limit, struct touchpoint **out, size_t *n,
+		     struct kith_err *err)
+{
+	return store_touch_page(st, ws, contact_id, 0, limit, out, n, err);
+}
+
+/* Columns (at, channel, direction) from col on, as the scores see them. */
+static void score_touch_read(sqlite3_stmt *s, int col, struct score_touch *t)
+{
+	t->at = sqlite3_column_int64(s, col);
+	channel_parse(&t->channel, (const char *)sqlite3_column_text(s, col + 1),
+		      NULL, NULL);
+	direction_parse(&t->direction,
+			(const char *)sqlite3_column_text(s, col + 2), NULL,
+			NULL);
+}
+
+int store_touch_scores(struct store *st, int64_t ws, int64_t contact_id,
+		       struct score_touch **out, size_t *n,
+		       struct kith_err *err)
+{
+	struct score_touch *t = NULL;
+	size_t cnt = 0;
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT tc.at, t.channel, t.direction FROM touch_contact tc"
+		" JOIN touchpoint t ON t.id = tc.touch_id"
+		" WHERE tc.workspace_id = ? AND tc.contact_id = ?"
+		" ORDER BY tc.at");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, contact_id);
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		PUSH(t, cnt, err);
+		score_touch_read(s, 0, &t[cnt++]);
+	}
+	*out = t;
+	*n = cnt;
+	return KITH_OK;
+fail:
+	free(t);
+	return rc;
+}
+
+/* Step s, whose rows are (key, at, channel, direction), into fn. */
+static int visit_touches(struct store *st, sqlite3_stmt *s,
+			 store_touch_visit fn, void *ctx, struct kith_err *err)
+{
+	int rc, more;
+
+	for (;;) {
+		struct score_touch t;
+
+		STEP(s, more);
+		if (!more)
+			break;
+		score_touch_read(s, 1, &t);
+		rc = fn(ctx, sqlite3_column_int64(s, 0), &t);
+		if (rc)
+			goto fail;
+	}
+	return KITH_OK;
+fail:
+	sqlite3_reset(s);
+	return rc;
+}
+
+int store_touch_each(struct store *st, int64_t ws, bool per_participant,
+		     store_touch_visit fn, void *ctx, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (per_participant)
+		STMT(s, "SELECT tc.contact_id, tc.at, t.channel, t.direction"
+			" FROM touch_contact tc JOIN touchpoint t"
+			" ON t.id = tc.touch_id WHERE tc.workspace_id = ?"
+			" ORDER BY tc.contact_id, tc.at");
+	else
+		STMT(s, "SELECT 0, at, channel, direction FROM touchpoint"
+			" WHERE workspace_id = ? ORDER BY at");
+	sqlite3_bind_int64(s, 1, ws);
+	return visit_touches(st, s, fn, ctx, err);
+fail:
+	return rc;
+}
+
+/* ---- facts, dates, promises, gifts, revenue ---- */
+
+int sq_contact_exists(struct store *st, int64_t ws, int64_t id,
+			  struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT 1 FROM contact WHERE id = ? AND workspace_id = ?");
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, ws);
+	STEP(s, more);
+	sqlite3_reset(s);
+	if (!more)
+		return kith_err_set(err, KITH_ENOTFOUND, "contact_id",
+				    "no contact %lld", (long long)id);
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+int store_fact_add(struct store *st, int64_t ws, struct fact *f,
+		   struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc = sq_contact_exists(st, ws, f->contact_id, err);
+
+	if (rc)
+		return rc;
+	STMT(s, "INSERT INTO fact(id, workspace_id, contact_id, text,"
+		" created_at) VALUES (?, ?, ?, ?, ?)");
+	bind_id(s, 1, f->id);
+	sqlite3_bind_int64(s, 2, ws);
+	sqlite3_bind_int64(s, 3, f->contact_id);
+	bind_text(s, 4, f->text);
+	sqlite3_bind_int64(s, 5, f->created_at);
+	EXEC(s, "add fact");
+	f->id = sqlite3_last_insert_rowid(st->db);
+fail:
+	return rc;
+}
+
+void store_facts_free(struct fact *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fact_clear(&f[i]);
+	free(f);
+}
+
+int store_fact_list(struct store *st, int64_t ws, int64_t contact_id,
+		    struct fact **out, size_t *n, struct kith_err *err)
+{
+	struct fact *f = NULL;
+	size_t cnt = 0;
+	sqlite3_stmt *s;
+	int rc, more;
+
+	/* One contact reads its index; ?2 = 0 keeps the binding. */
+	if (contact_id)
+		STMT(s, "SELECT id, contact_id, text, created_at FROM fact"
+			" WHERE workspace_id = ?1 AND contact_id = ?2"
+			" ORDER BY id");
+	else
+		STMT(s, "SELECT id, contact_id, text, created_at FROM fact"
+			" WHERE workspace_id = ?1 AND ?2 = 0"
+			" ORDER BY id");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, contact_id);
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		PUSH(f, cnt, err);
+		f[cnt].id = sqlite3_column_int64(s, 0);
+		f[cnt].contact_id = sqlite3_column_int64(s, 1);
+		f[cnt].text = col_str(s, 2);
+		f[cnt].created_at = sqlite3_column_int64(s, 3);
+		cnt++;
+	}
+	*out = f;
+	*n = cnt;
+	return KITH_OK;
+fail:
+	store_facts_free(f, cnt);
+	return rc;
+}
+
+static int mmdd_of(int32_t day)
+{
+	int y, m, d;
+
+	kith_civil_from_days(day, &y, &m, &d);
+	return m * 100 + d;
+}
+
+int store_date_add(struct store *st, int64_t ws, struct kdate *d,
+		   struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc = sq_contact_exists(st, ws, d->contact_id, err);
+
+	if (rc)
+		return rc;
+	STMT(s, "INSERT INTO kdate(id, workspace_id, contact_id, kind, day,"
+		" year_known, yearly, mmdd, created_at)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	bind_id(s, 1, d->id);
+	sqlite3_bind_int64(s, 2, ws);
+	sqlite3_bind_int64(s, 3, d->contact_id);
+	bind_text(s, 4, d->kind);
+	sqlite3_bind_int(s, 5, d->day);
+	sqlite3_bind_int(s, 6, d->year_known);
+	sqlite3_bind_int(s, 7, d->yearly);
+	sqlite3_bind_int(s, 8, mmdd_of(d->day));
+	sqlite3_bind_int64(s, 9, d->created_at);
+	EXEC(s, "add date");
+	d->id = sqlite3_last_insert_rowid(st->db);
+fail:
+	return rc;
+}
+
+void store_dates_free(struct kdate *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		kdate_clear(&d[i]);
+	free(d);
+}
+
+static void date_read(sqlite3_stmt *s, struct kdate *d)
+{
+	d->id = sqlite3_column_int64(s, 0);
+	d->contact_id = sqlite3_column_int64(s, 1);
+	d->kind = col_str(s, 2);
+	d->day = sqlite3_column_int(s, 3);
+	d->year_known = sqlite3_column_int(s, 4);
+	d->yearly = sqlite3_column_int(s, 5);
+	d->created_at = sqlite3_column_int64(s, 6);
+}
+
+int store_date_list(struct store *st, int64_t ws, int64_t contact_id,
+		    struct kdate **out, size_t *n, struct kith_err *err)
+{
+	struct kdate *d = NULL;
+	size_t cnt = 0;
+	sqlite3_stmt *s;
+	int rc, more;
+
+	/* One contact reads its index; ?2 = 0 keeps the binding. */
+	if (contact_id)
+		STMT(s, "SELECT id, contact_id, kind, day, year_known, yearly,"
+			" created_at FROM kdate WHERE workspace_id = ?1"
+			" AND contact_id = ?2 ORDER BY id");
+	else
+		STMT(s, "SELECT id, contact_id, kind, day, year_known, yearly,"
+			" created_at FROM kdate WHERE workspace_id = ?1"
+			" AND ?2 = 0 ORDER BY id");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, contact_id);
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		PUSH(d, cnt, err);
+		date_read(s, &d[cnt++]);
+	}
+	*out = d;
+	*n = cnt;
+	return KITH_OK;
+fail:
+	store_dates_free(d, cnt);
+	return rc;
+}
+
+int store_promise_add(struct store *st, int64_t ws, struct promise *p,
+		      struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc = sq_contact_exists(st, ws, p->contact_id, err);
+
+	if (rc)
+		return rc;
+	STMT(s, "INSERT INTO promise(id, workspace_id, contact_id, text, due,"
+		" done_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+	bind_id(s, 1, p->id);
+	sqlite3_bind_int64(s, 2, ws);
+	sqlite3_bind_int64(s, 3, p->contact_id);
+	bind_text(s, 4, p->text);
+	bind_time(s, 5, p->due);
+	bind_time(s, 6, p->done_at);
+	sqlite3_bind_int64(s, 7, p->created_at);
+	EXEC(s, "add promise");
+	p->id = sqlite3_last_insert_rowid(st->db);
+fail:
+	return rc;
+}
+
+void store_promises_free(struct promise *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		promise_clear(&p[i]);
+	free(p);
+}
+
+static void promise_read(sqlite3_stmt *s, struct promise *p)
+{
+	p->id = sqlite3_column_int64(s, 0);
+	p->contact_id = sqlite3_column_int64(s, 1);
+	p->text = col_str(s, 2);
+	p->due = col_time(s, 3);
+	p->done_at = col_time(s, 4);
+	p->created_at = sqlite3_column_int64(s, 5);
+	p->contact_name = col_str(s, 6);
+}
+
+int store_promise_list(struct store *st, int64_t ws, int64_t contact_id,
+		       bool include_done, struct promise **out, size_t *n,
+		       struct kith_err *err)
+{
+	struct promise *p = NULL;
+	size_t cnt = 0;
+	sqlite3_stmt *s;
+	int rc, more;
+
+	/* Open before kept; among open, those with a due time first by it. */
+	/* One contact reads its index; ?2 = 0 keeps the binding. */
+	if (contact_id)
+		STMT(s, "SELECT p.id, p.contact_id, p.text, p.due, p.done_at,"
+			" p.created_at, c.name FROM promise p JOIN contact c"
+			" ON c.id = p.contact_id WHERE p.workspace_id = ?1"
+			" AND p.contact_id = ?2"
+			" AND (?3 OR p.done_at IS NULL)"
+			" ORDER BY p.done_at IS NOT NULL, p.due IS NULL, p.due, p.id");
+	else
+		STMT(s, "SELECT p.id, p.contact_id, p.text, p.due, p.done_at,"
+			" p.created_at, c.name FROM promise p JOIN contact c"
+			" ON c.id = p.contact_id WHERE p.workspace_id = ?1"
+			" AND ?2 = 0"
+			" AND (?3 OR p.done_at IS NULL)"
+			" ORDER BY p.done_at IS NOT NULL, p.due IS NULL, p.due, p.id");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, contact_id);
+	sqlite3_bind_int(s, 3, include_done);
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		PUSH(p, cnt, err);
+		promise_read(s, &p[cnt++]);
+	}
+	*out = p;
+	*n = cnt;
+	return KITH_OK;
+fail:
+	store_promises_free(p, cnt);
+	return rc;
+}
+
+int store_promise_get(struct store *st, int64_t ws, int64_t id,
+		      struct promise *out, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	memset(out, 0, sizeof(*out));
+	STMT(s, "SELECT p.id, p.contact_id, p.text, p.due, p.done_at,"
+		" p.created_at, c.name FROM promise p JOIN contact c"
+		" ON c.id = p.contact_id WHERE p.workspace_id = ? AND p.id = ?");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, id);
+	STEP(s, more);
+	if (!more)
+		return kith_err_set(err, KITH_ENOTFOUND, "promise",
+				    "no promise %lld", (long long)id);
+	promise_read(s, out);
+	sqlite3_reset(s);
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+int store_promise_done(struct store *st, int64_t ws, int64_t id,
+		       kith_time at, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, "UPDATE promise SET done_at = ? WHERE workspace_id = ?"
+		" AND id = ?");
+	bind_time(s, 1, at);
+	sqlite3_bind_int64(s, 2, ws);
+	sqlite3_bind_int64(s, 3, id);
+	EXEC(s, "keep promise");
+	if (!sqlite3_changes(st->db))
+		return kith_err_set(err, KITH_ENOTFOUND, "promise",
+				    "no promise %lld", (long long)id);
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+int store_gift_add(struct store *st, int64_t ws, struct gift *g,
+		   struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc = KITH_OK;
+
+	if (g->contact_id)
+		rc = sq_contact_exists(st, ws, g->contact_id, err);
+	if (!rc)
+		rc = sq_org_check(st, ws, g->org_id, err);
+	if (rc)
+		return rc;
+	STMT(s, "INSERT INTO gift(id, workspace_id, contact_id, org_id, text,"
+		" value_cents, at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+	bind_id(s, 1, g->id);
+	sqlite3_bind_int64(s, 2, ws);
+	bind_id(s, 3, g->contact_id);
+	bind_id(s, 4, g->org_id);
+	bind_text(s, 5, g->text);
+	sqlite3_bind_int64(s, 6, g->value_cents);
+	sqlite3_bind_int64(s, 7, g->at);
+	EXEC(s, "add gift");
+	g->id = sqlite3_last_insert_rowid(st->db);
+fail:
+	return rc;
+}
+
+void store_gifts_free(struct gift *g, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		gift_clear(&g[i]);
+	free(g);
+}
+
+int store_gift_list(struct store *st, int64_t ws, int64_t contact_id,
+		    struct gift **out, size_t *n, struct kith_err *err)
+{
+	struct gift *g = NULL;
+	size_t cnt = 0;
+	sqlite3_stmt *s;
+	int rc, more;
+
+	/* One contact reads its index; ?2 = 0 keeps the binding. */
+	if (contact_id)
+		STMT(s, "SELECT id, contact_id, org_id, text, value_cents, at"
+			" FROM gift WHERE workspace_id = ?1"
+			" AND contact_id = ?2 ORDER BY at, id");
+	else
+		STMT(s, "SELECT id, contact_id, org_id, text, value_cents, at"
+			" FROM gift WHERE workspace_id = ?1"
+			" AND ?2 = 0 ORDER BY at, id");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, contact_id);
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		PUSH(g, cnt, err);
+		g[cnt].id = sqlite3_column_int64(s, 0);
+		g[cnt].contact_id = sqlite3_column_int64(s, 1);
+		g[cnt].org_id = sqlite3_column_int64(s, 2);
+		g[cnt].text = col_str(s, 3);
+		g[cnt].value_cents = sqlite3_column_int64(s, 4);
+		g[cnt].at = sqlite3_column_int64(s, 5);
+		cnt++;
+	}
+	*out = g;
+	*n = cnt;
+	return KITH_OK;
+fail:
+	store_gifts_free(g, cnt);
+	return rc;
+}
+
+int store_revenue_add(struct store *st, int64_t ws, struct revenue *r,
+		      struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc = KITH_OK;
+
+	if (r->contact_id)
+		rc = sq_contact_exists(st, ws, r->contact_id, err);
+	if (!rc)
+		rc = sq_org_check(st, ws, r->org_id, err);
+	if (rc)
+		return rc;
+	STMT(s, "INSERT INTO revenue(id, workspace_id, contact_id, org_id,"
+		" amount_cents, at, note) VALUES (?, ?, ?, ?, ?, ?, ?)");
+	bind_id(s, 1, r->id);
+	sqlite3_bind_int64(s, 2, ws);
+	bind_id(s, 3, r->contact_id);
+	bind_id(s, 4, r->org_id);
+	sqlite3_bind_int64(s, 5, r->amount_cents);
+	sqlite3_bind_int64(s, 6, r->at);
+	bind_text(s, 7, r->note);
+	EXEC(s, "add revenue");
+	r->id = sqlite3_last_insert_rowid(st->db);
+fail:
+	return rc;
+}
+
+void store_revenues_free(struct revenue *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		revenue_clear(&r[i]);
+	free(r);
+}
+
+int store_revenue_list(struct store *st, int64_t ws, int64_t contact_id,
+		       struct revenue **out, size_t *n, struct kith_err *err)
+{
+	struct revenue *r = NULL;
+	size_t cnt = 0;
+	sqlite3_stmt *s;
+	int rc, more;
+
+	/* One contact reads its index; ?2 = 0 keeps the binding. */
+	if (contact_id)
+		STMT(s, "SELECT id, contact_id, org_id, amount_cents, at, note"
+			" FROM revenue WHERE workspace_id = ?1"
+			" AND contact_id = ?2 ORDER BY at, id");
+	else
+		STMT(s, "SELECT id, contact_id, org_id, amount_cents, at, note"
+			" FROM revenue WHERE workspace_id = ?1"
+			" AND ?2 = 0 ORDER BY at, id");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, contact_id);
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		PUSH(r, cnt, err);
+		r[cnt].id = sqlite3_column_int64(s, 0);
+		r[cnt].contact_id = sqlite3_column_int64(s, 1);
+		r[cnt].org_id = sqlite3_column_int64(s, 2);
+		r[cnt].amount_cents = sqlite3_column_int64(s, 3);
+		r[cnt].at = sqlite3_column_int64(s, 4);
+		r[cnt].note = col_str(s, 5);
+		cnt++;
+	}
+	*out = r;
+	*n = cnt;
+	return KITH_OK;
+fail:
+	store_revenues_free(r, cnt);
+	return rc;
+}
+
+int store_revenue_total(struct store *st, int64_t ws, int64_t contact_id,
+			int64_t *cents, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT coalesce(sum(amount_cents), 0) FROM revenue"
+		" WHERE workspace_id = ?1 AND contact_id = ?2");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, contact_id);
+	STEP(s, more);
+	*cents = more ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+int store_dates_window(struct store *st, int64_t ws, int32_t from_day,
+		       int32_t to_day, int64_t **ids, size_t *n,
+		       struct kith_err *err)
+{
+	int64_t *v = NULL;
+	size_t cnt = 0;
+	sqlite3_stmt *s;
+	int lo, hi, rc, more;
+
+	/* Widened by a day each way so Feb 29 is found when it falls on
+	 * Feb 28; the core decides exactly. */
+	lo = mmdd_of(from_day - 1);
+	hi = mmdd_of(to_day + 1);
+	STMT(s, "SELECT contact_id FROM kdate WHERE workspace_id = ?1"
+		" AND ((yearly = 1 AND (CASE WHEN ?2 <= ?3"
+		"  THEN mmdd BETWEEN ?2 AND ?3"
+		"  ELSE (mmdd >= ?2 OR mmdd <= ?3) END))"
+		" OR (yearly = 0 AND day BETWEEN ?4 AND ?5))");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int(s, 2, lo);
+	sqlite3_bind_int(s, 3, hi);
+	sqlite3_bind_int(s, 4, from_day);
+	sqlite3_bind_int(s, 5, to_day);
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		PUSH(v, cnt, err);
+		v[cnt++] = sqlite3_column_int64(s, 0);
+	}
+	*ids = v;
+	*n = cnt;
+	return KITH_OK;
+fail:
+	free(v);
+	return rc;
+}
+
+int store_promises_due_page(struct store *st, int64_t ws, kith_time before,
+			    kith_time after_due, int64_t after_id,
+			    struct promise_row *out, size_t cap, size_t *n,
+			    struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	*n = 0;
+	STMT(s, "SELECT id, contact_id, due FROM promise"
+		" WHERE workspace_id = ?1 AND done_at IS NULL"
+		" AND due IS NOT NULL AND due < ?2 AND (due, id) > (?3, ?4)"
+		" ORDER BY due, id LIMIT ?5");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, before);
+	sqlite3_bind_int64(s, 3, after_due);
+	sqlite3_bind_int64(s, 4, after_id);
+	sqlite3_bind_int64(s, 5, (int64_t)cap);
+	while (*n < cap) {
+		STEP(s, more);
+		if (!more)
+			break;
+		out[*n].id = sqlite3_column_int64(s, 0);
+		out[*n].contact_id = sqlite3_column_int64(s, 1);
+		out[*n].due = sqlite3_column_int64(s, 2);
+		(*n)++;
+	}
+	sqlite3_reset(s);
+	return KITH_OK;
+fail:
+	return rc;
+}
+
+int store_touch_each_user(struct store *st, int64_t ws, store_touch_visit fn,
+			  void *ctx, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, "SELECT tu.user_id, t.at, t.channel, t.direction"
+		" FROM touch_user tu JOIN touchpoint t ON t.id = tu.touch_id"
+		" WHERE tu.workspace_id = ? ORDER BY tu.user_id, t.at");
+	sqlite3_bind_int64(s, 1, ws);
+	return visit_touches(st, s, fn, ctx, err);
+fail:
+	return rc;
+}
