@@ -139,7 +139,7 @@ int store_open(struct store **out, const char *path, struct kith_err *err)
 		rc = kith_err_set(err, KITH_EIO, "--db",
 				  "cannot create the folder of %s: %s", path,
 				  strerror(errno));
-		goto fail;
+		goto done;
 	}
 	/* The file holds every tenant's data, password and token hashes
 	 * and webhook secrets: create it 0600 before SQLite does (it would
@@ -162,7 +162,7 @@ int store_open(struct store **out, const char *path, struct kith_err *err)
 		rc = kith_err_set(err, KITH_EIO, "--db", "cannot open %s: %s",
 				  path,
 				  st->db ? sqlite3_errmsg(st->db) : "no memory");
-		goto fail;
+		goto done;
 	}
 	sqlite3_busy_timeout(st->db, 5000);
 	/* NORMAL is durable in WAL mode up to the last checkpointed commit
@@ -177,19 +177,19 @@ int store_open(struct store **out, const char *path, struct kith_err *err)
 		      "PRAGMA cache_size=-65536;",
 		      err);
 	if (rc)
-		goto fail;
+		goto done;
 	if (sqlite3_create_function(st->db, "kith_due", 2,
 				    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
 				    sql_kith_due, NULL, NULL) != SQLITE_OK) {
 		rc = db_fail(st, err, "register kith_due");
-		goto fail;
+		goto done;
 	}
 	rc = run_migrations(st, err);
 	if (rc)
-		goto fail;
+		goto done;
 	*out = st;
 	return KITH_OK;
-fail:
+done:
 	store_close(st);
 	return rc;
 }
@@ -382,7 +382,7 @@ int store_workspace_create(struct store *st, const char *name, kith_time now,
 		EXEC(s, "create workspace");
 	}
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -417,7 +417,7 @@ int store_workspace_list(struct store *st, struct workspace **out, size_t *n,
 	*out = w;
 	*n = cnt;
 	return KITH_OK;
-fail:
+done:
 	store_workspaces_free(w, cnt);
 	return rc;
 }
@@ -438,7 +438,7 @@ int store_workspace_get(struct store *st, int64_t ws, struct workspace *out,
 	workspace_read(s, out);
 	sqlite3_reset(s);
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -458,7 +458,7 @@ int store_workspace_update(struct store *st, const struct workspace *w,
 	sqlite3_bind_int64(s, 6, w->id);
 	EXEC(s, "update workspace");
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -478,7 +478,7 @@ int store_workspace_empty(struct store *st, int64_t ws, bool *out,
 	*out = more && !sqlite3_column_int(s, 0);
 	sqlite3_reset(s);
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -508,7 +508,7 @@ int store_org_ensure(struct store *st, int64_t ws, const char *name,
 	EXEC(s, "add organization");
 	*id = sqlite3_last_insert_rowid(st->db);
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -526,7 +526,7 @@ int store_org_put(struct store *st, int64_t ws, const struct organization *o,
 	sqlite3_bind_int64(s, 4, o->created_at);
 	EXEC(s, "add organization");
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -561,7 +561,7 @@ int store_org_list(struct store *st, int64_t ws, struct organization **out,
 	*out = o;
 	*n = cnt;
 	return KITH_OK;
-fail:
+done:
 	store_orgs_free(o, cnt);
 	return rc;
 }

@@ -43,7 +43,7 @@ int store_user_add(struct store *st, struct user *u, struct kith_err *err)
 				    "%s already has an account", u->email);
 	u->id = sqlite3_last_insert_rowid(st->db);
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -58,7 +58,7 @@ static int user_one(struct store *st, sqlite3_stmt *s, struct user *out,
 	sq_user_read(s, out);
 	sqlite3_reset(s);
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -73,7 +73,7 @@ int store_user_get(struct store *st, int64_t ws, int64_t id,
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, ws);
 	return user_one(st, s, out, err);
-fail:
+done:
 	return rc;
 }
 
@@ -86,7 +86,7 @@ int store_user_by_email(struct store *st, const char *email,
 	STMT(s, "SELECT " USER_COLS " FROM user WHERE email = ?");
 	bind_text(s, 1, email);
 	return user_one(st, s, out, err);
-fail:
+done:
 	return rc;
 }
 
@@ -118,7 +118,7 @@ int store_user_list(struct store *st, int64_t ws, struct user **out,
 	*out = u;
 	*n = cnt;
 	return KITH_OK;
-fail:
+done:
 	store_users_free(u, cnt);
 	return rc;
 }
@@ -141,7 +141,7 @@ int store_user_update(struct store *st, int64_t ws, const struct user *u,
 	if (!sqlite3_changes(st->db))
 		return kith_err_set(err, KITH_ENOTFOUND, "user", "no such user");
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -177,7 +177,7 @@ int store_user_delete(struct store *st, int64_t ws, int64_t id,
 	if (!sqlite3_changes(st->db))
 		return kith_err_set(err, KITH_ENOTFOUND, "user", "no such user");
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -194,7 +194,7 @@ int store_owner_count(struct store *st, int64_t ws, int64_t *out,
 	*out = more ? sqlite3_column_int64(s, 0) : 0;
 	sqlite3_reset(s);
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -216,7 +216,7 @@ int store_session_add(struct store *st, const char *id_hash, int64_t ws,
 	sqlite3_bind_int64(s, 6, idle_until);
 	EXEC(s, "add session");
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -235,7 +235,7 @@ int store_session_user(struct store *st, const char *id_hash, kith_time now,
 	bind_text(s, 1, id_hash);
 	sqlite3_bind_int64(s, 2, now);
 	return user_one(st, s, out, err);
-fail:
+done:
 	return rc;
 }
 
@@ -251,7 +251,7 @@ int store_session_touch(struct store *st, const char *id_hash,
 	sqlite3_bind_int64(s, 2, idle_until);
 	EXEC(s, "touch session");
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -273,7 +273,7 @@ int store_session_delete_user(struct store *st, int64_t user_id,
 	if (n)
 		*n = sqlite3_changes(st->db);
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -288,7 +288,7 @@ int store_session_purge(struct store *st, kith_time now,
 	sqlite3_bind_int64(s, 1, now);
 	EXEC(s, "purge sessions");
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -302,7 +302,7 @@ int store_session_delete(struct store *st, const char *id_hash,
 	bind_text(s, 1, id_hash);
 	EXEC(s, "delete session");
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -330,7 +330,7 @@ int store_token_add(struct store *st, int64_t ws, int64_t user_id,
 		return kith_err_set(err, KITH_ENOTFOUND, "user", "no such user");
 	*id = sqlite3_last_insert_rowid(st->db);
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -349,7 +349,7 @@ int store_token_user(struct store *st, const char *hash, kith_time now,
 	bind_text(s, 1, hash);
 	sqlite3_bind_int64(s, 2, now);
 	return user_one(st, s, out, err);
-fail:
+done:
 	return rc;
 }
 
@@ -365,7 +365,7 @@ int store_token_touch(struct store *st, const char *hash, kith_time now,
 	sqlite3_bind_int64(s, 2, now);
 	EXEC(s, "note token use");
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -406,7 +406,7 @@ int store_token_list(struct store *st, int64_t ws, int64_t user_id,
 	*out = t;
 	*n = cnt;
 	return KITH_OK;
-fail:
+done:
 	store_tokens_free(t, cnt);
 	return rc;
 }
@@ -429,6 +429,6 @@ int store_token_revoke(struct store *st, int64_t ws, int64_t user_id,
 		return kith_err_set(err, KITH_ENOTFOUND, "token",
 				    "no token %lld", (long long)id);
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }

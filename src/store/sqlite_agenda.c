@@ -79,7 +79,7 @@ int store_due_groups(struct store *st, int64_t ws, enum due_clock clock,
 	*out = v;
 	*n = cnt;
 	return KITH_OK;
-fail:
+done:
 	free(v);
 	return rc;
 }
@@ -119,7 +119,7 @@ int store_due_page(struct store *st, int64_t ws, enum due_clock clock,
 	}
 	sqlite3_reset(s);
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -215,7 +215,7 @@ static int agenda_row_events(struct store *st, int64_t ws,
 	}
 	sqlite3_reset(s);
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -269,7 +269,7 @@ int store_agenda_row_base(struct store *st, int64_t ws, int64_t id,
 	out->in.date_in_days = -1;
 	sqlite3_reset(s);
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -294,7 +294,7 @@ int store_agenda_row(struct store *st, int64_t ws, int64_t id, kith_time now,
 	rc = agenda_row_events(st, ws, out, now, today, err);
 	if (rc)
 		agenda_row_clear(out);
-fail:
+done:
 	return rc;
 }
 
@@ -320,10 +320,10 @@ int store_agenda_each(struct store *st, int64_t ws, kith_time now,
 			rc = fn(ctx, &r);
 		agenda_row_clear(&r);
 		if (rc)
-			goto fail;
+			goto done;
 	}
 	return KITH_OK;
-fail:
+done:
 	sqlite3_reset(s);
 	return rc;
 }
@@ -343,7 +343,7 @@ int store_refresh_all(struct store *st, int64_t ws, kith_time now,
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = sq_contact_refresh(st, ws, ids[i], err);
 	free(ids);
-fail:
+done:
 	return rc;
 }
 

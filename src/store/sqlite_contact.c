@@ -48,7 +48,7 @@ static int write_list(struct store *st, int64_t ws, int64_t id,
 		EXEC(s, "write contact");
 	}
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -117,7 +117,7 @@ int sq_org_check(struct store *st, int64_t ws, int64_t org,
 				    "no organization %lld in this workspace",
 				    (long long)(org < 0 ? -org : org));
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -149,7 +149,7 @@ static int check_owner(struct store *st, int64_t ws, int64_t owner,
 				    "no user %lld in this workspace",
 				    (long long)owner);
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -197,7 +197,7 @@ int store_contact_add(struct store *st, int64_t ws, struct contact *c,
 	rc = write_lists(st, ws, c, err);
 	if (!rc)
 		rc = sq_contact_refresh(st, ws, c->id, err);
-fail:
+done:
 	return rc;
 }
 
@@ -254,7 +254,7 @@ int store_contact_update(struct store *st, int64_t ws, struct contact *c,
 	rc = write_lists(st, ws, c, err);
 	if (!rc)
 		rc = sq_contact_refresh(st, ws, c->id, err);
-fail:
+done:
 	return rc;
 }
 
@@ -275,7 +275,7 @@ int store_contact_snooze(struct store *st, int64_t ws, int64_t id,
 		return kith_err_set(err, KITH_ENOTFOUND, "contact",
 				    "no contact %lld", (long long)id);
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -293,11 +293,11 @@ static int read_list(struct store *st, const char *sql, int64_t id,
 			break;
 		if (strlist_push(l, (const char *)sqlite3_column_text(s, 0))) {
 			rc = kith_err_nomem(err);
-			goto fail;
+			goto done;
 		}
 	}
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -424,7 +424,7 @@ int store_contact_get(struct store *st, int64_t ws, int64_t id,
 	sqlite3_reset(s);
 	if (rc)
 		contact_clear(out);
-fail:
+done:
 	return rc;
 }
 
@@ -447,7 +447,7 @@ int store_contact_count(struct store *st, int64_t ws, int64_t *out,
 	*out = more ? sqlite3_column_int64(s, 0) : 0;
 	sqlite3_reset(s);
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -508,13 +508,13 @@ int store_contact_list(struct store *st, int64_t ws,
 	for (size_t i = 0; i < cnt; i++) {
 		rc = contact_read_lists(st, &c[i], err);
 		if (rc)
-			goto fail;
+			goto done;
 	}
 	free(like);
 	*out = c;
 	*n = cnt;
 	return KITH_OK;
-fail:
+done:
 	free(like);
 	store_contacts_free(c, cnt);
 	return rc;
@@ -541,7 +541,7 @@ int sq_collect_ids(struct store *st, sqlite3_stmt *s, int64_t exclude,
 	*ids = v;
 	*n = cnt;
 	return KITH_OK;
-fail:
+done:
 	free(v);
 	return rc;
 }
@@ -592,7 +592,7 @@ int store_contact_find(struct store *st, int64_t ws, const char *who,
 	sqlite3_bind_int64(s, 1, ws);
 	bind_text(s, 2, like);
 	rc = sq_collect_ids(st, s, exclude, ids, n, err);
-fail:
+done:
 	free(like);
 	return rc;
 }
@@ -661,7 +661,7 @@ int store_contact_delete(struct store *st, int64_t ws, int64_t id,
 			return db_fail(st, err, "delete contact");
 	}
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -763,6 +763,6 @@ int store_contact_merge(struct store *st, int64_t ws, int64_t from,
 	sqlite3_bind_int64(s, 2, into);
 	EXEC(s, "merge");
 	return sq_contact_refresh(st, ws, into, err);
-fail:
+done:
 	return rc;
 }

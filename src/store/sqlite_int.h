@@ -8,7 +8,7 @@
  *   struct store *st      the connection (a parameter),
  *   struct kith_err *err  where a failure is described (a parameter),
  *   int rc                the status the function returns,
- *   fail:                 the one cleanup label; on any failure the macro
+ *   done:                 the one cleanup label; on any failure the macro
  *                         sets rc (and err) and jumps there.
  * STMT(var, sql) sets var to the cached statement for the string
  * literal sql (reset, bindings cleared); EXEC(var, what) steps a
@@ -186,7 +186,7 @@ static inline void *grow(void *arr, size_t n, size_t size)
 		void *g_ = grow((arr), (n), sizeof(*(arr)));                 \
 		if (!g_) {                                                   \
 			rc = kith_err_nomem(err);                            \
-			goto fail;                                           \
+			goto done;                                           \
 		}                                                            \
 		(arr) = g_;                                                  \
 		memset(&(arr)[(n)], 0, sizeof(*(arr)));                      \
@@ -197,7 +197,7 @@ static inline void *grow(void *arr, size_t n, size_t size)
 		(var) = stmt_get(st, (sql), err);                            \
 		if (!(var)) {                                                \
 			rc = KITH_EIO;                                       \
-			goto fail;                                           \
+			goto done;                                           \
 		}                                                            \
 	} while (0)
 
@@ -205,7 +205,7 @@ static inline void *grow(void *arr, size_t n, size_t size)
 	do {                                                                 \
 		rc = exec_stmt(st, (var), err, (what));                      \
 		if (rc)                                                      \
-			goto fail;                                           \
+			goto done;                                           \
 	} while (0)
 
 /* Step one row; rc is KITH_OK with more set to 1/0, or an error. */
@@ -219,7 +219,7 @@ static inline void *grow(void *arr, size_t n, size_t size)
 		} else {                                                     \
 			rc = db_fail(st, err, "read");                       \
 			sqlite3_reset(var);                                  \
-			goto fail;                                           \
+			goto done;                                           \
 		}                                                            \
 	} while (0)
 

@@ -21,7 +21,7 @@ int store_hook_get(struct store *st, int64_t ws, char **secret,
 		*secret = col_str(s, 0);
 	sqlite3_reset(s);
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -40,7 +40,7 @@ int store_hook_set(struct store *st, int64_t ws, const char *secret,
 	bind_text(s, 3, hash);
 	EXEC(s, "set webhook secret");
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -60,7 +60,7 @@ int store_hook_find(struct store *st, const char *hash, int64_t *ws,
 	*secret = col_str(s, 1);
 	sqlite3_reset(s);
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -119,7 +119,7 @@ int store_signal_match(struct store *st, int64_t ws, const char *email,
 		sqlite3_reset(s);
 	}
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -163,7 +163,7 @@ int store_signal_add(struct store *st, int64_t ws, struct signal *sg,
 	}
 	sqlite3_reset(s);
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -213,7 +213,7 @@ int store_signal_get(struct store *st, int64_t ws, int64_t id,
 	signal_read(s, out);
 	sqlite3_reset(s);
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -254,7 +254,7 @@ int store_signal_list(struct store *st, int64_t ws, bool waiting_only,
 	*out = g;
 	*n = cnt;
 	return KITH_OK;
-fail:
+done:
 	store_signals_free(g, cnt);
 	return rc;
 }
@@ -287,7 +287,7 @@ int store_signal_attach(struct store *st, int64_t ws, int64_t id,
 	sqlite3_bind_int64(s, 3, id);
 	EXEC(s, "attach signal");
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -302,7 +302,7 @@ int store_signals_open(struct store *st, int64_t ws, int64_t **ids,
 		" contact_id IS NOT NULL");
 	sqlite3_bind_int64(s, 1, ws);
 	return sq_collect_ids(st, s, 0, ids, n, err);
-fail:
+done:
 	return rc;
 }
 
@@ -321,7 +321,7 @@ int store_user_focus(struct store *st, int64_t ws, int64_t user_id,
 	if (!sqlite3_changes(st->db))
 		return kith_err_set(err, KITH_ENOTFOUND, "user", "no such user");
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -336,7 +336,7 @@ int store_user_digest_day(struct store *st, int64_t user_id, int32_t day,
 	sqlite3_bind_int64(s, 2, user_id);
 	EXEC(s, "digest day");
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -359,7 +359,7 @@ int store_users_all(struct store *st, struct user **out, size_t *n,
 	*out = u;
 	*n = cnt;
 	return KITH_OK;
-fail:
+done:
 	store_users_free(u, cnt);
 	return rc;
 }
@@ -385,7 +385,7 @@ int store_alert_add(struct store *st, int64_t ws, int64_t user_id,
 	if (id)
 		*id = sqlite3_last_insert_rowid(st->db);
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -420,7 +420,7 @@ static int alerts_read(struct store *st, sqlite3_stmt *s, struct alert **out,
 	*out = a;
 	*n = cnt;
 	return KITH_OK;
-fail:
+done:
 	store_alerts_free(a, cnt);
 	return rc;
 }
@@ -439,7 +439,7 @@ int store_alert_list(struct store *st, int64_t user_id, int64_t after_id,
 	sqlite3_bind_int64(s, 2, after_id);
 	sqlite3_bind_int64(s, 3, (int64_t)limit);
 	return alerts_read(st, s, out, n, err);
-fail:
+done:
 	return rc;
 }
 
@@ -453,7 +453,7 @@ int store_alert_held(struct store *st, int64_t user_id, struct alert **out,
 		" FROM alert WHERE user_id = ? AND held = 1 ORDER BY id");
 	sqlite3_bind_int64(s, 1, user_id);
 	return alerts_read(st, s, out, n, err);
-fail:
+done:
 	return rc;
 }
 
@@ -468,7 +468,7 @@ int store_alert_release(struct store *st, int64_t user_id,
 	sqlite3_bind_int64(s, 1, user_id);
 	EXEC(s, "release alerts");
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -480,7 +480,7 @@ int store_alert_users_held(struct store *st, int64_t **ids, size_t *n,
 
 	STMT(s, "SELECT DISTINCT user_id FROM alert WHERE held = 1");
 	return sq_collect_ids(st, s, 0, ids, n, err);
-fail:
+done:
 	return rc;
 }
 
@@ -497,7 +497,7 @@ int store_alert_last(struct store *st, int64_t user_id, int64_t *id,
 	*id = more ? sqlite3_column_int64(s, 0) : 0;
 	sqlite3_reset(s);
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -527,7 +527,7 @@ int store_notify_add(struct store *st, int64_t ws, struct notify_target *t,
 		sqlite3_reset(s);
 	}
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -567,7 +567,7 @@ int store_notify_list(struct store *st, int64_t ws, int64_t user_id,
 	*out = t;
 	*n = cnt;
 	return KITH_OK;
-fail:
+done:
 	store_notify_free(t, cnt);
 	return rc;
 }
@@ -591,7 +591,7 @@ int store_notify_delete(struct store *st, int64_t ws, int64_t id,
 				    "no notification target %lld",
 				    (long long)id);
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -609,7 +609,7 @@ int store_outbox_add(struct store *st, int64_t ws, int64_t target_id,
 	sqlite3_bind_int64(s, 4, now);
 	EXEC(s, "queue notification");
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -659,7 +659,7 @@ int store_outbox_due(struct store *st, kith_time now, size_t limit,
 	*out = o;
 	*n = cnt;
 	return KITH_OK;
-fail:
+done:
 	store_outbox_free(o, cnt);
 	return rc;
 }
@@ -681,7 +681,7 @@ int store_outbox_done(struct store *st, int64_t id, bool sent,
 	bind_text(s, 5, error);
 	EXEC(s, "notification result");
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -729,7 +729,7 @@ int store_meeting_put(struct store *st, int64_t ws, struct meeting *m,
 		EXEC(s, "add meeting");
 	}
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -780,12 +780,12 @@ int store_meeting_list(struct store *st, int64_t ws, int64_t user_id,
 		rc = sq_collect_ids(st, s, 0, &m[i].contacts, &m[i].n_contacts,
 				 err);
 		if (rc)
-			goto fail;
+			goto done;
 	}
 	*out = m;
 	*n = cnt;
 	return KITH_OK;
-fail:
+done:
 	store_meetings_free(m, cnt);
 	return rc;
 }
@@ -809,7 +809,7 @@ int store_meeting_state(struct store *st, int64_t ws, int64_t user_id,
 		return kith_err_set(err, KITH_ENOTFOUND, "id",
 				    "no meeting %lld", (long long)id);
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -827,6 +827,6 @@ int store_user_in_meeting(struct store *st, int64_t user_id, kith_time now,
 	*until = more ? col_time(s, 0) : KITH_NO_TIME;
 	sqlite3_reset(s);
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }

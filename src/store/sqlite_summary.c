@@ -71,7 +71,7 @@ static int resolve_cadence(struct store *st, int64_t ws, int64_t id,
 		    : tier_meet ? tier_meet
 				: def_meet;
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -104,7 +104,7 @@ static int summary_write(struct store *st, int64_t id,
 	sqlite3_bind_int64(s, 10, id);
 	EXEC(s, "update summary");
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -138,7 +138,7 @@ int sq_contact_refresh(struct store *st, int64_t ws, int64_t id,
 	rc = resolve_cadence(st, ws, id, own_every, own_meet, tier,
 			     &m.eff_every, &m.eff_meet, err);
 	if (rc)
-		goto fail;
+		goto done;
 	STMT(s, "SELECT max(tc.at), max(CASE WHEN t.channel = 'in_person'"
 		" THEN tc.at END), count(*) FROM touch_contact tc"
 		" JOIN touchpoint t ON t.id = tc.touch_id"
@@ -155,7 +155,7 @@ int sq_contact_refresh(struct store *st, int64_t ws, int64_t id,
 	sqlite3_bind_int64(s, 2, id);
 	EXEC(s, "update summary");
 	return summary_write(st, id, &m, 0, err);
-fail:
+done:
 	return rc;
 }
 
@@ -204,7 +204,7 @@ int sq_touch_summary(struct store *st, int64_t ws, int64_t id,
 		return kith_err_set(err, KITH_ENOTFOUND, "contacts",
 				    "no contact %lld", (long long)id);
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -258,7 +258,7 @@ int store_cadence_set(struct store *st, int64_t ws,
 			rc = sq_contact_refresh(st, ws, ids[i], err);
 		free(ids);
 	}
-fail:
+done:
 	return rc;
 }
 
@@ -301,7 +301,7 @@ int store_cadence_list(struct store *st, int64_t ws,
 	*out = r;
 	*n = cnt;
 	return KITH_OK;
-fail:
+done:
 	store_cadences_free(r, cnt);
 	return rc;
 }

@@ -86,7 +86,7 @@ int store_touch_add(struct store *st, int64_t ws, struct touchpoint *t,
 					    (long long)t->users[i]);
 	}
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -124,7 +124,7 @@ static int touch_participants(struct store *st, struct touchpoint *t,
 		t->users[t->n_users++] = sqlite3_column_int64(s, 0);
 	}
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -183,12 +183,12 @@ int store_touch_page(struct store *st, int64_t ws, int64_t contact_id,
 	for (size_t i = 0; i < cnt; i++) {
 		rc = touch_participants(st, &t[i], err);
 		if (rc)
-			goto fail;
+			goto done;
 	}
 	*out = t;
 	*n = cnt;
 	return KITH_OK;
-fail:
+done:
 	store_touches_free(t, cnt);
 	return rc;
 }
@@ -236,7 +236,7 @@ int store_touch_scores(struct store *st, int64_t ws, int64_t contact_id,
 	*out = t;
 	*n = cnt;
 	return KITH_OK;
-fail:
+done:
 	free(t);
 	return rc;
 }
@@ -256,10 +256,10 @@ static int visit_touches(struct store *st, sqlite3_stmt *s,
 		score_touch_read(s, 1, &t);
 		rc = fn(ctx, sqlite3_column_int64(s, 0), &t);
 		if (rc)
-			goto fail;
+			goto done;
 	}
 	return KITH_OK;
-fail:
+done:
 	sqlite3_reset(s);
 	return rc;
 }
@@ -280,7 +280,7 @@ int store_touch_each(struct store *st, int64_t ws, bool per_participant,
 			" WHERE workspace_id = ? ORDER BY at");
 	sqlite3_bind_int64(s, 1, ws);
 	return visit_touches(st, s, fn, ctx, err);
-fail:
+done:
 	return rc;
 }
 
@@ -301,7 +301,7 @@ int sq_contact_exists(struct store *st, int64_t ws, int64_t id,
 		return kith_err_set(err, KITH_ENOTFOUND, "contact_id",
 				    "no contact %lld", (long long)id);
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -322,7 +322,7 @@ int store_fact_add(struct store *st, int64_t ws, struct fact *f,
 	sqlite3_bind_int64(s, 5, f->created_at);
 	EXEC(s, "add fact");
 	f->id = sqlite3_last_insert_rowid(st->db);
-fail:
+done:
 	return rc;
 }
 
@@ -366,7 +366,7 @@ int store_fact_list(struct store *st, int64_t ws, int64_t contact_id,
 	*out = f;
 	*n = cnt;
 	return KITH_OK;
-fail:
+done:
 	store_facts_free(f, cnt);
 	return rc;
 }
@@ -401,7 +401,7 @@ int store_date_add(struct store *st, int64_t ws, struct kdate *d,
 	sqlite3_bind_int64(s, 9, d->created_at);
 	EXEC(s, "add date");
 	d->id = sqlite3_last_insert_rowid(st->db);
-fail:
+done:
 	return rc;
 }
 
@@ -452,7 +452,7 @@ int store_date_list(struct store *st, int64_t ws, int64_t contact_id,
 	*out = d;
 	*n = cnt;
 	return KITH_OK;
-fail:
+done:
 	store_dates_free(d, cnt);
 	return rc;
 }
@@ -476,7 +476,7 @@ int store_promise_add(struct store *st, int64_t ws, struct promise *p,
 	sqlite3_bind_int64(s, 7, p->created_at);
 	EXEC(s, "add promise");
 	p->id = sqlite3_last_insert_rowid(st->db);
-fail:
+done:
 	return rc;
 }
 
@@ -536,7 +536,7 @@ int store_promise_list(struct store *st, int64_t ws, int64_t contact_id,
 	*out = p;
 	*n = cnt;
 	return KITH_OK;
-fail:
+done:
 	store_promises_free(p, cnt);
 	return rc;
 }
@@ -560,7 +560,7 @@ int store_promise_get(struct store *st, int64_t ws, int64_t id,
 	promise_read(s, out);
 	sqlite3_reset(s);
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -580,7 +580,7 @@ int store_promise_done(struct store *st, int64_t ws, int64_t id,
 		return kith_err_set(err, KITH_ENOTFOUND, "promise",
 				    "no promise %lld", (long long)id);
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -607,7 +607,7 @@ int store_gift_add(struct store *st, int64_t ws, struct gift *g,
 	sqlite3_bind_int64(s, 7, g->at);
 	EXEC(s, "add gift");
 	g->id = sqlite3_last_insert_rowid(st->db);
-fail:
+done:
 	return rc;
 }
 
@@ -653,7 +653,7 @@ int store_gift_list(struct store *st, int64_t ws, int64_t contact_id,
 	*out = g;
 	*n = cnt;
 	return KITH_OK;
-fail:
+done:
 	store_gifts_free(g, cnt);
 	return rc;
 }
@@ -681,7 +681,7 @@ int store_revenue_add(struct store *st, int64_t ws, struct revenue *r,
 	bind_text(s, 7, r->note);
 	EXEC(s, "add revenue");
 	r->id = sqlite3_last_insert_rowid(st->db);
-fail:
+done:
 	return rc;
 }
 
@@ -727,7 +727,7 @@ int store_revenue_list(struct store *st, int64_t ws, int64_t contact_id,
 	*out = r;
 	*n = cnt;
 	return KITH_OK;
-fail:
+done:
 	store_revenues_free(r, cnt);
 	return rc;
 }
@@ -746,7 +746,7 @@ int store_revenue_total(struct store *st, int64_t ws, int64_t contact_id,
 	*cents = more ? sqlite3_column_int64(s, 0) : 0;
 	sqlite3_reset(s);
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -783,7 +783,7 @@ int store_dates_window(struct store *st, int64_t ws, int32_t from_day,
 	*ids = v;
 	*n = cnt;
 	return KITH_OK;
-fail:
+done:
 	free(v);
 	return rc;
 }
@@ -817,7 +817,7 @@ int store_promises_due_page(struct store *st, int64_t ws, kith_time before,
 	}
 	sqlite3_reset(s);
 	return KITH_OK;
-fail:
+done:
 	return rc;
 }
 
@@ -832,6 +832,6 @@ int store_touch_each_user(struct store *st, int64_t ws, store_touch_visit fn,
 		" WHERE tu.workspace_id = ? ORDER BY tu.user_id, t.at");
 	sqlite3_bind_int64(s, 1, ws);
 	return visit_touches(st, s, fn, ctx, err);
-fail:
+done:
 	return rc;
 }
