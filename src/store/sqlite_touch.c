@@ -286,6 +286,50 @@ done:
 
 /* ---- facts, dates, promises, gifts, revenue ---- */
 
+/* Fills one zeroed element of a list from the current row. */
+typedef void (*row_read_fn)(sqlite3_stmt *s, void *row);
+/* Frees n elements read so far and the array. */
+typedef void (*rows_free_fn)(void *rows, size_t n);
+
+/*
+ * The list shape of the contact's kin: step s (prepared and bound) to the
+ * end, one element of size bytes per row, filled by read. On KITH_OK
+ * *out and *n hold a new array the caller frees with the entity's *_free; on
+ * failure (KITH_EIO, KITH_EBUSY, KITH_ENOMEM, with err set) what was read
+ * is freed with free_rows and *out and *n are untouched.
+ */
+static int rows_read(struct store *st, sqlite3_stmt *s, size_t size,
+		     row_read_fn read, rows_free_fn free_rows, void **out,
+		     size_t *n, struct kith_err *err)
+{
+	char *rows = NULL;
+	size_t cnt = 0;
+	int rc, more;
+
+	for (;;) {
+		void *g;
+
+		STEP(s, more);
+		if (!more)
+			break;
+		g = grow(rows, cnt, size);
+		if (!g) {
+			rc = kith_err_nomem(err);
+			goto done;
+		}
+		rows = g;
+		memset(rows + cnt * size, 0, size);
+		read(s, rows + cnt * size);
+		cnt++;
+	}
+	*out = rows;
+	*n = cnt;
+	return KITH_OK;
+done:
+	free_rows(rows, cnt);
+	return rc;
+}
+
 int sq_contact_exists(struct store *st, int64_t ws, int64_t id,
 			  struct kith_err *err)
 {
@@ -333,13 +377,27 @@ void store_facts_free(struct fact *f, size_t n)
 	free(f);
 }
 
+static void fact_row(sqlite3_stmt *s, void *row)
+{
+	struct fact *f = row;
+
+	f->id = sqlite3_column_int64(s, 0);
+	f->contact_id = sqlite3_column_int64(s, 1);
+	f->text = col_str(s, 2);
+	f->created_at = sqlite3_column_int64(s, 3);
+}
+
+static void fact_rows_free(void *rows, size_t n)
+{
+	store_facts_free(rows, n);
+}
+
 int store_fact_list(struct store *st, int64_t ws, int64_t contact_id,
 		    struct fact **out, size_t *n, struct kith_err *err)
 {
-	struct fact *f = NULL;
-	size_t cnt = 0;
+	void *rows;
 	sqlite3_stmt *s;
-	int rc, more;
+	int rc;
 
 	/* One contact reads its index; ?2 = 0 keeps the binding. */
 	if (contact_id)
@@ -352,22 +410,11 @@ int store_fact_list(struct store *st, int64_t ws, int64_t contact_id,
 			" ORDER BY id");
 	sqlite3_bind_int64(s, 1, ws);
 	sqlite3_bind_int64(s, 2, contact_id);
-	for (;;) {
-		STEP(s, more);
-		if (!more)
-			break;
-		PUSH(f, cnt, err);
-		f[cnt].id = sqlite3_column_int64(s, 0);
-		f[cnt].contact_id = sqlite3_column_int64(s, 1);
-		f[cnt].text = col_str(s, 2);
-		f[cnt].created_at = sqlite3_column_int64(s, 3);
-		cnt++;
-	}
-	*out = f;
-	*n = cnt;
-	return KITH_OK;
+	rc = rows_read(st, s, sizeof(struct fact), fact_row, fact_rows_free,
+		       &rows, n, err);
+	if (!rc)
+		*out = rows;
 done:
-	store_facts_free(f, cnt);
 	return rc;
 }
 
@@ -423,13 +470,22 @@ static void date_read(sqlite3_stmt *s, struct kdate *d)
 	d->created_at = sqlite3_column_int64(s, 6);
 }
 
+static void date_row(sqlite3_stmt *s, void *row)
+{
+	date_read(s, row);
+}
+
+static void date_rows_free(void *rows, size_t n)
+{
+	store_dates_free(rows, n);
+}
+
 int store_date_list(struct store *st, int64_t ws, int64_t contact_id,
 		    struct kdate **out, size_t *n, struct kith_err *err)
 {
-	struct kdate *d = NULL;
-	size_t cnt = 0;
+	void *rows;
 	sqlite3_stmt *s;
-	int rc, more;
+	int rc;
 
 	/* One contact reads its index; ?2 = 0 keeps the binding. */
 	if (contact_id)
@@ -442,18 +498,11 @@ int store_date_list(struct store *st, int64_t ws, int64_t contact_id,
 			" AND ?2 = 0 ORDER BY id");
 	sqlite3_bind_int64(s, 1, ws);
 	sqlite3_bind_int64(s, 2, contact_id);
-	for (;;) {
-		STEP(s, more);
-		if (!more)
-			break;
-		PUSH(d, cnt, err);
-		date_read(s, &d[cnt++]);
-	}
-	*out = d;
-	*n = cnt;
-	return KITH_OK;
+	rc = rows_read(st, s, sizeof(struct kdate), date_row, date_rows_free,
+		       &rows, n, err);
+	if (!rc)
+		*out = rows;
 done:
-	store_dates_free(d, cnt);
 	return rc;
 }
 
@@ -498,14 +547,23 @@ static void promise_read(sqlite3_stmt *s, struct promise *p)
 	p->contact_name = col_str(s, 6);
 }
 
+static void promise_row(sqlite3_stmt *s, void *row)
+{
+	promise_read(s, row);
+}
+
+static void promise_rows_free(void *rows, size_t n)
+{
+	store_promises_free(rows, n);
+}
+
 int store_promise_list(struct store *st, int64_t ws, int64_t contact_id,
 		       bool include_done, struct promise **out, size_t *n,
 		       struct kith_err *err)
 {
-	struct promise *p = NULL;
-	size_t cnt = 0;
+	void *rows;
 	sqlite3_stmt *s;
-	int rc, more;
+	int rc;
 
 	/* Open before kept; among open, those with a due time first by it. */
 	/* One contact reads its index; ?2 = 0 keeps the binding. */
@@ -526,18 +584,11 @@ int store_promise_list(struct store *st, int64_t ws, int64_t contact_id,
 	sqlite3_bind_int64(s, 1, ws);
 	sqlite3_bind_int64(s, 2, contact_id);
 	sqlite3_bind_int(s, 3, include_done);
-	for (;;) {
-		STEP(s, more);
-		if (!more)
-			break;
-		PUSH(p, cnt, err);
-		promise_read(s, &p[cnt++]);
-	}
-	*out = p;
-	*n = cnt;
-	return KITH_OK;
+	rc = rows_read(st, s, sizeof(struct promise), promise_row,
+		       promise_rows_free, &rows, n, err);
+	if (!rc)
+		*out = rows;
 done:
-	store_promises_free(p, cnt);
 	return rc;
 }
 
@@ -618,13 +669,29 @@ void store_gifts_free(struct gift *g, size_t n)
 	free(g);
 }
 
+static void gift_row(sqlite3_stmt *s, void *row)
+{
+	struct gift *g = row;
+
+	g->id = sqlite3_column_int64(s, 0);
+	g->contact_id = sqlite3_column_int64(s, 1);
+	g->org_id = sqlite3_column_int64(s, 2);
+	g->text = col_str(s, 3);
+	g->value_cents = sqlite3_column_int64(s, 4);
+	g->at = sqlite3_column_int64(s, 5);
+}
+
+static void gift_rows_free(void *rows, size_t n)
+{
+	store_gifts_free(rows, n);
+}
+
 int store_gift_list(struct store *st, int64_t ws, int64_t contact_id,
 		    struct gift **out, size_t *n, struct kith_err *err)
 {
-	struct gift *g = NULL;
-	size_t cnt = 0;
+	void *rows;
 	sqlite3_stmt *s;
-	int rc, more;
+	int rc;
 
 	/* One contact reads its index; ?2 = 0 keeps the binding. */
 	if (contact_id)
@@ -637,24 +704,11 @@ int store_gift_list(struct store *st, int64_t ws, int64_t contact_id,
 			" AND ?2 = 0 ORDER BY at, id");
 	sqlite3_bind_int64(s, 1, ws);
 	sqlite3_bind_int64(s, 2, contact_id);
-	for (;;) {
-		STEP(s, more);
-		if (!more)
-			break;
-		PUSH(g, cnt, err);
-		g[cnt].id = sqlite3_column_int64(s, 0);
-		g[cnt].contact_id = sqlite3_column_int64(s, 1);
-		g[cnt].org_id = sqlite3_column_int64(s, 2);
-		g[cnt].text = col_str(s, 3);
-		g[cnt].value_cents = sqlite3_column_int64(s, 4);
-		g[cnt].at = sqlite3_column_int64(s, 5);
-		cnt++;
-	}
-	*out = g;
-	*n = cnt;
-	return KITH_OK;
+	rc = rows_read(st, s, sizeof(struct gift), gift_row, gift_rows_free,
+		       &rows, n, err);
+	if (!rc)
+		*out = rows;
 done:
-	store_gifts_free(g, cnt);
 	return rc;
 }
 
@@ -692,13 +746,29 @@ void store_revenues_free(struct revenue *r, size_t n)
 	free(r);
 }
 
+static void revenue_row(sqlite3_stmt *s, void *row)
+{
+	struct revenue *r = row;
+
+	r->id = sqlite3_column_int64(s, 0);
+	r->contact_id = sqlite3_column_int64(s, 1);
+	r->org_id = sqlite3_column_int64(s, 2);
+	r->amount_cents = sqlite3_column_int64(s, 3);
+	r->at = sqlite3_column_int64(s, 4);
+	r->note = col_str(s, 5);
+}
+
+static void revenue_rows_free(void *rows, size_t n)
+{
+	store_revenues_free(rows, n);
+}
+
 int store_revenue_list(struct store *st, int64_t ws, int64_t contact_id,
 		       struct revenue **out, size_t *n, struct kith_err *err)
 {
-	struct revenue *r = NULL;
-	size_t cnt = 0;
+	void *rows;
 	sqlite3_stmt *s;
-	int rc, more;
+	int rc;
 
 	/* One contact reads its index; ?2 = 0 keeps the binding. */
 	if (contact_id)
@@ -711,24 +781,11 @@ int store_revenue_list(struct store *st, int64_t ws, int64_t contact_id,
 			" AND ?2 = 0 ORDER BY at, id");
 	sqlite3_bind_int64(s, 1, ws);
 	sqlite3_bind_int64(s, 2, contact_id);
-	for (;;) {
-		STEP(s, more);
-		if (!more)
-			break;
-		PUSH(r, cnt, err);
-		r[cnt].id = sqlite3_column_int64(s, 0);
-		r[cnt].contact_id = sqlite3_column_int64(s, 1);
-		r[cnt].org_id = sqlite3_column_int64(s, 2);
-		r[cnt].amount_cents = sqlite3_column_int64(s, 3);
-		r[cnt].at = sqlite3_column_int64(s, 4);
-		r[cnt].note = col_str(s, 5);
-		cnt++;
-	}
-	*out = r;
-	*n = cnt;
-	return KITH_OK;
+	rc = rows_read(st, s, sizeof(struct revenue), revenue_row,
+		       revenue_rows_free, &rows, n, err);
+	if (!rc)
+		*out = rows;
 done:
-	store_revenues_free(r, cnt);
 	return rc;
 }
 
