@@ -1,7 +1,7 @@
 /*
  * store.h: the only door to the database. One interface; the SQLite
- * engine lives in store_sqlite.c (a PostgreSQL engine will implement the
- * same calls). Every call takes the workspace id first among its keys
+ * engine lives in sqlite*.c, one room per entity over sqlite_int.h (a
+ * PostgreSQL engine will implement the same calls). Every call takes the workspace id first among its keys
  * and never reads or changes another workspace's rows.
  *
  * Every call returns a kith_status and fills err on failure. Writes are
