@@ -1,15 +1,70 @@
 /*
  * store.h: the only door to the database. One interface; the SQLite
  * engine lives in sqlite*.c, one room per entity over sqlite_int.h (a
- * PostgreSQL engine will implement the same calls). Every call takes the workspace id first among its keys
- * and never reads or changes another workspace's rows.
+ * PostgreSQL engine will implement the same calls). Every call takes
+ * the workspace id first among its keys and never reads or changes
+ * another workspace's rows.
  *
- * Every call returns a kith_status and fills err on failure. Writes are
- * grouped by the caller in store_begin/commit so one user action is one
- * transaction; the store keeps per-contact summaries (last touch, last
- * face to face, effective cadences, next due time) current on each write.
- * Structs filled through out-parameters belong to the caller, who frees
- * them with the model's _clear functions or store_*_free helpers.
+ * Writes are grouped by the caller in store_begin/commit so one user
+ * action is one transaction; the store keeps per-contact summaries (last
+ * touch, last face to face, effective cadences, next due time) current
+ * on each write.
+ *
+ * Parameter order. Every call takes, in this order: the store, the
+ * workspace id, the keys (ids, hashes), the inputs, then the
+ * out-parameters, then err last. New code elsewhere in kith puts
+ * out-parameters first (libgit2 style: int f(T **out, ...)); the store
+ * keeps its own order because every caller depends on it. store_open
+ * is the one call here already written out-first.
+ *
+ * Statuses. Every int-returning call returns a kith_status (src/kith.h):
+ * KITH_OK on success, else the status also written into err (err may be
+ * NULL). Any call that touches the database can fail with:
+ *   KITH_EIO       SQLite failed (I/O, corruption, a statement that
+ *                  would not prepare, the statement cache full); the
+ *                  message names the step;
+ *   KITH_EBUSY     another writer held the lock past the 5 s busy
+ *                  timeout: try again later;
+ *   KITH_ECONFLICT a write broke a constraint (a unique key or an id
+ *                  already taken, e.g. a restore's id);
+ *   KITH_ENOMEM    an allocation failed (growing an out-array, a
+ *                  search pattern, a contact's lists).
+ * These four are "the common failures" below and are not repeated per
+ * call; each comment names only the statuses its call adds (KITH_EINPUT
+ * with the field it names in err->field, KITH_ENOTFOUND, KITH_ECONFLICT
+ * from a check of its own) and the exceptions. Reads never return
+ * KITH_ECONFLICT in practice; a call that only reads cannot break a
+ * constraint. Nothing is rolled back by a failing call: the caller's
+ * transaction is still open and the caller rolls it back.
+ *
+ * Ownership. What a call hands back through an out-parameter belongs to
+ * the caller:
+ *   - a list (T **out, size_t *n): on KITH_OK *out is a new array of *n
+ *     elements the caller frees with the matching store_*_free(*out, *n)
+ *     (each frees the elements' strings and the array, and accepts
+ *     NULL, 0); an empty result is *out NULL and *n 0. On error the
+ *     partial array is freed here and *out and *n are left untouched
+ *     (unless the call says it sets them to NULL and 0 first);
+ *   - an id list (int64_t **ids, size_t *n): the same, freed with
+ *     free(*ids);
+ *   - a struct (T *out): on KITH_OK its strings and arrays are the
+ *     caller's, released with the model's _clear function (contact_clear,
+ *     user_clear, promise_clear, signal_clear, workspace_clear,
+ *     agenda_row_clear...); on error *out holds nothing the caller must
+ *     free (it may be left as it was);
+ *   - a fixed buffer (struct due_row *out, size_t cap, size_t *n): the
+ *     caller's memory; rows [0, *n) are filled, nothing to free.
+ * Strings in what is handed back are copies (strdup), never borrowed
+ * from SQLite; a string that could not be copied reads as NULL rather
+ * than failing the call with KITH_ENOMEM. Inputs (const pointers, and
+ * the structs a write takes) stay the caller's: the store copies what
+ * it keeps and holds no pointer past the call.
+ *
+ * The void calls (store_close, store_rollback, the savepoint undo and
+ * release, store_read_begin/end, the _free and _clear helpers) cannot
+ * report a failure: store_rollback writes a failed ROLLBACK to stderr,
+ * the others are silent, and the next store_settle notices a
+ * transaction left open.
  */
 #ifndef KITH_STORE_H
 #define KITH_STORE_H
@@ -30,15 +85,35 @@ struct workspace {
 	kith_time created_at;
 };
 
+/* Frees w's strings (name, tz); w itself is the caller's. */
 void workspace_clear(struct workspace *w);
 
-/* Open (creating if needed) the database at path and run migrations. */
+/*
+ * Open (creating if needed, mode 0600) the database at path and run
+ * migrations. On KITH_OK *out is a new store the caller ends with
+ * store_close; on any error *out is NULL. KITH_EIO with err->field
+ * "--db" when the folder cannot be made or the file not opened, else
+ * KITH_EIO when a pragma or a migration fails (a busy lock during a
+ * migration included) or the file's schema is newer than this kith;
+ * KITH_EBUSY only when reading the schema version meets a held lock;
+ * KITH_ENOMEM when the store itself cannot be allocated.
+ */
 int store_open(struct store **out, const char *path, struct kith_err *err);
+/* Finalize every statement and close; NULL is a no-op. */
 void store_close(struct store *st);
-/* Schema version after migrations. */
+/* Schema version after migrations: a count, never an error status. */
 int store_schema_version(struct store *st);
 
-/* One user action: BEGIN IMMEDIATE .. COMMIT, or ROLLBACK on failure. */
+/*
+ * One user action: BEGIN IMMEDIATE .. COMMIT, or ROLLBACK on failure.
+ * store_begin: KITH_EBUSY when another writer holds the lock past the
+ * busy timeout, else KITH_EIO. store_commit: on failure it has already
+ * rolled the transaction back (the caller need not) and returns
+ * KITH_EBUSY for a busy lock, KITH_EIO for anything else (never
+ * KITH_ECONFLICT: a deferred constraint failure at COMMIT is KITH_EIO).
+ * store_in_transaction asks SQLite, not the bookkeeping: true for a
+ * read snapshot too.
+ */
 int store_begin(struct store *st, struct kith_err *err);
 int store_commit(struct store *st, struct kith_err *err);
 void store_rollback(struct store *st);
@@ -56,7 +131,10 @@ bool store_in_transaction(struct store *st);
  * for good (review H1).
  */
 int store_settle(struct store *st, struct kith_err *err);
-/* A savepoint inside the current transaction: undo part of an action. */
+/* A savepoint inside the current transaction: undo part of an action.
+ * One name ("part"). store_savepoint returns KITH_EIO on any failure
+ * (a busy lock included: it goes through sq_exec_sql, which does not
+ * tell KITH_EBUSY apart). */
 int store_savepoint(struct store *st, struct kith_err *err);
 void store_savepoint_undo(struct store *st);
 void store_savepoint_release(struct store *st);
@@ -69,59 +147,95 @@ void store_savepoint_release(struct store *st);
 void store_read_begin(struct store *st);
 void store_read_end(struct store *st);
 
-/* ---- workspaces ---- */
+/* ---- workspaces ----
+ * The common failures only, unless said. store_workspace_list and
+ * store_workspace_get take no workspace filter: they serve the
+ * operator's CLI and the server's setup.
+ */
+/* Create a workspace named name with the default cadence rules; its id
+ * in *id (untouched on error). */
 int store_workspace_create(struct store *st, const char *name, kith_time now,
 			   int64_t *id, struct kith_err *err);
+/* Every workspace by id: *out freed with store_workspaces_free. */
 int store_workspace_list(struct store *st, struct workspace **out, size_t *n,
 			 struct kith_err *err);
+/* Workspace ws into *out (released with workspace_clear);
+ * KITH_ENOTFOUND (field "workspace") when there is none. */
 int store_workspace_get(struct store *st, int64_t ws, struct workspace *out,
 			struct kith_err *err);
+/* Write w's settings to workspace w->id. An id that is no workspace
+ * changes nothing and still returns KITH_OK (no KITH_ENOTFOUND). */
 int store_workspace_update(struct store *st, const struct workspace *w,
 			   struct kith_err *err);
 void store_workspaces_free(struct workspace *w, size_t n);
-/* Is the workspace free of contacts and touches (import target)? */
+/* Is the workspace free of contacts, touches and organizations (import
+ * target)? *out is set on KITH_OK only. */
 int store_workspace_empty(struct store *st, int64_t ws, bool *out,
 			  struct kith_err *err);
 
-/* ---- organizations ---- */
-/* Id of the organization named name (case-insensitive), created if new. */
+/* ---- organizations ----
+ * The common failures only.
+ */
+/* Id of the organization named name (case-insensitive), created if new;
+ * in *id, untouched on error. */
 int store_org_ensure(struct store *st, int64_t ws, const char *name,
 		     kith_time now, int64_t *id, struct kith_err *err);
+/* *out freed with store_orgs_free. */
 int store_org_list(struct store *st, int64_t ws, struct organization **out,
 		   size_t *n, struct kith_err *err);
-/* Insert with a given id (restore). */
+/* Insert with a given id (restore); KITH_ECONFLICT when the id is
+ * taken (by any workspace: ids are global). */
 int store_org_put(struct store *st, int64_t ws, const struct organization *o,
 		  struct kith_err *err);
 void store_orgs_free(struct organization *o, size_t n);
 
-/* ---- contacts ---- */
+/* ---- contacts ----
+ * The writes check what c names: KITH_EINPUT with field "org_id" when
+ * c->org_id is no organization of ws, "owner" when c->owner_id (0:
+ * none) is no user of ws. c stays the caller's; the store writes back
+ * only the fields each call says.
+ */
 /*
  * Add c; c->id 0 assigns a new id (written back), else that id is kept
- * (restore). org_name, when set and org_id is 0, finds or makes the
- * organization. created_at/updated_at 0 mean now.
+ * (restore; KITH_ECONFLICT when it is taken). org_name, when set and
+ * org_id is 0, finds or makes the organization (its id written back to
+ * c->org_id). created_at/updated_at 0 mean now and version 0 means 1,
+ * all written back. KITH_EINPUT "org_id"/"owner" as above.
  */
 int store_contact_add(struct store *st, int64_t ws, struct contact *c,
 		      kith_time now, struct kith_err *err);
 /*
  * Replace the editable fields of contact c->id. When expect_version is
- * non-zero and differs from the stored one: KITH_ECONFLICT. Bumps the
- * version and refreshes the summaries.
+ * non-zero and differs from the stored one: KITH_ECONFLICT (field
+ * "version"). Bumps the version and refreshes the summaries.
+ * KITH_ENOTFOUND (field "contact") when c->id is no contact of ws;
+ * KITH_EINPUT "org_id"/"owner" as above.
  */
 int store_contact_update(struct store *st, int64_t ws, struct contact *c,
 			 int64_t expect_version, kith_time now,
 			 struct kith_err *err);
+/* Contact id with its emails, phones, handles and tags into *out, which
+ * is contact_init'ed first whatever happens and released with
+ * contact_clear. KITH_ENOTFOUND (field "contact") when id is no contact
+ * of ws; on KITH_ENOMEM *out is cleared again. */
 int store_contact_get(struct store *st, int64_t ws, int64_t id,
 		      struct contact *out, struct kith_err *err);
+/* Delete contact id and what hangs on it. KITH_ENOTFOUND (field
+ * "contact") when id is no contact of ws. */
 int store_contact_delete(struct store *st, int64_t ws, int64_t id,
 			 struct kith_err *err);
-/* Snooze until t (KITH_NO_TIME: wake now). */
+/* Snooze until t (KITH_NO_TIME: wake now); bumps the version.
+ * KITH_ENOTFOUND (field "contact") when id is no contact of ws. */
 int store_contact_snooze(struct store *st, int64_t ws, int64_t id,
 			 kith_time until, kith_time now, struct kith_err *err);
 
 /*
  * Contacts a user means by `who`: an id, an email, a full name or a
  * case-insensitive name fragment, tried in that order; the first step
- * with matches wins. exclude (0: none) is never returned.
+ * with matches wins. exclude (0: none) is never returned. The fragment
+ * step returns at most 50 ids. No match is KITH_OK with *n 0 (never
+ * KITH_ENOTFOUND: the caller decides). Sets *ids NULL and *n 0 first,
+ * so on error they are NULL and 0; on KITH_OK free(*ids).
  */
 int store_contact_find(struct store *st, int64_t ws, const char *who,
 		       int64_t exclude, int64_t **ids, size_t *n,
@@ -136,11 +250,14 @@ struct contact_filter {
 	size_t limit;		/* 0: all */
 };
 
+/* Contacts matching f by id. Sets *out NULL and *n 0 first, so on error
+ * they are NULL and 0; on KITH_OK *out is freed with store_contacts_free.
+ * The common failures only. */
 int store_contact_list(struct store *st, int64_t ws,
 		       const struct contact_filter *f, struct contact **out,
 		       size_t *n, struct kith_err *err);
 void store_contacts_free(struct contact *c, size_t n);
-/* Count of contacts in the workspace. */
+/* Count of contacts in the workspace into *out (set on KITH_OK only). */
 int store_contact_count(struct store *st, int64_t ws, int64_t *out,
 			struct kith_err *err);
 
@@ -148,33 +265,51 @@ int store_contact_count(struct store *st, int64_t ws, int64_t *out,
  * Move everything of contact `from` to `into` (touches, facts, dates,
  * promises, gifts, revenue; emails, phones and tags are unioned, empty
  * fields filled) and delete `from`. Summaries are recomputed.
+ * KITH_EINPUT (field "contact") when from == into; KITH_ENOTFOUND
+ * (field "contact") when either is no contact of ws.
  */
 int store_contact_merge(struct store *st, int64_t ws, int64_t from,
 			int64_t into, kith_time now, struct kith_err *err);
 
-/* ---- touchpoints ---- */
-/* Add t with its participants; t->id 0 assigns (written back). */
+/* ---- touchpoints ----
+ * The reads have the common failures only; a contact_id that is no
+ * contact of ws gives an empty list, not KITH_ENOTFOUND.
+ */
+/*
+ * Add t with its participants; t->id 0 assigns (written back; a given
+ * id that is taken is KITH_ECONFLICT). KITH_EINPUT with field
+ * "contacts" when t names no contact or one contact twice, "users" when
+ * a user is no user of ws; KITH_ENOTFOUND (field "contacts") when a
+ * contact is no contact of ws. Rows written before the failure stay
+ * until the caller rolls back.
+ */
 int store_touch_add(struct store *st, int64_t ws, struct touchpoint *t,
 		    struct kith_err *err);
-/* Touches of one contact (0: all), newest first; limit 0 is all. */
+/* Touches of one contact (0: all), newest first; limit 0 is all. *out
+ * (each with its contacts and users) is freed with store_touches_free.
+ * The same as store_touch_page with before 0. */
 int store_touch_list(struct store *st, int64_t ws, int64_t contact_id,
 		     size_t limit, struct touchpoint **out, size_t *n,
 		     struct kith_err *err);
 /* One page of that list: the touches after touch `before` in that order
  * (0: from the newest), at most limit (1 or more). A keyset, so a page
  * costs its own rows whatever its depth; a `before` that is no touch of
- * ws gives an empty page. */
+ * ws gives an empty page. *out as for store_touch_list. */
 int store_touch_page(struct store *st, int64_t ws, int64_t contact_id,
 		     int64_t before, size_t limit, struct touchpoint **out,
 		     size_t *n, struct kith_err *err);
 void store_touches_free(struct touchpoint *t, size_t n);
-/* The score view of a contact's touches: at, channel, direction. */
+/* The score view of a contact's touches: at, channel, direction. The
+ * elements own nothing: the caller frees the array with free(*out). */
 int store_touch_scores(struct store *st, int64_t ws, int64_t contact_id,
 		       struct score_touch **out, size_t *n,
 		       struct kith_err *err);
 /* Visit every touch of the workspace: with per_participant, once for
  * each participant in contact order (contact id, touch); else once per
- * touch in time order with contact id 0. For reports. */
+ * touch in time order with contact id 0. For reports. t is borrowed
+ * for the visit only. A non-zero return from fn stops the walk and is
+ * returned as is (fn fills err itself if it wants one); otherwise the
+ * common failures. */
 typedef int (*store_touch_visit)(void *ctx, int64_t contact_id,
 				 const struct score_touch *t);
 int store_touch_each(struct store *st, int64_t ws, bool per_participant,
@@ -184,7 +319,16 @@ int store_touch_each(struct store *st, int64_t ws, bool per_participant,
 int store_touch_each_user(struct store *st, int64_t ws, store_touch_visit fn,
 			  void *ctx, struct kith_err *err);
 
-/* ---- facts, dates, promises, gifts, revenue ---- */
+/* ---- facts, dates, promises, gifts, revenue ----
+ * The _add calls: the item's id 0 assigns a new one, written back (a
+ * given id that is taken: KITH_ECONFLICT); KITH_ENOTFOUND with field
+ * "contact_id" when the item's contact_id is no contact of ws (gifts and
+ * revenue: only checked when non-zero); gifts and revenue also
+ * KITH_EINPUT "org_id" when a non-zero org_id is no organization of ws.
+ * The _list calls: one contact's items (a contact that is none of ws
+ * gives an empty list), *out freed with the matching store_*_free; on
+ * error *out and *n are untouched. The common failures otherwise.
+ */
 int store_fact_add(struct store *st, int64_t ws, struct fact *f,
 		   struct kith_err *err);
 int store_fact_list(struct store *st, int64_t ws, int64_t contact_id,
@@ -204,8 +348,12 @@ int store_promise_add(struct store *st, int64_t ws, struct promise *p,
 int store_promise_list(struct store *st, int64_t ws, int64_t contact_id,
 		       bool include_done, struct promise **out, size_t *n,
 		       struct kith_err *err);
+/* Promise id, with its contact's name, into *out (zeroed first;
+ * released with promise_clear). KITH_ENOTFOUND (field "promise"). */
 int store_promise_get(struct store *st, int64_t ws, int64_t id,
 		      struct promise *out, struct kith_err *err);
+/* Mark promise id kept at `at` (again if it was: no error).
+ * KITH_ENOTFOUND (field "promise") when id is no promise of ws. */
 int store_promise_done(struct store *st, int64_t ws, int64_t id,
 		       kith_time at, struct kith_err *err);
 void store_promises_free(struct promise *p, size_t n);
@@ -221,7 +369,8 @@ int store_revenue_add(struct store *st, int64_t ws, struct revenue *r,
 int store_revenue_list(struct store *st, int64_t ws, int64_t contact_id,
 		       struct revenue **out, size_t *n, struct kith_err *err);
 void store_revenues_free(struct revenue *r, size_t n);
-/* Lifetime value of a contact: the revenue entered against it. */
+/* Lifetime value of a contact: the revenue entered against it, into
+ * *cents (0 for none or no such contact; set on KITH_OK only). */
 int store_revenue_total(struct store *st, int64_t ws, int64_t contact_id,
 			int64_t *cents, struct kith_err *err);
 
@@ -233,16 +382,20 @@ struct cadence_rule {
 	struct cadence meet;
 };
 
-/* Set (or with both none, remove) a rule; refreshes affected contacts. */
+/* Set (or with both none, remove) a rule; refreshes affected contacts.
+ * r stays the caller's. The common failures only. */
 int store_cadence_set(struct store *st, int64_t ws,
 		      const struct cadence_rule *r, kith_time now,
 		      struct kith_err *err);
+/* The workspace's rules: *out freed with store_cadences_free. */
 int store_cadence_list(struct store *st, int64_t ws,
 		       struct cadence_rule **out, size_t *n,
 		       struct kith_err *err);
 void store_cadences_free(struct cadence_rule *r, size_t n);
 
-/* ---- the agenda's indexes ---- */
+/* ---- the agenda's indexes ----
+ * The common failures only, unless said.
+ */
 enum due_clock { DUE_ANY, DUE_MEET };
 
 struct due_group {
@@ -250,7 +403,8 @@ struct due_group {
 	enum tier tier;
 };
 
-/* Distinct (cadence, tier) pairs in use for a clock. */
+/* Distinct (cadence, tier) pairs in use for a clock; the elements own
+ * nothing: the caller frees the array with free(*out). */
 int store_due_groups(struct store *st, int64_t ws, enum due_clock clock,
 		     struct due_group **out, size_t *n, struct kith_err *err);
 
@@ -259,7 +413,9 @@ struct due_row {
 	kith_time anchor;
 };
 
-/* Contacts of one group by anchor ascending, after (anchor, id). */
+/* Contacts of one group by anchor ascending, after (anchor, id), into
+ * the caller's out[0..cap): *n rows (set to 0 first; on error the rows
+ * read so far are in out and *n counts them). Nothing to free. */
 int store_due_page(struct store *st, int64_t ws, enum due_clock clock,
 		   const struct due_group *g, kith_time after_anchor,
 		   int64_t after_id,
@@ -267,7 +423,8 @@ int store_due_page(struct store *st, int64_t ws, enum due_clock clock,
 		   struct kith_err *err);
 
 /* Contacts with a date in [from_day, to_day] (yearly dates by month and
- * day; at most one year's wrap). Ids may repeat. */
+ * day; at most one year's wrap). Ids may repeat. On KITH_OK free(*ids);
+ * on error *ids and *n are untouched. */
 int store_dates_window(struct store *st, int64_t ws, int32_t from_day,
 		       int32_t to_day, int64_t **ids, size_t *n,
 		       struct kith_err *err);
@@ -278,13 +435,16 @@ struct promise_row {
 	kith_time due;
 };
 
-/* Open promises due before `before`, oldest due first, after (due, id). */
+/* Open promises due before `before`, oldest due first, after (due, id),
+ * into the caller's out[0..cap), as store_due_page. */
 int store_promises_due_page(struct store *st, int64_t ws, kith_time before,
 			    kith_time after_due, int64_t after_id,
 			    struct promise_row *out, size_t cap, size_t *n,
 			    struct kith_err *err);
 
-/* An agenda input with the strings it borrows. */
+/* An agenda input with the strings it borrows: in's string pointers
+ * point into the char * members, which the row owns; agenda_row_clear
+ * frees them (and so ends in's borrow). */
 struct agenda_row {
 	struct agenda_input in;
 	char *name;
@@ -296,53 +456,81 @@ struct agenda_row {
 
 void agenda_row_clear(struct agenda_row *r);
 
-/* Everything agenda_score needs about one contact. */
+/* Everything agenda_score needs about one contact, into *out (zeroed
+ * first; released with agenda_row_clear, and already cleared on error).
+ * KITH_ENOTFOUND (field "contact") when id is no contact of ws. */
 int store_agenda_row(struct store *st, int64_t ws, int64_t id, kith_time now,
 		     int32_t today, struct agenda_row *out,
 		     struct kith_err *err);
 /* The contact's own columns only (one indexed read): enough to bound its
- * rank before paying for its dates, promises, gifts and signals. */
+ * rank before paying for its dates, promises, gifts and signals. *out
+ * zeroed first, released with agenda_row_clear; KITH_ENOTFOUND (field
+ * "contact") when id is no contact of ws. */
 int store_agenda_row_base(struct store *st, int64_t ws, int64_t id,
 			  struct agenda_row *out, struct kith_err *err);
-/* Add the events (dates, promises, gifts, signals) to a base row. */
+/* Add the events (dates, promises, gifts, signals) to a base row. row
+ * stays the caller's, cleared by the caller even on error (it may hold
+ * some of the events then). */
 int store_agenda_row_events(struct store *st, int64_t ws,
 			    struct agenda_row *row, kith_time now,
 			    int32_t today, struct kith_err *err);
 
-/* Every contact's agenda row, for the full-scan check and reports. */
+/* Every contact's agenda row, for the full-scan check and reports. row
+ * is borrowed for the visit only (cleared after it). A non-zero return
+ * from fn stops the walk and is returned as is. */
 typedef int (*store_agenda_visit)(void *ctx, struct agenda_row *row);
 int store_agenda_each(struct store *st, int64_t ws, kith_time now,
 		      int32_t today, store_agenda_visit fn, void *ctx,
 		      struct kith_err *err);
 
-/* ---- accounts ---- */
-/* Add u (u->workspace_id set); KITH_ECONFLICT when the email is taken. */
+/* ---- accounts ----
+ * A user handed back (get, by_email, session_user, token_user) is the
+ * caller's, released with user_clear; on error it is left as it was.
+ * Lists are freed with store_users_free / store_tokens_free. Calls by a
+ * hash (sessions, tokens) take no workspace: the hash finds it.
+ */
+/* Add u (u->workspace_id set); KITH_ECONFLICT when the email is taken.
+ * u->id is written back. Exception to the common failures: any failure
+ * of the insert (a busy lock or I/O error too) is reported as
+ * KITH_ECONFLICT with field "email"; only a statement that will not
+ * prepare gives KITH_EIO. */
 int store_user_add(struct store *st, struct user *u, struct kith_err *err);
+/* KITH_ENOTFOUND (field "user") when id is no user of ws. */
 int store_user_get(struct store *st, int64_t ws, int64_t id,
 		   struct user *out, struct kith_err *err);
-/* The user with this email in any workspace (sign-in). */
+/* The user with this email in any workspace (sign-in); KITH_ENOTFOUND
+ * (field "user") when there is none. */
 int store_user_by_email(struct store *st, const char *email,
 			struct user *out, struct kith_err *err);
+/* The users of ws; *out freed with store_users_free. */
 int store_user_list(struct store *st, int64_t ws, struct user **out,
 		    size_t *n, struct kith_err *err);
 void store_users_free(struct user *u, size_t n);
+/* Write u's name, role, password hash and tz to user u->id (the email
+ * is not changed); KITH_ENOTFOUND (field "user") when it is no user of
+ * ws. */
 int store_user_update(struct store *st, int64_t ws, const struct user *u,
 		      struct kith_err *err);
-/* Remove a user, their sessions and tokens; their contacts lose owner. */
+/* Remove a user, their sessions and tokens; their contacts lose owner.
+ * KITH_ENOTFOUND (field "user") when id is no user of ws. */
 int store_user_delete(struct store *st, int64_t ws, int64_t id,
 		      struct kith_err *err);
-/* Count of owners in the workspace (the last one cannot leave). */
+/* Count of owners in the workspace (the last one cannot leave), into
+ * *out (set on KITH_OK only). */
 int store_owner_count(struct store *st, int64_t ws, int64_t *out,
 		      struct kith_err *err);
 
 /* Sessions and tokens are found by the hash of their secret. A session
  * lives until expires (the absolute cap) and, before that, until
- * idle_until, which store_session_touch moves forward with use. */
+ * idle_until, which store_session_touch moves forward with use.
+ * The session calls have the common failures only, unless said; a hash
+ * that matches nothing is no error for touch, delete and purge (nothing
+ * changes, KITH_OK). */
 int store_session_add(struct store *st, const char *id_hash, int64_t ws,
 		      int64_t user_id, kith_time now, kith_time expires,
 		      kith_time idle_until, struct kith_err *err);
-/* The live session's user, or KITH_ENOTFOUND (unknown, expired or idle
- * too long). */
+/* The live session's user into *out, or KITH_ENOTFOUND (field "user":
+ * unknown, expired or idle too long). */
 int store_session_user(struct store *st, const char *id_hash, kith_time now,
 		       struct user *out, struct kith_err *err);
 /* The session was used: idle_until becomes idle_until (never past the
@@ -351,7 +539,8 @@ int store_session_touch(struct store *st, const char *id_hash,
 			kith_time idle_until, struct kith_err *err);
 int store_session_delete(struct store *st, const char *id_hash,
 			 struct kith_err *err);
-/* End all of user's sessions but keep_hash's (NULL: all). *n: how many. */
+/* End all of user's sessions but keep_hash's (NULL: all). *n: how many
+ * (n may be NULL; set on KITH_OK only). */
 int store_session_delete_user(struct store *st, int64_t user_id,
 			      const char *keep_hash, int64_t *n,
 			      struct kith_err *err);
@@ -359,130 +548,179 @@ int store_session_delete_user(struct store *st, int64_t user_id,
 int store_session_purge(struct store *st, kith_time now,
 			struct kith_err *err);
 
-/* expires: KITH_NO_TIME for a token that never expires. */
+/* expires: KITH_NO_TIME for a token that never expires. The new id in
+ * *id; KITH_ENOTFOUND (field "user") when user_id is no user of ws;
+ * KITH_ECONFLICT when hash is taken. name and hash are copied. */
 int store_token_add(struct store *st, int64_t ws, int64_t user_id,
 		    const char *name, const char *hash, kith_time now,
 		    kith_time expires, int64_t *id, struct kith_err *err);
-/* Note a token's use at now (skipped when noted within the minute). */
+/* Note a token's use at now (skipped when noted within the minute). An
+ * unknown hash is no error. */
 int store_token_touch(struct store *st, const char *hash, kith_time now,
 		      struct kith_err *err);
-/* The live token's user; notes last use. KITH_ENOTFOUND otherwise. */
+/* The live (not revoked, not expired) token's user into *out;
+ * KITH_ENOTFOUND (field "user") otherwise. (Does not itself note the
+ * use: that is store_token_touch.) */
 int store_token_user(struct store *st, const char *hash, kith_time now,
 		     struct user *out, struct kith_err *err);
+/* Tokens of user_id (0: every user of ws) by id; *out freed with
+ * store_tokens_free. */
 int store_token_list(struct store *st, int64_t ws, int64_t user_id,
 		     struct api_token **out, size_t *n, struct kith_err *err);
 void store_tokens_free(struct api_token *t, size_t n);
-/* Revoke token id; user_id 0 lets any token of the workspace go. */
+/* Revoke token id; user_id 0 lets any token of the workspace go.
+ * Revoking a revoked token keeps its first time and returns KITH_OK.
+ * KITH_ENOTFOUND (field "token") when id is no token of ws (and of
+ * user_id when non-zero). */
 int store_token_revoke(struct store *st, int64_t ws, int64_t user_id,
 		       int64_t id, kith_time now, struct kith_err *err);
 
-/* ---- signals, alerts, notifications, meetings ---- */
-/* The workspace's webhook secret, or *secret NULL when none yet. */
+/* ---- signals, alerts, notifications, meetings ----
+ * The common failures only, unless said. Lists are freed with the
+ * matching store_*_free; id lists with free(*ids).
+ */
+/* The workspace's webhook secret, or *secret NULL when none yet (set
+ * NULL first). On KITH_OK *secret is a copy the caller frees with
+ * free(). */
 int store_hook_get(struct store *st, int64_t ws, char **secret,
 		   struct kith_err *err);
 int store_hook_set(struct store *st, int64_t ws, const char *secret,
 		   const char *hash, struct kith_err *err);
 /* The workspace whose secret hashes to hash, with the secret itself so
- * the caller compares in constant time. KITH_ENOTFOUND otherwise. */
+ * the caller compares in constant time. KITH_ENOTFOUND (field
+ * "secret") otherwise. On KITH_OK *ws is set and *secret is a copy the
+ * caller frees with free(); on error both are untouched. */
 int store_hook_find(struct store *st, const char *hash, int64_t *ws,
 		    char **secret, struct kith_err *err);
 /* The contact a signal is about: by email, then by the email's domain
- * (the most recently touched contact there), then by handle; 0 if none. */
+ * (the most recently touched contact there), then by handle; 0 if none
+ * (KITH_OK, never KITH_ENOTFOUND). *contact_id is set 0 first. */
 int store_signal_match(struct store *st, int64_t ws, const char *email,
 		       const char *handle, int64_t *contact_id,
 		       struct kith_err *err);
 /* Store sg once per (workspace, ext_id); *duplicate says it was there,
- * and sg->id/contact_id are then the stored ones. */
+ * and sg->id/contact_id are then the stored ones; else sg->id is the new
+ * id. A duplicate is KITH_OK, not KITH_ECONFLICT. sg stays the
+ * caller's. */
 int store_signal_add(struct store *st, int64_t ws, struct signal *sg,
 		     bool *duplicate, struct kith_err *err);
+/* Signal id into *out (released with signal_clear); KITH_ENOTFOUND
+ * (field "signal") when id is no signal of ws. */
 int store_signal_get(struct store *st, int64_t ws, int64_t id,
 		     struct signal *out, struct kith_err *err);
-/* Waiting signals first (oldest first), then answered (newest first). */
+/* Waiting signals first (oldest first), then answered (newest first);
+ * *out freed with store_signals_free. */
 int store_signal_list(struct store *st, int64_t ws, bool waiting_only,
 		      int64_t after_id, size_t limit, struct signal **out,
 		      size_t *n, struct kith_err *err);
 void store_signals_free(struct signal *g, size_t n);
-/* Make a lead a contact's signal (answered by any later touch). */
+/* Make a lead a contact's signal (answered by any later touch).
+ * KITH_ENOTFOUND with field "contact_id" when contact_id is no contact
+ * of ws, "signal" when id is no signal of ws. */
 int store_signal_attach(struct store *st, int64_t ws, int64_t id,
 			int64_t contact_id, struct kith_err *err);
-/* Contacts with a waiting signal (the agenda reads them all). */
+/* Contacts with a waiting signal (the agenda reads them all); on KITH_OK
+ * free(*ids). */
 int store_signals_open(struct store *st, int64_t ws, int64_t **ids,
 		       size_t *n, struct kith_err *err);
 
+/* Focus user_id until `until`; KITH_ENOTFOUND (field "user") when it
+ * is no user of ws. */
 int store_user_focus(struct store *st, int64_t ws, int64_t user_id,
 		     kith_time until, struct kith_err *err);
+/* Note the day of user_id's last morning digest. An unknown user is no
+ * error (nothing changes). */
 int store_user_digest_day(struct store *st, int64_t user_id, int32_t day,
 			  struct kith_err *err);
-/* Every user of every workspace (the server's ticker). */
+/* Every user of every workspace (the server's ticker); *out freed with
+ * store_users_free. */
 int store_users_all(struct store *st, struct user **out, size_t *n,
 		    struct kith_err *err);
-/* The end of the meeting user is in at now, or KITH_NO_TIME. */
+/* The end of the meeting user is in at now, or KITH_NO_TIME, into
+ * *until (set on KITH_OK only). */
 int store_user_in_meeting(struct store *st, int64_t user_id, kith_time now,
 			  kith_time *until, struct kith_err *err);
 
+/* Add an alert (held: kept back, not shown yet); the new id in *id (id
+ * may be NULL). kind and data are copied. */
 int store_alert_add(struct store *st, int64_t ws, int64_t user_id,
 		    const char *kind, int64_t signal_id, const char *data,
 		    bool held, kith_time now, int64_t *id,
 		    struct kith_err *err);
-/* Shown alerts of user after after_id, oldest first (the SSE stream). */
+/* Shown alerts of user after after_id, oldest first (the SSE stream);
+ * *out freed with store_alerts_free, as for store_alert_held. */
 int store_alert_list(struct store *st, int64_t user_id, int64_t after_id,
 		     size_t limit, struct alert **out, size_t *n,
 		     struct kith_err *err);
+/* Held alerts of user_id. */
 int store_alert_held(struct store *st, int64_t user_id, struct alert **out,
 		     size_t *n, struct kith_err *err);
+/* Release user_id's held alerts (none held: KITH_OK). */
 int store_alert_release(struct store *st, int64_t user_id,
 			struct kith_err *err);
+/* Users with a held alert; on KITH_OK free(*ids). */
 int store_alert_users_held(struct store *st, int64_t **ids, size_t *n,
 			   struct kith_err *err);
 /* The newest alert id of user_id (where a new stream starts), or of any
  * user for 0 (the ticker, to notice writes by other processes; never shown
- * to a client: it would tell one tenant how busy the others are). */
+ * to a client: it would tell one tenant how busy the others are). 0
+ * when there is none; *id set on KITH_OK only. */
 int store_alert_last(struct store *st, int64_t user_id, int64_t *id,
 		     struct kith_err *err);
 void store_alerts_free(struct alert *a, size_t n);
 
+/* Add target t; t->id is written back (0 if it cannot be read back). */
 int store_notify_add(struct store *st, int64_t ws, struct notify_target *t,
 		     struct kith_err *err);
+/* *out freed with store_notify_free. */
 int store_notify_list(struct store *st, int64_t ws, int64_t user_id,
 		      struct notify_target **out, size_t *n,
 		      struct kith_err *err);
+/* KITH_ENOTFOUND (field "id") when id is no target of ws. */
 int store_notify_delete(struct store *st, int64_t ws, int64_t id,
 			struct kith_err *err);
 void store_notify_free(struct notify_target *t, size_t n);
+/* Queue body (copied) for target_id. */
 int store_outbox_add(struct store *st, int64_t ws, int64_t target_id,
 		     const char *body, kith_time now, struct kith_err *err);
 /* Notifications due at now: at most limit, at most per_ws of one
  * workspace (0: no such cap), taken round-robin across workspaces, each
- * workspace's oldest first. */
+ * workspace's oldest first. *out freed with store_outbox_free. */
 int store_outbox_due(struct store *st, kith_time now, size_t limit,
 		     size_t per_ws, struct outbox_item **out, size_t *n,
 		     struct kith_err *err);
-/* Record an attempt: sent, or to retry at next_at with error. */
+/* Record an attempt: sent, or to retry at next_at with error. An id
+ * that is no item is no error (nothing changes). */
 int store_outbox_done(struct store *st, int64_t id, bool sent,
 		      kith_time now, kith_time next_at, const char *error,
 		      struct kith_err *err);
 void store_outbox_free(struct outbox_item *o, size_t n);
 
-/* Insert or update a meeting by (uid, start), with its contacts. */
+/* Insert or update a meeting by (uid, start), with its contacts. m->id
+ * and m->state are written back with the stored ones (m->state is
+ * freed and replaced by a new copy, which m still owns). */
 int store_meeting_put(struct store *st, int64_t ws, struct meeting *m,
 		      struct kith_err *err);
 /* Meetings of user_id (0: every user of ws, for the CLI's operator) and
  * state (NULL: all), by start. A meeting comes from its user's calendar
- * and is theirs alone (L8). */
+ * and is theirs alone (L8). *out (each with its contacts) freed with
+ * store_meetings_free. */
 int store_meeting_list(struct store *st, int64_t ws, int64_t user_id,
 		       const char *state, struct meeting **out, size_t *n,
 		       struct kith_err *err);
 /* Set the state of meeting id of user_id (0: any user of ws);
- * KITH_ENOTFOUND when it is not theirs. */
+ * KITH_ENOTFOUND (field "id") when it is not theirs. */
 int store_meeting_state(struct store *st, int64_t ws, int64_t user_id,
 			int64_t id, const char *state, int64_t touch_id,
 			struct kith_err *err);
 void store_meetings_free(struct meeting *m, size_t n);
 
-/* Recompute every contact's summaries from history (after bulk loads). */
+/* Recompute every contact's summaries from history (after bulk loads).
+ * The common failures only; stops at the first failing contact. */
 int store_refresh_all(struct store *st, int64_t ws, kith_time now,
 		      struct kith_err *err);
-/* Update planner statistics (after bulk loads). */
+/* Update planner statistics (after bulk loads). KITH_EIO on any
+ * failure. */
 int store_analyze(struct store *st, struct kith_err *err);
 
 #endif
