@@ -37,10 +37,14 @@ int store_user_add(struct store *st, struct user *u, struct kith_err *err)
 	bind_text(s, 5, u->password_hash);
 	bind_text(s, 6, u->tz ? u->tz : "");
 	sqlite3_bind_int64(s, 7, u->created_at);
-	rc = exec_stmt(st, s, NULL, "add user");
-	if (rc)
+	/* Only the unique email index can refuse this row; a busy lock or
+	 * an I/O error is its own status, not "already has an account". */
+	rc = exec_stmt(st, s, err, "add user");
+	if (rc == KITH_ECONFLICT)
 		return kith_err_set(err, KITH_ECONFLICT, "email",
 				    "%s already has an account", u->email);
+	if (rc)
+		return rc;
 	u->id = sqlite3_last_insert_rowid(st->db);
 	return KITH_OK;
 done:

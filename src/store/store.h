@@ -489,11 +489,9 @@ int store_agenda_each(struct store *st, int64_t ws, kith_time now,
  * Lists are freed with store_users_free / store_tokens_free. Calls by a
  * hash (sessions, tokens) take no workspace: the hash finds it.
  */
-/* Add u (u->workspace_id set); KITH_ECONFLICT when the email is taken.
- * u->id is written back. Exception to the common failures: any failure
- * of the insert (a busy lock or I/O error too) is reported as
- * KITH_ECONFLICT with field "email"; only a statement that will not
- * prepare gives KITH_EIO. */
+/* Add u (u->workspace_id set); KITH_ECONFLICT with field "email" when
+ * the email is taken; otherwise the common failures (a busy lock is
+ * KITH_EBUSY, not a taken email). u->id is written back. */
 int store_user_add(struct store *st, struct user *u, struct kith_err *err);
 /* KITH_ENOTFOUND (field "user") when id is no user of ws. */
 int store_user_get(struct store *st, int64_t ws, int64_t id,

@@ -23,4 +23,18 @@ for tz in /dev/stdin ../../../etc/localtime /etc/localtime 'America/../../etc/pa
 done
 printf '{"format":"kith-book","version":1,"workspace":{"tz":"Europe/London"},"contacts":[{"id":1,"name":"c"}]}' >"$T_DIR/tz.json"
 check_rc "a real zone is taken" 0 kith --db "$T_DIR/tz2.db" import "$T_DIR/tz.json"
+
+# A new account while another process holds the write lock past the busy
+# timeout: "busy", exit 1, never "already has an account".
+{ echo 'BEGIN IMMEDIATE;'; sleep 7; echo 'ROLLBACK;'; } | sqlite3 "$KITH_DB" &
+sleep 0.5
+printf 'a long enough password\n' | kith user add fresh@studio.example \
+	--password-stdin >"$T_DIR/busy.out" 2>&1
+rc=$?
+wait
+ok "a busy database is busy, exit 1 ($rc)" test "$rc" = 1
+ok "not reported as a taken email" bash -c '! grep -q "already has an account" "$1" && grep -q busy "$1"' _ "$T_DIR/busy.out"
+printf 'a long enough password\n' | kith user add fresh@studio.example \
+	--password-stdin >/dev/null 2>&1
+ok "once free, the account is added" test "$(kith user list | grep -c fresh@studio.example)" = 1
 finish
