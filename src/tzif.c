@@ -17,6 +17,7 @@
 #include "kith.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -560,4 +561,71 @@ found:
 	out->utoff = ty->off;
 	out->isdst = ty->isdst;
 	out->abbr = z->abbrs + ty->abbr;
+}
+
+/* ---- zone to country ---- */
+
+/* zone.tab's rows (country, zone), read once; sorted by zone. */
+struct zone_country {
+	char cc[3];
+	char *zone;
+};
+static struct zone_country *zone_countries;
+static size_t n_zone_countries;
+static pthread_once_t zone_countries_once = PTHREAD_ONCE_INIT;
+
+static int zone_country_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct zone_country *)a)->zone,
+		      ((const struct zone_country *)b)->zone);
+}
+
+static void zone_countries_load(void)
+{
+	FILE *f = fopen(ZONEINFO "/zone.tab", "r");
+	char line[512];
+	size_t cap = 0;
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *cc, *coord, *zone, *save;
+		struct zone_country *grown;
+
+		if (line[0] == '#')
+			continue;
+		cc = strtok_r(line, "\t\n", &save);
+		coord = cc ? strtok_r(NULL, "\t\n", &save) : NULL;
+		zone = coord ? strtok_r(NULL, "\t\n", &save) : NULL;
+		if (!zone || strlen(cc) != 2)
+			continue;
+		if (n_zone_countries == cap) {
+			grown = realloc(zone_countries,
+					(cap = cap * 2 + 64) * sizeof(*grown));
+			if (!grown)
+				break;
+			zone_countries = grown;
+		}
+		memcpy(zone_countries[n_zone_countries].cc, cc, 3);
+		if (!(zone_countries[n_zone_countries].zone = strdup(zone)))
+			break;
+		n_zone_countries++;
+	}
+	fclose(f);
+	qsort(zone_countries, n_zone_countries, sizeof(*zone_countries),
+	      zone_country_cmp);
+}
+
+const char *tzif_country(const char *zone)
+{
+	struct zone_country key = { .zone = (char *)zone }, *hit;
+
+	if (!zone || !*zone)
+		return NULL;
+	pthread_once(&zone_countries_once, zone_countries_load);
+	if (!n_zone_countries)
+		return NULL;
+	hit = bsearch(&key, zone_countries, n_zone_countries,
+		      sizeof(*zone_countries), zone_country_cmp);
+	return hit ? hit->cc : NULL;
 }

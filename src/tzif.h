@@ -33,4 +33,12 @@ int tzif_name_ok(const char *name);
 /* The local time type of zone z at UTC instant t. */
 void tzif_at(const struct tzif_zone *z, int64_t t, struct tzif_info *out);
 
+/*
+ * The ISO 3166 country of zone ("Europe/Berlin" -> "DE"), from the
+ * zoneinfo database's zone.tab (read once, shared); NULL for a zone that
+ * is no country's ("UTC", "Etc/GMT+5") or when zone.tab is missing.
+ * An import uses it to read a national phone number.
+ */
+const char *tzif_country(const char *zone);
+
 #endif

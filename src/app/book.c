@@ -23,7 +23,7 @@ BY_ID(revenue)
 
 int app_book_load(struct app_ctx *ctx, struct book *b, struct kith_err *err)
 {
-	struct contact_filter f = { 0 };
+	struct contact_filter f = { .with_card = true };
 	struct workspace w = { 0 };
 	struct cadence_rule *rules = NULL;
 	size_t nrules = 0;

@@ -1,6 +1,8 @@
 /* contact.c: the rules of adding, editing, merging and snoozing a
  * contact, shared by every front end. */
 #include "contact.h"
+#include "../input/phone.h"
+#include "../tzif.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +57,107 @@ static int org_here(struct app_ctx *ctx, int64_t org_id,
 	return KITH_OK;
 }
 
+/* Printable text of at most max bytes: labels, addresses, a UID. */
+static int check_text(const char *s, size_t max, const char *field,
+		      const char *what, struct kith_err *err)
+{
+	size_t n = strlen(s);
+
+	if (n > max)
+		return kith_err_set(err, KITH_EINPUT, field,
+				    "%s longer than %zu bytes", what, max);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < ' ' || *p == 0x7f)
+			return kith_err_set(err, KITH_EINPUT, field,
+					    "control character in %s", what);
+	return KITH_OK;
+}
+
+/* Labels run beside their values: none at all, or one per value. */
+static int check_labels(const struct strlist *labels,
+			const struct strlist *values, const char *field,
+			const char *per, struct kith_err *err)
+{
+	int rc = KITH_OK;
+
+	if (labels->n && labels->n != values->n)
+		return kith_err_set(err, KITH_EINPUT, field,
+				    "%zu labels for %zu %s (one each, \"\" "
+				    "for none)",
+				    labels->n, values->n, per);
+	for (size_t i = 0; !rc && i < labels->n; i++)
+		rc = check_text(labels->v[i], 100, field, "a label", err);
+	return rc;
+}
+
+static int check_book_fields(const struct contact *c, struct kith_err *err)
+{
+	int rc;
+
+	rc = check_labels(&c->email_labels, &c->emails, "email_labels",
+			  "emails", err);
+	if (!rc)
+		rc = check_labels(&c->phone_labels, &c->phones, "phone_labels",
+				  "phones", err);
+	if (!rc)
+		rc = check_labels(&c->address_labels, &c->addresses,
+				  "address_labels", "addresses", err);
+	for (size_t i = 0; !rc && i < c->addresses.n; i++)
+		rc = !*c->addresses.v[i]
+			     ? kith_err_set(err, KITH_EINPUT, "addresses",
+					    "empty address")
+			     : check_text(c->addresses.v[i], 1000,
+					  "addresses", "an address", err);
+	for (size_t i = 0; !rc && i < c->phones.n; i++)
+		if (!*c->phones.v[i])
+			rc = kith_err_set(err, KITH_EINPUT, "phones",
+					  "empty phone number");
+	if (!rc && c->uid)
+		rc = !*c->uid ? kith_err_set(err, KITH_EINPUT, "uid",
+					     "empty uid")
+			      : check_text(c->uid, 1000, "uid", "the uid",
+					   err);
+	if (!rc && c->card && strlen(c->card) > APP_CARD_MAX)
+		rc = kith_err_set(err, KITH_EINPUT, "card",
+				  "card longer than %zu bytes",
+				  (size_t)APP_CARD_MAX);
+	return rc;
+}
+
+/*
+ * Derive each phone's E.164 key, reading a national number in the
+ * country of the contact's zone, else the workspace's. The keys are the
+ * use case's, never the input's: what a client sends is replaced.
+ */
+static int phone_keys_fill(struct app_ctx *ctx, struct contact *c,
+			   struct kith_err *err)
+{
+	struct workspace w = { 0 };
+	const char *region = tzif_country(c->tz);
+	int rc = KITH_OK;
+
+	strlist_clear(&c->phone_keys);
+	if (!c->phones.n)
+		return KITH_OK;
+	if (!region && !c->tz) {
+		rc = store_workspace_get(ctx->st, ctx->ws, &w, err);
+		if (rc)
+			return rc;
+		region = tzif_country(w.tz);
+	}
+	for (size_t i = 0; !rc && i < c->phones.n; i++) {
+		char key[PHONE_E164_MAX] = "";
+
+		/* Not a number it can read: kept as typed, matched as typed. */
+		if (phone_e164(key, c->phones.v[i], region, "phones", NULL))
+			key[0] = '\0';
+		if (strlist_push(&c->phone_keys, key))
+			rc = kith_err_nomem(err);
+	}
+	workspace_clear(&w);
+	return rc;
+}
+
 /* The rules of add and update; old is the stored record (NULL: add),
  * whose values stand unchecked. */
 static int check_contact(struct app_ctx *ctx, struct contact *c,
@@ -85,6 +188,10 @@ static int check_contact(struct app_ctx *ctx, struct contact *c,
 		rc = check_cadence(c->every, "every", err);
 	if (!rc)
 		rc = check_cadence(c->meet_every, "meet_every", err);
+	if (!rc)
+		rc = check_book_fields(c, err);
+	if (!rc)
+		rc = phone_keys_fill(ctx, c, err);
 	if (rc)
 		return rc;
 	if (c->org_id && (!old || c->org_id != old->org_id))

@@ -25,12 +25,23 @@
  */
 int app_email_check(const char *s, const char *field, struct kith_err *err);
 
+/* The largest vCard a contact keeps for write-back (input/vcard.h's
+ * limit on one card). */
+#define APP_CARD_MAX ((size_t)8 << 20)
+
 /*
  * Add c to the workspace. The rules, in this order:
  *   name     non-empty                        ("a contact needs a name")
  *   emails   each passes app_email_check
  *   tz       NULL or a zone this machine knows
  *   tags     no empty tag
+ *   phones   no empty number; phone_keys are derived here (E.164 in the
+ *            country of tz, else of the workspace's zone), never taken
+ *   email_labels, phone_labels, address_labels   none, or one per value;
+ *            printable, at most 100 bytes
+ *   addresses  printable, non-empty, at most 1,000 bytes
+ *   uid      NULL or printable, 1 to 1,000 bytes
+ *   card     NULL or at most APP_CARD_MAX bytes
  *   tier, every, meet_every   in range (a struct cannot hold a bad word,
  *            but it can hold a bad number)
  *   org_id   non-zero: an organization of this workspace; else org_name,

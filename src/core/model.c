@@ -208,6 +208,13 @@ void contact_clear(struct contact *c)
 	free(c->title);
 	free(c->tz);
 	free(c->notes);
+	free(c->uid);
+	free(c->card);
+	strlist_clear(&c->email_labels);
+	strlist_clear(&c->phone_labels);
+	strlist_clear(&c->phone_keys);
+	strlist_clear(&c->addresses);
+	strlist_clear(&c->address_labels);
 	contact_init(c);
 }
 

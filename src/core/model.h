@@ -64,6 +64,24 @@ struct contact {
 	kith_time updated_at;
 	int64_t version;	/* bumped on every change: the ETag */
 
+	/*
+	 * What an address book knows (vCard, CSV, CardDAV). Each label list
+	 * is empty or runs parallel to its values ("work", "mobile", an
+	 * Apple custom label; "" for none). phone_keys is the E.164 form of
+	 * each phone ("" when the country is unknown), derived by the use
+	 * case for matching; never taken from input. card is the vCard the
+	 * contact came from, kept opaque so that what kith does not model
+	 * goes back out (render/vcard.h); uid is its UID. On an update a
+	 * NULL uid or card keeps the stored one.
+	 */
+	char *uid;
+	char *card;
+	struct strlist email_labels;
+	struct strlist phone_labels;
+	struct strlist phone_keys;
+	struct strlist addresses;	/* one line each */
+	struct strlist address_labels;
+
 	/* Summaries kept by the store on every write. */
 	kith_time last_touch;	 /* KITH_NO_TIME: never */
 	kith_time last_in_person; /* KITH_NO_TIME: never */

@@ -28,7 +28,8 @@ static const char *const contact_keys[] = {
 	"tags",	    "org_id",	"org",	      "title",	    "tz",
 	"notes",    "tier",	"every",      "meet_every", "since",
 	"owner_id", "snooze_until", "created_at", "updated_at", "version",
-	"summary",  NULL
+	"summary",  "email_labels", "phone_labels", "addresses",
+	"address_labels", "uid", "card", NULL
 };
 
 static int read_contact(json_t *o, struct contact *c, struct kith_err *err)
@@ -51,6 +52,19 @@ static int read_contact(json_t *o, struct contact *c, struct kith_err *err)
 		rc = body_strlist(o, "handles", &c->handles, err);
 	if (!rc)
 		rc = body_strlist(o, "tags", &c->tags, err);
+	if (!rc)
+		rc = body_strlist(o, "email_labels", &c->email_labels, err);
+	if (!rc)
+		rc = body_strlist(o, "phone_labels", &c->phone_labels, err);
+	if (!rc)
+		rc = body_strlist(o, "addresses", &c->addresses, err);
+	if (!rc)
+		rc = body_strlist(o, "address_labels", &c->address_labels,
+				  err);
+	if (!rc)
+		rc = body_strdup(o, "uid", false, ANY_LEN, &c->uid, err);
+	if (!rc)
+		rc = body_strdup(o, "card", false, ANY_LEN, &c->card, err);
 	if (!rc)
 		rc = body_id(o, "org_id", false, &c->org_id, err);
 	if (!rc)

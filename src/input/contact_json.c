@@ -10,7 +10,8 @@ const char *const contact_json_keys[] = {
 	"org",	 "org_id",   "title",	 "tz",	    "notes",
 	"tier",	 "every",    "meet_every", "since",   "owner_id",
 	"snooze_until", "id", "version", "created_at", "updated_at",
-	"summary", NULL
+	"summary", "email_labels", "phone_labels", "addresses",
+	"address_labels", "uid", NULL
 };
 
 static int set_opt_str(json_t *b, const char *key, char **dst,
@@ -61,6 +62,16 @@ int contact_json_apply(struct contact *c, json_t *b, struct kith_err *err)
 		rc = set_list(b, "handles", &c->handles, err);
 	if (!rc)
 		rc = set_list(b, "tags", &c->tags, err);
+	if (!rc)
+		rc = set_list(b, "email_labels", &c->email_labels, err);
+	if (!rc)
+		rc = set_list(b, "phone_labels", &c->phone_labels, err);
+	if (!rc)
+		rc = set_list(b, "addresses", &c->addresses, err);
+	if (!rc)
+		rc = set_list(b, "address_labels", &c->address_labels, err);
+	if (!rc)
+		rc = set_opt_str(b, "uid", &c->uid, err);
 	if (!rc && json_object_get(b, "org")) {
 		c->org_id = 0;
 		rc = set_opt_str(b, "org", &c->org_name, err);

@@ -243,7 +243,7 @@ enum text_kind { TEXT_LINE, TEXT_MULTI, TEXT_ANY };
 static enum text_kind text_kind_of(const char *key)
 {
 	static const char *const multi[] = { "text", "note", "notes", NULL };
-	static const char *const any[] = { "password", "ics", NULL };
+	static const char *const any[] = { "password", "ics", "card", NULL };
 
 	for (size_t i = 0; any[i]; i++)
 		if (!strcmp(key, any[i]))

@@ -76,8 +76,8 @@ int body_only(json_t *o, const char *const *allowed, struct kith_err *err);
  * bytes is an error (0: BODY_DEFAULT_MAX_LEN; SIZE_MAX: no limit). When
  * required, "" is an error too ("must not be empty"). Control
  * characters (C0, DEL, C1) are an error, except \n and \t in the free
- * text keys "text", "note" and "notes", and anything in "password" and
- * "ics". */
+ * text keys "text", "note" and "notes", and anything in "password",
+ * "ics" and "card" (a vCard kept for write-back: CRLF-separated). */
 int body_str(json_t *o, const char *key, bool required, size_t max_len,
 	     const char **out, struct kith_err *err);
 /* body_str, but *out is a copy the caller frees; NULL when absent, null

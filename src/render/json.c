@@ -96,6 +96,25 @@ json_t *kj_contact(const struct contact *c, bool with_summary)
 	json_object_set_new(o, "created_at", kj_time(c->created_at));
 	json_object_set_new(o, "updated_at", kj_time(c->updated_at));
 	json_object_set_new(o, "version", json_integer(c->version));
+	/* What an address book brought, only when it brought something, so
+	 * a book without it reads and writes as before. */
+	if (c->email_labels.n)
+		json_object_set_new(o, "email_labels",
+				    kj_strlist(&c->email_labels));
+	if (c->phone_labels.n)
+		json_object_set_new(o, "phone_labels",
+				    kj_strlist(&c->phone_labels));
+	if (c->addresses.n)
+		json_object_set_new(o, "addresses", kj_strlist(&c->addresses));
+	if (c->address_labels.n)
+		json_object_set_new(o, "address_labels",
+				    kj_strlist(&c->address_labels));
+	if (c->uid)
+		json_object_set_new(o, "uid", json_string(c->uid));
+	/* The card is a backup's, not the API's: it can be large (a photo)
+	 * and no client edits it. */
+	if (c->card && !with_summary)
+		json_object_set_new(o, "card", json_string(c->card));
 	if (with_summary) {
 		json_t *s = json_object();
 

@@ -32,13 +32,17 @@ static const struct oa_schema request_schemas[] = {
 	  "tags:strs?,org:string/-4096?,org_id:id?,title:string/-4096?,"
 	  "tz:string/-4096?,notes:string/-4096?,tier:@tier?,every:cadence?,"
 	  "meet_every:cadence?,since:date?,owner_id:id?,snooze_until:time?,"
-	  "id:any,version:any,created_at:any,updated_at:any,summary:any" },
+	  "email_labels:strs?,phone_labels:strs?,addresses:strs?,"
+	  "address_labels:strs?,uid:string/-1000?,id:any,version:any,"
+	  "created_at:any,updated_at:any,summary:any" },
 	{ "ContactPatch",
 	  "name:string/1-500,emails:strs?,phones:strs?,handles:strs?,"
 	  "tags:strs?,org:string/-4096?,org_id:id?,title:string/-4096?,"
 	  "tz:string/-4096?,notes:string/-4096?,tier:@tier?,every:cadence?,"
 	  "meet_every:cadence?,since:date?,owner_id:id?,snooze_until:time?,"
-	  "id:any,version:any,created_at:any,updated_at:any,summary:any" },
+	  "email_labels:strs?,phone_labels:strs?,addresses:strs?,"
+	  "address_labels:strs?,uid:string/-1000?,id:any,version:any,"
+	  "created_at:any,updated_at:any,summary:any" },
 	{ "Merge", "*from:id" },
 	{ "Snooze", "until:time?,for:string/-32?" },
 	{ "Touchpoint",
@@ -116,7 +120,8 @@ static const struct oa_schema response_schemas[] = {
 	  "*tags:strs,*org_id:id?,org:string?,*title:string?,*tz:string?,"
 	  "*notes:string?,*tier:@tier?,*every:string?,*meet_every:string?,"
 	  "*since:date?,*owner_id:id?,*snooze_until:time?,*created_at:time?,"
-	  "*updated_at:time?,*version:int,summary:object" },
+	  "*updated_at:time?,*version:int,summary:object,email_labels:strs,"
+	  "phone_labels:strs,addresses:strs,address_labels:strs,uid:string" },
 	{ "OrganizationOut", "*id:id,*name:string,*created_at:time?" },
 	{ "TouchpointOut",
 	  "*id:id,*at:time?,*channel:@channel,*direction:@direction,"

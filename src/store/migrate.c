@@ -319,6 +319,32 @@ static const char *const migrations[] = {
 	 * expire. */
 	("ALTER TABLE session ADD COLUMN idle_until INTEGER;"
 	 "ALTER TABLE api_token ADD COLUMN expires_at INTEGER;"),
+	/* 8: address books in and out (vCard, CSV, CardDAV). Labels run
+	 * beside their values; a phone keeps its E.164 form so an import
+	 * matches "(415) 555-0134" to "+1 415 555 0134" through an index;
+	 * uid and card let a re-import merge instead of doubling and an
+	 * export give back what kith does not model. Each member has a
+	 * secret calendar feed, kept like the webhook secret. */
+	("ALTER TABLE contact ADD COLUMN uid TEXT;"
+	 "ALTER TABLE contact ADD COLUMN card TEXT;"
+	 "CREATE INDEX contact_uid ON contact(workspace_id, uid)"
+	 " WHERE uid IS NOT NULL;"
+	 "ALTER TABLE contact_email ADD COLUMN label TEXT NOT NULL DEFAULT '';"
+	 "ALTER TABLE contact_phone ADD COLUMN label TEXT NOT NULL DEFAULT '';"
+	 "ALTER TABLE contact_phone ADD COLUMN e164 TEXT;"
+	 "CREATE INDEX contact_phone_e164 ON contact_phone(workspace_id, e164)"
+	 " WHERE e164 IS NOT NULL;"
+	 "CREATE TABLE contact_address ("
+	 " workspace_id INTEGER NOT NULL,"
+	 " contact_id INTEGER NOT NULL REFERENCES contact(id),"
+	 " pos INTEGER NOT NULL,"
+	 " address TEXT NOT NULL,"
+	 " label TEXT NOT NULL DEFAULT '',"
+	 " PRIMARY KEY (contact_id, pos));"
+	 "ALTER TABLE user ADD COLUMN feed_secret TEXT;"
+	 "ALTER TABLE user ADD COLUMN feed_hash TEXT;"
+	 "CREATE UNIQUE INDEX user_feed ON user(feed_hash)"
+	 " WHERE feed_hash IS NOT NULL;"),
 };
 
 size_t migrate_count(void)

@@ -29,8 +29,14 @@ static char *like_contains(const char *q)
 
 /* ---- contacts: rows ---- */
 
+/*
+ * Rewrite one of a contact's lists. a and b run parallel to l (labels,
+ * E.164 keys) and may be NULL or shorter: a missing entry is bound as
+ * "" for a (a label) and NULL for b (a key).
+ */
 static int write_list(struct store *st, int64_t ws, int64_t id,
-		      const struct strlist *l, const char *del_sql,
+		      const struct strlist *l, const struct strlist *a,
+		      const struct strlist *b, const char *del_sql,
 		      const char *ins_sql, struct kith_err *err)
 {
 	sqlite3_stmt *s;
@@ -45,6 +51,12 @@ static int write_list(struct store *st, int64_t ws, int64_t id,
 		sqlite3_bind_int64(s, 2, id);
 		sqlite3_bind_int64(s, 3, (int64_t)i);
 		bind_text(s, 4, l->v[i]);
+		if (a)
+			bind_text(s, 5, i < a->n && a->v[i] ? a->v[i] : "");
+		if (b)
+			bind_text(s, 6, i < b->n && b->v[i] && *b->v[i]
+						? b->v[i]
+						: NULL);
 		EXEC(s, "write contact");
 	}
 	return KITH_OK;
@@ -55,13 +67,18 @@ done:
 static const char sql_email_del[] =
 	"DELETE FROM contact_email WHERE contact_id = ?";
 static const char sql_email_ins[] =
-	"INSERT INTO contact_email(workspace_id, contact_id, pos, email)"
-	" VALUES (?, ?, ?, ?)";
+	"INSERT INTO contact_email(workspace_id, contact_id, pos, email,"
+	" label) VALUES (?, ?, ?, ?, ?)";
 static const char sql_phone_del[] =
 	"DELETE FROM contact_phone WHERE contact_id = ?";
 static const char sql_phone_ins[] =
-	"INSERT INTO contact_phone(workspace_id, contact_id, pos, phone)"
-	" VALUES (?, ?, ?, ?)";
+	"INSERT INTO contact_phone(workspace_id, contact_id, pos, phone,"
+	" label, e164) VALUES (?, ?, ?, ?, ?, ?)";
+static const char sql_address_del[] =
+	"DELETE FROM contact_address WHERE contact_id = ?";
+static const char sql_address_ins[] =
+	"INSERT INTO contact_address(workspace_id, contact_id, pos, address,"
+	" label) VALUES (?, ?, ?, ?, ?)";
 static const char sql_handle_del[] =
 	"DELETE FROM contact_handle WHERE contact_id = ?";
 static const char sql_handle_ins[] =
@@ -79,17 +96,22 @@ static int write_lists(struct store *st, int64_t ws, const struct contact *c,
 {
 	int rc;
 
-	rc = write_list(st, ws, c->id, &c->emails, sql_email_del,
-			sql_email_ins, err);
+	rc = write_list(st, ws, c->id, &c->emails, &c->email_labels, NULL,
+			sql_email_del, sql_email_ins, err);
 	if (!rc)
-		rc = write_list(st, ws, c->id, &c->phones, sql_phone_del,
-				sql_phone_ins, err);
+		rc = write_list(st, ws, c->id, &c->phones, &c->phone_labels,
+				&c->phone_keys, sql_phone_del, sql_phone_ins,
+				err);
 	if (!rc)
-		rc = write_list(st, ws, c->id, &c->handles, sql_handle_del,
-				sql_handle_ins, err);
+		rc = write_list(st, ws, c->id, &c->addresses,
+				&c->address_labels, NULL, sql_address_del,
+				sql_address_ins, err);
 	if (!rc)
-		rc = write_list(st, ws, c->id, &c->tags, sql_tag_del,
-				sql_tag_ins, err);
+		rc = write_list(st, ws, c->id, &c->handles, NULL, NULL,
+				sql_handle_del, sql_handle_ins, err);
+	if (!rc)
+		rc = write_list(st, ws, c->id, &c->tags, NULL, NULL,
+				sql_tag_del, sql_tag_ins, err);
 	return rc;
 }
 
@@ -172,8 +194,9 @@ int store_contact_add(struct store *st, int64_t ws, struct contact *c,
 		c->version = 1;
 	STMT(s, "INSERT INTO contact(id, workspace_id, name, org_id, title, tz,"
 		" notes, tier, every, meet_every, since, owner_id, snooze_until,"
-		" created_at, updated_at, version, any_anchor, meet_anchor)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+		" created_at, updated_at, version, any_anchor, meet_anchor,"
+		" uid, card) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		" ?, ?, ?, ?, ?, ?)");
 	bind_id(s, 1, c->id);
 	sqlite3_bind_int64(s, 2, ws);
 	bind_text(s, 3, c->name);
@@ -192,6 +215,8 @@ int store_contact_add(struct store *st, int64_t ws, struct contact *c,
 	sqlite3_bind_int64(s, 16, c->version);
 	sqlite3_bind_int64(s, 17, c->created_at);
 	sqlite3_bind_int64(s, 18, c->created_at);
+	bind_text(s, 19, c->uid);
+	bind_text(s, 20, c->card);
 	EXEC(s, "add contact");
 	c->id = sqlite3_last_insert_rowid(st->db);
 	rc = write_lists(st, ws, c, err);
@@ -233,7 +258,8 @@ int store_contact_update(struct store *st, int64_t ws, struct contact *c,
 	STMT(s, "UPDATE contact SET name = ?, org_id = ?, title = ?, tz = ?,"
 		" notes = ?, tier = ?, every = ?, meet_every = ?, since = ?,"
 		" owner_id = ?, snooze_until = ?, updated_at = ?,"
-		" version = version + 1 WHERE id = ? AND workspace_id = ?");
+		" uid = coalesce(?15, uid), card = coalesce(?16, card),"
+		" version = version + 1 WHERE id = ?13 AND workspace_id = ?14");
 	bind_text(s, 1, c->name);
 	bind_id(s, 2, c->org_id);
 	bind_text(s, 3, c->title);
@@ -248,6 +274,8 @@ int store_contact_update(struct store *st, int64_t ws, struct contact *c,
 	sqlite3_bind_int64(s, 12, now);
 	sqlite3_bind_int64(s, 13, c->id);
 	sqlite3_bind_int64(s, 14, ws);
+	bind_text(s, 15, c->uid);
+	bind_text(s, 16, c->card);
 	EXEC(s, "update contact");
 	c->version = version + 1;
 	c->updated_at = now;
@@ -279,9 +307,13 @@ done:
 	return rc;
 }
 
+/* Read column 0 of each row into l and, when given, columns 1 and 2 into
+ * the parallel lists a and b (NULL read as ""). */
 static int read_list(struct store *st, const char *sql, int64_t id,
-		     struct strlist *l, struct kith_err *err)
+		     struct strlist *l, struct strlist *a, struct strlist *b,
+		     struct kith_err *err)
 {
+	struct strlist *to[3] = { l, a, b };
 	sqlite3_stmt *s;
 	int rc, more;
 
@@ -291,9 +323,16 @@ static int read_list(struct store *st, const char *sql, int64_t id,
 		STEP(s, more);
 		if (!more)
 			break;
-		if (strlist_push(l, (const char *)sqlite3_column_text(s, 0))) {
-			rc = kith_err_nomem(err);
-			goto done;
+		for (int k = 0; k < 3; k++) {
+			const char *v;
+
+			if (!to[k])
+				continue;
+			v = (const char *)sqlite3_column_text(s, k);
+			if (strlist_push(to[k], v ? v : "")) {
+				rc = kith_err_nomem(err);
+				goto done;
+			}
 		}
 	}
 	return KITH_OK;
@@ -306,7 +345,7 @@ done:
 	" c.every, c.meet_every, c.since, c.owner_id, c.snooze_until,"       \
 	" c.created_at, c.updated_at, c.version, c.last_touch,"             \
 	" c.last_in_person, c.eff_every, c.eff_meet, c.due_at,"             \
-	" c.meet_due_at, c.touch_count"
+	" c.meet_due_at, c.touch_count, c.uid"
 #define CONTACT_FROM                                                         \
 	" FROM contact c LEFT JOIN organization o ON o.id = c.org_id"       \
 	" AND o.workspace_id = c.workspace_id"
@@ -339,6 +378,45 @@ static void contact_read_row(sqlite3_stmt *s, struct contact *c)
 	c->due_at = col_time(s, 20);
 	c->meet_due_at = col_time(s, 21);
 	c->touch_count = sqlite3_column_int64(s, 22);
+	c->uid = col_str(s, 23);
+}
+
+/* The card, read apart: a list for the API must not drag a photo of
+ * every contact through memory. */
+static int contact_read_card(struct store *st, struct contact *c,
+			     struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT card FROM contact WHERE id = ?");
+	sqlite3_bind_int64(s, 1, c->id);
+	STEP(s, more);
+	rc = KITH_OK;
+	if (more && sqlite3_column_type(s, 0) != SQLITE_NULL &&
+	    !(c->card = col_str(s, 0)))
+		rc = kith_err_nomem(err);
+	sqlite3_reset(s);
+	return rc;
+done:
+	return rc;
+}
+
+/* A label list with nothing in it says no more than an empty one. */
+static void labels_tidy(struct strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i] && *l->v[i])
+			return;
+	strlist_clear(l);
+}
+
+static void contact_tidy(struct contact *c)
+{
+	labels_tidy(&c->email_labels);
+	labels_tidy(&c->phone_labels);
+	labels_tidy(&c->phone_keys);
+	labels_tidy(&c->address_labels);
 }
 
 static int contact_read_lists(struct store *st, struct contact *c,
@@ -347,42 +425,71 @@ static int contact_read_lists(struct store *st, struct contact *c,
 	int rc;
 
 	rc = read_list(st,
-		       "SELECT email FROM contact_email WHERE contact_id = ?"
-		       " ORDER BY pos",
-		       c->id, &c->emails, err);
+		       "SELECT email, label FROM contact_email WHERE"
+		       " contact_id = ? ORDER BY pos",
+		       c->id, &c->emails, &c->email_labels, NULL, err);
 	if (!rc)
 		rc = read_list(st,
-			       "SELECT phone FROM contact_phone WHERE"
-			       " contact_id = ? ORDER BY pos",
-			       c->id, &c->phones, err);
+			       "SELECT phone, label, e164 FROM contact_phone"
+			       " WHERE contact_id = ? ORDER BY pos",
+			       c->id, &c->phones, &c->phone_labels,
+			       &c->phone_keys, err);
+	if (!rc)
+		rc = read_list(st,
+			       "SELECT address, label FROM contact_address"
+			       " WHERE contact_id = ? ORDER BY pos",
+			       c->id, &c->addresses, &c->address_labels, NULL,
+			       err);
 	if (!rc)
 		rc = read_list(st,
 			       "SELECT handle FROM contact_handle WHERE"
 			       " contact_id = ? ORDER BY pos",
-			       c->id, &c->handles, err);
+			       c->id, &c->handles, NULL, NULL, err);
 	if (!rc)
 		rc = read_list(st,
 			       "SELECT tag FROM contact_tag WHERE contact_id = ?"
 			       " ORDER BY tag",
-			       c->id, &c->tags, err);
+			       c->id, &c->tags, NULL, NULL, err);
+	if (!rc)
+		contact_tidy(c);
 	return rc;
 }
 
-/* Split a group_concat(x, char(31)) back into a list. */
-static int split_list(struct strlist *l, const unsigned char *joined)
+/*
+ * Split a group_concat(x, char(31)) back into a list; each element may
+ * carry parallel fields after char(30) (a label, a key), which go to a
+ * and b when given.
+ */
+static int split_list(struct strlist *l, struct strlist *a, struct strlist *b,
+		      const unsigned char *joined)
 {
 	const char *p = (const char *)joined;
 
 	while (p && *p) {
 		const char *end = strchr(p, '\x1f');
 		size_t len = end ? (size_t)(end - p) : strlen(p);
-		char *one = strndup(p, len);
+		struct strlist *to[3] = { l, a, b };
+		const char *f = p;
 
-		if (!one || strlist_push(l, one)) {
+		for (int k = 0; k < 3; k++) {
+			const char *rs = memchr(f, '\x1e', len - (size_t)(f - p));
+			size_t flen = rs ? (size_t)(rs - f)
+					 : len - (size_t)(f - p);
+			char *one;
+
+			if (k && !to[k])
+				break;
+			if (!(one = strndup(f, flen)) ||
+			    strlist_push(to[k], one)) {
+				free(one);
+				return -1;
+			}
 			free(one);
-			return -1;
+			if (!rs)
+				f = p + len; /* later fields are "" */
+			else
+				f = rs + 1;
 		}
-		free(one);
 		p = end ? end + 1 : NULL;
 	}
 	return 0;
@@ -399,14 +506,20 @@ int store_contact_get(struct store *st, int64_t ws, int64_t id,
 	 * frequent read paid five statement runs before. Unit separator
 	 * (31) cannot appear in what the inputs accept as text. */
 	STMT(s, "SELECT " CONTACT_COLS ","
-		" (SELECT group_concat(email, char(31)) FROM (SELECT email FROM"
-		"  contact_email WHERE contact_id = c.id ORDER BY pos)),"
-		" (SELECT group_concat(phone, char(31)) FROM (SELECT phone FROM"
-		"  contact_phone WHERE contact_id = c.id ORDER BY pos)),"
+		" (SELECT group_concat(x, char(31)) FROM (SELECT email"
+		"  || char(30) || label AS x FROM contact_email WHERE"
+		"  contact_id = c.id ORDER BY pos)),"
+		" (SELECT group_concat(x, char(31)) FROM (SELECT phone"
+		"  || char(30) || label || char(30) || coalesce(e164, '') AS x"
+		"  FROM contact_phone WHERE contact_id = c.id ORDER BY pos)),"
 		" (SELECT group_concat(handle, char(31)) FROM (SELECT handle FROM"
 		"  contact_handle WHERE contact_id = c.id ORDER BY pos)),"
 		" (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM"
-		"  contact_tag WHERE contact_id = c.id ORDER BY tag))"
+		"  contact_tag WHERE contact_id = c.id ORDER BY tag)),"
+		" (SELECT group_concat(x, char(31)) FROM (SELECT address"
+		"  || char(30) || label AS x FROM contact_address WHERE"
+		"  contact_id = c.id ORDER BY pos)),"
+		" c.card"
 		CONTACT_FROM " WHERE c.id = ? AND c.workspace_id = ?");
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, ws);
@@ -415,12 +528,22 @@ int store_contact_get(struct store *st, int64_t ws, int64_t id,
 		return kith_err_set(err, KITH_ENOTFOUND, "contact",
 				    "no contact %lld", (long long)id);
 	contact_read_row(s, out);
-	rc = split_list(&out->emails, sqlite3_column_text(s, 23)) ||
-			     split_list(&out->phones, sqlite3_column_text(s, 24)) ||
-			     split_list(&out->handles, sqlite3_column_text(s, 25)) ||
-			     split_list(&out->tags, sqlite3_column_text(s, 26))
+	out->card = col_str(s, 29);
+	rc = split_list(&out->emails, &out->email_labels, NULL,
+			sqlite3_column_text(s, 24)) ||
+			     split_list(&out->phones, &out->phone_labels,
+					&out->phone_keys,
+					sqlite3_column_text(s, 25)) ||
+			     split_list(&out->handles, NULL, NULL,
+					sqlite3_column_text(s, 26)) ||
+			     split_list(&out->tags, NULL, NULL,
+					sqlite3_column_text(s, 27)) ||
+			     split_list(&out->addresses, &out->address_labels,
+					NULL, sqlite3_column_text(s, 28))
 		     ? kith_err_nomem(err)
 		     : KITH_OK;
+	if (!rc)
+		contact_tidy(out);
 	sqlite3_reset(s);
 	if (rc)
 		contact_clear(out);
@@ -507,6 +630,8 @@ int store_contact_list(struct store *st, int64_t ws,
 	sqlite3_reset(s);
 	for (size_t i = 0; i < cnt; i++) {
 		rc = contact_read_lists(st, &c[i], err);
+		if (!rc && f->with_card)
+			rc = contact_read_card(st, &c[i], err);
 		if (rc)
 			goto done;
 	}
@@ -610,6 +735,7 @@ static const char *const contact_delete_sql[] = {
 	"DELETE FROM revenue WHERE workspace_id = ?1 AND contact_id = ?2",
 	"DELETE FROM contact_email WHERE contact_id = ?2",
 	"DELETE FROM contact_phone WHERE contact_id = ?2",
+	"DELETE FROM contact_address WHERE contact_id = ?2",
 	"DELETE FROM contact_handle WHERE contact_id = ?2",
 	"DELETE FROM contact_tag WHERE contact_id = ?2",
 	/* Touches of this contact alone go; shared ones lose a participant. */
@@ -688,16 +814,24 @@ static const char *const merge_sql[] = {
 	"DELETE FROM touch_contact WHERE workspace_id = ?1 AND contact_id = ?2",
 	"INSERT OR IGNORE INTO contact_tag(workspace_id, contact_id, tag)"
 	" SELECT workspace_id, ?3, tag FROM contact_tag WHERE contact_id = ?2",
-	"INSERT INTO contact_email(workspace_id, contact_id, pos, email)"
+	"INSERT INTO contact_email(workspace_id, contact_id, pos, email, label)"
 	" SELECT ?1, ?3, (SELECT coalesce(max(pos), -1) FROM contact_email"
-	" WHERE contact_id = ?3) + row_number() OVER (ORDER BY pos), email"
-	" FROM contact_email WHERE contact_id = ?2 AND email NOT IN"
+	" WHERE contact_id = ?3) + row_number() OVER (ORDER BY pos), email,"
+	" label FROM contact_email WHERE contact_id = ?2 AND email NOT IN"
 	" (SELECT email FROM contact_email WHERE contact_id = ?3)",
-	"INSERT INTO contact_phone(workspace_id, contact_id, pos, phone)"
-	" SELECT ?1, ?3, (SELECT coalesce(max(pos), -1) FROM contact_phone"
-	" WHERE contact_id = ?3) + row_number() OVER (ORDER BY pos), phone"
-	" FROM contact_phone WHERE contact_id = ?2 AND phone NOT IN"
-	" (SELECT phone FROM contact_phone WHERE contact_id = ?3)",
+	/* A phone is the same phone when its E.164 form is. */
+	"INSERT INTO contact_phone(workspace_id, contact_id, pos, phone, label,"
+	" e164) SELECT ?1, ?3, (SELECT coalesce(max(pos), -1) FROM"
+	" contact_phone WHERE contact_id = ?3) + row_number() OVER (ORDER BY"
+	" pos), phone, label, e164 FROM contact_phone p WHERE contact_id = ?2"
+	" AND NOT EXISTS (SELECT 1 FROM contact_phone q WHERE"
+	" q.contact_id = ?3 AND (q.phone = p.phone OR q.e164 = p.e164))",
+	"INSERT INTO contact_address(workspace_id, contact_id, pos, address,"
+	" label) SELECT ?1, ?3, (SELECT coalesce(max(pos), -1) FROM"
+	" contact_address WHERE contact_id = ?3) + row_number() OVER (ORDER"
+	" BY pos), address, label FROM contact_address WHERE contact_id = ?2"
+	" AND address NOT IN (SELECT address FROM contact_address WHERE"
+	" contact_id = ?3)",
 	"INSERT INTO contact_handle(workspace_id, contact_id, pos, handle)"
 	" SELECT ?1, ?3, (SELECT coalesce(max(pos), -1) FROM contact_handle"
 	" WHERE contact_id = ?3) + row_number() OVER (ORDER BY pos), handle"
@@ -709,6 +843,8 @@ static const char *const merge_sql[] = {
 	" title = coalesce(title, (SELECT title FROM contact WHERE id = ?2)),"
 	" tz = coalesce(tz, (SELECT tz FROM contact WHERE id = ?2)),"
 	" notes = coalesce(notes, (SELECT notes FROM contact WHERE id = ?2)),"
+	" uid = coalesce(uid, (SELECT uid FROM contact WHERE id = ?2)),"
+	" card = coalesce(card, (SELECT card FROM contact WHERE id = ?2)),"
 	" tier = CASE WHEN tier = '' THEN (SELECT tier FROM contact"
 	"  WHERE id = ?2) ELSE tier END,"
 	" every = CASE WHEN every = 0 THEN (SELECT every FROM contact"

@@ -248,6 +248,7 @@ struct contact_filter {
 	int64_t owner_id;	/* 0: any */
 	int64_t after_id;	/* keyset cursor: ids above this */
 	size_t limit;		/* 0: all */
+	bool with_card;		/* read each contact's card too (a backup) */
 };
 
 /* Contacts matching f by id. Sets *out NULL and *n 0 first, so on error

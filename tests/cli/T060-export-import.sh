@@ -98,4 +98,22 @@ ok "every refused import left the database unchanged" test "$before" = "$after"
 [ "$before" = "$after" ] || diff <(echo "$before") <(echo "$after") | sed "s/^/#   /"
 check "and it is still empty" 0 "No contacts yet. Add one: kith add \"Dana Whitfield\" --email dana@harbor.example" \
 	kith list
+# What an address book brought rides in the backup too: labels, addresses,
+# the UID and the card kept for write-back; a book without them is as before.
+jq '.contacts[0] += {email_labels: ["work"], phone_labels: ["mobile"],
+	addresses: ["1 Main St, Springfield", "PO Box 7"],
+	address_labels: ["work", ""], uid: "urn:uuid:dana-1",
+	card: "item1.X-ABLABEL:Assistant\r\nX-CUSTOM;TYPE=a,b:kept"}' \
+	book.json >cards.json
+check_rc "a book with address-book fields" 0 \
+	kith --db "$T_DIR/cards.db" import cards.json
+ok "exports byte-identical" cmp cards.json <(kith --db "$T_DIR/cards.db" export)
+ok "the API's contact carries labels and uid, not the card" \
+	test "$(kith --db "$T_DIR/cards.db" --json show 1 |
+		jq -c '[.email_labels, .phone_labels, .address_labels, .uid, .card]')" = \
+	'[["work"],["mobile"],["work",""],"urn:uuid:dana-1",null]'
+jq '.contacts[0].email_labels = ["work", "home"]' cards.json >labels.json
+check "a label for an email that is not there" 2 \
+	'kith import: labels.json: contacts[0].email_labels: 2 labels for 1 emails (one each, "" for none)' \
+	kith --db "$T_DIR/labels.db" import labels.json
 finish

@@ -563,6 +563,119 @@ static void test_promise_done_twice(void **state)
 	promise_clear(&p);
 }
 
+/*
+ * What an address book brings: labels beside their values, addresses, a
+ * UID and the card survive a write and a read; phone keys are derived in
+ * the contact's country (else the workspace's), whatever the input says;
+ * a label list of the wrong length or a control character is refused.
+ */
+static void test_book_fields(void **state)
+{
+	struct fx *f = *state;
+	struct contact c, got;
+
+	contact_init(&c);
+	c.name = strdup("Jonas Weber");
+	c.tz = strdup("Europe/Berlin");
+	c.uid = strdup("urn:uuid:4fbe8971-0bc3-424c-9c26-36c3e1eff6b1");
+	c.card = strdup("item1.X-ABLABEL:Assistant\r\nX-FOO;A=b:bar");
+	strlist_push(&c.emails, "jonas@weber.de");
+	strlist_push(&c.emails, "j@home.de");
+	strlist_push(&c.email_labels, "work");
+	strlist_push(&c.email_labels, "");
+	strlist_push(&c.phones, "030 1234567");
+	strlist_push(&c.phones, "+1 (415) 555-0134");
+	strlist_push(&c.phones, "ask reception");
+	strlist_push(&c.phone_keys, "+0"); /* the input's: replaced */
+	strlist_push(&c.addresses, "Unter den Linden 1, 10117 Berlin");
+	strlist_push(&c.address_labels, "work");
+	assert_int_equal(app_contact_add(&f->app, &c, &f->err), 0);
+	assert_int_equal(store_contact_get(f->app.st, f->app.ws, c.id, &got,
+					   &f->err),
+			 0);
+	assert_string_equal(got.uid, c.uid);
+	assert_string_equal(got.card, c.card);
+	assert_int_equal(got.email_labels.n, 2);
+	assert_string_equal(got.email_labels.v[0], "work");
+	assert_string_equal(got.email_labels.v[1], "");
+	assert_int_equal(got.phone_labels.n, 0); /* none given: none kept */
+	assert_int_equal(got.phone_keys.n, 3);
+	assert_string_equal(got.phone_keys.v[0], "+49301234567");
+	assert_string_equal(got.phone_keys.v[1], "+14155550134");
+	assert_string_equal(got.phone_keys.v[2], "");
+	assert_int_equal(got.addresses.n, 1);
+	assert_string_equal(got.address_labels.v[0], "work");
+
+	/* An update without uid or card keeps them. */
+	free(got.uid);
+	free(got.card);
+	got.uid = got.card = NULL;
+	free(got.title);
+	got.title = strdup("Partner");
+	assert_int_equal(app_contact_update(&f->app, &got, 0, &f->err), 0);
+	contact_clear(&got);
+	assert_int_equal(store_contact_get(f->app.st, f->app.ws, c.id, &got,
+					   &f->err),
+			 0);
+	assert_string_equal(got.uid, c.uid);
+	assert_string_equal(got.card, c.card);
+	contact_clear(&got);
+
+	/* Refused: a label too few, a control character, an empty address. */
+	strlist_push(&c.emails, "third@weber.de");
+	c.id = 0;
+	assert_int_equal(app_contact_add(&f->app, &c, &f->err), KITH_EINPUT);
+	assert_string_equal(f->err.field, "email_labels");
+	strlist_push(&c.email_labels, "bad\x01label");
+	assert_int_equal(app_contact_add(&f->app, &c, &f->err), KITH_EINPUT);
+	assert_string_equal(f->err.field, "email_labels");
+	free(c.email_labels.v[2]);
+	c.email_labels.v[2] = strdup("other");
+	strlist_push(&c.addresses, "");
+	strlist_push(&c.address_labels, "home");
+	assert_int_equal(app_contact_add(&f->app, &c, &f->err), KITH_EINPUT);
+	assert_string_equal(f->err.field, "addresses");
+	contact_clear(&c);
+}
+
+/* Merging keeps both contacts' addresses and takes the other's UID when
+ * the survivor has none; a phone already there by E.164 is not doubled. */
+static void test_merge_book_fields(void **state)
+{
+	struct fx *f = *state;
+	struct contact a, b, got;
+
+	contact_init(&a);
+	contact_init(&b);
+	a.name = strdup("Ana");
+	a.tz = strdup("America/New_York");
+	strlist_push(&a.phones, "(212) 555-0100");
+	strlist_push(&a.addresses, "1 Main St");
+	b.name = strdup("Ana M.");
+	b.tz = strdup("America/New_York");
+	b.uid = strdup("ana-uid");
+	strlist_push(&b.phones, "+1 212 555 0100");
+	strlist_push(&b.phone_labels, "mobile");
+	strlist_push(&b.addresses, "2 Side St");
+	strlist_push(&b.address_labels, "home");
+	assert_int_equal(app_contact_add(&f->app, &a, &f->err), 0);
+	assert_int_equal(app_contact_add(&f->app, &b, &f->err), 0);
+	assert_int_equal(app_contact_merge(&f->app, b.id, a.id, &f->err), 0);
+	assert_int_equal(store_contact_get(f->app.st, f->app.ws, a.id, &got,
+					   &f->err),
+			 0);
+	assert_string_equal(got.uid, "ana-uid");
+	assert_int_equal(got.phones.n, 1);
+	assert_int_equal(got.addresses.n, 2);
+	assert_string_equal(got.addresses.v[1], "2 Side St");
+	assert_int_equal(got.address_labels.n, 2);
+	assert_string_equal(got.address_labels.v[0], "");
+	assert_string_equal(got.address_labels.v[1], "home");
+	contact_clear(&got);
+	contact_clear(&a);
+	contact_clear(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -577,6 +690,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cadence_halves, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_promise_done_twice, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_book_fields, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_merge_book_fields, setup,
 						teardown),
 	};
 
