@@ -349,25 +349,57 @@ done:
 	return rc;
 }
 
-int store_fact_add(struct store *st, int64_t ws, struct fact *f,
-		   struct kith_err *err)
+/*
+ * The one shape of every add of a contact's kin (facts, dates, promises,
+ * gifts, revenue): the contact (when the row must have one, or has one)
+ * and the organization must be the workspace's; then one INSERT whose ?1
+ * is the kept id (0: a new one) and ?2 the workspace, the rest bound by
+ * bind. The id the row got is written back to *id.
+ */
+typedef void (*row_bind_fn)(sqlite3_stmt *s, const void *row);
+
+static int row_add(struct store *st, int64_t ws, bool need_contact,
+		   int64_t contact_id, int64_t org_id, const char *sql,
+		   row_bind_fn bind, const void *row, int64_t *id,
+		   const char *what, struct kith_err *err)
 {
 	sqlite3_stmt *s;
-	int rc = sq_contact_exists(st, ws, f->contact_id, err);
+	int rc = KITH_OK;
 
+	if (need_contact || contact_id)
+		rc = sq_contact_exists(st, ws, contact_id, err);
+	if (!rc)
+		rc = sq_org_check(st, ws, org_id, err);
 	if (rc)
 		return rc;
-	STMT(s, "INSERT INTO fact(id, workspace_id, contact_id, text,"
-		" created_at) VALUES (?, ?, ?, ?, ?)");
-	bind_id(s, 1, f->id);
+	STMT(s, sql);
+	bind_id(s, 1, *id);
 	sqlite3_bind_int64(s, 2, ws);
+	bind(s, row);
+	EXEC(s, what);
+	*id = sqlite3_last_insert_rowid(st->db);
+done:
+	return rc;
+}
+
+static const char sql_fact_add[] =
+	"INSERT INTO fact(id, workspace_id, contact_id, text, created_at)"
+	" VALUES (?, ?, ?, ?, ?)";
+
+static void fact_bind(sqlite3_stmt *s, const void *row)
+{
+	const struct fact *f = row;
+
 	sqlite3_bind_int64(s, 3, f->contact_id);
 	bind_text(s, 4, f->text);
 	sqlite3_bind_int64(s, 5, f->created_at);
-	EXEC(s, "add fact");
-	f->id = sqlite3_last_insert_rowid(st->db);
-done:
-	return rc;
+}
+
+int store_fact_add(struct store *st, int64_t ws, struct fact *f,
+		   struct kith_err *err)
+{
+	return row_add(st, ws, true, f->contact_id, 0, sql_fact_add,
+		       fact_bind, f, &f->id, "add fact", err);
 }
 
 void store_facts_free(struct fact *f, size_t n)
@@ -426,19 +458,15 @@ static int mmdd_of(int32_t day)
 	return m * 100 + d;
 }
 
-int store_date_add(struct store *st, int64_t ws, struct kdate *d,
-		   struct kith_err *err)
-{
-	sqlite3_stmt *s;
-	int rc = sq_contact_exists(st, ws, d->contact_id, err);
+static const char sql_date_add[] =
+	"INSERT INTO kdate(id, workspace_id, contact_id, kind, day,"
+	" year_known, yearly, mmdd, created_at)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-	if (rc)
-		return rc;
-	STMT(s, "INSERT INTO kdate(id, workspace_id, contact_id, kind, day,"
-		" year_known, yearly, mmdd, created_at)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	bind_id(s, 1, d->id);
-	sqlite3_bind_int64(s, 2, ws);
+static void date_bind(sqlite3_stmt *s, const void *row)
+{
+	const struct kdate *d = row;
+
 	sqlite3_bind_int64(s, 3, d->contact_id);
 	bind_text(s, 4, d->kind);
 	sqlite3_bind_int(s, 5, d->day);
@@ -446,10 +474,13 @@ int store_date_add(struct store *st, int64_t ws, struct kdate *d,
 	sqlite3_bind_int(s, 7, d->yearly);
 	sqlite3_bind_int(s, 8, mmdd_of(d->day));
 	sqlite3_bind_int64(s, 9, d->created_at);
-	EXEC(s, "add date");
-	d->id = sqlite3_last_insert_rowid(st->db);
-done:
-	return rc;
+}
+
+int store_date_add(struct store *st, int64_t ws, struct kdate *d,
+		   struct kith_err *err)
+{
+	return row_add(st, ws, true, d->contact_id, 0, sql_date_add,
+		       date_bind, d, &d->id, "add date", err);
 }
 
 void store_dates_free(struct kdate *d, size_t n)
@@ -506,27 +537,26 @@ done:
 	return rc;
 }
 
-int store_promise_add(struct store *st, int64_t ws, struct promise *p,
-		      struct kith_err *err)
-{
-	sqlite3_stmt *s;
-	int rc = sq_contact_exists(st, ws, p->contact_id, err);
+static const char sql_promise_add[] =
+	"INSERT INTO promise(id, workspace_id, contact_id, text, due,"
+	" done_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
 
-	if (rc)
-		return rc;
-	STMT(s, "INSERT INTO promise(id, workspace_id, contact_id, text, due,"
-		" done_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
-	bind_id(s, 1, p->id);
-	sqlite3_bind_int64(s, 2, ws);
+static void promise_bind(sqlite3_stmt *s, const void *row)
+{
+	const struct promise *p = row;
+
 	sqlite3_bind_int64(s, 3, p->contact_id);
 	bind_text(s, 4, p->text);
 	bind_time(s, 5, p->due);
 	bind_time(s, 6, p->done_at);
 	sqlite3_bind_int64(s, 7, p->created_at);
-	EXEC(s, "add promise");
-	p->id = sqlite3_last_insert_rowid(st->db);
-done:
-	return rc;
+}
+
+int store_promise_add(struct store *st, int64_t ws, struct promise *p,
+		      struct kith_err *err)
+{
+	return row_add(st, ws, true, p->contact_id, 0, sql_promise_add,
+		       promise_bind, p, &p->id, "add promise", err);
 }
 
 void store_promises_free(struct promise *p, size_t n)
@@ -635,31 +665,26 @@ done:
 	return rc;
 }
 
-int store_gift_add(struct store *st, int64_t ws, struct gift *g,
-		   struct kith_err *err)
-{
-	sqlite3_stmt *s;
-	int rc = KITH_OK;
+static const char sql_gift_add[] =
+	"INSERT INTO gift(id, workspace_id, contact_id, org_id, text,"
+	" value_cents, at) VALUES (?, ?, ?, ?, ?, ?, ?)";
 
-	if (g->contact_id)
-		rc = sq_contact_exists(st, ws, g->contact_id, err);
-	if (!rc)
-		rc = sq_org_check(st, ws, g->org_id, err);
-	if (rc)
-		return rc;
-	STMT(s, "INSERT INTO gift(id, workspace_id, contact_id, org_id, text,"
-		" value_cents, at) VALUES (?, ?, ?, ?, ?, ?, ?)");
-	bind_id(s, 1, g->id);
-	sqlite3_bind_int64(s, 2, ws);
+static void gift_bind(sqlite3_stmt *s, const void *row)
+{
+	const struct gift *g = row;
+
 	bind_id(s, 3, g->contact_id);
 	bind_id(s, 4, g->org_id);
 	bind_text(s, 5, g->text);
 	sqlite3_bind_int64(s, 6, g->value_cents);
 	sqlite3_bind_int64(s, 7, g->at);
-	EXEC(s, "add gift");
-	g->id = sqlite3_last_insert_rowid(st->db);
-done:
-	return rc;
+}
+
+int store_gift_add(struct store *st, int64_t ws, struct gift *g,
+		   struct kith_err *err)
+{
+	return row_add(st, ws, false, g->contact_id, g->org_id, sql_gift_add,
+		       gift_bind, g, &g->id, "add gift", err);
 }
 
 void store_gifts_free(struct gift *g, size_t n)
@@ -712,31 +737,27 @@ done:
 	return rc;
 }
 
-int store_revenue_add(struct store *st, int64_t ws, struct revenue *r,
-		      struct kith_err *err)
-{
-	sqlite3_stmt *s;
-	int rc = KITH_OK;
+static const char sql_revenue_add[] =
+	"INSERT INTO revenue(id, workspace_id, contact_id, org_id,"
+	" amount_cents, at, note) VALUES (?, ?, ?, ?, ?, ?, ?)";
 
-	if (r->contact_id)
-		rc = sq_contact_exists(st, ws, r->contact_id, err);
-	if (!rc)
-		rc = sq_org_check(st, ws, r->org_id, err);
-	if (rc)
-		return rc;
-	STMT(s, "INSERT INTO revenue(id, workspace_id, contact_id, org_id,"
-		" amount_cents, at, note) VALUES (?, ?, ?, ?, ?, ?, ?)");
-	bind_id(s, 1, r->id);
-	sqlite3_bind_int64(s, 2, ws);
+static void revenue_bind(sqlite3_stmt *s, const void *row)
+{
+	const struct revenue *r = row;
+
 	bind_id(s, 3, r->contact_id);
 	bind_id(s, 4, r->org_id);
 	sqlite3_bind_int64(s, 5, r->amount_cents);
 	sqlite3_bind_int64(s, 6, r->at);
 	bind_text(s, 7, r->note);
-	EXEC(s, "add revenue");
-	r->id = sqlite3_last_insert_rowid(st->db);
-done:
-	return rc;
+}
+
+int store_revenue_add(struct store *st, int64_t ws, struct revenue *r,
+		      struct kith_err *err)
+{
+	return row_add(st, ws, false, r->contact_id, r->org_id,
+		       sql_revenue_add, revenue_bind, r, &r->id, "add revenue",
+		       err);
 }
 
 void store_revenues_free(struct revenue *r, size_t n)
