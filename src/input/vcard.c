@@ -1473,6 +1473,32 @@ static const char *strip_prefix(const char *v, const char *pre)
 	return strncasecmp(v, pre, n) ? v : v + n;
 }
 
+/* An address is kept on one line: Outlook's street "1 Main St\nSuite
+ * 4" becomes "1 Main St, Suite 4", another control character a space. */
+static void one_line(char *s)
+{
+	char in[1024], *o = s;
+
+	snprintf(in, sizeof(in), "%s", s);
+	for (const char *p = in; *p; p++) {
+		if (*p == '\r' || *p == '\n') {
+			while (o > s && o[-1] == ' ')
+				o--;
+			if (o > s && o[-1] != ',' && p[1] && p[1] != '\n' &&
+			    p[1] != '\r')
+				*o++ = ',';
+			if (o > s && p[1] && p[1] != '\n' && p[1] != '\r')
+				*o++ = ' ';
+			while (p[1] == ' ')
+				p++;
+		} else {
+			*o++ = (unsigned char)*p < ' ' || *p == 0x7f ? ' '
+								 : *p;
+		}
+	}
+	*o = '\0';
+}
+
 static int map_prop(struct vcard_contact *vc, const struct vcard *card,
 		    const struct vcard_prop *p, struct kith_err *err)
 {
@@ -1559,7 +1585,8 @@ static int map_prop(struct vcard_contact *vc, const struct vcard *card,
 				o = sizeof(line) - 1;
 		}
 		split_free(&sc);
-		if (o) {
+		one_line(line);
+		if (*line) {
 			vcard_prop_label(label, sizeof(label), card, p);
 			if (strlist_push(&vc->c.addresses, line) ||
 			    strlist_push(&vc->c.address_labels, label))
