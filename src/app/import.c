@@ -318,6 +318,13 @@ static int match(struct run *r, const struct contact *c,
 					 keys->v[i], &ids, &n, err);
 		*by = "phone";
 	}
+	/* No key matched (a card of a name and a birthday, a phone whose
+	 * country is unknown): the very card imported before. */
+	if (!rc && !n) {
+		rc = store_contact_match_card(ctx->st, ctx->ws, c->name,
+					      c->card, &ids, &n, err);
+		*by = "card";
+	}
 	if (!rc && n)
 		*id = ids[0];
 	else
@@ -577,16 +584,13 @@ int app_import(struct app_ctx *ctx, const struct import_source *srcs,
 	       struct import_report *rep, struct kith_err *err)
 {
 	struct run r = { ctx, o, rep, "", NULL, progress, progress_ctx, 0, 0 };
-	struct workspace w = { 0 };
 	int rc;
 
 	rep->dry_run = o->dry_run;
-	rc = store_workspace_get(ctx->st, ctx->ws, &w, err);
+	/* as app_contact_add reads a national number: see keys_of */
+	rc = app_phone_region(ctx, NULL, &r.region, err);
 	if (rc)
 		return rc;
-	/* as app_contact_add reads a national number: see keys_of */
-	r.region = tzif_country(w.tz);
-	workspace_clear(&w);
 	rc = store_savepoint(ctx->st, err);
 	if (rc)
 		return rc;

@@ -11,7 +11,10 @@
  *   email  any of its emails equals one of a contact's, ignoring case;
  *   phone  any of its phones has the E.164 form of one of a contact's
  *          (read in the country of the card's zone, else the
- *          workspace's, as app_contact_add derives the stored keys).
+ *          workspace's, as app_contact_add derives the stored keys);
+ *   card   none of those: a contact of the same name (ignoring case)
+ *          whose stored card is this card byte for byte (a card with
+ *          only a name and a birthday, read a second time).
  * Several contacts on one key: the oldest (lowest id). The contacts of
  * the file itself count: the second card of one person merges into the
  * first.
@@ -58,7 +61,8 @@ struct import_item {
 	char *name;		/* NULL when a bad card has none to tell */
 	enum import_action action;
 	int64_t contact_id;	/* created or matched; 0 when skipped */
-	const char *matched_by; /* "uid", "email", "phone", or NULL */
+	const char *matched_by; /* "uid", "email", "phone", "card", or
+				 * NULL */
 	char *reason;		/* merged: what it added ("email x, phone y");
 				 * skipped: "file:line: field: message";
 				 * else NULL */

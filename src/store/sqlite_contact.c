@@ -756,6 +756,29 @@ done:
 	return rc;
 }
 
+int store_contact_match_card(struct store *st, int64_t ws, const char *name,
+			     const char *card, int64_t **ids, size_t *n,
+			     struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	if (!name || !card)
+		return KITH_OK;
+	/* contact_name finds the few of that name; the card is compared
+	 * on those rows only. */
+	STMT(s, "SELECT id FROM contact WHERE workspace_id = ? AND"
+		" name = ? COLLATE NOCASE AND card = ? ORDER BY id LIMIT 50");
+	sqlite3_bind_int64(s, 1, ws);
+	bind_text(s, 2, name);
+	bind_text(s, 3, card);
+	rc = sq_collect_ids(st, s, 0, ids, n, err);
+done:
+	return rc;
+}
+
 /* Statements run with (ws, id) to remove a contact and what hangs on it. */
 static const char *const contact_delete_sql[] = {
 	"DELETE FROM fact WHERE workspace_id = ?1 AND contact_id = ?2",

@@ -254,6 +254,14 @@ int store_contact_match(struct store *st, int64_t ws, enum contact_key key,
 			const char *value, int64_t **ids, size_t *n,
 			struct kith_err *err);
 
+/* The contacts named name (case-insensitive) whose stored card is card,
+ * byte for byte: an import's last resort for a card with no key that
+ * matched, so the same file read twice does not double it. As
+ * store_contact_match otherwise. */
+int store_contact_match_card(struct store *st, int64_t ws, const char *name,
+			     const char *card, int64_t **ids, size_t *n,
+			     struct kith_err *err);
+
 struct contact_filter {
 	const char *q;		/* name, email, org, title, tag, fact, note */
 	const char *tag;
