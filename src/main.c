@@ -82,8 +82,16 @@ static const struct command commands[] = {
 	  "Channel mix, human-touch balance, loyalty and who is going cold." },
 	{ "export", cmd_export, false, "export [--format json] [--output FILE]",
 	  "Write the whole book as JSON (stdout by default)." },
-	{ "import", cmd_import, true, "import FILE [--format json]",
-	  "Restore a JSON book into an empty workspace, all or nothing." },
+	{ "import", cmd_import, true,
+	  "import FILE|DIR|- [--format json|vcard|csv] [--map COLS]\n"
+	  "         [--dry-run] [--skip-bad]",
+	  "Import contacts from vCard (.vcf, or a folder of them) or CSV\n"
+	  "(Google, Outlook, Apple, LinkedIn; --map \"E-mail=email,Company=org\"\n"
+	  "for others), matching by UID, email, then phone: a match is\n"
+	  "merged, a card that adds nothing is left. All or nothing; with\n"
+	  "--skip-bad bad cards are listed and the rest imported; --dry-run\n"
+	  "tells what would happen. A JSON book (.json) is restored whole\n"
+	  "into an empty workspace." },
 	{ "demo", cmd_demo, true, "demo [--contacts N --touches M]",
 	  "Seed the demo book; with --contacts, a big synthetic one." },
 	{ "serve", cmd_serve, false,

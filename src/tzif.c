@@ -629,3 +629,21 @@ const char *tzif_country(const char *zone)
 		      sizeof(*zone_countries), zone_country_cmp);
 	return hit ? hit->cc : NULL;
 }
+
+const char *tzif_local_country(void)
+{
+	const char *tz = getenv("TZ"), *z;
+	char link[512];
+	ssize_t n;
+
+	if (tz && *tz == ':')
+		tz++;
+	if (tz && *tz && tz[0] != '/')
+		return tzif_country(tz);
+	n = readlink(tz && *tz ? tz : "/etc/localtime", link, sizeof(link) - 1);
+	if (n <= 0)
+		return NULL;
+	link[n] = '\0';
+	z = strstr(link, "zoneinfo/");
+	return z ? tzif_country(z + 9) : NULL;
+}

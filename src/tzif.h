@@ -40,5 +40,9 @@ void tzif_at(const struct tzif_zone *z, int64_t t, struct tzif_info *out);
  * An import uses it to read a national phone number.
  */
 const char *tzif_country(const char *zone);
+/* The country of the process's default zone: $TZ when it names a zone
+ * (a leading ':' dropped), else the zone /etc/localtime links to; NULL
+ * when neither names a country's zone. */
+const char *tzif_local_country(void);
 
 #endif

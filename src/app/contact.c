@@ -129,22 +129,33 @@ static int check_book_fields(const struct contact *c, struct kith_err *err)
  * country of the contact's zone, else the workspace's. The keys are the
  * use case's, never the input's: what a client sends is replaced.
  */
+int app_phone_region(struct app_ctx *ctx, const char *tz, const char **out,
+		     struct kith_err *err)
+{
+	struct workspace w = { 0 };
+	int rc;
+
+	*out = tzif_country(tz);
+	if (*out || tz)
+		return KITH_OK;
+	rc = store_workspace_get(ctx->st, ctx->ws, &w, err);
+	if (rc)
+		return rc;
+	*out = w.tz && *w.tz ? tzif_country(w.tz) : tzif_local_country();
+	workspace_clear(&w);
+	return KITH_OK;
+}
+
 static int phone_keys_fill(struct app_ctx *ctx, struct contact *c,
 			   struct kith_err *err)
 {
-	struct workspace w = { 0 };
-	const char *region = tzif_country(c->tz);
+	const char *region = NULL;
 	int rc = KITH_OK;
 
 	strlist_clear(&c->phone_keys);
 	if (!c->phones.n)
 		return KITH_OK;
-	if (!region && !c->tz) {
-		rc = store_workspace_get(ctx->st, ctx->ws, &w, err);
-		if (rc)
-			return rc;
-		region = tzif_country(w.tz);
-	}
+	rc = app_phone_region(ctx, c->tz, &region, err);
 	for (size_t i = 0; !rc && i < c->phones.n; i++) {
 		char key[PHONE_E164_MAX] = "";
 
@@ -154,7 +165,6 @@ static int phone_keys_fill(struct app_ctx *ctx, struct contact *c,
 		if (strlist_push(&c->phone_keys, key))
 			rc = kith_err_nomem(err);
 	}
-	workspace_clear(&w);
 	return rc;
 }
 

@@ -25,6 +25,17 @@
  */
 int app_email_check(const char *s, const char *field, struct kith_err *err);
 
+/*
+ * The country (ISO 3166, "US") a national phone number of a contact in
+ * zone tz is read in: tz's when tz is set (none for "UTC"), else the
+ * workspace's zone's, else, when the workspace has no zone ("": the
+ * server's), the server's. *out NULL when none is known. The phone keys
+ * of app_contact_add/update and an import's matching both use it.
+ * KITH_OK, or the store's failure reading the workspace.
+ */
+int app_phone_region(struct app_ctx *ctx, const char *tz, const char **out,
+		     struct kith_err *err);
+
 /* The largest vCard a contact keeps for write-back (input/vcard.h's
  * limit on one card). */
 #define APP_CARD_MAX ((size_t)8 << 20)

@@ -1239,8 +1239,9 @@ static int to_utf8(char **conv, const char **text, size_t *len,
 	return KITH_OK;
 }
 
-int csv_parse(struct csv_file *out, const char *text, size_t len,
-	      const char *file, const char *map, struct kith_err *err)
+static int parse(struct csv_file *out, const char *text, size_t len,
+		 const char *file, const char *map, vcard_bad_fn bad,
+		 void *bad_ctx, struct kith_err *err)
 {
 	static const char seps[] = {',', ';', '\t'};
 	struct ctx x = {0};
@@ -1365,11 +1366,16 @@ int csv_parse(struct csv_file *out, const char *text, size_t len,
 					  "a row of %zu fields under a header "
 					  "of %zu",
 					  r.n, x.ncols);
+				if (bad && !(rc = bad(err, bad_ctx)))
+					continue;
 				goto done;
 			}
 			r.n = n;
 		}
 		rc = row_to_card(&x, &r);
+		/* A bad row built no card: the reader is at the next one. */
+		if (rc == KITH_EINPUT && bad)
+			rc = bad(err, bad_ctx);
 		if (rc)
 			goto done;
 	}
@@ -1401,6 +1407,19 @@ done:
 	free(r.buf);
 	free(conv);
 	return rc;
+}
+
+int csv_parse(struct csv_file *out, const char *text, size_t len,
+	      const char *file, const char *map, struct kith_err *err)
+{
+	return parse(out, text, len, file, map, NULL, NULL, err);
+}
+
+int csv_parse_skip(struct csv_file *out, const char *text, size_t len,
+		   const char *file, const char *map, vcard_bad_fn bad,
+		   void *ctx, struct kith_err *err)
+{
+	return parse(out, text, len, file, map, bad, ctx, err);
 }
 
 int csv_parse_file(struct csv_file *out, const char *path, const char *map,

@@ -72,6 +72,17 @@ struct csv_file {
  */
 int csv_parse(struct csv_file *out, const char *text, size_t len,
 	      const char *file, const char *map, struct kith_err *err);
+/*
+ * csv_parse for --skip-bad: a row that breaks a rule of its own (wider
+ * than the header, a bad date, too many properties) becomes no card;
+ * bad(err, ctx) is told (file:line: column) and the parse goes on with
+ * the next row. bad returning non-zero stops the parse with that value.
+ * What spoils the whole file stays fatal: the header, the bytes, a quote
+ * never closed, the limits.
+ */
+int csv_parse_skip(struct csv_file *out, const char *text, size_t len,
+		   const char *file, const char *map, vcard_bad_fn bad,
+		   void *ctx, struct kith_err *err);
 int csv_parse_file(struct csv_file *out, const char *path, const char *map,
 		   struct kith_err *err);
 void csv_file_free(struct csv_file *f); /* NULL and empty allowed */

@@ -1286,17 +1286,11 @@ void vcard_contact_clear(struct vcard_contact *vc)
 	if (!vc)
 		return;
 	contact_clear(&vc->c);
-	strlist_clear(&vc->email_labels);
-	strlist_clear(&vc->phone_labels);
-	strlist_clear(&vc->addresses);
-	strlist_clear(&vc->address_labels);
 	free(vc->given);
 	free(vc->family);
-	free(vc->uid);
 	for (size_t i = 0; i < vc->n_dates; i++)
 		kdate_clear(&vc->dates[i]);
 	free(vc->dates);
-	free(vc->card);
 	vcard_contact_init(vc);
 }
 
@@ -1479,6 +1473,32 @@ static const char *strip_prefix(const char *v, const char *pre)
 	return strncasecmp(v, pre, n) ? v : v + n;
 }
 
+/* An address is kept on one line: Outlook's street "1 Main St\nSuite
+ * 4" becomes "1 Main St, Suite 4", another control character a space. */
+static void one_line(char *s)
+{
+	char in[1024], *o = s;
+
+	snprintf(in, sizeof(in), "%s", s);
+	for (const char *p = in; *p; p++) {
+		if (*p == '\r' || *p == '\n') {
+			while (o > s && o[-1] == ' ')
+				o--;
+			if (o > s && o[-1] != ',' && p[1] && p[1] != '\n' &&
+			    p[1] != '\r')
+				*o++ = ',';
+			if (o > s && p[1] && p[1] != '\n' && p[1] != '\r')
+				*o++ = ' ';
+			while (p[1] == ' ')
+				p++;
+		} else {
+			*o++ = (unsigned char)*p < ' ' || *p == 0x7f ? ' '
+								 : *p;
+		}
+	}
+	*o = '\0';
+}
+
 static int map_prop(struct vcard_contact *vc, const struct vcard *card,
 		    const struct vcard_prop *p, struct kith_err *err)
 {
@@ -1522,7 +1542,7 @@ static int map_prop(struct vcard_contact *vc, const struct vcard *card,
 					  "no '@' in \"%.200s\"", v);
 		else if (*v) {
 			vcard_prop_label(label, sizeof(label), card, p);
-			if (push_labelled(&vc->c.emails, &vc->email_labels, v,
+			if (push_labelled(&vc->c.emails, &vc->c.email_labels, v,
 					  label))
 				rc = kith_err_nomem(err);
 		}
@@ -1535,7 +1555,7 @@ static int map_prop(struct vcard_contact *vc, const struct vcard *card,
 		v = strip_prefix(t, "tel:");
 		if (*v) {
 			vcard_prop_label(label, sizeof(label), card, p);
-			if (push_labelled(&vc->c.phones, &vc->phone_labels, v,
+			if (push_labelled(&vc->c.phones, &vc->c.phone_labels, v,
 					  label))
 				rc = kith_err_nomem(err);
 		}
@@ -1565,10 +1585,11 @@ static int map_prop(struct vcard_contact *vc, const struct vcard *card,
 				o = sizeof(line) - 1;
 		}
 		split_free(&sc);
-		if (o) {
+		one_line(line);
+		if (*line) {
 			vcard_prop_label(label, sizeof(label), card, p);
-			if (strlist_push(&vc->addresses, line) ||
-			    strlist_push(&vc->address_labels, label))
+			if (strlist_push(&vc->c.addresses, line) ||
+			    strlist_push(&vc->c.address_labels, label))
 				rc = kith_err_nomem(err);
 		}
 	} else if (!strcmp(n, "ORG")) {
@@ -1623,13 +1644,13 @@ static int map_prop(struct vcard_contact *vc, const struct vcard *card,
 			vc->c.notes = nn;
 		}
 	} else if (!strcmp(n, "UID")) {
-		if (vc->uid)
+		if (vc->c.uid)
 			return KITH_OK;
 		t = text_dup(p->value, p->value_len);
 		if (!t)
 			return kith_err_nomem(err);
 		if (*t) {
-			vc->uid = t;
+			vc->c.uid = t;
 			t = NULL;
 		}
 	} else if (vcard_date_kind(label, sizeof(label), card, p)) {
@@ -1688,8 +1709,8 @@ int vcard_to_contact(struct vcard_contact *out, const struct vcard *card,
 		}
 		if (!strcmp(p->name, "PRODID") || !strcmp(p->name, "REV"))
 			continue;
-		if ((len && buf_add(&out->card, &len, &cap, "\r\n", 2)) ||
-		    vcard_prop_line(&out->card, &len, &cap, p))
+		if ((len && buf_add(&out->c.card, &len, &cap, "\r\n", 2)) ||
+		    vcard_prop_line(&out->c.card, &len, &cap, p))
 			rc = kith_err_nomem(err);
 	}
 	if (!rc) {

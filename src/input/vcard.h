@@ -188,29 +188,25 @@ const char *vcard_date_kind(char *buf, size_t cap, const struct vcard *card,
 
 /* ---- mapping to kith's model ---- */
 
-/* A labelled value: label is "work", "home", "mobile", a custom Apple
- * label ("Assistant"), or "" when there is none. */
+/*
+ * One card as kith's contact. c holds the name, emails, phones, org_name,
+ * title, tz, notes, and what an address book adds (model.h): uid,
+ * email_labels and phone_labels (parallel to their values: "work",
+ * "home", "mobile", a custom Apple label like "Assistant", or "" for
+ * none), addresses (one line: "1 Main St, Springfield, IL 62701, USA")
+ * with address_labels, and card: the card as read, for write-back, its
+ * properties (VERSION, PRODID and REV left out) as unfolded 3.0 content
+ * lines joined by CRLF. render/vcard.h writes a contact from its fields
+ * plus that text, so every property, parameter and group it had
+ * survives; the store keeps it as an opaque blob (NULL when the card had
+ * nothing). What the contact model does not hold lives beside it.
+ */
 struct vcard_contact {
-	struct contact c; /* name, emails, phones, org_name, title, tz,
-			   * notes; other fields as contact_init */
-	struct strlist email_labels; /* parallel to c.emails */
-	struct strlist phone_labels; /* parallel to c.phones */
-	struct strlist
-	    addresses; /* one line: "1 Main St, Springfield, IL 62701, USA" */
-	struct strlist address_labels; /* parallel to addresses */
-	char *given, *family;	       /* from N; NULL when absent */
-	char *uid;		       /* UID, or NULL */
-	struct kdate *dates;	       /* birthday, anniversary: kind, day,
-					* year_known, yearly=true */
+	struct contact c;
+	char *given, *family;	/* from N; NULL when absent */
+	struct kdate *dates;	/* birthday, anniversary: kind, day,
+				 * year_known, yearly=true */
 	size_t n_dates;
-	/*
-	 * The card as read, for write-back: its properties (VERSION, PRODID
-	 * and REV left out) as unfolded 3.0 content lines joined by CRLF.
-	 * render/vcard.h writes a contact from its fields plus this text, so
-	 * every property, parameter and group it had survives; the store
-	 * keeps it as an opaque blob. NULL when the card had nothing.
-	 */
-	char *card;
 };
 
 /*

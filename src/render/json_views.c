@@ -277,3 +277,40 @@ json_t *kj_report(const struct report *r)
 	json_object_set_new(o, "digital_only", digital);
 	return o;
 }
+
+json_t *kj_import_report(const struct import_report *r, bool with_file)
+{
+	json_t *items = json_array(), *unknown = json_array(), *o;
+
+	for (size_t i = 0; items && i < r->unknown.n; i++)
+		json_array_append_new(unknown, json_string(r->unknown.v[i]));
+	for (size_t i = 0; items && i < r->n_items; i++) {
+		const struct import_item *it = &r->items[i];
+		json_t *j = json_pack(
+			"{s:i, s:s?, s:s, s:o, s:s?, s:s?}", "line", it->line,
+			"name", it->name, "action",
+			import_action_name(it->action), "contact_id",
+			it->contact_id ? json_integer(it->contact_id)
+				       : json_null(),
+			"matched_by", it->matched_by, "reason", it->reason);
+
+		if (j && with_file)
+			json_object_set_new(j, "file", json_string(it->file));
+		if (!j || json_array_append_new(items, j)) {
+			json_decref(items);
+			items = NULL;
+		}
+	}
+	if (!items || !unknown) {
+		json_decref(items);
+		json_decref(unknown);
+		return NULL;
+	}
+	o = json_pack("{s:I, s:I, s:I, s:I, s:b, s:s?, s:o, s:o}", "created",
+		      (json_int_t)r->created, "merged", (json_int_t)r->merged,
+		      "unchanged", (json_int_t)r->unchanged, "skipped",
+		      (json_int_t)r->skipped, "dry_run", r->dry_run,
+		      "profile", r->profile, "unknown_columns", unknown,
+		      "items", items);
+	return o;
+}

@@ -10,6 +10,7 @@
 
 #include "json.h"
 #include "../app/agenda_query.h"
+#include "../app/import.h"
 #include "../app/insight.h"
 #include "../app/signals.h"
 
@@ -27,5 +28,11 @@ json_t *kj_agenda(const struct agenda_list *l, const struct workspace *w,
 json_t *kj_health(const struct health *h);
 json_t *kj_brief(const struct brief *b, kith_time now);
 json_t *kj_report(const struct report *r);
+/* An import's report: {"created", "merged", "unchanged", "skipped",
+ * "dry_run", "profile" (null for vCard), "unknown_columns": [...],
+ * "items": [{"line", "name", "action", "contact_id", "matched_by",
+ * "reason"}]} (null where an item has none); with_file each item also
+ * names its "file" (an import of several files). */
+json_t *kj_import_report(const struct import_report *r, bool with_file);
 
 #endif

@@ -373,10 +373,10 @@ int vcard_write_contact(struct vcard_out *out, const struct vcard_contact *vc,
 	int rc = KITH_OK, had_fn = 0, had_n = 0, had_org = 0, had_title = 0,
 	    had_note = 0, had_uid = 0, had_tz = 0;
 
-	if (vc->card && *vc->card) {
+	if (vc->c.card && *vc->c.card) {
 		rc = out_str(&wrap, "BEGIN:VCARD\r\nVERSION:3.0\r\n");
 		if (!rc)
-			rc = out_str(&wrap, vc->card);
+			rc = out_str(&wrap, vc->c.card);
 		if (!rc)
 			rc = out_str(&wrap, "\r\nEND:VCARD\r\n");
 		if (rc)
@@ -469,7 +469,7 @@ int vcard_write_contact(struct vcard_out *out, const struct vcard_contact *vc,
 			if (!t)
 				goto nomem;
 			act[i] =
-			    !vc->uid || str_eq(t, vc->uid) ? KEEP : REPLACE;
+			    !vc->c.uid || str_eq(t, vc->c.uid) ? KEEP : REPLACE;
 			free(t);
 		} else if (!strcmp(n, "TZ") && !had_tz) {
 			t = unesc(p);
@@ -606,7 +606,7 @@ int vcard_write_contact(struct vcard_out *out, const struct vcard_contact *vc,
 				   vc->c.title, 0);
 		else if (!strcmp(n, "UID"))
 			rc = fresh(&w, p->group, n, p->params, p->n_params,
-				   vc->uid, 0);
+				   vc->c.uid, 0);
 		else if (!strcmp(n, "TZ"))
 			rc = fresh(&w, p->group, n, p->params, p->n_params,
 				   vc->c.tz, 0);
@@ -624,14 +624,14 @@ int vcard_write_contact(struct vcard_out *out, const struct vcard_contact *vc,
 	for (size_t i = 0; !rc && i < vc->c.emails.n; i++)
 		if (!email_done[i])
 			rc = fresh_labelled(&w, "EMAIL", vc->c.emails.v[i],
-					    i < vc->email_labels.n
-						? vc->email_labels.v[i]
+					    i < vc->c.email_labels.n
+						? vc->c.email_labels.v[i]
 						: NULL);
 	for (size_t i = 0; !rc && i < vc->c.phones.n; i++)
 		if (!phone_done[i])
 			rc = fresh_labelled(&w, "TEL", vc->c.phones.v[i],
-					    i < vc->phone_labels.n
-						? vc->phone_labels.v[i]
+					    i < vc->c.phone_labels.n
+						? vc->c.phone_labels.v[i]
 						: NULL);
 	for (size_t i = 0; !rc && i < vc->n_dates; i++) {
 		const struct kdate *d = &vc->dates[i];
@@ -662,8 +662,8 @@ int vcard_write_contact(struct vcard_out *out, const struct vcard_contact *vc,
 		rc = fresh(&w, NULL, "NOTE", NULL, 0, vc->c.notes, 0);
 	if (!rc && !had_tz && vc->c.tz)
 		rc = fresh(&w, NULL, "TZ", NULL, 0, vc->c.tz, 0);
-	if (!rc && !had_uid && vc->uid)
-		rc = fresh(&w, NULL, "UID", NULL, 0, vc->uid, 0);
+	if (!rc && !had_uid && vc->c.uid)
+		rc = fresh(&w, NULL, "UID", NULL, 0, vc->c.uid, 0);
 	if (!rc)
 		rc = out_str(out, "END:VCARD\r\n");
 	if (rc)

@@ -149,8 +149,11 @@ const struct route api_routes[] = {
 	  .tag = "book", .created = 200 },
 	{ .method = "POST", .pattern = "/api/v1/import", .auth = AUTH_OWNER,
 	  .slow = true, .limit = IMPORT, .fn = h_import,
-	  .summary = "Restore a JSON book into this (empty) workspace",
-	  .tag = "book", .body = "Book", .created = 201 },
+	  .summary = "Restore a JSON book into this (empty) workspace (201); "
+		     "or import contacts from a text/vcard or text/csv body "
+		     "(200, the import report)",
+	  .tag = "book", .body = "Book", .created = 201,
+	  .query = "dry_run,skip_bad,map", .cards = true },
 	{ .method = "GET", .pattern = "/api/v1/users", .auth = AUTH_VIEWER,
 	  .fn = h_users_list, .summary = "Members of the workspace",
 	  .tag = "account", .created = 200 },
@@ -684,12 +687,33 @@ static bool empty_object(const char *s, size_t n)
 	return i == n;
 }
 
+bool api_cards_type(const char *ct, bool *csv)
+{
+	static const char *const types[] = { "text/vcard", "text/x-vcard",
+					     "text/directory", "text/csv" };
+
+	for (size_t i = 0; ct && i < sizeof(types) / sizeof(*types); i++) {
+		size_t n = strlen(types[i]);
+
+		if (!strncasecmp(ct, types[i], n) &&
+		    (!ct[n] || ct[n] == ';' || ct[n] == ' ')) {
+			*csv = i == 3;
+			return true;
+		}
+	}
+	return false;
+}
+
 static bool read_body(struct api *a, const struct route *r)
 {
 	const char *ct = http_header(a->req, "Content-Type");
+	bool csv;
 	int rc;
 
 	if (!a->req->body_len && !r->body)
+		return true;
+	/* An address-book file is the handler's to read, whole. */
+	if (r->cards && api_cards_type(ct, &csv))
 		return true;
 	if (!ct || strncasecmp(ct, "application/json", 16) ||
 	    (ct[16] && ct[16] != ';' && ct[16] != ' ')) {

@@ -47,7 +47,14 @@ struct route {
 	 * calls api_lock. Without it, api_handle takes the write lock
 	 * before the handler runs. */
 	bool lock_late;
+	/* Also takes address-book files: text/vcard (text/x-vcard,
+	 * text/directory) and text/csv bodies, handed over unparsed. */
+	bool cards;
 };
+
+/* Is ct (a Content-Type header, NULL allowed) a vCard or CSV type a
+ * .cards route takes? *csv says which. */
+bool api_cards_type(const char *ct, bool *csv);
 
 extern const struct route api_routes[];
 extern const size_t api_n_routes;

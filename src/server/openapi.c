@@ -65,6 +65,14 @@ static json_t *responses_of(const struct route *r)
 
 	snprintf(code, sizeof(code), "%d", r->created);
 	json_object_set_new(resp, code, success_response(r));
+	if (r->cards)
+		json_object_set_new(
+			resp, "200",
+			json_pack("{s:s, s:{s:{s:{s:s}}}}", "description",
+				  "a text/vcard or text/csv body: the import "
+				  "report (dry_run: what a real run does)",
+				  "content", "application/json", "schema",
+				  "$ref", "#/components/schemas/ImportReport"));
 	if (r->limit)
 		json_object_set_new(resp, "400",
 				    error_response("malformed JSON"));
@@ -89,8 +97,12 @@ static json_t *responses_of(const struct route *r)
 	json_object_set_new(resp, "413", error_response("body over the "
 							"route's limit"));
 	json_object_set_new(resp, "415",
-			    error_response("a body that is not "
-					   "application/json"));
+			    error_response(r->cards
+						   ? "a body that is not "
+						     "application/json, "
+						     "text/vcard or text/csv"
+						   : "a body that is not "
+						     "application/json"));
 	json_object_set_new(resp, "422",
 			    error_response("invalid field, parameter, or a "
 					   "body where none is taken"));
@@ -143,6 +155,18 @@ static json_t *operation(const struct route *r)
 			json_pack("{s:b, s:{s:{s:{s:s}}}}", "required", 1,
 				  "content", "application/json", "schema",
 				  "$ref", ref));
+		/* Address-book files go in as they are: vCard 2.1/3.0/4.0,
+		 * contacts CSV (the same readers as kith import). */
+		for (int i = 0; r->cards && i < 4; i++)
+			json_object_set_new(
+				json_object_get(json_object_get(op,
+								"requestBody"),
+						"content"),
+				(const char *[]){ "text/vcard", "text/x-vcard",
+						  "text/directory",
+						  "text/csv" }[i],
+				json_pack("{s:{s:s}}", "schema", "type",
+					  "string"));
 	} else if (strcmp(r->method, "GET")) {
 		/* read_body: no body, or an empty object. */
 		json_object_set_new(

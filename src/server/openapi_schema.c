@@ -164,6 +164,14 @@ static const struct oa_schema response_schemas[] = {
 		     "touchpoints:array,facts:array,dates:array,promises:array,"
 		     "gifts:array,revenue:array" },
 	{ "Restored", "*contacts:int,*touchpoints:int,*organizations:int" },
+	/* POST /api/v1/import of a text/vcard or text/csv body (200). */
+	{ "ImportReport",
+	  "*created:int/0-,*merged:int/0-,*unchanged:int/0-,*skipped:int/0-,"
+	  "*dry_run:bool,*profile:string?,*unknown_columns:strs,"
+	  "*items:[$ImportItem]" },
+	{ "ImportItem",
+	  "*line:int/0-,*name:string?,*action:string,*contact_id:id?,"
+	  "*matched_by:string?,*reason:string?" },
 	{ "OpenAPI", "*openapi:string,*info:object,*paths:object,"
 		     "*components:object" },
 	{ "Path", "*path:string" },
@@ -186,6 +194,9 @@ static const struct oa_schema query_params[] = {
 	{ "cursor", "cursor:int/0-" },
 	{ "within", "within:int/0-366" },
 	{ "state", "state:string" },
+	{ "dry_run", "dry_run:bool" },
+	{ "skip_bad", "skip_bad:bool" },
+	{ "map", "map:string" },
 	{ NULL, NULL }
 };
 

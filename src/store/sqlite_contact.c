@@ -722,6 +722,63 @@ done:
 	return rc;
 }
 
+int store_contact_match(struct store *st, int64_t ws, enum contact_key key,
+			const char *value, int64_t **ids, size_t *n,
+			struct kith_err *err)
+{
+	static const char *const sql[] = {
+		[CONTACT_KEY_UID] = "SELECT id FROM contact WHERE"
+				    " workspace_id = ? AND uid = ?"
+				    " ORDER BY id LIMIT 50",
+		/* COLLATE NOCASE on the comparison picks the index of
+		 * migration 9. */
+		[CONTACT_KEY_EMAIL] = "SELECT DISTINCT contact_id FROM"
+				      " contact_email WHERE workspace_id = ?"
+				      " AND email = ? COLLATE NOCASE"
+				      " ORDER BY contact_id LIMIT 50",
+		[CONTACT_KEY_PHONE] = "SELECT DISTINCT contact_id FROM"
+				      " contact_phone WHERE workspace_id = ?"
+				      " AND e164 = ? ORDER BY contact_id"
+				      " LIMIT 50",
+	};
+	sqlite3_stmt *s;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	if ((unsigned)key > CONTACT_KEY_PHONE || !value || !*value)
+		return KITH_OK;
+	STMT(s, sql[key]);
+	sqlite3_bind_int64(s, 1, ws);
+	bind_text(s, 2, value);
+	rc = sq_collect_ids(st, s, 0, ids, n, err);
+done:
+	return rc;
+}
+
+int store_contact_match_card(struct store *st, int64_t ws, const char *name,
+			     const char *card, int64_t **ids, size_t *n,
+			     struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	if (!name || !card)
+		return KITH_OK;
+	/* contact_name finds the few of that name; the card is compared
+	 * on those rows only. */
+	STMT(s, "SELECT id FROM contact WHERE workspace_id = ? AND"
+		" name = ? COLLATE NOCASE AND card = ? ORDER BY id LIMIT 50");
+	sqlite3_bind_int64(s, 1, ws);
+	bind_text(s, 2, name);
+	bind_text(s, 3, card);
+	rc = sq_collect_ids(st, s, 0, ids, n, err);
+done:
+	return rc;
+}
+
 /* Statements run with (ws, id) to remove a contact and what hangs on it. */
 static const char *const contact_delete_sql[] = {
 	"DELETE FROM fact WHERE workspace_id = ?1 AND contact_id = ?2",

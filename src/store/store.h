@@ -241,6 +241,27 @@ int store_contact_find(struct store *st, int64_t ws, const char *who,
 		       int64_t exclude, int64_t **ids, size_t *n,
 		       struct kith_err *err);
 
+/*
+ * The contacts an import would merge a card into, by one key: key
+ * CONTACT_KEY_UID (contact.uid, exact), CONTACT_KEY_EMAIL (any email,
+ * ASCII case-insensitive) or CONTACT_KEY_PHONE (any phone whose E.164
+ * form is value). Ids ascending, at most 50; none is KITH_OK with *n 0.
+ * Sets *ids NULL and *n 0 first; on KITH_OK free(*ids). An index lookup
+ * each. The common failures only.
+ */
+enum contact_key { CONTACT_KEY_UID, CONTACT_KEY_EMAIL, CONTACT_KEY_PHONE };
+int store_contact_match(struct store *st, int64_t ws, enum contact_key key,
+			const char *value, int64_t **ids, size_t *n,
+			struct kith_err *err);
+
+/* The contacts named name (case-insensitive) whose stored card is card,
+ * byte for byte: an import's last resort for a card with no key that
+ * matched, so the same file read twice does not double it. As
+ * store_contact_match otherwise. */
+int store_contact_match_card(struct store *st, int64_t ws, const char *name,
+			     const char *card, int64_t **ids, size_t *n,
+			     struct kith_err *err);
+
 struct contact_filter {
 	const char *q;		/* name, email, org, title, tag, fact, note */
 	const char *tag;

@@ -54,8 +54,8 @@ check "import into a non-empty workspace is refused" 2 \
 "kith import: $B: the workspace already holds contacts; a book restores into an empty workspace (use --workspace NAME for a new one)" \
 	kith import "$B"
 ok "and writes nothing" test "$before" = "$(db_dump)"
-check "an unknown format" 2 'kith import: --format: unknown format "vcard" (json)' \
-	kith import "$B" --format vcard
+check "an unknown format" 2 'kith import: --format: unknown format "xml" (json, vcard, csv)' \
+	kith import "$B" --format xml
 
 export KITH_DB=$T_DIR/empty.db
 kith init >/dev/null
