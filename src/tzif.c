@@ -630,6 +630,24 @@ const char *tzif_country(const char *zone)
 	return hit ? hit->cc : NULL;
 }
 
+/* /etc/localtime's zone, read once: an import asks for every card. */
+static char localtime_zone[512];
+static pthread_once_t localtime_once = PTHREAD_ONCE_INIT;
+
+static void localtime_read(void)
+{
+	char link[512];
+	ssize_t n = readlink("/etc/localtime", link, sizeof(link) - 1);
+	const char *z;
+
+	if (n <= 0)
+		return;
+	link[n] = '\0';
+	z = strstr(link, "zoneinfo/");
+	if (z)
+		snprintf(localtime_zone, sizeof(localtime_zone), "%s", z + 9);
+}
+
 const char *tzif_local_country(void)
 {
 	const char *tz = getenv("TZ"), *z;
@@ -640,7 +658,11 @@ const char *tzif_local_country(void)
 		tz++;
 	if (tz && *tz && tz[0] != '/')
 		return tzif_country(tz);
-	n = readlink(tz && *tz ? tz : "/etc/localtime", link, sizeof(link) - 1);
+	if (!tz || !*tz) {
+		pthread_once(&localtime_once, localtime_read);
+		return tzif_country(localtime_zone);
+	}
+	n = readlink(tz, link, sizeof(link) - 1);
 	if (n <= 0)
 		return NULL;
 	link[n] = '\0';
