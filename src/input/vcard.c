@@ -1467,6 +1467,28 @@ int vcard_adr_line(char *line, size_t cap, const struct vcard_prop *p)
 			o = cap - 1;
 	}
 	split_free(&sc);
+	/* One line: a street on two lines (Outlook's "Street\nSuite 4")
+	 * is joined with ", "; other control characters become spaces. */
+	if (strpbrk(line, "\r\n\t\v\f")) {
+		char *copy = strdup(line);
+		size_t w = 0;
+
+		if (!copy)
+			return KITH_ENOMEM;
+		for (const char *c = copy; *c && w + 2 < cap; c++) {
+			if (*c == '\r')
+				continue;
+			if (*c == '\n') {
+				if (w && line[w - 1] != ' ' && line[w - 1] != ',')
+					line[w++] = ',';
+				line[w++] = ' ';
+				continue;
+			}
+			line[w++] = (unsigned char)*c < 0x20 ? ' ' : *c;
+		}
+		line[w] = '\0';
+		free(copy);
+	}
 	return KITH_OK;
 }
 
