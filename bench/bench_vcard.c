@@ -5,9 +5,9 @@
  *     import   vcard_parse_each + vcard_to_contact per card
  *     whole    vcard_parse of the whole file into one arena
  *     export   import into memory, then vcard_write_contact of all
- *     db       app_import into a new SQLite database (argv[3], default
- *              bench_import.db in $TMPDIR or /tmp; removed first), one
- *              transaction, as `kith import` does
+ *     db       `kith import` (app_import, one transaction) into a fresh
+ *              SQLite book, then `kith export --format vcard` (app_export,
+ *              keyset pages) to a sink that only counts bytes
  * Prints cards/s and the peak RSS of the process (run one mode per
  * process so the peaks do not mix).
  */
@@ -18,9 +18,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/export.h"
 #include "app/import.h"
 #include "input/vcard.h"
 #include "render/vcard.h"
+
+#include <unistd.h>
 
 static double now(void)
 {
@@ -103,6 +106,79 @@ static int on_import(const struct vcard *c, void *ctx, struct kith_err *err)
 	return 0;
 }
 
+struct db {
+	struct app_ctx app;
+	size_t n;
+};
+
+static int count_sink(void *p, const char *buf, size_t len,
+		      struct kith_err *err)
+{
+	(void)buf;
+	(void)err;
+	*(size_t *)p += len;
+	return KITH_OK;
+}
+
+/* Import n cards into a temporary book, then time the export. */
+static int db_mode(char *text, size_t len, struct kith_err *err)
+{
+	char dir[] = "/tmp/kith-bench-XXXXXX", path[64], cmd[80];
+	struct export_opts o = { EXPORT_VCARD, VCARD_30, NULL, 0 };
+	struct db d = { 0 };
+	size_t bytes = 0;
+	double t0, t1, t2;
+	int rc;
+
+	if (!mkdtemp(dir))
+		return KITH_EIO;
+	snprintf(path, sizeof(path), "%s/book.db", dir);
+	rc = app_open(&d.app, path, NULL, 1795186800, err);
+	if (rc)
+		return rc;
+	{
+		struct import_report rep;
+		struct import_opts io = { false, false, NULL };
+		struct import_source src = { "bench", text, len,
+					     IMPORT_VCARD };
+
+		import_report_init(&rep);
+		t0 = now();
+		rc = store_begin(d.app.st, err);
+		if (!rc)
+			rc = app_import(&d.app, &src, 1, &io, NULL, NULL, &rep,
+					err);
+		if (!rc)
+			rc = store_commit(d.app.st, err);
+		t1 = now();
+		d.n = rep.n_items;
+		if (!rc)
+			printf("db import: %zu cards (%zu created, %zu merged) "
+			       "through kith import, %.0f cards/s, peak RSS "
+			       "%ld KiB\n",
+			       rep.n_items, rep.created, rep.merged,
+			       (double)d.n / (t1 - t0), peak_kib());
+		import_report_clear(&rep);
+	}
+	if (!rc) {
+		store_read_begin(d.app.st);
+		t1 = now();
+		rc = app_export(&d.app, &o, count_sink, &bytes, err);
+		t2 = now();
+		store_read_end(d.app.st);
+		if (!rc)
+			printf("db export: %zu cards, %.1f MB, %.0f cards/s, "
+			       "peak RSS %ld KiB\n",
+			       d.n, (double)bytes / 1e6,
+			       (double)d.n / (t2 - t1), peak_kib());
+	}
+	app_close(&d.app);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd))
+		fprintf(stderr, "bench_vcard: could not remove %s\n", dir);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 100000, len, got = 0;
@@ -116,37 +192,7 @@ int main(int argc, char **argv)
 		return 1;
 	t0 = now();
 	if (!strcmp(mode, "db")) {
-		char path[512];
-		const char *tmp = getenv("TMPDIR");
-		struct app_ctx ctx;
-		struct import_report rep;
-		struct import_opts o = { false, false, NULL };
-		struct import_source src = { "bench", text, len, IMPORT_VCARD };
-
-		snprintf(path, sizeof(path), "%s",
-			 argc > 3 ? argv[3] : "");
-		if (!path[0])
-			snprintf(path, sizeof(path), "%s/bench_import.db",
-				 tmp ? tmp : "/tmp");
-		unlink(path);
-		import_report_init(&rep);
-		rc = app_open_tx(&ctx, path, NULL, 1795000000, true, &err);
-		t0 = now();
-		if (!rc)
-			rc = app_import(&ctx, &src, 1, &o, NULL, NULL, &rep,
-					&err);
-		if (!rc)
-			rc = store_commit(ctx.st, &err);
-		t1 = now();
-		app_close(&ctx);
-		if (!rc)
-			printf("db: %zu cards (%zu created, %zu merged, %zu "
-			       "unchanged) into SQLite, %.1f MB, %.0f cards/s, "
-			       "peak RSS %ld KiB\n",
-			       rep.n_items, rep.created, rep.merged,
-			       rep.unchanged, (double)len / 1e6,
-			       (double)rep.n_items / (t1 - t0), peak_kib());
-		import_report_clear(&rep);
+		rc = db_mode(text, len, &err);
 		free(text);
 		if (rc) {
 			char buf[700];
@@ -156,7 +202,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		return 0;
-	} else if (!strcmp(mode, "parse")) {
+	}
+	if (!strcmp(mode, "parse")) {
 		rc = vcard_parse_each(text, len, "bench", on_card, &got, &err);
 	} else if (!strcmp(mode, "whole")) {
 		struct vcard_file f;

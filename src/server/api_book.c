@@ -1,5 +1,5 @@
-/* api_book.c: the whole book over HTTP: export and import, the same
- * JSON document as `kith export` and `kith import`. */
+/* api_book.c: the whole book over HTTP: import, the same JSON document
+ * as `kith import` (export, in every format, is api_feed.c). */
 #include "api.h"
 #include "../app/book.h"
 #include "../app/import.h"
@@ -9,29 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-void h_export(struct api *a)
-{
-	struct book b;
-	int rc = app_book_load(&a->ctx, &b, &a->err);
-	char *text;
-
-	if (rc) {
-		api_fail(a, rc);
-		return;
-	}
-	text = kj_book_dump(&b);
-	book_clear(&b);
-	if (!text) {
-		api_fail(a, kith_err_nomem(&a->err));
-		return;
-	}
-	free(a->resp->body);
-	a->resp->body = text;
-	a->resp->len = strlen(text);
-	a->resp->status = 200;
-	a->resp->content_type = "application/json";
-}
 
 /* A vCard or CSV body: the import use case, answered with its report.
  * Always 200: a dry run creates nothing, and the report says what was
