@@ -82,8 +82,12 @@ static const struct command commands[] = {
 	  "Channel mix, human-touch balance, loyalty and who is going cold." },
 	{ "export", cmd_export, false, "export [--format json] [--output FILE]",
 	  "Write the whole book as JSON (stdout by default)." },
-	{ "import", cmd_import, true, "import FILE [--format json]",
-	  "Restore a JSON book into an empty workspace, all or nothing." },
+	{ "import", cmd_import, true,
+	  "import FILE [--format json]\n"
+	  "       kith import FILE.mbox | MAILDIR [--dry-run] [--me ADDR]",
+	  "Restore a JSON book into an empty workspace, all or nothing;\n"
+	  "or read an mbox file or a Maildir: emails to and from contacts\n"
+	  "become touches, unanswered ones from clients signals." },
 	{ "demo", cmd_demo, true, "demo [--contacts N --touches M]",
 	  "Seed the demo book; with --contacts, a big synthetic one." },
 	{ "serve", cmd_serve, false,
@@ -114,6 +118,15 @@ static const struct command commands[] = {
 	  "meetings [import FILE.ics | confirm ID | dismiss ID] [--user EMAIL]",
 	  "Meetings hold alerts while they run; past ones with contacts\n"
 	  "become touchpoints to confirm." },
+	{ "mail", cmd_mail, false,
+	  "mail add imaps://USER@HOST/MAILBOX --password-stdin\n"
+	  "         [--address ADDR] [--cacert FILE] [--user EMAIL]\n"
+	  "       kith mail list | remove ID | sync [ID] | watch MAILDIR\n"
+	  "       kith mail suggest [--limit N] | alias [add|remove ADDR]",
+	  "Email becomes touches and signals: IMAP mailboxes (headers only;\n"
+	  "the password sealed with the key in DB.mailkey or $KITH_MAIL_KEY),\n"
+	  "a Maildir watched as mail lands, and new correspondents worth\n"
+	  "adding. alias adds an address of yours (direction of mail)." },
 	{ "token", cmd_token, true,
 	  "token create EMAIL [--name N] | token list | token revoke ID",
 	  "API tokens; create prints the secret once, on its last line." },
