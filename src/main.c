@@ -92,8 +92,10 @@ static const struct command commands[] = {
 	  "Seed the demo book; with --contacts, a big synthetic one." },
 	{ "serve", cmd_serve, false,
 	  "serve [--listen ADDR:PORT] [--threads N] [--quiet] "
-	  "[--notify-allow HOST[:PORT],...]... [--hook-rate N] [--hook-daily N]",
-	  "Serve the JSON API (default 127.0.0.1:8080) until SIGTERM." },
+	  "[--notify-allow HOST[:PORT],...]... [--hook-rate N] [--hook-daily N]\n"
+	  "         [--mail-every SECONDS]",
+	  "Serve the JSON API (default 127.0.0.1:8080) until SIGTERM; sync\n"
+	  "mailboxes every --mail-every seconds (default 180)." },
 	{ "user", cmd_user, true,
 	  "user add EMAIL [--role owner|member|viewer] [--name N]\n"
 	  "                [--password-stdin]\n"

@@ -645,7 +645,7 @@ static int cmp_i64(const void *a, const void *b)
 
 static bool host_loopback(const char *h)
 {
-	return !strcmp(h, "127.0.0.1") || !strcmp(h, "::1") ||
+	return !strncmp(h, "127.", 4) || !strcmp(h, "::1") ||
 	       !strcasecmp(h, "localhost");
 }
 
@@ -808,6 +808,7 @@ static int sync_session(struct store *st, struct imap_conn *cn,
 	if (x.uidvalidity != mb->uidvalidity) {
 		mb->uidvalidity = x.uidvalidity;
 		mb->last_uid = 0;
+		mb->messages = 0;
 	}
 	if (x.exists == 0 ||
 	    (x.uidnext > 0 && x.uidnext <= mb->last_uid + 1))

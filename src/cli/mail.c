@@ -285,6 +285,7 @@ static int mail_sync(struct cli *cl)
 			continue;
 		r = app_mailbox_sync(cl->app.st, &key, &m[i], cl->app.now, &t,
 				     &e);
+		fflush(stdout);
 		if (r) {
 			if (!failed++)
 				first = e;
@@ -302,6 +303,7 @@ static int mail_sync(struct cli *cl)
 			printf("%lld  %s: ", (long long)m[i].id, m[i].url);
 			print_tally(&t, false);
 		}
+		fflush(stdout);
 	}
 	if (!rc && only) {
 		bool found = false;

@@ -2,9 +2,11 @@
 #include "cli.h"
 #include "../render/json.h"
 #include "../server/api.h"
+#include "../app/imap.h"
 #include "../app/notify.h"
 #include "../secret.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +18,15 @@ int cmd_serve(struct cli *cl)
 		{ "notify-allow", true }, { "hook-rate", true },
 		{ "hook-daily", true }, { "trust-proxy", true },
 		{ "per-ip-limit", true }, { "header-timeout", true },
-		{ "max-streams", true }, { NULL, false }
+		{ "max-streams", true }, { "mail-every", true },
+		{ NULL, false }
 	};
 	static const char *proxies[CLI_MAX_ARGS];
 	struct http_server_opts o = { 0 };
 	const char *allow;
 	long threads, per_min, per_day, per_ip, header_timeout, streams;
+	long mail_every;
+	struct mail_key key;
 	size_t n_proxies = 0;
 	int rc;
 
@@ -73,7 +78,14 @@ int cmd_serve(struct cli *cl)
 			proxies[n_proxies++] = cl->opts[i].value;
 	}
 	if (!rc)
+		rc = cli_int(cl, "mail-every", 1, 86400, IMAP_SYNC_EVERY,
+			     &mail_every);
+	if (!rc)
 		rc = api_init(&cl->err);
+	/* The key that seals mailbox passwords lives beside the database,
+	 * not in it; made on first start. */
+	if (!rc)
+		rc = mail_key_load(&key, cl->db_path, true, &cl->err);
 	if (rc)
 		return rc;
 	notify_guard(true);
@@ -94,7 +106,14 @@ int cmd_serve(struct cli *cl)
 	rc = notify_sender_start(o.db_path, &cl->err);
 	if (rc)
 		return rc;
+	rc = mail_syncer_start(o.db_path, &key, (int)mail_every, &cl->err);
+	sodium_memzero(&key, sizeof(key));
+	if (rc) {
+		notify_sender_stop();
+		return rc;
+	}
 	rc = http_serve(&o, &api_app, &cl->err);
+	mail_syncer_stop();
 	notify_sender_stop();
 	return rc;
 }

@@ -381,7 +381,7 @@ static const char *const migrations[] = {
 	 " addr TEXT NOT NULL COLLATE NOCASE,"
 	 " PRIMARY KEY (workspace_id, addr)) WITHOUT ROWID;"
 	 "CREATE TABLE mailbox ("
-	 " id INTEGER PRIMARY KEY,"
+	 " id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	 " workspace_id INTEGER NOT NULL,"
 	 " user_id INTEGER,"
 	 " url TEXT NOT NULL,"
