@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,7 +201,7 @@ int imap_url_parse(struct imap_url *out, const char *url,
 	memset(out, 0, sizeof(*out));
 	if (!url || (strncasecmp(url, "imaps://", 8) &&
 		     strncasecmp(url, "imap://", 7)))
-		return kith_err_set(err, KITH_EINPUT, "URL",
+		return kith_err_set(err, KITH_EINPUT, "url",
 				    "expected imaps://USER@HOST/MAILBOX (or "
 				    "imap:// for STARTTLS)");
 	out->tls = url[4] == 's' || url[4] == 'S';
@@ -215,17 +216,17 @@ int imap_url_parse(struct imap_url *out, const char *url,
 		if (*q == '@')
 			at = q;
 	if (!at || at == p)
-		return kith_err_set(err, KITH_EINPUT, "URL",
+		return kith_err_set(err, KITH_EINPUT, "url",
 				    "name the user: imaps://USER@HOST/MAILBOX");
 	if (memchr(p, ':', (size_t)(at - p)))
-		return kith_err_set(err, KITH_EINPUT, "URL",
+		return kith_err_set(err, KITH_EINPUT, "url",
 				    "no password in the URL: give it on "
 				    "standard input (--password-stdin)");
 	host = at + 1;
 	if (*host == '[') {
 		hend = memchr(host, ']', (size_t)(slash - host));
 		if (!hend)
-			return kith_err_set(err, KITH_EINPUT, "URL",
+			return kith_err_set(err, KITH_EINPUT, "url",
 					    "unclosed [ in the host");
 		if (hend + 1 < slash && hend[1] == ':')
 			colon = hend + 1;
@@ -235,14 +236,14 @@ int imap_url_parse(struct imap_url *out, const char *url,
 		hend = colon ? colon : slash;
 	}
 	if (hend == host)
-		return kith_err_set(err, KITH_EINPUT, "URL", "no host");
+		return kith_err_set(err, KITH_EINPUT, "url", "no host");
 	out->port = out->tls ? 993 : 143;
 	if (colon) {
 		char *e;
 		long v = strtol(colon + 1, &e, 10);
 
 		if (e != slash || v < 1 || v > 65535)
-			return kith_err_set(err, KITH_EINPUT, "URL",
+			return kith_err_set(err, KITH_EINPUT, "url",
 					    "bad port (1 to 65535)");
 		out->port = (int)v;
 	}
@@ -253,13 +254,13 @@ int imap_url_parse(struct imap_url *out, const char *url,
 					  : strdup("INBOX");
 	if (!out->user || !out->host || !out->mailbox) {
 		imap_url_clear(out);
-		return kith_err_set(err, KITH_EINPUT, "URL",
+		return kith_err_set(err, KITH_EINPUT, "url",
 				    "a bad %%-escape or a control character");
 	}
 	for (const char *h = out->host; *h; h++)
 		if (strchr("/?#@ \"\\", *h)) {
 			imap_url_clear(out);
-			return kith_err_set(err, KITH_EINPUT, "URL",
+			return kith_err_set(err, KITH_EINPUT, "url",
 					    "bad character in the host");
 		}
 	return KITH_OK;
@@ -328,6 +329,21 @@ int64_t imap_backoff(int failures)
 
 #define IMAP_IO_TIMEOUT_MS 60000
 
+/* Set by mail_syncer_stop: a sync in flight gives up within half a
+ * second (kith serve's SIGTERM must not wait for a slow mail server). */
+static atomic_bool imap_abort;
+
+static int on_progress(void *p, curl_off_t a, curl_off_t b, curl_off_t c,
+		       curl_off_t d)
+{
+	(void)p;
+	(void)a;
+	(void)b;
+	(void)c;
+	(void)d;
+	return atomic_load(&imap_abort) ? 1 : 0;
+}
+
 struct imap_conn {
 	CURL *c;
 	curl_socket_t fd;
@@ -340,11 +356,17 @@ struct imap_conn {
 static int conn_wait(struct imap_conn *cn, short ev, struct kith_err *err)
 {
 	struct pollfd p = { .fd = (int)cn->fd, .events = ev };
-	int r;
+	int r, waited = 0;
 
-	do
-		r = poll(&p, 1, IMAP_IO_TIMEOUT_MS);
-	while (r < 0 && errno == EINTR);
+	do {
+		r = poll(&p, 1, 500);
+		if (r == 0 && atomic_load(&imap_abort))
+			return kith_err_set(err, KITH_EIO, NULL,
+					    "the server is stopping");
+		if (r == 0)
+			waited += 500;
+	} while ((r < 0 && errno == EINTR) ||
+		 (r == 0 && waited < IMAP_IO_TIMEOUT_MS));
 	if (r == 0)
 		return kith_err_set(err, KITH_EIO, NULL,
 				    "the IMAP server went silent for %d s",
@@ -673,6 +695,8 @@ static int conn_open(struct imap_conn *cn, const struct imap_url *u,
 	curl_easy_setopt(cn->c, CURLOPT_TIMEOUT, 60L);
 	curl_easy_setopt(cn->c, CURLOPT_NOSIGNAL, on);
 	curl_easy_setopt(cn->c, CURLOPT_ERRORBUFFER, cn->errbuf);
+	curl_easy_setopt(cn->c, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(cn->c, CURLOPT_NOPROGRESS, 0L);
 	/* A password never crosses the network in the clear: imap:// must
 	 * upgrade with STARTTLS, except to this machine. */
 	curl_easy_setopt(cn->c, CURLOPT_USE_SSL,
@@ -793,7 +817,7 @@ static int sync_session(struct store *st, struct imap_conn *cn,
 	int rc;
 
 	if (quote(q, sizeof(q), u->mailbox))
-		return kith_err_set(err, KITH_EINPUT, "URL",
+		return kith_err_set(err, KITH_EINPUT, "url",
 				    "mailbox name too long");
 	/* EXAMINE: read-only, so nothing kith reads is marked \Seen. */
 	snprintf(cmd, sizeof(cmd), "EXAMINE %s", q);
@@ -1006,8 +1030,10 @@ void mail_syncer_stop(void)
 	pthread_mutex_lock(&syn.lock);
 	syn.stop = true;
 	pthread_mutex_unlock(&syn.lock);
+	atomic_store(&imap_abort, true);
 	for (int i = 0; i < SYNC_THREADS; i++)
 		pthread_join(syn.threads[i], NULL);
+	atomic_store(&imap_abort, false);
 	syn.running = false;
 	free(syn.db_path);
 	syn.db_path = NULL;

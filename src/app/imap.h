@@ -58,7 +58,7 @@ struct imap_url {
 	char *mailbox;		/* %-decoded; "INBOX" when the path is empty */
 };
 
-/* KITH_EINPUT (field "URL") naming what is wrong: another scheme, no
+/* KITH_EINPUT (field "url") naming what is wrong: another scheme, no
  * user, a password in the URL, a bad port, a control character. */
 int imap_url_parse(struct imap_url *out, const char *url,
 		   struct kith_err *err);
@@ -69,7 +69,7 @@ void imap_url_clear(struct imap_url *u);
  * key (never stored or logged in the clear), address the mailbox's own
  * (NULL: the URL's user when it is an address), ca_file a CA bundle to
  * trust (NULL: the system's). *out (may be NULL) gets the stored row
- * (mailbox_clear). KITH_EINPUT (fields "URL", "password"), KITH_EIO,
+ * (mailbox_clear). KITH_EINPUT (fields "url", "password", "address"), KITH_EIO,
  * KITH_ENOMEM.
  */
 int app_mailbox_add(struct app_ctx *ctx, const struct mail_key *key,

@@ -134,6 +134,11 @@ static int read_secret(struct cli *cl, char *buf, size_t n)
 	return KITH_OK;
 }
 
+static const struct cli_field add_fields[] = { { "url", "URL" },
+					       { "address", "--address" },
+					       { "password", "--password-stdin" },
+					       { NULL, NULL } };
+
 static int mail_add(struct cli *cl)
 {
 	struct mail_key key;
@@ -155,10 +160,12 @@ static int mail_add(struct cli *cl)
 	if (!rc)
 		rc = store_begin(cl->app.st, &cl->err);
 	if (!rc) {
-		rc = app_mailbox_add(&cl->app, &key, cl->pos[1], pw,
-				     cli_get(cl, "address"),
-				     cli_get(cl, "cacert"), uid, &mb,
-				     &cl->err);
+		rc = cli_fields(cl,
+				app_mailbox_add(&cl->app, &key, cl->pos[1], pw,
+						cli_get(cl, "address"),
+						cli_get(cl, "cacert"), uid,
+						&mb, &cl->err),
+				add_fields);
 		if (!rc)
 			rc = store_commit(cl->app.st, &cl->err);
 		else

@@ -613,7 +613,8 @@ int store_signal_list(struct store *st, int64_t ws, bool waiting_only,
 		      int64_t after_id, size_t limit, struct signal **out,
 		      size_t *n, struct kith_err *err);
 void store_signals_free(struct signal *g, size_t n);
-/* Make a lead a contact's signal (answered by any later touch).
+/* Make a lead a contact's signal (answered by any later touch that is
+ * not inbound: store_touch_add answers with out and mutual touches).
  * KITH_ENOTFOUND with field "contact_id" when contact_id is no contact
  * of ws, "signal" when id is no signal of ws. */
 int store_signal_attach(struct store *st, int64_t ws, int64_t id,
