@@ -530,7 +530,8 @@ static int list_dir(const char *dir, char ***out, size_t *n)
 		cnt++;
 	}
 	closedir(d);
-	qsort(v, cnt, sizeof(*v), cmp_str);
+	if (cnt > 1)
+		qsort(v, cnt, sizeof(*v), cmp_str);
 	*out = v;
 	*n = cnt;
 	return 0;
