@@ -93,7 +93,7 @@ static const struct command commands[] = {
 	{ "serve", cmd_serve, false,
 	  "serve [--listen ADDR:PORT] [--threads N] [--quiet] "
 	  "[--notify-allow HOST[:PORT],...]... [--hook-rate N] [--hook-daily N]\n"
-	  "         [--mail-every SECONDS]",
+	  "         [--mail-every SECONDS] [--mail-allow HOST[:PORT],...]...",
 	  "Serve the JSON API (default 127.0.0.1:8080) until SIGTERM; sync\n"
 	  "mailboxes every --mail-every seconds (default 180)." },
 	{ "user", cmd_user, true,

@@ -1,6 +1,7 @@
 /* imap.c: mailboxes: sealed passwords, the IMAP sync over a libcurl
  * connection, and kith serve's syncer threads. */
 #include "imap.h"
+#include "notify.h"
 #include "../secret.h"
 
 #include <ctype.h>
@@ -329,6 +330,80 @@ int64_t imap_backoff(int failures)
 
 #define IMAP_IO_TIMEOUT_MS 60000
 
+/* ---- the address guard ---- */
+
+#define MAIL_ALLOW_MAX 32
+
+static bool guard_on;
+static struct {
+	char host[256];
+	long port;		/* 0: any */
+} mail_allow[MAIL_ALLOW_MAX];
+static size_t n_mail_allow;
+
+void mail_guard(bool on)
+{
+	guard_on = on;
+}
+
+int mail_allow_add(const char *spec, struct kith_err *err)
+{
+	const char *colon = strrchr(spec, ':'), *close = strrchr(spec, ']');
+	size_t hl;
+	long port = 0;
+
+	if (colon && close && colon < close)
+		colon = NULL;
+	hl = colon ? (size_t)(colon - spec) : strlen(spec);
+	if (colon) {
+		char *end;
+
+		port = strtol(colon + 1, &end, 10);
+		if (*end || port < 1 || port > 65535)
+			hl = 0;
+	}
+	if (spec[0] == '[' && hl >= 2 && spec[hl - 1] == ']') {
+		spec++;
+		hl -= 2;
+	}
+	if (!hl || hl >= sizeof(mail_allow[0].host))
+		return kith_err_set(err, KITH_EINPUT, "--mail-allow",
+				    "expected HOST or HOST:PORT, got \"%s\"",
+				    spec);
+	if (n_mail_allow == MAIL_ALLOW_MAX)
+		return kith_err_set(err, KITH_EINPUT, "--mail-allow",
+				    "at most %d hosts", MAIL_ALLOW_MAX);
+	memcpy(mail_allow[n_mail_allow].host, spec, hl);
+	mail_allow[n_mail_allow].host[hl] = '\0';
+	mail_allow[n_mail_allow].port = port;
+	n_mail_allow++;
+	return KITH_OK;
+}
+
+static bool host_allowed(const char *host, int port)
+{
+	for (size_t i = 0; i < n_mail_allow; i++)
+		if (!strcasecmp(mail_allow[i].host, host) &&
+		    (!mail_allow[i].port || mail_allow[i].port == port))
+			return true;
+	return false;
+}
+
+/* libcurl's socket opener under the guard: the address DNS gave. */
+static curl_socket_t open_guarded(void *ctx, curlsocktype purpose,
+				  struct curl_sockaddr *a)
+{
+	bool *refused = ctx;
+
+	if (purpose != CURLSOCKTYPE_IPCXN)
+		return CURL_SOCKET_BAD;
+	if (notify_addr_blocked(&a->addr)) {
+		*refused = true;
+		return CURL_SOCKET_BAD;
+	}
+	return socket(a->family, a->socktype, a->protocol);
+}
+
 /* Set by mail_syncer_stop: a sync in flight gives up within half a
  * second (kith serve's SIGTERM must not wait for a slow mail server). */
 static atomic_bool imap_abort;
@@ -346,6 +421,7 @@ static int on_progress(void *p, curl_off_t a, curl_off_t b, curl_off_t c,
 
 struct imap_conn {
 	CURL *c;
+	bool refused;		/* the guard refused the address */
 	curl_socket_t fd;
 	char *buf;		/* what was received and not yet consumed */
 	size_t len, cap;
@@ -704,7 +780,19 @@ static int conn_open(struct imap_conn *cn, const struct imap_url *u,
 							   : (long)CURLUSESSL_TRY);
 	if (ca_file && *ca_file)
 		curl_easy_setopt(cn->c, CURLOPT_CAINFO, ca_file);
+	if (guard_on && !host_allowed(u->host, u->port)) {
+		curl_easy_setopt(cn->c, CURLOPT_OPENSOCKETFUNCTION,
+				 open_guarded);
+		curl_easy_setopt(cn->c, CURLOPT_OPENSOCKETDATA, &cn->refused);
+	}
 	r = curl_easy_perform(cn->c);
+	if (r != CURLE_OK && cn->refused)
+		return kith_err_set(err, KITH_EIO, "url",
+				    "%s is a private, loopback, link-local or "
+				    "reserved address: this server does not "
+				    "connect there (kith serve --mail-allow "
+				    "HOST)",
+				    u->host);
 	if (r == CURLE_LOGIN_DENIED)
 		return kith_err_set(err, KITH_EIO, "password",
 				    "%s refused the login of %s (wrong "

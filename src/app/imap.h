@@ -96,6 +96,20 @@ int app_mailbox_sync(struct store *st, const struct mail_key *key,
 		     struct mailbox *mb, kith_time now, struct mail_tally *tally,
 		     struct kith_err *err);
 
+/*
+ * Where a mailbox may connect (SSRF, as notify.h's guard): with the guard
+ * on (kith serve, where any workspace's owner adds mailboxes), every
+ * connection is checked on the address DNS gave, and a loopback,
+ * private, link-local, CGNAT, multicast or reserved address is refused
+ * (notify_addr_blocked), unless the operator allowed the host:
+ * mail_allow_add("HOST") or "HOST:PORT" (kith serve --mail-allow). Off
+ * (the CLI, run by the operator) any address goes. Set both before the
+ * syncer starts; not thread-safe. KITH_EINPUT (field "--mail-allow") for
+ * another shape or a 33rd host.
+ */
+void mail_guard(bool on);
+int mail_allow_add(const char *spec, struct kith_err *err);
+
 /* The wait in seconds after `failures` failed syncs in a row: 60, 120,
  * 240 ... at most 3600. */
 int64_t imap_backoff(int failures);

@@ -19,7 +19,7 @@ int cmd_serve(struct cli *cl)
 		{ "hook-daily", true }, { "trust-proxy", true },
 		{ "per-ip-limit", true }, { "header-timeout", true },
 		{ "max-streams", true }, { "mail-every", true },
-		{ NULL, false }
+		{ "mail-allow", true }, { NULL, false }
 	};
 	static const char *proxies[CLI_MAX_ARGS];
 	struct http_server_opts o = { 0 };
@@ -80,6 +80,22 @@ int cmd_serve(struct cli *cl)
 	if (!rc)
 		rc = cli_int(cl, "mail-every", 1, 86400, IMAP_SYNC_EVERY,
 			     &mail_every);
+	/* --mail-allow HOST[:PORT][,...], repeatable: mail servers on this
+	 * host's or its network's addresses that mailboxes may reach. */
+	for (int i = 0; !rc && i < cl->nopts; i++) {
+		if (strcmp(cl->opts[i].name, "mail-allow"))
+			continue;
+		allow = cl->opts[i].value;
+		while (!rc && allow && *allow) {
+			size_t l = strcspn(allow, ",");
+			char *one = strndup(allow, l);
+
+			rc = one ? mail_allow_add(one, &cl->err)
+				 : kith_err_nomem(&cl->err);
+			free(one);
+			allow += l + (allow[l] == ',');
+		}
+	}
 	if (!rc)
 		rc = api_init(&cl->err);
 	/* The key that seals mailbox passwords lives beside the database,
@@ -89,6 +105,7 @@ int cmd_serve(struct cli *cl)
 	if (rc)
 		return rc;
 	notify_guard(true);
+	mail_guard(true);
 	api_signals_limits(per_min, per_day);
 	o.db_path = cl->db_path;
 	o.listen = cli_get(cl, "listen") ? cli_get(cl, "listen")

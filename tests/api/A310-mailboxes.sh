@@ -3,7 +3,9 @@
 # in the body (sealed, never answered back, never in the log or the
 # database in the clear), lists it with its sync state as the server's
 # syncer fills it from a real dovecot (tests/cli/dovecot.sh), and removes
-# it; members cannot; bad bodies are 4xx naming the field.
+# it; members cannot; bad bodies are 4xx naming the field; a mailbox on
+# a loopback or private address the operator did not allow is refused at
+# connection time (SSRF), with the reason in its sync state.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../cli/dovecot.sh"
 trap 'stop_server; dovecot_stop; rm -rf "$A_DIR"' EXIT
@@ -20,7 +22,7 @@ H=(-H "authorization: Bearer $T" -H 'content-type: application/json')
 HB=(-H "authorization: Bearer $TB" -H 'content-type: application/json')
 printf 'From: Dana Harbor <dana@harbor.example>\r\nTo: ana@studio.example\r\nSubject: Over the API\r\nDate: Thu, 19 Nov 2026 16:00:00 +0000\r\nMessage-ID: <api1@harbor.example>\r\n\r\nbody\r\n' >"$A_DIR/m1"
 deliver ana "$A_DIR/m1"
-start_server --mail-every 1
+start_server --mail-every 1 --mail-allow 127.0.0.2
 
 URL="imap://ana%40test@127.0.0.2:$PLAIN_PORT/INBOX"
 expect "a member may not add a mailbox" 403 POST /api/v1/mailboxes "${HB[@]}" \
@@ -46,6 +48,20 @@ ok "Dana's timeline has the email with its subject" \
 	test "$(jq -r '[.items[] | "\(.channel):\(.direction):\(.note)"] | join("|")' <<<"$BODY")" = "email:in:Over the API"
 expect "a member may not list mailboxes" 403 GET /api/v1/mailboxes "${HB[@]}"
 
+GUARDED="imap://ana%40test@127.0.0.1:$IMAP_PORT/INBOX"
+expect "a mailbox on a loopback address not allowed: added" 201 POST /api/v1/mailboxes "${H[@]}" \
+	-d "{\"url\":\"$GUARDED\",\"password\":\"ana-pw-8c1f\"}"
+GID=$(jq -r .id <<<"$BODY")
+for _ in $(seq 1 200); do
+	req GET /api/v1/mailboxes "${H[@]}"
+	[ "$(jq -r ".items[] | select(.id == $GID) | .last_sync" <<<"$BODY")" != null ] && break
+	sleep 0.05
+done
+ok "but never connected to: the guard's reason is its last error" \
+	test "$(jq -r ".items[] | select(.id == $GID) | [.last_error, .messages] | @tsv" <<<"$BODY")" = \
+	"$(printf '127.0.0.1 is a private, loopback, link-local or reserved address: this server does not connect there (kith serve --mail-allow HOST)\t0')"
+ok "dovecot never saw a login on 127.0.0.1" test "$(grep -c 'Login: user=<ana@test>.*lip=127.0.0.1,' "$DV_DIR/dovecot.log")" = 0
+expect "remove it" 204 DELETE "/api/v1/mailboxes/$GID" "${H[@]}"
 expect "a URL of another scheme is refused" 422 POST /api/v1/mailboxes "${H[@]}" \
 	-d '{"url":"https://mail.example/","password":"x"}'
 ok "naming the field url" test "$(jq -r .error.field <<<"$BODY")" = url

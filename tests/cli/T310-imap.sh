@@ -169,7 +169,8 @@ check_rc "KITH_MAIL_KEY must be 64 hex digits" 2 env KITH_MAIL_KEY=abc "$KITH" m
 deliver ana "$M/d5"
 # The server runs on the real clock: a mailbox synced on the test's fixed
 # clock is due at once, and then every second.
-KITH_NOW= "$KITH" serve --listen 127.0.0.1:0 --mail-every 1 2>"$T_DIR/serve.log" &
+KITH_NOW= "$KITH" serve --listen 127.0.0.1:0 --mail-every 1 \
+	--mail-allow 127.0.0.2,localhost 2>"$T_DIR/serve.log" &
 SERVER_PID=$!
 served() { kith --json brief Dana | jq -r '[.recent_touches[] | select(.note == "Through the server")] | length'; }
 for _ in $(seq 1 200); do
