@@ -89,20 +89,25 @@ static const struct command commands[] = {
 	  "anniversaries and promises for a calendar." },
 	{ "import", cmd_import, true,
 	  "import FILE|DIR|- [--format json|vcard|csv] [--map COLS]\n"
-	  "         [--dry-run] [--skip-bad]",
+	  "         [--dry-run] [--skip-bad]\n"
+	  "       kith import FILE.mbox | MAILDIR [--dry-run] [--me ADDR]",
 	  "Import contacts from vCard (.vcf, or a folder of them) or CSV\n"
 	  "(Google, Outlook, Apple, LinkedIn; --map \"E-mail=email,Company=org\"\n"
 	  "for others), matching by UID, email, then phone: a match is\n"
 	  "merged, a card that adds nothing is left. All or nothing; with\n"
 	  "--skip-bad bad cards are listed and the rest imported; --dry-run\n"
 	  "tells what would happen. A JSON book (.json) is restored whole\n"
-	  "into an empty workspace." },
+	  "into an empty workspace. An mbox file or a Maildir (kith import\n"
+	  "FILE.mbox | MAILDIR [--dry-run] [--me ADDR]): emails to and from\n"
+	  "contacts become touches, unanswered ones from clients signals." },
 	{ "demo", cmd_demo, true, "demo [--contacts N --touches M]",
 	  "Seed the demo book; with --contacts, a big synthetic one." },
 	{ "serve", cmd_serve, false,
 	  "serve [--listen ADDR:PORT] [--threads N] [--quiet] "
-	  "[--notify-allow HOST[:PORT],...]... [--hook-rate N] [--hook-daily N]",
-	  "Serve the JSON API (default 127.0.0.1:8080) until SIGTERM." },
+	  "[--notify-allow HOST[:PORT],...]... [--hook-rate N] [--hook-daily N]\n"
+	  "         [--mail-every SECONDS] [--mail-allow HOST[:PORT],...]...",
+	  "Serve the JSON API (default 127.0.0.1:8080) until SIGTERM; sync\n"
+	  "mailboxes every --mail-every seconds (default 180)." },
 	{ "user", cmd_user, true,
 	  "user add EMAIL [--role owner|member|viewer] [--name N]\n"
 	  "                [--password-stdin]\n"
@@ -132,6 +137,15 @@ static const struct command commands[] = {
 	  "meetings [import FILE.ics | confirm ID | dismiss ID] [--user EMAIL]",
 	  "Meetings hold alerts while they run; past ones with contacts\n"
 	  "become touchpoints to confirm." },
+	{ "mail", cmd_mail, false,
+	  "mail add imaps://USER@HOST/MAILBOX --password-stdin\n"
+	  "         [--address ADDR] [--cacert FILE] [--user EMAIL]\n"
+	  "       kith mail list | remove ID | sync [ID] | watch MAILDIR\n"
+	  "       kith mail suggest [--limit N] | alias [add|remove ADDR]",
+	  "Email becomes touches and signals: IMAP mailboxes (headers only;\n"
+	  "the password sealed with the key in DB.mailkey or $KITH_MAIL_KEY),\n"
+	  "a Maildir watched as mail lands, and new correspondents worth\n"
+	  "adding. alias adds an address of yours (direction of mail)." },
 	{ "token", cmd_token, true,
 	  "token create EMAIL [--name N] | token list | token revoke ID",
 	  "API tokens; create prints the secret once, on its last line." },

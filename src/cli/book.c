@@ -392,6 +392,9 @@ int cmd_import(struct cli *cl)
 	size_t len = 0;
 	int rc;
 
+	/* Mail (an mbox file, a Maildir) goes to cli/mail.c. */
+	if (cli_mail_import_wants(cl))
+		return cmd_mail_import(cl);
 	rc = cli_parse(cl, opts);
 	if (!rc)
 		rc = cli_want(cl, 1, 1);

@@ -105,5 +105,10 @@ int cmd_signals(struct cli *c);
 int cmd_focus(struct cli *c);
 int cmd_notify(struct cli *c);
 int cmd_meetings(struct cli *c);
+int cmd_mail(struct cli *c);
+/* kith import of an mbox file or a Maildir (cli/mail.c): cmd_import
+ * hands over when cli_mail_import_wants says the path is one. */
+bool cli_mail_import_wants(const struct cli *c);
+int cmd_mail_import(struct cli *c);
 
 #endif

@@ -2,9 +2,11 @@
 #include "cli.h"
 #include "../render/json.h"
 #include "../server/api.h"
+#include "../app/imap.h"
 #include "../app/notify.h"
 #include "../secret.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +18,15 @@ int cmd_serve(struct cli *cl)
 		{ "notify-allow", true }, { "hook-rate", true },
 		{ "hook-daily", true }, { "trust-proxy", true },
 		{ "per-ip-limit", true }, { "header-timeout", true },
-		{ "max-streams", true }, { NULL, false }
+		{ "max-streams", true }, { "mail-every", true },
+		{ "mail-allow", true }, { NULL, false }
 	};
 	static const char *proxies[CLI_MAX_ARGS];
 	struct http_server_opts o = { 0 };
 	const char *allow;
 	long threads, per_min, per_day, per_ip, header_timeout, streams;
+	long mail_every;
+	struct mail_key key;
 	size_t n_proxies = 0;
 	int rc;
 
@@ -73,10 +78,34 @@ int cmd_serve(struct cli *cl)
 			proxies[n_proxies++] = cl->opts[i].value;
 	}
 	if (!rc)
+		rc = cli_int(cl, "mail-every", 1, 86400, IMAP_SYNC_EVERY,
+			     &mail_every);
+	/* --mail-allow HOST[:PORT][,...], repeatable: mail servers on this
+	 * host's or its network's addresses that mailboxes may reach. */
+	for (int i = 0; !rc && i < cl->nopts; i++) {
+		if (strcmp(cl->opts[i].name, "mail-allow"))
+			continue;
+		allow = cl->opts[i].value;
+		while (!rc && allow && *allow) {
+			size_t l = strcspn(allow, ",");
+			char *one = strndup(allow, l);
+
+			rc = one ? mail_allow_add(one, &cl->err)
+				 : kith_err_nomem(&cl->err);
+			free(one);
+			allow += l + (allow[l] == ',');
+		}
+	}
+	if (!rc)
 		rc = api_init(&cl->err);
+	/* The key that seals mailbox passwords lives beside the database,
+	 * not in it; made on first start. */
+	if (!rc)
+		rc = mail_key_load(&key, cl->db_path, true, &cl->err);
 	if (rc)
 		return rc;
 	notify_guard(true);
+	mail_guard(true);
 	api_signals_limits(per_min, per_day);
 	o.db_path = cl->db_path;
 	o.listen = cli_get(cl, "listen") ? cli_get(cl, "listen")
@@ -94,7 +123,14 @@ int cmd_serve(struct cli *cl)
 	rc = notify_sender_start(o.db_path, &cl->err);
 	if (rc)
 		return rc;
+	rc = mail_syncer_start(o.db_path, &key, (int)mail_every, &cl->err);
+	sodium_memzero(&key, sizeof(key));
+	if (rc) {
+		notify_sender_stop();
+		return rc;
+	}
 	rc = http_serve(&o, &api_app, &cl->err);
+	mail_syncer_stop();
 	notify_sender_stop();
 	return rc;
 }

@@ -84,6 +84,8 @@ static const struct oa_schema request_schemas[] = {
 		    "org:string/-4096?,title:string/-4096?" },
 	{ "Focus", "until:time?,for:string/-16?" },
 	{ "NotifyTarget", "*url:string/1-2000,json:bool?" },
+	{ "Mailbox", "*url:string/1-2000,*password:string/1-1024,"
+		     "address:string/-254?" },
 	{ "Ics", "*ics:string/1-8388608" },
 	{ NULL, NULL }
 };
@@ -145,6 +147,10 @@ static const struct oa_schema response_schemas[] = {
 	{ "Meeting", "*id:id" },
 	{ "NotifyTargetOut", "*id:id,*user_id:id,*url:string,*json:bool,"
 			     "*created_at:time?" },
+	{ "MailboxOut", "*id:id,*url:string,*address:string?,*user_id:id?,"
+			"*last_sync:time?,*last_error:string?,*messages:int,"
+			"*uidvalidity:int,*last_uid:int,*next_sync:time?,"
+			"*failures:int,*created_at:time?" },
 	{ "Session", "*user:$User,*csrf_token:string" },
 	{ "Me", "*user:$User,*workspace:$Workspace,*csrf_token:string?" },
 	{ "Workspace", "*id:id,*name:string,*tz:string,*work_start:hhmm,"
@@ -263,6 +269,8 @@ static const struct {
 	{ "GET /api/v1/notify", "[NotifyTargetOut]" },
 	{ "POST /api/v1/notify", "$NotifyTargetOut" },
 	{ "POST /api/v1/notify/test", "$Queued" },
+	{ "GET /api/v1/mailboxes", "[MailboxOut]" },
+	{ "POST /api/v1/mailboxes", "$MailboxOut" },
 	{ "GET /api/v1/meetings", "[Meeting]" },
 	{ "POST /api/v1/meetings/{id}/confirm", "$TouchId" },
 	{ NULL, NULL }

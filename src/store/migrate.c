@@ -350,6 +350,59 @@ static const char *const migrations[] = {
 	 * every address of the workspace. */
 	"CREATE INDEX contact_email_nocase"
 	" ON contact_email(workspace_id, email COLLATE NOCASE);",
+	/* 10: email (app/mail.c). A message is kept by its key (Message-ID,
+	 * else a hash of its key headers), never its body: who, when, the
+	 * subject, the thread, and the touch and signal it made, so the
+	 * same message seen through IMAP, mbox and Maildir is one touch and
+	 * a reply finds the signal of the message it answers. Senders not
+	 * in the book are counted in mail_peer for `kith mail suggest`.
+	 * A mailbox keeps its password encrypted (the key lives outside the
+	 * database) and its IMAP sync state. */
+	("CREATE TABLE mail_message ("
+	 " id INTEGER PRIMARY KEY,"
+	 " workspace_id INTEGER NOT NULL,"
+	 " msg_key TEXT NOT NULL,"
+	 " at INTEGER NOT NULL,"
+	 " outbound INTEGER NOT NULL,"
+	 " sender TEXT NOT NULL DEFAULT '',"
+	 " subject TEXT,"
+	 " parent TEXT,"
+	 " thread TEXT,"
+	 " touch_id INTEGER,"
+	 " signal_id INTEGER,"
+	 " UNIQUE (workspace_id, msg_key));"
+	 "CREATE INDEX mail_message_parent ON mail_message(workspace_id, parent)"
+	 " WHERE parent IS NOT NULL;"
+	 "CREATE TABLE mail_peer ("
+	 " workspace_id INTEGER NOT NULL,"
+	 " addr TEXT NOT NULL COLLATE NOCASE,"
+	 " name TEXT,"
+	 " n_in INTEGER NOT NULL DEFAULT 0,"
+	 " n_out INTEGER NOT NULL DEFAULT 0,"
+	 " last_at INTEGER NOT NULL,"
+	 " PRIMARY KEY (workspace_id, addr)) WITHOUT ROWID;"
+	 "CREATE TABLE mail_alias ("
+	 " workspace_id INTEGER NOT NULL,"
+	 " addr TEXT NOT NULL COLLATE NOCASE,"
+	 " PRIMARY KEY (workspace_id, addr)) WITHOUT ROWID;"
+	 "CREATE TABLE mailbox ("
+	 " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	 " workspace_id INTEGER NOT NULL,"
+	 " user_id INTEGER,"
+	 " url TEXT NOT NULL,"
+	 " address TEXT NOT NULL DEFAULT '',"
+	 " secret TEXT NOT NULL,"
+	 " ca_file TEXT,"
+	 " uidvalidity INTEGER NOT NULL DEFAULT 0,"
+	 " last_uid INTEGER NOT NULL DEFAULT 0,"
+	 " messages INTEGER NOT NULL DEFAULT 0,"
+	 " last_sync INTEGER,"
+	 " last_error TEXT,"
+	 " next_sync INTEGER NOT NULL DEFAULT 0,"
+	 " failures INTEGER NOT NULL DEFAULT 0,"
+	 " created_at INTEGER NOT NULL);"
+	 "CREATE INDEX mailbox_ws ON mailbox(workspace_id, id);"
+	 "CREATE INDEX mailbox_next ON mailbox(next_sync);"),
 };
 
 size_t migrate_count(void)

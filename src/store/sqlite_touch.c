@@ -62,7 +62,9 @@ int store_touch_add(struct store *st, int64_t ws, struct touchpoint *t,
 			st->open_signals = more && sqlite3_column_int(s, 0);
 			sqlite3_reset(s);
 		}
-		if (!st->open_signals)
+		/* An inbound touch (the contact wrote again) is no answer:
+		 * the signal still waits for a person (app/mail.c). */
+		if (!st->open_signals || t->direction == DIR_IN)
 			continue;
 		STMT(s, "UPDATE signal SET answered_at = ?3 WHERE"
 			" workspace_id = ?1 AND contact_id = ?2 AND"

@@ -652,7 +652,8 @@ int store_signal_list(struct store *st, int64_t ws, bool waiting_only,
 		      int64_t after_id, size_t limit, struct signal **out,
 		      size_t *n, struct kith_err *err);
 void store_signals_free(struct signal *g, size_t n);
-/* Make a lead a contact's signal (answered by any later touch).
+/* Make a lead a contact's signal (answered by any later touch that is
+ * not inbound: store_touch_add answers with out and mutual touches).
  * KITH_ENOTFOUND with field "contact_id" when contact_id is no contact
  * of ws, "signal" when id is no signal of ws. */
 int store_signal_attach(struct store *st, int64_t ws, int64_t id,
@@ -752,6 +753,121 @@ int store_meeting_state(struct store *st, int64_t ws, int64_t user_id,
 			int64_t id, const char *state, int64_t touch_id,
 			struct kith_err *err);
 void store_meetings_free(struct meeting *m, size_t n);
+
+/* ---- mail (app/mail.c) ----
+ * The common failures only, unless said. Lists are freed with the
+ * matching store_*_free.
+ */
+/* One message, by its key; never its body. */
+struct mail_row {
+	int64_t id;
+	char *msg_key;		/* Message-ID, or "h:" and a hash */
+	kith_time at;
+	bool outbound;		/* sent by one of the user's addresses */
+	char *sender;		/* the From address */
+	char *subject;
+	char *parent;		/* the id it replies to; NULL: none */
+	char *thread;		/* the thread's root id */
+	int64_t touch_id;	/* 0: none (nobody in the book) */
+	int64_t signal_id;	/* 0: none */
+};
+void mail_row_clear(struct mail_row *m);
+
+/* Add m once per (workspace, msg_key): *dup says it was there (then
+ * m->id, touch_id and signal_id are the stored ones); else m->id is
+ * the new id. A duplicate is KITH_OK. */
+int store_mail_add(struct store *st, int64_t ws, struct mail_row *m,
+		   bool *dup, struct kith_err *err);
+/* Set the touch and signal (0: none) message id made. */
+int store_mail_link(struct store *st, int64_t ws, int64_t id,
+		    int64_t touch_id, int64_t signal_id, struct kith_err *err);
+/* Answer at `at` the waiting signals (not after at) of the messages with
+ * these keys; *n_answered (may be NULL) counts them. */
+int store_mail_answer(struct store *st, int64_t ws, const char *const *keys,
+		      size_t n_keys, kith_time at, size_t *n_answered,
+		      struct kith_err *err);
+/* The first outbound reply (by parent) to key, at or after `after`:
+ * its time into *at, KITH_NO_TIME when none. */
+int store_mail_reply_at(struct store *st, int64_t ws, const char *key,
+			kith_time after, kith_time *at, struct kith_err *err);
+/* Answer signal id at `at` if it waits and at is not before it. */
+int store_signal_answer(struct store *st, int64_t ws, int64_t id,
+			kith_time at, struct kith_err *err);
+
+/* A correspondent not in the book, counted once per message. */
+struct mail_peer {
+	char *addr;
+	char *name;
+	int64_t n_in, n_out;
+	kith_time last_at;
+};
+void mail_peer_clear(struct mail_peer *p);
+/* Count one message from (n_in 1) or to (n_out 1) addr; name, when
+ * non-NULL, replaces the stored one. */
+int store_mail_peer_add(struct store *st, int64_t ws, const char *addr,
+			const char *name, int n_in, int n_out, kith_time at,
+			struct kith_err *err);
+/* Peers with at least min_total messages whose address is no contact's
+ * (yet), by volume, at most limit. */
+int store_mail_peer_list(struct store *st, int64_t ws, int64_t min_total,
+			 size_t limit, struct mail_peer **out, size_t *n,
+			 struct kith_err *err);
+void store_mail_peers_free(struct mail_peer *p, size_t n);
+
+/* The workspace's own addresses: its users' emails, its mailboxes'
+ * addresses and its aliases, lower-cased, unsorted (may repeat). *out
+ * is an array of malloc'd strings, freed with store_strings_free. */
+int store_mail_self(struct store *st, int64_t ws, char ***out, size_t *n,
+		    struct kith_err *err);
+void store_strings_free(char **v, size_t n);
+/* Add (an existing one is no error) or remove an alias; remove of an
+ * unknown one is KITH_ENOTFOUND (field "address"). */
+int store_mail_alias_add(struct store *st, int64_t ws, const char *addr,
+			 struct kith_err *err);
+int store_mail_alias_remove(struct store *st, int64_t ws, const char *addr,
+			    struct kith_err *err);
+/* The aliases alone, by address. */
+int store_mail_alias_list(struct store *st, int64_t ws, char ***out,
+			  size_t *n, struct kith_err *err);
+
+/* An IMAP mailbox and its sync state. */
+struct mailbox {
+	int64_t id;
+	int64_t workspace_id;
+	int64_t user_id;	/* who added it; 0: the operator */
+	char *url;		/* imaps://user@host/INBOX, no password */
+	char *address;		/* the mailbox's own address ("" none) */
+	char *secret;		/* the sealed password (app/mail.c) */
+	char *ca_file;		/* a CA bundle to trust; NULL: the system's */
+	int64_t uidvalidity, last_uid, messages;
+	kith_time last_sync;	/* KITH_NO_TIME: never */
+	char *last_error;	/* NULL: the last sync went through */
+	kith_time next_sync;
+	int failures;		/* in a row: the backoff's exponent */
+	kith_time created_at;
+};
+void mailbox_clear(struct mailbox *m);
+/* Add m (m->id written back). */
+int store_mailbox_add(struct store *st, int64_t ws, struct mailbox *m,
+		      struct kith_err *err);
+/* The workspace's mailboxes by id. */
+int store_mailbox_list(struct store *st, int64_t ws, struct mailbox **out,
+		       size_t *n, struct kith_err *err);
+/* KITH_ENOTFOUND (field "mailbox") when id is no mailbox of ws. */
+int store_mailbox_get(struct store *st, int64_t ws, int64_t id,
+		      struct mailbox *out, struct kith_err *err);
+int store_mailbox_delete(struct store *st, int64_t ws, int64_t id,
+			 struct kith_err *err);
+/* Mailboxes of every workspace due at now, soonest first, at most
+ * limit (the server's syncer). */
+int store_mailbox_due(struct store *st, kith_time now, size_t limit,
+		      struct mailbox **out, size_t *n, struct kith_err *err);
+/* Write m's sync state (uidvalidity, last_uid, messages, last_sync,
+ * last_error, next_sync, failures) to mailbox m->id of ws; an id that is
+ * gone is no error. */
+int store_mailbox_state(struct store *st, int64_t ws,
+			const struct mailbox *m, struct kith_err *err);
+void store_mailboxes_free(struct mailbox *m, size_t n);
 
 /* Recompute every contact's summaries from history (after bulk loads).
  * The common failures only; stops at the first failing contact. */

@@ -314,6 +314,7 @@ const fresh = {
 	},
 	async notify() { return (await made("POST", "/api/v1/notify", { url: `https://example.org/n${++uniq}` })).id; },
 	async meeting() { return suggested.shift(); },
+	async mailbox() { return (await made("POST", "/api/v1/mailboxes", { url: `imaps://ana${++uniq}@mail.example/INBOX`, password: "app-password-1" })).id; },
 };
 fix.fresh = {};
 
@@ -336,6 +337,7 @@ async function pathFor(path, method, valid) {
 	case "signals": id = await fresh.signal(); break;
 	case "notify": id = await fresh.notify(); break;
 	case "meetings": id = valid ? await fresh.meeting() : suggested[0]; break;
+	case "mailboxes": id = await fresh.mailbox(); break;
 	default: throw new Error(`no fixture for ${path}`);
 	}
 	return p.replace("{id}", String(id));
@@ -357,7 +359,10 @@ for (const [method, path, op] of ops) {
 	const reqSchema = op.requestBody?.required ? op.requestBody.content["application/json"].schema : undefined;
 	const emptyOk = op.requestBody && !op.requestBody.required;
 	const auth = path === "/api/v1/import" ? empty : owner;
-	const special = { "POST /api/v1/session": () => ({ email: process.env.OWNER_EMAIL, password: process.env.OWNER_PASSWORD }) };
+	const special = {
+		"POST /api/v1/session": () => ({ email: process.env.OWNER_EMAIL, password: process.env.OWNER_PASSWORD }),
+		"POST /api/v1/mailboxes": () => ({ url: `imaps://ana${++uniq}@mail.example/INBOX`, password: "app-password-1", address: "ana@mail.example" }),
+	};
 	const problems = [], refusals = [];
 	const params = op.parameters || [];
 

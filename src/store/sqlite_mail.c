@@ -1,0 +1,500 @@
+/*
+ * sqlite_mail.c: the SQLite engine of store.h: mail messages by key,
+ * correspondents not in the book, the user's own addresses, and IMAP
+ * mailboxes with their sync state.
+ * Shared plumbing and the statement macros: sqlite_int.h.
+ */
+#include "sqlite_int.h"
+
+void mail_row_clear(struct mail_row *m)
+{
+	free(m->msg_key);
+	free(m->sender);
+	free(m->subject);
+	free(m->parent);
+	free(m->thread);
+	memset(m, 0, sizeof(*m));
+}
+
+void mail_peer_clear(struct mail_peer *p)
+{
+	free(p->addr);
+	free(p->name);
+	memset(p, 0, sizeof(*p));
+}
+
+void mailbox_clear(struct mailbox *m)
+{
+	free(m->url);
+	free(m->address);
+	free(m->secret);
+	free(m->ca_file);
+	free(m->last_error);
+	memset(m, 0, sizeof(*m));
+}
+
+int store_mail_add(struct store *st, int64_t ws, struct mail_row *m,
+		   bool *dup, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "INSERT OR IGNORE INTO mail_message(workspace_id, msg_key, at,"
+		" outbound, sender, subject, parent, thread, touch_id,"
+		" signal_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	sqlite3_bind_int64(s, 1, ws);
+	bind_text(s, 2, m->msg_key);
+	sqlite3_bind_int64(s, 3, m->at);
+	sqlite3_bind_int(s, 4, m->outbound);
+	bind_text(s, 5, m->sender ? m->sender : "");
+	bind_text(s, 6, m->subject);
+	bind_text(s, 7, m->parent);
+	bind_text(s, 8, m->thread);
+	bind_id(s, 9, m->touch_id);
+	bind_id(s, 10, m->signal_id);
+	EXEC(s, "add mail message");
+	*dup = sqlite3_changes(st->db) == 0;
+	if (!*dup) {
+		m->id = sqlite3_last_insert_rowid(st->db);
+		return KITH_OK;
+	}
+	STMT(s, "SELECT id, touch_id, signal_id FROM mail_message"
+		" WHERE workspace_id = ? AND msg_key = ?");
+	sqlite3_bind_int64(s, 1, ws);
+	bind_text(s, 2, m->msg_key);
+	STEP(s, more);
+	if (more) {
+		m->id = sqlite3_column_int64(s, 0);
+		m->touch_id = sqlite3_column_int64(s, 1);
+		m->signal_id = sqlite3_column_int64(s, 2);
+	}
+	sqlite3_reset(s);
+	return KITH_OK;
+done:
+	return rc;
+}
+
+int store_mail_link(struct store *st, int64_t ws, int64_t id,
+		    int64_t touch_id, int64_t signal_id, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, "UPDATE mail_message SET touch_id = ?3, signal_id = ?4"
+		" WHERE workspace_id = ?1 AND id = ?2");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, id);
+	bind_id(s, 3, touch_id);
+	bind_id(s, 4, signal_id);
+	EXEC(s, "link mail message");
+	return KITH_OK;
+done:
+	return rc;
+}
+
+int store_mail_answer(struct store *st, int64_t ws, const char *const *keys,
+		      size_t n_keys, kith_time at, size_t *n_answered,
+		      struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (n_answered)
+		*n_answered = 0;
+	for (size_t i = 0; i < n_keys; i++) {
+		STMT(s, "UPDATE signal SET answered_at = ?3 WHERE"
+			" workspace_id = ?1 AND answered_at IS NULL AND"
+			" at <= ?3 AND id = (SELECT signal_id FROM mail_message"
+			" WHERE workspace_id = ?1 AND msg_key = ?2)");
+		sqlite3_bind_int64(s, 1, ws);
+		bind_text(s, 2, keys[i]);
+		sqlite3_bind_int64(s, 3, at);
+		EXEC(s, "answer mail signal");
+		if (n_answered)
+			*n_answered += (size_t)sqlite3_changes(st->db);
+	}
+	return KITH_OK;
+done:
+	return rc;
+}
+
+int store_mail_reply_at(struct store *st, int64_t ws, const char *key,
+			kith_time after, kith_time *at, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	*at = KITH_NO_TIME;
+	STMT(s, "SELECT min(at) FROM mail_message WHERE workspace_id = ?"
+		" AND parent = ? AND outbound = 1 AND at >= ?");
+	sqlite3_bind_int64(s, 1, ws);
+	bind_text(s, 2, key);
+	sqlite3_bind_int64(s, 3, after);
+	STEP(s, more);
+	if (more)
+		*at = col_time(s, 0);
+	sqlite3_reset(s);
+	return KITH_OK;
+done:
+	return rc;
+}
+
+int store_signal_answer(struct store *st, int64_t ws, int64_t id,
+			kith_time at, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, "UPDATE signal SET answered_at = ?3 WHERE workspace_id = ?1"
+		" AND id = ?2 AND answered_at IS NULL AND at <= ?3");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, id);
+	sqlite3_bind_int64(s, 3, at);
+	EXEC(s, "answer signal");
+	return KITH_OK;
+done:
+	return rc;
+}
+
+int store_mail_peer_add(struct store *st, int64_t ws, const char *addr,
+			const char *name, int n_in, int n_out, kith_time at,
+			struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, "INSERT INTO mail_peer(workspace_id, addr, name, n_in, n_out,"
+		" last_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+		" ON CONFLICT (workspace_id, addr) DO UPDATE SET"
+		" name = coalesce(excluded.name, name),"
+		" n_in = n_in + excluded.n_in, n_out = n_out + excluded.n_out,"
+		" last_at = max(last_at, excluded.last_at)");
+	sqlite3_bind_int64(s, 1, ws);
+	bind_text(s, 2, addr);
+	bind_text(s, 3, name);
+	sqlite3_bind_int(s, 4, n_in);
+	sqlite3_bind_int(s, 5, n_out);
+	sqlite3_bind_int64(s, 6, at);
+	EXEC(s, "count mail peer");
+	return KITH_OK;
+done:
+	return rc;
+}
+
+int store_mail_peer_list(struct store *st, int64_t ws, int64_t min_total,
+			 size_t limit, struct mail_peer **out, size_t *n,
+			 struct kith_err *err)
+{
+	struct mail_peer *p = NULL;
+	size_t cnt = 0;
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT addr, name, n_in, n_out, last_at FROM mail_peer p"
+		" WHERE workspace_id = ?1 AND n_in + n_out >= ?2"
+		" AND NOT EXISTS (SELECT 1 FROM contact_email e WHERE"
+		" e.workspace_id = ?1 AND e.email = p.addr)"
+		" ORDER BY n_in + n_out DESC, last_at DESC, addr LIMIT ?3");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, min_total);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)limit);
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		PUSH(p, cnt, err);
+		p[cnt].addr = col_str(s, 0);
+		p[cnt].name = col_str(s, 1);
+		p[cnt].n_in = sqlite3_column_int64(s, 2);
+		p[cnt].n_out = sqlite3_column_int64(s, 3);
+		p[cnt].last_at = sqlite3_column_int64(s, 4);
+		cnt++;
+	}
+	*out = p;
+	*n = cnt;
+	return KITH_OK;
+done:
+	store_mail_peers_free(p, cnt);
+	return rc;
+}
+
+void store_mail_peers_free(struct mail_peer *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		mail_peer_clear(&p[i]);
+	free(p);
+}
+
+void store_strings_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int strings_read(struct store *st, sqlite3_stmt *s, char ***out,
+			size_t *n, struct kith_err *err)
+{
+	char **v = NULL;
+	size_t cnt = 0;
+	int rc, more;
+
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		PUSH(v, cnt, err);
+		v[cnt] = col_str(s, 0);
+		if (!v[cnt]) {
+			rc = kith_err_nomem(err);
+			sqlite3_reset(s);
+			goto done;
+		}
+		cnt++;
+	}
+	*out = v;
+	*n = cnt;
+	return KITH_OK;
+done:
+	store_strings_free(v, cnt);
+	return rc;
+}
+
+int store_mail_self(struct store *st, int64_t ws, char ***out, size_t *n,
+		    struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, "SELECT lower(email) FROM user WHERE workspace_id = ?1"
+		" UNION SELECT lower(address) FROM mailbox WHERE"
+		" workspace_id = ?1 AND address != ''"
+		" UNION SELECT lower(addr) FROM mail_alias WHERE"
+		" workspace_id = ?1");
+	sqlite3_bind_int64(s, 1, ws);
+	return strings_read(st, s, out, n, err);
+done:
+	return rc;
+}
+
+int store_mail_alias_add(struct store *st, int64_t ws, const char *addr,
+			 struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, "INSERT OR IGNORE INTO mail_alias(workspace_id, addr)"
+		" VALUES (?, lower(?))");
+	sqlite3_bind_int64(s, 1, ws);
+	bind_text(s, 2, addr);
+	EXEC(s, "add mail alias");
+	return KITH_OK;
+done:
+	return rc;
+}
+
+int store_mail_alias_remove(struct store *st, int64_t ws, const char *addr,
+			    struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, "DELETE FROM mail_alias WHERE workspace_id = ? AND addr = ?");
+	sqlite3_bind_int64(s, 1, ws);
+	bind_text(s, 2, addr);
+	EXEC(s, "remove mail alias");
+	if (!sqlite3_changes(st->db))
+		return kith_err_set(err, KITH_ENOTFOUND, "address",
+				    "%s is not one of your addresses", addr);
+	return KITH_OK;
+done:
+	return rc;
+}
+
+int store_mail_alias_list(struct store *st, int64_t ws, char ***out,
+			  size_t *n, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, "SELECT addr FROM mail_alias WHERE workspace_id = ?"
+		" ORDER BY addr");
+	sqlite3_bind_int64(s, 1, ws);
+	return strings_read(st, s, out, n, err);
+done:
+	return rc;
+}
+
+#define MAILBOX_COLS                                                        \
+	"id, workspace_id, user_id, url, address, secret, ca_file,"         \
+	" uidvalidity, last_uid, messages, last_sync, last_error,"          \
+	" next_sync, failures, created_at"
+
+static void mailbox_read(sqlite3_stmt *s, struct mailbox *m)
+{
+	m->id = sqlite3_column_int64(s, 0);
+	m->workspace_id = sqlite3_column_int64(s, 1);
+	m->user_id = sqlite3_column_int64(s, 2);
+	m->url = col_str(s, 3);
+	m->address = col_str(s, 4);
+	m->secret = col_str(s, 5);
+	m->ca_file = col_str(s, 6);
+	m->uidvalidity = sqlite3_column_int64(s, 7);
+	m->last_uid = sqlite3_column_int64(s, 8);
+	m->messages = sqlite3_column_int64(s, 9);
+	m->last_sync = col_time(s, 10);
+	m->last_error = col_str(s, 11);
+	m->next_sync = sqlite3_column_int64(s, 12);
+	m->failures = sqlite3_column_int(s, 13);
+	m->created_at = sqlite3_column_int64(s, 14);
+}
+
+int store_mailbox_add(struct store *st, int64_t ws, struct mailbox *m,
+		      struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, "INSERT INTO mailbox(workspace_id, user_id, url, address,"
+		" secret, ca_file, next_sync, created_at)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+	sqlite3_bind_int64(s, 1, ws);
+	bind_id(s, 2, m->user_id);
+	bind_text(s, 3, m->url);
+	bind_text(s, 4, m->address ? m->address : "");
+	bind_text(s, 5, m->secret);
+	bind_text(s, 6, m->ca_file);
+	sqlite3_bind_int64(s, 7, m->next_sync);
+	sqlite3_bind_int64(s, 8, m->created_at);
+	EXEC(s, "add mailbox");
+	m->id = sqlite3_last_insert_rowid(st->db);
+	m->workspace_id = ws;
+	return KITH_OK;
+done:
+	return rc;
+}
+
+static int mailboxes_read(struct store *st, sqlite3_stmt *s,
+			  struct mailbox **out, size_t *n,
+			  struct kith_err *err)
+{
+	struct mailbox *m = NULL;
+	size_t cnt = 0;
+	int rc, more;
+
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		PUSH(m, cnt, err);
+		mailbox_read(s, &m[cnt]);
+		cnt++;
+	}
+	*out = m;
+	*n = cnt;
+	return KITH_OK;
+done:
+	store_mailboxes_free(m, cnt);
+	return rc;
+}
+
+int store_mailbox_list(struct store *st, int64_t ws, struct mailbox **out,
+		       size_t *n, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, "SELECT " MAILBOX_COLS " FROM mailbox WHERE workspace_id = ?"
+		" ORDER BY id");
+	sqlite3_bind_int64(s, 1, ws);
+	return mailboxes_read(st, s, out, n, err);
+done:
+	return rc;
+}
+
+int store_mailbox_get(struct store *st, int64_t ws, int64_t id,
+		      struct mailbox *out, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT " MAILBOX_COLS " FROM mailbox WHERE workspace_id = ?"
+		" AND id = ?");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, id);
+	STEP(s, more);
+	if (!more)
+		return kith_err_set(err, KITH_ENOTFOUND, "mailbox",
+				    "no mailbox %lld", (long long)id);
+	memset(out, 0, sizeof(*out));
+	mailbox_read(s, out);
+	sqlite3_reset(s);
+	return KITH_OK;
+done:
+	return rc;
+}
+
+int store_mailbox_delete(struct store *st, int64_t ws, int64_t id,
+			 struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, "DELETE FROM mailbox WHERE workspace_id = ? AND id = ?");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, id);
+	EXEC(s, "remove mailbox");
+	if (!sqlite3_changes(st->db))
+		return kith_err_set(err, KITH_ENOTFOUND, "mailbox",
+				    "no mailbox %lld", (long long)id);
+	return KITH_OK;
+done:
+	return rc;
+}
+
+int store_mailbox_due(struct store *st, kith_time now, size_t limit,
+		      struct mailbox **out, size_t *n, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, "SELECT " MAILBOX_COLS " FROM mailbox WHERE next_sync <= ?"
+		" ORDER BY next_sync, id LIMIT ?");
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)limit);
+	return mailboxes_read(st, s, out, n, err);
+done:
+	return rc;
+}
+
+int store_mailbox_state(struct store *st, int64_t ws,
+			const struct mailbox *m, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, "UPDATE mailbox SET uidvalidity = ?3, last_uid = ?4,"
+		" messages = ?5, last_sync = ?6, last_error = ?7,"
+		" next_sync = ?8, failures = ?9"
+		" WHERE workspace_id = ?1 AND id = ?2");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, m->id);
+	sqlite3_bind_int64(s, 3, m->uidvalidity);
+	sqlite3_bind_int64(s, 4, m->last_uid);
+	sqlite3_bind_int64(s, 5, m->messages);
+	bind_time(s, 6, m->last_sync);
+	bind_text(s, 7, m->last_error);
+	sqlite3_bind_int64(s, 8, m->next_sync);
+	sqlite3_bind_int(s, 9, m->failures);
+	EXEC(s, "save mailbox state");
+	return KITH_OK;
+done:
+	return rc;
+}
+
+void store_mailboxes_free(struct mailbox *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		mailbox_clear(&m[i]);
+	free(m);
+}
