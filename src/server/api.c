@@ -1,5 +1,6 @@
 /* api.c: the route table, dispatch, authentication and error mapping. */
 #include "api.h"
+#include "dav.h"
 #include "../app/notify.h"
 #include "../secret.h"
 #include "../render/json.h"
@@ -357,6 +358,7 @@ int api_init(struct kith_err *err)
 
 	if (rc)
 		return rc;
+	dav_init();
 	secret_token_new(pw, sizeof(pw), SECRET_PREFIX_TOKEN);
 	rc = secret_password_hash(dummy_hash, pw, err);
 	if (rc)
@@ -477,14 +479,22 @@ static const struct route *route_for(const char *method, const char *path)
 
 bool api_is_slow(const char *method, const char *path)
 {
-	const struct route *r = route_for(method, path);
+	const struct route *r;
+
+	if (dav_owns(method, path))
+		return false;
+	r = route_for(method, path);
 
 	return r && r->slow;
 }
 
 size_t api_body_limit(const char *method, const char *path)
 {
-	const struct route *r = route_for(method, path);
+	const struct route *r;
+
+	if (dav_owns(method, path))
+		return dav_body_limit(method, path);
+	r = route_for(method, path);
 
 	/* Unknown routes and routes without a body still read a little, so
 	 * a stray body gets a clean 404 or 413 rather than a reset. */
@@ -748,6 +758,8 @@ bool api_admit(struct store *st, struct http_request *req,
 	const struct route *r;
 	bool known, ok;
 
+	if (req->path[0] == '/' && dav_owns(req->method, req->path))
+		return dav_admit(st, req, resp);
 	if (req->path[0] != '/' ||
 	    (strncmp(req->path, "/api/", 5) &&
 	     strncmp(req->path, "/hooks/", 7)))
@@ -785,6 +797,10 @@ void api_handle(struct store *st, struct http_request *req,
 	if (req->path[0] != '/') {
 		http_error(resp, 400, "malformed", NULL,
 			   "the request target must start with /");
+		return;
+	}
+	if (dav_owns(req->method, req->path)) {
+		dav_handle(st, req, resp);
 		return;
 	}
 	if (strncmp(req->path, "/api/", 5) && strncmp(req->path, "/hooks/", 7)) {
