@@ -252,6 +252,11 @@ const struct route api_routes[] = {
 	  .auth = AUTH_MEMBER, .fn = h_meeting_dismiss,
 	  .summary = "Dismiss a suggested meeting", .tag = "meetings",
 	  .created = 204 },
+	{ .method = "GET", .pattern = "/api/v1/carddav", .auth = AUTH_VIEWER,
+	  .fn = h_carddav,
+	  .summary = "The CardDAV URL and user name to give a phone or "
+		     "address book",
+	  .tag = "account", .created = 200 },
 	{ .method = "GET", .pattern = "/api/v1/settings", .auth = AUTH_VIEWER,
 	  .fn = h_settings_get, .summary = "Workspace settings",
 	  .tag = "account", .created = 200 },

@@ -1579,6 +1579,16 @@ static void unlock(struct dav *d)
 	}
 }
 
+/* A card kith refuses (RFC 6352 6.3.2.1), naming the property. */
+static void bad_card(struct dav *d)
+{
+	char msg[700];
+
+	snprintf(msg, sizeof(msg), "%s%s%s", d->err.field,
+		 d->err.field[0] ? ": " : "", d->err.msg);
+	fail_xml(d->resp, 403, "card:valid-address-data", msg);
+}
+
 static void do_put(struct dav *d)
 {
 	struct vcard_contact vc;
@@ -1606,7 +1616,7 @@ static void do_put(struct dav *d)
 	rc = card_parse_one(&vc, &group, d->req->body ? d->req->body : "",
 			    d->req->body_len, &d->err);
 	if (rc == KITH_EINPUT) {
-		fail_xml(d->resp, 403, "card:valid-address-data", d->err.msg);
+		bad_card(d);
 		goto done;
 	}
 	if (rc) {
@@ -1623,6 +1633,7 @@ static void do_put(struct dav *d)
 		goto done;
 	}
 	exists = rc == KITH_OK;
+	rc = KITH_OK;
 	if (exists)
 		etag_of(etag, it.seq);
 	if (!preconditions(d, exists, etag))
@@ -1660,7 +1671,7 @@ static void do_put(struct dav *d)
 		}
 	}
 	if (rc == KITH_EINPUT) {
-		fail_xml(d->resp, 403, "card:valid-address-data", d->err.msg);
+		bad_card(d);
 		goto done;
 	}
 	if (rc) {
@@ -1868,4 +1879,31 @@ done:
 	if (!resp->status)
 		text(resp, 500, "no response");
 	user_clear(&d.user);
+}
+
+/* ---- the URL to paste ---- */
+
+/* "http://host:port/" as this request reached the server: its Host
+ * (when it is a plain host[:port]) and scheme. */
+static void base_url(char *out, size_t n, struct http_request *req)
+{
+	const char *host = http_header(req, "Host");
+
+	if (!host || !*host || strlen(host) > 200 ||
+	    strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "0123456789.-:[]") != strlen(host))
+		host = "localhost";
+	snprintf(out, n, "%s://%s/", req->secure ? "https" : "http", host);
+}
+
+void h_carddav(struct api *a)
+{
+	char url[300], book[400];
+
+	base_url(url, sizeof(url), a->req);
+	snprintf(book, sizeof(book), "%sdav/addressbooks/%lld/contacts/", url,
+		 (long long)a->user.id);
+	http_json(a->resp, 200,
+		  json_pack("{s:s, s:s, s:s}", "url", url, "username",
+			    a->user.email, "addressbook", book));
 }

@@ -167,6 +167,7 @@ static const struct oa_schema response_schemas[] = {
 	{ "OpenAPI", "*openapi:string,*info:object,*paths:object,"
 		     "*components:object" },
 	{ "Path", "*path:string" },
+	{ "CardDav", "*url:string,*username:string,*addressbook:string" },
 	{ "Queued", "*queued:string" },
 	{ "TouchId", "*touch_id:id" },
 	{ NULL, NULL }
@@ -242,6 +243,7 @@ static const struct {
 	{ "POST /api/v1/tokens", "$Token" },
 	{ "GET /api/v1/signals", "[SignalOut]" },
 	{ "POST /api/v1/signals/{id}/attach", "$SignalOut" },
+	{ "GET /api/v1/carddav", "$CardDav" },
 	{ "GET /api/v1/webhook", "$Path" },
 	{ "POST /api/v1/webhook/rotate", "$Path" },
 	{ "GET /api/v1/notify", "[NotifyTargetOut]" },
