@@ -80,8 +80,13 @@ static const struct command commands[] = {
 	  "workspace's distribution." },
 	{ "report", cmd_report, false, "report",
 	  "Channel mix, human-touch balance, loyalty and who is going cold." },
-	{ "export", cmd_export, false, "export [--format json] [--output FILE]",
-	  "Write the whole book as JSON (stdout by default)." },
+	{ "export", cmd_export, false,
+	  "export [--format json|vcard|csv|ics] [--version 3.0|4.0]\n"
+	  "         [--output FILE]",
+	  "Write the book (stdout by default): json, the whole book for\n"
+	  "kith import; vcard (3.0 default, or 4.0) and csv (Google and\n"
+	  "Outlook columns) for address books; ics, birthdays,\n"
+	  "anniversaries and promises for a calendar." },
 	{ "import", cmd_import, true, "import FILE [--format json]",
 	  "Restore a JSON book into an empty workspace, all or nothing." },
 	{ "demo", cmd_demo, true, "demo [--contacts N --touches M]",
@@ -97,6 +102,11 @@ static const struct command commands[] = {
 	  "Members of the workspace (--workspace NAME creates it)." },
 	{ "webhook", cmd_webhook, true, "webhook [show | rotate] [--base URL]",
 	  "The workspace's webhook URL for signals; rotate replaces it." },
+	{ "feed", cmd_feed, true,
+	  "feed [--rotate] [--user EMAIL] [--base-url URL]",
+	  "Your secret calendar feed URL (dates, promises, who is due\n"
+	  "today) for Google, Apple or Thunderbird to subscribe to;\n"
+	  "--rotate replaces it and the old URL stops working." },
 	{ "signals", cmd_signals, true,
 	  "signals [--waiting] [--stats] | signals attach ID WHO |\n"
 	  "       kith signals new ID [--name N]",
@@ -168,7 +178,9 @@ static int take_globals(struct cli *c, int *argc, char **argv, bool *help,
 			c->json = true;
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			*help = true;
-		} else if (!strcmp(a, "--version")) {
+		} else if (!strcmp(a, "--version") && !out) {
+			/* Before the command word only: after it, --version
+			 * is the command's (export --version 4.0). */
 			*version = true;
 		} else if (!strcmp(a, "--db") || !strcmp(a, "--workspace")) {
 			if (i + 1 >= *argc)

@@ -28,6 +28,7 @@
 #define SECRET_PREFIX_SESSION "kith_ses_"	/* browser session */
 #define SECRET_PREFIX_CSRF "kith_csrf_"
 #define SECRET_PREFIX_HOOK "kith_hook_"	/* webhook signing secret */
+#define SECRET_PREFIX_FEED "kith_feed_"	/* calendar feed URL */
 
 /* Longest password accepted, in bytes. argon2 would take more, but a
  * longer one is a mistake or an attempt to make the server hash megabytes. */

@@ -1,26 +1,11 @@
 /* card.c: a contact as one vCard and back (CardDAV's GET and PUT). */
 #include "card.h"
 #include "contact.h"
+#include "export.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-void card_contact_view(struct vcard_contact *vc, const struct contact *c,
-		       const struct kdate *dates, size_t n_dates,
-		       const char *uid)
-{
-	vcard_contact_init(vc);
-	vc->c = *c;
-	vc->email_labels = c->email_labels;
-	vc->phone_labels = c->phone_labels;
-	vc->addresses = c->addresses;
-	vc->address_labels = c->address_labels;
-	vc->uid = c->uid ? c->uid : (char *)uid;
-	vc->card = c->card;
-	vc->dates = (struct kdate *)dates;
-	vc->n_dates = n_dates;
-}
 
 int app_card_render(struct app_ctx *ctx, int64_t id, const char *uid_fallback,
 		    enum vcard_version v, struct vcard_out *out,
@@ -32,15 +17,21 @@ int app_card_render(struct app_ctx *ctx, int64_t id, const char *uid_fallback,
 	size_t n = 0;
 	int rc;
 
+	vcard_contact_init(&vc);
 	rc = store_contact_get(ctx->st, ctx->ws, id, &c, err);
 	if (rc)
 		return rc;
 	rc = store_date_list(ctx->st, ctx->ws, id, &dates, &n, err);
-	if (rc)
-		goto done;
-	card_contact_view(&vc, &c, dates, n, uid_fallback);
-	rc = vcard_write_contact(out, &vc, v, err);
-done:
+	if (!rc)
+		rc = app_vcard_contact(&vc, &c, dates, n, err);
+	if (!rc && !vc.uid && uid_fallback) {
+		vc.uid = strdup(uid_fallback);
+		if (!vc.uid)
+			rc = kith_err_nomem(err);
+	}
+	if (!rc)
+		rc = vcard_write_contact(out, &vc, v, err);
+	vcard_contact_clear(&vc);
 	store_dates_free(dates, n);
 	contact_clear(&c);
 	return rc;

@@ -5,23 +5,14 @@
  * what an address book owns (name, emails, phones, addresses and their
  * labels, organization, title, notes, zone, UID, dates, the card blob)
  * and leaves what only kith knows (tier, tags, cadences, owner, history)
- * alone. The export helper builds the same vcard_contact: when it lands
- * the two can share card_contact_view.
+ * alone. The vcard_contact written is export's (app_vcard_contact), so a
+ * phone and a file export see the same card.
  */
 #ifndef KITH_APP_CARD_H
 #define KITH_APP_CARD_H
 
 #include "../render/vcard.h"
 #include "app.h"
-
-/*
- * Fill vc as a borrowed view of c and its dates (nothing copied: never
- * vcard_contact_clear it). uid is the UID to write when c has none
- * (a card needs one; "kith-<id>" is stable), and may be NULL.
- */
-void card_contact_view(struct vcard_contact *vc, const struct contact *c,
-		       const struct kdate *dates, size_t n_dates,
-		       const char *uid);
 
 /*
  * Append contact id as a vCard of version v to out: the contact, its

@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "../app/book.h"
 #include "../app/demo.h"
+#include "../app/export.h"
 #include "../input/book_json.h"
 #include "../render/json.h"
 
@@ -20,30 +21,81 @@ static int check_format(struct cli *cl)
 	return KITH_OK;
 }
 
+/* The sink of a file export: fwrite, a short write is KITH_EIO. */
+static int file_sink(void *f, const char *buf, size_t len,
+		     struct kith_err *err)
+{
+	if (fwrite(buf, 1, len, f) != len)
+		return kith_err_set(err, KITH_EIO, "--output",
+				    "cannot write: %s", strerror(errno));
+	return KITH_OK;
+}
+
+/* vcard, csv or ics through app_export; JSON stays the book dump. */
+static int export_file(struct cli *cl, const char *format, FILE *f)
+{
+	const char *v = cli_get(cl, "version");
+	struct export_opts o = { 0 };
+	int rc;
+
+	if (!strcmp(format, "vcard"))
+		o.format = EXPORT_VCARD;
+	else if (!strcmp(format, "csv"))
+		o.format = EXPORT_CSV;
+	else
+		o.format = EXPORT_ICS;
+	o.version = VCARD_30;
+	if (v && o.format != EXPORT_VCARD)
+		return kith_err_set(&cl->err, KITH_EINPUT, "--version",
+				    "--version is for --format vcard");
+	if (v && !strcmp(v, "4.0"))
+		o.version = VCARD_40;
+	else if (v && strcmp(v, "3.0"))
+		return kith_err_set(&cl->err, KITH_EINPUT, "--version",
+				    "unknown vCard version \"%s\" (3.0, 4.0)",
+				    v);
+	store_read_begin(cl->app.st);
+	rc = app_export(&cl->app, &o, file_sink, f, &cl->err);
+	store_read_end(cl->app.st);
+	return rc;
+}
+
 int cmd_export(struct cli *cl)
 {
 	static const struct cli_opt opts[] = {
-		{ "format", true }, { "output", true }, { NULL, false }
+		{ "format", true }, { "output", true }, { "version", true },
+		{ NULL, false }
 	};
-	const char *path;
+	const char *path, *format;
 	struct book b;
-	char *text;
+	char *text = NULL;
 	FILE *f = stdout;
 	int rc;
 
 	rc = cli_parse(cl, opts);
 	if (!rc)
 		rc = cli_want(cl, 0, 0);
-	if (!rc)
-		rc = check_format(cl);
-	if (!rc)
-		rc = app_book_load(&cl->app, &b, &cl->err);
 	if (rc)
 		return rc;
-	text = kj_book_dump(&b);
-	book_clear(&b);
-	if (!text)
-		return kith_err_nomem(&cl->err);
+	format = cli_get(cl, "format") ? cli_get(cl, "format") : "json";
+	if (strcmp(format, "json") && strcmp(format, "vcard") &&
+	    strcmp(format, "csv") && strcmp(format, "ics"))
+		return kith_err_set(&cl->err, KITH_EINPUT, "--format",
+				    "unknown format \"%s\" (json, vcard, "
+				    "csv, ics)",
+				    format);
+	if (!strcmp(format, "json")) {
+		if (cli_get(cl, "version"))
+			return kith_err_set(&cl->err, KITH_EINPUT, "--version",
+					    "--version is for --format vcard");
+		rc = app_book_load(&cl->app, &b, &cl->err);
+		if (rc)
+			return rc;
+		text = kj_book_dump(&b);
+		book_clear(&b);
+		if (!text)
+			return kith_err_nomem(&cl->err);
+	}
 	path = cli_get(cl, "output");
 	if (path && !(f = fopen(path, "w"))) {
 		rc = kith_err_set(&cl->err, KITH_EIO, "--output",
@@ -51,11 +103,23 @@ int cmd_export(struct cli *cl)
 		free(text);
 		return rc;
 	}
-	fputs(text, f);
-	fputc('\n', f);
-	if (path && fclose(f))
+	if (text) {
+		fputs(text, f);
+		fputc('\n', f);
+	} else {
+		rc = export_file(cl, format, f);
+	}
+	if (fflush(f) && !rc)
+		rc = kith_err_set(&cl->err, KITH_EIO, "--output",
+				  "cannot write %s: %s",
+				  path ? path : "standard output",
+				  strerror(errno));
+	if (path && fclose(f) && !rc)
 		rc = kith_err_set(&cl->err, KITH_EIO, "--output",
 				  "cannot write %s: %s", path, strerror(errno));
+	/* A failed export leaves no half file behind. */
+	if (rc && path)
+		remove(path);
 	free(text);
 	return rc;
 }

@@ -1,6 +1,7 @@
 /* signals.c: kith webhook, signals, focus, notify and meetings: a person
  * answers inbound interest fast, and meetings stay uninterrupted. */
 #include "cli.h"
+#include "../app/export.h"
 #include "../app/meetings.h"
 #include "../app/notify.h"
 #include "../app/signals.h"
@@ -84,6 +85,51 @@ int cmd_webhook(struct cli *cl)
 		       base[strlen(base) - 1] == '/' ? "" : "/", secret);
 	free(secret);
 	return KITH_OK;
+}
+
+/* kith feed [--rotate] [--user EMAIL] [--base-url URL]: the user's
+ * secret calendar feed URL, made on first use. */
+int cmd_feed(struct cli *cl)
+{
+	static const struct cli_opt opts[] = { { "rotate", false },
+					       { "user", true },
+					       { "base-url", true },
+					       { NULL, false } };
+	struct user u = { 0 };
+	const char *base;
+	char *token = NULL, *url = NULL;
+	int rc;
+
+	rc = cli_parse(cl, opts);
+	if (!rc)
+		rc = cli_want(cl, 0, 0);
+	if (!rc)
+		rc = acting_user(cl, &u);
+	if (rc)
+		return rc;
+	/* Where `kith serve` listens by default, unless told. */
+	base = cli_get(cl, "base-url");
+	if (!base)
+		base = getenv("KITH_URL");
+	if (!base)
+		base = "http://127.0.0.1:8080";
+	if (strncmp(base, "http://", 7) && strncmp(base, "https://", 8))
+		rc = kith_err_set(&cl->err, KITH_EINPUT, "--base-url",
+				  "expected http:// or https://, got \"%s\"",
+				  base);
+	if (!rc)
+		rc = app_feed_token(&cl->app, u.id, cli_has(cl, "rotate"),
+				    &token, &cl->err);
+	if (!rc && !(url = app_feed_url(base, token)))
+		rc = kith_err_nomem(&cl->err);
+	if (!rc && cl->json)
+		kj_print(json_pack("{s:s, s:s}", "user", u.email, "url", url));
+	else if (!rc)
+		printf("%s\n", url);
+	free(url);
+	free(token);
+	user_clear(&u);
+	return rc;
 }
 
 static int signals_stats(struct cli *cl)

@@ -1442,6 +1442,56 @@ static int split(struct split_ctx *sc, const struct vcard_prop *p, bool list)
 	return sc->nomem ? -1 : 0;
 }
 
+int vcard_adr_line(char *line, size_t cap, const struct vcard_prop *p)
+{
+	struct split_ctx sc;
+	size_t o = 0;
+	/* street, extended, locality, "region code", country */
+	static const int order[] = {2, 1, 3, 4, 5, 6, 0};
+
+	line[0] = '\0';
+	if (split(&sc, p, true)) {
+		split_free(&sc);
+		return KITH_ENOMEM;
+	}
+	for (int i = 0; i < 7; i++) {
+		const char *c = sc.comp[order[i]];
+
+		if (!c)
+			continue;
+		/* the postal code follows the region after a space */
+		o += (size_t)snprintf(
+		    line + o, cap - o, "%s%s",
+		    o ? (order[i] == 5 && sc.comp[4] ? " " : ", ") : "", c);
+		if (o >= cap)
+			o = cap - 1;
+	}
+	split_free(&sc);
+	/* One line: a street on two lines (Outlook's "Street\nSuite 4")
+	 * is joined with ", "; other control characters become spaces. */
+	if (strpbrk(line, "\r\n\t\v\f")) {
+		char *copy = strdup(line);
+		size_t w = 0;
+
+		if (!copy)
+			return KITH_ENOMEM;
+		for (const char *c = copy; *c && w + 2 < cap; c++) {
+			if (*c == '\r')
+				continue;
+			if (*c == '\n') {
+				if (w && line[w - 1] != ' ' && line[w - 1] != ',')
+					line[w++] = ',';
+				line[w++] = ' ';
+				continue;
+			}
+			line[w++] = (unsigned char)*c < 0x20 ? ' ' : *c;
+		}
+		line[w] = '\0';
+		free(copy);
+	}
+	return KITH_OK;
+}
+
 static int push_labelled(struct strlist *vals, struct strlist *labels,
 			 const char *v, const char *label)
 {
@@ -1540,32 +1590,11 @@ static int map_prop(struct vcard_contact *vc, const struct vcard *card,
 				rc = kith_err_nomem(err);
 		}
 	} else if (!strcmp(n, "ADR")) {
-		struct split_ctx sc;
 		char line[1024];
-		size_t o = 0;
-		/* street, extended, locality, "region code", country */
-		static const int order[] = {2, 1, 3, 4, 5, 6, 0};
 
-		if (split(&sc, p, true)) {
-			split_free(&sc);
+		if (vcard_adr_line(line, sizeof(line), p))
 			return kith_err_nomem(err);
-		}
-		line[0] = '\0';
-		for (int i = 0; i < 7; i++) {
-			const char *c = sc.comp[order[i]];
-
-			if (!c)
-				continue;
-			/* the postal code follows the region after a space */
-			o += (size_t)snprintf(
-			    line + o, sizeof(line) - o, "%s%s",
-			    o ? (order[i] == 5 && sc.comp[4] ? " " : ", ") : "",
-			    c);
-			if (o >= sizeof(line))
-				o = sizeof(line) - 1;
-		}
-		split_free(&sc);
-		if (o) {
+		if (*line) {
 			vcard_prop_label(label, sizeof(label), card, p);
 			if (strlist_push(&vc->addresses, line) ||
 			    strlist_push(&vc->address_labels, label))

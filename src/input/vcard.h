@@ -186,6 +186,15 @@ void vcard_prop_label(char *out, size_t cap, const struct vcard *card,
 const char *vcard_date_kind(char *buf, size_t cap, const struct vcard *card,
 			    const struct vcard_prop *p);
 
+/*
+ * An ADR as the one line a contact keeps ("1 Main St, Springfield, IL
+ * 62701, USA": street, extended, locality, region and postal code,
+ * country, then the PO box) into line (cap bytes, cut to fit). The
+ * mapping and the writer use it, so an address read from a card is
+ * recognised when it is written back. KITH_ENOMEM.
+ */
+int vcard_adr_line(char *line, size_t cap, const struct vcard_prop *p);
+
 /* ---- mapping to kith's model ---- */
 
 /* A labelled value: label is "work", "home", "mobile", a custom Apple

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int out_add(struct vcard_out *o, const char *s, size_t n)
+int vcard_out_add(struct vcard_out *o, const char *s, size_t n)
 {
 	if (o->len + n + 1 > o->cap) {
 		size_t c = o->cap ? o->cap : 4096;
@@ -25,6 +25,11 @@ static int out_add(struct vcard_out *o, const char *s, size_t n)
 	o->len += n;
 	o->buf[o->len] = '\0';
 	return KITH_OK;
+}
+
+static int out_add(struct vcard_out *o, const char *s, size_t n)
+{
+	return vcard_out_add(o, s, n);
 }
 
 static int out_str(struct vcard_out *o, const char *s)
@@ -367,7 +372,8 @@ int vcard_write_contact(struct vcard_out *out, const struct vcard_contact *vc,
 	const struct vcard *card = NULL;
 	enum action *act = NULL;
 	char *notes_joined = NULL;
-	unsigned char *email_done = NULL, *phone_done = NULL, *date_done = NULL;
+	unsigned char *email_done = NULL, *phone_done = NULL, *date_done = NULL,
+		      *addr_done = NULL;
 	char kbuf[128];
 	int groups = 0;
 	int rc = KITH_OK, had_fn = 0, had_n = 0, had_org = 0, had_title = 0,
@@ -396,8 +402,9 @@ int vcard_write_contact(struct vcard_out *out, const struct vcard_contact *vc,
 	email_done = calloc(vc->c.emails.n + 1, 1);
 	phone_done = calloc(vc->c.phones.n + 1, 1);
 	date_done = calloc(vc->n_dates + 1, 1);
+	addr_done = calloc(vc->addresses.n + 1, 1);
 	act = calloc(card ? card->n_props + 1 : 1, sizeof(*act));
-	if (!email_done || !phone_done || !date_done || !act)
+	if (!email_done || !phone_done || !date_done || !addr_done || !act)
 		goto nomem;
 
 	/* Decide each stored property: kept, dropped, or rewritten. */
@@ -427,6 +434,23 @@ int vcard_write_contact(struct vcard_out *out, const struct vcard_contact *vc,
 				act[i] = DROP;
 			else
 				(tel ? phone_done : email_done)[k] = 1;
+		} else if (!strcmp(n, "ADR")) {
+			char line[1024];
+			size_t k2;
+
+			if (vcard_adr_line(line, sizeof(line), p))
+				goto nomem;
+			if (!*line)
+				continue;
+			/* the first unclaimed address with this line */
+			for (k2 = 0; k2 < vc->addresses.n; k2++)
+				if (!addr_done[k2] &&
+				    !strcmp(vc->addresses.v[k2], line))
+					break;
+			if (k2 == vc->addresses.n)
+				act[i] = DROP;
+			else
+				addr_done[k2] = 1;
 		} else if (!strcmp(n, "FN") && !had_fn) {
 			had_fn = 1;
 			t = unesc(p);
@@ -633,6 +657,33 @@ int vcard_write_contact(struct vcard_out *out, const struct vcard_contact *vc,
 					    i < vc->phone_labels.n
 						? vc->phone_labels.v[i]
 						: NULL);
+	/* An address kith holds as one line goes into the street part: a
+	 * reader shows it whole, and the mapping reads the same line back. */
+	for (size_t i = 0; !rc && i < vc->addresses.n; i++) {
+		struct vcard_out av = {0};
+		const char *l = i < vc->address_labels.n
+				    ? vc->address_labels.v[i]
+				    : NULL;
+		struct vcard_param pa;
+		const char *vals[1];
+
+		if (addr_done[i])
+			continue;
+		rc = out_str(&av, ";;");
+		if (!rc)
+			rc = vcard_text_escape(&av, vc->addresses.v[i]);
+		if (!rc)
+			rc = out_str(&av, ";;;;");
+		if (!rc) {
+			vals[0] = l;
+			pa.name = "TYPE";
+			pa.values = vals;
+			pa.n_values = 1;
+			rc = fresh(&w, NULL, "ADR", l && *l ? &pa : NULL,
+				   l && *l ? 1 : 0, av.buf, 1);
+		}
+		vcard_out_free(&av);
+	}
 	for (size_t i = 0; !rc && i < vc->n_dates; i++) {
 		const struct kdate *d = &vc->dates[i];
 		char group[32];
@@ -676,6 +727,7 @@ done:
 	free(email_done);
 	free(phone_done);
 	free(date_done);
+	free(addr_done);
 	free(notes_joined);
 	free(w.line);
 	vcard_out_free(&w.esc);

@@ -17,6 +17,10 @@ struct vcard_out {
 	size_t len, cap;
 };
 
+/* Append s[0..n) to o (the CSV and iCalendar writers share this
+ * buffer); KITH_ENOMEM (o unchanged). Amortised O(n). */
+int vcard_out_add(struct vcard_out *o, const char *s, size_t n);
+
 /* Free o->buf and empty o; NULL allowed. */
 void vcard_out_free(struct vcard_out *o);
 

@@ -146,8 +146,26 @@ const struct route api_routes[] = {
 		     "going_cold",
 	  .tag = "insight", .created = 200 },
 	{ .method = "GET", .pattern = "/api/v1/export", .auth = AUTH_VIEWER,
-	  .slow = true, .fn = h_export, .summary = "The whole book as JSON",
-	  .tag = "book", .created = 200 },
+	  .slow = true, .fn = h_export,
+	  .summary = "The whole book: JSON (the backup), vCard (version 3.0 "
+		     "or 4.0), CSV (Google/Outlook) or iCalendar (dates, "
+		     "promises)",
+	  .tag = "book", .query = "format,version", .created = 200 },
+	/* The calendar feed: public; its token is the credential. */
+	{ .method = "GET", .pattern = "/feeds/{token}.ics", .auth = AUTH_PUBLIC,
+	  .slow = true, .fn = h_feed,
+	  .summary = "A user's calendar feed: birthdays, anniversaries, "
+		     "promises and who is due today (text/calendar)",
+	  .tag = "feed", .created = 200 },
+	{ .method = "GET", .pattern = "/api/v1/feed", .auth = AUTH_VIEWER,
+	  .fn = h_feed_get,
+	  .summary = "Your calendar feed URL (made on first use)",
+	  .tag = "feed", .created = 200 },
+	{ .method = "POST", .pattern = "/api/v1/feed/rotate",
+	  .auth = AUTH_VIEWER, .fn = h_feed_rotate,
+	  .summary = "Replace your calendar feed URL; the old one stops "
+		     "working",
+	  .tag = "feed", .created = 200 },
 	{ .method = "POST", .pattern = "/api/v1/import", .auth = AUTH_OWNER,
 	  .slow = true, .limit = IMPORT, .fn = h_import,
 	  .summary = "Restore a JSON book into this (empty) workspace",
@@ -377,6 +395,9 @@ int api_init(struct kith_err *err)
 	signin_limit = ratelimit_new(100, 900, 16384);
 	if (!login_limit || !signin_limit || !addr_limit)
 		return kith_err_nomem(err);
+	rc = api_feed_init(err);
+	if (rc)
+		return rc;
 	return notify_init(err);
 }
 
@@ -391,7 +412,17 @@ static bool match(const char *pattern, const char *path,
 		if (*p == '{') {
 			const char *end = strchr(s, '/');
 			size_t len = end ? (size_t)(end - s) : strlen(s);
+			/* A literal after the parameter in the same segment
+			 * ("{token}.ics") ends it and is matched below. */
+			const char *close = strchr(p, '}') + 1;
+			size_t suf = strcspn(close, "/");
 
+			if (suf) {
+				if (len <= suf ||
+				    strncmp(s + len - suf, close, suf))
+					goto no;
+				len -= suf;
+			}
 			if (!len || n == 4)
 				goto no;
 			free(req->params[n]);
@@ -767,7 +798,8 @@ bool api_admit(struct store *st, struct http_request *req,
 		return dav_admit(st, req, resp);
 	if (req->path[0] != '/' ||
 	    (strncmp(req->path, "/api/", 5) &&
-	     strncmp(req->path, "/hooks/", 7)))
+	     strncmp(req->path, "/hooks/", 7) &&
+	     strncmp(req->path, "/feeds/", 7)))
 		return true;	/* api_handle answers these */
 	r = find_route(req, &known);
 	if (!r || r->auth == AUTH_PUBLIC)
@@ -808,7 +840,8 @@ void api_handle(struct store *st, struct http_request *req,
 		dav_handle(st, req, resp);
 		return;
 	}
-	if (strncmp(req->path, "/api/", 5) && strncmp(req->path, "/hooks/", 7)) {
+	if (strncmp(req->path, "/api/", 5) && strncmp(req->path, "/hooks/", 7) &&
+	    strncmp(req->path, "/feeds/", 7)) {
 		static_serve(req, resp);
 		return;
 	}

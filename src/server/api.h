@@ -167,8 +167,15 @@ void h_report(struct api *a);
 void h_dates_upcoming(struct api *a);
 
 /* api_book.c */
-void h_export(struct api *a);
 void h_import(struct api *a);
+
+/* api_feed.c */
+void h_export(struct api *a);
+void h_feed(struct api *a);
+void h_feed_get(struct api *a);
+void h_feed_rotate(struct api *a);
+/* The feed's rate limiters; from api_init. */
+int api_feed_init(struct kith_err *err);
 
 /* api_account.c */
 void h_session_create(struct api *a);

@@ -1,5 +1,5 @@
-/* api_book.c: the whole book over HTTP: export and import, the same
- * JSON document as `kith export` and `kith import`. */
+/* api_book.c: the whole book over HTTP: import, the same JSON document
+ * as `kith import` (export, in every format, is api_feed.c). */
 #include "api.h"
 #include "../app/book.h"
 #include "../input/book_json.h"
@@ -7,29 +7,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-void h_export(struct api *a)
-{
-	struct book b;
-	int rc = app_book_load(&a->ctx, &b, &a->err);
-	char *text;
-
-	if (rc) {
-		api_fail(a, rc);
-		return;
-	}
-	text = kj_book_dump(&b);
-	book_clear(&b);
-	if (!text) {
-		api_fail(a, kith_err_nomem(&a->err));
-		return;
-	}
-	free(a->resp->body);
-	a->resp->body = text;
-	a->resp->len = strlen(text);
-	a->resp->status = 200;
-	a->resp->content_type = "application/json";
-}
 
 void h_import(struct api *a)
 {

@@ -178,9 +178,14 @@ char *http_log_str(char *out, size_t n, const char *s)
 
 char *http_log_path(char *out, size_t n, const char *s)
 {
-	/* A webhook's path is its secret: never log it. */
+	/* A webhook's path is its secret, and a calendar feed's its
+	 * token: never log them. */
 	if (s && !strncmp(s, "/hooks/", 7)) {
 		snprintf(out, n, "/hooks/(secret)");
+		return out;
+	}
+	if (s && !strncmp(s, "/feeds/", 7)) {
+		snprintf(out, n, "/feeds/(secret)");
 		return out;
 	}
 	return http_log_str(out, n, s);
@@ -441,6 +446,11 @@ static void etag_of(char out[40], const char *s, size_t n)
 		h *= 0x100000001b3ull;
 	}
 	snprintf(out, 40, "\"%016llx\"", (unsigned long long)h);
+}
+
+void http_etag_bytes(char out[40], const char *s, size_t n)
+{
+	etag_of(out, s, n);
 }
 
 void http_etag_of(char out[40], json_t *j)

@@ -73,7 +73,8 @@ struct http_response {
  * one log line: control characters, backslash and bytes that are not
  * well-formed UTF-8 become \xHH, so a client cannot forge log lines or
  * send terminal escapes (review L1). A path under /hooks/ is a webhook's
- * secret and is written "/hooks/(secret)" (review L2). Returns out.
+ * secret and is written "/hooks/(secret)" (review L2); so is a
+ * calendar feed's /feeds/<token>.ics, "/feeds/(secret)". Returns out.
  */
 char *http_log_path(char *out, size_t n, const char *s);
 /* The same escaping without the /hooks/ mask, for other fields. */
@@ -98,6 +99,8 @@ void http_header_add(struct http_response *resp, const char *name,
 		     const char *value);
 /* The ETag the body of j would get (for If-Match checks). */
 void http_etag_of(char out[40], json_t *j);
+/* The ETag of a body that is not JSON (a calendar, a vCard file). */
+void http_etag_bytes(char out[40], const char *s, size_t n);
 
 struct http_server_opts {
 	const char *db_path;

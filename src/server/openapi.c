@@ -44,6 +44,21 @@ static json_t *success_response(const struct route *r)
 				 "an event stream", "content",
 				 "text/event-stream", "schema", "type",
 				 "string");
+	if (!strncmp(r->pattern, "/feeds/", 7))
+		return json_pack("{s:s, s:{s:{s:{s:s}}}}", "description",
+				 "an iCalendar (RFC 5545)", "content",
+				 "text/calendar", "schema", "type", "string");
+	/* ?format= picks the media type. */
+	if (!strcmp(r->pattern, "/api/v1/export"))
+		return json_pack(
+			"{s:s, s:{s:{s:o}, s:{s:{s:s}}, s:{s:{s:s}}, "
+			"s:{s:{s:s}}}}",
+			"description", "the book in the format asked for",
+			"content", "application/json", "schema",
+			oa_success_schema(r->method, r->pattern), "text/vcard",
+			"schema", "type", "string", "text/csv", "schema",
+			"type", "string", "text/calendar", "schema", "type",
+			"string");
 	return json_pack("{s:s, s:{s:{s:o}}}", "description", "the result",
 			 "content", "application/json", "schema",
 			 oa_success_schema(r->method, r->pattern));
@@ -60,7 +75,9 @@ static json_t *responses_of(const struct route *r)
 {
 	json_t *resp = json_object();
 	bool get = !strcmp(r->method, "GET"), public = r->auth == AUTH_PUBLIC;
-	bool hook = !strncmp(r->pattern, "/hooks/", 7);
+	bool hook = !strncmp(r->pattern, "/hooks/", 7) ||
+		    !strncmp(r->pattern, "/feeds/", 7);
+	bool feed = !strncmp(r->pattern, "/feeds/", 7);
 	char code[8];
 
 	snprintf(code, sizeof(code), "%d", r->created);
@@ -99,6 +116,16 @@ static json_t *responses_of(const struct route *r)
 		json_object_set_new(resp, "429",
 				    error_response("too many failed "
 						   "sign-ins"));
+	if (feed) {
+		json_object_set_new(resp, "304",
+				    json_pack("{s:s}", "description",
+					      "unchanged since the ETag sent "
+					      "in If-None-Match"));
+		json_object_set_new(resp, "429",
+				    error_response("too many unknown feeds "
+						   "from the address, or "
+						   "fetches of one feed"));
+	}
 	json_object_set_new(resp, "503",
 			    error_response("the database cannot be opened"));
 	return resp;
@@ -117,6 +144,7 @@ static json_t *operation(const struct route *r)
 	path_param(params, r, "id");
 	path_param(params, r, "secret");
 	path_param(params, r, "name");
+	path_param(params, r, "token");
 	for (q = r->query; q && *q;) {
 		size_t len = strcspn(q, ",");
 		char name[40];

@@ -168,6 +168,7 @@ static const struct oa_schema response_schemas[] = {
 		     "*components:object" },
 	{ "Path", "*path:string" },
 	{ "CardDav", "*url:string,*username:string,*addressbook:string" },
+	{ "FeedUrl", "*url:string,*path:string" },
 	{ "Queued", "*queued:string" },
 	{ "TouchId", "*touch_id:id" },
 	{ NULL, NULL }
@@ -187,6 +188,8 @@ static const struct oa_schema query_params[] = {
 	{ "cursor", "cursor:int/0-" },
 	{ "within", "within:int/0-366" },
 	{ "state", "state:string" },
+	{ "format", "format:@export_format" },
+	{ "version", "version:@vcard_version" },
 	{ NULL, NULL }
 };
 
@@ -245,6 +248,8 @@ static const struct {
 	{ "POST /api/v1/signals/{id}/attach", "$SignalOut" },
 	{ "GET /api/v1/carddav", "$CardDav" },
 	{ "GET /api/v1/webhook", "$Path" },
+	{ "GET /api/v1/feed", "$FeedUrl" },
+	{ "POST /api/v1/feed/rotate", "$FeedUrl" },
 	{ "POST /api/v1/webhook/rotate", "$Path" },
 	{ "GET /api/v1/notify", "[NotifyTargetOut]" },
 	{ "POST /api/v1/notify", "$NotifyTargetOut" },
@@ -260,6 +265,10 @@ static const char *const report_names[] = { "overview", "balance",
 					    "loyalty",	"going_cold", NULL };
 /* What book_json reads (input/book_json.c). */
 static const char *const book_formats[] = { "kith-book", NULL };
+/* GET /api/v1/export?format= and &version= (api_feed.c). */
+static const char *const export_formats[] = { "json", "vcard", "csv", "ics",
+					      NULL };
+static const char *const vcard_versions[] = { "3.0", "4.0", NULL };
 /* Cadence rule scopes (h_cadences_put). */
 static const char *const scope_names[] = { "tag", "tier", "default", NULL };
 
@@ -298,6 +307,10 @@ static json_t *enum_of(const char *name)
 		list = book_formats;
 	} else if (!strcmp(name, "report")) {
 		list = report_names;
+	} else if (!strcmp(name, "export_format")) {
+		list = export_formats;
+	} else if (!strcmp(name, "vcard_version")) {
+		list = vcard_versions;
 	}
 	for (size_t i = 0; list && list[i]; i++)
 		json_array_append_new(e, json_string(list[i]));
@@ -543,6 +556,9 @@ json_t *oa_path_param_schema(const char *pattern, const char *name)
 {
 	if (!strcmp(name, "id"))
 		return json_pack("{s:s, s:i}", "type", "integer", "minimum", 1);
+	if (!strcmp(name, "token"))
+		return json_pack("{s:s, s:s}", "type", "string", "pattern",
+				 "^[A-Za-z0-9_-]+$");
 	if (!strcmp(name, "name") && strstr(pattern, "/reports/"))
 		return json_pack("{s:s, s:o}", "type", "string", "enum",
 				 enum_of("report"));

@@ -436,3 +436,69 @@ int store_token_revoke(struct store *st, int64_t ws, int64_t user_id,
 done:
 	return rc;
 }
+
+/* ---- the calendar feed's secret ---- */
+
+int store_feed_get(struct store *st, int64_t ws, int64_t user_id,
+		   char **secret, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	*secret = NULL;
+	STMT(s, "SELECT feed_secret FROM user WHERE id = ? AND"
+		" workspace_id = ?");
+	sqlite3_bind_int64(s, 1, user_id);
+	sqlite3_bind_int64(s, 2, ws);
+	STEP(s, more);
+	if (!more)
+		return kith_err_set(err, KITH_ENOTFOUND, "user",
+				    "no such user");
+	*secret = col_str(s, 0);
+	sqlite3_reset(s);
+	return KITH_OK;
+done:
+	return rc;
+}
+
+int store_feed_set(struct store *st, int64_t ws, int64_t user_id,
+		   const char *secret, const char *hash, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, "UPDATE user SET feed_secret = ?, feed_hash = ?"
+		" WHERE id = ? AND workspace_id = ?");
+	bind_text(s, 1, secret);
+	bind_text(s, 2, hash);
+	sqlite3_bind_int64(s, 3, user_id);
+	sqlite3_bind_int64(s, 4, ws);
+	EXEC(s, "set feed secret");
+	if (!sqlite3_changes(st->db))
+		return kith_err_set(err, KITH_ENOTFOUND, "user",
+				    "no such user");
+	return KITH_OK;
+done:
+	return rc;
+}
+
+int store_feed_find(struct store *st, const char *hash, struct user *out,
+		    char **secret, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT " USER_COLS ", feed_secret FROM user"
+		" WHERE feed_hash = ?");
+	bind_text(s, 1, hash);
+	STEP(s, more);
+	if (!more)
+		return kith_err_set(err, KITH_ENOTFOUND, "feed",
+				    "no such feed");
+	sq_user_read(s, out);
+	*secret = col_str(s, 10);
+	sqlite3_reset(s);
+	return KITH_OK;
+done:
+	return rc;
+}

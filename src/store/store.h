@@ -574,6 +574,24 @@ void store_tokens_free(struct api_token *t, size_t n);
 int store_token_revoke(struct store *st, int64_t ws, int64_t user_id,
 		       int64_t id, kith_time now, struct kith_err *err);
 
+/* The calendar feed (/feeds/<token>.ics): each user's secret, kept
+ * like the webhook secret, plaintext beside its hash, found by the hash
+ * and then compared in constant time by the caller.
+ * store_feed_get: user_id's secret, or *secret NULL when none yet (set
+ * NULL first); on KITH_OK a copy the caller frees. KITH_ENOTFOUND
+ * (field "user") when user_id is no user of ws.
+ * store_feed_set: replace it (the old hash stops matching at once);
+ * KITH_ENOTFOUND (field "user") as above.
+ * store_feed_find: the user whose secret hashes to hash, into *out
+ * (user_clear), with the secret (free()). KITH_ENOTFOUND (field
+ * "feed") otherwise; on error both are untouched. */
+int store_feed_get(struct store *st, int64_t ws, int64_t user_id,
+		   char **secret, struct kith_err *err);
+int store_feed_set(struct store *st, int64_t ws, int64_t user_id,
+		   const char *secret, const char *hash, struct kith_err *err);
+int store_feed_find(struct store *st, const char *hash, struct user *out,
+		    char **secret, struct kith_err *err);
+
 /* ---- signals, alerts, notifications, meetings ----
  * The common failures only, unless said. Lists are freed with the
  * matching store_*_free; id lists with free(*ids).

@@ -104,6 +104,12 @@ while read -r m p; do
 		ok "$m $p with a wrong secret: 404" test "$STATUS" = 404
 		ok "$m $p: none of A's data" no_a_data
 		;;
+	*"{token}"*)
+		# Nor A's calendar feed token: any other is unknown.
+		req "$m" "${p//\{token\}/kith_feed_not-a-token}" "${args[@]}"
+		ok "$m $p with a wrong token: 404" test "$STATUS" = 404
+		ok "$m $p: none of A's data" no_a_data
+		;;
 	*"{name}"*)
 		req "$m" "${p//\{name\}/overview}" "${args[@]}"
 		ok "$m $p as B: 200 with B's own data" test "$STATUS" = 200
@@ -157,7 +163,7 @@ ok "A's tokens are unchanged" test "$(kith "${WA[@]}" token list)" = "$(cat "$A_
 expect "A's token still works" 200 GET /api/v1/contacts/$CA "${AA[@]}"
 
 # The document describes exactly the router's table.
-grep -oE '\{ \.method = "(GET|POST|PUT|PATCH|DELETE)", \.pattern = "/(api/v1|hooks)/[^"]*"' "$ROOT/src/server/api.c" |
+grep -oE '\{ \.method = "(GET|POST|PUT|PATCH|DELETE)", \.pattern = "/(api/v1|hooks|feeds)/[^"]*"' "$ROOT/src/server/api.c" |
 	sed -E 's/^\{ \.method = "([A-Z]+)", \.pattern = "([^"]*)"/\1 \2/' | sort >"$A_DIR/table-routes"
 sort -o "$A_DIR/doc-routes" "$A_DIR/doc-routes"
 ok "the route table has routes" test "$(wc -l <"$A_DIR/table-routes")" -gt 30

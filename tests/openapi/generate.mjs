@@ -99,6 +99,10 @@ function conforms(op, r) {
 		if (!r.type.startsWith("text/event-stream")) bad.push(`expected an event stream, got ${r.type}`);
 		return bad;
 	}
+	// A documented media type other than JSON (a calendar, a vCard
+	// file): the type must be one the operation lists.
+	const media = r.type.split(";")[0].trim();
+	if (media !== "application/json" && content[media]) return bad;
 	const schema = content["application/json"]?.schema;
 	if (!r.type.startsWith("application/json")) bad.push(`content-type ${r.type}, documented application/json`);
 	else if (schema) {
@@ -316,6 +320,9 @@ fix.fresh = {};
 async function pathFor(path, method, valid) {
 	let p = path;
 	if (p.includes("{secret}")) p = p.replace("/hooks/{secret}", hookPath);
+	// The feed's token, read again: POST /api/v1/feed/rotate may have
+	// replaced it since.
+	if (p.includes("{token}")) p = (await made("GET", "/api/v1/feed")).path;
 	if (p.includes("{name}")) p = p.replace("{name}", "overview");
 	if (!p.includes("{id}")) return p;
 	const kind = p.split("/")[3];
@@ -376,7 +383,7 @@ for (const [method, path, op] of ops) {
 			const p = await pathFor(path, method, true);
 			// Each sign-out needs a session of its own.
 			if (name === "DELETE /api/v1/session") Object.assign(owner, await signIn(process.env.OWNER_EMAIL, process.env.OWNER_PASSWORD));
-			const r = await call(method, p, { body: b, query: q, auth: path.startsWith("/hooks/") ? null : auth });
+			const r = await call(method, p, { body: b, query: q, auth: path.startsWith("/hooks/") || path.startsWith("/feeds/") ? null : auth });
 			nValid++;
 			const what = `${label}${q ? " ?" + new URLSearchParams(q) : ""}`;
 			if (!success.includes(r.status)) problems.push(`valid ${what} ${JSON.stringify(b)?.slice(0, 150)}: got ${r.status} ${r.text.slice(0, 200)}`);
@@ -405,15 +412,17 @@ for (const [method, path, op] of ops) {
 	if (path.includes("{id}")) for (const v of ["0", "-1", "abc", "99999999"]) invalid.push([`id ${v}`, { id: v }]);
 	if (path.includes("{name}")) invalid.push(["an unknown report", { name: "nope" }]);
 	if (path.includes("{secret}")) invalid.push(["a wrong secret", { secret: "kith_hook_nope" }]);
+	if (path.includes("{token}")) invalid.push(["a wrong token", { token: "kith_feed_nope" }]);
 	for (const [label, o] of invalid) {
 		let p = await pathFor(path, method, false);
 		if (o.id) p = path.replace("{id}", o.id);
 		if (o.name) p = path.replace("{name}", o.name);
 		if (o.secret) p = path.replace("{secret}", o.secret);
+		if (o.token) p = path.replace("{token}", o.token);
 		let b = o.body;
 		if (!o.body && !o.raw && reqSchema) b = body(reqSchema, true);
 		if (special[name] && !o.body && !o.raw) b = special[name]();
-		const r = await call(method, p, { body: b, raw: o.raw, query: o.query, headers: o.headers, auth: path.startsWith("/hooks/") ? null : auth });
+		const r = await call(method, p, { body: b, raw: o.raw, query: o.query, headers: o.headers, auth: path.startsWith("/hooks/") || path.startsWith("/feeds/") ? null : auth });
 		nInvalid++;
 		if (r.status < 400 || r.status >= 500) refusals.push(`${label} ${JSON.stringify(b ?? o.raw)?.slice(0, 150)}: got ${r.status} ${r.text.slice(0, 150)}`);
 		for (const c of conforms(op, r)) refusals.push(`${label}: ${c}`);
