@@ -44,6 +44,7 @@ enum dav_kind {
 	K_BOOK,		/* /dav/addressbooks/<id>/contacts/ */
 	K_CARD,		/* /dav/addressbooks/<id>/contacts/<name> */
 	K_OTHER,	/* /dav/addressbooks/<id>/<name>/: no such book */
+	K_INBOOK,	/* .../contacts/<name>/: a collection in the book */
 };
 
 struct dav_path {
@@ -126,11 +127,13 @@ static void path_parse(struct dav_path *p, const char *path)
 	if ((path = seg(r, "contacts"))) {
 		size_t n = strlen(path);
 
-		if (!n)
+		if (!n) {
 			p->kind = K_BOOK;
-		else if (path[n - 1] != '/') {
+		} else if (path[n - 1] != '/') {
 			p->kind = K_CARD;
 			p->name = path;
+		} else {
+			p->kind = K_INBOOK;
 		}
 		return;
 	}
@@ -1104,6 +1107,7 @@ static void do_propfind(struct dav *d)
 	case K_NONE:
 	case K_WELLKNOWN:
 	case K_OTHER:
+	case K_INBOOK:
 		text(d->resp, 404, "no such resource");
 		goto done;
 	}
@@ -1492,7 +1496,8 @@ static void do_get(struct dav *d)
 	int rc;
 
 	if (d->path.kind != K_CARD) {
-		if (d->path.kind == K_NONE || d->path.kind == K_OTHER) {
+		if (d->path.kind == K_NONE || d->path.kind == K_OTHER ||
+		    d->path.kind == K_INBOOK) {
 			text(d->resp, 404, "no such resource");
 			return;
 		}
@@ -1634,6 +1639,13 @@ static void do_put(struct dav *d)
 	}
 	exists = rc == KITH_OK;
 	rc = KITH_OK;
+	/* A new name with a '/' names a card in a collection that is not
+	 * there (RFC 4918 9.7.1); an old one is a UID that had a '/'. */
+	if (!exists && strchr(d->path.name, '/')) {
+		text(d->resp, 409, "no such collection: an address book holds "
+				   "cards only");
+		goto done;
+	}
 	if (exists)
 		etag_of(etag, it.seq);
 	if (!preconditions(d, exists, etag))
@@ -1739,13 +1751,27 @@ done:
 static void do_mkcol(struct dav *d)
 {
 	struct dav_body body;
-	int rc = dav_xml_parse(&body, d->req->body, d->req->body_len, &d->err);
+	const char *ct = http_header(d->req, "Content-Type");
+	int rc;
 
+	/* RFC 4918 9.3.1: a body MKCOL does not understand is 415. */
+	if (d->req->body_len && (!ct || !strstr(ct, "xml"))) {
+		text(d->resp, 415, "MKCOL takes an XML body (RFC 5689) or "
+				   "none");
+		return;
+	}
+	rc = dav_xml_parse(&body, d->req->body, d->req->body_len, &d->err);
 	if (rc) {
 		fail_kith(d, rc);
 		return;
 	}
 	dav_body_free(&body);
+	if (d->path.kind == K_INBOOK) {
+		/* RFC 6352 5.2: an address book holds address objects only. */
+		fail_xml(d->resp, 403, "d:resource-must-be-null",
+			 "an address book holds cards, not collections");
+		return;
+	}
 	if (d->path.kind != K_OTHER) {
 		text(d->resp, 405, "this collection exists already");
 		http_header_add(d->resp, "Allow", DAV_ALLOW);
