@@ -93,6 +93,7 @@ bench: deps all
 	@$(MAKE) --no-print-directory $(B)/bench/bench_due
 	@./bench/run
 	@./bench/api.sh
+	@./bench/carddav.sh
 
 $(B)/bench/%: bench/%.c $(B)/libkith.a
 	@mkdir -p $(dir $@)

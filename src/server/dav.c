@@ -447,8 +447,15 @@ static bool auth_password(struct store *st, struct http_request *req,
 	kith_time last;
 	int wait = 0, n, rc;
 
-	if (asprintf(&buf, "dav\n%s\n%s", email, password) < 0)
+	/* The sign-in form's bounds: longer is no account of ours. */
+	if (strlen(email) > 254 || strlen(password) > SECRET_PASSWORD_MAX) {
+		challenge(resp, "wrong email or password");
 		return false;
+	}
+	if (asprintf(&buf, "dav\n%s\n%s", email, password) < 0) {
+		text(resp, 503, "out of memory");
+		return false;
+	}
 	for (char *p = buf + 4; *p && *p != '\n'; p++)
 		*p = (char)tolower((unsigned char)*p);
 	secret_token_hash(key, buf);
