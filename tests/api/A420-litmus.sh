@@ -47,7 +47,8 @@ declare -A SKIP=(
 	[http/finish]="cleans up what begin made"
 )
 
-TESTS="basic http" timeout 120 litmus -k "$BOOK" owner@studio.example "$PW" >"$A_DIR/litmus.out" 2>&1
+# litmus writes debug.log and child.log where it runs.
+(cd "$A_DIR" && TESTS="basic http" timeout 120 litmus -k "$BOOK" owner@studio.example "$PW" >"$A_DIR/litmus.out" 2>&1)
 # "N. name....... pass" or "FAIL (reason)"; litmus prints each name twice
 # when it runs a test (progress, then result): keep the last word.
 declare -A RES
