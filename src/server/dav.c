@@ -1064,7 +1064,6 @@ static void do_propfind(struct dav *d)
 	const char *depth = http_header(d->req, "Depth");
 	bool deep = !depth || strcmp(depth, "0");
 	struct target t = { 0 };
-	char self[80];
 	int rc;
 
 	rc = dav_xml_parse(&body, d->req->body, d->req->body_len, &d->err);
@@ -1108,7 +1107,6 @@ static void do_propfind(struct dav *d)
 		}
 		t.res = R_CARD;
 		t.item = &item;
-		snprintf(self, sizeof(self), "%s", "");
 		t.href = NULL;
 		break;
 	case K_NONE:
