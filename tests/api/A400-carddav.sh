@@ -335,16 +335,76 @@ OUT=$(curl -sv -o /dev/null -w '%{http_code}' -X PUT "${VC[@]}" -H 'Expect: 100-
 ok "... without credentials: 401 and no 100" bash -c '[[ "$1" != *"100 Continue"* && "$1" == *401 ]]' _ "$OUT"
 
 # ---- recorded sequences ----
-# iOS/macOS Contacts (CardDAV account, "Server: host"): PROPFIND on the
-# bare URL with Depth 0 for current-user-principal, then the principal
-# for addressbook-home-set, then Depth 1 on the home with getctag, and
-# Prefer: return=minimal (iOS sends it with every PROPFIND).
-propfind / 0 '<d:current-user-principal/><d:principal-URL/><d:resourcetype/>' "${O[@]}" -H 'Prefer: return=minimal' -H 'Brief: t' -H 'User-Agent: iOS/17.0 (21A329) dataaccessd/1.0'
-ok "iOS: PROPFIND / finds the principal" test "$(xp "string(//$(L current-user-principal)/$(L href))")" = "$PRIN"
-propfind "$PRIN" 0 '<c:addressbook-home-set/><d:displayname/><d:principal-collection-set/><d:current-user-privilege-set/><c:me-card xmlns:c="http://calendarserver.org/ns/"/>' "${O[@]}" -H 'Prefer: return=minimal'
-ok "iOS: principal props, minimal: no 404 propstat" test "$(n "//$(L addressbook-home-set)")/$(n "//$(L propstat)[contains($(L status),'404')]")" = 1/0
+# iOS (dataaccessd, as logged in emersion/go-webdav#150): PROPFIND the
+# well-known URL with Depth 0, Prefer: return=minimal, Brief: t and a
+# text/xml body asking current-user-principal, principal-URL and
+# resourcetype; then the same on where it was sent.
+IOS=(-H 'User-Agent: iOS/18.1.1 (22B91) dataaccessd/1.0' -H 'Prefer: return=minimal' -H 'Brief: t' -H 'Content-Type: text/xml' -H 'Depth: 0')
+IOSBODY='<?xml version="1.0" encoding="UTF-8"?>
+<A:propfind xmlns:A="DAV:">
+  <A:prop>
+    <A:current-user-principal/>
+    <A:principal-URL/>
+    <A:resourcetype/>
+  </A:prop>
+</A:propfind>'
+req PROPFIND /.well-known/carddav "${O[@]}" "${IOS[@]}" --data-binary "$IOSBODY"
+ok "iOS: PROPFIND on the well-known URL is redirected" test "$STATUS/$(header Location)" = 301//dav/
+req PROPFIND "$(header Location)" "${O[@]}" "${IOS[@]}" --data-binary "$IOSBODY"
+ok "iOS: ... where it finds the principal" test "$STATUS/$(xp "string(//$(L current-user-principal)/$(L href))")" = "207/$PRIN"
+req PROPFIND / "${O[@]}" "${IOS[@]}" --data-binary "$IOSBODY"
+ok "iOS: the bare URL answers the same" test "$(xp "string(//$(L current-user-principal)/$(L href))")" = "$PRIN"
+# macOS Contacts (AddressBook, as sniffed in sabre-io/dav#1315): the
+# principal with Depth 0, asking Apple's and CardDAV's properties at once.
+req PROPFIND "$PRIN" "${O[@]}" -H 'Depth: 0' -H 'Content-Type: text/xml' -H 'User-Agent: Mac OS X/10.15.7 (19H2) AddressBook/2452.2' --data-binary '<?xml version="1.0" encoding="UTF-8"?>
+<A:propfind xmlns:A="DAV:">
+  <A:prop>
+    <B:addressbook-home-set xmlns:B="urn:ietf:params:xml:ns:carddav"/>
+    <B:directory-gateway xmlns:B="urn:ietf:params:xml:ns:carddav"/>
+    <A:displayname/>
+    <C:email-address-set xmlns:C="http://calendarserver.org/ns/"/>
+    <A:principal-collection-set/>
+    <A:principal-URL/>
+    <A:resource-id/>
+    <A:supported-report-set/>
+  </A:prop>
+</A:propfind>'
+ok "macOS: the principal gives the home set" test "$(xp "string(//$(L addressbook-home-set)/$(L href))")" = "$HOME_SET"
+ok "... and 404s what it does not have (directory-gateway, resource-id)" test "$(n "//$(L propstat)[contains($(L status),'404')]/$(L prop)/*")" -ge 2
 propfind "$HOME_SET" 1 '<d:resourcetype/><d:displayname/><cs:getctag/><d:sync-token/><d:current-user-privilege-set/><d:supported-report-set/><d:quota-available-bytes/><d:quota-used-bytes/><d:add-member/><d:resource-id/>' "${O[@]}" -H 'Prefer: return=minimal'
-ok "iOS: home Depth 1 with getctag" test "$(n "//$(L getctag)")" = 1
+ok "macOS/iOS: home Depth 1 with getctag, minimal" test "$(n "//$(L getctag)")/$(n "//$(L propstat)[contains($(L status),'404')]")" = 1/0
+# Roundcube's CardDAV (rcmcarddav#302's log): the book, Depth 0,
+# Prefer: return=minimal, with add-member and max-resource-size.
+req PROPFIND "$BOOK" "${O[@]}" -H 'Depth: 0' -H 'Prefer: return=minimal' -H 'Content-Type: application/xml; charset=UTF-8' --data-binary '<?xml version="1.0"?>
+<DAV:propfind xmlns:DAV="DAV:" xmlns:CARDDAV="urn:ietf:params:xml:ns:carddav" xmlns:CS="http://calendarserver.org/ns/">
+ <DAV:prop>
+  <DAV:resourcetype/>
+  <DAV:sync-token/>
+  <DAV:supported-report-set/>
+  <DAV:add-member/>
+  <DAV:displayname/>
+  <CS:getctag/>
+  <CARDDAV:supported-address-data/>
+  <CARDDAV:addressbook-description/>
+  <CARDDAV:max-resource-size/>
+ </DAV:prop>
+</DAV:propfind>'
+ok "Roundcube: the book's sync-token, ctag and sizes" test "$(n "//$(L sync-token)")/$(n "//$(L getctag)")/$(n "//$(L max-resource-size)")" = 1/1/1
+# macOS Contacts (Mojave, openradar 46163430): a sync-collection with a
+# token it made up (a UUID). RFC 6578 3.2: 403 valid-sync-token, after
+# which the client syncs from the start.
+report "$BOOK" '<A:sync-collection xmlns:A="DAV:">
+  <A:sync-token>b905a5fd-ce23-4190-9be3-236969d071a8</A:sync-token>
+  <A:sync-level>1</A:sync-level>
+  <A:prop>
+    <A:getetag/>
+  </A:prop>
+</A:sync-collection>' "${O[@]}" -H 'User-Agent: Mac OS X/10.14 (18A391) AddressBook/2136'
+ok "macOS: a made-up sync token is 403 valid-sync-token" test "$STATUS/$(n "//$(L valid-sync-token)")" = 403/1
+# DAVx5 (its HTTP log in Kozea/Radicale#2097): the collection's
+# properties in a body whose DAV: namespace is the default one.
+req PROPFIND "$BOOK" "${O[@]}" -H 'Depth: 0' -H 'Content-Type: application/xml; charset=utf-8' --data-binary "<?xml version='1.0' encoding='UTF-8' ?><propfind xmlns=\"DAV:\" xmlns:CARD=\"urn:ietf:params:xml:ns:carddav\"><prop><CARD:max-resource-size /><supported-report-set /><n0:getctag xmlns:n0=\"http://calendarserver.org/ns/\" /><sync-token /></prop></propfind>"
+ok "DAVx5: a default-namespace PROPFIND: ctag, token, reports" test "$(n "//$(L getctag)")/$(n "//$(L sync-token)")/$(n "//$(L supported-report)")" = 1/1/3
 # DAVx5 (Android): well-known, then the context path's principal, the
 # home set, then the book's sync-token and a sync-collection with
 # address-data ("Contacts sync" in its docs and logs).
