@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void escape_parses(const uint8_t *data, size_t size)
 {
-	struct dav_buf b = { 0 };
+	struct dav_buf b = {0};
 	xmlDoc *doc;
 
 	dav_buf_str(&b, "<x a=\"");
@@ -25,7 +25,7 @@ static void escape_parses(const uint8_t *data, size_t size)
 		abort();
 	doc = xmlReadMemory(b.s, (int)b.len, NULL, "UTF-8",
 			    XML_PARSE_NONET | XML_PARSE_NOERROR |
-				    XML_PARSE_NOWARNING);
+				XML_PARSE_NOWARNING);
 	if (!doc)
 		abort();
 	xmlFreeDoc(doc);
@@ -35,7 +35,7 @@ static void escape_parses(const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int ready;
-	struct kith_err err = { 0 };
+	struct kith_err err = {0};
 	struct dav_body b;
 	int rc;
 

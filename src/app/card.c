@@ -51,10 +51,10 @@ static bool card_is_group(const struct vcard *card)
 	return false;
 }
 
-int card_parse_one(struct vcard_contact *out, bool *is_group,
-		   const char *text, size_t len, struct kith_err *err)
+int card_parse_one(struct vcard_contact *out, bool *is_group, const char *text,
+		   size_t len, struct kith_err *err)
 {
-	struct vcard_file f = { 0 };
+	struct vcard_file f = {0};
 	int rc;
 
 	vcard_contact_init(out);
@@ -101,11 +101,11 @@ static void card_overlay(struct contact *c, struct vcard_contact *vc)
 	list_move(&c->email_labels, &vc->email_labels);
 	list_move(&c->phones, &vc->c.phones);
 	list_move(&c->phone_labels, &vc->phone_labels);
-	strlist_clear(&c->phone_keys);	/* the use case derives them */
+	strlist_clear(&c->phone_keys); /* the use case derives them */
 	list_move(&c->addresses, &vc->addresses);
 	list_move(&c->address_labels, &vc->address_labels);
 	str_move(&c->org_name, &vc->c.org_name);
-	c->org_id = 0;		/* org_name finds or makes it */
+	c->org_id = 0; /* org_name finds or makes it */
 	str_move(&c->title, &vc->c.title);
 	str_move(&c->notes, &vc->c.notes);
 	/* A card without TZ leaves kith's zone: phones rarely send one. */
@@ -130,7 +130,7 @@ static bool same_dates(const struct kdate *a, size_t na, const struct kdate *b,
 			    b[j].year_known == a[i].year_known)
 				goto found;
 		return false;
-found:;
+	found:;
 	}
 	for (size_t j = 0; j < nb; j++)
 		cb += !strcmp(b[j].kind, kind);
@@ -138,9 +138,8 @@ found:;
 }
 
 /* Make contact id's dates those of the card, kind by kind. */
-static int card_dates(struct app_ctx *ctx, int64_t id,
-		      const struct kdate *want, size_t n_want,
-		      struct kith_err *err)
+static int card_dates(struct app_ctx *ctx, int64_t id, const struct kdate *want,
+		      size_t n_want, struct kith_err *err)
 {
 	struct kdate *have = NULL;
 	size_t n_have = 0;
@@ -161,8 +160,8 @@ static int card_dates(struct app_ctx *ctx, int64_t id,
 				seen = !strcmp(v[j].kind, v[i].kind);
 			for (size_t j = 0; pass && j < n_have && !seen; j++)
 				seen = !strcmp(have[j].kind, v[i].kind);
-			if (seen || same_dates(have, n_have, want, n_want,
-					       v[i].kind))
+			if (seen ||
+			    same_dates(have, n_have, want, n_want, v[i].kind))
 				continue;
 			rc = store_date_delete_kind(ctx->st, ctx->ws, id,
 						    v[i].kind, err);

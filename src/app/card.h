@@ -31,8 +31,8 @@ int app_card_render(struct app_ctx *ctx, int64_t id, const char *uid_fallback,
  * *out is left empty). KITH_EINPUT: not one card, or a card
  * vcard_to_contact refuses (err says which line and property).
  */
-int card_parse_one(struct vcard_contact *out, bool *is_group,
-		   const char *text, size_t len, struct kith_err *err);
+int card_parse_one(struct vcard_contact *out, bool *is_group, const char *text,
+		   size_t len, struct kith_err *err);
 
 /*
  * Write vc as contact id (0: a new contact, its id in *out_id) through

@@ -9,10 +9,9 @@
 
 int cmd_carddav(struct cli *cl)
 {
-	static const struct cli_opt opts[] = { { "user", true },
-					       { "base-url", true },
-					       { NULL, false } };
-	struct user u = { 0 };
+	static const struct cli_opt opts[] = {
+	    {"user", true}, {"base-url", true}, {NULL, false}};
+	struct user u = {0};
 	const char *base, *email = NULL;
 	char url[600], book[700];
 	size_t len;
@@ -48,8 +47,9 @@ int cmd_carddav(struct cli *cl)
 		if (rc)
 			return rc;
 		email = u.email;
-		snprintf(book, sizeof(book), "%sdav/addressbooks/%lld/contacts/",
-			 url, (long long)u.id);
+		snprintf(book, sizeof(book),
+			 "%sdav/addressbooks/%lld/contacts/", url,
+			 (long long)u.id);
 	} else {
 		snprintf(book, sizeof(book),
 			 "%sdav/addressbooks/<your user id>/contacts/", url);

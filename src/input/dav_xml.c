@@ -80,8 +80,7 @@ static bool is(const xmlNode *n, const char *ns, const char *name)
 	       !strcmp((const char *)n->name, name);
 }
 
-static const xmlNode *child(const xmlNode *n, const char *ns,
-			    const char *name)
+static const xmlNode *child(const xmlNode *n, const char *ns, const char *name)
 {
 	for (const xmlNode *c = n ? n->children : NULL; c; c = c->next)
 		if (is(c, ns, name))
@@ -155,9 +154,8 @@ static int add_prop(struct reader *r, const xmlNode *n)
 		r->cap_props = cap;
 	}
 	p = &b->props[b->n_props];
-	p->ns = arena_strdup(r->a, n->ns && n->ns->href
-					   ? (const char *)n->ns->href
-					   : "");
+	p->ns = arena_strdup(
+	    r->a, n->ns && n->ns->href ? (const char *)n->ns->href : "");
 	p->name = arena_strdup(r->a, (const char *)n->name);
 	if (!p->ns || !p->name)
 		return nomem(r);
@@ -257,9 +255,10 @@ static int read_filters(struct reader *r, const xmlNode *filter)
 		f->not_defined = child(c, CARDDAV_NS, "is-not-defined");
 		tm = child(c, CARDDAV_NS, "text-match");
 		if (tm) {
-			xmlChar *m = xmlGetProp(tm, (const xmlChar *)"match-type");
-			xmlChar *neg = xmlGetProp(
-				tm, (const xmlChar *)"negate-condition");
+			xmlChar *m =
+			    xmlGetProp(tm, (const xmlChar *)"match-type");
+			xmlChar *neg =
+			    xmlGetProp(tm, (const xmlChar *)"negate-condition");
 
 			f->match = arena_strdup(r->a, m ? (const char *)m
 							: "contains");
@@ -297,7 +296,7 @@ static bool has_doctype(const char *s, size_t n)
 int dav_xml_parse(struct dav_body *out, const char *body, size_t len,
 		  struct kith_err *err)
 {
-	struct reader r = { .b = out, .err = err };
+	struct reader r = {.b = out, .err = err};
 	xmlDoc *doc = NULL;
 	const xmlNode *root, *n;
 	int rc = KITH_OK;
@@ -322,7 +321,7 @@ int dav_xml_parse(struct dav_body *out, const char *body, size_t len,
 	out->arena = r.a;
 	doc = xmlReadMemory(body, (int)len, NULL, NULL,
 			    XML_PARSE_NONET | XML_PARSE_NOERROR |
-				    XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+				XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
 	root = doc ? xmlDocGetRootElement(doc) : NULL;
 	if (!root) {
 		rc = kith_err_set(err, KITH_EINPUT, "body",
@@ -350,8 +349,7 @@ int dav_xml_parse(struct dav_body *out, const char *body, size_t len,
 		for (const xmlNode *c = root->children; c && !rc; c = c->next)
 			if (is(c, DAV_NS, "set") || is(c, DAV_NS, "remove"))
 				rc = read_prop(&r, child(c, DAV_NS, "prop"));
-	} else if (is(root, DAV_NS, "mkcol") ||
-		   is(root, CARDDAV_NS, "mkcol")) {
+	} else if (is(root, DAV_NS, "mkcol") || is(root, CARDDAV_NS, "mkcol")) {
 		out->kind = DAV_BODY_MKCOL;
 		n = child(root, DAV_NS, "set");
 		rc = read_prop(&r, child(n, DAV_NS, "prop"));
@@ -386,7 +384,7 @@ int dav_xml_parse(struct dav_body *out, const char *body, size_t len,
 			xmlChar *t = xmlNodeGetContent(n);
 
 			out->sync_infinite =
-				t && strstr((const char *)t, "infinite");
+			    t && strstr((const char *)t, "infinite");
 			xmlFree(t);
 		}
 		if ((n = child(root, DAV_NS, "limit")) &&
@@ -452,8 +450,8 @@ void dav_buf_printf(struct dav_buf *b, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
-	dav_buf_add(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n
-						    : sizeof(tmp) - 1);
+	dav_buf_add(b, tmp,
+		    (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
 void dav_buf_xml(struct dav_buf *b, const char *s, size_t n)
@@ -478,9 +476,12 @@ void dav_buf_xml(struct dav_buf *b, const char *s, size_t n)
 		else if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
 			rep = "\xef\xbf\xbd";
 		else if (c >= 0x80) {
-			len = c >> 5 == 6 ? 2 : c >> 4 == 14 ? 3
-				: c >> 3 == 30 ? 4 : 0;
-			if (!len || i + len > n || !kith_utf8_valid(s + i, len)) {
+			len = c >> 5 == 6    ? 2
+			      : c >> 4 == 14 ? 3
+			      : c >> 3 == 30 ? 4
+					     : 0;
+			if (!len || i + len > n ||
+			    !kith_utf8_valid(s + i, len)) {
 				rep = "\xef\xbf\xbd";
 				len = 1;
 			}

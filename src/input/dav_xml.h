@@ -15,62 +15,62 @@
 
 #include "../kith.h"
 
-#define DAV_NS "DAV:"
+#define DAV_NS	   "DAV:"
 #define CARDDAV_NS "urn:ietf:params:xml:ns:carddav"
-#define CS_NS "http://calendarserver.org/ns/"
+#define CS_NS	   "http://calendarserver.org/ns/"
 
-#define DAV_XML_MAX_BODY ((size_t)1 << 20) /* bytes */
-#define DAV_XML_MAX_DEPTH 32		   /* element nesting */
-#define DAV_XML_MAX_PROPS 256		   /* properties asked for */
-#define DAV_XML_MAX_HREFS 20000		   /* hrefs of one multiget */
-#define DAV_XML_MAX_FILTERS 64		   /* prop-filters of one query */
+#define DAV_XML_MAX_BODY    ((size_t)1 << 20) /* bytes */
+#define DAV_XML_MAX_DEPTH   32		      /* element nesting */
+#define DAV_XML_MAX_PROPS   256		      /* properties asked for */
+#define DAV_XML_MAX_HREFS   20000	      /* hrefs of one multiget */
+#define DAV_XML_MAX_FILTERS 64		      /* prop-filters of one query */
 
 enum dav_body_kind {
-	DAV_BODY_NONE,		/* empty body */
+	DAV_BODY_NONE, /* empty body */
 	DAV_BODY_PROPFIND,
 	DAV_BODY_PROPPATCH,
-	DAV_BODY_MKCOL,		/* extended MKCOL (RFC 5689) */
-	DAV_BODY_MULTIGET,	/* CARDDAV:addressbook-multiget */
-	DAV_BODY_QUERY,		/* CARDDAV:addressbook-query */
-	DAV_BODY_SYNC,		/* DAV:sync-collection */
-	DAV_BODY_OTHER,		/* a report this server does not know */
+	DAV_BODY_MKCOL,	   /* extended MKCOL (RFC 5689) */
+	DAV_BODY_MULTIGET, /* CARDDAV:addressbook-multiget */
+	DAV_BODY_QUERY,	   /* CARDDAV:addressbook-query */
+	DAV_BODY_SYNC,	   /* DAV:sync-collection */
+	DAV_BODY_OTHER,	   /* a report this server does not know */
 };
 
 enum dav_propfind_mode { DAV_PROPS, DAV_ALLPROP, DAV_PROPNAME };
 
 /* A property by namespace and local name; both point into the arena. */
 struct dav_name {
-	const char *ns;		/* "" when the element had none */
+	const char *ns; /* "" when the element had none */
 	const char *name;
 };
 
 /* One CARDDAV:prop-filter: a test on one vCard property. */
 struct dav_filter {
-	const char *prop;	/* "EMAIL", "FN", "UID", ... upper-case */
-	const char *text;	/* text-match, or NULL for a presence test */
-	const char *match;	/* equals, contains, starts-with, ends-with */
-	bool negate;		/* negate-condition="yes" */
-	bool not_defined;	/* is-not-defined */
+	const char *prop;  /* "EMAIL", "FN", "UID", ... upper-case */
+	const char *text;  /* text-match, or NULL for a presence test */
+	const char *match; /* equals, contains, starts-with, ends-with */
+	bool negate;	   /* negate-condition="yes" */
+	bool not_defined;  /* is-not-defined */
 };
 
 struct dav_body {
 	enum dav_body_kind kind;
 	enum dav_propfind_mode mode;
-	struct dav_name *props;	/* asked for (PROPFIND, REPORT prop) or set
+	struct dav_name *props; /* asked for (PROPFIND, REPORT prop) or set
 				 * and removed (PROPPATCH) */
 	size_t n_props;
-	bool address_data;	/* CARDDAV:address-data asked for */
-	int address_version;	/* 30, 40, or 0 when not said */
-	const char **hrefs;	/* multiget: as sent, still percent-encoded */
+	bool address_data;   /* CARDDAV:address-data asked for */
+	int address_version; /* 30, 40, or 0 when not said */
+	const char **hrefs;  /* multiget: as sent, still percent-encoded */
 	size_t n_hrefs;
-	const char *sync_token;	/* sync-collection: "" for a first sync */
+	const char *sync_token; /* sync-collection: "" for a first sync */
 	bool sync_infinite;	/* sync-level infinite (we answer level 1) */
 	long limit;		/* DAV:limit/nresults, 0: none */
 	struct dav_filter *filters; /* addressbook-query */
 	size_t n_filters;
-	bool filter_allof;	/* test="allof" (default anyof) */
-	const char *other;	/* DAV_BODY_OTHER: the root element's name */
-	void *arena;		/* everything above lives here */
+	bool filter_allof; /* test="allof" (default anyof) */
+	const char *other; /* DAV_BODY_OTHER: the root element's name */
+	void *arena;	   /* everything above lives here */
 };
 
 /*
@@ -93,13 +93,13 @@ void dav_xml_init(void);
 struct dav_buf {
 	char *s;
 	size_t len, cap;
-	bool failed;		/* an allocation failed: the text is cut */
+	bool failed; /* an allocation failed: the text is cut */
 };
 
 void dav_buf_add(struct dav_buf *b, const char *s, size_t n);
 void dav_buf_str(struct dav_buf *b, const char *s);
 void dav_buf_printf(struct dav_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* s escaped for XML text and attribute values (& < > " '); bytes that
  * XML 1.0 cannot carry (controls but tab, CR, LF; bad UTF-8) become
  * U+FFFD so the answer always parses. */

@@ -20,13 +20,13 @@
 #include <time.h>
 
 #define SYNC_PREFIX "urn:kith:sync:"
-#define DAV_ALLOW                                                            \
+#define DAV_ALLOW                                                              \
 	"OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, REPORT, MKCOL"
 #define VCARD_TYPE "text/vcard; charset=utf-8"
-#define XML_TYPE "application/xml; charset=utf-8"
-#define MULTISTATUS_OPEN                                                     \
-	"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"                       \
-	"<d:multistatus xmlns:d=\"DAV:\" xmlns:card=\"" CARDDAV_NS           \
+#define XML_TYPE   "application/xml; charset=utf-8"
+#define MULTISTATUS_OPEN                                                       \
+	"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"                         \
+	"<d:multistatus xmlns:d=\"DAV:\" xmlns:card=\"" CARDDAV_NS             \
 	"\" xmlns:cs=\"" CS_NS "\">"
 #define QUOTA_TOTAL ((int64_t)1 << 30)
 
@@ -34,24 +34,24 @@
 
 enum dav_kind {
 	K_NONE,
-	K_WELLKNOWN,	/* /.well-known/carddav */
-	K_SERVER,	/* / */
-	K_ROOT,		/* /dav/ */
-	K_PRINCIPALS,	/* /dav/principals/ */
-	K_PRINCIPAL,	/* /dav/principals/<id>/ */
-	K_HOMES,	/* /dav/addressbooks/ */
-	K_HOME,		/* /dav/addressbooks/<id>/ */
-	K_BOOK,		/* /dav/addressbooks/<id>/contacts/ */
-	K_CARD,		/* /dav/addressbooks/<id>/contacts/<name> */
-	K_OTHER,	/* /dav/addressbooks/<id>/<name>/: no such book */
-	K_INBOOK,	/* .../contacts/<name>/: a collection in the book */
+	K_WELLKNOWN,  /* /.well-known/carddav */
+	K_SERVER,     /* / */
+	K_ROOT,	      /* /dav/ */
+	K_PRINCIPALS, /* /dav/principals/ */
+	K_PRINCIPAL,  /* /dav/principals/<id>/ */
+	K_HOMES,      /* /dav/addressbooks/ */
+	K_HOME,	      /* /dav/addressbooks/<id>/ */
+	K_BOOK,	      /* /dav/addressbooks/<id>/contacts/ */
+	K_CARD,	      /* /dav/addressbooks/<id>/contacts/<name> */
+	K_OTHER,      /* /dav/addressbooks/<id>/<name>/: no such book */
+	K_INBOOK,     /* .../contacts/<name>/: a collection in the book */
 };
 
 struct dav_path {
 	enum dav_kind kind;
-	int64_t user;		/* the <id> of the path */
-	const char *name;	/* K_CARD: the card's name, decoded (points
-				 * into the path) */
+	int64_t user;	  /* the <id> of the path */
+	const char *name; /* K_CARD: the card's name, decoded (points
+			   * into the path) */
 };
 
 /* "/x/y": is s the segment seg followed by '/' or the end? Returns the
@@ -191,7 +191,7 @@ static char *pct_decode(const char *s, size_t n)
 		    !isxdigit((unsigned char)s[i + 2]))
 			goto bad;
 		{
-			char h[3] = { s[i + 1], s[i + 2], 0 };
+			char h[3] = {s[i + 1], s[i + 2], 0};
 			long v = strtol(h, NULL, 16);
 
 			if (!v)
@@ -252,12 +252,12 @@ struct dav {
 	struct user user;
 	struct app_ctx ctx;
 	struct kith_err err;
-	char principal[64];	/* /dav/principals/<id>/ */
-	char home[64];		/* /dav/addressbooks/<id>/ */
-	char book[80];		/* .../contacts/ */
-	bool minimal;		/* Prefer: return=minimal */
-	bool writer;		/* member or owner */
-	int64_t seq;		/* the workspace's change count (lazy) */
+	char principal[64]; /* /dav/principals/<id>/ */
+	char home[64];	    /* /dav/addressbooks/<id>/ */
+	char book[80];	    /* .../contacts/ */
+	bool minimal;	    /* Prefer: return=minimal */
+	bool writer;	    /* member or owner */
+	int64_t seq;	    /* the workspace's change count (lazy) */
 	bool have_seq;
 };
 
@@ -286,14 +286,14 @@ static void text(struct http_response *resp, int status, const char *msg)
 
 /* A DAV:error body naming the precondition (e.g. "d:valid-sync-token")
  * and, for people, the message. */
-static void fail_xml(struct http_response *resp, int status,
-		     const char *cond, const char *msg)
+static void fail_xml(struct http_response *resp, int status, const char *cond,
+		     const char *msg)
 {
-	struct dav_buf b = { 0 };
+	struct dav_buf b = {0};
 
-	dav_buf_str(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-			"<d:error xmlns:d=\"DAV:\" xmlns:card=\"" CARDDAV_NS
-			"\">");
+	dav_buf_str(&b,
+		    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+		    "<d:error xmlns:d=\"DAV:\" xmlns:card=\"" CARDDAV_NS "\">");
 	if (cond)
 		dav_buf_printf(&b, "<%s/>", cond);
 	dav_buf_str(&b, "<d:responsedescription>");
@@ -353,7 +353,7 @@ static int64_t seq_now(struct dav *d)
  * the hash of (email, password) and of the stored password hash it was
  * checked against, so a changed password ends it at once. */
 #define AUTH_CACHE 256
-#define AUTH_TTL 300
+#define AUTH_TTL   300
 static pthread_mutex_t auth_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct auth_entry {
 	char key[SECRET_TOKEN_HASH_MAX];
@@ -388,8 +388,7 @@ static bool auth_cached(const char *key, kith_time now, int64_t *user,
 	return hit;
 }
 
-static void auth_remember(const char *key, const struct user *u,
-			  kith_time now)
+static void auth_remember(const char *key, const struct user *u, kith_time now)
 {
 	struct auth_entry *e = &auth_cache[auth_slot(key)];
 
@@ -438,8 +437,7 @@ static bool throttled(struct http_request *req, struct http_response *resp,
  * of POST /api/v1/session. */
 static bool auth_password(struct store *st, struct http_request *req,
 			  struct http_response *resp, const char *email,
-			  const char *password, kith_time now,
-			  struct user *out)
+			  const char *password, kith_time now, struct user *out)
 {
 	char key[SECRET_TOKEN_HASH_MAX], pw[SECRET_TOKEN_HASH_MAX];
 	char acct[300], addr[100], *buf = NULL;
@@ -580,7 +578,7 @@ bool dav_admit(struct store *st, struct http_request *req,
 	if (public_request(req, &p))
 		return true;
 	if (kith_now(&now, NULL))
-		return true;	/* dav_handle reports it */
+		return true; /* dav_handle reports it */
 	store_read_begin(st);
 	ok = dav_auth(st, req, resp, now, &u);
 	store_read_end(st);
@@ -599,14 +597,21 @@ void dav_init(void)
 
 /* ---- properties ---- */
 
-enum res { R_SERVER, R_ROOT, R_PRINCIPALS, R_PRINCIPAL, R_HOME, R_BOOK,
-	   R_CARD };
+enum res {
+	R_SERVER,
+	R_ROOT,
+	R_PRINCIPALS,
+	R_PRINCIPAL,
+	R_HOME,
+	R_BOOK,
+	R_CARD
+};
 
 struct target {
 	enum res res;
-	const char *href;		/* as written (encoded) */
-	const struct dav_item *item;	/* R_CARD */
-	int version;			/* address-data: 30 or 40 */
+	const char *href;	     /* as written (encoded) */
+	const struct dav_item *item; /* R_CARD */
+	int version;		     /* address-data: 30 or 40 */
 };
 
 static void etag_of(char out[32], int64_t seq)
@@ -661,7 +666,7 @@ static int card_text(struct dav *d, const struct dav_item *it, int version,
 
 static void workspace_name(struct dav *d, struct dav_buf *b)
 {
-	struct workspace w = { 0 };
+	struct workspace w = {0};
 
 	if (!store_workspace_get(d->st, d->ctx.ws, &w, NULL) && w.name)
 		dav_buf_xml(b, w.name, strlen(w.name));
@@ -712,27 +717,30 @@ static bool prop_value(struct dav *d, const struct target *t, const char *ns,
 		if (r == R_BOOK)
 			workspace_name(d, b);
 		else if (r == R_PRINCIPAL)
-			dav_buf_xml(b, d->user.name && *d->user.name
-					       ? d->user.name
-					       : d->user.email,
+			dav_buf_xml(b,
+				    d->user.name && *d->user.name
+					? d->user.name
+					: d->user.email,
 				    strlen(d->user.name && *d->user.name
-						   ? d->user.name
-						   : d->user.email));
+					       ? d->user.name
+					       : d->user.email));
 		else
 			dav_buf_str(b, "kith");
 		dav_buf_str(b, "</d:displayname>");
 		return true;
 	}
 	if (dav && IS("current-user-principal")) {
-		dav_buf_printf(b, "<d:current-user-principal><d:href>%s"
-				  "</d:href></d:current-user-principal>",
+		dav_buf_printf(b,
+			       "<d:current-user-principal><d:href>%s"
+			       "</d:href></d:current-user-principal>",
 			       d->principal);
 		return true;
 	}
 	if (dav && IS("principal-URL") &&
 	    (r == R_PRINCIPAL || r == R_ROOT || r == R_SERVER)) {
-		dav_buf_printf(b, "<d:principal-URL><d:href>%s</d:href>"
-				  "</d:principal-URL>",
+		dav_buf_printf(b,
+			       "<d:principal-URL><d:href>%s</d:href>"
+			       "</d:principal-URL>",
 			       d->principal);
 		return true;
 	}
@@ -744,8 +752,9 @@ static bool prop_value(struct dav *d, const struct target *t, const char *ns,
 	}
 	if (card && IS("addressbook-home-set") &&
 	    (r == R_PRINCIPAL || r == R_ROOT || r == R_SERVER)) {
-		dav_buf_printf(b, "<card:addressbook-home-set><d:href>%s"
-				  "</d:href></card:addressbook-home-set>",
+		dav_buf_printf(b,
+			       "<card:addressbook-home-set><d:href>%s"
+			       "</d:href></card:addressbook-home-set>",
 			       d->home);
 		return true;
 	}
@@ -763,16 +772,15 @@ static bool prop_value(struct dav *d, const struct target *t, const char *ns,
 	if (dav && IS("supported-report-set") && (r == R_BOOK || r == R_HOME)) {
 		dav_buf_str(b, "<d:supported-report-set>");
 		if (r == R_BOOK)
-			dav_buf_str(
-				b,
-				"<d:supported-report><d:report>"
-				"<card:addressbook-multiget/></d:report>"
-				"</d:supported-report><d:supported-report>"
-				"<d:report><card:addressbook-query/>"
-				"</d:report></d:supported-report>"
-				"<d:supported-report><d:report>"
-				"<d:sync-collection/></d:report>"
-				"</d:supported-report>");
+			dav_buf_str(b,
+				    "<d:supported-report><d:report>"
+				    "<card:addressbook-multiget/></d:report>"
+				    "</d:supported-report><d:supported-report>"
+				    "<d:report><card:addressbook-query/>"
+				    "</d:report></d:supported-report>"
+				    "<d:supported-report><d:report>"
+				    "<d:sync-collection/></d:report>"
+				    "</d:supported-report>");
 		dav_buf_str(b, "</d:supported-report-set>");
 		return true;
 	}
@@ -801,8 +809,9 @@ static bool prop_value(struct dav *d, const struct target *t, const char *ns,
 		return true;
 	}
 	if (card && IS("max-resource-size") && r == R_BOOK) {
-		dav_buf_printf(b, "<card:max-resource-size>%zu"
-				  "</card:max-resource-size>",
+		dav_buf_printf(b,
+			       "<card:max-resource-size>%zu"
+			       "</card:max-resource-size>",
 			       DAV_CARD_MAX);
 		return true;
 	}
@@ -812,15 +821,17 @@ static bool prop_value(struct dav *d, const struct target *t, const char *ns,
 
 		store_dav_usage(d->st, d->ctx.ws, &items, &bytes, NULL);
 		if (IS("quota-used-bytes"))
-			dav_buf_printf(b, "<d:quota-used-bytes>%lld"
-					  "</d:quota-used-bytes>",
+			dav_buf_printf(b,
+				       "<d:quota-used-bytes>%lld"
+				       "</d:quota-used-bytes>",
 				       (long long)bytes);
 		else
-			dav_buf_printf(b, "<d:quota-available-bytes>%lld"
-					  "</d:quota-available-bytes>",
+			dav_buf_printf(b,
+				       "<d:quota-available-bytes>%lld"
+				       "</d:quota-available-bytes>",
 				       (long long)(bytes < QUOTA_TOTAL
-							   ? QUOTA_TOTAL - bytes
-							   : 0));
+						       ? QUOTA_TOTAL - bytes
+						       : 0));
 		return true;
 	}
 	if (dav && IS("getetag") && (r == R_CARD || r == R_BOOK)) {
@@ -844,7 +855,7 @@ static bool prop_value(struct dav *d, const struct target *t, const char *ns,
 		return true;
 	}
 	if (card && IS("address-data") && r == R_CARD) {
-		struct vcard_out out = { 0 };
+		struct vcard_out out = {0};
 
 		*rc = card_text(d, t->item, t->version, &out);
 		if (*rc) {
@@ -863,32 +874,32 @@ static bool prop_value(struct dav *d, const struct target *t, const char *ns,
 
 /* The properties allprop and propname name, per resource. */
 static const struct dav_name allprops[] = {
-	{ DAV_NS, "resourcetype" },	{ DAV_NS, "displayname" },
-	{ DAV_NS, "getetag" },		{ DAV_NS, "getcontenttype" },
-	{ DAV_NS, "getlastmodified" },	{ DAV_NS, "sync-token" },
-	{ CS_NS, "getctag" },
+    {DAV_NS, "resourcetype"},	 {DAV_NS, "displayname"},
+    {DAV_NS, "getetag"},	 {DAV_NS, "getcontenttype"},
+    {DAV_NS, "getlastmodified"}, {DAV_NS, "sync-token"},
+    {CS_NS, "getctag"},
 };
 static const struct dav_name propnames[] = {
-	{ DAV_NS, "resourcetype" },
-	{ DAV_NS, "displayname" },
-	{ DAV_NS, "current-user-principal" },
-	{ DAV_NS, "principal-URL" },
-	{ DAV_NS, "principal-collection-set" },
-	{ CARDDAV_NS, "addressbook-home-set" },
-	{ DAV_NS, "owner" },
-	{ DAV_NS, "current-user-privilege-set" },
-	{ DAV_NS, "supported-report-set" },
-	{ DAV_NS, "sync-token" },
-	{ CS_NS, "getctag" },
-	{ CARDDAV_NS, "supported-address-data" },
-	{ CARDDAV_NS, "addressbook-description" },
-	{ CARDDAV_NS, "max-resource-size" },
-	{ DAV_NS, "quota-used-bytes" },
-	{ DAV_NS, "quota-available-bytes" },
-	{ DAV_NS, "getetag" },
-	{ DAV_NS, "getcontenttype" },
-	{ DAV_NS, "getlastmodified" },
-	{ CARDDAV_NS, "address-data" },
+    {DAV_NS, "resourcetype"},
+    {DAV_NS, "displayname"},
+    {DAV_NS, "current-user-principal"},
+    {DAV_NS, "principal-URL"},
+    {DAV_NS, "principal-collection-set"},
+    {CARDDAV_NS, "addressbook-home-set"},
+    {DAV_NS, "owner"},
+    {DAV_NS, "current-user-privilege-set"},
+    {DAV_NS, "supported-report-set"},
+    {DAV_NS, "sync-token"},
+    {CS_NS, "getctag"},
+    {CARDDAV_NS, "supported-address-data"},
+    {CARDDAV_NS, "addressbook-description"},
+    {CARDDAV_NS, "max-resource-size"},
+    {DAV_NS, "quota-used-bytes"},
+    {DAV_NS, "quota-available-bytes"},
+    {DAV_NS, "getetag"},
+    {DAV_NS, "getcontenttype"},
+    {DAV_NS, "getlastmodified"},
+    {CARDDAV_NS, "address-data"},
 };
 
 /* <x:name/> with the right namespace prefix. */
@@ -935,7 +946,7 @@ static int respond_props(struct dav *d, struct dav_buf *b,
 	}
 	response_open(b, t->href);
 	if (body->kind != DAV_BODY_NONE && body->mode == DAV_PROPNAME) {
-		struct dav_buf tmp = { 0 };
+		struct dav_buf tmp = {0};
 
 		dav_buf_str(b, "<d:propstat><d:prop>");
 		for (size_t i = 0; i < sizeof(propnames) / sizeof(*propnames);
@@ -944,8 +955,8 @@ static int respond_props(struct dav *d, struct dav_buf *b,
 
 			tmp.len = 0;
 			if (!strcmp(propnames[i].name, "address-data") ||
-			    prop_value(d, t, propnames[i].ns,
-				       propnames[i].name, &tmp, &r2))
+			    prop_value(d, t, propnames[i].ns, propnames[i].name,
+				       &tmp, &r2))
 				empty_elem(b, &propnames[i]);
 		}
 		dav_buf_free(&tmp);
@@ -1006,7 +1017,7 @@ static void multistatus_end(struct dav *d, struct dav_buf *b)
 /* The href of a live item, into a new string. */
 static char *item_href(struct dav *d, const struct dav_item *it)
 {
-	struct dav_buf b = { 0 };
+	struct dav_buf b = {0};
 	char *name = item_name(it);
 
 	if (!name)
@@ -1057,13 +1068,13 @@ static int find_card(struct dav *d, const char *name, struct dav_item *out)
 static void do_propfind(struct dav *d)
 {
 	struct dav_body body;
-	struct dav_buf b = { 0 };
-	struct dav_item item = { 0 };
+	struct dav_buf b = {0};
+	struct dav_item item = {0};
 	struct dav_item *items = NULL;
 	size_t n_items = 0;
 	const char *depth = http_header(d->req, "Depth");
 	bool deep = !depth || strcmp(depth, "0");
-	struct target t = { 0 };
+	struct target t = {0};
 	int rc;
 
 	rc = dav_xml_parse(&body, d->req->body, d->req->body_len, &d->err);
@@ -1133,7 +1144,8 @@ static void do_propfind(struct dav *d)
 		t.res = R_PRINCIPAL, t.href = d->principal;
 		rc = respond_props(d, &b, &t, &body);
 	}
-	if (!rc && deep && (d->path.kind == K_HOME || d->path.kind == K_HOMES)) {
+	if (!rc && deep &&
+	    (d->path.kind == K_HOME || d->path.kind == K_HOMES)) {
 		t.res = R_BOOK, t.href = d->book;
 		rc = respond_props(d, &b, &t, &body);
 	}
@@ -1195,7 +1207,7 @@ static char *href_name(struct dav *d, const char *href)
 static int report_multiget(struct dav *d, const struct dav_body *body,
 			   struct dav_buf *b)
 {
-	struct target t = { .res = R_CARD };
+	struct target t = {.res = R_CARD};
 	int rc = KITH_OK;
 
 	t.version = want_version(d, body);
@@ -1221,7 +1233,7 @@ static int report_multiget(struct dav *d, const struct dav_body *body,
 static bool card_matches(const struct dav_body *body, const char *text,
 			 size_t len)
 {
-	struct vcard_file f = { 0 };
+	struct vcard_file f = {0};
 	bool any = false, all = true;
 
 	if (!body->n_filters)
@@ -1282,13 +1294,13 @@ static int report_query(struct dav *d, const struct dav_body *body,
 {
 	struct dav_item *items = NULL;
 	size_t n = 0, sent = 0;
-	struct target t = { .res = R_CARD };
+	struct target t = {.res = R_CARD};
 	int rc;
 
 	t.version = want_version(d, body);
 	rc = store_dav_list(d->st, d->ctx.ws, -1, &items, &n, &d->err);
 	for (size_t i = 0; !rc && i < n; i++) {
-		struct vcard_out out = { 0 };
+		struct vcard_out out = {0};
 		char *href;
 
 		if (body->n_filters) {
@@ -1332,7 +1344,7 @@ static int report_sync(struct dav *d, const struct dav_body *body,
 	char **names = NULL;
 	size_t n = 0, sent = 0;
 	int64_t since = -1, token = seq_now(d);
-	struct target t = { .res = R_CARD };
+	struct target t = {.res = R_CARD};
 	bool cut = false;
 	int rc;
 
@@ -1426,7 +1438,7 @@ bad_token:
 static void do_report(struct dav *d)
 {
 	struct dav_body body;
-	struct dav_buf b = { 0 };
+	struct dav_buf b = {0};
 	int rc, status = 207;
 
 	rc = dav_xml_parse(&body, d->req->body, d->req->body_len, &d->err);
@@ -1494,8 +1506,8 @@ static bool preconditions(struct dav *d, bool exists, const char *etag)
 
 static void do_get(struct dav *d)
 {
-	struct dav_item it = { 0 };
-	struct vcard_out out = { 0 };
+	struct dav_item it = {0};
+	struct vcard_out out = {0};
 	const char *inm = http_header(d->req, "If-None-Match");
 	char etag[32];
 	int rc;
@@ -1602,7 +1614,7 @@ static void bad_card(struct dav *d)
 static void do_put(struct dav *d)
 {
 	struct vcard_contact vc;
-	struct dav_item it = { 0 }, by_uid = { 0 }, after = { 0 };
+	struct dav_item it = {0}, by_uid = {0}, after = {0};
 	bool group = false, exists, locked = false;
 	int64_t id = 0;
 	char etag[32] = "";
@@ -1610,8 +1622,9 @@ static void do_put(struct dav *d)
 
 	vcard_contact_init(&vc);
 	if (d->path.kind != K_CARD) {
-		text(d->resp, 405, "PUT a card into the address book: "
-				   "/dav/addressbooks/<id>/contacts/<name>");
+		text(d->resp, 405,
+		     "PUT a card into the address book: "
+		     "/dav/addressbooks/<id>/contacts/<name>");
 		http_header_add(d->resp, "Allow", DAV_ALLOW);
 		return;
 	}
@@ -1647,8 +1660,9 @@ static void do_put(struct dav *d)
 	/* A new name with a '/' names a card in a collection that is not
 	 * there (RFC 4918 9.7.1); an old one is a UID that had a '/'. */
 	if (!exists && strchr(d->path.name, '/')) {
-		text(d->resp, 409, "no such collection: an address book holds "
-				   "cards only");
+		text(d->resp, 409,
+		     "no such collection: an address book holds "
+		     "cards only");
 		goto done;
 	}
 	if (exists)
@@ -1667,20 +1681,21 @@ static void do_put(struct dav *d)
 			rc = store_contact_delete(d->st, d->ctx.ws,
 						  it.contact_id, &d->err);
 		if (!rc)
-			rc = store_dav_card_put(d->st, d->ctx.ws,
-						d->path.name, NULL,
-						d->req->body, NULL, &d->err);
+			rc = store_dav_card_put(d->st, d->ctx.ws, d->path.name,
+						NULL, d->req->body, NULL,
+						&d->err);
 	} else {
 		if (exists && it.card_id)
-			rc = store_dav_card_delete(d->st, d->ctx.ws,
-						   it.card_id, &d->err);
+			rc = store_dav_card_delete(d->st, d->ctx.ws, it.card_id,
+						   &d->err);
 		if (!rc)
 			rc = app_card_write(&d->ctx, id, &vc, &id, &d->err);
 		/* Does the name find this contact now? Else keep it. */
 		if (!rc) {
 			int f = find_card(d, d->path.name, &after);
 
-			if (f == KITH_ENOTFOUND || (!f && after.contact_id != id))
+			if (f == KITH_ENOTFOUND ||
+			    (!f && after.contact_id != id))
 				rc = store_dav_href_set(d->st, d->ctx.ws, id,
 							d->path.name, &d->err);
 			else
@@ -1715,7 +1730,7 @@ done:
 
 static void do_delete(struct dav *d)
 {
-	struct dav_item it = { 0 };
+	struct dav_item it = {0};
 	char etag[32];
 	int rc;
 
@@ -1737,11 +1752,10 @@ static void do_delete(struct dav *d)
 	etag_of(etag, it.seq);
 	if (!preconditions(d, true, etag))
 		goto done;
-	rc = it.contact_id
-		     ? store_contact_delete(d->st, d->ctx.ws, it.contact_id,
-					    &d->err)
-		     : store_dav_card_delete(d->st, d->ctx.ws, it.card_id,
-					     &d->err);
+	rc =
+	    it.contact_id
+		? store_contact_delete(d->st, d->ctx.ws, it.contact_id, &d->err)
+		: store_dav_card_delete(d->st, d->ctx.ws, it.card_id, &d->err);
 	if (rc) {
 		fail_kith(d, rc);
 		goto done;
@@ -1761,8 +1775,9 @@ static void do_mkcol(struct dav *d)
 
 	/* RFC 4918 9.3.1: a body MKCOL does not understand is 415. */
 	if (d->req->body_len && (!ct || !strstr(ct, "xml"))) {
-		text(d->resp, 415, "MKCOL takes an XML body (RFC 5689) or "
-				   "none");
+		text(d->resp, 415,
+		     "MKCOL takes an XML body (RFC 5689) or "
+		     "none");
 		return;
 	}
 	rc = dav_xml_parse(&body, d->req->body, d->req->body_len, &d->err);
@@ -1792,9 +1807,9 @@ static void do_mkcol(struct dav *d)
 static void do_proppatch(struct dav *d)
 {
 	struct dav_body body;
-	struct dav_buf b = { 0 };
-	const char *href = d->path.kind == K_BOOK    ? d->book
-			   : d->path.kind == K_HOME  ? d->home
+	struct dav_buf b = {0};
+	const char *href = d->path.kind == K_BOOK	 ? d->book
+			   : d->path.kind == K_HOME	 ? d->home
 			   : d->path.kind == K_PRINCIPAL ? d->principal
 							 : NULL;
 	int rc = dav_xml_parse(&body, d->req->body, d->req->body_len, &d->err);
@@ -1831,7 +1846,7 @@ done:
 void dav_handle(struct store *st, struct http_request *req,
 		struct http_response *resp)
 {
-	struct dav d = { 0 };
+	struct dav d = {0};
 	const char *prefer;
 
 	d.st = st;
@@ -1901,7 +1916,7 @@ void dav_handle(struct store *st, struct http_request *req,
 done:
 	store_read_end(st);
 	{
-		struct kith_err serr = { 0 };
+		struct kith_err serr = {0};
 
 		if (store_settle(st, &serr))
 			fprintf(stderr, "kith: dav %s: %s\n", req->method,

@@ -160,7 +160,8 @@ int store_dav_find(struct store *st, int64_t ws, const char *name,
 	if (rc || found)
 		goto done;
 	if (uid) {
-		STMT(s, "SELECT id, 0, dav_href, uid, dav_seq, updated_at FROM contact"
+		STMT(s, "SELECT id, 0, dav_href, uid, dav_seq, updated_at FROM "
+			"contact"
 			" WHERE workspace_id = ? AND uid = ?"
 			" AND dav_href IS NULL ORDER BY id LIMIT 1");
 		sqlite3_bind_int64(s, 1, ws);
@@ -170,7 +171,8 @@ int store_dav_find(struct store *st, int64_t ws, const char *name,
 			goto done;
 	}
 	if (id) {
-		STMT(s, "SELECT id, 0, dav_href, uid, dav_seq, updated_at FROM contact"
+		STMT(s, "SELECT id, 0, dav_href, uid, dav_seq, updated_at FROM "
+			"contact"
 			" WHERE workspace_id = ? AND id = ?"
 			" AND dav_href IS NULL AND uid IS NULL");
 		sqlite3_bind_int64(s, 1, ws);
@@ -179,8 +181,7 @@ int store_dav_find(struct store *st, int64_t ws, const char *name,
 		if (rc || found)
 			goto done;
 	}
-	rc = kith_err_set(err, KITH_ENOTFOUND, "href", "no card \"%s\"",
-			  name);
+	rc = kith_err_set(err, KITH_ENOTFOUND, "href", "no card \"%s\"", name);
 done:
 	if (rc)
 		dav_item_clear(out);
@@ -303,11 +304,12 @@ int store_dav_usage(struct store *st, int64_t ws, int64_t *items,
 	sqlite3_stmt *s;
 	int rc, more;
 
-	STMT(s, "SELECT (SELECT count(*) FROM contact WHERE workspace_id = ?1)"
-		" + (SELECT count(*) FROM dav_card WHERE workspace_id = ?1),"
-		" coalesce((SELECT sum(length(card)) FROM contact"
-		" WHERE workspace_id = ?1), 0) + coalesce((SELECT"
-		" sum(length(card)) FROM dav_card WHERE workspace_id = ?1), 0)");
+	STMT(s,
+	     "SELECT (SELECT count(*) FROM contact WHERE workspace_id = ?1)"
+	     " + (SELECT count(*) FROM dav_card WHERE workspace_id = ?1),"
+	     " coalesce((SELECT sum(length(card)) FROM contact"
+	     " WHERE workspace_id = ?1), 0) + coalesce((SELECT"
+	     " sum(length(card)) FROM dav_card WHERE workspace_id = ?1), 0)");
 	sqlite3_bind_int64(s, 1, ws);
 	STEP(s, more);
 	*items = more ? sqlite3_column_int64(s, 0) : 0;

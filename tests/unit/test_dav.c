@@ -15,7 +15,7 @@
 #include <string.h>
 
 #define NOW ((kith_time)1795186800) /* 2026-11-20T15:00:00Z */
-#define NS "xmlns:d=\"DAV:\" xmlns:c=\"urn:ietf:params:xml:ns:carddav\""
+#define NS  "xmlns:d=\"DAV:\" xmlns:c=\"urn:ietf:params:xml:ns:carddav\""
 
 static const struct {
 	const char *body;
@@ -23,40 +23,39 @@ static const struct {
 	enum dav_body_kind kind;
 	size_t n_props, n_hrefs, n_filters;
 } parse_cases[] = {
-	{ "", KITH_OK, DAV_BODY_NONE, 0, 0, 0 },
-	{ " \r\n", KITH_OK, DAV_BODY_NONE, 0, 0, 0 },
-	{ "<d:propfind " NS "><d:prop><d:getetag/><c:address-data/>"
-	  "</d:prop></d:propfind>",
-	  KITH_OK, DAV_BODY_PROPFIND, 2, 0, 0 },
-	{ "<d:propfind xmlns:d=\"DAV:\"><d:allprop/></d:propfind>", KITH_OK,
-	  DAV_BODY_PROPFIND, 0, 0, 0 },
-	{ "<c:addressbook-multiget " NS "><d:prop><d:getetag/></d:prop>"
-	  "<d:href>/a</d:href><d:href> /b </d:href></c:addressbook-multiget>",
-	  KITH_OK, DAV_BODY_MULTIGET, 1, 2, 0 },
-	{ "<c:addressbook-query " NS "><c:filter><c:prop-filter name=\"email\">"
-	  "<c:text-match>x</c:text-match></c:prop-filter><c:prop-filter "
-	  "name=\"FN\"><c:is-not-defined/></c:prop-filter></c:filter>"
-	  "</c:addressbook-query>",
-	  KITH_OK, DAV_BODY_QUERY, 0, 0, 2 },
-	{ "<d:sync-collection xmlns:d=\"DAV:\"><d:sync-token>t</d:sync-token>"
-	  "<d:prop><d:getetag/></d:prop></d:sync-collection>",
-	  KITH_OK, DAV_BODY_SYNC, 1, 0, 0 },
-	{ "<d:propertyupdate xmlns:d=\"DAV:\"><d:set><d:prop><d:displayname>x"
-	  "</d:displayname></d:prop></d:set></d:propertyupdate>",
-	  KITH_OK, DAV_BODY_PROPPATCH, 1, 0, 0 },
-	{ "<d:expand-property xmlns:d=\"DAV:\"/>", KITH_OK, DAV_BODY_OTHER, 0,
-	  0, 0 },
-	/* a comment and CDATA are fine; a DTD is not */
-	{ "<!-- hi --><d:propfind xmlns:d=\"DAV:\"><d:prop><![CDATA[x]]>"
-	  "</d:prop></d:propfind>",
-	  KITH_OK, DAV_BODY_PROPFIND, 0, 0, 0 },
-	{ "<!DOCTYPE d [<!ENTITY x \"y\">]><d:propfind xmlns:d=\"DAV:\"/>",
-	  KITH_EINPUT, DAV_BODY_NONE, 0, 0, 0 },
-	{ "<!DOCTYPE x SYSTEM \"http://example.invalid/x.dtd\"><x/>",
-	  KITH_EINPUT, DAV_BODY_NONE, 0, 0, 0 },
-	{ "<d:propfind xmlns:d=\"DAV:\"><d:prop>", KITH_EINPUT, DAV_BODY_NONE,
-	  0, 0, 0 },
-	{ "not xml", KITH_EINPUT, DAV_BODY_NONE, 0, 0, 0 },
+    {"", KITH_OK, DAV_BODY_NONE, 0, 0, 0},
+    {" \r\n", KITH_OK, DAV_BODY_NONE, 0, 0, 0},
+    {"<d:propfind " NS "><d:prop><d:getetag/><c:address-data/>"
+     "</d:prop></d:propfind>",
+     KITH_OK, DAV_BODY_PROPFIND, 2, 0, 0},
+    {"<d:propfind xmlns:d=\"DAV:\"><d:allprop/></d:propfind>", KITH_OK,
+     DAV_BODY_PROPFIND, 0, 0, 0},
+    {"<c:addressbook-multiget " NS "><d:prop><d:getetag/></d:prop>"
+     "<d:href>/a</d:href><d:href> /b </d:href></c:addressbook-multiget>",
+     KITH_OK, DAV_BODY_MULTIGET, 1, 2, 0},
+    {"<c:addressbook-query " NS "><c:filter><c:prop-filter name=\"email\">"
+     "<c:text-match>x</c:text-match></c:prop-filter><c:prop-filter "
+     "name=\"FN\"><c:is-not-defined/></c:prop-filter></c:filter>"
+     "</c:addressbook-query>",
+     KITH_OK, DAV_BODY_QUERY, 0, 0, 2},
+    {"<d:sync-collection xmlns:d=\"DAV:\"><d:sync-token>t</d:sync-token>"
+     "<d:prop><d:getetag/></d:prop></d:sync-collection>",
+     KITH_OK, DAV_BODY_SYNC, 1, 0, 0},
+    {"<d:propertyupdate xmlns:d=\"DAV:\"><d:set><d:prop><d:displayname>x"
+     "</d:displayname></d:prop></d:set></d:propertyupdate>",
+     KITH_OK, DAV_BODY_PROPPATCH, 1, 0, 0},
+    {"<d:expand-property xmlns:d=\"DAV:\"/>", KITH_OK, DAV_BODY_OTHER, 0, 0, 0},
+    /* a comment and CDATA are fine; a DTD is not */
+    {"<!-- hi --><d:propfind xmlns:d=\"DAV:\"><d:prop><![CDATA[x]]>"
+     "</d:prop></d:propfind>",
+     KITH_OK, DAV_BODY_PROPFIND, 0, 0, 0},
+    {"<!DOCTYPE d [<!ENTITY x \"y\">]><d:propfind xmlns:d=\"DAV:\"/>",
+     KITH_EINPUT, DAV_BODY_NONE, 0, 0, 0},
+    {"<!DOCTYPE x SYSTEM \"http://example.invalid/x.dtd\"><x/>", KITH_EINPUT,
+     DAV_BODY_NONE, 0, 0, 0},
+    {"<d:propfind xmlns:d=\"DAV:\"><d:prop>", KITH_EINPUT, DAV_BODY_NONE, 0, 0,
+     0},
+    {"not xml", KITH_EINPUT, DAV_BODY_NONE, 0, 0, 0},
 };
 
 static void test_parse(void **state)
@@ -65,7 +64,7 @@ static void test_parse(void **state)
 	dav_xml_init();
 	for (size_t i = 0; i < sizeof(parse_cases) / sizeof(*parse_cases);
 	     i++) {
-		struct kith_err err = { 0 };
+		struct kith_err err = {0};
 		struct dav_body b;
 		int rc = dav_xml_parse(&b, parse_cases[i].body,
 				       strlen(parse_cases[i].body), &err);
@@ -83,7 +82,7 @@ static void test_parse(void **state)
 
 static void test_parse_details(void **state)
 {
-	struct kith_err err = { 0 };
+	struct kith_err err = {0};
 	struct dav_body b;
 	const char *q = "<c:addressbook-query " NS "><d:prop><c:address-data "
 			"version=\"4.0\"/></d:prop><c:filter test=\"allof\">"
@@ -116,13 +115,13 @@ static const struct {
 	const char *in;
 	const char *out;
 } escape_cases[] = {
-	{ "plain", "plain" },
-	{ "a&b<c>\"'", "a&amp;b&lt;c&gt;&quot;&apos;" },
-	{ "tab\there\r\n", "tab\there\r\n" },
-	{ "bell\x07", "bell\xef\xbf\xbd" },
-	{ "caf\xc3\xa9", "caf\xc3\xa9" },
-	{ "bad\xc3(", "bad\xef\xbf\xbd(" },
-	{ "\xff", "\xef\xbf\xbd" },
+    {"plain", "plain"},
+    {"a&b<c>\"'", "a&amp;b&lt;c&gt;&quot;&apos;"},
+    {"tab\there\r\n", "tab\there\r\n"},
+    {"bell\x07", "bell\xef\xbf\xbd"},
+    {"caf\xc3\xa9", "caf\xc3\xa9"},
+    {"bad\xc3(", "bad\xef\xbf\xbd("},
+    {"\xff", "\xef\xbf\xbd"},
 };
 
 static void test_escape(void **state)
@@ -130,10 +129,9 @@ static void test_escape(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(escape_cases) / sizeof(*escape_cases);
 	     i++) {
-		struct dav_buf b = { 0 };
+		struct dav_buf b = {0};
 
-		dav_buf_xml(&b, escape_cases[i].in,
-			    strlen(escape_cases[i].in));
+		dav_buf_xml(&b, escape_cases[i].in, strlen(escape_cases[i].in));
 		assert_string_equal(b.s ? b.s : "", escape_cases[i].out);
 		dav_buf_free(&b);
 	}
@@ -193,9 +191,9 @@ static int64_t item_seq(struct fx *f, int64_t id)
 	int64_t s;
 
 	snprintf(name, sizeof(name), "kith-%lld.vcf", (long long)id);
-	assert_int_equal(store_dav_find(f->app.st, f->app.ws, name, NULL, id,
-					&it, &f->err),
-			 0);
+	assert_int_equal(
+	    store_dav_find(f->app.st, f->app.ws, name, NULL, id, &it, &f->err),
+	    0);
 	s = it.seq;
 	dav_item_clear(&it);
 	return s;
@@ -205,7 +203,7 @@ static void test_change_log(void **state)
 {
 	struct fx *f = *state;
 	struct contact c;
-	struct kdate d = { 0 };
+	struct kdate d = {0};
 	struct dav_item *v = NULL;
 	size_t n = 0;
 	int64_t s0, s1, id;
@@ -213,9 +211,8 @@ static void test_change_log(void **state)
 	s0 = seq(f, f->app.ws);
 	contact_init(&c);
 	c.name = strdup("Ann Lee");
-	assert_int_equal(store_contact_add(f->app.st, f->app.ws, &c, NOW,
-					   &f->err),
-			 0);
+	assert_int_equal(
+	    store_contact_add(f->app.st, f->app.ws, &c, NOW, &f->err), 0);
 	id = c.id;
 	assert_int_equal(seq(f, f->app.ws), s0 + 1);
 	assert_int_equal(item_seq(f, id), s0 + 1);
@@ -223,9 +220,8 @@ static void test_change_log(void **state)
 	assert_int_equal(seq(f, f->other_ws), 0);
 	free(c.title);
 	c.title = strdup("CTO");
-	assert_int_equal(store_contact_update(f->app.st, f->app.ws, &c, 0,
-					      NOW, &f->err),
-			 0);
+	assert_int_equal(
+	    store_contact_update(f->app.st, f->app.ws, &c, 0, NOW, &f->err), 0);
 	assert_int_equal(item_seq(f, id), s0 + 2);
 	/* a snooze changes no card */
 	assert_int_equal(store_contact_snooze(f->app.st, f->app.ws, id,
@@ -242,24 +238,21 @@ static void test_change_log(void **state)
 	s1 = item_seq(f, id);
 	assert_int_equal(s1, s0 + 3);
 	/* nothing after the current count; the contact after s0 */
-	assert_int_equal(store_dav_list(f->app.st, f->app.ws, s1, &v, &n,
-					&f->err),
-			 0);
+	assert_int_equal(
+	    store_dav_list(f->app.st, f->app.ws, s1, &v, &n, &f->err), 0);
 	assert_int_equal(n, 0);
-	assert_int_equal(store_dav_list(f->app.st, f->app.ws, s0, &v, &n,
-					&f->err),
-			 0);
+	assert_int_equal(
+	    store_dav_list(f->app.st, f->app.ws, s0, &v, &n, &f->err), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(v[0].contact_id, id);
 	assert_false(v[0].gone);
 	store_dav_items_free(v, n);
 	/* a new name: a tombstone for the old one, the contact changed */
-	assert_int_equal(store_dav_href_set(f->app.st, f->app.ws, id,
-					    "a b.vcf", &f->err),
-			 0);
-	assert_int_equal(store_dav_list(f->app.st, f->app.ws, s1, &v, &n,
-					&f->err),
-			 0);
+	assert_int_equal(
+	    store_dav_href_set(f->app.st, f->app.ws, id, "a b.vcf", &f->err),
+	    0);
+	assert_int_equal(
+	    store_dav_list(f->app.st, f->app.ws, s1, &v, &n, &f->err), 0);
 	assert_int_equal(n, 2);
 	assert_true(v[0].gone);
 	assert_null(v[0].href);
@@ -268,12 +261,10 @@ static void test_change_log(void **state)
 	store_dav_items_free(v, n);
 	s1 = seq(f, f->app.ws);
 	/* a delete: a tombstone with the name */
-	assert_int_equal(store_contact_delete(f->app.st, f->app.ws, id,
-					      &f->err),
-			 0);
-	assert_int_equal(store_dav_list(f->app.st, f->app.ws, s1, &v, &n,
-					&f->err),
-			 0);
+	assert_int_equal(
+	    store_contact_delete(f->app.st, f->app.ws, id, &f->err), 0);
+	assert_int_equal(
+	    store_dav_list(f->app.st, f->app.ws, s1, &v, &n, &f->err), 0);
 	assert_true(n >= 1);
 	assert_true(v[n - 1].gone);
 	assert_string_equal(v[n - 1].href, "a b.vcf");
@@ -288,31 +279,28 @@ static void test_raw_cards(void **state)
 	char *text = NULL;
 	int64_t id = 0, s0 = seq(f, f->app.ws);
 
-	assert_int_equal(store_dav_card_put(f->app.st, f->app.ws, "g.vcf",
-					    "g", "BEGIN:VCARD\r\n", &id,
-					    &f->err),
+	assert_int_equal(store_dav_card_put(f->app.st, f->app.ws, "g.vcf", "g",
+					    "BEGIN:VCARD\r\n", &id, &f->err),
 			 0);
 	assert_int_equal(seq(f, f->app.ws), s0 + 1);
-	assert_int_equal(store_dav_find(f->app.st, f->app.ws, "g.vcf", NULL,
-					0, &it, &f->err),
+	assert_int_equal(store_dav_find(f->app.st, f->app.ws, "g.vcf", NULL, 0,
+					&it, &f->err),
 			 0);
 	assert_int_equal(it.card_id, id);
 	dav_item_clear(&it);
-	assert_int_equal(store_dav_card_get(f->app.st, f->app.ws, id, &text,
-					    &f->err),
-			 0);
+	assert_int_equal(
+	    store_dav_card_get(f->app.st, f->app.ws, id, &text, &f->err), 0);
 	assert_string_equal(text, "BEGIN:VCARD\r\n");
 	free(text);
 	/* not found from another workspace */
 	assert_int_equal(store_dav_find(f->app.st, f->other_ws, "g.vcf", NULL,
 					0, &it, &f->err),
 			 KITH_ENOTFOUND);
-	assert_int_equal(store_dav_card_get(f->app.st, f->other_ws, id, &text,
-					    &f->err),
-			 KITH_ENOTFOUND);
-	assert_int_equal(store_dav_card_delete(f->app.st, f->app.ws, id,
-					       &f->err),
-			 0);
+	assert_int_equal(
+	    store_dav_card_get(f->app.st, f->other_ws, id, &text, &f->err),
+	    KITH_ENOTFOUND);
+	assert_int_equal(
+	    store_dav_card_delete(f->app.st, f->app.ws, id, &f->err), 0);
 	assert_int_equal(seq(f, f->app.ws), s0 + 2);
 }
 
@@ -320,25 +308,23 @@ static void test_card_write(void **state)
 {
 	struct fx *f = *state;
 	static const char card[] =
-		"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:u-1\r\nFN:Zoe Park\r\n"
-		"item1.EMAIL:zoe@example.org\r\nitem1.X-ABLabel:Studio\r\n"
-		"BDAY:1990-02-03\r\nX-KEEP:me\r\nEND:VCARD\r\n";
+	    "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:u-1\r\nFN:Zoe Park\r\n"
+	    "item1.EMAIL:zoe@example.org\r\nitem1.X-ABLabel:Studio\r\n"
+	    "BDAY:1990-02-03\r\nX-KEEP:me\r\nEND:VCARD\r\n";
 	struct vcard_contact vc;
-	struct vcard_out out = { 0 };
+	struct vcard_out out = {0};
 	struct kdate *d = NULL;
 	size_t nd = 0;
 	int64_t id = 0, id2 = 0;
 	bool group;
 
-	assert_int_equal(card_parse_one(&vc, &group, card, strlen(card),
-					&f->err),
-			 0);
+	assert_int_equal(
+	    card_parse_one(&vc, &group, card, strlen(card), &f->err), 0);
 	assert_false(group);
 	assert_int_equal(app_card_write(&f->app, 0, &vc, &id, &f->err), 0);
 	vcard_contact_clear(&vc);
-	assert_int_equal(app_card_render(&f->app, id, "x", VCARD_30, &out,
-					 &f->err),
-			 0);
+	assert_int_equal(
+	    app_card_render(&f->app, id, "x", VCARD_30, &out, &f->err), 0);
 	assert_non_null(strstr(out.buf, "X-KEEP:me"));
 	assert_non_null(strstr(out.buf, "item1.X-ABLABEL:Studio"));
 	assert_non_null(strstr(out.buf, "UID:u-1"));
@@ -346,41 +332,40 @@ static void test_card_write(void **state)
 	/* the same card again, without its birthday: one contact, no date */
 	{
 		static const char card2[] =
-			"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:u-1\r\n"
-			"FN:Zoe Park-Lee\r\nEND:VCARD\r\n";
+		    "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:u-1\r\n"
+		    "FN:Zoe Park-Lee\r\nEND:VCARD\r\n";
 
-		assert_int_equal(card_parse_one(&vc, &group, card2,
-						strlen(card2), &f->err),
-				 0);
+		assert_int_equal(
+		    card_parse_one(&vc, &group, card2, strlen(card2), &f->err),
+		    0);
 	}
 	assert_int_equal(app_card_write(&f->app, id, &vc, &id2, &f->err), 0);
 	vcard_contact_clear(&vc);
 	assert_int_equal(id2, id);
-	assert_int_equal(store_date_list(f->app.st, f->app.ws, id, &d, &nd,
-					 &f->err),
-			 0);
+	assert_int_equal(
+	    store_date_list(f->app.st, f->app.ws, id, &d, &nd, &f->err), 0);
 	assert_int_equal(nd, 0);
 	store_dates_free(d, nd);
 	/* a group card is not a contact */
 	{
 		static const char g[] =
-			"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Team\r\n"
-			"X-ADDRESSBOOKSERVER-KIND:group\r\nEND:VCARD\r\n";
+		    "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Team\r\n"
+		    "X-ADDRESSBOOKSERVER-KIND:group\r\nEND:VCARD\r\n";
 
-		assert_int_equal(card_parse_one(&vc, &group, g, strlen(g),
-						&f->err),
-				 0);
+		assert_int_equal(
+		    card_parse_one(&vc, &group, g, strlen(g), &f->err), 0);
 		assert_true(group);
 		vcard_contact_clear(&vc);
 	}
 	/* a card kith refuses names the property */
 	{
-		static const char bad[] = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:X\r\n"
-					  "EMAIL:nobody\r\nEND:VCARD\r\n";
+		static const char bad[] =
+		    "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:X\r\n"
+		    "EMAIL:nobody\r\nEND:VCARD\r\n";
 
-		assert_int_equal(card_parse_one(&vc, &group, bad, strlen(bad),
-						&f->err),
-				 KITH_EINPUT);
+		assert_int_equal(
+		    card_parse_one(&vc, &group, bad, strlen(bad), &f->err),
+		    KITH_EINPUT);
 		assert_string_equal(f->err.field, "EMAIL");
 		vcard_contact_clear(&vc);
 	}
@@ -389,15 +374,12 @@ static void test_card_write(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse),
-		cmocka_unit_test(test_parse_details),
-		cmocka_unit_test(test_escape),
-		cmocka_unit_test_setup_teardown(test_change_log, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_raw_cards, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_card_write, setup,
-						teardown),
+	    cmocka_unit_test(test_parse),
+	    cmocka_unit_test(test_parse_details),
+	    cmocka_unit_test(test_escape),
+	    cmocka_unit_test_setup_teardown(test_change_log, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_raw_cards, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_card_write, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
