@@ -90,7 +90,7 @@ run: deps all
 	@./scripts/run
 
 bench: deps all
-	@$(MAKE) --no-print-directory $(B)/bench/bench_due
+	@$(MAKE) --no-print-directory $(B)/bench/bench_due $(B)/bench/bench_vcard
 	@./bench/run
 	@./bench/api.sh
 	@./bench/carddav.sh

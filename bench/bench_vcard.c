@@ -5,6 +5,10 @@
  *     import   vcard_parse_each + vcard_to_contact per card
  *     whole    vcard_parse of the whole file into one arena
  *     export   import into memory, then vcard_write_contact of all
+ *     db       import into a fresh SQLite book (app_contact_add and
+ *              the dates, one transaction), then time `kith export
+ *              --format vcard` (app_export, keyset pages) to a sink
+ *              that only counts bytes: the export from the database
  * Prints cards/s and the peak RSS of the process (run one mode per
  * process so the peaks do not mix).
  */
@@ -14,8 +18,12 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "app/contact.h"
+#include "app/export.h"
 #include "input/vcard.h"
 #include "render/vcard.h"
+
+#include <unistd.h>
 
 static double now(void)
 {
@@ -98,6 +106,93 @@ static int on_import(const struct vcard *c, void *ctx, struct kith_err *err)
 	return 0;
 }
 
+struct db {
+	struct app_ctx app;
+	size_t n;
+};
+
+static int on_store(const struct vcard *c, void *ctx, struct kith_err *err)
+{
+	struct db *d = ctx;
+	struct vcard_contact vc;
+	struct contact k;
+	int rc = vcard_to_contact(&vc, c, "bench", err);
+
+	if (rc)
+		return rc;
+	k = vc.c;
+	k.email_labels = vc.email_labels;
+	k.phone_labels = vc.phone_labels;
+	k.addresses = vc.addresses;
+	k.address_labels = vc.address_labels;
+	k.uid = vc.uid;
+	k.card = vc.card;
+	rc = app_contact_add(&d->app, &k, err);
+	vc.c.id = k.id;
+	for (size_t i = 0; !rc && i < vc.n_dates; i++) {
+		vc.dates[i].contact_id = k.id;
+		rc = store_date_add(d->app.st, d->app.ws, &vc.dates[i], err);
+	}
+	/* k lent vc's strings; vc frees them once */
+	vcard_contact_clear(&vc);
+	d->n++;
+	return rc;
+}
+
+static int count_sink(void *p, const char *buf, size_t len,
+		      struct kith_err *err)
+{
+	(void)buf;
+	(void)err;
+	*(size_t *)p += len;
+	return KITH_OK;
+}
+
+/* Import n cards into a temporary book, then time the export. */
+static int db_mode(char *text, size_t len, struct kith_err *err)
+{
+	char dir[] = "/tmp/kith-bench-XXXXXX", path[64], cmd[80];
+	struct export_opts o = { EXPORT_VCARD, VCARD_30, NULL, 0 };
+	struct db d = { 0 };
+	size_t bytes = 0;
+	double t0, t1, t2;
+	int rc;
+
+	if (!mkdtemp(dir))
+		return KITH_EIO;
+	snprintf(path, sizeof(path), "%s/book.db", dir);
+	rc = app_open(&d.app, path, NULL, 1795186800, err);
+	if (rc)
+		return rc;
+	t0 = now();
+	rc = store_begin(d.app.st, err);
+	if (!rc)
+		rc = vcard_parse_each(text, len, "bench", on_store, &d, err);
+	if (!rc)
+		rc = store_commit(d.app.st, err);
+	t1 = now();
+	if (!rc) {
+		printf("db import: %zu cards through app_contact_add, %.0f "
+		       "cards/s\n",
+		       d.n, (double)d.n / (t1 - t0));
+		store_read_begin(d.app.st);
+		t1 = now();
+		rc = app_export(&d.app, &o, count_sink, &bytes, err);
+		t2 = now();
+		store_read_end(d.app.st);
+		if (!rc)
+			printf("db export: %zu cards, %.1f MB, %.0f cards/s, "
+			       "peak RSS %ld KiB\n",
+			       d.n, (double)bytes / 1e6,
+			       (double)d.n / (t2 - t1), peak_kib());
+	}
+	app_close(&d.app);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd))
+		fprintf(stderr, "bench_vcard: could not remove %s\n", dir);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 100000, len, got = 0;
@@ -110,6 +205,18 @@ int main(int argc, char **argv)
 	if (!text)
 		return 1;
 	t0 = now();
+	if (!strcmp(mode, "db")) {
+		rc = db_mode(text, len, &err);
+		free(text);
+		if (rc) {
+			char buf[700];
+
+			fprintf(stderr, "%s\n",
+				kith_err_format(&err, buf, sizeof(buf)));
+			return 1;
+		}
+		return 0;
+	}
 	if (!strcmp(mode, "parse")) {
 		rc = vcard_parse_each(text, len, "bench", on_card, &got, &err);
 	} else if (!strcmp(mode, "whole")) {

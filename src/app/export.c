@@ -95,6 +95,8 @@ static int each_contact(struct app_ctx *ctx, bool with_card, contact_fn fn,
 		rc = store_contact_list(ctx->st, ctx->ws, &f, &c, &n, err);
 		if (rc || !n)
 			break;
+		/* before fn: a writer may take the contact over (and its id) */
+		f.after_id = c[n - 1].id;
 		for (size_t i = 0; !rc && i < n; i++) {
 			struct kdate *d = NULL;
 			size_t nd = 0;
@@ -105,7 +107,6 @@ static int each_contact(struct app_ctx *ctx, bool with_card, contact_fn fn,
 				rc = fn(fctx, &c[i], d, nd, err);
 			store_dates_free(d, nd);
 		}
-		f.after_id = c[n - 1].id;
 		store_contacts_free(c, n);
 		if (rc || n < EXPORT_PAGE)
 			break;

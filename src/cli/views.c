@@ -98,7 +98,7 @@ int cmd_due(struct cli *cl)
 		if (*tier || *when)
 			term_pad(stdout, it->name, 28);
 		else
-			fputs(it->name, stdout);
+			term_name(stdout, it->name);
 		printf("%s", term_reset());
 		if (*when)
 			printf(" %s%-2s%s %s%s%s", term_dim(), tier,

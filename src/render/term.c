@@ -8,6 +8,11 @@
 #include <wchar.h>
 
 static bool color;
+/* Isolate right-to-left text (U+2068 FSI ... U+2069 PDI): on a TTY
+ * only. A terminal that lays out bidirectional text then keeps "(#12)"
+ * or the next column out of the name's run; where output is a pipe the
+ * name stays byte for byte what was stored, for grep and scripts. */
+static bool isolate;
 
 void term_init(void)
 {
@@ -16,6 +21,7 @@ void term_init(void)
 	/* wcwidth needs a UTF-8 locale; C.UTF-8 is on every Debian. */
 	if (!setlocale(LC_CTYPE, "") || MB_CUR_MAX == 1)
 		setlocale(LC_CTYPE, "C.UTF-8");
+	isolate = isatty(STDOUT_FILENO);
 	color = isatty(STDOUT_FILENO) && !(nc && *nc) &&
 		!(getenv("TERM") && !strcmp(getenv("TERM"), "dumb"));
 }
@@ -101,6 +107,50 @@ static void put_char(FILE *f, const char *s, size_t len)
 		fwrite(s, 1, len, f);
 }
 
+/* Does s hold a right-to-left letter (Hebrew, Arabic, Syriac, Thaana,
+ * N'Ko, Samaritan, Mandaic and their presentation forms, and the RTL
+ * scripts of the supplementary planes)? */
+static bool has_rtl(const char *s)
+{
+	mbstate_t st;
+	wchar_t wc;
+	size_t n;
+
+	memset(&st, 0, sizeof(st));
+	while (s && *s) {
+		n = mbrtowc(&wc, s, MB_CUR_MAX, &st);
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			memset(&st, 0, sizeof(st));
+			s++;
+			continue;
+		}
+		if ((wc >= 0x0590 && wc <= 0x08ff) ||
+		    (wc >= 0xfb1d && wc <= 0xfdff) ||
+		    (wc >= 0xfe70 && wc <= 0xfeff) ||
+		    (wc >= 0x10800 && wc <= 0x10fff) ||
+		    (wc >= 0x1e800 && wc <= 0x1efff))
+			return true;
+		s += n;
+	}
+	return false;
+}
+
+bool term_isolating(void)
+{
+	return isolate;
+}
+
+void term_name(FILE *f, const char *s)
+{
+	bool iso = isolate && has_rtl(s);
+
+	if (iso)
+		fputs("\u2068", f);
+	term_puts(f, s);
+	if (iso)
+		fputs("\u2069", f);
+}
+
 void term_puts(FILE *f, const char *s)
 {
 	size_t len;
@@ -129,7 +179,11 @@ void term_pad(FILE *f, const char *s, int cols)
 	int w = 0;
 	size_t len;
 	const char *p = s ? s : "";
+	/* FSI and PDI take no column (wcwidth 0, Unicode Cf). */
+	bool iso = isolate && has_rtl(p);
 
+	if (iso)
+		fputs("\u2068", f);
 	if (term_width(p) <= cols) {
 		term_puts(f, p);
 		w = term_width(p);
@@ -146,6 +200,8 @@ void term_pad(FILE *f, const char *s, int cols)
 		fputs("…", f);
 		w++;
 	}
+	if (iso)
+		fputs("\u2069", f);
 	for (; w < cols; w++)
 		fputc(' ', f);
 }

@@ -487,6 +487,37 @@ static void test_ics(void **state)
 	contact_clear(&c);
 }
 
+/* More contacts than one page: every one comes out once, in order
+ * (the keyset cursor must not be the moved contact's zeroed id). */
+static void test_pages(void **state)
+{
+	struct fx *f = *state;
+	struct vcard_out o = { 0 };
+	struct export_opts eo = { EXPORT_VCARD, VCARD_30, NULL, 0 };
+	size_t n = 2 * EXPORT_PAGE + 1, got = 0;
+	const char *p;
+
+	for (size_t i = 0; i < n; i++) {
+		struct contact c;
+		char name[32];
+
+		contact_init(&c);
+		snprintf(name, sizeof(name), "Person %05zu", i);
+		c.name = strdup(name);
+		assert_int_equal(app_contact_add(&f->app, &c, &f->err), 0);
+		contact_clear(&c);
+	}
+	assert_int_equal(app_export(&f->app, &eo, buf_sink, &o, &f->err), 0);
+	for (p = o.buf; (p = strstr(p, "\r\nFN:Person ")); p++) {
+		char want[32];
+
+		snprintf(want, sizeof(want), "\r\nFN:Person %05zu\r\n", got++);
+		assert_memory_equal(p, want, strlen(want));
+	}
+	assert_int_equal(got, n);
+	vcard_out_free(&o);
+}
+
 /* The feed token: made once, kept, replaced by rotate; found by hash. */
 static void test_feed_token(void **state)
 {
@@ -638,6 +669,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_csv_roundtrip, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_ics, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_feed_token, setup,
 						teardown),
 	};

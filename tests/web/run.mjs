@@ -510,7 +510,7 @@ async function main() {
         { uid: 'web-m2@test', start: start2, end: new Date(start2.getTime() + 1800000), summary: 'Studio call with Grace', location: 'https://meet.example.com/abc-defg', attendees: ['grace@okaforbakeries.example'] },
       ]);
       await nav('Settings');
-      await page.getByRole('heading', { name: 'Calendar' }).waitFor();
+      await page.getByRole('heading', { name: 'Calendar', exact: true }).waitFor();
       await page.getByLabel('Import calendar (.ics)').setInputFiles({ name: 'week.ics', mimeType: 'text/calendar', buffer: Buffer.from(body) });
       await page.getByText(/Imported 2 events, 2 with contacts\. 2 past meetings are waiting on Today/).waitFor();
       await nav('Today');
@@ -550,6 +550,54 @@ async function main() {
       await list.getByRole('button', { name: 'Remove http://127.0.0.1:9/kith-web-test' }).click();
       await page.getByText('No notification URLs yet.').waitFor();
       assert((await page.evaluate(() => fetch('/api/v1/notify').then(r => r.json()))).items.length === 0, 'not removed');
+    });
+
+    await test('Settings: the calendar feed URL, Copy, Rotate (the old URL then 404s)', async () => {
+      await nav('Settings');
+      await page.getByRole('heading', { name: 'Calendar feed' }).waitFor();
+      const field = page.getByLabel('Feed URL');
+      await page.waitForFunction(() => /\/feeds\/\S+\.ics$/.test(document.getElementById('feed-url').value));
+      const url = await field.inputValue();
+      assert(url.startsWith(base + '/feeds/kith_feed_'), 'feed URL: ' + url);
+      const r1 = await fetch(url);
+      assert(r1.status === 200 && /^text\/calendar/.test(r1.headers.get('content-type')), 'the feed: ' + r1.status);
+      assert(/BEGIN:VCALENDAR/.test(await r1.text()), 'not a calendar');
+      await page.locator('#feed').getByRole('button', { name: 'Copy' }).click();
+      page.once('dialog', d => d.accept());
+      await page.locator('#feed').getByRole('button', { name: 'Rotate' }).click();
+      await page.getByText('New feed URL made').waitFor();
+      const rotated = await field.inputValue();
+      assert(rotated !== url && rotated.startsWith(base + '/feeds/'), 'rotate kept the URL: ' + rotated);
+      assert((await fetch(url)).status === 404, 'the old feed URL still answers');
+      assert((await fetch(rotated)).status === 200, 'the new feed URL does not answer');
+      await dismissToasts();
+      await check(page, 'settings-feed');
+    });
+
+    // The import endpoint is built on another branch: these steps assert
+    // its contract (POST /api/v1/import?dry_run=1&skip_bad=1, text/vcard).
+    await test('Settings: import a vCard file: preview (dry run), then Import', async () => {
+      const vcf = ['BEGIN:VCARD', 'VERSION:3.0', 'FN:Lena Import', 'N:Import;Lena;;;', 'EMAIL;TYPE=work:lena@import.example', 'END:VCARD',
+        'BEGIN:VCARD', 'VERSION:3.0', 'FN:Maggie Okafor', 'EMAIL:maggie@okaforbakeries.example', 'END:VCARD',
+        'BEGIN:VCARD', 'VERSION:3.0', 'FN:نور الهدى', 'EMAIL:nour@import.example', 'END:VCARD', ''].join('\r\n');
+      await nav('Settings');
+      await page.getByRole('heading', { name: 'Import contacts' }).waitFor();
+      const before = (await api('/contacts?limit=1000')).data.items.length;
+      await page.getByLabel('Contacts file (.vcf, .csv)').setInputFiles({ name: 'phone.vcf', mimeType: 'text/vcard', buffer: Buffer.from(vcf) });
+      await page.getByRole('button', { name: 'Preview' }).click();
+      await page.getByText(/^Preview: 2 created, 1 merged, 0 unchanged, 0 skipped\.$/).waitFor();
+      const list = page.getByRole('list', { name: 'Import preview' });
+      assert(/Lena Import/.test(await list.innerText()) && /matched by email/.test(await list.innerText()), 'preview items: ' + await list.innerText());
+      assert(await list.locator('bdi', { hasText: 'نور الهدى' }).count() === 1, 'the RTL name is not isolated');
+      assert((await api('/contacts?limit=1000')).data.items.length === before, 'the preview wrote contacts');
+      await dismissToasts();
+      await check(page, 'settings-import-preview');
+      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      await page.getByText(/^Imported: 2 created, 1 merged/).waitFor();
+      assert((await api('/contacts?limit=1000')).data.items.length === before + 2, 'not imported');
+      // The same file again changes nothing.
+      await page.getByRole('button', { name: 'Preview' }).click();
+      await page.getByText(/^Preview: 0 created, 0 merged, 3 unchanged, 0 skipped\.$/).waitFor();
     });
 
     await test('reports chart response time against the target and human-touch balance per member', async () => {

@@ -30,7 +30,10 @@ export async function request(method, path, opts = {}) {
   if (method !== 'GET') headers['X-CSRF-Token'] = csrf;
   if (opts.etag) headers['If-Match'] = opts.etag;
   let body;
-  if (opts.body !== undefined) {
+  if (opts.raw !== undefined) {
+    headers['Content-Type'] = opts.type;
+    body = opts.raw;
+  } else if (opts.body !== undefined) {
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(opts.body);
   }
@@ -60,5 +63,7 @@ export const get = (path, query) => request('GET', path, { query }).then(r => r.
 export const getWithEtag = (path, query) => request('GET', path, { query });
 export const post = (path, body) => request('POST', path, { body: body || {} }).then(r => r.data);
 export const patch = (path, body, etag) => request('PATCH', path, { body, etag });
+// A file sent as it is (a vCard or CSV import): text and its media type.
+export const postRaw = (path, text, type, query) => request('POST', path, { raw: text, type, query }).then(r => r.data);
 export const put = (path, body) => request('PUT', path, { body }).then(r => r.data);
 export const del = (path, etag) => request('DELETE', path, { etag });

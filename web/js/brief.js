@@ -1,12 +1,12 @@
 // brief.js: one screen before a call or a coffee; prints on one page.
 import * as api from './api.js';
-import { h, ut, fmtDay, ago, bothZones, channelName, CHANNELS, money, theirClock, myZone } from './dom.js';
+import { h, ut, fmtDay, ago, bothZones, channelName, CHANNELS, money, theirClock, myZone, bidi } from './dom.js';
 import { setTitle } from './shell.js';
 
 export async function briefPage([id]) {
   const b = await api.get(`/contacts/${id}/brief`);
   const c = b.contact;
-  setTitle('Brief: ' + c.name);
+  setTitle('Brief: ' + bidi(c.name));
   const clock = theirClock(b.tz && b.tz !== 'local' ? b.tz : c.tz);
   const role = [c.title, c.org].filter(Boolean).join(' · ');
   const openPromises = b.promises.filter(p => !p.done_at);

@@ -1,6 +1,6 @@
 // contacts.js: the book: search as you type, filters, and adding a contact.
 import * as api from './api.js';
-import { h, add, clear, ago, emptyState, status, initials } from './dom.js';
+import { h, add, clear, ago, emptyState, status, initials, bidi } from './dom.js';
 import { setTitle, canWrite, navigate, toast } from './shell.js';
 
 export async function contactsPage(_p, ctx) {
@@ -150,7 +150,7 @@ export async function newContactPage() {
     status(msg, 'progress', 'Adding…');
     try {
       const c = await api.post('/contacts', body);
-      toast(`Added ${c.name}.`);
+      toast(`Added ${bidi(c.name)}.`);
       navigate(`/contacts/${c.id}`);
     } catch (err) {
       save.disabled = false;

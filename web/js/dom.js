@@ -141,3 +141,9 @@ export function status(el, kind, text) {
 export function emptyState(title, body, action) {
   return h('div', { class: 'empty' }, h('p', { class: 'empty-title' }, title), body ? h('p', null, body) : null, action || null);
 }
+
+// A name inside a sentence of plain text (a toast, a title, a label):
+// isolated with U+2068 FSI … U+2069 PDI, so a right-to-left name does
+// not carry the words and punctuation after it (“Added عمر حداد.”).
+// In markup, use dir="auto" or <bdi> instead.
+export function bidi(name) { return '\u2068' + (name == null ? '' : String(name)) + '\u2069'; }

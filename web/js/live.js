@@ -119,7 +119,7 @@ function digestToast(list) {
   const title = n === 1 ? 'While you were focused: 1 signal' : `While you were focused: ${n} signals`;
   const lines = list.slice(0, 3).map(s => `${signalWho(s)} ${signalWhat(s)}`).join('; ') + (n > 3 ? `; and ${n - 3} more` : '');
   const actions = [h('a', { href: '/signals', class: 'toast-link' }, 'Open signals')];
-  if (first && first.contact) actions.unshift(h('a', { href: `/contacts/${first.contact.id}/brief`, class: 'toast-link' }, `Brief: ${first.contact.name}`));
+  if (first && first.contact) actions.unshift(h('a', { href: `/contacts/${first.contact.id}/brief`, class: 'toast-link' }, 'Brief: ', h('bdi', null, first.contact.name)));
   liveToast(title, lines, actions);
 }
 

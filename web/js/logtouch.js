@@ -2,7 +2,7 @@
 // agenda and the contact page; calls onSaved(touch) so the caller can
 // refresh what it shows without a reload.
 import * as api from './api.js';
-import { h, add, CHANNELS, status, localInputNow, clear, channelName } from './dom.js';
+import { h, add, CHANNELS, status, localInputNow, clear, channelName, bidi } from './dom.js';
 import { session, toast } from './shell.js';
 
 let contactCache = null;
@@ -109,7 +109,7 @@ export function openLogTouch(contact, { onSaved, returnFocus } = {}) {
     try {
       const t = await api.post('/touchpoints', body);
       close();
-      toast(`Logged ${channelName(channel.value).toLowerCase()} with ${contact.name}.`);
+      toast(`Logged ${channelName(channel.value).toLowerCase()} with ${bidi(contact.name)}.`);
       if (onSaved) onSaved(t);
     } catch (err) {
       save.disabled = false;

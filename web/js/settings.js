@@ -1,5 +1,6 @@
 // settings.js: the workspace: members and roles, API tokens, working
-// hours and the response target.
+// hours and the response target; your calendar feed; importing a
+// contacts file (vCard or CSV) with a preview first.
 import * as api from './api.js';
 import { h, add, clear, status, fmtDateTime, emptyState } from './dom.js';
 import { setTitle, isOwner, canWrite, session, toast } from './shell.js';
@@ -15,7 +16,7 @@ export async function settingsPage() {
   const page = h('section', { class: 'page page-settings' },
     h('div', { class: 'page-head' }, h('div', null, h('h1', null, 'Settings'),
       h('p', { class: 'page-sub muted', dir: 'auto' }, session.me.workspace.name + ' · you are ' + session.me.user.role))),
-    h('div', { class: 'settings-grid' }, workspaceCard(s), membersCard(users), passwordCard(), notifyCard(targets), calendarCard(), tokensCard(tokens)));
+    h('div', { class: 'settings-grid' }, workspaceCard(s), membersCard(users), passwordCard(), notifyCard(targets), feedCard(), importCard(), calendarCard(), tokensCard(tokens)));
   return page;
 }
 
@@ -324,5 +325,115 @@ function calendarCard() {
     h('div', { class: 'field' }, h('label', { for: 'c-ics' }, 'Import calendar (.ics)'), file,
       h('p', { class: 'hint' }, 'Export it from Google Calendar, Outlook or Apple Calendar. Recurring events are expanded.')),
     msg);
+  return card;
+}
+
+// Your secret calendar feed: birthdays, anniversaries, promises and who
+// is due today, for Google Calendar, Apple Calendar or Thunderbird to
+// subscribe to. The URL is the only credential: Rotate replaces it.
+function feedCard() {
+  const card = h('section', { class: 'card', 'aria-labelledby': 'h-feed', id: 'feed' });
+  const msg = h('p', { class: 'status', role: 'status' });
+  const url = h('input', { id: 'feed-url', type: 'text', readonly: true, class: 'mono', spellcheck: 'false', dir: 'ltr', value: '' });
+  const copy = h('button', { type: 'button', class: 'btn btn-small' }, 'Copy');
+  const rotate = h('button', { type: 'button', class: 'btn btn-small btn-danger' }, 'Rotate');
+  const show = r => { url.value = r.url; };
+  copy.addEventListener('click', async () => {
+    url.select();
+    try { await navigator.clipboard.writeText(url.value); status(msg, 'ok', 'Copied.'); }
+    catch { status(msg, null, 'Press Ctrl+C (or ⌘C) to copy the selected URL.'); }
+  });
+  rotate.addEventListener('click', async () => {
+    if (!confirm('Make a new feed URL? Calendars subscribed to the old one stop updating: subscribe them again.')) return;
+    rotate.disabled = true;
+    status(msg, 'progress', 'Rotating…');
+    try { show(await api.post('/feed/rotate')); status(msg, 'ok', 'New feed URL made; the old one no longer works.'); url.focus(); url.select(); }
+    catch (err) { status(msg, 'error', `Not rotated: ${err.message}.`); }
+    finally { rotate.disabled = false; }
+  });
+  api.get('/feed').then(show).catch(err => status(msg, 'error', `No feed URL: ${err.message}.`));
+  add(card, h('h2', { id: 'h-feed' }, 'Calendar feed'),
+    h('p', { class: 'muted small' }, 'Subscribe to it in Google Calendar (Other calendars › From URL), Apple Calendar or Thunderbird: birthdays, anniversaries, promises with a due date, and each morning who is due today. Keep it secret: anyone with the URL can read it.'),
+    h('div', { class: 'inline-form' }, h('div', { class: 'field field-grow' }, h('label', { for: 'feed-url' }, 'Feed URL'), url), copy, rotate),
+    msg);
+  return card;
+}
+
+// Contacts from a file: a vCard (.vcf) or a CSV export of Google,
+// Outlook, Apple or LinkedIn. Sent once with dry_run for the preview,
+// then again to import.
+function importCard() {
+  const card = h('section', { class: 'card', 'aria-labelledby': 'h-import', id: 'import' });
+  add(card, h('h2', { id: 'h-import' }, 'Import contacts'));
+  if (!isOwner()) { add(card, h('p', { class: 'muted' }, 'Only owners import contacts.')); return card; }
+  const msg = h('p', { class: 'status', role: 'status' });
+  const file = h('input', { id: 'imp-file', type: 'file', accept: '.vcf,.vcard,.csv,text/vcard,text/csv' });
+  const drop = h('div', { class: 'drop-zone', tabindex: '-1' },
+    h('p', null, 'Drop a .vcf or .csv file here, or choose one.'),
+    h('div', { class: 'field' }, h('label', { for: 'imp-file' }, 'Contacts file (.vcf, .csv)'), file));
+  const preview = h('button', { type: 'button', class: 'btn', disabled: true }, 'Preview');
+  const doImport = h('button', { type: 'button', class: 'btn btn-primary', disabled: true }, 'Import');
+  const report = h('div', { class: 'import-report', 'aria-live': 'polite' });
+  let chosen = null;
+  const typeOf = f => /\.csv$/i.test(f.name) || f.type === 'text/csv' ? 'text/csv' : 'text/vcard';
+  const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+  const drawReport = (r, done) => {
+    clear(report);
+    const counts = `${r.created} created, ${r.merged} merged, ${r.unchanged} unchanged, ${r.skipped} skipped`;
+    add(report,
+      h('p', { class: 'strong' }, (done ? 'Imported: ' : 'Preview: ') + counts + '.'),
+      r.profile ? h('p', { class: 'muted small' }, `Read as a ${r.profile} export.`) : null,
+      r.unknown_columns && r.unknown_columns.length ? h('p', { class: 'muted small' }, 'Columns kith does not know (kept on each card): ' + r.unknown_columns.join(', ')) : null,
+      r.items && r.items.length ? h('ul', { class: 'member-list import-items', 'aria-label': done ? 'Imported contacts' : 'Import preview' }, r.items.map(it =>
+        h('li', { class: 'member' }, h('div', { class: 'member-who' },
+          h('p', { class: 'strong' }, h('bdi', null, it.name || '(no name)'), ' ', h('span', { class: 'tag' }, it.action)),
+          h('p', { class: 'muted small' }, [it.line ? `line ${it.line}` : null, it.matched_by ? `matched by ${it.matched_by}` : null, it.reason].filter(Boolean).join(' · ')))))) : null);
+  };
+  const send = async dry => {
+    const text = await chosen.text();
+    return api.postRaw('/import', text, typeOf(chosen), dry ? { dry_run: 1, skip_bad: 1 } : { skip_bad: 1 });
+  };
+  const choose = f => {
+    chosen = f || null;
+    clear(report);
+    doImport.disabled = true;
+    preview.disabled = !chosen;
+    if (chosen) status(msg, null, `${chosen.name} (${typeOf(chosen) === 'text/csv' ? 'CSV' : 'vCard'}) chosen. Preview it first.`);
+  };
+  file.addEventListener('change', () => choose(file.files && file.files[0]));
+  drop.addEventListener('dragover', ev => { ev.preventDefault(); drop.classList.add('is-over'); });
+  drop.addEventListener('dragleave', () => drop.classList.remove('is-over'));
+  drop.addEventListener('drop', ev => {
+    ev.preventDefault();
+    drop.classList.remove('is-over');
+    const f = ev.dataTransfer && ev.dataTransfer.files && ev.dataTransfer.files[0];
+    if (f) choose(f);
+  });
+  preview.addEventListener('click', async () => {
+    if (!chosen) return;
+    preview.disabled = true;
+    status(msg, 'progress', `Reading ${chosen.name}…`);
+    try {
+      const r = await send(true);
+      drawReport(r, false);
+      status(msg, 'ok', `Nothing written yet: ${plural(r.created + r.merged, 'contact', 'contacts')} would change. Import to apply.`);
+      doImport.disabled = false;
+    } catch (err) { status(msg, 'error', `Cannot import ${chosen.name}: ${err.message}.`); }
+    finally { preview.disabled = false; }
+  });
+  doImport.addEventListener('click', async () => {
+    if (!chosen) return;
+    doImport.disabled = preview.disabled = true;
+    status(msg, 'progress', `Importing ${chosen.name}…`);
+    try {
+      const r = await send(false);
+      drawReport(r, true);
+      status(msg, 'ok', `Imported ${chosen.name}.`);
+      toast(`Imported ${plural(r.created, 'new contact', 'new contacts')} and merged ${r.merged}.`);
+    } catch (err) { status(msg, 'error', `Not imported: ${err.message}.`); doImport.disabled = false; }
+    finally { preview.disabled = false; }
+  });
+  add(card, h('p', { class: 'muted small' }, 'From your phone, Google Contacts, Outlook, Apple Contacts, Thunderbird or LinkedIn. A contact already in kith (same UID, email or phone) is merged, not doubled; importing the same file twice changes nothing.'),
+    drop, h('div', { class: 'actions' }, preview, doImport), msg, report);
   return card;
 }
