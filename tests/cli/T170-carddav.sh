@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# T160: kith carddav prints what a phone needs (server URL, user name,
+# T170: kith carddav prints what a phone needs (server URL, user name,
 # the book's own URL for clients without discovery), as text and JSON;
 # a bad --base-url or an unknown --user is a usage error naming it.
 # Exercises src/cli/carddav.c.
