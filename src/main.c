@@ -120,6 +120,10 @@ static const struct command commands[] = {
 	  "Your secret calendar feed URL (dates, promises, who is due\n"
 	  "today) for Google, Apple or Thunderbird to subscribe to;\n"
 	  "--rotate replaces it and the old URL stops working." },
+	{ "carddav", cmd_carddav, false,
+	  "carddav [--user EMAIL] [--base-url URL]",
+	  "The URL and user name to give a phone, DAVx5, Thunderbird or\n"
+	  "vdirsyncer so its address book syncs with kith serve." },
 	{ "signals", cmd_signals, true,
 	  "signals [--waiting] [--stats] | signals attach ID WHO |\n"
 	  "       kith signals new ID [--name N]",

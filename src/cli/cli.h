@@ -101,6 +101,7 @@ int cmd_user(struct cli *c);
 int cmd_token(struct cli *c);
 int cmd_webhook(struct cli *c);
 int cmd_feed(struct cli *c);
+int cmd_carddav(struct cli *c);
 int cmd_signals(struct cli *c);
 int cmd_focus(struct cli *c);
 int cmd_notify(struct cli *c);

@@ -1,5 +1,6 @@
 /* api.c: the route table, dispatch, authentication and error mapping. */
 #include "api.h"
+#include "dav.h"
 #include "../app/notify.h"
 #include "../secret.h"
 #include "../render/json.h"
@@ -285,6 +286,11 @@ const struct route api_routes[] = {
 	  .auth = AUTH_MEMBER, .fn = h_meeting_dismiss,
 	  .summary = "Dismiss a suggested meeting", .tag = "meetings",
 	  .created = 204 },
+	{ .method = "GET", .pattern = "/api/v1/carddav", .auth = AUTH_VIEWER,
+	  .fn = h_carddav,
+	  .summary = "The CardDAV URL and user name to give a phone or "
+		     "address book",
+	  .tag = "account", .created = 200 },
 	{ .method = "GET", .pattern = "/api/v1/settings", .auth = AUTH_VIEWER,
 	  .fn = h_settings_get, .summary = "Workspace settings",
 	  .tag = "account", .created = 200 },
@@ -391,6 +397,7 @@ int api_init(struct kith_err *err)
 
 	if (rc)
 		return rc;
+	dav_init();
 	secret_token_new(pw, sizeof(pw), SECRET_PREFIX_TOKEN);
 	rc = secret_password_hash(dummy_hash, pw, err);
 	if (rc)
@@ -524,14 +531,24 @@ static const struct route *route_for(const char *method, const char *path)
 
 bool api_is_slow(const char *method, const char *path)
 {
-	const struct route *r = route_for(method, path);
+	const struct route *r;
+
+	/* A multiget of every card renders them all: a worker's job, not
+	 * a polling thread's (10,000 cards: about 0.2 s). */
+	if (dav_owns(method, path))
+		return !strcmp(method, "REPORT");
+	r = route_for(method, path);
 
 	return r && r->slow;
 }
 
 size_t api_body_limit(const char *method, const char *path)
 {
-	const struct route *r = route_for(method, path);
+	const struct route *r;
+
+	if (dav_owns(method, path))
+		return dav_body_limit(method, path);
+	r = route_for(method, path);
 
 	/* Unknown routes and routes without a body still read a little, so
 	 * a stray body gets a clean 404 or 413 rather than a reset. */
@@ -816,6 +833,8 @@ bool api_admit(struct store *st, struct http_request *req,
 	const struct route *r;
 	bool known, ok;
 
+	if (req->path[0] == '/' && dav_owns(req->method, req->path))
+		return dav_admit(st, req, resp);
 	if (req->path[0] != '/' ||
 	    (strncmp(req->path, "/api/", 5) &&
 	     strncmp(req->path, "/hooks/", 7) &&
@@ -854,6 +873,10 @@ void api_handle(struct store *st, struct http_request *req,
 	if (req->path[0] != '/') {
 		http_error(resp, 400, "malformed", NULL,
 			   "the request target must start with /");
+		return;
+	}
+	if (dav_owns(req->method, req->path)) {
+		dav_handle(st, req, resp);
 		return;
 	}
 	if (strncmp(req->path, "/api/", 5) && strncmp(req->path, "/hooks/", 7) &&

@@ -221,6 +221,9 @@ void h_meetings_import(struct api *a);
 void h_meeting_confirm(struct api *a);
 void h_meeting_dismiss(struct api *a);
 
+/* dav.c */
+void h_carddav(struct api *a);
+
 /* openapi.c */
 void h_openapi(struct api *a);
 

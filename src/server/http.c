@@ -462,6 +462,22 @@ void http_etag_of(char out[40], json_t *j)
 	free(s);
 }
 
+void http_header_add(struct http_response *resp, const char *name,
+		     const char *value)
+{
+	size_t old = resp->headers ? strlen(resp->headers) : 0;
+	size_t n = strlen(name) + strlen(value) + 5;
+	char *h;
+
+	if (strpbrk(value, "\r\n") || strpbrk(name, "\r\n: "))
+		return;
+	h = realloc(resp->headers, old + n);
+	if (!h)
+		return;
+	snprintf(h + old, n, "%s: %s\r\n", name, value);
+	resp->headers = h;
+}
+
 void http_json(struct http_response *resp, int status, json_t *j)
 {
 	if (!resp->persistent)
@@ -721,6 +737,16 @@ static enum MHD_Result queue(struct MHD_Connection *conn,
 		MHD_add_response_header(m, "Set-Cookie", r->set_cookie);
 	if (r->allow[0])
 		MHD_add_response_header(m, "Allow", r->allow);
+	for (char *h = r->headers, *eol; h && (eol = strstr(h, "\r\n"));
+	     h = eol + 2) {
+		char *colon = strchr(h, ':');
+
+		if (!colon || colon > eol)
+			break;
+		*colon = '\0';
+		*eol = '\0';
+		MHD_add_response_header(m, h, colon + 2);
+	}
 	if (r->csp) {
 		MHD_add_response_header(m, "Content-Security-Policy", r->csp);
 		MHD_add_response_header(m, "Referrer-Policy", "same-origin");
@@ -930,6 +956,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 		free(rs->resp.stream);
 	}
 	free(rs->resp.set_cookie);
+	free(rs->resp.headers);
 	free(rs);
 	*con_cls = NULL;
 	atomic_fetch_sub(&srv->in_flight, 1);

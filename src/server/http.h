@@ -62,6 +62,9 @@ struct http_response {
 	bool persistent;		/* body is static: never freed */
 	const char *csp;		/* Content-Security-Policy, or NULL */
 	char allow[64];			/* Allow (with a 405), or "" */
+	char *headers;			/* owned, or NULL: more header lines,
+					 * "Name: value" each ending in "\r\n"
+					 * (DAV, Location, WWW-Authenticate) */
 	struct http_stream *stream;	/* owned; set for event streams */
 };
 
@@ -90,6 +93,10 @@ void http_json(struct http_response *resp, int status, json_t *j);
 void http_error(struct http_response *resp, int status, const char *code,
 		const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+/* Append the header line "name: value" to resp->headers. Values come
+ * from the server, never unchecked from a client (no CR or LF). */
+void http_header_add(struct http_response *resp, const char *name,
+		     const char *value);
 /* The ETag the body of j would get (for If-Match checks). */
 void http_etag_of(char out[40], json_t *j);
 /* The ETag of a body that is not JSON (a calendar, a vCard file). */

@@ -181,6 +181,7 @@ static const struct oa_schema response_schemas[] = {
 	{ "OpenAPI", "*openapi:string,*info:object,*paths:object,"
 		     "*components:object" },
 	{ "Path", "*path:string" },
+	{ "CardDav", "*url:string,*username:string,*addressbook:string" },
 	{ "FeedUrl", "*url:string,*path:string" },
 	{ "Queued", "*queued:string" },
 	{ "TouchId", "*touch_id:id" },
@@ -262,6 +263,7 @@ static const struct {
 	{ "POST /api/v1/tokens", "$Token" },
 	{ "GET /api/v1/signals", "[SignalOut]" },
 	{ "POST /api/v1/signals/{id}/attach", "$SignalOut" },
+	{ "GET /api/v1/carddav", "$CardDav" },
 	{ "GET /api/v1/webhook", "$Path" },
 	{ "GET /api/v1/feed", "$FeedUrl" },
 	{ "POST /api/v1/feed/rotate", "$FeedUrl" },

@@ -877,4 +877,71 @@ int store_refresh_all(struct store *st, int64_t ws, kith_time now,
  * failure. */
 int store_analyze(struct store *st, struct kith_err *err);
 
+/* ---- CardDAV: the address book's change log ----
+ * Every write of a contact (or of a date, which its card shows) is
+ * counted by triggers (migration 9): the workspace's dav_seq grows by
+ * one per change, and the item changed carries the count it got, which
+ * is its ETag. The common failures only, unless said.
+ */
+struct dav_item {
+	int64_t contact_id;	/* the contact, or 0 for a raw card */
+	int64_t card_id;	/* the raw card (dav_card), or 0 */
+	char *href;		/* the name a client PUT it under, or NULL */
+	char *uid;		/* the card's UID, or NULL */
+	int64_t seq;		/* its last change (a tombstone: the delete) */
+	bool gone;		/* a tombstone: deleted or renamed at seq */
+	kith_time updated;	/* a contact's updated_at; else 0 */
+};
+/* The workspace's change count into *out (0 for a new workspace). */
+int store_dav_seq(struct store *st, int64_t ws, int64_t *out,
+		  struct kith_err *err);
+/*
+ * The items of the address book: since < 0, every live one (contacts
+ * and raw cards, by id); since >= 0, the live ones changed after since
+ * and the tombstones after since, all ordered by seq. *out freed with
+ * store_dav_items_free; sets *out NULL and *n 0 first.
+ */
+int store_dav_list(struct store *st, int64_t ws, int64_t since,
+		   struct dav_item **out, size_t *n, struct kith_err *err);
+void store_dav_items_free(struct dav_item *v, size_t n);
+/*
+ * The live item a resource name means: the contact whose stored href is
+ * name; else the raw card at name; else (uid non-NULL) the lowest-id
+ * contact without a stored href whose uid is uid; else (id non-zero)
+ * contact id when it has neither a stored href nor a uid. *out released
+ * with dav_item_clear. KITH_ENOTFOUND (field "href") when none.
+ */
+int store_dav_find(struct store *st, int64_t ws, const char *name,
+		   const char *uid, int64_t id, struct dav_item *out,
+		   struct kith_err *err);
+/* The lowest-id contact whose uid is uid, whatever its href, into
+ * *out; KITH_ENOTFOUND (field "uid") when none. */
+int store_dav_by_uid(struct store *st, int64_t ws, const char *uid,
+		     struct dav_item *out, struct kith_err *err);
+void dav_item_clear(struct dav_item *it);
+/* Store href as contact id's resource name (NULL: none). A new name
+ * leaves a tombstone for the old one. KITH_ENOTFOUND (field "contact");
+ * KITH_ECONFLICT when another contact has that name. */
+int store_dav_href_set(struct store *st, int64_t ws, int64_t contact_id,
+		       const char *href, struct kith_err *err);
+/* Insert the raw card at href, or replace its text; its id in *id (may
+ * be NULL). */
+int store_dav_card_put(struct store *st, int64_t ws, const char *href,
+		       const char *uid, const char *card, int64_t *id,
+		       struct kith_err *err);
+/* Raw card id's text into *out (the caller frees); KITH_ENOTFOUND. */
+int store_dav_card_get(struct store *st, int64_t ws, int64_t id, char **out,
+		       struct kith_err *err);
+/* Delete raw card id (a tombstone stays); KITH_ENOTFOUND. */
+int store_dav_card_delete(struct store *st, int64_t ws, int64_t id,
+			  struct kith_err *err);
+/* Items and bytes of cards kept (quota-used-bytes), into *items and
+ * *bytes. */
+int store_dav_usage(struct store *st, int64_t ws, int64_t *items,
+		    int64_t *bytes, struct kith_err *err);
+/* Remove every date of contact_id whose kind is kind (a card that lost
+ * its BDAY). */
+int store_date_delete_kind(struct store *st, int64_t ws, int64_t contact_id,
+			   const char *kind, struct kith_err *err);
+
 #endif

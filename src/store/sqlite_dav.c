@@ -1,0 +1,337 @@
+/*
+ * sqlite_dav.c: the SQLite engine of store.h: the CardDAV change log
+ * (counted by migration 9's triggers), resource names, raw cards.
+ * Shared plumbing and the statement macros: sqlite_int.h.
+ */
+#include "sqlite_int.h"
+
+void dav_item_clear(struct dav_item *it)
+{
+	if (!it)
+		return;
+	free(it->href);
+	free(it->uid);
+	memset(it, 0, sizeof(*it));
+}
+
+void store_dav_items_free(struct dav_item *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		dav_item_clear(&v[i]);
+	free(v);
+}
+
+int store_dav_seq(struct store *st, int64_t ws, int64_t *out,
+		  struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT dav_seq FROM workspace WHERE id = ?");
+	sqlite3_bind_int64(s, 1, ws);
+	STEP(s, more);
+	*out = more ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	rc = KITH_OK;
+done:
+	return rc;
+}
+
+/* Rows of (contact_id, card_id, href, uid, seq, updated) appended to
+ * *v. */
+static int read_items(struct store *st, sqlite3_stmt *s, bool gone,
+		      struct dav_item **v, size_t *n, struct kith_err *err)
+{
+	int rc = KITH_OK, more;
+
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		PUSH(*v, *n, err);
+		(*v)[*n].contact_id = sqlite3_column_int64(s, 0);
+		(*v)[*n].card_id = sqlite3_column_int64(s, 1);
+		(*v)[*n].href = col_str(s, 2);
+		(*v)[*n].uid = col_str(s, 3);
+		(*v)[*n].seq = sqlite3_column_int64(s, 4);
+		(*v)[*n].gone = gone;
+		(*v)[*n].updated = sqlite3_column_int64(s, 5);
+		(*n)++;
+	}
+	sqlite3_reset(s);
+done:
+	return rc;
+}
+
+static int by_seq(const void *a, const void *b)
+{
+	const struct dav_item *x = a, *y = b;
+
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+int store_dav_list(struct store *st, int64_t ws, int64_t since,
+		   struct dav_item **out, size_t *n, struct kith_err *err)
+{
+	struct dav_item *v = NULL;
+	size_t cnt = 0;
+	sqlite3_stmt *s;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	/* since < 0 binds -1: every live row has dav_seq >= 0. */
+	STMT(s, "SELECT id, 0, dav_href, uid, dav_seq, updated_at FROM contact"
+		" WHERE workspace_id = ?1 AND dav_seq > ?2 ORDER BY dav_seq");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, since < 0 ? -1 : since);
+	rc = read_items(st, s, false, &v, &cnt, err);
+	if (rc)
+		goto done;
+	STMT(s, "SELECT 0, id, href, uid, seq, 0 FROM dav_card"
+		" WHERE workspace_id = ?1 AND seq > ?2 ORDER BY seq");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, since < 0 ? -1 : since);
+	rc = read_items(st, s, false, &v, &cnt, err);
+	if (rc)
+		goto done;
+	if (since >= 0) {
+		STMT(s, "SELECT contact_id, 0, href, uid, seq, 0 FROM"
+			" dav_tombstone WHERE workspace_id = ?1 AND seq > ?2"
+			" ORDER BY seq");
+		sqlite3_bind_int64(s, 1, ws);
+		sqlite3_bind_int64(s, 2, since);
+		rc = read_items(st, s, true, &v, &cnt, err);
+		if (rc)
+			goto done;
+	}
+	if (cnt > 1)
+		qsort(v, cnt, sizeof(*v), by_seq);
+	*out = v;
+	*n = cnt;
+	return KITH_OK;
+done:
+	store_dav_items_free(v, cnt);
+	return rc;
+}
+
+/* One row of (contact_id, card_id, href, uid, seq, updated) into *out. */
+static int find_one(struct store *st, sqlite3_stmt *s, struct dav_item *out,
+		    bool *found, struct kith_err *err)
+{
+	int rc = KITH_OK, more;
+
+	STEP(s, more);
+	*found = more;
+	if (more) {
+		out->contact_id = sqlite3_column_int64(s, 0);
+		out->card_id = sqlite3_column_int64(s, 1);
+		out->href = col_str(s, 2);
+		out->uid = col_str(s, 3);
+		out->seq = sqlite3_column_int64(s, 4);
+		out->updated = sqlite3_column_int64(s, 5);
+	}
+	sqlite3_reset(s);
+done:
+	return rc;
+}
+
+int store_dav_find(struct store *st, int64_t ws, const char *name,
+		   const char *uid, int64_t id, struct dav_item *out,
+		   struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	bool found = false;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	STMT(s, "SELECT id, 0, dav_href, uid, dav_seq, updated_at FROM contact"
+		" WHERE workspace_id = ? AND dav_href = ?");
+	sqlite3_bind_int64(s, 1, ws);
+	bind_text(s, 2, name);
+	rc = find_one(st, s, out, &found, err);
+	if (rc || found)
+		goto done;
+	STMT(s, "SELECT 0, id, href, uid, seq, 0 FROM dav_card"
+		" WHERE workspace_id = ? AND href = ?");
+	sqlite3_bind_int64(s, 1, ws);
+	bind_text(s, 2, name);
+	rc = find_one(st, s, out, &found, err);
+	if (rc || found)
+		goto done;
+	if (uid) {
+		STMT(s, "SELECT id, 0, dav_href, uid, dav_seq, updated_at FROM "
+			"contact"
+			" WHERE workspace_id = ? AND uid = ?"
+			" AND dav_href IS NULL ORDER BY id LIMIT 1");
+		sqlite3_bind_int64(s, 1, ws);
+		bind_text(s, 2, uid);
+		rc = find_one(st, s, out, &found, err);
+		if (rc || found)
+			goto done;
+	}
+	if (id) {
+		STMT(s, "SELECT id, 0, dav_href, uid, dav_seq, updated_at FROM "
+			"contact"
+			" WHERE workspace_id = ? AND id = ?"
+			" AND dav_href IS NULL AND uid IS NULL");
+		sqlite3_bind_int64(s, 1, ws);
+		sqlite3_bind_int64(s, 2, id);
+		rc = find_one(st, s, out, &found, err);
+		if (rc || found)
+			goto done;
+	}
+	rc = kith_err_set(err, KITH_ENOTFOUND, "href", "no card \"%s\"", name);
+done:
+	if (rc)
+		dav_item_clear(out);
+	return rc;
+}
+
+int store_dav_by_uid(struct store *st, int64_t ws, const char *uid,
+		     struct dav_item *out, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	bool found = false;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	STMT(s, "SELECT id, 0, dav_href, uid, dav_seq, updated_at FROM contact"
+		" WHERE workspace_id = ? AND uid = ? ORDER BY id LIMIT 1");
+	sqlite3_bind_int64(s, 1, ws);
+	bind_text(s, 2, uid);
+	rc = find_one(st, s, out, &found, err);
+	if (!rc && !found)
+		rc = kith_err_set(err, KITH_ENOTFOUND, "uid",
+				  "no contact with UID \"%s\"", uid);
+done:
+	if (rc)
+		dav_item_clear(out);
+	return rc;
+}
+
+int store_dav_href_set(struct store *st, int64_t ws, int64_t contact_id,
+		       const char *href, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, "UPDATE contact SET dav_href = ? WHERE workspace_id = ?"
+		" AND id = ?");
+	bind_text(s, 1, href);
+	sqlite3_bind_int64(s, 2, ws);
+	sqlite3_bind_int64(s, 3, contact_id);
+	EXEC(s, "name a card");
+	if (!sqlite3_changes(st->db))
+		rc = kith_err_set(err, KITH_ENOTFOUND, "contact",
+				  "no contact %lld", (long long)contact_id);
+done:
+	return rc;
+}
+
+int store_dav_card_put(struct store *st, int64_t ws, const char *href,
+		       const char *uid, const char *card, int64_t *id,
+		       struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s, "INSERT INTO dav_card(workspace_id, href, uid, card)"
+		" VALUES (?1, ?2, ?3, ?4) ON CONFLICT (workspace_id, href)"
+		" DO UPDATE SET uid = ?3, card = ?4");
+	sqlite3_bind_int64(s, 1, ws);
+	bind_text(s, 2, href);
+	bind_text(s, 3, uid);
+	bind_text(s, 4, card);
+	EXEC(s, "store a card");
+	if (id) {
+		STMT(s, "SELECT id FROM dav_card WHERE workspace_id = ?"
+			" AND href = ?");
+		sqlite3_bind_int64(s, 1, ws);
+		bind_text(s, 2, href);
+		STEP(s, more);
+		*id = more ? sqlite3_column_int64(s, 0) : 0;
+		sqlite3_reset(s);
+	}
+done:
+	return rc;
+}
+
+int store_dav_card_get(struct store *st, int64_t ws, int64_t id, char **out,
+		       struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc = KITH_OK, more;
+
+	*out = NULL;
+	STMT(s, "SELECT card FROM dav_card WHERE workspace_id = ? AND id = ?");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, id);
+	STEP(s, more);
+	if (more) {
+		*out = col_str(s, 0);
+		if (!*out)
+			rc = kith_err_nomem(err);
+	} else {
+		rc = kith_err_set(err, KITH_ENOTFOUND, "href", "no card %lld",
+				  (long long)id);
+	}
+	sqlite3_reset(s);
+done:
+	return rc;
+}
+
+int store_dav_card_delete(struct store *st, int64_t ws, int64_t id,
+			  struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, "DELETE FROM dav_card WHERE workspace_id = ? AND id = ?");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, id);
+	EXEC(s, "delete a card");
+	if (!sqlite3_changes(st->db))
+		rc = kith_err_set(err, KITH_ENOTFOUND, "href", "no card %lld",
+				  (long long)id);
+done:
+	return rc;
+}
+
+int store_dav_usage(struct store *st, int64_t ws, int64_t *items,
+		    int64_t *bytes, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	STMT(s,
+	     "SELECT (SELECT count(*) FROM contact WHERE workspace_id = ?1)"
+	     " + (SELECT count(*) FROM dav_card WHERE workspace_id = ?1),"
+	     " coalesce((SELECT sum(length(card)) FROM contact"
+	     " WHERE workspace_id = ?1), 0) + coalesce((SELECT"
+	     " sum(length(card)) FROM dav_card WHERE workspace_id = ?1), 0)");
+	sqlite3_bind_int64(s, 1, ws);
+	STEP(s, more);
+	*items = more ? sqlite3_column_int64(s, 0) : 0;
+	*bytes = more ? sqlite3_column_int64(s, 1) : 0;
+	sqlite3_reset(s);
+	rc = KITH_OK;
+done:
+	return rc;
+}
+
+int store_date_delete_kind(struct store *st, int64_t ws, int64_t contact_id,
+			   const char *kind, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, "DELETE FROM kdate WHERE workspace_id = ? AND contact_id = ?"
+		" AND kind = ?");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, contact_id);
+	bind_text(s, 3, kind);
+	EXEC(s, "delete dates");
+done:
+	return rc;
+}
