@@ -90,12 +90,12 @@ static int bench_due(const char *path, kith_time now)
 	if (app_open(&ctx, path, "Bench", now, &err))
 		die(&err, "open");
 	/* One warm-up run: the page cache, not the first read, is measured. */
-	if (app_agenda(&ctx, TOP, &fast, &err))
+	if (app_agenda(&fast, &ctx, TOP, &err))
 		die(&err, "agenda");
 	agenda_list_free(&fast);
 	for (int i = 0; i < RUNS; i++) {
 		t0 = now_ms();
-		if (app_agenda(&ctx, TOP, &fast, &err))
+		if (app_agenda(&fast, &ctx, TOP, &err))
 			die(&err, "agenda");
 		ms[i] = now_ms() - t0;
 		if (i < RUNS - 1)
@@ -109,7 +109,7 @@ static int bench_due(const char *path, kith_time now)
 	       "%d runs\n",
 	       TOP, ms[RUNS / 2], ms[RUNS * 9 / 10], ms[RUNS - 1], RUNS);
 	t0 = now_ms();
-	if (app_agenda_full(&ctx, TOP, &full, &err))
+	if (app_agenda_full(&full, &ctx, TOP, &err))
 		die(&err, "full agenda");
 	full_ms = now_ms() - t0;
 	printf("full scan ranking for the check: %.0f ms (%.0fx the median)\n",

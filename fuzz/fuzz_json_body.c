@@ -57,43 +57,43 @@ static void getters(json_t *o)
 		bool b = true;
 		int rc;
 
-		rc = body_str(o, k, false, 16, &s, &err);
+		rc = body_str(&s, o, k, false, 16, &err);
 		check_rc(rc, &err, k);
 		check(rc || !s ||
 		      (strlen(s) <= 16 && kith_utf8_valid(s, strlen(s))));
-		rc = body_str(o, k, true, 0, &s, &err);
+		rc = body_str(&s, o, k, true, 0, &err);
 		check_rc(rc, &err, k);
 		check(rc || *s);
-		rc = body_strdup(o, k, false, 0, &dup, &err);
+		rc = body_strdup(&dup, o, k, false, 0, &err);
 		check_rc(rc, &err, k);
 		check(!rc || !dup);
 		free(dup);
-		rc = body_int(o, k, false, -3, 100000, &v, &err);
+		rc = body_int(&v, o, k, false, -3, 100000, &err);
 		check_rc(rc, &err, k);
 		check(v == -5 || (v >= -3 && v <= 100000));
-		rc = body_id(o, k, false, &v, &err);
+		rc = body_id(&v, o, k, false, &err);
 		check_rc(rc, &err, k);
 		check(v >= 0);
-		check_rc(body_bool(o, k, true, &b, &err), &err, k);
-		rc = body_time(o, k, false, &t, &err);
+		check_rc(body_bool(&b, o, k, true, &err), &err, k);
+		rc = body_time(&t, o, k, false, &err);
 		check_rc(rc, &err, k);
 		check(!rc || t == KITH_NO_TIME);
-		rc = body_date(o, k, false, &day, &err);
+		rc = body_date(&day, o, k, false, &err);
 		check_rc(rc, &err, k);
 		check(!rc || day == KITH_NO_DAY);
-		rc = body_cadence(o, k, &c, &err);
+		rc = body_cadence(&c, o, k, &err);
 		check_rc(rc, &err, k);
 		check(c.days >= 0 && c.days <= 36500 * 7 && c.months >= 0 &&
 		      c.months <= 1200);
-		rc = body_money(o, k, &cents, &err);
+		rc = body_money(&cents, o, k, &err);
 		check_rc(rc, &err, k);
 		check(cents == -5 || llabs(cents) <= 1000000000000000LL);
 		check(strlist_push(&l, "seed") == 0);
-		rc = body_strlist(o, k, &l, &err);
+		rc = body_strlist(&l, o, k, &err);
 		check_rc(rc, &err, k);
 		check(!rc || l.n == 1);
 		strlist_clear(&l);
-		rc = body_ids(o, k, &ids, &n, &err);
+		rc = body_ids(&ids, &n, o, k, &err);
 		check_rc(rc, &err, k);
 		check(!n == !ids);
 		for (size_t j = 0; j < n; j++)

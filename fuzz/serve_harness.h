@@ -248,8 +248,8 @@ static void hs_start(void)
 	atexit(hs_cleanup);
 	secret_set_fast_hashing(true);
 	if (api_init(&err) || store_open(&st, hs_db, &err) ||
-	    store_workspace_create(st, "Alpha", 1767225600, &alpha, &err) ||
-	    store_workspace_create(st, "Beta", 1767225600, &beta, &err))
+	    store_workspace_create(&alpha, st, "Alpha", 1767225600, &err) ||
+	    store_workspace_create(&beta, st, "Beta", 1767225600, &err))
 		hs_die(err.msg);
 	hs_user(st, alpha, "ana@alpha.example", ROLE_OWNER);
 	hs_user(st, alpha, "vic@alpha.example", ROLE_VIEWER);

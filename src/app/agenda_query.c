@@ -140,7 +140,7 @@ static int consider(struct app_ctx *ctx, struct topk *t, int64_t id,
 		return kith_err_nomem(err);
 	if (!isnew)
 		return KITH_OK;
-	rc = store_agenda_row_base(ctx->st, ctx->ws, id, &e.row, err);
+	rc = store_agenda_row_base(&e.row, ctx->st, ctx->ws, id, err);
 	if (rc)
 		return rc;
 	t->scored++;
@@ -193,8 +193,8 @@ static int group_fill(struct app_ctx *ctx, enum due_clock clock,
 		after_id = g->page[g->n - 1].id;
 	}
 	g->pos = 0;
-	int rc = store_due_page(ctx->st, ctx->ws, clock, &g->key, after,
-				after_id, g->page, PAGE, &g->n, err);
+	int rc = store_due_page(g->page, PAGE, &g->n, ctx->st, ctx->ws, clock,
+				&g->key, after, after_id, err);
 	if (!rc && g->n == 0)
 		g->done = 1;
 	return rc;
@@ -218,7 +218,7 @@ static int read_clock(struct app_ctx *ctx, struct topk *t,
 	size_t ng = 0;
 	int rc;
 
-	rc = store_due_groups(ctx->st, ctx->ws, clock, &keys, &ng, err);
+	rc = store_due_groups(&keys, &ng, ctx->st, ctx->ws, clock, err);
 	if (rc)
 		return rc;
 	g = calloc(ng ? ng : 1, sizeof(*g));
@@ -275,8 +275,8 @@ static int read_promises(struct app_ctx *ctx, struct topk *t,
 	int rc;
 
 	for (;;) {
-		rc = store_promises_due_page(ctx->st, ctx->ws, ctx->now, after,
-					     after_id, page, PAGE, &n, err);
+		rc = store_promises_due_page(page, PAGE, &n, ctx->st, ctx->ws,
+					     ctx->now, after, after_id, err);
 		if (rc || n == 0)
 			return rc;
 		for (size_t i = 0; i < n; i++) {
@@ -302,7 +302,7 @@ static int read_signals(struct app_ctx *ctx, struct topk *t,
 
 	if (!may_enter(t, AGENDA_SIGNAL_COMPONENT))
 		return KITH_OK;
-	rc = store_signals_open(ctx->st, ctx->ws, &ids, &n, err);
+	rc = store_signals_open(&ids, &n, ctx->st, ctx->ws, err);
 	t->signals_phase = true;
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = consider(ctx, t, ids[i], err);
@@ -321,9 +321,8 @@ static int read_dates(struct app_ctx *ctx, struct topk *t,
 	/* A date's component is at most that of one due today. */
 	if (!may_enter(t, agenda_date_component(0)))
 		return KITH_OK;
-	rc = store_dates_window(ctx->st, ctx->ws, ctx->today,
-				ctx->today + AGENDA_DATE_WINDOW, &ids, &n,
-				err);
+	rc = store_dates_window(&ids, &n, ctx->st, ctx->ws, ctx->today,
+				ctx->today + AGENDA_DATE_WINDOW, err);
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = consider(ctx, t, ids[i], err);
 	free(ids);
@@ -337,7 +336,7 @@ static int cmp_entry(const void *a, const void *b)
 }
 
 /* Sort the kept entries and hand them out as the list. */
-static int topk_finish(struct topk *t, struct agenda_list *out,
+static int topk_finish(struct agenda_list *out, struct topk *t,
 		       struct kith_err *err)
 {
 	qsort(t->heap, t->n, sizeof(*t->heap), cmp_entry);
@@ -392,12 +391,11 @@ static int note_health(struct app_ctx *ctx, struct agenda_list *l,
 		struct health h;
 		int rc;
 
-		rc = store_touch_scores(ctx->st, ctx->ws, l->items[i].id,
-					&touches, &nt, err);
+		rc = store_touch_scores(&touches, &nt, ctx->st, ctx->ws,
+					l->items[i].id, err);
 		if (!rc)
-			rc = store_promise_list(ctx->st, ctx->ws,
-						l->items[i].id, true, &p, &np,
-						err);
+			rc = store_promise_list(&p, &np, ctx->st, ctx->ws,
+						l->items[i].id, true, err);
 		if (!rc && np) {
 			sp = calloc(np, sizeof(*sp));
 			if (!sp)
@@ -421,7 +419,7 @@ static int note_health(struct app_ctx *ctx, struct agenda_list *l,
 	return KITH_OK;
 }
 
-int app_agenda(struct app_ctx *ctx, size_t limit, struct agenda_list *out,
+int app_agenda(struct agenda_list *out, struct app_ctx *ctx, size_t limit,
 	       struct kith_err *err)
 {
 	struct topk t = { 0 };
@@ -443,7 +441,7 @@ int app_agenda(struct app_ctx *ctx, size_t limit, struct agenda_list *out,
 	if (!rc)
 		rc = read_dates(ctx, &t, err);
 	if (!rc)
-		rc = topk_finish(&t, out, err);
+		rc = topk_finish(out, &t, err);
 	if (!rc)
 		rc = note_health(ctx, out, err);
 	store_read_end(ctx->st);
@@ -474,8 +472,8 @@ static int full_visit(void *p, struct agenda_row *row)
 	return KITH_OK;
 }
 
-int app_agenda_full(struct app_ctx *ctx, size_t limit,
-		    struct agenda_list *out, struct kith_err *err)
+int app_agenda_full(struct agenda_list *out, struct app_ctx *ctx, size_t limit,
+		    struct kith_err *err)
 {
 	struct topk t = { 0 };
 	struct full_ctx f = { ctx, &t };
@@ -491,7 +489,7 @@ int app_agenda_full(struct app_ctx *ctx, size_t limit,
 			       full_visit, &f, err);
 	store_read_end(ctx->st);
 	if (!rc)
-		rc = topk_finish(&t, out, err);
+		rc = topk_finish(out, &t, err);
 	topk_free(&t);
 	return rc;
 }

@@ -32,11 +32,11 @@ void agenda_list_free(struct agenda_list *l);
  * strings borrowed from its rows. KITH_ENOMEM or the store's KITH_EIO
  * leave *out empty (nothing to free).
  */
-int app_agenda(struct app_ctx *ctx, size_t limit, struct agenda_list *out,
+int app_agenda(struct agenda_list *out, struct app_ctx *ctx, size_t limit,
 	       struct kith_err *err);
 /* The same by scoring every contact; no going-cold reasons. Same
  * statuses and ownership. */
-int app_agenda_full(struct app_ctx *ctx, size_t limit,
-		    struct agenda_list *out, struct kith_err *err);
+int app_agenda_full(struct agenda_list *out, struct app_ctx *ctx, size_t limit,
+		    struct kith_err *err);
 
 #endif

@@ -17,7 +17,7 @@ static int create_workspace(struct app_ctx *ctx, const char *name,
 	int rc = own ? store_begin(ctx->st, err) : KITH_OK;
 
 	if (!rc)
-		rc = store_workspace_create(ctx->st, name, ctx->now, &ctx->ws,
+		rc = store_workspace_create(&ctx->ws, ctx->st, name, ctx->now,
 					    err);
 	if (own && !rc)
 		rc = store_commit(ctx->st, err);
@@ -33,7 +33,7 @@ static int pick_workspace(struct app_ctx *ctx, const char *name,
 	size_t n = 0;
 	int rc;
 
-	rc = store_workspace_list(ctx->st, &w, &n, err);
+	rc = store_workspace_list(&w, &n, ctx->st, err);
 	if (rc)
 		return rc;
 	if (name) {
@@ -101,8 +101,8 @@ void app_close(struct app_ctx *ctx)
 	ctx->st = NULL;
 }
 
-int app_resolve(struct app_ctx *ctx, const char *who, int64_t exclude,
-		const char *field, int64_t *id, struct kith_err *err)
+int app_resolve(int64_t *id, struct app_ctx *ctx, const char *who,
+		int64_t exclude, const char *field, struct kith_err *err)
 {
 	int64_t *ids = NULL;
 	size_t n = 0;
@@ -113,7 +113,7 @@ int app_resolve(struct app_ctx *ctx, const char *who, int64_t exclude,
 	if (!who || !*who)
 		return kith_err_set(err, KITH_EINPUT, field,
 				    "name a contact by id, email or name");
-	rc = store_contact_find(ctx->st, ctx->ws, who, exclude, &ids, &n, err);
+	rc = store_contact_find(&ids, &n, ctx->st, ctx->ws, who, exclude, err);
 	if (rc)
 		return rc;
 	if (n == 1) {
@@ -129,7 +129,7 @@ int app_resolve(struct app_ctx *ctx, const char *who, int64_t exclude,
 	for (size_t i = 0; i < n && i < 8 && off < sizeof(list); i++) {
 		struct contact c;
 
-		if (store_contact_get(ctx->st, ctx->ws, ids[i], &c, NULL))
+		if (store_contact_get(&c, ctx->st, ctx->ws, ids[i], NULL))
 			continue;
 		off += snprintf(list + off, sizeof(list) - off, "%s%s (%lld)",
 				i ? ", " : "", c.name, (long long)c.id);

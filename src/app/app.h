@@ -51,7 +51,7 @@ void app_close(struct app_ctx *ctx);
  * `field` names the argument in the message; an empty or NULL who is
  * KITH_EINPUT. *id is set only on KITH_OK. Allocates nothing it keeps.
  */
-int app_resolve(struct app_ctx *ctx, const char *who, int64_t exclude,
-		const char *field, int64_t *id, struct kith_err *err);
+int app_resolve(int64_t *id, struct app_ctx *ctx, const char *who,
+		int64_t exclude, const char *field, struct kith_err *err);
 
 #endif

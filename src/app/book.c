@@ -21,7 +21,7 @@ BY_ID(gift)
 BY_ID(revenue)
 #undef BY_ID
 
-int app_book_load(struct app_ctx *ctx, struct book *b, struct kith_err *err)
+int app_book_load(struct book *b, struct app_ctx *ctx, struct kith_err *err)
 {
 	struct contact_filter f = { .with_card = true };
 	struct workspace w = { 0 };
@@ -30,7 +30,7 @@ int app_book_load(struct app_ctx *ctx, struct book *b, struct kith_err *err)
 	int rc;
 
 	memset(b, 0, sizeof(*b));
-	rc = store_workspace_get(ctx->st, ctx->ws, &w, err);
+	rc = store_workspace_get(&w, ctx->st, ctx->ws, err);
 	if (rc)
 		return rc;
 	b->ws_name = w.name;
@@ -38,7 +38,7 @@ int app_book_load(struct app_ctx *ctx, struct book *b, struct kith_err *err)
 	b->work_start_min = w.work_start_min;
 	b->work_end_min = w.work_end_min;
 	b->response_target_min = w.response_target_min;
-	rc = store_cadence_list(ctx->st, ctx->ws, &rules, &nrules, err);
+	rc = store_cadence_list(&rules, &nrules, ctx->st, ctx->ws, err);
 	if (rc)
 		goto fail;
 	b->cadences = calloc(nrules + 1, sizeof(*b->cadences));
@@ -54,28 +54,28 @@ int app_book_load(struct app_ctx *ctx, struct book *b, struct kith_err *err)
 		b->cadences[i].meet = rules[i].meet;
 	}
 	b->n_cadences = nrules;
-	rc = store_org_list(ctx->st, ctx->ws, &b->orgs, &b->n_orgs, err);
+	rc = store_org_list(&b->orgs, &b->n_orgs, ctx->st, ctx->ws, err);
 	if (!rc)
-		rc = store_contact_list(ctx->st, ctx->ws, &f, &b->contacts,
-					&b->n_contacts, err);
+		rc = store_contact_list(&b->contacts, &b->n_contacts, ctx->st,
+					ctx->ws, &f, err);
 	if (!rc)
-		rc = store_touch_list(ctx->st, ctx->ws, 0, 0, &b->touches,
-				      &b->n_touches, err);
+		rc = store_touch_list(&b->touches, &b->n_touches, ctx->st,
+				      ctx->ws, 0, 0, err);
 	if (!rc)
-		rc = store_fact_list(ctx->st, ctx->ws, 0, &b->facts,
-				     &b->n_facts, err);
+		rc = store_fact_list(&b->facts, &b->n_facts, ctx->st, ctx->ws,
+				     0, err);
 	if (!rc)
-		rc = store_date_list(ctx->st, ctx->ws, 0, &b->dates,
-				     &b->n_dates, err);
+		rc = store_date_list(&b->dates, &b->n_dates, ctx->st, ctx->ws,
+				     0, err);
 	if (!rc)
-		rc = store_promise_list(ctx->st, ctx->ws, 0, true, &b->promises,
-					&b->n_promises, err);
+		rc = store_promise_list(&b->promises, &b->n_promises, ctx->st,
+					ctx->ws, 0, true, err);
 	if (!rc)
-		rc = store_gift_list(ctx->st, ctx->ws, 0, &b->gifts,
-				     &b->n_gifts, err);
+		rc = store_gift_list(&b->gifts, &b->n_gifts, ctx->st, ctx->ws,
+				     0, err);
 	if (!rc)
-		rc = store_revenue_list(ctx->st, ctx->ws, 0, &b->revenue,
-					&b->n_revenue, err);
+		rc = store_revenue_list(&b->revenue, &b->n_revenue, ctx->st,
+					ctx->ws, 0, err);
 	if (rc)
 		goto fail;
 	/* qsort(NULL, 0, ...) is undefined behaviour: UBSan says so. */
@@ -132,7 +132,7 @@ static bool name_free(struct app_ctx *ctx, const char *name)
 	size_t n = 0;
 	bool ok = true;
 
-	if (store_workspace_list(ctx->st, &w, &n, NULL))
+	if (store_workspace_list(&w, &n, ctx->st, NULL))
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if (w[i].id != ctx->ws && !strcasecmp(w[i].name, name))
@@ -147,7 +147,7 @@ static int restore_settings(struct app_ctx *ctx, const struct book *b,
 	struct workspace w = { 0 };
 	int rc;
 
-	rc = store_workspace_get(ctx->st, ctx->ws, &w, err);
+	rc = store_workspace_get(&w, ctx->st, ctx->ws, err);
 	if (rc)
 		return rc;
 	if (b->ws_name && *b->ws_name && name_free(ctx, b->ws_name)) {
@@ -298,8 +298,8 @@ static int restore_rows(struct app_ctx *ctx, struct book *b,
 			b->orgs[i].created_at = ctx->now;
 		if (m)
 			b->orgs[i].id = 0;
-		TRY(m ? store_org_ensure(ctx->st, ctx->ws, b->orgs[i].name,
-					 b->orgs[i].created_at, &b->orgs[i].id,
+		TRY(m ? store_org_ensure(&b->orgs[i].id, ctx->st, ctx->ws,
+					 b->orgs[i].name, b->orgs[i].created_at,
 					 err)
 		      : store_org_put(ctx->st, ctx->ws, &b->orgs[i], err),
 		    "organizations", i);
@@ -328,7 +328,7 @@ static int restore_rows(struct app_ctx *ctx, struct book *b,
 				b->touches[i].contacts[k] =
 					REF(b->touches[i].contacts[k]);
 		}
-		TRY(app_touch_log(ctx, &b->touches[i], 0, NULL, err),
+		TRY(app_touch_log(NULL, ctx, &b->touches[i], 0, err),
 		    "touchpoints", i);
 	}
 	for (size_t i = 0; !rc && i < b->n_facts; i++) {
@@ -389,7 +389,7 @@ int app_book_restore(struct app_ctx *ctx, struct book *b, const char *file,
 	bool empty;
 	int rc;
 
-	rc = store_workspace_empty(ctx->st, ctx->ws, &empty, err);
+	rc = store_workspace_empty(&empty, ctx->st, ctx->ws, err);
 	if (rc)
 		return rc;
 	if (!empty) {
@@ -408,8 +408,8 @@ int app_book_restore(struct app_ctx *ctx, struct book *b, const char *file,
 		const struct book_cadence *c = &b->cadences[i];
 
 		rc = at(err,
-			app_cadence_set(ctx, c->scope, c->key, &c->every,
-					&c->meet, NULL, err),
+			app_cadence_set(NULL, ctx, c->scope, c->key, &c->every,
+					&c->meet, err),
 			file, "cadences", i);
 	}
 	if (rc)

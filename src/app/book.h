@@ -12,7 +12,7 @@
 
 /* Read the whole workspace into *out, the caller's to book_clear. The
  * store's KITH_EIO or KITH_ENOMEM leave *out cleared. */
-int app_book_load(struct app_ctx *ctx, struct book *out, struct kith_err *err);
+int app_book_load(struct book *out, struct app_ctx *ctx, struct kith_err *err);
 /*
  * Write b (borrowed; read only) into the workspace. KITH_ECONFLICT when
  * it already holds contacts or touches; KITH_EINPUT for a book that

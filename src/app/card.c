@@ -18,10 +18,10 @@ int app_card_render(struct app_ctx *ctx, int64_t id, const char *uid_fallback,
 	int rc;
 
 	vcard_contact_init(&vc);
-	rc = store_contact_get(ctx->st, ctx->ws, id, &c, err);
+	rc = store_contact_get(&c, ctx->st, ctx->ws, id, err);
 	if (rc)
 		return rc;
-	rc = store_date_list(ctx->st, ctx->ws, id, &dates, &n, err);
+	rc = store_date_list(&dates, &n, ctx->st, ctx->ws, id, err);
 	if (!rc)
 		rc = app_vcard_contact(&vc, &c, dates, n, err);
 	if (!rc && !vc.c.uid && uid_fallback) {
@@ -145,7 +145,7 @@ static int card_dates(struct app_ctx *ctx, int64_t id, const struct kdate *want,
 	size_t n_have = 0;
 	int rc;
 
-	rc = store_date_list(ctx->st, ctx->ws, id, &have, &n_have, err);
+	rc = store_date_list(&have, &n_have, ctx->st, ctx->ws, id, err);
 	if (rc)
 		return rc;
 	for (size_t pass = 0; pass < 2 && !rc; pass++) {
@@ -188,7 +188,7 @@ int app_card_write(struct app_ctx *ctx, int64_t id, struct vcard_contact *vc,
 	int rc;
 
 	if (id) {
-		rc = store_contact_get(ctx->st, ctx->ws, id, &c, err);
+		rc = store_contact_get(&c, ctx->st, ctx->ws, id, err);
 		if (rc)
 			return rc;
 	} else {

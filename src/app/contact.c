@@ -44,7 +44,7 @@ static int org_here(struct app_ctx *ctx, int64_t org_id,
 	bool found = false;
 	int rc;
 
-	rc = store_org_list(ctx->st, ctx->ws, &o, &n, err);
+	rc = store_org_list(&o, &n, ctx->st, ctx->ws, err);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < n && !found; i++)
@@ -138,7 +138,7 @@ int app_phone_region(struct app_ctx *ctx, const char *tz, const char **out,
 	*out = tzif_country(tz);
 	if (*out || tz)
 		return KITH_OK;
-	rc = store_workspace_get(ctx->st, ctx->ws, &w, err);
+	rc = store_workspace_get(&w, ctx->st, ctx->ws, err);
 	if (rc)
 		return rc;
 	*out = w.tz && *w.tz ? tzif_country(w.tz) : tzif_local_country();
@@ -207,8 +207,8 @@ static int check_contact(struct app_ctx *ctx, struct contact *c,
 	if (c->org_id && (!old || c->org_id != old->org_id))
 		return org_here(ctx, c->org_id, err);
 	if (!c->org_id && c->org_name && *c->org_name)
-		return store_org_ensure(ctx->st, ctx->ws, c->org_name,
-					ctx->now, &c->org_id, err);
+		return store_org_ensure(&c->org_id, ctx->st, ctx->ws,
+					c->org_name, ctx->now, err);
 	return KITH_OK;
 }
 
@@ -228,7 +228,7 @@ int app_contact_update(struct app_ctx *ctx, struct contact *c,
 	struct contact old;
 	int rc;
 
-	rc = store_contact_get(ctx->st, ctx->ws, c->id, &old, err);
+	rc = store_contact_get(&old, ctx->st, ctx->ws, c->id, err);
 	if (rc)
 		return rc;
 	rc = check_contact(ctx, c, &old, err);

@@ -21,7 +21,7 @@ static int ensure_tag_rule(struct app_ctx *ctx, const char *tag, int every,
 	size_t n = 0;
 	int rc;
 
-	rc = store_cadence_list(ctx->st, ctx->ws, &rules, &n, err);
+	rc = store_cadence_list(&rules, &n, ctx->st, ctx->ws, err);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < n; i++) {
@@ -890,7 +890,7 @@ static int big_org(struct big *b, uint64_t k, int64_t *id)
 		return KITH_OK;
 	}
 	org_name(name, sizeof(name), k);
-	rc = store_org_ensure(b->ctx->st, b->ctx->ws, name, b->ctx->now, id,
+	rc = store_org_ensure(id, b->ctx->st, b->ctx->ws, name, b->ctx->now,
 			      b->err);
 	if (!rc) {
 		b->org_ids[k] = *id;

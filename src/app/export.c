@@ -77,7 +77,7 @@ static int each_contact(struct app_ctx *ctx, bool with_card, contact_fn fn,
 		struct contact *c = NULL;
 		size_t n = 0;
 
-		rc = store_contact_list(ctx->st, ctx->ws, &f, &c, &n, err);
+		rc = store_contact_list(&c, &n, ctx->st, ctx->ws, &f, err);
 		if (rc || !n)
 			break;
 		/* before fn: a writer may take the contact over (and its id) */
@@ -86,8 +86,8 @@ static int each_contact(struct app_ctx *ctx, bool with_card, contact_fn fn,
 			struct kdate *d = NULL;
 			size_t nd = 0;
 
-			rc = store_date_list(ctx->st, ctx->ws, c[i].id, &d,
-					     &nd, err);
+			rc = store_date_list(&d, &nd, ctx->st, ctx->ws, c[i].id,
+					     err);
 			if (!rc)
 				rc = fn(fctx, &c[i], d, nd, err);
 			store_dates_free(d, nd);
@@ -167,7 +167,7 @@ static int ics_rest(struct app_ctx *ctx, const struct export_opts *o,
 	size_t np = 0;
 	int rc;
 
-	rc = store_promise_list(ctx->st, ctx->ws, 0, false, &p, &np, err);
+	rc = store_promise_list(&p, &np, ctx->st, ctx->ws, 0, false, err);
 	for (size_t i = 0; !rc && i < np; i++) {
 		if (p[i].due == KITH_NO_TIME)
 			continue;
@@ -182,7 +182,7 @@ static int ics_rest(struct app_ctx *ctx, const struct export_opts *o,
 
 		/* Today is the user's, not the server's. */
 		day.today = kith_time_day(ctx->now, tz);
-		rc = app_agenda(&day, 0, &l, err);
+		rc = app_agenda(&l, &day, 0, err);
 		if (!rc) {
 			/* stamped at the day's start: the feed of a day is
 			 * the same bytes until the agenda changes */
@@ -223,7 +223,7 @@ int app_export(struct app_ctx *ctx, const struct export_opts *o,
 			rc = each_contact(ctx, false, csv_one, &w, err);
 		break;
 	case EXPORT_ICS:
-		rc = store_workspace_get(ctx->st, ctx->ws, &ws, err);
+		rc = store_workspace_get(&ws, ctx->st, ctx->ws, err);
 		if (rc)
 			break;
 		tz = zone_of(o->tz, &ws);

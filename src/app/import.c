@@ -405,9 +405,9 @@ static int import_one(struct run *r, struct vcard_contact *vc, int line,
 				       vc->c.id, NULL, NULL, err);
 		goto done;
 	}
-	rc = store_contact_get(ctx->st, ctx->ws, id, &m, err);
+	rc = store_contact_get(&m, ctx->st, ctx->ws, id, err);
 	if (!rc)
-		rc = store_date_list(ctx->st, ctx->ws, id, &have, &n_have, err);
+		rc = store_date_list(&have, &n_have, ctx->st, ctx->ws, id, err);
 	if (rc)
 		goto done;
 	if (union_into(&m, &vc->c, &keys, &n) || n.nomem) {

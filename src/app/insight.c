@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int load_score_promises(struct app_ctx *ctx, int64_t id,
-			       struct score_promise **out, size_t *n,
+static int load_score_promises(struct score_promise **out, size_t *n,
+			       struct app_ctx *ctx, int64_t id,
 			       struct kith_err *err)
 {
 	struct promise *p = NULL;
@@ -15,7 +15,7 @@ static int load_score_promises(struct app_ctx *ctx, int64_t id,
 
 	*out = NULL;
 	*n = 0;
-	rc = store_promise_list(ctx->st, ctx->ws, id, true, &p, &np, err);
+	rc = store_promise_list(&p, &np, ctx->st, ctx->ws, id, true, err);
 	if (rc)
 		return rc;
 	if (np) {
@@ -34,18 +34,18 @@ static int load_score_promises(struct app_ctx *ctx, int64_t id,
 	return KITH_OK;
 }
 
-static int health_of(struct app_ctx *ctx, const struct contact *c,
-		     struct health *out, struct balance *bal,
-		     kith_time *last_by_channel, struct kith_err *err)
+static int health_of(struct health *out, struct balance *bal,
+		     kith_time *last_by_channel, struct app_ctx *ctx,
+		     const struct contact *c, struct kith_err *err)
 {
 	struct score_touch *t = NULL;
 	struct score_promise *p = NULL;
 	size_t nt = 0, np = 0;
 	int rc;
 
-	rc = store_touch_scores(ctx->st, ctx->ws, c->id, &t, &nt, err);
+	rc = store_touch_scores(&t, &nt, ctx->st, ctx->ws, c->id, err);
 	if (!rc)
-		rc = load_score_promises(ctx, c->id, &p, &np, err);
+		rc = load_score_promises(&p, &np, ctx, c->id, err);
 	if (rc)
 		goto done;
 	score_health(out, t, nt, p, np, c->eff_every, ctx->now);
@@ -69,16 +69,16 @@ done:
 	return rc;
 }
 
-int app_health(struct app_ctx *ctx, int64_t id, struct health *out,
+int app_health(struct health *out, struct app_ctx *ctx, int64_t id,
 	       struct kith_err *err)
 {
 	struct contact c;
 	int rc;
 
-	rc = store_contact_get(ctx->st, ctx->ws, id, &c, err);
+	rc = store_contact_get(&c, ctx->st, ctx->ws, id, err);
 	if (rc)
 		return rc;
-	rc = health_of(ctx, &c, out, NULL, NULL, err);
+	rc = health_of(out, NULL, NULL, ctx, &c, err);
 	contact_clear(&c);
 	return rc;
 }
@@ -117,7 +117,7 @@ static int brief_dates(struct app_ctx *ctx, struct brief *b,
 	size_t n = 0;
 	int rc;
 
-	rc = store_date_list(ctx->st, ctx->ws, b->contact.id, &d, &n, err);
+	rc = store_date_list(&d, &n, ctx->st, ctx->ws, b->contact.id, err);
 	if (rc)
 		return rc;
 	b->dates = calloc(n ? n : 1, sizeof(*b->dates));
@@ -144,7 +144,7 @@ static void brief_clock(struct app_ctx *ctx, struct brief *b)
 	struct tm tm;
 	int mins;
 
-	if (store_workspace_get(ctx->st, ctx->ws, &w, NULL))
+	if (store_workspace_get(&w, ctx->st, ctx->ws, NULL))
 		return;
 	if (!tz || !*tz)
 		tz = w.tz && *w.tz ? w.tz : NULL;
@@ -173,7 +173,7 @@ static int brief_people(struct app_ctx *ctx, struct brief *b,
 
 			if (other == b->contact.id)
 				continue;
-			if (store_contact_get(ctx->st, ctx->ws, other, &c, err))
+			if (store_contact_get(&c, ctx->st, ctx->ws, other, err))
 				return err ? err->status : KITH_EIO;
 			for (size_t j = 0; j < b->n_people; j++)
 				dup = dup || !strcmp(b->people[j], c.name);
@@ -194,7 +194,7 @@ static int brief_people(struct app_ctx *ctx, struct brief *b,
 	return KITH_OK;
 }
 
-int app_brief(struct app_ctx *ctx, int64_t id, struct brief *out,
+int app_brief(struct brief *out, struct app_ctx *ctx, int64_t id,
 	      struct kith_err *err)
 {
 	struct promise *p = NULL;
@@ -204,30 +204,30 @@ int app_brief(struct app_ctx *ctx, int64_t id, struct brief *out,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = store_contact_get(ctx->st, ctx->ws, id, &out->contact, err);
+	rc = store_contact_get(&out->contact, ctx->st, ctx->ws, id, err);
 	if (rc)
 		return rc;
-	rc = store_fact_list(ctx->st, ctx->ws, id, &out->facts, &out->n_facts,
+	rc = store_fact_list(&out->facts, &out->n_facts, ctx->st, ctx->ws, id,
 			     err);
 	if (!rc)
 		rc = brief_dates(ctx, out, err);
 	if (!rc)
-		rc = store_touch_list(ctx->st, ctx->ws, id, 5, &out->recent,
-				      &out->n_recent, err);
+		rc = store_touch_list(&out->recent, &out->n_recent, ctx->st,
+				      ctx->ws, id, 5, err);
 	if (!rc)
-		rc = store_promise_list(ctx->st, ctx->ws, id, false, &p, &np,
+		rc = store_promise_list(&p, &np, ctx->st, ctx->ws, id, false,
 					err);
 	if (rc)
 		goto fail;
 	out->promises = p;
 	out->n_promises = np;
-	rc = store_gift_list(ctx->st, ctx->ws, id, &out->gifts, &out->n_gifts,
+	rc = store_gift_list(&out->gifts, &out->n_gifts, ctx->st, ctx->ws, id,
 			     err);
 	if (!rc)
-		rc = health_of(ctx, &out->contact, &out->health, &out->balance,
-			       out->last_by_channel, err);
+		rc = health_of(&out->health, &out->balance,
+			       out->last_by_channel, ctx, &out->contact, err);
 	if (!rc)
-		rc = store_revenue_total(ctx->st, ctx->ws, id, &ltv, err);
+		rc = store_revenue_total(&ltv, ctx->st, ctx->ws, id, err);
 	if (!rc)
 		rc = brief_people(ctx, out, err);
 	if (rc)
@@ -362,13 +362,13 @@ static int walk_user(void *p, int64_t user_id, const struct score_touch *t)
 }
 
 /* The human-touch balance of each member, from the touches they were in. */
-static int report_users(struct app_ctx *ctx, struct report *out,
+static int report_users(struct report *out, struct app_ctx *ctx,
 			struct kith_err *err)
 {
 	struct user_walk w = { out, ctx->now };
 	struct user *u = NULL;
 	size_t n = 0;
-	int rc = store_user_list(ctx->st, ctx->ws, &u, &n, err);
+	int rc = store_user_list(&u, &n, ctx->st, ctx->ws, err);
 
 	if (rc)
 		return rc;
@@ -390,7 +390,7 @@ static int report_users(struct app_ctx *ctx, struct report *out,
 	return rc;
 }
 
-int app_report(struct app_ctx *ctx, struct report *out, struct kith_err *err)
+int app_report(struct report *out, struct app_ctx *ctx, struct kith_err *err)
 {
 	struct contact_filter f = { 0 };
 	struct report_walk w = { 0 };
@@ -403,14 +403,14 @@ int app_report(struct app_ctx *ctx, struct report *out, struct kith_err *err)
 	memset(out, 0, sizeof(*out));
 	w.ctx = ctx;
 	w.r = out;
-	rc = store_contact_list(ctx->st, ctx->ws, &f, &w.contacts, &w.n, err);
+	rc = store_contact_list(&w.contacts, &w.n, ctx->st, ctx->ws, &f, err);
 	if (!rc)
-		rc = store_promise_list(ctx->st, ctx->ws, 0, true, &w.promises,
-					&w.np, err);
+		rc = store_promise_list(&w.promises, &w.np, ctx->st, ctx->ws, 0,
+					true, err);
 	if (!rc)
-		rc = store_gift_list(ctx->st, ctx->ws, 0, &g, &ng, err);
+		rc = store_gift_list(&g, &ng, ctx->st, ctx->ws, 0, err);
 	if (!rc)
-		rc = store_revenue_list(ctx->st, ctx->ws, 0, &rv, &nrv, err);
+		rc = store_revenue_list(&rv, &nrv, ctx->st, ctx->ws, 0, err);
 	if (rc)
 		goto done;
 	out->people = calloc(w.n ? w.n : 1, sizeof(*out->people));
@@ -456,7 +456,7 @@ int app_report(struct app_ctx *ctx, struct report *out, struct kith_err *err)
 	}
 	walk_flush(&w);
 	score_balance_finish(&out->balance);
-	rc = report_users(ctx, out, err);
+	rc = report_users(out, ctx, err);
 	if (rc)
 		goto done;
 	for (size_t i = 0; i < w.n; i++) {

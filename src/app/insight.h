@@ -10,7 +10,7 @@
 
 /* Health of one contact at ctx->now into *out (the caller's; owns
  * nothing). KITH_ENOTFOUND (no contact id), KITH_EIO, KITH_ENOMEM. */
-int app_health(struct app_ctx *ctx, int64_t id, struct health *out,
+int app_health(struct health *out, struct app_ctx *ctx, int64_t id,
 	       struct kith_err *err);
 
 struct brief_date {
@@ -46,7 +46,7 @@ struct brief {
 /* Everything to read before a call with contact id, into *out: the
  * caller's, freed with brief_clear. KITH_ENOTFOUND (no contact id),
  * KITH_EIO, KITH_ENOMEM; on failure *out is already cleared. */
-int app_brief(struct app_ctx *ctx, int64_t id, struct brief *out,
+int app_brief(struct brief *out, struct app_ctx *ctx, int64_t id,
 	      struct kith_err *err);
 /* Free what b holds (not b); a cleared brief may be cleared again. */
 void brief_clear(struct brief *b);
@@ -82,7 +82,7 @@ struct report {
 /* The workspace report at ctx->now into *out: the caller's,
  * freed with report_clear. KITH_EIO, KITH_ENOMEM; on failure *out is
  * already cleared. */
-int app_report(struct app_ctx *ctx, struct report *out, struct kith_err *err);
+int app_report(struct report *out, struct app_ctx *ctx, struct kith_err *err);
 /* Free what r holds (not r); a cleared report may be cleared again. */
 void report_clear(struct report *r);
 

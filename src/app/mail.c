@@ -46,7 +46,7 @@ int app_mail_begin(struct app_mail *m, struct app_ctx *ctx,
 		m->self[m->n_self++] = s;
 	}
 	if (!rc)
-		rc = store_user_list(ctx->st, ctx->ws, &m->users, &m->n_users,
+		rc = store_user_list(&m->users, &m->n_users, ctx->st, ctx->ws,
 				     err);
 	return rc;
 }
@@ -159,7 +159,7 @@ static int take_peer(struct app_mail *m, const struct mail_addr *a,
 
 	if (is_self(m, a->addr))
 		return KITH_OK;
-	rc = store_signal_match(m->ctx->st, m->ctx->ws, a->addr, NULL, &id,
+	rc = store_signal_match(&id, m->ctx->st, m->ctx->ws, a->addr, NULL,
 				err);
 	if (rc)
 		return rc;
@@ -202,7 +202,7 @@ static int make_signal(struct app_mail *m, const struct mail_header *h,
 		rc = kith_err_nomem(err);
 		goto done;
 	}
-	rc = app_signal_ingest(m->ctx, &sg, &dup, &woken, &n_woken, err);
+	rc = app_signal_ingest(&dup, &woken, &n_woken, m->ctx, &sg, err);
 	free(woken);
 	if (rc || dup)
 		goto done;
@@ -311,7 +311,7 @@ int app_mail_header(struct app_mail *m, const struct mail_header *h,
 			rc = kith_err_nomem(err);
 			goto done;
 		}
-		rc = app_touch_log(m->ctx, &t, by_user, NULL, err);
+		rc = app_touch_log(NULL, m->ctx, &t, by_user, err);
 		if (rc)
 			goto done;
 		m->tally.touches++;

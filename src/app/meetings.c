@@ -7,29 +7,29 @@
 
 #define WINDOW (90 * (kith_time)KITH_DAY)
 
-int app_meetings_parse(struct app_ctx *ctx, const char *text, size_t len,
-		       const char *file, struct meetings_parsed *out,
+int app_meetings_parse(struct meetings_parsed *out, struct app_ctx *ctx,
+		       const char *text, size_t len, const char *file,
 		       struct kith_err *err)
 {
 	return ical_parse(&out->ev, &out->n, text, len, file,
 			  ctx->now - WINDOW, ctx->now + WINDOW, err);
 }
 
-int app_meetings_import(struct app_ctx *ctx, int64_t user_id,
-			const char *text, size_t len, const char *file,
-			struct meetings_result *out, struct kith_err *err)
+int app_meetings_import(struct meetings_result *out, struct app_ctx *ctx,
+			int64_t user_id, const char *text, size_t len,
+			const char *file, struct kith_err *err)
 {
 	struct meetings_parsed p = { 0 };
-	int rc = app_meetings_parse(ctx, text, len, file, &p, err);
+	int rc = app_meetings_parse(&p, ctx, text, len, file, err);
 
 	memset(out, 0, sizeof(*out));
 	if (rc)
 		return rc;
-	return app_meetings_store(ctx, user_id, &p, out, err);
+	return app_meetings_store(out, ctx, user_id, &p, err);
 }
 
-int app_meetings_store(struct app_ctx *ctx, int64_t user_id,
-		       struct meetings_parsed *p, struct meetings_result *out,
+int app_meetings_store(struct meetings_result *out, struct app_ctx *ctx,
+		       int64_t user_id, struct meetings_parsed *p,
 		       struct kith_err *err)
 {
 	struct ical_event *ev = p->ev;
@@ -59,9 +59,8 @@ int app_meetings_store(struct app_ctx *ctx, int64_t user_id,
 
 			/* Attendees by exact address only: a calendar says
 			 * who was there, not who works nearby. */
-			rc = store_contact_find(ctx->st, ctx->ws,
-						ev[i].attendees.v[k], 0, &ids,
-						&nid, err);
+			rc = store_contact_find(&ids, &nid, ctx->st, ctx->ws,
+						ev[i].attendees.v[k], 0, err);
 			if (!rc && nid == 1 && strchr(ev[i].attendees.v[k], '@'))
 				m.contacts[m.n_contacts++] = ids[0];
 			free(ids);
@@ -83,15 +82,15 @@ int app_meetings_store(struct app_ctx *ctx, int64_t user_id,
 	return rc;
 }
 
-int app_meeting_confirm(struct app_ctx *ctx, int64_t user_id, int64_t id,
-			int64_t *touch_id, struct kith_err *err)
+int app_meeting_confirm(int64_t *touch_id, struct app_ctx *ctx, int64_t user_id,
+			int64_t id, struct kith_err *err)
 {
 	struct meeting *m = NULL, *hit = NULL;
 	struct touchpoint t = { 0 };
 	size_t n = 0;
 	int rc;
 
-	rc = store_meeting_list(ctx->st, ctx->ws, user_id, NULL, &m, &n, err);
+	rc = store_meeting_list(&m, &n, ctx->st, ctx->ws, user_id, NULL, err);
 	for (size_t i = 0; !rc && i < n; i++)
 		if (m[i].id == id)
 			hit = &m[i];

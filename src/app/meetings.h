@@ -28,26 +28,26 @@ struct meetings_parsed {
  * store. ical_parse's statuses: KITH_EINPUT with err at file:line and
  * the property, KITH_ENOMEM; on KITH_OK *out holds the events, which
  * app_meetings_store takes (on error *out is empty). */
-int app_meetings_parse(struct app_ctx *ctx, const char *text, size_t len,
-		       const char *file, struct meetings_parsed *out,
+int app_meetings_parse(struct meetings_parsed *out, struct app_ctx *ctx,
+		       const char *text, size_t len, const char *file,
 		       struct kith_err *err);
 /* Store what app_meetings_parse read, for user_id, and count it in *out.
  * Takes p's events whatever the status (p is left empty). KITH_EIO,
  * KITH_ENOMEM from the store. */
-int app_meetings_store(struct app_ctx *ctx, int64_t user_id,
-		       struct meetings_parsed *p, struct meetings_result *out,
+int app_meetings_store(struct meetings_result *out, struct app_ctx *ctx,
+		       int64_t user_id, struct meetings_parsed *p,
 		       struct kith_err *err);
 /* Both in one: import an .ics text for user_id. Re-importing is
  * idempotent. The statuses of both. */
-int app_meetings_import(struct app_ctx *ctx, int64_t user_id,
-			const char *text, size_t len, const char *file,
-			struct meetings_result *out, struct kith_err *err);
+int app_meetings_import(struct meetings_result *out, struct app_ctx *ctx,
+			int64_t user_id, const char *text, size_t len,
+			const char *file, struct kith_err *err);
 /* Log the suggested meeting id of user_id (0: any user, the CLI) as a
  * touchpoint (in person, or video for a conference link); *touch_id gets
  * the new touch. KITH_ENOTFOUND (field "id": no such meeting of that
  * user), KITH_ECONFLICT (field "id": not a suggestion, e.g. already
  * confirmed), or store_touch_add's statuses. */
-int app_meeting_confirm(struct app_ctx *ctx, int64_t user_id, int64_t id,
-			int64_t *touch_id, struct kith_err *err);
+int app_meeting_confirm(int64_t *touch_id, struct app_ctx *ctx, int64_t user_id,
+			int64_t id, struct kith_err *err);
 
 #endif

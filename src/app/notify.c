@@ -175,7 +175,7 @@ static bool host_literal(const char *host, struct sockaddr_storage *ss)
 
 /* The parts of url that decide where it goes; KITH_EINPUT naming why it
  * may not. */
-static int url_target(const char *url, char **host, long *port, bool *ok_by_op,
+static int url_target(char **host, long *port, bool *ok_by_op, const char *url,
 		      struct kith_err *err)
 {
 	CURLU *u = curl_url();
@@ -232,7 +232,7 @@ int notify_url_check(const char *url, struct kith_err *err)
 	char *host = NULL;
 	long port = 0;
 	bool op;
-	int rc = url_target(url, &host, &port, &op, err);
+	int rc = url_target(&host, &port, &op, url, err);
 
 	if (!rc && !op && host_literal(host, &ss) &&
 	    notify_addr_blocked((struct sockaddr *)&ss))
@@ -291,7 +291,7 @@ static int easy_new(CURL **out, struct curl_slist **h, const char *url,
 		int rc = notify_url_check(url, err);
 
 		if (!rc)
-			rc = url_target(url, &host, &port, op, err);
+			rc = url_target(&host, &port, op, url, err);
 		curl_free(host);
 		if (rc)
 			return rc;
@@ -376,7 +376,7 @@ int notify_send_user(struct app_ctx *ctx, const struct user *u,
 	size_t n = 0, sent = 0;
 	int rc;
 
-	rc = store_notify_list(ctx->st, ctx->ws, u->id, &t, &n, err);
+	rc = store_notify_list(&t, &n, ctx->st, ctx->ws, u->id, err);
 	if (!rc && !n)
 		rc = kith_err_set(err, KITH_EINPUT, "URL",
 				  "no notification URL for %s (kith "
@@ -518,9 +518,8 @@ static void sender_fill(struct store *st, CURLM *m, kith_time now)
 
 	for (size_t i = 0; i < SEND_SLOTS; i++)
 		free_slots += !snd.t[i].busy;
-	if (!free_slots ||
-	    store_outbox_due(st, now, SEND_SLOTS * 2, SEND_PER_WS, &o, &n,
-			     &err))
+	if (!free_slots || store_outbox_due(&o, &n, st, now, SEND_SLOTS * 2,
+					    SEND_PER_WS, &err))
 		return;
 	for (size_t i = 0; i < n; i++) {
 		size_t busy_ws = 0, slot = SEND_SLOTS;
@@ -644,15 +643,15 @@ void notify_sender_stop(void)
 	snd.db_path = NULL;
 }
 
-int notify_flush(struct store *st, kith_time now, size_t limit,
-		 size_t *sent, struct kith_err *err)
+int notify_flush(size_t *sent, struct store *st, kith_time now, size_t limit,
+		 struct kith_err *err)
 {
 	struct outbox_item *o = NULL;
 	size_t n = 0;
 	int rc;
 
 	*sent = 0;
-	rc = store_outbox_due(st, now, limit, 0, &o, &n, err);
+	rc = store_outbox_due(&o, &n, st, now, limit, 0, err);
 	for (size_t i = 0; !rc && i < n; i++) {
 		struct kith_err e = { 0 };
 		bool ok = notify_send(o[i].url, o[i].json, o[i].body, 3000,

@@ -74,8 +74,8 @@ int notify_send_user(struct app_ctx *ctx, const struct user *u,
  * (3 s each), and record each result; *sent counts the ones that went.
  * A failed POST is a recorded result, not a status: the store's
  * KITH_EIO or KITH_ENOMEM stop the pass. */
-int notify_flush(struct store *st, kith_time now, size_t limit,
-		 size_t *sent, struct kith_err *err);
+int notify_flush(size_t *sent, struct store *st, kith_time now, size_t limit,
+		 struct kith_err *err);
 /* The sender thread of kith serve (notify.c explains its fairness): it
  * opens its own connection to db_path. Stop joins it (a transfer in
  * flight is abandoned and retried on the next start). db_path is

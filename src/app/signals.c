@@ -22,8 +22,8 @@ static int push_id(int64_t **v, size_t *n, int64_t id)
 	return 0;
 }
 
-int app_user_focus(struct app_ctx *ctx, const struct user *u, bool *focused,
-		   kith_time *until, struct kith_err *err)
+int app_user_focus(bool *focused, kith_time *until, struct app_ctx *ctx,
+		   const struct user *u, struct kith_err *err)
 {
 	kith_time meeting = KITH_NO_TIME;
 	int rc;
@@ -31,7 +31,7 @@ int app_user_focus(struct app_ctx *ctx, const struct user *u, bool *focused,
 	*until = KITH_NO_TIME;
 	if (u->focus_until != KITH_NO_TIME && u->focus_until > ctx->now)
 		*until = u->focus_until;
-	rc = store_user_in_meeting(ctx->st, u->id, ctx->now, &meeting, err);
+	rc = store_user_in_meeting(&meeting, ctx->st, u->id, ctx->now, err);
 	if (rc)
 		return rc;
 	if (meeting != KITH_NO_TIME && meeting > *until)
@@ -47,7 +47,7 @@ int app_notify_user(struct app_ctx *ctx, int64_t user_id, const char *kind,
 	size_t n = 0;
 	int rc;
 
-	rc = store_notify_list(ctx->st, ctx->ws, user_id, &t, &n, err);
+	rc = store_notify_list(&t, &n, ctx->st, ctx->ws, user_id, err);
 	for (size_t i = 0; !rc && i < n; i++) {
 		char *body = NULL;
 
@@ -104,8 +104,9 @@ static void strip_controls(char *s, bool text)
 	*w = '\0';
 }
 
-int app_signal_ingest(struct app_ctx *ctx, struct signal *sg, bool *dup,
-		      int64_t **woken, size_t *n_woken, struct kith_err *err)
+int app_signal_ingest(bool *dup, int64_t **woken, size_t *n_woken,
+		      struct app_ctx *ctx, struct signal *sg,
+		      struct kith_err *err)
 {
 	struct user *users = NULL;
 	size_t nu = 0;
@@ -124,22 +125,22 @@ int app_signal_ingest(struct app_ctx *ctx, struct signal *sg, bool *dup,
 	strip_controls(sg->url, false);
 	strip_controls(sg->text, true);
 	if (!sg->contact_id) {
-		rc = store_signal_match(ctx->st, ctx->ws, sg->email, sg->handle,
-					&sg->contact_id, err);
+		rc = store_signal_match(&sg->contact_id, ctx->st, ctx->ws,
+					sg->email, sg->handle, err);
 		if (rc)
 			return rc;
 	}
-	rc = store_signal_add(ctx->st, ctx->ws, sg, dup, err);
+	rc = store_signal_add(dup, ctx->st, ctx->ws, sg, err);
 	if (rc || *dup)
 		return rc;
-	rc = store_signal_get(ctx->st, ctx->ws, sg->id, &full, err);
+	rc = store_signal_get(&full, ctx->st, ctx->ws, sg->id, err);
 	if (rc)
 		return rc;
 	owner = full.owner_id;
 	data = kj_signal(&full, -1);
 	text = json_dumps(data, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	signal_line(line, sizeof(line), &full, ctx->now);
-	rc = store_user_list(ctx->st, ctx->ws, &users, &nu, err);
+	rc = store_user_list(&users, &nu, ctx->st, ctx->ws, err);
 	for (size_t i = 0; !rc && i < nu; i++) {
 		bool focused;
 		kith_time until;
@@ -147,11 +148,11 @@ int app_signal_ingest(struct app_ctx *ctx, struct signal *sg, bool *dup,
 		/* The owner answers; without one, everyone may. */
 		if (owner && users[i].id != owner)
 			continue;
-		rc = app_user_focus(ctx, &users[i], &focused, &until, err);
+		rc = app_user_focus(&focused, &until, ctx, &users[i], err);
 		if (!rc)
-			rc = store_alert_add(ctx->st, ctx->ws, users[i].id,
-					     "signal", sg->id, text, focused,
-					     ctx->now, NULL, err);
+			rc = store_alert_add(NULL, ctx->st, ctx->ws,
+					     users[i].id, "signal", sg->id,
+					     text, focused, ctx->now, err);
 		if (!rc && !focused) {
 			rc = app_notify_user(ctx, users[i].id, "signal", line,
 					     err);
@@ -175,7 +176,7 @@ static void hours_of(struct app_ctx *ctx, int64_t owner, struct workhours *wh,
 	wh->tz = NULL;
 	wh->start_min = 540;
 	wh->end_min = 1080;
-	if (!store_workspace_get(ctx->st, ctx->ws, &w, NULL)) {
+	if (!store_workspace_get(&w, ctx->st, ctx->ws, NULL)) {
 		wh->start_min = w.work_start_min;
 		wh->end_min = w.work_end_min;
 		if (w.tz && *w.tz) {
@@ -184,7 +185,7 @@ static void hours_of(struct app_ctx *ctx, int64_t owner, struct workhours *wh,
 		}
 		workspace_clear(&w);
 	}
-	if (owner && !store_user_get(ctx->st, ctx->ws, owner, &u, NULL)) {
+	if (owner && !store_user_get(&u, ctx->st, ctx->ws, owner, NULL)) {
 		if (u.tz && *u.tz) {
 			snprintf(tzbuf, n, "%s", u.tz);
 			wh->tz = tzbuf;
@@ -247,16 +248,17 @@ static void minutes_free(struct minutes *m)
 	free(m->waiting);
 }
 
-int app_signal_stats(struct app_ctx *ctx, struct signal_user_stats **per,
-		     size_t *n, struct respond_stats *all, int *target,
-		     struct kith_err *err)
+int app_signal_stats(struct signal_user_stats **per, size_t *n,
+		     struct respond_stats *all, int *target,
+		     struct app_ctx *ctx, struct kith_err *err)
 {
-	return app_signal_report(ctx, per, n, all, target, NULL, err);
+	return app_signal_report(per, n, all, target, NULL, ctx, err);
 }
 
-int app_signal_report(struct app_ctx *ctx, struct signal_user_stats **per,
-		      size_t *n, struct respond_stats *all, int *target,
-		      struct signal_week *weeks, struct kith_err *err)
+int app_signal_report(struct signal_user_stats **per, size_t *n,
+		      struct respond_stats *all, int *target,
+		      struct signal_week *weeks, struct app_ctx *ctx,
+		      struct kith_err *err)
 {
 	struct signal *g = NULL;
 	struct minutes *m = NULL, total = { 0 }, wm[SIGNAL_WEEKS];
@@ -271,14 +273,14 @@ int app_signal_report(struct app_ctx *ctx, struct signal_user_stats **per,
 	*per = NULL;
 	*n = 0;
 	memset(wm, 0, sizeof(wm));
-	rc = store_workspace_get(ctx->st, ctx->ws, &w, err);
+	rc = store_workspace_get(&w, ctx->st, ctx->ws, err);
 	if (rc)
 		return rc;
 	*target = w.response_target_min;
 	workspace_clear(&w);
 	/* One pass over the signals feeds the owners, the total and the
 	 * weeks alike. */
-	rc = store_signal_list(ctx->st, ctx->ws, false, 0, 0, &g, &ng, err);
+	rc = store_signal_list(&g, &ng, ctx->st, ctx->ws, false, 0, 0, err);
 	for (size_t i = 0; !rc && i < ng; i++) {
 		struct minutes *slot = NULL;
 		double mins = signal_minutes(ctx, &g[i]);
@@ -337,13 +339,13 @@ int app_signal_report(struct app_ctx *ctx, struct signal_user_stats **per,
 	return rc;
 }
 
-int app_hook_secret(struct app_ctx *ctx, bool rotate, char **secret,
+int app_hook_secret(char **secret, struct app_ctx *ctx, bool rotate,
 		    struct kith_err *err)
 {
 	char token[SECRET_TOKEN_MAX], hash[SECRET_TOKEN_HASH_MAX];
 	int rc;
 
-	rc = store_hook_get(ctx->st, ctx->ws, secret, err);
+	rc = store_hook_get(secret, ctx->st, ctx->ws, err);
 	if (rc || (*secret && !rotate))
 		return rc;
 	free(*secret);
@@ -362,7 +364,7 @@ int app_hook_secret(struct app_ctx *ctx, bool rotate, char **secret,
 	return rc;
 }
 
-int app_digest_text(struct app_ctx *ctx, const struct user *u, char **out,
+int app_digest_text(char **out, struct app_ctx *ctx, const struct user *u,
 		    struct kith_err *err)
 {
 	struct agenda_list l;
@@ -372,10 +374,10 @@ int app_digest_text(struct app_ctx *ctx, const struct user *u, char **out,
 	int rc;
 
 	(void)u;
-	rc = app_agenda(&ctx[0], 5, &l, err);
+	rc = app_agenda(&l, &ctx[0], 5, err);
 	if (rc)
 		return rc;
-	rc = store_promise_list(ctx->st, ctx->ws, 0, false, &p, &np, err);
+	rc = store_promise_list(&p, &np, ctx->st, ctx->ws, 0, false, err);
 	if (rc) {
 		agenda_list_free(&l);
 		return rc;
@@ -414,8 +416,8 @@ int app_digest_text(struct app_ctx *ctx, const struct user *u, char **out,
 
 /* Focus over: the held alerts become one digest, most urgent first
  * (still waiting before answered, then oldest first). */
-static int release_user(struct app_ctx *ctx, const struct user *u,
-			bool *released, struct kith_err *err)
+static int release_user(bool *released, struct app_ctx *ctx,
+			const struct user *u, struct kith_err *err)
 {
 	struct alert *a = NULL;
 	size_t n = 0;
@@ -426,17 +428,17 @@ static int release_user(struct app_ctx *ctx, const struct user *u,
 	int rc;
 
 	*released = false;
-	rc = app_user_focus(ctx, u, &focused, &until, err);
+	rc = app_user_focus(&focused, &until, ctx, u, err);
 	if (rc || focused)
 		goto done;
-	rc = store_alert_held(ctx->st, u->id, &a, &n, err);
+	rc = store_alert_held(&a, &n, ctx->st, u->id, err);
 	if (rc || !n)
 		goto done;
 	for (size_t i = 0; i < n; i++) {
 		struct signal g;
 		json_t *j;
 
-		if (store_signal_get(ctx->st, ctx->ws, a[i].signal_id, &g,
+		if (store_signal_get(&g, ctx->st, ctx->ws, a[i].signal_id,
 				     NULL))
 			continue;
 		j = kj_signal(&g, app_signal_response(ctx, &g));
@@ -454,8 +456,8 @@ static int release_user(struct app_ctx *ctx, const struct user *u,
 		rc = kith_err_nomem(err);
 		goto done;
 	}
-	rc = store_alert_add(ctx->st, ctx->ws, u->id, "digest", 0, data,
-			     false, ctx->now, NULL, err);
+	rc = store_alert_add(NULL, ctx->st, ctx->ws, u->id, "digest", 0, data,
+			     false, ctx->now, err);
 	if (!rc)
 		rc = store_alert_release(ctx->st, u->id, err);
 	snprintf(text, sizeof(text),
@@ -483,7 +485,7 @@ static int morning_user(struct app_ctx *ctx, const struct user *u,
 	char *text = NULL;
 	int rc;
 
-	rc = store_workspace_get(ctx->st, ctx->ws, &w, err);
+	rc = store_workspace_get(&w, ctx->st, ctx->ws, err);
 	if (rc)
 		return rc;
 	tz = u->tz && *u->tz ? u->tz : w.tz && *w.tz ? w.tz : NULL;
@@ -495,7 +497,7 @@ static int morning_user(struct app_ctx *ctx, const struct user *u,
 	day = kith_time_day(ctx->now, tz);
 	if (u->digest_day != KITH_NO_DAY && u->digest_day >= day)
 		goto done;
-	rc = app_digest_text(ctx, u, &text, err);
+	rc = app_digest_text(&text, ctx, u, err);
 	if (!rc)
 		rc = app_notify_user(ctx, u->id, "morning", text, err);
 	if (!rc)
@@ -506,8 +508,8 @@ done:
 	return rc;
 }
 
-int app_signals_tick(struct store *st, kith_time now, int64_t **woken,
-		     size_t *n_woken, struct kith_err *err)
+int app_signals_tick(int64_t **woken, size_t *n_woken, struct store *st,
+		     kith_time now, struct kith_err *err)
 {
 	struct user *u = NULL;
 	size_t n = 0;
@@ -515,7 +517,7 @@ int app_signals_tick(struct store *st, kith_time now, int64_t **woken,
 
 	*woken = NULL;
 	*n_woken = 0;
-	rc = store_users_all(st, &u, &n, err);
+	rc = store_users_all(&u, &n, st, err);
 	for (size_t i = 0; !rc && i < n; i++) {
 		struct app_ctx ctx = { st, u[i].workspace_id, now,
 				       kith_time_day(now, NULL) };
@@ -525,7 +527,7 @@ int app_signals_tick(struct store *st, kith_time now, int64_t **woken,
 		rc = store_begin(st, err);
 		if (rc)
 			break;
-		rc = release_user(&ctx, &u[i], &released, err);
+		rc = release_user(&released, &ctx, &u[i], err);
 		if (!rc)
 			rc = morning_user(&ctx, &u[i], err);
 		if (rc) {

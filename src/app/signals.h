@@ -20,8 +20,9 @@
  * sg->contact_id are written back). KITH_EIO, KITH_ENOMEM from the
  * store; the caller rolls back.
  */
-int app_signal_ingest(struct app_ctx *ctx, struct signal *sg, bool *dup,
-		      int64_t **woken, size_t *n_woken, struct kith_err *err);
+int app_signal_ingest(bool *dup, int64_t **woken, size_t *n_woken,
+		      struct app_ctx *ctx, struct signal *sg,
+		      struct kith_err *err);
 
 /*
  * Give signal id to a contact: *cid, or, with lead non-NULL, a new
@@ -53,26 +54,27 @@ struct signal_week {
 /* Response statistics in working minutes, per owner and overall, against
  * the workspace's target. *per is the caller's to free(), whatever the
  * status (NULL or an array). KITH_EIO, KITH_ENOMEM. */
-int app_signal_stats(struct app_ctx *ctx, struct signal_user_stats **per,
-		     size_t *n, struct respond_stats *all, int *target,
-		     struct kith_err *err);
+int app_signal_stats(struct signal_user_stats **per, size_t *n,
+		     struct respond_stats *all, int *target,
+		     struct app_ctx *ctx, struct kith_err *err);
 /* The same, and with weeks (NULL: not wanted) the statistics of each of
  * the last SIGNAL_WEEKS weeks, oldest first, by the week a signal arrived
  * in: the trend the reports chart. One pass over the signals. The
  * statuses and ownership of app_signal_stats; weeks is the caller's. */
-int app_signal_report(struct app_ctx *ctx, struct signal_user_stats **per,
-		      size_t *n, struct respond_stats *all, int *target,
-		      struct signal_week *weeks, struct kith_err *err);
+int app_signal_report(struct signal_user_stats **per, size_t *n,
+		      struct respond_stats *all, int *target,
+		      struct signal_week *weeks, struct app_ctx *ctx,
+		      struct kith_err *err);
 
 /* Is the user focused at ctx->now (by hand or in a meeting), and until
  * (KITH_NO_TIME when not)? KITH_EIO from the store. */
-int app_user_focus(struct app_ctx *ctx, const struct user *u, bool *focused,
-		   kith_time *until, struct kith_err *err);
+int app_user_focus(bool *focused, kith_time *until, struct app_ctx *ctx,
+		   const struct user *u, struct kith_err *err);
 
 /* The workspace's webhook secret, made on first use; rotate replaces it.
  * *secret is the caller's to free() (NULL on failure). KITH_EIO
  * (libsodium or the store), KITH_ENOMEM. */
-int app_hook_secret(struct app_ctx *ctx, bool rotate, char **secret,
+int app_hook_secret(char **secret, struct app_ctx *ctx, bool rotate,
 		    struct kith_err *err);
 
 /* Queue text (borrowed) for every notification target of user, each
@@ -84,7 +86,7 @@ int app_notify_user(struct app_ctx *ctx, int64_t user_id, const char *kind,
 /* The morning digest of a user: the day's agenda, dates and promises.
  * *out is the caller's to free() (NULL on failure). KITH_EIO,
  * KITH_ENOMEM. */
-int app_digest_text(struct app_ctx *ctx, const struct user *u, char **out,
+int app_digest_text(char **out, struct app_ctx *ctx, const struct user *u,
 		    struct kith_err *err);
 
 /*
@@ -95,7 +97,7 @@ int app_digest_text(struct app_ctx *ctx, const struct user *u, char **out,
  * is rolled back and stops the pass). *woken is the caller's to free()
  * whatever the status. KITH_EIO, KITH_ENOMEM.
  */
-int app_signals_tick(struct store *st, kith_time now, int64_t **woken,
-		     size_t *n_woken, struct kith_err *err);
+int app_signals_tick(int64_t **woken, size_t *n_woken, struct store *st,
+		     kith_time now, struct kith_err *err);
 
 #endif

@@ -54,7 +54,7 @@ static enum direction default_direction(enum channel ch)
 		       : DIR_OUT;
 }
 
-static int check_touch(const struct touchpoint *t, size_t *which,
+static int check_touch(size_t *which, const struct touchpoint *t,
 		       struct kith_err *err)
 {
 	size_t dup;
@@ -90,8 +90,8 @@ static int check_touch(const struct touchpoint *t, size_t *which,
 	return KITH_OK;
 }
 
-int app_touch_log(struct app_ctx *ctx, struct touchpoint *t, int64_t by_user,
-		  size_t *which, struct kith_err *err)
+int app_touch_log(size_t *which, struct app_ctx *ctx, struct touchpoint *t,
+		  int64_t by_user, struct kith_err *err)
 {
 	size_t none;
 	int rc;
@@ -99,7 +99,7 @@ int app_touch_log(struct app_ctx *ctx, struct touchpoint *t, int64_t by_user,
 	if (!which)
 		which = &none;
 	*which = t->n_contacts;
-	rc = check_touch(t, which, err);
+	rc = check_touch(which, t, err);
 	if (rc)
 		return rc;
 	if (t->direction == APP_DIR_DEFAULT)
@@ -167,12 +167,12 @@ int app_promise_add(struct app_ctx *ctx, struct promise *p,
 	return store_promise_add(ctx->st, ctx->ws, p, err);
 }
 
-int app_promise_done(struct app_ctx *ctx, int64_t id, struct promise *out,
+int app_promise_done(struct promise *out, struct app_ctx *ctx, int64_t id,
 		     struct kith_err *err)
 {
 	int rc;
 
-	rc = store_promise_get(ctx->st, ctx->ws, id, out, err);
+	rc = store_promise_get(out, ctx->st, ctx->ws, id, err);
 	if (rc)
 		return rc;
 	if (out->done_at != KITH_NO_TIME)
@@ -224,9 +224,9 @@ static int check_cadence(const struct cadence *c, const char *field,
 	return KITH_OK;
 }
 
-int app_cadence_set(struct app_ctx *ctx, enum cadence_scope scope,
-		    const char *key, const struct cadence *every,
-		    const struct cadence *meet, struct cadence_rule *out,
+int app_cadence_set(struct cadence_rule *out, struct app_ctx *ctx,
+		    enum cadence_scope scope, const char *key,
+		    const struct cadence *every, const struct cadence *meet,
 		    struct kith_err *err)
 {
 	struct cadence_rule r = { 0 }, *rules = NULL;
@@ -260,7 +260,7 @@ int app_cadence_set(struct app_ctx *ctx, enum cadence_scope scope,
 		return rc;
 	/* Keep the half that was not given. */
 	if (!every || !meet) {
-		rc = store_cadence_list(ctx->st, ctx->ws, &rules, &n, err);
+		rc = store_cadence_list(&rules, &n, ctx->st, ctx->ws, err);
 		for (size_t i = 0; !rc && i < n; i++) {
 			if (rules[i].scope == r.scope &&
 			    !strcasecmp(rules[i].key, r.key)) {

@@ -48,8 +48,8 @@
  * with touchpoint_clear); strings and arrays the call puts in it are
  * malloc'd like the rest.
  */
-int app_touch_log(struct app_ctx *ctx, struct touchpoint *t, int64_t by_user,
-		  size_t *which, struct kith_err *err);
+int app_touch_log(size_t *which, struct app_ctx *ctx, struct touchpoint *t,
+		  int64_t by_user, struct kith_err *err);
 
 /*
  * Remember fact f about f->contact_id. Rule: text non-empty (field
@@ -90,7 +90,7 @@ int app_promise_add(struct app_ctx *ctx, struct promise *p,
  * KITH_ENOMEM. *out belongs to the caller (promise_clear) whenever the
  * call returns KITH_OK or KITH_ECONFLICT; otherwise it is zeroed.
  */
-int app_promise_done(struct app_ctx *ctx, int64_t id, struct promise *out,
+int app_promise_done(struct promise *out, struct app_ctx *ctx, int64_t id,
 		     struct kith_err *err);
 
 /*
@@ -125,9 +125,9 @@ int app_revenue_add(struct app_ctx *ctx, struct revenue *r,
  * malloc'd: the caller frees it with free(out->key). KITH_EINPUT;
  * KITH_EIO; KITH_ENOMEM.
  */
-int app_cadence_set(struct app_ctx *ctx, enum cadence_scope scope,
-		    const char *key, const struct cadence *every,
-		    const struct cadence *meet, struct cadence_rule *out,
+int app_cadence_set(struct cadence_rule *out, struct app_ctx *ctx,
+		    enum cadence_scope scope, const char *key,
+		    const struct cadence *every, const struct cadence *meet,
 		    struct kith_err *err);
 
 #endif

@@ -84,7 +84,7 @@ int cmd_export(struct cli *cl)
 		if (cli_get(cl, "version"))
 			return kith_err_set(&cl->err, KITH_EINPUT, "--version",
 					    "--version is for --format vcard");
-		rc = app_book_load(&cl->app, &b, &cl->err);
+		rc = app_book_load(&b, &cl->app, &cl->err);
 		if (rc)
 			return rc;
 		text = kj_book_dump(&b);
@@ -457,12 +457,12 @@ int cmd_demo(struct cli *cl)
 	if (!rc)
 		rc = cli_want(cl, 0, 0);
 	if (!rc)
-		rc = cli_int(cl, "contacts", 1, 100000000, 0, &contacts);
+		rc = cli_int(&contacts, cl, "contacts", 1, 100000000, 0);
 	if (!rc)
-		rc = cli_int(cl, "touches", 0, 1000000000, contacts * 10,
-			     &touches);
+		rc = cli_int(&touches, cl, "touches", 0, 1000000000,
+			     contacts * 10);
 	if (!rc)
-		rc = store_workspace_empty(cl->app.st, cl->app.ws, &empty,
+		rc = store_workspace_empty(&empty, cl->app.st, cl->app.ws,
 					   &cl->err);
 	if (rc)
 		return rc;

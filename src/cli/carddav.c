@@ -36,7 +36,7 @@ int cmd_carddav(struct cli *cl)
 		len--;
 	snprintf(url, sizeof(url), "%.*s/", (int)len, base);
 	if (cli_get(cl, "user")) {
-		rc = store_user_by_email(cl->app.st, cli_get(cl, "user"), &u,
+		rc = store_user_by_email(&u, cl->app.st, cli_get(cl, "user"),
 					 &cl->err);
 		if (!rc && u.workspace_id != cl->app.ws)
 			rc = KITH_ENOTFOUND;

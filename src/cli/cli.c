@@ -95,26 +95,25 @@ int cli_want(struct cli *c, int min, int max)
 	return KITH_OK;
 }
 
-int cli_start(struct cli *c, const struct cli_opt *spec, int min, int max,
-	      int64_t *who)
+int cli_start(int64_t *who, struct cli *c, const struct cli_opt *spec, int min,
+	      int max)
 {
 	int rc = cli_parse(c, spec);
 
 	if (!rc)
 		rc = cli_want(c, min, max);
 	if (!rc && who)
-		rc = cli_contact(c, c->pos[0], "WHO", who);
+		rc = cli_contact(who, c, c->pos[0], "WHO");
 	return rc;
 }
 
-int cli_contact(struct cli *c, const char *who, const char *field,
-		int64_t *id)
+int cli_contact(int64_t *id, struct cli *c, const char *who, const char *field)
 {
-	return app_resolve(&c->app, who, 0, field, id, &c->err);
+	return app_resolve(id, &c->app, who, 0, field, &c->err);
 }
 
-int cli_time(struct cli *c, const char *name, kith_time dflt, int end_of_day,
-	     const char *tz, kith_time *out)
+int cli_time(kith_time *out, struct cli *c, const char *name, kith_time dflt,
+	     int end_of_day, const char *tz)
 {
 	const char *v = cli_get(c, name);
 	char field[40];
@@ -127,8 +126,8 @@ int cli_time(struct cli *c, const char *name, kith_time dflt, int end_of_day,
 	return kith_time_parse(out, v, tz, end_of_day, field, &c->err);
 }
 
-int cli_int(struct cli *c, const char *name, long lo, long hi, long dflt,
-	    long *out)
+int cli_int(long *out, struct cli *c, const char *name, long lo, long hi,
+	    long dflt)
 {
 	const char *v = cli_get(c, name);
 	char field[40], *end;
@@ -150,7 +149,7 @@ int cli_int(struct cli *c, const char *name, long lo, long hi, long dflt,
 	return KITH_OK;
 }
 
-int cli_money(struct cli *c, const char *s, const char *field, int64_t *out)
+int cli_money(int64_t *out, struct cli *c, const char *s, const char *field)
 {
 	char *end;
 	double v;

@@ -46,18 +46,17 @@ int cli_want(struct cli *c, int min, int max);
 
 /* The usual start of a command: parse options against spec, want min to
  * max words, and (who non-NULL) resolve the first word as the contact. */
-int cli_start(struct cli *c, const struct cli_opt *spec, int min, int max,
-	      int64_t *who);
+int cli_start(int64_t *who, struct cli *c, const struct cli_opt *spec, int min,
+	      int max);
 /* The one contact `who` names; err names `field`. */
-int cli_contact(struct cli *c, const char *who, const char *field,
-		int64_t *id);
+int cli_contact(int64_t *id, struct cli *c, const char *who, const char *field);
 /* A time from option `name` (local unless zoned); absent: dflt. */
-int cli_time(struct cli *c, const char *name, kith_time dflt, int end_of_day,
-	     const char *tz, kith_time *out);
-int cli_int(struct cli *c, const char *name, long lo, long hi, long dflt,
-	    long *out);
+int cli_time(kith_time *out, struct cli *c, const char *name, kith_time dflt,
+	     int end_of_day, const char *tz);
+int cli_int(long *out, struct cli *c, const char *name, long lo, long hi,
+	    long dflt);
 /* A money amount "80", "19.99" into cents. */
-int cli_money(struct cli *c, const char *s, const char *field, int64_t *out);
+int cli_money(int64_t *out, struct cli *c, const char *s, const char *field);
 
 /* A use case's field (its JSON key) and the word a command's user typed
  * for it: "emails" is "--email". */

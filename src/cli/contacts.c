@@ -16,7 +16,7 @@ int cmd_init(struct cli *c)
 	if (!rc)
 		rc = cli_want(c, 0, 0);
 	if (!rc)
-		rc = store_workspace_get(c->app.st, c->app.ws, &w, &c->err);
+		rc = store_workspace_get(&w, c->app.st, c->app.ws, &c->err);
 	if (rc)
 		return rc;
 	if (c->json)
@@ -178,7 +178,7 @@ int cmd_add(struct cli *cl)
 	if (!rc) {
 		struct contact full;
 
-		rc = store_contact_get(cl->app.st, cl->app.ws, c.id, &full,
+		rc = store_contact_get(&full, cl->app.st, cl->app.ws, c.id,
 				       &cl->err);
 		if (!rc && cl->json)
 			kj_print(kj_contact(&full, true));
@@ -205,9 +205,9 @@ int cmd_edit(struct cli *cl)
 		rc = kith_err_set(&cl->err, KITH_EINPUT, NULL,
 				  "nothing to change (see kith edit --help)");
 	if (!rc)
-		rc = cli_contact(cl, cl->pos[0], "WHO", &id);
+		rc = cli_contact(&id, cl, cl->pos[0], "WHO");
 	if (!rc)
-		rc = store_contact_get(cl->app.st, cl->app.ws, id, &c,
+		rc = store_contact_get(&c, cl->app.st, cl->app.ws, id,
 				       &cl->err);
 	if (rc)
 		return rc;
@@ -220,7 +220,7 @@ int cmd_edit(struct cli *cl)
 	if (!rc) {
 		struct contact full;
 
-		rc = store_contact_get(cl->app.st, cl->app.ws, id, &full,
+		rc = store_contact_get(&full, cl->app.st, cl->app.ws, id,
 				       &cl->err);
 		if (!rc && cl->json)
 			kj_print(kj_contact(&full, true));
@@ -250,9 +250,9 @@ int cmd_show(struct cli *cl)
 	int64_t id;
 	int rc;
 
-	rc = cli_start(cl, NULL, 1, 1, &id);
+	rc = cli_start(&id, cl, NULL, 1, 1);
 	if (!rc)
-		rc = store_contact_get(cl->app.st, cl->app.ws, id, &c,
+		rc = store_contact_get(&c, cl->app.st, cl->app.ws, id,
 				       &cl->err);
 	if (rc)
 		return rc;
@@ -317,7 +317,7 @@ static int list_contacts(struct cli *cl, const struct contact_filter *f)
 	size_t n = 0;
 	int rc;
 
-	rc = store_contact_list(cl->app.st, cl->app.ws, f, &cs, &n, &cl->err);
+	rc = store_contact_list(&cs, &n, cl->app.st, cl->app.ws, f, &cl->err);
 	if (rc)
 		return rc;
 	if (cl->json) {
@@ -352,7 +352,7 @@ int cmd_list(struct cli *cl)
 	if (!rc)
 		rc = cli_want(cl, 0, 0);
 	if (!rc)
-		rc = cli_int(cl, "limit", 1, 1000000, 0, &limit);
+		rc = cli_int(&limit, cl, "limit", 1, 1000000, 0);
 	if (!rc && cli_get(cl, "tier"))
 		rc = tier_parse(&f.tier, cli_get(cl, "tier"), "--tier",
 				&cl->err);
@@ -387,9 +387,9 @@ int cmd_delete(struct cli *cl)
 	int64_t id;
 	int rc;
 
-	rc = cli_start(cl, NULL, 1, 1, &id);
+	rc = cli_start(&id, cl, NULL, 1, 1);
 	if (!rc)
-		rc = store_contact_get(cl->app.st, cl->app.ws, id, &c,
+		rc = store_contact_get(&c, cl->app.st, cl->app.ws, id,
 				       &cl->err);
 	if (rc)
 		return rc;
@@ -413,18 +413,17 @@ int cmd_merge(struct cli *cl)
 	if (!rc)
 		rc = cli_want(cl, 2, 2);
 	if (!rc)
-		rc = cli_contact(cl, cl->pos[0], "FROM", &from);
+		rc = cli_contact(&from, cl, cl->pos[0], "FROM");
 	/* "merge 'Dana W' dana": the survivor is never the one merged. */
 	if (!rc)
-		rc = app_resolve(&cl->app, cl->pos[1], from, "INTO", &into,
+		rc = app_resolve(&into, &cl->app, cl->pos[1], from, "INTO",
 				 &cl->err);
 	/* Nothing else matches: say so if INTO names FROM itself. */
 	if (rc == KITH_ENOTFOUND) {
 		struct kith_err e2 = { 0 };
 		int64_t self;
 
-		if (!app_resolve(&cl->app, cl->pos[1], 0, "INTO", &self,
-				 &e2) &&
+		if (!app_resolve(&self, &cl->app, cl->pos[1], 0, "INTO", &e2) &&
 		    self == from)
 			rc = kith_err_set(&cl->err, KITH_EINPUT, "INTO",
 					  "\"%s\" names the same contact as "
@@ -435,7 +434,7 @@ int cmd_merge(struct cli *cl)
 	if (!rc)
 		rc = app_contact_merge(&cl->app, from, into, &cl->err);
 	if (!rc)
-		rc = store_contact_get(cl->app.st, cl->app.ws, into, &c,
+		rc = store_contact_get(&c, cl->app.st, cl->app.ws, into,
 				       &cl->err);
 	if (rc)
 		return rc;
@@ -470,13 +469,13 @@ int cmd_snooze(struct cli *cl)
 	if (ways != 1)
 		return kith_err_set(&cl->err, KITH_EINPUT, "--for",
 				    "give one of --for, --until or --off");
-	rc = cli_contact(cl, cl->pos[0], "WHO", &id);
+	rc = cli_contact(&id, cl, cl->pos[0], "WHO");
 	if (!rc && cli_has(cl, "for")) {
 		rc = kith_duration_parse(&dur, cli_get(cl, "for"), "--for",
 					 &cl->err);
 		until = cl->app.now + dur;
 	} else if (!rc && cli_has(cl, "until")) {
-		rc = cli_time(cl, "until", KITH_NO_TIME, 0, NULL, &until);
+		rc = cli_time(&until, cl, "until", KITH_NO_TIME, 0, NULL);
 	}
 	if (!rc)
 		rc = app_contact_snooze(&cl->app, id, until, &cl->err);
@@ -484,7 +483,7 @@ int cmd_snooze(struct cli *cl)
 		snprintf(cl->err.field, sizeof(cl->err.field), "--%s",
 			 cli_has(cl, "for") ? "for" : "until");
 	if (!rc)
-		rc = store_contact_get(cl->app.st, cl->app.ws, id, &c,
+		rc = store_contact_get(&c, cl->app.st, cl->app.ws, id,
 				       &cl->err);
 	if (rc)
 		return rc;

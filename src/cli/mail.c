@@ -107,7 +107,7 @@ static int find_user(struct cli *cl, int64_t *id)
 	*id = 0;
 	if (!email)
 		return KITH_OK;
-	rc = store_user_by_email(cl->app.st, email, &u, &cl->err);
+	rc = store_user_by_email(&u, cl->app.st, email, &cl->err);
 	if (!rc && u.workspace_id != cl->app.ws)
 		rc = KITH_ENOTFOUND;
 	if (rc == KITH_ENOTFOUND)
@@ -510,7 +510,7 @@ static int mail_suggest(struct cli *cl)
 	long limit;
 	int rc;
 
-	rc = cli_int(cl, "limit", 1, 1000, 20, &limit);
+	rc = cli_int(&limit, cl, "limit", 1, 1000, 20);
 	if (!rc)
 		rc = app_mail_suggest(&cl->app, (size_t)limit, &s, &n,
 				      &cl->err);

@@ -34,11 +34,11 @@ int cmd_serve(struct cli *cl)
 	if (!rc)
 		rc = cli_want(cl, 0, 0);
 	if (!rc)
-		rc = cli_int(cl, "threads", 0, 256, 0, &threads);
+		rc = cli_int(&threads, cl, "threads", 0, 256, 0);
 	if (!rc)
-		rc = cli_int(cl, "hook-rate", 0, 1000000, 600, &per_min);
+		rc = cli_int(&per_min, cl, "hook-rate", 0, 1000000, 600);
 	if (!rc)
-		rc = cli_int(cl, "hook-daily", 0, 100000000, 20000, &per_day);
+		rc = cli_int(&per_day, cl, "hook-daily", 0, 100000000, 20000);
 	/* --notify-allow HOST[:PORT][,HOST[:PORT]...], repeatable: hosts
 	 * notification URLs may reach although they are local or private. */
 	for (int i = 0; !rc && i < cl->nopts; i++) {
@@ -56,14 +56,14 @@ int cmd_serve(struct cli *cl)
 		}
 	}
 	if (!rc)
-		rc = cli_int(cl, "per-ip-limit", 1, 100000,
-			     HTTP_PER_IP_DEFAULT, &per_ip);
+		rc = cli_int(&per_ip, cl, "per-ip-limit", 1, 100000,
+			     HTTP_PER_IP_DEFAULT);
 	if (!rc)
-		rc = cli_int(cl, "header-timeout", 1, 3600,
-			     HTTP_HEADER_TIMEOUT_DEFAULT, &header_timeout);
+		rc = cli_int(&header_timeout, cl, "header-timeout", 1, 3600,
+			     HTTP_HEADER_TIMEOUT_DEFAULT);
 	if (!rc)
-		rc = cli_int(cl, "max-streams", 1, 1000,
-			     HTTP_STREAMS_PER_KEY_DEFAULT, &streams);
+		rc = cli_int(&streams, cl, "max-streams", 1, 1000,
+			     HTTP_STREAMS_PER_KEY_DEFAULT);
 	/* --trust-proxy repeats: one address or CIDR each. */
 	for (int i = 0; !rc && i < cl->nopts; i++) {
 		if (strcmp(cl->opts[i].name, "trust-proxy"))
@@ -78,8 +78,8 @@ int cmd_serve(struct cli *cl)
 			proxies[n_proxies++] = cl->opts[i].value;
 	}
 	if (!rc)
-		rc = cli_int(cl, "mail-every", 1, 86400, IMAP_SYNC_EVERY,
-			     &mail_every);
+		rc = cli_int(&mail_every, cl, "mail-every", 1, 86400,
+			     IMAP_SYNC_EVERY);
 	/* --mail-allow HOST[:PORT][,...], repeatable: mail servers on this
 	 * host's or its network's addresses that mailboxes may reach. */
 	for (int i = 0; !rc && i < cl->nopts; i++) {
@@ -152,7 +152,7 @@ static int read_password(struct cli *cl, char *buf, size_t n)
 
 static int find_user(struct cli *cl, const char *email, struct user *u)
 {
-	int rc = store_user_by_email(cl->app.st, email, u, &cl->err);
+	int rc = store_user_by_email(u, cl->app.st, email, &cl->err);
 
 	if (!rc && u->workspace_id != cl->app.ws) {
 		user_clear(u);
@@ -237,7 +237,7 @@ int cmd_user(struct cli *cl)
 	if (!strcmp(cl->pos[0], "add"))
 		return user_add(cl);
 	if (!strcmp(cl->pos[0], "list")) {
-		rc = store_user_list(cl->app.st, cl->app.ws, &u, &n, &cl->err);
+		rc = store_user_list(&u, &n, cl->app.st, cl->app.ws, &cl->err);
 		if (rc)
 			return rc;
 		if (cl->json) {
@@ -289,7 +289,7 @@ int cmd_token(struct cli *cl)
 		rc = cli_want(cl, 1, 2);
 	/* --expires DAYS: the token stops working then (0: never). */
 	if (!rc)
-		rc = cli_int(cl, "expires", 0, 3650, 0, &days);
+		rc = cli_int(&days, cl, "expires", 0, 3650, 0);
 	if (!rc)
 		rc = secret_init(&cl->err);
 	if (rc)
@@ -302,11 +302,11 @@ int cmd_token(struct cli *cl)
 			return rc;
 		secret_token_new(token, sizeof(token), SECRET_PREFIX_TOKEN);
 		secret_token_hash(hash, token);
-		rc = store_token_add(cl->app.st, cl->app.ws, u.id,
+		rc = store_token_add(&id, cl->app.st, cl->app.ws, u.id,
 				     name ? name : "cli", hash, cl->app.now,
 				     days ? cl->app.now + days * KITH_DAY
 					  : KITH_NO_TIME,
-				     &id, &cl->err);
+				     &cl->err);
 		if (!rc && cl->json)
 			kj_print(json_pack("{s:I, s:s, s:s}", "id",
 					     (json_int_t)id, "name",
@@ -321,7 +321,7 @@ int cmd_token(struct cli *cl)
 		return rc;
 	}
 	if (!strcmp(cl->pos[0], "list")) {
-		rc = store_token_list(cl->app.st, cl->app.ws, 0, &t, &n,
+		rc = store_token_list(&t, &n, cl->app.st, cl->app.ws, 0,
 				      &cl->err);
 		for (size_t i = 0; !rc && i < n; i++)
 			printf("%5lld  %-20s user %lld%s\n", (long long)t[i].id,

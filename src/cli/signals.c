@@ -13,7 +13,7 @@
 #include <string.h>
 
 /* The user a command acts as: --user EMAIL, else the only owner. */
-static int acting_user(struct cli *cl, struct user *out)
+static int acting_user(struct user *out, struct cli *cl)
 {
 	const char *email = cli_get(cl, "user");
 	struct user *u = NULL;
@@ -21,7 +21,7 @@ static int acting_user(struct cli *cl, struct user *out)
 	int rc;
 
 	if (email) {
-		rc = store_user_by_email(cl->app.st, email, out, &cl->err);
+		rc = store_user_by_email(out, cl->app.st, email, &cl->err);
 		if (!rc && out->workspace_id != cl->app.ws) {
 			user_clear(out);
 			rc = KITH_ENOTFOUND;
@@ -32,7 +32,7 @@ static int acting_user(struct cli *cl, struct user *out)
 					    email);
 		return rc;
 	}
-	rc = store_user_list(cl->app.st, cl->app.ws, &u, &n, &cl->err);
+	rc = store_user_list(&u, &n, cl->app.st, cl->app.ws, &cl->err);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < n; i++)
@@ -72,8 +72,9 @@ int cmd_webhook(struct cli *cl)
 	if (cl->npos && strcmp(cl->pos[0], "show") && strcmp(cl->pos[0], "rotate"))
 		return kith_err_set(&cl->err, KITH_EINPUT, "SUBCOMMAND",
 				    "expected show or rotate");
-	rc = app_hook_secret(&cl->app, cl->npos && !strcmp(cl->pos[0], "rotate"),
-			     &secret, &cl->err);
+	rc = app_hook_secret(&secret, &cl->app,
+			     cl->npos && !strcmp(cl->pos[0], "rotate"),
+			     &cl->err);
 	if (rc)
 		return rc;
 	if (cl->json)
@@ -104,7 +105,7 @@ int cmd_feed(struct cli *cl)
 	if (!rc)
 		rc = cli_want(cl, 0, 0);
 	if (!rc)
-		rc = acting_user(cl, &u);
+		rc = acting_user(&u, cl);
 	if (rc)
 		return rc;
 	/* Where `kith serve` listens by default, unless told. */
@@ -140,7 +141,7 @@ static int signals_stats(struct cli *cl)
 	size_t n = 0;
 	int target, rc;
 
-	rc = app_signal_report(&cl->app, &per, &n, &all, &target, weeks,
+	rc = app_signal_report(&per, &n, &all, &target, weeks, &cl->app,
 			       &cl->err);
 	if (rc)
 		return rc;
@@ -158,8 +159,8 @@ static int signals_stats(struct cli *cl)
 			char who[80] = "no owner";
 
 			if (per[i].user_id &&
-			    !store_user_get(cl->app.st, cl->app.ws,
-					    per[i].user_id, &u, NULL)) {
+			    !store_user_get(&u, cl->app.st, cl->app.ws,
+					    per[i].user_id, NULL)) {
 				snprintf(who, sizeof(who), "%s", u.email);
 				user_clear(&u);
 			}
@@ -185,7 +186,7 @@ static int signals_attach(struct cli *cl, bool create)
 		return kith_err_set(&cl->err, KITH_EINPUT, "ID",
 				    "expected a signal id, got \"%s\"",
 				    cl->pos[1]);
-	rc = store_signal_get(cl->app.st, cl->app.ws, id, &g, &cl->err);
+	rc = store_signal_get(&g, cl->app.st, cl->app.ws, id, &cl->err);
 	if (rc)
 		return rc;
 	if (create) {
@@ -209,14 +210,14 @@ static int signals_attach(struct cli *cl, bool create)
 					       &cl->err);
 		contact_clear(&c);
 	} else {
-		rc = cli_contact(cl, cl->pos[2], "WHO", &cid);
+		rc = cli_contact(&cid, cl, cl->pos[2], "WHO");
 		if (!rc)
 			rc = app_signal_attach(&cl->app, id, NULL, &cid,
 					       &cl->err);
 	}
 	signal_clear(&g);
 	if (!rc)
-		rc = store_signal_get(cl->app.st, cl->app.ws, id, &g, &cl->err);
+		rc = store_signal_get(&g, cl->app.st, cl->app.ws, id, &cl->err);
 	if (rc)
 		return rc;
 	if (cl->json)
@@ -252,8 +253,8 @@ int cmd_signals(struct cli *cl)
 				    "expected attach ID WHO or new ID");
 	if (cli_has(cl, "stats"))
 		return signals_stats(cl);
-	rc = store_signal_list(cl->app.st, cl->app.ws, cli_has(cl, "waiting"),
-			       0, 0, &g, &n, &cl->err);
+	rc = store_signal_list(&g, &n, cl->app.st, cl->app.ws,
+			       cli_has(cl, "waiting"), 0, 0, &cl->err);
 	if (rc)
 		return rc;
 	if (cl->json) {
@@ -295,8 +296,8 @@ int cmd_signals(struct cli *cl)
 		} else if (g[i].owner_id) {
 			struct user o;
 
-			if (!store_user_get(cl->app.st, cl->app.ws,
-					    g[i].owner_id, &o, NULL)) {
+			if (!store_user_get(&o, cl->app.st, cl->app.ws,
+					    g[i].owner_id, NULL)) {
 				printf("  %sowner ", term_dim());
 				term_puts(stdout, o.email);
 				printf("%s", term_reset());
@@ -326,7 +327,7 @@ int cmd_focus(struct cli *cl)
 	if (!rc)
 		rc = cli_want(cl, 0, 0);
 	if (!rc)
-		rc = acting_user(cl, &u);
+		rc = acting_user(&u, cl);
 	if (rc)
 		return rc;
 	ways = cli_has(cl, "for") + cli_has(cl, "until") + cli_has(cl, "off");
@@ -340,7 +341,7 @@ int cmd_focus(struct cli *cl)
 					 &cl->err);
 		until = cl->app.now + secs;
 	} else if (cli_has(cl, "until")) {
-		rc = cli_time(cl, "until", KITH_NO_TIME, 0, NULL, &until);
+		rc = cli_time(&until, cl, "until", KITH_NO_TIME, 0, NULL);
 		if (!rc && until <= cl->app.now)
 			rc = kith_err_set(&cl->err, KITH_EINPUT, "--until",
 					  "that time has passed");
@@ -352,7 +353,7 @@ int cmd_focus(struct cli *cl)
 				      &cl->err);
 	if (!rc) {
 		u.focus_until = ways ? until : u.focus_until;
-		rc = app_user_focus(&cl->app, &u, &focused, &until, &cl->err);
+		rc = app_user_focus(&focused, &until, &cl->app, &u, &cl->err);
 	}
 	if (!rc && cl->json)
 		kj_print(json_pack("{s:s, s:b, s:o}", "user", u.email,
@@ -394,7 +395,7 @@ int cmd_notify(struct cli *cl)
 	if (!rc)
 		rc = cli_want(cl, 1, 2);
 	if (!rc)
-		rc = acting_user(cl, &u);
+		rc = acting_user(&u, cl);
 	if (rc)
 		return rc;
 	if (!strcmp(cl->pos[0], "add") && cl->npos == 2) {
@@ -416,7 +417,7 @@ int cmd_notify(struct cli *cl)
 			       u.email, nt.url, nt.json ? " as JSON" : "",
 			       (long long)nt.id);
 	} else if (!strcmp(cl->pos[0], "list")) {
-		rc = store_notify_list(cl->app.st, cl->app.ws, u.id, &t, &n,
+		rc = store_notify_list(&t, &n, cl->app.st, cl->app.ws, u.id,
 				       &cl->err);
 		for (size_t i = 0; !rc && i < n; i++)
 			printf("%5lld  %s%s\n", (long long)t[i].id, t[i].url,
@@ -436,7 +437,7 @@ int cmd_notify(struct cli *cl)
 		/* Now, from here: no server or cron needed to check it. */
 		rc = notify_init(&cl->err);
 		if (!rc)
-			rc = app_digest_text(&cl->app, &u, &text, &cl->err);
+			rc = app_digest_text(&text, &cl->app, &u, &cl->err);
 		if (!rc)
 			rc = notify_send_user(&cl->app, &u, "morning", text,
 					      5000, say_sent, NULL, &cl->err);
@@ -451,8 +452,7 @@ done:
 	return rc;
 }
 
-static int read_all(struct cli *cl, const char *path, char **out,
-		    size_t *len)
+static int read_all(char **out, size_t *len, struct cli *cl, const char *path)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
@@ -506,12 +506,12 @@ int cmd_meetings(struct cli *cl)
 		char *text = NULL;
 		size_t len = 0;
 
-		rc = acting_user(cl, &u);
+		rc = acting_user(&u, cl);
 		if (!rc)
-			rc = read_all(cl, cl->pos[1], &text, &len);
+			rc = read_all(&text, &len, cl, cl->pos[1]);
 		if (!rc)
-			rc = app_meetings_import(&cl->app, u.id, text, len,
-						 cl->pos[1], &r, &cl->err);
+			rc = app_meetings_import(&r, &cl->app, u.id, text, len,
+						 cl->pos[1], &cl->err);
 		if (!rc && cl->json)
 			kj_print(json_pack("{s:I, s:I, s:I}", "events",
 					     (json_int_t)r.events,
@@ -532,7 +532,7 @@ int cmd_meetings(struct cli *cl)
 		int64_t id = strtoll(cl->pos[1], NULL, 10), touch = 0;
 
 		if (!strcmp(cl->pos[0], "confirm"))
-			rc = app_meeting_confirm(&cl->app, 0, id, &touch,
+			rc = app_meeting_confirm(&touch, &cl->app, 0, id,
 						 &cl->err);
 		else
 			rc = store_meeting_state(cl->app.st, cl->app.ws, 0,
@@ -548,8 +548,8 @@ int cmd_meetings(struct cli *cl)
 		return kith_err_set(&cl->err, KITH_EINPUT, "SUBCOMMAND",
 				    "expected import FILE.ics, confirm ID or "
 				    "dismiss ID");
-	rc = store_meeting_list(cl->app.st, cl->app.ws, 0, "suggested", &m,
-				&n, &cl->err);
+	rc = store_meeting_list(&m, &n, cl->app.st, cl->app.ws, 0, "suggested",
+				&cl->err);
 	if (rc)
 		return rc;
 	if (cl->json) {

@@ -41,9 +41,9 @@ static int log_options(struct cli *cl, struct touchpoint *t)
 		rc = channel_parse(&t->channel, cli_get(cl, "via"), "--via",
 				   &cl->err);
 	if (!rc)
-		rc = cli_time(cl, "at", cl->app.now, 0, NULL, &t->at);
+		rc = cli_time(&t->at, cl, "at", cl->app.now, 0, NULL);
 	if (!rc)
-		rc = cli_int(cl, "minutes", 0, 100000, 0, &minutes);
+		rc = cli_int(&minutes, cl, "minutes", 0, 100000, 0);
 	if (rc)
 		return rc;
 	t->minutes = (int)minutes;
@@ -78,7 +78,7 @@ static int log_contacts(struct cli *cl, struct touchpoint *t, char **list,
 	     tok = strtok_r(NULL, ",", &save)) {
 		while (*tok == ' ')
 			tok++;
-		rc = cli_contact(cl, tok, "WHO", &t->contacts[t->n_contacts]);
+		rc = cli_contact(&t->contacts[t->n_contacts], cl, tok, "WHO");
 		if (rc)
 			return rc;
 		(*words)[t->n_contacts++] = tok;
@@ -97,8 +97,8 @@ static void print_touch(struct cli *cl, const struct touchpoint *t)
 	for (size_t i = 0; i < t->n_contacts; i++) {
 		struct contact c;
 
-		if (store_contact_get(cl->app.st, cl->app.ws, t->contacts[i],
-				      &c, NULL))
+		if (store_contact_get(&c, cl->app.st, cl->app.ws,
+				      t->contacts[i], NULL))
 			continue;
 		snprintf(names + strlen(names), sizeof(names) - strlen(names),
 			 "%s%s", i ? ", " : "", c.name);
@@ -126,7 +126,7 @@ int cmd_log(struct cli *cl)
 	if (!rc)
 		rc = log_contacts(cl, &t, &list, &words);
 	if (!rc) {
-		rc = app_touch_log(&cl->app, &t, 0, &which, &cl->err);
+		rc = app_touch_log(&which, &cl->app, &t, 0, &cl->err);
 		/* Quote the name as typed, not the id it found. */
 		if (rc && which < t.n_contacts)
 			kith_err_set(&cl->err, KITH_EINPUT, "WHO",
@@ -148,7 +148,7 @@ int cmd_fact(struct cli *cl)
 	struct fact f = { 0 };
 	int rc;
 
-	rc = cli_start(cl, NULL, 2, 2, &f.contact_id);
+	rc = cli_start(&f.contact_id, cl, NULL, 2, 2);
 	if (rc)
 		return rc;
 	f.text = strdup(cl->pos[1]);
@@ -173,7 +173,7 @@ int cmd_date(struct cli *cl)
 	struct kdate d = { 0 };
 	int rc;
 
-	rc = cli_start(cl, opts, 3, 3, &d.contact_id);
+	rc = cli_start(&d.contact_id, cl, opts, 3, 3);
 	if (rc)
 		return rc;
 	d.yearly = !cli_has(cl, "once");
@@ -201,14 +201,14 @@ int cmd_promise(struct cli *cl)
 	char buf[64];
 	int rc;
 
-	rc = cli_start(cl, opts, 2, 2, &p.contact_id);
+	rc = cli_start(&p.contact_id, cl, opts, 2, 2);
 	if (!rc)
-		rc = store_contact_get(cl->app.st, cl->app.ws, p.contact_id, &c,
+		rc = store_contact_get(&c, cl->app.st, cl->app.ws, p.contact_id,
 				       &cl->err);
 	if (rc)
 		return rc;
 	/* "Due the 28th" means the end of the 28th where they are. */
-	rc = cli_time(cl, "due", KITH_NO_TIME, 1, c.tz, &p.due);
+	rc = cli_time(&p.due, cl, "due", KITH_NO_TIME, 1, c.tz);
 	p.done_at = KITH_NO_TIME;
 	p.text = strdup(cl->pos[1]);
 	if (!rc)
@@ -242,8 +242,8 @@ int cmd_promises(struct cli *cl)
 	if (!rc)
 		rc = cli_want(cl, 0, 0);
 	if (!rc)
-		rc = store_promise_list(cl->app.st, cl->app.ws, 0,
-					cli_has(cl, "all"), &p, &n, &cl->err);
+		rc = store_promise_list(&p, &n, cl->app.st, cl->app.ws, 0,
+					cli_has(cl, "all"), &cl->err);
 	if (rc)
 		return rc;
 	if (cl->json) {
@@ -299,7 +299,7 @@ int cmd_done(struct cli *cl)
 				    "expected a promise id (see kith "
 				    "promises), got \"%s\"",
 				    cl->pos[0]);
-	rc = cli_fields(cl, app_promise_done(&cl->app, id, &p, &cl->err),
+	rc = cli_fields(cl, app_promise_done(&p, &cl->app, id, &cl->err),
 			fields);
 	if (!rc && cl->json)
 		kj_print(kj_promise(&p, cl->app.now));
@@ -320,12 +320,12 @@ int cmd_gift(struct cli *cl)
 	struct gift g = { 0 };
 	int rc;
 
-	rc = cli_start(cl, opts, 2, 2, &g.contact_id);
+	rc = cli_start(&g.contact_id, cl, opts, 2, 2);
 	if (!rc && cli_get(cl, "value"))
-		rc = cli_money(cl, cli_get(cl, "value"), "--value",
-			       &g.value_cents);
+		rc = cli_money(&g.value_cents, cl, cli_get(cl, "value"),
+			       "--value");
 	if (!rc)
-		rc = cli_time(cl, "at", cl->app.now, 0, NULL, &g.at);
+		rc = cli_time(&g.at, cl, "at", cl->app.now, 0, NULL);
 	if (rc)
 		return rc;
 	g.text = strdup(cl->pos[1]);
@@ -350,11 +350,11 @@ int cmd_revenue(struct cli *cl)
 	struct revenue r = { 0 };
 	int rc;
 
-	rc = cli_start(cl, opts, 2, 2, &r.contact_id);
+	rc = cli_start(&r.contact_id, cl, opts, 2, 2);
 	if (!rc)
-		rc = cli_money(cl, cl->pos[1], "AMOUNT", &r.amount_cents);
+		rc = cli_money(&r.amount_cents, cl, cl->pos[1], "AMOUNT");
 	if (!rc)
-		rc = cli_time(cl, "at", cl->app.now, 0, NULL, &r.at);
+		rc = cli_time(&r.at, cl, "at", cl->app.now, 0, NULL);
 	if (rc)
 		return rc;
 	r.note = kith_strdup(cli_get(cl, "note"));
@@ -412,12 +412,10 @@ int cmd_cadence(struct cli *cl)
 						"--meet-every", &cl->err);
 		if (!rc)
 			rc = app_cadence_set(
-				&cl->app, scope,
-				cli_get(cl, scope == CADENCE_TAG ? "tag"
-								 : "tier"),
-				cli_has(cl, "every") ? &every : NULL,
-				cli_has(cl, "meet-every") ? &meet : NULL, NULL,
-				&cl->err);
+			    NULL, &cl->app, scope,
+			    cli_get(cl, scope == CADENCE_TAG ? "tag" : "tier"),
+			    cli_has(cl, "every") ? &every : NULL,
+			    cli_has(cl, "meet-every") ? &meet : NULL, &cl->err);
 		if (rc)
 			return cli_fields(cl, rc, fields);
 	} else if (cli_has(cl, "every") || cli_has(cl, "meet-every")) {
@@ -426,7 +424,7 @@ int cmd_cadence(struct cli *cl)
 				    "--default (a contact's own: kith edit "
 				    "WHO --every)");
 	}
-	rc = store_cadence_list(cl->app.st, cl->app.ws, &rules, &n, &cl->err);
+	rc = store_cadence_list(&rules, &n, cl->app.st, cl->app.ws, &cl->err);
 	if (rc)
 		return rc;
 	if (cl->json) {

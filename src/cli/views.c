@@ -52,15 +52,15 @@ int cmd_due(struct cli *cl)
 	if (!rc)
 		rc = cli_want(cl, 0, 0);
 	if (!rc)
-		rc = cli_int(cl, "limit", 1, 10000, 50, &limit);
+		rc = cli_int(&limit, cl, "limit", 1, 10000, 50);
 	if (!rc)
-		rc = app_agenda(&cl->app, (size_t)limit, &l, &cl->err);
+		rc = app_agenda(&l, &cl->app, (size_t)limit, &cl->err);
 	if (rc)
 		return rc;
 	if (cl->json) {
 		struct workspace w = { 0 };
 
-		store_workspace_get(cl->app.st, cl->app.ws, &w, NULL);
+		store_workspace_get(&w, cl->app.st, cl->app.ws, NULL);
 		kj_print(kj_agenda(&l, &w, cl->app.now));
 		workspace_clear(&w);
 		agenda_list_free(&l);
@@ -70,7 +70,7 @@ int cmd_due(struct cli *cl)
 	if (l.n == 0) {
 		int64_t count = 0;
 
-		store_contact_count(cl->app.st, cl->app.ws, &count, NULL);
+		store_contact_count(&count, cl->app.st, cl->app.ws, NULL);
 		printf("%s%s%s\n", term_bold(), head, term_reset());
 		if (count == 0)
 			printf("Your book is empty. Add someone: kith add "
@@ -145,9 +145,9 @@ int cmd_brief(struct cli *cl)
 	int64_t id;
 	int rc;
 
-	rc = cli_start(cl, NULL, 1, 1, &id);
+	rc = cli_start(&id, cl, NULL, 1, 1);
 	if (!rc)
-		rc = app_brief(&cl->app, id, &b, &cl->err);
+		rc = app_brief(&b, &cl->app, id, &cl->err);
 	if (rc)
 		return rc;
 	if (cl->json) {
@@ -296,9 +296,9 @@ int cmd_health(struct cli *cl)
 	if (rc)
 		return rc;
 	if (cl->npos == 1) {
-		rc = cli_contact(cl, cl->pos[0], "WHO", &id);
+		rc = cli_contact(&id, cl, cl->pos[0], "WHO");
 		if (!rc)
-			rc = app_health(&cl->app, id, &h, &cl->err);
+			rc = app_health(&h, &cl->app, id, &cl->err);
 		if (rc)
 			return rc;
 		if (cl->json) {
@@ -311,7 +311,7 @@ int cmd_health(struct cli *cl)
 		}
 		return KITH_OK;
 	}
-	rc = app_report(&cl->app, &r, &cl->err);
+	rc = app_report(&r, &cl->app, &cl->err);
 	if (rc)
 		return rc;
 	if (cl->json) {
@@ -340,7 +340,7 @@ int cmd_report(struct cli *cl)
 	if (!rc)
 		rc = cli_want(cl, 0, 0);
 	if (!rc)
-		rc = app_report(&cl->app, &r, &cl->err);
+		rc = app_report(&r, &cl->app, &cl->err);
 	if (rc)
 		return rc;
 	if (cl->json) {

@@ -12,11 +12,11 @@
 #define ANY_LEN SIZE_MAX
 
 /* body_int for the narrower int fields. */
-static int get_int(json_t *o, const char *k, int lo, int hi, int *out,
+static int get_int(int *out, json_t *o, const char *k, int lo, int hi,
 		   struct kith_err *err)
 {
 	int64_t v = *out;
-	int rc = body_int(o, k, false, lo, hi, &v, err);
+	int rc = body_int(&v, o, k, false, lo, hi, err);
 
 	if (!rc)
 		*out = (int)v;
@@ -41,58 +41,58 @@ static int read_contact(json_t *o, struct contact *c, struct kith_err *err)
 	c->version = 1;
 	rc = body_only(o, contact_keys, err);
 	if (!rc)
-		rc = body_id(o, "id", true, &c->id, err);
+		rc = body_id(&c->id, o, "id", true, err);
 	if (!rc)
-		rc = body_strdup(o, "name", true, ANY_LEN, &c->name, err);
+		rc = body_strdup(&c->name, o, "name", true, ANY_LEN, err);
 	if (!rc)
-		rc = body_strlist(o, "emails", &c->emails, err);
+		rc = body_strlist(&c->emails, o, "emails", err);
 	if (!rc)
-		rc = body_strlist(o, "phones", &c->phones, err);
+		rc = body_strlist(&c->phones, o, "phones", err);
 	if (!rc)
-		rc = body_strlist(o, "handles", &c->handles, err);
+		rc = body_strlist(&c->handles, o, "handles", err);
 	if (!rc)
-		rc = body_strlist(o, "tags", &c->tags, err);
+		rc = body_strlist(&c->tags, o, "tags", err);
 	if (!rc)
-		rc = body_strlist(o, "email_labels", &c->email_labels, err);
+		rc = body_strlist(&c->email_labels, o, "email_labels", err);
 	if (!rc)
-		rc = body_strlist(o, "phone_labels", &c->phone_labels, err);
+		rc = body_strlist(&c->phone_labels, o, "phone_labels", err);
 	if (!rc)
-		rc = body_strlist(o, "addresses", &c->addresses, err);
+		rc = body_strlist(&c->addresses, o, "addresses", err);
 	if (!rc)
-		rc = body_strlist(o, "address_labels", &c->address_labels,
-				  err);
+		rc = body_strlist(&c->address_labels, o, "address_labels", err);
 	if (!rc)
-		rc = body_strdup(o, "uid", false, ANY_LEN, &c->uid, err);
+		rc = body_strdup(&c->uid, o, "uid", false, ANY_LEN, err);
 	if (!rc)
-		rc = body_strdup(o, "card", false, ANY_LEN, &c->card, err);
+		rc = body_strdup(&c->card, o, "card", false, ANY_LEN, err);
 	if (!rc)
-		rc = body_id(o, "org_id", false, &c->org_id, err);
+		rc = body_id(&c->org_id, o, "org_id", false, err);
 	if (!rc)
-		rc = body_strdup(o, "title", false, ANY_LEN, &c->title, err);
+		rc = body_strdup(&c->title, o, "title", false, ANY_LEN, err);
 	if (!rc)
-		rc = body_strdup(o, "tz", false, ANY_LEN, &c->tz, err);
+		rc = body_strdup(&c->tz, o, "tz", false, ANY_LEN, err);
 	if (!rc)
-		rc = body_strdup(o, "notes", false, ANY_LEN, &c->notes, err);
+		rc = body_strdup(&c->notes, o, "notes", false, ANY_LEN, err);
 	if (!rc)
-		rc = body_str(o, "tier", false, ANY_LEN, &tier, err);
+		rc = body_str(&tier, o, "tier", false, ANY_LEN, err);
 	if (!rc && tier && tier_parse(&c->tier, tier, "tier", err))
 		rc = body_error(err, "tier", "%s", err->msg);
 	if (!rc)
-		rc = body_cadence(o, "every", &c->every, err);
+		rc = body_cadence(&c->every, o, "every", err);
 	if (!rc)
-		rc = body_cadence(o, "meet_every", &c->meet_every, err);
+		rc = body_cadence(&c->meet_every, o, "meet_every", err);
 	if (!rc)
-		rc = body_date(o, "since", false, &c->since, err);
+		rc = body_date(&c->since, o, "since", false, err);
 	if (!rc)
-		rc = body_id(o, "owner_id", false, &c->owner_id, err);
+		rc = body_id(&c->owner_id, o, "owner_id", false, err);
 	if (!rc)
-		rc = body_time(o, "snooze_until", false, &c->snooze_until, err);
+		rc = body_time(&c->snooze_until, o, "snooze_until", false, err);
 	if (!rc)
-		rc = body_time(o, "created_at", false, &c->created_at, err);
+		rc = body_time(&c->created_at, o, "created_at", false, err);
 	if (!rc)
-		rc = body_time(o, "updated_at", false, &c->updated_at, err);
+		rc = body_time(&c->updated_at, o, "updated_at", false, err);
 	if (!rc)
-		rc = body_int(o, "version", false, 1, 1 << 30, &c->version, err);
+		rc = body_int(&c->version, o, "version", false, 1, 1 << 30,
+			      err);
 	if (c->created_at == KITH_NO_TIME)
 		c->created_at = 0;
 	if (c->updated_at == KITH_NO_TIME)
@@ -113,34 +113,34 @@ static int read_touch(json_t *o, struct touchpoint *t, struct kith_err *err)
 	memset(t, 0, sizeof(*t));
 	rc = body_only(o, touch_keys, err);
 	if (!rc)
-		rc = body_id(o, "id", true, &t->id, err);
+		rc = body_id(&t->id, o, "id", true, err);
 	if (!rc)
-		rc = body_time(o, "at", true, &t->at, err);
+		rc = body_time(&t->at, o, "at", true, err);
 	if (!rc)
-		rc = body_str(o, "channel", true, ANY_LEN, &ch, err);
+		rc = body_str(&ch, o, "channel", true, ANY_LEN, err);
 	if (!rc && channel_parse(&t->channel, ch, "channel", err))
 		rc = body_error(err, "channel", "%s", err->msg);
 	if (!rc)
-		rc = body_str(o, "direction", false, ANY_LEN, &dir, err);
+		rc = body_str(&dir, o, "direction", false, ANY_LEN, err);
 	if (!rc && dir && direction_parse(&t->direction, dir, "direction", err))
 		rc = body_error(err, "direction", "%s", err->msg);
 	if (!rc)
-		rc = get_int(o, "minutes", 0, 100000, &t->minutes, err);
+		rc = get_int(&t->minutes, o, "minutes", 0, 100000, err);
 	if (!rc)
-		rc = body_strdup(o, "note", false, ANY_LEN, &t->note, err);
+		rc = body_strdup(&t->note, o, "note", false, ANY_LEN, err);
 	if (!rc)
-		rc = body_strdup(o, "source", false, ANY_LEN, &t->source, err);
+		rc = body_strdup(&t->source, o, "source", false, ANY_LEN, err);
 	if (!rc)
-		rc = body_ids(o, "contacts", &t->contacts, &t->n_contacts, err);
+		rc = body_ids(&t->contacts, &t->n_contacts, o, "contacts", err);
 	if (!rc && !t->n_contacts)
 		rc = body_error(err, "contacts", "a touchpoint needs a contact");
 	if (!rc && t->n_contacts > KITH_TOUCH_MAX_PEOPLE)
 		rc = body_error(err, "contacts", "at most %d contacts",
 				KITH_TOUCH_MAX_PEOPLE);
 	if (!rc)
-		rc = body_ids(o, "users", &t->users, &t->n_users, err);
+		rc = body_ids(&t->users, &t->n_users, o, "users", err);
 	if (!rc)
-		rc = body_time(o, "created_at", false, &t->created_at, err);
+		rc = body_time(&t->created_at, o, "created_at", false, err);
 	/* A row without its stamp was made when it happened (0 would have
 	 * the use case stamp it with the time of the restore). */
 	if (t->created_at == KITH_NO_TIME)
@@ -157,13 +157,13 @@ static int read_fact(json_t *o, struct fact *f, struct kith_err *err)
 	memset(f, 0, sizeof(*f));
 	rc = body_only(o, keys, err);
 	if (!rc)
-		rc = body_id(o, "id", true, &f->id, err);
+		rc = body_id(&f->id, o, "id", true, err);
 	if (!rc)
-		rc = body_id(o, "contact_id", true, &f->contact_id, err);
+		rc = body_id(&f->contact_id, o, "contact_id", true, err);
 	if (!rc)
-		rc = body_strdup(o, "text", true, ANY_LEN, &f->text, err);
+		rc = body_strdup(&f->text, o, "text", true, ANY_LEN, err);
 	if (!rc)
-		rc = body_time(o, "created_at", false, &f->created_at, err);
+		rc = body_time(&f->created_at, o, "created_at", false, err);
 	if (f->created_at == KITH_NO_TIME)
 		f->created_at = 0;
 	return rc;
@@ -206,19 +206,19 @@ static int read_kdate(json_t *o, struct kdate *d, struct kith_err *err)
 	d->yearly = true;
 	rc = body_only(o, keys, err);
 	if (!rc)
-		rc = body_id(o, "id", true, &d->id, err);
+		rc = body_id(&d->id, o, "id", true, err);
 	if (!rc)
-		rc = body_id(o, "contact_id", true, &d->contact_id, err);
+		rc = body_id(&d->contact_id, o, "contact_id", true, err);
 	if (!rc)
-		rc = body_strdup(o, "kind", true, ANY_LEN, &d->kind, err);
+		rc = body_strdup(&d->kind, o, "kind", true, ANY_LEN, err);
 	if (!rc)
-		rc = body_str(o, "date", true, ANY_LEN, &date, err);
+		rc = body_str(&date, o, "date", true, ANY_LEN, err);
 	if (!rc && book_parse_kdate(d, date, "date", err))
 		rc = body_error(err, "date", "%s", err->msg);
 	if (!rc)
-		rc = body_bool(o, "yearly", false, &d->yearly, err);
+		rc = body_bool(&d->yearly, o, "yearly", false, err);
 	if (!rc)
-		rc = body_time(o, "created_at", false, &d->created_at, err);
+		rc = body_time(&d->created_at, o, "created_at", false, err);
 	if (d->created_at == KITH_NO_TIME)
 		d->created_at = 0;
 	return rc;
@@ -236,17 +236,17 @@ static int read_promise(json_t *o, struct promise *p, struct kith_err *err)
 	memset(p, 0, sizeof(*p));
 	rc = body_only(o, keys, err);
 	if (!rc)
-		rc = body_id(o, "id", true, &p->id, err);
+		rc = body_id(&p->id, o, "id", true, err);
 	if (!rc)
-		rc = body_id(o, "contact_id", true, &p->contact_id, err);
+		rc = body_id(&p->contact_id, o, "contact_id", true, err);
 	if (!rc)
-		rc = body_strdup(o, "text", true, ANY_LEN, &p->text, err);
+		rc = body_strdup(&p->text, o, "text", true, ANY_LEN, err);
 	if (!rc)
-		rc = body_time(o, "due", false, &p->due, err);
+		rc = body_time(&p->due, o, "due", false, err);
 	if (!rc)
-		rc = body_time(o, "done_at", false, &p->done_at, err);
+		rc = body_time(&p->done_at, o, "done_at", false, err);
 	if (!rc)
-		rc = body_time(o, "created_at", false, &p->created_at, err);
+		rc = body_time(&p->created_at, o, "created_at", false, err);
 	if (p->created_at == KITH_NO_TIME)
 		p->created_at = 0;
 	return rc;
@@ -262,17 +262,17 @@ static int read_gift(json_t *o, struct gift *g, struct kith_err *err)
 	memset(g, 0, sizeof(*g));
 	rc = body_only(o, keys, err);
 	if (!rc)
-		rc = body_id(o, "id", true, &g->id, err);
+		rc = body_id(&g->id, o, "id", true, err);
 	if (!rc)
-		rc = body_id(o, "contact_id", false, &g->contact_id, err);
+		rc = body_id(&g->contact_id, o, "contact_id", false, err);
 	if (!rc)
-		rc = body_id(o, "org_id", false, &g->org_id, err);
+		rc = body_id(&g->org_id, o, "org_id", false, err);
 	if (!rc)
-		rc = body_strdup(o, "text", true, ANY_LEN, &g->text, err);
+		rc = body_strdup(&g->text, o, "text", true, ANY_LEN, err);
 	if (!rc)
-		rc = body_money(o, "value", &g->value_cents, err);
+		rc = body_money(&g->value_cents, o, "value", err);
 	if (!rc)
-		rc = body_time(o, "at", true, &g->at, err);
+		rc = body_time(&g->at, o, "at", true, err);
 	return rc;
 }
 
@@ -286,17 +286,17 @@ static int read_revenue(json_t *o, struct revenue *v, struct kith_err *err)
 	memset(v, 0, sizeof(*v));
 	rc = body_only(o, keys, err);
 	if (!rc)
-		rc = body_id(o, "id", true, &v->id, err);
+		rc = body_id(&v->id, o, "id", true, err);
 	if (!rc)
-		rc = body_id(o, "contact_id", false, &v->contact_id, err);
+		rc = body_id(&v->contact_id, o, "contact_id", false, err);
 	if (!rc)
-		rc = body_id(o, "org_id", false, &v->org_id, err);
+		rc = body_id(&v->org_id, o, "org_id", false, err);
 	if (!rc)
-		rc = body_money(o, "amount", &v->amount_cents, err);
+		rc = body_money(&v->amount_cents, o, "amount", err);
 	if (!rc)
-		rc = body_time(o, "at", true, &v->at, err);
+		rc = body_time(&v->at, o, "at", true, err);
 	if (!rc)
-		rc = body_strdup(o, "note", false, ANY_LEN, &v->note, err);
+		rc = body_strdup(&v->note, o, "note", false, ANY_LEN, err);
 	return rc;
 }
 
@@ -309,11 +309,11 @@ static int read_org(json_t *o, struct organization *org,
 	memset(org, 0, sizeof(*org));
 	rc = body_only(o, keys, err);
 	if (!rc)
-		rc = body_id(o, "id", true, &org->id, err);
+		rc = body_id(&org->id, o, "id", true, err);
 	if (!rc)
-		rc = body_strdup(o, "name", true, ANY_LEN, &org->name, err);
+		rc = body_strdup(&org->name, o, "name", true, ANY_LEN, err);
 	if (!rc)
-		rc = body_time(o, "created_at", false, &org->created_at, err);
+		rc = body_time(&org->created_at, o, "created_at", false, err);
 	if (org->created_at == KITH_NO_TIME)
 		org->created_at = 0;
 	return rc;
@@ -330,20 +330,20 @@ static int read_cadence(json_t *o, struct book_cadence *c,
 	memset(c, 0, sizeof(*c));
 	rc = body_only(o, keys, err);
 	if (!rc)
-		rc = body_str(o, "scope", true, ANY_LEN, &scope, err);
+		rc = body_str(&scope, o, "scope", true, ANY_LEN, err);
 	if (!rc && cadence_scope_parse(&c->scope, scope, "scope", NULL))
 		rc = body_error(err, "scope", "expected default, tier or tag");
 	if (!rc)
-		rc = body_strdup(o, "key", false, ANY_LEN, &c->key, err);
+		rc = body_strdup(&c->key, o, "key", false, ANY_LEN, err);
 	if (!rc && !c->key) {
 		c->key = strdup("");
 		if (!c->key)
 			rc = kith_err_nomem(err);
 	}
 	if (!rc)
-		rc = body_cadence(o, "every", &c->every, err);
+		rc = body_cadence(&c->every, o, "every", err);
 	if (!rc)
-		rc = body_cadence(o, "meet_every", &c->meet, err);
+		rc = body_cadence(&c->meet, o, "meet_every", err);
 	return rc;
 }
 
@@ -430,10 +430,10 @@ int book_parse_json(struct book *out, const char *text, size_t len,
 		}
 		rc = body_only(ws, ws_keys, err);
 		if (!rc)
-			rc = body_strdup(ws, "name", false, ANY_LEN,
-					 &out->ws_name, err);
+			rc = body_strdup(&out->ws_name, ws, "name", false,
+					 ANY_LEN, err);
 		if (!rc)
-			rc = body_strdup(ws, "tz", false, ANY_LEN, &out->ws_tz,
+			rc = body_strdup(&out->ws_tz, ws, "tz", false, ANY_LEN,
 					 err);
 		/* "" is the server's zone; anything else must be a zone name
 		 * (a path such as /dev/stdin once hung every request). */
@@ -443,14 +443,14 @@ int book_parse_json(struct book *out, const char *text, size_t len,
 					"unknown time zone \"%.64s\"",
 					out->ws_tz);
 		if (!rc)
-			rc = get_int(ws, "work_start_minutes", 0, 1440,
-				     &out->work_start_min, err);
+			rc = get_int(&out->work_start_min, ws,
+				     "work_start_minutes", 0, 1440, err);
 		if (!rc)
-			rc = get_int(ws, "work_end_minutes", 0, 1440,
-				     &out->work_end_min, err);
+			rc = get_int(&out->work_end_min, ws, "work_end_minutes",
+				     0, 1440, err);
 		if (!rc)
-			rc = get_int(ws, "response_target_minutes", 1, 100000,
-				     &out->response_target_min, err);
+			rc = get_int(&out->response_target_min, ws,
+				     "response_target_minutes", 1, 100000, err);
 		if (rc)
 			goto done;
 		body_prefix_clear();

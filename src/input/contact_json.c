@@ -14,7 +14,7 @@ const char *const contact_json_keys[] = {
 	"address_labels", "uid", NULL
 };
 
-static int set_opt_str(json_t *b, const char *key, char **dst,
+static int set_opt_str(char **dst, json_t *b, const char *key,
 		       struct kith_err *err)
 {
 	char *v = NULL;
@@ -22,7 +22,7 @@ static int set_opt_str(json_t *b, const char *key, char **dst,
 
 	if (!json_object_get(b, key))
 		return KITH_OK;
-	rc = body_strdup(b, key, false, 4096, &v, err);
+	rc = body_strdup(&v, b, key, false, 4096, err);
 	if (rc)
 		return rc;
 	free(*dst);
@@ -38,7 +38,7 @@ static int set_list(json_t *b, const char *key, struct strlist *l,
 	if (!json_object_get(b, key))
 		return KITH_OK;
 	strlist_clear(l);
-	return body_strlist(b, key, l, err);
+	return body_strlist(l, b, key, err);
 }
 
 int contact_json_apply(struct contact *c, json_t *b, struct kith_err *err)
@@ -47,7 +47,7 @@ int contact_json_apply(struct contact *c, json_t *b, struct kith_err *err)
 	int rc = KITH_OK;
 
 	if (json_object_get(b, "name")) {
-		rc = body_str(b, "name", true, 500, &s, err);
+		rc = body_str(&s, b, "name", true, 500, err);
 		if (rc)
 			return rc;
 		free(c->name);
@@ -71,33 +71,33 @@ int contact_json_apply(struct contact *c, json_t *b, struct kith_err *err)
 	if (!rc)
 		rc = set_list(b, "address_labels", &c->address_labels, err);
 	if (!rc)
-		rc = set_opt_str(b, "uid", &c->uid, err);
+		rc = set_opt_str(&c->uid, b, "uid", err);
 	if (!rc && json_object_get(b, "org")) {
 		c->org_id = 0;
-		rc = set_opt_str(b, "org", &c->org_name, err);
+		rc = set_opt_str(&c->org_name, b, "org", err);
 	}
 	if (!rc && json_object_get(b, "org_id"))
-		rc = body_id(b, "org_id", false, &c->org_id, err);
+		rc = body_id(&c->org_id, b, "org_id", false, err);
 	if (!rc)
-		rc = set_opt_str(b, "title", &c->title, err);
+		rc = set_opt_str(&c->title, b, "title", err);
 	if (!rc)
-		rc = set_opt_str(b, "notes", &c->notes, err);
+		rc = set_opt_str(&c->notes, b, "notes", err);
 	if (!rc)
-		rc = set_opt_str(b, "tz", &c->tz, err);
+		rc = set_opt_str(&c->tz, b, "tz", err);
 	if (!rc && json_object_get(b, "tier")) {
-		rc = body_str(b, "tier", false, 8, &s, err);
+		rc = body_str(&s, b, "tier", false, 8, err);
 		if (!rc)
 			rc = tier_parse(&c->tier, s ? s : "", "tier", err);
 	}
 	if (!rc && json_object_get(b, "every"))
-		rc = body_cadence(b, "every", &c->every, err);
+		rc = body_cadence(&c->every, b, "every", err);
 	if (!rc && json_object_get(b, "meet_every"))
-		rc = body_cadence(b, "meet_every", &c->meet_every, err);
+		rc = body_cadence(&c->meet_every, b, "meet_every", err);
 	if (!rc && json_object_get(b, "since"))
-		rc = body_date(b, "since", false, &c->since, err);
+		rc = body_date(&c->since, b, "since", false, err);
 	if (!rc && json_object_get(b, "owner_id"))
-		rc = body_id(b, "owner_id", false, &c->owner_id, err);
+		rc = body_id(&c->owner_id, b, "owner_id", false, err);
 	if (!rc && json_object_get(b, "snooze_until"))
-		rc = body_time(b, "snooze_until", false, &c->snooze_until, err);
+		rc = body_time(&c->snooze_until, b, "snooze_until", false, err);
 	return rc;
 }

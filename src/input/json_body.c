@@ -276,9 +276,8 @@ static long text_bad(const char *s, size_t len, enum text_kind kind)
 	return -1;
 }
 
-static int str_get(json_t *o, const char *key, bool required,
-		   size_t max_len, bool check, const char **out,
-		   struct kith_err *err)
+static int str_get(const char **out, json_t *o, const char *key, bool required,
+		   size_t max_len, bool check, struct kith_err *err)
 {
 	long bad;
 
@@ -307,41 +306,40 @@ static int str_get(json_t *o, const char *key, bool required,
 	return KITH_OK;
 }
 
-int body_str(json_t *o, const char *key, bool required, size_t max_len,
-	     const char **out, struct kith_err *err)
+int body_str(const char **out, json_t *o, const char *key, bool required,
+	     size_t max_len, struct kith_err *err)
 {
-	return str_get(o, key, required, max_len, true, out, err);
+	return str_get(out, o, key, required, max_len, true, err);
 }
 
-static int strdup_get(json_t *o, const char *key, bool required,
-		      size_t max_len, bool check, char **out,
-		      struct kith_err *err)
+static int strdup_get(char **out, json_t *o, const char *key, bool required,
+		      size_t max_len, bool check, struct kith_err *err)
 {
 	const char *s = NULL;
 	int rc;
 
 	*out = NULL;
-	rc = str_get(o, key, required, max_len, check, &s, err);
+	rc = str_get(&s, o, key, required, max_len, check, err);
 	if (rc || !s)
 		return rc;
 	*out = strdup(s);
 	return *out ? KITH_OK : kith_err_nomem(err);
 }
 
-int body_strdup(json_t *o, const char *key, bool required, size_t max_len,
-		char **out, struct kith_err *err)
+int body_strdup(char **out, json_t *o, const char *key, bool required,
+		size_t max_len, struct kith_err *err)
 {
-	return strdup_get(o, key, required, max_len, true, out, err);
+	return strdup_get(out, o, key, required, max_len, true, err);
 }
 
-int body_strdup_lenient(json_t *o, const char *key, bool required,
-			size_t max_len, char **out, struct kith_err *err)
+int body_strdup_lenient(char **out, json_t *o, const char *key, bool required,
+			size_t max_len, struct kith_err *err)
 {
-	return strdup_get(o, key, required, max_len, false, out, err);
+	return strdup_get(out, o, key, required, max_len, false, err);
 }
 
-int body_int(json_t *o, const char *key, bool required, int64_t lo, int64_t hi,
-	     int64_t *out, struct kith_err *err)
+int body_int(int64_t *out, json_t *o, const char *key, bool required,
+	     int64_t lo, int64_t hi, struct kith_err *err)
 {
 	json_t *v = lookup(o, key);
 
@@ -356,7 +354,7 @@ int body_int(json_t *o, const char *key, bool required, int64_t lo, int64_t hi,
 	return KITH_OK;
 }
 
-int body_id(json_t *o, const char *key, bool required, int64_t *out,
+int body_id(int64_t *out, json_t *o, const char *key, bool required,
 	    struct kith_err *err)
 {
 	json_t *v = lookup(o, key);
@@ -370,7 +368,7 @@ int body_id(json_t *o, const char *key, bool required, int64_t *out,
 	return KITH_OK;
 }
 
-int body_bool(json_t *o, const char *key, bool required, bool *out,
+int body_bool(bool *out, json_t *o, const char *key, bool required,
 	      struct kith_err *err)
 {
 	json_t *v = lookup(o, key);
@@ -383,7 +381,7 @@ int body_bool(json_t *o, const char *key, bool required, bool *out,
 	return KITH_OK;
 }
 
-int body_time(json_t *o, const char *key, bool required, kith_time *out,
+int body_time(kith_time *out, json_t *o, const char *key, bool required,
 	      struct kith_err *err)
 {
 	json_t *v = lookup(o, key);
@@ -404,7 +402,7 @@ int body_time(json_t *o, const char *key, bool required, kith_time *out,
 	return KITH_OK;
 }
 
-int body_date(json_t *o, const char *key, bool required, int32_t *out,
+int body_date(int32_t *out, json_t *o, const char *key, bool required,
 	      struct kith_err *err)
 {
 	json_t *v = lookup(o, key);
@@ -425,7 +423,7 @@ int body_date(json_t *o, const char *key, bool required, int32_t *out,
 	return KITH_OK;
 }
 
-int body_cadence(json_t *o, const char *key, struct cadence *out,
+int body_cadence(struct cadence *out, json_t *o, const char *key,
 		 struct kith_err *err)
 {
 	json_t *v = lookup(o, key);
@@ -457,7 +455,7 @@ int body_cadence(json_t *o, const char *key, struct cadence *out,
 	return KITH_OK;
 }
 
-int body_money(json_t *o, const char *key, int64_t *out_cents,
+int body_money(int64_t *out_cents, json_t *o, const char *key,
 	       struct kith_err *err)
 {
 	json_t *v = lookup(o, key);
@@ -471,7 +469,7 @@ int body_money(json_t *o, const char *key, int64_t *out_cents,
 	return KITH_OK;
 }
 
-int body_strlist(json_t *o, const char *key, struct strlist *out,
+int body_strlist(struct strlist *out, json_t *o, const char *key,
 		 struct kith_err *err)
 {
 	json_t *v = lookup(o, key), *e;
@@ -520,7 +518,7 @@ int body_strlist(json_t *o, const char *key, struct strlist *out,
 	return rc;
 }
 
-int body_ids(json_t *o, const char *key, int64_t **out, size_t *n,
+int body_ids(int64_t **out, size_t *n, json_t *o, const char *key,
 	     struct kith_err *err)
 {
 	json_t *v = lookup(o, key), *e;

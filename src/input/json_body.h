@@ -78,53 +78,53 @@ int body_only(json_t *o, const char *const *allowed, struct kith_err *err);
  * characters (C0, DEL, C1) are an error, except \n and \t in the free
  * text keys "text", "note" and "notes", and anything in "password",
  * "ics" and "card" (a vCard kept for write-back: CRLF-separated). */
-int body_str(json_t *o, const char *key, bool required, size_t max_len,
-	     const char **out, struct kith_err *err);
+int body_str(const char **out, json_t *o, const char *key, bool required,
+	     size_t max_len, struct kith_err *err);
 /* body_str, but *out is a copy the caller frees; NULL when absent, null
  * or on error. */
-int body_strdup(json_t *o, const char *key, bool required, size_t max_len,
-		char **out, struct kith_err *err);
+int body_strdup(char **out, json_t *o, const char *key, bool required,
+		size_t max_len, struct kith_err *err);
 /* body_strdup that lets control characters through, for ingest that
  * strips them itself: a lead's form posted to the webhook must not be
  * lost over one stray byte (app/signals.c strips at ingest). */
-int body_strdup_lenient(json_t *o, const char *key, bool required,
-			size_t max_len, char **out, struct kith_err *err);
+int body_strdup_lenient(char **out, json_t *o, const char *key, bool required,
+			size_t max_len, struct kith_err *err);
 /* An integer in [lo, hi]; a real such as 3.0 is not an integer. */
-int body_int(json_t *o, const char *key, bool required, int64_t lo, int64_t hi,
-	     int64_t *out, struct kith_err *err);
+int body_int(int64_t *out, json_t *o, const char *key, bool required,
+	     int64_t lo, int64_t hi, struct kith_err *err);
 /* A positive integer id; *out is 0 when absent or null. */
-int body_id(json_t *o, const char *key, bool required, int64_t *out,
+int body_id(int64_t *out, json_t *o, const char *key, bool required,
 	    struct kith_err *err);
 /* true or false; 0 and 1 are not booleans. */
-int body_bool(json_t *o, const char *key, bool required, bool *out,
+int body_bool(bool *out, json_t *o, const char *key, bool required,
 	      struct kith_err *err);
 /* An ISO 8601 time string via kith_time_parse; without an offset it is
  * read as UTC. *out is KITH_NO_TIME when absent, null or on error. */
-int body_time(json_t *o, const char *key, bool required, kith_time *out,
+int body_time(kith_time *out, json_t *o, const char *key, bool required,
 	      struct kith_err *err);
 /* "YYYY-MM-DD" via kith_date_parse, impossible dates refused; *out is
  * KITH_NO_DAY when absent, null or on error. */
-int body_date(json_t *o, const char *key, bool required, int32_t *out,
+int body_date(int32_t *out, json_t *o, const char *key, bool required,
 	      struct kith_err *err);
 /* A cadence string ("30", "30d", "6w", "3m", "1y") or an integer number
  * of days (0 for none), with kith_cadence_parse's limits. *out is none
  * (0 days, 0 months) when absent, null or on error. */
-int body_cadence(json_t *o, const char *key, struct cadence *out,
+int body_cadence(struct cadence *out, json_t *o, const char *key,
 		 struct kith_err *err);
 /* A number of currency units (12.5) into cents, rounded; |amount| must
  * be at most 1e13. Null or absent keeps *out_cents. */
-int body_money(json_t *o, const char *key, int64_t *out_cents,
+int body_money(int64_t *out_cents, json_t *o, const char *key,
 	       struct kith_err *err);
 /* An array of strings, appended to *out (struct strlist, core/model.h).
  * At most BODY_LIST_MAX_ITEMS items of BODY_LIST_MAX_LEN bytes, one line
  * each (no control characters). Null or absent appends nothing. On
  * error *out is as it was before. */
-int body_strlist(json_t *o, const char *key, struct strlist *out,
+int body_strlist(struct strlist *out, json_t *o, const char *key,
 		 struct kith_err *err);
 /* An array of positive integer ids into a new array *out of *n ids that
  * the caller frees. *out is NULL and *n 0 when absent, null, empty, or
  * on error. */
-int body_ids(json_t *o, const char *key, int64_t **out, size_t *n,
+int body_ids(int64_t **out, size_t *n, json_t *o, const char *key,
 	     struct kith_err *err);
 
 /*

@@ -682,13 +682,13 @@ static bool authenticate(struct api *a, const struct route *r)
 
 	if (auth && !strncasecmp(auth, "Bearer ", 7)) {
 		secret_token_hash(hash, auth + 7);
-		rc = store_token_user(a->st, hash, a->ctx.now, &a->user,
+		rc = store_token_user(&a->user, a->st, hash, a->ctx.now,
 				      &a->err);
 		if (!rc)
 			note_use(hash, true, a->ctx.now);
 	} else if (cookie) {
 		secret_token_hash(hash, cookie);
-		rc = store_session_user(a->st, hash, a->ctx.now, &a->user,
+		rc = store_session_user(&a->user, a->st, hash, a->ctx.now,
 					&a->err);
 		if (!rc) {
 			a->session_token = cookie;

@@ -41,10 +41,10 @@ void h_session_create(struct api *a)
 
 	if (!api_only(a, keys))
 		return;
-	rc = body_str(a->body, "email", true, 254, &email, &a->err);
+	rc = body_str(&email, a->body, "email", true, 254, &a->err);
 	if (!rc)
-		rc = body_str(a->body, "password", true, SECRET_PASSWORD_MAX,
-			      &password, &a->err);
+		rc = body_str(&password, a->body, "password", true,
+			      SECRET_PASSWORD_MAX, &a->err);
 	if (rc) {
 		api_fail(a, rc);
 		return;
@@ -73,7 +73,7 @@ void h_session_create(struct api *a)
 			 "failed sign-ins for this account");
 		return;
 	}
-	rc = store_user_by_email(a->st, email, &u, &a->err);
+	rc = store_user_by_email(&u, a->st, email, &a->err);
 	/* The snapshot is not needed for the slow part. */
 	store_read_end(a->st);
 	/* Same answer, and the same time spent, whether the email or the
@@ -164,7 +164,7 @@ void h_me(struct api *a)
 	struct workspace w = { 0 };
 	char csrf[65];
 	json_t *j;
-	int rc = store_workspace_get(a->st, a->ctx.ws, &w, &a->err);
+	int rc = store_workspace_get(&w, a->st, a->ctx.ws, &a->err);
 
 	if (rc) {
 		api_fail(a, rc);
@@ -188,7 +188,7 @@ void h_users_list(struct api *a)
 	size_t n = 0;
 	json_t *items;
 
-	if (store_user_list(a->st, a->ctx.ws, &u, &n, &a->err)) {
+	if (store_user_list(&u, &n, a->st, a->ctx.ws, &a->err)) {
 		api_fail(a, a->err.status);
 		return;
 	}
@@ -226,7 +226,7 @@ static int set_password(struct user *u, const char *password,
 static int email_taken(struct api *a, const char *email)
 {
 	struct user other = { 0 };
-	int rc = store_user_by_email(a->st, email, &other, &a->err);
+	int rc = store_user_by_email(&other, a->st, email, &a->err);
 	bool here = !rc && other.workspace_id == a->ctx.ws;
 
 	user_clear(&other);
@@ -252,19 +252,19 @@ void h_users_create(struct api *a)
 	u.workspace_id = a->ctx.ws;
 	u.role = ROLE_MEMBER;
 	u.created_at = a->ctx.now;
-	rc = body_str(a->body, "email", true, 254, &email, &a->err);
+	rc = body_str(&email, a->body, "email", true, 254, &a->err);
 	if (!rc && (!strchr(email, '@') || email[0] == '@'))
 		rc = kith_err_set(&a->err, KITH_EINPUT, "email",
 				  "no valid address in \"%s\"", email);
 	if (!rc)
-		rc = body_strdup(a->body, "name", false, 200, &u.name, &a->err);
+		rc = body_strdup(&u.name, a->body, "name", false, 200, &a->err);
 	if (!rc)
-		rc = body_str(a->body, "role", false, 16, &role, &a->err);
+		rc = body_str(&role, a->body, "role", false, 16, &a->err);
 	if (!rc && role)
 		rc = role_parse(&u.role, role, "role", &a->err);
 	if (!rc)
-		rc = body_str(a->body, "password", false, SECRET_PASSWORD_MAX,
-			      &pw, &a->err);
+		rc = body_str(&pw, a->body, "password", false,
+			      SECRET_PASSWORD_MAX, &a->err);
 	if (!rc && pw)
 		rc = secret_password_policy(pw, "password", &a->err);
 	if (!rc && pw)
@@ -302,7 +302,7 @@ static int keep_an_owner(struct api *a, const struct user *before,
 
 	if (before->role != ROLE_OWNER || after == ROLE_OWNER)
 		return KITH_OK;
-	rc = store_owner_count(a->st, a->ctx.ws, &owners, &a->err);
+	rc = store_owner_count(&owners, a->st, a->ctx.ws, &a->err);
 	if (!rc && owners <= 1)
 		rc = kith_err_set(&a->err, KITH_ECONFLICT, "role",
 				  "the workspace needs an owner; make "
@@ -313,7 +313,7 @@ static int keep_an_owner(struct api *a, const struct user *before,
 void h_user_get(struct api *a)
 {
 	struct user u;
-	int rc = store_user_get(a->st, a->ctx.ws, a->id, &u, &a->err);
+	int rc = store_user_get(&u, a->st, a->ctx.ws, a->id, &a->err);
 
 	if (rc) {
 		api_fail(a, rc);
@@ -333,7 +333,7 @@ void h_user_patch(struct api *a)
 	enum role r, was;
 	int64_t ended = 0;
 	json_t *cur;
-	int rc = store_user_get(a->st, a->ctx.ws, a->id, &u, &a->err);
+	int rc = store_user_get(&u, a->st, a->ctx.ws, a->id, &a->err);
 
 	if (rc) {
 		api_fail(a, rc);
@@ -357,26 +357,26 @@ void h_user_patch(struct api *a)
 	if (json_object_get(a->body, "name")) {
 		free(u.name);
 		u.name = NULL;
-		rc = body_strdup(a->body, "name", false, 200, &u.name, &a->err);
+		rc = body_strdup(&u.name, a->body, "name", false, 200, &a->err);
 	}
 	if (!rc && json_object_get(a->body, "tz")) {
 		free(u.tz);
 		u.tz = NULL;
-		rc = body_strdup(a->body, "tz", false, 64, &u.tz, &a->err);
+		rc = body_strdup(&u.tz, a->body, "tz", false, 64, &a->err);
 		if (!rc && u.tz && *u.tz && !kith_tz_valid(u.tz))
 			rc = kith_err_set(&a->err, KITH_EINPUT, "tz",
 					  "unknown time zone \"%s\"", u.tz);
 	}
 	if (!rc)
-		rc = body_str(a->body, "role", false, 16, &role, &a->err);
+		rc = body_str(&role, a->body, "role", false, 16, &a->err);
 	if (!rc && role)
 		rc = role_parse(&r, role, "role", &a->err);
 	if (!rc)
 		rc = keep_an_owner(a, &u, r);
 	u.role = r;
 	if (!rc)
-		rc = body_str(a->body, "password", false, SECRET_PASSWORD_MAX,
-			      &pw, &a->err);
+		rc = body_str(&pw, a->body, "password", false,
+			      SECRET_PASSWORD_MAX, &a->err);
 	/* Review M8: a new password meets the policy, and whoever sets it
 	 * proves they are still the signed-in person with their own current
 	 * password: yours for your own, an owner's for a member's reset (so
@@ -384,8 +384,8 @@ void h_user_patch(struct api *a)
 	if (!rc && pw)
 		rc = secret_password_policy(pw, "password", &a->err);
 	if (!rc && pw)
-		rc = body_str(a->body, "current_password", true,
-			      SECRET_PASSWORD_MAX, &cur_pw, &a->err);
+		rc = body_str(&cur_pw, a->body, "current_password", true,
+			      SECRET_PASSWORD_MAX, &a->err);
 	if (!rc && pw &&
 	    !secret_password_verify(a->user.password_hash, cur_pw)) {
 		api_audit(a, "password_change_refused", a->user.id, a->ctx.ws,
@@ -408,8 +408,8 @@ void h_user_patch(struct api *a)
 
 		if (self)
 			secret_token_hash(keep, a->session_token);
-		rc = store_session_delete_user(a->st, u.id, self ? keep : NULL,
-					       &ended, &a->err);
+		rc = store_session_delete_user(&ended, a->st, u.id,
+					       self ? keep : NULL, &a->err);
 	}
 	if (rc) {
 		api_fail(a, rc);
@@ -440,7 +440,7 @@ void h_user_delete(struct api *a)
 {
 	struct user u;
 	json_t *cur;
-	int rc = store_user_get(a->st, a->ctx.ws, a->id, &u, &a->err);
+	int rc = store_user_get(&u, a->st, a->ctx.ws, a->id, &a->err);
 
 	if (rc) {
 		api_fail(a, rc);
@@ -487,7 +487,7 @@ void h_tokens_list(struct api *a)
 	size_t n = 0;
 	json_t *items;
 
-	if (store_token_list(a->st, a->ctx.ws, 0, &t, &n, &a->err)) {
+	if (store_token_list(&t, &n, a->st, a->ctx.ws, 0, &a->err)) {
 		api_fail(a, a->err.status);
 		return;
 	}
@@ -510,10 +510,10 @@ void h_tokens_create(struct api *a)
 
 	if (!api_only(a, keys))
 		return;
-	rc = body_str(a->body, "name", false, 100, &name, &a->err);
+	rc = body_str(&name, a->body, "name", false, 100, &a->err);
 	/* Optional expiry in days (review M9); absent: never. */
 	if (!rc && json_object_get(a->body, "expires_days"))
-		rc = body_int(a->body, "expires_days", true, 1, 3650, &days,
+		rc = body_int(&days, a->body, "expires_days", true, 1, 3650,
 			      &a->err);
 	if (rc) {
 		api_fail(a, rc);
@@ -526,8 +526,8 @@ void h_tokens_create(struct api *a)
 	t.created_at = a->ctx.now;
 	t.last_used_at = t.revoked_at = KITH_NO_TIME;
 	t.expires_at = days ? a->ctx.now + days * KITH_DAY : KITH_NO_TIME;
-	rc = store_token_add(a->st, a->ctx.ws, a->user.id, t.name, hash,
-			     a->ctx.now, t.expires_at, &t.id, &a->err);
+	rc = store_token_add(&t.id, a->st, a->ctx.ws, a->user.id, t.name, hash,
+			     a->ctx.now, t.expires_at, &a->err);
 	if (rc) {
 		api_fail(a, rc);
 		return;
@@ -547,7 +547,7 @@ void h_token_delete(struct api *a)
 	int64_t owner = 0;
 	size_t n = 0;
 	char d[40];
-	int rc = store_token_list(a->st, a->ctx.ws, 0, &t, &n, &a->err);
+	int rc = store_token_list(&t, &n, a->st, a->ctx.ws, 0, &a->err);
 
 	for (size_t i = 0; !rc && i < n; i++)
 		if (t[i].id == a->id)
@@ -571,7 +571,7 @@ void h_token_delete(struct api *a)
 void h_settings_get(struct api *a)
 {
 	struct workspace w = { 0 };
-	int rc = store_workspace_get(a->st, a->ctx.ws, &w, &a->err);
+	int rc = store_workspace_get(&w, a->st, a->ctx.ws, &a->err);
 
 	if (rc) {
 		api_fail(a, rc);
@@ -581,7 +581,7 @@ void h_settings_get(struct api *a)
 	workspace_clear(&w);
 }
 
-static int parse_hhmm(const char *s, int *out, const char *field,
+static int parse_hhmm(int *out, const char *s, const char *field,
 		      struct kith_err *err)
 {
 	int h, m;
@@ -604,7 +604,7 @@ void h_settings_patch(struct api *a)
 	const char *s = NULL;
 	int64_t target;
 	json_t *cur;
-	int rc = store_workspace_get(a->st, a->ctx.ws, &w, &a->err);
+	int rc = store_workspace_get(&w, a->st, a->ctx.ws, &a->err);
 
 	if (rc) {
 		api_fail(a, rc);
@@ -618,14 +618,14 @@ void h_settings_patch(struct api *a)
 	}
 	json_decref(cur);
 	if (json_object_get(a->body, "name")) {
-		rc = body_str(a->body, "name", true, 200, &s, &a->err);
+		rc = body_str(&s, a->body, "name", true, 200, &a->err);
 		if (!rc) {
 			free(w.name);
 			w.name = strdup(s);
 		}
 	}
 	if (!rc && json_object_get(a->body, "tz")) {
-		rc = body_str(a->body, "tz", false, 64, &s, &a->err);
+		rc = body_str(&s, a->body, "tz", false, 64, &a->err);
 		if (!rc && s && *s && !kith_tz_valid(s))
 			rc = kith_err_set(&a->err, KITH_EINPUT, "tz",
 					  "unknown time zone \"%s\"", s);
@@ -635,23 +635,23 @@ void h_settings_patch(struct api *a)
 		}
 	}
 	if (!rc && json_object_get(a->body, "work_start")) {
-		rc = body_str(a->body, "work_start", true, 8, &s, &a->err);
+		rc = body_str(&s, a->body, "work_start", true, 8, &a->err);
 		if (!rc)
-			rc = parse_hhmm(s, &w.work_start_min, "work_start",
+			rc = parse_hhmm(&w.work_start_min, s, "work_start",
 					&a->err);
 	}
 	if (!rc && json_object_get(a->body, "work_end")) {
-		rc = body_str(a->body, "work_end", true, 8, &s, &a->err);
+		rc = body_str(&s, a->body, "work_end", true, 8, &a->err);
 		if (!rc)
-			rc = parse_hhmm(s, &w.work_end_min, "work_end",
+			rc = parse_hhmm(&w.work_end_min, s, "work_end",
 					&a->err);
 	}
 	if (!rc && w.work_end_min <= w.work_start_min)
 		rc = kith_err_set(&a->err, KITH_EINPUT, "work_end",
 				  "working hours must end after they start");
 	if (!rc && json_object_get(a->body, "response_target_minutes")) {
-		rc = body_int(a->body, "response_target_minutes", true, 1,
-			      10080, &target, &a->err);
+		rc = body_int(&target, a->body, "response_target_minutes", true,
+			      1, 10080, &a->err);
 		w.response_target_min = (int)target;
 	}
 	if (!rc)

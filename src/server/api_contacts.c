@@ -16,7 +16,7 @@ static json_t *contact_json_of(struct api *a, int64_t id)
 	struct contact c;
 	json_t *j;
 
-	if (store_contact_get(a->st, a->ctx.ws, id, &c, &a->err))
+	if (store_contact_get(&c, a->st, a->ctx.ws, id, &a->err))
 		return NULL;
 	j = kj_contact(&c, true);
 	contact_clear(&c);
@@ -56,12 +56,12 @@ void h_contacts_list(struct api *a)
 	}
 	need_report = cold || digital;
 	/* Health and balance filters need history: score the workspace. */
-	if (need_report && (rc = app_report(&a->ctx, &rep, &a->err))) {
+	if (need_report && (rc = app_report(&rep, &a->ctx, &a->err))) {
 		api_fail(a, rc);
 		return;
 	}
 	f.limit = need_report ? 0 : limit + 1;
-	rc = store_contact_list(a->st, a->ctx.ws, &f, &cs, &n, &a->err);
+	rc = store_contact_list(&cs, &n, a->st, a->ctx.ws, &f, &a->err);
 	if (rc) {
 		report_clear(&rep);
 		api_fail(a, rc);
@@ -157,7 +157,7 @@ void h_contact_patch(struct api *a)
 		return;
 	}
 	json_decref(cur);
-	rc = store_contact_get(a->st, a->ctx.ws, a->id, &c, &a->err);
+	rc = store_contact_get(&c, a->st, a->ctx.ws, a->id, &a->err);
 	if (!rc)
 		rc = contact_json_apply(&c, a->body, &a->err);
 	if (!rc)
@@ -200,7 +200,7 @@ void h_contact_merge(struct api *a)
 
 	if (!api_only(a, keys))
 		return;
-	rc = body_id(a->body, "from", true, &from, &a->err);
+	rc = body_id(&from, a->body, "from", true, &a->err);
 	if (!rc)
 		rc = app_contact_merge(&a->ctx, from, a->id, &a->err);
 	if (rc) {
@@ -220,9 +220,9 @@ void h_contact_snooze(struct api *a)
 
 	if (!api_only(a, keys))
 		return;
-	rc = body_time(a->body, "until", false, &until, &a->err);
+	rc = body_time(&until, a->body, "until", false, &a->err);
 	if (!rc)
-		rc = body_str(a->body, "for", false, 32, &dur, &a->err);
+		rc = body_str(&dur, a->body, "for", false, 32, &a->err);
 	if (!rc && dur) {
 		rc = kith_duration_parse(&secs, dur, "for", &a->err);
 		until = a->ctx.now + secs;
@@ -246,7 +246,7 @@ void h_orgs_list(struct api *a)
 {
 	struct organization *o = NULL;
 	size_t n = 0;
-	int rc = store_org_list(a->st, a->ctx.ws, &o, &n, &a->err);
+	int rc = store_org_list(&o, &n, a->st, a->ctx.ws, &a->err);
 
 	api_rows(a, rc, o, n, sizeof(*o), org_row);
 	store_orgs_free(o, n);
@@ -261,9 +261,9 @@ void h_orgs_create(struct api *a)
 
 	if (!api_only(a, keys))
 		return;
-	rc = body_str(a->body, "name", true, 500, &name, &a->err);
+	rc = body_str(&name, a->body, "name", true, 500, &a->err);
 	if (!rc)
-		rc = store_org_ensure(a->st, a->ctx.ws, name, a->ctx.now, &o.id,
+		rc = store_org_ensure(&o.id, a->st, a->ctx.ws, name, a->ctx.now,
 				      &a->err);
 	if (rc) {
 		api_fail(a, rc);

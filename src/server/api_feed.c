@@ -205,7 +205,7 @@ void h_export(struct api *a)
 		return;
 	}
 	if (!format || !strcmp(format, "json")) {
-		rc = app_book_load(&a->ctx, &b, &a->err);
+		rc = app_book_load(&b, &a->ctx, &a->err);
 		if (rc) {
 			api_fail(a, rc);
 			return;

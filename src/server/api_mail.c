@@ -38,12 +38,12 @@ void h_mailbox_add(struct api *a)
 
 	if (!api_only(a, keys))
 		return;
-	rc = body_strdup(a->body, "url", true, 2000, &url, &a->err);
+	rc = body_strdup(&url, a->body, "url", true, 2000, &a->err);
 	if (!rc)
-		rc = body_strdup(a->body, "password", true, 1024, &password,
+		rc = body_strdup(&password, a->body, "password", true, 1024,
 				 &a->err);
 	if (!rc)
-		rc = body_strdup(a->body, "address", false, 254, &address,
+		rc = body_strdup(&address, a->body, "address", false, 254,
 				 &a->err);
 	if (!rc && !key)
 		rc = kith_err_set(&a->err, KITH_EIO, NULL,

@@ -122,7 +122,7 @@ void h_hook(struct api *a)
 	int rc;
 
 	secret_token_hash(hash, given);
-	rc = store_hook_find(a->st, hash, &a->ctx.ws, &stored, &a->err);
+	rc = store_hook_find(&a->ctx.ws, &stored, a->st, hash, &a->err);
 	/* Found by hash, then compared in constant time all the same. */
 	if (rc || !secret_equal(stored, given)) {
 		free(stored);
@@ -141,7 +141,7 @@ void h_hook(struct api *a)
 	}
 	if (!api_only(a, keys))
 		return;
-	rc = body_str(a->body, "type", true, 32, &type, &a->err);
+	rc = body_str(&type, a->body, "type", true, 32, &a->err);
 	if (!rc)
 		rc = signal_type_parse(&sg.type, type, "type", &a->err);
 	/* Lenient: ingest strips control characters (app/signals.c). */
@@ -155,10 +155,10 @@ void h_hook(struct api *a)
 		{ "url", 2000, &sg.url },    { "text", 4000, &sg.text },
 	};
 	for (size_t i = 0; !rc && i < sizeof(texts) / sizeof(*texts); i++)
-		rc = body_strdup_lenient(a->body, texts[i].key, false,
-					 texts[i].max, texts[i].out, &a->err);
+		rc = body_strdup_lenient(texts[i].out, a->body, texts[i].key,
+					 false, texts[i].max, &a->err);
 	if (!rc)
-		rc = body_time(a->body, "at", false, &sg.at, &a->err);
+		rc = body_time(&sg.at, a->body, "at", false, &a->err);
 	if (rc) {
 		signal_clear(&sg);
 		api_fail(a, rc);
@@ -174,7 +174,7 @@ void h_hook(struct api *a)
 		secret_token_hash(h, a->req->body ? a->req->body : "");
 		sg.ext_id = strdup(h);
 	}
-	rc = app_signal_ingest(&a->ctx, &sg, &dup, &woken, &n_woken, &a->err);
+	rc = app_signal_ingest(&dup, &woken, &n_woken, &a->ctx, &sg, &a->err);
 	if (!rc) {
 		remember_wake(a, woken, n_woken);
 		http_json(a->resp, 202,
@@ -203,7 +203,7 @@ void h_signals_list(struct api *a)
 	if (!api_query_bool(a, "waiting", &waiting) ||
 	    !api_query_int(a, "cursor", 0, INT64_MAX, &after))
 		return;
-	rc = store_signal_list(a->st, a->ctx.ws, waiting, after, 0, &g, &n,
+	rc = store_signal_list(&g, &n, a->st, a->ctx.ws, waiting, after, 0,
 			       &a->err);
 	if (rc) {
 		api_fail(a, rc);
@@ -226,7 +226,7 @@ void h_signals_stats(struct api *a)
 	size_t n = 0;
 	int target, rc;
 
-	rc = app_signal_report(&a->ctx, &per, &n, &all, &target, weeks,
+	rc = app_signal_report(&per, &n, &all, &target, weeks, &a->ctx,
 			       &a->err);
 	if (rc) {
 		api_fail(a, rc);
@@ -249,7 +249,7 @@ void h_signal_attach(struct api *a)
 
 	if (!api_only(a, keys))
 		return;
-	rc = store_signal_get(a->st, a->ctx.ws, a->id, &g, &a->err);
+	rc = store_signal_get(&g, a->st, a->ctx.ws, a->id, &a->err);
 	if (rc) {
 		api_fail(a, rc);
 		return;
@@ -260,7 +260,7 @@ void h_signal_attach(struct api *a)
 		rc = kith_err_set(&a->err, KITH_EINPUT, "contact",
 				  "expected an object");
 	if (!rc)
-		rc = body_id(a->body, "contact_id", false, &cid, &a->err);
+		rc = body_id(&cid, a->body, "contact_id", false, &a->err);
 	if (!rc && !cid && !json_is_object(nc))
 		rc = kith_err_set(&a->err, KITH_EINPUT, "contact_id",
 				  "give contact_id, or contact {name...} to "
@@ -274,27 +274,27 @@ void h_signal_attach(struct api *a)
 		body_prefix("contact");
 		rc = body_only(nc, ckeys, &a->err);
 		if (!rc)
-			rc = body_str(nc, "name", false, 200, &name, &a->err);
+			rc = body_str(&name, nc, "name", false, 200, &a->err);
 		if (!rc && !name)
 			rc = kith_err_set(&a->err, KITH_EINPUT, "contact.name",
 					  "missing");
 		if (!rc)
-			rc = body_strlist(nc, "emails", &c.emails, &a->err);
+			rc = body_strlist(&c.emails, nc, "emails", &a->err);
 		if (!rc && !c.emails.n && g.email)
 			strlist_push(&c.emails, g.email);
 		if (!rc && g.handle)
 			strlist_push(&c.handles, g.handle);
 		if (!rc)
-			rc = body_strlist(nc, "tags", &c.tags, &a->err);
+			rc = body_strlist(&c.tags, nc, "tags", &a->err);
 		if (!rc)
-			rc = body_str(nc, "tier", false, 8, &tier, &a->err);
+			rc = body_str(&tier, nc, "tier", false, 8, &a->err);
 		if (!rc && tier)
 			rc = tier_parse(&c.tier, tier, "contact.tier", &a->err);
 		if (!rc)
-			rc = body_strdup(nc, "org", false, 200, &c.org_name,
+			rc = body_strdup(&c.org_name, nc, "org", false, 200,
 					 &a->err);
 		if (!rc)
-			rc = body_strdup(nc, "title", false, 200, &c.title,
+			rc = body_strdup(&c.title, nc, "title", false, 200,
 					 &a->err);
 		body_prefix_clear();
 		c.name = name ? strdup(name) : NULL;
@@ -318,7 +318,7 @@ void h_signal_attach(struct api *a)
 	}
 	signal_clear(&g);
 	if (!rc)
-		rc = store_signal_get(a->st, a->ctx.ws, a->id, &g, &a->err);
+		rc = store_signal_get(&g, a->st, a->ctx.ws, a->id, &a->err);
 	if (rc) {
 		api_fail(a, rc);
 		return;
@@ -360,8 +360,8 @@ static bool events_cred_ok(struct events_ctx *e, struct store *st,
 {
 	struct user u = { 0 };
 	int rc = e->by_session
-			 ? store_session_user(st, e->cred_hash, now, &u, NULL)
-			 : store_token_user(st, e->cred_hash, now, &u, NULL);
+		     ? store_session_user(&u, st, e->cred_hash, now, NULL)
+		     : store_token_user(&u, st, e->cred_hash, now, NULL);
 	bool ok = !rc && u.id == e->user_id && u.workspace_id == e->ws;
 
 	if (!rc)
@@ -419,7 +419,7 @@ static long events_read(void *p, struct store *st, char *buf, size_t max)
 		e->last_write = mono;
 		return snprintf(buf, max, "retry: 3000\n: connected\n\n");
 	}
-	if (store_alert_list(st, e->user_id, e->cursor, 16, &al, &n, NULL))
+	if (store_alert_list(&al, &n, st, e->user_id, e->cursor, 16, NULL))
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		size_t need = strlen(al[i].data) + strlen(al[i].kind) + 64;
@@ -485,7 +485,7 @@ void h_events(struct api *a)
 		/* A new stream starts at now; a resumed one loses nothing. */
 		int64_t id = 0;
 
-		store_alert_last(a->st, a->user.id, &id, NULL);
+		store_alert_last(&id, a->st, a->user.id, NULL);
 		e->cursor = id;
 	}
 	s->read = events_read;
@@ -505,8 +505,8 @@ static json_t *focus_json(struct api *a)
 	kith_time until = KITH_NO_TIME;
 	const char *why = NULL;
 
-	if (!store_user_get(a->st, a->ctx.ws, a->user.id, &u, NULL)) {
-		app_user_focus(&a->ctx, &u, &focused, &until, NULL);
+	if (!store_user_get(&u, a->st, a->ctx.ws, a->user.id, NULL)) {
+		app_user_focus(&focused, &until, &a->ctx, &u, NULL);
 		why = !focused ? NULL
 		      : u.focus_until != KITH_NO_TIME &&
 				      u.focus_until >= until
@@ -540,9 +540,9 @@ void h_focus_put(struct api *a)
 			   "missing (a time, or null to end focus now)");
 		return;
 	}
-	rc = body_time(a->body, "until", false, &until, &a->err);
+	rc = body_time(&until, a->body, "until", false, &a->err);
 	if (!rc)
-		rc = body_str(a->body, "for", false, 16, &dur, &a->err);
+		rc = body_str(&dur, a->body, "for", false, 16, &a->err);
 	if (!rc && dur) {
 		rc = kith_duration_parse(&secs, dur, "for", &a->err);
 		until = a->ctx.now + secs;
@@ -564,7 +564,7 @@ void h_focus_put(struct api *a)
 void h_webhook_get(struct api *a)
 {
 	char *secret = NULL, path[200];
-	int rc = app_hook_secret(&a->ctx, false, &secret, &a->err);
+	int rc = app_hook_secret(&secret, &a->ctx, false, &a->err);
 
 	if (rc) {
 		api_fail(a, rc);
@@ -578,7 +578,7 @@ void h_webhook_get(struct api *a)
 void h_webhook_rotate(struct api *a)
 {
 	char *secret = NULL, path[200];
-	int rc = app_hook_secret(&a->ctx, true, &secret, &a->err);
+	int rc = app_hook_secret(&secret, &a->ctx, true, &a->err);
 
 	if (rc) {
 		api_fail(a, rc);
@@ -602,7 +602,7 @@ void h_notify_list(struct api *a)
 	size_t n = 0;
 	json_t *items;
 
-	if (store_notify_list(a->st, a->ctx.ws, a->user.id, &t, &n, &a->err)) {
+	if (store_notify_list(&t, &n, a->st, a->ctx.ws, a->user.id, &a->err)) {
 		api_fail(a, a->err.status);
 		return;
 	}
@@ -623,7 +623,7 @@ void h_notify_add(struct api *a)
 
 	if (!api_only(a, keys))
 		return;
-	rc = body_strdup(a->body, "url", true, 2000, &t.url, &a->err);
+	rc = body_strdup(&t.url, a->body, "url", true, 2000, &a->err);
 	if (!rc && (strncmp(t.url, "http://", 7) &&
 		    strncmp(t.url, "https://", 8)))
 		rc = kith_err_set(&a->err, KITH_EINPUT, "url",
@@ -633,15 +633,15 @@ void h_notify_add(struct api *a)
 	if (!rc)
 		rc = notify_url_check(t.url, &a->err);
 	if (!rc)
-		rc = store_notify_list(a->st, a->ctx.ws, a->user.id, &have,
-				       &n_have, &a->err);
+		rc = store_notify_list(&have, &n_have, a->st, a->ctx.ws,
+				       a->user.id, &a->err);
 	store_notify_free(have, n_have);
 	if (!rc && n_have >= NOTIFY_TARGETS_MAX)
 		rc = kith_err_set(&a->err, KITH_EINPUT, "url",
 				  "at most %d notification URLs per person",
 				  NOTIFY_TARGETS_MAX);
 	if (!rc)
-		rc = body_bool(a->body, "json", false, &json, &a->err);
+		rc = body_bool(&json, a->body, "json", false, &a->err);
 	t.json = json;
 	t.user_id = a->user.id;
 	t.created_at = a->ctx.now;
@@ -659,7 +659,7 @@ void h_notify_delete(struct api *a)
 	struct notify_target *t = NULL;
 	size_t n = 0;
 	bool mine = false;
-	int rc = store_notify_list(a->st, a->ctx.ws, a->user.id, &t, &n,
+	int rc = store_notify_list(&t, &n, a->st, a->ctx.ws, a->user.id,
 				   &a->err);
 
 	for (size_t i = 0; !rc && i < n; i++)
@@ -686,7 +686,7 @@ void h_notify_test(struct api *a)
 	/* Each call queues a POST to every target of the user. */
 	if (limited(a, &test_limit, a->user.id, "test notifications"))
 		return;
-	rc = app_digest_text(&a->ctx, &a->user, &text, &a->err);
+	rc = app_digest_text(&text, &a->ctx, &a->user, &a->err);
 
 	if (!rc)
 		rc = app_notify_user(&a->ctx, a->user.id, "morning", text,
@@ -707,8 +707,8 @@ void h_meetings_list(struct api *a)
 	json_t *items;
 
 	/* Your own calendar's meetings only, whatever your role (L8). */
-	if (store_meeting_list(a->st, a->ctx.ws, a->user.id,
-			       http_query(a->req, "state"), &m, &n, &a->err)) {
+	if (store_meeting_list(&m, &n, a->st, a->ctx.ws, a->user.id,
+			       http_query(a->req, "state"), &a->err)) {
 		api_fail(a, a->err.status);
 		return;
 	}
@@ -731,16 +731,16 @@ void h_meetings_import(struct api *a)
 		return;
 	/* As large as the route lets an owner send (review L6: the 1 MB
 	 * default cut it short). */
-	rc = body_str(a->body, "ics", true, (size_t)8 << 20, &ics, &a->err);
+	rc = body_str(&ics, a->body, "ics", true, (size_t)8 << 20, &a->err);
 	/* Parse (bounded by ical.h's limits) in the read snapshot: the
 	 * write lock is taken only to store (the route is lock_late). */
 	if (!rc)
-		rc = app_meetings_parse(&a->ctx, ics, strlen(ics), "ics", &p,
+		rc = app_meetings_parse(&p, &a->ctx, ics, strlen(ics), "ics",
 					&a->err);
 	if (!rc)
 		rc = api_lock(a);
 	if (!rc)
-		rc = app_meetings_store(&a->ctx, a->user.id, &p, &r, &a->err);
+		rc = app_meetings_store(&r, &a->ctx, a->user.id, &p, &a->err);
 	if (rc) {
 		api_fail(a, rc);
 		return;
@@ -754,7 +754,7 @@ void h_meetings_import(struct api *a)
 void h_meeting_confirm(struct api *a)
 {
 	int64_t touch = 0;
-	int rc = app_meeting_confirm(&a->ctx, a->user.id, a->id, &touch,
+	int rc = app_meeting_confirm(&touch, &a->ctx, a->user.id, a->id,
 				     &a->err);
 
 	if (rc) {
@@ -790,12 +790,12 @@ void api_tick(struct store *st)
 	api_account_tick(st);
 	if (kith_now(&now, &err))
 		return;
-	if (!app_signals_tick(st, now, &woken, &n, &err))
+	if (!app_signals_tick(&woken, &n, st, now, &err))
 		for (size_t i = 0; i < n; i++)
 			http_wake(woken[i]);
 	free(woken);
 	/* Alerts written by another process (the CLI) wake everyone. */
-	if (!store_alert_last(st, 0, &id, &err) && id != last_alert) {
+	if (!store_alert_last(&id, st, 0, &err) && id != last_alert) {
 		last_alert = id;
 		http_wake(0);
 	}

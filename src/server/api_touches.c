@@ -27,8 +27,7 @@ static void touch_create(struct api *a, int64_t only)
 
 	if (!api_only(a, touch_keys))
 		return;
-	rc = body_ids(a->body, "contacts", &t.contacts, &t.n_contacts,
-		      &a->err);
+	rc = body_ids(&t.contacts, &t.n_contacts, a->body, "contacts", &a->err);
 	if (!rc && only) {
 		bool have = false;
 		int64_t *v;
@@ -49,27 +48,27 @@ static void touch_create(struct api *a, int64_t only)
 		}
 	}
 	if (!rc)
-		rc = body_str(a->body, "channel", true, 32, &ch, &a->err);
+		rc = body_str(&ch, a->body, "channel", true, 32, &a->err);
 	if (!rc)
 		rc = channel_parse(&t.channel, ch, "channel", &a->err);
 	if (!rc)
-		rc = body_time(a->body, "at", false, &t.at, &a->err);
+		rc = body_time(&t.at, a->body, "at", false, &a->err);
 	if (!rc)
-		rc = body_int(a->body, "minutes", false, 0, 100000, &minutes,
+		rc = body_int(&minutes, a->body, "minutes", false, 0, 100000,
 			      &a->err);
 	t.minutes = (int)minutes;
 	if (!rc)
-		rc = body_strdup(a->body, "note", false, 100000, &t.note,
+		rc = body_strdup(&t.note, a->body, "note", false, 100000,
 				 &a->err);
 	if (!rc)
-		rc = body_str(a->body, "direction", false, 16, &dir, &a->err);
+		rc = body_str(&dir, a->body, "direction", false, 16, &a->err);
 	t.direction = APP_DIR_DEFAULT;
 	if (!rc && dir)
 		rc = direction_parse(&t.direction, dir, "direction", &a->err);
 	if (!rc)
-		rc = body_str(a->body, "source", false, 32, &src, &a->err);
+		rc = body_str(&src, a->body, "source", false, 32, &a->err);
 	if (!rc)
-		rc = body_ids(a->body, "users", &t.users, &t.n_users, &a->err);
+		rc = body_ids(&t.users, &t.n_users, a->body, "users", &a->err);
 	if (!rc && t.n_users > KITH_TOUCH_MAX_PEOPLE)
 		rc = kith_err_set(&a->err, KITH_EINPUT, "users",
 				  "at most %d users per touchpoint",
@@ -80,7 +79,7 @@ static void touch_create(struct api *a, int64_t only)
 			rc = kith_err_nomem(&a->err);
 	}
 	if (!rc)
-		rc = app_touch_log(&a->ctx, &t, a->user.id, NULL, &a->err);
+		rc = app_touch_log(NULL, &a->ctx, &t, a->user.id, &a->err);
 	if (rc) {
 		touchpoint_clear(&t);
 		api_fail(a, rc);
@@ -106,8 +105,8 @@ static void touch_list(struct api *a, int64_t contact_id)
 	/* Newest first; the cursor is the id of the last touch of the
 	 * previous page (a keyset: an offset cursor near INT64_MAX once
 	 * overflowed into an unlimited LIMIT, review L7). */
-	rc = store_touch_page(a->st, a->ctx.ws, contact_id, after, limit + 1,
-			      &t, &n, &a->err);
+	rc = store_touch_page(&t, &n, a->st, a->ctx.ws, contact_id, after,
+			      limit + 1, &a->err);
 	if (rc) {
 		api_fail(a, rc);
 		return;
@@ -161,7 +160,7 @@ void h_contact_facts(struct api *a)
 
 	if (!api_contact_here(a))
 		return;
-	rc = store_fact_list(a->st, a->ctx.ws, a->id, &f, &n, &a->err);
+	rc = store_fact_list(&f, &n, a->st, a->ctx.ws, a->id, &a->err);
 	api_rows(a, rc, f, n, sizeof(*f), fact_row);
 	store_facts_free(f, n);
 }
@@ -175,7 +174,7 @@ void h_contact_fact_add(struct api *a)
 	if (!api_only(a, keys))
 		return;
 	f.contact_id = a->id;
-	rc = body_strdup(a->body, "text", true, 10000, &f.text, &a->err);
+	rc = body_strdup(&f.text, a->body, "text", true, 10000, &a->err);
 	if (!rc)
 		rc = app_fact_add(&a->ctx, &f, &a->err);
 	if (rc)
@@ -205,7 +204,7 @@ void h_contact_dates(struct api *a)
 
 	if (!api_contact_here(a))
 		return;
-	rc = store_date_list(a->st, a->ctx.ws, a->id, &d, &n, &a->err);
+	rc = store_date_list(&d, &n, a->st, a->ctx.ws, a->id, &a->err);
 	api_rows(a, rc, d, n, sizeof(*d), date_row);
 	store_dates_free(d, n);
 }
@@ -221,11 +220,11 @@ void h_contact_date_add(struct api *a)
 	if (!api_only(a, keys))
 		return;
 	d.contact_id = a->id;
-	rc = body_strdup(a->body, "kind", true, 100, &d.kind, &a->err);
+	rc = body_strdup(&d.kind, a->body, "kind", true, 100, &a->err);
 	if (!rc)
-		rc = body_str(a->body, "date", true, 16, &date, &a->err);
+		rc = body_str(&date, a->body, "date", true, 16, &a->err);
 	if (!rc)
-		rc = body_bool(a->body, "yearly", false, &yearly, &a->err);
+		rc = body_bool(&yearly, a->body, "yearly", false, &a->err);
 	d.yearly = yearly;
 	if (!rc)
 		rc = app_date_add(&a->ctx, &d, date, &a->err);
@@ -252,7 +251,7 @@ static void promise_list(struct api *a, int64_t contact_id)
 		return;
 	if (contact_id && !api_contact_here(a))
 		return;
-	rc = store_promise_list(a->st, a->ctx.ws, contact_id, all, &p, &n,
+	rc = store_promise_list(&p, &n, a->st, a->ctx.ws, contact_id, all,
 				&a->err);
 	api_rows(a, rc, p, n, sizeof(*p), promise_row);
 	store_promises_free(p, n);
@@ -278,9 +277,9 @@ void h_contact_promise_add(struct api *a)
 		return;
 	p.contact_id = a->id;
 	p.done_at = KITH_NO_TIME;
-	rc = body_strdup(a->body, "text", true, 10000, &p.text, &a->err);
+	rc = body_strdup(&p.text, a->body, "text", true, 10000, &a->err);
 	if (!rc)
-		rc = body_time(a->body, "due", false, &p.due, &a->err);
+		rc = body_time(&p.due, a->body, "due", false, &a->err);
 	if (!rc)
 		rc = app_promise_add(&a->ctx, &p, &a->err);
 	if (rc)
@@ -293,7 +292,7 @@ void h_contact_promise_add(struct api *a)
 void h_promise_done(struct api *a)
 {
 	struct promise p;
-	int rc = app_promise_done(&a->ctx, a->id, &p, &a->err);
+	int rc = app_promise_done(&p, &a->ctx, a->id, &a->err);
 
 	if (rc) {
 		promise_clear(&p);	/* owned or zeroed: see touch.h */
@@ -318,7 +317,7 @@ void h_contact_gifts(struct api *a)
 
 	if (!api_contact_here(a))
 		return;
-	rc = store_gift_list(a->st, a->ctx.ws, a->id, &g, &n, &a->err);
+	rc = store_gift_list(&g, &n, a->st, a->ctx.ws, a->id, &a->err);
 	api_rows(a, rc, g, n, sizeof(*g), gift_row);
 	store_gifts_free(g, n);
 }
@@ -332,11 +331,11 @@ void h_contact_gift_add(struct api *a)
 	if (!api_only(a, keys))
 		return;
 	g.contact_id = a->id;
-	rc = body_strdup(a->body, "text", true, 1000, &g.text, &a->err);
+	rc = body_strdup(&g.text, a->body, "text", true, 1000, &a->err);
 	if (!rc)
-		rc = body_money(a->body, "value", &g.value_cents, &a->err);
+		rc = body_money(&g.value_cents, a->body, "value", &a->err);
 	if (!rc)
-		rc = body_time(a->body, "at", false, &g.at, &a->err);
+		rc = body_time(&g.at, a->body, "at", false, &a->err);
 	if (!rc)
 		rc = app_gift_add(&a->ctx, &g, &a->err);
 	if (rc)
@@ -359,7 +358,7 @@ void h_cadences_list(struct api *a)
 {
 	struct cadence_rule *r = NULL;
 	size_t n = 0;
-	int rc = store_cadence_list(a->st, a->ctx.ws, &r, &n, &a->err);
+	int rc = store_cadence_list(&r, &n, a->st, a->ctx.ws, &a->err);
 
 	api_rows(a, rc, r, n, sizeof(*r), cadence_row);
 	store_cadences_free(r, n);
@@ -377,18 +376,18 @@ void h_cadences_put(struct api *a)
 
 	if (!api_only(a, keys))
 		return;
-	rc = body_str(a->body, "scope", true, 16, &scope, &a->err);
+	rc = body_str(&scope, a->body, "scope", true, 16, &a->err);
 	if (!rc)
-		rc = body_str(a->body, "key", false, 200, &key, &a->err);
+		rc = body_str(&key, a->body, "key", false, 200, &a->err);
 	/* An unknown word is no scope: the use case says which there are. */
 	if (!rc && cadence_scope_parse(&sc, scope, "scope", NULL))
 		sc = CADENCE_COUNT;
 	if (!rc)
-		rc = body_cadence(a->body, "every", &every, &a->err);
+		rc = body_cadence(&every, a->body, "every", &a->err);
 	if (!rc)
-		rc = body_cadence(a->body, "meet_every", &meet, &a->err);
+		rc = body_cadence(&meet, a->body, "meet_every", &a->err);
 	if (!rc)
-		rc = app_cadence_set(&a->ctx, sc, key, &every, &meet, &r,
+		rc = app_cadence_set(&r, &a->ctx, sc, key, &every, &meet,
 				     &a->err);
 	if (rc) {
 		api_fail(a, rc);

@@ -14,7 +14,7 @@
 void h_contact_brief(struct api *a)
 {
 	struct brief b;
-	int rc = app_brief(&a->ctx, a->id, &b, &a->err);
+	int rc = app_brief(&b, &a->ctx, a->id, &a->err);
 
 	if (rc) {
 		api_fail(a, rc);
@@ -27,7 +27,7 @@ void h_contact_brief(struct api *a)
 void h_contact_health(struct api *a)
 {
 	struct health h;
-	int rc = app_health(&a->ctx, a->id, &h, &a->err);
+	int rc = app_health(&h, &a->ctx, a->id, &a->err);
 	json_t *j;
 
 	if (rc) {
@@ -47,7 +47,7 @@ void h_agenda(struct api *a)
 
 	if (!api_query_int(a, "limit", 1, 1000, &limit))
 		return;
-	rc = app_agenda(&a->ctx, (size_t)limit, &l, &a->err);
+	rc = app_agenda(&l, &a->ctx, (size_t)limit, &a->err);
 	if (rc) {
 		api_fail(a, rc);
 		return;
@@ -55,7 +55,7 @@ void h_agenda(struct api *a)
 	{
 		struct workspace w = { 0 };
 
-		store_workspace_get(a->st, a->ctx.ws, &w, NULL);
+		store_workspace_get(&w, a->st, a->ctx.ws, NULL);
 		api_list(a, kj_agenda(&l, &w, a->ctx.now), NULL);
 		workspace_clear(&w);
 	}
@@ -91,7 +91,7 @@ void h_report(struct api *a)
 			   name);
 		return;
 	}
-	rc = app_report(&a->ctx, &r, &a->err);
+	rc = app_report(&r, &a->ctx, &a->err);
 	if (rc) {
 		api_fail(a, rc);
 		return;
@@ -140,7 +140,7 @@ void h_dates_upcoming(struct api *a)
 
 	if (!api_query_int(a, "within", 0, 366, &within))
 		return;
-	if (store_date_list(a->st, a->ctx.ws, 0, &d, &n, &a->err)) {
+	if (store_date_list(&d, &n, a->st, a->ctx.ws, 0, &a->err)) {
 		api_fail(a, a->err.status);
 		return;
 	}
@@ -165,8 +165,8 @@ void h_dates_upcoming(struct api *a)
 		json_object_set_new(j, "years", u[i].years
 							? json_integer(u[i].years)
 							: json_null());
-		if (!store_contact_get(a->st, a->ctx.ws, u[i].d->contact_id,
-				       &c, NULL)) {
+		if (!store_contact_get(&c, a->st, a->ctx.ws, u[i].d->contact_id,
+				       NULL)) {
 			json_object_set_new(j, "contact_name",
 					    json_string(c.name));
 			contact_clear(&c);

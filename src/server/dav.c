@@ -462,7 +462,7 @@ static bool auth_password(struct store *st, struct http_request *req,
 	if (auth_cached(key, now, &uid, &ws, pw)) {
 		char cur[SECRET_TOKEN_HASH_MAX];
 
-		if (!store_user_get(st, ws, uid, out, NULL) &&
+		if (!store_user_get(out, st, ws, uid, NULL) &&
 		    out->password_hash) {
 			secret_token_hash(cur, out->password_hash);
 			if (secret_equal(cur, pw))
@@ -483,7 +483,7 @@ static bool auth_password(struct store *st, struct http_request *req,
 	n = ratelimit_recent(api_login_limit(), acct, now, &last);
 	if (n && last + acct_delay(n) > now)
 		return throttled(req, resp, (int)(last + acct_delay(n) - now));
-	rc = store_user_by_email(st, email, out, NULL);
+	rc = store_user_by_email(out, st, email, NULL);
 	if (rc || !out->password_hash) {
 		secret_password_verify(api_dummy_hash(), password);
 	} else if (secret_password_verify(out->password_hash, password)) {
@@ -505,7 +505,7 @@ static bool auth_token(struct store *st, struct http_response *resp,
 	char hash[SECRET_TOKEN_HASH_MAX];
 
 	secret_token_hash(hash, token);
-	if (!store_token_user(st, hash, now, out, NULL))
+	if (!store_token_user(out, st, hash, now, NULL))
 		return true;
 	challenge(resp, "unknown or revoked token");
 	return false;
@@ -668,7 +668,7 @@ static void workspace_name(struct dav *d, struct dav_buf *b)
 {
 	struct workspace w = {0};
 
-	if (!store_workspace_get(d->st, d->ctx.ws, &w, NULL) && w.name)
+	if (!store_workspace_get(&w, d->st, d->ctx.ws, NULL) && w.name)
 		dav_buf_xml(b, w.name, strlen(w.name));
 	else
 		dav_buf_str(b, "Contacts");

@@ -359,8 +359,8 @@ static const struct {
 	{ "tier", "C", 120, 0 },
 };
 
-int store_workspace_create(struct store *st, const char *name, kith_time now,
-			   int64_t *id, struct kith_err *err)
+int store_workspace_create(int64_t *id, struct store *st, const char *name,
+			   kith_time now, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -397,7 +397,7 @@ static void workspace_read(sqlite3_stmt *s, struct workspace *w)
 	w->created_at = sqlite3_column_int64(s, 6);
 }
 
-int store_workspace_list(struct store *st, struct workspace **out, size_t *n,
+int store_workspace_list(struct workspace **out, size_t *n, struct store *st,
 			 struct kith_err *err)
 {
 	struct workspace *w = NULL;
@@ -422,7 +422,7 @@ done:
 	return rc;
 }
 
-int store_workspace_get(struct store *st, int64_t ws, struct workspace *out,
+int store_workspace_get(struct workspace *out, struct store *st, int64_t ws,
 			struct kith_err *err)
 {
 	sqlite3_stmt *s;
@@ -462,7 +462,7 @@ done:
 	return rc;
 }
 
-int store_workspace_empty(struct store *st, int64_t ws, bool *out,
+int store_workspace_empty(bool *out, struct store *st, int64_t ws,
 			  struct kith_err *err)
 {
 	sqlite3_stmt *s;
@@ -484,8 +484,8 @@ done:
 
 /* ---- organizations ---- */
 
-int store_org_ensure(struct store *st, int64_t ws, const char *name,
-		     kith_time now, int64_t *id, struct kith_err *err)
+int store_org_ensure(int64_t *id, struct store *st, int64_t ws,
+		     const char *name, kith_time now, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc, more;
@@ -537,8 +537,8 @@ void store_orgs_free(struct organization *o, size_t n)
 	free(o);
 }
 
-int store_org_list(struct store *st, int64_t ws, struct organization **out,
-		   size_t *n, struct kith_err *err)
+int store_org_list(struct organization **out, size_t *n, struct store *st,
+		   int64_t ws, struct kith_err *err)
 {
 	struct organization *o = NULL;
 	size_t cnt = 0;

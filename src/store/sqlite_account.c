@@ -51,7 +51,7 @@ done:
 	return rc;
 }
 
-static int user_one(struct store *st, sqlite3_stmt *s, struct user *out,
+static int user_one(struct user *out, struct store *st, sqlite3_stmt *s,
 		    struct kith_err *err)
 {
 	int rc, more;
@@ -66,8 +66,8 @@ done:
 	return rc;
 }
 
-int store_user_get(struct store *st, int64_t ws, int64_t id,
-		   struct user *out, struct kith_err *err)
+int store_user_get(struct user *out, struct store *st, int64_t ws, int64_t id,
+		   struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -76,20 +76,20 @@ int store_user_get(struct store *st, int64_t ws, int64_t id,
 		" workspace_id = ?");
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, ws);
-	return user_one(st, s, out, err);
+	return user_one(out, st, s, err);
 done:
 	return rc;
 }
 
-int store_user_by_email(struct store *st, const char *email,
-			struct user *out, struct kith_err *err)
+int store_user_by_email(struct user *out, struct store *st, const char *email,
+			struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc;
 
 	STMT(s, "SELECT " USER_COLS " FROM user WHERE email = ?");
 	bind_text(s, 1, email);
-	return user_one(st, s, out, err);
+	return user_one(out, st, s, err);
 done:
 	return rc;
 }
@@ -101,8 +101,8 @@ void store_users_free(struct user *u, size_t n)
 	free(u);
 }
 
-int store_user_list(struct store *st, int64_t ws, struct user **out,
-		    size_t *n, struct kith_err *err)
+int store_user_list(struct user **out, size_t *n, struct store *st, int64_t ws,
+		    struct kith_err *err)
 {
 	struct user *u = NULL;
 	size_t cnt = 0;
@@ -185,7 +185,7 @@ done:
 	return rc;
 }
 
-int store_owner_count(struct store *st, int64_t ws, int64_t *out,
+int store_owner_count(int64_t *out, struct store *st, int64_t ws,
 		      struct kith_err *err)
 {
 	sqlite3_stmt *s;
@@ -224,8 +224,8 @@ done:
 	return rc;
 }
 
-int store_session_user(struct store *st, const char *id_hash, kith_time now,
-		       struct user *out, struct kith_err *err)
+int store_session_user(struct user *out, struct store *st, const char *id_hash,
+		       kith_time now, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -238,7 +238,7 @@ int store_session_user(struct store *st, const char *id_hash, kith_time now,
 		" AND coalesce(x.idle_until, x.expires_at) > ?2");
 	bind_text(s, 1, id_hash);
 	sqlite3_bind_int64(s, 2, now);
-	return user_one(st, s, out, err);
+	return user_one(out, st, s, err);
 done:
 	return rc;
 }
@@ -259,9 +259,8 @@ done:
 	return rc;
 }
 
-int store_session_delete_user(struct store *st, int64_t user_id,
-			      const char *keep_hash, int64_t *n,
-			      struct kith_err *err)
+int store_session_delete_user(int64_t *n, struct store *st, int64_t user_id,
+			      const char *keep_hash, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -310,9 +309,9 @@ done:
 	return rc;
 }
 
-int store_token_add(struct store *st, int64_t ws, int64_t user_id,
+int store_token_add(int64_t *id, struct store *st, int64_t ws, int64_t user_id,
 		    const char *name, const char *hash, kith_time now,
-		    kith_time expires, int64_t *id, struct kith_err *err)
+		    kith_time expires, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -338,8 +337,8 @@ done:
 	return rc;
 }
 
-int store_token_user(struct store *st, const char *hash, kith_time now,
-		     struct user *out, struct kith_err *err)
+int store_token_user(struct user *out, struct store *st, const char *hash,
+		     kith_time now, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -352,7 +351,7 @@ int store_token_user(struct store *st, const char *hash, kith_time now,
 		" AND (t.expires_at IS NULL OR t.expires_at > ?2)");
 	bind_text(s, 1, hash);
 	sqlite3_bind_int64(s, 2, now);
-	return user_one(st, s, out, err);
+	return user_one(out, st, s, err);
 done:
 	return rc;
 }
@@ -380,8 +379,8 @@ void store_tokens_free(struct api_token *t, size_t n)
 	free(t);
 }
 
-int store_token_list(struct store *st, int64_t ws, int64_t user_id,
-		     struct api_token **out, size_t *n, struct kith_err *err)
+int store_token_list(struct api_token **out, size_t *n, struct store *st,
+		     int64_t ws, int64_t user_id, struct kith_err *err)
 {
 	struct api_token *t = NULL;
 	size_t cnt = 0;

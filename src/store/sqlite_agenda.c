@@ -6,8 +6,8 @@
 
 /* ---- the agenda's indexes ---- */
 
-int store_due_groups(struct store *st, int64_t ws, enum due_clock clock,
-		     struct due_group **out, size_t *n, struct kith_err *err)
+int store_due_groups(struct due_group **out, size_t *n, struct store *st,
+		     int64_t ws, enum due_clock clock, struct kith_err *err)
 {
 	struct due_group *v = NULL;
 	size_t cnt = 0;
@@ -84,10 +84,10 @@ done:
 	return rc;
 }
 
-int store_due_page(struct store *st, int64_t ws, enum due_clock clock,
-		   const struct due_group *g, kith_time after_anchor,
-		   int64_t after_id, struct due_row *out, size_t cap,
-		   size_t *n, struct kith_err *err)
+int store_due_page(struct due_row *out, size_t cap, size_t *n, struct store *st,
+		   int64_t ws, enum due_clock clock, const struct due_group *g,
+		   kith_time after_anchor, int64_t after_id,
+		   struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc, more;
@@ -250,8 +250,8 @@ int store_agenda_row_events(struct store *st, int64_t ws,
 	return agenda_row_events(st, ws, row, now, today, err);
 }
 
-int store_agenda_row_base(struct store *st, int64_t ws, int64_t id,
-			  struct agenda_row *out, struct kith_err *err)
+int store_agenda_row_base(struct agenda_row *out, struct store *st, int64_t ws,
+			  int64_t id, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc, more;
@@ -273,8 +273,8 @@ done:
 	return rc;
 }
 
-int store_agenda_row(struct store *st, int64_t ws, int64_t id, kith_time now,
-		     int32_t today, struct agenda_row *out,
+int store_agenda_row(struct agenda_row *out, struct store *st, int64_t ws,
+		     int64_t id, kith_time now, int32_t today,
 		     struct kith_err *err)
 {
 	sqlite3_stmt *s;
@@ -339,7 +339,7 @@ int store_refresh_all(struct store *st, int64_t ws, kith_time now,
 	(void)now;
 	STMT(s, "SELECT id FROM contact WHERE workspace_id = ? ORDER BY id");
 	sqlite3_bind_int64(s, 1, ws);
-	rc = sq_collect_ids(st, s, 0, &ids, &n, err);
+	rc = sq_collect_ids(&ids, &n, st, s, 0, err);
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = sq_contact_refresh(st, ws, ids[i], err);
 	free(ids);

@@ -150,7 +150,7 @@ static int resolve_org(struct store *st, int64_t ws, struct contact *c,
 		return sq_org_check(st, ws, c->org_id, err);
 	if (!c->org_name || !*c->org_name)
 		return KITH_OK;
-	return store_org_ensure(st, ws, c->org_name, now, &c->org_id, err);
+	return store_org_ensure(&c->org_id, st, ws, c->org_name, now, err);
 }
 
 static int check_owner(struct store *st, int64_t ws, int64_t owner,
@@ -495,8 +495,8 @@ static int split_list(struct strlist *l, struct strlist *a, struct strlist *b,
 	return 0;
 }
 
-int store_contact_get(struct store *st, int64_t ws, int64_t id,
-		      struct contact *out, struct kith_err *err)
+int store_contact_get(struct contact *out, struct store *st, int64_t ws,
+		      int64_t id, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc, more;
@@ -558,7 +558,7 @@ void store_contacts_free(struct contact *c, size_t n)
 	free(c);
 }
 
-int store_contact_count(struct store *st, int64_t ws, int64_t *out,
+int store_contact_count(int64_t *out, struct store *st, int64_t ws,
 			struct kith_err *err)
 {
 	sqlite3_stmt *s;
@@ -574,9 +574,9 @@ done:
 	return rc;
 }
 
-int store_contact_list(struct store *st, int64_t ws,
-		       const struct contact_filter *f, struct contact **out,
-		       size_t *n, struct kith_err *err)
+int store_contact_list(struct contact **out, size_t *n, struct store *st,
+		       int64_t ws, const struct contact_filter *f,
+		       struct kith_err *err)
 {
 	struct contact *c = NULL;
 	size_t cnt = 0;
@@ -645,8 +645,8 @@ done:
 	return rc;
 }
 
-int sq_collect_ids(struct store *st, sqlite3_stmt *s, int64_t exclude,
-		       int64_t **ids, size_t *n, struct kith_err *err)
+int sq_collect_ids(int64_t **ids, size_t *n, struct store *st, sqlite3_stmt *s,
+		   int64_t exclude, struct kith_err *err)
 {
 	int64_t *v = NULL;
 	size_t cnt = 0;
@@ -671,9 +671,8 @@ done:
 	return rc;
 }
 
-int store_contact_find(struct store *st, int64_t ws, const char *who,
-		       int64_t exclude, int64_t **ids, size_t *n,
-		       struct kith_err *err)
+int store_contact_find(int64_t **ids, size_t *n, struct store *st, int64_t ws,
+		       const char *who, int64_t exclude, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	const char *p;
@@ -689,7 +688,7 @@ int store_contact_find(struct store *st, int64_t ws, const char *who,
 			" workspace_id = ?");
 		sqlite3_bind_int64(s, 1, strtoll(who, NULL, 10));
 		sqlite3_bind_int64(s, 2, ws);
-		rc = sq_collect_ids(st, s, exclude, ids, n, err);
+		rc = sq_collect_ids(ids, n, st, s, exclude, err);
 		if (rc || *n)
 			return rc;
 	}
@@ -698,7 +697,7 @@ int store_contact_find(struct store *st, int64_t ws, const char *who,
 			" workspace_id = ? AND email = ? ORDER BY contact_id");
 		sqlite3_bind_int64(s, 1, ws);
 		bind_text(s, 2, who);
-		rc = sq_collect_ids(st, s, exclude, ids, n, err);
+		rc = sq_collect_ids(ids, n, st, s, exclude, err);
 		if (rc || *n)
 			return rc;
 	}
@@ -706,7 +705,7 @@ int store_contact_find(struct store *st, int64_t ws, const char *who,
 		" name = ? COLLATE NOCASE ORDER BY id");
 	sqlite3_bind_int64(s, 1, ws);
 	bind_text(s, 2, who);
-	rc = sq_collect_ids(st, s, exclude, ids, n, err);
+	rc = sq_collect_ids(ids, n, st, s, exclude, err);
 	if (rc || *n)
 		return rc;
 	like = like_contains(who);
@@ -716,7 +715,7 @@ int store_contact_find(struct store *st, int64_t ws, const char *who,
 		" name LIKE ? ESCAPE '\\' ORDER BY id LIMIT 50");
 	sqlite3_bind_int64(s, 1, ws);
 	bind_text(s, 2, like);
-	rc = sq_collect_ids(st, s, exclude, ids, n, err);
+	rc = sq_collect_ids(ids, n, st, s, exclude, err);
 done:
 	free(like);
 	return rc;
@@ -751,7 +750,7 @@ int store_contact_match(struct store *st, int64_t ws, enum contact_key key,
 	STMT(s, sql[key]);
 	sqlite3_bind_int64(s, 1, ws);
 	bind_text(s, 2, value);
-	rc = sq_collect_ids(st, s, 0, ids, n, err);
+	rc = sq_collect_ids(ids, n, st, s, 0, err);
 done:
 	return rc;
 }
@@ -774,7 +773,7 @@ int store_contact_match_card(struct store *st, int64_t ws, const char *name,
 	sqlite3_bind_int64(s, 1, ws);
 	bind_text(s, 2, name);
 	bind_text(s, 3, card);
-	rc = sq_collect_ids(st, s, 0, ids, n, err);
+	rc = sq_collect_ids(ids, n, st, s, 0, err);
 done:
 	return rc;
 }

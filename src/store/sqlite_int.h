@@ -240,8 +240,8 @@ int sq_touch_summary(struct store *st, int64_t ws, int64_t id,
 			 kith_time at, bool in_person, struct kith_err *err);
 int sq_org_check(struct store *st, int64_t ws, int64_t org,
 		     struct kith_err *err);
-int sq_collect_ids(struct store *st, sqlite3_stmt *s, int64_t exclude,
-		       int64_t **ids, size_t *n, struct kith_err *err);
+int sq_collect_ids(int64_t **ids, size_t *n, struct store *st, sqlite3_stmt *s,
+		   int64_t exclude, struct kith_err *err);
 int sq_contact_exists(struct store *st, int64_t ws, int64_t id,
 			  struct kith_err *err);
 void sq_user_read(sqlite3_stmt *s, struct user *u);

@@ -7,7 +7,7 @@
 
 /* ---- signals, alerts, notifications, meetings ---- */
 
-int store_hook_get(struct store *st, int64_t ws, char **secret,
+int store_hook_get(char **secret, struct store *st, int64_t ws,
 		   struct kith_err *err)
 {
 	sqlite3_stmt *s;
@@ -44,8 +44,8 @@ done:
 	return rc;
 }
 
-int store_hook_find(struct store *st, const char *hash, int64_t *ws,
-		    char **secret, struct kith_err *err)
+int store_hook_find(int64_t *ws, char **secret, struct store *st,
+		    const char *hash, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc, more;
@@ -64,8 +64,8 @@ done:
 	return rc;
 }
 
-int store_signal_match(struct store *st, int64_t ws, const char *email,
-		       const char *handle, int64_t *contact_id,
+int store_signal_match(int64_t *contact_id, struct store *st, int64_t ws,
+		       const char *email, const char *handle,
 		       struct kith_err *err)
 {
 	sqlite3_stmt *s;
@@ -123,8 +123,8 @@ done:
 	return rc;
 }
 
-int store_signal_add(struct store *st, int64_t ws, struct signal *sg,
-		     bool *duplicate, struct kith_err *err)
+int store_signal_add(bool *duplicate, struct store *st, int64_t ws,
+		     struct signal *sg, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc, more;
@@ -196,8 +196,8 @@ static void signal_read(sqlite3_stmt *s, struct signal *g)
 	g->owner_tz = col_str(s, 14);
 }
 
-int store_signal_get(struct store *st, int64_t ws, int64_t id,
-		     struct signal *out, struct kith_err *err)
+int store_signal_get(struct signal *out, struct store *st, int64_t ws,
+		     int64_t id, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc, more;
@@ -224,9 +224,9 @@ void store_signals_free(struct signal *g, size_t n)
 	free(g);
 }
 
-int store_signal_list(struct store *st, int64_t ws, bool waiting_only,
-		      int64_t after_id, size_t limit, struct signal **out,
-		      size_t *n, struct kith_err *err)
+int store_signal_list(struct signal **out, size_t *n, struct store *st,
+		      int64_t ws, bool waiting_only, int64_t after_id,
+		      size_t limit, struct kith_err *err)
 {
 	struct signal *g = NULL;
 	size_t cnt = 0;
@@ -291,8 +291,8 @@ done:
 	return rc;
 }
 
-int store_signals_open(struct store *st, int64_t ws, int64_t **ids,
-		       size_t *n, struct kith_err *err)
+int store_signals_open(int64_t **ids, size_t *n, struct store *st, int64_t ws,
+		       struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -301,7 +301,7 @@ int store_signals_open(struct store *st, int64_t ws, int64_t **ids,
 		" workspace_id = ? AND answered_at IS NULL AND"
 		" contact_id IS NOT NULL");
 	sqlite3_bind_int64(s, 1, ws);
-	return sq_collect_ids(st, s, 0, ids, n, err);
+	return sq_collect_ids(ids, n, st, s, 0, err);
 done:
 	return rc;
 }
@@ -340,7 +340,7 @@ done:
 	return rc;
 }
 
-int store_users_all(struct store *st, struct user **out, size_t *n,
+int store_users_all(struct user **out, size_t *n, struct store *st,
 		    struct kith_err *err)
 {
 	struct user *u = NULL;
@@ -364,10 +364,9 @@ done:
 	return rc;
 }
 
-int store_alert_add(struct store *st, int64_t ws, int64_t user_id,
+int store_alert_add(int64_t *id, struct store *st, int64_t ws, int64_t user_id,
 		    const char *kind, int64_t signal_id, const char *data,
-		    bool held, kith_time now, int64_t *id,
-		    struct kith_err *err)
+		    bool held, kith_time now, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -396,8 +395,8 @@ void store_alerts_free(struct alert *a, size_t n)
 	free(a);
 }
 
-static int alerts_read(struct store *st, sqlite3_stmt *s, struct alert **out,
-		       size_t *n, struct kith_err *err)
+static int alerts_read(struct alert **out, size_t *n, struct store *st,
+		       sqlite3_stmt *s, struct kith_err *err)
 {
 	struct alert *a = NULL;
 	size_t cnt = 0;
@@ -425,8 +424,8 @@ done:
 	return rc;
 }
 
-int store_alert_list(struct store *st, int64_t user_id, int64_t after_id,
-		     size_t limit, struct alert **out, size_t *n,
+int store_alert_list(struct alert **out, size_t *n, struct store *st,
+		     int64_t user_id, int64_t after_id, size_t limit,
 		     struct kith_err *err)
 {
 	sqlite3_stmt *s;
@@ -438,13 +437,13 @@ int store_alert_list(struct store *st, int64_t user_id, int64_t after_id,
 	sqlite3_bind_int64(s, 1, user_id);
 	sqlite3_bind_int64(s, 2, after_id);
 	sqlite3_bind_int64(s, 3, (int64_t)limit);
-	return alerts_read(st, s, out, n, err);
+	return alerts_read(out, n, st, s, err);
 done:
 	return rc;
 }
 
-int store_alert_held(struct store *st, int64_t user_id, struct alert **out,
-		     size_t *n, struct kith_err *err)
+int store_alert_held(struct alert **out, size_t *n, struct store *st,
+		     int64_t user_id, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -452,7 +451,7 @@ int store_alert_held(struct store *st, int64_t user_id, struct alert **out,
 	STMT(s, "SELECT id, user_id, kind, signal_id, data, created_at"
 		" FROM alert WHERE user_id = ? AND held = 1 ORDER BY id");
 	sqlite3_bind_int64(s, 1, user_id);
-	return alerts_read(st, s, out, n, err);
+	return alerts_read(out, n, st, s, err);
 done:
 	return rc;
 }
@@ -472,19 +471,19 @@ done:
 	return rc;
 }
 
-int store_alert_users_held(struct store *st, int64_t **ids, size_t *n,
+int store_alert_users_held(int64_t **ids, size_t *n, struct store *st,
 			   struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc;
 
 	STMT(s, "SELECT DISTINCT user_id FROM alert WHERE held = 1");
-	return sq_collect_ids(st, s, 0, ids, n, err);
+	return sq_collect_ids(ids, n, st, s, 0, err);
 done:
 	return rc;
 }
 
-int store_alert_last(struct store *st, int64_t user_id, int64_t *id,
+int store_alert_last(int64_t *id, struct store *st, int64_t user_id,
 		     struct kith_err *err)
 {
 	sqlite3_stmt *s;
@@ -538,9 +537,8 @@ void store_notify_free(struct notify_target *t, size_t n)
 	free(t);
 }
 
-int store_notify_list(struct store *st, int64_t ws, int64_t user_id,
-		      struct notify_target **out, size_t *n,
-		      struct kith_err *err)
+int store_notify_list(struct notify_target **out, size_t *n, struct store *st,
+		      int64_t ws, int64_t user_id, struct kith_err *err)
 {
 	struct notify_target *t = NULL;
 	size_t cnt = 0;
@@ -620,8 +618,8 @@ void store_outbox_free(struct outbox_item *o, size_t n)
 	free(o);
 }
 
-int store_outbox_due(struct store *st, kith_time now, size_t limit,
-		     size_t per_ws, struct outbox_item **out, size_t *n,
+int store_outbox_due(struct outbox_item **out, size_t *n, struct store *st,
+		     kith_time now, size_t limit, size_t per_ws,
 		     struct kith_err *err)
 {
 	struct outbox_item *o = NULL;
@@ -740,8 +738,8 @@ void store_meetings_free(struct meeting *m, size_t n)
 	free(m);
 }
 
-int store_meeting_list(struct store *st, int64_t ws, int64_t user_id,
-		       const char *state, struct meeting **out, size_t *n,
+int store_meeting_list(struct meeting **out, size_t *n, struct store *st,
+		       int64_t ws, int64_t user_id, const char *state,
 		       struct kith_err *err)
 {
 	struct meeting *m = NULL;
@@ -777,8 +775,8 @@ int store_meeting_list(struct store *st, int64_t ws, int64_t user_id,
 		STMT(s, "SELECT contact_id FROM meeting_contact WHERE"
 			" meeting_id = ? ORDER BY contact_id");
 		sqlite3_bind_int64(s, 1, m[i].id);
-		rc = sq_collect_ids(st, s, 0, &m[i].contacts, &m[i].n_contacts,
-				 err);
+		rc = sq_collect_ids(&m[i].contacts, &m[i].n_contacts, st, s, 0,
+				    err);
 		if (rc)
 			goto done;
 	}
@@ -813,8 +811,8 @@ done:
 	return rc;
 }
 
-int store_user_in_meeting(struct store *st, int64_t user_id, kith_time now,
-			  kith_time *until, struct kith_err *err)
+int store_user_in_meeting(kith_time *until, struct store *st, int64_t user_id,
+			  kith_time now, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc, more;

@@ -15,9 +15,9 @@ static int shorter(int a_code, int b_code)
 
 /* A contact's cadence: its own, else its tags' shortest, else its tier's,
  * else the workspace default. Each clock resolves on its own. */
-static int resolve_cadence(struct store *st, int64_t ws, int64_t id,
-			   int own_every, int own_meet, const char *tier,
-			   int *eff_every, int *eff_meet, struct kith_err *err)
+static int resolve_cadence(int *eff_every, int *eff_meet, struct store *st,
+			   int64_t ws, int64_t id, int own_every, int own_meet,
+			   const char *tier, struct kith_err *err)
 {
 	int tag_every = 0, tag_meet = 0, tier_every = 0, tier_meet = 0;
 	int def_every = 0, def_meet = 0;
@@ -135,8 +135,8 @@ int sq_contact_refresh(struct store *st, int64_t ws, int64_t id,
 		 (const char *)sqlite3_column_text(s, 2));
 	m.created_at = sqlite3_column_int64(s, 3);
 	sqlite3_reset(s);
-	rc = resolve_cadence(st, ws, id, own_every, own_meet, tier,
-			     &m.eff_every, &m.eff_meet, err);
+	rc = resolve_cadence(&m.eff_every, &m.eff_meet, st, ws, id, own_every,
+			     own_meet, tier, err);
 	if (rc)
 		goto done;
 	STMT(s, "SELECT max(tc.at), max(CASE WHEN t.channel = 'in_person'"
@@ -253,7 +253,7 @@ int store_cadence_set(struct store *st, int64_t ws,
 		int64_t *ids = NULL;
 		size_t n = 0;
 
-		rc = sq_collect_ids(st, s, 0, &ids, &n, err);
+		rc = sq_collect_ids(&ids, &n, st, s, 0, err);
 		for (size_t i = 0; !rc && i < n; i++)
 			rc = sq_contact_refresh(st, ws, ids[i], err);
 		free(ids);
@@ -269,9 +269,8 @@ void store_cadences_free(struct cadence_rule *r, size_t n)
 	free(r);
 }
 
-int store_cadence_list(struct store *st, int64_t ws,
-		       struct cadence_rule **out, size_t *n,
-		       struct kith_err *err)
+int store_cadence_list(struct cadence_rule **out, size_t *n, struct store *st,
+		       int64_t ws, struct kith_err *err)
 {
 	struct cadence_rule *r = NULL;
 	size_t cnt = 0;

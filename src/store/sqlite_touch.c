@@ -144,9 +144,9 @@ static void touch_read(sqlite3_stmt *s, struct touchpoint *t)
 	t->created_at = sqlite3_column_int64(s, 7);
 }
 
-int store_touch_page(struct store *st, int64_t ws, int64_t contact_id,
-		     int64_t before, size_t limit, struct touchpoint **out,
-		     size_t *n, struct kith_err *err)
+int store_touch_page(struct touchpoint **out, size_t *n, struct store *st,
+		     int64_t ws, int64_t contact_id, int64_t before,
+		     size_t limit, struct kith_err *err)
 {
 	struct touchpoint *t = NULL;
 	size_t cnt = 0;
@@ -195,11 +195,11 @@ done:
 	return rc;
 }
 
-int store_touch_list(struct store *st, int64_t ws, int64_t contact_id,
-		     size_t limit, struct touchpoint **out, size_t *n,
+int store_touch_list(struct touchpoint **out, size_t *n, struct store *st,
+		     int64_t ws, int64_t contact_id, size_t limit,
 		     struct kith_err *err)
 {
-	return store_touch_page(st, ws, contact_id, 0, limit, out, n, err);
+	return store_touch_page(out, n, st, ws, contact_id, 0, limit, err);
 }
 
 /* Columns (at, channel, direction) from col on, as the scores see them. */
@@ -213,9 +213,8 @@ static void score_touch_read(sqlite3_stmt *s, int col, struct score_touch *t)
 			NULL);
 }
 
-int store_touch_scores(struct store *st, int64_t ws, int64_t contact_id,
-		       struct score_touch **out, size_t *n,
-		       struct kith_err *err)
+int store_touch_scores(struct score_touch **out, size_t *n, struct store *st,
+		       int64_t ws, int64_t contact_id, struct kith_err *err)
 {
 	struct score_touch *t = NULL;
 	size_t cnt = 0;
@@ -300,9 +299,9 @@ typedef void (*rows_free_fn)(void *rows, size_t n);
  * failure (KITH_EIO, KITH_EBUSY, KITH_ENOMEM, with err set) what was read
  * is freed with free_rows and *out and *n are untouched.
  */
-static int rows_read(struct store *st, sqlite3_stmt *s, size_t size,
-		     row_read_fn read, rows_free_fn free_rows, void **out,
-		     size_t *n, struct kith_err *err)
+static int rows_read(void **out, size_t *n, struct store *st, sqlite3_stmt *s,
+		     size_t size, row_read_fn read, rows_free_fn free_rows,
+		     struct kith_err *err)
 {
 	char *rows = NULL;
 	size_t cnt = 0;
@@ -426,8 +425,8 @@ static void fact_rows_free(void *rows, size_t n)
 	store_facts_free(rows, n);
 }
 
-int store_fact_list(struct store *st, int64_t ws, int64_t contact_id,
-		    struct fact **out, size_t *n, struct kith_err *err)
+int store_fact_list(struct fact **out, size_t *n, struct store *st, int64_t ws,
+		    int64_t contact_id, struct kith_err *err)
 {
 	void *rows;
 	sqlite3_stmt *s;
@@ -444,8 +443,8 @@ int store_fact_list(struct store *st, int64_t ws, int64_t contact_id,
 			" ORDER BY id");
 	sqlite3_bind_int64(s, 1, ws);
 	sqlite3_bind_int64(s, 2, contact_id);
-	rc = rows_read(st, s, sizeof(struct fact), fact_row, fact_rows_free,
-		       &rows, n, err);
+	rc = rows_read(&rows, n, st, s, sizeof(struct fact), fact_row,
+		       fact_rows_free, err);
 	if (!rc)
 		*out = rows;
 done:
@@ -513,8 +512,8 @@ static void date_rows_free(void *rows, size_t n)
 	store_dates_free(rows, n);
 }
 
-int store_date_list(struct store *st, int64_t ws, int64_t contact_id,
-		    struct kdate **out, size_t *n, struct kith_err *err)
+int store_date_list(struct kdate **out, size_t *n, struct store *st, int64_t ws,
+		    int64_t contact_id, struct kith_err *err)
 {
 	void *rows;
 	sqlite3_stmt *s;
@@ -531,8 +530,8 @@ int store_date_list(struct store *st, int64_t ws, int64_t contact_id,
 			" AND ?2 = 0 ORDER BY id");
 	sqlite3_bind_int64(s, 1, ws);
 	sqlite3_bind_int64(s, 2, contact_id);
-	rc = rows_read(st, s, sizeof(struct kdate), date_row, date_rows_free,
-		       &rows, n, err);
+	rc = rows_read(&rows, n, st, s, sizeof(struct kdate), date_row,
+		       date_rows_free, err);
 	if (!rc)
 		*out = rows;
 done:
@@ -589,8 +588,8 @@ static void promise_rows_free(void *rows, size_t n)
 	store_promises_free(rows, n);
 }
 
-int store_promise_list(struct store *st, int64_t ws, int64_t contact_id,
-		       bool include_done, struct promise **out, size_t *n,
+int store_promise_list(struct promise **out, size_t *n, struct store *st,
+		       int64_t ws, int64_t contact_id, bool include_done,
 		       struct kith_err *err)
 {
 	void *rows;
@@ -616,16 +615,16 @@ int store_promise_list(struct store *st, int64_t ws, int64_t contact_id,
 	sqlite3_bind_int64(s, 1, ws);
 	sqlite3_bind_int64(s, 2, contact_id);
 	sqlite3_bind_int(s, 3, include_done);
-	rc = rows_read(st, s, sizeof(struct promise), promise_row,
-		       promise_rows_free, &rows, n, err);
+	rc = rows_read(&rows, n, st, s, sizeof(struct promise), promise_row,
+		       promise_rows_free, err);
 	if (!rc)
 		*out = rows;
 done:
 	return rc;
 }
 
-int store_promise_get(struct store *st, int64_t ws, int64_t id,
-		      struct promise *out, struct kith_err *err)
+int store_promise_get(struct promise *out, struct store *st, int64_t ws,
+		      int64_t id, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc, more;
@@ -713,8 +712,8 @@ static void gift_rows_free(void *rows, size_t n)
 	store_gifts_free(rows, n);
 }
 
-int store_gift_list(struct store *st, int64_t ws, int64_t contact_id,
-		    struct gift **out, size_t *n, struct kith_err *err)
+int store_gift_list(struct gift **out, size_t *n, struct store *st, int64_t ws,
+		    int64_t contact_id, struct kith_err *err)
 {
 	void *rows;
 	sqlite3_stmt *s;
@@ -731,8 +730,8 @@ int store_gift_list(struct store *st, int64_t ws, int64_t contact_id,
 			" AND ?2 = 0 ORDER BY at, id");
 	sqlite3_bind_int64(s, 1, ws);
 	sqlite3_bind_int64(s, 2, contact_id);
-	rc = rows_read(st, s, sizeof(struct gift), gift_row, gift_rows_free,
-		       &rows, n, err);
+	rc = rows_read(&rows, n, st, s, sizeof(struct gift), gift_row,
+		       gift_rows_free, err);
 	if (!rc)
 		*out = rows;
 done:
@@ -786,8 +785,8 @@ static void revenue_rows_free(void *rows, size_t n)
 	store_revenues_free(rows, n);
 }
 
-int store_revenue_list(struct store *st, int64_t ws, int64_t contact_id,
-		       struct revenue **out, size_t *n, struct kith_err *err)
+int store_revenue_list(struct revenue **out, size_t *n, struct store *st,
+		       int64_t ws, int64_t contact_id, struct kith_err *err)
 {
 	void *rows;
 	sqlite3_stmt *s;
@@ -804,16 +803,16 @@ int store_revenue_list(struct store *st, int64_t ws, int64_t contact_id,
 			" AND ?2 = 0 ORDER BY at, id");
 	sqlite3_bind_int64(s, 1, ws);
 	sqlite3_bind_int64(s, 2, contact_id);
-	rc = rows_read(st, s, sizeof(struct revenue), revenue_row,
-		       revenue_rows_free, &rows, n, err);
+	rc = rows_read(&rows, n, st, s, sizeof(struct revenue), revenue_row,
+		       revenue_rows_free, err);
 	if (!rc)
 		*out = rows;
 done:
 	return rc;
 }
 
-int store_revenue_total(struct store *st, int64_t ws, int64_t contact_id,
-			int64_t *cents, struct kith_err *err)
+int store_revenue_total(int64_t *cents, struct store *st, int64_t ws,
+			int64_t contact_id, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc, more;
@@ -830,9 +829,8 @@ done:
 	return rc;
 }
 
-int store_dates_window(struct store *st, int64_t ws, int32_t from_day,
-		       int32_t to_day, int64_t **ids, size_t *n,
-		       struct kith_err *err)
+int store_dates_window(int64_t **ids, size_t *n, struct store *st, int64_t ws,
+		       int32_t from_day, int32_t to_day, struct kith_err *err)
 {
 	int64_t *v = NULL;
 	size_t cnt = 0;
@@ -868,9 +866,9 @@ done:
 	return rc;
 }
 
-int store_promises_due_page(struct store *st, int64_t ws, kith_time before,
+int store_promises_due_page(struct promise_row *out, size_t cap, size_t *n,
+			    struct store *st, int64_t ws, kith_time before,
 			    kith_time after_due, int64_t after_id,
-			    struct promise_row *out, size_t cap, size_t *n,
 			    struct kith_err *err)
 {
 	sqlite3_stmt *s;

@@ -154,14 +154,14 @@ void store_read_end(struct store *st);
  */
 /* Create a workspace named name with the default cadence rules; its id
  * in *id (untouched on error). */
-int store_workspace_create(struct store *st, const char *name, kith_time now,
-			   int64_t *id, struct kith_err *err);
+int store_workspace_create(int64_t *id, struct store *st, const char *name,
+			   kith_time now, struct kith_err *err);
 /* Every workspace by id: *out freed with store_workspaces_free. */
-int store_workspace_list(struct store *st, struct workspace **out, size_t *n,
+int store_workspace_list(struct workspace **out, size_t *n, struct store *st,
 			 struct kith_err *err);
 /* Workspace ws into *out (released with workspace_clear);
  * KITH_ENOTFOUND (field "workspace") when there is none. */
-int store_workspace_get(struct store *st, int64_t ws, struct workspace *out,
+int store_workspace_get(struct workspace *out, struct store *st, int64_t ws,
 			struct kith_err *err);
 /* Write w's settings to workspace w->id. An id that is no workspace
  * changes nothing and still returns KITH_OK (no KITH_ENOTFOUND). */
@@ -170,7 +170,7 @@ int store_workspace_update(struct store *st, const struct workspace *w,
 void store_workspaces_free(struct workspace *w, size_t n);
 /* Is the workspace free of contacts, touches and organizations (import
  * target)? *out is set on KITH_OK only. */
-int store_workspace_empty(struct store *st, int64_t ws, bool *out,
+int store_workspace_empty(bool *out, struct store *st, int64_t ws,
 			  struct kith_err *err);
 
 /* ---- organizations ----
@@ -178,11 +178,11 @@ int store_workspace_empty(struct store *st, int64_t ws, bool *out,
  */
 /* Id of the organization named name (case-insensitive), created if new;
  * in *id, untouched on error. */
-int store_org_ensure(struct store *st, int64_t ws, const char *name,
-		     kith_time now, int64_t *id, struct kith_err *err);
+int store_org_ensure(int64_t *id, struct store *st, int64_t ws,
+		     const char *name, kith_time now, struct kith_err *err);
 /* *out freed with store_orgs_free. */
-int store_org_list(struct store *st, int64_t ws, struct organization **out,
-		   size_t *n, struct kith_err *err);
+int store_org_list(struct organization **out, size_t *n, struct store *st,
+		   int64_t ws, struct kith_err *err);
 /* Insert with a given id (restore); KITH_ECONFLICT when the id is
  * taken (by any workspace: ids are global). */
 int store_org_put(struct store *st, int64_t ws, const struct organization *o,
@@ -218,8 +218,8 @@ int store_contact_update(struct store *st, int64_t ws, struct contact *c,
  * is contact_init'ed first whatever happens and released with
  * contact_clear. KITH_ENOTFOUND (field "contact") when id is no contact
  * of ws; on KITH_ENOMEM *out is cleared again. */
-int store_contact_get(struct store *st, int64_t ws, int64_t id,
-		      struct contact *out, struct kith_err *err);
+int store_contact_get(struct contact *out, struct store *st, int64_t ws,
+		      int64_t id, struct kith_err *err);
 /* Delete contact id and what hangs on it. KITH_ENOTFOUND (field
  * "contact") when id is no contact of ws. */
 int store_contact_delete(struct store *st, int64_t ws, int64_t id,
@@ -237,9 +237,8 @@ int store_contact_snooze(struct store *st, int64_t ws, int64_t id,
  * KITH_ENOTFOUND: the caller decides). Sets *ids NULL and *n 0 first,
  * so on error they are NULL and 0; on KITH_OK free(*ids).
  */
-int store_contact_find(struct store *st, int64_t ws, const char *who,
-		       int64_t exclude, int64_t **ids, size_t *n,
-		       struct kith_err *err);
+int store_contact_find(int64_t **ids, size_t *n, struct store *st, int64_t ws,
+		       const char *who, int64_t exclude, struct kith_err *err);
 
 /*
  * The contacts an import would merge a card into, by one key: key
@@ -275,12 +274,12 @@ struct contact_filter {
 /* Contacts matching f by id. Sets *out NULL and *n 0 first, so on error
  * they are NULL and 0; on KITH_OK *out is freed with store_contacts_free.
  * The common failures only. */
-int store_contact_list(struct store *st, int64_t ws,
-		       const struct contact_filter *f, struct contact **out,
-		       size_t *n, struct kith_err *err);
+int store_contact_list(struct contact **out, size_t *n, struct store *st,
+		       int64_t ws, const struct contact_filter *f,
+		       struct kith_err *err);
 void store_contacts_free(struct contact *c, size_t n);
 /* Count of contacts in the workspace into *out (set on KITH_OK only). */
-int store_contact_count(struct store *st, int64_t ws, int64_t *out,
+int store_contact_count(int64_t *out, struct store *st, int64_t ws,
 			struct kith_err *err);
 
 /*
@@ -310,22 +309,21 @@ int store_touch_add(struct store *st, int64_t ws, struct touchpoint *t,
 /* Touches of one contact (0: all), newest first; limit 0 is all. *out
  * (each with its contacts and users) is freed with store_touches_free.
  * The same as store_touch_page with before 0. */
-int store_touch_list(struct store *st, int64_t ws, int64_t contact_id,
-		     size_t limit, struct touchpoint **out, size_t *n,
+int store_touch_list(struct touchpoint **out, size_t *n, struct store *st,
+		     int64_t ws, int64_t contact_id, size_t limit,
 		     struct kith_err *err);
 /* One page of that list: the touches after touch `before` in that order
  * (0: from the newest), at most limit (1 or more). A keyset, so a page
  * costs its own rows whatever its depth; a `before` that is no touch of
  * ws gives an empty page. *out as for store_touch_list. */
-int store_touch_page(struct store *st, int64_t ws, int64_t contact_id,
-		     int64_t before, size_t limit, struct touchpoint **out,
-		     size_t *n, struct kith_err *err);
+int store_touch_page(struct touchpoint **out, size_t *n, struct store *st,
+		     int64_t ws, int64_t contact_id, int64_t before,
+		     size_t limit, struct kith_err *err);
 void store_touches_free(struct touchpoint *t, size_t n);
 /* The score view of a contact's touches: at, channel, direction. The
  * elements own nothing: the caller frees the array with free(*out). */
-int store_touch_scores(struct store *st, int64_t ws, int64_t contact_id,
-		       struct score_touch **out, size_t *n,
-		       struct kith_err *err);
+int store_touch_scores(struct score_touch **out, size_t *n, struct store *st,
+		       int64_t ws, int64_t contact_id, struct kith_err *err);
 /* Visit every touch of the workspace: with per_participant, once for
  * each participant in contact order (contact id, touch); else once per
  * touch in time order with contact id 0. For reports. t is borrowed
@@ -353,27 +351,27 @@ int store_touch_each_user(struct store *st, int64_t ws, store_touch_visit fn,
  */
 int store_fact_add(struct store *st, int64_t ws, struct fact *f,
 		   struct kith_err *err);
-int store_fact_list(struct store *st, int64_t ws, int64_t contact_id,
-		    struct fact **out, size_t *n, struct kith_err *err);
+int store_fact_list(struct fact **out, size_t *n, struct store *st, int64_t ws,
+		    int64_t contact_id, struct kith_err *err);
 void store_facts_free(struct fact *f, size_t n);
 
 int store_date_add(struct store *st, int64_t ws, struct kdate *d,
 		   struct kith_err *err);
-int store_date_list(struct store *st, int64_t ws, int64_t contact_id,
-		    struct kdate **out, size_t *n, struct kith_err *err);
+int store_date_list(struct kdate **out, size_t *n, struct store *st, int64_t ws,
+		    int64_t contact_id, struct kith_err *err);
 void store_dates_free(struct kdate *d, size_t n);
 
 int store_promise_add(struct store *st, int64_t ws, struct promise *p,
 		      struct kith_err *err);
 /* Open promises (contact 0: all), overdue first then by due time;
  * with include_done, kept ones too. */
-int store_promise_list(struct store *st, int64_t ws, int64_t contact_id,
-		       bool include_done, struct promise **out, size_t *n,
+int store_promise_list(struct promise **out, size_t *n, struct store *st,
+		       int64_t ws, int64_t contact_id, bool include_done,
 		       struct kith_err *err);
 /* Promise id, with its contact's name, into *out (zeroed first;
  * released with promise_clear). KITH_ENOTFOUND (field "promise"). */
-int store_promise_get(struct store *st, int64_t ws, int64_t id,
-		      struct promise *out, struct kith_err *err);
+int store_promise_get(struct promise *out, struct store *st, int64_t ws,
+		      int64_t id, struct kith_err *err);
 /* Mark promise id kept at `at` (again if it was: no error).
  * KITH_ENOTFOUND (field "promise") when id is no promise of ws. */
 int store_promise_done(struct store *st, int64_t ws, int64_t id,
@@ -382,19 +380,19 @@ void store_promises_free(struct promise *p, size_t n);
 
 int store_gift_add(struct store *st, int64_t ws, struct gift *g,
 		   struct kith_err *err);
-int store_gift_list(struct store *st, int64_t ws, int64_t contact_id,
-		    struct gift **out, size_t *n, struct kith_err *err);
+int store_gift_list(struct gift **out, size_t *n, struct store *st, int64_t ws,
+		    int64_t contact_id, struct kith_err *err);
 void store_gifts_free(struct gift *g, size_t n);
 
 int store_revenue_add(struct store *st, int64_t ws, struct revenue *r,
 		      struct kith_err *err);
-int store_revenue_list(struct store *st, int64_t ws, int64_t contact_id,
-		       struct revenue **out, size_t *n, struct kith_err *err);
+int store_revenue_list(struct revenue **out, size_t *n, struct store *st,
+		       int64_t ws, int64_t contact_id, struct kith_err *err);
 void store_revenues_free(struct revenue *r, size_t n);
 /* Lifetime value of a contact: the revenue entered against it, into
  * *cents (0 for none or no such contact; set on KITH_OK only). */
-int store_revenue_total(struct store *st, int64_t ws, int64_t contact_id,
-			int64_t *cents, struct kith_err *err);
+int store_revenue_total(int64_t *cents, struct store *st, int64_t ws,
+			int64_t contact_id, struct kith_err *err);
 
 /* ---- cadences inherited from tags and tiers ---- */
 struct cadence_rule {
@@ -410,9 +408,8 @@ int store_cadence_set(struct store *st, int64_t ws,
 		      const struct cadence_rule *r, kith_time now,
 		      struct kith_err *err);
 /* The workspace's rules: *out freed with store_cadences_free. */
-int store_cadence_list(struct store *st, int64_t ws,
-		       struct cadence_rule **out, size_t *n,
-		       struct kith_err *err);
+int store_cadence_list(struct cadence_rule **out, size_t *n, struct store *st,
+		       int64_t ws, struct kith_err *err);
 void store_cadences_free(struct cadence_rule *r, size_t n);
 
 /* ---- the agenda's indexes ----
@@ -427,8 +424,8 @@ struct due_group {
 
 /* Distinct (cadence, tier) pairs in use for a clock; the elements own
  * nothing: the caller frees the array with free(*out). */
-int store_due_groups(struct store *st, int64_t ws, enum due_clock clock,
-		     struct due_group **out, size_t *n, struct kith_err *err);
+int store_due_groups(struct due_group **out, size_t *n, struct store *st,
+		     int64_t ws, enum due_clock clock, struct kith_err *err);
 
 struct due_row {
 	int64_t id;
@@ -438,18 +435,16 @@ struct due_row {
 /* Contacts of one group by anchor ascending, after (anchor, id), into
  * the caller's out[0..cap): *n rows (set to 0 first; on error the rows
  * read so far are in out and *n counts them). Nothing to free. */
-int store_due_page(struct store *st, int64_t ws, enum due_clock clock,
-		   const struct due_group *g, kith_time after_anchor,
-		   int64_t after_id,
-		   struct due_row *out, size_t cap, size_t *n,
+int store_due_page(struct due_row *out, size_t cap, size_t *n, struct store *st,
+		   int64_t ws, enum due_clock clock, const struct due_group *g,
+		   kith_time after_anchor, int64_t after_id,
 		   struct kith_err *err);
 
 /* Contacts with a date in [from_day, to_day] (yearly dates by month and
  * day; at most one year's wrap). Ids may repeat. On KITH_OK free(*ids);
  * on error *ids and *n are untouched. */
-int store_dates_window(struct store *st, int64_t ws, int32_t from_day,
-		       int32_t to_day, int64_t **ids, size_t *n,
-		       struct kith_err *err);
+int store_dates_window(int64_t **ids, size_t *n, struct store *st, int64_t ws,
+		       int32_t from_day, int32_t to_day, struct kith_err *err);
 
 struct promise_row {
 	int64_t id;
@@ -459,9 +454,9 @@ struct promise_row {
 
 /* Open promises due before `before`, oldest due first, after (due, id),
  * into the caller's out[0..cap), as store_due_page. */
-int store_promises_due_page(struct store *st, int64_t ws, kith_time before,
+int store_promises_due_page(struct promise_row *out, size_t cap, size_t *n,
+			    struct store *st, int64_t ws, kith_time before,
 			    kith_time after_due, int64_t after_id,
-			    struct promise_row *out, size_t cap, size_t *n,
 			    struct kith_err *err);
 
 /* An agenda input with the strings it borrows: in's string pointers
@@ -481,15 +476,15 @@ void agenda_row_clear(struct agenda_row *r);
 /* Everything agenda_score needs about one contact, into *out (zeroed
  * first; released with agenda_row_clear, and already cleared on error).
  * KITH_ENOTFOUND (field "contact") when id is no contact of ws. */
-int store_agenda_row(struct store *st, int64_t ws, int64_t id, kith_time now,
-		     int32_t today, struct agenda_row *out,
+int store_agenda_row(struct agenda_row *out, struct store *st, int64_t ws,
+		     int64_t id, kith_time now, int32_t today,
 		     struct kith_err *err);
 /* The contact's own columns only (one indexed read): enough to bound its
  * rank before paying for its dates, promises, gifts and signals. *out
  * zeroed first, released with agenda_row_clear; KITH_ENOTFOUND (field
  * "contact") when id is no contact of ws. */
-int store_agenda_row_base(struct store *st, int64_t ws, int64_t id,
-			  struct agenda_row *out, struct kith_err *err);
+int store_agenda_row_base(struct agenda_row *out, struct store *st, int64_t ws,
+			  int64_t id, struct kith_err *err);
 /* Add the events (dates, promises, gifts, signals) to a base row. row
  * stays the caller's, cleared by the caller even on error (it may hold
  * some of the events then). */
@@ -516,15 +511,15 @@ int store_agenda_each(struct store *st, int64_t ws, kith_time now,
  * KITH_EBUSY, not a taken email). u->id is written back. */
 int store_user_add(struct store *st, struct user *u, struct kith_err *err);
 /* KITH_ENOTFOUND (field "user") when id is no user of ws. */
-int store_user_get(struct store *st, int64_t ws, int64_t id,
-		   struct user *out, struct kith_err *err);
+int store_user_get(struct user *out, struct store *st, int64_t ws, int64_t id,
+		   struct kith_err *err);
 /* The user with this email in any workspace (sign-in); KITH_ENOTFOUND
  * (field "user") when there is none. */
-int store_user_by_email(struct store *st, const char *email,
-			struct user *out, struct kith_err *err);
+int store_user_by_email(struct user *out, struct store *st, const char *email,
+			struct kith_err *err);
 /* The users of ws; *out freed with store_users_free. */
-int store_user_list(struct store *st, int64_t ws, struct user **out,
-		    size_t *n, struct kith_err *err);
+int store_user_list(struct user **out, size_t *n, struct store *st, int64_t ws,
+		    struct kith_err *err);
 void store_users_free(struct user *u, size_t n);
 /* Write u's name, role, password hash and tz to user u->id (the email
  * is not changed); KITH_ENOTFOUND (field "user") when it is no user of
@@ -537,7 +532,7 @@ int store_user_delete(struct store *st, int64_t ws, int64_t id,
 		      struct kith_err *err);
 /* Count of owners in the workspace (the last one cannot leave), into
  * *out (set on KITH_OK only). */
-int store_owner_count(struct store *st, int64_t ws, int64_t *out,
+int store_owner_count(int64_t *out, struct store *st, int64_t ws,
 		      struct kith_err *err);
 
 /* Sessions and tokens are found by the hash of their secret. A session
@@ -551,8 +546,8 @@ int store_session_add(struct store *st, const char *id_hash, int64_t ws,
 		      kith_time idle_until, struct kith_err *err);
 /* The live session's user into *out, or KITH_ENOTFOUND (field "user":
  * unknown, expired or idle too long). */
-int store_session_user(struct store *st, const char *id_hash, kith_time now,
-		       struct user *out, struct kith_err *err);
+int store_session_user(struct user *out, struct store *st, const char *id_hash,
+		       kith_time now, struct kith_err *err);
 /* The session was used: idle_until becomes idle_until (never past the
  * session's expires_at; never moved back). A write. */
 int store_session_touch(struct store *st, const char *id_hash,
@@ -561,9 +556,8 @@ int store_session_delete(struct store *st, const char *id_hash,
 			 struct kith_err *err);
 /* End all of user's sessions but keep_hash's (NULL: all). *n: how many
  * (n may be NULL; set on KITH_OK only). */
-int store_session_delete_user(struct store *st, int64_t user_id,
-			      const char *keep_hash, int64_t *n,
-			      struct kith_err *err);
+int store_session_delete_user(int64_t *n, struct store *st, int64_t user_id,
+			      const char *keep_hash, struct kith_err *err);
 /* Delete sessions that expired or idled out by now. A write. */
 int store_session_purge(struct store *st, kith_time now,
 			struct kith_err *err);
@@ -571,9 +565,9 @@ int store_session_purge(struct store *st, kith_time now,
 /* expires: KITH_NO_TIME for a token that never expires. The new id in
  * *id; KITH_ENOTFOUND (field "user") when user_id is no user of ws;
  * KITH_ECONFLICT when hash is taken. name and hash are copied. */
-int store_token_add(struct store *st, int64_t ws, int64_t user_id,
+int store_token_add(int64_t *id, struct store *st, int64_t ws, int64_t user_id,
 		    const char *name, const char *hash, kith_time now,
-		    kith_time expires, int64_t *id, struct kith_err *err);
+		    kith_time expires, struct kith_err *err);
 /* Note a token's use at now (skipped when noted within the minute). An
  * unknown hash is no error. */
 int store_token_touch(struct store *st, const char *hash, kith_time now,
@@ -581,12 +575,12 @@ int store_token_touch(struct store *st, const char *hash, kith_time now,
 /* The live (not revoked, not expired) token's user into *out;
  * KITH_ENOTFOUND (field "user") otherwise. (Does not itself note the
  * use: that is store_token_touch.) */
-int store_token_user(struct store *st, const char *hash, kith_time now,
-		     struct user *out, struct kith_err *err);
+int store_token_user(struct user *out, struct store *st, const char *hash,
+		     kith_time now, struct kith_err *err);
 /* Tokens of user_id (0: every user of ws) by id; *out freed with
  * store_tokens_free. */
-int store_token_list(struct store *st, int64_t ws, int64_t user_id,
-		     struct api_token **out, size_t *n, struct kith_err *err);
+int store_token_list(struct api_token **out, size_t *n, struct store *st,
+		     int64_t ws, int64_t user_id, struct kith_err *err);
 void store_tokens_free(struct api_token *t, size_t n);
 /* Revoke token id; user_id 0 lets any token of the workspace go.
  * Revoking a revoked token keeps its first time and returns KITH_OK.
@@ -620,7 +614,7 @@ int store_feed_find(struct store *st, const char *hash, struct user *out,
 /* The workspace's webhook secret, or *secret NULL when none yet (set
  * NULL first). On KITH_OK *secret is a copy the caller frees with
  * free(). */
-int store_hook_get(struct store *st, int64_t ws, char **secret,
+int store_hook_get(char **secret, struct store *st, int64_t ws,
 		   struct kith_err *err);
 int store_hook_set(struct store *st, int64_t ws, const char *secret,
 		   const char *hash, struct kith_err *err);
@@ -628,29 +622,29 @@ int store_hook_set(struct store *st, int64_t ws, const char *secret,
  * the caller compares in constant time. KITH_ENOTFOUND (field
  * "secret") otherwise. On KITH_OK *ws is set and *secret is a copy the
  * caller frees with free(); on error both are untouched. */
-int store_hook_find(struct store *st, const char *hash, int64_t *ws,
-		    char **secret, struct kith_err *err);
+int store_hook_find(int64_t *ws, char **secret, struct store *st,
+		    const char *hash, struct kith_err *err);
 /* The contact a signal is about: by email, then by the email's domain
  * (the most recently touched contact there), then by handle; 0 if none
  * (KITH_OK, never KITH_ENOTFOUND). *contact_id is set 0 first. */
-int store_signal_match(struct store *st, int64_t ws, const char *email,
-		       const char *handle, int64_t *contact_id,
+int store_signal_match(int64_t *contact_id, struct store *st, int64_t ws,
+		       const char *email, const char *handle,
 		       struct kith_err *err);
 /* Store sg once per (workspace, ext_id); *duplicate says it was there,
  * and sg->id/contact_id are then the stored ones; else sg->id is the new
  * id. A duplicate is KITH_OK, not KITH_ECONFLICT. sg stays the
  * caller's. */
-int store_signal_add(struct store *st, int64_t ws, struct signal *sg,
-		     bool *duplicate, struct kith_err *err);
+int store_signal_add(bool *duplicate, struct store *st, int64_t ws,
+		     struct signal *sg, struct kith_err *err);
 /* Signal id into *out (released with signal_clear); KITH_ENOTFOUND
  * (field "signal") when id is no signal of ws. */
-int store_signal_get(struct store *st, int64_t ws, int64_t id,
-		     struct signal *out, struct kith_err *err);
+int store_signal_get(struct signal *out, struct store *st, int64_t ws,
+		     int64_t id, struct kith_err *err);
 /* Waiting signals first (oldest first), then answered (newest first);
  * *out freed with store_signals_free. */
-int store_signal_list(struct store *st, int64_t ws, bool waiting_only,
-		      int64_t after_id, size_t limit, struct signal **out,
-		      size_t *n, struct kith_err *err);
+int store_signal_list(struct signal **out, size_t *n, struct store *st,
+		      int64_t ws, bool waiting_only, int64_t after_id,
+		      size_t limit, struct kith_err *err);
 void store_signals_free(struct signal *g, size_t n);
 /* Make a lead a contact's signal (answered by any later touch that is
  * not inbound: store_touch_add answers with out and mutual touches).
@@ -660,8 +654,8 @@ int store_signal_attach(struct store *st, int64_t ws, int64_t id,
 			int64_t contact_id, struct kith_err *err);
 /* Contacts with a waiting signal (the agenda reads them all); on KITH_OK
  * free(*ids). */
-int store_signals_open(struct store *st, int64_t ws, int64_t **ids,
-		       size_t *n, struct kith_err *err);
+int store_signals_open(int64_t **ids, size_t *n, struct store *st, int64_t ws,
+		       struct kith_err *err);
 
 /* Focus user_id until `until`; KITH_ENOTFOUND (field "user") when it
  * is no user of ws. */
@@ -673,38 +667,37 @@ int store_user_digest_day(struct store *st, int64_t user_id, int32_t day,
 			  struct kith_err *err);
 /* Every user of every workspace (the server's ticker); *out freed with
  * store_users_free. */
-int store_users_all(struct store *st, struct user **out, size_t *n,
+int store_users_all(struct user **out, size_t *n, struct store *st,
 		    struct kith_err *err);
 /* The end of the meeting user is in at now, or KITH_NO_TIME, into
  * *until (set on KITH_OK only). */
-int store_user_in_meeting(struct store *st, int64_t user_id, kith_time now,
-			  kith_time *until, struct kith_err *err);
+int store_user_in_meeting(kith_time *until, struct store *st, int64_t user_id,
+			  kith_time now, struct kith_err *err);
 
 /* Add an alert (held: kept back, not shown yet); the new id in *id (id
  * may be NULL). kind and data are copied. */
-int store_alert_add(struct store *st, int64_t ws, int64_t user_id,
+int store_alert_add(int64_t *id, struct store *st, int64_t ws, int64_t user_id,
 		    const char *kind, int64_t signal_id, const char *data,
-		    bool held, kith_time now, int64_t *id,
-		    struct kith_err *err);
+		    bool held, kith_time now, struct kith_err *err);
 /* Shown alerts of user after after_id, oldest first (the SSE stream);
  * *out freed with store_alerts_free, as for store_alert_held. */
-int store_alert_list(struct store *st, int64_t user_id, int64_t after_id,
-		     size_t limit, struct alert **out, size_t *n,
+int store_alert_list(struct alert **out, size_t *n, struct store *st,
+		     int64_t user_id, int64_t after_id, size_t limit,
 		     struct kith_err *err);
 /* Held alerts of user_id. */
-int store_alert_held(struct store *st, int64_t user_id, struct alert **out,
-		     size_t *n, struct kith_err *err);
+int store_alert_held(struct alert **out, size_t *n, struct store *st,
+		     int64_t user_id, struct kith_err *err);
 /* Release user_id's held alerts (none held: KITH_OK). */
 int store_alert_release(struct store *st, int64_t user_id,
 			struct kith_err *err);
 /* Users with a held alert; on KITH_OK free(*ids). */
-int store_alert_users_held(struct store *st, int64_t **ids, size_t *n,
+int store_alert_users_held(int64_t **ids, size_t *n, struct store *st,
 			   struct kith_err *err);
 /* The newest alert id of user_id (where a new stream starts), or of any
  * user for 0 (the ticker, to notice writes by other processes; never shown
  * to a client: it would tell one tenant how busy the others are). 0
  * when there is none; *id set on KITH_OK only. */
-int store_alert_last(struct store *st, int64_t user_id, int64_t *id,
+int store_alert_last(int64_t *id, struct store *st, int64_t user_id,
 		     struct kith_err *err);
 void store_alerts_free(struct alert *a, size_t n);
 
@@ -712,9 +705,8 @@ void store_alerts_free(struct alert *a, size_t n);
 int store_notify_add(struct store *st, int64_t ws, struct notify_target *t,
 		     struct kith_err *err);
 /* *out freed with store_notify_free. */
-int store_notify_list(struct store *st, int64_t ws, int64_t user_id,
-		      struct notify_target **out, size_t *n,
-		      struct kith_err *err);
+int store_notify_list(struct notify_target **out, size_t *n, struct store *st,
+		      int64_t ws, int64_t user_id, struct kith_err *err);
 /* KITH_ENOTFOUND (field "id") when id is no target of ws. */
 int store_notify_delete(struct store *st, int64_t ws, int64_t id,
 			struct kith_err *err);
@@ -725,8 +717,8 @@ int store_outbox_add(struct store *st, int64_t ws, int64_t target_id,
 /* Notifications due at now: at most limit, at most per_ws of one
  * workspace (0: no such cap), taken round-robin across workspaces, each
  * workspace's oldest first. *out freed with store_outbox_free. */
-int store_outbox_due(struct store *st, kith_time now, size_t limit,
-		     size_t per_ws, struct outbox_item **out, size_t *n,
+int store_outbox_due(struct outbox_item **out, size_t *n, struct store *st,
+		     kith_time now, size_t limit, size_t per_ws,
 		     struct kith_err *err);
 /* Record an attempt: sent, or to retry at next_at with error. An id
  * that is no item is no error (nothing changes). */
@@ -744,8 +736,8 @@ int store_meeting_put(struct store *st, int64_t ws, struct meeting *m,
  * state (NULL: all), by start. A meeting comes from its user's calendar
  * and is theirs alone (L8). *out (each with its contacts) freed with
  * store_meetings_free. */
-int store_meeting_list(struct store *st, int64_t ws, int64_t user_id,
-		       const char *state, struct meeting **out, size_t *n,
+int store_meeting_list(struct meeting **out, size_t *n, struct store *st,
+		       int64_t ws, int64_t user_id, const char *state,
 		       struct kith_err *err);
 /* Set the state of meeting id of user_id (0: any user of ws);
  * KITH_ENOTFOUND (field "id") when it is not theirs. */

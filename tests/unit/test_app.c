@@ -36,14 +36,14 @@ static int setup(void **state)
 	snprintf(f->path, sizeof(f->path), "%s/k.db", f->dir);
 	assert_int_equal(app_open(&f->app, f->path, NULL, NOW, &f->err), 0);
 	assert_int_equal(store_begin(f->app.st, &f->err), 0);
-	assert_int_equal(store_workspace_create(f->app.st, "Other", NOW, &ws,
+	assert_int_equal(store_workspace_create(&ws, f->app.st, "Other", NOW,
 						&f->err),
 			 0);
-	assert_int_equal(store_org_ensure(f->app.st, ws, "Elsewhere Inc", NOW,
-					  &f->other_org, &f->err),
+	assert_int_equal(store_org_ensure(&f->other_org, f->app.st, ws,
+					  "Elsewhere Inc", NOW, &f->err),
 			 0);
-	assert_int_equal(store_org_ensure(f->app.st, f->app.ws, "Harbor", NOW,
-					  &here, &f->err),
+	assert_int_equal(store_org_ensure(&here, f->app.st, f->app.ws, "Harbor",
+					  NOW, &f->err),
 			 0);
 	for (int i = 1; i <= N_PEOPLE; i++) {
 		struct contact c;
@@ -81,16 +81,16 @@ static void census(struct fx *f, int64_t out[4])
 	struct kdate *d = NULL;
 	size_t nt = 0, nr = 0, nd = 0;
 
-	assert_int_equal(store_contact_count(f->app.st, f->app.ws, &out[0],
+	assert_int_equal(store_contact_count(&out[0], f->app.st, f->app.ws,
 					     &f->err),
 			 0);
-	assert_int_equal(store_touch_list(f->app.st, f->app.ws, 0, 0, &t, &nt,
+	assert_int_equal(store_touch_list(&t, &nt, f->app.st, f->app.ws, 0, 0,
 					  &f->err),
 			 0);
-	assert_int_equal(store_cadence_list(f->app.st, f->app.ws, &r, &nr,
+	assert_int_equal(store_cadence_list(&r, &nr, f->app.st, f->app.ws,
 					    &f->err),
 			 0);
-	assert_int_equal(store_date_list(f->app.st, f->app.ws, 0, &d, &nd,
+	assert_int_equal(store_date_list(&d, &nd, f->app.st, f->app.ws, 0,
 					 &f->err),
 			 0);
 	out[1] = (int64_t)nt;
@@ -250,7 +250,7 @@ static int run_touch(struct fx *f, const struct row *r, size_t *which)
 	if (r->use == U_DIRECTION_N)
 		t.direction = (enum direction)r->n;
 	if (!rc)
-		rc = app_touch_log(&f->app, &t, 0, which, &f->err);
+		rc = app_touch_log(which, &f->app, &t, 0, &f->err);
 	free(list);
 	touchpoint_clear(&t);
 	return rc;
@@ -263,11 +263,11 @@ static int run_cadence(struct fx *f, const struct row *r)
 	int rc = KITH_OK;
 
 	if (r->use == U_MEET)
-		return app_cadence_set(&f->app, CADENCE_DEFAULT, NULL, NULL,
-				       &every, NULL, &f->err);
+		return app_cadence_set(NULL, &f->app, CADENCE_DEFAULT, NULL,
+				       NULL, &every, &f->err);
 	rc = cadence_scope_parse(&scope, r->a, "scope", &f->err);
 	if (!rc)
-		rc = app_cadence_set(&f->app, scope, r->b, &every, &none, NULL,
+		rc = app_cadence_set(NULL, &f->app, scope, r->b, &every, &none,
 				     &f->err);
 	return rc;
 }
@@ -403,7 +403,7 @@ static void test_named_twice_which(void **state)
 		t.contacts = malloc(sizeof(cases[i].ids));
 		memcpy(t.contacts, cases[i].ids, sizeof(cases[i].ids));
 		t.n_contacts = cases[i].n;
-		rc = app_touch_log(&f->app, &t, 0, &which, &f->err);
+		rc = app_touch_log(&which, &f->app, &t, 0, &f->err);
 		assert_int_equal(rc, cases[i].want < cases[i].n ? KITH_EINPUT
 								: KITH_OK);
 		assert_int_equal(which, cases[i].want);
@@ -446,7 +446,7 @@ static void test_touch_defaults(void **state)
 		t.direction = cases[i].given;
 		t.contacts = malloc(sizeof(*t.contacts));
 		t.contacts[t.n_contacts++] = 2;
-		assert_int_equal(app_touch_log(&f->app, &t, u.id, NULL,
+		assert_int_equal(app_touch_log(NULL, &f->app, &t, u.id,
 					       &f->err),
 				 0);
 		assert_int_equal(t.direction, cases[i].want);
@@ -467,7 +467,7 @@ static void test_touch_defaults(void **state)
 		t.source = strdup("import");
 		t.contacts = malloc(sizeof(*t.contacts));
 		t.contacts[t.n_contacts++] = 2;
-		assert_int_equal(app_touch_log(&f->app, &t, 0, NULL, &f->err),
+		assert_int_equal(app_touch_log(NULL, &f->app, &t, 0, &f->err),
 				 0);
 		assert_int_equal(t.at, NOW - 7 * KITH_DAY);
 		assert_int_equal(t.created_at, NOW - 6 * KITH_DAY);
@@ -485,7 +485,7 @@ static void test_update_checks_changes(void **state)
 	struct fx *f = *state;
 	struct contact c;
 
-	assert_int_equal(store_contact_get(f->app.st, f->app.ws, 5, &c,
+	assert_int_equal(store_contact_get(&c, f->app.st, f->app.ws, 5,
 					   &f->err),
 			 0);
 	strlist_push(&c.emails, "old a@b@c");
@@ -493,7 +493,7 @@ static void test_update_checks_changes(void **state)
 					      NOW, &f->err),
 			 0);
 	contact_clear(&c);
-	assert_int_equal(store_contact_get(f->app.st, f->app.ws, 5, &c,
+	assert_int_equal(store_contact_get(&c, f->app.st, f->app.ws, 5,
 					   &f->err),
 			 0);
 	free(c.title);
@@ -515,18 +515,18 @@ static void test_cadence_halves(void **state)
 	struct cadence every = { 14, 0 }, meet = { 0, 3 };
 	struct cadence_rule out = { 0 };
 
-	assert_int_equal(app_cadence_set(&f->app, CADENCE_TAG, "golf", &every,
-					 &meet, NULL, &f->err),
+	assert_int_equal(app_cadence_set(NULL, &f->app, CADENCE_TAG, "golf",
+					 &every, &meet, &f->err),
 			 0);
 	every.days = 7;
-	assert_int_equal(app_cadence_set(&f->app, CADENCE_TAG, "golf", &every,
-					 NULL, &out, &f->err),
+	assert_int_equal(app_cadence_set(&out, &f->app, CADENCE_TAG, "golf",
+					 &every, NULL, &f->err),
 			 0);
 	assert_int_equal(out.every.days, 7);
 	assert_int_equal(out.meet.months, 3);
 	assert_string_equal(out.key, "golf");
 	free(out.key);
-	assert_int_equal(app_cadence_set(&f->app, CADENCE_TAG, "golf", NULL,
+	assert_int_equal(app_cadence_set(NULL, &f->app, CADENCE_TAG, "golf",
 					 NULL, NULL, &f->err),
 			 KITH_EINPUT);
 	assert_string_equal(f->err.field, "every");
@@ -551,14 +551,14 @@ static void test_promise_done_twice(void **state)
 	p.due = p.done_at = KITH_NO_TIME;
 	p.text = strdup("send specs");
 	assert_int_equal(app_promise_add(&f->app, &p, &f->err), 0);
-	assert_int_equal(app_promise_done(&f->app, p.id, &got, &f->err), 0);
+	assert_int_equal(app_promise_done(&got, &f->app, p.id, &f->err), 0);
 	assert_int_equal(got.done_at, NOW);
 	promise_clear(&got);
-	assert_int_equal(app_promise_done(&f->app, p.id, &got, &f->err),
+	assert_int_equal(app_promise_done(&got, &f->app, p.id, &f->err),
 			 KITH_ECONFLICT);
 	assert_string_equal(f->err.field, "id");
 	promise_clear(&got);
-	assert_int_equal(app_promise_done(&f->app, 9999, &got, &f->err),
+	assert_int_equal(app_promise_done(&got, &f->app, 9999, &f->err),
 			 KITH_ENOTFOUND);
 	promise_clear(&p);
 }
@@ -590,7 +590,7 @@ static void test_book_fields(void **state)
 	strlist_push(&c.addresses, "Unter den Linden 1, 10117 Berlin");
 	strlist_push(&c.address_labels, "work");
 	assert_int_equal(app_contact_add(&f->app, &c, &f->err), 0);
-	assert_int_equal(store_contact_get(f->app.st, f->app.ws, c.id, &got,
+	assert_int_equal(store_contact_get(&got, f->app.st, f->app.ws, c.id,
 					   &f->err),
 			 0);
 	assert_string_equal(got.uid, c.uid);
@@ -614,7 +614,7 @@ static void test_book_fields(void **state)
 	got.title = strdup("Partner");
 	assert_int_equal(app_contact_update(&f->app, &got, 0, &f->err), 0);
 	contact_clear(&got);
-	assert_int_equal(store_contact_get(f->app.st, f->app.ws, c.id, &got,
+	assert_int_equal(store_contact_get(&got, f->app.st, f->app.ws, c.id,
 					   &f->err),
 			 0);
 	assert_string_equal(got.uid, c.uid);
@@ -661,7 +661,7 @@ static void test_merge_book_fields(void **state)
 	assert_int_equal(app_contact_add(&f->app, &a, &f->err), 0);
 	assert_int_equal(app_contact_add(&f->app, &b, &f->err), 0);
 	assert_int_equal(app_contact_merge(&f->app, b.id, a.id, &f->err), 0);
-	assert_int_equal(store_contact_get(f->app.st, f->app.ws, a.id, &got,
+	assert_int_equal(store_contact_get(&got, f->app.st, f->app.ws, a.id,
 					   &f->err),
 			 0);
 	assert_string_equal(got.uid, "ana-uid");

@@ -156,8 +156,8 @@ static int setup(void **state)
 	snprintf(f->path, sizeof(f->path), "%s/k.db", f->dir);
 	assert_int_equal(app_open(&f->app, f->path, NULL, NOW, &f->err), 0);
 	assert_int_equal(store_begin(f->app.st, &f->err), 0);
-	assert_int_equal(store_workspace_create(f->app.st, "Other", NOW,
-						&f->other_ws, &f->err),
+	assert_int_equal(store_workspace_create(&f->other_ws, f->app.st,
+						"Other", NOW, &f->err),
 			 0);
 	*state = f;
 	return 0;
@@ -343,7 +343,7 @@ static void test_card_write(void **state)
 	vcard_contact_clear(&vc);
 	assert_int_equal(id2, id);
 	assert_int_equal(
-	    store_date_list(f->app.st, f->app.ws, id, &d, &nd, &f->err), 0);
+	    store_date_list(&d, &nd, f->app.st, f->app.ws, id, &f->err), 0);
 	assert_int_equal(nd, 0);
 	store_dates_free(d, nd);
 	/* a group card is not a contact */

@@ -178,8 +178,8 @@ static void test_vcard_through_store(void **state)
 		int64_t ws;
 
 		/* one workspace per file: the export is that file */
-		assert_int_equal(store_workspace_create(f->app.st, files[i],
-							NOW, &ws, &f->err),
+		assert_int_equal(store_workspace_create(&ws, f->app.st,
+							files[i], NOW, &f->err),
 				 0);
 		f->app.ws = ws;
 		snprintf(path, sizeof(path), DATA "%s", files[i]);
@@ -324,7 +324,7 @@ static void test_csv_roundtrip(void **state)
 		fail_msg("%s\n%s", f->err.msg, o.buf);
 	assert_int_equal(csv.profile, CSV_GOOGLE);
 	assert_int_equal(csv.unknown.n, 0);
-	assert_int_equal(store_contact_list(f->app.st, f->app.ws, &cf, &all, &n,
+	assert_int_equal(store_contact_list(&all, &n, f->app.st, f->app.ws, &cf,
 					    &f->err),
 			 0);
 	assert_int_equal(csv.n_cards, n);

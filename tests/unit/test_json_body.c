@@ -469,14 +469,14 @@ static int call_getter(enum getter g, json_t *o, const char *key, bool req,
 	case G_STR: {
 		const char *s = "dflt";
 
-		rc = body_str(o, key, req, (size_t)hi, &s, err);
+		rc = body_str(&s, o, key, req, (size_t)hi, err);
 		snprintf(str, n, "%s", s);
 		break;
 	}
 	case G_STRDUP: {
 		char *s = (char *)"junk";
 
-		rc = body_strdup(o, key, req, (size_t)hi, &s, err);
+		rc = body_strdup(&s, o, key, req, (size_t)hi, err);
 		if (s)
 			snprintf(str, n, "%s", s);
 		free(s);
@@ -484,49 +484,49 @@ static int call_getter(enum getter g, json_t *o, const char *key, bool req,
 	}
 	case G_INT:
 		*value = DEF;
-		rc = body_int(o, key, req, lo, hi, value, err);
+		rc = body_int(value, o, key, req, lo, hi, err);
 		break;
 	case G_ID:
 		*value = DEF;
-		rc = body_id(o, key, req, value, err);
+		rc = body_id(value, o, key, req, err);
 		break;
 	case G_BOOL: {
 		bool b = true;
 
-		rc = body_bool(o, key, req, &b, err);
+		rc = body_bool(&b, o, key, req, err);
 		*value = b;
 		break;
 	}
 	case G_TIME: {
 		kith_time t = DEF;
 
-		rc = body_time(o, key, req, &t, err);
+		rc = body_time(&t, o, key, req, err);
 		*value = t;
 		break;
 	}
 	case G_DATE: {
 		int32_t d = DEF;
 
-		rc = body_date(o, key, req, &d, err);
+		rc = body_date(&d, o, key, req, err);
 		*value = d;
 		break;
 	}
 	case G_CAD: {
 		struct cadence c = { .days = DEF };
 
-		rc = body_cadence(o, key, &c, err);
+		rc = body_cadence(&c, o, key, err);
 		*value = kith_cadence_code(c);
 		break;
 	}
 	case G_MONEY:
 		*value = DEF;
-		rc = body_money(o, key, value, err);
+		rc = body_money(value, o, key, err);
 		break;
 	case G_STRLIST: {
 		struct strlist l = { 0 };
 
 		assert_int_equal(strlist_push(&l, "x"), 0);
-		rc = body_strlist(o, key, &l, err);
+		rc = body_strlist(&l, o, key, err);
 		*value = (int64_t)l.n;
 		snprintf(str, n, "%s", l.v[l.n - 1]);
 		strlist_clear(&l);
@@ -536,7 +536,7 @@ static int call_getter(enum getter g, json_t *o, const char *key, bool req,
 		int64_t *ids = (int64_t *)&rc;	/* must be reset */
 		size_t k = 99;
 
-		rc = body_ids(o, key, &ids, &k, err);
+		rc = body_ids(&ids, &k, o, key, err);
 		*value = (int64_t)k;
 		if (!k)
 			assert_null(ids);
@@ -755,17 +755,16 @@ static void test_big_string(void **state)
 	memset(buf + 6, 'a', n);
 	memcpy(buf + 6 + n, "\"}", 3);
 	assert_int_equal(body_parse(&o, buf, len, &err), KITH_OK);
-	assert_int_equal(body_str(o, "s", true, 0, &s, &err), KITH_EINPUT);
+	assert_int_equal(body_str(&s, o, "s", true, 0, &err), KITH_EINPUT);
 	assert_null(s);
 	assert_string_equal(err.field, "s");
 	assert_string_equal(err.msg, "longer than 1048576 bytes");
-	assert_int_equal(body_str(o, "s", true, n - 1, &s, &err), KITH_EINPUT);
-	assert_int_equal(body_strdup(o, "s", true, 0, &dup, &err),
-			 KITH_EINPUT);
+	assert_int_equal(body_str(&s, o, "s", true, n - 1, &err), KITH_EINPUT);
+	assert_int_equal(body_strdup(&dup, o, "s", true, 0, &err), KITH_EINPUT);
 	assert_null(dup);
-	assert_int_equal(body_str(o, "s", true, n, &s, &err), KITH_OK);
+	assert_int_equal(body_str(&s, o, "s", true, n, &err), KITH_OK);
 	assert_int_equal(strlen(s), n);
-	assert_int_equal(body_strdup(o, "s", true, SIZE_MAX, &dup, &err),
+	assert_int_equal(body_strdup(&dup, o, "s", true, SIZE_MAX, &err),
 			 KITH_OK);
 	assert_int_equal(strlen(dup), n);
 	free(dup);
@@ -791,7 +790,7 @@ static void *prefix_worker(void *arg)
 
 		body_prefix("%s[%d]", name, i);
 		snprintf(want, sizeof(want), "%s[%d].n", name, i);
-		if (body_int(o, "n", false, 0, 1, &v, &err) != KITH_EINPUT ||
+		if (body_int(&v, o, "n", false, 0, 1, &err) != KITH_EINPUT ||
 		    strcmp(err.field, want))
 			bad++;
 	}
@@ -855,7 +854,7 @@ static void test_control_chars(void **state)
 		snprintf(buf, sizeof(buf), "{\"%s\":%s}", cases[i].key,
 			 cases[i].json_value);
 		assert_int_equal(body_parse(&o, buf, strlen(buf), &err), 0);
-		rc = body_str(o, cases[i].key, false, 0, &v, &err);
+		rc = body_str(&v, o, cases[i].key, false, 0, &err);
 		if (rc != (int)cases[i].want)
 			fail_msg("case %zu (%s): got %d", i, buf, rc);
 		if (rc)
@@ -879,7 +878,7 @@ static void test_control_chars(void **state)
 			assert_int_equal(body_parse(&o, lists[i].body,
 						    strlen(lists[i].body), &err),
 					 0);
-			assert_int_equal(body_strlist(o, "tags", &l, &err),
+			assert_int_equal(body_strlist(&l, o, "tags", &err),
 					 lists[i].want);
 			assert_int_equal(l.n, lists[i].want ? 0 : 2);
 			strlist_clear(&l);
@@ -903,7 +902,7 @@ static void test_control_chars(void **state)
 			snprintf(big + off, sizeof(big) - off, "]}");
 			assert_int_equal(body_parse(&o, big, strlen(big), &err),
 					 0);
-			assert_int_equal(body_strlist(o, "tags", &l, &err),
+			assert_int_equal(body_strlist(&l, o, "tags", &err),
 					 n == 100 ? KITH_OK : KITH_EINPUT);
 			strlist_clear(&l);
 			json_decref(o);
@@ -915,7 +914,7 @@ static void test_control_chars(void **state)
 				 "\"]}");
 			assert_int_equal(body_parse(&o, big, strlen(big), &err),
 					 0);
-			assert_int_equal(body_strlist(o, "tags", &l, &err),
+			assert_int_equal(body_strlist(&l, o, "tags", &err),
 					 n == 320 ? KITH_OK : KITH_EINPUT);
 			strlist_clear(&l);
 			json_decref(o);

@@ -95,7 +95,7 @@ static int64_t signal_at(struct fx *f, const char *ext, int64_t cid,
 	g.contact_id = cid;
 	g.at = T(at);
 	g.received_at = g.at;
-	assert_int_equal(store_signal_add(f->app.st, f->app.ws, &g, &dup,
+	assert_int_equal(store_signal_add(&dup, f->app.st, f->app.ws, &g,
 					  &f->err),
 			 0);
 	assert_false(dup);
@@ -122,8 +122,7 @@ static void set_workspace(struct fx *f, const char *tz, int start, int end,
 {
 	struct workspace w = { 0 };
 
-	assert_int_equal(store_workspace_get(f->app.st, f->app.ws, &w,
-					     &f->err),
+	assert_int_equal(store_workspace_get(&w, f->app.st, f->app.ws, &f->err),
 			 0);
 	free(w.tz);
 	w.tz = strdup(tz);
@@ -189,7 +188,7 @@ static double response(struct fx *f, int64_t id)
 	struct signal g;
 	double m;
 
-	assert_int_equal(store_signal_get(f->app.st, f->app.ws, id, &g,
+	assert_int_equal(store_signal_get(&g, f->app.st, f->app.ws, id,
 					  &f->err),
 			 0);
 	m = app_signal_response(&f->app, &g);
@@ -238,7 +237,7 @@ static void test_stats(void **state)
 	size_t n = 0;
 	int target = 0;
 
-	assert_int_equal(app_signal_stats(&f->app, &per, &n, &all, &target,
+	assert_int_equal(app_signal_stats(&per, &n, &all, &target, &f->app,
 					  &f->err),
 			 0);
 	assert_int_equal(target, 30);
@@ -283,7 +282,7 @@ static void test_target(void **state)
 	int target = 0;
 
 	set_workspace(f, "Europe/Berlin", 540, 1020, 20);
-	assert_int_equal(app_signal_stats(&f->app, &per, &n, &all, &target,
+	assert_int_equal(app_signal_stats(&per, &n, &all, &target, &f->app,
 					  &f->err),
 			 0);
 	assert_int_equal(target, 20);
@@ -327,8 +326,8 @@ static void test_ingest_once(void **state)
 	size_t n_woken = 0, n = 0, before;
 	bool dup = true;
 
-	assert_int_equal(store_signal_list(f->app.st, f->app.ws, false, 0, 0,
-					   &list, &before, &f->err),
+	assert_int_equal(store_signal_list(&list, &before, f->app.st, f->app.ws,
+					   false, 0, 0, &f->err),
 			 0);
 	store_signals_free(list, before);
 	g.ext_id = strdup("dup-1");
@@ -336,8 +335,8 @@ static void test_ingest_once(void **state)
 	g.email = strdup("someone@nowhere.example");
 	g.at = f->app.now;
 	g.received_at = f->app.now;
-	assert_int_equal(app_signal_ingest(&f->app, &g, &dup, &woken,
-					   &n_woken, &f->err),
+	assert_int_equal(app_signal_ingest(&dup, &woken, &n_woken, &f->app, &g,
+					   &f->err),
 			 0);
 	assert_false(dup);
 	assert_int_equal(g.contact_id, 0);
@@ -350,15 +349,15 @@ static void test_ingest_once(void **state)
 	h.email = strdup("someone@nowhere.example");
 	h.at = f->app.now;
 	h.received_at = f->app.now;
-	assert_int_equal(app_signal_ingest(&f->app, &h, &dup, &woken,
-					   &n_woken, &f->err),
+	assert_int_equal(app_signal_ingest(&dup, &woken, &n_woken, &f->app, &h,
+					   &f->err),
 			 0);
 	assert_true(dup);
 	assert_int_equal(h.id, g.id);
 	assert_int_equal(n_woken, 0);
 	free(woken);
-	assert_int_equal(store_signal_list(f->app.st, f->app.ws, false, 0, 0,
-					   &list, &n, &f->err),
+	assert_int_equal(store_signal_list(&list, &n, f->app.st, f->app.ws,
+					   false, 0, 0, &f->err),
 			 0);
 	store_signals_free(list, n);
 	assert_int_equal(n, before + 1);

@@ -34,8 +34,8 @@ static int setup(void **state)
 	snprintf(f->path, sizeof(f->path), "%s/k.db", f->dir);
 	assert_int_equal(app_open(&f->app, f->path, NULL, NOW, &f->err), 0);
 	assert_int_equal(store_begin(f->app.st, &f->err), 0);
-	assert_int_equal(store_workspace_create(f->app.st, "Other", NOW,
-						&f->other_ws, &f->err),
+	assert_int_equal(store_workspace_create(&f->other_ws, f->app.st,
+						"Other", NOW, &f->err),
 			 0);
 	*state = f;
 	return 0;
@@ -86,7 +86,7 @@ static void touch(struct fx *f, int64_t id, enum channel ch, kith_time at)
 
 static void get(struct fx *f, int64_t id, struct contact *c)
 {
-	assert_int_equal(store_contact_get(f->app.st, f->app.ws, id, c,
+	assert_int_equal(store_contact_get(c, f->app.st, f->app.ws, id,
 					   &f->err),
 			 0);
 }
@@ -182,7 +182,7 @@ static void test_tenancy(void **state)
 	int64_t *ids = NULL;
 	size_t n = 0;
 
-	assert_int_equal(store_contact_get(f->app.st, f->app.ws, theirs, &c,
+	assert_int_equal(store_contact_get(&c, f->app.st, f->app.ws, theirs,
 					   &f->err),
 			 KITH_ENOTFOUND);
 	assert_int_equal(store_fact_add(f->app.st, f->app.ws, &fa, &f->err),
@@ -193,8 +193,8 @@ static void test_tenancy(void **state)
 	assert_int_equal(store_contact_merge(f->app.st, f->app.ws, theirs,
 					     mine, NOW, &f->err),
 			 KITH_ENOTFOUND);
-	assert_int_equal(store_contact_find(f->app.st, f->app.ws, "Theirs", 0,
-					    &ids, &n, &f->err),
+	assert_int_equal(store_contact_find(&ids, &n, f->app.st, f->app.ws,
+					    "Theirs", 0, &f->err),
 			 0);
 	assert_int_equal(n, 0);
 	free(ids);
@@ -207,18 +207,19 @@ static void test_alert_last_per_user(void **state)
 	struct fx *f = *state;
 	int64_t a1 = 0, a2 = 0, last = -1;
 
-	assert_int_equal(store_alert_add(f->app.st, f->app.ws, 7, "signal", 0,
-					 "{}", false, NOW, &a1, &f->err),
+	assert_int_equal(store_alert_add(&a1, f->app.st, f->app.ws, 7, "signal",
+					 0, "{}", false, NOW, &f->err),
 			 0);
-	assert_int_equal(store_alert_add(f->app.st, f->other_ws, 8, "signal",
-					 0, "{}", false, NOW, &a2, &f->err),
+	assert_int_equal(store_alert_add(&a2, f->app.st, f->other_ws, 8,
+					 "signal", 0, "{}", false, NOW,
+					 &f->err),
 			 0);
 	assert_true(a2 > a1);
-	assert_int_equal(store_alert_last(f->app.st, 7, &last, &f->err), 0);
+	assert_int_equal(store_alert_last(&last, f->app.st, 7, &f->err), 0);
 	assert_int_equal(last, a1);
-	assert_int_equal(store_alert_last(f->app.st, 9, &last, &f->err), 0);
+	assert_int_equal(store_alert_last(&last, f->app.st, 9, &f->err), 0);
 	assert_int_equal(last, 0);
-	assert_int_equal(store_alert_last(f->app.st, 0, &last, &f->err), 0);
+	assert_int_equal(store_alert_last(&last, f->app.st, 0, &f->err), 0);
 	assert_int_equal(last, a2);
 }
 
@@ -244,7 +245,7 @@ static void test_merge(void **state)
 	assert_int_equal(c.last_in_person, NOW - DAY);
 	assert_int_equal(c.created_at, NOW - 50 * DAY);
 	contact_clear(&c);
-	assert_int_equal(store_contact_get(f->app.st, f->app.ws, a, &c,
+	assert_int_equal(store_contact_get(&c, f->app.st, f->app.ws, a,
 					   &f->err),
 			 KITH_ENOTFOUND);
 }
@@ -321,10 +322,10 @@ static void test_agenda_exact(void **state)
 			}
 		}
 		for (size_t limit = 1; limit <= 80; limit *= 3) {
-			assert_int_equal(app_agenda(&f->app, limit, &fast,
+			assert_int_equal(app_agenda(&fast, &f->app, limit,
 						    &f->err),
 					 0);
-			assert_int_equal(app_agenda_full(&f->app, limit, &full,
+			assert_int_equal(app_agenda_full(&full, &f->app, limit,
 							 &f->err),
 					 0);
 			assert_int_equal(fast.n, full.n);
@@ -365,7 +366,7 @@ static void test_settle(void **state)
 	assert_false(store_in_transaction(f->app.st));
 	assert_int_equal(store_settle(f->app.st, &f->err), 0);
 	contact_init(&c);
-	assert_int_equal(store_contact_get(f->app.st, f->app.ws, id, &c,
+	assert_int_equal(store_contact_get(&c, f->app.st, f->app.ws, id,
 					   &f->err),
 			 KITH_ENOTFOUND);
 
@@ -373,7 +374,7 @@ static void test_settle(void **state)
 	 * another connection is seen. */
 	assert_int_equal(store_open(&other, f->path, &f->err), 0);
 	store_read_begin(f->app.st);
-	assert_int_equal(store_contact_get(f->app.st, f->app.ws, 1, &c,
+	assert_int_equal(store_contact_get(&c, f->app.st, f->app.ws, 1,
 					   &f->err),
 			 KITH_ENOTFOUND);
 	assert_int_equal(store_settle(f->app.st, &f->err), KITH_EIO);
