@@ -11,9 +11,10 @@
  * (app_signals_tick, which opens its own, says so) and leaves the
  * rollback to the caller.
  *
- * Parameter order: the functions here take ctx first and put their
- * results last, before err (store.h's order); new code follows libgit2,
- * results first (notify_body). The old ones are not reordered.
+ * Parameter order (store.h's, libgit2's): results first, then ctx, the
+ * inputs, and err last: app_resolve(&id, ctx, who, 0, "contact", err).
+ * A struct a use case both reads and writes back (app_contact_add's c,
+ * app_touch_log's t) is an input and follows ctx.
  */
 #ifndef KITH_APP_H
 #define KITH_APP_H

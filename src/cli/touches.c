@@ -412,10 +412,12 @@ int cmd_cadence(struct cli *cl)
 						"--meet-every", &cl->err);
 		if (!rc)
 			rc = app_cadence_set(
-			    NULL, &cl->app, scope,
-			    cli_get(cl, scope == CADENCE_TAG ? "tag" : "tier"),
-			    cli_has(cl, "every") ? &every : NULL,
-			    cli_has(cl, "meet-every") ? &meet : NULL, &cl->err);
+				NULL, &cl->app, scope,
+				cli_get(cl, scope == CADENCE_TAG ? "tag"
+								 : "tier"),
+				cli_has(cl, "every") ? &every : NULL,
+				cli_has(cl, "meet-every") ? &meet : NULL,
+				&cl->err);
 		if (rc)
 			return cli_fields(cl, rc, fields);
 	} else if (cli_has(cl, "every") || cli_has(cl, "meet-every")) {

@@ -10,12 +10,12 @@
  * touch, last face to face, effective cadences, next due time) current
  * on each write.
  *
- * Parameter order. Every call takes, in this order: the store, the
- * workspace id, the keys (ids, hashes), the inputs, then the
- * out-parameters, then err last. New code elsewhere in kith puts
- * out-parameters first (libgit2 style: int f(T **out, ...)); the store
- * keeps its own order because every caller depends on it. store_open
- * is the one call here already written out-first.
+ * Parameter order, kith's everywhere (libgit2's): the out-parameters
+ * first, then the store, the workspace id, the keys (ids, hashes) and
+ * the inputs, then err last: store_contact_list(&out, &n, st, ws, &f,
+ * err). A struct a call both reads and writes back (store_contact_add's
+ * c, store_touch_add's t) is an input, not an out-parameter, and stays
+ * in its place after the keys.
  *
  * Statuses. Every int-returning call returns a kith_status (src/kith.h):
  * KITH_OK on success, else the status also written into err (err may be
