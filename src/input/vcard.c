@@ -211,9 +211,12 @@ static const char *phys_peek(const struct parser *ps, size_t *n,
 static int ci_has(const char *s, size_t n, const char *needle)
 {
 	size_t k = strlen(needle);
+	int first = tolower((unsigned char)needle[0]);
 
+	/* the first byte before a call: every line of a file asks twice */
 	for (size_t i = 0; i + k <= n; i++)
-		if (!strncasecmp(s + i, needle, k))
+		if (tolower((unsigned char)s[i]) == first &&
+		    !strncasecmp(s + i, needle, k))
 			return 1;
 	return 0;
 }
