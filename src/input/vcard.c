@@ -1216,7 +1216,9 @@ int vcard_stored_lean(struct vcard_file *out, const char *blob,
 	for (s = buf; s;) {
 		char *nx = strchr(s, '\n'), *e = nx ? nx : s + strlen(s);
 
-		if (e > s && e[-1] == '\r')
+		/* a CR ends a line only before LF: the last line's CR is
+		 * a byte of it (the wrapper's CRLF follows it) */
+		if (nx && e > s && e[-1] == '\r')
 			e--;
 		*e = '\0';
 		/* BEGIN:VCARD and VERSION:3.0 are lines 1 and 2 */

@@ -794,6 +794,8 @@ static void test_stored(void **state)
 		"item1.:a",
 		" FN:a",
 		"FN:a\r\n",
+		"FN:a\r", /* fuzz_vcard: the last line's CR is the value's */
+		"FN:a\r\r\nN:b",
 	};
 	size_t fast = 0, total = 0;
 
