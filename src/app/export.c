@@ -77,21 +77,31 @@ static int each_contact(struct app_ctx *ctx, bool with_card, contact_fn fn,
 		struct contact *c = NULL;
 		size_t n = 0;
 
+		struct kdate *d = NULL;
+		size_t nd = 0, j = 0;
+		int64_t after = f.after_id;
+
 		rc = store_contact_list(&c, &n, ctx->st, ctx->ws, &f, err);
 		if (rc || !n)
 			break;
 		/* before fn: a writer may take the contact over (and its id) */
 		f.after_id = c[n - 1].id;
+		/* The page is every contact of the workspace in (after,
+		 * last]: their dates in one read, by contact. */
+		rc = store_date_list_range(&d, &nd, ctx->st, ctx->ws, after,
+					   f.after_id, err);
 		for (size_t i = 0; !rc && i < n; i++) {
-			struct kdate *d = NULL;
-			size_t nd = 0;
+			int64_t id = c[i].id;
+			size_t k;
 
-			rc = store_date_list(&d, &nd, ctx->st, ctx->ws, c[i].id,
-					     err);
-			if (!rc)
-				rc = fn(fctx, &c[i], d, nd, err);
-			store_dates_free(d, nd);
+			while (j < nd && d[j].contact_id < id)
+				j++;
+			for (k = j; k < nd && d[k].contact_id == id; k++)
+				;
+			rc = fn(fctx, &c[i], k > j ? d + j : NULL, k - j, err);
+			j = k;
 		}
+		store_dates_free(d, nd);
 		store_contacts_free(c, n);
 		if (rc || n < EXPORT_PAGE)
 			break;

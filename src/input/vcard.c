@@ -211,9 +211,12 @@ static const char *phys_peek(const struct parser *ps, size_t *n,
 static int ci_has(const char *s, size_t n, const char *needle)
 {
 	size_t k = strlen(needle);
+	int first = tolower((unsigned char)needle[0]);
 
+	/* the first byte before a call: every line of a file asks twice */
 	for (size_t i = 0; i + k <= n; i++)
-		if (!strncasecmp(s + i, needle, k))
+		if (tolower((unsigned char)s[i]) == first &&
+		    !strncasecmp(s + i, needle, k))
 			return 1;
 	return 0;
 }
@@ -1053,6 +1056,220 @@ int vcard_parse_file(struct vcard_file *out, const char *path,
 	fclose(f);
 	rc = vcard_parse(out, buf, (size_t)sz, path, err);
 	free(buf);
+	return rc;
+}
+
+/* ---- a stored card read back ---- */
+
+/*
+ * One line of a stored card in the form vcard_prop_line writes
+ * ("[group.]NAME(;PNAME=v1,"v 2")*:value", names upper-case, parameters
+ * merged, the value one escaped UTF-8 line) into *out, cut in place in
+ * s[0..e) (e is where the line ended, already a NUL). Returns 1 for
+ * anything the reader would read differently (a fold, a lower-case name,
+ * a repeated or nameless parameter, ENCODING, CHARSET, QUOTED-PRINTABLE
+ * or BASE64 in the header, BEGIN, END or VERSION, a CR, bytes that are
+ * not UTF-8), -1 on no memory.
+ */
+static int lean_line(struct vcard_arena *a, char *s, char *e, int line,
+		     struct vcard_prop *out)
+{
+	struct vcard_param pa[VCARD_MAX_PARAMS];
+	const char *vals[MAX_PV];
+	char *q = s, *dot = NULL, *ns, sep;
+	size_t np = 0, nv = 0, h = header_len(s, (size_t)(e - s));
+	const char **av;
+	struct vcard_param *ap;
+
+	while (q < e && (name_char((unsigned char)*q) || *q == '.')) {
+		if (*q == '.')
+			dot = q;
+		q++;
+	}
+	if (q == s || q == e || (*q != ';' && *q != ':'))
+		return 1;
+	if (dot && (dot == s || dot + 1 == q))
+		return 1;
+	ns = dot ? dot + 1 : s;
+	for (char *c = ns; c < q; c++)
+		if (islower((unsigned char)*c))
+			return 1;
+	if (ci_has(s, h, "QUOTED-PRINTABLE") || ci_has(s, h, "BASE64"))
+		return 1;
+	sep = *q;
+	*q = '\0';
+	if (!strcmp(ns, "BEGIN") || !strcmp(ns, "END") ||
+	    !strcmp(ns, "VERSION"))
+		return 1;
+	memset(out, 0, sizeof(*out));
+	out->line = line;
+	out->name = ns;
+	if (dot) {
+		*dot = '\0';
+		out->group = s;
+	}
+	while (sep == ';') {
+		char *pn = ++q;
+
+		while (q < e && name_char((unsigned char)*q)) {
+			if (islower((unsigned char)*q))
+				return 1;
+			q++;
+		}
+		if (q == pn || q >= e || *q != '=' || np == VCARD_MAX_PARAMS)
+			return 1;
+		*q++ = '\0';
+		if (!strcmp(pn, "ENCODING") || !strcmp(pn, "CHARSET"))
+			return 1;
+		for (size_t i = 0; i < np; i++)
+			if (!strcmp(pa[i].name, pn))
+				return 1;
+		pa[np].name = pn;
+		pa[np].values = vals + nv;
+		for (;;) {
+			char *vs;
+			size_t vl;
+
+			if (nv == MAX_PV)
+				return 1;
+			if (q < e && *q == '"') {
+				vs = ++q;
+				q = memchr(q, '"', (size_t)(e - q));
+				if (!q)
+					return 1;
+				vl = (size_t)(q - vs);
+				*q++ = '\0';
+				if (q >= e)
+					return 1;
+				sep = *q;
+			} else {
+				vs = q;
+				while (q < e && *q != ',' && *q != ';' &&
+				       *q != ':')
+					q++;
+				if (q >= e)
+					return 1;
+				vl = (size_t)(q - vs);
+				sep = *q;
+				*q = '\0';
+			}
+			vs[caret_decode(vs, vl)] = '\0';
+			vals[nv++] = vs;
+			if (sep != ',')
+				break;
+			q++;
+		}
+		if (sep != ';' && sep != ':')
+			return 1;
+		pa[np].n_values = (size_t)(vals + nv - pa[np].values);
+		np++;
+	}
+	q++; /* the ':' */
+	if (memchr(q, '\r', (size_t)(e - q)) ||
+	    !kith_utf8_valid(q, (size_t)(e - q)))
+		return 1;
+	out->value = q;
+	out->value_len = (size_t)(e - q);
+	if (!np)
+		return 0;
+	ap = arena_alloc(a, np * sizeof(*ap));
+	av = arena_alloc(a, nv * sizeof(*av));
+	if (!ap || !av)
+		return -1;
+	memcpy(av, vals, nv * sizeof(*av));
+	for (size_t i = 0; i < np; i++) {
+		ap[i] = pa[i];
+		ap[i].values = av + (pa[i].values - vals);
+	}
+	out->params = ap;
+	out->n_params = np;
+	return 0;
+}
+
+int vcard_stored_lean(struct vcard_file *out, const char *blob,
+		      struct kith_err *err)
+{
+	size_t len = strlen(blob), nl = 1, n = 0;
+	struct vcard_prop *props;
+	struct vcard *card;
+	char *buf, *s;
+	int rc = 1;
+
+	memset(out, 0, sizeof(*out));
+	if (!len || len > VCARD_MAX_CARD / 2)
+		return 1;
+	for (const char *c = blob; (c = strchr(c, '\n')); c++)
+		nl++;
+	if (nl > VCARD_MAX_PROPS)
+		return 1;
+	out->arena = calloc(1, sizeof(*out->arena));
+	card = calloc(1, sizeof(*card));
+	if (!out->arena || !card)
+		goto nomem;
+	/* one chunk for the copy, the properties and their parameters */
+	out->arena->next = (len * 2 + nl * sizeof(*props) + 1024) &
+			   ~(size_t)1023;
+	buf = arena_strndup(out->arena, blob, len);
+	props = arena_alloc(out->arena, nl * sizeof(*props));
+	if (!buf || !props)
+		goto nomem;
+	for (s = buf; s;) {
+		char *nx = strchr(s, '\n'), *e = nx ? nx : s + strlen(s);
+
+		/* a CR ends a line only before LF: the last line's CR is
+		 * a byte of it (the wrapper's CRLF follows it) */
+		if (nx && e > s && e[-1] == '\r')
+			e--;
+		*e = '\0';
+		/* BEGIN:VCARD and VERSION:3.0 are lines 1 and 2 */
+		rc = lean_line(out->arena, s, e, (int)n + 3, &props[n]);
+		if (rc < 0)
+			goto nomem;
+		if (rc)
+			goto done;
+		n++;
+		s = nx ? nx + 1 : NULL;
+	}
+	card->version = VCARD_30;
+	card->line = 1;
+	card->props = props;
+	card->n_props = n;
+	out->cards = card;
+	out->n_cards = 1;
+	return KITH_OK;
+nomem:
+	rc = kith_err_nomem(err);
+done:
+	free(card);
+	arena_free(out->arena);
+	memset(out, 0, sizeof(*out));
+	return rc;
+}
+
+int vcard_parse_stored(struct vcard_file *out, const char *blob,
+		       struct kith_err *err)
+{
+	static const char head[] = "BEGIN:VCARD\r\nVERSION:3.0\r\n",
+			  tail[] = "\r\nEND:VCARD\r\n";
+	size_t len = strlen(blob);
+	char *wrap;
+	int rc = vcard_stored_lean(out, blob, err);
+
+	if (rc <= 0)
+		return rc;
+	wrap = malloc(sizeof(head) + len + sizeof(tail));
+	if (!wrap)
+		return kith_err_nomem(err);
+	memcpy(wrap, head, sizeof(head) - 1);
+	memcpy(wrap + sizeof(head) - 1, blob, len);
+	memcpy(wrap + sizeof(head) - 1 + len, tail, sizeof(tail));
+	rc = vcard_parse(out, wrap, sizeof(head) - 1 + len + sizeof(tail) - 1,
+			 "card", err);
+	free(wrap);
+	if (!rc && out->n_cards != 1) {
+		vcard_file_free(out);
+		rc = kith_err_set(err, KITH_EINPUT, "card", "not one card");
+	}
 	return rc;
 }
 

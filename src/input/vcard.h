@@ -126,6 +126,23 @@ int vcard_parse_each_skip(const char *text, size_t len, const char *file,
 
 void vcard_file_free(struct vcard_file *f); /* NULL and empty allowed */
 
+/*
+ * A contact's stored card (vcard_contact.card: content lines joined by
+ * CRLF, no BEGIN, VERSION or END) as one 3.0 card in *out, exactly as
+ * vcard_parse reads it wrapped in BEGIN:VCARD/VERSION:3.0/END:VCARD (the
+ * property lines numbered from 3). The writer reads a card back for each
+ * contact it exports: a card in the form vcard_prop_line writes is cut
+ * in place, one allocation for the whole card, without the reader's
+ * decoding; anything else goes through vcard_parse. Statuses as
+ * vcard_parse (KITH_EINPUT also when the text is not one card).
+ */
+int vcard_parse_stored(struct vcard_file *out, const char *blob,
+		       struct kith_err *err);
+/* Its fast path alone (for the tests and the fuzz target): 1 and *out
+ * empty when the blob is not in that form; KITH_OK; KITH_ENOMEM. */
+int vcard_stored_lean(struct vcard_file *out, const char *blob,
+		      struct kith_err *err);
+
 /* The arena, for other readers that build cards (input/csv.c): alloc
  * returns 8-aligned memory living until vcard_arena_free; NULL on no
  * memory. free accepts NULL. */

@@ -368,7 +368,6 @@ int vcard_write_contact(struct vcard_out *out, const struct vcard_contact *vc,
 {
 	struct vcard_file f = {0};
 	struct wctx w = {out, v, NULL, 0, {0}};
-	struct vcard_out wrap = {0};
 	const struct vcard *card = NULL;
 	enum action *act = NULL;
 	char *notes_joined = NULL;
@@ -380,15 +379,8 @@ int vcard_write_contact(struct vcard_out *out, const struct vcard_contact *vc,
 	    had_note = 0, had_uid = 0, had_tz = 0;
 
 	if (vc->c.card && *vc->c.card) {
-		rc = out_str(&wrap, "BEGIN:VCARD\r\nVERSION:3.0\r\n");
-		if (!rc)
-			rc = out_str(&wrap, vc->c.card);
-		if (!rc)
-			rc = out_str(&wrap, "\r\nEND:VCARD\r\n");
-		if (rc)
-			goto nomem;
-		rc = vcard_parse(&f, wrap.buf, wrap.len, "card", err);
-		if (rc == KITH_EINPUT || (!rc && f.n_cards != 1)) {
+		rc = vcard_parse_stored(&f, vc->c.card, err);
+		if (rc == KITH_EINPUT) {
 			rc =
 			    kith_err_set(err, KITH_EINPUT, "card",
 					 "the stored card is not one vCard: %s",
@@ -731,7 +723,6 @@ done:
 	free(notes_joined);
 	free(w.line);
 	vcard_out_free(&w.esc);
-	vcard_out_free(&wrap);
 	vcard_file_free(&f);
 	return rc;
 }

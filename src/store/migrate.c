@@ -495,6 +495,12 @@ static const char *const migrations[] = {
 	 " INSERT INTO dav_tombstone(workspace_id, seq, contact_id, uid, href)"
 	 "  SELECT OLD.workspace_id, dav_seq, 0, OLD.uid, OLD.href"
 	 "  FROM workspace WHERE id = OLD.workspace_id; END;"),
+	/* 12: a page of contacts (store_contact_list: the export, `kith
+	 * list`, the API's list) is the workspace's ids after a cursor in
+	 * order. Without an index ordered by id inside the workspace every
+	 * page read all the workspace's contacts through contact_org and
+	 * sorted them: an export of 100,000 went quadratic. */
+	"CREATE INDEX contact_ws ON contact(workspace_id, id);",
 };
 
 size_t migrate_count(void)

@@ -538,6 +538,29 @@ done:
 	return rc;
 }
 
+int store_date_list_range(struct kdate **out, size_t *n, struct store *st,
+			  int64_t ws, int64_t after_id, int64_t last_id,
+			  struct kith_err *err)
+{
+	void *rows;
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, "SELECT id, contact_id, kind, day, year_known, yearly,"
+		" created_at FROM kdate WHERE workspace_id = ?1"
+		" AND contact_id > ?2 AND contact_id <= ?3"
+		" ORDER BY contact_id, id");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, after_id);
+	sqlite3_bind_int64(s, 3, last_id);
+	rc = rows_read(&rows, n, st, s, sizeof(struct kdate), date_row,
+		       date_rows_free, err);
+	if (!rc)
+		*out = rows;
+done:
+	return rc;
+}
+
 static const char sql_promise_add[] =
 	"INSERT INTO promise(id, workspace_id, contact_id, text, due,"
 	" done_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)";

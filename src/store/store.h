@@ -360,6 +360,12 @@ int store_date_add(struct store *st, int64_t ws, struct kdate *d,
 int store_date_list(struct kdate **out, size_t *n, struct store *st, int64_t ws,
 		    int64_t contact_id, struct kith_err *err);
 void store_dates_free(struct kdate *d, size_t n);
+/* The dates of ws's contacts with ids in (after_id, last_id], ordered by
+ * contact and then as store_date_list orders one contact's: one
+ * statement for a page of contacts (the export), not one a contact. */
+int store_date_list_range(struct kdate **out, size_t *n, struct store *st,
+			  int64_t ws, int64_t after_id, int64_t last_id,
+			  struct kith_err *err);
 
 int store_promise_add(struct store *st, int64_t ws, struct promise *p,
 		      struct kith_err *err);

@@ -200,6 +200,175 @@ static void test_tenancy(void **state)
 	free(ids);
 }
 
+static void lists_equal(const struct strlist *a, const struct strlist *b)
+{
+	assert_int_equal(a->n, b->n);
+	for (size_t i = 0; i < a->n; i++)
+		assert_string_equal(a->v[i], b->v[i]);
+}
+
+/* One contact of a page the way store_contact_get (its own statement)
+ * reads it: every list, each in its order, and the card when asked. */
+static void same_as_get(struct fx *f, const struct contact *c, bool card)
+{
+	struct contact g;
+
+	get(f, c->id, &g);
+	assert_string_equal(c->name, g.name);
+	lists_equal(&c->emails, &g.emails);
+	lists_equal(&c->email_labels, &g.email_labels);
+	lists_equal(&c->phones, &g.phones);
+	lists_equal(&c->phone_labels, &g.phone_labels);
+	lists_equal(&c->phone_keys, &g.phone_keys);
+	lists_equal(&c->addresses, &g.addresses);
+	lists_equal(&c->address_labels, &g.address_labels);
+	lists_equal(&c->handles, &g.handles);
+	lists_equal(&c->tags, &g.tags);
+	if (card && g.card)
+		assert_string_equal(c->card, g.card);
+	else
+		assert_null(c->card);
+	contact_clear(&g);
+}
+
+/*
+ * store_contact_list reads a page's lists with one statement per list
+ * for the whole page and merges them in: each contact gets its own rows
+ * in order, with another workspace's contacts between the page's ids,
+ * on a sparse page (a tag filter), page after page; the card comes only
+ * with with_card. store_date_list_range gives the page's dates by
+ * contact, none of another workspace.
+ */
+static void test_list_pages(void **state)
+{
+	struct fx *f = *state;
+	struct contact_filter flt = { 0 };
+	int64_t ids[40], last = 0;
+	size_t seen = 0, tagged = 0, want_dates = 0;
+	char buf[64];
+
+	for (int i = 0; i < 40; i++) {
+		int64_t ws = i % 2 ? f->other_ws : f->app.ws;
+		struct contact c;
+
+		contact_init(&c);
+		snprintf(buf, sizeof(buf), "Person %02d", i);
+		c.name = strdup(buf);
+		for (int k = 0; k < i % 4; k++) {
+			snprintf(buf, sizeof(buf), "p%d.%d@example.org", i, k);
+			assert_int_equal(strlist_push(&c.emails, buf), 0);
+			assert_int_equal(strlist_push(&c.email_labels,
+						      k ? "work" : ""), 0);
+		}
+		for (int k = 0; k < i % 3; k++) {
+			snprintf(buf, sizeof(buf), "+1 415 555 %04d", i * 10 + k);
+			assert_int_equal(strlist_push(&c.phones, buf), 0);
+			assert_int_equal(strlist_push(&c.phone_labels,
+						      i % 2 ? "mobile" : ""), 0);
+		}
+		if (i % 5 == 0) {
+			snprintf(buf, sizeof(buf), "%d Main St, Springfield", i);
+			assert_int_equal(strlist_push(&c.addresses, buf), 0);
+			assert_int_equal(strlist_push(&c.address_labels, "home"),
+					 0);
+			assert_int_equal(strlist_push(&c.handles, "@p"), 0);
+		}
+		/* tags are a set, read back in order */
+		assert_int_equal(strlist_push(&c.tags, i % 3 ? "zeta" : "t"), 0);
+		assert_int_equal(strlist_push(&c.tags, "alpha"), 0);
+		if (i % 2 == 0) {
+			snprintf(buf, sizeof(buf), "NOTE:card %d", i);
+			c.card = strdup(buf);
+		}
+		assert_int_equal(store_contact_add(f->app.st, ws, &c, NOW,
+						   &f->err),
+				 0);
+		ids[i] = c.id;
+		contact_clear(&c);
+		if (i % 3 != 1) {
+			struct kdate d = { 0 };
+
+			d.contact_id = ids[i];
+			d.kind = (char *)(i % 2 ? "birthday" : "anniversary");
+			d.day = 20000 + i;
+			d.yearly = true;
+			assert_int_equal(store_date_add(f->app.st, ws, &d,
+							&f->err),
+					 0);
+			d.id = 0;
+			d.kind = (char *)"first met";
+			assert_int_equal(store_date_add(f->app.st, ws, &d,
+							&f->err),
+					 0);
+			want_dates += ws == f->app.ws ? 2 : 0;
+		}
+	}
+
+	/* Every contact of the workspace, 3 a page, with cards. */
+	flt.limit = 3;
+	flt.with_card = true;
+	for (;;) {
+		struct contact *c = NULL;
+		struct kdate *d = NULL;
+		size_t n = 0, nd = 0, k = 0;
+
+		assert_int_equal(store_contact_list(&c, &n, f->app.st,
+						    f->app.ws, &flt, &f->err),
+				 0);
+		if (!n)
+			break;
+		assert_int_equal(store_date_list_range(&d, &nd, f->app.st,
+						       f->app.ws, flt.after_id,
+						       c[n - 1].id, &f->err),
+				 0);
+		for (size_t i = 0; i < n; i++) {
+			struct kdate *one = NULL;
+			size_t none = 0;
+
+			assert_true(c[i].id > last);
+			last = c[i].id;
+			assert_int_equal(c[i].id, ids[2 * seen++]);
+			same_as_get(f, &c[i], true);
+			assert_int_equal(store_date_list(&one, &none, f->app.st,
+							 f->app.ws, c[i].id,
+							 &f->err),
+					 0);
+			for (size_t j = 0; j < none; j++, k++) {
+				assert_true(k < nd);
+				assert_int_equal(d[k].id, one[j].id);
+				assert_int_equal(d[k].contact_id, c[i].id);
+				assert_string_equal(d[k].kind, one[j].kind);
+			}
+			want_dates -= none;
+			store_dates_free(one, none);
+		}
+		assert_int_equal(k, nd);
+		flt.after_id = c[n - 1].id;
+		store_dates_free(d, nd);
+		store_contacts_free(c, n);
+	}
+	assert_int_equal(seen, 20);
+	assert_int_equal(want_dates, 0);
+
+	/* A sparse page: the tag picks every third contact of ws. */
+	memset(&flt, 0, sizeof(flt));
+	flt.tag = "t";
+	{
+		struct contact *c = NULL;
+		size_t n = 0;
+
+		assert_int_equal(store_contact_list(&c, &n, f->app.st,
+						    f->app.ws, &flt, &f->err),
+				 0);
+		for (size_t i = 0; i < n; i++) {
+			same_as_get(f, &c[i], false);
+			tagged++;
+		}
+		store_contacts_free(c, n);
+	}
+	assert_int_equal(tagged, 7); /* i = 0, 6, 12, 18, 24, 30, 36 */
+}
+
 /* L8: a new stream starts at its user's last alert; the global maximum
  * (another tenant's activity) is for the ticker alone. */
 static void test_alert_last_per_user(void **state)
@@ -432,6 +601,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_version_conflict, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_tenancy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_pages, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_alert_last_per_user, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_merge, setup, teardown),
