@@ -12,6 +12,7 @@ struct command {
 	bool write;		/* runs in one transaction */
 	const char *usage;
 	const char *help;
+	bool own_store;		/* opens the store itself: no workspace */
 };
 
 static const struct command commands[] = {
@@ -117,6 +118,19 @@ static const struct command commands[] = {
 	{ "token", cmd_token, true,
 	  "token create EMAIL [--name N] | token list | token revoke ID",
 	  "API tokens; create prints the secret once, on its last line." },
+	{ "backup", cmd_backup, false, "backup FILE [--force]",
+	  "Copy the whole database, as of one moment, to FILE (online: a\n"
+	  "running kith serve keeps answering). Never replaces FILE unless\n"
+	  "--force.", true },
+	{ "restore", cmd_restore, false, "restore FILE [--force]",
+	  "Replace the whole database with the backup FILE, after checking\n"
+	  "it (integrity, a kith schema this kith reads). Refuses a database\n"
+	  "that holds a book unless --force; a running server sees the old\n"
+	  "book or the new one, never a mix.", true },
+	{ "doctor", cmd_doctor, false, "doctor [--listen ADDR:PORT] [--json]",
+	  "Check the database (integrity, schema, sizes, summaries), notify\n"
+	  "targets, mailboxes and, with --listen, the server. Exit 1 names\n"
+	  "each problem.", true },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(*commands))
@@ -246,7 +260,9 @@ int main(int argc, char **argv)
 		c.db_path = default_db(dbbuf, sizeof(dbbuf));
 	/* The server serves every workspace: each request's user picks
 	 * one. It only needs the migrations run. */
-	if (cmd->fn == cmd_serve && !c.ws_name) {
+	if (cmd->own_store) {
+		rc = KITH_OK;
+	} else if (cmd->fn == cmd_serve && !c.ws_name) {
 		memset(&c.app, 0, sizeof(c.app));
 		c.app.now = now;
 		rc = store_open(&c.app.st, c.db_path, &c.err);

@@ -104,5 +104,9 @@ int cmd_signals(struct cli *c);
 int cmd_focus(struct cli *c);
 int cmd_notify(struct cli *c);
 int cmd_meetings(struct cli *c);
+/* ops.c: they open the store themselves (every workspace at once). */
+int cmd_backup(struct cli *c);
+int cmd_restore(struct cli *c);
+int cmd_doctor(struct cli *c);
 
 #endif
