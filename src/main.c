@@ -88,9 +88,15 @@ static const struct command commands[] = {
 	{ "demo", cmd_demo, true, "demo [--contacts N --touches M]",
 	  "Seed the demo book; with --contacts, a big synthetic one." },
 	{ "serve", cmd_serve, false,
-	  "serve [--listen ADDR:PORT] [--threads N] [--quiet] "
-	  "[--notify-allow HOST[:PORT],...]... [--hook-rate N] [--hook-daily N]",
-	  "Serve the JSON API (default 127.0.0.1:8080) until SIGTERM." },
+	  "serve [--listen ADDR:PORT] [--threads N] [--quiet]\n"
+	  "         [--notify-allow HOST[:PORT],...]... [--hook-rate N]\n"
+	  "         [--hook-daily N] [--trust-proxy CIDR]...\n"
+	  "         [--per-ip-limit N] [--header-timeout SECONDS]\n"
+	  "         [--max-streams N]",
+	  "Serve the JSON API and the web app (default 127.0.0.1:8080)\n"
+	  "until SIGTERM; one access-log line per request on stderr unless\n"
+	  "--quiet. For TLS, put nginx or Caddy in front and name it with\n"
+	  "--trust-proxy: see kith-serve(1) and docs/OPERATIONS.md." },
 	{ "user", cmd_user, true,
 	  "user add EMAIL [--role owner|member|viewer] [--name N]\n"
 	  "                [--password-stdin]\n"
@@ -116,7 +122,8 @@ static const struct command commands[] = {
 	  "Meetings hold alerts while they run; past ones with contacts\n"
 	  "become touchpoints to confirm." },
 	{ "token", cmd_token, true,
-	  "token create EMAIL [--name N] | token list | token revoke ID",
+	  "token create EMAIL [--name N] [--expires DAYS] | token list |\n"
+	  "       kith token revoke ID",
 	  "API tokens; create prints the secret once, on its last line." },
 	{ "backup", cmd_backup, false, "backup FILE [--force]",
 	  "Copy the whole database, as of one moment, to FILE (online: a\n"
