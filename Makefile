@@ -93,6 +93,7 @@ bench: deps all
 	@$(MAKE) --no-print-directory $(B)/bench/bench_due
 	@./bench/run
 	@./bench/api.sh
+	@KITH=$(B)/kith bash tests/crash/run.sh 1000 | tail -8
 
 $(B)/bench/%: bench/%.c $(B)/libkith.a
 	@mkdir -p $(dir $@)
@@ -153,6 +154,12 @@ install: $(B)/kith $(B)/completions/kith.bash
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+
+# make fuzz: every target for FUZZ_SECONDS each (default 60); new inputs
+# that add coverage are merged into fuzz/corpus/. docs/FUZZING.md.
+FUZZ_SECONDS ?= 60
+fuzz: fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) ./scripts/fuzz
 
 lint:
 	clang-format --dry-run --Werror $(SRC) $(wildcard src/*/*.h src/*.h)
