@@ -124,7 +124,8 @@ static const struct command commands[] = {
 	{ "token", cmd_token, true,
 	  "token create EMAIL [--name N] [--expires DAYS] | token list |\n"
 	  "       kith token revoke ID",
-	  "API tokens; create prints the secret once, on its last line." },
+	  "API tokens; create prints the secret once, on its last line.\n"
+	  "create needs no --workspace: EMAIL's user belongs to one." },
 	{ "backup", cmd_backup, false, "backup FILE [--force]",
 	  "Copy the whole database, as of one moment, to FILE (online: a\n"
 	  "running kith serve keeps answering). Never replaces FILE unless\n"
@@ -265,6 +266,8 @@ int main(int argc, char **argv)
 		return fail(&c, rc);
 	if (!c.db_path)
 		c.db_path = default_db(dbbuf, sizeof(dbbuf));
+	if (cmd->fn == cmd_token)
+		cmd_token_workspace(&c);
 	/* The server serves every workspace: each request's user picks
 	 * one. It only needs the migrations run. */
 	if (cmd->own_store) {

@@ -99,6 +99,8 @@ int cmd_demo(struct cli *c);
 int cmd_serve(struct cli *c);
 int cmd_user(struct cli *c);
 int cmd_token(struct cli *c);
+/* Before token opens its workspace: the one EMAIL's user belongs to. */
+int cmd_token_workspace(struct cli *c);
 int cmd_webhook(struct cli *c);
 int cmd_signals(struct cli *c);
 int cmd_focus(struct cli *c);
