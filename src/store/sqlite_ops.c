@@ -383,6 +383,30 @@ done:
 	return rc;
 }
 
+/* The backup API cannot copy into a WAL database of another page size
+ * ("attempt to write a readonly database"): give the staged copy the
+ * live file's page size first. A VACUUM, so only when they differ. */
+static int stage_page_size(struct store *st, sqlite3 *sdb, const char *stage,
+			   struct kith_err *err)
+{
+	char live[32], staged[32], sql[96];
+
+	if (query_text(st->db, "PRAGMA page_size", live, sizeof(live)) ||
+	    query_text(sdb, "PRAGMA page_size", staged, sizeof(staged)))
+		return ops_fail(err, sqlite3_extended_errcode(sdb), stage,
+				"staging", sqlite3_errmsg(sdb));
+	if (!strcmp(live, staged))
+		return KITH_OK;
+	snprintf(sql, sizeof(sql),
+		 "PRAGMA journal_mode=DELETE; PRAGMA page_size=%ld; VACUUM",
+		 strtol(live, NULL, 10));
+	if (sqlite3_exec(sdb, sql, NULL, NULL, NULL))
+		return ops_fail(err, sqlite3_extended_errcode(sdb), stage,
+				"changing the page size",
+				sqlite3_errmsg(sdb));
+	return KITH_OK;
+}
+
 int store_restore(struct store *st, const char *src_path, bool force,
 		  struct kith_err *err)
 {
@@ -434,6 +458,8 @@ int store_restore(struct store *st, const char *src_path, bool force,
 		goto done;
 	}
 	rc = backup_copy(sdb, src, stage, "staging", err);
+	if (!rc)
+		rc = stage_page_size(st, sdb, stage, err);
 	sqlite3_close(sdb);
 	sdb = NULL;
 	if (rc)

@@ -135,6 +135,15 @@ check "restore into a new database needs no --force" 0 \
 ok "the fresh database holds backup 2" \
 	test "$(sqlite3 "$T_DIR/fresh.db" 'SELECT count(*) FROM contact')" = "$(sqlite3 "$T_DIR/b2.db" 'SELECT count(*) FROM contact')"
 
+# A backup of another page size (made by another SQLite, or VACUUMed
+# with one): the backup API cannot copy it into a WAL database as is.
+sqlite3 "$T_DIR/big.db" 'PRAGMA page_size = 8192; VACUUM'
+"$KITH" --db "$T_DIR/big.db" --workspace Big add "Big Page" >/dev/null
+check "restore a backup of another page size" 0 \
+"restored $T_DIR/big.db into $T_DIR/fresh.db" \
+	kith --db "$T_DIR/fresh.db" restore "$T_DIR/big.db" --force
+ok "and it is there, whole" test "$("$KITH" --db "$T_DIR/fresh.db" --workspace Big --json list | jq -r '.[0].name')/$(sqlite3 "$T_DIR/fresh.db" 'PRAGMA integrity_check')" = "Big Page/ok"
+
 echo "not a database at all" >"$T_DIR/text.db"
 check "a non-kith file is refused" 2 \
 "kith restore: $T_DIR/text.db: not a kith database (file is not a database)" \
