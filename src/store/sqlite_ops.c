@@ -110,7 +110,8 @@ int store_backup(struct store *st, const char *path, bool force,
 	char tmp[4096], dir[4096];
 	sqlite3 *dst = NULL;
 	struct stat sb;
-	int fd, rc;
+	bool linked = false;
+	int fd, rc, e = 0;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		return kith_err_set(err, KITH_EINPUT, "FILE", "path too long");
@@ -155,18 +156,29 @@ int store_backup(struct store *st, const char *path, bool force,
 		goto done;
 	}
 	/* Without --force link() refuses an existing FILE atomically: one
-	 * made between the check above and now is not clobbered. */
-	if (force ? rename(tmp, path) : link(tmp, path)) {
-		rc = errno == EEXIST
-			     ? kith_err_set(err, KITH_ECONFLICT, "FILE",
-					    "%s exists; --force replaces it",
-					    path)
-			     : kith_err_set(err, KITH_EIO, "FILE",
-					    "cannot create %s: %s", path,
-					    strerror(errno));
+	 * made between the check above and now is not clobbered. vfat and
+	 * some network filesystems have no hard links: there, check again
+	 * and rename. */
+	if (force) {
+		e = rename(tmp, path) ? errno : 0;
+	} else if (link(tmp, path) == 0) {
+		linked = true;
+	} else {
+		e = errno;
+		if ((e == EPERM || e == ENOTSUP || e == ENOSYS) &&
+		    stat(path, &sb) && errno == ENOENT)
+			e = rename(tmp, path) ? errno : 0;
+	}
+	if (e) {
+		rc = e == EEXIST ? kith_err_set(err, KITH_ECONFLICT, "FILE",
+						"%s exists; --force replaces it",
+						path)
+				 : kith_err_set(err, KITH_EIO, "FILE",
+						"cannot create %s: %s", path,
+						strerror(e));
 		goto done;
 	}
-	if (!force)
+	if (linked)
 		unlink(tmp);
 	snprintf(dir, sizeof(dir), "%s", path);
 	fsync_path(dirname(dir), true);
