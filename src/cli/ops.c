@@ -34,8 +34,7 @@ static int db_must_exist(struct cli *c)
 
 int cmd_backup(struct cli *c)
 {
-	static const struct cli_opt opts[] = { { "force", false },
-					       { NULL, false } };
+	static const struct cli_opt opts[] = {{"force", false}, {NULL, false}};
 	int rc;
 
 	rc = cli_parse(c, opts);
@@ -59,8 +58,7 @@ int cmd_backup(struct cli *c)
 
 int cmd_restore(struct cli *c)
 {
-	static const struct cli_opt opts[] = { { "force", false },
-					       { NULL, false } };
+	static const struct cli_opt opts[] = {{"force", false}, {NULL, false}};
 	int rc;
 
 	rc = cli_parse(c, opts);
@@ -88,13 +86,13 @@ int cmd_restore(struct cli *c)
 
 struct doctor {
 	struct cli *c;
-	json_t *out;		/* the report, for --json */
+	json_t *out; /* the report, for --json */
 	json_t *problems;
 	int n_problems;
 };
 
 static void say(struct doctor *d, const char *what, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void say(struct doctor *d, const char *what, const char *fmt, ...)
 {
 	va_list ap;
@@ -109,7 +107,7 @@ static void say(struct doctor *d, const char *what, const char *fmt, ...)
 }
 
 static void problem(struct doctor *d, const char *what, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void problem(struct doctor *d, const char *what, const char *fmt, ...)
 {
 	char buf[1024];
@@ -119,9 +117,8 @@ static void problem(struct doctor *d, const char *what, const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	d->n_problems++;
-	json_array_append_new(d->problems,
-			      json_pack("{s:s, s:s}", "check", what, "problem",
-					buf));
+	json_array_append_new(d->problems, json_pack("{s:s, s:s}", "check",
+						     what, "problem", buf));
 	if (!d->c->json)
 		printf("%-10s PROBLEM: %s\n", what, buf);
 }
@@ -153,7 +150,7 @@ static void doctor_file(struct doctor *d, bool *healthy)
 	struct cli *c = d->c;
 	struct store *st = NULL;
 	struct store_table_size *t = NULL;
-	struct kith_err err = { 0 };
+	struct kith_err err = {0};
 	char **msgs = NULL, wal[4200], b1[32], b2[32];
 	size_t n = 0, nt = 0;
 	long version = 0;
@@ -221,11 +218,10 @@ static void doctor_file(struct doctor *d, bool *healthy)
 	} else {
 		for (size_t i = 0; i < nt; i++) {
 			json_array_append_new(
-				tables, json_pack("{s:s, s:I, s:I}", "name",
-						  t[i].name, "rows",
-						  (json_int_t)t[i].rows,
-						  "bytes",
-						  (json_int_t)t[i].bytes));
+			    tables,
+			    json_pack("{s:s, s:I, s:I}", "name", t[i].name,
+				      "rows", (json_int_t)t[i].rows, "bytes",
+				      (json_int_t)t[i].bytes));
 			say(d, i ? "" : "tables", "%-20s %10lld rows %10s",
 			    t[i].name, (long long)t[i].rows,
 			    human_bytes(t[i].bytes, b1, sizeof(b1)));
@@ -242,15 +238,14 @@ done:
 /* Stored summaries against summaries recomputed from history. */
 static void doctor_summaries(struct doctor *d, struct store *st)
 {
-	struct kith_err err = { 0 };
+	struct kith_err err = {0};
 	int64_t bad = 0, first = 0;
 
 	if (store_summaries_check(st, &bad, &first, &err)) {
 		problem(d, "summaries", "%s", err.msg);
 		return;
 	}
-	json_object_set_new(d->out, "summaries_differing",
-			    json_integer(bad));
+	json_object_set_new(d->out, "summaries_differing", json_integer(bad));
 	if (bad)
 		problem(d, "summaries",
 			"%lld contacts' stored summaries differ from their "
@@ -262,26 +257,28 @@ static void doctor_summaries(struct doctor *d, struct store *st)
 
 static void doctor_notify(struct doctor *d, struct store *st)
 {
-	struct kith_err err = { 0 };
+	struct kith_err err = {0};
 	char **urls = NULL, *last = NULL;
 	size_t n = 0;
 	int64_t failing = 0;
 
 	if (store_text_column(st, "notify_target", "url", &urls, &n, &err))
-		return;		/* no such table in this schema */
+		return; /* no such table in this schema */
 	for (size_t i = 0; i < n; i++)
 		if (strncmp(urls[i], "http://", 7) &&
 		    strncmp(urls[i], "https://", 8))
-			problem(d, "notify", "target \"%s\" is not an http(s) URL",
-				urls[i]);
-	json_object_set_new(d->out, "notify_targets", json_integer((json_int_t)n));
+			problem(d, "notify",
+				"target \"%s\" is not an http(s) URL", urls[i]);
+	json_object_set_new(d->out, "notify_targets",
+			    json_integer((json_int_t)n));
 	if (!store_outbox_failing(st, DOCTOR_OUTBOX_TRIES, &failing, &last,
 				  &err) &&
 	    failing)
-		problem(d, "notify",
-			"%lld notifications unsent after %d tries; last error: %s",
-			(long long)failing, DOCTOR_OUTBOX_TRIES,
-			last ? last : "none recorded");
+		problem(
+		    d, "notify",
+		    "%lld notifications unsent after %d tries; last error: %s",
+		    (long long)failing, DOCTOR_OUTBOX_TRIES,
+		    last ? last : "none recorded");
 	else
 		say(d, "notify", "%zu targets", n);
 	free(last);
@@ -293,8 +290,8 @@ static void doctor_notify(struct doctor *d, struct store *st)
  * module; absent, there is nothing to check. */
 static void doctor_mailboxes(struct doctor *d, struct store *st)
 {
-	static const char *const cols[] = { "path", "maildir", "source" };
-	struct kith_err err = { 0 };
+	static const char *const cols[] = {"path", "maildir", "source"};
+	struct kith_err err = {0};
 	char **paths = NULL;
 	size_t n = 0;
 
@@ -348,17 +345,17 @@ static void doctor_server(struct doctor *d, const char *addr)
 	if (cc != CURLE_OK)
 		problem(d, "server", "%s: %s", addr, curl_easy_strerror(cc));
 	else if (status != 200)
-		problem(d, "server", "%s answers %ld to GET /api/v1/openapi.json",
-			addr, status);
+		problem(d, "server",
+			"%s answers %ld to GET /api/v1/openapi.json", addr,
+			status);
 	else
 		say(d, "server", "%s answers", addr);
 }
 
 int cmd_doctor(struct cli *c)
 {
-	static const struct cli_opt opts[] = { { "listen", true },
-					       { NULL, false } };
-	struct doctor d = { .c = c };
+	static const struct cli_opt opts[] = {{"listen", true}, {NULL, false}};
+	struct doctor d = {.c = c};
 	bool healthy = false;
 	int rc;
 
@@ -395,8 +392,7 @@ int cmd_doctor(struct cli *c)
 		printf("all well\n");
 	fflush(stdout);
 	if (!rc && d.n_problems)
-		rc = kith_err_set(&c->err, KITH_EIO, NULL,
-				  "%d problem%s found", d.n_problems,
-				  d.n_problems == 1 ? "" : "s");
+		rc = kith_err_set(&c->err, KITH_EIO, NULL, "%d problem%s found",
+				  d.n_problems, d.n_problems == 1 ? "" : "s");
 	return rc;
 }

@@ -72,16 +72,15 @@ static int backup_copy(sqlite3 *dst, sqlite3 *src, const char *path,
 		 * connection has none. */
 		if (ec == SQLITE_OK)
 			ec = code;
-		return ops_fail(err, ec, path, what,
-				sqlite3_errstr(code));
+		return ops_fail(err, ec, path, what, sqlite3_errstr(code));
 	}
 	return KITH_OK;
 }
 
 static int fsync_path(const char *path, bool dir)
 {
-	int fd = open(path, (dir ? O_RDONLY | O_DIRECTORY : O_RDWR) |
-				    O_CLOEXEC);
+	int fd =
+	    open(path, (dir ? O_RDONLY | O_DIRECTORY : O_RDWR) | O_CLOEXEC);
 	int rc;
 
 	if (fd < 0)
@@ -122,14 +121,15 @@ int store_backup(struct store *st, const char *path, bool force,
 	unlink_db(tmp);
 	fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return kith_err_set(err, KITH_EIO, "FILE", "cannot create %s: %s",
-				    tmp, strerror(errno));
+		return kith_err_set(err, KITH_EIO, "FILE",
+				    "cannot create %s: %s", tmp,
+				    strerror(errno));
 	close(fd);
 	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE, NULL)) {
-		rc = ops_fail(err, dst ? sqlite3_extended_errcode(dst)
-				       : SQLITE_NOMEM,
-			      tmp, "opening the copy",
-			      dst ? sqlite3_errmsg(dst) : "no memory");
+		rc = ops_fail(
+		    err, dst ? sqlite3_extended_errcode(dst) : SQLITE_NOMEM,
+		    tmp, "opening the copy",
+		    dst ? sqlite3_errmsg(dst) : "no memory");
 		goto done;
 	}
 	rc = backup_copy(dst, st->db, tmp, "copying", err);
@@ -137,8 +137,7 @@ int store_backup(struct store *st, const char *path, bool force,
 		goto done;
 	/* The copy carries the live file's WAL flag; a backup is one
 	 * self-contained file, so switch it back to a rollback journal. */
-	if (sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL,
-			 NULL)) {
+	if (sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL)) {
 		rc = ops_fail(err, sqlite3_extended_errcode(dst), tmp,
 			      "finishing the copy", sqlite3_errmsg(dst));
 		goto done;
@@ -170,12 +169,12 @@ int store_backup(struct store *st, const char *path, bool force,
 			e = rename(tmp, path) ? errno : 0;
 	}
 	if (e) {
-		rc = e == EEXIST ? kith_err_set(err, KITH_ECONFLICT, "FILE",
-						"%s exists; --force replaces it",
-						path)
-				 : kith_err_set(err, KITH_EIO, "FILE",
-						"cannot create %s: %s", path,
-						strerror(e));
+		rc = e == EEXIST
+			 ? kith_err_set(err, KITH_ECONFLICT, "FILE",
+					"%s exists; --force replaces it", path)
+			 : kith_err_set(err, KITH_EIO, "FILE",
+					"cannot create %s: %s", path,
+					strerror(e));
 		goto done;
 	}
 	if (linked)
@@ -242,7 +241,8 @@ static bool integrity_false_null(sqlite3 *db, const char *msg, size_t len)
 	column[len - tl - 1] = '\0';
 	/* Names cannot be bound; %w quotes them as identifiers. */
 	sql = sqlite3_mprintf("SELECT NOT EXISTS (SELECT 1 FROM \"%w\" WHERE "
-			      "\"%w\" IS NULL)", table, column);
+			      "\"%w\" IS NULL)",
+			      table, column);
 	if (sql && sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK &&
 	    sqlite3_step(s) == SQLITE_ROW)
 		none = sqlite3_column_int(s, 0) == 1;
@@ -338,8 +338,7 @@ int store_integrity(struct store *st, size_t max, char ***out, size_t *n,
 /* Is the file at db a kith database this binary can open? integrity
  * first (it reads every page), then the schema version, then a table
  * only kith makes. */
-static int check_kith_file(sqlite3 *db, const char *path,
-			   struct kith_err *err)
+static int check_kith_file(sqlite3 *db, const char *path, struct kith_err *err)
 {
 	char buf[512];
 	long version;
@@ -347,7 +346,7 @@ static int check_kith_file(sqlite3 *db, const char *path,
 
 	char **msgs = NULL;
 	size_t n = 0;
-	struct kith_err ierr = { 0 };
+	struct kith_err ierr = {0};
 
 	if (integrity_run(db, 100, &msgs, &n, &ierr))
 		return ops_fail(err, sqlite3_extended_errcode(db), path,
@@ -389,7 +388,7 @@ int store_book_empty(struct store *st, bool *empty, struct kith_err *err)
 		"EXISTS (SELECT 1 FROM user)");
 	STEP(s, more);
 	*empty = !(more && sqlite3_column_int(s, 0));
-	sqlite3_reset(s);	/* no read snapshot left for the restore */
+	sqlite3_reset(s); /* no read snapshot left for the restore */
 	rc = KITH_OK;
 done:
 	return rc;
@@ -414,8 +413,7 @@ static int stage_page_size(struct store *st, sqlite3 *sdb, const char *stage,
 		 strtol(live, NULL, 10));
 	if (sqlite3_exec(sdb, sql, NULL, NULL, NULL))
 		return ops_fail(err, sqlite3_extended_errcode(sdb), stage,
-				"changing the page size",
-				sqlite3_errmsg(sdb));
+				"changing the page size", sqlite3_errmsg(sdb));
 	return KITH_OK;
 }
 
@@ -429,8 +427,8 @@ int store_restore(struct store *st, const char *src_path, bool force,
 	int fd, rc;
 
 	if (sqlite3_open_v2(src_path, &src, SQLITE_OPEN_READONLY, NULL)) {
-		rc = kith_err_set(err, KITH_EINPUT, "FILE", "cannot open %s: %s",
-				  src_path,
+		rc = kith_err_set(err, KITH_EINPUT, "FILE",
+				  "cannot open %s: %s", src_path,
 				  src ? sqlite3_errmsg(src) : "no memory");
 		goto done;
 	}
@@ -451,7 +449,8 @@ int store_restore(struct store *st, const char *src_path, bool force,
 	 * schema there, so the live database changes once, from one whole
 	 * book at the current schema to another. */
 	if (snprintf(stage, sizeof(stage), "%s.restore",
-		     sqlite3_db_filename(st->db, "main")) >= (int)sizeof(stage)) {
+		     sqlite3_db_filename(st->db, "main")) >=
+	    (int)sizeof(stage)) {
 		stage[0] = '\0';
 		rc = kith_err_set(err, KITH_EINPUT, "--db", "path too long");
 		goto done;
@@ -476,13 +475,13 @@ int store_restore(struct store *st, const char *src_path, bool force,
 	sdb = NULL;
 	if (rc)
 		goto done;
-	rc = store_open(&staged, stage, err);	/* runs the migrations */
+	rc = store_open(&staged, stage, err); /* runs the migrations */
 	if (rc)
 		goto done;
 	/* One write transaction on the live file: a running server's
 	 * readers see the old book or the new one, never a mix. */
-	rc = backup_copy(st->db, staged->db, sqlite3_db_filename(st->db, "main"),
-			 "restoring", err);
+	rc = backup_copy(st->db, staged->db,
+			 sqlite3_db_filename(st->db, "main"), "restoring", err);
 done:
 	store_close(staged);
 	sqlite3_close(sdb);
@@ -494,8 +493,7 @@ done:
 
 /* ---- checks ---- */
 
-int store_open_check(struct store **out, const char *path,
-		     struct kith_err *err)
+int store_open_check(struct store **out, const char *path, struct kith_err *err)
 {
 	struct store *st;
 	int rc;
@@ -508,9 +506,9 @@ int store_open_check(struct store **out, const char *path,
 	if (!st)
 		return kith_err_nomem(err);
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY, NULL)) {
-		rc = kith_err_set(err, KITH_EIO, "--db", "cannot open %s: %s",
-				  path,
-				  st->db ? sqlite3_errmsg(st->db) : "no memory");
+		rc = kith_err_set(
+		    err, KITH_EIO, "--db", "cannot open %s: %s", path,
+		    st->db ? sqlite3_errmsg(st->db) : "no memory");
 		store_close(st);
 		return rc;
 	}
@@ -548,17 +546,17 @@ int store_table_sizes(struct store *st, struct store_table_size **out,
 	*n = 0;
 	/* dbstat, where SQLite has it, gives bytes; without it, rows only. */
 	code = sqlite3_prepare_v2(
-		st->db,
-		"SELECT t.name, (SELECT sum(pgsize) FROM dbstat d WHERE "
-		"d.name = t.name) FROM sqlite_schema t WHERE t.type = 'table' "
-		"AND t.name NOT LIKE 'sqlite_%' ORDER BY t.name",
-		-1, &s, NULL);
+	    st->db,
+	    "SELECT t.name, (SELECT sum(pgsize) FROM dbstat d WHERE "
+	    "d.name = t.name) FROM sqlite_schema t WHERE t.type = 'table' "
+	    "AND t.name NOT LIKE 'sqlite_%' ORDER BY t.name",
+	    -1, &s, NULL);
 	if (code != SQLITE_OK)
 		code = sqlite3_prepare_v2(
-			st->db,
-			"SELECT name, NULL FROM sqlite_schema WHERE type = "
-			"'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-			-1, &s, NULL);
+		    st->db,
+		    "SELECT name, NULL FROM sqlite_schema WHERE type = "
+		    "'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+		    -1, &s, NULL);
 	if (code != SQLITE_OK)
 		return db_fail(st, err, "list tables");
 	while ((code = sqlite3_step(s)) == SQLITE_ROW) {
@@ -575,14 +573,15 @@ int store_table_sizes(struct store *st, struct store_table_size **out,
 		memset(&v[k], 0, sizeof(v[k]));
 		v[k].name = strdup(name ? name : "?");
 		v[k].bytes = sqlite3_column_type(s, 1) == SQLITE_NULL
-				     ? -1
-				     : sqlite3_column_int64(s, 1);
+				 ? -1
+				 : sqlite3_column_int64(s, 1);
 		v[k].rows = -1;
 		/* A table name cannot be bound; %w quotes it as an
 		 * identifier, and it comes from sqlite_schema itself. */
 		sql = sqlite3_mprintf("SELECT count(*) FROM \"%w\"", name);
-		if (sql && sqlite3_prepare_v2(st->db, sql, -1, &c, NULL) ==
-				   SQLITE_OK &&
+		if (sql &&
+		    sqlite3_prepare_v2(st->db, sql, -1, &c, NULL) ==
+			SQLITE_OK &&
 		    sqlite3_step(c) == SQLITE_ROW)
 			v[k].rows = sqlite3_column_int64(c, 0);
 		sqlite3_finalize(c);
@@ -609,9 +608,8 @@ void store_table_sizes_free(struct store_table_size *v, size_t n)
 	free(v);
 }
 
-int store_text_column(struct store *st, const char *table,
-		      const char *column, char ***out, size_t *n,
-		      struct kith_err *err)
+int store_text_column(struct store *st, const char *table, const char *column,
+		      char ***out, size_t *n, struct kith_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	char **v = NULL, *sql;
@@ -679,8 +677,8 @@ done:
 }
 
 /* The summary columns, in one order for reading and comparing. */
-#define SUMMARY_COLS                                                     \
-	"id, workspace_id, last_touch, last_in_person, touch_count, "    \
+#define SUMMARY_COLS                                                           \
+	"id, workspace_id, last_touch, last_in_person, touch_count, "          \
 	"eff_every, eff_meet, any_anchor, meet_anchor, due_at, meet_due_at"
 #define N_SUMMARY 11
 
@@ -689,8 +687,8 @@ struct summary_row {
 	bool null[N_SUMMARY];
 };
 
-static int summaries_read(struct store *st, struct summary_row **out,
-			  size_t *n, struct kith_err *err)
+static int summaries_read(struct store *st, struct summary_row **out, size_t *n,
+			  struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	struct summary_row *v = NULL;
