@@ -166,7 +166,9 @@ for it in $(seq 1 "$KILLS"); do
 	sleep "0.$(printf '%03d' $((100 + RANDOM % 500)))"
 	[ -n "${CRASH_TIMING:-}" ] && echo "# t slept $(date +%s%N)"
 	grep -q '^kith: serving on' "$D/serve.log" && up=$((up + 1))
-	kill -9 "$SERVER_PID" -"$CLI_PID" -"$HTTP_PID" 2>/dev/null
+	# The group, and the process itself: a writer forked but not yet
+	# through setsid has no group to kill, and would run on unkilled.
+	kill -9 "$SERVER_PID" -"$CLI_PID" -"$HTTP_PID" "$CLI_PID" "$HTTP_PID" 2>/dev/null
 	wait "$SERVER_PID" "$CLI_PID" "$HTTP_PID" 2>/dev/null
 	SERVER_PID= CLI_PID= HTTP_PID=
 	if grep -v '^kith: serving on' "$D/serve.log" | grep -q .; then
