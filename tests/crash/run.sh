@@ -117,8 +117,12 @@ SELECT 'lost', count(*) FROM acked WHERE
  OR (kind = 'touch' AND NOT EXISTS (SELECT 1 FROM touchpoint WHERE note = a))
  OR (kind = 'fact' AND NOT EXISTS (SELECT 1 FROM fact WHERE text = a))
  OR (kind = 'promise' AND NOT EXISTS (SELECT 1 FROM promise WHERE text = a))
- OR (kind = 'date' AND NOT EXISTS (SELECT 1 FROM kdate d JOIN contact c ON c.id = d.contact_id WHERE c.name = a))
- OR (kind = 'ws' AND (SELECT count(*) FROM contact c JOIN workspace w ON w.id = c.workspace_id WHERE w.name = a) != CAST(b AS INTEGER));
+ OR (kind = 'date' AND NOT EXISTS (SELECT 1 FROM kdate d JOIN contact c ON c.id = d.contact_id WHERE c.name = a));
+-- An import restores the book's own workspace name ("Book"), whatever
+-- --workspace named: count whole imported books against the acks.
+SELECT 'lost', max(0, (SELECT count(*) FROM acked WHERE kind = 'ws') -
+ (SELECT count(*) FROM workspace w WHERE w.name = 'Book' AND
+  (SELECT count(*) FROM contact c WHERE c.workspace_id = w.id) = $BOOK_N));
 SELECT 'half', 'touch without participants', count(*) FROM touchpoint t
  WHERE NOT EXISTS (SELECT 1 FROM touch_contact c WHERE c.touch_id = t.id);
 SELECT 'half', 'participant without contact', count(*) FROM touch_contact tc
@@ -126,9 +130,13 @@ SELECT 'half', 'participant without contact', count(*) FROM touch_contact tc
 SELECT 'half', 'fact without contact', count(*) FROM fact f
  WHERE NOT EXISTS (SELECT 1 FROM contact c WHERE c.id = f.contact_id);
 SELECT 'half', 'partial import', count(*) FROM workspace w
- WHERE w.name LIKE 'W.%' AND (SELECT count(*) FROM contact c WHERE c.workspace_id = w.id) NOT IN (0, $BOOK_N);
-SELECT 'half', 'merge both or neither', count(*) FROM contact a
- WHERE a.name LIKE 'MA.%' AND EXISTS (SELECT 1 FROM contact b WHERE b.name = 'MB.' || substr(a.name, 4));
+ WHERE w.name != 'Main' AND (SELECT count(*) FROM contact c WHERE c.workspace_id = w.id) NOT IN (0, $BOOK_N);
+-- A merge is one transaction: MA gone means MB holds MA's touch (its
+-- participants moved, none left pointing at MA: the check above).
+SELECT 'half', 'merge moved half', count(*) FROM touchpoint t
+ WHERE t.note LIKE 'MN.%' AND NOT EXISTS (SELECT 1 FROM contact a WHERE a.name = 'MA.' || substr(t.note, 4))
+ AND NOT EXISTS (SELECT 1 FROM touch_contact tc JOIN contact b ON b.id = tc.contact_id
+  WHERE tc.touch_id = t.id AND b.name = 'MB.' || substr(t.note, 4));
 -- SQLite 3.40.0-3.41.0 report this NOT NULL column of a WITHOUT ROWID
 -- table as NULL when it is not (see src/store/sqlite_ops.c): ask the
 -- table instead. kith doctor below runs the check kith's way too.
@@ -177,8 +185,8 @@ for it in $(seq 1 "$KILLS"); do
 	fi
 	kills=$((kills + 1))
 	[ -n "${CRASH_TIMING:-}" ] && echo "# t killed $(date +%s%N)"
-	out=$(check_db 2>&1)
-	l=$(sed -n 's/^lost \([0-9]*\)$/\1/p' <<<"$out")
+	out=$(check_db 2>&1 | grep -v 'expected 3 columns')
+	l=$(sed -n 's/^lost \([0-9]*\)$/\1/p' <<<"$out" | awk '{ s += $1 } END { if (NR) print s }')
 	bad=$(awk '$1 == "half" && $NF != 0' <<<"$out")
 	if [ -z "$l" ]; then
 		echo "# kill $it: the check did not run:"
