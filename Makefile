@@ -25,9 +25,10 @@ APT_PKGS := build-essential pkg-config libsqlite3-dev libjansson-dev libsodium-d
             libmicrohttpd-dev libcurl4-openssl-dev libical-dev curl wrk nginx-light \
             libcmocka-dev clang libclang-rt-14-dev sqlite3 jq python3 \
             libgmime-3.0-dev dovecot-imapd openssl \
-            libxml2-dev libxml2-utils vdirsyncer khard litmus radicale
+            libxml2-dev libxml2-utils vdirsyncer khard litmus radicale \
+            man-db groff-base systemd zsh fish
 
-.PHONY: all run test bench deps clean unit cli asan fuzz lint
+.PHONY: all run test bench deps clean unit cli asan fuzz lint install uninstall
 all: $(B)/kith
 
 deps:
@@ -96,6 +97,7 @@ bench: deps all
 	@./bench/api.sh
 	@./bench/mail.sh
 	@./bench/carddav.sh
+	@KITH=$(B)/kith bash tests/crash/run.sh 1000 | tail -8
 
 $(B)/bench/%: bench/%.c $(B)/libkith.a
 	@mkdir -p $(dir $@)
@@ -115,6 +117,53 @@ build/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) build/fuzzlib/libkith.a
 	@echo "  FUZZ    $@"
 	@clang $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined $(DEPCFLAGS) -Isrc \
 		-o $@ $< build/fuzzlib/libkith.a $(DEPLIBS)
+
+# ---- install: `sudo make install`, PREFIX and DESTDIR honoured ----
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+# systemd reads units from /usr/local/lib/systemd/system as well.
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+MANPAGES := docs/man/kith.1 docs/man/kith-serve.1
+INSTALLED := $(BINDIR)/kith $(MANDIR)/man1/kith.1 $(MANDIR)/man1/kith-serve.1 \
+	$(BASHCOMPDIR)/kith $(ZSHCOMPDIR)/_kith $(FISHCOMPDIR)/kith.fish \
+	$(UNITDIR)/kith.service $(UNITDIR)/kith-backup.service \
+	$(UNITDIR)/kith-backup.timer $(SYSUSERSDIR)/kith.conf
+
+# Completions come from the binary's own command table.
+$(B)/completions/kith.bash: $(B)/kith tools/completions.sh
+	@echo "  GEN     $(B)/completions"
+	@sh tools/completions.sh $(B)/kith $(B)/completions
+
+install: $(B)/kith $(B)/completions/kith.bash
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+		$(DESTDIR)$(FISHCOMPDIR) $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(SYSUSERSDIR)
+	install -m 755 $(B)/kith $(DESTDIR)$(BINDIR)/kith
+	install -m 644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(B)/completions/kith.bash $(DESTDIR)$(BASHCOMPDIR)/kith
+	install -m 644 $(B)/completions/_kith $(DESTDIR)$(ZSHCOMPDIR)/_kith
+	install -m 644 $(B)/completions/kith.fish $(DESTDIR)$(FISHCOMPDIR)/kith.fish
+	for u in kith.service kith-backup.service; do \
+		sed 's|@BINDIR@|$(BINDIR)|g' contrib/$$u.in >$(DESTDIR)$(UNITDIR)/$$u && \
+		chmod 644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+	install -m 644 contrib/kith-backup.timer $(DESTDIR)$(UNITDIR)/
+	install -m 644 contrib/kith.sysusers $(DESTDIR)$(SYSUSERSDIR)/kith.conf
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+
+# make fuzz: every target for FUZZ_SECONDS each (default 60); new inputs
+# that add coverage are merged into fuzz/corpus/. docs/FUZZING.md.
+FUZZ_SECONDS ?= 60
+fuzz: fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) ./scripts/fuzz
 
 lint:
 	clang-format --dry-run --Werror $(SRC) $(wildcard src/*/*.h src/*.h)

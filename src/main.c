@@ -12,6 +12,7 @@ struct command {
 	bool write;		/* runs in one transaction */
 	const char *usage;
 	const char *help;
+	bool own_store;		/* opens the store itself: no workspace */
 };
 
 static const struct command commands[] = {
@@ -103,11 +104,17 @@ static const struct command commands[] = {
 	{ "demo", cmd_demo, true, "demo [--contacts N --touches M]",
 	  "Seed the demo book; with --contacts, a big synthetic one." },
 	{ "serve", cmd_serve, false,
-	  "serve [--listen ADDR:PORT] [--threads N] [--quiet] "
-	  "[--notify-allow HOST[:PORT],...]... [--hook-rate N] [--hook-daily N]\n"
-	  "         [--mail-every SECONDS] [--mail-allow HOST[:PORT],...]...",
-	  "Serve the JSON API (default 127.0.0.1:8080) until SIGTERM; sync\n"
-	  "mailboxes every --mail-every seconds (default 180)." },
+	  "serve [--listen ADDR:PORT] [--threads N] [--quiet]\n"
+	  "         [--notify-allow HOST[:PORT],...]... [--hook-rate N]\n"
+	  "         [--hook-daily N] [--trust-proxy CIDR]...\n"
+	  "         [--per-ip-limit N] [--header-timeout SECONDS]\n"
+	  "         [--max-streams N] [--mail-every SECONDS]\n"
+	  "         [--mail-allow HOST[:PORT],...]...",
+	  "Serve the JSON API and the web app (default 127.0.0.1:8080)\n"
+	  "until SIGTERM; one access-log line per request on stderr unless\n"
+	  "--quiet; sync mailboxes every --mail-every seconds (default\n"
+	  "180). For TLS, put nginx or Caddy in front and name it with\n"
+	  "--trust-proxy: see kith-serve(1) and docs/OPERATIONS.md." },
 	{ "user", cmd_user, true,
 	  "user add EMAIL [--role owner|member|viewer] [--name N]\n"
 	  "                [--password-stdin]\n"
@@ -151,8 +158,23 @@ static const struct command commands[] = {
 	  "a Maildir watched as mail lands, and new correspondents worth\n"
 	  "adding. alias adds an address of yours (direction of mail)." },
 	{ "token", cmd_token, true,
-	  "token create EMAIL [--name N] | token list | token revoke ID",
-	  "API tokens; create prints the secret once, on its last line." },
+	  "token create EMAIL [--name N] [--expires DAYS] | token list |\n"
+	  "       kith token revoke ID",
+	  "API tokens; create prints the secret once, on its last line.\n"
+	  "create needs no --workspace: EMAIL's user belongs to one." },
+	{ "backup", cmd_backup, false, "backup FILE [--force]",
+	  "Copy the whole database, as of one moment, to FILE (online: a\n"
+	  "running kith serve keeps answering). Never replaces FILE unless\n"
+	  "--force.", true },
+	{ "restore", cmd_restore, false, "restore FILE [--force]",
+	  "Replace the whole database with the backup FILE, after checking\n"
+	  "it (integrity, a kith schema this kith reads). Refuses a database\n"
+	  "that holds a book unless --force; a running server sees the old\n"
+	  "book or the new one, never a mix.", true },
+	{ "doctor", cmd_doctor, false, "doctor [--listen ADDR:PORT] [--json]",
+	  "Check the database (integrity, schema, sizes, summaries), notify\n"
+	  "targets, mailboxes and, with --listen, the server. Exit 1 names\n"
+	  "each problem.", true },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(*commands))
@@ -282,9 +304,13 @@ int main(int argc, char **argv)
 		return fail(&c, rc);
 	if (!c.db_path)
 		c.db_path = default_db(dbbuf, sizeof(dbbuf));
+	if (cmd->fn == cmd_token)
+		cmd_token_workspace(&c);
 	/* The server serves every workspace: each request's user picks
 	 * one. It only needs the migrations run. */
-	if (cmd->fn == cmd_serve && !c.ws_name) {
+	if (cmd->own_store) {
+		rc = KITH_OK;
+	} else if (cmd->fn == cmd_serve && !c.ws_name) {
 		memset(&c.app, 0, sizeof(c.app));
 		c.app.now = now;
 		rc = store_open(&c.app.st, c.db_path, &c.err);

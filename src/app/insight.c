@@ -148,8 +148,11 @@ static void brief_clock(struct app_ctx *ctx, struct brief *b)
 		return;
 	if (!tz || !*tz)
 		tz = w.tz && *w.tz ? w.tz : NULL;
-	snprintf(b->zone, sizeof(b->zone), "%s", tz ? tz : "local");
-	if (!kith_time_local(&tm, ctx->now, tz)) {
+	/* No zone for them nor the workspace: their clock is unknown. The
+	 * server's clock (where kith happens to run) was shown before, and
+	 * read as theirs; say nothing rather than something wrong. */
+	snprintf(b->zone, sizeof(b->zone), "%s", tz ? tz : "");
+	if (tz && !kith_time_local(&tm, ctx->now, tz)) {
 		strftime(b->local_time, sizeof(b->local_time), "%a %H:%M",
 			 &tm);
 		mins = tm.tm_hour * 60 + tm.tm_min;

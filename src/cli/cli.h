@@ -98,6 +98,8 @@ int cmd_demo(struct cli *c);
 int cmd_serve(struct cli *c);
 int cmd_user(struct cli *c);
 int cmd_token(struct cli *c);
+/* Before token opens its workspace: the one EMAIL's user belongs to. */
+int cmd_token_workspace(struct cli *c);
 int cmd_webhook(struct cli *c);
 int cmd_feed(struct cli *c);
 int cmd_carddav(struct cli *c);
@@ -110,5 +112,9 @@ int cmd_mail(struct cli *c);
  * hands over when cli_mail_import_wants says the path is one. */
 bool cli_mail_import_wants(const struct cli *c);
 int cmd_mail_import(struct cli *c);
+/* ops.c: they open the store themselves (every workspace at once). */
+int cmd_backup(struct cli *c);
+int cmd_restore(struct cli *c);
+int cmd_doctor(struct cli *c);
 
 #endif

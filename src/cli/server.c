@@ -271,6 +271,54 @@ int cmd_user(struct cli *cl)
 			    "expected add, list or remove");
 }
 
+/*
+ * kith token create EMAIL without --workspace: an email names one user
+ * in one workspace (sign-in looks it up so), so that workspace is meant.
+ * Runs before the workspace is opened; sets c->ws_name when it could
+ * tell, and otherwise leaves the usual choice (and its "several
+ * workspaces" error) to app_open. Any failure here is left for the
+ * command to meet again and report.
+ */
+int cmd_token_workspace(struct cli *c)
+{
+	static char name[256];
+	struct store *st = NULL;
+	struct workspace w = { 0 };
+	struct user u = { 0 };
+	const char *email = NULL;
+	bool create = false;
+
+	if (c->ws_name)
+		return KITH_OK;
+	for (int i = 0; i < c->argc; i++) {
+		const char *a = c->argv[i];
+
+		if (a[0] == '-') {
+			i += !strcmp(a, "--name") || !strcmp(a, "--expires");
+			continue;
+		}
+		if (!create && !strcmp(a, "create")) {
+			create = true;
+		} else if (create) {
+			email = a;
+			break;
+		} else {
+			return KITH_OK;
+		}
+	}
+	if (!email || store_open(&st, c->db_path, NULL))
+		return KITH_OK;
+	if (!store_user_by_email(&u, st, email, NULL) &&
+	    !store_workspace_get(&w, st, u.workspace_id, NULL) && w.name) {
+		snprintf(name, sizeof(name), "%s", w.name);
+		c->ws_name = name;
+	}
+	workspace_clear(&w);
+	user_clear(&u);
+	store_close(st);
+	return KITH_OK;
+}
+
 int cmd_token(struct cli *cl)
 {
 	static const struct cli_opt opts[] = { { "name", true },

@@ -569,8 +569,22 @@ int cmd_meetings(struct cli *cl)
 		       m[i].video ? "video" : "in person");
 		/* A calendar's summary is someone else's text. */
 		term_puts(stdout, m[i].summary ? m[i].summary : "");
-		printf(" (%zu contact%s)\n", m[i].n_contacts,
-		       m[i].n_contacts == 1 ? "" : "s");
+		/* Names, not ids: who the touch would be logged with. */
+		for (size_t j = 0; j < m[i].n_contacts; j++) {
+			struct contact ct = { 0 };
+
+			fputs(j ? ", " : " (", stdout);
+			if (store_contact_get(&ct, cl->app.st, cl->app.ws,
+					      m[i].contacts[j],
+					      NULL) == KITH_OK &&
+			    ct.name)
+				term_puts(stdout, ct.name);
+			else
+				printf("contact %lld",
+				       (long long)m[i].contacts[j]);
+			contact_clear(&ct);
+		}
+		puts(m[i].n_contacts ? ")" : "");
 	}
 	store_meetings_free(m, n);
 	return KITH_OK;

@@ -168,6 +168,10 @@ int cmd_brief(struct cli *cl)
 		       b.working_hours ? "inside working hours"
 				       : "outside working hours",
 		       term_reset());
+	else
+		printf("%sno time zone known: kith edit %lld --tz ZONE, or the "
+		       "workspace's%s\n",
+		       term_dim(), (long long)b.contact.id, term_reset());
 	if (b.loyalty.tenure_years > 0)
 		printf("%sclient for %.1f years%s\n", term_dim(),
 		       b.loyalty.tenure_years, term_reset());

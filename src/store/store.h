@@ -942,4 +942,81 @@ int store_dav_usage(struct store *st, int64_t ws, int64_t *items,
 int store_date_delete_kind(struct store *st, int64_t ws, int64_t contact_id,
 			   const char *kind, struct kith_err *err);
 
+/* ---- operations: backup, restore, checks (sqlite_ops.c) ----
+ * These work on the whole file, every workspace at once: they are the
+ * operator's, not a member's. */
+
+/*
+ * Copy the database, as of one moment, to path: SQLite's online backup
+ * API reads one snapshot (a running server keeps writing meanwhile),
+ * into path.tmp, which is fsynced and then renamed (force) or linked
+ * (not force, so an existing path is never replaced) to path. The copy
+ * is one self-contained file (rollback journal, not WAL), mode 0600.
+ * KITH_ECONFLICT (field "FILE") when path exists and !force; KITH_EIO
+ * naming the file for an unwritable folder, a full disk ("disk full")
+ * or a failed fsync; a failed copy leaves no path.tmp behind.
+ */
+int store_backup(struct store *st, const char *path, bool force,
+		 struct kith_err *err);
+/*
+ * Replace the whole database with the kith database at src_path. src
+ * must pass integrity_check, hold kith's tables and have a schema
+ * version this kith reads (else KITH_EINPUT, field "FILE"). It is
+ * staged in <db>.restore and migrated there, then copied into the live
+ * file in one write transaction (waiting, like any writer, for the lock
+ * a server's write holds), so readers see the old book or the new one.
+ * KITH_ECONFLICT (field "--force") when the live database holds any
+ * contact, touchpoint or user and !force; KITH_EBUSY when the write
+ * lock stays held.
+ */
+int store_restore(struct store *st, const char *src_path, bool force,
+		  struct kith_err *err);
+/* *empty: no contact, touchpoint or user in any workspace. */
+int store_book_empty(struct store *st, bool *empty, struct kith_err *err);
+
+/*
+ * Open path read-only for checking: no migrations, no pragmas, nothing
+ * created. KITH_EIO (field "--db") when it does not exist or will not
+ * open. Only the check calls below (and store_close) may use it.
+ */
+int store_open_check(struct store **out, const char *path,
+		     struct kith_err *err);
+/* PRAGMA user_version of the file as it is. */
+int store_file_version(struct store *st, long *out, struct kith_err *err);
+/* integrity_check's complaints, at most max; none (*n 0) when healthy.
+ * *out freed with store_strings_free. KITH_EIO when the check itself
+ * cannot run (a header or schema page too damaged to read). */
+int store_integrity(struct store *st, size_t max, char ***out, size_t *n,
+		    struct kith_err *err);
+
+struct store_table_size {
+	char *name;
+	int64_t rows;		/* -1 when it could not be counted */
+	int64_t bytes;		/* pages in use, -1 without dbstat */
+};
+/* Every table with its rows and bytes, by name; *out freed with
+ * store_table_sizes_free. */
+int store_table_sizes(struct store *st, struct store_table_size **out,
+		      size_t *n, struct kith_err *err);
+void store_table_sizes_free(struct store_table_size *v, size_t n);
+/* Every value of table.column as text (NULL as ""), for the checks of
+ * tables other modules own (mailboxes, notify targets). KITH_ENOTFOUND
+ * when the table or column does not exist. *out freed with
+ * store_strings_free. */
+int store_text_column(struct store *st, const char *table,
+		      const char *column, char ***out, size_t *n,
+		      struct kith_err *err);
+/* Notifications not yet sent after at least min_attempts tries, and the
+ * newest one's last error (*last_error the caller's, may be NULL). */
+int store_outbox_failing(struct store *st, int min_attempts, int64_t *count,
+			 char **last_error, struct kith_err *err);
+/*
+ * Recompute every contact's summaries in a transaction that is rolled
+ * back, and count the contacts whose stored summaries differ (*bad; the
+ * first such id in *first_id). Needs a store from store_open (the write
+ * lock for a moment); changes nothing.
+ */
+int store_summaries_check(struct store *st, int64_t *bad, int64_t *first_id,
+			  struct kith_err *err);
+
 #endif

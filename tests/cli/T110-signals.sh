@@ -157,9 +157,9 @@ EOF
 check "meetings: nothing yet" 0 "No meetings to confirm. Import a calendar: kith meetings import week.ics" kith meetings
 check "import: the weekly meeting expanded" 0 "Imported 7 meetings (6 with contacts); 3 past ones to confirm: kith meetings" \
 	kith meetings import "$T_DIR/week.ics"
-check "the past ones are suggested, as video" 0 "    1  2 weeks ago  video    Weekly sync with Dana (1 contact)
-    2  7 days ago  video    Weekly sync with Dana (1 contact)
-    3  5 hours ago  video    Weekly sync with Dana (1 contact)" kith meetings
+check "the past ones are suggested, as video" 0 "    1  2 weeks ago  video    Weekly sync with Dana (Dana Harbor)
+    2  7 days ago  video    Weekly sync with Dana (Dana Harbor)
+    3  5 hours ago  video    Weekly sync with Dana (Dana Harbor)" kith meetings
 ok "--json meetings name the contact" test "$(kith --json meetings | jq -c '[.[] | .contacts] | unique')" = "[[1]]"
 check "import again changes nothing" 0 "Imported 7 meetings (6 with contacts); 3 past ones to confirm: kith meetings" \
 	kith meetings import "$T_DIR/week.ics"
@@ -169,7 +169,7 @@ ok "a video touch with Dana at the meeting's time" \
 ok "Dana's summary counts it" test "$(kith --json show Dana | jq -r .summary.touch_count)" = 2
 check_rc "confirm it again exits 2" 2 kith meetings confirm 1
 check "dismiss another" 0 "Dismissed meeting 2" kith meetings dismiss 2
-check "one left to confirm" 0 "    3  5 hours ago  video    Weekly sync with Dana (1 contact)" kith meetings
+check "one left to confirm" 0 "    3  5 hours ago  video    Weekly sync with Dana (Dana Harbor)" kith meetings
 check_rc "confirm an unknown meeting exits 2" 2 kith meetings confirm 99
 check_rc "import a missing file exits 2" 2 kith meetings import "$T_DIR/nope.ics"
 ok "import again keeps confirmed and dismissed" test "$(kith meetings import "$T_DIR/week.ics" >/dev/null; kith --json meetings | jq -r '[.[].id] | map(tostring) | join(" ")')" = 3

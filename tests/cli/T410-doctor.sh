@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# T410: kith doctor (src/cli/ops.c): a healthy database exits 0; each
+# kind of problem (a corrupted page, summaries that disagree with
+# history, a newer schema, a broken notify target, a server that does
+# not answer) exits 1 and is named.
+. "$(dirname "$0")/lib.sh"
+W=(--workspace Studio)
+kith "${W[@]}" demo >/dev/null
+n=$(sqlite3 "$KITH_DB" 'SELECT count(*) FROM contact')
+v=$(sqlite3 "$KITH_DB" 'PRAGMA user_version')
+# A user on a touch: touch_user is a WITHOUT ROWID table whose NOT NULL
+# workspace_id precedes its key, which SQLite 3.40.0-3.41.0's
+# integrity_check reports as "NULL value in touch_user.workspace_id"
+# although none is stored. doctor must not cry wolf over it.
+kith "${W[@]}" user add ana@studio.example --role owner >/dev/null
+sqlite3 "$KITH_DB" "INSERT INTO touch_user VALUES (1, (SELECT min(id) FROM touchpoint), (SELECT id FROM user))"
+# problems [ARGS]: doctor's PROBLEM lines, then its last word on stderr.
+problems() {
+	"$KITH" doctor "$@" >"$T_DIR/d" 2>"$T_DIR/e"
+	local rc=$?
+	grep PROBLEM "$T_DIR/d"
+	cat "$T_DIR/e"
+	return $rc
+}
+
+check_rc "a healthy database: exit 0" 0 kith doctor
+ok "says all well" grep -qx 'all well' "$T_DIR/out"
+ok "names integrity ok" grep -qx 'integrity  ok' "$T_DIR/out"
+ok "names the schema as current" grep -qx "schema     $v (current)" "$T_DIR/out"
+ok "checks summaries" grep -qx 'summaries  ok (recomputed from history)' "$T_DIR/out"
+ok "lists the contact table's rows" grep -Eq "^ +contact +$n rows" "$T_DIR/out"
+check_rc "--json: exit 0" 0 kith doctor --json
+ok "--json: ok, integrity, rows" test "$(jq -c "[.ok, .integrity, (.tables[] | select(.name == \"contact\") | .rows), .schema.file == .schema.kith, (.problems | length)]" "$T_DIR/out")" = "[true,\"ok\",$n,true,0]"
+
+# ---- summaries that disagree with history ----
+cp "$KITH_DB" "$T_DIR/good.db"
+sqlite3 "$KITH_DB" 'UPDATE contact SET touch_count = touch_count + 7 WHERE id = 3'
+check "a stale summary: exit 1, named" 1 \
+"summaries  PROBLEM: 1 contacts' stored summaries differ from their history (first: contact 3)
+kith doctor: 1 problem found" \
+	problems
+ok "the check changed nothing" \
+	test "$(sqlite3 "$KITH_DB" 'SELECT touch_count FROM contact WHERE id = 3')" = \
+	     "$(($(sqlite3 "$T_DIR/good.db" 'SELECT touch_count FROM contact WHERE id = 3') + 7))"
+cp "$T_DIR/good.db" "$KITH_DB"
+
+# ---- notify targets and their outbox ----
+sqlite3 "$KITH_DB" "INSERT INTO notify_target (workspace_id, user_id, url, created_at) VALUES (1, 1, 'ftp://files.example/x', 0);
+INSERT INTO notify_target (workspace_id, user_id, url, created_at) VALUES (1, 1, 'https://ntfy.example/k', 0);
+INSERT INTO outbox (workspace_id, target_id, body, attempts, next_at, last_error) VALUES (1, 2, 'x', 5, 0, 'connect: refused')"
+check "notify problems: exit 1, named" 1 \
+"notify     PROBLEM: target \"ftp://files.example/x\" is not an http(s) URL
+notify     PROBLEM: 1 notifications unsent after 3 tries; last error: connect: refused
+kith doctor: 2 problems found" \
+	problems
+cp "$T_DIR/good.db" "$KITH_DB"
+
+# ---- a newer schema ----
+sqlite3 "$KITH_DB" 'PRAGMA user_version = 999'
+check "a newer schema: exit 1, named" 1 \
+"schema     PROBLEM: the file's schema 999 is newer than this kith's $v: upgrade kith
+kith doctor: 1 problem found" \
+	problems
+cp "$T_DIR/good.db" "$KITH_DB"
+
+# ---- a corrupted page: zeros over the touchpoint table's root ----
+root=$(sqlite3 "$KITH_DB" "SELECT rootpage FROM sqlite_schema WHERE name = 'touchpoint'")
+psize=$(sqlite3 "$KITH_DB" 'PRAGMA page_size')
+dd if=/dev/zero of="$KITH_DB" bs="$psize" seek=$((root - 1)) count=1 conv=notrunc status=none
+check_rc "a corrupted page: exit 1" 1 kith doctor
+ok "names integrity and the page" grep -q "^integrity  PROBLEM: Page $root: " "$T_DIR/out"
+ok "says how many problems" grep -Eq '^kith doctor: [0-9]+ problems? found$' "$T_DIR/out"
+check_rc "--json with a corrupted page: exit 1" 1 kith doctor --json
+ok "--json: not ok, integrity names the page" \
+	test "$(jq -r '[.ok, (.problems[0].check), (.integrity | type)] | @tsv' "$T_DIR/out" 2>/dev/null | head -1)" = "false	integrity	array"
+
+# ---- random bytes over page 1 (the header and schema) ----
+cp "$T_DIR/good.db" "$KITH_DB"
+head -c 4096 /dev/urandom | dd of="$KITH_DB" bs=1 seek=100 count=3000 conv=notrunc status=none
+check_rc "a corrupted schema page: exit 1" 1 kith doctor
+ok "names the problem" grep -Eq '^(integrity|schema|database) +PROBLEM: ' "$T_DIR/out"
+
+# ---- no database ----
+check "no database: exit 1, named" 1 \
+"database   PROBLEM: $T_DIR/none.db: No such file or directory
+kith doctor: 1 problem found" \
+	kith --db "$T_DIR/none.db" doctor
+ok "and it created nothing" test ! -e "$T_DIR/none.db"
+
+# ---- the server ----
+cp "$T_DIR/good.db" "$KITH_DB"
+"$KITH" serve --listen 127.0.0.1:0 --quiet 2>"$T_DIR/serve.log" &
+pid=$!
+for _ in $(seq 1 200); do
+	addr=$(sed -n 's|^kith: serving on http://\([0-9.:]*\)/.*|\1|p' "$T_DIR/serve.log")
+	[ -n "$addr" ] && break
+	sleep 0.05
+done
+check_rc "--listen at a running server: exit 0" 0 kith doctor --listen "$addr"
+ok "says it answers" grep -qx "server     $addr answers" "$T_DIR/out"
+kill "$pid"
+wait "$pid" 2>/dev/null
+check "--listen where nothing answers: exit 1, named" 1 \
+"server     PROBLEM: $addr: Couldn't connect to server
+kith doctor: 1 problem found" \
+	problems --listen "$addr"
+check "doctor takes no words" 2 \
+"kith doctor: unexpected argument \"extra\" (see kith doctor --help)" kith doctor extra
+finish
