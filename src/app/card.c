@@ -7,8 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
-int app_card_render(struct app_ctx *ctx, int64_t id, const char *uid_fallback,
-		    enum vcard_version v, struct vcard_out *out,
+int app_card_render(struct vcard_out *out, struct app_ctx *ctx, int64_t id,
+		    const char *uid_fallback, enum vcard_version v,
 		    struct kith_err *err)
 {
 	struct contact c;
@@ -181,8 +181,8 @@ static int card_dates(struct app_ctx *ctx, int64_t id, const struct kdate *want,
 	return rc;
 }
 
-int app_card_write(struct app_ctx *ctx, int64_t id, struct vcard_contact *vc,
-		   int64_t *out_id, struct kith_err *err)
+int app_card_write(int64_t *out_id, struct app_ctx *ctx, int64_t id,
+		   struct vcard_contact *vc, struct kith_err *err)
 {
 	struct contact c;
 	int rc;

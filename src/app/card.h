@@ -20,8 +20,8 @@
  * no contact of the workspace; KITH_EINPUT for a corrupt stored card;
  * the store's failures.
  */
-int app_card_render(struct app_ctx *ctx, int64_t id, const char *uid_fallback,
-		    enum vcard_version v, struct vcard_out *out,
+int app_card_render(struct vcard_out *out, struct app_ctx *ctx, int64_t id,
+		    const char *uid_fallback, enum vcard_version v,
 		    struct kith_err *err);
 
 /*
@@ -41,7 +41,7 @@ int card_parse_one(struct vcard_contact *out, bool *is_group, const char *text,
  * vc's fields move into the contact (vc is emptied). Statuses of
  * app_contact_add/update.
  */
-int app_card_write(struct app_ctx *ctx, int64_t id, struct vcard_contact *vc,
-		   int64_t *out_id, struct kith_err *err);
+int app_card_write(int64_t *out_id, struct app_ctx *ctx, int64_t id,
+		   struct vcard_contact *vc, struct kith_err *err);
 
 #endif

@@ -129,7 +129,7 @@ static int check_book_fields(const struct contact *c, struct kith_err *err)
  * country of the contact's zone, else the workspace's. The keys are the
  * use case's, never the input's: what a client sends is replaced.
  */
-int app_phone_region(struct app_ctx *ctx, const char *tz, const char **out,
+int app_phone_region(const char **out, struct app_ctx *ctx, const char *tz,
 		     struct kith_err *err)
 {
 	struct workspace w = { 0 };
@@ -155,7 +155,7 @@ static int phone_keys_fill(struct app_ctx *ctx, struct contact *c,
 	strlist_clear(&c->phone_keys);
 	if (!c->phones.n)
 		return KITH_OK;
-	rc = app_phone_region(ctx, c->tz, &region, err);
+	rc = app_phone_region(&region, ctx, c->tz, err);
 	for (size_t i = 0; !rc && i < c->phones.n; i++) {
 		char key[PHONE_E164_MAX] = "";
 

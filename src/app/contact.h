@@ -33,7 +33,7 @@ int app_email_check(const char *s, const char *field, struct kith_err *err);
  * of app_contact_add/update and an import's matching both use it.
  * KITH_OK, or the store's failure reading the workspace.
  */
-int app_phone_region(struct app_ctx *ctx, const char *tz, const char **out,
+int app_phone_region(const char **out, struct app_ctx *ctx, const char *tz,
 		     struct kith_err *err);
 
 /* The largest vCard a contact keeps for write-back (input/vcard.h's

@@ -258,14 +258,14 @@ int app_export(struct app_ctx *ctx, const struct export_opts *o,
 	return rc;
 }
 
-int app_feed_token(struct app_ctx *ctx, int64_t user_id, bool rotate,
-		   char **token, struct kith_err *err)
+int app_feed_token(char **token, struct app_ctx *ctx, int64_t user_id,
+		   bool rotate, struct kith_err *err)
 {
 	char t[SECRET_TOKEN_MAX], hash[SECRET_TOKEN_HASH_MAX];
 	int rc;
 
 	*token = NULL;
-	rc = store_feed_get(ctx->st, ctx->ws, user_id, token, err);
+	rc = store_feed_get(token, ctx->st, ctx->ws, user_id, err);
 	if (rc || (*token && !rotate))
 		return rc;
 	free(*token);

@@ -61,8 +61,8 @@ int app_vcard_contact(struct vcard_contact *vc, struct contact *c,
  * user_id is no user of the workspace; the store's failures. A write
  * when it makes one: run it in the caller's transaction.
  */
-int app_feed_token(struct app_ctx *ctx, int64_t user_id, bool rotate,
-		   char **token, struct kith_err *err);
+int app_feed_token(char **token, struct app_ctx *ctx, int64_t user_id,
+		   bool rotate, struct kith_err *err);
 
 /* base + "/feeds/" + token + ".ics" (one '/' between them), malloc'd;
  * NULL when out of memory. */

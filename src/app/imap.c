@@ -267,10 +267,10 @@ int imap_url_parse(struct imap_url *out, const char *url,
 	return KITH_OK;
 }
 
-int app_mailbox_add(struct app_ctx *ctx, const struct mail_key *key,
-		    const char *url, const char *password, const char *address,
-		    const char *ca_file, int64_t user_id, struct mailbox *out,
-		    struct kith_err *err)
+int app_mailbox_add(struct mailbox *out, struct app_ctx *ctx,
+		    const struct mail_key *key, const char *url,
+		    const char *password, const char *address,
+		    const char *ca_file, int64_t user_id, struct kith_err *err)
 {
 	struct imap_url u;
 	struct mailbox mb = { 0 };
@@ -1059,7 +1059,7 @@ static void *syncer_main(void *arg)
 
 		memset(&err, 0, sizeof(err));
 		if (!kith_now(&now, &err) &&
-		    !store_mailbox_due(st, now, SYNC_IN_FLIGHT, &due, &n,
+		    !store_mailbox_due(&due, &n, st, now, SYNC_IN_FLIGHT,
 				       &err)) {
 			for (size_t i = 0; i < n && !did && !stopping(); i++) {
 				int slot = claim(due[i].id);

@@ -72,10 +72,10 @@ void imap_url_clear(struct imap_url *u);
  * (mailbox_clear). KITH_EINPUT (fields "url", "password", "address"), KITH_EIO,
  * KITH_ENOMEM.
  */
-int app_mailbox_add(struct app_ctx *ctx, const struct mail_key *key,
-		    const char *url, const char *password, const char *address,
-		    const char *ca_file, int64_t user_id, struct mailbox *out,
-		    struct kith_err *err);
+int app_mailbox_add(struct mailbox *out, struct app_ctx *ctx,
+		    const struct mail_key *key, const char *url,
+		    const char *password, const char *address,
+		    const char *ca_file, int64_t user_id, struct kith_err *err);
 
 /*
  * Sync mailbox mb (of workspace mb->workspace_id) now: log in, EXAMINE,

@@ -304,25 +304,26 @@ static int match(struct run *r, const struct contact *c,
 	*id = 0;
 	*by = NULL;
 	if (c->uid) {
-		rc = store_contact_match(ctx->st, ctx->ws, CONTACT_KEY_UID,
-					 c->uid, &ids, &n, err);
+		rc = store_contact_match(&ids, &n, ctx->st, ctx->ws,
+					 CONTACT_KEY_UID, c->uid, err);
 		*by = "uid";
 	}
 	for (size_t i = 0; !rc && !n && i < c->emails.n; i++) {
-		rc = store_contact_match(ctx->st, ctx->ws, CONTACT_KEY_EMAIL,
-					 c->emails.v[i], &ids, &n, err);
+		rc = store_contact_match(&ids, &n, ctx->st, ctx->ws,
+					 CONTACT_KEY_EMAIL, c->emails.v[i],
+					 err);
 		*by = "email";
 	}
 	for (size_t i = 0; !rc && !n && i < keys->n; i++) {
-		rc = store_contact_match(ctx->st, ctx->ws, CONTACT_KEY_PHONE,
-					 keys->v[i], &ids, &n, err);
+		rc = store_contact_match(&ids, &n, ctx->st, ctx->ws,
+					 CONTACT_KEY_PHONE, keys->v[i], err);
 		*by = "phone";
 	}
 	/* No key matched (a card of a name and a birthday, a phone whose
 	 * country is unknown): the very card imported before. */
 	if (!rc && !n) {
-		rc = store_contact_match_card(ctx->st, ctx->ws, c->name,
-					      c->card, &ids, &n, err);
+		rc = store_contact_match_card(&ids, &n, ctx->st, ctx->ws,
+					      c->name, c->card, err);
 		*by = "card";
 	}
 	if (!rc && n)
@@ -588,7 +589,7 @@ int app_import(struct app_ctx *ctx, const struct import_source *srcs,
 
 	rep->dry_run = o->dry_run;
 	/* as app_contact_add reads a national number: see keys_of */
-	rc = app_phone_region(ctx, NULL, &r.region, err);
+	rc = app_phone_region(&r.region, ctx, NULL, err);
 	if (rc)
 		return rc;
 	rc = store_savepoint(ctx->st, err);

@@ -28,7 +28,7 @@ int app_mail_begin(struct app_mail *m, struct app_ctx *ctx,
 	m->by_user = by_user;
 	rc = secret_init(err);
 	if (!rc)
-		rc = store_mail_self(ctx->st, ctx->ws, &m->self, &m->n_self,
+		rc = store_mail_self(&m->self, &m->n_self, ctx->st, ctx->ws,
 				     err);
 	if (!rc && extra_self && *extra_self) {
 		char **v = realloc(m->self, (m->n_self + 1) * sizeof(*v));
@@ -210,8 +210,8 @@ static int make_signal(struct app_mail *m, const struct mail_header *h,
 	m->tally.signals++;
 	/* The user's reply may have been read first (an mbox is not always
 	 * in time order): it answers now. */
-	rc = store_mail_reply_at(m->ctx->st, m->ctx->ws, row->msg_key, row->at,
-				 &reply, err);
+	rc = store_mail_reply_at(&reply, m->ctx->st, m->ctx->ws, row->msg_key,
+				 row->at, err);
 	if (!rc && reply != KITH_NO_TIME) {
 		rc = store_signal_answer(m->ctx->st, m->ctx->ws, sg.id, reply,
 					 err);
@@ -264,7 +264,7 @@ int app_mail_header(struct app_mail *m, const struct mail_header *h,
 		rc = kith_err_nomem(err);
 		goto done;
 	}
-	rc = store_mail_add(m->ctx->st, m->ctx->ws, &row, &dup, err);
+	rc = store_mail_add(&dup, m->ctx->st, m->ctx->ws, &row, err);
 	if (rc)
 		goto done;
 	if (dup) {
@@ -324,14 +324,14 @@ int app_mail_header(struct app_mail *m, const struct mail_header *h,
 		 * parent, and the thread it quotes. */
 		size_t n = 0, k = 0;
 
-		rc = store_mail_answer(m->ctx->st, m->ctx->ws,
+		rc = store_mail_answer(&n, m->ctx->st, m->ctx->ws,
 				       (const char *const *)h->parents,
-				       h->n_parents, row.at, &n, err);
+				       h->n_parents, row.at, err);
 		if (!rc)
 			rc = store_mail_answer(
-				m->ctx->st, m->ctx->ws,
-				(const char *const *)h->references,
-				h->n_references, row.at, &k, err);
+			    &k, m->ctx->st, m->ctx->ws,
+			    (const char *const *)h->references, h->n_references,
+			    row.at, err);
 		m->tally.answered += n + k;
 	} else if (row.at >= m->ctx->now - MAIL_SIGNAL_WINDOW) {
 		/* A client's or a lead's message a person wrote waits for
@@ -648,9 +648,8 @@ static int cmp_suggestion(const void *x, const void *y)
 	return strcmp(a->p.addr ? a->p.addr : "", b->p.addr ? b->p.addr : "");
 }
 
-int app_mail_suggest(struct app_ctx *ctx, size_t limit,
-		     struct mail_suggestion **out, size_t *n,
-		     struct kith_err *err)
+int app_mail_suggest(struct mail_suggestion **out, size_t *n,
+		     struct app_ctx *ctx, size_t limit, struct kith_err *err)
 {
 	struct mail_peer *p = NULL;
 	struct mail_suggestion *s = NULL;
@@ -660,9 +659,8 @@ int app_mail_suggest(struct app_ctx *ctx, size_t limit,
 	*out = NULL;
 	*n = 0;
 	/* Read more than asked: the score reorders what volume ranked. */
-	rc = store_mail_peer_list(ctx->st, ctx->ws, 2,
-				  limit * 4 > 1000 ? limit * 4 : 1000, &p, &np,
-				  err);
+	rc = store_mail_peer_list(&p, &np, ctx->st, ctx->ws, 2,
+				  limit * 4 > 1000 ? limit * 4 : 1000, err);
 	if (rc)
 		return rc;
 	s = calloc(np ? np : 1, sizeof(*s));

@@ -108,9 +108,8 @@ struct mail_suggestion {
  * most limit. *out is the caller's (app_mail_suggestions_free).
  * KITH_EIO, KITH_ENOMEM.
  */
-int app_mail_suggest(struct app_ctx *ctx, size_t limit,
-		     struct mail_suggestion **out, size_t *n,
-		     struct kith_err *err);
+int app_mail_suggest(struct mail_suggestion **out, size_t *n,
+		     struct app_ctx *ctx, size_t limit, struct kith_err *err);
 void app_mail_suggestions_free(struct mail_suggestion *s, size_t n);
 
 #endif

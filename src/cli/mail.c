@@ -161,10 +161,10 @@ static int mail_add(struct cli *cl)
 		rc = store_begin(cl->app.st, &cl->err);
 	if (!rc) {
 		rc = cli_fields(cl,
-				app_mailbox_add(&cl->app, &key, cl->pos[1], pw,
-						cli_get(cl, "address"),
+				app_mailbox_add(&mb, &cl->app, &key, cl->pos[1],
+						pw, cli_get(cl, "address"),
 						cli_get(cl, "cacert"), uid,
-						&mb, &cl->err),
+						&cl->err),
 				add_fields);
 		if (!rc)
 			rc = store_commit(cl->app.st, &cl->err);
@@ -207,7 +207,7 @@ static int mail_list(struct cli *cl)
 	json_t *a;
 	int rc;
 
-	rc = store_mailbox_list(cl->app.st, cl->app.ws, &m, &n, &cl->err);
+	rc = store_mailbox_list(&m, &n, cl->app.st, cl->app.ws, &cl->err);
 	if (rc)
 		return rc;
 	if (cl->json) {
@@ -277,7 +277,7 @@ static int mail_sync(struct cli *cl)
 		if (rc)
 			return rc;
 	}
-	rc = store_mailbox_list(cl->app.st, cl->app.ws, &m, &n, &cl->err);
+	rc = store_mailbox_list(&m, &n, cl->app.st, cl->app.ws, &cl->err);
 	if (!rc && !n)
 		rc = kith_err_set(&cl->err, KITH_EINPUT, NULL,
 				  "no mailboxes to sync (kith mail add)");
@@ -512,7 +512,7 @@ static int mail_suggest(struct cli *cl)
 
 	rc = cli_int(&limit, cl, "limit", 1, 1000, 20);
 	if (!rc)
-		rc = app_mail_suggest(&cl->app, (size_t)limit, &s, &n,
+		rc = app_mail_suggest(&s, &n, &cl->app, (size_t)limit,
 				      &cl->err);
 	if (rc)
 		return rc;
@@ -568,7 +568,7 @@ static int mail_alias(struct cli *cl)
 				    "usage: kith mail alias [add|remove "
 				    "ADDRESS]");
 	}
-	rc = store_mail_alias_list(cl->app.st, cl->app.ws, &v, &n, &cl->err);
+	rc = store_mail_alias_list(&v, &n, cl->app.st, cl->app.ws, &cl->err);
 	if (rc)
 		return rc;
 	if (cl->json) {

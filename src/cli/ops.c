@@ -176,7 +176,7 @@ static void doctor_file(struct doctor *d, bool *healthy)
 			"%s is %lld MiB: checkpoints are held back (a "
 			"long-running reader?) or the disk is full",
 			wal, wal_size >> 20);
-	if (store_file_version(st, &version, &err)) {
+	if (store_file_version(&version, st, &err)) {
 		problem(d, "schema", "%s", err.msg);
 		goto done;
 	}
@@ -195,7 +195,7 @@ static void doctor_file(struct doctor *d, bool *healthy)
 		    version, store_schema_version(st));
 	else
 		say(d, "schema", "%ld (current)", version);
-	if (store_integrity(st, 20, &msgs, &n, &err)) {
+	if (store_integrity(&msgs, &n, st, 20, &err)) {
 		problem(d, "integrity", "%s", err.msg);
 		json_object_set_new(d->out, "integrity", json_string(err.msg));
 		goto done;
@@ -213,7 +213,7 @@ static void doctor_file(struct doctor *d, bool *healthy)
 		json_object_set_new(d->out, "integrity", a);
 	}
 	tables = json_array();
-	if (store_table_sizes(st, &t, &nt, &err)) {
+	if (store_table_sizes(&t, &nt, st, &err)) {
 		problem(d, "tables", "%s", err.msg);
 	} else {
 		for (size_t i = 0; i < nt; i++) {
@@ -241,7 +241,7 @@ static void doctor_summaries(struct doctor *d, struct store *st)
 	struct kith_err err = {0};
 	int64_t bad = 0, first = 0;
 
-	if (store_summaries_check(st, &bad, &first, &err)) {
+	if (store_summaries_check(&bad, &first, st, &err)) {
 		problem(d, "summaries", "%s", err.msg);
 		return;
 	}
@@ -262,7 +262,7 @@ static void doctor_notify(struct doctor *d, struct store *st)
 	size_t n = 0;
 	int64_t failing = 0;
 
-	if (store_text_column(st, "notify_target", "url", &urls, &n, &err))
+	if (store_text_column(&urls, &n, st, "notify_target", "url", &err))
 		return; /* no such table in this schema */
 	for (size_t i = 0; i < n; i++)
 		if (strncmp(urls[i], "http://", 7) &&
@@ -271,7 +271,7 @@ static void doctor_notify(struct doctor *d, struct store *st)
 				"target \"%s\" is not an http(s) URL", urls[i]);
 	json_object_set_new(d->out, "notify_targets",
 			    json_integer((json_int_t)n));
-	if (!store_outbox_failing(st, DOCTOR_OUTBOX_TRIES, &failing, &last,
+	if (!store_outbox_failing(&failing, &last, st, DOCTOR_OUTBOX_TRIES,
 				  &err) &&
 	    failing)
 		problem(
@@ -296,7 +296,7 @@ static void doctor_mailboxes(struct doctor *d, struct store *st)
 	size_t n = 0;
 
 	for (size_t k = 0; k < sizeof(cols) / sizeof(*cols); k++) {
-		if (store_text_column(st, "mailbox", cols[k], &paths, &n,
+		if (store_text_column(&paths, &n, st, "mailbox", cols[k],
 				      &err) == KITH_OK)
 			break;
 	}

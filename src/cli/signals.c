@@ -119,8 +119,8 @@ int cmd_feed(struct cli *cl)
 				  "expected http:// or https://, got \"%s\"",
 				  base);
 	if (!rc)
-		rc = app_feed_token(&cl->app, u.id, cli_has(cl, "rotate"),
-				    &token, &cl->err);
+		rc = app_feed_token(&token, &cl->app, u.id,
+				    cli_has(cl, "rotate"), &cl->err);
 	if (!rc && !(url = app_feed_url(base, token)))
 		rc = kith_err_nomem(&cl->err);
 	if (!rc && cl->json)

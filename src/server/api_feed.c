@@ -93,7 +93,7 @@ void h_feed(struct api *a)
 		return;
 	}
 	secret_token_hash(hash, given);
-	rc = store_feed_find(a->st, hash, &u, &stored, &a->err);
+	rc = store_feed_find(&u, &stored, a->st, hash, &a->err);
 	/* Found by hash, then compared in constant time all the same. */
 	same = secret_equal(stored ? stored : dummy, given);
 	free(stored);
@@ -161,7 +161,7 @@ static void feed_answer(struct api *a, bool rotate)
 {
 	char *token = NULL;
 	json_t *j;
-	int rc = app_feed_token(&a->ctx, a->user.id, rotate, &token, &a->err);
+	int rc = app_feed_token(&token, &a->ctx, a->user.id, rotate, &a->err);
 
 	if (rc) {
 		api_fail(a, rc);

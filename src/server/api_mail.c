@@ -16,7 +16,7 @@ void h_mailbox_list(struct api *a)
 	size_t n = 0;
 	json_t *items;
 
-	if (store_mailbox_list(a->st, a->ctx.ws, &m, &n, &a->err)) {
+	if (store_mailbox_list(&m, &n, a->st, a->ctx.ws, &a->err)) {
 		api_fail(a, a->err.status);
 		return;
 	}
@@ -51,8 +51,8 @@ void h_mailbox_add(struct api *a)
 	/* No CA file from the API: a path on the server is the operator's
 	 * to name (kith mail add --cacert). */
 	if (!rc)
-		rc = app_mailbox_add(&a->ctx, key, url, password, address, NULL,
-				     a->user.id, &mb, &a->err);
+		rc = app_mailbox_add(&mb, &a->ctx, key, url, password, address,
+				     NULL, a->user.id, &a->err);
 	if (password) {
 		sodium_memzero(password, strlen(password));
 		free(password);

@@ -341,7 +341,7 @@ static void fail_kith(struct dav *d, int rc)
 
 static int64_t seq_now(struct dav *d)
 {
-	if (!d->have_seq && !store_dav_seq(d->st, d->ctx.ws, &d->seq, NULL))
+	if (!d->have_seq && !store_dav_seq(&d->seq, d->st, d->ctx.ws, NULL))
 		d->have_seq = true;
 	return d->seq;
 }
@@ -636,7 +636,7 @@ static int card_text(struct dav *d, const struct dav_item *it, int version,
 
 	if (it->card_id) {
 		char *s = NULL;
-		int rc = store_dav_card_get(d->st, d->ctx.ws, it->card_id, &s,
+		int rc = store_dav_card_get(&s, d->st, d->ctx.ws, it->card_id,
 					    &d->err);
 		size_t n;
 
@@ -659,9 +659,8 @@ static int card_text(struct dav *d, const struct dav_item *it, int version,
 		return KITH_OK;
 	}
 	snprintf(fb, sizeof(fb), "kith-%lld", (long long)it->contact_id);
-	return app_card_render(&d->ctx, it->contact_id, fb,
-			       version == 40 ? VCARD_40 : VCARD_30, out,
-			       &d->err);
+	return app_card_render(out, &d->ctx, it->contact_id, fb,
+			       version == 40 ? VCARD_40 : VCARD_30, &d->err);
 }
 
 static void workspace_name(struct dav *d, struct dav_buf *b)
@@ -819,7 +818,7 @@ static bool prop_value(struct dav *d, const struct target *t, const char *ns,
 	    (r == R_BOOK || r == R_HOME)) {
 		int64_t items = 0, bytes = 0;
 
-		store_dav_usage(d->st, d->ctx.ws, &items, &bytes, NULL);
+		store_dav_usage(&items, &bytes, d->st, d->ctx.ws, NULL);
 		if (IS("quota-used-bytes"))
 			dav_buf_printf(b,
 				       "<d:quota-used-bytes>%lld"
@@ -1060,7 +1059,7 @@ static int find_card(struct dav *d, const char *name, struct dav_item *out)
 	int rc;
 
 	name_keys(name, &uid, &id);
-	rc = store_dav_find(d->st, d->ctx.ws, name, uid, id, out, &d->err);
+	rc = store_dav_find(out, d->st, d->ctx.ws, name, uid, id, &d->err);
 	free(uid);
 	return rc;
 }
@@ -1150,7 +1149,7 @@ static void do_propfind(struct dav *d)
 		rc = respond_props(d, &b, &t, &body);
 	}
 	if (!rc && deep && d->path.kind == K_BOOK) {
-		rc = store_dav_list(d->st, d->ctx.ws, -1, &items, &n_items,
+		rc = store_dav_list(&items, &n_items, d->st, d->ctx.ws, -1,
 				    &d->err);
 		for (size_t i = 0; !rc && i < n_items; i++) {
 			char *href = item_href(d, &items[i]);
@@ -1298,7 +1297,7 @@ static int report_query(struct dav *d, const struct dav_body *body,
 	int rc;
 
 	t.version = want_version(d, body);
-	rc = store_dav_list(d->st, d->ctx.ws, -1, &items, &n, &d->err);
+	rc = store_dav_list(&items, &n, d->st, d->ctx.ws, -1, &d->err);
 	for (size_t i = 0; !rc && i < n; i++) {
 		struct vcard_out out = {0};
 		char *href;
@@ -1363,8 +1362,8 @@ static int report_sync(struct dav *d, const struct dav_body *body,
 			goto bad_token;
 		since = v;
 	}
-	rc = store_dav_list(d->st, d->ctx.ws, since < 0 ? -1 : since, &items,
-			    &n, &d->err);
+	rc = store_dav_list(&items, &n, d->st, d->ctx.ws,
+			    since < 0 ? -1 : since, &d->err);
 	if (rc)
 		return rc;
 	names = calloc(n + 1, sizeof(*names));
@@ -1672,7 +1671,7 @@ static void do_put(struct dav *d)
 	/* A card kith already has under another name (a client that lost
 	 * its cache uploads again): the same contact, renamed. */
 	if (!exists && !group && vc.c.uid &&
-	    !store_dav_by_uid(d->st, d->ctx.ws, vc.c.uid, &by_uid, NULL))
+	    !store_dav_by_uid(&by_uid, d->st, d->ctx.ws, vc.c.uid, NULL))
 		id = by_uid.contact_id;
 	if (exists && it.contact_id)
 		id = it.contact_id;
@@ -1681,15 +1680,15 @@ static void do_put(struct dav *d)
 			rc = store_contact_delete(d->st, d->ctx.ws,
 						  it.contact_id, &d->err);
 		if (!rc)
-			rc = store_dav_card_put(d->st, d->ctx.ws, d->path.name,
-						NULL, d->req->body, NULL,
-						&d->err);
+			rc = store_dav_card_put(NULL, d->st, d->ctx.ws,
+						d->path.name, NULL,
+						d->req->body, &d->err);
 	} else {
 		if (exists && it.card_id)
 			rc = store_dav_card_delete(d->st, d->ctx.ws, it.card_id,
 						   &d->err);
 		if (!rc)
-			rc = app_card_write(&d->ctx, id, &vc, &id, &d->err);
+			rc = app_card_write(&id, &d->ctx, id, &vc, &d->err);
 		/* Does the name find this contact now? Else keep it. */
 		if (!rc) {
 			int f = find_card(d, d->path.name, &after);

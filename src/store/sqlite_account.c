@@ -438,8 +438,8 @@ done:
 
 /* ---- the calendar feed's secret ---- */
 
-int store_feed_get(struct store *st, int64_t ws, int64_t user_id,
-		   char **secret, struct kith_err *err)
+int store_feed_get(char **secret, struct store *st, int64_t ws, int64_t user_id,
+		   struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc, more;
@@ -481,8 +481,8 @@ done:
 	return rc;
 }
 
-int store_feed_find(struct store *st, const char *hash, struct user *out,
-		    char **secret, struct kith_err *err)
+int store_feed_find(struct user *out, char **secret, struct store *st,
+		    const char *hash, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc, more;

@@ -748,8 +748,8 @@ done:
 	return rc;
 }
 
-int store_contact_match(struct store *st, int64_t ws, enum contact_key key,
-			const char *value, int64_t **ids, size_t *n,
+int store_contact_match(int64_t **ids, size_t *n, struct store *st, int64_t ws,
+			enum contact_key key, const char *value,
 			struct kith_err *err)
 {
 	static const char *const sql[] = {
@@ -782,8 +782,8 @@ done:
 	return rc;
 }
 
-int store_contact_match_card(struct store *st, int64_t ws, const char *name,
-			     const char *card, int64_t **ids, size_t *n,
+int store_contact_match_card(int64_t **ids, size_t *n, struct store *st,
+			     int64_t ws, const char *name, const char *card,
 			     struct kith_err *err)
 {
 	sqlite3_stmt *s;

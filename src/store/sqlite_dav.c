@@ -21,7 +21,7 @@ void store_dav_items_free(struct dav_item *v, size_t n)
 	free(v);
 }
 
-int store_dav_seq(struct store *st, int64_t ws, int64_t *out,
+int store_dav_seq(int64_t *out, struct store *st, int64_t ws,
 		  struct kith_err *err)
 {
 	sqlite3_stmt *s;
@@ -70,8 +70,8 @@ static int by_seq(const void *a, const void *b)
 	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
-int store_dav_list(struct store *st, int64_t ws, int64_t since,
-		   struct dav_item **out, size_t *n, struct kith_err *err)
+int store_dav_list(struct dav_item **out, size_t *n, struct store *st,
+		   int64_t ws, int64_t since, struct kith_err *err)
 {
 	struct dav_item *v = NULL;
 	size_t cnt = 0;
@@ -136,8 +136,8 @@ done:
 	return rc;
 }
 
-int store_dav_find(struct store *st, int64_t ws, const char *name,
-		   const char *uid, int64_t id, struct dav_item *out,
+int store_dav_find(struct dav_item *out, struct store *st, int64_t ws,
+		   const char *name, const char *uid, int64_t id,
 		   struct kith_err *err)
 {
 	sqlite3_stmt *s;
@@ -188,8 +188,8 @@ done:
 	return rc;
 }
 
-int store_dav_by_uid(struct store *st, int64_t ws, const char *uid,
-		     struct dav_item *out, struct kith_err *err)
+int store_dav_by_uid(struct dav_item *out, struct store *st, int64_t ws,
+		     const char *uid, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	bool found = false;
@@ -229,8 +229,8 @@ done:
 	return rc;
 }
 
-int store_dav_card_put(struct store *st, int64_t ws, const char *href,
-		       const char *uid, const char *card, int64_t *id,
+int store_dav_card_put(int64_t *id, struct store *st, int64_t ws,
+		       const char *href, const char *uid, const char *card,
 		       struct kith_err *err)
 {
 	sqlite3_stmt *s;
@@ -257,7 +257,7 @@ done:
 	return rc;
 }
 
-int store_dav_card_get(struct store *st, int64_t ws, int64_t id, char **out,
+int store_dav_card_get(char **out, struct store *st, int64_t ws, int64_t id,
 		       struct kith_err *err)
 {
 	sqlite3_stmt *s;
@@ -298,8 +298,8 @@ done:
 	return rc;
 }
 
-int store_dav_usage(struct store *st, int64_t ws, int64_t *items,
-		    int64_t *bytes, struct kith_err *err)
+int store_dav_usage(int64_t *items, int64_t *bytes, struct store *st,
+		    int64_t ws, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc, more;

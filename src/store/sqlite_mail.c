@@ -33,8 +33,8 @@ void mailbox_clear(struct mailbox *m)
 	memset(m, 0, sizeof(*m));
 }
 
-int store_mail_add(struct store *st, int64_t ws, struct mail_row *m,
-		   bool *dup, struct kith_err *err)
+int store_mail_add(bool *dup, struct store *st, int64_t ws, struct mail_row *m,
+		   struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc, more;
@@ -92,8 +92,8 @@ done:
 	return rc;
 }
 
-int store_mail_answer(struct store *st, int64_t ws, const char *const *keys,
-		      size_t n_keys, kith_time at, size_t *n_answered,
+int store_mail_answer(size_t *n_answered, struct store *st, int64_t ws,
+		      const char *const *keys, size_t n_keys, kith_time at,
 		      struct kith_err *err)
 {
 	sqlite3_stmt *s;
@@ -118,8 +118,8 @@ done:
 	return rc;
 }
 
-int store_mail_reply_at(struct store *st, int64_t ws, const char *key,
-			kith_time after, kith_time *at, struct kith_err *err)
+int store_mail_reply_at(kith_time *at, struct store *st, int64_t ws,
+			const char *key, kith_time after, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc, more;
@@ -181,8 +181,8 @@ done:
 	return rc;
 }
 
-int store_mail_peer_list(struct store *st, int64_t ws, int64_t min_total,
-			 size_t limit, struct mail_peer **out, size_t *n,
+int store_mail_peer_list(struct mail_peer **out, size_t *n, struct store *st,
+			 int64_t ws, int64_t min_total, size_t limit,
 			 struct kith_err *err)
 {
 	struct mail_peer *p = NULL;
@@ -260,7 +260,7 @@ done:
 	return rc;
 }
 
-int store_mail_self(struct store *st, int64_t ws, char ***out, size_t *n,
+int store_mail_self(char ***out, size_t *n, struct store *st, int64_t ws,
 		    struct kith_err *err)
 {
 	sqlite3_stmt *s;
@@ -311,8 +311,8 @@ done:
 	return rc;
 }
 
-int store_mail_alias_list(struct store *st, int64_t ws, char ***out,
-			  size_t *n, struct kith_err *err)
+int store_mail_alias_list(char ***out, size_t *n, struct store *st, int64_t ws,
+			  struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -398,8 +398,8 @@ done:
 	return rc;
 }
 
-int store_mailbox_list(struct store *st, int64_t ws, struct mailbox **out,
-		       size_t *n, struct kith_err *err)
+int store_mailbox_list(struct mailbox **out, size_t *n, struct store *st,
+		       int64_t ws, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -412,8 +412,8 @@ done:
 	return rc;
 }
 
-int store_mailbox_get(struct store *st, int64_t ws, int64_t id,
-		      struct mailbox *out, struct kith_err *err)
+int store_mailbox_get(struct mailbox *out, struct store *st, int64_t ws,
+		      int64_t id, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc, more;
@@ -452,8 +452,8 @@ done:
 	return rc;
 }
 
-int store_mailbox_due(struct store *st, kith_time now, size_t limit,
-		      struct mailbox **out, size_t *n, struct kith_err *err)
+int store_mailbox_due(struct mailbox **out, size_t *n, struct store *st,
+		      kith_time now, size_t limit, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc;

@@ -329,7 +329,7 @@ static int integrity_run(sqlite3 *db, size_t max, char ***out, size_t *n,
 	return KITH_OK;
 }
 
-int store_integrity(struct store *st, size_t max, char ***out, size_t *n,
+int store_integrity(char ***out, size_t *n, struct store *st, size_t max,
 		    struct kith_err *err)
 {
 	return integrity_run(st->db, max, out, n, err);
@@ -378,7 +378,7 @@ static int check_kith_file(sqlite3 *db, const char *path, struct kith_err *err)
 	return KITH_OK;
 }
 
-int store_book_empty(struct store *st, bool *empty, struct kith_err *err)
+int store_book_empty(bool *empty, struct store *st, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc, more = 0;
@@ -435,7 +435,7 @@ int store_restore(struct store *st, const char *src_path, bool force,
 	rc = check_kith_file(src, src_path, err);
 	if (rc)
 		goto done;
-	rc = store_book_empty(st, &empty, err);
+	rc = store_book_empty(&empty, st, err);
 	if (rc)
 		goto done;
 	if (!empty && !force) {
@@ -517,7 +517,7 @@ int store_open_check(struct store **out, const char *path, struct kith_err *err)
 	return KITH_OK;
 }
 
-int store_file_version(struct store *st, long *out, struct kith_err *err)
+int store_file_version(long *out, struct store *st, struct kith_err *err)
 {
 	char buf[64];
 
@@ -527,8 +527,8 @@ int store_file_version(struct store *st, long *out, struct kith_err *err)
 	return KITH_OK;
 }
 
-int store_table_sizes(struct store *st, struct store_table_size **out,
-		      size_t *n, struct kith_err *err)
+int store_table_sizes(struct store_table_size **out, size_t *n,
+		      struct store *st, struct kith_err *err)
 {
 	sqlite3_stmt *s = NULL, *c = NULL;
 	struct store_table_size *v = NULL;
@@ -601,8 +601,9 @@ void store_table_sizes_free(struct store_table_size *v, size_t n)
 	free(v);
 }
 
-int store_text_column(struct store *st, const char *table, const char *column,
-		      char ***out, size_t *n, struct kith_err *err)
+int store_text_column(char ***out, size_t *n, struct store *st,
+		      const char *table, const char *column,
+		      struct kith_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	char **v = NULL, *sql;
@@ -644,8 +645,8 @@ int store_text_column(struct store *st, const char *table, const char *column,
 	return KITH_OK;
 }
 
-int store_outbox_failing(struct store *st, int min_attempts, int64_t *count,
-			 char **last_error, struct kith_err *err)
+int store_outbox_failing(int64_t *count, char **last_error, struct store *st,
+			 int min_attempts, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc, more = 0;
@@ -709,7 +710,7 @@ done:
 	return rc;
 }
 
-int store_summaries_check(struct store *st, int64_t *bad, int64_t *first_id,
+int store_summaries_check(int64_t *bad, int64_t *first_id, struct store *st,
 			  struct kith_err *err)
 {
 	struct summary_row *before = NULL, *after = NULL;

@@ -249,16 +249,16 @@ int store_contact_find(int64_t **ids, size_t *n, struct store *st, int64_t ws,
  * each. The common failures only.
  */
 enum contact_key { CONTACT_KEY_UID, CONTACT_KEY_EMAIL, CONTACT_KEY_PHONE };
-int store_contact_match(struct store *st, int64_t ws, enum contact_key key,
-			const char *value, int64_t **ids, size_t *n,
+int store_contact_match(int64_t **ids, size_t *n, struct store *st, int64_t ws,
+			enum contact_key key, const char *value,
 			struct kith_err *err);
 
 /* The contacts named name (case-insensitive) whose stored card is card,
  * byte for byte: an import's last resort for a card with no key that
  * matched, so the same file read twice does not double it. As
  * store_contact_match otherwise. */
-int store_contact_match_card(struct store *st, int64_t ws, const char *name,
-			     const char *card, int64_t **ids, size_t *n,
+int store_contact_match_card(int64_t **ids, size_t *n, struct store *st,
+			     int64_t ws, const char *name, const char *card,
 			     struct kith_err *err);
 
 struct contact_filter {
@@ -606,12 +606,12 @@ int store_token_revoke(struct store *st, int64_t ws, int64_t user_id,
  * store_feed_find: the user whose secret hashes to hash, into *out
  * (user_clear), with the secret (free()). KITH_ENOTFOUND (field
  * "feed") otherwise; on error both are untouched. */
-int store_feed_get(struct store *st, int64_t ws, int64_t user_id,
-		   char **secret, struct kith_err *err);
+int store_feed_get(char **secret, struct store *st, int64_t ws, int64_t user_id,
+		   struct kith_err *err);
 int store_feed_set(struct store *st, int64_t ws, int64_t user_id,
 		   const char *secret, const char *hash, struct kith_err *err);
-int store_feed_find(struct store *st, const char *hash, struct user *out,
-		    char **secret, struct kith_err *err);
+int store_feed_find(struct user *out, char **secret, struct store *st,
+		    const char *hash, struct kith_err *err);
 
 /* ---- signals, alerts, notifications, meetings ----
  * The common failures only, unless said. Lists are freed with the
@@ -774,20 +774,20 @@ void mail_row_clear(struct mail_row *m);
 /* Add m once per (workspace, msg_key): *dup says it was there (then
  * m->id, touch_id and signal_id are the stored ones); else m->id is
  * the new id. A duplicate is KITH_OK. */
-int store_mail_add(struct store *st, int64_t ws, struct mail_row *m,
-		   bool *dup, struct kith_err *err);
+int store_mail_add(bool *dup, struct store *st, int64_t ws, struct mail_row *m,
+		   struct kith_err *err);
 /* Set the touch and signal (0: none) message id made. */
 int store_mail_link(struct store *st, int64_t ws, int64_t id,
 		    int64_t touch_id, int64_t signal_id, struct kith_err *err);
 /* Answer at `at` the waiting signals (not after at) of the messages with
  * these keys; *n_answered (may be NULL) counts them. */
-int store_mail_answer(struct store *st, int64_t ws, const char *const *keys,
-		      size_t n_keys, kith_time at, size_t *n_answered,
+int store_mail_answer(size_t *n_answered, struct store *st, int64_t ws,
+		      const char *const *keys, size_t n_keys, kith_time at,
 		      struct kith_err *err);
 /* The first outbound reply (by parent) to key, at or after `after`:
  * its time into *at, KITH_NO_TIME when none. */
-int store_mail_reply_at(struct store *st, int64_t ws, const char *key,
-			kith_time after, kith_time *at, struct kith_err *err);
+int store_mail_reply_at(kith_time *at, struct store *st, int64_t ws,
+			const char *key, kith_time after, struct kith_err *err);
 /* Answer signal id at `at` if it waits and at is not before it. */
 int store_signal_answer(struct store *st, int64_t ws, int64_t id,
 			kith_time at, struct kith_err *err);
@@ -807,15 +807,15 @@ int store_mail_peer_add(struct store *st, int64_t ws, const char *addr,
 			struct kith_err *err);
 /* Peers with at least min_total messages whose address is no contact's
  * (yet), by volume, at most limit. */
-int store_mail_peer_list(struct store *st, int64_t ws, int64_t min_total,
-			 size_t limit, struct mail_peer **out, size_t *n,
+int store_mail_peer_list(struct mail_peer **out, size_t *n, struct store *st,
+			 int64_t ws, int64_t min_total, size_t limit,
 			 struct kith_err *err);
 void store_mail_peers_free(struct mail_peer *p, size_t n);
 
 /* The workspace's own addresses: its users' emails, its mailboxes'
  * addresses and its aliases, lower-cased, unsorted (may repeat). *out
  * is an array of malloc'd strings, freed with store_strings_free. */
-int store_mail_self(struct store *st, int64_t ws, char ***out, size_t *n,
+int store_mail_self(char ***out, size_t *n, struct store *st, int64_t ws,
 		    struct kith_err *err);
 void store_strings_free(char **v, size_t n);
 /* Add (an existing one is no error) or remove an alias; remove of an
@@ -825,8 +825,8 @@ int store_mail_alias_add(struct store *st, int64_t ws, const char *addr,
 int store_mail_alias_remove(struct store *st, int64_t ws, const char *addr,
 			    struct kith_err *err);
 /* The aliases alone, by address. */
-int store_mail_alias_list(struct store *st, int64_t ws, char ***out,
-			  size_t *n, struct kith_err *err);
+int store_mail_alias_list(char ***out, size_t *n, struct store *st, int64_t ws,
+			  struct kith_err *err);
 
 /* An IMAP mailbox and its sync state. */
 struct mailbox {
@@ -849,17 +849,17 @@ void mailbox_clear(struct mailbox *m);
 int store_mailbox_add(struct store *st, int64_t ws, struct mailbox *m,
 		      struct kith_err *err);
 /* The workspace's mailboxes by id. */
-int store_mailbox_list(struct store *st, int64_t ws, struct mailbox **out,
-		       size_t *n, struct kith_err *err);
+int store_mailbox_list(struct mailbox **out, size_t *n, struct store *st,
+		       int64_t ws, struct kith_err *err);
 /* KITH_ENOTFOUND (field "mailbox") when id is no mailbox of ws. */
-int store_mailbox_get(struct store *st, int64_t ws, int64_t id,
-		      struct mailbox *out, struct kith_err *err);
+int store_mailbox_get(struct mailbox *out, struct store *st, int64_t ws,
+		      int64_t id, struct kith_err *err);
 int store_mailbox_delete(struct store *st, int64_t ws, int64_t id,
 			 struct kith_err *err);
 /* Mailboxes of every workspace due at now, soonest first, at most
  * limit (the server's syncer). */
-int store_mailbox_due(struct store *st, kith_time now, size_t limit,
-		      struct mailbox **out, size_t *n, struct kith_err *err);
+int store_mailbox_due(struct mailbox **out, size_t *n, struct store *st,
+		      kith_time now, size_t limit, struct kith_err *err);
 /* Write m's sync state (uidvalidity, last_uid, messages, last_sync,
  * last_error, next_sync, failures) to mailbox m->id of ws; an id that is
  * gone is no error. */
@@ -891,7 +891,7 @@ struct dav_item {
 	kith_time updated;	/* a contact's updated_at; else 0 */
 };
 /* The workspace's change count into *out (0 for a new workspace). */
-int store_dav_seq(struct store *st, int64_t ws, int64_t *out,
+int store_dav_seq(int64_t *out, struct store *st, int64_t ws,
 		  struct kith_err *err);
 /*
  * The items of the address book: since < 0, every live one (contacts
@@ -899,8 +899,8 @@ int store_dav_seq(struct store *st, int64_t ws, int64_t *out,
  * and the tombstones after since, all ordered by seq. *out freed with
  * store_dav_items_free; sets *out NULL and *n 0 first.
  */
-int store_dav_list(struct store *st, int64_t ws, int64_t since,
-		   struct dav_item **out, size_t *n, struct kith_err *err);
+int store_dav_list(struct dav_item **out, size_t *n, struct store *st,
+		   int64_t ws, int64_t since, struct kith_err *err);
 void store_dav_items_free(struct dav_item *v, size_t n);
 /*
  * The live item a resource name means: the contact whose stored href is
@@ -909,13 +909,13 @@ void store_dav_items_free(struct dav_item *v, size_t n);
  * contact id when it has neither a stored href nor a uid. *out released
  * with dav_item_clear. KITH_ENOTFOUND (field "href") when none.
  */
-int store_dav_find(struct store *st, int64_t ws, const char *name,
-		   const char *uid, int64_t id, struct dav_item *out,
+int store_dav_find(struct dav_item *out, struct store *st, int64_t ws,
+		   const char *name, const char *uid, int64_t id,
 		   struct kith_err *err);
 /* The lowest-id contact whose uid is uid, whatever its href, into
  * *out; KITH_ENOTFOUND (field "uid") when none. */
-int store_dav_by_uid(struct store *st, int64_t ws, const char *uid,
-		     struct dav_item *out, struct kith_err *err);
+int store_dav_by_uid(struct dav_item *out, struct store *st, int64_t ws,
+		     const char *uid, struct kith_err *err);
 void dav_item_clear(struct dav_item *it);
 /* Store href as contact id's resource name (NULL: none). A new name
  * leaves a tombstone for the old one. KITH_ENOTFOUND (field "contact");
@@ -924,19 +924,19 @@ int store_dav_href_set(struct store *st, int64_t ws, int64_t contact_id,
 		       const char *href, struct kith_err *err);
 /* Insert the raw card at href, or replace its text; its id in *id (may
  * be NULL). */
-int store_dav_card_put(struct store *st, int64_t ws, const char *href,
-		       const char *uid, const char *card, int64_t *id,
+int store_dav_card_put(int64_t *id, struct store *st, int64_t ws,
+		       const char *href, const char *uid, const char *card,
 		       struct kith_err *err);
 /* Raw card id's text into *out (the caller frees); KITH_ENOTFOUND. */
-int store_dav_card_get(struct store *st, int64_t ws, int64_t id, char **out,
+int store_dav_card_get(char **out, struct store *st, int64_t ws, int64_t id,
 		       struct kith_err *err);
 /* Delete raw card id (a tombstone stays); KITH_ENOTFOUND. */
 int store_dav_card_delete(struct store *st, int64_t ws, int64_t id,
 			  struct kith_err *err);
 /* Items and bytes of cards kept (quota-used-bytes), into *items and
  * *bytes. */
-int store_dav_usage(struct store *st, int64_t ws, int64_t *items,
-		    int64_t *bytes, struct kith_err *err);
+int store_dav_usage(int64_t *items, int64_t *bytes, struct store *st,
+		    int64_t ws, struct kith_err *err);
 /* Remove every date of contact_id whose kind is kind (a card that lost
  * its BDAY). */
 int store_date_delete_kind(struct store *st, int64_t ws, int64_t contact_id,
@@ -972,7 +972,7 @@ int store_backup(struct store *st, const char *path, bool force,
 int store_restore(struct store *st, const char *src_path, bool force,
 		  struct kith_err *err);
 /* *empty: no contact, touchpoint or user in any workspace. */
-int store_book_empty(struct store *st, bool *empty, struct kith_err *err);
+int store_book_empty(bool *empty, struct store *st, struct kith_err *err);
 
 /*
  * Open path read-only for checking: no migrations, no pragmas, nothing
@@ -982,11 +982,11 @@ int store_book_empty(struct store *st, bool *empty, struct kith_err *err);
 int store_open_check(struct store **out, const char *path,
 		     struct kith_err *err);
 /* PRAGMA user_version of the file as it is. */
-int store_file_version(struct store *st, long *out, struct kith_err *err);
+int store_file_version(long *out, struct store *st, struct kith_err *err);
 /* integrity_check's complaints, at most max; none (*n 0) when healthy.
  * *out freed with store_strings_free. KITH_EIO when the check itself
  * cannot run (a header or schema page too damaged to read). */
-int store_integrity(struct store *st, size_t max, char ***out, size_t *n,
+int store_integrity(char ***out, size_t *n, struct store *st, size_t max,
 		    struct kith_err *err);
 
 struct store_table_size {
@@ -996,27 +996,27 @@ struct store_table_size {
 };
 /* Every table with its rows and bytes, by name; *out freed with
  * store_table_sizes_free. */
-int store_table_sizes(struct store *st, struct store_table_size **out,
-		      size_t *n, struct kith_err *err);
+int store_table_sizes(struct store_table_size **out, size_t *n,
+		      struct store *st, struct kith_err *err);
 void store_table_sizes_free(struct store_table_size *v, size_t n);
 /* Every value of table.column as text (NULL as ""), for the checks of
  * tables other modules own (mailboxes, notify targets). KITH_ENOTFOUND
  * when the table or column does not exist. *out freed with
  * store_strings_free. */
-int store_text_column(struct store *st, const char *table,
-		      const char *column, char ***out, size_t *n,
+int store_text_column(char ***out, size_t *n, struct store *st,
+		      const char *table, const char *column,
 		      struct kith_err *err);
 /* Notifications not yet sent after at least min_attempts tries, and the
  * newest one's last error (*last_error the caller's, may be NULL). */
-int store_outbox_failing(struct store *st, int min_attempts, int64_t *count,
-			 char **last_error, struct kith_err *err);
+int store_outbox_failing(int64_t *count, char **last_error, struct store *st,
+			 int min_attempts, struct kith_err *err);
 /*
  * Recompute every contact's summaries in a transaction that is rolled
  * back, and count the contacts whose stored summaries differ (*bad; the
  * first such id in *first_id). Needs a store from store_open (the write
  * lock for a moment); changes nothing.
  */
-int store_summaries_check(struct store *st, int64_t *bad, int64_t *first_id,
+int store_summaries_check(int64_t *bad, int64_t *first_id, struct store *st,
 			  struct kith_err *err);
 
 #endif

@@ -180,7 +180,7 @@ static int64_t seq(struct fx *f, int64_t ws)
 {
 	int64_t s = -1;
 
-	assert_int_equal(store_dav_seq(f->app.st, ws, &s, &f->err), 0);
+	assert_int_equal(store_dav_seq(&s, f->app.st, ws, &f->err), 0);
 	return s;
 }
 
@@ -192,7 +192,7 @@ static int64_t item_seq(struct fx *f, int64_t id)
 
 	snprintf(name, sizeof(name), "kith-%lld.vcf", (long long)id);
 	assert_int_equal(
-	    store_dav_find(f->app.st, f->app.ws, name, NULL, id, &it, &f->err),
+	    store_dav_find(&it, f->app.st, f->app.ws, name, NULL, id, &f->err),
 	    0);
 	s = it.seq;
 	dav_item_clear(&it);
@@ -239,10 +239,10 @@ static void test_change_log(void **state)
 	assert_int_equal(s1, s0 + 3);
 	/* nothing after the current count; the contact after s0 */
 	assert_int_equal(
-	    store_dav_list(f->app.st, f->app.ws, s1, &v, &n, &f->err), 0);
+	    store_dav_list(&v, &n, f->app.st, f->app.ws, s1, &f->err), 0);
 	assert_int_equal(n, 0);
 	assert_int_equal(
-	    store_dav_list(f->app.st, f->app.ws, s0, &v, &n, &f->err), 0);
+	    store_dav_list(&v, &n, f->app.st, f->app.ws, s0, &f->err), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(v[0].contact_id, id);
 	assert_false(v[0].gone);
@@ -252,7 +252,7 @@ static void test_change_log(void **state)
 	    store_dav_href_set(f->app.st, f->app.ws, id, "a b.vcf", &f->err),
 	    0);
 	assert_int_equal(
-	    store_dav_list(f->app.st, f->app.ws, s1, &v, &n, &f->err), 0);
+	    store_dav_list(&v, &n, f->app.st, f->app.ws, s1, &f->err), 0);
 	assert_int_equal(n, 2);
 	assert_true(v[0].gone);
 	assert_null(v[0].href);
@@ -264,7 +264,7 @@ static void test_change_log(void **state)
 	assert_int_equal(
 	    store_contact_delete(f->app.st, f->app.ws, id, &f->err), 0);
 	assert_int_equal(
-	    store_dav_list(f->app.st, f->app.ws, s1, &v, &n, &f->err), 0);
+	    store_dav_list(&v, &n, f->app.st, f->app.ws, s1, &f->err), 0);
 	assert_true(n >= 1);
 	assert_true(v[n - 1].gone);
 	assert_string_equal(v[n - 1].href, "a b.vcf");
@@ -279,25 +279,25 @@ static void test_raw_cards(void **state)
 	char *text = NULL;
 	int64_t id = 0, s0 = seq(f, f->app.ws);
 
-	assert_int_equal(store_dav_card_put(f->app.st, f->app.ws, "g.vcf", "g",
-					    "BEGIN:VCARD\r\n", &id, &f->err),
+	assert_int_equal(store_dav_card_put(&id, f->app.st, f->app.ws, "g.vcf",
+					    "g", "BEGIN:VCARD\r\n", &f->err),
 			 0);
 	assert_int_equal(seq(f, f->app.ws), s0 + 1);
-	assert_int_equal(store_dav_find(f->app.st, f->app.ws, "g.vcf", NULL, 0,
-					&it, &f->err),
+	assert_int_equal(store_dav_find(&it, f->app.st, f->app.ws, "g.vcf",
+					NULL, 0, &f->err),
 			 0);
 	assert_int_equal(it.card_id, id);
 	dav_item_clear(&it);
 	assert_int_equal(
-	    store_dav_card_get(f->app.st, f->app.ws, id, &text, &f->err), 0);
+	    store_dav_card_get(&text, f->app.st, f->app.ws, id, &f->err), 0);
 	assert_string_equal(text, "BEGIN:VCARD\r\n");
 	free(text);
 	/* not found from another workspace */
-	assert_int_equal(store_dav_find(f->app.st, f->other_ws, "g.vcf", NULL,
-					0, &it, &f->err),
+	assert_int_equal(store_dav_find(&it, f->app.st, f->other_ws, "g.vcf",
+					NULL, 0, &f->err),
 			 KITH_ENOTFOUND);
 	assert_int_equal(
-	    store_dav_card_get(f->app.st, f->other_ws, id, &text, &f->err),
+	    store_dav_card_get(&text, f->app.st, f->other_ws, id, &f->err),
 	    KITH_ENOTFOUND);
 	assert_int_equal(
 	    store_dav_card_delete(f->app.st, f->app.ws, id, &f->err), 0);
@@ -321,10 +321,10 @@ static void test_card_write(void **state)
 	assert_int_equal(
 	    card_parse_one(&vc, &group, card, strlen(card), &f->err), 0);
 	assert_false(group);
-	assert_int_equal(app_card_write(&f->app, 0, &vc, &id, &f->err), 0);
+	assert_int_equal(app_card_write(&id, &f->app, 0, &vc, &f->err), 0);
 	vcard_contact_clear(&vc);
 	assert_int_equal(
-	    app_card_render(&f->app, id, "x", VCARD_30, &out, &f->err), 0);
+	    app_card_render(&out, &f->app, id, "x", VCARD_30, &f->err), 0);
 	assert_non_null(strstr(out.buf, "X-KEEP:me"));
 	assert_non_null(strstr(out.buf, "item1.X-ABLABEL:Studio"));
 	assert_non_null(strstr(out.buf, "UID:u-1"));
@@ -339,7 +339,7 @@ static void test_card_write(void **state)
 		    card_parse_one(&vc, &group, card2, strlen(card2), &f->err),
 		    0);
 	}
-	assert_int_equal(app_card_write(&f->app, id, &vc, &id2, &f->err), 0);
+	assert_int_equal(app_card_write(&id2, &f->app, id, &vc, &f->err), 0);
 	vcard_contact_clear(&vc);
 	assert_int_equal(id2, id);
 	assert_int_equal(

@@ -526,26 +526,26 @@ static void test_feed_token(void **state)
 	u.email = "ana@example.org";
 	u.role = ROLE_OWNER;
 	assert_int_equal(store_user_add(f->app.st, &u, &f->err), 0);
-	assert_int_equal(app_feed_token(&f->app, u.id, false, &t1, &f->err), 0);
+	assert_int_equal(app_feed_token(&t1, &f->app, u.id, false, &f->err), 0);
 	assert_int_equal(strlen(t1), strlen("kith_feed_") + 43);
-	assert_int_equal(app_feed_token(&f->app, u.id, false, &t2, &f->err), 0);
+	assert_int_equal(app_feed_token(&t2, &f->app, u.id, false, &f->err), 0);
 	assert_string_equal(t1, t2);
 	free(t2);
 	t2 = NULL;
-	assert_int_equal(app_feed_token(&f->app, u.id, true, &t3, &f->err), 0);
+	assert_int_equal(app_feed_token(&t3, &f->app, u.id, true, &f->err), 0);
 	assert_string_not_equal(t1, t3);
 	secret_token_hash(hash, t1);
-	assert_int_equal(store_feed_find(f->app.st, hash, &found, &secret,
+	assert_int_equal(store_feed_find(&found, &secret, f->app.st, hash,
 					 &f->err),
 			 KITH_ENOTFOUND);
 	secret_token_hash(hash, t3);
-	assert_int_equal(store_feed_find(f->app.st, hash, &found, &secret,
+	assert_int_equal(store_feed_find(&found, &secret, f->app.st, hash,
 					 &f->err),
 			 KITH_OK);
 	assert_int_equal(found.id, u.id);
 	assert_string_equal(secret, t3);
 	/* no such user in this workspace */
-	assert_int_equal(app_feed_token(&f->app, u.id + 100, false, &t2,
+	assert_int_equal(app_feed_token(&t2, &f->app, u.id + 100, false,
 					&f->err),
 			 KITH_ENOTFOUND);
 	url = app_feed_url("https://kith.example/", t3);
