@@ -118,10 +118,11 @@ SELECT 'lost', count(*) FROM acked WHERE
  OR (kind = 'fact' AND NOT EXISTS (SELECT 1 FROM fact WHERE text = a))
  OR (kind = 'promise' AND NOT EXISTS (SELECT 1 FROM promise WHERE text = a))
  OR (kind = 'date' AND NOT EXISTS (SELECT 1 FROM kdate d JOIN contact c ON c.id = d.contact_id WHERE c.name = a));
--- An import restores the book's own workspace name ("Book"), whatever
--- --workspace named: count whole imported books against the acks.
+-- An import may take the book's own workspace name ("Book") instead of
+-- the one --workspace gave (the first time; the name is then taken):
+-- count whole imported books, whatever their name, against the acks.
 SELECT 'lost', max(0, (SELECT count(*) FROM acked WHERE kind = 'ws') -
- (SELECT count(*) FROM workspace w WHERE w.name = 'Book' AND
+ (SELECT count(*) FROM workspace w WHERE w.name != 'Main' AND
   (SELECT count(*) FROM contact c WHERE c.workspace_id = w.id) = $BOOK_N));
 SELECT 'half', 'touch without participants', count(*) FROM touchpoint t
  WHERE NOT EXISTS (SELECT 1 FROM touch_contact c WHERE c.touch_id = t.id);
