@@ -574,6 +574,21 @@ async function main() {
       await check(page, 'settings-feed');
     });
 
+    await test('Settings: the CardDAV URL and user name to give a phone', async () => {
+      await page.getByRole('heading', { name: 'Phone and address book (CardDAV)' }).waitFor();
+      await page.waitForFunction(() => document.getElementById('dav-url').value !== '');
+      const url = await page.locator('#dav-url').inputValue();
+      const user = await page.locator('#dav-user').inputValue();
+      const book = await page.locator('#dav-book').inputValue();
+      assert(url.startsWith(base), 'CardDAV URL: ' + url);
+      assert(/@/.test(user), 'CardDAV user name: ' + user);
+      assert(book.startsWith(base + '/dav/addressbooks/'), 'address book URL: ' + book);
+      // The address book answers the URL shown, with the account's token.
+      const r = await fetch(book, { method: 'PROPFIND', headers: { Depth: '0', Authorization: 'Bearer ' + token } });
+      assert(r.status === 207, 'PROPFIND on the address book: ' + r.status);
+      await check(page, 'settings-carddav');
+    });
+
     // The import endpoint is built on another branch: these steps assert
     // its contract (POST /api/v1/import?dry_run=1&skip_bad=1, text/vcard).
     await test('Settings: import a vCard file: preview (dry run), then Import', async () => {

@@ -16,7 +16,7 @@ export async function settingsPage() {
   const page = h('section', { class: 'page page-settings' },
     h('div', { class: 'page-head' }, h('div', null, h('h1', null, 'Settings'),
       h('p', { class: 'page-sub muted', dir: 'auto' }, session.me.workspace.name + ' · you are ' + session.me.user.role))),
-    h('div', { class: 'settings-grid' }, workspaceCard(s), membersCard(users), passwordCard(), notifyCard(targets), feedCard(), importCard(), calendarCard(), tokensCard(tokens)));
+    h('div', { class: 'settings-grid' }, workspaceCard(s), membersCard(users), passwordCard(), notifyCard(targets), feedCard(), carddavCard(), importCard(), calendarCard(), tokensCard(tokens)));
   return page;
 }
 
@@ -355,6 +355,32 @@ function feedCard() {
   add(card, h('h2', { id: 'h-feed' }, 'Calendar feed'),
     h('p', { class: 'muted small' }, 'Subscribe to it in Google Calendar (Other calendars › From URL), Apple Calendar or Thunderbird: birthdays, anniversaries, promises with a due date, and each morning who is due today. Keep it secret: anyone with the URL can read it.'),
     h('div', { class: 'inline-form' }, h('div', { class: 'field field-grow' }, h('label', { for: 'feed-url' }, 'Feed URL'), url), copy, rotate),
+    msg);
+  return card;
+}
+
+// The phone's address book over CardDAV: the URL and user name to paste
+// into iOS/macOS Contacts, DAVx5, Thunderbird or vdirsyncer. The password
+// is the member's own, or an API token made below.
+function carddavCard() {
+  const card = h('section', { class: 'card', 'aria-labelledby': 'h-carddav', id: 'carddav' });
+  const msg = h('p', { class: 'status', role: 'status' });
+  const url = h('input', { id: 'dav-url', type: 'text', readonly: true, class: 'mono', spellcheck: 'false', dir: 'ltr', value: '' });
+  const user = h('input', { id: 'dav-user', type: 'text', readonly: true, class: 'mono', spellcheck: 'false', dir: 'ltr', value: '' });
+  const book = h('input', { id: 'dav-book', type: 'text', readonly: true, class: 'mono', spellcheck: 'false', dir: 'ltr', value: '' });
+  const copy = h('button', { type: 'button', class: 'btn btn-small' }, 'Copy');
+  copy.addEventListener('click', async () => {
+    url.select();
+    try { await navigator.clipboard.writeText(url.value); status(msg, 'ok', 'Copied.'); }
+    catch { status(msg, null, 'Press Ctrl+C (or ⌘C) to copy the selected URL.'); }
+  });
+  api.get('/carddav').then(r => { url.value = r.url; user.value = r.username; book.value = r.addressbook; })
+    .catch(err => status(msg, 'error', `No CardDAV URL: ${err.message}.`));
+  add(card, h('h2', { id: 'h-carddav' }, 'Phone and address book (CardDAV)'),
+    h('p', { class: 'muted small' }, 'Your contacts on your phone and back, both ways. iPhone: Settings › Contacts › Accounts › Add Account › Other › Add CardDAV Account. Android: DAVx5. Thunderbird: Address Book › New CardDAV Address Book. The password is your kith password, or an API token made below.'),
+    h('div', { class: 'inline-form' }, h('div', { class: 'field field-grow' }, h('label', { for: 'dav-url' }, 'Server URL'), url), copy),
+    h('div', { class: 'field' }, h('label', { for: 'dav-user' }, 'User name'), user),
+    h('div', { class: 'field' }, h('label', { for: 'dav-book' }, 'Address book URL (for vdirsyncer, or a client that does not discover it)'), book),
     msg);
   return card;
 }
