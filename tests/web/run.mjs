@@ -589,6 +589,26 @@ async function main() {
       await check(page, 'settings-carddav');
     });
 
+    await test('Settings: add a mailbox (the password never comes back), then remove it', async () => {
+      const box = page.locator('#mailboxes');
+      await page.getByRole('heading', { name: 'Email' }).waitFor();
+      await box.getByText('No mailboxes yet').waitFor();
+      await page.fill('#m-url', 'ftp://nope');
+      await box.getByRole('button', { name: 'Add mailbox' }).click();
+      await box.getByText('starts with imaps:// or imap://').waitFor();
+      await page.fill('#m-url', 'imaps://ana@mail.example.com/INBOX');
+      await page.fill('#m-pass', 'app-password-123');
+      await box.getByRole('button', { name: 'Add mailbox' }).click();
+      await box.getByText('Added imaps://ana@mail.example.com/INBOX').waitFor();
+      await box.getByText('imaps://ana@mail.example.com/INBOX', { exact: true }).waitFor();
+      assert(await page.locator('#m-pass').inputValue() === '', 'the password field keeps the password');
+      const list = await (await fetch(base + '/api/v1/mailboxes', { headers: { Authorization: 'Bearer ' + token } })).text();
+      assert(!list.includes('app-password-123'), 'the API answers the password back');
+      await check(page, 'settings-mailbox');
+      await box.getByRole('button', { name: 'Remove imaps://ana@mail.example.com/INBOX' }).click();
+      await box.getByText('No mailboxes yet').waitFor();
+    });
+
     // The import endpoint is built on another branch: these steps assert
     // its contract (POST /api/v1/import?dry_run=1&skip_bad=1, text/vcard).
     await test('Settings: import a vCard file: preview (dry run), then Import', async () => {

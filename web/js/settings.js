@@ -16,7 +16,7 @@ export async function settingsPage() {
   const page = h('section', { class: 'page page-settings' },
     h('div', { class: 'page-head' }, h('div', null, h('h1', null, 'Settings'),
       h('p', { class: 'page-sub muted', dir: 'auto' }, session.me.workspace.name + ' · you are ' + session.me.user.role))),
-    h('div', { class: 'settings-grid' }, workspaceCard(s), membersCard(users), passwordCard(), notifyCard(targets), feedCard(), carddavCard(), importCard(), calendarCard(), tokensCard(tokens)));
+    h('div', { class: 'settings-grid' }, workspaceCard(s), membersCard(users), passwordCard(), notifyCard(targets), feedCard(), carddavCard(), mailboxCard(), importCard(), calendarCard(), tokensCard(tokens)));
   return page;
 }
 
@@ -382,6 +382,66 @@ function carddavCard() {
     h('div', { class: 'field' }, h('label', { for: 'dav-user' }, 'User name'), user),
     h('div', { class: 'field' }, h('label', { for: 'dav-book' }, 'Address book URL (for vdirsyncer, or a client that does not discover it)'), book),
     msg);
+  return card;
+}
+
+// Mailboxes kith reads (headers only) so email becomes touches and
+// signals. Owners add them; the password goes in once and never comes back.
+function mailboxCard() {
+  const card = h('section', { class: 'card', 'aria-labelledby': 'h-mail', id: 'mailboxes' });
+  add(card, h('h2', { id: 'h-mail' }, 'Email'));
+  if (!isOwner()) { add(card, h('p', { class: 'muted' }, 'Only owners add mailboxes.')); return card; }
+  const msg = h('p', { class: 'status', role: 'status' });
+  const url = h('input', { id: 'm-url', type: 'text', placeholder: 'imaps://ana@mail.example.com/INBOX', autocomplete: 'off', spellcheck: 'false', dir: 'ltr' });
+  const pass = h('input', { id: 'm-pass', type: 'password', autocomplete: 'new-password' });
+  const addr = h('input', { id: 'm-addr', type: 'email', placeholder: 'ana@example.com', autocomplete: 'off', dir: 'ltr' });
+  const add1 = h('button', { type: 'submit', class: 'btn' }, 'Add mailbox');
+  const listBox = h('div');
+  const form = h('form', { class: 'add-form', novalidate: true },
+    h('div', { class: 'field' }, h('label', { for: 'm-url' }, 'Mailbox URL'), url,
+      h('p', { class: 'hint' }, 'imaps:// (or imap:// with STARTTLS), your user name, the server and the folder. Add Sent as a second mailbox.')),
+    h('div', { class: 'field' }, h('label', { for: 'm-pass' }, 'Password (an app password where your provider has them)'), pass),
+    h('div', { class: 'field' }, h('label', { for: 'm-addr' }, 'Your address in it (optional)'), addr),
+    h('div', { class: 'actions' }, add1));
+  const state = m => m.last_error ? `Last sync failed: ${m.last_error}` :
+    m.last_sync ? `Synced ${fmtDateTime(m.last_sync)} · ${m.messages} messages read` : 'Not synced yet: the server syncs within a few minutes.';
+  const draw = list => {
+    clear(listBox);
+    if (!list.length) {
+      add(listBox, h('p', { class: 'muted' }, 'No mailboxes yet. kith reads only the headers of your mail: who, when and the subject, never the body. Emails with your contacts become touches, and an unanswered one from a client waits on Today.'));
+      return;
+    }
+    add(listBox, h('ul', { class: 'member-list', 'aria-label': 'Mailboxes' }, list.map(m => {
+      const rm = h('button', { type: 'button', class: 'btn btn-small btn-danger', 'aria-label': `Remove ${m.url}` }, 'Remove');
+      rm.addEventListener('click', async () => {
+        rm.disabled = true;
+        status(msg, 'progress', 'Removing…');
+        try { await api.del(`/mailboxes/${m.id}`); status(msg, 'ok', `Removed ${m.url}.`); draw((await api.get('/mailboxes')).items); url.focus(); }
+        catch (err) { rm.disabled = false; status(msg, 'error', `Not removed: ${err.message}.`); }
+      });
+      return h('li', { class: 'member' }, h('div', { class: 'member-who' }, h('p', { class: 'mono small', dir: 'ltr' }, m.url),
+        h('p', { class: 'muted small mailbox-state' + (m.last_error ? ' is-error' : '') }, state(m))), rm);
+    })));
+  };
+  form.addEventListener('submit', async ev => {
+    ev.preventDefault();
+    const v = url.value.trim();
+    if (!/^imaps?:\/\/\S+$/i.test(v)) { status(msg, 'error', 'Enter a mailbox URL that starts with imaps:// or imap://.'); url.focus(); return; }
+    if (!pass.value) { status(msg, 'error', 'Enter the mailbox password.'); pass.focus(); return; }
+    add1.disabled = true;
+    status(msg, 'progress', 'Adding…');
+    try {
+      const body = { url: v, password: pass.value };
+      if (addr.value.trim()) body.address = addr.value.trim();
+      await api.post('/mailboxes', body);
+      status(msg, 'ok', `Added ${v}. The server reads its new mail every few minutes.`);
+      url.value = ''; pass.value = ''; addr.value = '';
+      draw((await api.get('/mailboxes')).items);
+    } catch (err) { status(msg, 'error', `Not added: ${err.message}.`); url.focus(); }
+    finally { add1.disabled = false; }
+  });
+  add(card, listBox, msg, form);
+  api.get('/mailboxes').then(r => draw(r.items)).catch(err => status(msg, 'error', `Mailboxes not read: ${err.message}.`));
   return card;
 }
 
