@@ -89,7 +89,9 @@ expect "map on a vCard body" 422 POST "/api/v1/import?map=a%3Demail" "${AO[@]}" 
 ok "is refused naming map" test "$(jqb .error.field)" = map
 expect "dry_run that is no boolean" 422 POST "/api/v1/import?dry_run=maybe" "${AO[@]}" "${V[@]}" \
 	--data-binary @"$DATA/import/people.vcf"
-expect "an empty vCard body" 200 POST /api/v1/import "${AO[@]}" "${V[@]}" --data-binary ''
+# Direct: the document marks the body required (a JSON book must have
+# one), and prism refuses an empty one before kith could answer.
+DIRECT=1 expect "an empty vCard body" 200 POST /api/v1/import "${AO[@]}" "${V[@]}" --data-binary ''
 ok "imports nothing" test "$(jqb .created)/$(jq '.items | length' <<<"$BODY")" = "0/0"
 
 expect "a member may not import" 403 POST /api/v1/import -H "Authorization: Bearer $TM" "${V[@]}" \
