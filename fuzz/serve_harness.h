@@ -8,6 +8,7 @@
  * libmicrohttpd's parser, http.c and api_handle, the way a client's
  * bytes do. Included by one target each; not a target itself.
  */
+#include "app/imap.h"
 #include "server/api.h"
 #include "server/http.h"
 #include "secret.h"
@@ -255,6 +256,15 @@ static void hs_start(void)
 	hs_user(st, alpha, "vic@alpha.example", ROLE_VIEWER);
 	hs_user(st, beta, "bo@beta.example", ROLE_OWNER);
 	store_close(st);
+	/* kith serve holds a mail key (POST /mailboxes seals with it); the
+	 * syncer is not started: a fuzzed mailbox must not reach out. */
+	{
+		struct mail_key key;
+
+		if (mail_key_load(&key, hs_db, true, &err))
+			hs_die(err.msg);
+		mail_server_key_set(&key);
+	}
 
 	/* A port the kernel picks, freed for the server to take. */
 	fd = socket(AF_INET, SOCK_STREAM, 0);

@@ -1006,6 +1006,12 @@ const struct mail_key *mail_server_key(void)
 	return syn.have_key ? &syn.key : NULL;
 }
 
+void mail_server_key_set(const struct mail_key *key)
+{
+	syn.key = *key;
+	syn.have_key = true;
+}
+
 static bool stopping(void)
 {
 	bool s;
@@ -1089,8 +1095,7 @@ int mail_syncer_start(const char *db_path, const struct mail_key *key,
 	syn.db_path = strdup(db_path);
 	if (!syn.db_path)
 		return kith_err_nomem(err);
-	syn.key = *key;
-	syn.have_key = true;
+	mail_server_key_set(key);
 	syn.every = every;
 	syn_every = every;
 	syn.stop = false;

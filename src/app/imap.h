@@ -128,5 +128,9 @@ int mail_syncer_start(const char *db_path, const struct mail_key *key,
 void mail_syncer_stop(void);
 /* The key kith serve loaded (the API seals with it), or NULL. */
 const struct mail_key *mail_server_key(void);
+/* Hold key (copied) as the server's without starting the syncer: a
+ * server that takes mailboxes but syncs none (the fuzz harness).
+ * mail_syncer_start does this itself. Call before serving. */
+void mail_server_key_set(const struct mail_key *key);
 
 #endif
