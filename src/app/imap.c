@@ -348,33 +348,18 @@ void mail_guard(bool on)
 
 int mail_allow_add(const char *spec, struct kith_err *err)
 {
-	const char *colon = strrchr(spec, ':'), *close = strrchr(spec, ']');
-	size_t hl;
-	long port = 0;
+	char host[sizeof(mail_allow[0].host)];
+	long port;
+	int rc;
 
-	if (colon && close && colon < close)
-		colon = NULL;
-	hl = colon ? (size_t)(colon - spec) : strlen(spec);
-	if (colon) {
-		char *end;
-
-		port = strtol(colon + 1, &end, 10);
-		if (*end || port < 1 || port > 65535)
-			hl = 0;
-	}
-	if (spec[0] == '[' && hl >= 2 && spec[hl - 1] == ']') {
-		spec++;
-		hl -= 2;
-	}
-	if (!hl || hl >= sizeof(mail_allow[0].host))
-		return kith_err_set(err, KITH_EINPUT, "--mail-allow",
-				    "expected HOST or HOST:PORT, got \"%s\"",
-				    spec);
+	rc = notify_host_spec(host, sizeof(host), &port, spec, "--mail-allow",
+			      err);
+	if (rc)
+		return rc;
 	if (n_mail_allow == MAIL_ALLOW_MAX)
 		return kith_err_set(err, KITH_EINPUT, "--mail-allow",
 				    "at most %d hosts", MAIL_ALLOW_MAX);
-	memcpy(mail_allow[n_mail_allow].host, spec, hl);
-	mail_allow[n_mail_allow].host[hl] = '\0';
+	memcpy(mail_allow[n_mail_allow].host, host, sizeof(host));
 	mail_allow[n_mail_allow].port = port;
 	n_mail_allow++;
 	return KITH_OK;

@@ -31,38 +31,51 @@ void notify_guard(bool on)
 	guard_on = on;
 }
 
-int notify_allow_add(const char *spec, struct kith_err *err)
+int notify_host_spec(char *host, size_t cap, long *port, const char *spec,
+		     const char *field, struct kith_err *err)
 {
 	const char *colon = strrchr(spec, ':'), *close = strrchr(spec, ']');
 	size_t hl;
-	long port = 0;
 
+	*port = 0;
 	if (colon && close && colon < close)
 		colon = NULL; /* [::1] without a port */
 	hl = colon ? (size_t)(colon - spec) : strlen(spec);
 	if (colon) {
 		char *end;
 
-		port = strtol(colon + 1, &end, 10);
-		if (*end || port < 1 || port > 65535)
+		*port = strtol(colon + 1, &end, 10);
+		if (*end || *port < 1 || *port > 65535)
 			hl = 0;
 	}
 	if (spec[0] == '[' && hl >= 2 && spec[hl - 1] == ']') {
 		spec++;
 		hl -= 2;
 	}
-	if (!hl || hl >= sizeof(allow[0].host))
-		return kith_err_set(err, KITH_EINPUT, "--notify-allow",
+	if (!hl || hl >= cap)
+		return kith_err_set(err, KITH_EINPUT, field,
 				    "expected HOST or HOST:PORT, got \"%s\"",
 				    spec);
+	for (size_t i = 0; i < hl; i++)
+		host[i] = (char)tolower((unsigned char)spec[i]);
+	host[hl] = '\0';
+	return KITH_OK;
+}
+
+int notify_allow_add(const char *spec, struct kith_err *err)
+{
+	char host[sizeof(allow[0].host)];
+	long port;
+	int rc;
+
+	rc = notify_host_spec(host, sizeof(host), &port, spec,
+			      "--notify-allow", err);
+	if (rc)
+		return rc;
 	if (n_allow == ALLOW_MAX)
 		return kith_err_set(err, KITH_EINPUT, "--notify-allow",
 				    "at most %d hosts", ALLOW_MAX);
-	memcpy(allow[n_allow].host, spec, hl);
-	allow[n_allow].host[hl] = '\0';
-	for (size_t i = 0; i < hl; i++)
-		allow[n_allow].host[i] =
-		    (char)tolower((unsigned char)allow[n_allow].host[i]);
+	memcpy(allow[n_allow].host, host, sizeof(host));
 	allow[n_allow].port = port;
 	n_allow++;
 	return KITH_OK;

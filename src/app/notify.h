@@ -35,6 +35,14 @@ void notify_guard(bool on);
  * KITH_EINPUT (field "--notify-allow") for another shape or a 33rd host.
  * spec is copied. */
 int notify_allow_add(const char *spec, struct kith_err *err);
+/*
+ * Read spec, "HOST", "HOST:PORT" or "[v6]:PORT", into host (cap bytes,
+ * lower-cased) and *port (0: none given): the shape of every operator
+ * allow list (--notify-allow, --mail-allow). KITH_EINPUT naming field
+ * for another shape or a host of cap bytes or more. Allocates nothing.
+ */
+int notify_host_spec(char *host, size_t cap, long *port, const char *spec,
+		     const char *field, struct kith_err *err);
 /* KITH_EINPUT (field "url", a sentence why) if url may not be a target
  * under the guard's rules (always checked, guard or not); KITH_ENOMEM.
  * Reads no DNS: only a literal address is judged here. */
