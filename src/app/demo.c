@@ -1037,7 +1037,9 @@ static int big_write_touches(struct big *b)
 {
 	int rc = KITH_OK;
 
-	qsort(b->plan, b->n_plan, sizeof(*b->plan), plan_cmp);
+	/* qsort's base must not be NULL, even for no elements. */
+	if (b->n_plan > 1)
+		qsort(b->plan, b->n_plan, sizeof(*b->plan), plan_cmp);
 	for (size_t j = 0; !rc && j < b->n_plan; j++) {
 		const struct plan_touch *p = &b->plan[j];
 		struct touchpoint t = { 0 };

@@ -947,6 +947,10 @@ int app_mailbox_sync(struct store *st, const struct mail_key *key,
 		rc = sync_session(st, &cn, &u, mb, now, tally, err);
 	conn_close(&cn);
 	imap_url_clear(&u);
+	/* A sync cut short by kith serve stopping is no failure of the
+	 * mailbox: its state stays as the last whole sync left it. */
+	if (rc && atomic_load(&imap_abort))
+		return rc;
 	/* The outcome, in its own transaction: a failed batch was rolled
 	 * back, but what came before it stays. */
 	free(mb->last_error);

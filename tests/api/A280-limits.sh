@@ -23,7 +23,9 @@ req POST /api/v1/touchpoints "${A[@]}" "${J[@]}" --data-binary @"$A_DIR/big.json
 t1=$(ms)
 ok "140k contacts: 422" test "$STATUS" = 422
 ok "... naming contacts" test "$(jqb .error.field)" = contacts
-ok "... in well under a second ($((t1 - t0)) ms)" test $((t1 - t0)) -lt 500
+# Not a speed figure: a check per id against all ids before it took
+# minutes here; a loaded machine still answers in about a second.
+ok "... without a check per pair of ids ($((t1 - t0)) ms)" test $((t1 - t0)) -lt 10000
 python3 -c 'import json; print(json.dumps({"channel":"email","contacts":list(range(1,102))}))' >"$A_DIR/101.json"
 req POST /api/v1/touchpoints "${A[@]}" "${J[@]}" --data-binary @"$A_DIR/101.json"
 ok "101 contacts: 422 naming contacts" test "$STATUS/$(jqb .error.field)" = 422/contacts

@@ -33,6 +33,8 @@ ok "due answers on it: 50 by default" test "$(kith --db "$BIG" --json due | jq l
 ok "due --limit 5" test "$(kith --db "$BIG" --json due --limit 5 | jq length)" = 5
 ok "the big book's agenda is ranked" \
 	test "$(kith --db "$BIG" --json due | jq '[.[].rank] as $r | all(range(1; $r | length); $r[.] <= $r[. - 1])')" = true
+check "a big book without history" 0 "Seeded 30 contacts and 0 touchpoints" \
+	kith --db "$T_DIR/empty.db" demo --contacts 30 --touches 0
 check "bad --contacts" 2 \
 	'kith demo: --contacts: expected a whole number from 1 to 100000000, got "lots"' \
 	kith --db "$T_DIR/c.db" demo --contacts lots
