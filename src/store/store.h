@@ -475,6 +475,7 @@ struct agenda_row {
 	char *promise_text;
 	char *tz;
 	char *signal_what;
+	int64_t owner_id;	/* the contact's owner; 0: none */
 };
 
 void agenda_row_clear(struct agenda_row *r);
