@@ -78,6 +78,38 @@ int app_mailbox_add(struct mailbox *out, struct app_ctx *ctx,
 		    const char *ca_file, int64_t user_id, struct kith_err *err);
 
 /*
+ * Add several folders of one account at once, or one more folder of an
+ * account already here. With folders (a comma list, "INBOX,Sent"; blanks
+ * around names dropped) url names the account alone
+ * (imaps://USER@HOST[:PORT], no folder) and each folder becomes a
+ * mailbox of its own, with its own UID and sync state; NULL: url names
+ * the one folder. password NULL reuses the sealed password of a
+ * mailbox of the same account (scheme, user, host, port) in ctx's
+ * workspace, copied without being opened, and with it that mailbox's
+ * address and CA file unless given. The same message in two folders
+ * (INBOX and Sent) is one touch all the same: app/mail.c keys messages
+ * by Message-ID.
+ *
+ * *out gets the mailboxes added, in the order named (*n of them;
+ * app_mailboxes_free). Each is added in the caller's transaction: on
+ * any error the caller rolls back, and *out is NULL. KITH_EINPUT (fields
+ * "url", "password": none given and no mailbox of the account to take
+ * it from, "address", "--folders": an empty name, or folders named in
+ * both the URL and the list); KITH_ECONFLICT (field "url") when a folder
+ * is a mailbox of the workspace already; KITH_EIO, KITH_ENOMEM.
+ * An empty password is KITH_EINPUT. app_mailbox_add is this for one
+ * folder with a password required (NULL is an empty one), as the API
+ * takes it.
+ */
+int app_mailbox_add_folders(struct mailbox **out, size_t *n,
+			    struct app_ctx *ctx, const struct mail_key *key,
+			    const char *url, const char *folders,
+			    const char *password, const char *address,
+			    const char *ca_file, int64_t user_id,
+			    struct kith_err *err);
+void app_mailboxes_free(struct mailbox *m, size_t n);
+
+/*
  * Sync mailbox mb (of workspace mb->workspace_id) now: log in, EXAMINE,
  * and fetch the headers of messages above mb->last_uid (all of them when
  * UIDVALIDITY changed), IMAP_BATCH per round trip, each batch handed to

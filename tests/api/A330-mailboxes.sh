@@ -33,6 +33,10 @@ ID=$(jq -r .id <<<"$BODY")
 ok "the answer has the URL and the address, not the password" \
 	test "$(jq -c '[.url, .address, has("password"), has("secret")]' <<<"$BODY")" = "[\"$URL\",\"ana@studio.example\",false,false]"
 ok "the answer never echoes the password" test "$(grep -c ana-pw-8c1f <<<"$BODY")" = 0
+expect "the same folder of the same account again: 409" 409 POST /api/v1/mailboxes "${H[@]}" \
+	-d "{\"url\":\"$URL\",\"password\":\"ana-pw-8c1f\"}"
+ok "naming the field url and the mailbox it is" \
+	test "$(jq -r '"\(.error.field): \(.error.message)"' <<<"$BODY")" = "url: $URL is mailbox $ID already"
 for _ in $(seq 1 200); do
 	req GET /api/v1/mailboxes "${H[@]}"
 	[ "$(jq -r '.items[0].last_sync' <<<"$BODY")" != null ] && break
