@@ -342,7 +342,7 @@ static int mailbox_add_one(struct mailbox *out, struct app_ctx *ctx,
 	}
 	/* Another folder of a known account: what was said for the
 	 * account holds for it too, unless said again. */
-	if (account && !address && !strchr(u.user, '@') && *account->address)
+	if (account && !address && *account->address)
 		address = account->address;
 	if (account && !ca_file)
 		ca_file = account->ca_file;

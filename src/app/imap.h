@@ -83,10 +83,10 @@ int app_mailbox_add(struct mailbox *out, struct app_ctx *ctx,
  * around names dropped) url names the account alone
  * (imaps://USER@HOST[:PORT], no folder) and each folder becomes a
  * mailbox of its own, with its own UID and sync state; NULL: url names
- * the one folder. password NULL reuses the sealed password of a
- * mailbox of the same account (scheme, user, host, port) in ctx's
- * workspace, copied without being opened, and with it that mailbox's
- * address and CA file unless given. The same message in two folders
+ * the one folder. A mailbox of the same account (scheme, user, host,
+ * port) in ctx's workspace, the newest, lends its address and CA file
+ * unless given, and with password NULL its sealed password, copied
+ * without being opened. The same message in two folders
  * (INBOX and Sent) is one touch all the same: app/mail.c keys messages
  * by Message-ID.
  *
