@@ -1171,6 +1171,11 @@ int app_mailbox_sync(struct store *st, const struct mail_key *key,
 		rc = sync_session(st, &cn, &u, mb, now, tally, err);
 	conn_close(&cn);
 	imap_url_clear(&u);
+	/* Cut short by kith serve stopping: no fault of the mailbox's, so
+	 * no error shown, no backoff; the batches committed are kept and it
+	 * is due again at the next start. */
+	if (rc && atomic_load(&imap_abort))
+		return rc;
 	/* The outcome, in its own transaction: a failed batch was rolled
 	 * back, but what came before it stays. */
 	free(mb->last_error);

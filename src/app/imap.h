@@ -116,7 +116,9 @@ void app_mailboxes_free(struct mailbox *m, size_t n);
  * app_mail in its own transaction with the new last UID, so an
  * interrupted sync resumes where it stopped. Then the outcome (last_sync,
  * last_error, next_sync: IMAP_SYNC_EVERY later, or a backoff of 1, 2, 4
- * ... 60 minutes after failures) is written in a transaction of its own.
+ * ... 60 minutes after failures) is written in a transaction of its own,
+ * unless mail_syncer_stop cut the sync short: that is no failure of the
+ * mailbox's, and its state stays as its committed batches left it.
  * mb is updated in place; tally (may be NULL) adds up what was made.
  *
  * Opens and commits its own transactions: call it outside one. KITH_OK;
