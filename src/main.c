@@ -153,7 +153,8 @@ static const struct command commands[] = {
 	  "         [--address ADDR] [--cacert FILE] [--user EMAIL]\n"
 	  "       kith mail add imaps://USER@HOST --folders INBOX,Sent\n"
 	  "         [--password-stdin] ...\n"
-	  "       kith mail list | remove ID | sync [ID] | watch MAILDIR\n"
+	  "       kith mail list | remove ID | sync [ID] [--dry-run]\n"
+	  "       kith mail watch MAILDIR\n"
 	  "       kith mail suggest [--limit N] | alias [add|remove ADDR]",
 	  "Email becomes touches and signals: IMAP mailboxes, one per folder\n"
 	  "(headers only; the password sealed with the key in DB.mailkey or\n"

@@ -1052,7 +1052,7 @@ static int quote(char *buf, size_t n, const char *name)
  * batch one transaction that also moves mb->last_uid. */
 static int fetch_batches(struct store *st, struct imap_conn *cn,
 			 struct mailbox *mb, const int64_t *uids, size_t n,
-			 kith_time now, struct mail_tally *tally,
+			 kith_time now, bool dry, struct mail_tally *tally,
 			 struct kith_err *err)
 {
 	struct app_ctx ctx = { .st = st, .ws = mb->workspace_id, .now = now };
@@ -1072,7 +1072,8 @@ static int fetch_batches(struct store *st, struct imap_conn *cn,
 		snprintf(cmd, sizeof(cmd),
 			 "UID FETCH %lld:%lld (UID BODY.PEEK[HEADER])",
 			 (long long)uids[i], (long long)uids[i + k - 1]);
-		rc = store_begin(st, err);
+		/* A dry run is one transaction, the caller's, undone. */
+		rc = dry ? KITH_OK : store_begin(st, err);
 		if (rc)
 			break;
 		rc = app_mail_begin(&m, &ctx, mb->address, mb->user_id, err);
@@ -1081,10 +1082,13 @@ static int fetch_batches(struct store *st, struct imap_conn *cn,
 		if (!rc) {
 			mb->last_uid = f.last;
 			mb->messages += (int64_t)f.n;
-			rc = store_mailbox_state(st, mb->workspace_id, mb,
-						 err);
+			if (!dry)
+				rc = store_mailbox_state(st, mb->workspace_id,
+							 mb, err);
 		}
-		if (!rc)
+		if (dry)
+			;
+		else if (!rc)
 			rc = store_commit(st, err);
 		else
 			store_rollback(st);
@@ -1105,7 +1109,7 @@ static int fetch_batches(struct store *st, struct imap_conn *cn,
 
 static int sync_session(struct store *st, struct imap_conn *cn,
 			const struct imap_url *u, struct mailbox *mb,
-			kith_time now, struct mail_tally *tally,
+			kith_time now, bool dry, struct mail_tally *tally,
 			struct kith_err *err)
 {
 	struct examine x = { -1, -1, -1 };
@@ -1142,20 +1146,23 @@ static int sync_session(struct store *st, struct imap_conn *cn,
 		rc = kith_err_nomem(err);
 	if (!rc && ul.n) {
 		qsort(ul.v, ul.n, sizeof(*ul.v), cmp_i64);
-		rc = fetch_batches(st, cn, mb, ul.v, ul.n, now, tally, err);
+		rc = fetch_batches(st, cn, mb, ul.v, ul.n, now, dry, tally,
+				   err);
 	}
 	free(ul.v);
 	return rc;
 }
 
-int app_mailbox_sync(struct store *st, const struct mail_key *key,
-		     struct mailbox *mb, kith_time now, struct mail_tally *tally,
-		     struct kith_err *err)
+static int mailbox_sync(struct store *st, const struct mail_key *key,
+			struct mailbox *mb, kith_time now, bool dry,
+			struct mail_tally *tally, struct kith_err *err)
 {
 	struct imap_url u = { 0 };
 	struct imap_conn cn = { 0 };
 	struct kith_err serr = { 0 };
 	char *password = NULL;
+	int64_t uidvalidity = mb->uidvalidity, last_uid = mb->last_uid,
+		messages = mb->messages;
 	int rc;
 
 	rc = imap_url_parse(&u, mb->url, err);
@@ -1167,10 +1174,24 @@ int app_mailbox_sync(struct store *st, const struct mail_key *key,
 		sodium_memzero(password, strlen(password));
 		free(password);
 	}
-	if (!rc)
-		rc = sync_session(st, &cn, &u, mb, now, tally, err);
+	if (!rc && dry) {
+		rc = store_begin(st, err);
+		if (!rc) {
+			rc = sync_session(st, &cn, &u, mb, now, true, tally,
+					  err);
+			store_rollback(st);
+		}
+		mb->uidvalidity = uidvalidity;
+		mb->last_uid = last_uid;
+		mb->messages = messages;
+	} else if (!rc) {
+		rc = sync_session(st, &cn, &u, mb, now, false, tally, err);
+	}
 	conn_close(&cn);
 	imap_url_clear(&u);
+	/* A dry run leaves the mailbox's state as it was, errors too. */
+	if (dry)
+		return rc;
 	/* Cut short by kith serve stopping: no fault of the mailbox's, so
 	 * no error shown, no backoff; the batches committed are kept and it
 	 * is due again at the next start. */
@@ -1197,6 +1218,20 @@ int app_mailbox_sync(struct store *st, const struct mail_key *key,
 			store_commit(st, &serr);
 	}
 	return rc;
+}
+
+int app_mailbox_sync(struct store *st, const struct mail_key *key,
+		     struct mailbox *mb, kith_time now, struct mail_tally *tally,
+		     struct kith_err *err)
+{
+	return mailbox_sync(st, key, mb, now, false, tally, err);
+}
+
+int app_mailbox_sync_dry(struct store *st, const struct mail_key *key,
+			 struct mailbox *mb, kith_time now,
+			 struct mail_tally *tally, struct kith_err *err)
+{
+	return mailbox_sync(st, key, mb, now, true, tally, err);
 }
 
 /* ---- kith serve's syncer ---- */

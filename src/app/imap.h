@@ -129,6 +129,18 @@ void app_mailboxes_free(struct mailbox *m, size_t n);
 int app_mailbox_sync(struct store *st, const struct mail_key *key,
 		     struct mailbox *mb, kith_time now, struct mail_tally *tally,
 		     struct kith_err *err);
+/*
+ * What app_mailbox_sync would make, written nowhere (kith mail sync
+ * --dry-run): the same fetch, with every batch in one transaction that
+ * is rolled back, so a reply in a later batch still answers a message of
+ * an earlier one, as in the real sync. The mailbox's state, in the store
+ * and in mb, stays as it was, and so does its error. It holds the
+ * write lock while it fetches: a CLI check, not for the server. Same
+ * statuses; call it outside a transaction.
+ */
+int app_mailbox_sync_dry(struct store *st, const struct mail_key *key,
+			 struct mailbox *mb, kith_time now,
+			 struct mail_tally *tally, struct kith_err *err);
 
 /*
  * Where a mailbox may connect (SSRF, as notify.h's guard): with the guard

@@ -284,6 +284,7 @@ static int mail_sync(struct cli *cl)
 	int64_t only = 0;
 	json_t *a = cl->json ? json_array() : NULL;
 	struct kith_err first = { 0 };
+	bool dry = cli_has(cl, "dry-run");
 	int rc;
 
 	if (cl->npos == 2) {
@@ -304,8 +305,10 @@ static int mail_sync(struct cli *cl)
 
 		if (only && m[i].id != only)
 			continue;
-		r = app_mailbox_sync(cl->app.st, &key, &m[i], cl->app.now, &t,
-				     &e);
+		r = dry ? app_mailbox_sync_dry(cl->app.st, &key, &m[i],
+					       cl->app.now, &t, &e)
+			: app_mailbox_sync(cl->app.st, &key, &m[i],
+					   cl->app.now, &t, &e);
 		fflush(stdout);
 		if (r) {
 			if (!failed++)
@@ -318,11 +321,16 @@ static int mail_sync(struct cli *cl)
 		if (a) {
 			json_t *o = kj_mailbox(&m[i]);
 
-			json_object_set_new(o, "made", kj_mail_tally(&t));
+			json_t *made = kj_mail_tally(&t);
+
+			if (made)
+				json_object_set_new(made, "dry_run",
+						    json_boolean(dry));
+			json_object_set_new(o, "made", made);
 			json_array_append_new(a, o);
 		} else if (!r) {
 			printf("%lld  %s: ", (long long)m[i].id, m[i].url);
-			print_tally(&t, false);
+			print_tally(&t, dry);
 		}
 		fflush(stdout);
 	}
@@ -608,7 +616,7 @@ int cmd_mail(struct cli *cl)
 		{ "password-stdin", false }, { "address", true },
 		{ "cacert", true },	     { "user", true },
 		{ "limit", true },	     { "folders", true },
-		{ NULL, false }
+		{ "dry-run", false },	     { NULL, false }
 	};
 	const char *sub;
 	int rc;

@@ -9,7 +9,7 @@
 # certificate, list/remove and bad URLs and keys; then kith serve syncing
 # on its own; then the account's Sent folder added beside its INBOX
 # (--folders, the password reused), a reply there answering by thread,
-# and a message in both folders one touch. Exercises src/app/imap.c,
+# and a message in both folders one touch; sync --dry-run. Exercises src/app/imap.c,
 # src/cli/mail.c.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/dovecot.sh"
@@ -241,6 +241,22 @@ ok "Dana's \"And another\" answered at the reply in Sent, not at the later copy"
 ok "each folder keeps its own sync state" \
 	test "$(kith --json mail list | jq -c '[.[] | select(.id == 1 or .id == 6) | [(.url | sub(".*/"; "")), .last_uid, .messages, .last_error]]')" = \
 	'[["INBOX",7,7,null],["Sent",2,2,null]]'
+# --dry-run: what a sync would make, nothing written, state untouched.
+msg d6 "From: Dana Harbor <dana@harbor.example>" "To: ana@test" \
+	"Subject: Dry run" "Date: Fri, 20 Nov 2026 14:50:00 +0000" \
+	"Message-ID: <d6@harbor.example>"
+deliver ana "$M/d6"
+before=$(db_dump)
+check "sync --dry-run says what a sync would make" 0 \
+	"1  $PLAIN2: Would read 1 message: 1 touch, 1 signal, 0 answered; 0 already seen, 0 lists or automatic, 0 from people not in the book (dry run: nothing written)" \
+	kith mail sync 1 --dry-run
+ok "--dry-run writes nothing, the mailbox's state included" test "$before" = "$(db_dump)"
+ok "--json marks it" \
+	test "$(kith --json mail sync 1 --dry-run | jq -c '.[0] | [.made.dry_run, .made.touches, .last_uid]')" = '[true,1,7]'
+check "the real sync then makes it" 0 \
+	"1  $PLAIN2: Read 1 message: 1 touch, 1 signal, 0 answered; 0 already seen, 0 lists or automatic, 0 from people not in the book" \
+	kith mail sync 1
+
 # A new account's INBOX and Sent in one go: one password, two mailboxes.
 check "add INBOX and Sent of an account at once" 0 \
 "Added mailbox 7: imap://bo%40test@127.0.0.2:$PLAIN_PORT/INBOX as bo@test
