@@ -151,10 +151,14 @@ static const struct command commands[] = {
 	{ "mail", cmd_mail, false,
 	  "mail add imaps://USER@HOST/MAILBOX --password-stdin\n"
 	  "         [--address ADDR] [--cacert FILE] [--user EMAIL]\n"
-	  "       kith mail list | remove ID | sync [ID] | watch MAILDIR\n"
+	  "       kith mail add imaps://USER@HOST --folders INBOX,Sent\n"
+	  "         [--password-stdin] ...\n"
+	  "       kith mail list | remove ID | sync [ID] [--dry-run]\n"
+	  "       kith mail watch MAILDIR\n"
 	  "       kith mail suggest [--limit N] | alias [add|remove ADDR]",
-	  "Email becomes touches and signals: IMAP mailboxes (headers only;\n"
-	  "the password sealed with the key in DB.mailkey or $KITH_MAIL_KEY),\n"
+	  "Email becomes touches and signals: IMAP mailboxes, one per folder\n"
+	  "(headers only; the password sealed with the key in DB.mailkey or\n"
+	  "$KITH_MAIL_KEY; another folder of an account takes its password),\n"
 	  "a Maildir watched as mail lands, and new correspondents worth\n"
 	  "adding. alias adds an address of yours (direction of mail)." },
 	{ "token", cmd_token, true,

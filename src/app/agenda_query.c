@@ -10,6 +10,8 @@
  * Measured on the 1M-contact book: see docs/BENCHMARKS.md.
  */
 #include "agenda_query.h"
+#include "respond.h"
+#include "signals.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -419,6 +421,30 @@ static int note_health(struct app_ctx *ctx, struct agenda_list *l,
 	return KITH_OK;
 }
 
+/*
+ * Word each waiting email as "unanswered for 2 working days", counted in
+ * its owner's hours as response times are. Only the listed items pay for
+ * it (a zone conversion per working day waited, see respond.h): ranking
+ * does not depend on it, so the candidates read and refused never do.
+ */
+static void note_unanswered(struct app_ctx *ctx, struct agenda_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const struct agenda_row *r = &l->rows[i];
+		struct workhours wh;
+		char tz[64];
+
+		if (!r->in.signals_waiting ||
+		    r->in.signal_type != SIG_INBOUND_EMAIL)
+			continue;
+		app_signal_hours(&wh, tz, sizeof(tz), ctx, r->owner_id);
+		agenda_note_unanswered(&l->items[i], &r->in,
+				       respond_work_minutes(r->in.signal_at,
+							    ctx->now, &wh),
+				       wh.end_min - wh.start_min, ctx->now);
+	}
+}
+
 int app_agenda(struct agenda_list *out, struct app_ctx *ctx, size_t limit,
 	       struct kith_err *err)
 {
@@ -444,6 +470,8 @@ int app_agenda(struct agenda_list *out, struct app_ctx *ctx, size_t limit,
 		rc = topk_finish(out, &t, err);
 	if (!rc)
 		rc = note_health(ctx, out, err);
+	if (!rc)
+		note_unanswered(ctx, out);
 	store_read_end(ctx->st);
 	if (rc)
 		agenda_list_free(out);
@@ -490,6 +518,8 @@ int app_agenda_full(struct agenda_list *out, struct app_ctx *ctx, size_t limit,
 	store_read_end(ctx->st);
 	if (!rc)
 		rc = topk_finish(out, &t, err);
+	if (!rc)
+		note_unanswered(ctx, out);
 	topk_free(&t);
 	return rc;
 }

@@ -267,29 +267,91 @@ int imap_url_parse(struct imap_url *out, const char *url,
 	return KITH_OK;
 }
 
-int app_mailbox_add(struct mailbox *out, struct app_ctx *ctx,
-		    const struct mail_key *key, const char *url,
-		    const char *password, const char *address,
-		    const char *ca_file, int64_t user_id, struct kith_err *err)
+/* Do a and b name one account: scheme, user, host and port? */
+static bool same_account(const struct imap_url *a, const struct imap_url *b)
+{
+	return a->tls == b->tls && a->port == b->port &&
+	       !strcmp(a->user, b->user) && !strcasecmp(a->host, b->host);
+}
+
+/*
+ * Among the workspace's mailboxes m[0..n) (by id), the one of u's account
+ * and folder (*same, else NULL) and the newest of its account (*account:
+ * its password is the latest given).
+ * A stored URL that no longer parses matches nothing.
+ */
+static void account_find(const struct mailbox **same,
+			 const struct mailbox **account,
+			 const struct mailbox *m, size_t n,
+			 const struct imap_url *u)
+{
+	*same = *account = NULL;
+	for (size_t i = 0; i < n; i++) {
+		struct imap_url v;
+
+		if (imap_url_parse(&v, m[i].url, NULL))
+			continue;
+		if (same_account(&v, u)) {
+			*account = &m[i];
+			if (!*same && !strcmp(v.mailbox, u->mailbox))
+				*same = &m[i];
+		}
+		imap_url_clear(&v);
+	}
+}
+
+/* One mailbox of the batch app_mailbox_add_folders adds. */
+static int mailbox_add_one(struct mailbox *out, struct app_ctx *ctx,
+			   const struct mail_key *key, const char *url,
+			   const char *password, const char *address,
+			   const char *ca_file, int64_t user_id,
+			   struct kith_err *err)
 {
 	struct imap_url u;
-	struct mailbox mb = { 0 };
+	struct mailbox *have = NULL, mb = { 0 };
+	const struct mailbox *same, *account;
+	size_t n = 0;
 	int rc;
 
+	memset(out, 0, sizeof(*out));
 	rc = imap_url_parse(&u, url, err);
 	if (rc)
 		return rc;
-	if (!password || !*password) {
-		imap_url_clear(&u);
-		return kith_err_set(err, KITH_EINPUT, "password",
-				    "the mailbox password is empty");
+	rc = store_mailbox_list(&have, &n, ctx->st, ctx->ws, err);
+	if (rc)
+		goto done;
+	account_find(&same, &account, have, n, &u);
+	if (same) {
+		rc = kith_err_set(err, KITH_ECONFLICT, "url",
+				  "%s is mailbox %lld already", same->url,
+				  (long long)same->id);
+		goto done;
 	}
+	if (password && !*password) {
+		rc = kith_err_set(err, KITH_EINPUT, "password",
+				  "the mailbox password is empty");
+		goto done;
+	}
+	if (!password && !account) {
+		rc = kith_err_set(err, KITH_EINPUT, "password",
+				  "no mailbox of %s@%s yet to take the "
+				  "password from: give it on standard input "
+				  "(--password-stdin)",
+				  u.user, u.host);
+		goto done;
+	}
+	/* Another folder of a known account: what was said for the
+	 * account holds for it too, unless said again. */
+	if (account && !address && *account->address)
+		address = account->address;
+	if (account && !ca_file)
+		ca_file = account->ca_file;
 	if (!address && strchr(u.user, '@'))
 		address = u.user;
 	if (address && (!strchr(address, '@') || strpbrk(address, " \r\n"))) {
-		imap_url_clear(&u);
-		return kith_err_set(err, KITH_EINPUT, "address",
-				    "expected an address like ana@example.org");
+		rc = kith_err_set(err, KITH_EINPUT, "address",
+				  "expected an address like ana@example.org");
+		goto done;
 	}
 	mb.user_id = user_id;
 	mb.url = strdup(url);
@@ -298,19 +360,181 @@ int app_mailbox_add(struct mailbox *out, struct app_ctx *ctx,
 	mb.created_at = ctx->now;
 	mb.next_sync = ctx->now;
 	mb.last_sync = KITH_NO_TIME;
-	imap_url_clear(&u);
 	if (!mb.url || !mb.address || (ca_file && !mb.ca_file)) {
-		mailbox_clear(&mb);
-		return kith_err_nomem(err);
+		rc = kith_err_nomem(err);
+		goto done;
 	}
-	rc = mail_seal(&mb.secret, key, password, err);
+	/* The account's sealed password is copied as it is: it never
+	 * leaves its box to be reused. */
+	if (password)
+		rc = mail_seal(&mb.secret, key, password, err);
+	else if (!(mb.secret = strdup(account->secret)))
+		rc = kith_err_nomem(err);
 	if (!rc)
 		rc = store_mailbox_add(ctx->st, ctx->ws, &mb, err);
+	if (!rc) {
+		*out = mb;
+		memset(&mb, 0, sizeof(mb));
+	}
+done:
+	mailbox_clear(&mb);
+	store_mailboxes_free(have, n);
+	imap_url_clear(&u);
+	return rc;
+}
+
+int app_mailbox_add(struct mailbox *out, struct app_ctx *ctx,
+		    const struct mail_key *key, const char *url,
+		    const char *password, const char *address,
+		    const char *ca_file, int64_t user_id, struct kith_err *err)
+{
+	struct mailbox mb;
+	int rc;
+
+	/* The API always gives a password: none is an empty one. */
+	if (!password)
+		password = "";
+	rc = mailbox_add_one(&mb, ctx, key, url, password, address, ca_file,
+			     user_id, err);
 	if (!rc && out)
 		*out = mb;
 	else
 		mailbox_clear(&mb);
 	return rc;
+}
+
+/* Append folder to the URL base, %-escaping what a URL path cannot hold
+ * as it is (url_decode undoes it). */
+static char *folder_url(const char *base, const char *folder, size_t len)
+{
+	size_t bl = strlen(base), n = bl + 3 * len + 2;
+	char *u = malloc(n), *w;
+
+	if (!u)
+		return NULL;
+	memcpy(u, base, bl);
+	w = u + bl;
+	if (!bl || base[bl - 1] != '/')
+		*w++ = '/';
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)folder[i];
+
+		if (isalnum(c) || strchr("-._~/", c) || c >= 0x80)
+			*w++ = (char)c;
+		else
+			w += sprintf(w, "%%%02X", c);
+	}
+	*w = '\0';
+	return u;
+}
+
+void app_mailboxes_free(struct mailbox *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		mailbox_clear(&m[i]);
+	free(m);
+}
+
+int app_mailbox_add_folders(struct mailbox **out, size_t *n,
+			    struct app_ctx *ctx, const struct mail_key *key,
+			    const char *url, const char *folders,
+			    const char *password, const char *address,
+			    const char *ca_file, int64_t user_id,
+			    struct kith_err *err)
+{
+	struct imap_url u;
+	struct mailbox *v = NULL;
+	size_t nv = 0, cap = 0;
+	const char *p, *slash;
+	char *base = NULL;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = imap_url_parse(&u, url, err);
+	if (rc)
+		return rc;
+	imap_url_clear(&u);
+	if (!folders) {
+		v = calloc(1, sizeof(*v));
+		if (!v)
+			return kith_err_nomem(err);
+		rc = mailbox_add_one(v, ctx, key, url, password, address,
+				     ca_file, user_id, err);
+		if (rc) {
+			free(v);
+			return rc;
+		}
+		*out = v;
+		*n = 1;
+		return KITH_OK;
+	}
+	/* The folders name the path: a URL naming one as well is two
+	 * answers to one question. */
+	p = url + (url[4] == 's' || url[4] == 'S' ? 8 : 7);
+	slash = strchr(p, '/');
+	if (slash && slash[1])
+		return kith_err_set(err, KITH_EINPUT, "--folders",
+				    "name the folders either in the URL or "
+				    "with --folders, not both (kith mail add "
+				    "imaps://USER@HOST --folders INBOX,Sent)");
+	base = slash ? strndup(url, (size_t)(slash - url)) : strdup(url);
+	if (!base)
+		return kith_err_nomem(err);
+	for (p = folders; !rc;) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		char *fu;
+
+		while (len && (*p == ' ' || *p == '\t')) {
+			p++;
+			len--;
+		}
+		while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (!len) {
+			rc = kith_err_set(err, KITH_EINPUT, "--folders",
+					  "an empty folder name in \"%s\" "
+					  "(expected a list like INBOX,Sent)",
+					  folders);
+			break;
+		}
+		if (nv == cap) {
+			size_t c = cap ? 2 * cap : 4;
+			struct mailbox *g = realloc(v, c * sizeof(*g));
+
+			if (!g) {
+				rc = kith_err_nomem(err);
+				break;
+			}
+			v = g;
+			cap = c;
+		}
+		fu = folder_url(base, p, len);
+		if (!fu) {
+			rc = kith_err_nomem(err);
+			break;
+		}
+		/* The first folder seals the password; the others copy it
+		 * from there. */
+		rc = mailbox_add_one(&v[nv], ctx, key, fu,
+				     nv ? NULL : password, address, ca_file,
+				     user_id, err);
+		free(fu);
+		if (!rc)
+			nv++;
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	free(base);
+	if (rc) {
+		app_mailboxes_free(v, nv);
+		return rc;
+	}
+	*out = v;
+	*n = nv;
+	return KITH_OK;
 }
 
 /* kith serve --mail-every: the interval after a sync that went through
@@ -828,7 +1052,7 @@ static int quote(char *buf, size_t n, const char *name)
  * batch one transaction that also moves mb->last_uid. */
 static int fetch_batches(struct store *st, struct imap_conn *cn,
 			 struct mailbox *mb, const int64_t *uids, size_t n,
-			 kith_time now, struct mail_tally *tally,
+			 kith_time now, bool dry, struct mail_tally *tally,
 			 struct kith_err *err)
 {
 	struct app_ctx ctx = { .st = st, .ws = mb->workspace_id, .now = now };
@@ -848,7 +1072,8 @@ static int fetch_batches(struct store *st, struct imap_conn *cn,
 		snprintf(cmd, sizeof(cmd),
 			 "UID FETCH %lld:%lld (UID BODY.PEEK[HEADER])",
 			 (long long)uids[i], (long long)uids[i + k - 1]);
-		rc = store_begin(st, err);
+		/* A dry run is one transaction, the caller's, undone. */
+		rc = dry ? KITH_OK : store_begin(st, err);
 		if (rc)
 			break;
 		rc = app_mail_begin(&m, &ctx, mb->address, mb->user_id, err);
@@ -857,10 +1082,13 @@ static int fetch_batches(struct store *st, struct imap_conn *cn,
 		if (!rc) {
 			mb->last_uid = f.last;
 			mb->messages += (int64_t)f.n;
-			rc = store_mailbox_state(st, mb->workspace_id, mb,
-						 err);
+			if (!dry)
+				rc = store_mailbox_state(st, mb->workspace_id,
+							 mb, err);
 		}
-		if (!rc)
+		if (dry)
+			;
+		else if (!rc)
 			rc = store_commit(st, err);
 		else
 			store_rollback(st);
@@ -881,7 +1109,7 @@ static int fetch_batches(struct store *st, struct imap_conn *cn,
 
 static int sync_session(struct store *st, struct imap_conn *cn,
 			const struct imap_url *u, struct mailbox *mb,
-			kith_time now, struct mail_tally *tally,
+			kith_time now, bool dry, struct mail_tally *tally,
 			struct kith_err *err)
 {
 	struct examine x = { -1, -1, -1 };
@@ -918,20 +1146,23 @@ static int sync_session(struct store *st, struct imap_conn *cn,
 		rc = kith_err_nomem(err);
 	if (!rc && ul.n) {
 		qsort(ul.v, ul.n, sizeof(*ul.v), cmp_i64);
-		rc = fetch_batches(st, cn, mb, ul.v, ul.n, now, tally, err);
+		rc = fetch_batches(st, cn, mb, ul.v, ul.n, now, dry, tally,
+				   err);
 	}
 	free(ul.v);
 	return rc;
 }
 
-int app_mailbox_sync(struct store *st, const struct mail_key *key,
-		     struct mailbox *mb, kith_time now, struct mail_tally *tally,
-		     struct kith_err *err)
+static int mailbox_sync(struct store *st, const struct mail_key *key,
+			struct mailbox *mb, kith_time now, bool dry,
+			struct mail_tally *tally, struct kith_err *err)
 {
 	struct imap_url u = { 0 };
 	struct imap_conn cn = { 0 };
 	struct kith_err serr = { 0 };
 	char *password = NULL;
+	int64_t uidvalidity = mb->uidvalidity, last_uid = mb->last_uid,
+		messages = mb->messages;
 	int rc;
 
 	rc = imap_url_parse(&u, mb->url, err);
@@ -943,12 +1174,27 @@ int app_mailbox_sync(struct store *st, const struct mail_key *key,
 		sodium_memzero(password, strlen(password));
 		free(password);
 	}
-	if (!rc)
-		rc = sync_session(st, &cn, &u, mb, now, tally, err);
+	if (!rc && dry) {
+		rc = store_begin(st, err);
+		if (!rc) {
+			rc = sync_session(st, &cn, &u, mb, now, true, tally,
+					  err);
+			store_rollback(st);
+		}
+		mb->uidvalidity = uidvalidity;
+		mb->last_uid = last_uid;
+		mb->messages = messages;
+	} else if (!rc) {
+		rc = sync_session(st, &cn, &u, mb, now, false, tally, err);
+	}
 	conn_close(&cn);
 	imap_url_clear(&u);
-	/* A sync cut short by kith serve stopping is no failure of the
-	 * mailbox: its state stays as the last whole sync left it. */
+	/* A dry run leaves the mailbox's state as it was, errors too. */
+	if (dry)
+		return rc;
+	/* Cut short by kith serve stopping: no fault of the mailbox's, so
+	 * no error shown, no backoff; the batches committed are kept and it
+	 * is due again at the next start. */
 	if (rc && atomic_load(&imap_abort))
 		return rc;
 	/* The outcome, in its own transaction: a failed batch was rolled
@@ -972,6 +1218,20 @@ int app_mailbox_sync(struct store *st, const struct mail_key *key,
 			store_commit(st, &serr);
 	}
 	return rc;
+}
+
+int app_mailbox_sync(struct store *st, const struct mail_key *key,
+		     struct mailbox *mb, kith_time now, struct mail_tally *tally,
+		     struct kith_err *err)
+{
+	return mailbox_sync(st, key, mb, now, false, tally, err);
+}
+
+int app_mailbox_sync_dry(struct store *st, const struct mail_key *key,
+			 struct mailbox *mb, kith_time now,
+			 struct mail_tally *tally, struct kith_err *err)
+{
+	return mailbox_sync(st, key, mb, now, true, tally, err);
 }
 
 /* ---- kith serve's syncer ---- */

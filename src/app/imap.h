@@ -78,13 +78,47 @@ int app_mailbox_add(struct mailbox *out, struct app_ctx *ctx,
 		    const char *ca_file, int64_t user_id, struct kith_err *err);
 
 /*
+ * Add several folders of one account at once, or one more folder of an
+ * account already here. With folders (a comma list, "INBOX,Sent"; blanks
+ * around names dropped) url names the account alone
+ * (imaps://USER@HOST[:PORT], no folder) and each folder becomes a
+ * mailbox of its own, with its own UID and sync state; NULL: url names
+ * the one folder. A mailbox of the same account (scheme, user, host,
+ * port) in ctx's workspace, the newest, lends its address and CA file
+ * unless given, and with password NULL its sealed password, copied
+ * without being opened. The same message in two folders
+ * (INBOX and Sent) is one touch all the same: app/mail.c keys messages
+ * by Message-ID.
+ *
+ * *out gets the mailboxes added, in the order named (*n of them;
+ * app_mailboxes_free). Each is added in the caller's transaction: on
+ * any error the caller rolls back, and *out is NULL. KITH_EINPUT (fields
+ * "url", "password": none given and no mailbox of the account to take
+ * it from, "address", "--folders": an empty name, or folders named in
+ * both the URL and the list); KITH_ECONFLICT (field "url") when a folder
+ * is a mailbox of the workspace already; KITH_EIO, KITH_ENOMEM.
+ * An empty password is KITH_EINPUT. app_mailbox_add is this for one
+ * folder with a password required (NULL is an empty one), as the API
+ * takes it.
+ */
+int app_mailbox_add_folders(struct mailbox **out, size_t *n,
+			    struct app_ctx *ctx, const struct mail_key *key,
+			    const char *url, const char *folders,
+			    const char *password, const char *address,
+			    const char *ca_file, int64_t user_id,
+			    struct kith_err *err);
+void app_mailboxes_free(struct mailbox *m, size_t n);
+
+/*
  * Sync mailbox mb (of workspace mb->workspace_id) now: log in, EXAMINE,
  * and fetch the headers of messages above mb->last_uid (all of them when
  * UIDVALIDITY changed), IMAP_BATCH per round trip, each batch handed to
  * app_mail in its own transaction with the new last UID, so an
  * interrupted sync resumes where it stopped. Then the outcome (last_sync,
  * last_error, next_sync: IMAP_SYNC_EVERY later, or a backoff of 1, 2, 4
- * ... 60 minutes after failures) is written in a transaction of its own.
+ * ... 60 minutes after failures) is written in a transaction of its own,
+ * unless mail_syncer_stop cut the sync short: that is no failure of the
+ * mailbox's, and its state stays as its committed batches left it.
  * mb is updated in place; tally (may be NULL) adds up what was made.
  *
  * Opens and commits its own transactions: call it outside one. KITH_OK;
@@ -95,6 +129,18 @@ int app_mailbox_add(struct mailbox *out, struct app_ctx *ctx,
 int app_mailbox_sync(struct store *st, const struct mail_key *key,
 		     struct mailbox *mb, kith_time now, struct mail_tally *tally,
 		     struct kith_err *err);
+/*
+ * What app_mailbox_sync would make, written nowhere (kith mail sync
+ * --dry-run): the same fetch, with every batch in one transaction that
+ * is rolled back, so a reply in a later batch still answers a message of
+ * an earlier one, as in the real sync. The mailbox's state, in the store
+ * and in mb, stays as it was, and so does its error. It holds the
+ * write lock while it fetches: a CLI check, not for the server. Same
+ * statuses; call it outside a transaction.
+ */
+int app_mailbox_sync_dry(struct store *st, const struct mail_key *key,
+			 struct mailbox *mb, kith_time now,
+			 struct mail_tally *tally, struct kith_err *err);
 
 /*
  * Where a mailbox may connect (SSRF, as notify.h's guard): with the guard

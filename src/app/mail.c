@@ -297,6 +297,26 @@ int app_mail_header(struct app_mail *m, const struct mail_header *h,
 		goto done;
 	if (!by_user)
 		by_user = m->by_user;
+	if (row.outbound) {
+		/* A reply answers the signals of what it replies to: the
+		 * parent, and the thread it quotes. Before its touch, which
+		 * answers whatever its contacts sent earlier: otherwise the
+		 * touch takes a contact's threaded question first and the
+		 * tally never counts it. */
+		size_t n = 0, k = 0;
+
+		rc = store_mail_answer(&n, m->ctx->st, m->ctx->ws,
+				       (const char *const *)h->parents,
+				       h->n_parents, row.at, err);
+		if (!rc)
+			rc = store_mail_answer(
+			    &k, m->ctx->st, m->ctx->ws,
+			    (const char *const *)h->references, h->n_references,
+			    row.at, err);
+		m->tally.answered += n + k;
+		if (rc)
+			goto done;
+	}
 	if (who.n) {
 		t.at = row.at;
 		t.channel = CH_EMAIL;
@@ -319,21 +339,7 @@ int app_mail_header(struct app_mail *m, const struct mail_header *h,
 	} else if (unknown) {
 		m->tally.unknown++;
 	}
-	if (row.outbound) {
-		/* A reply answers the signals of what it replies to: the
-		 * parent, and the thread it quotes. */
-		size_t n = 0, k = 0;
-
-		rc = store_mail_answer(&n, m->ctx->st, m->ctx->ws,
-				       (const char *const *)h->parents,
-				       h->n_parents, row.at, err);
-		if (!rc)
-			rc = store_mail_answer(
-			    &k, m->ctx->st, m->ctx->ws,
-			    (const char *const *)h->references, h->n_references,
-			    row.at, err);
-		m->tally.answered += n + k;
-	} else if (row.at >= m->ctx->now - MAIL_SIGNAL_WINDOW) {
+	if (!row.outbound && row.at >= m->ctx->now - MAIL_SIGNAL_WINDOW) {
 		/* A client's or a lead's message a person wrote waits for
 		 * a person's answer. */
 		rc = make_signal(m, h, &row, from, from_cid, &signal_id, err);

@@ -167,8 +167,8 @@ int app_signal_ingest(bool *dup, int64_t **woken, size_t *n_woken,
 	return rc;
 }
 
-static void hours_of(struct app_ctx *ctx, int64_t owner, struct workhours *wh,
-		     char *tzbuf, size_t n)
+void app_signal_hours(struct workhours *wh, char *tzbuf, size_t n,
+		      struct app_ctx *ctx, int64_t owner)
 {
 	struct workspace w = { 0 };
 	struct user u = { 0 };
@@ -201,7 +201,7 @@ double app_signal_response(struct app_ctx *ctx, const struct signal *g)
 
 	if (g->answered_at == KITH_NO_TIME)
 		return -1;
-	hours_of(ctx, g->owner_id, &wh, tz, sizeof(tz));
+	app_signal_hours(&wh, tz, sizeof(tz), ctx, g->owner_id);
 	return respond_work_minutes(g->at, g->answered_at, &wh);
 }
 
@@ -231,7 +231,7 @@ static double signal_minutes(struct app_ctx *ctx, const struct signal *g)
 
 	if (g->answered_at != KITH_NO_TIME)
 		return app_signal_response(ctx, g);
-	hours_of(ctx, g->owner_id, &wh, tz, sizeof(tz));
+	app_signal_hours(&wh, tz, sizeof(tz), ctx, g->owner_id);
 	return respond_work_minutes(g->at, ctx->now, &wh);
 }
 

@@ -34,6 +34,16 @@ int app_signal_ingest(bool *dup, int64_t **woken, size_t *n_woken,
 int app_signal_attach(struct app_ctx *ctx, int64_t id, struct contact *lead,
 		      int64_t *cid, struct kith_err *err);
 
+/*
+ * The working hours a signal to owner's contacts is answered in, into
+ * *wh: the workspace's window, in owner's zone, else the workspace's,
+ * else $TZ (owner 0: no owner). tzbuf (n bytes) backs wh->tz and must
+ * outlive it. Cannot fail: hours the store cannot give read as
+ * 09:00-18:00.
+ */
+void app_signal_hours(struct workhours *wh, char *tzbuf, size_t n,
+		      struct app_ctx *ctx, int64_t owner);
+
 /* Working minutes from signal to answer in its owner's hours (or the
  * workspace's for a lead); -1 while it waits. Cannot fail: hours the
  * store cannot give read as 09:00-18:00 in $TZ. */

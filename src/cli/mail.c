@@ -139,33 +139,33 @@ static const struct cli_field add_fields[] = { { "url", "URL" },
 					       { "password", "--password-stdin" },
 					       { NULL, NULL } };
 
+/* kith mail add URL [--folders A,B] [--password-stdin]: without a
+ * password on standard input, another folder of an account already
+ * here takes that account's. */
 static int mail_add(struct cli *cl)
 {
 	struct mail_key key;
-	struct mailbox mb = { 0 };
+	struct mailbox *mb = NULL;
+	size_t n = 0;
 	char pw[1024];
+	bool has_pw = cli_has(cl, "password-stdin");
 	int64_t uid;
 	int rc;
 
-	if (!cli_has(cl, "password-stdin"))
-		return kith_err_set(&cl->err, KITH_EINPUT, "--password-stdin",
-				    "give the password on standard input "
-				    "(--password-stdin), never as an "
-				    "argument");
 	rc = find_user(cl, &uid);
-	if (!rc)
+	if (!rc && has_pw)
 		rc = read_secret(cl, pw, sizeof(pw));
 	if (!rc)
 		rc = mail_key_load(&key, cl->db_path, true, &cl->err);
 	if (!rc)
 		rc = store_begin(cl->app.st, &cl->err);
 	if (!rc) {
-		rc = cli_fields(cl,
-				app_mailbox_add(&mb, &cl->app, &key, cl->pos[1],
-						pw, cli_get(cl, "address"),
-						cli_get(cl, "cacert"), uid,
-						&cl->err),
-				add_fields);
+		rc = app_mailbox_add_folders(
+		    &mb, &n, &cl->app, &key, cl->pos[1],
+		    cli_get(cl, "folders"), has_pw ? pw : NULL,
+		    cli_get(cl, "address"), cli_get(cl, "cacert"), uid,
+		    &cl->err);
+		rc = cli_fields(cl, rc, add_fields);
 		if (!rc)
 			rc = store_commit(cl->app.st, &cl->err);
 		else
@@ -173,14 +173,27 @@ static int mail_add(struct cli *cl)
 	}
 	sodium_memzero(pw, sizeof(pw));
 	sodium_memzero(&key, sizeof(key));
-	if (!rc && cl->json)
-		rc = kj_print(kj_mailbox(&mb));
-	else if (!rc)
-		printf("Added mailbox %lld: %s%s%s. Fetch it now: kith mail "
-		       "sync\n",
-		       (long long)mb.id, mb.url, *mb.address ? " as " : "",
-		       mb.address);
-	mailbox_clear(&mb);
+	if (!rc && cl->json) {
+		json_t *a = cli_get(cl, "folders") ? json_array() : NULL;
+
+		if (!a) {
+			rc = kj_print(kj_mailbox(&mb[0]));
+		} else {
+			for (size_t i = 0; i < n; i++)
+				json_array_append_new(a, kj_mailbox(&mb[i]));
+			rc = kj_print(a);
+		}
+	} else if (!rc) {
+		for (size_t i = 0; i < n; i++)
+			printf("Added mailbox %lld: %s%s%s%s%s\n",
+			       (long long)mb[i].id, mb[i].url,
+			       *mb[i].address ? " as " : "", mb[i].address,
+			       has_pw || i ? "" : ", with the account's password",
+			       n == 1 ? ". Fetch it now: kith mail sync" : "");
+		if (n > 1)
+			printf("Fetch them now: kith mail sync\n");
+	}
+	app_mailboxes_free(mb, n);
 	return rc;
 }
 
@@ -216,8 +229,9 @@ static int mail_list(struct cli *cl)
 			json_array_append_new(a, kj_mailbox(&m[i]));
 		rc = kj_print(a);
 	} else if (!n) {
-		printf("No mailboxes. Add one: kith mail add "
-		       "imaps://you@mail.example/INBOX --password-stdin\n");
+		printf("No mailboxes. Add your INBOX and Sent: kith mail "
+		       "add imaps://you@mail.example --folders INBOX,Sent "
+		       "--password-stdin\n");
 	}
 	for (size_t i = 0; !cl->json && i < n; i++)
 		print_mailbox(&m[i], cl->app.now);
@@ -270,6 +284,7 @@ static int mail_sync(struct cli *cl)
 	int64_t only = 0;
 	json_t *a = cl->json ? json_array() : NULL;
 	struct kith_err first = { 0 };
+	bool dry = cli_has(cl, "dry-run");
 	int rc;
 
 	if (cl->npos == 2) {
@@ -290,8 +305,10 @@ static int mail_sync(struct cli *cl)
 
 		if (only && m[i].id != only)
 			continue;
-		r = app_mailbox_sync(cl->app.st, &key, &m[i], cl->app.now, &t,
-				     &e);
+		r = dry ? app_mailbox_sync_dry(cl->app.st, &key, &m[i],
+					       cl->app.now, &t, &e)
+			: app_mailbox_sync(cl->app.st, &key, &m[i],
+					   cl->app.now, &t, &e);
 		fflush(stdout);
 		if (r) {
 			if (!failed++)
@@ -304,11 +321,16 @@ static int mail_sync(struct cli *cl)
 		if (a) {
 			json_t *o = kj_mailbox(&m[i]);
 
-			json_object_set_new(o, "made", kj_mail_tally(&t));
+			json_t *made = kj_mail_tally(&t);
+
+			if (made)
+				json_object_set_new(made, "dry_run",
+						    json_boolean(dry));
+			json_object_set_new(o, "made", made);
 			json_array_append_new(a, o);
 		} else if (!r) {
 			printf("%lld  %s: ", (long long)m[i].id, m[i].url);
-			print_tally(&t, false);
+			print_tally(&t, dry);
 		}
 		fflush(stdout);
 	}
@@ -593,7 +615,8 @@ int cmd_mail(struct cli *cl)
 	static const struct cli_opt opts[] = {
 		{ "password-stdin", false }, { "address", true },
 		{ "cacert", true },	     { "user", true },
-		{ "limit", true },	     { NULL, false }
+		{ "limit", true },	     { "folders", true },
+		{ "dry-run", false },	     { NULL, false }
 	};
 	const char *sub;
 	int rc;

@@ -179,6 +179,69 @@ const char *agenda_signal_words(char *buf, size_t n, enum signal_type t,
 	return buf;
 }
 
+const char *agenda_unanswered_words(char *buf, size_t n, double work_minutes,
+				    int day_minutes, int64_t age)
+{
+	long long m = work_minutes > 0 ? (long long)work_minutes : 0;
+	long long c;
+	const char *unit;
+
+	if (m < 1) {
+		snprintf(buf, n, "unanswered, %s",
+			 age < 60 ? "just now" : "outside working hours so far");
+		return buf;
+	}
+	if (day_minutes > 0 && m >= day_minutes) {
+		c = m / day_minutes;
+		unit = "working day";
+	} else if (m >= 60) {
+		c = m / 60;
+		unit = "working hour";
+	} else {
+		c = m;
+		unit = "working minute";
+	}
+	snprintf(buf, n, "unanswered for %lld %s%s", c, unit,
+		 c == 1 ? "" : "s");
+	return buf;
+}
+
+void agenda_note_unanswered(struct agenda_item *it,
+			    const struct agenda_input *in,
+			    double work_minutes, int day_minutes,
+			    kith_time now)
+{
+	const char *w = in->signal_what && *in->signal_what
+				? in->signal_what
+				: NULL;
+	char words[64], what[200];
+
+	if (!in->signals_waiting || in->signal_type != SIG_INBOUND_EMAIL)
+		return;
+	agenda_unanswered_words(words, sizeof(words), work_minutes,
+				day_minutes,
+				now > in->signal_at ? now - in->signal_at : 0);
+	snprintf(what, sizeof(what), "%s%s%.80s%s", words, w ? ": \"" : "",
+		 w ? w : "", w ? "\"" : "");
+	for (int i = 0; i < it->n_reasons; i++) {
+		struct agenda_reason *r = &it->reasons[i];
+
+		if (r->kind != REASON_SIGNAL)
+			continue;
+		/* Re-add it in its own slot: add_reason writes the next one. */
+		int n = it->n_reasons;
+
+		it->n_reasons = i;
+		if (in->signals_waiting > 1)
+			add_reason(it, REASON_SIGNAL, "%s (and %d more)", what,
+				   in->signals_waiting - 1);
+		else
+			add_reason(it, REASON_SIGNAL, "%s", what);
+		it->n_reasons = n;
+		return;
+	}
+}
+
 bool agenda_score(struct agenda_item *out, const struct agenda_input *in,
 		  kith_time now, int32_t today)
 {

@@ -119,6 +119,34 @@ bool agenda_score(struct agenda_item *out, const struct agenda_input *in,
 const char *agenda_signal_words(char *buf, size_t n, enum signal_type t,
 				const char *what, kith_time at, kith_time now);
 
+/*
+ * How long an email has waited, in the words Today shows: "unanswered for
+ * 2 working days", "... for 3 working hours", "... for 12 working
+ * minutes", into buf (cut to n bytes, always terminated); returns buf.
+ * work_minutes is the wait counted in the owner's working hours (see
+ * respond_work_minutes) and day_minutes the length of one working day
+ * (end - start, > 0). Counts are rounded down, so a message waiting one
+ * working day and eight hours reads "1 working day", never more. A
+ * wait with no working minute in it yet reads "unanswered, outside
+ * working hours so far" (age, the calendar wait in seconds, under a
+ * minute reads "unanswered, just now").
+ */
+const char *agenda_unanswered_words(char *buf, size_t n, double work_minutes,
+				    int day_minutes, int64_t age);
+
+/*
+ * Word the signal reason of it, scored from in, as an unanswered email
+ * (agenda_unanswered_words, then the subject and "(and N more)" as the
+ * other signal reasons carry them). Nothing happens unless in's oldest
+ * waiting signal is an inbound email and it has a signal reason; the
+ * caller counts the working minutes, which need the zone database this
+ * module never reads.
+ */
+void agenda_note_unanswered(struct agenda_item *it,
+			    const struct agenda_input *in,
+			    double work_minutes, int day_minutes,
+			    kith_time now);
+
 /* Add a going-cold reason from a health already computed. */
 void agenda_note_health(struct agenda_item *it, const struct health *h);
 

@@ -32,15 +32,17 @@ void h_mailbox_add(struct api *a)
 	static const char *const keys[] = { "url", "password", "address",
 					    NULL };
 	const struct mail_key *key = mail_server_key();
-	struct mailbox mb = { 0 };
+	struct mailbox *mb = NULL;
+	size_t n = 0;
 	char *url = NULL, *password = NULL, *address = NULL;
 	int rc;
 
 	if (!api_only(a, keys))
 		return;
 	rc = body_strdup(&url, a->body, "url", true, 2000, &a->err);
+	/* No password: another folder of an account here takes its. */
 	if (!rc)
-		rc = body_strdup(&password, a->body, "password", true, 1024,
+		rc = body_strdup(&password, a->body, "password", false, 1024,
 				 &a->err);
 	if (!rc)
 		rc = body_strdup(&address, a->body, "address", false, 254,
@@ -51,8 +53,9 @@ void h_mailbox_add(struct api *a)
 	/* No CA file from the API: a path on the server is the operator's
 	 * to name (kith mail add --cacert). */
 	if (!rc)
-		rc = app_mailbox_add(&mb, &a->ctx, key, url, password, address,
-				     NULL, a->user.id, &a->err);
+		rc = app_mailbox_add_folders(&mb, &n, &a->ctx, key, url, NULL,
+					     password, address, NULL,
+					     a->user.id, &a->err);
 	if (password) {
 		sodium_memzero(password, strlen(password));
 		free(password);
@@ -60,8 +63,8 @@ void h_mailbox_add(struct api *a)
 	if (rc)
 		api_fail(a, rc);
 	else
-		http_json(a->resp, 201, kj_mailbox(&mb));
-	mailbox_clear(&mb);
+		http_json(a->resp, 201, kj_mailbox(&mb[0]));
+	app_mailboxes_free(mb, n);
 	free(url);
 	free(address);
 }

@@ -84,7 +84,7 @@ static const struct oa_schema request_schemas[] = {
 		    "org:string/-4096?,title:string/-4096?" },
 	{ "Focus", "until:time?,for:string/-16?" },
 	{ "NotifyTarget", "*url:string/1-2000,json:bool?" },
-	{ "Mailbox", "*url:string/1-2000,*password:string/1-1024,"
+	{ "Mailbox", "*url:string/1-2000,password:string/1-1024,"
 		     "address:string/-254?" },
 	{ "Ics", "*ics:string/1-8388608" },
 	{ NULL, NULL }

@@ -221,7 +221,7 @@ done:
 
 #define AGENDA_COLS                                                          \
 	"id, name, tier, since, eff_every, eff_meet, created_at,"           \
-	" last_touch, last_in_person, snooze_until, tz"
+	" last_touch, last_in_person, snooze_until, tz, owner_id"
 
 static void agenda_row_read(sqlite3_stmt *s, struct agenda_row *r)
 {
@@ -241,6 +241,7 @@ static void agenda_row_read(sqlite3_stmt *s, struct agenda_row *r)
 	in->last_in_person = col_time(s, 8);
 	in->snooze_until = col_time(s, 9);
 	r->tz = col_str(s, 10);
+	r->owner_id = sqlite3_column_int64(s, 11);
 }
 
 int store_agenda_row_events(struct store *st, int64_t ws,

@@ -112,6 +112,18 @@ int store_mail_answer(size_t *n_answered, struct store *st, int64_t ws,
 		EXEC(s, "answer mail signal");
 		if (n_answered)
 			*n_answered += (size_t)sqlite3_changes(st->db);
+		/* An answer already recorded later than this reply was not
+		 * the first: folders sync one after another, so a later
+		 * message of the user's (a copy to self in INBOX) may have
+		 * been read before the reply in Sent. Not counted again. */
+		STMT(s, "UPDATE signal SET answered_at = ?3 WHERE"
+			" workspace_id = ?1 AND answered_at > ?3 AND"
+			" at <= ?3 AND id = (SELECT signal_id FROM mail_message"
+			" WHERE workspace_id = ?1 AND msg_key = ?2)");
+		sqlite3_bind_int64(s, 1, ws);
+		bind_text(s, 2, keys[i]);
+		sqlite3_bind_int64(s, 3, at);
+		EXEC(s, "answer mail signal");
 	}
 	return KITH_OK;
 done:

@@ -475,6 +475,7 @@ struct agenda_row {
 	char *promise_text;
 	char *tz;
 	char *signal_what;
+	int64_t owner_id;	/* the contact's owner; 0: none */
 };
 
 void agenda_row_clear(struct agenda_row *r);
@@ -780,7 +781,9 @@ int store_mail_add(bool *dup, struct store *st, int64_t ws, struct mail_row *m,
 int store_mail_link(struct store *st, int64_t ws, int64_t id,
 		    int64_t touch_id, int64_t signal_id, struct kith_err *err);
 /* Answer at `at` the waiting signals (not after at) of the messages with
- * these keys; *n_answered (may be NULL) counts them. */
+ * these keys; *n_answered (may be NULL) counts them. A signal of theirs
+ * answered later than at is moved back to at (a reply read after a
+ * later touch), and not counted. */
 int store_mail_answer(size_t *n_answered, struct store *st, int64_t ws,
 		      const char *const *keys, size_t n_keys, kith_time at,
 		      struct kith_err *err);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A330: /api/v1/mailboxes: an owner adds an IMAP mailbox with its password
 # in the body (sealed, never answered back, never in the log or the
-# database in the clear), lists it with its sync state as the server's
+# database in the clear; another folder of that account without it),
+# lists it with its sync state as the server's
 # syncer fills it from a real dovecot (tests/cli/dovecot.sh), and removes
 # it; members cannot; bad bodies are 4xx naming the field; a mailbox on
 # a loopback or private address the operator did not allow is refused at
@@ -33,6 +34,16 @@ ID=$(jq -r .id <<<"$BODY")
 ok "the answer has the URL and the address, not the password" \
 	test "$(jq -c '[.url, .address, has("password"), has("secret")]' <<<"$BODY")" = "[\"$URL\",\"ana@studio.example\",false,false]"
 ok "the answer never echoes the password" test "$(grep -c ana-pw-8c1f <<<"$BODY")" = 0
+expect "the same folder of the same account again: 409" 409 POST /api/v1/mailboxes "${H[@]}" \
+	-d "{\"url\":\"$URL\",\"password\":\"ana-pw-8c1f\"}"
+ok "naming the field url and the mailbox it is" \
+	test "$(jq -r '"\(.error.field): \(.error.message)"' <<<"$BODY")" = "url: $URL is mailbox $ID already"
+expect "another folder of the account needs no password again: 201" 201 POST /api/v1/mailboxes "${H[@]}" \
+	-d "{\"url\":\"imap://ana%40test@127.0.0.2:$PLAIN_PORT/Sent\"}"
+SID=$(jq -r .id <<<"$BODY")
+ok "it takes the account's address with its password" \
+	test "$(jq -r .address <<<"$BODY")" = ana@studio.example
+expect "remove the Sent folder" 204 DELETE "/api/v1/mailboxes/$SID" "${H[@]}"
 for _ in $(seq 1 200); do
 	req GET /api/v1/mailboxes "${H[@]}"
 	[ "$(jq -r '.items[0].last_sync' <<<"$BODY")" != null ] && break

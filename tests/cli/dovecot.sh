@@ -10,6 +10,8 @@
 #   (the self-signed certificate to trust).
 # dovecot_stop
 # deliver USER FILE [NAME]: put FILE into USER's INBOX (Maildir new/).
+# deliver_to USER FOLDER FILE: put FILE into USER's FOLDER ("Sent": the
+#   Maildir++ folder .Sent, made on first use), as read mail (cur/, S).
 
 free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -120,4 +122,14 @@ deliver() {
 	cp "$file" "$DV_DIR/home/$user/Maildir/tmp/$name"
 	[ "$(id -u)" = 0 ] && chown "$DV_MAILUSER:$DV_MAILGROUP" "$DV_DIR/home/$user/Maildir/tmp/$name"
 	mv "$DV_DIR/home/$user/Maildir/tmp/$name" "$DV_DIR/home/$user/Maildir/new/$name"
+}
+
+deliver_to() {
+	local user=$1 folder=$2 file=$3 dir
+	dir=$DV_DIR/home/$user/Maildir/.$folder
+	DV_SEQ=$((DV_SEQ + 1))
+	mkdir -p "$dir/cur" "$dir/new" "$dir/tmp"
+	cp "$file" "$dir/tmp/m$DV_SEQ"
+	[ "$(id -u)" = 0 ] && chown -R "$DV_MAILUSER:$DV_MAILGROUP" "$dir"
+	mv "$dir/tmp/m$DV_SEQ" "$dir/cur/$(date +%s).M${DV_SEQ}P$$.kith:2,S"
 }

@@ -550,6 +550,100 @@ static void test_note_health(void **state)
 	assert_int_equal(it.n_reasons, AGENDA_MAX_REASONS);
 }
 
+/* How long an email waited, in working minutes, in Today's words. */
+static const struct {
+	double minutes;
+	int day;	/* working day length in minutes */
+	int64_t age;	/* calendar seconds since it came */
+	const char *want;
+} unanswered_rows[] = {
+	{ 0, 540, 30, "unanswered, just now" },
+	{ 0, 540, 2 * 86400, "unanswered, outside working hours so far" },
+	{ 0.5, 540, 30, "unanswered, just now" },
+	{ 1, 540, 60, "unanswered for 1 working minute" },
+	{ 59.9, 540, 3600, "unanswered for 59 working minutes" },
+	{ 60, 540, 3600, "unanswered for 1 working hour" },
+	{ 539, 540, 86400, "unanswered for 8 working hours" },
+	{ 540, 540, 86400, "unanswered for 1 working day" },
+	/* One day and eight hours: rounded down, never overstated. */
+	{ 1019, 540, 2 * 86400, "unanswered for 1 working day" },
+	{ 1080, 540, 4 * 86400, "unanswered for 2 working days" },
+	{ 1080, 480, 4 * 86400, "unanswered for 2 working days" },
+	{ -5, 540, 86400, "unanswered, outside working hours so far" },
+};
+
+static void test_unanswered_words(void **state)
+{
+	(void)state;
+	for (size_t i = 0;
+	     i < sizeof(unanswered_rows) / sizeof(unanswered_rows[0]); i++) {
+		char buf[64];
+
+		agenda_unanswered_words(buf, sizeof(buf),
+					unanswered_rows[i].minutes,
+					unanswered_rows[i].day,
+					unanswered_rows[i].age);
+		if (strcmp(buf, unanswered_rows[i].want))
+			fail_msg("row %zu: \"%s\", want \"%s\"", i + 1, buf,
+				 unanswered_rows[i].want);
+	}
+}
+
+/* An email's signal reason is reworded in place, keeping its subject,
+ * its "(and N more)" and the reasons after it; anything else stays. */
+static void test_note_unanswered(void **state)
+{
+	struct agenda_input in = { 0 };
+	struct agenda_item it = { 0 };
+	kith_time now = 2000000000;
+
+	(void)state;
+	in.id = 7;
+	in.name = "Dana";
+	in.every = kith_cadence_decode(0);
+	in.meet = kith_cadence_decode(0);
+	in.created_at = now - 400 * D;
+	in.last_touch = now - 3 * D;
+	in.last_in_person = KITH_NO_TIME;
+	in.snooze_until = KITH_NO_TIME;
+	in.last_gift = KITH_NO_TIME;
+	in.since = KITH_NO_DAY;
+	in.date_in_days = -1;
+	in.signals_waiting = 2;
+	in.signal_at = now - 3 * D;
+	in.signal_type = SIG_INBOUND_EMAIL;
+	in.signal_what = "Pricing for spring?";
+	in.promises_overdue = 1;
+	in.promise_due = now - D;
+	in.promise_text = "send specs";
+	assert_true(agenda_score(&it, &in, now, (int32_t)(now / D)));
+	assert_int_equal(it.n_reasons, 2);
+	assert_string_equal(it.reasons[0].text,
+			    "emailed 3 days ago: \"Pricing for spring?\" "
+			    "(and 1 more)");
+	agenda_note_unanswered(&it, &in, 1080, 540, now);
+	assert_int_equal(it.n_reasons, 2);
+	assert_int_equal(it.reasons[0].kind, REASON_SIGNAL);
+	assert_string_equal(it.reasons[0].text,
+			    "unanswered for 2 working days: \"Pricing for "
+			    "spring?\" (and 1 more)");
+	assert_string_equal(it.reasons[1].text, "promise overdue: send specs");
+	/* A website visit keeps its words. */
+	in.signals_waiting = 1;
+	in.signal_type = SIG_WEBSITE_VISIT;
+	in.signal_what = "/pricing";
+	assert_true(agenda_score(&it, &in, now, (int32_t)(now / D)));
+	agenda_note_unanswered(&it, &in, 1080, 540, now);
+	assert_string_equal(it.reasons[0].text, "visited /pricing 3 days ago");
+	/* An email without a subject reads without one. */
+	in.signal_type = SIG_INBOUND_EMAIL;
+	in.signal_what = NULL;
+	assert_true(agenda_score(&it, &in, now, (int32_t)(now / D)));
+	agenda_note_unanswered(&it, &in, 90, 540, now);
+	assert_string_equal(it.reasons[0].text,
+			    "unanswered for 1 working hour");
+}
+
 static void test_reason_names(void **state)
 {
 	static const char *const want[REASON_COUNT] = {
@@ -573,6 +667,8 @@ int main(void)
 		cmocka_unit_test(test_days_until),
 		cmocka_unit_test(test_item_cmp),
 		cmocka_unit_test(test_note_health),
+		cmocka_unit_test(test_unanswered_words),
+		cmocka_unit_test(test_note_unanswered),
 		cmocka_unit_test(test_reason_names),
 	};
 

@@ -589,7 +589,7 @@ async function main() {
       await check(page, 'settings-carddav');
     });
 
-    await test('Settings: add a mailbox (the password never comes back), then remove it', async () => {
+    await test('Settings: add a mailbox (the password never comes back), its Sent folder without it, then remove them', async () => {
       const box = page.locator('#mailboxes');
       await page.getByRole('heading', { name: 'Email' }).waitFor();
       await box.getByText('No mailboxes yet').waitFor();
@@ -605,6 +605,17 @@ async function main() {
       const list = await (await fetch(base + '/api/v1/mailboxes', { headers: { Authorization: 'Bearer ' + token } })).text();
       assert(!list.includes('app-password-123'), 'the API answers the password back');
       await check(page, 'settings-mailbox');
+      // Sent beside INBOX: no password typed again; an unknown account
+      // without one is asked for it.
+      await page.fill('#m-url', 'imaps://bo@mail.example.com/INBOX');
+      await box.getByRole('button', { name: 'Add mailbox' }).click();
+      await box.getByText(/Not added: .*password/).waitFor();
+      await page.fill('#m-url', 'imaps://ana@mail.example.com/Sent');
+      await box.getByRole('button', { name: 'Add mailbox' }).click();
+      await box.getByText('Added imaps://ana@mail.example.com/Sent').waitFor();
+      await box.getByText('imaps://ana@mail.example.com/Sent', { exact: true }).waitFor();
+      await box.getByRole('button', { name: 'Remove imaps://ana@mail.example.com/Sent' }).click();
+      await box.getByText('Removed imaps://ana@mail.example.com/Sent').waitFor();
       await box.getByRole('button', { name: 'Remove imaps://ana@mail.example.com/INBOX' }).click();
       await box.getByText('No mailboxes yet').waitFor();
     });

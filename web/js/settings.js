@@ -399,8 +399,9 @@ function mailboxCard() {
   const listBox = h('div');
   const form = h('form', { class: 'add-form', novalidate: true },
     h('div', { class: 'field' }, h('label', { for: 'm-url' }, 'Mailbox URL'), url,
-      h('p', { class: 'hint' }, 'imaps:// (or imap:// with STARTTLS), your user name, the server and the folder. Add Sent as a second mailbox.')),
-    h('div', { class: 'field' }, h('label', { for: 'm-pass' }, 'Password (an app password where your provider has them)'), pass),
+      h('p', { class: 'hint' }, 'imaps:// (or imap:// with STARTTLS), your user name, the server and the folder. Add Sent as a second mailbox: mail you sent answers what it replies to.')),
+    h('div', { class: 'field' }, h('label', { for: 'm-pass' }, 'Password (an app password where your provider has them)'), pass,
+      h('p', { class: 'hint' }, 'Leave it empty for another folder of an account added here: it takes that one’s password.')),
     h('div', { class: 'field' }, h('label', { for: 'm-addr' }, 'Your address in it (optional)'), addr),
     h('div', { class: 'actions' }, add1));
   const state = m => m.last_error ? `Last sync failed: ${m.last_error}` :
@@ -427,11 +428,13 @@ function mailboxCard() {
     ev.preventDefault();
     const v = url.value.trim();
     if (!/^imaps?:\/\/\S+$/i.test(v)) { status(msg, 'error', 'Enter a mailbox URL that starts with imaps:// or imap://.'); url.focus(); return; }
-    if (!pass.value) { status(msg, 'error', 'Enter the mailbox password.'); pass.focus(); return; }
     add1.disabled = true;
     status(msg, 'progress', 'Adding…');
     try {
-      const body = { url: v, password: pass.value };
+      // No password: the server takes it from another folder of the
+      // account, or answers 422 asking for it.
+      const body = { url: v };
+      if (pass.value) body.password = pass.value;
       if (addr.value.trim()) body.address = addr.value.trim();
       await api.post('/mailboxes', body);
       status(msg, 'ok', `Added ${v}. The server reads its new mail every few minutes.`);
