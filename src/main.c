@@ -3,6 +3,7 @@
 #include "render/json.h"
 
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -322,12 +323,20 @@ int main(int argc, char **argv)
 		app_close(&c.app);
 		return fail(&c, rc);
 	}
+	/* A write command says "Added ..." before its commit; held in
+	 * the buffer (nothing is on stdout yet), that line is dropped if
+	 * the commit fails (a full disk), so stdout never claims a write
+	 * that did not happen. Output past the buffer goes out early. */
+	if (cmd->write && !cmd->own_store)
+		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	rc = cmd->fn(&c);
 	if (cmd->write) {
 		if (rc)
 			store_rollback(c.app.st);
 		else
 			rc = store_commit(c.app.st, &c.err);
+		if (rc && !cmd->own_store)
+			__fpurge(stdout);
 	}
 	/* A command ends with its connection idle; one still in a
 	 * transaction lost its writes, and says so. */

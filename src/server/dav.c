@@ -326,6 +326,12 @@ static void fail_kith(struct dav *d, int rc)
 		text(d->resp, 503, "busy: try again");
 		d->resp->retry_after = 2;
 		return;
+	case KITH_EFULL:
+		text(d->resp, 507, "disk full: nothing was written");
+		return;
+	case KITH_EREADONLY:
+		text(d->resp, 503, "read-only: nothing was written");
+		return;
 	case KITH_EIO:
 	case KITH_ENOMEM:
 		break;
