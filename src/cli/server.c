@@ -371,11 +371,46 @@ int cmd_token(struct cli *cl)
 	if (!strcmp(cl->pos[0], "list")) {
 		rc = store_token_list(&t, &n, cl->app.st, cl->app.ws, 0,
 				      &cl->err);
-		for (size_t i = 0; !rc && i < n; i++)
-			printf("%5lld  %-20s user %lld%s\n", (long long)t[i].id,
-			       t[i].name, (long long)t[i].user_id,
+		for (size_t i = 0; !rc && i < n; i++) {
+			char used[40] = "never used";
+
+			/* The server writes a use at most once a minute
+			 * per token, so this is at most a minute stale. */
+			if (t[i].last_used_at != KITH_NO_TIME) {
+				char iso[40];
+
+				snprintf(used, sizeof(used), "used %s",
+					 kith_time_iso(t[i].last_used_at, iso,
+						       sizeof(iso)));
+			}
+			if (cl->json)
+				continue;
+			printf("%5lld  %-20s user %lld  %s%s\n",
+			       (long long)t[i].id, t[i].name,
+			       (long long)t[i].user_id, used,
 			       t[i].revoked_at != KITH_NO_TIME ? "  revoked"
 							       : "");
+		}
+		if (!rc && cl->json) {
+			json_t *a = json_array();
+
+			for (size_t i = 0; i < n; i++)
+				json_array_append_new(
+				    a,
+				    json_pack("{s:I, s:I, s:s, s:o, s:o, s:o, s:o}",
+					      "id", (json_int_t)t[i].id,
+					      "user_id",
+					      (json_int_t)t[i].user_id, "name",
+					      t[i].name, "created_at",
+					      kj_time(t[i].created_at),
+					      "last_used_at",
+					      kj_time(t[i].last_used_at),
+					      "revoked_at",
+					      kj_time(t[i].revoked_at),
+					      "expires_at",
+					      kj_time(t[i].expires_at)));
+			kj_print(a);
+		}
 		store_tokens_free(t, n);
 		return rc;
 	}

@@ -321,6 +321,13 @@ static struct use {
 } uses[USES_MAX];
 static size_t n_uses;
 
+static void note_use(const char *hash, bool token, kith_time now);
+
+void api_note_token_use(const char *hash, kith_time now)
+{
+	note_use(hash, true, now);
+}
+
 static void note_use(const char *hash, bool token, kith_time now)
 {
 	pthread_mutex_lock(&uses_lock);

@@ -511,8 +511,10 @@ static bool auth_token(struct store *st, struct http_response *resp,
 	char hash[SECRET_TOKEN_HASH_MAX];
 
 	secret_token_hash(hash, token);
-	if (!store_token_user(out, st, hash, now, NULL))
+	if (!store_token_user(out, st, hash, now, NULL)) {
+		api_note_token_use(hash, now);
 		return true;
+	}
 	challenge(resp, "unknown or revoked token");
 	return false;
 }
