@@ -114,8 +114,10 @@ static const struct command commands[] = {
 	  "Serve the JSON API and the web app (default 127.0.0.1:8080)\n"
 	  "until SIGTERM; one access-log line per request on stderr unless\n"
 	  "--quiet; sync mailboxes every --mail-every seconds (default\n"
-	  "180). For TLS, put nginx or Caddy in front and name it with\n"
-	  "--trust-proxy: see kith-serve(1) and docs/OPERATIONS.md." },
+	  "180). Up to 4000 connections, --per-ip-limit (64) per address;\n"
+	  "headers must arrive within --header-timeout (10 s). For TLS,\n"
+	  "put nginx or Caddy in front and name it with --trust-proxy:\n"
+	  "see kith-serve(1) and docs/OPERATIONS.md." },
 	{ "user", cmd_user, true,
 	  "user add EMAIL [--role owner|member|viewer] [--name N]\n"
 	  "                [--password-stdin]\n"

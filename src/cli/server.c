@@ -7,9 +7,25 @@
 #include "../secret.h"
 
 #include <sodium.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The server takes up to 4000 connections (http.c), one descriptor
+ * each; the usual soft limit is 1024 (systemd's too), which would turn
+ * clients away near a thousand. Raise it to what the server can use,
+ * within the hard limit. */
+static void serve_raise_nofile(void)
+{
+	struct rlimit rl;
+	rlim_t want = 8192;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
 
 int cmd_serve(struct cli *cl)
 {
@@ -120,6 +136,7 @@ int cmd_serve(struct cli *cl)
 	/* Each server thread opens its own connection; this one has done
 	 * the migrations and is not needed while serving. */
 	app_close(&cl->app);
+	serve_raise_nofile();
 	rc = notify_sender_start(o.db_path, &cl->err);
 	if (rc)
 		return rc;
