@@ -311,6 +311,8 @@ int main(int argc, char **argv)
 		cmd_token_workspace(&c);
 	/* The server serves every workspace: each request's user picks
 	 * one. It only needs the migrations run. */
+	if (cmd->fn != cmd_serve)
+		store_allow_private_index();
 	if (cmd->own_store) {
 		rc = KITH_OK;
 	} else if (cmd->fn == cmd_serve && !c.ws_name) {

@@ -231,6 +231,13 @@ int sq_open_conn(struct store *st, const char *path, enum sq_open_mode mode,
 			   err);
 }
 
+static bool private_index;
+
+void store_allow_private_index(void)
+{
+	private_index = true;
+}
+
 int store_open(struct store **out, const char *path, struct kith_err *err)
 {
 	struct store *st;
@@ -263,10 +270,11 @@ int store_open(struct store **out, const char *path, struct kith_err *err)
 	}
 	rc = sq_open_conn(st, path, SQ_OPEN_NORMAL, err);
 	/* A full disk: the -shm file cannot grow, so not even a read could
-	 * start. Reads do not need it if the connection keeps the WAL
-	 * index in its own memory (exclusive locking mode); writes then
-	 * still fail, with the disk-full error. */
-	if (rc == KITH_EFULL)
+	 * start. A CLI command's reads do not need it if its one
+	 * connection keeps the WAL index in its own memory (exclusive
+	 * locking mode); writes then still fail, with the disk-full
+	 * error. Not in the server (store_allow_private_index). */
+	if (rc == KITH_EFULL && private_index)
 		rc = sq_open_conn(st, path, SQ_OPEN_EXCLUSIVE, err);
 	/* A read-only mount: no -shm can be created, but then no process
 	 * can change the file either, so it is opened as immutable. */
