@@ -73,6 +73,10 @@ const char *kith_status_name(enum kith_status status)
 		return "no_memory";
 	case KITH_EBUSY:
 		return "busy";
+	case KITH_EFULL:
+		return "disk_full";
+	case KITH_EREADONLY:
+		return "read_only";
 	}
 	return "unknown";
 }
@@ -90,6 +94,8 @@ int kith_status_exit(enum kith_status status)
 	case KITH_EIO:
 	case KITH_ENOMEM:
 	case KITH_EBUSY:
+	case KITH_EFULL:
+	case KITH_EREADONLY:
 		return 1;
 	}
 	return 1;

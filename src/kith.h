@@ -21,6 +21,10 @@ enum kith_status {
 	KITH_ENOMEM,
 	KITH_EBUSY,	/* another writer held the database past the busy
 			 * timeout: try again later, exit 1, HTTP 503 */
+	KITH_EFULL,	/* the disk (or quota) holding the database is full:
+			 * nothing was written, exit 1, HTTP 507 */
+	KITH_EREADONLY,	/* the database cannot be written (read-only file,
+			 * folder or mount): reads still work, exit 1, HTTP 503 */
 };
 
 /* The one error a failing call fills: what went wrong and where. */

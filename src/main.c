@@ -3,6 +3,7 @@
 #include "render/json.h"
 
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,8 +114,10 @@ static const struct command commands[] = {
 	  "Serve the JSON API and the web app (default 127.0.0.1:8080)\n"
 	  "until SIGTERM; one access-log line per request on stderr unless\n"
 	  "--quiet; sync mailboxes every --mail-every seconds (default\n"
-	  "180). For TLS, put nginx or Caddy in front and name it with\n"
-	  "--trust-proxy: see kith-serve(1) and docs/OPERATIONS.md." },
+	  "180). Up to 4000 connections, --per-ip-limit (64) per address;\n"
+	  "headers must arrive within --header-timeout (10 s). For TLS,\n"
+	  "put nginx or Caddy in front and name it with --trust-proxy:\n"
+	  "see kith-serve(1) and docs/OPERATIONS.md." },
 	{ "user", cmd_user, true,
 	  "user add EMAIL [--role owner|member|viewer] [--name N]\n"
 	  "                [--password-stdin]\n"
@@ -312,6 +315,8 @@ int main(int argc, char **argv)
 		cmd_token_workspace(&c);
 	/* The server serves every workspace: each request's user picks
 	 * one. It only needs the migrations run. */
+	if (cmd->fn != cmd_serve)
+		store_allow_private_index();
 	if (cmd->own_store) {
 		rc = KITH_OK;
 	} else if (cmd->fn == cmd_serve && !c.ws_name) {
@@ -326,12 +331,20 @@ int main(int argc, char **argv)
 		app_close(&c.app);
 		return fail(&c, rc);
 	}
+	/* A write command says "Added ..." before its commit; held in
+	 * the buffer (nothing is on stdout yet), that line is dropped if
+	 * the commit fails (a full disk), so stdout never claims a write
+	 * that did not happen. Output past the buffer goes out early. */
+	if (cmd->write && !cmd->own_store)
+		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	rc = cmd->fn(&c);
 	if (cmd->write) {
 		if (rc)
 			store_rollback(c.app.st);
 		else
 			rc = store_commit(c.app.st, &c.err);
+		if (rc && !cmd->own_store)
+			__fpurge(stdout);
 	}
 	/* A command ends with its connection idle; one still in a
 	 * transaction lost its writes, and says so. */

@@ -271,6 +271,11 @@ struct report_walk {
 	size_t nbuf, capbuf;
 	struct promise *promises;
 	size_t np;
+	/* Promises grouped by contact: those of contacts[i] are
+	 * promises[porder[pstart[i]] .. porder[pstart[i + 1] - 1]], in list
+	 * order, so a flush reads its own and not all of them. */
+	size_t *porder;
+	size_t *pstart;
 	kith_time month_start[13];
 };
 
@@ -289,6 +294,42 @@ static size_t find_contact(const struct report_walk *w, int64_t id)
 	return lo;
 }
 
+/* The index of contact `id` in the walk, or w->n when it is not there. */
+static size_t find_contact_exact(const struct report_walk *w, int64_t id)
+{
+	size_t i = find_contact(w, id);
+
+	return i < w->n && w->contacts[i].id == id ? i : w->n;
+}
+
+/* A stable counting sort of the promises by contact: O(contacts +
+ * promises log contacts) where a scan per contact was O(contacts x
+ * promises). */
+static int walk_group_promises(struct report_walk *w)
+{
+	size_t *fill;
+
+	w->pstart = calloc(w->n + 2, sizeof(*w->pstart));
+	w->porder = calloc(w->np ? w->np : 1, sizeof(*w->porder));
+	fill = calloc(w->n + 1, sizeof(*fill));
+	if (!w->pstart || !w->porder || !fill) {
+		free(fill);
+		return KITH_ENOMEM;
+	}
+	for (size_t i = 0; i < w->np; i++)
+		w->pstart[find_contact_exact(w, w->promises[i].contact_id) +
+			  1]++;
+	for (size_t i = 0; i <= w->n; i++)
+		w->pstart[i + 1] += w->pstart[i];
+	for (size_t i = 0; i < w->np; i++) {
+		size_t c = find_contact_exact(w, w->promises[i].contact_id);
+
+		w->porder[w->pstart[c] + fill[c]++] = i;
+	}
+	free(fill);
+	return KITH_OK;
+}
+
 static void walk_flush(struct report_walk *w)
 {
 	struct report_contact *rc;
@@ -298,11 +339,12 @@ static void walk_flush(struct report_walk *w)
 	if (w->cur >= w->n)
 		return;
 	rc = &w->r->people[w->cur];
-	for (size_t i = 0; i < w->np && nsp < 64; i++) {
-		if (w->promises[i].contact_id != w->contacts[w->cur].id)
-			continue;
-		sp[nsp].due = w->promises[i].due;
-		sp[nsp].done_at = w->promises[i].done_at;
+	for (size_t k = w->pstart[w->cur];
+	     k < w->pstart[w->cur + 1] && nsp < 64; k++) {
+		const struct promise *pr = &w->promises[w->porder[k]];
+
+		sp[nsp].due = pr->due;
+		sp[nsp].done_at = pr->done_at;
 		nsp++;
 	}
 	score_health(&rc->health, w->buf, w->nbuf, sp, nsp,
@@ -399,6 +441,8 @@ int app_report(struct report *out, struct app_ctx *ctx, struct kith_err *err)
 	struct report_walk w = { 0 };
 	struct gift *g = NULL;
 	struct revenue *rv = NULL;
+	kith_time *last_gift = NULL;
+	int64_t *ltv = NULL;
 	size_t ng = 0, nrv = 0;
 	double sum = 0.0;
 	int y, m, d, rc;
@@ -417,10 +461,26 @@ int app_report(struct report *out, struct app_ctx *ctx, struct kith_err *err)
 	if (rc)
 		goto done;
 	out->people = calloc(w.n ? w.n : 1, sizeof(*out->people));
-	if (!out->people) {
+	last_gift = malloc((w.n + 1) * sizeof(*last_gift));
+	ltv = calloc(w.n + 1, sizeof(*ltv));
+	if (!out->people || !last_gift || !ltv ||
+	    walk_group_promises(&w)) {
 		rc = kith_err_nomem(err);
 		goto done;
 	}
+	/* One pass over gifts and revenue each, not one per contact; the
+	 * extra slot w.n gathers rows of no listed contact. */
+	for (size_t i = 0; i <= w.n; i++)
+		last_gift[i] = KITH_NO_TIME;
+	for (size_t k = 0; k < ng; k++) {
+		size_t c = find_contact_exact(&w, g[k].contact_id);
+
+		if (g[k].at > last_gift[c])
+			last_gift[c] = g[k].at;
+	}
+	for (size_t k = 0; k < nrv; k++)
+		ltv[find_contact_exact(&w, rv[k].contact_id)] +=
+			rv[k].amount_cents;
 	out->n_people = w.n;
 	out->contacts = (int)w.n;
 	kith_civil_from_days(ctx->today, &y, &m, &d);
@@ -464,18 +524,10 @@ int app_report(struct report *out, struct app_ctx *ctx, struct kith_err *err)
 		goto done;
 	for (size_t i = 0; i < w.n; i++) {
 		struct report_contact *p = &out->people[i];
-		kith_time last_gift = KITH_NO_TIME;
-		int64_t ltv = 0;
 		int b;
 
-		for (size_t k = 0; k < ng; k++)
-			if (g[k].contact_id == p->id && g[k].at > last_gift)
-				last_gift = g[k].at;
-		for (size_t k = 0; k < nrv; k++)
-			if (rv[k].contact_id == p->id)
-				ltv += rv[k].amount_cents;
-		score_loyalty(&p->loyalty, w.contacts[i].since, ltv, last_gift,
-			      ctx->today, ctx->now);
+		score_loyalty(&p->loyalty, w.contacts[i].since, ltv[i],
+			      last_gift[i], ctx->today, ctx->now);
 		b = p->health.score >= 100 ? 4 : p->health.score / 20;
 		out->health_buckets[b]++;
 		sum += p->health.score;
@@ -483,6 +535,10 @@ int app_report(struct report *out, struct app_ctx *ctx, struct kith_err *err)
 	out->health_mean = w.n ? sum / (double)w.n : 0.0;
 done:
 	free(w.buf);
+	free(w.porder);
+	free(w.pstart);
+	free(last_gift);
+	free(ltv);
 	store_contacts_free(w.contacts, w.n);
 	store_promises_free(w.promises, w.np);
 	store_gifts_free(g, ng);

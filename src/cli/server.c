@@ -7,9 +7,25 @@
 #include "../secret.h"
 
 #include <sodium.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The server takes up to 4000 connections (http.c), one descriptor
+ * each; the usual soft limit is 1024 (systemd's too), which would turn
+ * clients away near a thousand. Raise it to what the server can use,
+ * within the hard limit. */
+static void serve_raise_nofile(void)
+{
+	struct rlimit rl;
+	rlim_t want = 8192;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
 
 int cmd_serve(struct cli *cl)
 {
@@ -120,6 +136,7 @@ int cmd_serve(struct cli *cl)
 	/* Each server thread opens its own connection; this one has done
 	 * the migrations and is not needed while serving. */
 	app_close(&cl->app);
+	serve_raise_nofile();
 	rc = notify_sender_start(o.db_path, &cl->err);
 	if (rc)
 		return rc;
@@ -371,11 +388,46 @@ int cmd_token(struct cli *cl)
 	if (!strcmp(cl->pos[0], "list")) {
 		rc = store_token_list(&t, &n, cl->app.st, cl->app.ws, 0,
 				      &cl->err);
-		for (size_t i = 0; !rc && i < n; i++)
-			printf("%5lld  %-20s user %lld%s\n", (long long)t[i].id,
-			       t[i].name, (long long)t[i].user_id,
+		for (size_t i = 0; !rc && i < n; i++) {
+			char used[40] = "never used";
+
+			/* The server writes a use at most once a minute
+			 * per token, so this is at most a minute stale. */
+			if (t[i].last_used_at != KITH_NO_TIME) {
+				char iso[40];
+
+				snprintf(used, sizeof(used), "used %s",
+					 kith_time_iso(t[i].last_used_at, iso,
+						       sizeof(iso)));
+			}
+			if (cl->json)
+				continue;
+			printf("%5lld  %-20s user %lld  %s%s\n",
+			       (long long)t[i].id, t[i].name,
+			       (long long)t[i].user_id, used,
 			       t[i].revoked_at != KITH_NO_TIME ? "  revoked"
 							       : "");
+		}
+		if (!rc && cl->json) {
+			json_t *a = json_array();
+
+			for (size_t i = 0; i < n; i++)
+				json_array_append_new(
+				    a,
+				    json_pack("{s:I, s:I, s:s, s:o, s:o, s:o, s:o}",
+					      "id", (json_int_t)t[i].id,
+					      "user_id",
+					      (json_int_t)t[i].user_id, "name",
+					      t[i].name, "created_at",
+					      kj_time(t[i].created_at),
+					      "last_used_at",
+					      kj_time(t[i].last_used_at),
+					      "revoked_at",
+					      kj_time(t[i].revoked_at),
+					      "expires_at",
+					      kj_time(t[i].expires_at)));
+			kj_print(a);
+		}
 		store_tokens_free(t, n);
 		return rc;
 	}

@@ -321,6 +321,13 @@ static struct use {
 } uses[USES_MAX];
 static size_t n_uses;
 
+static void note_use(const char *hash, bool token, kith_time now);
+
+void api_note_token_use(const char *hash, kith_time now)
+{
+	note_use(hash, true, now);
+}
+
 static void note_use(const char *hash, bool token, kith_time now)
 {
 	pthread_mutex_lock(&uses_lock);
@@ -594,6 +601,25 @@ void api_fail(struct api *a, int rc)
 		log_fault(a, msg);
 		http_error(a->resp, 503, "busy", NULL, "%s", msg);
 		a->resp->retry_after = 2;
+		return;
+	case KITH_EFULL:
+		/* 507 Insufficient Storage (RFC 4918) says exactly this: the
+		 * server cannot store what was sent. Unlike 503 it does not
+		 * invite an automatic retry, which would not help until the
+		 * operator frees space; reads keep answering 200. The
+		 * client is not told the database's path; the log is. */
+		log_fault(a, msg);
+		http_error(a->resp, 507, "disk_full", NULL,
+			   "the server's disk is full: nothing was written; "
+			   "reads still work");
+		return;
+	case KITH_EREADONLY:
+		/* Writes are unavailable until the operator makes the
+		 * database writable again; the service itself is up. */
+		log_fault(a, msg);
+		http_error(a->resp, 503, "read_only", NULL,
+			   "the server's database is read-only: nothing was "
+			   "written; reads still work");
 		return;
 	case KITH_EIO:
 	case KITH_ENOMEM:

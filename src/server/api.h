@@ -95,6 +95,9 @@ struct ratelimit *api_addr_limit(void);
 /* From api_tick: write the batched session and token use (idle
  * deadlines, last_used_at) and purge dead sessions now and then. */
 void api_account_tick(struct store *st);
+/* A token authenticated (CardDAV Basic or Bearer): its last_used_at is
+ * written with the next tick's batch, at most once a minute. */
+void api_note_token_use(const char *hash, kith_time now);
 /* A password hash no one knows the password of (timing parity). */
 const char *api_dummy_hash(void);
 

@@ -326,6 +326,12 @@ static void fail_kith(struct dav *d, int rc)
 		text(d->resp, 503, "busy: try again");
 		d->resp->retry_after = 2;
 		return;
+	case KITH_EFULL:
+		text(d->resp, 507, "disk full: nothing was written");
+		return;
+	case KITH_EREADONLY:
+		text(d->resp, 503, "read-only: nothing was written");
+		return;
 	case KITH_EIO:
 	case KITH_ENOMEM:
 		break;
@@ -505,8 +511,10 @@ static bool auth_token(struct store *st, struct http_response *resp,
 	char hash[SECRET_TOKEN_HASH_MAX];
 
 	secret_token_hash(hash, token);
-	if (!store_token_user(out, st, hash, now, NULL))
+	if (!store_token_user(out, st, hash, now, NULL)) {
+		api_note_token_use(hash, now);
 		return true;
+	}
 	challenge(resp, "unknown or revoked token");
 	return false;
 }

@@ -69,7 +69,8 @@ static json_t *success_response(const struct route *r)
  * before the handler (api_handle, http.c) and what the route declares:
  * 401/403 from authentication, CSRF and roles, 404 for ids, 413 for any
  * body over the route's limit, 400/415 for bodies, 412 for If-Match,
- * 409/422 from the handlers, 503 when the database cannot be opened.
+ * 409/422 from the handlers, 503 when the database cannot be opened or
+ * written (busy, read-only), 507 for a write on a full disk.
  */
 static json_t *responses_of(const struct route *r)
 {
@@ -139,7 +140,13 @@ static json_t *responses_of(const struct route *r)
 						   "fetches of one feed"));
 	}
 	json_object_set_new(resp, "503",
-			    error_response("the database cannot be opened"));
+			    error_response("the database cannot be opened, "
+					   "or cannot be written now (busy, "
+					   "read-only)"));
+	if (strcmp(r->method, "GET"))
+		json_object_set_new(resp, "507",
+				    error_response("the server's disk is full: "
+						   "nothing was written"));
 	return resp;
 }
 

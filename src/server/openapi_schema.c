@@ -141,7 +141,9 @@ static const struct oa_schema response_schemas[] = {
 			    "*meet_every:string?" },
 	{ "User", "*id:id,*email:string,*name:string,*role:@role,*tz:string,"
 		  "*created_at:time?" },
-	{ "Token", "*id:id,name:string?,expires_at:time?" },
+	{ "Token", "*id:id,*user_id:id,*name:string,*created_at:time?,"
+		   "*last_used_at:time?,*revoked_at:time?,*expires_at:time?,"
+		   "secret:string" },
 	{ "SignalOut", "*id:id,*type:@signal,*at:time?,*received_at:time?,"
 		       "contact:object?" },
 	{ "Meeting", "*id:id" },

@@ -10,6 +10,8 @@
  */
 #include "sqlite_int.h"
 
+#include <sys/statvfs.h>
+
 /* Reset every statement of the connection that is still stepping, the
  * uncached ones too. A busy statement makes COMMIT fail ("statements in
  * progress") and pins a read snapshot. */
@@ -29,11 +31,48 @@ static bool txn_open(struct store *st)
 	       sqlite3_txn_state(st->db, NULL) != SQLITE_TXN_NONE;
 }
 
+/* A full disk and a read-only database are the operator's to fix, not
+ * bugs: say which, name the file, and say that nothing was written. A
+ * full disk shows as SQLITE_FULL from a page write, but as an I/O error
+ * when the -wal or -shm file cannot grow: the errno tells. */
+int sq_fail_media(struct store *st, struct kith_err *err, const char *what)
+{
+	int code = sqlite3_extended_errcode(st->db);
+	int sys = sqlite3_system_errno(st->db);
+	const char *file = sqlite3_db_filename(st->db, "main");
+
+	if (!file || !*file)
+		file = "(memory)";
+	if ((code & 0xff) == SQLITE_FULL ||
+	    ((code & 0xff) == SQLITE_IOERR && (sys == ENOSPC || sys == EDQUOT)))
+		return kith_err_set(err, KITH_EFULL, NULL,
+				    "database %s: disk full (No space left on "
+				    "device) during %s; nothing was written: "
+				    "free space and try again",
+				    file, what);
+	if ((code & 0xff) == SQLITE_READONLY ||
+	    ((code & 0xff) == SQLITE_IOERR && sys == EROFS) ||
+	    ((code & 0xff) == SQLITE_CANTOPEN && (sys == EROFS || sys == EACCES)))
+		return kith_err_set(err, KITH_EREADONLY, NULL,
+				    "database %s is read-only (the file, its "
+				    "folder or the mount cannot be written) "
+				    "during %s; nothing was written, reads "
+				    "still work",
+				    file, what);
+	return KITH_OK;
+}
+
 int sq_exec_sql(struct store *st, const char *sql, struct kith_err *err)
 {
 	char *msg = NULL;
 
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		int media = sq_fail_media(st, err, "open");
+
+		if (media) {
+			sqlite3_free(msg);
+			return media;
+		}
 		kith_err_set(err, KITH_EIO, NULL, "database: %s",
 			     msg ? msg : "exec failed");
 		sqlite3_free(msg);
@@ -125,6 +164,80 @@ static void sqlite_setup(void)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/* Is the file system holding path mounted read-only? */
+bool sq_mount_readonly(const char *path)
+{
+	struct statvfs sv;
+
+	return strcmp(path, ":memory:") && statvfs(path, &sv) == 0 &&
+	       (sv.f_flag & ST_RDONLY);
+}
+
+/* Open st->db on path (closing an earlier attempt) and set the
+ * connection up. */
+int sq_open_conn(struct store *st, const char *path, enum sq_open_mode mode,
+		 struct kith_err *err)
+{
+	char uri[4096 * 3 + 32];
+	const char *name = path;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+		    SQLITE_OPEN_NOMUTEX;
+	int rc;
+
+	if (st->db) {
+		sqlite3_close(st->db);
+		st->db = NULL;
+	}
+	if (mode == SQ_OPEN_IMMUTABLE) {
+		/* A URI: the path percent-encoded, so a '?' or '#' in it
+		 * stays part of the name. */
+		size_t o = 0;
+
+		o += (size_t)snprintf(uri, sizeof(uri), "file:");
+		for (const unsigned char *p = (const unsigned char *)path;
+		     *p && o + 4 < sizeof(uri); p++) {
+			if (strchr("?#%", *p) || *p < 0x21 || *p >= 0x7f)
+				o += (size_t)snprintf(uri + o, sizeof(uri) - o,
+						      "%%%02X", *p);
+			else
+				uri[o++] = (char)*p;
+		}
+		snprintf(uri + o, sizeof(uri) - o, "?immutable=1");
+		name = uri;
+		flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+			SQLITE_OPEN_NOMUTEX;
+	}
+	if (sqlite3_open_v2(name, &st->db, flags, NULL) != SQLITE_OK)
+		return kith_err_set(err, KITH_EIO, "--db", "cannot open %s: %s",
+				    path,
+				    st->db ? sqlite3_errmsg(st->db) :
+					     "no memory");
+	sqlite3_busy_timeout(st->db, 5000);
+	if (mode == SQ_OPEN_EXCLUSIVE) {
+		rc = sq_exec_sql(st, "PRAGMA locking_mode=EXCLUSIVE", err);
+		if (rc)
+			return rc;
+	}
+	/* NORMAL is durable in WAL mode up to the last checkpointed commit
+	 * and keeps the database consistent after a crash at any point;
+	 * FULL costs an fsync per transaction. Acknowledged writes must
+	 * survive a killed process (not a power cut), which NORMAL gives. */
+	return sq_exec_sql(st,
+			   "PRAGMA journal_mode=WAL;"
+			   "PRAGMA synchronous=NORMAL;"
+			   "PRAGMA foreign_keys=ON;"
+			   "PRAGMA temp_store=MEMORY;"
+			   "PRAGMA cache_size=-65536;",
+			   err);
+}
+
+static bool private_index;
+
+void store_allow_private_index(void)
+{
+	private_index = true;
+}
+
 int store_open(struct store **out, const char *path, struct kith_err *err)
 {
 	struct store *st;
@@ -155,29 +268,22 @@ int store_open(struct store **out, const char *path, struct kith_err *err)
 		if (fd >= 0)
 			close(fd);
 	}
-	if (sqlite3_open_v2(path, &st->db,
-			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-				    SQLITE_OPEN_NOMUTEX,
-			    NULL) != SQLITE_OK) {
-		rc = kith_err_set(err, KITH_EIO, "--db", "cannot open %s: %s",
-				  path,
-				  st->db ? sqlite3_errmsg(st->db) : "no memory");
-		goto done;
-	}
-	sqlite3_busy_timeout(st->db, 5000);
-	/* NORMAL is durable in WAL mode up to the last checkpointed commit
-	 * and keeps the database consistent after a crash at any point;
-	 * FULL costs an fsync per transaction. Acknowledged writes must
-	 * survive a killed process (not a power cut), which NORMAL gives. */
-	rc = sq_exec_sql(st,
-		      "PRAGMA journal_mode=WAL;"
-		      "PRAGMA synchronous=NORMAL;"
-		      "PRAGMA foreign_keys=ON;"
-		      "PRAGMA temp_store=MEMORY;"
-		      "PRAGMA cache_size=-65536;",
-		      err);
+	rc = sq_open_conn(st, path, SQ_OPEN_NORMAL, err);
+	/* A full disk: the -shm file cannot grow, so not even a read could
+	 * start. A CLI command's reads do not need it if its one
+	 * connection keeps the WAL index in its own memory (exclusive
+	 * locking mode); writes then still fail, with the disk-full
+	 * error. Not in the server (store_allow_private_index). */
+	if (rc == KITH_EFULL && private_index)
+		rc = sq_open_conn(st, path, SQ_OPEN_EXCLUSIVE, err);
+	/* A read-only mount: no -shm can be created, but then no process
+	 * can change the file either, so it is opened as immutable. */
+	if (rc && sq_mount_readonly(path))
+		rc = sq_open_conn(st, path, SQ_OPEN_IMMUTABLE, err);
 	if (rc)
 		goto done;
+	if (err)
+		memset(err, 0, sizeof(*err));
 	if (sqlite3_create_function(st->db, "kith_due", 2,
 				    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
 				    sql_kith_due, NULL, NULL) != SQLITE_OK) {
@@ -243,7 +349,7 @@ int store_commit(struct store *st, struct kith_err *err)
 	rc = exec_stmt(st, s, err, "commit");
 	if (rc) {
 		store_rollback(st);
-		return rc == KITH_EBUSY ? rc : KITH_EIO;
+		return rc;
 	}
 	st->in_tx = 0;
 	return KITH_OK;

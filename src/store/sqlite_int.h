@@ -51,10 +51,27 @@ struct store {
 
 /* ---- plumbing ---- */
 
+/* How sq_open_conn opens: as usual; with the WAL index in the
+ * connection's memory (a full disk cannot grow the -shm file); or
+ * read-only and immutable (a read-only mount, where nobody can write). */
+enum sq_open_mode { SQ_OPEN_NORMAL, SQ_OPEN_EXCLUSIVE, SQ_OPEN_IMMUTABLE };
+int sq_open_conn(struct store *st, const char *path, enum sq_open_mode mode,
+		 struct kith_err *err);
+/* Is the file system holding path mounted read-only? */
+bool sq_mount_readonly(const char *path);
+
+/* KITH_EFULL or KITH_EREADONLY with a message naming the database when
+ * the last failure was a full disk or an unwritable database, else
+ * KITH_OK (sqlite.c). */
+int sq_fail_media(struct store *st, struct kith_err *err, const char *what);
+
 static inline int db_fail(struct store *st, struct kith_err *err, const char *what)
 {
 	int code = sqlite3_extended_errcode(st->db);
+	int media = sq_fail_media(st, err, what);
 
+	if (media)
+		return media;
 	if ((code & 0xff) == SQLITE_CONSTRAINT)
 		return kith_err_set(err, KITH_ECONFLICT, NULL, "%s: %s", what,
 				    sqlite3_errmsg(st->db));

@@ -505,7 +505,15 @@ int store_open_check(struct store **out, const char *path, struct kith_err *err)
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return kith_err_nomem(err);
-	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY, NULL)) {
+	/* A read-only mount has no -shm and cannot make one. */
+	if (sq_mount_readonly(path)) {
+		rc = sq_open_conn(st, path, SQ_OPEN_IMMUTABLE, err);
+		if (rc) {
+			store_close(st);
+			return rc;
+		}
+	} else if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY,
+				   NULL)) {
 		rc = kith_err_set(
 		    err, KITH_EIO, "--db", "cannot open %s: %s", path,
 		    st->db ? sqlite3_errmsg(st->db) : "no memory");

@@ -96,9 +96,17 @@ void workspace_clear(struct workspace *w);
  * KITH_EIO when a pragma or a migration fails (a busy lock during a
  * migration included) or the file's schema is newer than this kith;
  * KITH_EBUSY only when reading the schema version meets a held lock;
+ * KITH_EFULL when a full disk keeps even a read from starting (see
+ * store_allow_private_index); a read-only mount opens read-only;
  * KITH_ENOMEM when the store itself cannot be allocated.
  */
 int store_open(struct store **out, const char *path, struct kith_err *err);
+/* For a one-connection process (a CLI command, not kith serve): when a
+ * full disk keeps the -shm file from growing, store_open may keep the
+ * WAL index in the connection's memory instead, which locks the file
+ * for that connection alone. A server's many connections would lock
+ * each other out, so it never does this. Off until called. */
+void store_allow_private_index(void);
 /* Finalize every statement and close; NULL is a no-op. */
 void store_close(struct store *st);
 /* Schema version after migrations: a count, never an error status. */

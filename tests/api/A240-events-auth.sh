@@ -75,6 +75,23 @@ ok "the webhook still takes signals" test "$STATUS" = 202
 ok "the stream ends" ended cookie
 ok "the signal after sign-out was not delivered" \
 	test "$(grep -c 'after logout' "$A_DIR/cookie.sse")" = 0
+# The browser reconnects on its own (Last-Event-ID, the old cookie): a
+# 401 with the API's JSON error and no event stream, so EventSource stops
+# there (no reconnect loop) and the web app asks /me, which signs it out.
+STATUS=$(curl -s -o "$A_DIR/body" -D "$A_DIR/h" -w '%{http_code}' -b "$A_DIR/jar" \
+	-H 'Accept: text/event-stream' -H 'Last-Event-ID: 1' "$BASE/api/v1/events")
+ok "the browser's reconnect after sign-out: 401" test "$STATUS" = 401
+ok "... a JSON error body, code unauthorized" test "$(jq -r .error.code "$A_DIR/body")" = unauthorized
+ok "... Content-Type application/json, not an event stream" \
+	grep -qi '^content-type: application/json' "$A_DIR/h"
+ok "... no Retry-After inviting a retry loop" bash -c '! grep -qi "^retry-after" "$1"' _ "$A_DIR/h"
+# Signing in again gives a new credential; a new stream resumes.
+expect "mo signs in again" 200 POST /api/v1/session "${J[@]}" -c "$A_DIR/jar" \
+	-d '{"email":"mo@studio.example","password":"correct horse battery staple"}'
+ok "a new stream opens after signing in again" listen again -b "$A_DIR/jar"
+hook '{"id":"m3-2b","type":"form","email":"lead@x.example","name":"Leaky Lead","text":"signed in again"}'
+ok "... and a signal arrives on it" wait_for again '"text":"signed in again"'
+kill "${LPID[again]}" 2>/dev/null
 
 # ---- M3: revoking the token ends a bearer stream ----
 ok "mo's token stream opens" listen bearer -H "Authorization: Bearer $TM"

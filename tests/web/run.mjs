@@ -664,6 +664,32 @@ async function main() {
       await check(page, 'reports-signals');
     });
 
+    await test('a stream refused after the session ended signs the page out once, and resumes after signing in again', async () => {
+      const streams = [];
+      const seen = req => { if (req.url().endsWith('/api/v1/events')) streams.push(Date.now()); };
+      page.on('request', seen);
+      // The session ends behind the page's back (another tab signed out).
+      await page.evaluate(async () => {
+        const me = await (await fetch('/api/v1/me', { cache: 'no-store' })).json();
+        const r = await fetch('/api/v1/session', { method: 'DELETE', headers: { 'X-CSRF-Token': me.csrf_token } });
+        if (r.status !== 204) throw new Error('DELETE /session: ' + r.status);
+      });
+      // A signal wakes the stream: the server ends it, the browser
+      // reconnects, is refused (401), and the page asks /me and signs out.
+      await deliver({ id: 'web-visit-401', type: 'website_visit', email: 'priya@fernwoodhealth.example', url: 'https://studio.example/refused' });
+      await page.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: 15000 });
+      const refused = streams.length;
+      await page.waitForTimeout(4000);
+      assert(streams.length === refused, `the refused stream was retried ${streams.length - refused} times while signed out`);
+      const resumed = page.waitForResponse(r => r.url().endsWith('/api/v1/events') && r.status() === 200, { timeout: 10000 });
+      await page.getByLabel('Email').fill(OWNER.email);
+      await page.getByLabel('Password').fill(OWNER.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await resumed;
+      await page.getByRole('button', { name: 'Sign out' }).waitFor();
+      page.off('request', seen);
+    });
+
     await test('signing out returns to the sign-in page', async () => {
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.getByRole('button', { name: 'Sign in' }).waitFor();

@@ -7,6 +7,7 @@ import { signedIn } from './shell.js';
 
 let es = null;
 let retryTimer = null;
+let failures = 0;
 const listeners = new Set();
 
 // Pages that show signals (the agenda, the Signals page) subscribe here;
@@ -21,7 +22,8 @@ function tell(kind, data) {
 
 export function startLive() {
   if (es || typeof EventSource !== 'function') return;
-  es = new EventSource('/api/v1/events', { withCredentials: true });
+  const src = new EventSource('/api/v1/events', { withCredentials: true });
+  es = src;
   es.addEventListener('signal', ev => {
     const s = parse(ev.data);
     if (!s) return;
@@ -34,14 +36,22 @@ export function startLive() {
     digestToast(d.signals);
     tell('digest', d);
   });
+  es.addEventListener('open', () => { failures = 0; });
   es.addEventListener('error', () => {
     // The browser retries by itself (resuming with Last-Event-ID) unless
-    // the server refused the stream; then try a fresh one a bit later.
-    if (es && es.readyState === EventSource.CLOSED) {
-      es = null;
-      clearTimeout(retryTimer);
-      retryTimer = setTimeout(() => { if (signedIn()) startLive(); }, 15000);
-    }
+    // the server refused the stream; then EventSource has stopped for
+    // good and does not say why. Ask /me: a 401 there signs the page
+    // out (api.js whenSignedOut), and signing in again starts a fresh
+    // stream from render(); retrying a refused stream would only be
+    // refused again. Anything else (a restart, too many streams): try
+    // again later, waiting longer each time.
+    if (es !== src || src.readyState !== EventSource.CLOSED) return;
+    src.close();
+    es = null;
+    clearTimeout(retryTimer);
+    const wait = Math.min(300000, 5000 * 2 ** Math.min(failures++, 6));
+    const later = () => { retryTimer = setTimeout(() => { if (signedIn()) startLive(); }, wait); };
+    api.get('/me').then(later, err => { if (err.status !== 401) later(); });
   });
 }
 
