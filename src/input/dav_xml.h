@@ -51,6 +51,15 @@ struct dav_filter {
 	const char *match; /* equals, contains, starts-with, ends-with */
 	bool negate;	   /* negate-condition="yes" */
 	bool not_defined;  /* is-not-defined */
+	bool allof;	   /* test="allof": text-match and param-filter
+			    * both (default: either) */
+	/* Its first CARDDAV:param-filter (RFC 6352 10.5.2), or param NULL:
+	 * a test on one parameter of the property. */
+	const char *param;	 /* "TYPE", upper-case */
+	const char *param_text;	 /* text-match, or NULL: presence */
+	const char *param_match; /* as match */
+	bool param_negate;
+	bool param_not_defined;
 };
 
 struct dav_body {
@@ -69,6 +78,10 @@ struct dav_body {
 	struct dav_filter *filters; /* addressbook-query */
 	size_t n_filters;
 	bool filter_allof; /* test="allof" (default anyof) */
+	/* MKCOL and PROPPATCH: the values set. resourcetype: 0 not set,
+	 * 1 set without CARDDAV:addressbook, 2 with it. */
+	int resourcetype;
+	const char *displayname; /* NULL: not set */
 	const char *other; /* DAV_BODY_OTHER: the root element's name */
 	void *arena;	   /* everything above lives here */
 };

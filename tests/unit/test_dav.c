@@ -192,7 +192,7 @@ static int64_t item_seq(struct fx *f, int64_t id)
 
 	snprintf(name, sizeof(name), "kith-%lld.vcf", (long long)id);
 	assert_int_equal(
-	    store_dav_find(&it, f->app.st, f->app.ws, name, NULL, id, &f->err),
+	    store_dav_find(&it, f->app.st, f->app.ws, 0, name, NULL, id, &f->err),
 	    0);
 	s = it.seq;
 	dav_item_clear(&it);
@@ -239,20 +239,20 @@ static void test_change_log(void **state)
 	assert_int_equal(s1, s0 + 3);
 	/* nothing after the current count; the contact after s0 */
 	assert_int_equal(
-	    store_dav_list(&v, &n, f->app.st, f->app.ws, s1, &f->err), 0);
+	    store_dav_list(&v, &n, f->app.st, f->app.ws, 0, s1, &f->err), 0);
 	assert_int_equal(n, 0);
 	assert_int_equal(
-	    store_dav_list(&v, &n, f->app.st, f->app.ws, s0, &f->err), 0);
+	    store_dav_list(&v, &n, f->app.st, f->app.ws, 0, s0, &f->err), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(v[0].contact_id, id);
 	assert_false(v[0].gone);
 	store_dav_items_free(v, n);
 	/* a new name: a tombstone for the old one, the contact changed */
 	assert_int_equal(
-	    store_dav_href_set(f->app.st, f->app.ws, id, "a b.vcf", &f->err),
+	    store_dav_href_set(f->app.st, f->app.ws, 0, id, "a b.vcf", &f->err),
 	    0);
 	assert_int_equal(
-	    store_dav_list(&v, &n, f->app.st, f->app.ws, s1, &f->err), 0);
+	    store_dav_list(&v, &n, f->app.st, f->app.ws, 0, s1, &f->err), 0);
 	assert_int_equal(n, 2);
 	assert_true(v[0].gone);
 	assert_null(v[0].href);
@@ -264,7 +264,7 @@ static void test_change_log(void **state)
 	assert_int_equal(
 	    store_contact_delete(f->app.st, f->app.ws, id, &f->err), 0);
 	assert_int_equal(
-	    store_dav_list(&v, &n, f->app.st, f->app.ws, s1, &f->err), 0);
+	    store_dav_list(&v, &n, f->app.st, f->app.ws, 0, s1, &f->err), 0);
 	assert_true(n >= 1);
 	assert_true(v[n - 1].gone);
 	assert_string_equal(v[n - 1].href, "a b.vcf");
@@ -279,11 +279,11 @@ static void test_raw_cards(void **state)
 	char *text = NULL;
 	int64_t id = 0, s0 = seq(f, f->app.ws);
 
-	assert_int_equal(store_dav_card_put(&id, f->app.st, f->app.ws, "g.vcf",
+	assert_int_equal(store_dav_card_put(&id, f->app.st, f->app.ws, 0, "g.vcf",
 					    "g", "BEGIN:VCARD\r\n", &f->err),
 			 0);
 	assert_int_equal(seq(f, f->app.ws), s0 + 1);
-	assert_int_equal(store_dav_find(&it, f->app.st, f->app.ws, "g.vcf",
+	assert_int_equal(store_dav_find(&it, f->app.st, f->app.ws, 0, "g.vcf",
 					NULL, 0, &f->err),
 			 0);
 	assert_int_equal(it.card_id, id);
@@ -293,7 +293,7 @@ static void test_raw_cards(void **state)
 	assert_string_equal(text, "BEGIN:VCARD\r\n");
 	free(text);
 	/* not found from another workspace */
-	assert_int_equal(store_dav_find(&it, f->app.st, f->other_ws, "g.vcf",
+	assert_int_equal(store_dav_find(&it, f->app.st, f->other_ws, 0, "g.vcf",
 					NULL, 0, &f->err),
 			 KITH_ENOTFOUND);
 	assert_int_equal(
