@@ -1947,14 +1947,14 @@ static void do_mkcol(struct dav *d)
 	int64_t id = 0;
 	int rc;
 
-	/* RFC 4918 9.3.1: a body MKCOL does not understand is 415. */
-	if (d->req->body_len && (!ct || !strstr(ct, "xml"))) {
-		text(d->resp, 415,
-		     "MKCOL takes an XML body (RFC 5689) or "
-		     "none");
+	/* RFC 4918 9.3.1: a body MKCOL does not understand is 415. An XML
+	 * body is understood whatever its Content-Type says: vdirsyncer
+	 * sends its extended MKCOL as application/octet-stream. */
+	rc = dav_xml_parse(&body, d->req->body, d->req->body_len, &d->err);
+	if (rc == KITH_EINPUT && (!ct || !strstr(ct, "xml"))) {
+		text(d->resp, 415, "MKCOL takes an XML body (RFC 5689) or none");
 		return;
 	}
-	rc = dav_xml_parse(&body, d->req->body, d->req->body_len, &d->err);
 	if (rc) {
 		fail_kith(d, rc);
 		return;
