@@ -22,6 +22,8 @@
 #define SYNC_PREFIX "urn:kith:sync:"
 #define DAV_ALLOW                                                              \
 	"OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, REPORT, MKCOL"
+/* RFC 5689 3: a server that takes an extended MKCOL says so. */
+#define DAV_CLASSES "1, 3, addressbook, extended-mkcol"
 #define VCARD_TYPE "text/vcard; charset=utf-8"
 #define XML_TYPE   "application/xml; charset=utf-8"
 #define MULTISTATUS_OPEN                                                       \
@@ -1122,7 +1124,7 @@ static int want_version(struct dav *d, const struct dav_body *body)
 
 static void do_options(struct dav *d)
 {
-	http_header_add(d->resp, "DAV", "1, 3, addressbook");
+	http_header_add(d->resp, "DAV", DAV_CLASSES);
 	http_header_add(d->resp, "Allow", DAV_ALLOW);
 	text(d->resp, 200, "");
 	d->resp->len = 0;
@@ -2082,7 +2084,7 @@ void dav_handle(struct store *st, struct http_request *req,
 	d.resp = resp;
 	resp->status = 0;
 	path_parse(&d.path, req->path);
-	http_header_add(resp, "DAV", "1, 3, addressbook");
+	http_header_add(resp, "DAV", DAV_CLASSES);
 	if (d.path.kind == K_WELLKNOWN) {
 		/* RFC 6764 5: to the context path; its PROPFIND names the
 		 * principal. Relative: right behind any proxy. */

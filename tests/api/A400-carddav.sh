@@ -55,7 +55,7 @@ etag() { header ETag; }
 
 # ---- discovery ----
 expect "OPTIONS needs no account" 200 OPTIONS /dav/
-ok "... DAV: 1, 3, addressbook" test "$(header DAV)" = "1, 3, addressbook"
+ok "... DAV: 1, 3, addressbook, extended-mkcol" test "$(header DAV)" = "1, 3, addressbook, extended-mkcol"
 ok "... Allow names REPORT and PROPFIND" bash -c '[[ "$1" == *REPORT* && "$1" == *PROPFIND* && "$1" == *MKCOL* ]]' _ "$(header Allow)"
 expect "/.well-known/carddav redirects (PROPFIND)" 301 PROPFIND /.well-known/carddav
 ok "... to /dav/" test "$(header Location)" = /dav/
