@@ -31,10 +31,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define NS_DAV "DAV:"
+#define NS_DAV	"DAV:"
 #define NS_CARD "urn:ietf:params:xml:ns:carddav"
 #define HDR_NS                                                                 \
-	"xmlns:d=\"DAV:\" xmlns:c=\"urn:ietf:params:xml:ns:carddav\" "        \
+	"xmlns:d=\"DAV:\" xmlns:c=\"urn:ietf:params:xml:ns:carddav\" "         \
 	"xmlns:cs=\"http://calendarserver.org/ns/\""
 
 struct buf {
@@ -90,7 +90,8 @@ static long call(const char *method, const char *depth, const char *body,
 	CURLcode rc;
 
 	out->len = 0;
-	h = curl_slist_append(h, "Content-Type: application/xml; charset=utf-8");
+	h = curl_slist_append(h,
+			      "Content-Type: application/xml; charset=utf-8");
 	if (depth) {
 		snprintf(dh, sizeof(dh), "Depth: %s", depth);
 		h = curl_slist_append(h, dh);
@@ -271,10 +272,11 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 
 	/* 1. The collection's token and ctag, as a phone checks first. */
-	st = call("PROPFIND", "0",
-		  "<?xml version=\"1.0\" encoding=\"utf-8\"?><d:propfind " HDR_NS
-		  "><d:prop><d:sync-token/><cs:getctag/></d:prop></d:propfind>",
-		  &resp);
+	st =
+	    call("PROPFIND", "0",
+		 "<?xml version=\"1.0\" encoding=\"utf-8\"?><d:propfind " HDR_NS
+		 "><d:prop><d:sync-token/><cs:getctag/></d:prop></d:propfind>",
+		 &resp);
 	if (st != 207)
 		die("PROPFIND: not 207");
 
@@ -328,7 +330,8 @@ int main(int argc, char **argv)
 				status = xmlNodeGetContent(s);
 			if (status && strstr((const char *)status, " 507")) {
 				more = true;
-			} else if (status && strstr((const char *)status, " 404")) {
+			} else if (status &&
+				   strstr((const char *)status, " 404")) {
 				char path[4096];
 
 				card_path(path, sizeof(path),
@@ -337,10 +340,10 @@ int main(int argc, char **argv)
 					removed++;
 			} else {
 				if (n_hrefs == cap_hrefs) {
-					cap_hrefs = cap_hrefs ? cap_hrefs * 2
-							      : 256;
-					hrefs = realloc(hrefs, cap_hrefs *
-								   sizeof(*hrefs));
+					cap_hrefs =
+					    cap_hrefs ? cap_hrefs * 2 : 256;
+					hrefs = realloc(
+					    hrefs, cap_hrefs * sizeof(*hrefs));
 					if (!hrefs)
 						die("out of memory");
 				}
@@ -359,9 +362,9 @@ int main(int argc, char **argv)
 
 	/* 3. The changed cards, a batch per multiget. */
 	for (size_t i = 0; i < n_hrefs; i += batch)
-		fetched += multiget(hrefs + i,
-				    n_hrefs - i < batch ? n_hrefs - i : batch,
-				    &resp);
+		fetched +=
+		    multiget(hrefs + i,
+			     n_hrefs - i < batch ? n_hrefs - i : batch, &resp);
 	write_token(token);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("fetched %ld removed %ld requests %ld seconds %.3f\n", fetched,

@@ -53,7 +53,7 @@ enum dav_kind {
 
 /* The default book's segment; the others are the names clients gave
  * them in MKCOL. */
-#define DEFAULT_BOOK "contacts"
+#define DEFAULT_BOOK  "contacts"
 #define BOOK_SLUG_MAX 100
 
 struct dav_path {
@@ -909,8 +909,8 @@ static bool prop_value(struct dav *d, const struct target *t, const char *ns,
 			vcard_out_free(&out);
 			return false;
 		}
-		dav_buf_printf(b, "<d:getcontentlength>%zu</d:getcontentlength>",
-			       out.len);
+		dav_buf_printf(
+		    b, "<d:getcontentlength>%zu</d:getcontentlength>", out.len);
 		vcard_out_free(&out);
 		return true;
 	}
@@ -1235,8 +1235,8 @@ static void do_propfind(struct dav *d)
 		t.book = 0, t.book_name = NULL;
 		rc = respond_props(d, &b, &t, &body);
 		if (!rc)
-			rc = store_dav_books(&books, &n_books, d->st,
-					     d->ctx.ws, &d->err);
+			rc = store_dav_books(&books, &n_books, d->st, d->ctx.ws,
+					     &d->err);
 		for (size_t i = 0; !rc && i < n_books; i++) {
 			book_href(href, sizeof(href), d, books[i].slug);
 			t.href = href;
@@ -1356,8 +1356,7 @@ static bool param_hit(const struct vcard_prop *p, const struct dav_filter *fl)
 		return true;
 	for (size_t i = 0; i < pa->n_values; i++)
 		if (text_hit(pa->values[i], strlen(pa->values[i]),
-			     fl->param_match, fl->param_text,
-			     fl->param_negate))
+			     fl->param_match, fl->param_text, fl->param_negate))
 			return true;
 	return false;
 }
@@ -1954,7 +1953,8 @@ static void do_mkcol(struct dav *d)
 	 * sends its extended MKCOL as application/octet-stream. */
 	rc = dav_xml_parse(&body, d->req->body, d->req->body_len, &d->err);
 	if (rc == KITH_EINPUT && (!ct || !strstr(ct, "xml"))) {
-		text(d->resp, 415, "MKCOL takes an XML body (RFC 5689) or none");
+		text(d->resp, 415,
+		     "MKCOL takes an XML body (RFC 5689) or none");
 		return;
 	}
 	if (rc) {
@@ -2049,9 +2049,10 @@ static void do_proppatch(struct dav *d)
 		} else {
 			dav_buf_str(&b, MULTISTATUS_OPEN);
 			response_open(&b, href);
-			dav_buf_str(&b, "<d:propstat><d:prop><d:displayname/>"
-					"</d:prop><d:status>HTTP/1.1 200 OK"
-					"</d:status></d:propstat></d:response>");
+			dav_buf_str(&b,
+				    "<d:propstat><d:prop><d:displayname/>"
+				    "</d:prop><d:status>HTTP/1.1 200 OK"
+				    "</d:status></d:propstat></d:response>");
 			multistatus_end(d, &b);
 		}
 		unlock(d);

@@ -148,8 +148,7 @@ done:
 }
 
 int store_dav_book_add(int64_t *id, struct store *st, int64_t ws,
-		       const char *slug, const char *name,
-		       struct kith_err *err)
+		       const char *slug, const char *name, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -222,7 +221,8 @@ int store_dav_book_delete(struct store *st, int64_t ws, int64_t id,
 	sqlite3_bind_int64(s, 1, ws);
 	sqlite3_bind_int64(s, 2, id);
 	EXEC(s, "move cards to the default book");
-	STMT(s, "DELETE FROM dav_tombstone WHERE workspace_id = ? AND book = ?");
+	STMT(s,
+	     "DELETE FROM dav_tombstone WHERE workspace_id = ? AND book = ?");
 	sqlite3_bind_int64(s, 1, ws);
 	sqlite3_bind_int64(s, 2, id);
 	EXEC(s, "drop a book's tombstones");
@@ -436,9 +436,9 @@ done:
 	return rc;
 }
 
-int store_dav_card_put(int64_t *id, struct store *st, int64_t ws,
-		       int64_t book, const char *href, const char *uid,
-		       const char *card, struct kith_err *err)
+int store_dav_card_put(int64_t *id, struct store *st, int64_t ws, int64_t book,
+		       const char *href, const char *uid, const char *card,
+		       struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc, more;

@@ -961,9 +961,9 @@ int store_dav_href_set(struct store *st, int64_t ws, int64_t book,
 		       struct kith_err *err);
 /* Insert the raw card at href of book, or replace its text; its id in
  * *id (may be NULL). */
-int store_dav_card_put(int64_t *id, struct store *st, int64_t ws,
-		       int64_t book, const char *href, const char *uid,
-		       const char *card, struct kith_err *err);
+int store_dav_card_put(int64_t *id, struct store *st, int64_t ws, int64_t book,
+		       const char *href, const char *uid, const char *card,
+		       struct kith_err *err);
 /* Raw card id's text into *out (the caller frees); KITH_ENOTFOUND. */
 int store_dav_card_get(char **out, struct store *st, int64_t ws, int64_t id,
 		       struct kith_err *err);

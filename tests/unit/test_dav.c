@@ -191,9 +191,9 @@ static int64_t item_seq(struct fx *f, int64_t id)
 	int64_t s;
 
 	snprintf(name, sizeof(name), "kith-%lld.vcf", (long long)id);
-	assert_int_equal(
-	    store_dav_find(&it, f->app.st, f->app.ws, 0, name, NULL, id, &f->err),
-	    0);
+	assert_int_equal(store_dav_find(&it, f->app.st, f->app.ws, 0, name,
+					NULL, id, &f->err),
+			 0);
 	s = it.seq;
 	dav_item_clear(&it);
 	return s;
@@ -293,16 +293,16 @@ static void test_books(void **state)
 	    store_dav_book_seq(&t0, &fl, f->app.st, f->app.ws, 0, &f->err), 0);
 	assert_int_equal(t0, item_seq(f, a.id));
 	assert_int_equal(fl, 0);
-	assert_int_equal(store_dav_book_add(&book, f->app.st, f->app.ws,
-					    "work", "Work", &f->err),
+	assert_int_equal(store_dav_book_add(&book, f->app.st, f->app.ws, "work",
+					    "Work", &f->err),
 			 0);
 	assert_true(book > 0);
-	assert_int_equal(store_dav_book_add(&book, f->app.st, f->app.ws,
-					    "work", "Again", &f->err),
+	assert_int_equal(store_dav_book_add(&book, f->app.st, f->app.ws, "work",
+					    "Again", &f->err),
 			 KITH_ECONFLICT);
-	assert_int_equal(store_dav_book_seq(&tb, &flb, f->app.st, f->app.ws,
-					    book, &f->err),
-			 0);
+	assert_int_equal(
+	    store_dav_book_seq(&tb, &flb, f->app.st, f->app.ws, book, &f->err),
+	    0);
 	/* a new book: a token past every count, and older ones refused */
 	assert_true(tb > t0);
 	assert_int_equal(flb, tb);
@@ -315,13 +315,12 @@ static void test_books(void **state)
 	assert_int_equal(
 	    store_dav_book_seq(&t1, &fl, f->app.st, f->app.ws, 0, &f->err), 0);
 	assert_int_equal(t1, t0); /* book 0 saw nothing, not even a tombstone */
-	assert_int_equal(store_dav_book_seq(&t1, &fl, f->app.st, f->app.ws,
-					    book, &f->err),
-			 0);
+	assert_int_equal(
+	    store_dav_book_seq(&t1, &fl, f->app.st, f->app.ws, book, &f->err),
+	    0);
 	assert_true(t1 > tb);
-	assert_int_equal(store_dav_list(&v, &n, f->app.st, f->app.ws, book, -1,
-					&f->err),
-			 0);
+	assert_int_equal(
+	    store_dav_list(&v, &n, f->app.st, f->app.ws, book, -1, &f->err), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(v[0].contact_id, c.id);
 	store_dav_items_free(v, n);
@@ -371,8 +370,9 @@ static void test_raw_cards(void **state)
 	char *text = NULL;
 	int64_t id = 0, s0 = seq(f, f->app.ws);
 
-	assert_int_equal(store_dav_card_put(&id, f->app.st, f->app.ws, 0, "g.vcf",
-					    "g", "BEGIN:VCARD\r\n", &f->err),
+	assert_int_equal(store_dav_card_put(&id, f->app.st, f->app.ws, 0,
+					    "g.vcf", "g", "BEGIN:VCARD\r\n",
+					    &f->err),
 			 0);
 	assert_int_equal(seq(f, f->app.ws), s0 + 1);
 	assert_int_equal(store_dav_find(&it, f->app.st, f->app.ws, 0, "g.vcf",
