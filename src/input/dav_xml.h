@@ -82,8 +82,8 @@ struct dav_body {
 	 * 1 set without CARDDAV:addressbook, 2 with it. */
 	int resourcetype;
 	const char *displayname; /* NULL: not set */
-	const char *other; /* DAV_BODY_OTHER: the root element's name */
-	void *arena;	   /* everything above lives here */
+	const char *other;	 /* DAV_BODY_OTHER: the root element's name */
+	void *arena;		 /* everything above lives here */
 };
 
 /*

@@ -24,8 +24,8 @@
 	"OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, REPORT, MKCOL"
 /* RFC 5689 3: a server that takes an extended MKCOL says so. */
 #define DAV_CLASSES "1, 3, addressbook, extended-mkcol"
-#define VCARD_TYPE "text/vcard; charset=utf-8"
-#define XML_TYPE   "application/xml; charset=utf-8"
+#define VCARD_TYPE  "text/vcard; charset=utf-8"
+#define XML_TYPE    "application/xml; charset=utf-8"
 #define MULTISTATUS_OPEN                                                       \
 	"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"                         \
 	"<d:multistatus xmlns:d=\"DAV:\" xmlns:card=\"" CARDDAV_NS             \
