@@ -513,12 +513,15 @@ static const char *const migrations[] = {
 	 * the old book: a card PUT into a book is made in book 0 and moved
 	 * in the same transaction (no client saw it there), and a deleted
 	 * book's contacts go back to book 0 (its tombstones go with it).
-	 * Tombstones are kept up to workspace.dav_tombstones per
-	 * workspace, the oldest dropped first; dav_floor is the newest dropped one's count, and a token
-	 * below it may have missed a delete (403 valid-sync-token, the
-	 * client syncs from scratch). A renamed organization changes the
-	 * ORG of its contacts' cards: each gets a new count (dav_seq -1 is
-	 * the "count me again" mark the row trigger turns into one). */
+	 * A workspace keeps at most dav_tombstones tombstones (counted in
+	 * dav_tombstones_n, so the check costs nothing); past that the
+	 * oldest go, down to half, so a bulk delete prunes now and then
+	 * rather than on every row. dav_floor is the newest dropped one's
+	 * count, and a token below it may have missed a delete (403
+	 * valid-sync-token, the client syncs from scratch). A renamed
+	 * organization changes the ORG of its contacts' cards: each gets a
+	 * new count (dav_seq -1 is the "count me again" mark the row
+	 * trigger turns into one). */
 	("CREATE TABLE dav_book ("
 	 " id INTEGER PRIMARY KEY,"
 	 " workspace_id INTEGER NOT NULL,"
@@ -530,6 +533,8 @@ static const char *const migrations[] = {
 	 " DEFAULT 0;"
 	 "ALTER TABLE workspace ADD COLUMN dav_tombstones INTEGER NOT NULL"
 	 " DEFAULT 2000;"
+	 "ALTER TABLE workspace ADD COLUMN dav_tombstones_n INTEGER NOT NULL"
+	 " DEFAULT 0;"
 	 "ALTER TABLE contact ADD COLUMN dav_book INTEGER NOT NULL DEFAULT 0;"
 	 "DROP INDEX contact_dav_href;"
 	 "CREATE UNIQUE INDEX contact_dav_href ON contact(workspace_id,"
@@ -604,17 +609,23 @@ static const char *const migrations[] = {
 	 " INSERT INTO dav_tombstone(workspace_id, seq, contact_id, uid, href,"
 	 "  book) SELECT OLD.workspace_id, dav_seq, 0, OLD.uid, OLD.href,"
 	 "  OLD.book FROM workspace WHERE id = OLD.workspace_id; END;"
-	 "CREATE TRIGGER dav_tombstone_prune AFTER INSERT ON dav_tombstone"
-	 " WHEN EXISTS (SELECT 1 FROM dav_tombstone WHERE workspace_id ="
-	 " NEW.workspace_id ORDER BY seq DESC LIMIT 1 OFFSET (SELECT"
-	 " dav_tombstones FROM workspace WHERE id = NEW.workspace_id)) BEGIN"
-	 " UPDATE workspace SET dav_floor = max(dav_floor, (SELECT seq FROM"
-	 "  dav_tombstone WHERE workspace_id = NEW.workspace_id ORDER BY seq"
-	 "  DESC LIMIT 1 OFFSET (SELECT dav_tombstones FROM workspace"
-	 "  WHERE id = NEW.workspace_id))) WHERE id = NEW.workspace_id;"
-	 " DELETE FROM dav_tombstone WHERE workspace_id = NEW.workspace_id"
-	 "  AND seq <= (SELECT dav_floor FROM workspace"
-	 "  WHERE id = NEW.workspace_id); END;"),
+	 "UPDATE workspace SET dav_tombstones_n = (SELECT count(*) FROM"
+	 " dav_tombstone t WHERE t.workspace_id = workspace.id);"
+	 "CREATE TRIGGER dav_tombstone_del AFTER DELETE ON dav_tombstone BEGIN"
+	 " UPDATE workspace SET dav_tombstones_n = dav_tombstones_n - 1"
+	 "  WHERE id = OLD.workspace_id; END;"
+	 "CREATE TRIGGER dav_tombstone_ins AFTER INSERT ON dav_tombstone BEGIN"
+	 " UPDATE workspace SET dav_tombstones_n = dav_tombstones_n + 1"
+	 "  WHERE id = NEW.workspace_id; END;"
+	 "CREATE TRIGGER dav_tombstone_prune AFTER UPDATE OF dav_tombstones_n"
+	 " ON workspace WHEN NEW.dav_tombstones_n > NEW.dav_tombstones BEGIN"
+	 " UPDATE workspace SET dav_floor = coalesce((SELECT seq FROM"
+	 "  dav_tombstone WHERE workspace_id = NEW.id ORDER BY seq DESC"
+	 "  LIMIT 1 OFFSET NEW.dav_tombstones / 2), dav_floor)"
+	 "  WHERE id = NEW.id;"
+	 " DELETE FROM dav_tombstone WHERE workspace_id = NEW.id"
+	 "  AND seq <= (SELECT dav_floor FROM workspace WHERE id = NEW.id);"
+	 " END;"),
 };
 
 size_t migrate_count(void)
