@@ -531,6 +531,12 @@ void dav_buf_xml(struct dav_buf *b, const char *s, size_t n)
 			    !kith_utf8_valid(s + i, len)) {
 				rep = "\xef\xbf\xbd";
 				len = 1;
+			} else if (len == 3 && c == 0xef &&
+				   (unsigned char)s[i + 1] == 0xbf &&
+				   (unsigned char)s[i + 2] >= 0xbe) {
+				/* U+FFFE and U+FFFF: valid UTF-8, but no
+				 * XML 1.0 Char (its section 2.2). */
+				rep = "\xef\xbf\xbd";
 			}
 		}
 		if (rep) {

@@ -114,8 +114,8 @@ void dav_buf_str(struct dav_buf *b, const char *s);
 void dav_buf_printf(struct dav_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* s escaped for XML text and attribute values (& < > " '); bytes that
- * XML 1.0 cannot carry (controls but tab, CR, LF; bad UTF-8) become
- * U+FFFD so the answer always parses. */
+ * XML 1.0 cannot carry (controls but tab, CR, LF; U+FFFE, U+FFFF; bad
+ * UTF-8) become U+FFFD so the answer always parses. */
 void dav_buf_xml(struct dav_buf *b, const char *s, size_t n);
 void dav_buf_free(struct dav_buf *b);
 

@@ -122,6 +122,9 @@ static const struct {
     {"caf\xc3\xa9", "caf\xc3\xa9"},
     {"bad\xc3(", "bad\xef\xbf\xbd("},
     {"\xff", "\xef\xbf\xbd"},
+    /* U+FFFE and U+FFFF are UTF-8 but no XML Char (fuzz_dav found it) */
+    {"a\xef\xbf\xbf" "b\xef\xbf\xbe", "a\xef\xbf\xbd" "b\xef\xbf\xbd"},
+    {"\xef\xbf\xbd\xef\xbf\xbc", "\xef\xbf\xbd\xef\xbf\xbc"},
 };
 
 static void test_escape(void **state)
