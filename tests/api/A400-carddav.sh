@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # A400: CardDAV over curl: discovery, every method and property the
 # address book answers, ETags and preconditions, sync-collection tokens,
-# hrefs with spaces, @, % and non-ASCII, group cards, roles, tenancy,
-# Basic auth and tokens, 100-continue, and request sequences as iOS,
-# DAVx5 and Thunderbird send them. 207 bodies are read with xmllint.
+# hrefs with spaces, @, % and non-ASCII, group cards, a second address
+# book (extended MKCOL, its own token, DELETE moving its contacts home),
+# pruned tombstones, an organization renamed, param-filter,
+# getcontentlength, roles, tenancy, Basic auth and tokens, 100-continue,
+# and request sequences as iOS, DAVx5 and Thunderbird send them. 207 bodies are read with xmllint.
 # Exercises src/server/dav.c, src/input/dav_xml.c, src/app/card.c and
 # the change log in src/store/sqlite_dav.c.
 . "$(dirname "$0")/lib.sh"
