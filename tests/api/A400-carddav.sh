@@ -5,7 +5,8 @@
 # book (extended MKCOL, its own token, DELETE moving its contacts home),
 # pruned tombstones, an organization renamed, param-filter,
 # getcontentlength, roles, tenancy, Basic auth and tokens, 100-continue,
-# and request sequences as iOS, DAVx5 and Thunderbird send them. 207 bodies are read with xmllint.
+# and request sequences as iOS, DAVx5 and Thunderbird send them. 207
+# bodies are read with xmllint.
 # Exercises src/server/dav.c, src/input/dav_xml.c, src/app/card.c and
 # the change log in src/store/sqlite_dav.c.
 . "$(dirname "$0")/lib.sh"
