@@ -188,6 +188,11 @@ int store_org_list(struct organization **out, size_t *n, struct store *st,
 int store_org_put(struct store *st, int64_t ws, const struct organization *o,
 		  struct kith_err *err);
 void store_orgs_free(struct organization *o, size_t n);
+/* Rename organization id to name; its created_at into *created. Every
+ * contact of it gets a new CardDAV count (its card's ORG changed).
+ * KITH_ENOTFOUND; KITH_ECONFLICT when another has the name. */
+int store_org_rename(kith_time *created, struct store *st, int64_t ws,
+		     int64_t id, const char *name, struct kith_err *err);
 
 /* ---- contacts ----
  * The writes check what c names: KITH_EINPUT with field "org_id" when

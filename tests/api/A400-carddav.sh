@@ -392,12 +392,16 @@ expect "a card with an ORG" 201 PUT "${BOOK}org-1.vcf" "${O[@]}" "${VC[@]}" --da
 OTAG=$(etag)
 SYNC ''
 TO1=$(xp "string(/*/$(L sync-token))")
-sqlite3 "$KITH_DB" "UPDATE organization SET name = 'Acme Gadgets' WHERE name = 'Acme Widgets'"
+OID=$(curl -s -H "Authorization: Bearer $TO" "$BASE/api/v1/organizations" | jq '[.items[]? // .[]? | select(.name == "Acme Widgets")][0].id')
+expect "rename the org in kith (PATCH /api/v1/organizations/{id})" 200 PATCH "/api/v1/organizations/$OID" -H "Authorization: Bearer $TO" "${J[@]}" -d '{"name":"Acme Gadgets"}'
+ok "... answers the new name" test "$(jqb .name)" = "Acme Gadgets"
 propfind "${BOOK}org-1.vcf" 0 '<d:getetag/><c:address-data/>' "${O[@]}"
 ok "the renamed org is in the card" bash -c '[[ "$1" == *"ORG:Acme Gadgets"* ]]' _ "$(xp "string(//$(L address-data))")"
 ok "... with a new ETag" bash -c '[[ -n "$1" && "$1" != "$2" ]]' _ "$(xp "string(//$(L getetag))")" "$OTAG"
 SYNC "$TO1"
 ok "... and sync-collection reports it" test "$(n "//$(L response)")/$(n "//$(L response)[$(L href)='${BOOK}org-1.vcf']//$(L getetag)")" = 1/1
+expect "a name another org has: 409" 409 PATCH "/api/v1/organizations/$OID" -H "Authorization: Bearer $TO" "${J[@]}" -d '{"name":"lumen labs"}'
+expect "an unknown org: 404" 404 PATCH "/api/v1/organizations/999999" -H "Authorization: Bearer $TO" "${J[@]}" -d '{"name":"Nobody"}'
 expect "(gone again)" 204 DELETE "${BOOK}org-1.vcf" "${O[@]}"
 
 # ---- getcontentlength; param-filter (RFC 6352 10.5.2) ----
