@@ -1747,7 +1747,7 @@ static void do_put(struct dav *d)
 {
 	struct vcard_contact vc;
 	struct dav_item it = {0}, by_uid = {0}, after = {0};
-	bool group = false, exists, locked = false;
+	bool group = false, exists, locked = false, moving = false;
 	int64_t id = 0;
 	char etag[32] = "";
 	int rc;
@@ -1806,11 +1806,20 @@ static void do_put(struct dav *d)
 	if (!preconditions(d, exists, etag))
 		goto done;
 	/* A card kith already has under another name (a client that lost
-	 * its cache uploads again): the same contact, renamed. */
-	if (!exists && !group && vc.c.uid &&
-	    !store_dav_by_uid(&by_uid, d->st, d->ctx.ws, d->book_id, vc.c.uid,
-			      NULL))
-		id = by_uid.contact_id;
+	 * its cache uploads again): the same contact, renamed. In another
+	 * book: a phone moving it between books (PUT here, then DELETE
+	 * there, which finds nothing): the contact moves with its history,
+	 * and its old book reports it gone. */
+	if (!exists && !group && vc.c.uid) {
+		if (!store_dav_by_uid(&by_uid, d->st, d->ctx.ws, d->book_id,
+				      vc.c.uid, NULL)) {
+			id = by_uid.contact_id;
+		} else if (!store_dav_by_uid(&by_uid, d->st, d->ctx.ws, -1,
+					     vc.c.uid, NULL)) {
+			id = by_uid.contact_id;
+			moving = true;
+		}
+	}
 	if (exists && it.contact_id)
 		id = it.contact_id;
 	if (group) {
@@ -1827,8 +1836,11 @@ static void do_put(struct dav *d)
 						   &d->err);
 		if (!rc)
 			rc = app_card_write(&id, &d->ctx, id, &vc, &d->err);
+		if (!rc && moving)
+			rc = store_dav_book_move(d->st, d->ctx.ws, d->book_id,
+						 id, d->path.name, &d->err);
 		/* Does the name find this contact now? Else keep it. */
-		if (!rc) {
+		else if (!rc) {
 			int f = find_card(d, d->path.name, &after);
 
 			if (f == KITH_ENOTFOUND ||

@@ -508,11 +508,13 @@ static const char *const migrations[] = {
 	 * and a name or a UID is unique inside its book only (RFC 6352
 	 * 5.1). A book's sync-token is the highest change count among its
 	 * cards and tombstones (and its creation, and the prune floor), so
-	 * a change in one book leaves the others' tokens alone. A contact
-	 * changes book in two cases only, and neither wants a tombstone in
-	 * the old book: a card PUT into a book is made in book 0 and moved
-	 * in the same transaction (no client saw it there), and a deleted
-	 * book's contacts go back to book 0 (its tombstones go with it).
+	 * a change in one book leaves the others' tokens alone. A change
+	 * of book leaves no tombstone here: a card PUT into a book is made
+	 * in book 0 and moved in the same transaction (no client saw it
+	 * there), a deleted book's contacts go back to book 0 (its
+	 * tombstones go with it), and a contact a client moves (its UID
+	 * PUT into another book) gets its tombstone from
+	 * store_dav_book_move.
 	 * A workspace keeps at most dav_tombstones tombstones (counted in
 	 * dav_tombstones_n, so the check costs nothing); past that the
 	 * oldest go, down to half, so a bulk delete prunes now and then

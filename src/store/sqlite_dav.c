@@ -400,8 +400,8 @@ int store_dav_by_uid(struct dav_item *out, struct store *st, int64_t ws,
 
 	memset(out, 0, sizeof(*out));
 	STMT(s, "SELECT id, 0, dav_href, uid, dav_seq, updated_at FROM contact"
-		" WHERE workspace_id = ? AND uid = ? AND dav_book = ?"
-		" ORDER BY id LIMIT 1");
+		" WHERE workspace_id = ?1 AND uid = ?2 AND (?3 < 0 OR"
+		" dav_book = ?3) ORDER BY id LIMIT 1");
 	sqlite3_bind_int64(s, 1, ws);
 	bind_text(s, 2, uid);
 	sqlite3_bind_int64(s, 3, book);
@@ -432,6 +432,31 @@ int store_dav_href_set(struct store *st, int64_t ws, int64_t book,
 	if (!sqlite3_changes(st->db))
 		rc = kith_err_set(err, KITH_ENOTFOUND, "contact",
 				  "no contact %lld", (long long)contact_id);
+done:
+	return rc;
+}
+
+int store_dav_book_move(struct store *st, int64_t ws, int64_t book,
+			int64_t contact_id, const char *href,
+			struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	/* The trigger on dav_book leaves no tombstone (see migration 13):
+	 * this one is for a contact clients saw in its old book. */
+	STMT(s, "UPDATE workspace SET dav_seq = dav_seq + 1 WHERE id = ?");
+	sqlite3_bind_int64(s, 1, ws);
+	EXEC(s, "count a move");
+	STMT(s, "INSERT INTO dav_tombstone(workspace_id, seq, contact_id, uid,"
+		" href, book) SELECT ?1, w.dav_seq, c.id, c.uid, c.dav_href,"
+		" c.dav_book FROM contact c, workspace w WHERE w.id = ?1"
+		" AND c.workspace_id = ?1 AND c.id = ?2 AND c.dav_book <> ?3");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, contact_id);
+	sqlite3_bind_int64(s, 3, book);
+	EXEC(s, "leave a tombstone in the old book");
+	rc = store_dav_href_set(st, ws, book, contact_id, href, err);
 done:
 	return rc;
 }

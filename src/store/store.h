@@ -953,8 +953,8 @@ void store_dav_items_free(struct dav_item *v, size_t n);
 int store_dav_find(struct dav_item *out, struct store *st, int64_t ws,
 		   int64_t book, const char *name, const char *uid, int64_t id,
 		   struct kith_err *err);
-/* The lowest-id contact of book whose uid is uid, whatever its href,
- * into *out; KITH_ENOTFOUND (field "uid") when none. */
+/* The lowest-id contact of book (< 0: of any book) whose uid is uid,
+ * whatever its href, into *out; KITH_ENOTFOUND (field "uid") when none. */
 int store_dav_by_uid(struct dav_item *out, struct store *st, int64_t ws,
 		     int64_t book, const char *uid, struct kith_err *err);
 void dav_item_clear(struct dav_item *it);
@@ -964,6 +964,13 @@ void dav_item_clear(struct dav_item *it);
 int store_dav_href_set(struct store *st, int64_t ws, int64_t book,
 		       int64_t contact_id, const char *href,
 		       struct kith_err *err);
+/* Move contact_id into book under href: a tombstone in its old book
+ * under its old name (a phone syncing that book learns it left), then
+ * a new count in the new one. KITH_ENOTFOUND; KITH_ECONFLICT when the
+ * name is taken there. */
+int store_dav_book_move(struct store *st, int64_t ws, int64_t book,
+			int64_t contact_id, const char *href,
+			struct kith_err *err);
 /* Insert the raw card at href of book, or replace its text; its id in
  * *id (may be NULL). */
 int store_dav_card_put(int64_t *id, struct store *st, int64_t ws, int64_t book,

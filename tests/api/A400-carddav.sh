@@ -329,10 +329,19 @@ report "$SECOND" "<c:addressbook-multiget $NS><d:prop><d:getetag/></d:prop><d:hr
 ok "multiget in the second book: its card, 404 for the default's" test "$(n "//$(L response)[$(L href)='${SECOND}b1.vcf']//$(L getetag)")/$(n "//$(L response)[contains($(L status),'404')]")" = 1/1
 report "$SECOND" "<c:addressbook-query $NS><d:prop><d:getetag/></d:prop></c:addressbook-query>" "${O[@]}"
 ok "addressbook-query in the second book: its card only" test "$(n "//$(L response)")" = 1
-expect "the same UID in the default book is another card there (UIDs are per book)" 201 PUT "${BOOK}b1-copy.vcf" "${O[@]}" "${VC[@]}" --data-binary "$(card book-two-1 'Bea Copy')"
-expect "... the second book's card untouched" 200 GET "${SECOND}b1.vcf" "${O[@]}"
-ok "... same ETag" test "$(etag)" = "$B1TAG"
-expect "... (gone again)" 204 DELETE "${BOOK}b1-copy.vcf" "${O[@]}"
+# A phone moving a card to another book: PUT there, then DELETE here.
+BN=$(curl -s -H "Authorization: Bearer $TO" "$BASE/api/v1/contacts" | jq '.items|length')
+expect "the same UID PUT into the default book moves the contact" 201 PUT "${BOOK}b1-moved.vcf" "${O[@]}" "${VC[@]}" --data-binary "$(card book-two-1 'Bea Second' $'ORG:Lumen Labs\r\n')"
+ok "... no copy in kith" test "$(curl -s -H "Authorization: Bearer $TO" "$BASE/api/v1/contacts" | jq '.items|length')" = "$BN"
+expect "... gone from the second book" 404 GET "${SECOND}b1.vcf" "${O[@]}"
+SYNCB "$SECOND" "$TB1"
+ok "... whose sync reports it gone" test "$(n "//$(L response)[$(L href)='${SECOND}b1.vcf' and contains($(L status),'404')]")" = 1
+expect "... the phone's DELETE there then finds nothing" 404 DELETE "${SECOND}b1.vcf" "${O[@]}" -H "If-Match: $B1TAG"
+ok "... and the contact is still kith's" test "$(curl -s -H "Authorization: Bearer $TO" "$BASE/api/v1/contacts?q=Bea%20Second" | jq '.items|length')" = 1
+expect "moved back into the second book" 201 PUT "${SECOND}b1.vcf" "${O[@]}" "${VC[@]}" --data-binary "$(card book-two-1 'Bea Second' $'ORG:Lumen Labs\r\n')"
+expect "... gone from the default book" 404 GET "${BOOK}b1-moved.vcf" "${O[@]}"
+SYNCB "$SECOND" ''
+TB1=$(xp "string(/*/$(L sync-token))")
 CTAG0=$(ctag "$BOOK")
 BID=$(curl -s -H "Authorization: Bearer $TO" "$BASE/api/v1/contacts?q=Bea%20Second" | jq '.items[0].id')
 expect "an edit in kith of a second-book contact" 200 PATCH /api/v1/contacts/$BID -H "Authorization: Bearer $TO" "${J[@]}" -d '{"title":"Editor"}'
