@@ -14,6 +14,13 @@
 # getetag), getall (one addressbook-multiget of every card) and nochange
 # (a sync-collection with the current token: what a resync costs a
 # client that uses RFC 6578, as iOS and DAVx5 do; vdirsyncer lists).
+# And a client that syncs the way phones do (bench/davsync.c, C with
+# libcurl and libxml2, so the client costs next to nothing): sc-first is
+# its first sync into an empty folder (PROPFIND, sync-collection with no
+# token, multigets of DAVSYNC_BATCH hrefs, default 10), sc-resync the
+# same with nothing changed (PROPFIND, sync-collection with the last
+# token: no multiget). Seconds from its first request to its last file
+# written (the process start, tens of ms on a busy machine, left out).
 # Everything lives in /dev/shm when there is one: vdirsyncer fsyncs every
 # file it writes, and on a shared disk that, not the server, made the
 # figures (10,000 cards: 1.6 s in kith, 104 s waiting for the disk).
@@ -21,6 +28,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KITH=${KITH:-$PWD/build/kith}
+B=${B:-build}
+make --no-print-directory -s "$B/bench/davsync" >/dev/null
+DAVSYNC=$PWD/$B/bench/davsync
 sizes=${BENCH_CARDS:-1000 5000 10000}
 radicale_max=${BENCH_RADICALE_MAX:-10000}
 radicale_upload=${BENCH_RADICALE_UPLOAD:-1000}
@@ -96,13 +106,22 @@ vsync() { # NAME: one timed sync; prints seconds
 	b=$(now)
 	secs "$a" "$b"
 }
+dsync() { # URL USER PASS DIR N: one davsync; prints its seconds
+	local got
+	mkdir -p "$4"
+	"$DAVSYNC" "$1" "$2" "$3" "$4" >"$T/davsync.log" 2>&1 ||
+		{ echo "bench/carddav.sh: davsync failed:" >&2; cat "$T/davsync.log" >&2; exit 1; }
+	got=$(find "$4" -name '*.vcf' | wc -l)
+	[ "$got" = "$5" ] || { echo "bench/carddav.sh: davsync got $got of $5 cards" >&2; exit 1; }
+	sed -n 's/.* seconds \([0-9.]*\)$/\1/p' "$T/davsync.log"
+}
 vdiscover() { VDIRSYNCER_CONFIG=$T/$1/config vdirsyncer discover </dev/null >/dev/null 2>&1 || true; }
 
 printf '== CardDAV with vdirsyncer %s: kith %s, Radicale %s, %s cores\n' \
 	"$(vdirsyncer --version | awk '{print $NF}')" \
 	"$(git rev-parse --short HEAD 2>/dev/null || echo dirty)" \
 	"$(radicale --version)" "$(nproc)"
-printf '%-7s %-9s %8s %8s %8s | %7s %7s %8s\n' cards server upload first resync list getall nochange
+printf '%-7s %-9s %8s %8s %8s | %7s %7s %8s | %8s %9s\n' cards server upload first resync list getall nochange sc-first sc-resync
 for n in $sizes; do
 	gen "$T/src-$n" "$n"
 	# ---- kith ----
@@ -130,7 +149,9 @@ for n in $sizes; do
 	got=$(find "$T/kdown-$n" -name '*.vcf' | wc -l)
 	[ "$got" = "$n" ] || { echo "bench/carddav.sh: kith gave $got of $n cards" >&2; exit 1; }
 	read -r sl sg sc < <(python3 bench/dav_times.py "$book" bench@example.org 'correct horse battery')
-	printf '%-7s %-9s %8s %8s %8s | %7s %7s %8s\n' "$n" kith "$up" "$first" "$re" "$sl" "$sg" "$sc"
+	dfirst=$(dsync "$book" bench@example.org 'correct horse battery' "$T/kdav-$n" "$n")
+	dre=$(dsync "$book" bench@example.org 'correct horse battery' "$T/kdav-$n" "$n")
+	printf '%-7s %-9s %8s %8s %8s | %7s %7s %8s | %8s %9s\n' "$n" kith "$up" "$first" "$re" "$sl" "$sg" "$sc" "$dfirst" "$dre"
 	kill "$KPID"; wait "$KPID" 2>/dev/null || true; KPID=
 	[ "$n" -le "$radicale_max" ] || continue
 	# ---- Radicale ----
@@ -163,10 +184,14 @@ for n in $sizes; do
 	got=$(find "$T/rdown-$n" -name '*.vcf' | wc -l)
 	[ "$got" = "$n" ] || { echo "bench/carddav.sh: Radicale gave $got of $n cards" >&2; exit 1; }
 	read -r rl rg rc < <(python3 bench/dav_times.py "http://127.0.0.1:$port/bench/contacts/" bench x)
-	printf '%-7s %-9s %8s %8s %8s | %7s %7s %8s   (kith: first %sx, upload %sx, getall %sx)\n' \
-		"$n" radicale "$rup" "$rfirst" "$rre" "$rl" "$rg" "$rc" \
+	rdfirst=$(dsync "http://127.0.0.1:$port/bench/contacts/" bench x "$T/rdav-$n" "$n")
+	rdre=$(dsync "http://127.0.0.1:$port/bench/contacts/" bench x "$T/rdav-$n" "$n")
+	printf '%-7s %-9s %8s %8s %8s | %7s %7s %8s | %8s %9s   (kith: first %sx, upload %sx, getall %sx, sc-first %sx, sc-resync %sx)\n' \
+		"$n" radicale "$rup" "$rfirst" "$rre" "$rl" "$rg" "$rc" "$rdfirst" "$rdre" \
 		"$(awk -v a="$rfirst" -v b="$first" 'BEGIN { printf "%.1f", a / b }')" \
 		"$(awk -v a="$rup" -v b="$up" 'BEGIN { if (a == "-") print "-"; else printf "%.1f", a / b }')" \
-		"$(awk -v a="$rg" -v b="$sg" 'BEGIN { printf "%.1f", a / b }')"
+		"$(awk -v a="$rg" -v b="$sg" 'BEGIN { printf "%.1f", a / b }')" \
+		"$(awk -v a="$rdfirst" -v b="$dfirst" 'BEGIN { printf "%.1f", a / b }')" \
+		"$(awk -v a="$rdre" -v b="$dre" 'BEGIN { printf "%.1f", a / b }')"
 	kill "$RPID"; wait "$RPID" 2>/dev/null || true; RPID=
 done

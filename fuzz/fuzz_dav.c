@@ -59,6 +59,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		if (b.kind == DAV_BODY_SYNC && !b.sync_token)
 			abort();
+		if (b.resourcetype < 0 || b.resourcetype > 2)
+			abort();
+		/* A param-filter has its name; a text-match its type. */
+		for (size_t i = 0; i < b.n_filters; i++)
+			if ((b.filters[i].param_text &&
+			     (!b.filters[i].param ||
+			      !b.filters[i].param_match)) ||
+			    (b.filters[i].text && !b.filters[i].match))
+				abort();
 		dav_body_free(&b);
 	}
 	if (size < 4096)

@@ -160,6 +160,13 @@ static int add_prop(struct reader *r, const xmlNode *n)
 	if (!p->ns || !p->name)
 		return nomem(r);
 	b->n_props++;
+	if (is(n, DAV_NS, "resourcetype"))
+		b->resourcetype = child(n, CARDDAV_NS, "addressbook") ? 2 : 1;
+	if (is(n, DAV_NS, "displayname")) {
+		b->displayname = text_of(r, n);
+		if (!b->displayname)
+			return nomem(r);
+	}
 	if (is(n, CARDDAV_NS, "address-data")) {
 		xmlChar *v = xmlGetProp(n, (const xmlChar *)"version");
 
@@ -215,17 +222,51 @@ static int read_hrefs(struct reader *r, const xmlNode *root)
 	return KITH_OK;
 }
 
+/* A CARDDAV:param-filter into f (its name upper-cased). */
+static int read_param_filter(struct reader *r, struct dav_filter *f,
+			     const xmlNode *pf)
+{
+	xmlChar *name = xmlGetProp(pf, (const xmlChar *)"name");
+	const xmlNode *tm;
+
+	f->param = arena_strdup(r->a, name ? (const char *)name : "");
+	xmlFree(name);
+	if (!f->param)
+		return nomem(r);
+	for (char *p = (char *)f->param; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	f->param_not_defined = child(pf, CARDDAV_NS, "is-not-defined");
+	tm = child(pf, CARDDAV_NS, "text-match");
+	if (tm) {
+		xmlChar *m = xmlGetProp(tm, (const xmlChar *)"match-type");
+		xmlChar *neg =
+		    xmlGetProp(tm, (const xmlChar *)"negate-condition");
+
+		f->param_match =
+		    arena_strdup(r->a, m ? (const char *)m : "contains");
+		f->param_negate = neg && !strcmp((const char *)neg, "yes");
+		xmlFree(m);
+		xmlFree(neg);
+		f->param_text = text_of(r, tm);
+		if (!f->param_match || !f->param_text)
+			return nomem(r);
+	}
+	return KITH_OK;
+}
+
 static int read_filters(struct reader *r, const xmlNode *filter)
 {
 	struct dav_body *b = r->b;
+	int rc;
 	xmlChar *test = xmlGetProp(filter, (const xmlChar *)"test");
 
 	b->filter_allof = test && !strcmp((const char *)test, "allof");
 	xmlFree(test);
 	for (const xmlNode *c = filter->children; c; c = c->next) {
 		struct dav_filter *f;
-		const xmlNode *tm;
-		xmlChar *name;
+		const xmlNode *tm, *pf;
+		xmlChar *name, *ptest;
 
 		if (!is(c, CARDDAV_NS, "prop-filter"))
 			continue;
@@ -253,6 +294,12 @@ static int read_filters(struct reader *r, const xmlNode *filter)
 			if (*p >= 'a' && *p <= 'z')
 				*p = (char)(*p - 'a' + 'A');
 		f->not_defined = child(c, CARDDAV_NS, "is-not-defined");
+		ptest = xmlGetProp(c, (const xmlChar *)"test");
+		f->allof = ptest && !strcmp((const char *)ptest, "allof");
+		xmlFree(ptest);
+		if ((pf = child(c, CARDDAV_NS, "param-filter")) &&
+		    (rc = read_param_filter(r, f, pf)))
+			return rc;
 		tm = child(c, CARDDAV_NS, "text-match");
 		if (tm) {
 			xmlChar *m =
@@ -484,6 +531,12 @@ void dav_buf_xml(struct dav_buf *b, const char *s, size_t n)
 			    !kith_utf8_valid(s + i, len)) {
 				rep = "\xef\xbf\xbd";
 				len = 1;
+			} else if (len == 3 && c == 0xef &&
+				   (unsigned char)s[i + 1] == 0xbf &&
+				   (unsigned char)s[i + 2] >= 0xbe) {
+				/* U+FFFE and U+FFFF: valid UTF-8, but no
+				 * XML 1.0 Char (its section 2.2). */
+				rep = "\xef\xbf\xbd";
 			}
 		}
 		if (rep) {

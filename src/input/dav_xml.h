@@ -51,6 +51,15 @@ struct dav_filter {
 	const char *match; /* equals, contains, starts-with, ends-with */
 	bool negate;	   /* negate-condition="yes" */
 	bool not_defined;  /* is-not-defined */
+	bool allof;	   /* test="allof": text-match and param-filter
+			    * both (default: either) */
+	/* Its first CARDDAV:param-filter (RFC 6352 10.5.2), or param NULL:
+	 * a test on one parameter of the property. */
+	const char *param;	 /* "TYPE", upper-case */
+	const char *param_text;	 /* text-match, or NULL: presence */
+	const char *param_match; /* as match */
+	bool param_negate;
+	bool param_not_defined;
 };
 
 struct dav_body {
@@ -69,8 +78,12 @@ struct dav_body {
 	struct dav_filter *filters; /* addressbook-query */
 	size_t n_filters;
 	bool filter_allof; /* test="allof" (default anyof) */
-	const char *other; /* DAV_BODY_OTHER: the root element's name */
-	void *arena;	   /* everything above lives here */
+	/* MKCOL and PROPPATCH: the values set. resourcetype: 0 not set,
+	 * 1 set without CARDDAV:addressbook, 2 with it. */
+	int resourcetype;
+	const char *displayname; /* NULL: not set */
+	const char *other;	 /* DAV_BODY_OTHER: the root element's name */
+	void *arena;		 /* everything above lives here */
 };
 
 /*
@@ -101,8 +114,8 @@ void dav_buf_str(struct dav_buf *b, const char *s);
 void dav_buf_printf(struct dav_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* s escaped for XML text and attribute values (& < > " '); bytes that
- * XML 1.0 cannot carry (controls but tab, CR, LF; bad UTF-8) become
- * U+FFFD so the answer always parses. */
+ * XML 1.0 cannot carry (controls but tab, CR, LF; U+FFFE, U+FFFF; bad
+ * UTF-8) become U+FFFD so the answer always parses. */
 void dav_buf_xml(struct dav_buf *b, const char *s, size_t n);
 void dav_buf_free(struct dav_buf *b);
 

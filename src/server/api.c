@@ -116,6 +116,11 @@ const struct route api_routes[] = {
 	  .auth = AUTH_MEMBER, .limit = BODY, .fn = h_orgs_create,
 	  .summary = "Create an organization", .tag = "contacts",
 	  .body = "Organization", .created = 201 },
+	{ .method = "PATCH", .pattern = "/api/v1/organizations/{id}",
+	  .auth = AUTH_MEMBER, .limit = BODY, .fn = h_org_patch,
+	  .summary = "Rename an organization (its contacts' cards change "
+		     "with it, CardDAV ETags too)",
+	  .tag = "contacts", .body = "Organization", .created = 200 },
 	{ .method = "GET", .pattern = "/api/v1/touchpoints",
 	  .auth = AUTH_VIEWER, .fn = h_touches_list,
 	  .summary = "Touchpoints, newest first", .tag = "touchpoints",

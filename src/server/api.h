@@ -150,6 +150,7 @@ void h_contact_merge(struct api *a);
 void h_contact_snooze(struct api *a);
 void h_orgs_list(struct api *a);
 void h_orgs_create(struct api *a);
+void h_org_patch(struct api *a);
 
 /* api_touches.c */
 void h_contact_touches(struct api *a);

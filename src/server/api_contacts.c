@@ -252,6 +252,28 @@ void h_orgs_list(struct api *a)
 	store_orgs_free(o, n);
 }
 
+void h_org_patch(struct api *a)
+{
+	static const char *const keys[] = { "name", NULL };
+	struct organization o = { 0 };
+	const char *name;
+	int rc;
+
+	if (!api_only(a, keys))
+		return;
+	rc = body_str(&name, a->body, "name", true, 500, &a->err);
+	if (!rc)
+		rc = store_org_rename(&o.created_at, a->st, a->ctx.ws, a->id,
+				      name, &a->err);
+	if (rc) {
+		api_fail(a, rc);
+		return;
+	}
+	o.id = a->id;
+	o.name = (char *)name;
+	http_json(a->resp, 200, kj_org(&o));
+}
+
 void h_orgs_create(struct api *a)
 {
 	static const char *const keys[] = { "name", NULL };

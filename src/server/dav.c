@@ -22,8 +22,10 @@
 #define SYNC_PREFIX "urn:kith:sync:"
 #define DAV_ALLOW                                                              \
 	"OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, REPORT, MKCOL"
-#define VCARD_TYPE "text/vcard; charset=utf-8"
-#define XML_TYPE   "application/xml; charset=utf-8"
+/* RFC 5689 3: a server that takes an extended MKCOL says so. */
+#define DAV_CLASSES "1, 3, addressbook, extended-mkcol"
+#define VCARD_TYPE  "text/vcard; charset=utf-8"
+#define XML_TYPE    "application/xml; charset=utf-8"
 #define MULTISTATUS_OPEN                                                       \
 	"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"                         \
 	"<d:multistatus xmlns:d=\"DAV:\" xmlns:card=\"" CARDDAV_NS             \
@@ -41,17 +43,26 @@ enum dav_kind {
 	K_PRINCIPAL,  /* /dav/principals/<id>/ */
 	K_HOMES,      /* /dav/addressbooks/ */
 	K_HOME,	      /* /dav/addressbooks/<id>/ */
-	K_BOOK,	      /* /dav/addressbooks/<id>/contacts/ */
-	K_CARD,	      /* /dav/addressbooks/<id>/contacts/<name> */
-	K_OTHER,      /* /dav/addressbooks/<id>/<name>/: no such book */
-	K_INBOOK,     /* .../contacts/<name>/: a collection in the book */
+	K_BOOK,	      /* /dav/addressbooks/<id>/<book>/ */
+	K_CARD,	      /* /dav/addressbooks/<id>/<book>/<name> */
+	K_INBOOK,     /* .../<book>/<name>/: a collection in the book */
+	/* Once the book is looked up: */
+	K_OTHER,  /* /dav/addressbooks/<id>/<book>/: no such book (yet) */
+	K_NOBOOK, /* a card or collection in a book that is not there */
 };
+
+/* The default book's segment; the others are the names clients gave
+ * them in MKCOL. */
+#define DEFAULT_BOOK  "contacts"
+#define BOOK_SLUG_MAX 100
 
 struct dav_path {
 	enum dav_kind kind;
 	int64_t user;	  /* the <id> of the path */
 	const char *name; /* K_CARD: the card's name, decoded (points
 			   * into the path) */
+	char slug[BOOK_SLUG_MAX + 1]; /* K_BOOK, K_CARD, K_INBOOK: the
+				       * book's segment, decoded */
 };
 
 /* "/x/y": is s the segment seg followed by '/' or the end? Returns the
@@ -124,7 +135,21 @@ static void path_parse(struct dav_path *p, const char *path)
 		p->kind = K_HOME;
 		return;
 	}
-	if ((path = seg(r, "contacts"))) {
+	{
+		const char *slash = strchr(r, '/');
+		size_t n = slash ? (size_t)(slash - r) : strlen(r);
+
+		if (!n || n > BOOK_SLUG_MAX)
+			return;
+		memcpy(p->slug, r, n);
+		p->slug[n] = '\0';
+		for (size_t i = 0; i < n; i++)
+			if ((unsigned char)p->slug[i] < 0x20 ||
+			    p->slug[i] == 0x7f)
+				return;
+		path = slash ? slash + 1 : r + n;
+	}
+	{
 		size_t n = strlen(path);
 
 		if (!n) {
@@ -135,9 +160,7 @@ static void path_parse(struct dav_path *p, const char *path)
 		} else {
 			p->kind = K_INBOOK;
 		}
-		return;
 	}
-	p->kind = K_OTHER;
 }
 
 bool dav_owns(const char *method, const char *path)
@@ -254,10 +277,13 @@ struct dav {
 	struct kith_err err;
 	char principal[64]; /* /dav/principals/<id>/ */
 	char home[64];	    /* /dav/addressbooks/<id>/ */
-	char book[80];	    /* .../contacts/ */
+	char book[400];	    /* .../contacts/ or .../<book>/, encoded */
+	int64_t book_id;    /* 0: the default book */
+	struct dav_book bk; /* book_id > 0: its row */
 	bool minimal;	    /* Prefer: return=minimal */
 	bool writer;	    /* member or owner */
-	int64_t seq;	    /* the workspace's change count (lazy) */
+	int64_t seq;	    /* the book's sync token (lazy) */
+	int64_t floor;	    /* ... and the oldest token still good */
 	bool have_seq;
 };
 
@@ -345,11 +371,36 @@ static void fail_kith(struct dav *d, int rc)
 	text(d->resp, 500, "internal error");
 }
 
-static int64_t seq_now(struct dav *d)
+/* Book book's sync token (and the floor below which a token is too
+ * old), 0 when it cannot be read. */
+static int64_t book_token(struct dav *d, int64_t book, int64_t *floor)
 {
-	if (!d->have_seq && !store_dav_seq(&d->seq, d->st, d->ctx.ws, NULL))
+	int64_t tok = 0, fl = 0;
+
+	if (book == d->book_id && d->have_seq) {
+		tok = d->seq;
+		fl = d->floor;
+	} else if (!store_dav_book_seq(&tok, &fl, d->st, d->ctx.ws, book,
+				       NULL) &&
+		   book == d->book_id) {
+		d->seq = tok;
+		d->floor = fl;
 		d->have_seq = true;
-	return d->seq;
+	}
+	if (floor)
+		*floor = fl;
+	return tok;
+}
+
+/* The href of a book: the home, its segment encoded, '/'. */
+static void book_href(char *out, size_t n, const struct dav *d,
+		      const char *slug)
+{
+	struct dav_buf b = {0};
+
+	buf_pct(&b, slug);
+	snprintf(out, n, "%s%s/", d->home, b.failed || !b.s ? "" : b.s);
+	dav_buf_free(&b);
 }
 
 /* ---- authentication ---- */
@@ -620,6 +671,8 @@ struct target {
 	const char *href;	     /* as written (encoded) */
 	const struct dav_item *item; /* R_CARD */
 	int version;		     /* address-data: 30 or 40 */
+	int64_t book;		     /* R_BOOK: 0, the default, or its id */
+	const char *book_name;	     /* R_BOOK, book > 0: displayname */
 };
 
 static void etag_of(char out[32], int64_t seq)
@@ -721,7 +774,9 @@ static bool prop_value(struct dav *d, const struct target *t, const char *ns,
 	}
 	if (dav && IS("displayname") && r != R_CARD) {
 		dav_buf_str(b, "<d:displayname>");
-		if (r == R_BOOK)
+		if (r == R_BOOK && t->book_name)
+			dav_buf_xml(b, t->book_name, strlen(t->book_name));
+		else if (r == R_BOOK)
 			workspace_name(d, b);
 		else if (r == R_PRINCIPAL)
 			dav_buf_xml(b,
@@ -796,7 +851,7 @@ static bool prop_value(struct dav *d, const struct target *t, const char *ns,
 	    r == R_BOOK) {
 		dav_buf_printf(b, "<%s>" SYNC_PREFIX "%lld</%s>",
 			       dav ? "d:sync-token" : "cs:getctag",
-			       (long long)seq_now(d),
+			       (long long)book_token(d, t->book, NULL),
 			       dav ? "d:sync-token" : "cs:getctag");
 		return true;
 	}
@@ -812,6 +867,10 @@ static bool prop_value(struct dav *d, const struct target *t, const char *ns,
 	if (card && IS("addressbook-description") && r == R_BOOK) {
 		dav_buf_str(b, "<card:addressbook-description>kith: ");
 		workspace_name(d, b);
+		if (t->book_name) {
+			dav_buf_str(b, ": ");
+			dav_buf_xml(b, t->book_name, strlen(t->book_name));
+		}
 		dav_buf_str(b, "</card:addressbook-description>");
 		return true;
 	}
@@ -842,10 +901,25 @@ static bool prop_value(struct dav *d, const struct target *t, const char *ns,
 		return true;
 	}
 	if (dav && IS("getetag") && (r == R_CARD || r == R_BOOK)) {
-		etag_of(tmp, r == R_CARD ? t->item->seq : seq_now(d));
+		etag_of(tmp, r == R_CARD ? t->item->seq
+					 : book_token(d, t->book, NULL));
 		dav_buf_str(b, "<d:getetag>");
 		dav_buf_xml(b, tmp, strlen(tmp));
 		dav_buf_str(b, "</d:getetag>");
+		return true;
+	}
+	if (dav && IS("getcontentlength") && r == R_CARD) {
+		struct vcard_out out = {0};
+
+		/* The length of what GET sends (same version rule). */
+		*rc = card_text(d, t->item, t->version, &out);
+		if (*rc) {
+			vcard_out_free(&out);
+			return false;
+		}
+		dav_buf_printf(
+		    b, "<d:getcontentlength>%zu</d:getcontentlength>", out.len);
+		vcard_out_free(&out);
 		return true;
 	}
 	if (dav && IS("getcontenttype") && r == R_CARD) {
@@ -884,7 +958,7 @@ static const struct dav_name allprops[] = {
     {DAV_NS, "resourcetype"},	 {DAV_NS, "displayname"},
     {DAV_NS, "getetag"},	 {DAV_NS, "getcontenttype"},
     {DAV_NS, "getlastmodified"}, {DAV_NS, "sync-token"},
-    {CS_NS, "getctag"},
+    {CS_NS, "getctag"},		 {DAV_NS, "getcontentlength"},
 };
 static const struct dav_name propnames[] = {
     {DAV_NS, "resourcetype"},
@@ -905,6 +979,7 @@ static const struct dav_name propnames[] = {
     {DAV_NS, "quota-available-bytes"},
     {DAV_NS, "getetag"},
     {DAV_NS, "getcontenttype"},
+    {DAV_NS, "getcontentlength"},
     {DAV_NS, "getlastmodified"},
     {CARDDAV_NS, "address-data"},
 };
@@ -961,7 +1036,11 @@ static int respond_props(struct dav *d, struct dav_buf *b,
 			int r2 = KITH_OK;
 
 			tmp.len = 0;
+			/* A card's content properties: named without
+			 * rendering the card. */
 			if (!strcmp(propnames[i].name, "address-data") ||
+			    (t->res == R_CARD &&
+			     !strcmp(propnames[i].name, "getcontentlength")) ||
 			    prop_value(d, t, propnames[i].ns, propnames[i].name,
 				       &tmp, &r2))
 				empty_elem(b, &propnames[i]);
@@ -1053,7 +1132,7 @@ static int want_version(struct dav *d, const struct dav_body *body)
 
 static void do_options(struct dav *d)
 {
-	http_header_add(d->resp, "DAV", "1, 3, addressbook");
+	http_header_add(d->resp, "DAV", DAV_CLASSES);
 	http_header_add(d->resp, "Allow", DAV_ALLOW);
 	text(d->resp, 200, "");
 	d->resp->len = 0;
@@ -1067,7 +1146,8 @@ static int find_card(struct dav *d, const char *name, struct dav_item *out)
 	int rc;
 
 	name_keys(name, &uid, &id);
-	rc = store_dav_find(out, d->st, d->ctx.ws, name, uid, id, &d->err);
+	rc = store_dav_find(out, d->st, d->ctx.ws, d->book_id, name, uid, id,
+			    &d->err);
 	free(uid);
 	return rc;
 }
@@ -1079,6 +1159,8 @@ static void do_propfind(struct dav *d)
 	struct dav_item item = {0};
 	struct dav_item *items = NULL;
 	size_t n_items = 0;
+	struct dav_book *books = NULL;
+	size_t n_books = 0;
 	const char *depth = http_header(d->req, "Depth");
 	bool deep = !depth || strcmp(depth, "0");
 	struct target t = {0};
@@ -1116,6 +1198,7 @@ static void do_propfind(struct dav *d)
 		break;
 	case K_BOOK:
 		t.res = R_BOOK, t.href = d->book;
+		t.book = d->book_id, t.book_name = d->bk.name;
 		break;
 	case K_CARD:
 		rc = find_card(d, d->path.name, &item);
@@ -1130,6 +1213,7 @@ static void do_propfind(struct dav *d)
 	case K_NONE:
 	case K_WELLKNOWN:
 	case K_OTHER:
+	case K_NOBOOK:
 	case K_INBOOK:
 		text(d->resp, 404, "no such resource");
 		goto done;
@@ -1153,12 +1237,24 @@ static void do_propfind(struct dav *d)
 	}
 	if (!rc && deep &&
 	    (d->path.kind == K_HOME || d->path.kind == K_HOMES)) {
+		char href[400];
+
 		t.res = R_BOOK, t.href = d->book;
+		t.book = 0, t.book_name = NULL;
 		rc = respond_props(d, &b, &t, &body);
+		if (!rc)
+			rc = store_dav_books(&books, &n_books, d->st, d->ctx.ws,
+					     &d->err);
+		for (size_t i = 0; !rc && i < n_books; i++) {
+			book_href(href, sizeof(href), d, books[i].slug);
+			t.href = href;
+			t.book = books[i].id, t.book_name = books[i].name;
+			rc = respond_props(d, &b, &t, &body);
+		}
 	}
 	if (!rc && deep && d->path.kind == K_BOOK) {
-		rc = store_dav_list(&items, &n_items, d->st, d->ctx.ws, -1,
-				    &d->err);
+		rc = store_dav_list(&items, &n_items, d->st, d->ctx.ws,
+				    d->book_id, -1, &d->err);
 		for (size_t i = 0; !rc && i < n_items; i++) {
 			char *href = item_href(d, &items[i]);
 
@@ -1181,6 +1277,7 @@ static void do_propfind(struct dav *d)
 done:
 	dav_buf_free(&b);
 	store_dav_items_free(items, n_items);
+	store_dav_books_free(books, n_books);
 	dav_item_clear(&item);
 	dav_body_free(&body);
 }
@@ -1236,6 +1333,42 @@ static int report_multiget(struct dav *d, const struct dav_body *body,
 	return rc;
 }
 
+/* Does v[0..vn) pass a text-match (match type, text, negate)? */
+static bool text_hit(const char *v, size_t vn, const char *match,
+		     const char *text, bool negate)
+{
+	size_t tn = strlen(text);
+	bool hit;
+
+	if (!strcmp(match, "equals"))
+		hit = vn == tn && !strncasecmp(v, text, tn);
+	else if (!strcmp(match, "starts-with"))
+		hit = vn >= tn && !strncasecmp(v, text, tn);
+	else if (!strcmp(match, "ends-with"))
+		hit = vn >= tn && !strcasecmp(v + vn - tn, text);
+	else
+		hit = strcasestr(v, text) != NULL;
+	return negate ? !hit : hit;
+}
+
+/* Does property p pass fl's param-filter (RFC 6352 10.5.2)? */
+static bool param_hit(const struct vcard_prop *p, const struct dav_filter *fl)
+{
+	const struct vcard_param *pa = vcard_param_get(p, fl->param);
+
+	if (fl->param_not_defined)
+		return !pa;
+	if (!pa)
+		return false;
+	if (!fl->param_text)
+		return true;
+	for (size_t i = 0; i < pa->n_values; i++)
+		if (text_hit(pa->values[i], strlen(pa->values[i]),
+			     fl->param_match, fl->param_text, fl->param_negate))
+			return true;
+	return false;
+}
+
 /* Does the card text pass body's prop-filters? */
 static bool card_matches(const struct dav_body *body, const char *text,
 			 size_t len)
@@ -1254,41 +1387,37 @@ static bool card_matches(const struct dav_body *body, const char *text,
 		const struct vcard *c = &f.cards[0];
 		bool defined = false, hit = false;
 
-		for (size_t i = 0; i < c->n_props; i++) {
+		for (size_t i = 0; i < c->n_props && !hit; i++) {
 			const struct vcard_prop *p = &c->props[i];
-			char *v;
-			size_t vn, tn;
+			int tests = 0, hits = 0;
 
 			if (strcasecmp(p->name, fl->prop))
 				continue;
 			defined = true;
-			if (!fl->text)
-				continue;
-			v = malloc(p->value_len + 1);
-			if (!v)
-				continue;
-			vn = vcard_text_unescape(v, p->value, p->value_len);
-			v[vn] = '\0';
-			tn = strlen(fl->text);
-			if (!strcmp(fl->match, "equals"))
-				hit = !strcasecmp(v, fl->text);
-			else if (!strcmp(fl->match, "starts-with"))
-				hit = !strncasecmp(v, fl->text, tn);
-			else if (!strcmp(fl->match, "ends-with"))
-				hit = vn >= tn &&
-				      !strcasecmp(v + vn - tn, fl->text);
-			else
-				hit = strcasestr(v, fl->text) != NULL;
-			free(v);
-			if (fl->negate)
-				hit = !hit;
-			if (hit)
-				break;
+			if (fl->text) {
+				char *v = malloc(p->value_len + 1);
+				size_t vn;
+
+				if (!v)
+					continue;
+				vn = vcard_text_unescape(v, p->value,
+							 p->value_len);
+				v[vn] = '\0';
+				tests++;
+				hits += text_hit(v, vn, fl->match, fl->text,
+						 fl->negate);
+				free(v);
+			}
+			if (fl->param) {
+				tests++;
+				hits += param_hit(p, fl);
+			}
+			/* The prop-filter's test joins its text-match and
+			 * param-filter; none: the property is there. */
+			hit = !tests || (fl->allof ? hits == tests : hits > 0);
 		}
 		if (fl->not_defined)
 			hit = !defined;
-		else if (!fl->text)
-			hit = defined;
 		any = any || hit;
 		all = all && hit;
 	}
@@ -1305,7 +1434,8 @@ static int report_query(struct dav *d, const struct dav_body *body,
 	int rc;
 
 	t.version = want_version(d, body);
-	rc = store_dav_list(&items, &n, d->st, d->ctx.ws, -1, &d->err);
+	rc = store_dav_list(&items, &n, d->st, d->ctx.ws, d->book_id, -1,
+			    &d->err);
 	for (size_t i = 0; !rc && i < n; i++) {
 		struct vcard_out out = {0};
 		char *href;
@@ -1350,7 +1480,7 @@ static int report_sync(struct dav *d, const struct dav_body *body,
 	struct dav_item *items = NULL;
 	char **names = NULL;
 	size_t n = 0, sent = 0;
-	int64_t since = -1, token = seq_now(d);
+	int64_t since = -1, fl = 0, token = book_token(d, d->book_id, &fl);
 	struct target t = {.res = R_CARD};
 	bool cut = false;
 	int rc;
@@ -1366,11 +1496,14 @@ static int report_sync(struct dav *d, const struct dav_body *body,
 		    !isdigit((unsigned char)s[strlen(SYNC_PREFIX)]))
 			goto bad_token;
 		v = strtoll(s + strlen(SYNC_PREFIX), &end, 10);
-		if (*end || v < 0 || v > token)
+		/* Newer than the book (a book deleted and made again at
+		 * this URL), or older than a pruned tombstone: a delete
+		 * may be missing, so the client starts over. */
+		if (*end || v < fl || v > token)
 			goto bad_token;
 		since = v;
 	}
-	rc = store_dav_list(&items, &n, d->st, d->ctx.ws,
+	rc = store_dav_list(&items, &n, d->st, d->ctx.ws, d->book_id,
 			    since < 0 ? -1 : since, &d->err);
 	if (rc)
 		return rc;
@@ -1425,7 +1558,7 @@ static int report_sync(struct dav *d, const struct dav_body *body,
 	if (cut)
 		respond_status(b, d->book, "507 Insufficient Storage");
 	else
-		token = seq_now(d);
+		token = book_token(d, d->book_id, NULL);
 	dav_buf_printf(b, "<d:sync-token>" SYNC_PREFIX "%lld</d:sync-token>",
 		       (long long)token);
 done:
@@ -1437,7 +1570,7 @@ done:
 	return rc;
 bad_token:
 	fail_xml(d->resp, 403, "d:valid-sync-token",
-		 "unknown sync token: sync again from the start");
+		 "unknown or expired sync token: sync again from the start");
 	*status = 403;
 	return KITH_OK;
 }
@@ -1521,7 +1654,7 @@ static void do_get(struct dav *d)
 
 	if (d->path.kind != K_CARD) {
 		if (d->path.kind == K_NONE || d->path.kind == K_OTHER ||
-		    d->path.kind == K_INBOOK) {
+		    d->path.kind == K_NOBOOK || d->path.kind == K_INBOOK) {
 			text(d->resp, 404, "no such resource");
 			return;
 		}
@@ -1622,12 +1755,16 @@ static void do_put(struct dav *d)
 {
 	struct vcard_contact vc;
 	struct dav_item it = {0}, by_uid = {0}, after = {0};
-	bool group = false, exists, locked = false;
+	bool group = false, exists, locked = false, moving = false;
 	int64_t id = 0;
 	char etag[32] = "";
 	int rc;
 
 	vcard_contact_init(&vc);
+	if (d->path.kind == K_NOBOOK) {
+		text(d->resp, 409, "no such address book");
+		return;
+	}
 	if (d->path.kind != K_CARD) {
 		text(d->resp, 405,
 		     "PUT a card into the address book: "
@@ -1677,10 +1814,20 @@ static void do_put(struct dav *d)
 	if (!preconditions(d, exists, etag))
 		goto done;
 	/* A card kith already has under another name (a client that lost
-	 * its cache uploads again): the same contact, renamed. */
-	if (!exists && !group && vc.c.uid &&
-	    !store_dav_by_uid(&by_uid, d->st, d->ctx.ws, vc.c.uid, NULL))
-		id = by_uid.contact_id;
+	 * its cache uploads again): the same contact, renamed. In another
+	 * book: a phone moving it between books (PUT here, then DELETE
+	 * there, which finds nothing): the contact moves with its history,
+	 * and its old book reports it gone. */
+	if (!exists && !group && vc.c.uid) {
+		if (!store_dav_by_uid(&by_uid, d->st, d->ctx.ws, d->book_id,
+				      vc.c.uid, NULL)) {
+			id = by_uid.contact_id;
+		} else if (!store_dav_by_uid(&by_uid, d->st, d->ctx.ws, -1,
+					     vc.c.uid, NULL)) {
+			id = by_uid.contact_id;
+			moving = true;
+		}
+	}
 	if (exists && it.contact_id)
 		id = it.contact_id;
 	if (group) {
@@ -1689,7 +1836,7 @@ static void do_put(struct dav *d)
 						  it.contact_id, &d->err);
 		if (!rc)
 			rc = store_dav_card_put(NULL, d->st, d->ctx.ws,
-						d->path.name, NULL,
+						d->book_id, d->path.name, NULL,
 						d->req->body, &d->err);
 	} else {
 		if (exists && it.card_id)
@@ -1697,13 +1844,17 @@ static void do_put(struct dav *d)
 						   &d->err);
 		if (!rc)
 			rc = app_card_write(&id, &d->ctx, id, &vc, &d->err);
+		if (!rc && moving)
+			rc = store_dav_book_move(d->st, d->ctx.ws, d->book_id,
+						 id, d->path.name, &d->err);
 		/* Does the name find this contact now? Else keep it. */
-		if (!rc) {
+		else if (!rc) {
 			int f = find_card(d, d->path.name, &after);
 
 			if (f == KITH_ENOTFOUND ||
 			    (!f && after.contact_id != id))
-				rc = store_dav_href_set(d->st, d->ctx.ws, id,
+				rc = store_dav_href_set(d->st, d->ctx.ws,
+							d->book_id, id,
 							d->path.name, &d->err);
 			else
 				rc = f;
@@ -1735,15 +1886,51 @@ done:
 	vcard_contact_clear(&vc);
 }
 
+/* DELETE of a book a client made: its contacts are kith's contacts, so
+ * they move to the default book (nothing is lost; a phone that synced
+ * both books sees them leave one and arrive in the other). */
+static void do_delete_book(struct dav *d)
+{
+	char etag[32];
+	int rc;
+
+	if (forbid_viewer(d))
+		return;
+	store_read_end(d->st);
+	if (!lock(d))
+		return;
+	d->have_seq = false;
+	etag_of(etag, book_token(d, d->book_id, NULL));
+	if (!preconditions(d, true, etag))
+		goto done;
+	rc = store_dav_book_delete(d->st, d->ctx.ws, d->book_id, &d->err);
+	if (rc) {
+		fail_kith(d, rc);
+		goto done;
+	}
+	text(d->resp, 204, "");
+	d->resp->len = 0;
+done:
+	unlock(d);
+}
+
 static void do_delete(struct dav *d)
 {
 	struct dav_item it = {0};
 	char etag[32];
 	int rc;
 
+	if (d->path.kind == K_BOOK && d->book_id) {
+		do_delete_book(d);
+		return;
+	}
+	if (d->path.kind == K_OTHER || d->path.kind == K_NOBOOK) {
+		text(d->resp, 404, "no such resource");
+		return;
+	}
 	if (d->path.kind != K_CARD) {
 		fail_xml(d->resp, 403, "d:need-privileges",
-			 "the address book itself cannot be deleted");
+			 "the default address book cannot be deleted");
 		return;
 	}
 	if (forbid_viewer(d))
@@ -1778,37 +1965,67 @@ static void do_mkcol(struct dav *d)
 {
 	struct dav_body body;
 	const char *ct = http_header(d->req, "Content-Type");
+	int64_t id = 0;
 	int rc;
 
-	/* RFC 4918 9.3.1: a body MKCOL does not understand is 415. */
-	if (d->req->body_len && (!ct || !strstr(ct, "xml"))) {
+	/* RFC 4918 9.3.1: a body MKCOL does not understand is 415. An XML
+	 * body is understood whatever its Content-Type says: vdirsyncer
+	 * sends its extended MKCOL as application/octet-stream. */
+	rc = dav_xml_parse(&body, d->req->body, d->req->body_len, &d->err);
+	if (rc == KITH_EINPUT && (!ct || !strstr(ct, "xml"))) {
 		text(d->resp, 415,
-		     "MKCOL takes an XML body (RFC 5689) or "
-		     "none");
+		     "MKCOL takes an XML body (RFC 5689) or none");
 		return;
 	}
-	rc = dav_xml_parse(&body, d->req->body, d->req->body_len, &d->err);
 	if (rc) {
 		fail_kith(d, rc);
 		return;
 	}
-	dav_body_free(&body);
 	if (d->path.kind == K_INBOOK) {
 		/* RFC 6352 5.2: an address book holds address objects only. */
 		fail_xml(d->resp, 403, "d:resource-must-be-null",
 			 "an address book holds cards, not collections");
-		return;
+		goto done;
+	}
+	if (d->path.kind == K_NOBOOK) {
+		/* RFC 4918 9.3.1: the parent is not there. */
+		text(d->resp, 409, "no such address book");
+		goto done;
 	}
 	if (d->path.kind != K_OTHER) {
 		text(d->resp, 405, "this collection exists already");
 		http_header_add(d->resp, "Allow", DAV_ALLOW);
-		return;
+		goto done;
 	}
-	/* One address book per workspace: the contacts are the workspace's,
-	 * and a second book would have to split them. */
-	fail_xml(d->resp, 403, "d:resource-must-be-null",
-		 "kith keeps one address book per workspace, at "
-		 "/dav/addressbooks/<id>/contacts/");
+	/* The home holds address books only: a plain MKCOL would make a
+	 * plain collection, which the home cannot hold (RFC 5689 3: an
+	 * extended MKCOL names the resource type). */
+	if (body.kind != DAV_BODY_MKCOL || body.resourcetype != 2) {
+		fail_xml(d->resp, 403, "d:valid-resourcetype",
+			 "the address-book home holds address books only: "
+			 "send an extended MKCOL (RFC 5689) whose resourcetype "
+			 "is DAV:collection and CARDDAV:addressbook");
+		goto done;
+	}
+	if (forbid_viewer(d))
+		goto done;
+	store_read_end(d->st);
+	if (!lock(d))
+		goto done;
+	rc = store_dav_book_add(&id, d->st, d->ctx.ws, d->path.slug,
+				body.displayname && *body.displayname
+				    ? body.displayname
+				    : d->path.slug,
+				&d->err);
+	if (rc)
+		fail_kith(d, rc);
+	else {
+		text(d->resp, 201, "");
+		d->resp->len = 0;
+	}
+	unlock(d);
+done:
+	dav_body_free(&body);
 }
 
 static void do_proppatch(struct dav *d)
@@ -1832,6 +2049,33 @@ static void do_proppatch(struct dav *d)
 	if (body.kind != DAV_BODY_PROPPATCH) {
 		fail_xml(d->resp, 400, NULL,
 			 "expected a DAV:propertyupdate body");
+		goto done;
+	}
+	/* A book a client made takes a new displayname (alone: RFC 4918
+	 * 9.2 makes a PROPPATCH all or nothing). */
+	if (d->path.kind == K_BOOK && d->book_id && body.n_props == 1 &&
+	    body.displayname && *body.displayname &&
+	    !strcmp(body.props[0].ns, DAV_NS) &&
+	    !strcmp(body.props[0].name, "displayname")) {
+		if (forbid_viewer(d))
+			goto done;
+		store_read_end(d->st);
+		if (!lock(d))
+			goto done;
+		rc = store_dav_book_rename(d->st, d->ctx.ws, d->book_id,
+					   body.displayname, &d->err);
+		if (rc) {
+			fail_kith(d, rc);
+		} else {
+			dav_buf_str(&b, MULTISTATUS_OPEN);
+			response_open(&b, href);
+			dav_buf_str(&b,
+				    "<d:propstat><d:prop><d:displayname/>"
+				    "</d:prop><d:status>HTTP/1.1 200 OK"
+				    "</d:status></d:propstat></d:response>");
+			multistatus_end(d, &b);
+		}
+		unlock(d);
 		goto done;
 	}
 	/* The names here are kith's (the workspace's, the user's): change
@@ -1861,7 +2105,7 @@ void dav_handle(struct store *st, struct http_request *req,
 	d.resp = resp;
 	resp->status = 0;
 	path_parse(&d.path, req->path);
-	http_header_add(resp, "DAV", "1, 3, addressbook");
+	http_header_add(resp, "DAV", DAV_CLASSES);
 	if (d.path.kind == K_WELLKNOWN) {
 		/* RFC 6764 5: to the context path; its PROPFIND names the
 		 * principal. Relative: right behind any proxy. */
@@ -1888,7 +2132,7 @@ void dav_handle(struct store *st, struct http_request *req,
 		 (long long)d.user.id);
 	snprintf(d.home, sizeof(d.home), "/dav/addressbooks/%lld/",
 		 (long long)d.user.id);
-	snprintf(d.book, sizeof(d.book), "%scontacts/", d.home);
+	snprintf(d.book, sizeof(d.book), "%s" DEFAULT_BOOK "/", d.home);
 	prefer = http_header(req, "Prefer");
 	d.minimal = (prefer && strstr(prefer, "return=minimal")) ||
 		    (http_header(req, "Brief") &&
@@ -1901,6 +2145,22 @@ void dav_handle(struct store *st, struct http_request *req,
 	if (d.path.kind == K_NONE) {
 		text(resp, 404, "no such resource");
 		goto done;
+	}
+	if ((d.path.kind == K_BOOK || d.path.kind == K_CARD ||
+	     d.path.kind == K_INBOOK) &&
+	    strcmp(d.path.slug, DEFAULT_BOOK)) {
+		int rc = store_dav_book_find(&d.bk, st, d.ctx.ws, d.path.slug,
+					     &d.err);
+
+		if (rc == KITH_ENOTFOUND)
+			d.path.kind =
+			    d.path.kind == K_BOOK ? K_OTHER : K_NOBOOK;
+		else if (rc) {
+			fail_kith(&d, rc);
+			goto done;
+		}
+		d.book_id = d.bk.id;
+		book_href(d.book, sizeof(d.book), &d, d.path.slug);
 	}
 	if (!strcmp(req->method, "PROPFIND"))
 		do_propfind(&d);
@@ -1931,6 +2191,7 @@ done:
 	}
 	if (!resp->status)
 		text(resp, 500, "no response");
+	dav_book_clear(&d.bk);
 	user_clear(&d.user);
 }
 

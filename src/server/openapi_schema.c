@@ -251,6 +251,7 @@ static const struct {
 	{ "POST /api/v1/contacts/{id}/gifts", "$GiftOut" },
 	{ "GET /api/v1/organizations", "[OrganizationOut]" },
 	{ "POST /api/v1/organizations", "$OrganizationOut" },
+	{ "PATCH /api/v1/organizations/{id}", "$OrganizationOut" },
 	{ "GET /api/v1/touchpoints", "[TouchpointOut]" },
 	{ "POST /api/v1/touchpoints", "$TouchpointOut" },
 	{ "GET /api/v1/promises", "[PromiseOut]" },

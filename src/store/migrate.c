@@ -501,6 +501,133 @@ static const char *const migrations[] = {
 	 * page read all the workspace's contacts through contact_org and
 	 * sorted them: an export of 100,000 went quadratic. */
 	"CREATE INDEX contact_ws ON contact(workspace_id, id);",
+	/* 13: CardDAV, more address books, pruned tombstones, org renames.
+	 * dav_book holds a workspace's address books beyond the default
+	 * one (book 0, ".../contacts/"); a contact (or a raw card) is in
+	 * exactly one book, dav_book 0 unless a client PUT it into another,
+	 * and a name or a UID is unique inside its book only (RFC 6352
+	 * 5.1). A book's sync-token is the highest change count among its
+	 * cards and tombstones (and its creation, and the prune floor), so
+	 * a change in one book leaves the others' tokens alone. A change
+	 * of book leaves no tombstone here: a card PUT into a book is made
+	 * in book 0 and moved in the same transaction (no client saw it
+	 * there), a deleted book's contacts go back to book 0 (its
+	 * tombstones go with it), and a contact a client moves (its UID
+	 * PUT into another book) gets its tombstone from
+	 * store_dav_book_move.
+	 * A workspace keeps at most dav_tombstones tombstones (counted in
+	 * dav_tombstones_n, so the check costs nothing); past that the
+	 * oldest go, down to half, so a bulk delete prunes now and then
+	 * rather than on every row. dav_floor is the newest dropped one's
+	 * count, and a token below it may have missed a delete (403
+	 * valid-sync-token, the client syncs from scratch). A renamed
+	 * organization changes the ORG of its contacts' cards: each gets a
+	 * new count (dav_seq -1 is the "count me again" mark the row
+	 * trigger turns into one). */
+	("CREATE TABLE dav_book ("
+	 " id INTEGER PRIMARY KEY,"
+	 " workspace_id INTEGER NOT NULL,"
+	 " slug TEXT NOT NULL,"
+	 " name TEXT NOT NULL,"
+	 " created_seq INTEGER NOT NULL DEFAULT 0,"
+	 " UNIQUE (workspace_id, slug));"
+	 "ALTER TABLE workspace ADD COLUMN dav_floor INTEGER NOT NULL"
+	 " DEFAULT 0;"
+	 "ALTER TABLE workspace ADD COLUMN dav_tombstones INTEGER NOT NULL"
+	 " DEFAULT 2000;"
+	 "ALTER TABLE workspace ADD COLUMN dav_tombstones_n INTEGER NOT NULL"
+	 " DEFAULT 0;"
+	 "ALTER TABLE contact ADD COLUMN dav_book INTEGER NOT NULL DEFAULT 0;"
+	 "DROP INDEX contact_dav_href;"
+	 "CREATE UNIQUE INDEX contact_dav_href ON contact(workspace_id,"
+	 " dav_book, dav_href) WHERE dav_href IS NOT NULL;"
+	 "DROP INDEX contact_dav_seq;"
+	 "CREATE INDEX contact_dav_seq ON contact(workspace_id, dav_book,"
+	 " dav_seq);"
+	 "CREATE TABLE dav_card_new ("
+	 " id INTEGER PRIMARY KEY,"
+	 " workspace_id INTEGER NOT NULL,"
+	 " book INTEGER NOT NULL DEFAULT 0,"
+	 " href TEXT NOT NULL,"
+	 " uid TEXT,"
+	 " card TEXT NOT NULL,"
+	 " seq INTEGER NOT NULL DEFAULT 0,"
+	 " UNIQUE (workspace_id, book, href));"
+	 "INSERT INTO dav_card_new(id, workspace_id, href, uid, card, seq)"
+	 " SELECT id, workspace_id, href, uid, card, seq FROM dav_card;"
+	 "DROP TABLE dav_card;"
+	 "ALTER TABLE dav_card_new RENAME TO dav_card;"
+	 "CREATE INDEX dav_card_seq ON dav_card(workspace_id, book, seq);"
+	 "ALTER TABLE dav_tombstone ADD COLUMN book INTEGER NOT NULL"
+	 " DEFAULT 0;"
+	 "CREATE INDEX dav_tombstone_book ON dav_tombstone(workspace_id,"
+	 " book, seq);"
+	 "DROP TRIGGER dav_contact_href;"
+	 "DROP TRIGGER dav_contact_del;"
+	 "CREATE TRIGGER dav_contact_href AFTER UPDATE OF dav_href, dav_book"
+	 " ON contact WHEN NEW.dav_href IS NOT OLD.dav_href"
+	 " OR NEW.dav_book <> OLD.dav_book BEGIN"
+	 " UPDATE workspace SET dav_seq = dav_seq + 1"
+	 "  WHERE id = NEW.workspace_id;"
+	 " INSERT INTO dav_tombstone(workspace_id, seq, contact_id, uid, href,"
+	 "  book) SELECT NEW.workspace_id, dav_seq, OLD.id, OLD.uid,"
+	 "  OLD.dav_href, OLD.dav_book FROM workspace"
+	 "  WHERE id = NEW.workspace_id AND NEW.dav_book = OLD.dav_book;"
+	 " UPDATE workspace SET dav_seq = dav_seq + 1"
+	 "  WHERE id = NEW.workspace_id;"
+	 " UPDATE contact SET dav_seq = (SELECT dav_seq FROM workspace"
+	 "  WHERE id = NEW.workspace_id) WHERE id = NEW.id; END;"
+	 "CREATE TRIGGER dav_contact_del AFTER DELETE ON contact BEGIN"
+	 " UPDATE workspace SET dav_seq = dav_seq + 1"
+	 "  WHERE id = OLD.workspace_id;"
+	 " INSERT INTO dav_tombstone(workspace_id, seq, contact_id, uid, href,"
+	 "  book) SELECT OLD.workspace_id, dav_seq, OLD.id, OLD.uid,"
+	 "  OLD.dav_href, OLD.dav_book FROM workspace"
+	 "  WHERE id = OLD.workspace_id; END;"
+	 "CREATE TRIGGER dav_contact_recount AFTER UPDATE OF dav_seq ON contact"
+	 " WHEN NEW.dav_seq = -1 BEGIN"
+	 " UPDATE workspace SET dav_seq = dav_seq + 1"
+	 "  WHERE id = NEW.workspace_id;"
+	 " UPDATE contact SET dav_seq = (SELECT dav_seq FROM workspace"
+	 "  WHERE id = NEW.workspace_id) WHERE id = NEW.id; END;"
+	 "CREATE TRIGGER dav_org_name AFTER UPDATE OF name ON organization"
+	 " WHEN NEW.name IS NOT OLD.name BEGIN"
+	 " UPDATE contact SET dav_seq = -1 WHERE workspace_id ="
+	 "  NEW.workspace_id AND org_id = NEW.id; END;"
+	 "CREATE TRIGGER dav_card_ins AFTER INSERT ON dav_card BEGIN"
+	 " UPDATE workspace SET dav_seq = dav_seq + 1"
+	 "  WHERE id = NEW.workspace_id;"
+	 " UPDATE dav_card SET seq = (SELECT dav_seq FROM workspace"
+	 "  WHERE id = NEW.workspace_id) WHERE id = NEW.id; END;"
+	 "CREATE TRIGGER dav_card_upd AFTER UPDATE OF card, book, href"
+	 " ON dav_card BEGIN"
+	 " UPDATE workspace SET dav_seq = dav_seq + 1"
+	 "  WHERE id = NEW.workspace_id;"
+	 " UPDATE dav_card SET seq = (SELECT dav_seq FROM workspace"
+	 "  WHERE id = NEW.workspace_id) WHERE id = NEW.id; END;"
+	 "CREATE TRIGGER dav_card_del AFTER DELETE ON dav_card BEGIN"
+	 " UPDATE workspace SET dav_seq = dav_seq + 1"
+	 "  WHERE id = OLD.workspace_id;"
+	 " INSERT INTO dav_tombstone(workspace_id, seq, contact_id, uid, href,"
+	 "  book) SELECT OLD.workspace_id, dav_seq, 0, OLD.uid, OLD.href,"
+	 "  OLD.book FROM workspace WHERE id = OLD.workspace_id; END;"
+	 "UPDATE workspace SET dav_tombstones_n = (SELECT count(*) FROM"
+	 " dav_tombstone t WHERE t.workspace_id = workspace.id);"
+	 "CREATE TRIGGER dav_tombstone_del AFTER DELETE ON dav_tombstone BEGIN"
+	 " UPDATE workspace SET dav_tombstones_n = dav_tombstones_n - 1"
+	 "  WHERE id = OLD.workspace_id; END;"
+	 "CREATE TRIGGER dav_tombstone_ins AFTER INSERT ON dav_tombstone BEGIN"
+	 " UPDATE workspace SET dav_tombstones_n = dav_tombstones_n + 1"
+	 "  WHERE id = NEW.workspace_id; END;"
+	 "CREATE TRIGGER dav_tombstone_prune AFTER UPDATE OF dav_tombstones_n"
+	 " ON workspace WHEN NEW.dav_tombstones_n > NEW.dav_tombstones BEGIN"
+	 " UPDATE workspace SET dav_floor = coalesce((SELECT seq FROM"
+	 "  dav_tombstone WHERE workspace_id = NEW.id ORDER BY seq DESC"
+	 "  LIMIT 1 OFFSET NEW.dav_tombstones / 2), dav_floor)"
+	 "  WHERE id = NEW.id;"
+	 " DELETE FROM dav_tombstone WHERE workspace_id = NEW.id"
+	 "  AND seq <= (SELECT dav_floor FROM workspace WHERE id = NEW.id);"
+	 " END;"),
 };
 
 size_t migrate_count(void)

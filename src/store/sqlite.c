@@ -618,6 +618,32 @@ done:
 	return rc;
 }
 
+int store_org_rename(kith_time *created, struct store *st, int64_t ws,
+		     int64_t id, const char *name, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	/* migration 13's trigger recounts the contacts' cards */
+	STMT(s, "UPDATE organization SET name = ? WHERE workspace_id = ?"
+		" AND id = ?");
+	bind_text(s, 1, name);
+	sqlite3_bind_int64(s, 2, ws);
+	sqlite3_bind_int64(s, 3, id);
+	EXEC(s, "rename organization");
+	if (!sqlite3_changes(st->db))
+		return kith_err_set(err, KITH_ENOTFOUND, "id",
+				    "no organization %lld", (long long)id);
+	STMT(s, "SELECT created_at FROM organization WHERE id = ?");
+	sqlite3_bind_int64(s, 1, id);
+	STEP(s, more);
+	*created = more ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	rc = KITH_OK;
+done:
+	return rc;
+}
+
 int store_org_put(struct store *st, int64_t ws, const struct organization *o,
 		  struct kith_err *err)
 {

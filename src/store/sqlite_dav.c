@@ -1,6 +1,7 @@
 /*
  * sqlite_dav.c: the SQLite engine of store.h: the CardDAV change log
- * (counted by migration 9's triggers), resource names, raw cards.
+ * (counted by migration 11's and 13's triggers), address books,
+ * resource names, raw cards.
  * Shared plumbing and the statement macros: sqlite_int.h.
  */
 #include "sqlite_int.h"
@@ -33,6 +34,198 @@ int store_dav_seq(int64_t *out, struct store *st, int64_t ws,
 	*out = more ? sqlite3_column_int64(s, 0) : 0;
 	sqlite3_reset(s);
 	rc = KITH_OK;
+done:
+	return rc;
+}
+
+int store_dav_book_seq(int64_t *token, int64_t *floor, struct store *st,
+		       int64_t ws, int64_t book, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, more;
+
+	/* Each max() reads one end of an index. */
+	STMT(s, "SELECT max(coalesce((SELECT max(dav_seq) FROM contact"
+		" WHERE workspace_id = ?1 AND dav_book = ?2), 0),"
+		" coalesce((SELECT max(seq) FROM dav_card WHERE workspace_id"
+		" = ?1 AND book = ?2), 0), coalesce((SELECT max(seq) FROM"
+		" dav_tombstone WHERE workspace_id = ?1 AND book = ?2), 0),"
+		" coalesce((SELECT created_seq FROM dav_book WHERE id = ?2"
+		" AND workspace_id = ?1), 0), dav_floor), max(dav_floor,"
+		" coalesce((SELECT created_seq FROM dav_book WHERE id = ?2"
+		" AND workspace_id = ?1), 0)) FROM workspace WHERE id = ?1");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, book);
+	STEP(s, more);
+	*token = more ? sqlite3_column_int64(s, 0) : 0;
+	*floor = more ? sqlite3_column_int64(s, 1) : 0;
+	sqlite3_reset(s);
+	rc = KITH_OK;
+done:
+	return rc;
+}
+
+void dav_book_clear(struct dav_book *b)
+{
+	if (!b)
+		return;
+	free(b->slug);
+	free(b->name);
+	memset(b, 0, sizeof(*b));
+}
+
+void store_dav_books_free(struct dav_book *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		dav_book_clear(&v[i]);
+	free(v);
+}
+
+int store_dav_books(struct dav_book **out, size_t *n, struct store *st,
+		    int64_t ws, struct kith_err *err)
+{
+	struct dav_book *v = NULL;
+	size_t cnt = 0;
+	sqlite3_stmt *s;
+	int rc = KITH_OK, more;
+
+	*out = NULL;
+	*n = 0;
+	STMT(s, "SELECT id, slug, name FROM dav_book WHERE workspace_id = ?"
+		" ORDER BY id");
+	sqlite3_bind_int64(s, 1, ws);
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		PUSH(v, cnt, err);
+		v[cnt].id = sqlite3_column_int64(s, 0);
+		v[cnt].slug = col_str(s, 1);
+		v[cnt].name = col_str(s, 2);
+		cnt++;
+		if (!v[cnt - 1].slug || !v[cnt - 1].name) {
+			rc = kith_err_nomem(err);
+			sqlite3_reset(s);
+			goto done;
+		}
+	}
+	sqlite3_reset(s);
+	*out = v;
+	*n = cnt;
+	return KITH_OK;
+done:
+	store_dav_books_free(v, cnt);
+	return rc;
+}
+
+int store_dav_book_find(struct dav_book *out, struct store *st, int64_t ws,
+			const char *slug, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc = KITH_OK, more;
+
+	memset(out, 0, sizeof(*out));
+	STMT(s, "SELECT id, name FROM dav_book WHERE workspace_id = ?"
+		" AND slug = ?");
+	sqlite3_bind_int64(s, 1, ws);
+	bind_text(s, 2, slug);
+	STEP(s, more);
+	if (more) {
+		out->id = sqlite3_column_int64(s, 0);
+		out->name = col_str(s, 1);
+		out->slug = strdup(slug);
+		if (!out->name || !out->slug)
+			rc = kith_err_nomem(err);
+	} else {
+		rc = kith_err_set(err, KITH_ENOTFOUND, "book",
+				  "no address book \"%s\"", slug);
+	}
+	sqlite3_reset(s);
+done:
+	if (rc)
+		dav_book_clear(out);
+	return rc;
+}
+
+int store_dav_book_add(int64_t *id, struct store *st, int64_t ws,
+		       const char *slug, const char *name, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	/* A new book's token is a count of its own: one step past every
+	 * count so far. */
+	STMT(s, "UPDATE workspace SET dav_seq = dav_seq + 1 WHERE id = ?");
+	sqlite3_bind_int64(s, 1, ws);
+	EXEC(s, "count a new address book");
+	STMT(s, "INSERT INTO dav_book(workspace_id, slug, name, created_seq)"
+		" SELECT ?1, ?2, ?3, dav_seq FROM workspace WHERE id = ?1");
+	sqlite3_bind_int64(s, 1, ws);
+	bind_text(s, 2, slug);
+	bind_text(s, 3, name);
+	EXEC(s, "add an address book");
+	*id = sqlite3_last_insert_rowid(st->db);
+done:
+	return rc;
+}
+
+int store_dav_book_rename(struct store *st, int64_t ws, int64_t id,
+			  const char *name, struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, "UPDATE dav_book SET name = ? WHERE workspace_id = ?"
+		" AND id = ?");
+	bind_text(s, 1, name);
+	sqlite3_bind_int64(s, 2, ws);
+	sqlite3_bind_int64(s, 3, id);
+	EXEC(s, "rename an address book");
+	if (!sqlite3_changes(st->db))
+		rc = kith_err_set(err, KITH_ENOTFOUND, "book",
+				  "no address book %lld", (long long)id);
+done:
+	return rc;
+}
+
+int store_dav_book_delete(struct store *st, int64_t ws, int64_t id,
+			  struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	STMT(s, "DELETE FROM dav_book WHERE workspace_id = ? AND id = ?");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, id);
+	EXEC(s, "delete an address book");
+	if (!sqlite3_changes(st->db)) {
+		rc = kith_err_set(err, KITH_ENOTFOUND, "book",
+				  "no address book %lld", (long long)id);
+		goto done;
+	}
+	/* The contacts stay kith's: back to the default book, under their
+	 * names unless the default book has the name already. */
+	STMT(s, "UPDATE contact SET dav_book = 0, dav_href = CASE WHEN EXISTS"
+		" (SELECT 1 FROM contact o WHERE o.workspace_id = ?1 AND"
+		" o.dav_book = 0 AND o.dav_href = contact.dav_href) THEN NULL"
+		" ELSE dav_href END WHERE workspace_id = ?1 AND dav_book = ?2");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, id);
+	EXEC(s, "move contacts to the default book");
+	STMT(s, "UPDATE dav_card SET book = 0, href = CASE WHEN EXISTS"
+		" (SELECT 1 FROM dav_card o WHERE o.workspace_id = ?1 AND"
+		" o.book = 0 AND o.href = dav_card.href) OR EXISTS (SELECT 1"
+		" FROM contact c WHERE c.workspace_id = ?1 AND c.dav_book = 0"
+		" AND c.dav_href = dav_card.href) THEN 'kith-card-' || id ||"
+		" '.vcf' ELSE href END WHERE workspace_id = ?1 AND book = ?2");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, id);
+	EXEC(s, "move cards to the default book");
+	STMT(s,
+	     "DELETE FROM dav_tombstone WHERE workspace_id = ? AND book = ?");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, id);
+	EXEC(s, "drop a book's tombstones");
 done:
 	return rc;
 }
@@ -71,7 +264,8 @@ static int by_seq(const void *a, const void *b)
 }
 
 int store_dav_list(struct dav_item **out, size_t *n, struct store *st,
-		   int64_t ws, int64_t since, struct kith_err *err)
+		   int64_t ws, int64_t book, int64_t since,
+		   struct kith_err *err)
 {
 	struct dav_item *v = NULL;
 	size_t cnt = 0;
@@ -82,25 +276,30 @@ int store_dav_list(struct dav_item **out, size_t *n, struct store *st,
 	*n = 0;
 	/* since < 0 binds -1: every live row has dav_seq >= 0. */
 	STMT(s, "SELECT id, 0, dav_href, uid, dav_seq, updated_at FROM contact"
-		" WHERE workspace_id = ?1 AND dav_seq > ?2 ORDER BY dav_seq");
+		" WHERE workspace_id = ?1 AND dav_book = ?3 AND dav_seq > ?2"
+		" ORDER BY dav_seq");
 	sqlite3_bind_int64(s, 1, ws);
 	sqlite3_bind_int64(s, 2, since < 0 ? -1 : since);
+	sqlite3_bind_int64(s, 3, book);
 	rc = read_items(st, s, false, &v, &cnt, err);
 	if (rc)
 		goto done;
 	STMT(s, "SELECT 0, id, href, uid, seq, 0 FROM dav_card"
-		" WHERE workspace_id = ?1 AND seq > ?2 ORDER BY seq");
+		" WHERE workspace_id = ?1 AND book = ?3 AND seq > ?2"
+		" ORDER BY seq");
 	sqlite3_bind_int64(s, 1, ws);
 	sqlite3_bind_int64(s, 2, since < 0 ? -1 : since);
+	sqlite3_bind_int64(s, 3, book);
 	rc = read_items(st, s, false, &v, &cnt, err);
 	if (rc)
 		goto done;
 	if (since >= 0) {
 		STMT(s, "SELECT contact_id, 0, href, uid, seq, 0 FROM"
-			" dav_tombstone WHERE workspace_id = ?1 AND seq > ?2"
-			" ORDER BY seq");
+			" dav_tombstone WHERE workspace_id = ?1 AND book = ?3"
+			" AND seq > ?2 ORDER BY seq");
 		sqlite3_bind_int64(s, 1, ws);
 		sqlite3_bind_int64(s, 2, since);
+		sqlite3_bind_int64(s, 3, book);
 		rc = read_items(st, s, true, &v, &cnt, err);
 		if (rc)
 			goto done;
@@ -137,7 +336,7 @@ done:
 }
 
 int store_dav_find(struct dav_item *out, struct store *st, int64_t ws,
-		   const char *name, const char *uid, int64_t id,
+		   int64_t book, const char *name, const char *uid, int64_t id,
 		   struct kith_err *err)
 {
 	sqlite3_stmt *s;
@@ -146,26 +345,29 @@ int store_dav_find(struct dav_item *out, struct store *st, int64_t ws,
 
 	memset(out, 0, sizeof(*out));
 	STMT(s, "SELECT id, 0, dav_href, uid, dav_seq, updated_at FROM contact"
-		" WHERE workspace_id = ? AND dav_href = ?");
+		" WHERE workspace_id = ? AND dav_book = ? AND dav_href = ?");
 	sqlite3_bind_int64(s, 1, ws);
-	bind_text(s, 2, name);
+	sqlite3_bind_int64(s, 2, book);
+	bind_text(s, 3, name);
 	rc = find_one(st, s, out, &found, err);
 	if (rc || found)
 		goto done;
 	STMT(s, "SELECT 0, id, href, uid, seq, 0 FROM dav_card"
-		" WHERE workspace_id = ? AND href = ?");
+		" WHERE workspace_id = ? AND book = ? AND href = ?");
 	sqlite3_bind_int64(s, 1, ws);
-	bind_text(s, 2, name);
+	sqlite3_bind_int64(s, 2, book);
+	bind_text(s, 3, name);
 	rc = find_one(st, s, out, &found, err);
 	if (rc || found)
 		goto done;
 	if (uid) {
 		STMT(s, "SELECT id, 0, dav_href, uid, dav_seq, updated_at FROM "
 			"contact"
-			" WHERE workspace_id = ? AND uid = ?"
+			" WHERE workspace_id = ? AND uid = ? AND dav_book = ?"
 			" AND dav_href IS NULL ORDER BY id LIMIT 1");
 		sqlite3_bind_int64(s, 1, ws);
 		bind_text(s, 2, uid);
+		sqlite3_bind_int64(s, 3, book);
 		rc = find_one(st, s, out, &found, err);
 		if (rc || found)
 			goto done;
@@ -173,10 +375,11 @@ int store_dav_find(struct dav_item *out, struct store *st, int64_t ws,
 	if (id) {
 		STMT(s, "SELECT id, 0, dav_href, uid, dav_seq, updated_at FROM "
 			"contact"
-			" WHERE workspace_id = ? AND id = ?"
+			" WHERE workspace_id = ? AND id = ? AND dav_book = ?"
 			" AND dav_href IS NULL AND uid IS NULL");
 		sqlite3_bind_int64(s, 1, ws);
 		sqlite3_bind_int64(s, 2, id);
+		sqlite3_bind_int64(s, 3, book);
 		rc = find_one(st, s, out, &found, err);
 		if (rc || found)
 			goto done;
@@ -189,7 +392,7 @@ done:
 }
 
 int store_dav_by_uid(struct dav_item *out, struct store *st, int64_t ws,
-		     const char *uid, struct kith_err *err)
+		     int64_t book, const char *uid, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	bool found = false;
@@ -197,9 +400,11 @@ int store_dav_by_uid(struct dav_item *out, struct store *st, int64_t ws,
 
 	memset(out, 0, sizeof(*out));
 	STMT(s, "SELECT id, 0, dav_href, uid, dav_seq, updated_at FROM contact"
-		" WHERE workspace_id = ? AND uid = ? ORDER BY id LIMIT 1");
+		" WHERE workspace_id = ?1 AND uid = ?2 AND (?3 < 0 OR"
+		" dav_book = ?3) ORDER BY id LIMIT 1");
 	sqlite3_bind_int64(s, 1, ws);
 	bind_text(s, 2, uid);
+	sqlite3_bind_int64(s, 3, book);
 	rc = find_one(st, s, out, &found, err);
 	if (!rc && !found)
 		rc = kith_err_set(err, KITH_ENOTFOUND, "uid",
@@ -210,17 +415,19 @@ done:
 	return rc;
 }
 
-int store_dav_href_set(struct store *st, int64_t ws, int64_t contact_id,
-		       const char *href, struct kith_err *err)
+int store_dav_href_set(struct store *st, int64_t ws, int64_t book,
+		       int64_t contact_id, const char *href,
+		       struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc;
 
-	STMT(s, "UPDATE contact SET dav_href = ? WHERE workspace_id = ?"
-		" AND id = ?");
+	STMT(s, "UPDATE contact SET dav_href = ?, dav_book = ?"
+		" WHERE workspace_id = ? AND id = ?");
 	bind_text(s, 1, href);
-	sqlite3_bind_int64(s, 2, ws);
-	sqlite3_bind_int64(s, 3, contact_id);
+	sqlite3_bind_int64(s, 2, book);
+	sqlite3_bind_int64(s, 3, ws);
+	sqlite3_bind_int64(s, 4, contact_id);
 	EXEC(s, "name a card");
 	if (!sqlite3_changes(st->db))
 		rc = kith_err_set(err, KITH_ENOTFOUND, "contact",
@@ -229,26 +436,53 @@ done:
 	return rc;
 }
 
-int store_dav_card_put(int64_t *id, struct store *st, int64_t ws,
+int store_dav_book_move(struct store *st, int64_t ws, int64_t book,
+			int64_t contact_id, const char *href,
+			struct kith_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	/* The trigger on dav_book leaves no tombstone (see migration 13):
+	 * this one is for a contact clients saw in its old book. */
+	STMT(s, "UPDATE workspace SET dav_seq = dav_seq + 1 WHERE id = ?");
+	sqlite3_bind_int64(s, 1, ws);
+	EXEC(s, "count a move");
+	STMT(s, "INSERT INTO dav_tombstone(workspace_id, seq, contact_id, uid,"
+		" href, book) SELECT ?1, w.dav_seq, c.id, c.uid, c.dav_href,"
+		" c.dav_book FROM contact c, workspace w WHERE w.id = ?1"
+		" AND c.workspace_id = ?1 AND c.id = ?2 AND c.dav_book <> ?3");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, contact_id);
+	sqlite3_bind_int64(s, 3, book);
+	EXEC(s, "leave a tombstone in the old book");
+	rc = store_dav_href_set(st, ws, book, contact_id, href, err);
+done:
+	return rc;
+}
+
+int store_dav_card_put(int64_t *id, struct store *st, int64_t ws, int64_t book,
 		       const char *href, const char *uid, const char *card,
 		       struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc, more;
 
-	STMT(s, "INSERT INTO dav_card(workspace_id, href, uid, card)"
-		" VALUES (?1, ?2, ?3, ?4) ON CONFLICT (workspace_id, href)"
-		" DO UPDATE SET uid = ?3, card = ?4");
+	STMT(s, "INSERT INTO dav_card(workspace_id, book, href, uid, card)"
+		" VALUES (?1, ?5, ?2, ?3, ?4) ON CONFLICT (workspace_id, book,"
+		" href) DO UPDATE SET uid = ?3, card = ?4");
 	sqlite3_bind_int64(s, 1, ws);
 	bind_text(s, 2, href);
 	bind_text(s, 3, uid);
 	bind_text(s, 4, card);
+	sqlite3_bind_int64(s, 5, book);
 	EXEC(s, "store a card");
 	if (id) {
 		STMT(s, "SELECT id FROM dav_card WHERE workspace_id = ?"
-			" AND href = ?");
+			" AND book = ? AND href = ?");
 		sqlite3_bind_int64(s, 1, ws);
-		bind_text(s, 2, href);
+		sqlite3_bind_int64(s, 2, book);
+		bind_text(s, 3, href);
 		STEP(s, more);
 		*id = more ? sqlite3_column_int64(s, 0) : 0;
 		sqlite3_reset(s);

@@ -196,6 +196,11 @@ int store_org_list(struct organization **out, size_t *n, struct store *st,
 int store_org_put(struct store *st, int64_t ws, const struct organization *o,
 		  struct kith_err *err);
 void store_orgs_free(struct organization *o, size_t n);
+/* Rename organization id to name; its created_at into *created. Every
+ * contact of it gets a new CardDAV count (its card's ORG changed).
+ * KITH_ENOTFOUND; KITH_ECONFLICT when another has the name. */
+int store_org_rename(kith_time *created, struct store *st, int64_t ws,
+		     int64_t id, const char *name, struct kith_err *err);
 
 /* ---- contacts ----
  * The writes check what c names: KITH_EINPUT with field "org_id" when
@@ -886,11 +891,14 @@ int store_refresh_all(struct store *st, int64_t ws, kith_time now,
  * failure. */
 int store_analyze(struct store *st, struct kith_err *err);
 
-/* ---- CardDAV: the address book's change log ----
- * Every write of a contact (or of a date, which its card shows) is
- * counted by triggers (migration 9): the workspace's dav_seq grows by
- * one per change, and the item changed carries the count it got, which
- * is its ETag. The common failures only, unless said.
+/* ---- CardDAV: the address books' change log ----
+ * Every write of a contact (or of a date, which its card shows, or of
+ * its organization's name) is counted by triggers (migrations 11, 13):
+ * the workspace's dav_seq grows by one per change, and the item changed
+ * carries the count it got, which is its ETag. A workspace has address
+ * book 0 (the default) and the ones clients made (dav_book); every
+ * contact is in exactly one, book 0 unless a client PUT it elsewhere.
+ * The common failures only, unless said.
  */
 struct dav_item {
 	int64_t contact_id;	/* the contact, or 0 for a raw card */
@@ -904,6 +912,38 @@ struct dav_item {
 /* The workspace's change count into *out (0 for a new workspace). */
 int store_dav_seq(int64_t *out, struct store *st, int64_t ws,
 		  struct kith_err *err);
+/* Book book's sync token into *token (the highest count among its
+ * cards, its tombstones, its creation and the floor) and the floor
+ * into *floor: a token below it may have missed a pruned tombstone, or
+ * is from a deleted book that had the same URL. */
+int store_dav_book_seq(int64_t *token, int64_t *floor, struct store *st,
+		       int64_t ws, int64_t book, struct kith_err *err);
+/* An address book beyond the default one. */
+struct dav_book {
+	int64_t id;
+	char *slug; /* its URL segment, decoded */
+	char *name; /* displayname */
+};
+void dav_book_clear(struct dav_book *b);
+void store_dav_books_free(struct dav_book *v, size_t n);
+/* The workspace's books beyond the default, by id. */
+int store_dav_books(struct dav_book **out, size_t *n, struct store *st,
+		    int64_t ws, struct kith_err *err);
+/* The book at slug; KITH_ENOTFOUND (field "book") when none. */
+int store_dav_book_find(struct dav_book *out, struct store *st, int64_t ws,
+			const char *slug, struct kith_err *err);
+/* A new book; KITH_ECONFLICT when slug is taken. */
+int store_dav_book_add(int64_t *id, struct store *st, int64_t ws,
+		       const char *slug, const char *name,
+		       struct kith_err *err);
+int store_dav_book_rename(struct store *st, int64_t ws, int64_t id,
+			  const char *name, struct kith_err *err);
+/* Delete book id (not 0): its contacts and raw cards move to the default
+ * book (a name taken there is dropped: the contact is served under its
+ * UID's name, a raw card under kith-card-<id>.vcf) and its tombstones
+ * go. Nothing is lost. KITH_ENOTFOUND. */
+int store_dav_book_delete(struct store *st, int64_t ws, int64_t id,
+			  struct kith_err *err);
 /*
  * The items of the address book: since < 0, every live one (contacts
  * and raw cards, by id); since >= 0, the live ones changed after since
@@ -911,7 +951,8 @@ int store_dav_seq(int64_t *out, struct store *st, int64_t ws,
  * store_dav_items_free; sets *out NULL and *n 0 first.
  */
 int store_dav_list(struct dav_item **out, size_t *n, struct store *st,
-		   int64_t ws, int64_t since, struct kith_err *err);
+		   int64_t ws, int64_t book, int64_t since,
+		   struct kith_err *err);
 void store_dav_items_free(struct dav_item *v, size_t n);
 /*
  * The live item a resource name means: the contact whose stored href is
@@ -921,21 +962,29 @@ void store_dav_items_free(struct dav_item *v, size_t n);
  * with dav_item_clear. KITH_ENOTFOUND (field "href") when none.
  */
 int store_dav_find(struct dav_item *out, struct store *st, int64_t ws,
-		   const char *name, const char *uid, int64_t id,
+		   int64_t book, const char *name, const char *uid, int64_t id,
 		   struct kith_err *err);
-/* The lowest-id contact whose uid is uid, whatever its href, into
- * *out; KITH_ENOTFOUND (field "uid") when none. */
+/* The lowest-id contact of book (< 0: of any book) whose uid is uid,
+ * whatever its href, into *out; KITH_ENOTFOUND (field "uid") when none. */
 int store_dav_by_uid(struct dav_item *out, struct store *st, int64_t ws,
-		     const char *uid, struct kith_err *err);
+		     int64_t book, const char *uid, struct kith_err *err);
 void dav_item_clear(struct dav_item *it);
-/* Store href as contact id's resource name (NULL: none). A new name
- * leaves a tombstone for the old one. KITH_ENOTFOUND (field "contact");
- * KITH_ECONFLICT when another contact has that name. */
-int store_dav_href_set(struct store *st, int64_t ws, int64_t contact_id,
-		       const char *href, struct kith_err *err);
-/* Insert the raw card at href, or replace its text; its id in *id (may
- * be NULL). */
-int store_dav_card_put(int64_t *id, struct store *st, int64_t ws,
+/* Store href as contact id's resource name (NULL: none) in book. A new
+ * name (or book) leaves a tombstone for the old one. KITH_ENOTFOUND
+ * (field "contact"); KITH_ECONFLICT when another contact has that name. */
+int store_dav_href_set(struct store *st, int64_t ws, int64_t book,
+		       int64_t contact_id, const char *href,
+		       struct kith_err *err);
+/* Move contact_id into book under href: a tombstone in its old book
+ * under its old name (a phone syncing that book learns it left), then
+ * a new count in the new one. KITH_ENOTFOUND; KITH_ECONFLICT when the
+ * name is taken there. */
+int store_dav_book_move(struct store *st, int64_t ws, int64_t book,
+			int64_t contact_id, const char *href,
+			struct kith_err *err);
+/* Insert the raw card at href of book, or replace its text; its id in
+ * *id (may be NULL). */
+int store_dav_card_put(int64_t *id, struct store *st, int64_t ws, int64_t book,
 		       const char *href, const char *uid, const char *card,
 		       struct kith_err *err);
 /* Raw card id's text into *out (the caller frees); KITH_ENOTFOUND. */

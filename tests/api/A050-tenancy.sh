@@ -69,6 +69,7 @@ body_for() {
 	"PATCH /api/v1/users/{id}") echo '{"role":"viewer","name":"Hijacked"}' ;;
 	"POST /api/v1/tokens") echo '{"name":"probe"}' ;;
 	"PATCH /api/v1/settings") echo '{"response_target_minutes":45}' ;;
+	"PATCH /api/v1/organizations/{id}") echo '{"name":"Hijacked Org"}' ;;
 	*) echo '{}' ;;
 	esac
 }

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # A400: CardDAV over curl: discovery, every method and property the
 # address book answers, ETags and preconditions, sync-collection tokens,
-# hrefs with spaces, @, % and non-ASCII, group cards, roles, tenancy,
-# Basic auth and tokens, 100-continue, and request sequences as iOS,
-# DAVx5 and Thunderbird send them. 207 bodies are read with xmllint.
+# hrefs with spaces, @, % and non-ASCII, group cards, a second address
+# book (extended MKCOL, its own token, DELETE moving its contacts home),
+# pruned tombstones, an organization renamed, param-filter,
+# getcontentlength, roles, tenancy, Basic auth and tokens, 100-continue,
+# and request sequences as iOS, DAVx5 and Thunderbird send them. 207
+# bodies are read with xmllint.
 # Exercises src/server/dav.c, src/input/dav_xml.c, src/app/card.c and
 # the change log in src/store/sqlite_dav.c.
 . "$(dirname "$0")/lib.sh"
@@ -55,7 +58,7 @@ etag() { header ETag; }
 
 # ---- discovery ----
 expect "OPTIONS needs no account" 200 OPTIONS /dav/
-ok "... DAV: 1, 3, addressbook" test "$(header DAV)" = "1, 3, addressbook"
+ok "... DAV: 1, 3, addressbook, extended-mkcol" test "$(header DAV)" = "1, 3, addressbook, extended-mkcol"
 ok "... Allow names REPORT and PROPFIND" bash -c '[[ "$1" == *REPORT* && "$1" == *PROPFIND* && "$1" == *MKCOL* ]]' _ "$(header Allow)"
 expect "/.well-known/carddav redirects (PROPFIND)" 301 PROPFIND /.well-known/carddav
 ok "... to /dav/" test "$(header Location)" = /dav/
@@ -265,8 +268,6 @@ ok "... shows in sync" test "$(n "//$(L response)[$(L href)='${BOOK}group-1.vcf'
 expect "... DELETE" 204 DELETE "${BOOK}group-1.vcf" "${O[@]}"
 
 # ---- MKCOL, PROPPATCH, bad bodies ----
-req MKCOL "/dav/addressbooks/$UID_O/second/" "${O[@]}" "${XMLH[@]}" --data-binary "<d:mkcol $NS><d:set><d:prop><d:resourcetype><d:collection/><c:addressbook/></d:resourcetype><d:displayname>Second</d:displayname></d:prop></d:set></d:mkcol>"
-ok "extended MKCOL of a second book: 403, explained" bash -c '[[ "$1" == 403 && "$2" == *"one address book"* ]]' _ "$STATUS" "$BODY"
 expect "MKCOL on the existing book: 405" 405 MKCOL "$BOOK" "${O[@]}"
 req PROPPATCH "$BOOK" "${O[@]}" "${XMLH[@]}" --data-binary "<d:propertyupdate $NS><d:set><d:prop><d:displayname>New</d:displayname></d:prop></d:set></d:propertyupdate>"
 ok "PROPPATCH: 207 with a 403 per property" test "$STATUS/$(n "//$(L propstat)[contains($(L status),'403')]//$(L displayname)")" = 207/1
@@ -287,6 +288,153 @@ VBOOK=$(book_of "${V[@]}")
 VMAYA=$VBOOK$(basename "$MAYA")
 ok "a member's book has the owner's cards" test "$(propfind "$MBOOK" 1 '<d:getetag/>' "${M[@]}"; n "//$(L response)")" = "$(propfind "$BOOK" 1 '<d:getetag/>' "${O[@]}"; n "//$(L response)")"
 expect "another member's path is 404, even in the workspace" 404 PROPFIND "$BOOK" "${D0[@]}" "${M[@]}"
+
+# ---- more address books (RFC 5689 extended MKCOL) ----
+SECOND="/dav/addressbooks/$UID_O/second/"
+MKBOOK="<d:mkcol $NS><d:set><d:prop><d:resourcetype><d:collection/><c:addressbook/></d:resourcetype><d:displayname>Second</d:displayname></d:prop></d:set></d:mkcol>"
+SYNCB() { report "$1" "<d:sync-collection $NS><d:sync-token>$2</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>" "${O[@]}"; }
+ctag() { propfind "$1" 0 '<cs:getctag/>' "${O[@]}"; xp "string(//$(L getctag))"; }
+req MKCOL "$SECOND" "${O[@]}"
+ok "a plain MKCOL in the home: 403 valid-resourcetype, explained" bash -c '[[ "$1" == 403 && "$2" == *valid-resourcetype* && "$2" == *"extended MKCOL"* ]]' _ "$STATUS" "$BODY"
+req MKCOL "$SECOND" "${O[@]}" "${XMLH[@]}" --data-binary "<d:mkcol $NS><d:set><d:prop><d:resourcetype><d:collection/></d:resourcetype></d:prop></d:set></d:mkcol>"
+ok "an extended MKCOL of a plain collection: 403 too" test "$STATUS/$(n "//$(L valid-resourcetype)")" = 403/1
+expect "a viewer cannot make a book" 403 MKCOL "${VBOOK%contacts/}second/" "${V[@]}" "${XMLH[@]}" --data-binary "$MKBOOK"
+CTAG0=$(ctag "$BOOK")
+expect "extended MKCOL of a second book: 201" 201 MKCOL "$SECOND" "${O[@]}" "${XMLH[@]}" --data-binary "$MKBOOK"
+expect "... MKCOL again: 405" 405 MKCOL "$SECOND" "${O[@]}" "${XMLH[@]}" --data-binary "$MKBOOK"
+expect "... a collection inside it: 403" 403 MKCOL "${SECOND}sub/" "${O[@]}"
+propfind "$HOME_SET" 1 '<d:resourcetype/><d:displayname/><d:sync-token/><cs:getctag/>' "${O[@]}"
+ok "the home lists both books" test "$(n "//$(L response)[.//$(L addressbook)]")" = 2
+ok "... the second with its displayname" test "$(xp "string(//$(L response)[$(L href)='$SECOND']//$(L displayname))")" = Second
+ok "... and a token of its own" bash -c '[[ "$1" == urn:kith:sync:* && "$1" != "$2" ]]' _ "$(xp "string(//$(L response)[$(L href)='$SECOND']//$(L sync-token))")" "$(xp "string(//$(L response)[$(L href)='$BOOK']//$(L sync-token))")"
+propfind "$SECOND" 1 '<d:getetag/>' "${O[@]}"
+ok "a new book is empty" test "$STATUS/$(n "//$(L response)")" = 207/1
+SYNCB "$SECOND" ''
+TB0=$(xp "string(/*/$(L sync-token))")
+CTAGB0=$(ctag "$SECOND")
+expect "PUT a card into the second book" 201 PUT "${SECOND}b1.vcf" "${O[@]}" "${VC[@]}" --data-binary "$(card book-two-1 'Bea Second' $'ORG:Lumen Labs\r\n')"
+B1TAG=$(etag)
+ok "... the second book's ctag moved" bash -c '[[ "$1" != "$2" ]]' _ "$(ctag "$SECOND")" "$CTAGB0"
+ok "... the default book's did not" test "$(ctag "$BOOK")" = "$CTAG0"
+expect "... GET it back" 200 GET "${SECOND}b1.vcf" "${O[@]}"
+ok "... its card" bash -c '[[ "$1" == *"FN:Bea Second"* ]]' _ "$BODY"
+expect "... not in the default book" 404 GET "${BOOK}b1.vcf" "${O[@]}"
+propfind "$BOOK" 1 '<d:getetag/>' "${O[@]}"
+ok "... nor in its listing" test "$(n "//$(L response)[contains($(L href),'b1.vcf') or contains($(L href),'book-two-1')]")" = 0
+ok "... a kith contact of the workspace" test "$(curl -s -H "Authorization: Bearer $TO" "$BASE/api/v1/contacts?q=Bea%20Second" | jq '.items|length')" = 1
+SYNCB "$SECOND" "$TB0"
+ok "sync-collection on the second book: that card" test "$(n "//$(L response)")/$(n "//$(L response)[$(L href)='${SECOND}b1.vcf']")" = 1/1
+TB1=$(xp "string(/*/$(L sync-token))")
+report "$SECOND" "<c:addressbook-multiget $NS><d:prop><d:getetag/></d:prop><d:href>${SECOND}b1.vcf</d:href><d:href>$MAYA</d:href></c:addressbook-multiget>" "${O[@]}"
+ok "multiget in the second book: its card, 404 for the default's" test "$(n "//$(L response)[$(L href)='${SECOND}b1.vcf']//$(L getetag)")/$(n "//$(L response)[contains($(L status),'404')]")" = 1/1
+report "$SECOND" "<c:addressbook-query $NS><d:prop><d:getetag/></d:prop></c:addressbook-query>" "${O[@]}"
+ok "addressbook-query in the second book: its card only" test "$(n "//$(L response)")" = 1
+# A phone moving a card to another book: PUT there, then DELETE here.
+BN=$(curl -s -H "Authorization: Bearer $TO" "$BASE/api/v1/contacts" | jq '.items|length')
+expect "the same UID PUT into the default book moves the contact" 201 PUT "${BOOK}b1-moved.vcf" "${O[@]}" "${VC[@]}" --data-binary "$(card book-two-1 'Bea Second' $'ORG:Lumen Labs\r\n')"
+ok "... no copy in kith" test "$(curl -s -H "Authorization: Bearer $TO" "$BASE/api/v1/contacts" | jq '.items|length')" = "$BN"
+expect "... gone from the second book" 404 GET "${SECOND}b1.vcf" "${O[@]}"
+SYNCB "$SECOND" "$TB1"
+ok "... whose sync reports it gone" test "$(n "//$(L response)[$(L href)='${SECOND}b1.vcf' and contains($(L status),'404')]")" = 1
+expect "... the phone's DELETE there then finds nothing" 404 DELETE "${SECOND}b1.vcf" "${O[@]}" -H "If-Match: $B1TAG"
+ok "... and the contact is still kith's" test "$(curl -s -H "Authorization: Bearer $TO" "$BASE/api/v1/contacts?q=Bea%20Second" | jq '.items|length')" = 1
+expect "moved back into the second book" 201 PUT "${SECOND}b1.vcf" "${O[@]}" "${VC[@]}" --data-binary "$(card book-two-1 'Bea Second' $'ORG:Lumen Labs\r\n')"
+expect "... gone from the default book" 404 GET "${BOOK}b1-moved.vcf" "${O[@]}"
+SYNCB "$SECOND" ''
+TB1=$(xp "string(/*/$(L sync-token))")
+CTAG0=$(ctag "$BOOK")
+BID=$(curl -s -H "Authorization: Bearer $TO" "$BASE/api/v1/contacts?q=Bea%20Second" | jq '.items[0].id')
+expect "an edit in kith of a second-book contact" 200 PATCH /api/v1/contacts/$BID -H "Authorization: Bearer $TO" "${J[@]}" -d '{"title":"Editor"}'
+SYNCB "$SECOND" "$TB1"
+ok "... reaches the second book's sync" test "$(n "//$(L response)[$(L href)='${SECOND}b1.vcf']//$(L getetag)")" = 1
+ok "... the default book's ctag still did not move" test "$(ctag "$BOOK")" = "$CTAG0"
+expect "PUT into a book that is not there: 409" 409 PUT "/dav/addressbooks/$UID_O/nope/x.vcf" "${O[@]}" "${VC[@]}" --data-binary "$(card nope-1 'No Pe')"
+expect "PROPFIND of a book that is not there: 404" 404 PROPFIND "/dav/addressbooks/$UID_O/nope/" "${D0[@]}" "${O[@]}"
+req PROPPATCH "$SECOND" "${O[@]}" "${XMLH[@]}" --data-binary "<d:propertyupdate $NS><d:set><d:prop><d:displayname>Clients</d:displayname></d:prop></d:set></d:propertyupdate>"
+ok "PROPPATCH displayname of the second book: 200" test "$STATUS/$(n "//$(L propstat)[contains($(L status),'200')]//$(L displayname)")" = 207/1
+propfind "$SECOND" 0 '<d:displayname/>' "${O[@]}"
+ok "... renamed" test "$(xp "string(//$(L displayname))")" = Clients
+propfind "${MBOOK%contacts/}" 1 '<d:resourcetype/>' "${M[@]}"
+ok "a member sees the workspace's second book too" test "$(n "//$(L response)[.//$(L addressbook)]")" = 2
+expect "a viewer cannot delete it" 403 DELETE "${VBOOK%contacts/}second/" "${V[@]}"
+expect "the default book cannot be deleted" 403 DELETE "$BOOK" "${O[@]}"
+SYNC ''
+TD=$(xp "string(/*/$(L sync-token))")
+expect "DELETE the second book" 204 DELETE "$SECOND" "${O[@]}"
+expect "... gone" 404 PROPFIND "$SECOND" "${D0[@]}" "${O[@]}"
+propfind "$HOME_SET" 1 '<d:resourcetype/>' "${O[@]}"
+ok "... the home lists one book" test "$(n "//$(L response)[.//$(L addressbook)]")" = 1
+ok "... its contact is still kith's" test "$(curl -s -H "Authorization: Bearer $TO" "$BASE/api/v1/contacts?q=Bea%20Second" | jq '.items|length')" = 1
+expect "... now in the default book, under its name" 200 GET "${BOOK}b1.vcf" "${O[@]}"
+SYNC "$TD"
+ok "... and the default book's sync reports it" test "$(n "//$(L response)[$(L href)='${BOOK}b1.vcf']//$(L getetag)")" = 1
+expect "a book made again at the same URL" 201 MKCOL "$SECOND" "${O[@]}" "${XMLH[@]}" --data-binary "$MKBOOK"
+SYNCB "$SECOND" "$TB1"
+ok "... refuses the old book's token: 403 valid-sync-token" test "$STATUS/$(n "//$(L valid-sync-token)")" = 403/1
+expect "... DELETE of an empty book" 204 DELETE "$SECOND" "${O[@]}"
+expect "(the moved contact goes)" 204 DELETE "${BOOK}b1.vcf" "${O[@]}"
+
+# ---- tombstones are pruned (workspace.dav_tombstones) ----
+sqlite3 "$KITH_DB" "UPDATE workspace SET dav_tombstones = 2 WHERE name = 'Studio'"
+for i in 1 2 3 4; do curl -s -o /dev/null "${O[@]}" "${VC[@]}" -X PUT --data-binary "$(card prune-$i "Prune $i")" "$BASE${BOOK}prune-$i.vcf"; done
+SYNC ''
+TP0=$(xp "string(/*/$(L sync-token))")
+expect "delete a card" 204 DELETE "${BOOK}prune-1.vcf" "${O[@]}"
+SYNC ''
+TP1=$(xp "string(/*/$(L sync-token))")
+expect "... a second" 204 DELETE "${BOOK}prune-2.vcf" "${O[@]}"
+SYNC ''
+TP2=$(xp "string(/*/$(L sync-token))")
+expect "... a third" 204 DELETE "${BOOK}prune-3.vcf" "${O[@]}"
+expect "... a fourth" 204 DELETE "${BOOK}prune-4.vcf" "${O[@]}"
+ok "at most 2 tombstones kept" test "$(sqlite3 "$KITH_DB" "SELECT count(*) FROM dav_tombstone t JOIN workspace w ON w.id = t.workspace_id WHERE w.name = 'Studio'")" = 2
+SYNC "$TP0"
+ok "a token from before the pruned deletes: 403 valid-sync-token" test "$STATUS/$(n "//$(L valid-sync-token)")" = 403/1
+SYNC "$TP1"
+ok "... also one that missed a pruned delete" test "$STATUS" = 403
+SYNC "$TP2"
+ok "a token after them: the kept deletes as 404s" test "$STATUS/$(n "//$(L response)[contains($(L status),'404')]")" = 207/2
+sqlite3 "$KITH_DB" "UPDATE workspace SET dav_tombstones = 2000"
+
+# ---- an organization renamed: its contacts' cards changed ----
+expect "a card with an ORG" 201 PUT "${BOOK}org-1.vcf" "${O[@]}" "${VC[@]}" --data-binary "$(card org-1 'Olga Org' $'ORG:Acme Widgets\r\n')"
+OTAG=$(etag)
+SYNC ''
+TO1=$(xp "string(/*/$(L sync-token))")
+OID=$(curl -s -H "Authorization: Bearer $TO" "$BASE/api/v1/organizations" | jq '[.items[]? // .[]? | select(.name == "Acme Widgets")][0].id')
+expect "rename the org in kith (PATCH /api/v1/organizations/{id})" 200 PATCH "/api/v1/organizations/$OID" -H "Authorization: Bearer $TO" "${J[@]}" -d '{"name":"Acme Gadgets"}'
+ok "... answers the new name" test "$(jqb .name)" = "Acme Gadgets"
+propfind "${BOOK}org-1.vcf" 0 '<d:getetag/><c:address-data/>' "${O[@]}"
+ok "the renamed org is in the card" bash -c '[[ "$1" == *"ORG:Acme Gadgets"* ]]' _ "$(xp "string(//$(L address-data))")"
+ok "... with a new ETag" bash -c '[[ -n "$1" && "$1" != "$2" ]]' _ "$(xp "string(//$(L getetag))")" "$OTAG"
+SYNC "$TO1"
+ok "... and sync-collection reports it" test "$(n "//$(L response)")/$(n "//$(L response)[$(L href)='${BOOK}org-1.vcf']//$(L getetag)")" = 1/1
+expect "a name another org has: 409" 409 PATCH "/api/v1/organizations/$OID" -H "Authorization: Bearer $TO" "${J[@]}" -d '{"name":"lumen labs"}'
+expect "an unknown org: 404" 404 PATCH "/api/v1/organizations/999999" -H "Authorization: Bearer $TO" "${J[@]}" -d '{"name":"Nobody"}'
+expect "(gone again)" 204 DELETE "${BOOK}org-1.vcf" "${O[@]}"
+
+# ---- getcontentlength; param-filter (RFC 6352 10.5.2) ----
+expect "a card with a work email" 201 PUT "${BOOK}pf-1.vcf" "${O[@]}" "${VC[@]}" --data-binary "$(card pf-1 'Pat Work' $'EMAIL;TYPE=WORK:pat@work.example\r\n')"
+expect "a card with a home email" 201 PUT "${BOOK}pf-2.vcf" "${O[@]}" "${VC[@]}" --data-binary "$(card pf-2 'Pat Home' $'EMAIL;TYPE=HOME:pat@home.example\r\n')"
+propfind "${BOOK}pf-1.vcf" 0 '<d:getcontentlength/>' "${O[@]}"
+ok "getcontentlength is the length GET sends" test "$(xp "string(//$(L getcontentlength))")" = "$(curl -s "${O[@]}" "$BASE${BOOK}pf-1.vcf" | wc -c)"
+propfind "$BOOK" 1 '<d:getcontentlength/>' "${O[@]}"
+ok "... for every card of a Depth 1, not for the book" test "$(n "//$(L response)[$(L propstat)[contains($(L status),'200')]//$(L getcontentlength)]")" = "$(( $(n "//$(L response)") - 1 ))"
+PFQ() { report "$BOOK" "<c:addressbook-query $NS><d:prop><d:getetag/></d:prop><c:filter test=\"allof\"><c:prop-filter name=\"UID\"><c:text-match match-type=\"starts-with\">pf-</c:text-match></c:prop-filter><c:prop-filter name=\"EMAIL\" $1>$2</c:prop-filter></c:filter></c:addressbook-query>" "${O[@]}"; }
+PFQ '' '<c:param-filter name="TYPE"><c:text-match match-type="equals">work</c:text-match></c:param-filter>'
+ok "param-filter TYPE equals work: the work card only" test "$(n "//$(L response)")/$(n "//$(L response)[$(L href)='${BOOK}pf-1.vcf']")" = 1/1
+PFQ '' '<c:param-filter name="TYPE"><c:text-match match-type="equals" negate-condition="yes">work</c:text-match></c:param-filter>'
+ok "... negated: the home card only" test "$(n "//$(L response)")/$(n "//$(L response)[$(L href)='${BOOK}pf-2.vcf']")" = 1/1
+PFQ '' '<c:param-filter name="PREF"><c:is-not-defined/></c:param-filter>'
+ok "... PREF is-not-defined: both" test "$(n "//$(L response)")" = 2
+PFQ '' '<c:param-filter name="X-NONE"/>'
+ok "... a parameter no card has: none" test "$(n "//$(L response)")" = 0
+PFQ 'test="allof"' '<c:text-match>pat@</c:text-match><c:param-filter name="TYPE"><c:text-match match-type="equals">home</c:text-match></c:param-filter>'
+ok "... allof text-match and param-filter: the home card" test "$(n "//$(L response)")/$(n "//$(L response)[$(L href)='${BOOK}pf-2.vcf']")" = 1/1
+PFQ '' '<c:text-match>work.example</c:text-match><c:param-filter name="TYPE"><c:text-match match-type="equals">home</c:text-match></c:param-filter>'
+ok "... anyof (the default): either" test "$(n "//$(L response)")" = 2
+expect "(gone again)" 204 DELETE "${BOOK}pf-1.vcf" "${O[@]}"
+expect "(gone again)" 204 DELETE "${BOOK}pf-2.vcf" "${O[@]}"
 
 # ---- credentials ----
 expect "a wrong password: 401" 401 PROPFIND "$BOOK" "${D0[@]}" -u "owner@studio.example:wrong password here"

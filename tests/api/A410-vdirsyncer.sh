@@ -181,4 +181,55 @@ EOF
 khard new -a kith -i "$A_DIR/new.yaml" >/dev/null 2>&1
 sync
 ok "a contact made with khard reaches kith" test -n "$(api_find Park)"
+# ---- a second address book, made by vdirsyncer (extended MKCOL) ----
+# A pair over the home with collections "from a": discover creates the
+# folder's book on kith, sync fills it; edits and deletes go both ways.
+MULTI=$HOME/multi
+mkdir -p "$MULTI/work"
+cat >"$HOME/multi.conf" <<EOF
+[general]
+status_path = "$HOME/status-multi/"
+
+[pair multi]
+a = "folders"
+b = "kithhome"
+collections = ["from a"]
+
+[storage folders]
+type = "filesystem"
+path = "$MULTI/"
+fileext = ".vcf"
+
+[storage kithhome]
+type = "carddav"
+url = "${BOOK%contacts/}"
+username = "owner@studio.example"
+password = "$PW"
+EOF
+printf 'BEGIN:VCARD\r\nVERSION:3.0\r\nUID:work-1\r\nFN:Wren Work\r\nN:Work;Wren;;;\r\nEMAIL;TYPE=WORK:wren@work.example\r\nEND:VCARD\r\n' >"$MULTI/work/work-1.vcf"
+printf 'BEGIN:VCARD\r\nVERSION:3.0\r\nUID:work-2\r\nFN:Will Work\r\nN:Work;Will;;;\r\nEND:VCARD\r\n' >"$MULTI/work/work-2.vcf"
+N1=$(api_count)
+yes | vdirsyncer -c "$HOME/multi.conf" discover multi >"$A_DIR/discover2.log" 2>&1
+ok "vdirsyncer discover makes the folder's book on kith" test $? = 0
+HOMEP=${BOOK#"$BASE"}
+req PROPFIND "${HOMEP%contacts/}" -H 'Depth: 1' -u "owner@studio.example:$PW"
+ok "... the home lists two books" test "$(grep -o '<card:addressbook/>' <<<"$BODY" | wc -l)" = 2
+vdirsyncer -c "$HOME/multi.conf" sync multi >"$A_DIR/sync2.log" 2>&1
+ok "sync into the second book" test $? = 0
+WID=$(api_find Wren)
+ok "... its cards are kith contacts" test -n "$WID"
+ok "... both cards, no copy" test "$(api_count)" = "$((N1 + 2))"
+WORK=${BOOK%contacts/}work/
+req GET "${WORK#"$BASE"}work-1.vcf" -u "owner@studio.example:$PW"
+ok "... served from the second book" test "$STATUS" = 200
+req GET "${BOOK#"$BASE"}work-1.vcf" -u "owner@studio.example:$PW"
+ok "... not from the default one" test "$STATUS" = 404
+sync
+ok "the default book's pair does not see it" bash -c '! grep -rq "Wren Work" "$1"' _ "$LOCAL"
+expect "an edit in kith" 200 PATCH /api/v1/contacts/$WID "${API[@]}" "${J[@]}" -d '{"title":"Editor"}'
+vdirsyncer -c "$HOME/multi.conf" sync multi >"$A_DIR/sync2.log" 2>&1
+ok "... reaches the second book's folder" grep -q 'TITLE:Editor' "$MULTI/work/work-1.vcf"
+rm "$MULTI/work/work-1.vcf"
+vdirsyncer -c "$HOME/multi.conf" sync multi >"$A_DIR/sync2.log" 2>&1
+ok "a delete in the folder reaches kith" test "$?/$(api_find Wren)" = "0/"
 finish

@@ -315,6 +315,7 @@ const fresh = {
 	async notify() { return (await made("POST", "/api/v1/notify", { url: `https://example.org/n${++uniq}` })).id; },
 	async meeting() { return suggested.shift(); },
 	async mailbox() { return (await made("POST", "/api/v1/mailboxes", { url: `imaps://ana${++uniq}@mail.example/INBOX`, password: "app-password-1" })).id; },
+	async org() { return (await made("POST", "/api/v1/organizations", { name: `Org ${++uniq}` })).id; },
 };
 fix.fresh = {};
 
@@ -338,6 +339,7 @@ async function pathFor(path, method, valid) {
 	case "notify": id = await fresh.notify(); break;
 	case "meetings": id = valid ? await fresh.meeting() : suggested[0]; break;
 	case "mailboxes": id = await fresh.mailbox(); break;
+	case "organizations": id = valid && uses ? await fresh.org() : fix.org; break;
 	default: throw new Error(`no fixture for ${path}`);
 	}
 	return p.replace("{id}", String(id));
@@ -362,6 +364,8 @@ for (const [method, path, op] of ops) {
 	const special = {
 		"POST /api/v1/session": () => ({ email: process.env.OWNER_EMAIL, password: process.env.OWNER_PASSWORD }),
 		"POST /api/v1/mailboxes": () => ({ url: `imaps://ana${++uniq}@mail.example/INBOX`, password: "app-password-1", address: "ana@mail.example" }),
+		// A name no other organization has (names are unique).
+		"PATCH /api/v1/organizations/{id}": () => ({ name: `Renamed ${++uniq}` }),
 	};
 	const problems = [], refusals = [];
 	const params = op.parameters || [];

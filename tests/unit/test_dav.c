@@ -122,6 +122,9 @@ static const struct {
     {"caf\xc3\xa9", "caf\xc3\xa9"},
     {"bad\xc3(", "bad\xef\xbf\xbd("},
     {"\xff", "\xef\xbf\xbd"},
+    /* U+FFFE and U+FFFF are UTF-8 but no XML Char (fuzz_dav found it) */
+    {"a\xef\xbf\xbf" "b\xef\xbf\xbe", "a\xef\xbf\xbd" "b\xef\xbf\xbd"},
+    {"\xef\xbf\xbd\xef\xbf\xbc", "\xef\xbf\xbd\xef\xbf\xbc"},
 };
 
 static void test_escape(void **state)
@@ -191,9 +194,9 @@ static int64_t item_seq(struct fx *f, int64_t id)
 	int64_t s;
 
 	snprintf(name, sizeof(name), "kith-%lld.vcf", (long long)id);
-	assert_int_equal(
-	    store_dav_find(&it, f->app.st, f->app.ws, name, NULL, id, &f->err),
-	    0);
+	assert_int_equal(store_dav_find(&it, f->app.st, f->app.ws, 0, name,
+					NULL, id, &f->err),
+			 0);
 	s = it.seq;
 	dav_item_clear(&it);
 	return s;
@@ -239,20 +242,20 @@ static void test_change_log(void **state)
 	assert_int_equal(s1, s0 + 3);
 	/* nothing after the current count; the contact after s0 */
 	assert_int_equal(
-	    store_dav_list(&v, &n, f->app.st, f->app.ws, s1, &f->err), 0);
+	    store_dav_list(&v, &n, f->app.st, f->app.ws, 0, s1, &f->err), 0);
 	assert_int_equal(n, 0);
 	assert_int_equal(
-	    store_dav_list(&v, &n, f->app.st, f->app.ws, s0, &f->err), 0);
+	    store_dav_list(&v, &n, f->app.st, f->app.ws, 0, s0, &f->err), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(v[0].contact_id, id);
 	assert_false(v[0].gone);
 	store_dav_items_free(v, n);
 	/* a new name: a tombstone for the old one, the contact changed */
 	assert_int_equal(
-	    store_dav_href_set(f->app.st, f->app.ws, id, "a b.vcf", &f->err),
+	    store_dav_href_set(f->app.st, f->app.ws, 0, id, "a b.vcf", &f->err),
 	    0);
 	assert_int_equal(
-	    store_dav_list(&v, &n, f->app.st, f->app.ws, s1, &f->err), 0);
+	    store_dav_list(&v, &n, f->app.st, f->app.ws, 0, s1, &f->err), 0);
 	assert_int_equal(n, 2);
 	assert_true(v[0].gone);
 	assert_null(v[0].href);
@@ -264,11 +267,102 @@ static void test_change_log(void **state)
 	assert_int_equal(
 	    store_contact_delete(f->app.st, f->app.ws, id, &f->err), 0);
 	assert_int_equal(
-	    store_dav_list(&v, &n, f->app.st, f->app.ws, s1, &f->err), 0);
+	    store_dav_list(&v, &n, f->app.st, f->app.ws, 0, s1, &f->err), 0);
 	assert_true(n >= 1);
 	assert_true(v[n - 1].gone);
 	assert_string_equal(v[n - 1].href, "a b.vcf");
 	store_dav_items_free(v, n);
+	contact_clear(&c);
+}
+
+/* Books: a contact in one book only; each book's token its own; a
+ * deleted book's contacts back in the default book. */
+static void test_books(void **state)
+{
+	struct fx *f = *state;
+	struct contact a, c;
+	struct dav_item it, *v = NULL;
+	struct dav_book *bv = NULL;
+	size_t n = 0;
+	int64_t book = 0, t0, t1, fl, tb, flb;
+
+	contact_init(&a);
+	contact_init(&c);
+	a.name = strdup("Ann Lee");
+	c.name = strdup("Cy Work");
+	assert_int_equal(
+	    store_contact_add(f->app.st, f->app.ws, &a, NOW, &f->err), 0);
+	assert_int_equal(
+	    store_dav_book_seq(&t0, &fl, f->app.st, f->app.ws, 0, &f->err), 0);
+	assert_int_equal(t0, item_seq(f, a.id));
+	assert_int_equal(fl, 0);
+	assert_int_equal(store_dav_book_add(&book, f->app.st, f->app.ws, "work",
+					    "Work", &f->err),
+			 0);
+	assert_true(book > 0);
+	assert_int_equal(store_dav_book_add(&book, f->app.st, f->app.ws, "work",
+					    "Again", &f->err),
+			 KITH_ECONFLICT);
+	assert_int_equal(
+	    store_dav_book_seq(&tb, &flb, f->app.st, f->app.ws, book, &f->err),
+	    0);
+	/* a new book: a token past every count, and older ones refused */
+	assert_true(tb > t0);
+	assert_int_equal(flb, tb);
+	/* a card PUT into it: made in book 0, moved in one go */
+	assert_int_equal(
+	    store_contact_add(f->app.st, f->app.ws, &c, NOW, &f->err), 0);
+	assert_int_equal(store_dav_href_set(f->app.st, f->app.ws, book, c.id,
+					    "c.vcf", &f->err),
+			 0);
+	assert_int_equal(
+	    store_dav_book_seq(&t1, &fl, f->app.st, f->app.ws, 0, &f->err), 0);
+	assert_int_equal(t1, t0); /* book 0 saw nothing, not even a tombstone */
+	assert_int_equal(
+	    store_dav_book_seq(&t1, &fl, f->app.st, f->app.ws, book, &f->err),
+	    0);
+	assert_true(t1 > tb);
+	assert_int_equal(
+	    store_dav_list(&v, &n, f->app.st, f->app.ws, book, -1, &f->err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].contact_id, c.id);
+	store_dav_items_free(v, n);
+	assert_int_equal(
+	    store_dav_list(&v, &n, f->app.st, f->app.ws, 0, t0 - 1, &f->err),
+	    0);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].contact_id, a.id);
+	store_dav_items_free(v, n);
+	assert_int_equal(store_dav_find(&it, f->app.st, f->app.ws, 0, "c.vcf",
+					NULL, 0, &f->err),
+			 KITH_ENOTFOUND);
+	assert_int_equal(store_dav_find(&it, f->app.st, f->app.ws, book,
+					"c.vcf", NULL, 0, &f->err),
+			 0);
+	dav_item_clear(&it);
+	assert_int_equal(
+	    store_dav_books(&bv, &n, f->app.st, f->app.ws, &f->err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(bv[0].slug, "work");
+	assert_string_equal(bv[0].name, "Work");
+	store_dav_books_free(bv, n);
+	assert_int_equal(
+	    store_dav_books(&bv, &n, f->app.st, f->other_ws, &f->err), 0);
+	assert_int_equal(n, 0);
+	store_dav_books_free(bv, n);
+	/* deleted: the contact back in book 0 under its name, nothing lost */
+	assert_int_equal(
+	    store_dav_book_delete(f->app.st, f->app.ws, book, &f->err), 0);
+	assert_int_equal(store_dav_find(&it, f->app.st, f->app.ws, 0, "c.vcf",
+					NULL, 0, &f->err),
+			 0);
+	assert_int_equal(it.contact_id, c.id);
+	assert_true(it.seq > t0);
+	dav_item_clear(&it);
+	assert_int_equal(
+	    store_dav_book_delete(f->app.st, f->app.ws, book, &f->err),
+	    KITH_ENOTFOUND);
+	contact_clear(&a);
 	contact_clear(&c);
 }
 
@@ -279,11 +373,12 @@ static void test_raw_cards(void **state)
 	char *text = NULL;
 	int64_t id = 0, s0 = seq(f, f->app.ws);
 
-	assert_int_equal(store_dav_card_put(&id, f->app.st, f->app.ws, "g.vcf",
-					    "g", "BEGIN:VCARD\r\n", &f->err),
+	assert_int_equal(store_dav_card_put(&id, f->app.st, f->app.ws, 0,
+					    "g.vcf", "g", "BEGIN:VCARD\r\n",
+					    &f->err),
 			 0);
 	assert_int_equal(seq(f, f->app.ws), s0 + 1);
-	assert_int_equal(store_dav_find(&it, f->app.st, f->app.ws, "g.vcf",
+	assert_int_equal(store_dav_find(&it, f->app.st, f->app.ws, 0, "g.vcf",
 					NULL, 0, &f->err),
 			 0);
 	assert_int_equal(it.card_id, id);
@@ -293,7 +388,7 @@ static void test_raw_cards(void **state)
 	assert_string_equal(text, "BEGIN:VCARD\r\n");
 	free(text);
 	/* not found from another workspace */
-	assert_int_equal(store_dav_find(&it, f->app.st, f->other_ws, "g.vcf",
+	assert_int_equal(store_dav_find(&it, f->app.st, f->other_ws, 0, "g.vcf",
 					NULL, 0, &f->err),
 			 KITH_ENOTFOUND);
 	assert_int_equal(
@@ -379,6 +474,7 @@ int main(void)
 	    cmocka_unit_test(test_escape),
 	    cmocka_unit_test_setup_teardown(test_change_log, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_raw_cards, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_books, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_card_write, setup, teardown),
 	};
 
