@@ -946,6 +946,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	}
 	for (int i = 0; i < rs->req.n_params; i++)
 		free(rs->req.params[i]);
+	if (rs->req.app_free)
+		rs->req.app_free(rs->req.app);
 	free(rs->req.body);
 	atomic_fetch_sub(&srv->body_bytes, rs->cap);
 	if (!rs->resp.persistent)

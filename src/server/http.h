@@ -30,6 +30,11 @@ struct http_request {
 					 * http_admit_fn may lower it */
 	char *params[4];		/* path parameters, in order */
 	int n_params;
+	/* The application's, for the life of the request (what
+	 * http_admit_fn learned, for the handler); app_free(app) runs
+	 * when the request ends, if set. */
+	void *app;
+	void (*app_free)(void *app);
 };
 
 /*
