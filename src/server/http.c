@@ -620,21 +620,30 @@ void http_header_add(struct http_response *resp, const char *name,
 
 void http_json(struct http_response *resp, int status, json_t *j)
 {
-	if (!resp->persistent)
-		free(resp->body);
-	resp->persistent = false;
-	resp->body = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER |
+	char *body = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER |
 					       JSON_ENCODE_ANY |
 					       JSON_REAL_PRECISION(12))
 		       : NULL;
+
 	json_decref(j);
+	http_json_text(resp, status, body, body ? strlen(body) : 0);
+}
+
+void http_json_text(struct http_response *resp, int status, char *body,
+		    size_t len)
+{
+	if (!resp->persistent)
+		free(resp->body);
+	resp->persistent = false;
+	resp->body = body;
+	resp->len = len;
 	if (!resp->body) {
 		resp->body = strdup("{\"error\":{\"code\":\"internal\","
 				    "\"message\":\"out of memory\","
 				    "\"field\":null}}");
 		status = 500;
+		resp->len = resp->body ? strlen(resp->body) : 0;
 	}
-	resp->len = strlen(resp->body);
 	resp->status = status;
 	resp->content_type = "application/json";
 	if (status < 300)
