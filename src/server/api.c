@@ -927,12 +927,14 @@ bool api_admit(struct store *st, struct http_request *req,
 	     strncmp(req->path, "/hooks/", 7) &&
 	     strncmp(req->path, "/feeds/", 7)))
 		return true;	/* api_handle answers these */
-	/* Without a body api_handle authenticates alone, inside the read
-	 * snapshot of the request: one lookup, one lock. */
-	if (!body_announced(req))
-		return true;
 	r = find_route(req, &known);
 	if (!r || r->auth == AUTH_PUBLIC)
+		return true;
+	/* A quick request without a body is authenticated by api_handle
+	 * alone, inside the request's read snapshot: one lookup, one lock.
+	 * A slow route's is still checked here, so a stranger never waits
+	 * in the workers' queue for its 401. */
+	if (!r->slow && !body_announced(req))
 		return true;
 	a.st = st;
 	a.req = req;
