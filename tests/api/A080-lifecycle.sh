@@ -101,6 +101,7 @@ ok "nothing listens any more" bash -c '! curl -s -o /dev/null --max-time 2 "$1/a
 # ---- SIGTERM during a stream of reads: no log line lost ----
 # Log lines are written in batches: reads answered right up to the
 # SIGTERM must each have their line once the server has stopped.
+mv "$LOG" "$A_DIR/serve-1.log"	# the first server's, kept
 start_server
 reads() { grep -cE ' GET /api/v1/contacts/[0-9]+ 200 ' "$LOG"; }
 for i in $(seq 1 20000); do printf 'url = "%s/api/v1/contacts/%d"\noutput = "/dev/null"\n' "$BASE" $(((i % 3000) + 1)); done >"$A_DIR/last.cfg"
