@@ -135,6 +135,271 @@ json_t *kj_contact(const struct contact *c, bool with_summary)
 	return o;
 }
 
+/* ---- kj_contact without jansson ---- */
+
+/* A growing text; oom sticks once an allocation failed. */
+struct jw {
+	char *p;
+	size_t len, cap;
+	bool oom;
+};
+
+static void jw_raw(struct jw *w, const char *s, size_t n)
+{
+	if (w->oom)
+		return;
+	if (w->len + n + 1 > w->cap) {
+		size_t cap = w->cap ? w->cap : 1024;
+		char *p;
+
+		while (w->len + n + 1 > cap)
+			cap *= 2;
+		p = realloc(w->p, cap);
+		if (!p) {
+			w->oom = true;
+			return;
+		}
+		w->p = p;
+		w->cap = cap;
+	}
+	memcpy(w->p + w->len, s, n);
+	w->len += n;
+	w->p[w->len] = '\0';
+}
+
+static void jw_lit(struct jw *w, const char *s)
+{
+	jw_raw(w, s, strlen(s));
+}
+
+/* s as a JSON string the way jansson's dump_string writes it without
+ * JSON_ENSURE_ASCII: backslash, quote and bytes below 0x20 escaped
+ * (\b \f \n \r \t, else \u00XX in capitals), the rest as it is. s is
+ * valid UTF-8 (the caller checked); NULL is null. */
+static void jw_str(struct jw *w, const char *s)
+{
+	const char *run;
+
+	if (!s) {
+		jw_lit(w, "null");
+		return;
+	}
+	jw_raw(w, "\"", 1);
+	for (run = s; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		char esc[8];
+		const char *e;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		jw_raw(w, run, (size_t)(s - run));
+		run = s + 1;
+		switch (c) {
+		case '"': e = "\\\""; break;
+		case '\\': e = "\\\\"; break;
+		case '\b': e = "\\b"; break;
+		case '\f': e = "\\f"; break;
+		case '\n': e = "\\n"; break;
+		case '\r': e = "\\r"; break;
+		case '\t': e = "\\t"; break;
+		default:
+			snprintf(esc, sizeof(esc), "\\u%04X", c);
+			e = esc;
+		}
+		jw_lit(w, e);
+	}
+	jw_raw(w, run, (size_t)(s - run));
+	jw_raw(w, "\"", 1);
+}
+
+/* "key": (after a comma unless it is the first). */
+static void jw_key(struct jw *w, const char *key)
+{
+	if (w->len && w->p[w->len - 1] != '{')
+		jw_raw(w, ",", 1);
+	jw_raw(w, "\"", 1);
+	jw_lit(w, key);
+	jw_raw(w, "\":", 2);
+}
+
+static void jw_int(struct jw *w, long long v)
+{
+	char buf[24];
+
+	jw_raw(w, buf, (size_t)snprintf(buf, sizeof(buf), "%lld", v));
+}
+
+static void jw_strlist(struct jw *w, const struct strlist *l)
+{
+	jw_raw(w, "[", 1);
+	for (size_t i = 0; i < l->n; i++) {
+		if (i)
+			jw_raw(w, ",", 1);
+		jw_str(w, l->v[i]);
+	}
+	jw_raw(w, "]", 1);
+}
+
+static void jw_time(struct jw *w, kith_time t)
+{
+	char buf[32];
+
+	if (t == KITH_NO_TIME)
+		jw_lit(w, "null");
+	else
+		jw_str(w, kith_time_iso(t, buf, sizeof(buf)));
+}
+
+static void jw_cad(struct jw *w, struct cadence c)
+{
+	char buf[16];
+
+	if (kith_cadence_none(c))
+		jw_lit(w, "null");
+	else
+		jw_str(w, kith_cadence_str(c, buf, sizeof(buf)));
+}
+
+static void jw_id(struct jw *w, int64_t id)
+{
+	if (id)
+		jw_int(w, id);
+	else
+		jw_lit(w, "null");
+}
+
+static bool utf8_ok(const char *s)
+{
+	return !s || kith_utf8_valid(s, strlen(s));
+}
+
+static bool strlist_utf8_ok(const struct strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!utf8_ok(l->v[i]))
+			return false;
+	return true;
+}
+
+int kj_contact_dump(char **out, size_t *len, const struct contact *c,
+		    bool with_summary)
+{
+	struct jw w = { 0 };
+	char day[16];
+
+	*out = NULL;
+	*len = 0;
+	/* jansson leaves out a member whose string is not UTF-8: so that
+	 * this stays the same bytes, such a contact goes to kj_contact. */
+	if (!utf8_ok(c->name) || !utf8_ok(c->title) || !utf8_ok(c->tz) ||
+	    !utf8_ok(c->notes) || !utf8_ok(c->uid) ||
+	    (with_summary && !utf8_ok(c->org_name)) ||
+	    (!with_summary && !utf8_ok(c->card)) ||
+	    !strlist_utf8_ok(&c->emails) || !strlist_utf8_ok(&c->phones) ||
+	    !strlist_utf8_ok(&c->handles) || !strlist_utf8_ok(&c->tags) ||
+	    !strlist_utf8_ok(&c->email_labels) ||
+	    !strlist_utf8_ok(&c->phone_labels) ||
+	    !strlist_utf8_ok(&c->addresses) ||
+	    !strlist_utf8_ok(&c->address_labels))
+		return KITH_EINPUT;
+	jw_raw(&w, "{", 1);
+	jw_key(&w, "id");
+	jw_int(&w, c->id);
+	jw_key(&w, "name");
+	jw_str(&w, c->name);
+	jw_key(&w, "emails");
+	jw_strlist(&w, &c->emails);
+	jw_key(&w, "phones");
+	jw_strlist(&w, &c->phones);
+	jw_key(&w, "handles");
+	jw_strlist(&w, &c->handles);
+	jw_key(&w, "tags");
+	jw_strlist(&w, &c->tags);
+	jw_key(&w, "org_id");
+	jw_id(&w, c->org_id);
+	if (with_summary) {
+		jw_key(&w, "org");
+		jw_str(&w, c->org_name);
+	}
+	jw_key(&w, "title");
+	jw_str(&w, c->title);
+	jw_key(&w, "tz");
+	jw_str(&w, c->tz);
+	jw_key(&w, "notes");
+	jw_str(&w, c->notes);
+	jw_key(&w, "tier");
+	jw_str(&w, c->tier == TIER_NONE ? NULL : tier_name(c->tier));
+	jw_key(&w, "every");
+	jw_cad(&w, c->every);
+	jw_key(&w, "meet_every");
+	jw_cad(&w, c->meet_every);
+	jw_key(&w, "since");
+	jw_str(&w, c->since == KITH_NO_DAY
+			   ? NULL
+			   : kith_date_iso(c->since, day, sizeof(day)));
+	jw_key(&w, "owner_id");
+	jw_id(&w, c->owner_id);
+	jw_key(&w, "snooze_until");
+	jw_time(&w, c->snooze_until);
+	jw_key(&w, "created_at");
+	jw_time(&w, c->created_at);
+	jw_key(&w, "updated_at");
+	jw_time(&w, c->updated_at);
+	jw_key(&w, "version");
+	jw_int(&w, c->version);
+	if (c->email_labels.n) {
+		jw_key(&w, "email_labels");
+		jw_strlist(&w, &c->email_labels);
+	}
+	if (c->phone_labels.n) {
+		jw_key(&w, "phone_labels");
+		jw_strlist(&w, &c->phone_labels);
+	}
+	if (c->addresses.n) {
+		jw_key(&w, "addresses");
+		jw_strlist(&w, &c->addresses);
+	}
+	if (c->address_labels.n) {
+		jw_key(&w, "address_labels");
+		jw_strlist(&w, &c->address_labels);
+	}
+	if (c->uid) {
+		jw_key(&w, "uid");
+		jw_str(&w, c->uid);
+	}
+	if (c->card && !with_summary) {
+		jw_key(&w, "card");
+		jw_str(&w, c->card);
+	}
+	if (with_summary) {
+		jw_key(&w, "summary");
+		jw_raw(&w, "{", 1);
+		jw_key(&w, "last_touch");
+		jw_time(&w, c->last_touch);
+		jw_key(&w, "last_in_person");
+		jw_time(&w, c->last_in_person);
+		jw_key(&w, "touch_count");
+		jw_int(&w, c->touch_count);
+		jw_key(&w, "effective_every");
+		jw_cad(&w, c->eff_every);
+		jw_key(&w, "effective_meet_every");
+		jw_cad(&w, c->eff_meet);
+		jw_key(&w, "due_at");
+		jw_time(&w, c->due_at);
+		jw_key(&w, "meet_due_at");
+		jw_time(&w, c->meet_due_at);
+		jw_raw(&w, "}", 1);
+	}
+	jw_raw(&w, "}", 1);
+	if (w.oom) {
+		free(w.p);
+		return KITH_ENOMEM;
+	}
+	*out = w.p;
+	*len = w.len;
+	return KITH_OK;
+}
+
 json_t *kj_org(const struct organization *org)
 {
 	return json_pack("{s:I, s:s, s:o}", "id", (json_int_t)org->id, "name",

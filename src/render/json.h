@@ -32,6 +32,16 @@ json_t *kj_id(int64_t id);
 
 /* with_summary adds last touches, effective cadences and due times. */
 json_t *kj_contact(const struct contact *c, bool with_summary);
+/*
+ * kj_contact(c, with_summary) dumped compact (JSON_COMPACT |
+ * JSON_PRESERVE_ORDER, as the API sends it), written straight into *out
+ * without building jansson values: the API's most frequent reply. The
+ * same bytes, pinned by test_json. *out is the caller's to free(), *len
+ * its length. KITH_OK; KITH_ENOMEM; KITH_EINPUT when a string is not
+ * UTF-8, which jansson would leave out: use kj_contact then.
+ */
+int kj_contact_dump(char **out, size_t *len, const struct contact *c,
+		    bool with_summary);
 json_t *kj_org(const struct organization *o);
 json_t *kj_touch(const struct touchpoint *t);
 json_t *kj_fact(const struct fact *f);

@@ -130,13 +130,24 @@ void h_contacts_create(struct api *a)
 
 void h_contact_get(struct api *a)
 {
-	json_t *j = contact_json_of(a, a->id);
+	struct contact c;
+	char *body;
+	size_t len;
+	int rc;
 
-	if (!j) {
-		api_fail(a, a->err.status);
+	rc = store_contact_get(&c, a->st, a->ctx.ws, a->id, &a->err);
+	if (rc) {
+		api_fail(a, rc);
 		return;
 	}
-	http_json(a->resp, 200, j);
+	/* The API's most frequent reply, written without building jansson
+	 * values: the same bytes (test_json pins them), a sixth less CPU
+	 * per request (issue 19). */
+	if (!kj_contact_dump(&body, &len, &c, true))
+		http_json_text(a->resp, 200, body, len);
+	else
+		http_json(a->resp, 200, kj_contact(&c, true));
+	contact_clear(&c);
 }
 
 void h_contact_patch(struct api *a)

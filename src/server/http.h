@@ -30,6 +30,11 @@ struct http_request {
 					 * http_admit_fn may lower it */
 	char *params[4];		/* path parameters, in order */
 	int n_params;
+	/* The application's, for the life of the request (what
+	 * http_admit_fn learned, for the handler); app_free(app) runs
+	 * when the request ends, if set. */
+	void *app;
+	void (*app_free)(void *app);
 };
 
 /*
@@ -89,6 +94,10 @@ const char *http_cookie(struct http_request *r, const char *name);
 /* Set resp to j dumped as JSON with status; steals j; adds an ETag of
  * the body. */
 void http_json(struct http_response *resp, int status, json_t *j);
+/* The same for JSON already written: steals body (len bytes, NUL-
+ * terminated; NULL answers 500, out of memory). */
+void http_json_text(struct http_response *resp, int status, char *body,
+		    size_t len);
 /* Set resp to the JSON error shape; code e.g. "invalid". */
 void http_error(struct http_response *resp, int status, const char *code,
 		const char *field, const char *fmt, ...)

@@ -317,6 +317,13 @@ static void test_time_iso(void **state)
 				 KITH_OK);
 		assert_int_equal(back, cases[i].t);
 	}
+	/* The edges of the hand-written path, and past it (snprintf). */
+	assert_string_equal(kith_time_iso(-62135596800LL, buf, sizeof(buf)),
+			    "0001-01-01T00:00:00Z");
+	assert_string_equal(kith_time_iso(253402300799LL, buf, sizeof(buf)),
+			    "9999-12-31T23:59:59Z");
+	assert_string_equal(kith_time_iso(253402300800LL, buf, sizeof(buf)),
+			    "10000-01-01T00:00:00Z");
 	assert_string_equal(kith_date_iso(DAY_2024_02_29, buf, sizeof(buf)),
 			    "2024-02-29");
 }
