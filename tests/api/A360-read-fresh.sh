@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A350: the read path stays fresh (issue 19). Whatever the server keeps
+# A360: the read path stays fresh (issue 19). Whatever the server keeps
 # between requests to answer GET /api/v1/contacts/{id} quickly, a token
 # revoked, a user removed or a role changed by another process (the CLI,
 # or any SQLite client), and a sign-out, count from the very next
