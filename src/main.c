@@ -110,12 +110,13 @@ static const struct command commands[] = {
 	  "         [--hook-daily N] [--trust-proxy CIDR]...\n"
 	  "         [--per-ip-limit N] [--header-timeout SECONDS]\n"
 	  "         [--max-streams N] [--mail-every SECONDS]\n"
-	  "         [--mail-allow HOST[:PORT],...]...",
+	  "         [--mail-allow HOST[:PORT],...]... [--stop-grace SECONDS]",
 	  "Serve the JSON API and the web app (default 127.0.0.1:8080)\n"
 	  "until SIGTERM; one access-log line per request on stderr unless\n"
 	  "--quiet; sync mailboxes every --mail-every seconds (default\n"
 	  "180). Up to 4000 connections, --per-ip-limit (64) per address;\n"
-	  "headers must arrive within --header-timeout (10 s). For TLS,\n"
+	  "headers must arrive within --header-timeout (10 s). On SIGTERM,\n"
+	  "requests in flight get --stop-grace (10 s) to finish. For TLS,\n"
 	  "put nginx or Caddy in front and name it with --trust-proxy:\n"
 	  "see kith-serve(1) and docs/OPERATIONS.md." },
 	{ "user", cmd_user, true,

@@ -35,13 +35,14 @@ int cmd_serve(struct cli *cl)
 		{ "hook-daily", true }, { "trust-proxy", true },
 		{ "per-ip-limit", true }, { "header-timeout", true },
 		{ "max-streams", true }, { "mail-every", true },
-		{ "mail-allow", true }, { NULL, false }
+		{ "mail-allow", true }, { "stop-grace", true },
+		{ NULL, false }
 	};
 	static const char *proxies[CLI_MAX_ARGS];
 	struct http_server_opts o = { 0 };
 	const char *allow;
 	long threads, per_min, per_day, per_ip, header_timeout, streams;
-	long mail_every;
+	long mail_every, grace;
 	struct mail_key key;
 	size_t n_proxies = 0;
 	int rc;
@@ -77,6 +78,9 @@ int cmd_serve(struct cli *cl)
 	if (!rc)
 		rc = cli_int(&header_timeout, cl, "header-timeout", 1, 3600,
 			     HTTP_HEADER_TIMEOUT_DEFAULT);
+	if (!rc)
+		rc = cli_int(&grace, cl, "stop-grace", 0, 3600,
+			     HTTP_STOP_GRACE_DEFAULT);
 	if (!rc)
 		rc = cli_int(&streams, cl, "max-streams", 1, 1000,
 			     HTTP_STREAMS_PER_KEY_DEFAULT);
@@ -133,6 +137,7 @@ int cmd_serve(struct cli *cl)
 	o.per_ip_limit = (unsigned)per_ip;
 	o.header_timeout = (unsigned)header_timeout;
 	o.streams_per_user = (unsigned)streams;
+	o.stop_grace = grace ? (int)grace : -1;
 	/* Each server thread opens its own connection; this one has done
 	 * the migrations and is not needed while serving. */
 	app_close(&cl->app);

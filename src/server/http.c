@@ -74,6 +74,7 @@ struct server {
 	pthread_cond_t cond;
 	struct req_state *head, *tail;
 	bool stopping;
+	bool workers_joined;
 	pthread_t workers[2];
 };
 
@@ -927,11 +928,29 @@ static enum MHD_Result queue(struct MHD_Connection *conn,
 	return ret;
 }
 
+/* Stop the workers for slow requests once: they finish the request in
+ * hand and answer 503 to those still queued. */
+static void workers_stop(struct server *sv)
+{
+	pthread_mutex_lock(&sv->lock);
+	if (sv->workers_joined) {
+		pthread_mutex_unlock(&sv->lock);
+		return;
+	}
+	sv->stopping = true;
+	sv->workers_joined = true;
+	pthread_cond_broadcast(&sv->cond);
+	pthread_mutex_unlock(&sv->lock);
+	for (int i = 0; i < 2; i++)
+		pthread_join(sv->workers[i], NULL);
+}
+
 static void *worker_main(void *arg)
 {
 	(void)arg;
 	for (;;) {
 		struct req_state *rs;
+		bool stop;
 
 		pthread_mutex_lock(&srv->lock);
 		while (!srv->head && !srv->stopping)
@@ -942,19 +961,35 @@ static void *worker_main(void *arg)
 			if (!srv->head)
 				srv->tail = NULL;
 		}
+		stop = srv->stopping;
 		pthread_mutex_unlock(&srv->lock);
 		if (!rs)
 			break;
-		run_handler(rs);
+		/* Past the grace for requests in flight: what has not begun
+		 * is told to come back, so the connection can be closed. */
+		if (stop)
+			http_error(&rs->resp, 503, "unavailable", NULL,
+				   "the server is stopping; try again");
+		else
+			run_handler(rs);
 		rs->ready = true;
 		MHD_resume_connection(rs->req.conn);
 	}
 	return NULL;
 }
 
-static void enqueue(struct req_state *rs)
+/* Suspend the connection and queue its slow request for the workers:
+ * false once they are gone (the server is stopping), and the caller
+ * answers it itself. Under the lock, so no request is suspended after
+ * the workers' last look at the queue. */
+static bool enqueue(struct req_state *rs)
 {
 	pthread_mutex_lock(&srv->lock);
+	if (srv->workers_joined) {
+		pthread_mutex_unlock(&srv->lock);
+		return false;
+	}
+	MHD_suspend_connection(rs->req.conn);
 	rs->next = NULL;
 	if (srv->tail)
 		srv->tail->next = rs;
@@ -963,6 +998,7 @@ static void enqueue(struct req_state *rs)
 	srv->tail = rs;
 	pthread_cond_signal(&srv->cond);
 	pthread_mutex_unlock(&srv->lock);
+	return true;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
@@ -1068,9 +1104,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	if (rs->ready)
 		return queue(conn, rs);
 	if (rs->slow && !rs->req.body_too_large && !rs->over_budget) {
-		MHD_suspend_connection(conn);
-		enqueue(rs);
-		return MHD_YES;
+		if (enqueue(rs))
+			return MHD_YES;
+		http_error(&rs->resp, 503, "unavailable", NULL,
+			   "the server is stopping; try again");
+		return queue(conn, rs);
 	}
 	run_handler(rs);
 	return queue(conn, rs);
@@ -1215,7 +1253,7 @@ int http_serve(const struct http_server_opts *o, const struct http_app *app,
 	struct MHD_Daemon *d;
 	sigset_t sigs;
 	unsigned threads = o->threads;
-	int sig = 0, rc;
+	int sig = 0, grace, rc;
 
 	rc = parse_listen(&ss, o->listen, err);
 	if (rc)
@@ -1313,20 +1351,21 @@ int http_serve(const struct http_server_opts *o, const struct http_app *app,
 	http_wake(0);
 	atomic_store(&ticking, false);
 	pthread_join(s.ticker, NULL);
-	for (int i = 0; i < 100 && atomic_load(&s.in_flight) > 0; i++)
+	grace = o->stop_grace < 0 ? 0
+		: o->stop_grace ? o->stop_grace : HTTP_STOP_GRACE_DEFAULT;
+	for (int i = 0; i < grace * 10 && atomic_load(&s.in_flight) > 0; i++)
 		usleep(100 * 1000);
+	/* A slow request still running holds its connection suspended,
+	 * and MHD aborts the process if it is stopped with one: let the
+	 * workers finish what they hold (and refuse what waits) first. */
+	workers_stop(&s);
 	MHD_stop_daemon(d);
 	log_stop();
 	fprintf(stderr, "kith: stopped\n");
 	rc = KITH_OK;
 stop_workers:
 	log_stop();
-	pthread_mutex_lock(&s.lock);
-	s.stopping = true;
-	pthread_cond_broadcast(&s.cond);
-	pthread_mutex_unlock(&s.lock);
-	for (int i = 0; i < 2; i++)
-		pthread_join(s.workers[i], NULL);
+	workers_stop(&s);
 	free(s.proxies);
 	return rc;
 }

@@ -126,11 +126,15 @@ struct http_server_opts {
 					 * 0: HTTP_HEADER_TIMEOUT_DEFAULT */
 	unsigned streams_per_user;	/* open event streams per user key; 0:
 					 * HTTP_STREAMS_PER_KEY_DEFAULT */
+	int stop_grace;			/* seconds requests in flight get after
+					 * SIGTERM; 0: HTTP_STOP_GRACE_DEFAULT,
+					 * -1: none */
 };
 
 #define HTTP_PER_IP_DEFAULT 64
 #define HTTP_HEADER_TIMEOUT_DEFAULT 10
 #define HTTP_STREAMS_PER_KEY_DEFAULT 8
+#define HTTP_STOP_GRACE_DEFAULT 10
 /* All request bodies being buffered at once, across connections: past
  * it a request gets 503 rather than the server running out of memory. */
 #define HTTP_BODY_BUDGET ((size_t)256 * 1024 * 1024)

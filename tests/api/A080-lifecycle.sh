@@ -118,4 +118,30 @@ wait "$BURST"
 R1=$(grep -c '^200$' "$A_DIR/last.out")
 R2=$(reads)
 ok "reads answered until the stop each have a line ($R1 answered, $R2 logged)" test "$R1" -ge 200 -a "$R1" -lt 20000 -a "$R2" -ge "$R1"
+
+# ---- SIGTERM past the grace, slow requests still running and queued ----
+# With --stop-grace 0 the two workers are still exporting and two more
+# exports wait in the queue when the server stops: those finish, these
+# are refused, and libmicrohttpd is never stopped with a connection
+# still suspended (it aborts the process then).
+mv "$LOG" "$A_DIR/serve-2.log"
+serve_with --stop-grace 0
+for i in 1 2 3 4; do
+	curl -s -o /dev/null -w '%{http_code}\n' "${A[@]}" "$BASE/api/v1/export" >"$A_DIR/ex$i.code" &
+done
+for _ in $(seq 1 40); do
+	[ "$(ss -tn state established "( dport = :${BASE##*:} )" 2>/dev/null | grep -c .)" -ge 5 ] && break
+	sleep 0.025
+done
+sleep 0.1
+kill -TERM "$SERVER_PID"
+wait "$SERVER_PID"
+RC=$?
+SERVER_PID=
+wait
+CODES=$(cat "$A_DIR"/ex?.code | sort | tr '\n' ' ')
+ok "--stop-grace 0 with exports running and queued: exit 0 (got $RC)" test "$RC" = 0
+ok "... it stopped cleanly" bash -c 'tail -1 "$1" | grep -q "^kith: stopped" && ! grep -q "suspended connections" "$1"' _ "$LOG"
+ok "... each export got its book, a 503, or a closed connection ($CODES)" \
+	bash -c '! grep -qvE "^(200|503|000)$" "$1"/ex?.code' _ "$A_DIR"
 finish
