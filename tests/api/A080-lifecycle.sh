@@ -126,8 +126,10 @@ ok "reads answered until the stop each have a line ($R1 answered, $R2 logged)" t
 # still suspended (it aborts the process then).
 mv "$LOG" "$A_DIR/serve-2.log"
 serve_with --stop-grace 0
+EXPORTS=()
 for i in 1 2 3 4; do
 	curl -s -o /dev/null -w '%{http_code}\n' "${A[@]}" "$BASE/api/v1/export" >"$A_DIR/ex$i.code" &
+	EXPORTS+=($!)
 done
 for _ in $(seq 1 40); do
 	[ "$(ss -tn state established "( dport = :${BASE##*:} )" 2>/dev/null | grep -c .)" -ge 5 ] && break
@@ -138,7 +140,7 @@ kill -TERM "$SERVER_PID"
 wait "$SERVER_PID"
 RC=$?
 SERVER_PID=
-wait
+wait "${EXPORTS[@]}"
 CODES=$(cat "$A_DIR"/ex?.code | sort | tr '\n' ' ')
 ok "--stop-grace 0 with exports running and queued: exit 0 (got $RC)" test "$RC" = 0
 ok "... it stopped cleanly" bash -c 'tail -1 "$1" | grep -q "^kith: stopped" && ! grep -q "suspended connections" "$1"' _ "$LOG"
