@@ -32,7 +32,9 @@ after=$(hwm)
 logged() { sleep 0.2; [ "$(grep -c "POST /api/v1/import $1 " "$A_DIR/serve.log")" -ge "$2" ]; }
 ok "unauthenticated 60 MB import: 401 ($STATUS)" test "$STATUS" = 401 -o "$STATUS" = 000
 ok "... the log says 401" logged 401 1
-ok "... answered within 3 s ($(((t1 - t0) / 1000000)) ms)" test $(((t1 - t0) / 1000000)) -lt 3000
+# A bound for a hang, not a speed figure (a loaded machine took 4 s);
+# the memory checks are what tell a read body from a refused one.
+ok "... answered, not held ($(((t1 - t0) / 1000000)) ms)" test $(((t1 - t0) / 1000000)) -lt 20000
 ok "... server peak memory grew by under 4 MB (${before} -> ${after} kB)" test $((after - before)) -lt 4096
 req POST /api/v1/import "${J[@]}" -H 'Expect:' -H "Authorization: Bearer $TV" --data-binary @"$A_DIR/big.json"
 after2=$(hwm)

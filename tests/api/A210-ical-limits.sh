@@ -65,7 +65,9 @@ req POST /api/v1/meetings/import "${A[@]}" "${J[@]}" --data-binary @"$A_DIR/neve
 ms=$((($(date +%s%N) - t0) / 1000000))
 ok "20 impossible rules: 422" test "$STATUS" = 422
 ok "the error says the rule never matches" grep -q 'never meet' <<<"$BODY"
-ok "answered in well under 1 s (${ms} ms)" test "$ms" -lt 500
+# Refused before libical expands anything: a bound well under the 1 s
+# budget per event times 20, with room for a loaded machine.
+ok "answered without expanding them (${ms} ms)" test "$ms" -lt 5000
 stop_clean
 echo "1..$t_n"
 finish

@@ -65,10 +65,11 @@ sleep 0.3
 t0=$(date +%s%3N)
 post "$TB" /api/v1/notify/test ''
 ok "Beta's test: 202" test "$STATUS" = 202
-for _ in $(seq 1 100); do grep -q '"/beta"' "$RX_LOG" && break; sleep 0.05; done
+for _ in $(seq 1 160); do grep -q '"/beta"' "$RX_LOG" && break; sleep 0.05; done
 t1=$(jq -r 'select(.path == "/beta") | .t' "$RX_LOG" | head -1)
 ok "Beta's notification arrived" test -n "$t1"
-ok "within 2 s of asking ($((${t1:-0} - t0)) ms)" test -n "$t1" -a "$((${t1:-0} - t0))" -lt 2000
+# Behind the tar-pit it took 19 s; 8 s leaves room for a loaded machine.
+ok "within 8 s of asking, not behind Alpha's tar-pit ($((${t1:-0} - t0)) ms)" test -n "$t1" -a "$((${t1:-0} - t0))" -lt 8000
 t0=$(date +%s%3N)
 req GET /api/v1/me -H "Authorization: Bearer $TB"
 ok "the server answers meanwhile ($(($(date +%s%3N) - t0)) ms)" test "$STATUS" = 200
