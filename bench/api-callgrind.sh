@@ -23,7 +23,7 @@ token=$("$kith" --db "$db" --workspace Bench token create bench@kith.example --n
 out=$dir/callgrind.out
 rm -f "$out" "$out".*
 valgrind --tool=callgrind --callgrind-out-file="$out" \
-	"$kith" --db "$db" serve --listen 127.0.0.1:0 --hook-rate 0 --hook-daily 0 2>"$dir/cg-serve.log" &
+	"$kith" --db "$db" serve --listen 127.0.0.1:0 --threads 1 --hook-rate 0 --hook-daily 0 2>"$dir/cg-serve.log" &
 vpid=$!
 trap 'kill $vpid 2>/dev/null; true' EXIT
 base=
@@ -35,7 +35,8 @@ done
 [ -n "$base" ] || { echo "kith serve did not start" >&2; cat "$dir/cg-serve.log" >&2; exit 1; }
 url=$base/api/v1/contacts/$((contacts / 2))
 urls() { for _ in $(seq 1 "$1"); do printf 'url = "%s"\noutput = /dev/null\n' "$url"; done; }
-# Warm-up (statement cache, pool threads), then count one keep-alive run.
+# One pool thread, so the warm-up opens the store and fills the statement
+# cache of the thread that serves the counted keep-alive run.
 urls 20 | curl -sf -K - -H "Authorization: Bearer $token"
 callgrind_control -z "$vpid" >/dev/null
 urls "$reads" | curl -sf -K - -H "Authorization: Bearer $token"
