@@ -1114,6 +1114,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	return queue(conn, rs);
 }
 
+/* An access-log line being written: at most cap bytes, the rest cut. */
+struct line_buf {
+	char *p;
+	size_t cap, n;
+};
+
+static void line_add(struct line_buf *b, const char *s)
+{
+	size_t k = strlen(s);
+
+	if (k > b->cap - b->n)
+		k = b->cap - b->n;
+	memcpy(b->p + b->n, s, k);
+	b->n += k;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn,
 			 void **con_cls, enum MHD_RequestTerminationCode toe)
 {
@@ -1139,20 +1155,31 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 		 * conversion was a tenth of the line's cost. */
 		long long cms = (long long)(ms * 100 + 0.5);
 
-		n = snprintf(line, sizeof(line), "%s %s %s %d %lld.%02lldms%s\n",
-			     rs->req.remote, method, path,
-			     rs->queued ? rs->resp.status : 0, cms / 100,
-			     cms % 100,
-			     toe == MHD_REQUEST_TERMINATED_COMPLETED_OK
-				     ? ""
-				     : " (aborted)");
+		char num[24], frac[3] = { (char)('0' + cms % 100 / 10),
+					  (char)('0' + cms % 10), 0 };
+		struct line_buf lb = { line, sizeof(line) - 1, 0 };
 
-		if (n >= (int)sizeof(line)) {
-			n = (int)sizeof(line) - 1;	/* cut: still a line */
-			line[n - 1] = '\n';
-		}
-		if (n > 0)
-			log_line(line, (size_t)n);
+		/* "%s %s %s %d %lld.%02lldms%s\n" by hand: snprintf was a
+		 * tenth of what the server spent on a request of its own. */
+		line_add(&lb, rs->req.remote);
+		line_add(&lb, " ");
+		line_add(&lb, method);
+		line_add(&lb, " ");
+		line_add(&lb, path);
+		line_add(&lb, " ");
+		kith_int_fmt(num, rs->queued ? rs->resp.status : 0);
+		line_add(&lb, num);
+		line_add(&lb, " ");
+		kith_int_fmt(num, cms / 100);
+		line_add(&lb, num);
+		line_add(&lb, ".");
+		line_add(&lb, frac);
+		line_add(&lb, "ms");
+		if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+			line_add(&lb, " (aborted)");
+		n = (int)lb.n;
+		line[n++] = '\n';	/* cut or not: still a line */
+		log_line(line, (size_t)n);
 	}
 	for (int i = 0; i < rs->req.n_params; i++)
 		free(rs->req.params[i]);
