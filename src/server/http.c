@@ -589,19 +589,41 @@ const char *http_cookie(struct http_request *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
 }
 
-/* FNV-1a: an ETag needs to change with the body, not to resist attack. */
+/* One step of etag_of: both halves are bijective in h, so two bodies of
+ * one length that differ within a single word never share an ETag. */
+static inline uint64_t etag_step(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+	return h ^ (h >> 32);
+}
+
+/* An ETag needs to change with the body, not to resist attack. Eight
+ * bytes a step (in the machine's byte order), then murmur3's final mix:
+ * FNV-1a's multiply per byte was 3% of a contact read's CPU, and more of
+ * a long list's. */
 static void etag_of(char out[40], const char *s, size_t n)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
+	uint64_t h = 0xcbf29ce484222325ull ^ n, w;
+	size_t i = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ull;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = etag_step(h, w);
 	}
+	if (i < n) {
+		w = 0;
+		memcpy(&w, s + i, n - i);
+		h = etag_step(h, w);
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
 	/* "%016llx" in quotes, without snprintf's cost per request. */
 	out[0] = '"';
-	for (int i = 0; i < 16; i++)
-		out[1 + i] = "0123456789abcdef"[(h >> (60 - 4 * i)) & 0xf];
+	for (int d = 0; d < 16; d++)
+		out[1 + d] = "0123456789abcdef"[(h >> (60 - 4 * d)) & 0xf];
 	out[17] = '"';
 	out[18] = '\0';
 }
