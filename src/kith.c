@@ -583,12 +583,40 @@ int kith_cadence_none(struct cadence c)
 	return c.days == 0 && c.months == 0;
 }
 
+size_t kith_int_fmt(char *out, long long v)
+{
+	/* Through unsigned: -LLONG_MIN does not fit in a long long. */
+	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v
+				     : (unsigned long long)v;
+	char tmp[20];
+	size_t n = 0, k = 0;
+
+	do {
+		tmp[k++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		out[n++] = '-';
+	while (k)
+		out[n++] = tmp[--k];
+	out[n] = '\0';
+	return n;
+}
+
 const char *kith_cadence_str(struct cadence c, char *buf, size_t n)
 {
-	if (c.months)
-		snprintf(buf, n, "%dm", c.months);
-	else
-		snprintf(buf, n, "%dd", c.days);
+	char num[24];
+	size_t k = kith_int_fmt(num, c.months ? c.months : c.days);
+
+	/* One contact reply spells two cadences: no snprintf for them. */
+	if (k + 2 > n) {
+		if (n)
+			buf[0] = '\0';
+		return buf;
+	}
+	memcpy(buf, num, k);
+	buf[k] = c.months ? 'm' : 'd';
+	buf[k + 1] = '\0';
 	return buf;
 }
 

@@ -127,6 +127,9 @@ int kith_cadence_parse(struct cadence *out, const char *s, const char *field,
 		       struct kith_err *err);
 /* Canonical spelling: "30d", "6w" stays "42d", "3m", "1y" becomes "12m". */
 const char *kith_cadence_str(struct cadence c, char *buf, size_t n);
+/* v in decimal, as "%lld" writes it, into out (>= 21 bytes, NUL
+ * ended); the length. For the read path, where snprintf's cost showed. */
+size_t kith_int_fmt(char *out, long long v);
 /* "every 30 days", "every 3 months" */
 const char *kith_cadence_words(struct cadence c, char *buf, size_t n);
 int kith_cadence_none(struct cadence c);

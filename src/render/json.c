@@ -226,7 +226,7 @@ static void jw_int(struct jw *w, long long v)
 {
 	char buf[24];
 
-	jw_raw(w, buf, (size_t)snprintf(buf, sizeof(buf), "%lld", v));
+	jw_raw(w, buf, kith_int_fmt(buf, v));
 }
 
 static void jw_strlist(struct jw *w, const struct strlist *l)

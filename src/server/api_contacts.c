@@ -16,7 +16,7 @@ static json_t *contact_json_of(struct api *a, int64_t id)
 	struct contact c;
 	json_t *j;
 
-	if (store_contact_get(&c, a->st, a->ctx.ws, id, &a->err))
+	if (store_contact_get_lean(&c, a->st, a->ctx.ws, id, &a->err))
 		return NULL;
 	j = kj_contact(&c, true);
 	contact_clear(&c);
@@ -135,7 +135,7 @@ void h_contact_get(struct api *a)
 	size_t len;
 	int rc;
 
-	rc = store_contact_get(&c, a->st, a->ctx.ws, a->id, &a->err);
+	rc = store_contact_get_lean(&c, a->st, a->ctx.ws, a->id, &a->err);
 	if (rc) {
 		api_fail(a, rc);
 		return;

@@ -17,7 +17,8 @@ bool api_cursor(struct api *a, int64_t *after, size_t *limit)
 bool api_contact_here(struct api *a)
 {
 	struct contact c;
-	int rc = store_contact_get(&c, a->st, a->ctx.ws, a->id, &a->err);
+	int rc = store_contact_get_lean(&c, a->st, a->ctx.ws, a->id,
+					 &a->err);
 
 	if (rc) {
 		api_fail(a, rc);

@@ -165,8 +165,8 @@ void h_dates_upcoming(struct api *a)
 		json_object_set_new(j, "years", u[i].years
 							? json_integer(u[i].years)
 							: json_null());
-		if (!store_contact_get(&c, a->st, a->ctx.ws, u[i].d->contact_id,
-				       NULL)) {
+		if (!store_contact_get_lean(&c, a->st, a->ctx.ws,
+					    u[i].d->contact_id, NULL)) {
 			json_object_set_new(j, "contact_name",
 					    json_string(c.name));
 			contact_clear(&c);

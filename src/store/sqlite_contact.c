@@ -514,8 +514,8 @@ static int split_list(struct strlist *l, struct strlist *a, struct strlist *b,
 	return 0;
 }
 
-int store_contact_get(struct contact *out, struct store *st, int64_t ws,
-		      int64_t id, struct kith_err *err)
+static int contact_get(struct contact *out, struct store *st, int64_t ws,
+		       int64_t id, bool with_card, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc, more;
@@ -538,10 +538,11 @@ int store_contact_get(struct contact *out, struct store *st, int64_t ws,
 		" (SELECT group_concat(x, char(31)) FROM (SELECT address"
 		"  || char(30) || label AS x FROM contact_address WHERE"
 		"  contact_id = c.id ORDER BY pos)),"
-		" c.card"
-		CONTACT_FROM " WHERE c.id = ? AND c.workspace_id = ?");
+		" CASE WHEN ?3 THEN c.card END"
+		CONTACT_FROM " WHERE c.id = ?1 AND c.workspace_id = ?2");
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, ws);
+	sqlite3_bind_int(s, 3, with_card);
 	STEP(s, more);
 	if (!more)
 		return kith_err_set(err, KITH_ENOTFOUND, "contact",
@@ -568,6 +569,21 @@ int store_contact_get(struct contact *out, struct store *st, int64_t ws,
 		contact_clear(out);
 done:
 	return rc;
+}
+
+int store_contact_get(struct contact *out, struct store *st, int64_t ws,
+		      int64_t id, struct kith_err *err)
+{
+	return contact_get(out, st, ws, id, true, err);
+}
+
+int store_contact_get_lean(struct contact *out, struct store *st, int64_t ws,
+			   int64_t id, struct kith_err *err)
+{
+	/* Without the card the CASE never reads it: an imported contact's
+	 * photo is not dragged out of its overflow pages, copied and freed
+	 * for a reply that does not show it. */
+	return contact_get(out, st, ws, id, false, err);
 }
 
 void store_contacts_free(struct contact *c, size_t n)

@@ -233,6 +233,12 @@ int store_contact_update(struct store *st, int64_t ws, struct contact *c,
  * of ws; on KITH_ENOMEM *out is cleared again. */
 int store_contact_get(struct contact *out, struct store *st, int64_t ws,
 		      int64_t id, struct kith_err *err);
+/* store_contact_get without the raw vCard (card stays NULL): for the
+ * API's contact replies, which never show it (issue 19's read path).
+ * CardDAV, export and anything that writes the contact back use
+ * store_contact_get. */
+int store_contact_get_lean(struct contact *out, struct store *st, int64_t ws,
+			   int64_t id, struct kith_err *err);
 /* Delete contact id and what hangs on it. KITH_ENOTFOUND (field
  * "contact") when id is no contact of ws. */
 int store_contact_delete(struct store *st, int64_t ws, int64_t id,

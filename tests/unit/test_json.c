@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "render/json.h"
+#include "server/http.h"
 
 /* The flags http_json dumps with (the API's spelling). */
 #define HTTP_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY | \
@@ -177,11 +178,50 @@ static void test_contact_dump_not_utf8(void **state)
 	}
 }
 
+/* An ETag is a quoted 16-digit lowercase hex string; any change of one
+ * byte, at any place of any length (word and tail), changes it; so does
+ * a trailing NUL; and a JSON value's ETag (If-Match) is its dump's. */
+static void test_etag(void **state)
+{
+	char body[48], grown[48], base[40], other[40], again[40];
+	json_t *j = json_pack("{s:i, s:s}", "id", 7, "name", "Ada");
+	char *dump = json_dumps(j, HTTP_FLAGS);
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(body); i++)
+		body[i] = (char)('a' + i % 26);
+	for (size_t n = 0; n <= 40; n++) {
+		http_etag_bytes(base, body, n);
+		assert_int_equal(strlen(base), 18);
+		assert_true(base[0] == '"' && base[17] == '"');
+		assert_int_equal(strspn(base + 1, "0123456789abcdef"), 16);
+		http_etag_bytes(again, body, n);
+		assert_string_equal(base, again);
+		for (size_t i = 0; i < n; i++)
+			for (int bit = 0; bit < 8; bit++) {
+				body[i] ^= (char)(1 << bit);
+				http_etag_bytes(other, body, n);
+				body[i] ^= (char)(1 << bit);
+				assert_string_not_equal(base, other);
+			}
+		memcpy(grown, body, sizeof(grown));
+		grown[n] = '\0';
+		http_etag_bytes(other, grown, n + 1);
+		assert_string_not_equal(base, other);
+	}
+	http_etag_of(base, j);
+	http_etag_bytes(other, dump, strlen(dump));
+	assert_string_equal(base, other);
+	free(dump);
+	json_decref(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_contact_dump_bytes),
 		cmocka_unit_test(test_contact_dump_not_utf8),
+		cmocka_unit_test(test_etag),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 
 /* Day numbers used below, worked by hand: 2024-01-01 is 54 years of 365
@@ -290,6 +291,32 @@ static void test_time_parse_local(void **state)
 		unsetenv("TZ");
 	tzset();
 	free(saved);
+}
+
+/* kith_int_fmt writes what "%lld" writes, at both ends of the range and
+ * around every power of ten. */
+static void test_int_fmt(void **state)
+{
+	long long edge[] = { 0, 1, -1, 9, -9, LLONG_MAX, LLONG_MIN,
+			     LLONG_MIN + 1 };
+	char got[24], want[24];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(edge) / sizeof(*edge); i++) {
+		snprintf(want, sizeof(want), "%lld", edge[i]);
+		assert_int_equal(kith_int_fmt(got, edge[i]), strlen(want));
+		assert_string_equal(got, want);
+	}
+	for (long long p = 1; p <= LLONG_MAX / 10; p *= 10)
+		for (long long d = -1; d <= 1; d++)
+			for (int sign = -1; sign <= 1; sign += 2) {
+				long long v = sign * (p + d);
+
+				snprintf(want, sizeof(want), "%lld", v);
+				assert_int_equal(kith_int_fmt(got, v),
+						 strlen(want));
+				assert_string_equal(got, want);
+			}
 }
 
 static void test_time_iso(void **state)
@@ -636,6 +663,7 @@ int main(void)
 		cmocka_unit_test(test_date_parse),
 		cmocka_unit_test(test_time_parse_utc),
 		cmocka_unit_test(test_time_parse_local),
+		cmocka_unit_test(test_int_fmt),
 		cmocka_unit_test(test_time_iso),
 		cmocka_unit_test(test_cadence_parse),
 		cmocka_unit_test(test_cadence_days),

@@ -211,7 +211,7 @@ static void lists_equal(const struct strlist *a, const struct strlist *b)
  * reads it: every list, each in its order, and the card when asked. */
 static void same_as_get(struct fx *f, const struct contact *c, bool card)
 {
-	struct contact g;
+	struct contact g, l;
 
 	get(f, c->id, &g);
 	assert_string_equal(c->name, g.name);
@@ -228,6 +228,24 @@ static void same_as_get(struct fx *f, const struct contact *c, bool card)
 		assert_string_equal(c->card, g.card);
 	else
 		assert_null(c->card);
+	/* The API's read: the same contact without its card, and still
+	 * none of another workspace's. */
+	assert_int_equal(store_contact_get_lean(&l, f->app.st, f->app.ws,
+						c->id, &f->err),
+			 0);
+	assert_string_equal(l.name, g.name);
+	assert_int_equal(l.version, g.version);
+	lists_equal(&l.emails, &g.emails);
+	lists_equal(&l.email_labels, &g.email_labels);
+	lists_equal(&l.phones, &g.phones);
+	lists_equal(&l.phone_keys, &g.phone_keys);
+	lists_equal(&l.addresses, &g.addresses);
+	lists_equal(&l.tags, &g.tags);
+	assert_null(l.card);
+	contact_clear(&l);
+	assert_int_equal(store_contact_get_lean(&l, f->app.st, f->other_ws,
+						c->id, &f->err),
+			 KITH_ENOTFOUND);
 	contact_clear(&g);
 }
 
@@ -329,6 +347,7 @@ static void test_list_pages(void **state)
 			last = c[i].id;
 			assert_int_equal(c[i].id, ids[2 * seen++]);
 			same_as_get(f, &c[i], true);
+			assert_non_null(c[i].card);	/* even i: with a card */
 			assert_int_equal(store_date_list(&one, &none, f->app.st,
 							 f->app.ws, c[i].id,
 							 &f->err),
