@@ -628,6 +628,20 @@ static const char *const migrations[] = {
 	 " DELETE FROM dav_tombstone WHERE workspace_id = NEW.id"
 	 "  AND seq <= (SELECT dav_floor FROM workspace WHERE id = NEW.id);"
 	 " END;"),
+	/* 14: a meeting's contacts carry their workspace (issue 18): every
+	 * statement names the workspace of each table it touches, so each
+	 * is routable to one shard once tables are distributed by
+	 * workspace_id (docs/SCALING.md). This was the one table that
+	 * reached its workspace only through a parent (meeting). The key
+	 * stays (meeting_id, contact_id): a rebuild buys nothing on
+	 * SQLite, and the PostgreSQL schema is written afresh. */
+	("ALTER TABLE meeting_contact ADD COLUMN workspace_id INTEGER NOT NULL"
+	 " DEFAULT 0;"
+	 "UPDATE meeting_contact SET workspace_id = coalesce((SELECT"
+	 " workspace_id FROM meeting WHERE meeting.id ="
+	 " meeting_contact.meeting_id), 0);"
+	 "CREATE INDEX meeting_contact_ws ON meeting_contact(workspace_id,"
+	 " contact_id);"),
 };
 
 size_t migrate_count(void)

@@ -812,28 +812,36 @@ static const char *const contact_delete_sql[] = {
 	/* Their signals become leads again rather than vanish. */
 	"UPDATE signal SET contact_id = NULL WHERE workspace_id = ?1"
 	" AND contact_id = ?2",
-	"DELETE FROM meeting_contact WHERE contact_id = ?2",
+	"DELETE FROM meeting_contact WHERE workspace_id = ?1"
+	" AND contact_id = ?2",
 	"DELETE FROM promise WHERE workspace_id = ?1 AND contact_id = ?2",
 	"DELETE FROM gift WHERE workspace_id = ?1 AND contact_id = ?2",
 	"DELETE FROM revenue WHERE workspace_id = ?1 AND contact_id = ?2",
-	"DELETE FROM contact_email WHERE contact_id = ?2",
-	"DELETE FROM contact_phone WHERE contact_id = ?2",
-	"DELETE FROM contact_address WHERE contact_id = ?2",
-	"DELETE FROM contact_handle WHERE contact_id = ?2",
-	"DELETE FROM contact_tag WHERE contact_id = ?2",
+	"DELETE FROM contact_email WHERE workspace_id = ?1"
+	" AND contact_id = ?2",
+	"DELETE FROM contact_phone WHERE workspace_id = ?1"
+	" AND contact_id = ?2",
+	"DELETE FROM contact_address WHERE workspace_id = ?1"
+	" AND contact_id = ?2",
+	"DELETE FROM contact_handle WHERE workspace_id = ?1"
+	" AND contact_id = ?2",
+	"DELETE FROM contact_tag WHERE workspace_id = ?1"
+	" AND contact_id = ?2",
 	/* Touches of this contact alone go; shared ones lose a participant. */
 	"DELETE FROM touch_user WHERE touch_id IN (SELECT touch_id FROM"
 	" touch_contact tc WHERE tc.workspace_id = ?1 AND tc.contact_id = ?2"
 	" AND NOT EXISTS (SELECT 1 FROM touch_contact o WHERE"
-	" o.touch_id = tc.touch_id AND o.contact_id <> ?2))",
+	" o.workspace_id = ?1 AND o.touch_id = tc.touch_id"
+	" AND o.contact_id <> ?2)) AND workspace_id = ?1",
 	"CREATE TEMP TABLE IF NOT EXISTS doomed(id INTEGER PRIMARY KEY)",
 	"DELETE FROM temp.doomed",
 	"INSERT INTO temp.doomed SELECT touch_id FROM touch_contact tc"
 	" WHERE tc.workspace_id = ?1 AND tc.contact_id = ?2 AND NOT EXISTS"
-	" (SELECT 1 FROM touch_contact o WHERE o.touch_id = tc.touch_id"
-	" AND o.contact_id <> ?2)",
+	" (SELECT 1 FROM touch_contact o WHERE o.workspace_id = ?1"
+	" AND o.touch_id = tc.touch_id AND o.contact_id <> ?2)",
 	"DELETE FROM touch_contact WHERE workspace_id = ?1 AND contact_id = ?2",
-	"DELETE FROM touchpoint WHERE id IN (SELECT id FROM temp.doomed)",
+	"DELETE FROM touchpoint WHERE workspace_id = ?1 AND id IN"
+	" (SELECT id FROM temp.doomed)",
 	"DELETE FROM contact WHERE workspace_id = ?1 AND id = ?2",
 };
 
@@ -880,8 +888,9 @@ static const char *const merge_sql[] = {
 	" AND contact_id = ?2",
 	"UPDATE signal SET contact_id = ?3 WHERE workspace_id = ?1"
 	" AND contact_id = ?2",
-	"INSERT OR IGNORE INTO meeting_contact(meeting_id, contact_id)"
-	" SELECT meeting_id, ?3 FROM meeting_contact WHERE contact_id = ?2",
+	"INSERT OR IGNORE INTO meeting_contact(workspace_id, meeting_id,"
+	" contact_id) SELECT workspace_id, meeting_id, ?3 FROM meeting_contact"
+	" WHERE workspace_id = ?1 AND contact_id = ?2",
 	"UPDATE kdate SET contact_id = ?3 WHERE workspace_id = ?1"
 	" AND contact_id = ?2",
 	"UPDATE promise SET contact_id = ?3 WHERE workspace_id = ?1"
@@ -896,52 +905,66 @@ static const char *const merge_sql[] = {
 	" WHERE workspace_id = ?1 AND contact_id = ?2",
 	"DELETE FROM touch_contact WHERE workspace_id = ?1 AND contact_id = ?2",
 	"INSERT OR IGNORE INTO contact_tag(workspace_id, contact_id, tag)"
-	" SELECT workspace_id, ?3, tag FROM contact_tag WHERE contact_id = ?2",
+	" SELECT workspace_id, ?3, tag FROM contact_tag WHERE workspace_id = ?1"
+	" AND contact_id = ?2",
 	"INSERT INTO contact_email(workspace_id, contact_id, pos, email, label)"
 	" SELECT ?1, ?3, (SELECT coalesce(max(pos), -1) FROM contact_email"
-	" WHERE contact_id = ?3) + row_number() OVER (ORDER BY pos), email,"
-	" label FROM contact_email WHERE contact_id = ?2 AND email NOT IN"
-	" (SELECT email FROM contact_email WHERE contact_id = ?3)",
+	" WHERE workspace_id = ?1 AND contact_id = ?3) + row_number() OVER"
+	" (ORDER BY pos), email, label FROM contact_email WHERE"
+	" workspace_id = ?1 AND contact_id = ?2 AND email NOT IN (SELECT email"
+	" FROM contact_email WHERE workspace_id = ?1 AND contact_id = ?3)",
 	/* A phone is the same phone when its E.164 form is. */
 	"INSERT INTO contact_phone(workspace_id, contact_id, pos, phone, label,"
 	" e164) SELECT ?1, ?3, (SELECT coalesce(max(pos), -1) FROM"
-	" contact_phone WHERE contact_id = ?3) + row_number() OVER (ORDER BY"
-	" pos), phone, label, e164 FROM contact_phone p WHERE contact_id = ?2"
+	" contact_phone WHERE workspace_id = ?1 AND contact_id = ?3) +"
+	" row_number() OVER (ORDER BY pos), phone, label, e164 FROM"
+	" contact_phone p WHERE workspace_id = ?1 AND contact_id = ?2"
 	" AND NOT EXISTS (SELECT 1 FROM contact_phone q WHERE"
-	" q.contact_id = ?3 AND (q.phone = p.phone OR q.e164 = p.e164))",
+	" q.workspace_id = ?1 AND q.contact_id = ?3 AND (q.phone = p.phone"
+	" OR q.e164 = p.e164))",
 	"INSERT INTO contact_address(workspace_id, contact_id, pos, address,"
 	" label) SELECT ?1, ?3, (SELECT coalesce(max(pos), -1) FROM"
-	" contact_address WHERE contact_id = ?3) + row_number() OVER (ORDER"
-	" BY pos), address, label FROM contact_address WHERE contact_id = ?2"
+	" contact_address WHERE workspace_id = ?1 AND contact_id = ?3) +"
+	" row_number() OVER (ORDER BY pos), address, label FROM"
+	" contact_address WHERE workspace_id = ?1 AND contact_id = ?2"
 	" AND address NOT IN (SELECT address FROM contact_address WHERE"
-	" contact_id = ?3)",
+	" workspace_id = ?1 AND contact_id = ?3)",
 	"INSERT INTO contact_handle(workspace_id, contact_id, pos, handle)"
 	" SELECT ?1, ?3, (SELECT coalesce(max(pos), -1) FROM contact_handle"
-	" WHERE contact_id = ?3) + row_number() OVER (ORDER BY pos), handle"
-	" FROM contact_handle WHERE contact_id = ?2 AND handle NOT IN"
-	" (SELECT handle FROM contact_handle WHERE contact_id = ?3)",
+	" WHERE workspace_id = ?1 AND contact_id = ?3) + row_number() OVER"
+	" (ORDER BY pos), handle FROM contact_handle WHERE workspace_id = ?1"
+	" AND contact_id = ?2 AND handle NOT IN (SELECT handle FROM"
+	" contact_handle WHERE workspace_id = ?1 AND contact_id = ?3)",
 	/* Empty fields of the survivor take the other's values. */
 	"UPDATE contact SET"
-	" org_id = coalesce(org_id, (SELECT org_id FROM contact WHERE id = ?2)),"
-	" title = coalesce(title, (SELECT title FROM contact WHERE id = ?2)),"
-	" tz = coalesce(tz, (SELECT tz FROM contact WHERE id = ?2)),"
-	" notes = coalesce(notes, (SELECT notes FROM contact WHERE id = ?2)),"
-	" uid = coalesce(uid, (SELECT uid FROM contact WHERE id = ?2)),"
-	" card = coalesce(card, (SELECT card FROM contact WHERE id = ?2)),"
+	" org_id = coalesce(org_id, (SELECT o.org_id FROM contact o"
+	"  WHERE o.workspace_id = ?1 AND o.id = ?2)),"
+	" title = coalesce(title, (SELECT o.title FROM contact o"
+	"  WHERE o.workspace_id = ?1 AND o.id = ?2)),"
+	" tz = coalesce(tz, (SELECT o.tz FROM contact o"
+	"  WHERE o.workspace_id = ?1 AND o.id = ?2)),"
+	" notes = coalesce(notes, (SELECT o.notes FROM contact o"
+	"  WHERE o.workspace_id = ?1 AND o.id = ?2)),"
+	" uid = coalesce(uid, (SELECT o.uid FROM contact o"
+	"  WHERE o.workspace_id = ?1 AND o.id = ?2)),"
+	" card = coalesce(card, (SELECT o.card FROM contact o"
+	"  WHERE o.workspace_id = ?1 AND o.id = ?2)),"
 	" tier = CASE WHEN tier = '' THEN (SELECT tier FROM contact"
-	"  WHERE id = ?2) ELSE tier END,"
+	"  WHERE workspace_id = ?1 AND id = ?2) ELSE tier END,"
 	" every = CASE WHEN every = 0 THEN (SELECT every FROM contact"
-	"  WHERE id = ?2) ELSE every END,"
+	"  WHERE workspace_id = ?1 AND id = ?2) ELSE every END,"
 	" meet_every = CASE WHEN meet_every = 0 THEN (SELECT meet_every"
-	"  FROM contact WHERE id = ?2) ELSE meet_every END,"
+	"  FROM contact WHERE workspace_id = ?1 AND id = ?2)"
+	"  ELSE meet_every END,"
 	/* The longer relationship is the true one. */
 	" since = CASE WHEN since IS NULL THEN (SELECT since FROM contact"
-	"  WHERE id = ?2) ELSE min(since, coalesce((SELECT since FROM contact"
-	"  WHERE id = ?2), since)) END,"
+	"  WHERE workspace_id = ?1 AND id = ?2) ELSE min(since,"
+	"  coalesce((SELECT since FROM contact WHERE workspace_id = ?1"
+	"  AND id = ?2), since)) END,"
 	" owner_id = coalesce(owner_id, (SELECT owner_id FROM contact"
-	"  WHERE id = ?2)),"
+	"  WHERE workspace_id = ?1 AND id = ?2)),"
 	" created_at = min(created_at, (SELECT created_at FROM contact"
-	"  WHERE id = ?2)),"
+	"  WHERE workspace_id = ?1 AND id = ?2)),"
 	" version = version + 1"
 	" WHERE workspace_id = ?1 AND id = ?3",
 };

@@ -720,10 +720,11 @@ int store_meeting_put(struct store *st, int64_t ws, struct meeting *m,
 	}
 	sqlite3_reset(s);
 	for (size_t i = 0; i < m->n_contacts; i++) {
-		STMT(s, "INSERT OR IGNORE INTO meeting_contact(meeting_id,"
-			" contact_id) VALUES (?, ?)");
-		sqlite3_bind_int64(s, 1, m->id);
-		sqlite3_bind_int64(s, 2, m->contacts[i]);
+		STMT(s, "INSERT OR IGNORE INTO meeting_contact(workspace_id,"
+			" meeting_id, contact_id) VALUES (?, ?, ?)");
+		sqlite3_bind_int64(s, 1, ws);
+		sqlite3_bind_int64(s, 2, m->id);
+		sqlite3_bind_int64(s, 3, m->contacts[i]);
 		EXEC(s, "add meeting");
 	}
 	return KITH_OK;
@@ -773,8 +774,10 @@ int store_meeting_list(struct meeting **out, size_t *n, struct store *st,
 	sqlite3_reset(s);
 	for (size_t i = 0; i < cnt; i++) {
 		STMT(s, "SELECT contact_id FROM meeting_contact WHERE"
-			" meeting_id = ? ORDER BY contact_id");
-		sqlite3_bind_int64(s, 1, m[i].id);
+			" workspace_id = ? AND meeting_id = ? ORDER BY"
+			" contact_id");
+		sqlite3_bind_int64(s, 1, ws);
+		sqlite3_bind_int64(s, 2, m[i].id);
 		rc = sq_collect_ids(&m[i].contacts, &m[i].n_contacts, st, s, 0,
 				    err);
 		if (rc)
