@@ -1000,9 +1000,11 @@ int store_contact_merge(struct store *st, int64_t ws, int64_t from,
 	rc = store_contact_delete(st, ws, from, err);
 	if (rc)
 		return rc;
-	STMT(s, "UPDATE contact SET updated_at = ? WHERE id = ?");
+	STMT(s, "UPDATE contact SET updated_at = ? WHERE id = ? AND"
+		" workspace_id = ?");
 	sqlite3_bind_int64(s, 1, now);
 	sqlite3_bind_int64(s, 2, into);
+	sqlite3_bind_int64(s, 3, ws);
 	EXEC(s, "merge");
 	return sq_contact_refresh(st, ws, into, err);
 done:
