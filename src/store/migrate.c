@@ -628,20 +628,37 @@ static const char *const migrations[] = {
 	 " DELETE FROM dav_tombstone WHERE workspace_id = NEW.id"
 	 "  AND seq <= (SELECT dav_floor FROM workspace WHERE id = NEW.id);"
 	 " END;"),
-	/* 14: a meeting's contacts carry their workspace (issue 18): every
-	 * statement names the workspace of each table it touches, so each
-	 * is routable to one shard once tables are distributed by
-	 * workspace_id (docs/SCALING.md). This was the one table that
-	 * reached its workspace only through a parent (meeting). The key
-	 * stays (meeting_id, contact_id): a rebuild buys nothing on
-	 * SQLite, and the PostgreSQL schema is written afresh. */
+	/* 14: every statement names the workspace of each table it
+	 * touches, so each is routable to one shard once tables are
+	 * distributed by workspace_id (issue 18, docs/SCALING.md).
+	 * meeting_contact reached its workspace only through meeting: it
+	 * gets the column, backfilled. A contact's lists are read and
+	 * replaced by (workspace_id, contact_id): with only their
+	 * (workspace_id, email|tag|...) indexes to lead with the workspace,
+	 * SQLite chose those and read every address of the workspace to
+	 * replace one contact's, so each gets an index leading with both.
+	 * The keys stay (contact_id, pos) and (meeting_id, contact_id): a
+	 * rebuild buys nothing on SQLite, and the PostgreSQL schema is
+	 * written afresh. */
 	("ALTER TABLE meeting_contact ADD COLUMN workspace_id INTEGER NOT NULL"
 	 " DEFAULT 0;"
 	 "UPDATE meeting_contact SET workspace_id = coalesce((SELECT"
 	 " workspace_id FROM meeting WHERE meeting.id ="
 	 " meeting_contact.meeting_id), 0);"
 	 "CREATE INDEX meeting_contact_ws ON meeting_contact(workspace_id,"
-	 " contact_id);"),
+	 " contact_id);"
+	 "CREATE INDEX meeting_contact_meeting ON meeting_contact(workspace_id,"
+	 " meeting_id);"
+	 "CREATE INDEX contact_email_ws ON contact_email(workspace_id,"
+	 " contact_id, pos);"
+	 "CREATE INDEX contact_phone_ws ON contact_phone(workspace_id,"
+	 " contact_id, pos);"
+	 "CREATE INDEX contact_handle_ws ON contact_handle(workspace_id,"
+	 " contact_id, pos);"
+	 "CREATE INDEX contact_address_ws ON contact_address(workspace_id,"
+	 " contact_id, pos);"
+	 "CREATE INDEX contact_tag_ws ON contact_tag(workspace_id, contact_id,"
+	 " tag);"),
 };
 
 size_t migrate_count(void)

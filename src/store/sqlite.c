@@ -712,8 +712,10 @@ int store_org_rename(kith_time *created, struct store *st, int64_t ws,
 	if (!sqlite3_changes(st->db))
 		return kith_err_set(err, KITH_ENOTFOUND, "id",
 				    "no organization %lld", (long long)id);
-	STMT(s, "SELECT created_at FROM organization WHERE id = ?");
+	STMT(s, "SELECT created_at FROM organization WHERE id = ? AND"
+		" workspace_id = ?");
 	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, ws);
 	STEP(s, more);
 	*created = more ? sqlite3_column_int64(s, 0) : 0;
 	sqlite3_reset(s);

@@ -645,7 +645,8 @@ int store_outbox_due(struct outbox_item **out, size_t *n, struct store *st,
 		" FROM (SELECT o.id, o.target_id, t.url, t.json, o.body,"
 		" o.attempts, o.workspace_id, o.next_at, row_number() OVER"
 		" (PARTITION BY o.workspace_id ORDER BY o.next_at, o.id) AS k"
-		" FROM outbox o JOIN notify_target t ON t.id = o.target_id"
+		" FROM outbox o JOIN notify_target t"
+		" ON t.workspace_id = o.workspace_id AND t.id = o.target_id"
 		" WHERE o.sent_at IS NULL AND o.next_at <= ?1)"
 		" WHERE k <= ?3 ORDER BY k, next_at, id LIMIT ?2");
 	sqlite3_bind_int64(s, 1, now);
@@ -673,7 +674,7 @@ done:
 	return rc;
 }
 
-int store_outbox_done(struct store *st, int64_t id, bool sent,
+int store_outbox_done(struct store *st, int64_t ws, int64_t id, bool sent,
 		      kith_time now, kith_time next_at, const char *error,
 		      struct kith_err *err)
 {
@@ -682,12 +683,13 @@ int store_outbox_done(struct store *st, int64_t id, bool sent,
 
 	STMT(s, "UPDATE outbox SET attempts = attempts + 1,"
 		" sent_at = CASE WHEN ?2 THEN ?3 END, next_at = ?4,"
-		" last_error = ?5 WHERE id = ?1");
+		" last_error = ?5 WHERE id = ?1 AND workspace_id = ?6");
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int(s, 2, sent);
 	sqlite3_bind_int64(s, 3, now);
 	sqlite3_bind_int64(s, 4, next_at);
 	bind_text(s, 5, error);
+	sqlite3_bind_int64(s, 6, ws);
 	EXEC(s, "notification result");
 	return KITH_OK;
 done:

@@ -742,7 +742,7 @@ int store_outbox_due(struct outbox_item **out, size_t *n, struct store *st,
 		     struct kith_err *err);
 /* Record an attempt: sent, or to retry at next_at with error. An id
  * that is no item is no error (nothing changes). */
-int store_outbox_done(struct store *st, int64_t id, bool sent,
+int store_outbox_done(struct store *st, int64_t ws, int64_t id, bool sent,
 		      kith_time now, kith_time next_at, const char *error,
 		      struct kith_err *err);
 void store_outbox_free(struct outbox_item *o, size_t n);
