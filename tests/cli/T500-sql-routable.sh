@@ -88,9 +88,6 @@ FROM outbox o JOIN notify_target t ON t\.workspace_id = o\.workspace_id	the noti
 ^SELECT EXISTS \(SELECT 1 FROM contact\) OR	restore: is the whole book empty
 FROM contact ORDER BY id$	doctor: every stored summary against history
 ^SELECT count\(\*\), \(SELECT last_error FROM outbox WHERE sent_at IS NULL	doctor: notifications that gave up
-# Triggers (migrations 11, 13): the statement updates the row that fired
-# the trigger, or that row's contact, in the workspace of NEW/OLD.
-^-- UPDATE (contact|dav_card) SET (dav_seq|seq) = \(SELECT dav_seq FROM workspace WHERE id = (NEW|OLD)\.workspace_id\) WHERE id = (NEW|OLD)\.(id|contact_id)$	trigger: the row that fired it (or its contact), same workspace by construction; TODO(issue 18): name workspace_id in the PostgreSQL triggers
 # Not yet pinned: TODO(issue 18), left to their owners' branches.
 ^SELECT c\.id, c\.name, .* FROM contact_email WHERE contact_id = c\.id	TODO(issue 18): store_contact_get's list subqueries (the read path is another branch's)
 FROM alert WHERE user_id = \? AND id > \? AND held = 0	TODO(issue 18): store_alert_list for an event stream takes the user only (src/server/api_signals.c)
