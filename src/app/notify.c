@@ -509,8 +509,8 @@ static int record_attempt(struct store *st, const struct outbox_item *o,
 
 	if (!ok && o->attempts + 1 >= NOTIFY_MAX_ATTEMPTS)
 		next = INT64_MAX / 2;
-	return store_outbox_done(st, o->id, ok, now, next, ok ? NULL : why,
-				 err);
+	return store_outbox_done(st, o->workspace_id, o->id, ok, now, next,
+				 ok ? NULL : why, err);
 }
 
 /* Record one transfer's result. */

@@ -31,7 +31,8 @@ int app_user_focus(bool *focused, kith_time *until, struct app_ctx *ctx,
 	*until = KITH_NO_TIME;
 	if (u->focus_until != KITH_NO_TIME && u->focus_until > ctx->now)
 		*until = u->focus_until;
-	rc = store_user_in_meeting(&meeting, ctx->st, u->id, ctx->now, err);
+	rc = store_user_in_meeting(&meeting, ctx->st, u->workspace_id,
+				   u->id, ctx->now, err);
 	if (rc)
 		return rc;
 	if (meeting != KITH_NO_TIME && meeting > *until)
@@ -431,7 +432,8 @@ static int release_user(bool *released, struct app_ctx *ctx,
 	rc = app_user_focus(&focused, &until, ctx, u, err);
 	if (rc || focused)
 		goto done;
-	rc = store_alert_held(&a, &n, ctx->st, u->id, err);
+	rc = store_alert_held(&a, &n, ctx->st, u->workspace_id, u->id,
+			      err);
 	if (rc || !n)
 		goto done;
 	for (size_t i = 0; i < n; i++) {
@@ -459,7 +461,8 @@ static int release_user(bool *released, struct app_ctx *ctx,
 	rc = store_alert_add(NULL, ctx->st, ctx->ws, u->id, "digest", 0, data,
 			     false, ctx->now, err);
 	if (!rc)
-		rc = store_alert_release(ctx->st, u->id, err);
+		rc = store_alert_release(ctx->st, u->workspace_id, u->id,
+					 err);
 	snprintf(text, sizeof(text),
 		 "While you were focused: %zu signal%s (%zu still waiting).",
 		 n, n == 1 ? "" : "s", json_array_size(waiting) - json_array_size(sigs));
@@ -501,7 +504,8 @@ static int morning_user(struct app_ctx *ctx, const struct user *u,
 	if (!rc)
 		rc = app_notify_user(ctx, u->id, "morning", text, err);
 	if (!rc)
-		rc = store_user_digest_day(ctx->st, u->id, day, err);
+		rc = store_user_digest_day(ctx->st, u->workspace_id, u->id,
+					   day, err);
 done:
 	free(text);
 	workspace_clear(&w);

@@ -628,6 +628,112 @@ static const char *const migrations[] = {
 	 " DELETE FROM dav_tombstone WHERE workspace_id = NEW.id"
 	 "  AND seq <= (SELECT dav_floor FROM workspace WHERE id = NEW.id);"
 	 " END;"),
+	/* 14: every statement names the workspace of each table it
+	 * touches, so each is routable to one shard once tables are
+	 * distributed by workspace_id (issue 18, docs/SCALING.md).
+	 * meeting_contact reached its workspace only through meeting: it
+	 * gets the column, backfilled. A contact's lists are read and
+	 * replaced by (workspace_id, contact_id): with only their
+	 * (workspace_id, email|tag|...) indexes to lead with the workspace,
+	 * SQLite chose those and read every address of the workspace to
+	 * replace one contact's, so each gets an index leading with both.
+	 * The keys stay (contact_id, pos) and (meeting_id, contact_id): a
+	 * rebuild buys nothing on SQLite, and the PostgreSQL schema is
+	 * written afresh. */
+	("ALTER TABLE meeting_contact ADD COLUMN workspace_id INTEGER NOT NULL"
+	 " DEFAULT 0;"
+	 "UPDATE meeting_contact SET workspace_id = coalesce((SELECT"
+	 " workspace_id FROM meeting WHERE meeting.id ="
+	 " meeting_contact.meeting_id), 0);"
+	 "CREATE INDEX meeting_contact_ws ON meeting_contact(workspace_id,"
+	 " contact_id);"
+	 "CREATE INDEX meeting_contact_meeting ON meeting_contact(workspace_id,"
+	 " meeting_id);"
+	 "CREATE INDEX contact_email_ws ON contact_email(workspace_id,"
+	 " contact_id, pos);"
+	 "CREATE INDEX contact_phone_ws ON contact_phone(workspace_id,"
+	 " contact_id, pos);"
+	 "CREATE INDEX contact_handle_ws ON contact_handle(workspace_id,"
+	 " contact_id, pos);"
+	 "CREATE INDEX contact_address_ws ON contact_address(workspace_id,"
+	 " contact_id, pos);"
+	 "CREATE INDEX contact_tag_ws ON contact_tag(workspace_id, contact_id,"
+	 " tag);"),
+	/* 15: the CardDAV triggers (migrations 11 and 13) name the
+	 * workspace of the row they count, as every statement does (issue
+	 * 18): each is recreated the same but for "workspace_id = ... AND"
+	 * before "id = ...". */
+	("DROP TRIGGER dav_contact_ins;"
+	 "CREATE TRIGGER dav_contact_ins AFTER INSERT ON contact BEGIN"
+	 " UPDATE workspace SET dav_seq = dav_seq + 1"
+	 "  WHERE id = NEW.workspace_id;"
+	 " UPDATE contact SET dav_seq = (SELECT dav_seq FROM workspace"
+	 "  WHERE id = NEW.workspace_id) WHERE workspace_id ="
+	 " NEW.workspace_id AND id = NEW.id; END;"
+	 "DROP TRIGGER dav_contact_upd;"
+	 "CREATE TRIGGER dav_contact_upd AFTER UPDATE OF version ON contact"
+	 " WHEN NEW.version <> OLD.version AND NOT (NEW.snooze_until IS NOT"
+	 " OLD.snooze_until AND NEW.name IS OLD.name AND NEW.org_id IS"
+	 " OLD.org_id AND NEW.title IS OLD.title AND NEW.notes IS OLD.notes"
+	 " AND NEW.card IS OLD.card AND NEW.tz IS OLD.tz AND NEW.tier IS"
+	 " OLD.tier) BEGIN"
+	 " UPDATE workspace SET dav_seq = dav_seq + 1"
+	 "  WHERE id = NEW.workspace_id;"
+	 " UPDATE contact SET dav_seq = (SELECT dav_seq FROM workspace"
+	 "  WHERE id = NEW.workspace_id) WHERE workspace_id ="
+	 " NEW.workspace_id AND id = NEW.id; END;"
+	 "DROP TRIGGER dav_contact_href;"
+	 "CREATE TRIGGER dav_contact_href AFTER UPDATE OF dav_href, dav_book"
+	 " ON contact WHEN NEW.dav_href IS NOT OLD.dav_href"
+	 " OR NEW.dav_book <> OLD.dav_book BEGIN"
+	 " UPDATE workspace SET dav_seq = dav_seq + 1"
+	 "  WHERE id = NEW.workspace_id;"
+	 " INSERT INTO dav_tombstone(workspace_id, seq, contact_id, uid, href,"
+	 "  book) SELECT NEW.workspace_id, dav_seq, OLD.id, OLD.uid,"
+	 "  OLD.dav_href, OLD.dav_book FROM workspace"
+	 "  WHERE id = NEW.workspace_id AND NEW.dav_book = OLD.dav_book;"
+	 " UPDATE workspace SET dav_seq = dav_seq + 1"
+	 "  WHERE id = NEW.workspace_id;"
+	 " UPDATE contact SET dav_seq = (SELECT dav_seq FROM workspace"
+	 "  WHERE id = NEW.workspace_id) WHERE workspace_id ="
+	 " NEW.workspace_id AND id = NEW.id; END;"
+	 "DROP TRIGGER dav_contact_recount;"
+	 "CREATE TRIGGER dav_contact_recount AFTER UPDATE OF dav_seq ON contact"
+	 " WHEN NEW.dav_seq = -1 BEGIN"
+	 " UPDATE workspace SET dav_seq = dav_seq + 1"
+	 "  WHERE id = NEW.workspace_id;"
+	 " UPDATE contact SET dav_seq = (SELECT dav_seq FROM workspace"
+	 "  WHERE id = NEW.workspace_id) WHERE workspace_id ="
+	 " NEW.workspace_id AND id = NEW.id; END;"
+	 "DROP TRIGGER dav_kdate_ins;"
+	 "CREATE TRIGGER dav_kdate_ins AFTER INSERT ON kdate BEGIN"
+	 " UPDATE workspace SET dav_seq = dav_seq + 1"
+	 "  WHERE id = NEW.workspace_id;"
+	 " UPDATE contact SET dav_seq = (SELECT dav_seq FROM workspace"
+	 "  WHERE id = NEW.workspace_id) WHERE workspace_id ="
+	 " NEW.workspace_id AND id = NEW.contact_id; END;"
+	 "DROP TRIGGER dav_kdate_del;"
+	 "CREATE TRIGGER dav_kdate_del AFTER DELETE ON kdate BEGIN"
+	 " UPDATE workspace SET dav_seq = dav_seq + 1"
+	 "  WHERE id = OLD.workspace_id;"
+	 " UPDATE contact SET dav_seq = (SELECT dav_seq FROM workspace"
+	 "  WHERE id = OLD.workspace_id) WHERE workspace_id ="
+	 " OLD.workspace_id AND id = OLD.contact_id; END;"
+	 "DROP TRIGGER dav_card_ins;"
+	 "CREATE TRIGGER dav_card_ins AFTER INSERT ON dav_card BEGIN"
+	 " UPDATE workspace SET dav_seq = dav_seq + 1"
+	 "  WHERE id = NEW.workspace_id;"
+	 " UPDATE dav_card SET seq = (SELECT dav_seq FROM workspace"
+	 "  WHERE id = NEW.workspace_id) WHERE workspace_id ="
+	 " NEW.workspace_id AND id = NEW.id; END;"
+	 "DROP TRIGGER dav_card_upd;"
+	 "CREATE TRIGGER dav_card_upd AFTER UPDATE OF card, book, href"
+	 " ON dav_card BEGIN"
+	 " UPDATE workspace SET dav_seq = dav_seq + 1"
+	 "  WHERE id = NEW.workspace_id;"
+	 " UPDATE dav_card SET seq = (SELECT dav_seq FROM workspace"
+	 "  WHERE id = NEW.workspace_id) WHERE workspace_id ="
+	 " NEW.workspace_id AND id = NEW.id; END;"),
 };
 
 size_t migrate_count(void)

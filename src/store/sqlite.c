@@ -164,6 +164,71 @@ static void sqlite_setup(void)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/* KITH_SQL_LOG=FILE: every statement any connection of this process
+ * runs is appended to FILE, one line each (whitespace collapsed), so a
+ * test can check that each is routable to one workspace's shard
+ * (docs/SCALING.md, tests/cli/T500-sql-routable.sh). The text is the
+ * SQL as prepared, with its ? placeholders: bound values (password
+ * hashes, tokens, secrets) are never written. Lines are written with one
+ * write() on an O_APPEND descriptor, so the server's threads and other
+ * processes sharing FILE do not interleave inside a line. Unset, no
+ * trace callback is registered and nothing costs anything. */
+static int sql_log_fd = -1;
+static pthread_once_t sql_log_once = PTHREAD_ONCE_INIT;
+
+static void sql_log_setup(void)
+{
+	const char *path = getenv("KITH_SQL_LOG");
+
+	if (path && *path)
+		sql_log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND |
+						O_CLOEXEC, 0600);
+}
+
+static int sql_log_trace(unsigned type, void *ctx, void *p, void *x)
+{
+	const char *sql = x;
+	char small[1024], *line = small;
+	size_t n = strlen(sql) + 2, o = 0;
+	bool space = false;
+
+	(void)ctx;
+	(void)p;
+	if (type != SQLITE_TRACE_STMT || !sql)
+		return 0;
+	if (n > sizeof(small)) {
+		line = malloc(n);
+		if (!line)
+			return 0;
+	}
+	for (; *sql; sql++) {
+		if (*sql == ' ' || *sql == '\n' || *sql == '\t' ||
+		    *sql == '\r') {
+			space = o > 0;
+			continue;
+		}
+		if (space)
+			line[o++] = ' ';
+		space = false;
+		line[o++] = *sql;
+	}
+	line[o++] = '\n';
+	/* A short write leaves a torn line the checker reports; the
+	 * statement itself goes on either way. */
+	if (write(sql_log_fd, line, o) < 0)
+		(void)0;
+	if (line != small)
+		free(line);
+	return 0;
+}
+
+void sq_trace_conn(sqlite3 *db)
+{
+	pthread_once(&sql_log_once, sql_log_setup);
+	if (sql_log_fd >= 0)
+		sqlite3_trace_v2(db, SQLITE_TRACE_STMT, sql_log_trace, NULL);
+}
+
 /* Is the file system holding path mounted read-only? */
 bool sq_mount_readonly(const char *path)
 {
@@ -212,6 +277,7 @@ int sq_open_conn(struct store *st, const char *path, enum sq_open_mode mode,
 				    path,
 				    st->db ? sqlite3_errmsg(st->db) :
 					     "no memory");
+	sq_trace_conn(st->db);
 	sqlite3_busy_timeout(st->db, 5000);
 	if (mode == SQ_OPEN_EXCLUSIVE) {
 		rc = sq_exec_sql(st, "PRAGMA locking_mode=EXCLUSIVE", err);
@@ -646,8 +712,10 @@ int store_org_rename(kith_time *created, struct store *st, int64_t ws,
 	if (!sqlite3_changes(st->db))
 		return kith_err_set(err, KITH_ENOTFOUND, "id",
 				    "no organization %lld", (long long)id);
-	STMT(s, "SELECT created_at FROM organization WHERE id = ?");
+	STMT(s, "SELECT created_at FROM organization WHERE id = ? AND"
+		" workspace_id = ?");
 	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, ws);
 	STEP(s, more);
 	*created = more ? sqlite3_column_int64(s, 0) : 0;
 	sqlite3_reset(s);

@@ -158,12 +158,14 @@ int store_user_delete(struct store *st, int64_t ws, int64_t id,
 		"DELETE FROM touch_user WHERE user_id = ?2 AND workspace_id = ?1",
 		"DELETE FROM alert WHERE user_id = ?2 AND workspace_id = ?1",
 		"DELETE FROM outbox WHERE workspace_id = ?1 AND target_id IN"
-		" (SELECT id FROM notify_target WHERE user_id = ?2)",
+		" (SELECT id FROM notify_target WHERE user_id = ?2"
+		" AND workspace_id = ?1)",
 		"DELETE FROM notify_target WHERE user_id = ?2"
 		" AND workspace_id = ?1",
 		/* Their calendar goes with them (L8): ids may be reused. */
-		"DELETE FROM meeting_contact WHERE meeting_id IN (SELECT id"
-		" FROM meeting WHERE user_id = ?2 AND workspace_id = ?1)",
+		"DELETE FROM meeting_contact WHERE workspace_id = ?1 AND"
+		" meeting_id IN (SELECT id FROM meeting WHERE user_id = ?2"
+		" AND workspace_id = ?1)",
 		"DELETE FROM meeting WHERE user_id = ?2 AND workspace_id = ?1",
 		("UPDATE contact SET owner_id = NULL WHERE owner_id = ?2"
 		 " AND workspace_id = ?1"),

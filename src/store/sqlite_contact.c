@@ -44,6 +44,7 @@ static int write_list(struct store *st, int64_t ws, int64_t id,
 
 	STMT(s, del_sql);
 	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, ws);
 	EXEC(s, "write contact");
 	for (size_t i = 0; i < l->n; i++) {
 		STMT(s, ins_sql);
@@ -65,27 +66,27 @@ done:
 }
 
 static const char sql_email_del[] =
-	"DELETE FROM contact_email WHERE contact_id = ?";
+	"DELETE FROM contact_email WHERE contact_id = ?1 AND workspace_id = ?2";
 static const char sql_email_ins[] =
 	"INSERT INTO contact_email(workspace_id, contact_id, pos, email,"
 	" label) VALUES (?, ?, ?, ?, ?)";
 static const char sql_phone_del[] =
-	"DELETE FROM contact_phone WHERE contact_id = ?";
+	"DELETE FROM contact_phone WHERE contact_id = ?1 AND workspace_id = ?2";
 static const char sql_phone_ins[] =
 	"INSERT INTO contact_phone(workspace_id, contact_id, pos, phone,"
 	" label, e164) VALUES (?, ?, ?, ?, ?, ?)";
 static const char sql_address_del[] =
-	"DELETE FROM contact_address WHERE contact_id = ?";
+	"DELETE FROM contact_address WHERE contact_id = ?1 AND workspace_id = ?2";
 static const char sql_address_ins[] =
 	"INSERT INTO contact_address(workspace_id, contact_id, pos, address,"
 	" label) VALUES (?, ?, ?, ?, ?)";
 static const char sql_handle_del[] =
-	"DELETE FROM contact_handle WHERE contact_id = ?";
+	"DELETE FROM contact_handle WHERE contact_id = ?1 AND workspace_id = ?2";
 static const char sql_handle_ins[] =
 	"INSERT INTO contact_handle(workspace_id, contact_id, pos, handle)"
 	" VALUES (?, ?, ?, ?)";
 static const char sql_tag_del[] =
-	"DELETE FROM contact_tag WHERE contact_id = ?";
+	"DELETE FROM contact_tag WHERE contact_id = ?1 AND workspace_id = ?2";
 /* pos is bound and ignored: tags are a set. */
 static const char sql_tag_ins[] =
 	"INSERT OR IGNORE INTO contact_tag(workspace_id, contact_id, tag)"
@@ -323,22 +324,25 @@ struct list_spec {
 };
 
 static const char sql_page_email[] =
-	"SELECT contact_id, email, label FROM contact_email WHERE contact_id"
-	" IN (SELECT value FROM json_each(?1)) ORDER BY contact_id, pos";
+	"SELECT contact_id, email, label FROM contact_email WHERE"
+	" workspace_id = ?2 AND contact_id IN (SELECT value FROM json_each(?1))"
+	" ORDER BY contact_id, pos";
 static const char sql_page_phone[] =
 	"SELECT contact_id, phone, label, e164 FROM contact_phone WHERE"
-	" contact_id IN (SELECT value FROM json_each(?1))"
+	" workspace_id = ?2 AND contact_id IN (SELECT value FROM json_each(?1))"
 	" ORDER BY contact_id, pos";
 static const char sql_page_address[] =
 	"SELECT contact_id, address, label FROM contact_address WHERE"
-	" contact_id IN (SELECT value FROM json_each(?1))"
+	" workspace_id = ?2 AND contact_id IN (SELECT value FROM json_each(?1))"
 	" ORDER BY contact_id, pos";
 static const char sql_page_handle[] =
-	"SELECT contact_id, handle FROM contact_handle WHERE contact_id"
-	" IN (SELECT value FROM json_each(?1)) ORDER BY contact_id, pos";
+	"SELECT contact_id, handle FROM contact_handle WHERE workspace_id = ?2"
+	" AND contact_id IN (SELECT value FROM json_each(?1))"
+	" ORDER BY contact_id, pos";
 static const char sql_page_tag[] =
-	"SELECT contact_id, tag FROM contact_tag WHERE contact_id"
-	" IN (SELECT value FROM json_each(?1)) ORDER BY contact_id, tag";
+	"SELECT contact_id, tag FROM contact_tag WHERE workspace_id = ?2"
+	" AND contact_id IN (SELECT value FROM json_each(?1))"
+	" ORDER BY contact_id, tag";
 
 #define LIST_AT(c, off) ((struct strlist *)((char *)(c) + (off)))
 
@@ -354,9 +358,9 @@ static const struct list_spec page_lists[] = {
 	{ sql_page_tag, offsetof(struct contact, tags), 0, 0 },
 };
 
-static int read_page_list(struct store *st, const struct list_spec *ls,
-			  const char *ids, struct contact *c, size_t n,
-			  struct kith_err *err)
+static int read_page_list(struct store *st, int64_t ws,
+			  const struct list_spec *ls, const char *ids,
+			  struct contact *c, size_t n, struct kith_err *err)
 {
 	size_t off[3] = { ls->l, ls->a, ls->b }, k = 0;
 	sqlite3_stmt *s;
@@ -364,6 +368,7 @@ static int read_page_list(struct store *st, const struct list_spec *ls,
 
 	STMT(s, ls->sql);
 	sqlite3_bind_text(s, 1, ids, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, ws);
 	for (;;) {
 		int64_t cid;
 
@@ -452,8 +457,8 @@ static void contact_tidy(struct contact *c)
 	labels_tidy(&c->address_labels);
 }
 
-static int contact_read_lists(struct store *st, struct contact *c, size_t n,
-			      struct kith_err *err)
+static int contact_read_lists(struct store *st, int64_t ws,
+			      struct contact *c, size_t n, struct kith_err *err)
 {
 	char *ids = malloc(n * 21 + 3), *o = ids;
 	int rc = KITH_OK;
@@ -467,7 +472,7 @@ static int contact_read_lists(struct store *st, struct contact *c, size_t n,
 	*o = '\0';
 	for (size_t i = 0; !rc && i < sizeof(page_lists) / sizeof(*page_lists);
 	     i++)
-		rc = read_page_list(st, &page_lists[i], ids, c, n, err);
+		rc = read_page_list(st, ws, &page_lists[i], ids, c, n, err);
 	for (size_t i = 0; !rc && i < n; i++)
 		contact_tidy(&c[i]);
 	free(ids);
@@ -634,18 +639,22 @@ int store_contact_list(struct contact **out, size_t *n, struct store *st,
 	STMT(s, "SELECT " CONTACT_COLS ", CASE WHEN ?8 THEN c.card END"
 		CONTACT_FROM " WHERE c.workspace_id = ?1 AND c.id > ?2"
 		" AND (?3 IS NULL OR EXISTS (SELECT 1 FROM contact_tag t"
-		"  WHERE t.contact_id = c.id AND t.tag = ?3))"
+		"  WHERE t.workspace_id = ?1 AND t.contact_id = c.id"
+		"  AND t.tag = ?3))"
 		" AND (?4 IS NULL OR c.tier = ?4)"
 		" AND (?5 IS NULL OR c.owner_id = ?5)"
 		" AND (?6 IS NULL OR c.name LIKE ?6 ESCAPE '\\'"
 		"  OR c.title LIKE ?6 ESCAPE '\\'"
 		"  OR c.notes LIKE ?6 ESCAPE '\\' OR o.name LIKE ?6 ESCAPE '\\'"
 		"  OR EXISTS (SELECT 1 FROM contact_email e"
-		"   WHERE e.contact_id = c.id AND e.email LIKE ?6 ESCAPE '\\')"
+		"   WHERE e.workspace_id = ?1 AND e.contact_id = c.id"
+		"   AND e.email LIKE ?6 ESCAPE '\\')"
 		"  OR EXISTS (SELECT 1 FROM contact_tag t"
-		"   WHERE t.contact_id = c.id AND t.tag LIKE ?6 ESCAPE '\\')"
+		"   WHERE t.workspace_id = ?1 AND t.contact_id = c.id"
+		"   AND t.tag LIKE ?6 ESCAPE '\\')"
 		"  OR EXISTS (SELECT 1 FROM contact_phone p"
-		"   WHERE p.contact_id = c.id AND p.phone LIKE ?6 ESCAPE '\\')"
+		"   WHERE p.workspace_id = ?1 AND p.contact_id = c.id"
+		"   AND p.phone LIKE ?6 ESCAPE '\\')"
 		"  OR EXISTS (SELECT 1 FROM fact x"
 		"   WHERE x.workspace_id = ?1 AND x.contact_id = c.id"
 		"   AND x.text LIKE ?6 ESCAPE '\\'))"
@@ -674,7 +683,7 @@ int store_contact_list(struct contact **out, size_t *n, struct store *st,
 	}
 	sqlite3_reset(s);
 	if (cnt) {
-		rc = contact_read_lists(st, c, cnt, err);
+		rc = contact_read_lists(st, ws, c, cnt, err);
 		if (rc)
 			goto done;
 	}
@@ -828,28 +837,36 @@ static const char *const contact_delete_sql[] = {
 	/* Their signals become leads again rather than vanish. */
 	"UPDATE signal SET contact_id = NULL WHERE workspace_id = ?1"
 	" AND contact_id = ?2",
-	"DELETE FROM meeting_contact WHERE contact_id = ?2",
+	"DELETE FROM meeting_contact WHERE workspace_id = ?1"
+	" AND contact_id = ?2",
 	"DELETE FROM promise WHERE workspace_id = ?1 AND contact_id = ?2",
 	"DELETE FROM gift WHERE workspace_id = ?1 AND contact_id = ?2",
 	"DELETE FROM revenue WHERE workspace_id = ?1 AND contact_id = ?2",
-	"DELETE FROM contact_email WHERE contact_id = ?2",
-	"DELETE FROM contact_phone WHERE contact_id = ?2",
-	"DELETE FROM contact_address WHERE contact_id = ?2",
-	"DELETE FROM contact_handle WHERE contact_id = ?2",
-	"DELETE FROM contact_tag WHERE contact_id = ?2",
+	"DELETE FROM contact_email WHERE workspace_id = ?1"
+	" AND contact_id = ?2",
+	"DELETE FROM contact_phone WHERE workspace_id = ?1"
+	" AND contact_id = ?2",
+	"DELETE FROM contact_address WHERE workspace_id = ?1"
+	" AND contact_id = ?2",
+	"DELETE FROM contact_handle WHERE workspace_id = ?1"
+	" AND contact_id = ?2",
+	"DELETE FROM contact_tag WHERE workspace_id = ?1"
+	" AND contact_id = ?2",
 	/* Touches of this contact alone go; shared ones lose a participant. */
 	"DELETE FROM touch_user WHERE touch_id IN (SELECT touch_id FROM"
 	" touch_contact tc WHERE tc.workspace_id = ?1 AND tc.contact_id = ?2"
 	" AND NOT EXISTS (SELECT 1 FROM touch_contact o WHERE"
-	" o.touch_id = tc.touch_id AND o.contact_id <> ?2))",
+	" o.workspace_id = ?1 AND o.touch_id = tc.touch_id"
+	" AND o.contact_id <> ?2)) AND workspace_id = ?1",
 	"CREATE TEMP TABLE IF NOT EXISTS doomed(id INTEGER PRIMARY KEY)",
 	"DELETE FROM temp.doomed",
 	"INSERT INTO temp.doomed SELECT touch_id FROM touch_contact tc"
 	" WHERE tc.workspace_id = ?1 AND tc.contact_id = ?2 AND NOT EXISTS"
-	" (SELECT 1 FROM touch_contact o WHERE o.touch_id = tc.touch_id"
-	" AND o.contact_id <> ?2)",
+	" (SELECT 1 FROM touch_contact o WHERE o.workspace_id = ?1"
+	" AND o.touch_id = tc.touch_id AND o.contact_id <> ?2)",
 	"DELETE FROM touch_contact WHERE workspace_id = ?1 AND contact_id = ?2",
-	"DELETE FROM touchpoint WHERE id IN (SELECT id FROM temp.doomed)",
+	"DELETE FROM touchpoint WHERE workspace_id = ?1 AND id IN"
+	" (SELECT id FROM temp.doomed)",
 	"DELETE FROM contact WHERE workspace_id = ?1 AND id = ?2",
 };
 
@@ -896,8 +913,9 @@ static const char *const merge_sql[] = {
 	" AND contact_id = ?2",
 	"UPDATE signal SET contact_id = ?3 WHERE workspace_id = ?1"
 	" AND contact_id = ?2",
-	"INSERT OR IGNORE INTO meeting_contact(meeting_id, contact_id)"
-	" SELECT meeting_id, ?3 FROM meeting_contact WHERE contact_id = ?2",
+	"INSERT OR IGNORE INTO meeting_contact(workspace_id, meeting_id,"
+	" contact_id) SELECT workspace_id, meeting_id, ?3 FROM meeting_contact"
+	" WHERE workspace_id = ?1 AND contact_id = ?2",
 	"UPDATE kdate SET contact_id = ?3 WHERE workspace_id = ?1"
 	" AND contact_id = ?2",
 	"UPDATE promise SET contact_id = ?3 WHERE workspace_id = ?1"
@@ -912,52 +930,66 @@ static const char *const merge_sql[] = {
 	" WHERE workspace_id = ?1 AND contact_id = ?2",
 	"DELETE FROM touch_contact WHERE workspace_id = ?1 AND contact_id = ?2",
 	"INSERT OR IGNORE INTO contact_tag(workspace_id, contact_id, tag)"
-	" SELECT workspace_id, ?3, tag FROM contact_tag WHERE contact_id = ?2",
+	" SELECT workspace_id, ?3, tag FROM contact_tag WHERE workspace_id = ?1"
+	" AND contact_id = ?2",
 	"INSERT INTO contact_email(workspace_id, contact_id, pos, email, label)"
 	" SELECT ?1, ?3, (SELECT coalesce(max(pos), -1) FROM contact_email"
-	" WHERE contact_id = ?3) + row_number() OVER (ORDER BY pos), email,"
-	" label FROM contact_email WHERE contact_id = ?2 AND email NOT IN"
-	" (SELECT email FROM contact_email WHERE contact_id = ?3)",
+	" WHERE workspace_id = ?1 AND contact_id = ?3) + row_number() OVER"
+	" (ORDER BY pos), email, label FROM contact_email WHERE"
+	" workspace_id = ?1 AND contact_id = ?2 AND email NOT IN (SELECT email"
+	" FROM contact_email WHERE workspace_id = ?1 AND contact_id = ?3)",
 	/* A phone is the same phone when its E.164 form is. */
 	"INSERT INTO contact_phone(workspace_id, contact_id, pos, phone, label,"
 	" e164) SELECT ?1, ?3, (SELECT coalesce(max(pos), -1) FROM"
-	" contact_phone WHERE contact_id = ?3) + row_number() OVER (ORDER BY"
-	" pos), phone, label, e164 FROM contact_phone p WHERE contact_id = ?2"
+	" contact_phone WHERE workspace_id = ?1 AND contact_id = ?3) +"
+	" row_number() OVER (ORDER BY pos), phone, label, e164 FROM"
+	" contact_phone p WHERE workspace_id = ?1 AND contact_id = ?2"
 	" AND NOT EXISTS (SELECT 1 FROM contact_phone q WHERE"
-	" q.contact_id = ?3 AND (q.phone = p.phone OR q.e164 = p.e164))",
+	" q.workspace_id = ?1 AND q.contact_id = ?3 AND (q.phone = p.phone"
+	" OR q.e164 = p.e164))",
 	"INSERT INTO contact_address(workspace_id, contact_id, pos, address,"
 	" label) SELECT ?1, ?3, (SELECT coalesce(max(pos), -1) FROM"
-	" contact_address WHERE contact_id = ?3) + row_number() OVER (ORDER"
-	" BY pos), address, label FROM contact_address WHERE contact_id = ?2"
+	" contact_address WHERE workspace_id = ?1 AND contact_id = ?3) +"
+	" row_number() OVER (ORDER BY pos), address, label FROM"
+	" contact_address WHERE workspace_id = ?1 AND contact_id = ?2"
 	" AND address NOT IN (SELECT address FROM contact_address WHERE"
-	" contact_id = ?3)",
+	" workspace_id = ?1 AND contact_id = ?3)",
 	"INSERT INTO contact_handle(workspace_id, contact_id, pos, handle)"
 	" SELECT ?1, ?3, (SELECT coalesce(max(pos), -1) FROM contact_handle"
-	" WHERE contact_id = ?3) + row_number() OVER (ORDER BY pos), handle"
-	" FROM contact_handle WHERE contact_id = ?2 AND handle NOT IN"
-	" (SELECT handle FROM contact_handle WHERE contact_id = ?3)",
+	" WHERE workspace_id = ?1 AND contact_id = ?3) + row_number() OVER"
+	" (ORDER BY pos), handle FROM contact_handle WHERE workspace_id = ?1"
+	" AND contact_id = ?2 AND handle NOT IN (SELECT handle FROM"
+	" contact_handle WHERE workspace_id = ?1 AND contact_id = ?3)",
 	/* Empty fields of the survivor take the other's values. */
 	"UPDATE contact SET"
-	" org_id = coalesce(org_id, (SELECT org_id FROM contact WHERE id = ?2)),"
-	" title = coalesce(title, (SELECT title FROM contact WHERE id = ?2)),"
-	" tz = coalesce(tz, (SELECT tz FROM contact WHERE id = ?2)),"
-	" notes = coalesce(notes, (SELECT notes FROM contact WHERE id = ?2)),"
-	" uid = coalesce(uid, (SELECT uid FROM contact WHERE id = ?2)),"
-	" card = coalesce(card, (SELECT card FROM contact WHERE id = ?2)),"
+	" org_id = coalesce(org_id, (SELECT o.org_id FROM contact o"
+	"  WHERE o.workspace_id = ?1 AND o.id = ?2)),"
+	" title = coalesce(title, (SELECT o.title FROM contact o"
+	"  WHERE o.workspace_id = ?1 AND o.id = ?2)),"
+	" tz = coalesce(tz, (SELECT o.tz FROM contact o"
+	"  WHERE o.workspace_id = ?1 AND o.id = ?2)),"
+	" notes = coalesce(notes, (SELECT o.notes FROM contact o"
+	"  WHERE o.workspace_id = ?1 AND o.id = ?2)),"
+	" uid = coalesce(uid, (SELECT o.uid FROM contact o"
+	"  WHERE o.workspace_id = ?1 AND o.id = ?2)),"
+	" card = coalesce(card, (SELECT o.card FROM contact o"
+	"  WHERE o.workspace_id = ?1 AND o.id = ?2)),"
 	" tier = CASE WHEN tier = '' THEN (SELECT tier FROM contact"
-	"  WHERE id = ?2) ELSE tier END,"
+	"  WHERE workspace_id = ?1 AND id = ?2) ELSE tier END,"
 	" every = CASE WHEN every = 0 THEN (SELECT every FROM contact"
-	"  WHERE id = ?2) ELSE every END,"
+	"  WHERE workspace_id = ?1 AND id = ?2) ELSE every END,"
 	" meet_every = CASE WHEN meet_every = 0 THEN (SELECT meet_every"
-	"  FROM contact WHERE id = ?2) ELSE meet_every END,"
+	"  FROM contact WHERE workspace_id = ?1 AND id = ?2)"
+	"  ELSE meet_every END,"
 	/* The longer relationship is the true one. */
 	" since = CASE WHEN since IS NULL THEN (SELECT since FROM contact"
-	"  WHERE id = ?2) ELSE min(since, coalesce((SELECT since FROM contact"
-	"  WHERE id = ?2), since)) END,"
+	"  WHERE workspace_id = ?1 AND id = ?2) ELSE min(since,"
+	"  coalesce((SELECT since FROM contact WHERE workspace_id = ?1"
+	"  AND id = ?2), since)) END,"
 	" owner_id = coalesce(owner_id, (SELECT owner_id FROM contact"
-	"  WHERE id = ?2)),"
+	"  WHERE workspace_id = ?1 AND id = ?2)),"
 	" created_at = min(created_at, (SELECT created_at FROM contact"
-	"  WHERE id = ?2)),"
+	"  WHERE workspace_id = ?1 AND id = ?2)),"
 	" version = version + 1"
 	" WHERE workspace_id = ?1 AND id = ?3",
 };
@@ -993,9 +1025,11 @@ int store_contact_merge(struct store *st, int64_t ws, int64_t from,
 	rc = store_contact_delete(st, ws, from, err);
 	if (rc)
 		return rc;
-	STMT(s, "UPDATE contact SET updated_at = ? WHERE id = ?");
+	STMT(s, "UPDATE contact SET updated_at = ? WHERE id = ? AND"
+		" workspace_id = ?");
 	sqlite3_bind_int64(s, 1, now);
 	sqlite3_bind_int64(s, 2, into);
+	sqlite3_bind_int64(s, 3, ws);
 	EXEC(s, "merge");
 	return sq_contact_refresh(st, ws, into, err);
 done:

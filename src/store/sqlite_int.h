@@ -59,6 +59,8 @@ int sq_open_conn(struct store *st, const char *path, enum sq_open_mode mode,
 		 struct kith_err *err);
 /* Is the file system holding path mounted read-only? */
 bool sq_mount_readonly(const char *path);
+/* Append every statement db runs to $KITH_SQL_LOG, if set (sqlite.c). */
+void sq_trace_conn(sqlite3 *db);
 
 /* KITH_EFULL or KITH_EREADONLY with a message naming the database when
  * the last failure was a full disk or an unwritable database, else

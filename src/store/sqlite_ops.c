@@ -520,6 +520,7 @@ int store_open_check(struct store **out, const char *path, struct kith_err *err)
 		store_close(st);
 		return rc;
 	}
+	sq_trace_conn(st->db);
 	sqlite3_busy_timeout(st->db, 5000);
 	*out = st;
 	return KITH_OK;

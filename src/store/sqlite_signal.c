@@ -92,7 +92,8 @@ int store_signal_match(int64_t *contact_id, struct store *st, int64_t ws,
 		 * Only contacts of an organization: a shared mail host
 		 * (gmail.com) says nothing about who the sender is. */
 		STMT(s, "SELECT c.id FROM contact_email e JOIN contact c"
-			" ON c.id = e.contact_id WHERE e.workspace_id = ?"
+			" ON c.workspace_id = e.workspace_id"
+			" AND c.id = e.contact_id WHERE e.workspace_id = ?"
 			" AND e.domain = lower(?) AND c.org_id IS NOT NULL"
 			" ORDER BY c.last_touch IS NULL,"
 			" c.last_touch DESC, c.id LIMIT 1");
@@ -172,8 +173,10 @@ done:
 	" g.at, g.received_at, g.contact_id, g.answered_at, c.name,"        \
 	" c.owner_id, u.tz"
 #define SIGNAL_FROM                                                          \
-	" FROM signal g LEFT JOIN contact c ON c.id = g.contact_id"          \
-	" LEFT JOIN user u ON u.id = c.owner_id"
+	" FROM signal g LEFT JOIN contact c ON c.workspace_id ="             \
+	" g.workspace_id AND c.id = g.contact_id"                            \
+	" LEFT JOIN user u ON u.workspace_id = g.workspace_id"               \
+	" AND u.id = c.owner_id"
 
 static void signal_read(sqlite3_stmt *s, struct signal *g)
 {
@@ -325,15 +328,17 @@ done:
 	return rc;
 }
 
-int store_user_digest_day(struct store *st, int64_t user_id, int32_t day,
-			  struct kith_err *err)
+int store_user_digest_day(struct store *st, int64_t ws, int64_t user_id,
+			  int32_t day, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc;
 
-	STMT(s, "UPDATE user SET digest_day = ? WHERE id = ?");
+	STMT(s, "UPDATE user SET digest_day = ? WHERE id = ? AND"
+		" workspace_id = ?");
 	sqlite3_bind_int(s, 1, day);
 	sqlite3_bind_int64(s, 2, user_id);
+	sqlite3_bind_int64(s, 3, ws);
 	EXEC(s, "digest day");
 	return KITH_OK;
 done:
@@ -443,28 +448,32 @@ done:
 }
 
 int store_alert_held(struct alert **out, size_t *n, struct store *st,
-		     int64_t user_id, struct kith_err *err)
+		     int64_t ws, int64_t user_id, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc;
 
 	STMT(s, "SELECT id, user_id, kind, signal_id, data, created_at"
-		" FROM alert WHERE user_id = ? AND held = 1 ORDER BY id");
-	sqlite3_bind_int64(s, 1, user_id);
+		" FROM alert WHERE workspace_id = ? AND user_id = ? AND"
+		" held = 1 ORDER BY id");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, user_id);
 	return alerts_read(out, n, st, s, err);
 done:
 	return rc;
 }
 
-int store_alert_release(struct store *st, int64_t user_id,
+int store_alert_release(struct store *st, int64_t ws, int64_t user_id,
 			struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc;
 
 	/* 2: carried by a digest; never shown on its own. */
-	STMT(s, "UPDATE alert SET held = 2 WHERE user_id = ? AND held = 1");
-	sqlite3_bind_int64(s, 1, user_id);
+	STMT(s, "UPDATE alert SET held = 2 WHERE workspace_id = ? AND"
+		" user_id = ? AND held = 1");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, user_id);
 	EXEC(s, "release alerts");
 	return KITH_OK;
 done:
@@ -515,9 +524,11 @@ int store_notify_add(struct store *st, int64_t ws, struct notify_target *t,
 	sqlite3_bind_int(s, 4, t->json);
 	sqlite3_bind_int64(s, 5, t->created_at);
 	EXEC(s, "add notify target");
-	STMT(s, "SELECT id FROM notify_target WHERE user_id = ? AND url = ?");
-	sqlite3_bind_int64(s, 1, t->user_id);
-	bind_text(s, 2, t->url);
+	STMT(s, "SELECT id FROM notify_target WHERE workspace_id = ? AND"
+		" user_id = ? AND url = ?");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, t->user_id);
+	bind_text(s, 3, t->url);
 	{
 		int more;
 
@@ -634,7 +645,8 @@ int store_outbox_due(struct outbox_item **out, size_t *n, struct store *st,
 		" FROM (SELECT o.id, o.target_id, t.url, t.json, o.body,"
 		" o.attempts, o.workspace_id, o.next_at, row_number() OVER"
 		" (PARTITION BY o.workspace_id ORDER BY o.next_at, o.id) AS k"
-		" FROM outbox o JOIN notify_target t ON t.id = o.target_id"
+		" FROM outbox o JOIN notify_target t"
+		" ON t.workspace_id = o.workspace_id AND t.id = o.target_id"
 		" WHERE o.sent_at IS NULL AND o.next_at <= ?1)"
 		" WHERE k <= ?3 ORDER BY k, next_at, id LIMIT ?2");
 	sqlite3_bind_int64(s, 1, now);
@@ -662,7 +674,7 @@ done:
 	return rc;
 }
 
-int store_outbox_done(struct store *st, int64_t id, bool sent,
+int store_outbox_done(struct store *st, int64_t ws, int64_t id, bool sent,
 		      kith_time now, kith_time next_at, const char *error,
 		      struct kith_err *err)
 {
@@ -671,12 +683,13 @@ int store_outbox_done(struct store *st, int64_t id, bool sent,
 
 	STMT(s, "UPDATE outbox SET attempts = attempts + 1,"
 		" sent_at = CASE WHEN ?2 THEN ?3 END, next_at = ?4,"
-		" last_error = ?5 WHERE id = ?1");
+		" last_error = ?5 WHERE id = ?1 AND workspace_id = ?6");
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int(s, 2, sent);
 	sqlite3_bind_int64(s, 3, now);
 	sqlite3_bind_int64(s, 4, next_at);
 	bind_text(s, 5, error);
+	sqlite3_bind_int64(s, 6, ws);
 	EXEC(s, "notification result");
 	return KITH_OK;
 done:
@@ -720,10 +733,11 @@ int store_meeting_put(struct store *st, int64_t ws, struct meeting *m,
 	}
 	sqlite3_reset(s);
 	for (size_t i = 0; i < m->n_contacts; i++) {
-		STMT(s, "INSERT OR IGNORE INTO meeting_contact(meeting_id,"
-			" contact_id) VALUES (?, ?)");
-		sqlite3_bind_int64(s, 1, m->id);
-		sqlite3_bind_int64(s, 2, m->contacts[i]);
+		STMT(s, "INSERT OR IGNORE INTO meeting_contact(workspace_id,"
+			" meeting_id, contact_id) VALUES (?, ?, ?)");
+		sqlite3_bind_int64(s, 1, ws);
+		sqlite3_bind_int64(s, 2, m->id);
+		sqlite3_bind_int64(s, 3, m->contacts[i]);
 		EXEC(s, "add meeting");
 	}
 	return KITH_OK;
@@ -773,8 +787,10 @@ int store_meeting_list(struct meeting **out, size_t *n, struct store *st,
 	sqlite3_reset(s);
 	for (size_t i = 0; i < cnt; i++) {
 		STMT(s, "SELECT contact_id FROM meeting_contact WHERE"
-			" meeting_id = ? ORDER BY contact_id");
-		sqlite3_bind_int64(s, 1, m[i].id);
+			" workspace_id = ? AND meeting_id = ? ORDER BY"
+			" contact_id");
+		sqlite3_bind_int64(s, 1, ws);
+		sqlite3_bind_int64(s, 2, m[i].id);
 		rc = sq_collect_ids(&m[i].contacts, &m[i].n_contacts, st, s, 0,
 				    err);
 		if (rc)
@@ -811,16 +827,17 @@ done:
 	return rc;
 }
 
-int store_user_in_meeting(kith_time *until, struct store *st, int64_t user_id,
-			  kith_time now, struct kith_err *err)
+int store_user_in_meeting(kith_time *until, struct store *st, int64_t ws,
+			  int64_t user_id, kith_time now, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc, more;
 
-	STMT(s, "SELECT max(end) FROM meeting WHERE user_id = ? AND"
-		" start <= ?2 AND end > ?2");
+	STMT(s, "SELECT max(end) FROM meeting WHERE workspace_id = ?3 AND"
+		" user_id = ?1 AND start <= ?2 AND end > ?2");
 	sqlite3_bind_int64(s, 1, user_id);
 	sqlite3_bind_int64(s, 2, now);
+	sqlite3_bind_int64(s, 3, ws);
 	STEP(s, more);
 	*until = more ? col_time(s, 0) : KITH_NO_TIME;
 	sqlite3_reset(s);

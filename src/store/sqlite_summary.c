@@ -28,8 +28,9 @@ static int resolve_cadence(int *eff_every, int *eff_meet, struct store *st,
 		STMT(s, "SELECT r.every, r.meet FROM contact_tag t"
 			" JOIN cadence_rule r ON r.workspace_id = t.workspace_id"
 			" AND r.scope = 'tag' AND r.key = t.tag"
-			" WHERE t.contact_id = ?");
-		sqlite3_bind_int64(s, 1, id);
+			" WHERE t.workspace_id = ? AND t.contact_id = ?");
+		sqlite3_bind_int64(s, 1, ws);
+		sqlite3_bind_int64(s, 2, id);
 		for (;;) {
 			int e, m;
 
@@ -75,7 +76,7 @@ done:
 	return rc;
 }
 
-static int summary_write(struct store *st, int64_t id,
+static int summary_write(struct store *st, int64_t ws, int64_t id,
 			 const struct summary *m, int count_delta,
 			 struct kith_err *err)
 {
@@ -89,7 +90,8 @@ static int summary_write(struct store *st, int64_t id,
 	STMT(s, "UPDATE contact SET last_touch = ?, last_in_person = ?,"
 		" eff_every = ?, eff_meet = ?, any_anchor = ?,"
 		" meet_anchor = ?, due_at = ?, meet_due_at = ?,"
-		" touch_count = touch_count + ? WHERE id = ?");
+		" touch_count = touch_count + ? WHERE id = ?"
+		" AND workspace_id = ?");
 	bind_time(s, 1, m->last_touch);
 	bind_time(s, 2, m->last_in_person);
 	sqlite3_bind_int(s, 3, m->eff_every);
@@ -102,6 +104,7 @@ static int summary_write(struct store *st, int64_t id,
 					      : kith_cadence_due(cm, meet));
 	sqlite3_bind_int(s, 9, count_delta);
 	sqlite3_bind_int64(s, 10, id);
+	sqlite3_bind_int64(s, 11, ws);
 	EXEC(s, "update summary");
 	return KITH_OK;
 done:
@@ -141,7 +144,8 @@ int sq_contact_refresh(struct store *st, int64_t ws, int64_t id,
 		goto done;
 	STMT(s, "SELECT max(tc.at), max(CASE WHEN t.channel = 'in_person'"
 		" THEN tc.at END), count(*) FROM touch_contact tc"
-		" JOIN touchpoint t ON t.id = tc.touch_id"
+		" JOIN touchpoint t ON t.workspace_id = tc.workspace_id"
+		" AND t.id = tc.touch_id"
 		" WHERE tc.workspace_id = ? AND tc.contact_id = ?");
 	sqlite3_bind_int64(s, 1, ws);
 	sqlite3_bind_int64(s, 2, id);
@@ -150,11 +154,13 @@ int sq_contact_refresh(struct store *st, int64_t ws, int64_t id,
 	m.last_in_person = col_time(s, 1);
 	int64_t count = sqlite3_column_int64(s, 2);
 	sqlite3_reset(s);
-	STMT(s, "UPDATE contact SET touch_count = ? WHERE id = ?");
+	STMT(s, "UPDATE contact SET touch_count = ? WHERE id = ?"
+		" AND workspace_id = ?");
 	sqlite3_bind_int64(s, 1, count);
 	sqlite3_bind_int64(s, 2, id);
+	sqlite3_bind_int64(s, 3, ws);
 	EXEC(s, "update summary");
-	return summary_write(st, id, &m, 0, err);
+	return summary_write(st, ws, id, &m, 0, err);
 done:
 	return rc;
 }

@@ -99,15 +99,16 @@ void store_touches_free(struct touchpoint *t, size_t n)
 	free(t);
 }
 
-static int touch_participants(struct store *st, struct touchpoint *t,
-			      struct kith_err *err)
+static int touch_participants(struct store *st, int64_t ws,
+			      struct touchpoint *t, struct kith_err *err)
 {
 	sqlite3_stmt *s;
 	int rc, more;
 
-	STMT(s, "SELECT contact_id FROM touch_contact WHERE touch_id = ?"
-		" ORDER BY contact_id");
-	sqlite3_bind_int64(s, 1, t->id);
+	STMT(s, "SELECT contact_id FROM touch_contact WHERE workspace_id = ?"
+		" AND touch_id = ? ORDER BY contact_id");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, t->id);
 	for (;;) {
 		STEP(s, more);
 		if (!more)
@@ -115,9 +116,10 @@ static int touch_participants(struct store *st, struct touchpoint *t,
 		PUSH(t->contacts, t->n_contacts, err);
 		t->contacts[t->n_contacts++] = sqlite3_column_int64(s, 0);
 	}
-	STMT(s, "SELECT user_id FROM touch_user WHERE touch_id = ?"
-		" ORDER BY user_id");
-	sqlite3_bind_int64(s, 1, t->id);
+	STMT(s, "SELECT user_id FROM touch_user WHERE workspace_id = ?"
+		" AND touch_id = ? ORDER BY user_id");
+	sqlite3_bind_int64(s, 1, ws);
+	sqlite3_bind_int64(s, 2, t->id);
 	for (;;) {
 		STEP(s, more);
 		if (!more)
@@ -156,7 +158,8 @@ int store_touch_page(struct touchpoint **out, size_t *n, struct store *st,
 	if (contact_id)
 		STMT(s, "SELECT t.id, t.at, t.channel, t.direction, t.minutes,"
 			" t.note, t.source, t.created_at FROM touch_contact tc"
-			" JOIN touchpoint t ON t.id = tc.touch_id"
+			" JOIN touchpoint t ON t.workspace_id = tc.workspace_id"
+			" AND t.id = tc.touch_id"
 			" WHERE tc.workspace_id = ?1 AND tc.contact_id = ?2"
 			" AND (?4 = 0 OR (tc.at, tc.touch_id) < ((SELECT at"
 			" FROM touchpoint WHERE id = ?4 AND workspace_id = ?1),"
@@ -183,7 +186,7 @@ int store_touch_page(struct touchpoint **out, size_t *n, struct store *st,
 	}
 	sqlite3_reset(s);
 	for (size_t i = 0; i < cnt; i++) {
-		rc = touch_participants(st, &t[i], err);
+		rc = touch_participants(st, ws, &t[i], err);
 		if (rc)
 			goto done;
 	}
@@ -222,7 +225,8 @@ int store_touch_scores(struct score_touch **out, size_t *n, struct store *st,
 	int rc, more;
 
 	STMT(s, "SELECT tc.at, t.channel, t.direction FROM touch_contact tc"
-		" JOIN touchpoint t ON t.id = tc.touch_id"
+		" JOIN touchpoint t ON t.workspace_id = tc.workspace_id"
+		" AND t.id = tc.touch_id"
 		" WHERE tc.workspace_id = ? AND tc.contact_id = ?"
 		" ORDER BY tc.at");
 	sqlite3_bind_int64(s, 1, ws);
@@ -274,7 +278,8 @@ int store_touch_each(struct store *st, int64_t ws, bool per_participant,
 	if (per_participant)
 		STMT(s, "SELECT tc.contact_id, tc.at, t.channel, t.direction"
 			" FROM touch_contact tc JOIN touchpoint t"
-			" ON t.id = tc.touch_id WHERE tc.workspace_id = ?"
+			" ON t.workspace_id = tc.workspace_id"
+			" AND t.id = tc.touch_id WHERE tc.workspace_id = ?"
 			" ORDER BY tc.contact_id, tc.at");
 	else
 		STMT(s, "SELECT 0, at, channel, direction FROM touchpoint"
@@ -624,14 +629,16 @@ int store_promise_list(struct promise **out, size_t *n, struct store *st,
 	if (contact_id)
 		STMT(s, "SELECT p.id, p.contact_id, p.text, p.due, p.done_at,"
 			" p.created_at, c.name FROM promise p JOIN contact c"
-			" ON c.id = p.contact_id WHERE p.workspace_id = ?1"
+			" ON c.workspace_id = p.workspace_id"
+			" AND c.id = p.contact_id WHERE p.workspace_id = ?1"
 			" AND p.contact_id = ?2"
 			" AND (?3 OR p.done_at IS NULL)"
 			" ORDER BY p.done_at IS NOT NULL, p.due IS NULL, p.due, p.id");
 	else
 		STMT(s, "SELECT p.id, p.contact_id, p.text, p.due, p.done_at,"
 			" p.created_at, c.name FROM promise p JOIN contact c"
-			" ON c.id = p.contact_id WHERE p.workspace_id = ?1"
+			" ON c.workspace_id = p.workspace_id"
+			" AND c.id = p.contact_id WHERE p.workspace_id = ?1"
 			" AND ?2 = 0"
 			" AND (?3 OR p.done_at IS NULL)"
 			" ORDER BY p.done_at IS NOT NULL, p.due IS NULL, p.due, p.id");
@@ -655,7 +662,8 @@ int store_promise_get(struct promise *out, struct store *st, int64_t ws,
 	memset(out, 0, sizeof(*out));
 	STMT(s, "SELECT p.id, p.contact_id, p.text, p.due, p.done_at,"
 		" p.created_at, c.name FROM promise p JOIN contact c"
-		" ON c.id = p.contact_id WHERE p.workspace_id = ? AND p.id = ?");
+		" ON c.workspace_id = p.workspace_id AND c.id = p.contact_id"
+		" WHERE p.workspace_id = ? AND p.id = ?");
 	sqlite3_bind_int64(s, 1, ws);
 	sqlite3_bind_int64(s, 2, id);
 	STEP(s, more);
@@ -929,7 +937,8 @@ int store_touch_each_user(struct store *st, int64_t ws, store_touch_visit fn,
 	int rc;
 
 	STMT(s, "SELECT tu.user_id, t.at, t.channel, t.direction"
-		" FROM touch_user tu JOIN touchpoint t ON t.id = tu.touch_id"
+		" FROM touch_user tu JOIN touchpoint t"
+		" ON t.workspace_id = tu.workspace_id AND t.id = tu.touch_id"
 		" WHERE tu.workspace_id = ? ORDER BY tu.user_id, t.at");
 	sqlite3_bind_int64(s, 1, ws);
 	return visit_touches(st, s, fn, ctx, err);

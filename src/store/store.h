@@ -689,16 +689,16 @@ int store_user_focus(struct store *st, int64_t ws, int64_t user_id,
 		     kith_time until, struct kith_err *err);
 /* Note the day of user_id's last morning digest. An unknown user is no
  * error (nothing changes). */
-int store_user_digest_day(struct store *st, int64_t user_id, int32_t day,
-			  struct kith_err *err);
+int store_user_digest_day(struct store *st, int64_t ws, int64_t user_id,
+			  int32_t day, struct kith_err *err);
 /* Every user of every workspace (the server's ticker); *out freed with
  * store_users_free. */
 int store_users_all(struct user **out, size_t *n, struct store *st,
 		    struct kith_err *err);
 /* The end of the meeting user is in at now, or KITH_NO_TIME, into
  * *until (set on KITH_OK only). */
-int store_user_in_meeting(kith_time *until, struct store *st, int64_t user_id,
-			  kith_time now, struct kith_err *err);
+int store_user_in_meeting(kith_time *until, struct store *st, int64_t ws,
+			  int64_t user_id, kith_time now, struct kith_err *err);
 
 /* Add an alert (held: kept back, not shown yet); the new id in *id (id
  * may be NULL). kind and data are copied. */
@@ -712,9 +712,9 @@ int store_alert_list(struct alert **out, size_t *n, struct store *st,
 		     struct kith_err *err);
 /* Held alerts of user_id. */
 int store_alert_held(struct alert **out, size_t *n, struct store *st,
-		     int64_t user_id, struct kith_err *err);
+		     int64_t ws, int64_t user_id, struct kith_err *err);
 /* Release user_id's held alerts (none held: KITH_OK). */
-int store_alert_release(struct store *st, int64_t user_id,
+int store_alert_release(struct store *st, int64_t ws, int64_t user_id,
 			struct kith_err *err);
 /* Users with a held alert; on KITH_OK free(*ids). */
 int store_alert_users_held(int64_t **ids, size_t *n, struct store *st,
@@ -748,7 +748,7 @@ int store_outbox_due(struct outbox_item **out, size_t *n, struct store *st,
 		     struct kith_err *err);
 /* Record an attempt: sent, or to retry at next_at with error. An id
  * that is no item is no error (nothing changes). */
-int store_outbox_done(struct store *st, int64_t id, bool sent,
+int store_outbox_done(struct store *st, int64_t ws, int64_t id, bool sent,
 		      kith_time now, kith_time next_at, const char *error,
 		      struct kith_err *err);
 void store_outbox_free(struct outbox_item *o, size_t n);
