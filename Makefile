@@ -2,7 +2,7 @@
 # Everything builds out of tree into build/ (build/asan/ for the sanitizers).
 
 CC      ?= cc
-PKGS    := sqlite3 jansson libsodium libmicrohttpd libcurl libical gmime-3.0 libxml-2.0
+PKGS    := sqlite3 libpq jansson libsodium libmicrohttpd libcurl libical gmime-3.0 libxml-2.0
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
            -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers
@@ -24,7 +24,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 APT_PKGS := build-essential pkg-config libsqlite3-dev libjansson-dev libsodium-dev \
             libmicrohttpd-dev libcurl4-openssl-dev libical-dev curl wrk nginx-light \
             libcmocka-dev clang libclang-rt-14-dev sqlite3 jq python3 \
-            libgmime-3.0-dev dovecot-imapd openssl \
+            libgmime-3.0-dev dovecot-imapd openssl postgresql libpq-dev \
             libxml2-dev libxml2-utils vdirsyncer khard litmus radicale \
             man-db groff-base systemd zsh fish
 

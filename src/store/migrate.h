@@ -10,4 +10,7 @@ size_t migrate_count(void);
 /* SQL of migration `version` (1-based), or NULL. */
 const char *migrate_sql(size_t version);
 
+/* The same migration in PostgreSQL's dialect (migrate_pg.c). */
+const char *migrate_pg_sql(size_t version);
+
 #endif

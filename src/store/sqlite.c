@@ -19,6 +19,8 @@ static void stmts_reset(struct store *st)
 {
 	sqlite3_stmt *s = NULL;
 
+	if (!st->db)
+		return;	/* libpq holds no statement open between calls */
 	while ((s = sqlite3_next_stmt(st->db, s)))
 		if (sqlite3_stmt_busy(s))
 			sqlite3_reset(s);
@@ -27,6 +29,8 @@ static void stmts_reset(struct store *st)
 /* Is a transaction open on the connection, read or write? */
 static bool txn_open(struct store *st)
 {
+	if (!st->db)
+		return pg_in_transaction(st->pg);
 	return !sqlite3_get_autocommit(st->db) ||
 	       sqlite3_txn_state(st->db, NULL) != SQLITE_TXN_NONE;
 }
@@ -62,10 +66,86 @@ int sq_fail_media(struct store *st, struct kith_err *err, const char *what)
 	return KITH_OK;
 }
 
+int db_fail(struct store *st, struct kith_err *err, const char *what)
+{
+	int code, media;
+
+	if (!st->db) {
+		const char *state = pg_sqlstate(st->pg);
+
+		if (!strncmp(state, "23", 2))
+			return kith_err_set(err, KITH_ECONFLICT, NULL,
+					    "%s: %s", what, pg_errmsg(st->pg));
+		if (!strcmp(state, "40001") || !strcmp(state, "40P01") ||
+		    !strcmp(state, "55P03"))
+			return kith_err_set(err, KITH_EBUSY, NULL,
+					    "database: %s: %s; try again", what,
+					    pg_errmsg(st->pg));
+		if (!strcmp(state, "53100"))
+			return kith_err_set(err, KITH_EFULL, NULL,
+					    "database: disk full during %s; "
+					    "nothing was written: %s",
+					    what, pg_errmsg(st->pg));
+		if (!strcmp(state, "25006"))
+			return kith_err_set(err, KITH_EREADONLY, NULL,
+					    "database is read-only during %s; "
+					    "nothing was written: %s",
+					    what, pg_errmsg(st->pg));
+		return kith_err_set(err, KITH_EIO, NULL, "database: %s: %s",
+				    what, pg_errmsg(st->pg));
+	}
+	code = sqlite3_extended_errcode(st->db);
+	media = sq_fail_media(st, err, what);
+	if (media)
+		return media;
+	if ((code & 0xff) == SQLITE_CONSTRAINT)
+		return kith_err_set(err, KITH_ECONFLICT, NULL, "%s: %s", what,
+				    sqlite3_errmsg(st->db));
+	if ((code & 0xff) == SQLITE_BUSY)
+		return kith_err_set(err, KITH_EBUSY, NULL,
+				    "database: %s: busy (another writer holds "
+				    "the lock); try again",
+				    what);
+	return kith_err_set(err, KITH_EIO, NULL, "database: %s: %s", what,
+			    sqlite3_errmsg(st->db));
+}
+
+int db_prepare(db_stmt *out, struct store *st, const char *sql,
+	       struct kith_err *err)
+{
+	memset(out, 0, sizeof(*out));
+	if (st->db) {
+		if (sqlite3_prepare_v2(st->db, sql, -1, &out->sq, NULL) !=
+		    SQLITE_OK)
+			return db_fail(st, err, "prepare");
+	} else if (!(out->pg = pg_prepare(st->pg, sql))) {
+		return db_fail(st, err, "prepare");
+	}
+	return KITH_OK;
+}
+
+void db_finalize(db_stmt *s)
+{
+	if (s->sq)
+		sqlite3_finalize(s->sq);
+	else if (s->pg)
+		pg_finalize(s->pg);
+	memset(s, 0, sizeof(*s));
+}
+
+int db_param_count(db_stmt *s)
+{
+	return s->sq ? sqlite3_bind_parameter_count(s->sq)
+		     : pg_param_count(s->pg);
+}
+
 int sq_exec_sql(struct store *st, const char *sql, struct kith_err *err)
 {
 	char *msg = NULL;
 
+	if (!st->db)
+		return pg_exec(st->pg, sql) == DB_FAIL ? db_fail(st, err, "exec")
+						     : KITH_OK;
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		int media = sq_fail_media(st, err, "open");
 
@@ -100,6 +180,50 @@ static int mkdir_parents(const char *path)
 		*p = '/';
 	}
 	return 0;
+}
+
+/* PostgreSQL keeps the schema version in a table of its own; the
+ * advisory lock makes two servers starting at once migrate in turn. */
+static int run_migrations_pg(struct store *st, struct kith_err *err)
+{
+	db_stmt s;
+	int64_t version = 0;
+	int rc;
+
+	rc = sq_exec_sql(st, "CREATE TABLE IF NOT EXISTS kith_schema ("
+			     " version BIGINT NOT NULL)", err);
+	for (;;) {
+		if (rc)
+			return rc;
+		rc = sq_exec_sql(st, "BEGIN; SELECT pg_advisory_xact_lock(7041);"
+				     " INSERT INTO kith_schema SELECT 0 WHERE"
+				     " NOT EXISTS (SELECT 1 FROM kith_schema)",
+				 err);
+		if (rc)
+			break;
+		rc = db_prepare(&s, st, "SELECT version FROM kith_schema", err);
+		if (rc)
+			break;
+		if (db_step(&s) == DB_ROW)
+			version = db_column_int64(&s, 0);
+		db_finalize(&s);
+		if ((size_t)version > migrate_count()) {
+			rc = kith_err_set(err, KITH_EIO, NULL,
+					  "database schema %lld is newer than "
+					  "this kith (%zu); upgrade kith",
+					  (long long)version, migrate_count());
+			break;
+		}
+		if ((size_t)version == migrate_count())
+			return sq_exec_sql(st, "COMMIT", err);
+		rc = sq_exec_sql(st, migrate_pg_sql((size_t)version + 1), err);
+		if (rc)
+			break;
+		rc = sq_exec_sql(st, "UPDATE kith_schema SET version ="
+				     " version + 1; COMMIT", err);
+	}
+	sq_exec_sql(st, "ROLLBACK", NULL);
+	return rc;
 }
 
 static int run_migrations(struct store *st, struct kith_err *err)
@@ -314,6 +438,15 @@ int store_open(struct store **out, const char *path, struct kith_err *err)
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return kith_err_nomem(err);
+	if (pg_is_url(path)) {
+		rc = pg_open(&st->pg, path, err);
+		if (!rc)
+			rc = run_migrations_pg(st, err);
+		if (rc)
+			goto done;
+		*out = st;
+		return KITH_OK;
+	}
 	if (strcmp(path, ":memory:") && mkdir_parents(path)) {
 		rc = kith_err_set(err, KITH_EIO, "--db",
 				  "cannot create the folder of %s: %s", path,
@@ -371,12 +504,14 @@ void store_close(struct store *st)
 	if (!st)
 		return;
 	for (size_t i = 0; i < STMT_CACHE; i++)
-		if (st->cache[i].stmt)
-			sqlite3_finalize(st->cache[i].stmt);
+		if (st->cache[i].sql)
+			db_finalize(&st->cache[i].stmt);
 	/* No PRAGMA optimize here: it would rewrite statistics on every
 	 * run, so even a failed command would change the file. */
 	if (st->db)
 		sqlite3_close(st->db);
+	if (st->pg)
+		pg_close(st->pg);
 	free(st);
 }
 
@@ -388,7 +523,10 @@ int store_schema_version(struct store *st)
 
 int store_begin(struct store *st, struct kith_err *err)
 {
-	sqlite3_stmt *s = stmt_get(st, "BEGIN IMMEDIATE", err);
+	db_stmt *s = stmt_get(st,
+			      db_sql(st, "BEGIN IMMEDIATE",
+				     "BEGIN ISOLATION LEVEL SERIALIZABLE"),
+			      err);
 	int rc;
 
 	if (!s)
@@ -403,7 +541,7 @@ int store_begin(struct store *st, struct kith_err *err)
 
 int store_commit(struct store *st, struct kith_err *err)
 {
-	sqlite3_stmt *s = stmt_get(st, "COMMIT", err);
+	db_stmt *s = stmt_get(st, "COMMIT", err);
 	int rc;
 
 	if (!s) {
@@ -429,10 +567,17 @@ int store_commit(struct store *st, struct kith_err *err)
 void store_rollback(struct store *st)
 {
 	stmts_reset(st);
-	if (!sqlite3_get_autocommit(st->db) &&
-	    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
+	if (!st->db) {
+		if (pg_in_transaction(st->pg) &&
+		    pg_exec(st->pg, "ROLLBACK") == DB_FAIL)
+			fprintf(stderr, "kith: database: rollback: %s\n",
+				pg_errmsg(st->pg));
+	} else if (!sqlite3_get_autocommit(st->db) &&
+		   sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL) !=
+			   SQLITE_OK) {
 		fprintf(stderr, "kith: database: rollback: %s\n",
 			sqlite3_errmsg(st->db));
+	}
 	st->in_tx = 0;
 	st->read_owned = 0;
 }
@@ -454,7 +599,8 @@ int store_settle(struct store *st, struct kith_err *err)
 		return kith_err_set(err, KITH_EIO, NULL,
 				    "database: a transaction was left open "
 				    "and cannot be rolled back: %s",
-				    sqlite3_errmsg(st->db));
+				    st->db ? sqlite3_errmsg(st->db)
+					   : pg_errmsg(st->pg));
 	return kith_err_set(err, KITH_EIO, NULL,
 			    "database: a transaction was left open; "
 			    "rolled back");
@@ -467,17 +613,19 @@ int store_savepoint(struct store *st, struct kith_err *err)
 
 void store_savepoint_undo(struct store *st)
 {
-	sqlite3_exec(st->db, "ROLLBACK TO part; RELEASE part", NULL, NULL,
-		     NULL);
+	sq_exec_sql(st, "ROLLBACK TO SAVEPOINT part; RELEASE SAVEPOINT part",
+		    NULL);
 }
 
 void store_savepoint_release(struct store *st)
 {
-	sqlite3_exec(st->db, "RELEASE part", NULL, NULL, NULL);
+	sq_exec_sql(st, "RELEASE SAVEPOINT part", NULL);
 }
 
 bool store_in_transaction(struct store *st)
 {
+	if (!st->db)
+		return pg_in_transaction(st->pg);
 	return !sqlite3_get_autocommit(st->db);
 }
 
@@ -486,21 +634,23 @@ bool store_in_transaction(struct store *st)
  * read's time in perf). */
 void store_read_begin(struct store *st)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 
-	if (!sqlite3_get_autocommit(st->db))
+	/* On PostgreSQL each statement reads its own snapshot: two more
+	 * round trips per request would cost more than they give. */
+	if (!st->db || !sqlite3_get_autocommit(st->db))
 		return;
 	s = stmt_get(st, "BEGIN", NULL);
-	if (s && sqlite3_step(s) == SQLITE_DONE)
+	if (s && db_step(s) == DB_DONE)
 		st->read_owned = 1;
 	if (s)
-		sqlite3_reset(s);
+		db_reset(s);
 }
 
 void store_read_end(struct store *st)
 {
 	if (st->read_owned) {
-		sqlite3_stmt *s;
+		db_stmt *s;
 
 		/* A snapshot that stays open would serve stale rows to every
 		 * later read on this connection (review H1): make sure it
@@ -546,23 +696,23 @@ static const struct {
 int store_workspace_create(int64_t *id, struct store *st, const char *name,
 			   kith_time now, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
-	STMT(s, "INSERT INTO workspace(name, created_at) VALUES (?, ?)");
+	STMT(s, "INSERT INTO workspace(name, created_at) VALUES (?, ?) RETURNING id");
 	bind_text(s, 1, name);
-	sqlite3_bind_int64(s, 2, now);
+	db_bind_int64(s, 2, now);
 	EXEC(s, "create workspace");
-	*id = sqlite3_last_insert_rowid(st->db);
+	*id = db_last_id(st);
 	for (size_t i = 0; i < sizeof(default_rules) / sizeof(*default_rules);
 	     i++) {
 		STMT(s, "INSERT INTO cadence_rule(workspace_id, scope, key,"
 			" every, meet) VALUES (?, ?, ?, ?, ?)");
-		sqlite3_bind_int64(s, 1, *id);
+		db_bind_int64(s, 1, *id);
 		bind_text(s, 2, default_rules[i].scope);
 		bind_text(s, 3, default_rules[i].key);
-		sqlite3_bind_int(s, 4, default_rules[i].every);
-		sqlite3_bind_int(s, 5, default_rules[i].meet);
+		db_bind_int(s, 4, default_rules[i].every);
+		db_bind_int(s, 5, default_rules[i].meet);
 		EXEC(s, "create workspace");
 	}
 	return KITH_OK;
@@ -570,15 +720,15 @@ done:
 	return rc;
 }
 
-static void workspace_read(sqlite3_stmt *s, struct workspace *w)
+static void workspace_read(db_stmt *s, struct workspace *w)
 {
-	w->id = sqlite3_column_int64(s, 0);
+	w->id = db_column_int64(s, 0);
 	w->name = col_str(s, 1);
 	w->tz = col_str(s, 2);
-	w->work_start_min = sqlite3_column_int(s, 3);
-	w->work_end_min = sqlite3_column_int(s, 4);
-	w->response_target_min = sqlite3_column_int(s, 5);
-	w->created_at = sqlite3_column_int64(s, 6);
+	w->work_start_min = db_column_int(s, 3);
+	w->work_end_min = db_column_int(s, 4);
+	w->response_target_min = db_column_int(s, 5);
+	w->created_at = db_column_int64(s, 6);
 }
 
 int store_workspace_list(struct workspace **out, size_t *n, struct store *st,
@@ -586,7 +736,7 @@ int store_workspace_list(struct workspace **out, size_t *n, struct store *st,
 {
 	struct workspace *w = NULL;
 	size_t cnt = 0;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	STMT(s, "SELECT id, name, tz, work_start, work_end, response_target,"
@@ -609,18 +759,18 @@ done:
 int store_workspace_get(struct workspace *out, struct store *st, int64_t ws,
 			struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	STMT(s, "SELECT id, name, tz, work_start, work_end, response_target,"
 		" created_at FROM workspace WHERE id = ?");
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	STEP(s, more);
 	if (!more)
 		return kith_err_set(err, KITH_ENOTFOUND, "workspace",
 				    "no workspace %lld", (long long)ws);
 	workspace_read(s, out);
-	sqlite3_reset(s);
+	db_reset(s);
 	return KITH_OK;
 done:
 	return rc;
@@ -629,17 +779,17 @@ done:
 int store_workspace_update(struct store *st, const struct workspace *w,
 			   struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "UPDATE workspace SET name = ?, tz = ?, work_start = ?,"
 		" work_end = ?, response_target = ? WHERE id = ?");
 	bind_text(s, 1, w->name);
 	bind_text(s, 2, w->tz ? w->tz : "");
-	sqlite3_bind_int(s, 3, w->work_start_min);
-	sqlite3_bind_int(s, 4, w->work_end_min);
-	sqlite3_bind_int(s, 5, w->response_target_min);
-	sqlite3_bind_int64(s, 6, w->id);
+	db_bind_int(s, 3, w->work_start_min);
+	db_bind_int(s, 4, w->work_end_min);
+	db_bind_int(s, 5, w->response_target_min);
+	db_bind_int64(s, 6, w->id);
 	EXEC(s, "update workspace");
 	return KITH_OK;
 done:
@@ -649,18 +799,18 @@ done:
 int store_workspace_empty(bool *out, struct store *st, int64_t ws,
 			  struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	STMT(s, "SELECT EXISTS(SELECT 1 FROM contact WHERE workspace_id = ?)"
 		" OR EXISTS(SELECT 1 FROM touchpoint WHERE workspace_id = ?)"
 		" OR EXISTS(SELECT 1 FROM organization WHERE workspace_id = ?)");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, ws);
-	sqlite3_bind_int64(s, 3, ws);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, ws);
+	db_bind_int64(s, 3, ws);
 	STEP(s, more);
-	*out = more && !sqlite3_column_int(s, 0);
-	sqlite3_reset(s);
+	*out = more && !db_column_int(s, 0);
+	db_reset(s);
 	return KITH_OK;
 done:
 	return rc;
@@ -671,26 +821,26 @@ done:
 int store_org_ensure(int64_t *id, struct store *st, int64_t ws,
 		     const char *name, kith_time now, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	STMT(s, "SELECT id FROM organization WHERE workspace_id = ?"
 		" AND name = ? COLLATE NOCASE");
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	bind_text(s, 2, name);
 	STEP(s, more);
 	if (more) {
-		*id = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
+		*id = db_column_int64(s, 0);
+		db_reset(s);
 		return KITH_OK;
 	}
 	STMT(s, "INSERT INTO organization(workspace_id, name, created_at)"
-		" VALUES (?, ?, ?)");
-	sqlite3_bind_int64(s, 1, ws);
+		" VALUES (?, ?, ?) RETURNING id");
+	db_bind_int64(s, 1, ws);
 	bind_text(s, 2, name);
-	sqlite3_bind_int64(s, 3, now);
+	db_bind_int64(s, 3, now);
 	EXEC(s, "add organization");
-	*id = sqlite3_last_insert_rowid(st->db);
+	*id = db_last_id(st);
 	return KITH_OK;
 done:
 	return rc;
@@ -699,26 +849,26 @@ done:
 int store_org_rename(kith_time *created, struct store *st, int64_t ws,
 		     int64_t id, const char *name, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	/* migration 13's trigger recounts the contacts' cards */
 	STMT(s, "UPDATE organization SET name = ? WHERE workspace_id = ?"
 		" AND id = ?");
 	bind_text(s, 1, name);
-	sqlite3_bind_int64(s, 2, ws);
-	sqlite3_bind_int64(s, 3, id);
+	db_bind_int64(s, 2, ws);
+	db_bind_int64(s, 3, id);
 	EXEC(s, "rename organization");
-	if (!sqlite3_changes(st->db))
+	if (!db_changes(st))
 		return kith_err_set(err, KITH_ENOTFOUND, "id",
 				    "no organization %lld", (long long)id);
 	STMT(s, "SELECT created_at FROM organization WHERE id = ? AND"
 		" workspace_id = ?");
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, ws);
+	db_bind_int64(s, 1, id);
+	db_bind_int64(s, 2, ws);
 	STEP(s, more);
-	*created = more ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_reset(s);
+	*created = more ? db_column_int64(s, 0) : 0;
+	db_reset(s);
 	rc = KITH_OK;
 done:
 	return rc;
@@ -727,15 +877,15 @@ done:
 int store_org_put(struct store *st, int64_t ws, const struct organization *o,
 		  struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "INSERT INTO organization(id, workspace_id, name, created_at)"
 		" VALUES (?, ?, ?, ?)");
-	sqlite3_bind_int64(s, 1, o->id);
-	sqlite3_bind_int64(s, 2, ws);
+	db_bind_int64(s, 1, o->id);
+	db_bind_int64(s, 2, ws);
 	bind_text(s, 3, o->name);
-	sqlite3_bind_int64(s, 4, o->created_at);
+	db_bind_int64(s, 4, o->created_at);
 	EXEC(s, "add organization");
 	return KITH_OK;
 done:
@@ -754,20 +904,20 @@ int store_org_list(struct organization **out, size_t *n, struct store *st,
 {
 	struct organization *o = NULL;
 	size_t cnt = 0;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	STMT(s, "SELECT id, name, created_at FROM organization"
 		" WHERE workspace_id = ? ORDER BY id");
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	for (;;) {
 		STEP(s, more);
 		if (!more)
 			break;
 		PUSH(o, cnt, err);
-		o[cnt].id = sqlite3_column_int64(s, 0);
+		o[cnt].id = db_column_int64(s, 0);
 		o[cnt].name = col_str(s, 1);
-		o[cnt].created_at = sqlite3_column_int64(s, 2);
+		o[cnt].created_at = db_column_int64(s, 2);
 		cnt++;
 	}
 	*out = o;

@@ -7,36 +7,36 @@
 
 /* ---- accounts ---- */
 
-void sq_user_read(sqlite3_stmt *s, struct user *u)
+void sq_user_read(db_stmt *s, struct user *u)
 {
 	memset(u, 0, sizeof(*u));
-	u->id = sqlite3_column_int64(s, 0);
-	u->workspace_id = sqlite3_column_int64(s, 1);
+	u->id = db_column_int64(s, 0);
+	u->workspace_id = db_column_int64(s, 1);
 	u->email = col_str(s, 2);
 	u->name = col_str(s, 3);
-	role_parse(&u->role, (const char *)sqlite3_column_text(s, 4), NULL,
+	role_parse(&u->role, db_column_text(s, 4), NULL,
 		   NULL);
 	u->password_hash = col_str(s, 5);
 	u->tz = col_str(s, 6);
-	u->created_at = sqlite3_column_int64(s, 7);
+	u->created_at = db_column_int64(s, 7);
 	u->focus_until = col_time(s, 8);
 	u->digest_day = col_day(s, 9);
 }
 
 int store_user_add(struct store *st, struct user *u, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
-	STMT(s, "INSERT INTO user(workspace_id, email, name, role,"
-		" password_hash, tz, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
-	sqlite3_bind_int64(s, 1, u->workspace_id);
+	STMT(s, "INSERT INTO \"user\"(workspace_id, email, name, role,"
+		" password_hash, tz, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
+	db_bind_int64(s, 1, u->workspace_id);
 	bind_text(s, 2, u->email);
 	bind_text(s, 3, u->name ? u->name : "");
 	bind_text(s, 4, role_name(u->role));
 	bind_text(s, 5, u->password_hash);
 	bind_text(s, 6, u->tz ? u->tz : "");
-	sqlite3_bind_int64(s, 7, u->created_at);
+	db_bind_int64(s, 7, u->created_at);
 	/* Only the unique email index can refuse this row; a busy lock or
 	 * an I/O error is its own status, not "already has an account". */
 	rc = exec_stmt(st, s, err, "add user");
@@ -45,13 +45,13 @@ int store_user_add(struct store *st, struct user *u, struct kith_err *err)
 				    "%s already has an account", u->email);
 	if (rc)
 		return rc;
-	u->id = sqlite3_last_insert_rowid(st->db);
+	u->id = db_last_id(st);
 	return KITH_OK;
 done:
 	return rc;
 }
 
-static int user_one(struct user *out, struct store *st, sqlite3_stmt *s,
+static int user_one(struct user *out, struct store *st, db_stmt *s,
 		    struct kith_err *err)
 {
 	int rc, more;
@@ -60,7 +60,7 @@ static int user_one(struct user *out, struct store *st, sqlite3_stmt *s,
 	if (!more)
 		return kith_err_set(err, KITH_ENOTFOUND, "user", "no such user");
 	sq_user_read(s, out);
-	sqlite3_reset(s);
+	db_reset(s);
 	return KITH_OK;
 done:
 	return rc;
@@ -69,13 +69,13 @@ done:
 int store_user_get(struct user *out, struct store *st, int64_t ws, int64_t id,
 		   struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
-	STMT(s, "SELECT " USER_COLS " FROM user WHERE id = ? AND"
+	STMT(s, "SELECT " USER_COLS " FROM \"user\" WHERE id = ? AND"
 		" workspace_id = ?");
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, ws);
+	db_bind_int64(s, 1, id);
+	db_bind_int64(s, 2, ws);
 	return user_one(out, st, s, err);
 done:
 	return rc;
@@ -84,10 +84,10 @@ done:
 int store_user_by_email(struct user *out, struct store *st, const char *email,
 			struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
-	STMT(s, "SELECT " USER_COLS " FROM user WHERE email = ?");
+	STMT(s, "SELECT " USER_COLS " FROM \"user\" WHERE email = ?");
 	bind_text(s, 1, email);
 	return user_one(out, st, s, err);
 done:
@@ -106,12 +106,12 @@ int store_user_list(struct user **out, size_t *n, struct store *st, int64_t ws,
 {
 	struct user *u = NULL;
 	size_t cnt = 0;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
-	STMT(s, "SELECT " USER_COLS " FROM user WHERE workspace_id = ?"
+	STMT(s, "SELECT " USER_COLS " FROM \"user\" WHERE workspace_id = ?"
 		" ORDER BY id");
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	for (;;) {
 		STEP(s, more);
 		if (!more)
@@ -130,19 +130,19 @@ done:
 int store_user_update(struct store *st, int64_t ws, const struct user *u,
 		      struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
-	STMT(s, "UPDATE user SET name = ?, role = ?, password_hash = ?, tz = ?"
+	STMT(s, "UPDATE \"user\" SET name = ?, role = ?, password_hash = ?, tz = ?"
 		" WHERE id = ? AND workspace_id = ?");
 	bind_text(s, 1, u->name ? u->name : "");
 	bind_text(s, 2, role_name(u->role));
 	bind_text(s, 3, u->password_hash);
 	bind_text(s, 4, u->tz ? u->tz : "");
-	sqlite3_bind_int64(s, 5, u->id);
-	sqlite3_bind_int64(s, 6, ws);
+	db_bind_int64(s, 5, u->id);
+	db_bind_int64(s, 6, ws);
 	EXEC(s, "update user");
-	if (!sqlite3_changes(st->db))
+	if (!db_changes(st))
 		return kith_err_set(err, KITH_ENOTFOUND, "user", "no such user");
 	return KITH_OK;
 done:
@@ -169,18 +169,18 @@ int store_user_delete(struct store *st, int64_t ws, int64_t id,
 		"DELETE FROM meeting WHERE user_id = ?2 AND workspace_id = ?1",
 		("UPDATE contact SET owner_id = NULL WHERE owner_id = ?2"
 		 " AND workspace_id = ?1"),
-		"DELETE FROM user WHERE id = ?2 AND workspace_id = ?1",
+		"DELETE FROM \"user\" WHERE id = ?2 AND workspace_id = ?1",
 	};
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	for (size_t i = 0; i < sizeof(sql) / sizeof(*sql); i++) {
 		STMT(s, sql[i]);
-		sqlite3_bind_int64(s, 1, ws);
-		sqlite3_bind_int64(s, 2, id);
+		db_bind_int64(s, 1, ws);
+		db_bind_int64(s, 2, id);
 		EXEC(s, "delete user");
 	}
-	if (!sqlite3_changes(st->db))
+	if (!db_changes(st))
 		return kith_err_set(err, KITH_ENOTFOUND, "user", "no such user");
 	return KITH_OK;
 done:
@@ -190,15 +190,15 @@ done:
 int store_owner_count(int64_t *out, struct store *st, int64_t ws,
 		      struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
-	STMT(s, "SELECT count(*) FROM user WHERE workspace_id = ? AND"
+	STMT(s, "SELECT count(*) FROM \"user\" WHERE workspace_id = ? AND"
 		" role = 'owner'");
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	STEP(s, more);
-	*out = more ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_reset(s);
+	*out = more ? db_column_int64(s, 0) : 0;
+	db_reset(s);
 	return KITH_OK;
 done:
 	return rc;
@@ -208,18 +208,18 @@ int store_session_add(struct store *st, const char *id_hash, int64_t ws,
 		      int64_t user_id, kith_time now, kith_time expires,
 		      kith_time idle_until, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "INSERT INTO session(id_hash, workspace_id, user_id,"
 		" created_at, expires_at, idle_until) VALUES (?, ?, ?, ?, ?,"
 		" min(?5, ?6))");
 	bind_text(s, 1, id_hash);
-	sqlite3_bind_int64(s, 2, ws);
-	sqlite3_bind_int64(s, 3, user_id);
-	sqlite3_bind_int64(s, 4, now);
-	sqlite3_bind_int64(s, 5, expires);
-	sqlite3_bind_int64(s, 6, idle_until);
+	db_bind_int64(s, 2, ws);
+	db_bind_int64(s, 3, user_id);
+	db_bind_int64(s, 4, now);
+	db_bind_int64(s, 5, expires);
+	db_bind_int64(s, 6, idle_until);
 	EXEC(s, "add session");
 	return KITH_OK;
 done:
@@ -229,17 +229,17 @@ done:
 int store_session_user(struct user *out, struct store *st, const char *id_hash,
 		       kith_time now, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "SELECT u.id, u.workspace_id, u.email, u.name, u.role,"
 		" u.password_hash, u.tz, u.created_at, u.focus_until,"
 		" u.digest_day FROM session x"
-		" JOIN user u ON u.id = x.user_id"
+		" JOIN \"user\" u ON u.id = x.user_id"
 		" WHERE x.id_hash = ?1 AND x.expires_at > ?2"
 		" AND coalesce(x.idle_until, x.expires_at) > ?2");
 	bind_text(s, 1, id_hash);
-	sqlite3_bind_int64(s, 2, now);
+	db_bind_int64(s, 2, now);
 	return user_one(out, st, s, err);
 done:
 	return rc;
@@ -248,13 +248,13 @@ done:
 int store_session_touch(struct store *st, const char *id_hash,
 			kith_time idle_until, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "UPDATE session SET idle_until = min(expires_at, ?2)"
 		" WHERE id_hash = ?1 AND coalesce(idle_until, 0) < min(expires_at, ?2)");
 	bind_text(s, 1, id_hash);
-	sqlite3_bind_int64(s, 2, idle_until);
+	db_bind_int64(s, 2, idle_until);
 	EXEC(s, "touch session");
 	return KITH_OK;
 done:
@@ -264,19 +264,19 @@ done:
 int store_session_delete_user(int64_t *n, struct store *st, int64_t user_id,
 			      const char *keep_hash, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "DELETE FROM session WHERE user_id = ?1"
 		" AND (?2 IS NULL OR id_hash <> ?2)");
-	sqlite3_bind_int64(s, 1, user_id);
+	db_bind_int64(s, 1, user_id);
 	if (keep_hash)
 		bind_text(s, 2, keep_hash);
 	else
-		sqlite3_bind_null(s, 2);
+		db_bind_null(s, 2);
 	EXEC(s, "end sessions");
 	if (n)
-		*n = sqlite3_changes(st->db);
+		*n = db_changes(st);
 	return KITH_OK;
 done:
 	return rc;
@@ -285,12 +285,12 @@ done:
 int store_session_purge(struct store *st, kith_time now,
 			struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "DELETE FROM session WHERE expires_at <= ?1"
 		" OR coalesce(idle_until, expires_at) <= ?1");
-	sqlite3_bind_int64(s, 1, now);
+	db_bind_int64(s, 1, now);
 	EXEC(s, "purge sessions");
 	return KITH_OK;
 done:
@@ -300,7 +300,7 @@ done:
 int store_session_delete(struct store *st, const char *id_hash,
 			 struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "DELETE FROM session WHERE id_hash = ?");
@@ -315,25 +315,25 @@ int store_token_add(int64_t *id, struct store *st, int64_t ws, int64_t user_id,
 		    const char *name, const char *hash, kith_time now,
 		    kith_time expires, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "INSERT INTO api_token(workspace_id, user_id, name, hash,"
 		" created_at, expires_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6"
-		" FROM user WHERE id = ?2 AND workspace_id = ?1");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, user_id);
+		" FROM \"user\" WHERE id = ?2 AND workspace_id = ?1 RETURNING id");
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, user_id);
 	bind_text(s, 3, name);
 	bind_text(s, 4, hash);
-	sqlite3_bind_int64(s, 5, now);
+	db_bind_int64(s, 5, now);
 	if (expires == KITH_NO_TIME)
-		sqlite3_bind_null(s, 6);
+		db_bind_null(s, 6);
 	else
-		sqlite3_bind_int64(s, 6, expires);
+		db_bind_int64(s, 6, expires);
 	EXEC(s, "add token");
-	if (!sqlite3_changes(st->db))
+	if (!db_changes(st))
 		return kith_err_set(err, KITH_ENOTFOUND, "user", "no such user");
-	*id = sqlite3_last_insert_rowid(st->db);
+	*id = db_last_id(st);
 	return KITH_OK;
 done:
 	return rc;
@@ -342,17 +342,17 @@ done:
 int store_token_user(struct user *out, struct store *st, const char *hash,
 		     kith_time now, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "SELECT u.id, u.workspace_id, u.email, u.name, u.role,"
 		" u.password_hash, u.tz, u.created_at, u.focus_until,"
 		" u.digest_day FROM api_token t"
-		" JOIN user u ON u.id = t.user_id"
+		" JOIN \"user\" u ON u.id = t.user_id"
 		" WHERE t.hash = ?1 AND t.revoked_at IS NULL"
 		" AND (t.expires_at IS NULL OR t.expires_at > ?2)");
 	bind_text(s, 1, hash);
-	sqlite3_bind_int64(s, 2, now);
+	db_bind_int64(s, 2, now);
 	return user_one(out, st, s, err);
 done:
 	return rc;
@@ -361,13 +361,13 @@ done:
 int store_token_touch(struct store *st, const char *hash, kith_time now,
 		      struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "UPDATE api_token SET last_used_at = ?2 WHERE hash = ?1"
 		" AND (last_used_at IS NULL OR last_used_at < ?2 - 60)");
 	bind_text(s, 1, hash);
-	sqlite3_bind_int64(s, 2, now);
+	db_bind_int64(s, 2, now);
 	EXEC(s, "note token use");
 	return KITH_OK;
 done:
@@ -386,23 +386,23 @@ int store_token_list(struct api_token **out, size_t *n, struct store *st,
 {
 	struct api_token *t = NULL;
 	size_t cnt = 0;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	STMT(s, "SELECT id, user_id, name, created_at, last_used_at,"
 		" revoked_at, expires_at FROM api_token WHERE workspace_id = ?1"
 		" AND (?2 = 0 OR user_id = ?2) ORDER BY id");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, user_id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, user_id);
 	for (;;) {
 		STEP(s, more);
 		if (!more)
 			break;
 		PUSH(t, cnt, err);
-		t[cnt].id = sqlite3_column_int64(s, 0);
-		t[cnt].user_id = sqlite3_column_int64(s, 1);
+		t[cnt].id = db_column_int64(s, 0);
+		t[cnt].user_id = db_column_int64(s, 1);
 		t[cnt].name = col_str(s, 2);
-		t[cnt].created_at = sqlite3_column_int64(s, 3);
+		t[cnt].created_at = db_column_int64(s, 3);
 		t[cnt].last_used_at = col_time(s, 4);
 		t[cnt].revoked_at = col_time(s, 5);
 		t[cnt].expires_at = col_time(s, 6);
@@ -419,18 +419,18 @@ done:
 int store_token_revoke(struct store *st, int64_t ws, int64_t user_id,
 		       int64_t id, kith_time now, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "UPDATE api_token SET revoked_at = coalesce(revoked_at, ?4)"
 		" WHERE id = ?3 AND workspace_id = ?1"
 		" AND (?2 = 0 OR user_id = ?2)");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, user_id);
-	sqlite3_bind_int64(s, 3, id);
-	sqlite3_bind_int64(s, 4, now);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, user_id);
+	db_bind_int64(s, 3, id);
+	db_bind_int64(s, 4, now);
 	EXEC(s, "revoke token");
-	if (!sqlite3_changes(st->db))
+	if (!db_changes(st))
 		return kith_err_set(err, KITH_ENOTFOUND, "token",
 				    "no token %lld", (long long)id);
 	return KITH_OK;
@@ -443,20 +443,20 @@ done:
 int store_feed_get(char **secret, struct store *st, int64_t ws, int64_t user_id,
 		   struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	*secret = NULL;
-	STMT(s, "SELECT feed_secret FROM user WHERE id = ? AND"
+	STMT(s, "SELECT feed_secret FROM \"user\" WHERE id = ? AND"
 		" workspace_id = ?");
-	sqlite3_bind_int64(s, 1, user_id);
-	sqlite3_bind_int64(s, 2, ws);
+	db_bind_int64(s, 1, user_id);
+	db_bind_int64(s, 2, ws);
 	STEP(s, more);
 	if (!more)
 		return kith_err_set(err, KITH_ENOTFOUND, "user",
 				    "no such user");
 	*secret = col_str(s, 0);
-	sqlite3_reset(s);
+	db_reset(s);
 	return KITH_OK;
 done:
 	return rc;
@@ -465,17 +465,17 @@ done:
 int store_feed_set(struct store *st, int64_t ws, int64_t user_id,
 		   const char *secret, const char *hash, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
-	STMT(s, "UPDATE user SET feed_secret = ?, feed_hash = ?"
+	STMT(s, "UPDATE \"user\" SET feed_secret = ?, feed_hash = ?"
 		" WHERE id = ? AND workspace_id = ?");
 	bind_text(s, 1, secret);
 	bind_text(s, 2, hash);
-	sqlite3_bind_int64(s, 3, user_id);
-	sqlite3_bind_int64(s, 4, ws);
+	db_bind_int64(s, 3, user_id);
+	db_bind_int64(s, 4, ws);
 	EXEC(s, "set feed secret");
-	if (!sqlite3_changes(st->db))
+	if (!db_changes(st))
 		return kith_err_set(err, KITH_ENOTFOUND, "user",
 				    "no such user");
 	return KITH_OK;
@@ -486,10 +486,10 @@ done:
 int store_feed_find(struct user *out, char **secret, struct store *st,
 		    const char *hash, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
-	STMT(s, "SELECT " USER_COLS ", feed_secret FROM user"
+	STMT(s, "SELECT " USER_COLS ", feed_secret FROM \"user\""
 		" WHERE feed_hash = ?");
 	bind_text(s, 1, hash);
 	STEP(s, more);
@@ -498,7 +498,7 @@ int store_feed_find(struct user *out, char **secret, struct store *st,
 				    "no such feed");
 	sq_user_read(s, out);
 	*secret = col_str(s, 10);
-	sqlite3_reset(s);
+	db_reset(s);
 	return KITH_OK;
 done:
 	return rc;

@@ -11,7 +11,7 @@ int store_due_groups(struct due_group **out, size_t *n, struct store *st,
 {
 	struct due_group *v = NULL;
 	size_t cnt = 0;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int64_t code = INT64_MIN;
 	char tier[4] = "";
 	bool have = false;
@@ -35,15 +35,15 @@ int store_due_groups(struct due_group **out, size_t *n, struct store *st,
 				STMT(s, "SELECT tier FROM contact WHERE"
 					" workspace_id = ? AND eff_meet = ?"
 					" AND tier > ? ORDER BY tier LIMIT 1");
-			sqlite3_bind_int64(s, 1, ws);
-			sqlite3_bind_int64(s, 2, code);
+			db_bind_int64(s, 1, ws);
+			db_bind_int64(s, 2, code);
 			bind_text(s, 3, tier);
 			STEP(s, more);
 			if (more)
 				snprintf(tier, sizeof(tier), "%s",
-					 (const char *)sqlite3_column_text(s,
+					 db_column_text(s,
 									   0));
-			sqlite3_reset(s);
+			db_reset(s);
 		}
 		if (!more) {
 			if (clock == DUE_ANY)
@@ -56,17 +56,17 @@ int store_due_groups(struct due_group **out, size_t *n, struct store *st,
 					" WHERE workspace_id = ? AND"
 					" eff_meet > ? ORDER BY eff_meet,"
 					" tier LIMIT 1");
-			sqlite3_bind_int64(s, 1, ws);
-			sqlite3_bind_int64(s, 2, code);
+			db_bind_int64(s, 1, ws);
+			db_bind_int64(s, 2, code);
 			STEP(s, more);
 			if (!more) {
-				sqlite3_reset(s);
+				db_reset(s);
 				break;
 			}
-			code = sqlite3_column_int64(s, 0);
+			code = db_column_int64(s, 0);
 			snprintf(tier, sizeof(tier), "%s",
-				 (const char *)sqlite3_column_text(s, 1));
-			sqlite3_reset(s);
+				 db_column_text(s, 1));
+			db_reset(s);
 			have = true;
 		}
 		if (code == 0)
@@ -89,7 +89,7 @@ int store_due_page(struct due_row *out, size_t cap, size_t *n, struct store *st,
 		   kith_time after_anchor, int64_t after_id,
 		   struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	*n = 0;
@@ -103,21 +103,21 @@ int store_due_page(struct due_row *out, size_t cap, size_t *n, struct store *st,
 			" WHERE workspace_id = ?1 AND eff_meet = ?2"
 			" AND tier = ?3 AND (meet_anchor, id) > (?4, ?5)"
 			" ORDER BY meet_anchor, id LIMIT ?6");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int(s, 2, g->code);
+	db_bind_int64(s, 1, ws);
+	db_bind_int(s, 2, g->code);
 	bind_text(s, 3, tier_name(g->tier));
-	sqlite3_bind_int64(s, 4, after_anchor);
-	sqlite3_bind_int64(s, 5, after_id);
-	sqlite3_bind_int64(s, 6, (int64_t)cap);
+	db_bind_int64(s, 4, after_anchor);
+	db_bind_int64(s, 5, after_id);
+	db_bind_int64(s, 6, (int64_t)cap);
 	while (*n < cap) {
 		STEP(s, more);
 		if (!more)
 			break;
-		out[*n].id = sqlite3_column_int64(s, 0);
-		out[*n].anchor = sqlite3_column_int64(s, 1);
+		out[*n].id = db_column_int64(s, 0);
+		out[*n].anchor = db_column_int64(s, 1);
 		(*n)++;
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	return KITH_OK;
 done:
 	return rc;
@@ -141,14 +141,14 @@ static int agenda_row_events(struct store *st, int64_t ws,
 			     int32_t today, struct kith_err *err)
 {
 	struct agenda_input *in = &r->in;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	in->date_in_days = -1;
 	STMT(s, "SELECT kind, day, year_known, yearly FROM kdate"
 		" WHERE workspace_id = ? AND contact_id = ? ORDER BY id");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, in->id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, in->id);
 	for (;;) {
 		struct kdate d = { 0 };
 		int days, years;
@@ -156,9 +156,9 @@ static int agenda_row_events(struct store *st, int64_t ws,
 		STEP(s, more);
 		if (!more)
 			break;
-		d.day = sqlite3_column_int(s, 1);
-		d.year_known = sqlite3_column_int(s, 2);
-		d.yearly = sqlite3_column_int(s, 3);
+		d.day = db_column_int(s, 1);
+		d.year_known = db_column_int(s, 2);
+		d.yearly = db_column_int(s, 3);
 		days = agenda_days_until(&d, today, &years);
 		if (days < 0 || days > AGENDA_DATE_WINDOW)
 			continue;
@@ -175,37 +175,37 @@ static int agenda_row_events(struct store *st, int64_t ws,
 		" q.done_at IS NULL AND q.due < ?3 ORDER BY q.due, q.id LIMIT 1)"
 		" FROM promise WHERE workspace_id = ?1 AND contact_id = ?2"
 		" AND done_at IS NULL AND due < ?3");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, in->id);
-	sqlite3_bind_int64(s, 3, now);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, in->id);
+	db_bind_int64(s, 3, now);
 	STEP(s, more);
-	in->promises_overdue = more ? sqlite3_column_int(s, 0) : 0;
+	in->promises_overdue = more ? db_column_int(s, 0) : 0;
 	in->promise_due = more ? col_time(s, 1) : KITH_NO_TIME;
 	r->promise_text = more ? col_str(s, 2) : NULL;
 	in->promise_text = r->promise_text;
-	sqlite3_reset(s);
+	db_reset(s);
 	STMT(s, "SELECT max(at) FROM gift WHERE workspace_id = ?1"
 		" AND contact_id = ?2");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, in->id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, in->id);
 	STEP(s, more);
 	in->last_gift = more ? col_time(s, 0) : KITH_NO_TIME;
-	sqlite3_reset(s);
+	db_reset(s);
 	/* Waiting signals: the partial index holds only unanswered ones. */
 	STMT(s, "SELECT count(*) OVER (), at, type, coalesce(url, text)"
 		" FROM signal WHERE workspace_id = ?1 AND contact_id = ?2"
 		" AND answered_at IS NULL ORDER BY at LIMIT 1");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, in->id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, in->id);
 	STEP(s, more);
 	if (more) {
-		const char *w = (const char *)sqlite3_column_text(s, 3);
+		const char *w = db_column_text(s, 3);
 		const char *path = w ? strstr(w, "://") : NULL;
 
-		in->signals_waiting = sqlite3_column_int(s, 0);
-		in->signal_at = sqlite3_column_int64(s, 1);
+		in->signals_waiting = db_column_int(s, 0);
+		in->signal_at = db_column_int64(s, 1);
 		signal_type_parse(&in->signal_type,
-				  (const char *)sqlite3_column_text(s, 2),
+				  db_column_text(s, 2),
 				  NULL, NULL);
 		/* A URL is shown by its path: "/pricing". */
 		if (path && strchr(path + 3, '/'))
@@ -213,7 +213,7 @@ static int agenda_row_events(struct store *st, int64_t ws,
 		r->signal_what = w ? strdup(w) : NULL;
 		in->signal_what = r->signal_what;
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	return KITH_OK;
 done:
 	return rc;
@@ -223,25 +223,25 @@ done:
 	"id, name, tier, since, eff_every, eff_meet, created_at,"           \
 	" last_touch, last_in_person, snooze_until, tz, owner_id"
 
-static void agenda_row_read(sqlite3_stmt *s, struct agenda_row *r)
+static void agenda_row_read(db_stmt *s, struct agenda_row *r)
 {
 	struct agenda_input *in = &r->in;
-	const char *tier = (const char *)sqlite3_column_text(s, 2);
+	const char *tier = db_column_text(s, 2);
 
 	memset(r, 0, sizeof(*r));
-	in->id = sqlite3_column_int64(s, 0);
+	in->id = db_column_int64(s, 0);
 	r->name = col_str(s, 1);
 	in->name = r->name;
 	tier_parse(&in->tier, tier ? tier : "", NULL, NULL);
 	in->since = col_day(s, 3);
-	in->every = kith_cadence_decode(sqlite3_column_int(s, 4));
-	in->meet = kith_cadence_decode(sqlite3_column_int(s, 5));
-	in->created_at = sqlite3_column_int64(s, 6);
+	in->every = kith_cadence_decode(db_column_int(s, 4));
+	in->meet = kith_cadence_decode(db_column_int(s, 5));
+	in->created_at = db_column_int64(s, 6);
 	in->last_touch = col_time(s, 7);
 	in->last_in_person = col_time(s, 8);
 	in->snooze_until = col_time(s, 9);
 	r->tz = col_str(s, 10);
-	r->owner_id = sqlite3_column_int64(s, 11);
+	r->owner_id = db_column_int64(s, 11);
 }
 
 int store_agenda_row_events(struct store *st, int64_t ws,
@@ -254,21 +254,21 @@ int store_agenda_row_events(struct store *st, int64_t ws,
 int store_agenda_row_base(struct agenda_row *out, struct store *st, int64_t ws,
 			  int64_t id, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	memset(out, 0, sizeof(*out));
 	STMT(s, "SELECT " AGENDA_COLS " FROM contact WHERE id = ? AND"
 		" workspace_id = ?");
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, ws);
+	db_bind_int64(s, 1, id);
+	db_bind_int64(s, 2, ws);
 	STEP(s, more);
 	if (!more)
 		return kith_err_set(err, KITH_ENOTFOUND, "contact",
 				    "no contact %lld", (long long)id);
 	agenda_row_read(s, out);
 	out->in.date_in_days = -1;
-	sqlite3_reset(s);
+	db_reset(s);
 	return KITH_OK;
 done:
 	return rc;
@@ -278,20 +278,20 @@ int store_agenda_row(struct agenda_row *out, struct store *st, int64_t ws,
 		     int64_t id, kith_time now, int32_t today,
 		     struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	memset(out, 0, sizeof(*out));
 	STMT(s, "SELECT " AGENDA_COLS " FROM contact WHERE id = ? AND"
 		" workspace_id = ?");
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, ws);
+	db_bind_int64(s, 1, id);
+	db_bind_int64(s, 2, ws);
 	STEP(s, more);
 	if (!more)
 		return kith_err_set(err, KITH_ENOTFOUND, "contact",
 				    "no contact %lld", (long long)id);
 	agenda_row_read(s, out);
-	sqlite3_reset(s);
+	db_reset(s);
 	rc = agenda_row_events(st, ws, out, now, today, err);
 	if (rc)
 		agenda_row_clear(out);
@@ -303,12 +303,12 @@ int store_agenda_each(struct store *st, int64_t ws, kith_time now,
 		      int32_t today, store_agenda_visit fn, void *ctx,
 		      struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	STMT(s, "SELECT " AGENDA_COLS " FROM contact WHERE workspace_id = ?"
 		" ORDER BY id");
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	for (;;) {
 		struct agenda_row r;
 
@@ -325,7 +325,7 @@ int store_agenda_each(struct store *st, int64_t ws, kith_time now,
 	}
 	return KITH_OK;
 done:
-	sqlite3_reset(s);
+	db_reset(s);
 	return rc;
 }
 
@@ -334,12 +334,12 @@ int store_refresh_all(struct store *st, int64_t ws, kith_time now,
 {
 	int64_t *ids = NULL;
 	size_t n = 0;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	(void)now;
 	STMT(s, "SELECT id FROM contact WHERE workspace_id = ? ORDER BY id");
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	rc = sq_collect_ids(&ids, &n, st, s, 0, err);
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = sq_contact_refresh(st, ws, ids[i], err);

@@ -39,18 +39,18 @@ static int write_list(struct store *st, int64_t ws, int64_t id,
 		      const struct strlist *b, const char *del_sql,
 		      const char *ins_sql, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, del_sql);
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, ws);
+	db_bind_int64(s, 1, id);
+	db_bind_int64(s, 2, ws);
 	EXEC(s, "write contact");
 	for (size_t i = 0; i < l->n; i++) {
 		STMT(s, ins_sql);
-		sqlite3_bind_int64(s, 1, ws);
-		sqlite3_bind_int64(s, 2, id);
-		sqlite3_bind_int64(s, 3, (int64_t)i);
+		db_bind_int64(s, 1, ws);
+		db_bind_int64(s, 2, id);
+		db_bind_int64(s, 3, (int64_t)i);
 		bind_text(s, 4, l->v[i]);
 		if (a)
 			bind_text(s, 5, i < a->n && a->v[i] ? a->v[i] : "");
@@ -89,8 +89,8 @@ static const char sql_tag_del[] =
 	"DELETE FROM contact_tag WHERE contact_id = ?1 AND workspace_id = ?2";
 /* pos is bound and ignored: tags are a set. */
 static const char sql_tag_ins[] =
-	"INSERT OR IGNORE INTO contact_tag(workspace_id, contact_id, tag)"
-	" SELECT ?1, ?2, ?4 WHERE ?3 IS NOT NULL";
+	"INSERT INTO contact_tag(workspace_id, contact_id, tag)"
+	" SELECT ?1, ?2, ?4 WHERE ?3 IS NOT NULL ON CONFLICT DO NOTHING";
 
 static int write_lists(struct store *st, int64_t ws, const struct contact *c,
 		       struct kith_err *err)
@@ -125,16 +125,16 @@ static int write_lists(struct store *st, int64_t ws, const struct contact *c,
 int sq_org_check(struct store *st, int64_t ws, int64_t org,
 		     struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	if (!org)
 		return KITH_OK;
 	STMT(s, "SELECT 1 FROM organization WHERE id = ? AND workspace_id = ?");
-	sqlite3_bind_int64(s, 1, org);
-	sqlite3_bind_int64(s, 2, ws);
+	db_bind_int64(s, 1, org);
+	db_bind_int64(s, 2, ws);
 	STEP(s, more);
-	sqlite3_reset(s);
+	db_reset(s);
 	if (!more)
 		return kith_err_set(err, KITH_EINPUT, "org_id",
 				    "no organization %lld in this workspace",
@@ -157,16 +157,16 @@ static int resolve_org(struct store *st, int64_t ws, struct contact *c,
 static int check_owner(struct store *st, int64_t ws, int64_t owner,
 		       struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	if (!owner)
 		return KITH_OK;
-	STMT(s, "SELECT 1 FROM user WHERE id = ? AND workspace_id = ?");
-	sqlite3_bind_int64(s, 1, owner);
-	sqlite3_bind_int64(s, 2, ws);
+	STMT(s, "SELECT 1 FROM \"user\" WHERE id = ? AND workspace_id = ?");
+	db_bind_int64(s, 1, owner);
+	db_bind_int64(s, 2, ws);
 	STEP(s, more);
-	sqlite3_reset(s);
+	db_reset(s);
 	if (!more)
 		return kith_err_set(err, KITH_EINPUT, "owner",
 				    "no user %lld in this workspace",
@@ -179,7 +179,7 @@ done:
 int store_contact_add(struct store *st, int64_t ws, struct contact *c,
 		      kith_time now, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	rc = resolve_org(st, ws, c, now, err);
@@ -197,29 +197,29 @@ int store_contact_add(struct store *st, int64_t ws, struct contact *c,
 		" notes, tier, every, meet_every, since, owner_id, snooze_until,"
 		" created_at, updated_at, version, any_anchor, meet_anchor,"
 		" uid, card) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?, ?, ?, ?, ?)");
+		" ?, ?, ?, ?, ?, ?) RETURNING id");
 	bind_id(s, 1, c->id);
-	sqlite3_bind_int64(s, 2, ws);
+	db_bind_int64(s, 2, ws);
 	bind_text(s, 3, c->name);
 	bind_id(s, 4, c->org_id);
 	bind_text(s, 5, c->title);
 	bind_text(s, 6, c->tz);
 	bind_text(s, 7, c->notes);
 	bind_text(s, 8, tier_name(c->tier));
-	sqlite3_bind_int(s, 9, kith_cadence_code(c->every));
-	sqlite3_bind_int(s, 10, kith_cadence_code(c->meet_every));
+	db_bind_int(s, 9, kith_cadence_code(c->every));
+	db_bind_int(s, 10, kith_cadence_code(c->meet_every));
 	bind_day(s, 11, c->since);
 	bind_id(s, 12, c->owner_id);
 	bind_time(s, 13, c->snooze_until);
-	sqlite3_bind_int64(s, 14, c->created_at);
-	sqlite3_bind_int64(s, 15, c->updated_at);
-	sqlite3_bind_int64(s, 16, c->version);
-	sqlite3_bind_int64(s, 17, c->created_at);
-	sqlite3_bind_int64(s, 18, c->created_at);
+	db_bind_int64(s, 14, c->created_at);
+	db_bind_int64(s, 15, c->updated_at);
+	db_bind_int64(s, 16, c->version);
+	db_bind_int64(s, 17, c->created_at);
+	db_bind_int64(s, 18, c->created_at);
 	bind_text(s, 19, c->uid);
 	bind_text(s, 20, c->card);
 	EXEC(s, "add contact");
-	c->id = sqlite3_last_insert_rowid(st->db);
+	c->id = db_last_id(st);
 	rc = write_lists(st, ws, c, err);
 	if (!rc)
 		rc = sq_contact_refresh(st, ws, c->id, err);
@@ -231,19 +231,19 @@ int store_contact_update(struct store *st, int64_t ws, struct contact *c,
 			 int64_t expect_version, kith_time now,
 			 struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int64_t version;
 	int rc, more;
 
 	STMT(s, "SELECT version FROM contact WHERE id = ? AND workspace_id = ?");
-	sqlite3_bind_int64(s, 1, c->id);
-	sqlite3_bind_int64(s, 2, ws);
+	db_bind_int64(s, 1, c->id);
+	db_bind_int64(s, 2, ws);
 	STEP(s, more);
 	if (!more)
 		return kith_err_set(err, KITH_ENOTFOUND, "contact",
 				    "no contact %lld", (long long)c->id);
-	version = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
+	version = db_column_int64(s, 0);
+	db_reset(s);
 	if (expect_version && expect_version != version)
 		return kith_err_set(err, KITH_ECONFLICT, "version",
 				    "contact %lld changed since version %lld "
@@ -267,14 +267,14 @@ int store_contact_update(struct store *st, int64_t ws, struct contact *c,
 	bind_text(s, 4, c->tz);
 	bind_text(s, 5, c->notes);
 	bind_text(s, 6, tier_name(c->tier));
-	sqlite3_bind_int(s, 7, kith_cadence_code(c->every));
-	sqlite3_bind_int(s, 8, kith_cadence_code(c->meet_every));
+	db_bind_int(s, 7, kith_cadence_code(c->every));
+	db_bind_int(s, 8, kith_cadence_code(c->meet_every));
 	bind_day(s, 9, c->since);
 	bind_id(s, 10, c->owner_id);
 	bind_time(s, 11, c->snooze_until);
-	sqlite3_bind_int64(s, 12, now);
-	sqlite3_bind_int64(s, 13, c->id);
-	sqlite3_bind_int64(s, 14, ws);
+	db_bind_int64(s, 12, now);
+	db_bind_int64(s, 13, c->id);
+	db_bind_int64(s, 14, ws);
 	bind_text(s, 15, c->uid);
 	bind_text(s, 16, c->card);
 	EXEC(s, "update contact");
@@ -290,17 +290,17 @@ done:
 int store_contact_snooze(struct store *st, int64_t ws, int64_t id,
 			 kith_time until, kith_time now, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "UPDATE contact SET snooze_until = ?, updated_at = ?,"
 		" version = version + 1 WHERE id = ? AND workspace_id = ?");
 	bind_time(s, 1, until);
-	sqlite3_bind_int64(s, 2, now);
-	sqlite3_bind_int64(s, 3, id);
-	sqlite3_bind_int64(s, 4, ws);
+	db_bind_int64(s, 2, now);
+	db_bind_int64(s, 3, id);
+	db_bind_int64(s, 4, ws);
 	EXEC(s, "snooze");
-	if (!sqlite3_changes(st->db))
+	if (!db_changes(st))
 		return kith_err_set(err, KITH_ENOTFOUND, "contact",
 				    "no contact %lld", (long long)id);
 	return KITH_OK;
@@ -319,43 +319,45 @@ done:
  * list's own order, and merged into the page in one pass.
  */
 struct list_spec {
-	const char *sql;
+	const char *sql, *sql_pg;
 	size_t l, a, b; /* offsets of strlists in struct contact; 0: none */
 };
 
-static const char sql_page_email[] =
-	"SELECT contact_id, email, label FROM contact_email WHERE"
-	" workspace_id = ?2 AND contact_id IN (SELECT value FROM json_each(?1))"
-	" ORDER BY contact_id, pos";
-static const char sql_page_phone[] =
-	"SELECT contact_id, phone, label, e164 FROM contact_phone WHERE"
-	" workspace_id = ?2 AND contact_id IN (SELECT value FROM json_each(?1))"
-	" ORDER BY contact_id, pos";
-static const char sql_page_address[] =
-	"SELECT contact_id, address, label FROM contact_address WHERE"
-	" workspace_id = ?2 AND contact_id IN (SELECT value FROM json_each(?1))"
-	" ORDER BY contact_id, pos";
-static const char sql_page_handle[] =
-	"SELECT contact_id, handle FROM contact_handle WHERE workspace_id = ?2"
-	" AND contact_id IN (SELECT value FROM json_each(?1))"
-	" ORDER BY contact_id, pos";
-static const char sql_page_tag[] =
-	"SELECT contact_id, tag FROM contact_tag WHERE workspace_id = ?2"
-	" AND contact_id IN (SELECT value FROM json_each(?1))"
-	" ORDER BY contact_id, tag";
+/* The page's ids: a JSON array for SQLite's json_each, an array literal
+ * for PostgreSQL's ANY. */
+#define PAGE_IDS_SQ " contact_id IN (SELECT value FROM json_each(?1))"
+#define PAGE_IDS_PG " contact_id = ANY (CAST(?1 AS BIGINT[]))"
+#define PAGE_LIST(name, cols, table, order)                                  \
+	static const char name##_sq[] = "SELECT contact_id, " cols " FROM "  \
+		table " WHERE workspace_id = ?2 AND" PAGE_IDS_SQ             \
+		" ORDER BY contact_id, " order;                              \
+	static const char name##_pg[] = "SELECT contact_id, " cols " FROM "  \
+		table " WHERE workspace_id = ?2 AND" PAGE_IDS_PG             \
+		" ORDER BY contact_id, " order;
+
+PAGE_LIST(sql_page_email, "email, label", "contact_email", "pos")
+PAGE_LIST(sql_page_phone, "phone, label, e164", "contact_phone", "pos")
+PAGE_LIST(sql_page_address, "address, label", "contact_address", "pos")
+PAGE_LIST(sql_page_handle, "handle", "contact_handle", "pos")
+PAGE_LIST(sql_page_tag, "tag", "contact_tag", "tag")
 
 #define LIST_AT(c, off) ((struct strlist *)((char *)(c) + (off)))
 
 static const struct list_spec page_lists[] = {
-	{ sql_page_email, offsetof(struct contact, emails),
+	{ sql_page_email_sq, sql_page_email_pg,
+	  offsetof(struct contact, emails),
 	  offsetof(struct contact, email_labels), 0 },
-	{ sql_page_phone, offsetof(struct contact, phones),
+	{ sql_page_phone_sq, sql_page_phone_pg,
+	  offsetof(struct contact, phones),
 	  offsetof(struct contact, phone_labels),
 	  offsetof(struct contact, phone_keys) },
-	{ sql_page_address, offsetof(struct contact, addresses),
+	{ sql_page_address_sq, sql_page_address_pg,
+	  offsetof(struct contact, addresses),
 	  offsetof(struct contact, address_labels), 0 },
-	{ sql_page_handle, offsetof(struct contact, handles), 0, 0 },
-	{ sql_page_tag, offsetof(struct contact, tags), 0, 0 },
+	{ sql_page_handle_sq, sql_page_handle_pg,
+	  offsetof(struct contact, handles), 0, 0 },
+	{ sql_page_tag_sq, sql_page_tag_pg, offsetof(struct contact, tags), 0,
+	  0 },
 };
 
 static int read_page_list(struct store *st, int64_t ws,
@@ -363,19 +365,19 @@ static int read_page_list(struct store *st, int64_t ws,
 			  struct contact *c, size_t n, struct kith_err *err)
 {
 	size_t off[3] = { ls->l, ls->a, ls->b }, k = 0;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
-	STMT(s, ls->sql);
-	sqlite3_bind_text(s, 1, ids, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, ws);
+	STMT(s, db_sql(st, ls->sql, ls->sql_pg));
+	db_bind_text(s, 1, ids);
+	db_bind_int64(s, 2, ws);
 	for (;;) {
 		int64_t cid;
 
 		STEP(s, more);
 		if (!more)
 			break;
-		cid = sqlite3_column_int64(s, 0);
+		cid = db_column_int64(s, 0);
 		while (k < n && c[k].id < cid)
 			k++;
 		if (k == n || c[k].id != cid)
@@ -385,15 +387,15 @@ static int read_page_list(struct store *st, int64_t ws,
 
 			if (!off[j])
 				continue;
-			v = (const char *)sqlite3_column_text(s, j + 1);
+			v = db_column_text(s, j + 1);
 			if (strlist_push(LIST_AT(&c[k], off[j]), v ? v : "")) {
-				sqlite3_reset(s);
+				db_reset(s);
 				rc = kith_err_nomem(err);
 				goto done;
 			}
 		}
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	return KITH_OK;
 done:
 	return rc;
@@ -409,34 +411,34 @@ done:
 	" FROM contact c LEFT JOIN organization o ON o.id = c.org_id"       \
 	" AND o.workspace_id = c.workspace_id"
 
-static void contact_read_row(sqlite3_stmt *s, struct contact *c)
+static void contact_read_row(db_stmt *s, struct contact *c)
 {
-	const char *tier = (const char *)sqlite3_column_text(s, 7);
+	const char *tier = db_column_text(s, 7);
 
 	contact_init(c);
-	c->id = sqlite3_column_int64(s, 0);
+	c->id = db_column_int64(s, 0);
 	c->name = col_str(s, 1);
-	c->org_id = sqlite3_column_int64(s, 2);
+	c->org_id = db_column_int64(s, 2);
 	c->org_name = col_str(s, 3);
 	c->title = col_str(s, 4);
 	c->tz = col_str(s, 5);
 	c->notes = col_str(s, 6);
 	tier_parse(&c->tier, tier ? tier : "", NULL, NULL);
-	c->every = kith_cadence_decode(sqlite3_column_int(s, 8));
-	c->meet_every = kith_cadence_decode(sqlite3_column_int(s, 9));
+	c->every = kith_cadence_decode(db_column_int(s, 8));
+	c->meet_every = kith_cadence_decode(db_column_int(s, 9));
 	c->since = col_day(s, 10);
-	c->owner_id = sqlite3_column_int64(s, 11);
+	c->owner_id = db_column_int64(s, 11);
 	c->snooze_until = col_time(s, 12);
-	c->created_at = sqlite3_column_int64(s, 13);
-	c->updated_at = sqlite3_column_int64(s, 14);
-	c->version = sqlite3_column_int64(s, 15);
+	c->created_at = db_column_int64(s, 13);
+	c->updated_at = db_column_int64(s, 14);
+	c->version = db_column_int64(s, 15);
 	c->last_touch = col_time(s, 16);
 	c->last_in_person = col_time(s, 17);
-	c->eff_every = kith_cadence_decode(sqlite3_column_int(s, 18));
-	c->eff_meet = kith_cadence_decode(sqlite3_column_int(s, 19));
+	c->eff_every = kith_cadence_decode(db_column_int(s, 18));
+	c->eff_meet = kith_cadence_decode(db_column_int(s, 19));
 	c->due_at = col_time(s, 20);
 	c->meet_due_at = col_time(s, 21);
-	c->touch_count = sqlite3_column_int64(s, 22);
+	c->touch_count = db_column_int64(s, 22);
 	c->uid = col_str(s, 23);
 }
 
@@ -465,10 +467,10 @@ static int contact_read_lists(struct store *st, int64_t ws,
 
 	if (!ids)
 		return kith_err_nomem(err);
-	*o++ = '[';
+	*o++ = st->db ? '[' : '{';
 	for (size_t i = 0; i < n; i++)
 		o += sprintf(o, "%s%lld", i ? "," : "", (long long)c[i].id);
-	*o++ = ']';
+	*o++ = st->db ? ']' : '}';
 	*o = '\0';
 	for (size_t i = 0; !rc && i < sizeof(page_lists) / sizeof(*page_lists);
 	     i++)
@@ -485,9 +487,9 @@ static int contact_read_lists(struct store *st, int64_t ws,
  * and b when given.
  */
 static int split_list(struct strlist *l, struct strlist *a, struct strlist *b,
-		      const unsigned char *joined)
+		      const char *joined)
 {
-	const char *p = (const char *)joined;
+	const char *p = joined;
 
 	while (p && *p) {
 		const char *end = strchr(p, '\x1f');
@@ -522,7 +524,7 @@ static int split_list(struct strlist *l, struct strlist *a, struct strlist *b,
 static int contact_get(struct contact *out, struct store *st, int64_t ws,
 		       int64_t id, bool with_card, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	contact_init(out);
@@ -530,27 +532,27 @@ static int contact_get(struct contact *out, struct store *st, int64_t ws,
 	 * frequent read paid five statement runs before. Unit separator
 	 * (31) cannot appear in what the inputs accept as text. */
 	STMT(s, "SELECT " CONTACT_COLS ","
-		" (SELECT group_concat(x, char(31)) FROM (SELECT email"
-		"  || char(30) || label AS x FROM contact_email WHERE"
-		"  workspace_id = ?2 AND contact_id = c.id ORDER BY pos)),"
-		" (SELECT group_concat(x, char(31)) FROM (SELECT phone"
-		"  || char(30) || label || char(30) || coalesce(e164, '') AS x"
+		" (SELECT group_concat(x, '\x1f') FROM (SELECT email"
+		"  || '\x1e' || label AS x FROM contact_email WHERE"
+		"  workspace_id = ?2 AND contact_id = c.id ORDER BY pos) AS l),"
+		" (SELECT group_concat(x, '\x1f') FROM (SELECT phone"
+		"  || '\x1e' || label || '\x1e' || coalesce(e164, '') AS x"
 		"  FROM contact_phone WHERE workspace_id = ?2 AND"
-		"  contact_id = c.id ORDER BY pos)),"
-		" (SELECT group_concat(handle, char(31)) FROM (SELECT handle FROM"
+		"  contact_id = c.id ORDER BY pos) AS l),"
+		" (SELECT group_concat(handle, '\x1f') FROM (SELECT handle FROM"
 		"  contact_handle WHERE workspace_id = ?2 AND"
-		"  contact_id = c.id ORDER BY pos)),"
-		" (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM"
+		"  contact_id = c.id ORDER BY pos) AS l),"
+		" (SELECT group_concat(tag, '\x1f') FROM (SELECT tag FROM"
 		"  contact_tag WHERE workspace_id = ?2 AND"
-		"  contact_id = c.id ORDER BY tag)),"
-		" (SELECT group_concat(x, char(31)) FROM (SELECT address"
-		"  || char(30) || label AS x FROM contact_address WHERE"
-		"  workspace_id = ?2 AND contact_id = c.id ORDER BY pos)),"
-		" CASE WHEN ?3 THEN c.card END"
+		"  contact_id = c.id ORDER BY tag) AS l),"
+		" (SELECT group_concat(x, '\x1f') FROM (SELECT address"
+		"  || '\x1e' || label AS x FROM contact_address WHERE"
+		"  workspace_id = ?2 AND contact_id = c.id ORDER BY pos) AS l),"
+		" CASE WHEN ?3 <> 0 THEN c.card END"
 		CONTACT_FROM " WHERE c.id = ?1 AND c.workspace_id = ?2");
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, ws);
-	sqlite3_bind_int(s, 3, with_card);
+	db_bind_int64(s, 1, id);
+	db_bind_int64(s, 2, ws);
+	db_bind_int(s, 3, with_card);
 	STEP(s, more);
 	if (!more)
 		return kith_err_set(err, KITH_ENOTFOUND, "contact",
@@ -558,21 +560,21 @@ static int contact_get(struct contact *out, struct store *st, int64_t ws,
 	contact_read_row(s, out);
 	out->card = col_str(s, 29);
 	rc = split_list(&out->emails, &out->email_labels, NULL,
-			sqlite3_column_text(s, 24)) ||
+			db_column_text(s, 24)) ||
 			     split_list(&out->phones, &out->phone_labels,
 					&out->phone_keys,
-					sqlite3_column_text(s, 25)) ||
+					db_column_text(s, 25)) ||
 			     split_list(&out->handles, NULL, NULL,
-					sqlite3_column_text(s, 26)) ||
+					db_column_text(s, 26)) ||
 			     split_list(&out->tags, NULL, NULL,
-					sqlite3_column_text(s, 27)) ||
+					db_column_text(s, 27)) ||
 			     split_list(&out->addresses, &out->address_labels,
-					NULL, sqlite3_column_text(s, 28))
+					NULL, db_column_text(s, 28))
 		     ? kith_err_nomem(err)
 		     : KITH_OK;
 	if (!rc)
 		contact_tidy(out);
-	sqlite3_reset(s);
+	db_reset(s);
 	if (rc)
 		contact_clear(out);
 done:
@@ -604,18 +606,49 @@ void store_contacts_free(struct contact *c, size_t n)
 int store_contact_count(int64_t *out, struct store *st, int64_t ws,
 			struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	STMT(s, "SELECT count(*) FROM contact WHERE workspace_id = ?");
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	STEP(s, more);
-	*out = more ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_reset(s);
+	*out = more ? db_column_int64(s, 0) : 0;
+	db_reset(s);
 	return KITH_OK;
 done:
 	return rc;
 }
+
+/* SQLite's LIKE folds ASCII case; on PostgreSQL that is ILIKE, and on
+ * text compared byte-wise: the nocase collation cannot do LIKE. */
+#define SQ_LIKE " LIKE "
+#define PG_LIKE " COLLATE \"C\" ILIKE "
+#define CONTACT_SEARCH_SQL(LIKE) \
+	"SELECT " CONTACT_COLS ", CASE WHEN ?8 <> 0 THEN c.card END" \
+	CONTACT_FROM " WHERE c.workspace_id = ?1 AND c.id > ?2" \
+	" AND (?3 IS NULL OR EXISTS (SELECT 1 FROM contact_tag t" \
+	"  WHERE t.workspace_id = ?1 AND t.contact_id = c.id" \
+	"  AND t.tag = ?3))" \
+	" AND (?4 IS NULL OR c.tier = ?4)" \
+	" AND (?5 IS NULL OR c.owner_id = ?5)" \
+	" AND (?6 IS NULL OR c.name" LIKE "?6 ESCAPE '\\'" \
+	"  OR c.title" LIKE "?6 ESCAPE '\\'" \
+	"  OR c.notes" LIKE "?6 ESCAPE '\\' OR o.name" LIKE "?6 ESCAPE '\\'" \
+	"  OR EXISTS (SELECT 1 FROM contact_email e" \
+	"   WHERE e.workspace_id = ?1 AND e.contact_id = c.id" \
+	"   AND e.email" LIKE "?6 ESCAPE '\\')" \
+	"  OR EXISTS (SELECT 1 FROM contact_tag t" \
+	"   WHERE t.workspace_id = ?1 AND t.contact_id = c.id" \
+	"   AND t.tag" LIKE "?6 ESCAPE '\\')" \
+	"  OR EXISTS (SELECT 1 FROM contact_phone p" \
+	"   WHERE p.workspace_id = ?1 AND p.contact_id = c.id" \
+	"   AND p.phone" LIKE "?6 ESCAPE '\\')" \
+	"  OR EXISTS (SELECT 1 FROM fact x" \
+	"   WHERE x.workspace_id = ?1 AND x.contact_id = c.id" \
+	"   AND x.text" LIKE "?6 ESCAPE '\\'))" \
+	" ORDER BY c.id LIMIT ?7"
+static const char sql_contact_search_sq[] = CONTACT_SEARCH_SQL(SQ_LIKE);
+static const char sql_contact_search_pg[] = CONTACT_SEARCH_SQL(PG_LIKE);
 
 int store_contact_list(struct contact **out, size_t *n, struct store *st,
 		       int64_t ws, const struct contact_filter *f,
@@ -623,7 +656,7 @@ int store_contact_list(struct contact **out, size_t *n, struct store *st,
 {
 	struct contact *c = NULL;
 	size_t cnt = 0;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	char *like = NULL;
 	int rc, more;
 
@@ -639,52 +672,30 @@ int store_contact_list(struct contact **out, size_t *n, struct store *st,
 	/* The card (a backup's) comes with the row; without with_card the
 	 * CASE never reads it, so a list for the API does not drag a photo
 	 * of every contact through memory. */
-	STMT(s, "SELECT " CONTACT_COLS ", CASE WHEN ?8 THEN c.card END"
-		CONTACT_FROM " WHERE c.workspace_id = ?1 AND c.id > ?2"
-		" AND (?3 IS NULL OR EXISTS (SELECT 1 FROM contact_tag t"
-		"  WHERE t.workspace_id = ?1 AND t.contact_id = c.id"
-		"  AND t.tag = ?3))"
-		" AND (?4 IS NULL OR c.tier = ?4)"
-		" AND (?5 IS NULL OR c.owner_id = ?5)"
-		" AND (?6 IS NULL OR c.name LIKE ?6 ESCAPE '\\'"
-		"  OR c.title LIKE ?6 ESCAPE '\\'"
-		"  OR c.notes LIKE ?6 ESCAPE '\\' OR o.name LIKE ?6 ESCAPE '\\'"
-		"  OR EXISTS (SELECT 1 FROM contact_email e"
-		"   WHERE e.workspace_id = ?1 AND e.contact_id = c.id"
-		"   AND e.email LIKE ?6 ESCAPE '\\')"
-		"  OR EXISTS (SELECT 1 FROM contact_tag t"
-		"   WHERE t.workspace_id = ?1 AND t.contact_id = c.id"
-		"   AND t.tag LIKE ?6 ESCAPE '\\')"
-		"  OR EXISTS (SELECT 1 FROM contact_phone p"
-		"   WHERE p.workspace_id = ?1 AND p.contact_id = c.id"
-		"   AND p.phone LIKE ?6 ESCAPE '\\')"
-		"  OR EXISTS (SELECT 1 FROM fact x"
-		"   WHERE x.workspace_id = ?1 AND x.contact_id = c.id"
-		"   AND x.text LIKE ?6 ESCAPE '\\'))"
-		" ORDER BY c.id LIMIT ?7");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, f->after_id);
+	STMT(s, db_sql(st, sql_contact_search_sq, sql_contact_search_pg));
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, f->after_id);
 	bind_text(s, 3, f->tag);
 	if (f->tier != TIER_NONE)
 		bind_text(s, 4, tier_name(f->tier));
 	bind_id(s, 5, f->owner_id);
 	bind_text(s, 6, like);
-	sqlite3_bind_int64(s, 7, f->limit ? (int64_t)f->limit : -1);
-	sqlite3_bind_int(s, 8, f->with_card);
+	db_bind_int64(s, 7, f->limit ? (int64_t)f->limit : INT64_MAX);
+	db_bind_int(s, 8, f->with_card);
 	for (;;) {
 		STEP(s, more);
 		if (!more)
 			break;
 		PUSH(c, cnt, err);
 		contact_read_row(s, &c[cnt++]);
-		if (sqlite3_column_type(s, 24) != SQLITE_NULL &&
+		if (!db_column_null(s, 24) &&
 		    !(c[cnt - 1].card = col_str(s, 24))) {
-			sqlite3_reset(s);
+			db_reset(s);
 			rc = kith_err_nomem(err);
 			goto done;
 		}
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	if (cnt) {
 		rc = contact_read_lists(st, ws, c, cnt, err);
 		if (rc)
@@ -700,7 +711,7 @@ done:
 	return rc;
 }
 
-int sq_collect_ids(int64_t **ids, size_t *n, struct store *st, sqlite3_stmt *s,
+int sq_collect_ids(int64_t **ids, size_t *n, struct store *st, db_stmt *s,
 		   int64_t exclude, struct kith_err *err)
 {
 	int64_t *v = NULL;
@@ -711,13 +722,13 @@ int sq_collect_ids(int64_t **ids, size_t *n, struct store *st, sqlite3_stmt *s,
 		STEP(s, more);
 		if (!more)
 			break;
-		int64_t id = sqlite3_column_int64(s, 0);
+		int64_t id = db_column_int64(s, 0);
 		if (id == exclude)
 			continue;
 		PUSH(v, cnt, err);
 		v[cnt++] = id;
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	*ids = v;
 	*n = cnt;
 	return KITH_OK;
@@ -729,7 +740,7 @@ done:
 int store_contact_find(int64_t **ids, size_t *n, struct store *st, int64_t ws,
 		       const char *who, int64_t exclude, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	const char *p;
 	char *like = NULL;
 	int rc;
@@ -741,8 +752,8 @@ int store_contact_find(int64_t **ids, size_t *n, struct store *st, int64_t ws,
 	if (*who && !*p && p - who < 19) {
 		STMT(s, "SELECT id FROM contact WHERE id = ? AND"
 			" workspace_id = ?");
-		sqlite3_bind_int64(s, 1, strtoll(who, NULL, 10));
-		sqlite3_bind_int64(s, 2, ws);
+		db_bind_int64(s, 1, strtoll(who, NULL, 10));
+		db_bind_int64(s, 2, ws);
 		rc = sq_collect_ids(ids, n, st, s, exclude, err);
 		if (rc || *n)
 			return rc;
@@ -750,7 +761,7 @@ int store_contact_find(int64_t **ids, size_t *n, struct store *st, int64_t ws,
 	if (strchr(who, '@')) {
 		STMT(s, "SELECT DISTINCT contact_id FROM contact_email WHERE"
 			" workspace_id = ? AND email = ? ORDER BY contact_id");
-		sqlite3_bind_int64(s, 1, ws);
+		db_bind_int64(s, 1, ws);
 		bind_text(s, 2, who);
 		rc = sq_collect_ids(ids, n, st, s, exclude, err);
 		if (rc || *n)
@@ -758,7 +769,7 @@ int store_contact_find(int64_t **ids, size_t *n, struct store *st, int64_t ws,
 	}
 	STMT(s, "SELECT id FROM contact WHERE workspace_id = ? AND"
 		" name = ? COLLATE NOCASE ORDER BY id");
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	bind_text(s, 2, who);
 	rc = sq_collect_ids(ids, n, st, s, exclude, err);
 	if (rc || *n)
@@ -766,9 +777,12 @@ int store_contact_find(int64_t **ids, size_t *n, struct store *st, int64_t ws,
 	like = like_contains(who);
 	if (!like)
 		return kith_err_nomem(err);
-	STMT(s, "SELECT id FROM contact WHERE workspace_id = ? AND"
-		" name LIKE ? ESCAPE '\\' ORDER BY id LIMIT 50");
-	sqlite3_bind_int64(s, 1, ws);
+	STMT(s, db_sql(st,
+		       "SELECT id FROM contact WHERE workspace_id = ? AND"
+		       " name" SQ_LIKE "? ESCAPE '\\' ORDER BY id LIMIT 50",
+		       "SELECT id FROM contact WHERE workspace_id = ? AND"
+		       " name" PG_LIKE "? ESCAPE '\\' ORDER BY id LIMIT 50"));
+	db_bind_int64(s, 1, ws);
 	bind_text(s, 2, like);
 	rc = sq_collect_ids(ids, n, st, s, exclude, err);
 done:
@@ -795,7 +809,7 @@ int store_contact_match(int64_t **ids, size_t *n, struct store *st, int64_t ws,
 				      " AND e164 = ? ORDER BY contact_id"
 				      " LIMIT 50",
 	};
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	*ids = NULL;
@@ -803,7 +817,7 @@ int store_contact_match(int64_t **ids, size_t *n, struct store *st, int64_t ws,
 	if ((unsigned)key > CONTACT_KEY_PHONE || !value || !*value)
 		return KITH_OK;
 	STMT(s, sql[key]);
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	bind_text(s, 2, value);
 	rc = sq_collect_ids(ids, n, st, s, 0, err);
 done:
@@ -814,7 +828,7 @@ int store_contact_match_card(int64_t **ids, size_t *n, struct store *st,
 			     int64_t ws, const char *name, const char *card,
 			     struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	*ids = NULL;
@@ -825,7 +839,7 @@ int store_contact_match_card(int64_t **ids, size_t *n, struct store *st,
 	 * on those rows only. */
 	STMT(s, "SELECT id FROM contact WHERE workspace_id = ? AND"
 		" name = ? COLLATE NOCASE AND card = ? ORDER BY id LIMIT 50");
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	bind_text(s, 2, name);
 	bind_text(s, 3, card);
 	rc = sq_collect_ids(ids, n, st, s, 0, err);
@@ -861,29 +875,29 @@ static const char *const contact_delete_sql[] = {
 	" AND NOT EXISTS (SELECT 1 FROM touch_contact o WHERE"
 	" o.workspace_id = ?1 AND o.touch_id = tc.touch_id"
 	" AND o.contact_id <> ?2)) AND workspace_id = ?1",
-	"CREATE TEMP TABLE IF NOT EXISTS doomed(id INTEGER PRIMARY KEY)",
-	"DELETE FROM temp.doomed",
-	"INSERT INTO temp.doomed SELECT touch_id FROM touch_contact tc"
+	"CREATE TEMP TABLE IF NOT EXISTS doomed(id BIGINT PRIMARY KEY)",
+	"DELETE FROM doomed",
+	"INSERT INTO doomed SELECT touch_id FROM touch_contact tc"
 	" WHERE tc.workspace_id = ?1 AND tc.contact_id = ?2 AND NOT EXISTS"
 	" (SELECT 1 FROM touch_contact o WHERE o.workspace_id = ?1"
 	" AND o.touch_id = tc.touch_id AND o.contact_id <> ?2)",
 	"DELETE FROM touch_contact WHERE workspace_id = ?1 AND contact_id = ?2",
 	"DELETE FROM touchpoint WHERE workspace_id = ?1 AND id IN"
-	" (SELECT id FROM temp.doomed)",
+	" (SELECT id FROM doomed)",
 	"DELETE FROM contact WHERE workspace_id = ?1 AND id = ?2",
 };
 
 int store_contact_delete(struct store *st, int64_t ws, int64_t id,
 			 struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	STMT(s, "SELECT 1 FROM contact WHERE id = ? AND workspace_id = ?");
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, ws);
+	db_bind_int64(s, 1, id);
+	db_bind_int64(s, 2, ws);
 	STEP(s, more);
-	sqlite3_reset(s);
+	db_reset(s);
 	if (!more)
 		return kith_err_set(err, KITH_ENOTFOUND, "contact",
 				    "no contact %lld", (long long)id);
@@ -891,19 +905,20 @@ int store_contact_delete(struct store *st, int64_t ws, int64_t id,
 	     i < sizeof(contact_delete_sql) / sizeof(*contact_delete_sql);
 	     i++) {
 		/* Not cached: the temp table's statements would pin it. */
-		sqlite3_stmt *d;
+		db_stmt d;
 
-		if (sqlite3_prepare_v2(st->db, contact_delete_sql[i], -1, &d,
-				       NULL) != SQLITE_OK)
-			return db_fail(st, err, "delete contact");
-		if (sqlite3_bind_parameter_count(d) >= 1)
-			sqlite3_bind_int64(d, 1, ws);
-		if (sqlite3_bind_parameter_count(d) >= 2)
-			sqlite3_bind_int64(d, 2, id);
-		rc = sqlite3_step(d);
-		sqlite3_finalize(d);
-		if (rc != SQLITE_DONE)
-			return db_fail(st, err, "delete contact");
+		rc = db_prepare(&d, st, contact_delete_sql[i], err);
+		if (rc)
+			return rc;
+		if (db_param_count(&d) >= 1)
+			db_bind_int64(&d, 1, ws);
+		if (db_param_count(&d) >= 2)
+			db_bind_int64(&d, 2, id);
+		rc = db_step(&d) == DB_FAIL ? db_fail(st, err, "delete contact")
+					    : KITH_OK;
+		db_finalize(&d);
+		if (rc)
+			return rc;
 	}
 	return KITH_OK;
 done:
@@ -916,9 +931,9 @@ static const char *const merge_sql[] = {
 	" AND contact_id = ?2",
 	"UPDATE signal SET contact_id = ?3 WHERE workspace_id = ?1"
 	" AND contact_id = ?2",
-	"INSERT OR IGNORE INTO meeting_contact(workspace_id, meeting_id,"
+	"INSERT INTO meeting_contact(workspace_id, meeting_id,"
 	" contact_id) SELECT workspace_id, meeting_id, ?3 FROM meeting_contact"
-	" WHERE workspace_id = ?1 AND contact_id = ?2",
+	" WHERE workspace_id = ?1 AND contact_id = ?2 ON CONFLICT DO NOTHING",
 	"UPDATE kdate SET contact_id = ?3 WHERE workspace_id = ?1"
 	" AND contact_id = ?2",
 	"UPDATE promise SET contact_id = ?3 WHERE workspace_id = ?1"
@@ -928,13 +943,13 @@ static const char *const merge_sql[] = {
 	"UPDATE revenue SET contact_id = ?3 WHERE workspace_id = ?1"
 	" AND contact_id = ?2",
 	/* A touch both took part in keeps one row for the survivor. */
-	"INSERT OR IGNORE INTO touch_contact(workspace_id, contact_id, at,"
+	"INSERT INTO touch_contact(workspace_id, contact_id, at,"
 	" touch_id) SELECT workspace_id, ?3, at, touch_id FROM touch_contact"
-	" WHERE workspace_id = ?1 AND contact_id = ?2",
+	" WHERE workspace_id = ?1 AND contact_id = ?2 ON CONFLICT DO NOTHING",
 	"DELETE FROM touch_contact WHERE workspace_id = ?1 AND contact_id = ?2",
-	"INSERT OR IGNORE INTO contact_tag(workspace_id, contact_id, tag)"
+	"INSERT INTO contact_tag(workspace_id, contact_id, tag)"
 	" SELECT workspace_id, ?3, tag FROM contact_tag WHERE workspace_id = ?1"
-	" AND contact_id = ?2",
+	" AND contact_id = ?2 ON CONFLICT DO NOTHING",
 	"INSERT INTO contact_email(workspace_id, contact_id, pos, email, label)"
 	" SELECT ?1, ?3, (SELECT coalesce(max(pos), -1) FROM contact_email"
 	" WHERE workspace_id = ?1 AND contact_id = ?3) + row_number() OVER"
@@ -1000,7 +1015,7 @@ static const char *const merge_sql[] = {
 int store_contact_merge(struct store *st, int64_t ws, int64_t from,
 			int64_t into, kith_time now, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	if (from == into)
@@ -1009,10 +1024,10 @@ int store_contact_merge(struct store *st, int64_t ws, int64_t from,
 	for (int k = 0; k < 2; k++) {
 		STMT(s, "SELECT 1 FROM contact WHERE id = ? AND"
 			" workspace_id = ?");
-		sqlite3_bind_int64(s, 1, k ? into : from);
-		sqlite3_bind_int64(s, 2, ws);
+		db_bind_int64(s, 1, k ? into : from);
+		db_bind_int64(s, 2, ws);
 		STEP(s, more);
-		sqlite3_reset(s);
+		db_reset(s);
 		if (!more)
 			return kith_err_set(err, KITH_ENOTFOUND, "contact",
 					    "no contact %lld",
@@ -1020,9 +1035,9 @@ int store_contact_merge(struct store *st, int64_t ws, int64_t from,
 	}
 	for (size_t i = 0; i < sizeof(merge_sql) / sizeof(*merge_sql); i++) {
 		STMT(s, merge_sql[i]);
-		sqlite3_bind_int64(s, 1, ws);
-		sqlite3_bind_int64(s, 2, from);
-		sqlite3_bind_int64(s, 3, into);
+		db_bind_int64(s, 1, ws);
+		db_bind_int64(s, 2, from);
+		db_bind_int64(s, 3, into);
 		EXEC(s, "merge");
 	}
 	rc = store_contact_delete(st, ws, from, err);
@@ -1030,9 +1045,9 @@ int store_contact_merge(struct store *st, int64_t ws, int64_t from,
 		return rc;
 	STMT(s, "UPDATE contact SET updated_at = ? WHERE id = ? AND"
 		" workspace_id = ?");
-	sqlite3_bind_int64(s, 1, now);
-	sqlite3_bind_int64(s, 2, into);
-	sqlite3_bind_int64(s, 3, ws);
+	db_bind_int64(s, 1, now);
+	db_bind_int64(s, 2, into);
+	db_bind_int64(s, 3, ws);
 	EXEC(s, "merge");
 	return sq_contact_refresh(st, ws, into, err);
 done:

@@ -25,14 +25,14 @@ void store_dav_items_free(struct dav_item *v, size_t n)
 int store_dav_seq(int64_t *out, struct store *st, int64_t ws,
 		  struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	STMT(s, "SELECT dav_seq FROM workspace WHERE id = ?");
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	STEP(s, more);
-	*out = more ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_reset(s);
+	*out = more ? db_column_int64(s, 0) : 0;
+	db_reset(s);
 	rc = KITH_OK;
 done:
 	return rc;
@@ -41,7 +41,7 @@ done:
 int store_dav_book_seq(int64_t *token, int64_t *floor, struct store *st,
 		       int64_t ws, int64_t book, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	/* Each max() reads one end of an index. */
@@ -54,12 +54,12 @@ int store_dav_book_seq(int64_t *token, int64_t *floor, struct store *st,
 		" AND workspace_id = ?1), 0), dav_floor), max(dav_floor,"
 		" coalesce((SELECT created_seq FROM dav_book WHERE id = ?2"
 		" AND workspace_id = ?1), 0)) FROM workspace WHERE id = ?1");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, book);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, book);
 	STEP(s, more);
-	*token = more ? sqlite3_column_int64(s, 0) : 0;
-	*floor = more ? sqlite3_column_int64(s, 1) : 0;
-	sqlite3_reset(s);
+	*token = more ? db_column_int64(s, 0) : 0;
+	*floor = more ? db_column_int64(s, 1) : 0;
+	db_reset(s);
 	rc = KITH_OK;
 done:
 	return rc;
@@ -86,30 +86,30 @@ int store_dav_books(struct dav_book **out, size_t *n, struct store *st,
 {
 	struct dav_book *v = NULL;
 	size_t cnt = 0;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc = KITH_OK, more;
 
 	*out = NULL;
 	*n = 0;
 	STMT(s, "SELECT id, slug, name FROM dav_book WHERE workspace_id = ?"
 		" ORDER BY id");
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	for (;;) {
 		STEP(s, more);
 		if (!more)
 			break;
 		PUSH(v, cnt, err);
-		v[cnt].id = sqlite3_column_int64(s, 0);
+		v[cnt].id = db_column_int64(s, 0);
 		v[cnt].slug = col_str(s, 1);
 		v[cnt].name = col_str(s, 2);
 		cnt++;
 		if (!v[cnt - 1].slug || !v[cnt - 1].name) {
 			rc = kith_err_nomem(err);
-			sqlite3_reset(s);
+			db_reset(s);
 			goto done;
 		}
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	*out = v;
 	*n = cnt;
 	return KITH_OK;
@@ -121,17 +121,17 @@ done:
 int store_dav_book_find(struct dav_book *out, struct store *st, int64_t ws,
 			const char *slug, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc = KITH_OK, more;
 
 	memset(out, 0, sizeof(*out));
 	STMT(s, "SELECT id, name FROM dav_book WHERE workspace_id = ?"
 		" AND slug = ?");
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	bind_text(s, 2, slug);
 	STEP(s, more);
 	if (more) {
-		out->id = sqlite3_column_int64(s, 0);
+		out->id = db_column_int64(s, 0);
 		out->name = col_str(s, 1);
 		out->slug = strdup(slug);
 		if (!out->name || !out->slug)
@@ -140,7 +140,7 @@ int store_dav_book_find(struct dav_book *out, struct store *st, int64_t ws,
 		rc = kith_err_set(err, KITH_ENOTFOUND, "book",
 				  "no address book \"%s\"", slug);
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 done:
 	if (rc)
 		dav_book_clear(out);
@@ -150,21 +150,21 @@ done:
 int store_dav_book_add(int64_t *id, struct store *st, int64_t ws,
 		       const char *slug, const char *name, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	/* A new book's token is a count of its own: one step past every
 	 * count so far. */
 	STMT(s, "UPDATE workspace SET dav_seq = dav_seq + 1 WHERE id = ?");
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	EXEC(s, "count a new address book");
 	STMT(s, "INSERT INTO dav_book(workspace_id, slug, name, created_seq)"
-		" SELECT ?1, ?2, ?3, dav_seq FROM workspace WHERE id = ?1");
-	sqlite3_bind_int64(s, 1, ws);
+		" SELECT ?1, ?2, ?3, dav_seq FROM workspace WHERE id = ?1 RETURNING id");
+	db_bind_int64(s, 1, ws);
 	bind_text(s, 2, slug);
 	bind_text(s, 3, name);
 	EXEC(s, "add an address book");
-	*id = sqlite3_last_insert_rowid(st->db);
+	*id = db_last_id(st);
 done:
 	return rc;
 }
@@ -172,16 +172,16 @@ done:
 int store_dav_book_rename(struct store *st, int64_t ws, int64_t id,
 			  const char *name, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "UPDATE dav_book SET name = ? WHERE workspace_id = ?"
 		" AND id = ?");
 	bind_text(s, 1, name);
-	sqlite3_bind_int64(s, 2, ws);
-	sqlite3_bind_int64(s, 3, id);
+	db_bind_int64(s, 2, ws);
+	db_bind_int64(s, 3, id);
 	EXEC(s, "rename an address book");
-	if (!sqlite3_changes(st->db))
+	if (!db_changes(st))
 		rc = kith_err_set(err, KITH_ENOTFOUND, "book",
 				  "no address book %lld", (long long)id);
 done:
@@ -191,14 +191,14 @@ done:
 int store_dav_book_delete(struct store *st, int64_t ws, int64_t id,
 			  struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "DELETE FROM dav_book WHERE workspace_id = ? AND id = ?");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, id);
 	EXEC(s, "delete an address book");
-	if (!sqlite3_changes(st->db)) {
+	if (!db_changes(st)) {
 		rc = kith_err_set(err, KITH_ENOTFOUND, "book",
 				  "no address book %lld", (long long)id);
 		goto done;
@@ -209,8 +209,8 @@ int store_dav_book_delete(struct store *st, int64_t ws, int64_t id,
 		" (SELECT 1 FROM contact o WHERE o.workspace_id = ?1 AND"
 		" o.dav_book = 0 AND o.dav_href = contact.dav_href) THEN NULL"
 		" ELSE dav_href END WHERE workspace_id = ?1 AND dav_book = ?2");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, id);
 	EXEC(s, "move contacts to the default book");
 	STMT(s, "UPDATE dav_card SET book = 0, href = CASE WHEN EXISTS"
 		" (SELECT 1 FROM dav_card o WHERE o.workspace_id = ?1 AND"
@@ -218,13 +218,13 @@ int store_dav_book_delete(struct store *st, int64_t ws, int64_t id,
 		" FROM contact c WHERE c.workspace_id = ?1 AND c.dav_book = 0"
 		" AND c.dav_href = dav_card.href) THEN 'kith-card-' || id ||"
 		" '.vcf' ELSE href END WHERE workspace_id = ?1 AND book = ?2");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, id);
 	EXEC(s, "move cards to the default book");
 	STMT(s,
 	     "DELETE FROM dav_tombstone WHERE workspace_id = ? AND book = ?");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, id);
 	EXEC(s, "drop a book's tombstones");
 done:
 	return rc;
@@ -232,7 +232,7 @@ done:
 
 /* Rows of (contact_id, card_id, href, uid, seq, updated) appended to
  * *v. */
-static int read_items(struct store *st, sqlite3_stmt *s, bool gone,
+static int read_items(struct store *st, db_stmt *s, bool gone,
 		      struct dav_item **v, size_t *n, struct kith_err *err)
 {
 	int rc = KITH_OK, more;
@@ -242,16 +242,16 @@ static int read_items(struct store *st, sqlite3_stmt *s, bool gone,
 		if (!more)
 			break;
 		PUSH(*v, *n, err);
-		(*v)[*n].contact_id = sqlite3_column_int64(s, 0);
-		(*v)[*n].card_id = sqlite3_column_int64(s, 1);
+		(*v)[*n].contact_id = db_column_int64(s, 0);
+		(*v)[*n].card_id = db_column_int64(s, 1);
 		(*v)[*n].href = col_str(s, 2);
 		(*v)[*n].uid = col_str(s, 3);
-		(*v)[*n].seq = sqlite3_column_int64(s, 4);
+		(*v)[*n].seq = db_column_int64(s, 4);
 		(*v)[*n].gone = gone;
-		(*v)[*n].updated = sqlite3_column_int64(s, 5);
+		(*v)[*n].updated = db_column_int64(s, 5);
 		(*n)++;
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 done:
 	return rc;
 }
@@ -269,7 +269,7 @@ int store_dav_list(struct dav_item **out, size_t *n, struct store *st,
 {
 	struct dav_item *v = NULL;
 	size_t cnt = 0;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	*out = NULL;
@@ -278,18 +278,18 @@ int store_dav_list(struct dav_item **out, size_t *n, struct store *st,
 	STMT(s, "SELECT id, 0, dav_href, uid, dav_seq, updated_at FROM contact"
 		" WHERE workspace_id = ?1 AND dav_book = ?3 AND dav_seq > ?2"
 		" ORDER BY dav_seq");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, since < 0 ? -1 : since);
-	sqlite3_bind_int64(s, 3, book);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, since < 0 ? -1 : since);
+	db_bind_int64(s, 3, book);
 	rc = read_items(st, s, false, &v, &cnt, err);
 	if (rc)
 		goto done;
 	STMT(s, "SELECT 0, id, href, uid, seq, 0 FROM dav_card"
 		" WHERE workspace_id = ?1 AND book = ?3 AND seq > ?2"
 		" ORDER BY seq");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, since < 0 ? -1 : since);
-	sqlite3_bind_int64(s, 3, book);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, since < 0 ? -1 : since);
+	db_bind_int64(s, 3, book);
 	rc = read_items(st, s, false, &v, &cnt, err);
 	if (rc)
 		goto done;
@@ -297,9 +297,9 @@ int store_dav_list(struct dav_item **out, size_t *n, struct store *st,
 		STMT(s, "SELECT contact_id, 0, href, uid, seq, 0 FROM"
 			" dav_tombstone WHERE workspace_id = ?1 AND book = ?3"
 			" AND seq > ?2 ORDER BY seq");
-		sqlite3_bind_int64(s, 1, ws);
-		sqlite3_bind_int64(s, 2, since);
-		sqlite3_bind_int64(s, 3, book);
+		db_bind_int64(s, 1, ws);
+		db_bind_int64(s, 2, since);
+		db_bind_int64(s, 3, book);
 		rc = read_items(st, s, true, &v, &cnt, err);
 		if (rc)
 			goto done;
@@ -315,7 +315,7 @@ done:
 }
 
 /* One row of (contact_id, card_id, href, uid, seq, updated) into *out. */
-static int find_one(struct store *st, sqlite3_stmt *s, struct dav_item *out,
+static int find_one(struct store *st, db_stmt *s, struct dav_item *out,
 		    bool *found, struct kith_err *err)
 {
 	int rc = KITH_OK, more;
@@ -323,14 +323,14 @@ static int find_one(struct store *st, sqlite3_stmt *s, struct dav_item *out,
 	STEP(s, more);
 	*found = more;
 	if (more) {
-		out->contact_id = sqlite3_column_int64(s, 0);
-		out->card_id = sqlite3_column_int64(s, 1);
+		out->contact_id = db_column_int64(s, 0);
+		out->card_id = db_column_int64(s, 1);
 		out->href = col_str(s, 2);
 		out->uid = col_str(s, 3);
-		out->seq = sqlite3_column_int64(s, 4);
-		out->updated = sqlite3_column_int64(s, 5);
+		out->seq = db_column_int64(s, 4);
+		out->updated = db_column_int64(s, 5);
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 done:
 	return rc;
 }
@@ -339,23 +339,23 @@ int store_dav_find(struct dav_item *out, struct store *st, int64_t ws,
 		   int64_t book, const char *name, const char *uid, int64_t id,
 		   struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	bool found = false;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	STMT(s, "SELECT id, 0, dav_href, uid, dav_seq, updated_at FROM contact"
 		" WHERE workspace_id = ? AND dav_book = ? AND dav_href = ?");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, book);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, book);
 	bind_text(s, 3, name);
 	rc = find_one(st, s, out, &found, err);
 	if (rc || found)
 		goto done;
 	STMT(s, "SELECT 0, id, href, uid, seq, 0 FROM dav_card"
 		" WHERE workspace_id = ? AND book = ? AND href = ?");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, book);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, book);
 	bind_text(s, 3, name);
 	rc = find_one(st, s, out, &found, err);
 	if (rc || found)
@@ -365,9 +365,9 @@ int store_dav_find(struct dav_item *out, struct store *st, int64_t ws,
 			"contact"
 			" WHERE workspace_id = ? AND uid = ? AND dav_book = ?"
 			" AND dav_href IS NULL ORDER BY id LIMIT 1");
-		sqlite3_bind_int64(s, 1, ws);
+		db_bind_int64(s, 1, ws);
 		bind_text(s, 2, uid);
-		sqlite3_bind_int64(s, 3, book);
+		db_bind_int64(s, 3, book);
 		rc = find_one(st, s, out, &found, err);
 		if (rc || found)
 			goto done;
@@ -377,9 +377,9 @@ int store_dav_find(struct dav_item *out, struct store *st, int64_t ws,
 			"contact"
 			" WHERE workspace_id = ? AND id = ? AND dav_book = ?"
 			" AND dav_href IS NULL AND uid IS NULL");
-		sqlite3_bind_int64(s, 1, ws);
-		sqlite3_bind_int64(s, 2, id);
-		sqlite3_bind_int64(s, 3, book);
+		db_bind_int64(s, 1, ws);
+		db_bind_int64(s, 2, id);
+		db_bind_int64(s, 3, book);
 		rc = find_one(st, s, out, &found, err);
 		if (rc || found)
 			goto done;
@@ -394,7 +394,7 @@ done:
 int store_dav_by_uid(struct dav_item *out, struct store *st, int64_t ws,
 		     int64_t book, const char *uid, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	bool found = false;
 	int rc;
 
@@ -402,9 +402,9 @@ int store_dav_by_uid(struct dav_item *out, struct store *st, int64_t ws,
 	STMT(s, "SELECT id, 0, dav_href, uid, dav_seq, updated_at FROM contact"
 		" WHERE workspace_id = ?1 AND uid = ?2 AND (?3 < 0 OR"
 		" dav_book = ?3) ORDER BY id LIMIT 1");
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	bind_text(s, 2, uid);
-	sqlite3_bind_int64(s, 3, book);
+	db_bind_int64(s, 3, book);
 	rc = find_one(st, s, out, &found, err);
 	if (!rc && !found)
 		rc = kith_err_set(err, KITH_ENOTFOUND, "uid",
@@ -419,17 +419,17 @@ int store_dav_href_set(struct store *st, int64_t ws, int64_t book,
 		       int64_t contact_id, const char *href,
 		       struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "UPDATE contact SET dav_href = ?, dav_book = ?"
 		" WHERE workspace_id = ? AND id = ?");
 	bind_text(s, 1, href);
-	sqlite3_bind_int64(s, 2, book);
-	sqlite3_bind_int64(s, 3, ws);
-	sqlite3_bind_int64(s, 4, contact_id);
+	db_bind_int64(s, 2, book);
+	db_bind_int64(s, 3, ws);
+	db_bind_int64(s, 4, contact_id);
 	EXEC(s, "name a card");
-	if (!sqlite3_changes(st->db))
+	if (!db_changes(st))
 		rc = kith_err_set(err, KITH_ENOTFOUND, "contact",
 				  "no contact %lld", (long long)contact_id);
 done:
@@ -440,21 +440,21 @@ int store_dav_book_move(struct store *st, int64_t ws, int64_t book,
 			int64_t contact_id, const char *href,
 			struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	/* The trigger on dav_book leaves no tombstone (see migration 13):
 	 * this one is for a contact clients saw in its old book. */
 	STMT(s, "UPDATE workspace SET dav_seq = dav_seq + 1 WHERE id = ?");
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	EXEC(s, "count a move");
 	STMT(s, "INSERT INTO dav_tombstone(workspace_id, seq, contact_id, uid,"
 		" href, book) SELECT ?1, w.dav_seq, c.id, c.uid, c.dav_href,"
 		" c.dav_book FROM contact c, workspace w WHERE w.id = ?1"
 		" AND c.workspace_id = ?1 AND c.id = ?2 AND c.dav_book <> ?3");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, contact_id);
-	sqlite3_bind_int64(s, 3, book);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, contact_id);
+	db_bind_int64(s, 3, book);
 	EXEC(s, "leave a tombstone in the old book");
 	rc = store_dav_href_set(st, ws, book, contact_id, href, err);
 done:
@@ -465,27 +465,27 @@ int store_dav_card_put(int64_t *id, struct store *st, int64_t ws, int64_t book,
 		       const char *href, const char *uid, const char *card,
 		       struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	STMT(s, "INSERT INTO dav_card(workspace_id, book, href, uid, card)"
 		" VALUES (?1, ?5, ?2, ?3, ?4) ON CONFLICT (workspace_id, book,"
 		" href) DO UPDATE SET uid = ?3, card = ?4");
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	bind_text(s, 2, href);
 	bind_text(s, 3, uid);
 	bind_text(s, 4, card);
-	sqlite3_bind_int64(s, 5, book);
+	db_bind_int64(s, 5, book);
 	EXEC(s, "store a card");
 	if (id) {
 		STMT(s, "SELECT id FROM dav_card WHERE workspace_id = ?"
 			" AND book = ? AND href = ?");
-		sqlite3_bind_int64(s, 1, ws);
-		sqlite3_bind_int64(s, 2, book);
+		db_bind_int64(s, 1, ws);
+		db_bind_int64(s, 2, book);
 		bind_text(s, 3, href);
 		STEP(s, more);
-		*id = more ? sqlite3_column_int64(s, 0) : 0;
-		sqlite3_reset(s);
+		*id = more ? db_column_int64(s, 0) : 0;
+		db_reset(s);
 	}
 done:
 	return rc;
@@ -494,13 +494,13 @@ done:
 int store_dav_card_get(char **out, struct store *st, int64_t ws, int64_t id,
 		       struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc = KITH_OK, more;
 
 	*out = NULL;
 	STMT(s, "SELECT card FROM dav_card WHERE workspace_id = ? AND id = ?");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, id);
 	STEP(s, more);
 	if (more) {
 		*out = col_str(s, 0);
@@ -510,7 +510,7 @@ int store_dav_card_get(char **out, struct store *st, int64_t ws, int64_t id,
 		rc = kith_err_set(err, KITH_ENOTFOUND, "href", "no card %lld",
 				  (long long)id);
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 done:
 	return rc;
 }
@@ -518,14 +518,14 @@ done:
 int store_dav_card_delete(struct store *st, int64_t ws, int64_t id,
 			  struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "DELETE FROM dav_card WHERE workspace_id = ? AND id = ?");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, id);
 	EXEC(s, "delete a card");
-	if (!sqlite3_changes(st->db))
+	if (!db_changes(st))
 		rc = kith_err_set(err, KITH_ENOTFOUND, "href", "no card %lld",
 				  (long long)id);
 done:
@@ -535,7 +535,7 @@ done:
 int store_dav_usage(int64_t *items, int64_t *bytes, struct store *st,
 		    int64_t ws, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	STMT(s,
@@ -544,11 +544,11 @@ int store_dav_usage(int64_t *items, int64_t *bytes, struct store *st,
 	     " coalesce((SELECT sum(length(card)) FROM contact"
 	     " WHERE workspace_id = ?1), 0) + coalesce((SELECT"
 	     " sum(length(card)) FROM dav_card WHERE workspace_id = ?1), 0)");
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	STEP(s, more);
-	*items = more ? sqlite3_column_int64(s, 0) : 0;
-	*bytes = more ? sqlite3_column_int64(s, 1) : 0;
-	sqlite3_reset(s);
+	*items = more ? db_column_int64(s, 0) : 0;
+	*bytes = more ? db_column_int64(s, 1) : 0;
+	db_reset(s);
 	rc = KITH_OK;
 done:
 	return rc;
@@ -557,13 +557,13 @@ done:
 int store_date_delete_kind(struct store *st, int64_t ws, int64_t contact_id,
 			   const char *kind, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "DELETE FROM kdate WHERE workspace_id = ? AND contact_id = ?"
 		" AND kind = ?");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, contact_id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, contact_id);
 	bind_text(s, 3, kind);
 	EXEC(s, "delete dates");
 done:

@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include "db.h"
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,11 +37,12 @@
 
 struct stmt_slot {
 	const char *sql;	/* key: the address of a static string */
-	sqlite3_stmt *stmt;
+	db_stmt stmt;
 };
 
 struct store {
-	sqlite3 *db;
+	sqlite3 *db;		/* the SQLite engine's connection, or NULL */
+	struct pg_conn *pg;	/* the PostgreSQL engine's, or NULL */
 	struct stmt_slot cache[STMT_CACHE];
 	int in_tx;
 	int read_owned;		/* store_read_begin opened a snapshot */
@@ -67,32 +69,42 @@ void sq_trace_conn(sqlite3 *db);
  * KITH_OK (sqlite.c). */
 int sq_fail_media(struct store *st, struct kith_err *err, const char *what);
 
-static inline int db_fail(struct store *st, struct kith_err *err, const char *what)
-{
-	int code = sqlite3_extended_errcode(st->db);
-	int media = sq_fail_media(st, err, what);
+/* The status and message for the connection's last failure (sqlite.c). */
+int db_fail(struct store *st, struct kith_err *err, const char *what);
 
-	if (media)
-		return media;
-	if ((code & 0xff) == SQLITE_CONSTRAINT)
-		return kith_err_set(err, KITH_ECONFLICT, NULL, "%s: %s", what,
-				    sqlite3_errmsg(st->db));
-	if ((code & 0xff) == SQLITE_BUSY)
-		return kith_err_set(err, KITH_EBUSY, NULL,
-				    "database: %s: busy (another writer holds "
-				    "the lock); try again",
-				    what);
-	return kith_err_set(err, KITH_EIO, NULL, "database: %s: %s", what,
-			    sqlite3_errmsg(st->db));
+/* Rows changed by the last write; the id the last INSERT took. */
+static inline int64_t db_changes(struct store *st)
+{
+	return st->db ? sqlite3_changes(st->db) : pg_changes(st->pg);
 }
+
+static inline int64_t db_last_id(struct store *st)
+{
+	return st->db ? sqlite3_last_insert_rowid(st->db) : pg_last_id(st->pg);
+}
+
+/* sql as written, or for PostgreSQL the text written for it, where the
+ * dialects cannot meet. Both are string literals (the cache's key). */
+static inline const char *db_sql(struct store *st, const char *sqlite_sql,
+				 const char *pg_sql)
+{
+	return st->db ? sqlite_sql : pg_sql;
+}
+
+/* An uncached statement, finalized by the caller (db_finalize). */
+int db_prepare(db_stmt *out, struct store *st, const char *sql,
+	       struct kith_err *err);
+void db_finalize(db_stmt *s);
+/* How many parameters the statement takes. */
+int db_param_count(db_stmt *s);
 
 /*
  * The prepared statement for sql, reset and with bindings cleared. sql
  * must be a string literal: the cache is keyed by its address, so a
  * lookup costs a hash of a pointer, not of the text.
  */
-static inline sqlite3_stmt *stmt_get(struct store *st, const char *sql,
-			      struct kith_err *err)
+static inline db_stmt *stmt_get(struct store *st, const char *sql,
+				struct kith_err *err)
 {
 	size_t h = ((uintptr_t)sql >> 3) % STMT_CACHE;
 
@@ -100,94 +112,97 @@ static inline sqlite3_stmt *stmt_get(struct store *st, const char *sql,
 		struct stmt_slot *s = &st->cache[(h + i) % STMT_CACHE];
 
 		if (s->sql == sql) {
-			sqlite3_reset(s->stmt);
-			sqlite3_clear_bindings(s->stmt);
-			return s->stmt;
+			if (s->stmt.sq) {
+				sqlite3_reset(s->stmt.sq);
+				sqlite3_clear_bindings(s->stmt.sq);
+			} else {
+				pg_reset(s->stmt.pg);
+			}
+			return &s->stmt;
 		}
 		if (!s->sql) {
-			if (sqlite3_prepare_v3(st->db, sql, -1,
-					       SQLITE_PREPARE_PERSISTENT,
-					       &s->stmt, NULL) != SQLITE_OK) {
+			if (st->db) {
+				if (sqlite3_prepare_v3(st->db, sql, -1,
+						       SQLITE_PREPARE_PERSISTENT,
+						       &s->stmt.sq,
+						       NULL) != SQLITE_OK) {
+					db_fail(st, err, "prepare");
+					s->stmt.sq = NULL;
+					return NULL;
+				}
+			} else if (!(s->stmt.pg = pg_prepare(st->pg, sql))) {
 				db_fail(st, err, "prepare");
-				s->stmt = NULL;
 				return NULL;
 			}
 			s->sql = sql;
-			return s->stmt;
+			return &s->stmt;
 		}
 	}
 	kith_err_set(err, KITH_EIO, NULL, "statement cache full");
 	return NULL;
 }
 
-static inline void bind_text(sqlite3_stmt *s, int i, const char *v)
+static inline void bind_text(db_stmt *s, int i, const char *v)
 {
-	if (v)
-		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(s, i);
+	db_bind_text(s, i, v);
 }
 
 /* NULL for the "none" sentinels, so SQL sees absence as NULL. */
-static inline void bind_time(sqlite3_stmt *s, int i, kith_time t)
+static inline void bind_time(db_stmt *s, int i, kith_time t)
 {
 	if (t == KITH_NO_TIME)
-		sqlite3_bind_null(s, i);
+		db_bind_null(s, i);
 	else
-		sqlite3_bind_int64(s, i, t);
+		db_bind_int64(s, i, t);
 }
 
-static inline void bind_day(sqlite3_stmt *s, int i, int32_t d)
+static inline void bind_day(db_stmt *s, int i, int32_t d)
 {
 	if (d == KITH_NO_DAY)
-		sqlite3_bind_null(s, i);
+		db_bind_null(s, i);
 	else
-		sqlite3_bind_int(s, i, d);
+		db_bind_int(s, i, d);
 }
 
-static inline void bind_id(sqlite3_stmt *s, int i, int64_t id)
+static inline void bind_id(db_stmt *s, int i, int64_t id)
 {
 	if (id)
-		sqlite3_bind_int64(s, i, id);
+		db_bind_int64(s, i, id);
 	else
-		sqlite3_bind_null(s, i);
+		db_bind_null(s, i);
 }
 
-static inline kith_time col_time(sqlite3_stmt *s, int i)
+static inline kith_time col_time(db_stmt *s, int i)
 {
-	return sqlite3_column_type(s, i) == SQLITE_NULL
-		       ? KITH_NO_TIME
-		       : sqlite3_column_int64(s, i);
+	return db_column_null(s, i) ? KITH_NO_TIME : db_column_int64(s, i);
 }
 
-static inline int32_t col_day(sqlite3_stmt *s, int i)
+static inline int32_t col_day(db_stmt *s, int i)
 {
-	return sqlite3_column_type(s, i) == SQLITE_NULL
-		       ? KITH_NO_DAY
-		       : sqlite3_column_int(s, i);
+	return db_column_null(s, i) ? KITH_NO_DAY : db_column_int(s, i);
 }
 
-static inline char *col_str(sqlite3_stmt *s, int i)
+static inline char *col_str(db_stmt *s, int i)
 {
-	const unsigned char *t = sqlite3_column_text(s, i);
+	const char *t = db_column_text(s, i);
 
-	return t ? strdup((const char *)t) : NULL;
+	return t ? strdup(t) : NULL;
 }
 
 /* Step a statement that returns no rows. */
-static inline int exec_stmt(struct store *st, sqlite3_stmt *s, struct kith_err *err,
+static inline int exec_stmt(struct store *st, db_stmt *s, struct kith_err *err,
 		     const char *what)
 {
-	int rc = sqlite3_step(s);
+	int rc = db_step(s);
 
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+	if (rc == DB_FAIL) {
 		/* Reset after reading the message: a statement left active
 		 * keeps its transaction from ever committing (review H1). */
 		rc = db_fail(st, err, what);
-		sqlite3_reset(s);
+		db_reset(s);
 		return rc;
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	return KITH_OK;
 }
 
@@ -230,14 +245,14 @@ static inline void *grow(void *arr, size_t n, size_t size)
 /* Step one row; rc is KITH_OK with more set to 1/0, or an error. */
 #define STEP(var, more)                                                      \
 	do {                                                                 \
-		int s_ = sqlite3_step(var);                                  \
-		if (s_ == SQLITE_ROW) {                                      \
+		int s_ = db_step(var);                                       \
+		if (s_ == DB_ROW) {                                          \
 			(more) = 1;                                          \
-		} else if (s_ == SQLITE_DONE) {                              \
+		} else if (s_ == DB_DONE) {                                  \
 			(more) = 0;                                          \
 		} else {                                                     \
 			rc = db_fail(st, err, "read");                       \
-			sqlite3_reset(var);                                  \
+			db_reset(var);                                       \
 			goto done;                                           \
 		}                                                            \
 	} while (0)
@@ -259,10 +274,10 @@ int sq_touch_summary(struct store *st, int64_t ws, int64_t id,
 			 kith_time at, bool in_person, struct kith_err *err);
 int sq_org_check(struct store *st, int64_t ws, int64_t org,
 		     struct kith_err *err);
-int sq_collect_ids(int64_t **ids, size_t *n, struct store *st, sqlite3_stmt *s,
+int sq_collect_ids(int64_t **ids, size_t *n, struct store *st, db_stmt *s,
 		   int64_t exclude, struct kith_err *err);
 int sq_contact_exists(struct store *st, int64_t ws, int64_t id,
 			  struct kith_err *err);
-void sq_user_read(sqlite3_stmt *s, struct user *u);
+void sq_user_read(db_stmt *s, struct user *u);
 
 #endif

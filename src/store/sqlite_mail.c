@@ -36,16 +36,17 @@ void mailbox_clear(struct mailbox *m)
 int store_mail_add(bool *dup, struct store *st, int64_t ws, struct mail_row *m,
 		   struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
-	STMT(s, "INSERT OR IGNORE INTO mail_message(workspace_id, msg_key, at,"
+	STMT(s, "INSERT INTO mail_message(workspace_id, msg_key, at,"
 		" outbound, sender, subject, parent, thread, touch_id,"
-		" signal_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	sqlite3_bind_int64(s, 1, ws);
+		" signal_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		" ON CONFLICT DO NOTHING RETURNING id");
+	db_bind_int64(s, 1, ws);
 	bind_text(s, 2, m->msg_key);
-	sqlite3_bind_int64(s, 3, m->at);
-	sqlite3_bind_int(s, 4, m->outbound);
+	db_bind_int64(s, 3, m->at);
+	db_bind_int(s, 4, m->outbound);
 	bind_text(s, 5, m->sender ? m->sender : "");
 	bind_text(s, 6, m->subject);
 	bind_text(s, 7, m->parent);
@@ -53,22 +54,22 @@ int store_mail_add(bool *dup, struct store *st, int64_t ws, struct mail_row *m,
 	bind_id(s, 9, m->touch_id);
 	bind_id(s, 10, m->signal_id);
 	EXEC(s, "add mail message");
-	*dup = sqlite3_changes(st->db) == 0;
+	*dup = db_changes(st) == 0;
 	if (!*dup) {
-		m->id = sqlite3_last_insert_rowid(st->db);
+		m->id = db_last_id(st);
 		return KITH_OK;
 	}
 	STMT(s, "SELECT id, touch_id, signal_id FROM mail_message"
 		" WHERE workspace_id = ? AND msg_key = ?");
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	bind_text(s, 2, m->msg_key);
 	STEP(s, more);
 	if (more) {
-		m->id = sqlite3_column_int64(s, 0);
-		m->touch_id = sqlite3_column_int64(s, 1);
-		m->signal_id = sqlite3_column_int64(s, 2);
+		m->id = db_column_int64(s, 0);
+		m->touch_id = db_column_int64(s, 1);
+		m->signal_id = db_column_int64(s, 2);
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	return KITH_OK;
 done:
 	return rc;
@@ -77,13 +78,13 @@ done:
 int store_mail_link(struct store *st, int64_t ws, int64_t id,
 		    int64_t touch_id, int64_t signal_id, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "UPDATE mail_message SET touch_id = ?3, signal_id = ?4"
 		" WHERE workspace_id = ?1 AND id = ?2");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, id);
 	bind_id(s, 3, touch_id);
 	bind_id(s, 4, signal_id);
 	EXEC(s, "link mail message");
@@ -96,7 +97,7 @@ int store_mail_answer(size_t *n_answered, struct store *st, int64_t ws,
 		      const char *const *keys, size_t n_keys, kith_time at,
 		      struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	if (n_answered)
@@ -106,12 +107,12 @@ int store_mail_answer(size_t *n_answered, struct store *st, int64_t ws,
 			" workspace_id = ?1 AND answered_at IS NULL AND"
 			" at <= ?3 AND id = (SELECT signal_id FROM mail_message"
 			" WHERE workspace_id = ?1 AND msg_key = ?2)");
-		sqlite3_bind_int64(s, 1, ws);
+		db_bind_int64(s, 1, ws);
 		bind_text(s, 2, keys[i]);
-		sqlite3_bind_int64(s, 3, at);
+		db_bind_int64(s, 3, at);
 		EXEC(s, "answer mail signal");
 		if (n_answered)
-			*n_answered += (size_t)sqlite3_changes(st->db);
+			*n_answered += (size_t)db_changes(st);
 		/* An answer already recorded later than this reply was not
 		 * the first: folders sync one after another, so a later
 		 * message of the user's (a copy to self in INBOX) may have
@@ -120,9 +121,9 @@ int store_mail_answer(size_t *n_answered, struct store *st, int64_t ws,
 			" workspace_id = ?1 AND answered_at > ?3 AND"
 			" at <= ?3 AND id = (SELECT signal_id FROM mail_message"
 			" WHERE workspace_id = ?1 AND msg_key = ?2)");
-		sqlite3_bind_int64(s, 1, ws);
+		db_bind_int64(s, 1, ws);
 		bind_text(s, 2, keys[i]);
-		sqlite3_bind_int64(s, 3, at);
+		db_bind_int64(s, 3, at);
 		EXEC(s, "answer mail signal");
 	}
 	return KITH_OK;
@@ -133,19 +134,19 @@ done:
 int store_mail_reply_at(kith_time *at, struct store *st, int64_t ws,
 			const char *key, kith_time after, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	*at = KITH_NO_TIME;
 	STMT(s, "SELECT min(at) FROM mail_message WHERE workspace_id = ?"
 		" AND parent = ? AND outbound = 1 AND at >= ?");
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	bind_text(s, 2, key);
-	sqlite3_bind_int64(s, 3, after);
+	db_bind_int64(s, 3, after);
 	STEP(s, more);
 	if (more)
 		*at = col_time(s, 0);
-	sqlite3_reset(s);
+	db_reset(s);
 	return KITH_OK;
 done:
 	return rc;
@@ -154,14 +155,14 @@ done:
 int store_signal_answer(struct store *st, int64_t ws, int64_t id,
 			kith_time at, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "UPDATE signal SET answered_at = ?3 WHERE workspace_id = ?1"
 		" AND id = ?2 AND answered_at IS NULL AND at <= ?3");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, id);
-	sqlite3_bind_int64(s, 3, at);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, id);
+	db_bind_int64(s, 3, at);
 	EXEC(s, "answer signal");
 	return KITH_OK;
 done:
@@ -172,7 +173,7 @@ int store_mail_peer_add(struct store *st, int64_t ws, const char *addr,
 			const char *name, int n_in, int n_out, kith_time at,
 			struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "INSERT INTO mail_peer(workspace_id, addr, name, n_in, n_out,"
@@ -181,12 +182,12 @@ int store_mail_peer_add(struct store *st, int64_t ws, const char *addr,
 		" name = coalesce(excluded.name, name),"
 		" n_in = n_in + excluded.n_in, n_out = n_out + excluded.n_out,"
 		" last_at = max(last_at, excluded.last_at)");
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	bind_text(s, 2, addr);
 	bind_text(s, 3, name);
-	sqlite3_bind_int(s, 4, n_in);
-	sqlite3_bind_int(s, 5, n_out);
-	sqlite3_bind_int64(s, 6, at);
+	db_bind_int(s, 4, n_in);
+	db_bind_int(s, 5, n_out);
+	db_bind_int64(s, 6, at);
 	EXEC(s, "count mail peer");
 	return KITH_OK;
 done:
@@ -199,7 +200,7 @@ int store_mail_peer_list(struct mail_peer **out, size_t *n, struct store *st,
 {
 	struct mail_peer *p = NULL;
 	size_t cnt = 0;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	STMT(s, "SELECT addr, name, n_in, n_out, last_at FROM mail_peer p"
@@ -207,9 +208,9 @@ int store_mail_peer_list(struct mail_peer **out, size_t *n, struct store *st,
 		" AND NOT EXISTS (SELECT 1 FROM contact_email e WHERE"
 		" e.workspace_id = ?1 AND e.email = p.addr)"
 		" ORDER BY n_in + n_out DESC, last_at DESC, addr LIMIT ?3");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, min_total);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)limit);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, min_total);
+	db_bind_int64(s, 3, (int64_t)limit);
 	for (;;) {
 		STEP(s, more);
 		if (!more)
@@ -217,9 +218,9 @@ int store_mail_peer_list(struct mail_peer **out, size_t *n, struct store *st,
 		PUSH(p, cnt, err);
 		p[cnt].addr = col_str(s, 0);
 		p[cnt].name = col_str(s, 1);
-		p[cnt].n_in = sqlite3_column_int64(s, 2);
-		p[cnt].n_out = sqlite3_column_int64(s, 3);
-		p[cnt].last_at = sqlite3_column_int64(s, 4);
+		p[cnt].n_in = db_column_int64(s, 2);
+		p[cnt].n_out = db_column_int64(s, 3);
+		p[cnt].last_at = db_column_int64(s, 4);
 		cnt++;
 	}
 	*out = p;
@@ -244,7 +245,7 @@ void store_strings_free(char **v, size_t n)
 	free(v);
 }
 
-static int strings_read(struct store *st, sqlite3_stmt *s, char ***out,
+static int strings_read(struct store *st, db_stmt *s, char ***out,
 			size_t *n, struct kith_err *err)
 {
 	char **v = NULL;
@@ -259,7 +260,7 @@ static int strings_read(struct store *st, sqlite3_stmt *s, char ***out,
 		v[cnt] = col_str(s, 0);
 		if (!v[cnt]) {
 			rc = kith_err_nomem(err);
-			sqlite3_reset(s);
+			db_reset(s);
 			goto done;
 		}
 		cnt++;
@@ -275,15 +276,15 @@ done:
 int store_mail_self(char ***out, size_t *n, struct store *st, int64_t ws,
 		    struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
-	STMT(s, "SELECT lower(email) FROM user WHERE workspace_id = ?1"
+	STMT(s, "SELECT lower(email) FROM \"user\" WHERE workspace_id = ?1"
 		" UNION SELECT lower(address) FROM mailbox WHERE"
 		" workspace_id = ?1 AND address != ''"
 		" UNION SELECT lower(addr) FROM mail_alias WHERE"
 		" workspace_id = ?1");
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	return strings_read(st, s, out, n, err);
 done:
 	return rc;
@@ -292,12 +293,12 @@ done:
 int store_mail_alias_add(struct store *st, int64_t ws, const char *addr,
 			 struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
-	STMT(s, "INSERT OR IGNORE INTO mail_alias(workspace_id, addr)"
-		" VALUES (?, lower(?))");
-	sqlite3_bind_int64(s, 1, ws);
+	STMT(s, "INSERT INTO mail_alias(workspace_id, addr)"
+		" VALUES (?, lower(?)) ON CONFLICT DO NOTHING");
+	db_bind_int64(s, 1, ws);
 	bind_text(s, 2, addr);
 	EXEC(s, "add mail alias");
 	return KITH_OK;
@@ -308,14 +309,14 @@ done:
 int store_mail_alias_remove(struct store *st, int64_t ws, const char *addr,
 			    struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "DELETE FROM mail_alias WHERE workspace_id = ? AND addr = ?");
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	bind_text(s, 2, addr);
 	EXEC(s, "remove mail alias");
-	if (!sqlite3_changes(st->db))
+	if (!db_changes(st))
 		return kith_err_set(err, KITH_ENOTFOUND, "address",
 				    "%s is not one of your addresses", addr);
 	return KITH_OK;
@@ -326,12 +327,12 @@ done:
 int store_mail_alias_list(char ***out, size_t *n, struct store *st, int64_t ws,
 			  struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "SELECT addr FROM mail_alias WHERE workspace_id = ?"
 		" ORDER BY addr");
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	return strings_read(st, s, out, n, err);
 done:
 	return rc;
@@ -342,51 +343,51 @@ done:
 	" uidvalidity, last_uid, messages, last_sync, last_error,"          \
 	" next_sync, failures, created_at"
 
-static void mailbox_read(sqlite3_stmt *s, struct mailbox *m)
+static void mailbox_read(db_stmt *s, struct mailbox *m)
 {
-	m->id = sqlite3_column_int64(s, 0);
-	m->workspace_id = sqlite3_column_int64(s, 1);
-	m->user_id = sqlite3_column_int64(s, 2);
+	m->id = db_column_int64(s, 0);
+	m->workspace_id = db_column_int64(s, 1);
+	m->user_id = db_column_int64(s, 2);
 	m->url = col_str(s, 3);
 	m->address = col_str(s, 4);
 	m->secret = col_str(s, 5);
 	m->ca_file = col_str(s, 6);
-	m->uidvalidity = sqlite3_column_int64(s, 7);
-	m->last_uid = sqlite3_column_int64(s, 8);
-	m->messages = sqlite3_column_int64(s, 9);
+	m->uidvalidity = db_column_int64(s, 7);
+	m->last_uid = db_column_int64(s, 8);
+	m->messages = db_column_int64(s, 9);
 	m->last_sync = col_time(s, 10);
 	m->last_error = col_str(s, 11);
-	m->next_sync = sqlite3_column_int64(s, 12);
-	m->failures = sqlite3_column_int(s, 13);
-	m->created_at = sqlite3_column_int64(s, 14);
+	m->next_sync = db_column_int64(s, 12);
+	m->failures = db_column_int(s, 13);
+	m->created_at = db_column_int64(s, 14);
 }
 
 int store_mailbox_add(struct store *st, int64_t ws, struct mailbox *m,
 		      struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "INSERT INTO mailbox(workspace_id, user_id, url, address,"
 		" secret, ca_file, next_sync, created_at)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-	sqlite3_bind_int64(s, 1, ws);
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+	db_bind_int64(s, 1, ws);
 	bind_id(s, 2, m->user_id);
 	bind_text(s, 3, m->url);
 	bind_text(s, 4, m->address ? m->address : "");
 	bind_text(s, 5, m->secret);
 	bind_text(s, 6, m->ca_file);
-	sqlite3_bind_int64(s, 7, m->next_sync);
-	sqlite3_bind_int64(s, 8, m->created_at);
+	db_bind_int64(s, 7, m->next_sync);
+	db_bind_int64(s, 8, m->created_at);
 	EXEC(s, "add mailbox");
-	m->id = sqlite3_last_insert_rowid(st->db);
+	m->id = db_last_id(st);
 	m->workspace_id = ws;
 	return KITH_OK;
 done:
 	return rc;
 }
 
-static int mailboxes_read(struct store *st, sqlite3_stmt *s,
+static int mailboxes_read(struct store *st, db_stmt *s,
 			  struct mailbox **out, size_t *n,
 			  struct kith_err *err)
 {
@@ -413,12 +414,12 @@ done:
 int store_mailbox_list(struct mailbox **out, size_t *n, struct store *st,
 		       int64_t ws, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "SELECT " MAILBOX_COLS " FROM mailbox WHERE workspace_id = ?"
 		" ORDER BY id");
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	return mailboxes_read(st, s, out, n, err);
 done:
 	return rc;
@@ -427,20 +428,20 @@ done:
 int store_mailbox_get(struct mailbox *out, struct store *st, int64_t ws,
 		      int64_t id, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	STMT(s, "SELECT " MAILBOX_COLS " FROM mailbox WHERE workspace_id = ?"
 		" AND id = ?");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, id);
 	STEP(s, more);
 	if (!more)
 		return kith_err_set(err, KITH_ENOTFOUND, "mailbox",
 				    "no mailbox %lld", (long long)id);
 	memset(out, 0, sizeof(*out));
 	mailbox_read(s, out);
-	sqlite3_reset(s);
+	db_reset(s);
 	return KITH_OK;
 done:
 	return rc;
@@ -449,14 +450,14 @@ done:
 int store_mailbox_delete(struct store *st, int64_t ws, int64_t id,
 			 struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "DELETE FROM mailbox WHERE workspace_id = ? AND id = ?");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, id);
 	EXEC(s, "remove mailbox");
-	if (!sqlite3_changes(st->db))
+	if (!db_changes(st))
 		return kith_err_set(err, KITH_ENOTFOUND, "mailbox",
 				    "no mailbox %lld", (long long)id);
 	return KITH_OK;
@@ -467,13 +468,13 @@ done:
 int store_mailbox_due(struct mailbox **out, size_t *n, struct store *st,
 		      kith_time now, size_t limit, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "SELECT " MAILBOX_COLS " FROM mailbox WHERE next_sync <= ?"
 		" ORDER BY next_sync, id LIMIT ?");
-	sqlite3_bind_int64(s, 1, now);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)limit);
+	db_bind_int64(s, 1, now);
+	db_bind_int64(s, 2, (int64_t)limit);
 	return mailboxes_read(st, s, out, n, err);
 done:
 	return rc;
@@ -482,22 +483,22 @@ done:
 int store_mailbox_state(struct store *st, int64_t ws,
 			const struct mailbox *m, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "UPDATE mailbox SET uidvalidity = ?3, last_uid = ?4,"
 		" messages = ?5, last_sync = ?6, last_error = ?7,"
 		" next_sync = ?8, failures = ?9"
 		" WHERE workspace_id = ?1 AND id = ?2");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, m->id);
-	sqlite3_bind_int64(s, 3, m->uidvalidity);
-	sqlite3_bind_int64(s, 4, m->last_uid);
-	sqlite3_bind_int64(s, 5, m->messages);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, m->id);
+	db_bind_int64(s, 3, m->uidvalidity);
+	db_bind_int64(s, 4, m->last_uid);
+	db_bind_int64(s, 5, m->messages);
 	bind_time(s, 6, m->last_sync);
 	bind_text(s, 7, m->last_error);
-	sqlite3_bind_int64(s, 8, m->next_sync);
-	sqlite3_bind_int(s, 9, m->failures);
+	db_bind_int64(s, 8, m->next_sync);
+	db_bind_int(s, 9, m->failures);
 	EXEC(s, "save mailbox state");
 	return KITH_OK;
 done:

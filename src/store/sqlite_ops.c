@@ -380,15 +380,15 @@ static int check_kith_file(sqlite3 *db, const char *path, struct kith_err *err)
 
 int store_book_empty(bool *empty, struct store *st, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more = 0;
 
 	STMT(s, "SELECT EXISTS (SELECT 1 FROM contact) OR "
 		"EXISTS (SELECT 1 FROM touchpoint) OR "
-		"EXISTS (SELECT 1 FROM user)");
+		"EXISTS (SELECT 1 FROM \"user\")");
 	STEP(s, more);
-	*empty = !(more && sqlite3_column_int(s, 0));
-	sqlite3_reset(s); /* no read snapshot left for the restore */
+	*empty = !(more && db_column_int(s, 0));
+	db_reset(s); /* no read snapshot left for the restore */
 	rc = KITH_OK;
 done:
 	return rc;
@@ -657,7 +657,7 @@ int store_text_column(char ***out, size_t *n, struct store *st,
 int store_outbox_failing(int64_t *count, char **last_error, struct store *st,
 			 int min_attempts, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more = 0;
 
 	*count = 0;
@@ -665,15 +665,15 @@ int store_outbox_failing(int64_t *count, char **last_error, struct store *st,
 	STMT(s, "SELECT count(*), (SELECT last_error FROM outbox WHERE "
 		"sent_at IS NULL AND attempts >= ?1 ORDER BY id DESC LIMIT 1) "
 		"FROM outbox WHERE sent_at IS NULL AND attempts >= ?1");
-	sqlite3_bind_int(s, 1, min_attempts);
+	db_bind_int(s, 1, min_attempts);
 	STEP(s, more);
 	if (more) {
-		const char *t = (const char *)sqlite3_column_text(s, 1);
+		const char *t = db_column_text(s, 1);
 
-		*count = sqlite3_column_int64(s, 0);
+		*count = db_column_int64(s, 0);
 		*last_error = t ? strdup(t) : NULL;
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	rc = KITH_OK;
 done:
 	return rc;
@@ -686,14 +686,14 @@ done:
 #define N_SUMMARY 11
 
 struct summary_row {
-	sqlite3_int64 v[N_SUMMARY];
+	int64_t v[N_SUMMARY];
 	bool null[N_SUMMARY];
 };
 
 static int summaries_read(struct store *st, struct summary_row **out, size_t *n,
 			  struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	struct summary_row *v = NULL;
 	size_t k = 0;
 	int rc, more = 0;
@@ -705,8 +705,8 @@ static int summaries_read(struct store *st, struct summary_row **out, size_t *n,
 			break;
 		PUSH(v, k, err);
 		for (int i = 0; i < N_SUMMARY; i++) {
-			v[k].null[i] = sqlite3_column_type(s, i) == SQLITE_NULL;
-			v[k].v[i] = sqlite3_column_int64(s, i);
+			v[k].null[i] = db_column_null(s, i);
+			v[k].v[i] = db_column_int64(s, i);
 		}
 		k++;
 	}

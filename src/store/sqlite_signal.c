@@ -10,16 +10,16 @@
 int store_hook_get(char **secret, struct store *st, int64_t ws,
 		   struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	*secret = NULL;
 	STMT(s, "SELECT secret FROM hook WHERE workspace_id = ?");
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	STEP(s, more);
 	if (more)
 		*secret = col_str(s, 0);
-	sqlite3_reset(s);
+	db_reset(s);
 	return KITH_OK;
 done:
 	return rc;
@@ -28,14 +28,14 @@ done:
 int store_hook_set(struct store *st, int64_t ws, const char *secret,
 		   const char *hash, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "INSERT INTO hook(workspace_id, secret, secret_hash)"
 		" VALUES (?, ?, ?) ON CONFLICT (workspace_id) DO UPDATE"
 		" SET secret = excluded.secret,"
 		" secret_hash = excluded.secret_hash");
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	bind_text(s, 2, secret);
 	bind_text(s, 3, hash);
 	EXEC(s, "set webhook secret");
@@ -47,7 +47,7 @@ done:
 int store_hook_find(int64_t *ws, char **secret, struct store *st,
 		    const char *hash, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	STMT(s, "SELECT workspace_id, secret FROM hook WHERE secret_hash = ?");
@@ -56,9 +56,9 @@ int store_hook_find(int64_t *ws, char **secret, struct store *st,
 	if (!more)
 		return kith_err_set(err, KITH_ENOTFOUND, "secret",
 				    "no such webhook");
-	*ws = sqlite3_column_int64(s, 0);
+	*ws = db_column_int64(s, 0);
 	*secret = col_str(s, 1);
-	sqlite3_reset(s);
+	db_reset(s);
 	return KITH_OK;
 done:
 	return rc;
@@ -68,7 +68,7 @@ int store_signal_match(int64_t *contact_id, struct store *st, int64_t ws,
 		       const char *email, const char *handle,
 		       struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 	const char *at = email ? strrchr(email, '@') : NULL;
 
@@ -77,12 +77,12 @@ int store_signal_match(int64_t *contact_id, struct store *st, int64_t ws,
 		STMT(s, "SELECT contact_id FROM contact_email WHERE"
 			" workspace_id = ? AND email = ? ORDER BY contact_id"
 			" LIMIT 1");
-		sqlite3_bind_int64(s, 1, ws);
+		db_bind_int64(s, 1, ws);
 		bind_text(s, 2, email);
 		STEP(s, more);
 		if (more)
-			*contact_id = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
+			*contact_id = db_column_int64(s, 0);
+		db_reset(s);
 		if (*contact_id)
 			return KITH_OK;
 	}
@@ -97,12 +97,12 @@ int store_signal_match(int64_t *contact_id, struct store *st, int64_t ws,
 			" AND e.domain = lower(?) AND c.org_id IS NOT NULL"
 			" ORDER BY c.last_touch IS NULL,"
 			" c.last_touch DESC, c.id LIMIT 1");
-		sqlite3_bind_int64(s, 1, ws);
+		db_bind_int64(s, 1, ws);
 		bind_text(s, 2, at + 1);
 		STEP(s, more);
 		if (more)
-			*contact_id = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
+			*contact_id = db_column_int64(s, 0);
+		db_reset(s);
 		if (*contact_id)
 			return KITH_OK;
 	}
@@ -112,12 +112,12 @@ int store_signal_match(int64_t *contact_id, struct store *st, int64_t ws,
 		STMT(s, "SELECT contact_id FROM contact_handle WHERE"
 			" workspace_id = ?1 AND (handle = ?2 OR handle = '@' || ?2)"
 			" ORDER BY contact_id LIMIT 1");
-		sqlite3_bind_int64(s, 1, ws);
+		db_bind_int64(s, 1, ws);
 		bind_text(s, 2, h);
 		STEP(s, more);
 		if (more)
-			*contact_id = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
+			*contact_id = db_column_int64(s, 0);
+		db_reset(s);
 	}
 	return KITH_OK;
 done:
@@ -127,13 +127,14 @@ done:
 int store_signal_add(bool *duplicate, struct store *st, int64_t ws,
 		     struct signal *sg, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
-	STMT(s, "INSERT OR IGNORE INTO signal(workspace_id, ext_id, type,"
+	STMT(s, "INSERT INTO signal(workspace_id, ext_id, type,"
 		" email, name, handle, url, text, at, received_at, contact_id)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	sqlite3_bind_int64(s, 1, ws);
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		" ON CONFLICT DO NOTHING RETURNING id");
+	db_bind_int64(s, 1, ws);
 	bind_text(s, 2, sg->ext_id);
 	bind_text(s, 3, signal_type_name(sg->type));
 	bind_text(s, 4, sg->email);
@@ -141,28 +142,28 @@ int store_signal_add(bool *duplicate, struct store *st, int64_t ws,
 	bind_text(s, 6, sg->handle);
 	bind_text(s, 7, sg->url);
 	bind_text(s, 8, sg->text);
-	sqlite3_bind_int64(s, 9, sg->at);
-	sqlite3_bind_int64(s, 10, sg->received_at);
+	db_bind_int64(s, 9, sg->at);
+	db_bind_int64(s, 10, sg->received_at);
 	bind_id(s, 11, sg->contact_id);
 	EXEC(s, "add signal");
-	*duplicate = sqlite3_changes(st->db) == 0;
+	*duplicate = db_changes(st) == 0;
 	if (!*duplicate)
 		st->open_signals = 1;
 	if (!*duplicate) {
-		sg->id = sqlite3_last_insert_rowid(st->db);
+		sg->id = db_last_id(st);
 		return KITH_OK;
 	}
 	/* The same delivery again: answer with what was stored. */
 	STMT(s, "SELECT id, contact_id FROM signal WHERE workspace_id = ?"
 		" AND ext_id = ?");
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	bind_text(s, 2, sg->ext_id);
 	STEP(s, more);
 	if (more) {
-		sg->id = sqlite3_column_int64(s, 0);
-		sg->contact_id = sqlite3_column_int64(s, 1);
+		sg->id = db_column_int64(s, 0);
+		sg->contact_id = db_column_int64(s, 1);
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	return KITH_OK;
 done:
 	return rc;
@@ -175,46 +176,46 @@ done:
 #define SIGNAL_FROM                                                          \
 	" FROM signal g LEFT JOIN contact c ON c.workspace_id ="             \
 	" g.workspace_id AND c.id = g.contact_id"                            \
-	" LEFT JOIN user u ON u.workspace_id = g.workspace_id"               \
+	" LEFT JOIN \"user\" u ON u.workspace_id = g.workspace_id"               \
 	" AND u.id = c.owner_id"
 
-static void signal_read(sqlite3_stmt *s, struct signal *g)
+static void signal_read(db_stmt *s, struct signal *g)
 {
 	memset(g, 0, sizeof(*g));
-	g->id = sqlite3_column_int64(s, 0);
+	g->id = db_column_int64(s, 0);
 	g->ext_id = col_str(s, 1);
-	signal_type_parse(&g->type, (const char *)sqlite3_column_text(s, 2),
+	signal_type_parse(&g->type, db_column_text(s, 2),
 			  NULL, NULL);
 	g->email = col_str(s, 3);
 	g->name = col_str(s, 4);
 	g->handle = col_str(s, 5);
 	g->url = col_str(s, 6);
 	g->text = col_str(s, 7);
-	g->at = sqlite3_column_int64(s, 8);
-	g->received_at = sqlite3_column_int64(s, 9);
-	g->contact_id = sqlite3_column_int64(s, 10);
+	g->at = db_column_int64(s, 8);
+	g->received_at = db_column_int64(s, 9);
+	g->contact_id = db_column_int64(s, 10);
 	g->answered_at = col_time(s, 11);
 	g->contact_name = col_str(s, 12);
-	g->owner_id = sqlite3_column_int64(s, 13);
+	g->owner_id = db_column_int64(s, 13);
 	g->owner_tz = col_str(s, 14);
 }
 
 int store_signal_get(struct signal *out, struct store *st, int64_t ws,
 		     int64_t id, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	STMT(s, "SELECT " SIGNAL_COLS SIGNAL_FROM
 		" WHERE g.workspace_id = ? AND g.id = ?");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, id);
 	STEP(s, more);
 	if (!more)
 		return kith_err_set(err, KITH_ENOTFOUND, "signal",
 				    "no signal %lld", (long long)id);
 	signal_read(s, out);
-	sqlite3_reset(s);
+	db_reset(s);
 	return KITH_OK;
 done:
 	return rc;
@@ -233,7 +234,7 @@ int store_signal_list(struct signal **out, size_t *n, struct store *st,
 {
 	struct signal *g = NULL;
 	size_t cnt = 0;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	/* Waiting first (oldest waiting first), then answered, newest. */
@@ -243,10 +244,10 @@ int store_signal_list(struct signal **out, size_t *n, struct store *st,
 		" ORDER BY g.answered_at IS NOT NULL,"
 		" CASE WHEN g.answered_at IS NULL THEN g.at END,"
 		" g.at DESC, g.id LIMIT ?4");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, after_id);
-	sqlite3_bind_int(s, 3, waiting_only);
-	sqlite3_bind_int64(s, 4, limit ? (int64_t)limit : -1);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, after_id);
+	db_bind_int(s, 3, waiting_only);
+	db_bind_int64(s, 4, limit ? (int64_t)limit : INT64_MAX);
 	for (;;) {
 		STEP(s, more);
 		if (!more)
@@ -265,18 +266,18 @@ done:
 int store_signal_attach(struct store *st, int64_t ws, int64_t id,
 			int64_t contact_id, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc = sq_contact_exists(st, ws, contact_id, err);
 
 	if (rc)
 		return rc;
 	STMT(s, "UPDATE signal SET contact_id = ? WHERE workspace_id = ?"
 		" AND id = ?");
-	sqlite3_bind_int64(s, 1, contact_id);
-	sqlite3_bind_int64(s, 2, ws);
-	sqlite3_bind_int64(s, 3, id);
+	db_bind_int64(s, 1, contact_id);
+	db_bind_int64(s, 2, ws);
+	db_bind_int64(s, 3, id);
 	EXEC(s, "attach signal");
-	if (!sqlite3_changes(st->db))
+	if (!db_changes(st))
 		return kith_err_set(err, KITH_ENOTFOUND, "signal",
 				    "no signal %lld", (long long)id);
 	st->open_signals = 1;
@@ -285,9 +286,9 @@ int store_signal_attach(struct store *st, int64_t ws, int64_t id,
 		" touch_contact tc WHERE tc.workspace_id = ?1 AND"
 		" tc.contact_id = ?2 AND tc.at >= signal.at)"
 		" WHERE workspace_id = ?1 AND id = ?3 AND answered_at IS NULL");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, contact_id);
-	sqlite3_bind_int64(s, 3, id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, contact_id);
+	db_bind_int64(s, 3, id);
 	EXEC(s, "attach signal");
 	return KITH_OK;
 done:
@@ -297,13 +298,13 @@ done:
 int store_signals_open(int64_t **ids, size_t *n, struct store *st, int64_t ws,
 		       struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "SELECT DISTINCT contact_id FROM signal WHERE"
 		" workspace_id = ? AND answered_at IS NULL AND"
 		" contact_id IS NOT NULL");
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	return sq_collect_ids(ids, n, st, s, 0, err);
 done:
 	return rc;
@@ -312,16 +313,16 @@ done:
 int store_user_focus(struct store *st, int64_t ws, int64_t user_id,
 		     kith_time until, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
-	STMT(s, "UPDATE user SET focus_until = ? WHERE id = ? AND"
+	STMT(s, "UPDATE \"user\" SET focus_until = ? WHERE id = ? AND"
 		" workspace_id = ?");
 	bind_time(s, 1, until);
-	sqlite3_bind_int64(s, 2, user_id);
-	sqlite3_bind_int64(s, 3, ws);
+	db_bind_int64(s, 2, user_id);
+	db_bind_int64(s, 3, ws);
 	EXEC(s, "focus");
-	if (!sqlite3_changes(st->db))
+	if (!db_changes(st))
 		return kith_err_set(err, KITH_ENOTFOUND, "user", "no such user");
 	return KITH_OK;
 done:
@@ -331,14 +332,14 @@ done:
 int store_user_digest_day(struct store *st, int64_t ws, int64_t user_id,
 			  int32_t day, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
-	STMT(s, "UPDATE user SET digest_day = ? WHERE id = ? AND"
+	STMT(s, "UPDATE \"user\" SET digest_day = ? WHERE id = ? AND"
 		" workspace_id = ?");
-	sqlite3_bind_int(s, 1, day);
-	sqlite3_bind_int64(s, 2, user_id);
-	sqlite3_bind_int64(s, 3, ws);
+	db_bind_int(s, 1, day);
+	db_bind_int64(s, 2, user_id);
+	db_bind_int64(s, 3, ws);
 	EXEC(s, "digest day");
 	return KITH_OK;
 done:
@@ -350,10 +351,10 @@ int store_users_all(struct user **out, size_t *n, struct store *st,
 {
 	struct user *u = NULL;
 	size_t cnt = 0;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
-	STMT(s, "SELECT " USER_COLS " FROM user ORDER BY id");
+	STMT(s, "SELECT " USER_COLS " FROM \"user\" ORDER BY id");
 	for (;;) {
 		STEP(s, more);
 		if (!more)
@@ -373,21 +374,21 @@ int store_alert_add(int64_t *id, struct store *st, int64_t ws, int64_t user_id,
 		    const char *kind, int64_t signal_id, const char *data,
 		    bool held, kith_time now, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "INSERT INTO alert(workspace_id, user_id, kind, signal_id,"
-		" data, held, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, user_id);
+		" data, held, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, user_id);
 	bind_text(s, 3, kind);
 	bind_id(s, 4, signal_id);
 	bind_text(s, 5, data);
-	sqlite3_bind_int(s, 6, held);
-	sqlite3_bind_int64(s, 7, now);
+	db_bind_int(s, 6, held);
+	db_bind_int64(s, 7, now);
 	EXEC(s, "add alert");
 	if (id)
-		*id = sqlite3_last_insert_rowid(st->db);
+		*id = db_last_id(st);
 	return KITH_OK;
 done:
 	return rc;
@@ -401,7 +402,7 @@ void store_alerts_free(struct alert *a, size_t n)
 }
 
 static int alerts_read(struct alert **out, size_t *n, struct store *st,
-		       sqlite3_stmt *s, struct kith_err *err)
+		       db_stmt *s, struct kith_err *err)
 {
 	struct alert *a = NULL;
 	size_t cnt = 0;
@@ -412,15 +413,15 @@ static int alerts_read(struct alert **out, size_t *n, struct store *st,
 		if (!more)
 			break;
 		PUSH(a, cnt, err);
-		a[cnt].id = sqlite3_column_int64(s, 0);
-		a[cnt].user_id = sqlite3_column_int64(s, 1);
+		a[cnt].id = db_column_int64(s, 0);
+		a[cnt].user_id = db_column_int64(s, 1);
 		a[cnt].kind = col_str(s, 2);
-		a[cnt].signal_id = sqlite3_column_int64(s, 3);
+		a[cnt].signal_id = db_column_int64(s, 3);
 		a[cnt].data = col_str(s, 4);
-		a[cnt].created_at = sqlite3_column_int64(s, 5);
+		a[cnt].created_at = db_column_int64(s, 5);
 		cnt++;
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	*out = a;
 	*n = cnt;
 	return KITH_OK;
@@ -433,15 +434,15 @@ int store_alert_list(struct alert **out, size_t *n, struct store *st,
 		     int64_t user_id, int64_t after_id, size_t limit,
 		     struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "SELECT id, user_id, kind, signal_id, data, created_at"
 		" FROM alert WHERE user_id = ? AND id > ? AND held = 0"
 		" ORDER BY id LIMIT ?");
-	sqlite3_bind_int64(s, 1, user_id);
-	sqlite3_bind_int64(s, 2, after_id);
-	sqlite3_bind_int64(s, 3, (int64_t)limit);
+	db_bind_int64(s, 1, user_id);
+	db_bind_int64(s, 2, after_id);
+	db_bind_int64(s, 3, (int64_t)limit);
 	return alerts_read(out, n, st, s, err);
 done:
 	return rc;
@@ -450,14 +451,14 @@ done:
 int store_alert_held(struct alert **out, size_t *n, struct store *st,
 		     int64_t ws, int64_t user_id, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "SELECT id, user_id, kind, signal_id, data, created_at"
 		" FROM alert WHERE workspace_id = ? AND user_id = ? AND"
 		" held = 1 ORDER BY id");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, user_id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, user_id);
 	return alerts_read(out, n, st, s, err);
 done:
 	return rc;
@@ -466,14 +467,14 @@ done:
 int store_alert_release(struct store *st, int64_t ws, int64_t user_id,
 			struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	/* 2: carried by a digest; never shown on its own. */
 	STMT(s, "UPDATE alert SET held = 2 WHERE workspace_id = ? AND"
 		" user_id = ? AND held = 1");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, user_id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, user_id);
 	EXEC(s, "release alerts");
 	return KITH_OK;
 done:
@@ -483,7 +484,7 @@ done:
 int store_alert_users_held(int64_t **ids, size_t *n, struct store *st,
 			   struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "SELECT DISTINCT user_id FROM alert WHERE held = 1");
@@ -495,15 +496,15 @@ done:
 int store_alert_last(int64_t *id, struct store *st, int64_t user_id,
 		     struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	STMT(s, "SELECT coalesce(max(id), 0) FROM alert"
 		" WHERE ?1 = 0 OR user_id = ?1");
-	sqlite3_bind_int64(s, 1, user_id);
+	db_bind_int64(s, 1, user_id);
 	STEP(s, more);
-	*id = more ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_reset(s);
+	*id = more ? db_column_int64(s, 0) : 0;
+	db_reset(s);
 	return KITH_OK;
 done:
 	return rc;
@@ -512,29 +513,29 @@ done:
 int store_notify_add(struct store *st, int64_t ws, struct notify_target *t,
 		     struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "INSERT INTO notify_target(workspace_id, user_id, url, json,"
 		" created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, url)"
 		" DO UPDATE SET json = excluded.json");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, t->user_id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, t->user_id);
 	bind_text(s, 3, t->url);
-	sqlite3_bind_int(s, 4, t->json);
-	sqlite3_bind_int64(s, 5, t->created_at);
+	db_bind_int(s, 4, t->json);
+	db_bind_int64(s, 5, t->created_at);
 	EXEC(s, "add notify target");
 	STMT(s, "SELECT id FROM notify_target WHERE workspace_id = ? AND"
 		" user_id = ? AND url = ?");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, t->user_id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, t->user_id);
 	bind_text(s, 3, t->url);
 	{
 		int more;
 
 		STEP(s, more);
-		t->id = more ? sqlite3_column_int64(s, 0) : 0;
-		sqlite3_reset(s);
+		t->id = more ? db_column_int64(s, 0) : 0;
+		db_reset(s);
 	}
 	return KITH_OK;
 done:
@@ -553,24 +554,24 @@ int store_notify_list(struct notify_target **out, size_t *n, struct store *st,
 {
 	struct notify_target *t = NULL;
 	size_t cnt = 0;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	STMT(s, "SELECT id, user_id, url, json, created_at FROM notify_target"
 		" WHERE workspace_id = ?1 AND (?2 = 0 OR user_id = ?2)"
 		" ORDER BY id");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, user_id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, user_id);
 	for (;;) {
 		STEP(s, more);
 		if (!more)
 			break;
 		PUSH(t, cnt, err);
-		t[cnt].id = sqlite3_column_int64(s, 0);
-		t[cnt].user_id = sqlite3_column_int64(s, 1);
+		t[cnt].id = db_column_int64(s, 0);
+		t[cnt].user_id = db_column_int64(s, 1);
 		t[cnt].url = col_str(s, 2);
-		t[cnt].json = sqlite3_column_int(s, 3);
-		t[cnt].created_at = sqlite3_column_int64(s, 4);
+		t[cnt].json = db_column_int(s, 3);
+		t[cnt].created_at = db_column_int64(s, 4);
 		cnt++;
 	}
 	*out = t;
@@ -584,18 +585,18 @@ done:
 int store_notify_delete(struct store *st, int64_t ws, int64_t id,
 			struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "DELETE FROM outbox WHERE target_id = ?2 AND workspace_id = ?1");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, id);
 	EXEC(s, "remove notify target");
 	STMT(s, "DELETE FROM notify_target WHERE id = ?2 AND workspace_id = ?1");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, id);
 	EXEC(s, "remove notify target");
-	if (!sqlite3_changes(st->db))
+	if (!db_changes(st))
 		return kith_err_set(err, KITH_ENOTFOUND, "id",
 				    "no notification target %lld",
 				    (long long)id);
@@ -607,15 +608,15 @@ done:
 int store_outbox_add(struct store *st, int64_t ws, int64_t target_id,
 		     const char *body, kith_time now, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "INSERT INTO outbox(workspace_id, target_id, body, next_at)"
 		" VALUES (?, ?, ?, ?)");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, target_id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, target_id);
 	bind_text(s, 3, body);
-	sqlite3_bind_int64(s, 4, now);
+	db_bind_int64(s, 4, now);
 	EXEC(s, "queue notification");
 	return KITH_OK;
 done:
@@ -635,7 +636,7 @@ int store_outbox_due(struct outbox_item **out, size_t *n, struct store *st,
 {
 	struct outbox_item *o = NULL;
 	size_t cnt = 0;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	/* Round-robin over workspaces: every workspace's oldest first, then
@@ -649,21 +650,21 @@ int store_outbox_due(struct outbox_item **out, size_t *n, struct store *st,
 		" ON t.workspace_id = o.workspace_id AND t.id = o.target_id"
 		" WHERE o.sent_at IS NULL AND o.next_at <= ?1)"
 		" WHERE k <= ?3 ORDER BY k, next_at, id LIMIT ?2");
-	sqlite3_bind_int64(s, 1, now);
-	sqlite3_bind_int64(s, 2, (int64_t)limit);
-	sqlite3_bind_int64(s, 3, (int64_t)(per_ws ? per_ws : limit));
+	db_bind_int64(s, 1, now);
+	db_bind_int64(s, 2, (int64_t)limit);
+	db_bind_int64(s, 3, (int64_t)(per_ws ? per_ws : limit));
 	for (;;) {
 		STEP(s, more);
 		if (!more)
 			break;
 		PUSH(o, cnt, err);
-		o[cnt].id = sqlite3_column_int64(s, 0);
-		o[cnt].target_id = sqlite3_column_int64(s, 1);
+		o[cnt].id = db_column_int64(s, 0);
+		o[cnt].target_id = db_column_int64(s, 1);
 		o[cnt].url = col_str(s, 2);
-		o[cnt].json = sqlite3_column_int(s, 3);
+		o[cnt].json = db_column_int(s, 3);
 		o[cnt].body = col_str(s, 4);
-		o[cnt].attempts = sqlite3_column_int(s, 5);
-		o[cnt].workspace_id = sqlite3_column_int64(s, 6);
+		o[cnt].attempts = db_column_int(s, 5);
+		o[cnt].workspace_id = db_column_int64(s, 6);
 		cnt++;
 	}
 	*out = o;
@@ -678,18 +679,18 @@ int store_outbox_done(struct store *st, int64_t ws, int64_t id, bool sent,
 		      kith_time now, kith_time next_at, const char *error,
 		      struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "UPDATE outbox SET attempts = attempts + 1,"
-		" sent_at = CASE WHEN ?2 THEN ?3 END, next_at = ?4,"
+		" sent_at = CASE WHEN ?2 <> 0 THEN ?3 END, next_at = ?4,"
 		" last_error = ?5 WHERE id = ?1 AND workspace_id = ?6");
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int(s, 2, sent);
-	sqlite3_bind_int64(s, 3, now);
-	sqlite3_bind_int64(s, 4, next_at);
+	db_bind_int64(s, 1, id);
+	db_bind_int(s, 2, sent);
+	db_bind_int64(s, 3, now);
+	db_bind_int64(s, 4, next_at);
 	bind_text(s, 5, error);
-	sqlite3_bind_int64(s, 6, ws);
+	db_bind_int64(s, 6, ws);
 	EXEC(s, "notification result");
 	return KITH_OK;
 done:
@@ -699,45 +700,46 @@ done:
 int store_meeting_put(struct store *st, int64_t ws, struct meeting *m,
 		      struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	/* Keyed by user too: one member's import never takes over
 	 * another's meeting, and two who attend the same one keep a row
 	 * each (L8). */
-	STMT(s, "INSERT INTO meeting(workspace_id, user_id, uid, start, end,"
+	STMT(s, "INSERT INTO meeting(workspace_id, user_id, uid, start, \"end\","
 		" summary, video, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 		" ON CONFLICT (workspace_id, user_id, uid, start) DO UPDATE SET"
-		" end = excluded.end, summary = excluded.summary,"
+		" \"end\" = excluded.\"end\", summary = excluded.summary,"
 		" video = excluded.video");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, m->user_id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, m->user_id);
 	bind_text(s, 3, m->uid);
-	sqlite3_bind_int64(s, 4, m->start);
-	sqlite3_bind_int64(s, 5, m->end);
+	db_bind_int64(s, 4, m->start);
+	db_bind_int64(s, 5, m->end);
 	bind_text(s, 6, m->summary);
-	sqlite3_bind_int(s, 7, m->video);
+	db_bind_int(s, 7, m->video);
 	bind_text(s, 8, m->state ? m->state : "none");
 	EXEC(s, "add meeting");
 	STMT(s, "SELECT id, state FROM meeting WHERE workspace_id = ? AND"
 		" uid = ? AND start = ? AND user_id = ?");
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	bind_text(s, 2, m->uid);
-	sqlite3_bind_int64(s, 3, m->start);
-	sqlite3_bind_int64(s, 4, m->user_id);
+	db_bind_int64(s, 3, m->start);
+	db_bind_int64(s, 4, m->user_id);
 	STEP(s, more);
 	if (more) {
-		m->id = sqlite3_column_int64(s, 0);
+		m->id = db_column_int64(s, 0);
 		free(m->state);
 		m->state = col_str(s, 1);
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	for (size_t i = 0; i < m->n_contacts; i++) {
-		STMT(s, "INSERT OR IGNORE INTO meeting_contact(workspace_id,"
-			" meeting_id, contact_id) VALUES (?, ?, ?)");
-		sqlite3_bind_int64(s, 1, ws);
-		sqlite3_bind_int64(s, 2, m->id);
-		sqlite3_bind_int64(s, 3, m->contacts[i]);
+		STMT(s, "INSERT INTO meeting_contact(workspace_id,"
+			" meeting_id, contact_id) VALUES (?, ?, ?)"
+			" ON CONFLICT DO NOTHING");
+		db_bind_int64(s, 1, ws);
+		db_bind_int64(s, 2, m->id);
+		db_bind_int64(s, 3, m->contacts[i]);
 		EXEC(s, "add meeting");
 	}
 	return KITH_OK;
@@ -758,39 +760,39 @@ int store_meeting_list(struct meeting **out, size_t *n, struct store *st,
 {
 	struct meeting *m = NULL;
 	size_t cnt = 0;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
-	STMT(s, "SELECT id, user_id, uid, start, end, summary, video, state,"
+	STMT(s, "SELECT id, user_id, uid, start, \"end\", summary, video, state,"
 		" touch_id FROM meeting WHERE workspace_id = ?1"
 		" AND (?2 IS NULL OR state = ?2) AND (?3 = 0 OR user_id = ?3)"
 		" ORDER BY start, id");
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	bind_text(s, 2, state);
-	sqlite3_bind_int64(s, 3, user_id);
+	db_bind_int64(s, 3, user_id);
 	for (;;) {
 		STEP(s, more);
 		if (!more)
 			break;
 		PUSH(m, cnt, err);
-		m[cnt].id = sqlite3_column_int64(s, 0);
-		m[cnt].user_id = sqlite3_column_int64(s, 1);
+		m[cnt].id = db_column_int64(s, 0);
+		m[cnt].user_id = db_column_int64(s, 1);
 		m[cnt].uid = col_str(s, 2);
-		m[cnt].start = sqlite3_column_int64(s, 3);
-		m[cnt].end = sqlite3_column_int64(s, 4);
+		m[cnt].start = db_column_int64(s, 3);
+		m[cnt].end = db_column_int64(s, 4);
 		m[cnt].summary = col_str(s, 5);
-		m[cnt].video = sqlite3_column_int(s, 6);
+		m[cnt].video = db_column_int(s, 6);
 		m[cnt].state = col_str(s, 7);
-		m[cnt].touch_id = sqlite3_column_int64(s, 8);
+		m[cnt].touch_id = db_column_int64(s, 8);
 		cnt++;
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	for (size_t i = 0; i < cnt; i++) {
 		STMT(s, "SELECT contact_id FROM meeting_contact WHERE"
 			" workspace_id = ? AND meeting_id = ? ORDER BY"
 			" contact_id");
-		sqlite3_bind_int64(s, 1, ws);
-		sqlite3_bind_int64(s, 2, m[i].id);
+		db_bind_int64(s, 1, ws);
+		db_bind_int64(s, 2, m[i].id);
 		rc = sq_collect_ids(&m[i].contacts, &m[i].n_contacts, st, s, 0,
 				    err);
 		if (rc)
@@ -808,18 +810,18 @@ int store_meeting_state(struct store *st, int64_t ws, int64_t user_id,
 			int64_t id, const char *state, int64_t touch_id,
 			struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "UPDATE meeting SET state = ?1, touch_id = ?2 WHERE id = ?3 AND"
 		" workspace_id = ?4 AND (?5 = 0 OR user_id = ?5)");
 	bind_text(s, 1, state);
 	bind_id(s, 2, touch_id);
-	sqlite3_bind_int64(s, 3, id);
-	sqlite3_bind_int64(s, 4, ws);
-	sqlite3_bind_int64(s, 5, user_id);
+	db_bind_int64(s, 3, id);
+	db_bind_int64(s, 4, ws);
+	db_bind_int64(s, 5, user_id);
 	EXEC(s, "meeting state");
-	if (!sqlite3_changes(st->db))
+	if (!db_changes(st))
 		return kith_err_set(err, KITH_ENOTFOUND, "id",
 				    "no meeting %lld", (long long)id);
 	return KITH_OK;
@@ -830,17 +832,17 @@ done:
 int store_user_in_meeting(kith_time *until, struct store *st, int64_t ws,
 			  int64_t user_id, kith_time now, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
-	STMT(s, "SELECT max(end) FROM meeting WHERE workspace_id = ?3 AND"
-		" user_id = ?1 AND start <= ?2 AND end > ?2");
-	sqlite3_bind_int64(s, 1, user_id);
-	sqlite3_bind_int64(s, 2, now);
-	sqlite3_bind_int64(s, 3, ws);
+	STMT(s, "SELECT max(\"end\") FROM meeting WHERE workspace_id = ?3 AND"
+		" user_id = ?1 AND start <= ?2 AND \"end\" > ?2");
+	db_bind_int64(s, 1, user_id);
+	db_bind_int64(s, 2, now);
+	db_bind_int64(s, 3, ws);
 	STEP(s, more);
 	*until = more ? col_time(s, 0) : KITH_NO_TIME;
-	sqlite3_reset(s);
+	db_reset(s);
 	return KITH_OK;
 done:
 	return rc;

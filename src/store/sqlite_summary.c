@@ -21,7 +21,7 @@ static int resolve_cadence(int *eff_every, int *eff_meet, struct store *st,
 {
 	int tag_every = 0, tag_meet = 0, tier_every = 0, tier_meet = 0;
 	int def_every = 0, def_meet = 0;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	if (!own_every || !own_meet) {
@@ -29,16 +29,16 @@ static int resolve_cadence(int *eff_every, int *eff_meet, struct store *st,
 			" JOIN cadence_rule r ON r.workspace_id = t.workspace_id"
 			" AND r.scope = 'tag' AND r.key = t.tag"
 			" WHERE t.workspace_id = ? AND t.contact_id = ?");
-		sqlite3_bind_int64(s, 1, ws);
-		sqlite3_bind_int64(s, 2, id);
+		db_bind_int64(s, 1, ws);
+		db_bind_int64(s, 2, id);
 		for (;;) {
 			int e, m;
 
 			STEP(s, more);
 			if (!more)
 				break;
-			e = sqlite3_column_int(s, 0);
-			m = sqlite3_column_int(s, 1);
+			e = db_column_int(s, 0);
+			m = db_column_int(s, 1);
 			if (e && (!tag_every || shorter(e, tag_every)))
 				tag_every = e;
 			if (m && (!tag_meet || shorter(m, tag_meet)))
@@ -47,19 +47,19 @@ static int resolve_cadence(int *eff_every, int *eff_meet, struct store *st,
 		STMT(s, "SELECT scope, every, meet FROM cadence_rule"
 			" WHERE workspace_id = ? AND ((scope = 'tier' AND"
 			" key = ?) OR scope = 'default')");
-		sqlite3_bind_int64(s, 1, ws);
+		db_bind_int64(s, 1, ws);
 		bind_text(s, 2, tier ? tier : "");
 		for (;;) {
 			STEP(s, more);
 			if (!more)
 				break;
-			if (!strcmp((const char *)sqlite3_column_text(s, 0),
+			if (!strcmp(db_column_text(s, 0),
 				    "tier")) {
-				tier_every = sqlite3_column_int(s, 1);
-				tier_meet = sqlite3_column_int(s, 2);
+				tier_every = db_column_int(s, 1);
+				tier_meet = db_column_int(s, 2);
 			} else {
-				def_every = sqlite3_column_int(s, 1);
-				def_meet = sqlite3_column_int(s, 2);
+				def_every = db_column_int(s, 1);
+				def_meet = db_column_int(s, 2);
 			}
 		}
 	}
@@ -84,7 +84,7 @@ static int summary_write(struct store *st, int64_t ws, int64_t id,
 	kith_time meet = agenda_anchor(m->last_in_person, m->created_at);
 	struct cadence ce = kith_cadence_decode(m->eff_every);
 	struct cadence cm = kith_cadence_decode(m->eff_meet);
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "UPDATE contact SET last_touch = ?, last_in_person = ?,"
@@ -94,17 +94,17 @@ static int summary_write(struct store *st, int64_t ws, int64_t id,
 		" AND workspace_id = ?");
 	bind_time(s, 1, m->last_touch);
 	bind_time(s, 2, m->last_in_person);
-	sqlite3_bind_int(s, 3, m->eff_every);
-	sqlite3_bind_int(s, 4, m->eff_meet);
-	sqlite3_bind_int64(s, 5, any);
-	sqlite3_bind_int64(s, 6, meet);
+	db_bind_int(s, 3, m->eff_every);
+	db_bind_int(s, 4, m->eff_meet);
+	db_bind_int64(s, 5, any);
+	db_bind_int64(s, 6, meet);
 	bind_time(s, 7, kith_cadence_none(ce) ? KITH_NO_TIME
 					      : kith_cadence_due(ce, any));
 	bind_time(s, 8, kith_cadence_none(cm) ? KITH_NO_TIME
 					      : kith_cadence_due(cm, meet));
-	sqlite3_bind_int(s, 9, count_delta);
-	sqlite3_bind_int64(s, 10, id);
-	sqlite3_bind_int64(s, 11, ws);
+	db_bind_int(s, 9, count_delta);
+	db_bind_int64(s, 10, id);
+	db_bind_int64(s, 11, ws);
 	EXEC(s, "update summary");
 	return KITH_OK;
 done:
@@ -122,22 +122,22 @@ int sq_contact_refresh(struct store *st, int64_t ws, int64_t id,
 	struct summary m = { 0 };
 	int own_every, own_meet, rc, more;
 	char tier[4] = "";
-	sqlite3_stmt *s;
+	db_stmt *s;
 
 	STMT(s, "SELECT every, meet_every, tier, created_at FROM contact"
 		" WHERE id = ? AND workspace_id = ?");
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, ws);
+	db_bind_int64(s, 1, id);
+	db_bind_int64(s, 2, ws);
 	STEP(s, more);
 	if (!more)
 		return kith_err_set(err, KITH_ENOTFOUND, "contact",
 				    "no contact %lld", (long long)id);
-	own_every = sqlite3_column_int(s, 0);
-	own_meet = sqlite3_column_int(s, 1);
+	own_every = db_column_int(s, 0);
+	own_meet = db_column_int(s, 1);
 	snprintf(tier, sizeof(tier), "%s",
-		 (const char *)sqlite3_column_text(s, 2));
-	m.created_at = sqlite3_column_int64(s, 3);
-	sqlite3_reset(s);
+		 db_column_text(s, 2));
+	m.created_at = db_column_int64(s, 3);
+	db_reset(s);
 	rc = resolve_cadence(&m.eff_every, &m.eff_meet, st, ws, id, own_every,
 			     own_meet, tier, err);
 	if (rc)
@@ -147,18 +147,18 @@ int sq_contact_refresh(struct store *st, int64_t ws, int64_t id,
 		" JOIN touchpoint t ON t.workspace_id = tc.workspace_id"
 		" AND t.id = tc.touch_id"
 		" WHERE tc.workspace_id = ? AND tc.contact_id = ?");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, id);
 	STEP(s, more);
 	m.last_touch = col_time(s, 0);
 	m.last_in_person = col_time(s, 1);
-	int64_t count = sqlite3_column_int64(s, 2);
-	sqlite3_reset(s);
+	int64_t count = db_column_int64(s, 2);
+	db_reset(s);
 	STMT(s, "UPDATE contact SET touch_count = ? WHERE id = ?"
 		" AND workspace_id = ?");
-	sqlite3_bind_int64(s, 1, count);
-	sqlite3_bind_int64(s, 2, id);
-	sqlite3_bind_int64(s, 3, ws);
+	db_bind_int64(s, 1, count);
+	db_bind_int64(s, 2, id);
+	db_bind_int64(s, 3, ws);
 	EXEC(s, "update summary");
 	return summary_write(st, ws, id, &m, 0, err);
 done:
@@ -175,7 +175,7 @@ done:
 int sq_touch_summary(struct store *st, int64_t ws, int64_t id,
 			 kith_time at, bool in_person, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	if (in_person)
@@ -202,11 +202,11 @@ int sq_touch_summary(struct store *st, int64_t ws, int64_t id,
 			"  OR ?2 > last_touch THEN kith_due(eff_every, ?2)"
 			"  ELSE due_at END"
 			" WHERE id = ?1 AND workspace_id = ?3");
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, at);
-	sqlite3_bind_int64(s, 3, ws);
+	db_bind_int64(s, 1, id);
+	db_bind_int64(s, 2, at);
+	db_bind_int64(s, 3, ws);
 	EXEC(s, "update summary");
-	if (!sqlite3_changes(st->db))
+	if (!db_changes(st))
 		return kith_err_set(err, KITH_ENOTFOUND, "contacts",
 				    "no contact %lld", (long long)id);
 	return KITH_OK;
@@ -220,7 +220,7 @@ int store_cadence_set(struct store *st, int64_t ws,
 		      const struct cadence_rule *r, kith_time now,
 		      struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	(void)now;
@@ -228,7 +228,7 @@ int store_cadence_set(struct store *st, int64_t ws,
 	    r->scope == CADENCE_TAG) {
 		STMT(s, "DELETE FROM cadence_rule WHERE workspace_id = ? AND"
 			" scope = 'tag' AND key = ?");
-		sqlite3_bind_int64(s, 1, ws);
+		db_bind_int64(s, 1, ws);
 		bind_text(s, 2, r->key);
 		EXEC(s, "set cadence");
 	} else {
@@ -236,11 +236,11 @@ int store_cadence_set(struct store *st, int64_t ws,
 			" every, meet) VALUES (?, ?, ?, ?, ?)"
 			" ON CONFLICT (workspace_id, scope, key) DO UPDATE"
 			" SET every = excluded.every, meet = excluded.meet");
-		sqlite3_bind_int64(s, 1, ws);
+		db_bind_int64(s, 1, ws);
 		bind_text(s, 2, cadence_scope_name(r->scope));
 		bind_text(s, 3, r->key ? r->key : "");
-		sqlite3_bind_int(s, 4, kith_cadence_code(r->every));
-		sqlite3_bind_int(s, 5, kith_cadence_code(r->meet));
+		db_bind_int(s, 4, kith_cadence_code(r->every));
+		db_bind_int(s, 5, kith_cadence_code(r->meet));
 		EXEC(s, "set cadence");
 	}
 	/* Refresh only the contacts the rule can reach. */
@@ -253,7 +253,7 @@ int store_cadence_set(struct store *st, int64_t ws,
 	else
 		STMT(s, "SELECT id FROM contact WHERE workspace_id = ?1"
 			" AND ?2 IS NOT NULL");
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	bind_text(s, 2, r->key ? r->key : "");
 	{
 		int64_t *ids = NULL;
@@ -280,13 +280,13 @@ int store_cadence_list(struct cadence_rule **out, size_t *n, struct store *st,
 {
 	struct cadence_rule *r = NULL;
 	size_t cnt = 0;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	STMT(s, "SELECT scope, key, every, meet FROM cadence_rule"
 		" WHERE workspace_id = ? ORDER BY CASE scope WHEN 'default'"
 		" THEN 0 WHEN 'tier' THEN 1 ELSE 2 END, key");
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	for (;;) {
 		const char *scope;
 
@@ -294,13 +294,13 @@ int store_cadence_list(struct cadence_rule **out, size_t *n, struct store *st,
 		if (!more)
 			break;
 		PUSH(r, cnt, err);
-		scope = (const char *)sqlite3_column_text(s, 0);
+		scope = db_column_text(s, 0);
 		/* The schema's CHECK allows only the three names. */
 		if (cadence_scope_parse(&r[cnt].scope, scope, "scope", NULL))
 			r[cnt].scope = CADENCE_DEFAULT;
 		r[cnt].key = col_str(s, 1);
-		r[cnt].every = kith_cadence_decode(sqlite3_column_int(s, 2));
-		r[cnt].meet = kith_cadence_decode(sqlite3_column_int(s, 3));
+		r[cnt].every = kith_cadence_decode(db_column_int(s, 2));
+		r[cnt].meet = kith_cadence_decode(db_column_int(s, 3));
 		cnt++;
 	}
 	*out = r;

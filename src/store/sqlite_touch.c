@@ -10,7 +10,7 @@
 int store_touch_add(struct store *st, int64_t ws, struct touchpoint *t,
 		    struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	if (!t->n_contacts)
@@ -18,18 +18,18 @@ int store_touch_add(struct store *st, int64_t ws, struct touchpoint *t,
 				    "a touchpoint needs at least one contact");
 	STMT(s, "INSERT INTO touchpoint(id, workspace_id, at, channel,"
 		" direction, minutes, note, source, created_at)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
 	bind_id(s, 1, t->id);
-	sqlite3_bind_int64(s, 2, ws);
-	sqlite3_bind_int64(s, 3, t->at);
+	db_bind_int64(s, 2, ws);
+	db_bind_int64(s, 3, t->at);
 	bind_text(s, 4, channel_name(t->channel));
 	bind_text(s, 5, direction_name(t->direction));
-	sqlite3_bind_int(s, 6, t->minutes);
+	db_bind_int(s, 6, t->minutes);
 	bind_text(s, 7, t->note);
 	bind_text(s, 8, t->source ? t->source : "manual");
-	sqlite3_bind_int64(s, 9, t->created_at ? t->created_at : t->at);
+	db_bind_int64(s, 9, t->created_at ? t->created_at : t->at);
 	EXEC(s, "add touchpoint");
-	t->id = sqlite3_last_insert_rowid(st->db);
+	t->id = db_last_id(st);
 	for (size_t i = 0; i < t->n_contacts; i++) {
 		rc = sq_touch_summary(st, ws, t->contacts[i], t->at,
 				   t->channel == CH_IN_PERSON, err);
@@ -37,10 +37,10 @@ int store_touch_add(struct store *st, int64_t ws, struct touchpoint *t,
 			return rc;
 		STMT(s, "INSERT INTO touch_contact(workspace_id, contact_id,"
 			" at, touch_id) VALUES (?, ?, ?, ?)");
-		sqlite3_bind_int64(s, 1, ws);
-		sqlite3_bind_int64(s, 2, t->contacts[i]);
-		sqlite3_bind_int64(s, 3, t->at);
-		sqlite3_bind_int64(s, 4, t->id);
+		db_bind_int64(s, 1, ws);
+		db_bind_int64(s, 2, t->contacts[i]);
+		db_bind_int64(s, 3, t->at);
+		db_bind_int64(s, 4, t->id);
 		rc = exec_stmt(st, s, err, "add touchpoint");
 		/* The key holds each participant once: a repeat is input. */
 		if (rc == KITH_ECONFLICT)
@@ -57,10 +57,10 @@ int store_touch_add(struct store *st, int64_t ws, struct touchpoint *t,
 
 			STMT(s, "SELECT EXISTS (SELECT 1 FROM signal WHERE"
 				" workspace_id = ? AND answered_at IS NULL)");
-			sqlite3_bind_int64(s, 1, ws);
+			db_bind_int64(s, 1, ws);
 			STEP(s, more);
-			st->open_signals = more && sqlite3_column_int(s, 0);
-			sqlite3_reset(s);
+			st->open_signals = more && db_column_int(s, 0);
+			db_reset(s);
 		}
 		/* An inbound touch (the contact wrote again) is no answer:
 		 * the signal still waits for a person (app/mail.c). */
@@ -69,20 +69,21 @@ int store_touch_add(struct store *st, int64_t ws, struct touchpoint *t,
 		STMT(s, "UPDATE signal SET answered_at = ?3 WHERE"
 			" workspace_id = ?1 AND contact_id = ?2 AND"
 			" answered_at IS NULL AND at <= ?3");
-		sqlite3_bind_int64(s, 1, ws);
-		sqlite3_bind_int64(s, 2, t->contacts[i]);
-		sqlite3_bind_int64(s, 3, t->at);
+		db_bind_int64(s, 1, ws);
+		db_bind_int64(s, 2, t->contacts[i]);
+		db_bind_int64(s, 3, t->at);
 		EXEC(s, "answer signals");
 	}
 	for (size_t i = 0; i < t->n_users; i++) {
-		STMT(s, "INSERT OR IGNORE INTO touch_user(workspace_id,"
-			" touch_id, user_id) SELECT ?1, ?2, id FROM user"
-			" WHERE id = ?3 AND workspace_id = ?1");
-		sqlite3_bind_int64(s, 1, ws);
-		sqlite3_bind_int64(s, 2, t->id);
-		sqlite3_bind_int64(s, 3, t->users[i]);
+		STMT(s, "INSERT INTO touch_user(workspace_id,"
+			" touch_id, user_id) SELECT ?1, ?2, id FROM \"user\""
+			" WHERE id = ?3 AND workspace_id = ?1"
+			" ON CONFLICT DO NOTHING");
+		db_bind_int64(s, 1, ws);
+		db_bind_int64(s, 2, t->id);
+		db_bind_int64(s, 3, t->users[i]);
 		EXEC(s, "add touchpoint");
-		if (!sqlite3_changes(st->db))
+		if (!db_changes(st))
 			return kith_err_set(err, KITH_EINPUT, "users",
 					    "no user %lld in this workspace",
 					    (long long)t->users[i]);
@@ -102,48 +103,48 @@ void store_touches_free(struct touchpoint *t, size_t n)
 static int touch_participants(struct store *st, int64_t ws,
 			      struct touchpoint *t, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	STMT(s, "SELECT contact_id FROM touch_contact WHERE workspace_id = ?"
 		" AND touch_id = ? ORDER BY contact_id");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, t->id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, t->id);
 	for (;;) {
 		STEP(s, more);
 		if (!more)
 			break;
 		PUSH(t->contacts, t->n_contacts, err);
-		t->contacts[t->n_contacts++] = sqlite3_column_int64(s, 0);
+		t->contacts[t->n_contacts++] = db_column_int64(s, 0);
 	}
 	STMT(s, "SELECT user_id FROM touch_user WHERE workspace_id = ?"
 		" AND touch_id = ? ORDER BY user_id");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, t->id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, t->id);
 	for (;;) {
 		STEP(s, more);
 		if (!more)
 			break;
 		PUSH(t->users, t->n_users, err);
-		t->users[t->n_users++] = sqlite3_column_int64(s, 0);
+		t->users[t->n_users++] = db_column_int64(s, 0);
 	}
 	return KITH_OK;
 done:
 	return rc;
 }
 
-static void touch_read(sqlite3_stmt *s, struct touchpoint *t)
+static void touch_read(db_stmt *s, struct touchpoint *t)
 {
-	t->id = sqlite3_column_int64(s, 0);
-	t->at = sqlite3_column_int64(s, 1);
-	channel_parse(&t->channel, (const char *)sqlite3_column_text(s, 2),
+	t->id = db_column_int64(s, 0);
+	t->at = db_column_int64(s, 1);
+	channel_parse(&t->channel, db_column_text(s, 2),
 		      NULL, NULL);
 	direction_parse(&t->direction,
-			(const char *)sqlite3_column_text(s, 3), NULL, NULL);
-	t->minutes = sqlite3_column_int(s, 4);
+			db_column_text(s, 3), NULL, NULL);
+	t->minutes = db_column_int(s, 4);
 	t->note = col_str(s, 5);
 	t->source = col_str(s, 6);
-	t->created_at = sqlite3_column_int64(s, 7);
+	t->created_at = db_column_int64(s, 7);
 }
 
 int store_touch_page(struct touchpoint **out, size_t *n, struct store *st,
@@ -152,7 +153,7 @@ int store_touch_page(struct touchpoint **out, size_t *n, struct store *st,
 {
 	struct touchpoint *t = NULL;
 	size_t cnt = 0;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	if (contact_id)
@@ -172,11 +173,11 @@ int store_touch_page(struct touchpoint **out, size_t *n, struct store *st,
 			" AND (?4 = 0 OR (at, id) < ((SELECT at FROM touchpoint"
 			" WHERE id = ?4 AND workspace_id = ?1), ?4))"
 			" ORDER BY at DESC, id DESC LIMIT ?3");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, contact_id);
-	sqlite3_bind_int64(s, 3,
-			   limit && limit <= INT64_MAX ? (int64_t)limit : -1);
-	sqlite3_bind_int64(s, 4, before);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, contact_id);
+	db_bind_int64(s, 3,
+			   limit && limit <= INT64_MAX ? (int64_t)limit : INT64_MAX);
+	db_bind_int64(s, 4, before);
 	for (;;) {
 		STEP(s, more);
 		if (!more)
@@ -184,7 +185,7 @@ int store_touch_page(struct touchpoint **out, size_t *n, struct store *st,
 		PUSH(t, cnt, err);
 		touch_read(s, &t[cnt++]);
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	for (size_t i = 0; i < cnt; i++) {
 		rc = touch_participants(st, ws, &t[i], err);
 		if (rc)
@@ -206,13 +207,13 @@ int store_touch_list(struct touchpoint **out, size_t *n, struct store *st,
 }
 
 /* Columns (at, channel, direction) from col on, as the scores see them. */
-static void score_touch_read(sqlite3_stmt *s, int col, struct score_touch *t)
+static void score_touch_read(db_stmt *s, int col, struct score_touch *t)
 {
-	t->at = sqlite3_column_int64(s, col);
-	channel_parse(&t->channel, (const char *)sqlite3_column_text(s, col + 1),
+	t->at = db_column_int64(s, col);
+	channel_parse(&t->channel, db_column_text(s, col + 1),
 		      NULL, NULL);
 	direction_parse(&t->direction,
-			(const char *)sqlite3_column_text(s, col + 2), NULL,
+			db_column_text(s, col + 2), NULL,
 			NULL);
 }
 
@@ -221,7 +222,7 @@ int store_touch_scores(struct score_touch **out, size_t *n, struct store *st,
 {
 	struct score_touch *t = NULL;
 	size_t cnt = 0;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	STMT(s, "SELECT tc.at, t.channel, t.direction FROM touch_contact tc"
@@ -229,8 +230,8 @@ int store_touch_scores(struct score_touch **out, size_t *n, struct store *st,
 		" AND t.id = tc.touch_id"
 		" WHERE tc.workspace_id = ? AND tc.contact_id = ?"
 		" ORDER BY tc.at");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, contact_id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, contact_id);
 	for (;;) {
 		STEP(s, more);
 		if (!more)
@@ -247,7 +248,7 @@ done:
 }
 
 /* Step s, whose rows are (key, at, channel, direction), into fn. */
-static int visit_touches(struct store *st, sqlite3_stmt *s,
+static int visit_touches(struct store *st, db_stmt *s,
 			 store_touch_visit fn, void *ctx, struct kith_err *err)
 {
 	int rc, more;
@@ -259,20 +260,20 @@ static int visit_touches(struct store *st, sqlite3_stmt *s,
 		if (!more)
 			break;
 		score_touch_read(s, 1, &t);
-		rc = fn(ctx, sqlite3_column_int64(s, 0), &t);
+		rc = fn(ctx, db_column_int64(s, 0), &t);
 		if (rc)
 			goto done;
 	}
 	return KITH_OK;
 done:
-	sqlite3_reset(s);
+	db_reset(s);
 	return rc;
 }
 
 int store_touch_each(struct store *st, int64_t ws, bool per_participant,
 		     store_touch_visit fn, void *ctx, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	if (per_participant)
@@ -284,7 +285,7 @@ int store_touch_each(struct store *st, int64_t ws, bool per_participant,
 	else
 		STMT(s, "SELECT 0, at, channel, direction FROM touchpoint"
 			" WHERE workspace_id = ? ORDER BY at");
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	return visit_touches(st, s, fn, ctx, err);
 done:
 	return rc;
@@ -293,7 +294,7 @@ done:
 /* ---- facts, dates, promises, gifts, revenue ---- */
 
 /* Fills one zeroed element of a list from the current row. */
-typedef void (*row_read_fn)(sqlite3_stmt *s, void *row);
+typedef void (*row_read_fn)(db_stmt *s, void *row);
 /* Frees n elements read so far and the array. */
 typedef void (*rows_free_fn)(void *rows, size_t n);
 
@@ -304,7 +305,7 @@ typedef void (*rows_free_fn)(void *rows, size_t n);
  * failure (KITH_EIO, KITH_EBUSY, KITH_ENOMEM, with err set) what was read
  * is freed with free_rows and *out and *n are untouched.
  */
-static int rows_read(void **out, size_t *n, struct store *st, sqlite3_stmt *s,
+static int rows_read(void **out, size_t *n, struct store *st, db_stmt *s,
 		     size_t size, row_read_fn read, rows_free_fn free_rows,
 		     struct kith_err *err)
 {
@@ -339,14 +340,14 @@ done:
 int sq_contact_exists(struct store *st, int64_t ws, int64_t id,
 			  struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	STMT(s, "SELECT 1 FROM contact WHERE id = ? AND workspace_id = ?");
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, ws);
+	db_bind_int64(s, 1, id);
+	db_bind_int64(s, 2, ws);
 	STEP(s, more);
-	sqlite3_reset(s);
+	db_reset(s);
 	if (!more)
 		return kith_err_set(err, KITH_ENOTFOUND, "contact_id",
 				    "no contact %lld", (long long)id);
@@ -362,14 +363,14 @@ done:
  * is the kept id (0: a new one) and ?2 the workspace, the rest bound by
  * bind. The id the row got is written back to *id.
  */
-typedef void (*row_bind_fn)(sqlite3_stmt *s, const void *row);
+typedef void (*row_bind_fn)(db_stmt *s, const void *row);
 
 static int row_add(struct store *st, int64_t ws, bool need_contact,
 		   int64_t contact_id, int64_t org_id, const char *sql,
 		   row_bind_fn bind, const void *row, int64_t *id,
 		   const char *what, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc = KITH_OK;
 
 	if (need_contact || contact_id)
@@ -380,25 +381,25 @@ static int row_add(struct store *st, int64_t ws, bool need_contact,
 		return rc;
 	STMT(s, sql);
 	bind_id(s, 1, *id);
-	sqlite3_bind_int64(s, 2, ws);
+	db_bind_int64(s, 2, ws);
 	bind(s, row);
 	EXEC(s, what);
-	*id = sqlite3_last_insert_rowid(st->db);
+	*id = db_last_id(st);
 done:
 	return rc;
 }
 
 static const char sql_fact_add[] =
 	"INSERT INTO fact(id, workspace_id, contact_id, text, created_at)"
-	" VALUES (?, ?, ?, ?, ?)";
+	" VALUES (?, ?, ?, ?, ?) RETURNING id";
 
-static void fact_bind(sqlite3_stmt *s, const void *row)
+static void fact_bind(db_stmt *s, const void *row)
 {
 	const struct fact *f = row;
 
-	sqlite3_bind_int64(s, 3, f->contact_id);
+	db_bind_int64(s, 3, f->contact_id);
 	bind_text(s, 4, f->text);
-	sqlite3_bind_int64(s, 5, f->created_at);
+	db_bind_int64(s, 5, f->created_at);
 }
 
 int store_fact_add(struct store *st, int64_t ws, struct fact *f,
@@ -415,14 +416,14 @@ void store_facts_free(struct fact *f, size_t n)
 	free(f);
 }
 
-static void fact_row(sqlite3_stmt *s, void *row)
+static void fact_row(db_stmt *s, void *row)
 {
 	struct fact *f = row;
 
-	f->id = sqlite3_column_int64(s, 0);
-	f->contact_id = sqlite3_column_int64(s, 1);
+	f->id = db_column_int64(s, 0);
+	f->contact_id = db_column_int64(s, 1);
 	f->text = col_str(s, 2);
-	f->created_at = sqlite3_column_int64(s, 3);
+	f->created_at = db_column_int64(s, 3);
 }
 
 static void fact_rows_free(void *rows, size_t n)
@@ -434,7 +435,7 @@ int store_fact_list(struct fact **out, size_t *n, struct store *st, int64_t ws,
 		    int64_t contact_id, struct kith_err *err)
 {
 	void *rows;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	/* One contact reads its index; ?2 = 0 keeps the binding. */
@@ -446,8 +447,8 @@ int store_fact_list(struct fact **out, size_t *n, struct store *st, int64_t ws,
 		STMT(s, "SELECT id, contact_id, text, created_at FROM fact"
 			" WHERE workspace_id = ?1 AND ?2 = 0"
 			" ORDER BY id");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, contact_id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, contact_id);
 	rc = rows_read(&rows, n, st, s, sizeof(struct fact), fact_row,
 		       fact_rows_free, err);
 	if (!rc)
@@ -467,19 +468,19 @@ static int mmdd_of(int32_t day)
 static const char sql_date_add[] =
 	"INSERT INTO kdate(id, workspace_id, contact_id, kind, day,"
 	" year_known, yearly, mmdd, created_at)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 
-static void date_bind(sqlite3_stmt *s, const void *row)
+static void date_bind(db_stmt *s, const void *row)
 {
 	const struct kdate *d = row;
 
-	sqlite3_bind_int64(s, 3, d->contact_id);
+	db_bind_int64(s, 3, d->contact_id);
 	bind_text(s, 4, d->kind);
-	sqlite3_bind_int(s, 5, d->day);
-	sqlite3_bind_int(s, 6, d->year_known);
-	sqlite3_bind_int(s, 7, d->yearly);
-	sqlite3_bind_int(s, 8, mmdd_of(d->day));
-	sqlite3_bind_int64(s, 9, d->created_at);
+	db_bind_int(s, 5, d->day);
+	db_bind_int(s, 6, d->year_known);
+	db_bind_int(s, 7, d->yearly);
+	db_bind_int(s, 8, mmdd_of(d->day));
+	db_bind_int64(s, 9, d->created_at);
 }
 
 int store_date_add(struct store *st, int64_t ws, struct kdate *d,
@@ -496,18 +497,18 @@ void store_dates_free(struct kdate *d, size_t n)
 	free(d);
 }
 
-static void date_read(sqlite3_stmt *s, struct kdate *d)
+static void date_read(db_stmt *s, struct kdate *d)
 {
-	d->id = sqlite3_column_int64(s, 0);
-	d->contact_id = sqlite3_column_int64(s, 1);
+	d->id = db_column_int64(s, 0);
+	d->contact_id = db_column_int64(s, 1);
 	d->kind = col_str(s, 2);
-	d->day = sqlite3_column_int(s, 3);
-	d->year_known = sqlite3_column_int(s, 4);
-	d->yearly = sqlite3_column_int(s, 5);
-	d->created_at = sqlite3_column_int64(s, 6);
+	d->day = db_column_int(s, 3);
+	d->year_known = db_column_int(s, 4);
+	d->yearly = db_column_int(s, 5);
+	d->created_at = db_column_int64(s, 6);
 }
 
-static void date_row(sqlite3_stmt *s, void *row)
+static void date_row(db_stmt *s, void *row)
 {
 	date_read(s, row);
 }
@@ -521,7 +522,7 @@ int store_date_list(struct kdate **out, size_t *n, struct store *st, int64_t ws,
 		    int64_t contact_id, struct kith_err *err)
 {
 	void *rows;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	/* One contact reads its index; ?2 = 0 keeps the binding. */
@@ -533,8 +534,8 @@ int store_date_list(struct kdate **out, size_t *n, struct store *st, int64_t ws,
 		STMT(s, "SELECT id, contact_id, kind, day, year_known, yearly,"
 			" created_at FROM kdate WHERE workspace_id = ?1"
 			" AND ?2 = 0 ORDER BY id");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, contact_id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, contact_id);
 	rc = rows_read(&rows, n, st, s, sizeof(struct kdate), date_row,
 		       date_rows_free, err);
 	if (!rc)
@@ -548,16 +549,16 @@ int store_date_list_range(struct kdate **out, size_t *n, struct store *st,
 			  struct kith_err *err)
 {
 	void *rows;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "SELECT id, contact_id, kind, day, year_known, yearly,"
 		" created_at FROM kdate WHERE workspace_id = ?1"
 		" AND contact_id > ?2 AND contact_id <= ?3"
 		" ORDER BY contact_id, id");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, after_id);
-	sqlite3_bind_int64(s, 3, last_id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, after_id);
+	db_bind_int64(s, 3, last_id);
 	rc = rows_read(&rows, n, st, s, sizeof(struct kdate), date_row,
 		       date_rows_free, err);
 	if (!rc)
@@ -568,17 +569,17 @@ done:
 
 static const char sql_promise_add[] =
 	"INSERT INTO promise(id, workspace_id, contact_id, text, due,"
-	" done_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+	" done_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
 
-static void promise_bind(sqlite3_stmt *s, const void *row)
+static void promise_bind(db_stmt *s, const void *row)
 {
 	const struct promise *p = row;
 
-	sqlite3_bind_int64(s, 3, p->contact_id);
+	db_bind_int64(s, 3, p->contact_id);
 	bind_text(s, 4, p->text);
 	bind_time(s, 5, p->due);
 	bind_time(s, 6, p->done_at);
-	sqlite3_bind_int64(s, 7, p->created_at);
+	db_bind_int64(s, 7, p->created_at);
 }
 
 int store_promise_add(struct store *st, int64_t ws, struct promise *p,
@@ -595,18 +596,18 @@ void store_promises_free(struct promise *p, size_t n)
 	free(p);
 }
 
-static void promise_read(sqlite3_stmt *s, struct promise *p)
+static void promise_read(db_stmt *s, struct promise *p)
 {
-	p->id = sqlite3_column_int64(s, 0);
-	p->contact_id = sqlite3_column_int64(s, 1);
+	p->id = db_column_int64(s, 0);
+	p->contact_id = db_column_int64(s, 1);
 	p->text = col_str(s, 2);
 	p->due = col_time(s, 3);
 	p->done_at = col_time(s, 4);
-	p->created_at = sqlite3_column_int64(s, 5);
+	p->created_at = db_column_int64(s, 5);
 	p->contact_name = col_str(s, 6);
 }
 
-static void promise_row(sqlite3_stmt *s, void *row)
+static void promise_row(db_stmt *s, void *row)
 {
 	promise_read(s, row);
 }
@@ -621,7 +622,7 @@ int store_promise_list(struct promise **out, size_t *n, struct store *st,
 		       struct kith_err *err)
 {
 	void *rows;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	/* Open before kept; among open, those with a due time first by it. */
@@ -642,9 +643,9 @@ int store_promise_list(struct promise **out, size_t *n, struct store *st,
 			" AND ?2 = 0"
 			" AND (?3 OR p.done_at IS NULL)"
 			" ORDER BY p.done_at IS NOT NULL, p.due IS NULL, p.due, p.id");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, contact_id);
-	sqlite3_bind_int(s, 3, include_done);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, contact_id);
+	db_bind_int(s, 3, include_done);
 	rc = rows_read(&rows, n, st, s, sizeof(struct promise), promise_row,
 		       promise_rows_free, err);
 	if (!rc)
@@ -656,7 +657,7 @@ done:
 int store_promise_get(struct promise *out, struct store *st, int64_t ws,
 		      int64_t id, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	memset(out, 0, sizeof(*out));
@@ -664,14 +665,14 @@ int store_promise_get(struct promise *out, struct store *st, int64_t ws,
 		" p.created_at, c.name FROM promise p JOIN contact c"
 		" ON c.workspace_id = p.workspace_id AND c.id = p.contact_id"
 		" WHERE p.workspace_id = ? AND p.id = ?");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, id);
 	STEP(s, more);
 	if (!more)
 		return kith_err_set(err, KITH_ENOTFOUND, "promise",
 				    "no promise %lld", (long long)id);
 	promise_read(s, out);
-	sqlite3_reset(s);
+	db_reset(s);
 	return KITH_OK;
 done:
 	return rc;
@@ -680,16 +681,16 @@ done:
 int store_promise_done(struct store *st, int64_t ws, int64_t id,
 		       kith_time at, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "UPDATE promise SET done_at = ? WHERE workspace_id = ?"
 		" AND id = ?");
 	bind_time(s, 1, at);
-	sqlite3_bind_int64(s, 2, ws);
-	sqlite3_bind_int64(s, 3, id);
+	db_bind_int64(s, 2, ws);
+	db_bind_int64(s, 3, id);
 	EXEC(s, "keep promise");
-	if (!sqlite3_changes(st->db))
+	if (!db_changes(st))
 		return kith_err_set(err, KITH_ENOTFOUND, "promise",
 				    "no promise %lld", (long long)id);
 	return KITH_OK;
@@ -699,17 +700,17 @@ done:
 
 static const char sql_gift_add[] =
 	"INSERT INTO gift(id, workspace_id, contact_id, org_id, text,"
-	" value_cents, at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+	" value_cents, at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
 
-static void gift_bind(sqlite3_stmt *s, const void *row)
+static void gift_bind(db_stmt *s, const void *row)
 {
 	const struct gift *g = row;
 
 	bind_id(s, 3, g->contact_id);
 	bind_id(s, 4, g->org_id);
 	bind_text(s, 5, g->text);
-	sqlite3_bind_int64(s, 6, g->value_cents);
-	sqlite3_bind_int64(s, 7, g->at);
+	db_bind_int64(s, 6, g->value_cents);
+	db_bind_int64(s, 7, g->at);
 }
 
 int store_gift_add(struct store *st, int64_t ws, struct gift *g,
@@ -726,16 +727,16 @@ void store_gifts_free(struct gift *g, size_t n)
 	free(g);
 }
 
-static void gift_row(sqlite3_stmt *s, void *row)
+static void gift_row(db_stmt *s, void *row)
 {
 	struct gift *g = row;
 
-	g->id = sqlite3_column_int64(s, 0);
-	g->contact_id = sqlite3_column_int64(s, 1);
-	g->org_id = sqlite3_column_int64(s, 2);
+	g->id = db_column_int64(s, 0);
+	g->contact_id = db_column_int64(s, 1);
+	g->org_id = db_column_int64(s, 2);
 	g->text = col_str(s, 3);
-	g->value_cents = sqlite3_column_int64(s, 4);
-	g->at = sqlite3_column_int64(s, 5);
+	g->value_cents = db_column_int64(s, 4);
+	g->at = db_column_int64(s, 5);
 }
 
 static void gift_rows_free(void *rows, size_t n)
@@ -747,7 +748,7 @@ int store_gift_list(struct gift **out, size_t *n, struct store *st, int64_t ws,
 		    int64_t contact_id, struct kith_err *err)
 {
 	void *rows;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	/* One contact reads its index; ?2 = 0 keeps the binding. */
@@ -759,8 +760,8 @@ int store_gift_list(struct gift **out, size_t *n, struct store *st, int64_t ws,
 		STMT(s, "SELECT id, contact_id, org_id, text, value_cents, at"
 			" FROM gift WHERE workspace_id = ?1"
 			" AND ?2 = 0 ORDER BY at, id");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, contact_id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, contact_id);
 	rc = rows_read(&rows, n, st, s, sizeof(struct gift), gift_row,
 		       gift_rows_free, err);
 	if (!rc)
@@ -771,16 +772,16 @@ done:
 
 static const char sql_revenue_add[] =
 	"INSERT INTO revenue(id, workspace_id, contact_id, org_id,"
-	" amount_cents, at, note) VALUES (?, ?, ?, ?, ?, ?, ?)";
+	" amount_cents, at, note) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
 
-static void revenue_bind(sqlite3_stmt *s, const void *row)
+static void revenue_bind(db_stmt *s, const void *row)
 {
 	const struct revenue *r = row;
 
 	bind_id(s, 3, r->contact_id);
 	bind_id(s, 4, r->org_id);
-	sqlite3_bind_int64(s, 5, r->amount_cents);
-	sqlite3_bind_int64(s, 6, r->at);
+	db_bind_int64(s, 5, r->amount_cents);
+	db_bind_int64(s, 6, r->at);
 	bind_text(s, 7, r->note);
 }
 
@@ -799,15 +800,15 @@ void store_revenues_free(struct revenue *r, size_t n)
 	free(r);
 }
 
-static void revenue_row(sqlite3_stmt *s, void *row)
+static void revenue_row(db_stmt *s, void *row)
 {
 	struct revenue *r = row;
 
-	r->id = sqlite3_column_int64(s, 0);
-	r->contact_id = sqlite3_column_int64(s, 1);
-	r->org_id = sqlite3_column_int64(s, 2);
-	r->amount_cents = sqlite3_column_int64(s, 3);
-	r->at = sqlite3_column_int64(s, 4);
+	r->id = db_column_int64(s, 0);
+	r->contact_id = db_column_int64(s, 1);
+	r->org_id = db_column_int64(s, 2);
+	r->amount_cents = db_column_int64(s, 3);
+	r->at = db_column_int64(s, 4);
 	r->note = col_str(s, 5);
 }
 
@@ -820,7 +821,7 @@ int store_revenue_list(struct revenue **out, size_t *n, struct store *st,
 		       int64_t ws, int64_t contact_id, struct kith_err *err)
 {
 	void *rows;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	/* One contact reads its index; ?2 = 0 keeps the binding. */
@@ -832,8 +833,8 @@ int store_revenue_list(struct revenue **out, size_t *n, struct store *st,
 		STMT(s, "SELECT id, contact_id, org_id, amount_cents, at, note"
 			" FROM revenue WHERE workspace_id = ?1"
 			" AND ?2 = 0 ORDER BY at, id");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, contact_id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, contact_id);
 	rc = rows_read(&rows, n, st, s, sizeof(struct revenue), revenue_row,
 		       revenue_rows_free, err);
 	if (!rc)
@@ -845,16 +846,16 @@ done:
 int store_revenue_total(int64_t *cents, struct store *st, int64_t ws,
 			int64_t contact_id, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	STMT(s, "SELECT coalesce(sum(amount_cents), 0) FROM revenue"
 		" WHERE workspace_id = ?1 AND contact_id = ?2");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, contact_id);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, contact_id);
 	STEP(s, more);
-	*cents = more ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_reset(s);
+	*cents = more ? db_column_int64(s, 0) : 0;
+	db_reset(s);
 	return KITH_OK;
 done:
 	return rc;
@@ -865,7 +866,7 @@ int store_dates_window(int64_t **ids, size_t *n, struct store *st, int64_t ws,
 {
 	int64_t *v = NULL;
 	size_t cnt = 0;
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int lo, hi, rc, more;
 
 	/* Widened by a day each way so Feb 29 is found when it falls on
@@ -877,17 +878,17 @@ int store_dates_window(int64_t **ids, size_t *n, struct store *st, int64_t ws,
 		"  THEN mmdd BETWEEN ?2 AND ?3"
 		"  ELSE (mmdd >= ?2 OR mmdd <= ?3) END))"
 		" OR (yearly = 0 AND day BETWEEN ?4 AND ?5))");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int(s, 2, lo);
-	sqlite3_bind_int(s, 3, hi);
-	sqlite3_bind_int(s, 4, from_day);
-	sqlite3_bind_int(s, 5, to_day);
+	db_bind_int64(s, 1, ws);
+	db_bind_int(s, 2, lo);
+	db_bind_int(s, 3, hi);
+	db_bind_int(s, 4, from_day);
+	db_bind_int(s, 5, to_day);
 	for (;;) {
 		STEP(s, more);
 		if (!more)
 			break;
 		PUSH(v, cnt, err);
-		v[cnt++] = sqlite3_column_int64(s, 0);
+		v[cnt++] = db_column_int64(s, 0);
 	}
 	*ids = v;
 	*n = cnt;
@@ -902,7 +903,7 @@ int store_promises_due_page(struct promise_row *out, size_t cap, size_t *n,
 			    kith_time after_due, int64_t after_id,
 			    struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc, more;
 
 	*n = 0;
@@ -910,21 +911,21 @@ int store_promises_due_page(struct promise_row *out, size_t cap, size_t *n,
 		" WHERE workspace_id = ?1 AND done_at IS NULL"
 		" AND due IS NOT NULL AND due < ?2 AND (due, id) > (?3, ?4)"
 		" ORDER BY due, id LIMIT ?5");
-	sqlite3_bind_int64(s, 1, ws);
-	sqlite3_bind_int64(s, 2, before);
-	sqlite3_bind_int64(s, 3, after_due);
-	sqlite3_bind_int64(s, 4, after_id);
-	sqlite3_bind_int64(s, 5, (int64_t)cap);
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, before);
+	db_bind_int64(s, 3, after_due);
+	db_bind_int64(s, 4, after_id);
+	db_bind_int64(s, 5, (int64_t)cap);
 	while (*n < cap) {
 		STEP(s, more);
 		if (!more)
 			break;
-		out[*n].id = sqlite3_column_int64(s, 0);
-		out[*n].contact_id = sqlite3_column_int64(s, 1);
-		out[*n].due = sqlite3_column_int64(s, 2);
+		out[*n].id = db_column_int64(s, 0);
+		out[*n].contact_id = db_column_int64(s, 1);
+		out[*n].due = db_column_int64(s, 2);
 		(*n)++;
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	return KITH_OK;
 done:
 	return rc;
@@ -933,14 +934,14 @@ done:
 int store_touch_each_user(struct store *st, int64_t ws, store_touch_visit fn,
 			  void *ctx, struct kith_err *err)
 {
-	sqlite3_stmt *s;
+	db_stmt *s;
 	int rc;
 
 	STMT(s, "SELECT tu.user_id, t.at, t.channel, t.direction"
 		" FROM touch_user tu JOIN touchpoint t"
 		" ON t.workspace_id = tu.workspace_id AND t.id = tu.touch_id"
 		" WHERE tu.workspace_id = ? ORDER BY tu.user_id, t.at");
-	sqlite3_bind_int64(s, 1, ws);
+	db_bind_int64(s, 1, ws);
 	return visit_touches(st, s, fn, ctx, err);
 done:
 	return rc;

@@ -5,6 +5,7 @@ set -u
 export TZ=UTC LC_ALL=C.UTF-8 NO_COLOR=1
 A_DIR=$(mktemp -d)
 export KITH_DB=$A_DIR/kith.db
+. "$(dirname "${BASH_SOURCE[0]}")/../engine.sh"
 t_n=0
 t_failed=0
 SERVER_PID=
@@ -42,7 +43,7 @@ stop_server() {
 	[ -n "$SERVER_PID" ] && kill -TERM "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID"
 	SERVER_PID=
 }
-trap 'stop_server; rm -rf "$A_DIR"' EXIT
+trap 'stop_server; engine_cleanup; rm -rf "$A_DIR"' EXIT
 
 # ---- KITH_PRISM=1: every req through a validating proxy ----
 # start_prism runs `prism proxy --errors` (tests/openapi, pinned) on the

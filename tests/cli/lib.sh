@@ -5,8 +5,9 @@ set -u
 : "${KITH:?set KITH to the kith binary}"
 export KITH_NOW=2026-11-20T15:00:00Z TZ=America/Chicago NO_COLOR=1 LC_ALL=C.UTF-8
 T_DIR=$(mktemp -d)
-trap 'rm -rf "$T_DIR"' EXIT
 export KITH_DB=$T_DIR/kith.db
+. "$(dirname "${BASH_SOURCE[0]}")/../engine.sh"
+trap 'engine_cleanup; rm -rf "$T_DIR"' EXIT
 t_n=0
 t_failed=0
 
