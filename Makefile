@@ -26,7 +26,7 @@ APT_PKGS := build-essential pkg-config libsqlite3-dev libjansson-dev libsodium-d
             libcmocka-dev clang libclang-rt-14-dev sqlite3 jq python3 \
             libgmime-3.0-dev dovecot-imapd openssl postgresql libpq-dev \
             libxml2-dev libxml2-utils vdirsyncer khard litmus radicale \
-            man-db groff-base systemd zsh fish
+            man-db groff-base systemd zsh fish postgresql libpq-dev
 
 .PHONY: all run test bench deps clean unit cli asan fuzz lint install uninstall
 all: $(B)/kith
@@ -76,7 +76,15 @@ $(B)/tests/%: tests/unit/%.c $(B)/libkith.a tests/unit/unit.h
 	@$(CC) $(WARN) $(CFLAGS) $(DEPCFLAGS) -Isrc -o $@ $< $(B)/libkith.a \
 		$(DEPLIBS) $(shell pkg-config --libs cmocka 2>/dev/null)
 
-unit: $(UNIT_BIN)
+# The migrations of both engines and kith_due, for the schema test
+# (tests/cli/T510-pg-schema.sh).
+$(B)/tools/dump_migrations: tests/tools/dump_migrations.c $(B)/libkith.a
+	@mkdir -p $(dir $@)
+	@echo "  TOOL    $@"
+	@$(CC) $(WARN) $(CFLAGS) $(DEPCFLAGS) -Isrc -o $@ $< $(B)/libkith.a \
+		$(DEPLIBS)
+
+unit: $(UNIT_BIN) $(B)/tools/dump_migrations
 cli: $(B)/kith
 
 # The whole suite: plain build, then again under ASan+UBSan.

@@ -9,6 +9,11 @@
 size_t migrate_count(void);
 /* SQL of migration `version` (1-based), or NULL. */
 const char *migrate_sql(size_t version);
+/* The same migration for PostgreSQL 15 (migrate_pg.c), or NULL: several
+ * statements, to run in one transaction, after which the runner sets
+ * kith_schema.version (a one-row table migration 1 creates) to
+ * `version`, as SQLite's sets PRAGMA user_version. */
+const char *migrate_pg_sql(size_t version);
 
 /* The same migration in PostgreSQL's dialect (migrate_pg.c). */
 const char *migrate_pg_sql(size_t version);
