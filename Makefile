@@ -24,7 +24,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 APT_PKGS := build-essential pkg-config libsqlite3-dev libjansson-dev libsodium-dev \
             libmicrohttpd-dev libcurl4-openssl-dev libical-dev curl wrk nginx-light \
             libcmocka-dev clang libclang-rt-14-dev sqlite3 jq python3 \
-            libgmime-3.0-dev dovecot-imapd openssl postgresql libpq-dev \
+            libgmime-3.0-dev dovecot-imapd openssl \
             libxml2-dev libxml2-utils vdirsyncer khard litmus radicale \
             man-db groff-base systemd zsh fish postgresql libpq-dev
 

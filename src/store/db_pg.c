@@ -224,6 +224,7 @@ static char *translate(const char *sql, int *nparams)
  */
 static bool stmt_prepare(struct pg_stmt *s)
 {
+	bool in_tx = PQtransactionStatus(s->c->conn) == PQTRANS_INTRANS;
 	PGresult *res;
 	bool ok;
 
@@ -236,6 +237,9 @@ static bool stmt_prepare(struct pg_stmt *s)
 	for (int i = 0; i < s->nparams; i++)
 		s->types[i] = s->ints[i] ? INT8OID : s->learned[i];
 	snprintf(s->name, sizeof(s->name), "s%u", ++s->c->names);
+	/* A failed prepare would abort the caller's transaction. */
+	if (in_tx)
+		PQclear(PQexec(s->c->conn, "SAVEPOINT kith_prepare"));
 	for (int tries = 0, last = 0;; tries++) {
 		const char *state, *dollar;
 
@@ -245,6 +249,9 @@ static bool stmt_prepare(struct pg_stmt *s)
 		PQclear(res);
 		if (ok || tries > 2 * s->nparams)
 			break;
+		if (in_tx)
+			PQclear(PQexec(s->c->conn,
+				       "ROLLBACK TO SAVEPOINT kith_prepare"));
 		/* `?3 IS NULL OR x = ?3` bound NULL leaves $3 untyped: try
 		 * int8, then text if int8 does not fit its other use. */
 		state = s->c->state;
@@ -255,7 +262,9 @@ static bool stmt_prepare(struct pg_stmt *s)
 			if (last < 1 || last > s->nparams ||
 			    s->types[last - 1])
 				break;
-			s->types[last - 1] = s->learned[last - 1] = INT8OID;
+			/* Bound text now: text; bound NULL: int8 first. */
+			s->types[last - 1] = s->learned[last - 1] =
+				s->vals[last - 1] ? TEXTOID : INT8OID;
 		} else if ((!strcmp(state, "42883") ||
 			    !strcmp(state, "42804")) &&
 			   last && s->learned[last - 1] == INT8OID) {
@@ -263,6 +272,19 @@ static bool stmt_prepare(struct pg_stmt *s)
 		} else {
 			break;
 		}
+	}
+	if (in_tx) {
+		char *msg = s->c->msg ? strdup(s->c->msg) : NULL;
+		char state[6];
+
+		/* RELEASE must not overwrite the failure being reported. */
+		memcpy(state, s->c->state, sizeof(state));
+		PQclear(PQexec(s->c->conn, ok ? "RELEASE SAVEPOINT kith_prepare"
+					      : "ROLLBACK TO SAVEPOINT "
+						"kith_prepare"));
+		if (!ok && msg)
+			conn_fail(s->c, state, msg);
+		free(msg);
 	}
 	s->prepared = ok;
 	if (ok)

@@ -42,6 +42,35 @@ static const char *const migrations_pg[] = {
 	" deterministic = false);"
 	"CREATE TABLE kith_schema (version BIGINT NOT NULL);"
 	"INSERT INTO kith_schema (version) VALUES (0);"
+	/* SQLite's two-argument min() and max() are scalars, NULL when
+	 * either side is (GREATEST and LEAST skip a NULL instead). */
+	"CREATE FUNCTION min(a BIGINT, b BIGINT) RETURNS BIGINT"
+	" LANGUAGE sql IMMUTABLE PARALLEL SAFE AS"
+	" 'SELECT CASE WHEN a < b THEN a ELSE b END';"
+	"CREATE FUNCTION max(a BIGINT, b BIGINT) RETURNS BIGINT"
+	" LANGUAGE sql IMMUTABLE PARALLEL SAFE AS"
+	" 'SELECT CASE WHEN a > b THEN a ELSE b END';"
+	"CREATE FUNCTION max(a BIGINT, b BIGINT, c BIGINT) RETURNS BIGINT"
+	" LANGUAGE sql IMMUTABLE PARALLEL SAFE AS"
+	" 'SELECT max(max(a, b), c)';"
+	/* group_concat(x, sep) is string_agg under SQLite's name, on
+	 * string_agg's own transition functions. */
+	"CREATE AGGREGATE group_concat(text, text) (SFUNC = string_agg_transfn,"
+	" STYPE = internal, FINALFUNC = string_agg_finalfn);"
+	/* An id given NULL or left out takes the next from the sequence; an
+	 * id given (a restore) moves the sequence past it. SQLite's rowid
+	 * does both (max(rowid) + 1). Attached to each id table in 15. */
+	"CREATE FUNCTION kith_id() RETURNS trigger LANGUAGE plpgsql AS $f$"
+	" DECLARE seq regclass := pg_get_serial_sequence(TG_TABLE_SCHEMA"
+	"  || '.' || quote_ident(TG_TABLE_NAME), 'id')::regclass;"
+	" BEGIN"
+	"  IF NEW.id IS NULL THEN"
+	"   NEW.id := nextval(seq);"
+	"  ELSIF NEW.id > coalesce(pg_sequence_last_value(seq), 0) THEN"
+	"   PERFORM setval(seq, NEW.id);"
+	"  END IF;"
+	"  RETURN NEW;"
+	" END $f$;"
 	/* kith_due(cadence code, anchor): kith_cadence_due() of
 	 * kith_cadence_decode(code) from anchor (src/kith.c), integer for
 	 * integer: the code is read as sqlite3_value_int reads it (its low
@@ -750,9 +779,17 @@ static const char *const migrations_pg[] = {
 	"CREATE INDEX contact_tag_ws ON contact_tag(workspace_id, contact_id,"
 	" tag);",
 	/* 15: SQLite's triggers learn to name the workspace of each row;
-	 * the functions of migrations 11 and 13 here always did. Nothing
-	 * to change, but the version is taken so the numbers stay one. */
-	"DO $$BEGIN END$$;",
+	 * the functions of migrations 11 and 13 here always did. What
+	 * PostgreSQL needs here: every identity id takes ids as a rowid
+	 * does (kith_id, migration 1). A later migration that makes a table
+	 * with an id attaches kith_id itself. */
+	"DO $$DECLARE t text; BEGIN"
+	" FOR t IN SELECT table_name FROM information_schema.columns"
+	"  WHERE table_schema = current_schema() AND column_name = 'id'"
+	"  AND is_identity = 'YES' LOOP"
+	"  EXECUTE format('CREATE TRIGGER %I BEFORE INSERT ON %I FOR EACH ROW"
+	"   EXECUTE FUNCTION kith_id()', t || '_id', t);"
+	" END LOOP; END$$;",
 };
 
 /* NULL past either list: a SQLite migration without its PostgreSQL

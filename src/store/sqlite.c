@@ -187,27 +187,32 @@ static int mkdir_parents(const char *path)
 static int run_migrations_pg(struct store *st, struct kith_err *err)
 {
 	db_stmt s;
-	int64_t version = 0;
+	int64_t version;
 	int rc;
 
-	rc = sq_exec_sql(st, "CREATE TABLE IF NOT EXISTS kith_schema ("
-			     " version BIGINT NOT NULL)", err);
 	for (;;) {
-		if (rc)
-			return rc;
-		rc = sq_exec_sql(st, "BEGIN; SELECT pg_advisory_xact_lock(7041);"
-				     " INSERT INTO kith_schema SELECT 0 WHERE"
-				     " NOT EXISTS (SELECT 1 FROM kith_schema)",
+		rc = sq_exec_sql(st, "BEGIN; SELECT pg_advisory_xact_lock(7041)",
 				 err);
 		if (rc)
-			break;
-		rc = db_prepare(&s, st, "SELECT version FROM kith_schema", err);
+			return rc;
+		/* A new database has no kith_schema yet: version 0. */
+		rc = db_prepare(&s, st,
+				"SELECT to_regclass('kith_schema') IS NOT NULL",
+				err);
 		if (rc)
 			break;
-		if (db_step(&s) == DB_ROW)
-			version = db_column_int64(&s, 0);
+		version = db_step(&s) == DB_ROW ? db_column_int64(&s, 0) : -1;
 		db_finalize(&s);
-		if ((size_t)version > migrate_count()) {
+		if (version == 1) {
+			rc = db_prepare(&s, st, "SELECT version FROM kith_schema",
+					err);
+			if (rc)
+				break;
+			version = db_step(&s) == DB_ROW ? db_column_int64(&s, 0)
+							: -1;
+			db_finalize(&s);
+		}
+		if (version < 0 || (size_t)version > migrate_count()) {
 			rc = kith_err_set(err, KITH_EIO, NULL,
 					  "database schema %lld is newer than "
 					  "this kith (%zu); upgrade kith",
@@ -216,11 +221,19 @@ static int run_migrations_pg(struct store *st, struct kith_err *err)
 		}
 		if ((size_t)version == migrate_count())
 			return sq_exec_sql(st, "COMMIT", err);
+		if (!migrate_pg_sql((size_t)version + 1)) {
+			rc = kith_err_set(err, KITH_EIO, NULL,
+					  "no PostgreSQL migration %lld",
+					  (long long)version + 1);
+			break;
+		}
 		rc = sq_exec_sql(st, migrate_pg_sql((size_t)version + 1), err);
 		if (rc)
 			break;
 		rc = sq_exec_sql(st, "UPDATE kith_schema SET version ="
 				     " version + 1; COMMIT", err);
+		if (rc)
+			break;
 	}
 	sq_exec_sql(st, "ROLLBACK", NULL);
 	return rc;

@@ -626,12 +626,12 @@ done:
 #define CONTACT_SEARCH_SQL(LIKE) \
 	"SELECT " CONTACT_COLS ", CASE WHEN ?8 <> 0 THEN c.card END" \
 	CONTACT_FROM " WHERE c.workspace_id = ?1 AND c.id > ?2" \
-	" AND (?3 IS NULL OR EXISTS (SELECT 1 FROM contact_tag t" \
+	" AND (CAST(?3 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM contact_tag t" \
 	"  WHERE t.workspace_id = ?1 AND t.contact_id = c.id" \
 	"  AND t.tag = ?3))" \
-	" AND (?4 IS NULL OR c.tier = ?4)" \
-	" AND (?5 IS NULL OR c.owner_id = ?5)" \
-	" AND (?6 IS NULL OR c.name" LIKE "?6 ESCAPE '\\'" \
+	" AND (CAST(?4 AS TEXT) IS NULL OR c.tier = ?4)" \
+	" AND (CAST(?5 AS BIGINT) IS NULL OR c.owner_id = ?5)" \
+	" AND (CAST(?6 AS TEXT) IS NULL OR c.name" LIKE "?6 ESCAPE '\\'" \
 	"  OR c.title" LIKE "?6 ESCAPE '\\'" \
 	"  OR c.notes" LIKE "?6 ESCAPE '\\' OR o.name" LIKE "?6 ESCAPE '\\'" \
 	"  OR EXISTS (SELECT 1 FROM contact_email e" \

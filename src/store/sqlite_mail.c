@@ -179,9 +179,10 @@ int store_mail_peer_add(struct store *st, int64_t ws, const char *addr,
 	STMT(s, "INSERT INTO mail_peer(workspace_id, addr, name, n_in, n_out,"
 		" last_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
 		" ON CONFLICT (workspace_id, addr) DO UPDATE SET"
-		" name = coalesce(excluded.name, name),"
-		" n_in = n_in + excluded.n_in, n_out = n_out + excluded.n_out,"
-		" last_at = max(last_at, excluded.last_at)");
+		" name = coalesce(excluded.name, mail_peer.name),"
+		" n_in = mail_peer.n_in + excluded.n_in,"
+		" n_out = mail_peer.n_out + excluded.n_out,"
+		" last_at = max(mail_peer.last_at, excluded.last_at)");
 	db_bind_int64(s, 1, ws);
 	bind_text(s, 2, addr);
 	bind_text(s, 3, name);

@@ -633,7 +633,7 @@ int store_promise_list(struct promise **out, size_t *n, struct store *st,
 			" ON c.workspace_id = p.workspace_id"
 			" AND c.id = p.contact_id WHERE p.workspace_id = ?1"
 			" AND p.contact_id = ?2"
-			" AND (?3 OR p.done_at IS NULL)"
+			" AND (?3 <> 0 OR p.done_at IS NULL)"
 			" ORDER BY p.done_at IS NOT NULL, p.due IS NULL, p.due, p.id");
 	else
 		STMT(s, "SELECT p.id, p.contact_id, p.text, p.due, p.done_at,"
@@ -641,7 +641,7 @@ int store_promise_list(struct promise **out, size_t *n, struct store *st,
 			" ON c.workspace_id = p.workspace_id"
 			" AND c.id = p.contact_id WHERE p.workspace_id = ?1"
 			" AND ?2 = 0"
-			" AND (?3 OR p.done_at IS NULL)"
+			" AND (?3 <> 0 OR p.done_at IS NULL)"
 			" ORDER BY p.done_at IS NOT NULL, p.due IS NULL, p.due, p.id");
 	db_bind_int64(s, 1, ws);
 	db_bind_int64(s, 2, contact_id);
