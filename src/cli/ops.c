@@ -40,6 +40,11 @@ int cmd_backup(struct cli *c)
 	rc = cli_parse(c, opts);
 	if (!rc)
 		rc = cli_want(c, 1, 1);
+	if (!rc && store_path_is_url(c->db_path))
+		rc = kith_err_set(&c->err, KITH_EINPUT, "--db",
+				  "a PostgreSQL book is backed up with pg_dump "
+				  "(docs/OPERATIONS.md); kith backup copies a "
+				  "SQLite file");
 	if (!rc)
 		rc = db_must_exist(c);
 	if (!rc)
@@ -64,6 +69,11 @@ int cmd_restore(struct cli *c)
 	rc = cli_parse(c, opts);
 	if (!rc)
 		rc = cli_want(c, 1, 1);
+	if (!rc && store_path_is_url(c->db_path))
+		rc = kith_err_set(&c->err, KITH_EINPUT, "--db",
+				  "a PostgreSQL book is restored with "
+				  "pg_restore, or from a SQLite file with kith "
+				  "migrate --to (docs/OPERATIONS.md)");
 	if (!rc && access(c->pos[0], R_OK))
 		rc = kith_err_set(&c->err, KITH_EINPUT, "FILE",
 				  "cannot read %s: %s", c->pos[0],
@@ -235,6 +245,30 @@ done:
 	store_close(st);
 }
 
+/* A PostgreSQL book: no file to size or page-check (the server checks
+ * its own pages); that it answers and its schema is this kith's. The
+ * URL is not shown: it may carry a password. */
+static void doctor_server_db(struct doctor *d, bool *healthy)
+{
+	struct kith_err err = {0};
+	struct store *st = NULL;
+
+	*healthy = false;
+	json_object_set_new(d->out, "database", json_string("postgresql"));
+	if (store_open(&st, d->c->db_path, &err)) {
+		problem(d, "database", "%s", err.msg);
+		return;
+	}
+	say(d, "database", "PostgreSQL, connected");
+	say(d, "schema", "%d (current)", store_schema_version(st));
+	json_object_set_new(d->out, "schema",
+			    json_pack("{s:i, s:i}", "file",
+				      store_schema_version(st), "kith",
+				      store_schema_version(st)));
+	store_close(st);
+	*healthy = true;
+}
+
 /* Stored summaries against summaries recomputed from history. */
 static void doctor_summaries(struct doctor *d, struct store *st)
 {
@@ -377,7 +411,10 @@ int cmd_doctor(struct cli *c)
 		json_decref(d.problems);
 		return kith_err_nomem(&c->err);
 	}
-	doctor_file(&d, &healthy);
+	if (store_path_is_url(c->db_path))
+		doctor_server_db(&d, &healthy);
+	else
+		doctor_file(&d, &healthy);
 	if (healthy && !store_open(&c->app.st, c->db_path, &c->err)) {
 		doctor_summaries(&d, c->app.st);
 		doctor_notify(&d, c->app.st);

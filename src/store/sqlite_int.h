@@ -49,6 +49,9 @@ struct store {
 	/* Within a write transaction: does any signal wait? -1 unknown.
 	 * The write lock keeps other writers out, so it stays true. */
 	int open_signals;
+	/* PostgreSQL: store_savepoint opened the transaction itself. */
+	int savepoint_began;
+	int savepoint_open;	/* "part" is open */
 };
 
 /* ---- plumbing ---- */

@@ -101,6 +101,9 @@ void workspace_clear(struct workspace *w);
  * KITH_ENOMEM when the store itself cannot be allocated.
  */
 int store_open(struct store **out, const char *path, struct kith_err *err);
+/* Is path a PostgreSQL URL (postgresql://, postgres://) rather than a
+ * file? What lives beside a file (the mail key) lives elsewhere then. */
+bool store_path_is_url(const char *path);
 /* For a one-connection process (a CLI command, not kith serve): when a
  * full disk keeps the -shm file from growing, store_open may keep the
  * WAL index in the connection's memory instead, which locks the file
