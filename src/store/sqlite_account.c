@@ -29,7 +29,8 @@ int store_user_add(struct store *st, struct user *u, struct kith_err *err)
 	int rc;
 
 	STMT(s, "INSERT INTO \"user\"(workspace_id, email, name, role,"
-		" password_hash, tz, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
+		" password_hash, tz, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+		" ON CONFLICT DO NOTHING RETURNING id");
 	db_bind_int64(s, 1, u->workspace_id);
 	bind_text(s, 2, u->email);
 	bind_text(s, 3, u->name ? u->name : "");
