@@ -648,7 +648,7 @@ int store_outbox_due(struct outbox_item **out, size_t *n, struct store *st,
 		" (PARTITION BY o.workspace_id ORDER BY o.next_at, o.id) AS k"
 		" FROM outbox o JOIN notify_target t"
 		" ON t.workspace_id = o.workspace_id AND t.id = o.target_id"
-		" WHERE o.sent_at IS NULL AND o.next_at <= ?1)"
+		" WHERE o.sent_at IS NULL AND o.next_at <= ?1) AS q"
 		" WHERE k <= ?3 ORDER BY k, next_at, id LIMIT ?2");
 	db_bind_int64(s, 1, now);
 	db_bind_int64(s, 2, (int64_t)limit);
