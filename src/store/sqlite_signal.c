@@ -765,7 +765,7 @@ int store_meeting_list(struct meeting **out, size_t *n, struct store *st,
 
 	STMT(s, "SELECT id, user_id, uid, start, \"end\", summary, video, state,"
 		" touch_id FROM meeting WHERE workspace_id = ?1"
-		" AND (?2 IS NULL OR state = ?2) AND (?3 = 0 OR user_id = ?3)"
+		" AND (CAST(?2 AS TEXT) IS NULL OR state = ?2) AND (?3 = 0 OR user_id = ?3)"
 		" ORDER BY start, id");
 	db_bind_int64(s, 1, ws);
 	bind_text(s, 2, state);
