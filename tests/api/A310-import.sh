@@ -50,7 +50,13 @@ ok "the report's shape" test "$(jq -c '[.created, .merged, .unchanged, .skipped,
 	'[4,0,0,0,null,[]]'
 expect "the real import" 200 POST /api/v1/import "${AO[@]}" "${V[@]}" \
 	--data-binary @"$DATA/import/people.vcf"
-ok "does what the dry run said" test "$(jq -c 'del(.dry_run)' "$A_DIR/dry.json")" = "$(jq -c 'del(.dry_run)' <<<"$BODY")"
+# PostgreSQL: the id a created contact would get is drawn from a
+# sequence, which the dry run's rollback does not rewind (SQLite's
+# rowid is max + 1, so it names the same id). Every other field holds.
+same='del(.dry_run)'
+[ -n "${KITH_TEST_PG:-}" ] &&
+	same='del(.dry_run) | .items[] |= (if .action == "created" then del(.contact_id) else . end)'
+ok "does what the dry run said" test "$(jq -c "$same" "$A_DIR/dry.json")" = "$(jq -c "$same" <<<"$BODY")"
 ok "items name line, name, action, contact" \
 	test "$(jq -c '.items[0] | [.line, .name, .action, (.contact_id | type), .matched_by, .reason]' <<<"$BODY")" = \
 	'[1,"Ann Lee","created","number",null,null]'
