@@ -193,7 +193,7 @@ ok() {
 	else
 		t_failed=$((t_failed + 1))
 		echo "not ok $t_n - $name"
-		echo "#   status $STATUS body: $(printf '%.400s' "$BODY")"
+		echo "#   status ${STATUS-} body: $(printf '%.400s' "${BODY-}")"
 	fi
 }
 # expect NAME STATUS METHOD PATH [curl args...]
