@@ -86,14 +86,15 @@ int cmd_restore(struct cli *c)
 
 static bool is_pg_url(const char *s)
 {
-	return !strncmp(s, "postgresql://", 13) || !strncmp(s, "postgres://", 11);
+	return !strncmp(s, "postgresql://", 13) ||
+	       !strncmp(s, "postgres://", 11);
 }
 
 int cmd_migrate(struct cli *c)
 {
 	static const struct cli_opt opts[] = {{"to", true}, {NULL, false}};
 	static const struct cli_field fields[] = {
-		{"source", "--db"}, {"target", "--to"}, {NULL, NULL}};
+	    {"source", "--db"}, {"target", "--to"}, {NULL, NULL}};
 	struct store *dst = NULL;
 	struct store_copy_table *t = NULL;
 	size_t n = 0;
@@ -149,8 +150,7 @@ int cmd_migrate(struct cli *c)
 		c->err.status = KITH_EINPUT;
 		return KITH_EINPUT;
 	}
-	rc = cli_fields(c, store_copy(&t, &n, dst, c->app.st, &c->err),
-			fields);
+	rc = cli_fields(c, store_copy(&t, &n, dst, c->app.st, &c->err), fields);
 	store_close(dst);
 	if (rc)
 		return rc;

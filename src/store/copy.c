@@ -13,14 +13,14 @@
  * table stays far below PostgreSQL's 65535 parameters. One row per
  * statement cost a round trip a row (measured on the demo book: most of
  * the copy's time). */
-#define COPY_BATCH 100
+#define COPY_BATCH	100
 #define COPY_MAX_PARAMS 30000
 
 struct copy_table {
 	char *name;
 	char **cols;
 	size_t ncols;
-	char **parents;		/* tables its foreign keys name */
+	char **parents; /* tables its foreign keys name */
 	size_t nparents;
 	bool has_id;
 	bool placed;
@@ -93,8 +93,8 @@ static void buf_ident(struct buf *b, const char *name)
 }
 
 /* The strings a one-column query returns, in order. */
-static int read_names(char ***out, size_t *n, struct store *st,
-		      const char *sql, const char *arg, struct kith_err *err)
+static int read_names(char ***out, size_t *n, struct store *st, const char *sql,
+		      const char *arg, struct kith_err *err)
 {
 	db_stmt s = {0};
 	char **v = NULL;
@@ -263,12 +263,13 @@ static int check_columns(struct store *dst, const struct copy_table *t,
 	size_t n = 0;
 	int rc;
 
-	rc = read_names(&cols, &n, dst,
-			"SELECT column_name::text FROM information_schema.columns"
-			" WHERE table_schema = current_schema()"
-			" AND table_name = ?1 AND is_generated = 'NEVER'"
-			" ORDER BY ordinal_position",
-			t->name, err);
+	rc = read_names(
+	    &cols, &n, dst,
+	    "SELECT column_name::text FROM information_schema.columns"
+	    " WHERE table_schema = current_schema()"
+	    " AND table_name = ?1 AND is_generated = 'NEVER'"
+	    " ORDER BY ordinal_position",
+	    t->name, err);
 	if (rc)
 		return rc;
 	if (n == 0)
@@ -292,8 +293,8 @@ static int check_columns(struct store *dst, const struct copy_table *t,
 }
 
 /* ALTER TABLE "t" ENABLE|DISABLE TRIGGER USER on every table. */
-static int set_triggers(struct store *dst, const struct copy_table *t,
-			size_t n, bool on, struct kith_err *err)
+static int set_triggers(struct store *dst, const struct copy_table *t, size_t n,
+			bool on, struct kith_err *err)
 {
 	int rc = KITH_OK;
 
@@ -302,10 +303,9 @@ static int set_triggers(struct store *dst, const struct copy_table *t,
 
 		buf_str(&b, "ALTER TABLE ");
 		buf_ident(&b, t[i].name);
-		buf_str(&b, on ? " ENABLE TRIGGER USER"
-			       : " DISABLE TRIGGER USER");
-		rc = b.nomem ? kith_err_nomem(err)
-			     : sq_exec_sql(dst, b.s, err);
+		buf_str(&b,
+			on ? " ENABLE TRIGGER USER" : " DISABLE TRIGGER USER");
+		rc = b.nomem ? kith_err_nomem(err) : sq_exec_sql(dst, b.s, err);
 		free(b.s);
 	}
 	return rc;
@@ -369,7 +369,7 @@ static int bind_value(db_stmt *ins, int i, db_stmt *row, int c,
 static int copy_rows(int64_t *rows, struct store *dst, struct store *src,
 		     const struct copy_table *t, struct kith_err *err)
 {
-	struct store *st = src;	/* STEP reads the source */
+	struct store *st = src; /* STEP reads the source */
 	db_stmt row = {0}, full = {0}, tail = {0};
 	struct buf b = {0};
 	char *sql = NULL;
@@ -440,8 +440,8 @@ static int copy_rows(int64_t *rows, struct store *dst, struct store *src,
 			goto done;
 		}
 		ins = total - (done_rows - (int64_t)in) >= (int64_t)batch
-			      ? &full
-			      : &tail;
+			  ? &full
+			  : &tail;
 		for (size_t c = 0; c < t->ncols; c++) {
 			rc = bind_value(ins, (int)(in * t->ncols + c + 1), &row,
 					(int)c, t, err);
@@ -458,8 +458,8 @@ static int copy_rows(int64_t *rows, struct store *dst, struct store *src,
 	}
 	if (done_rows != total)
 		rc = kith_err_set(err, KITH_EIO, NULL,
-				  "copy: table %s: %" PRId64 " rows read of %"
-				  PRId64,
+				  "copy: table %s: %" PRId64
+				  " rows read of %" PRId64,
 				  t->name, done_rows, total);
 	*rows = done_rows;
 done:
@@ -550,18 +550,20 @@ int store_copy(struct store_copy_table **out, size_t *n, struct store *dst,
 	src_tx = true;
 	rc = read_int(&v, src, "PRAGMA user_version", NULL, err);
 	if (!rc && (size_t)v != migrate_count())
-		rc = kith_err_set(err, KITH_EIO, NULL,
-				  "copy: the source's schema is version %" PRId64
-				  ", this kith's %zu",
-				  v, migrate_count());
+		rc =
+		    kith_err_set(err, KITH_EIO, NULL,
+				 "copy: the source's schema is version %" PRId64
+				 ", this kith's %zu",
+				 v, migrate_count());
 	if (rc)
 		goto done;
 	rc = read_int(&v, dst, "SELECT version FROM kith_schema", NULL, err);
 	if (!rc && (size_t)v != migrate_count())
-		rc = kith_err_set(err, KITH_EIO, NULL,
-				  "copy: the target's schema is version %" PRId64
-				  ", this kith's %zu",
-				  v, migrate_count());
+		rc =
+		    kith_err_set(err, KITH_EIO, NULL,
+				 "copy: the target's schema is version %" PRId64
+				 ", this kith's %zu",
+				 v, migrate_count());
 	if (rc)
 		goto done;
 	rc = source_tables(&t, &nt, &has_seq, src, err);
