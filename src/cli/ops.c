@@ -1,7 +1,7 @@
 /*
  * ops.c: kith backup, kith restore, kith migrate and kith doctor: the
- * operator's commands. They work on the whole file (every workspace), so they open
- * the store themselves instead of through a workspace.
+ * operator's commands. They work on the whole file (every workspace),
+ * so they open the store themselves instead of through a workspace.
  */
 #include "cli.h"
 #include "../render/json.h"

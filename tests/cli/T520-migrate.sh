@@ -9,9 +9,8 @@
 # `kith serve --db URL`, ids go on past the copied ones, the triggers
 # are back on, and a second migrate, a bad URL and a copy that fails
 # halfway all leave the target as it was.
-# run-all: first build only (it starts its own PostgreSQL; store_copy
-# also runs under the sanitizers when the suite is run with an ASan
-# KITH by hand)
+# Runs on both builds: it is the one suite that drives store_copy, so
+# the sanitized build must see it too (about 25 s plain, 45 s ASan).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../pg.sh"
 # The source is a SQLite file whatever engine the run is for.
