@@ -56,7 +56,14 @@ kith token create bo@studio.example --name old --expires 30 >/dev/null
 	printf 'From x Thu Nov 19 10:00:00 2026\nFrom: Lee Lead <lee@new.example>\nTo: ana@studio.example\nSubject: hello\nDate: Fri, 20 Nov 2026 14:00:00 +0000\nMessage-ID: <l1@new.example>\n\nHi there\n\n'
 } >"$T_DIR/in.mbox"
 kith --workspace "$W1" import "$T_DIR/in.mbox" >/dev/null
-kith --workspace "$W1" mail alias add ana@other.example >/dev/null 2>&1
+kith --workspace "$W1" mail alias add ana@other.example >/dev/null
+# Mailboxes (never reached here): mailbox is AUTOINCREMENT in SQLite, so
+# with the second removed the next id is 3, not 2.
+for m in INBOX Sent; do
+	echo secret | kith --workspace "$W1" mail add "imaps://ana@127.0.0.1:1/$m" \
+		--password-stdin --user ana@studio.example >/dev/null
+done
+kith --workspace "$W1" mail remove 2 >/dev/null
 # A webhook's signals, over a server on the SQLite book.
 HOOK=$(kith --workspace "$W1" webhook show)
 start_server
@@ -76,12 +83,14 @@ kith --workspace "$W2" log Rae --via call --note "first call" >/dev/null
 kith --workspace "$W2" user add cy@second.example >/dev/null
 kith token create cy@second.example >/dev/null
 sq() { sqlite3 -batch "$KITH_DB" "$@"; }
-ok "the book has two workspaces, users, tokens, signals, mail, tombstones" \
+ok "the book has two workspaces, users, tokens, signals, mail, mailboxes, tombstones" \
 	test "$(sq "SELECT (SELECT count(*) FROM workspace) || (SELECT count(*)
 		> 2 FROM \"user\") || (SELECT count(*) > 2 FROM api_token)
 		|| (SELECT count(*) > 2 FROM signal) || (SELECT count(*) > 2
-		FROM mail_message) || (SELECT count(*) > 0 FROM dav_tombstone)")" \
-	= 211111
+		FROM mail_message) || (SELECT count(*) > 0 FROM dav_tombstone)
+		|| (SELECT count(*) FROM mailbox) || (SELECT count(*) FROM
+		mail_alias) || (SELECT seq FROM sqlite_sequence WHERE name =
+		'mailbox')")" = 211111112
 
 # ---- the exports before ----
 FORMATS="json vcard csv ics"
@@ -197,6 +206,11 @@ ok "CardDAV counts go on from the copied ones (the trigger runs again)" \
 # PostgreSQL the server takes it from KITH_MAIL_KEY (docs/man/kith.1).
 KITH_MAIL_KEY=$(od -An -tx1 -v "$KITH_DB.mailkey" | tr -d ' \n') \
 	start_server --db "$URL"
+check "a mailbox added after gets id 3, as on SQLite (AUTOINCREMENT)" 0 \
+	"Added mailbox 3: imaps://ana@127.0.0.1:1/Archive. Fetch it now: kith mail sync" \
+	sh -c "echo secret | KITH_MAIL_KEY=\$(od -An -tx1 -v '$KITH_DB.mailkey' |
+		tr -d ' \n') '$KITH' --db '$URL' --workspace '$W1' mail add \
+		imaps://ana@127.0.0.1:1/Archive --password-stdin --user ana@studio.example"
 check "a token made before signs in to kith serve on PostgreSQL" 0 \
 	"ana@studio.example/My book" sh -c "curl -s -H 'Authorization: Bearer $TOKEN' \
 	'$BASE/api/v1/me' | jq -r '\"\(.user.email)/\(.workspace.name)\"'"
