@@ -5,8 +5,9 @@
 # second workspace, a deleted contact's CardDAV tombstone) is migrated
 # into a PostgreSQL this test starts; then every export format of every
 # workspace must be byte-identical from either engine, every table must
-# hold the same rows, a token made before must still sign in to
-# `kith serve --db URL`, ids go on past the copied ones, the triggers
+# hold the same rows, a token, a calendar feed URL and a webhook URL
+# made before must still work on `kith serve --db URL`, ids go on past
+# the copied ones (the mailbox's AUTOINCREMENT mark too), the triggers
 # are back on, and a second migrate, a bad URL and a copy that fails
 # halfway all leave the target as it was.
 # Runs on both builds: it is the one suite that drives store_copy, so
@@ -106,6 +107,14 @@ export_all() { # DB DIR
 	done
 }
 export_all "$KITH_DB" "$T_DIR/before"
+FEED=$(kith --workspace "$W1" feed --user ana@studio.example)
+FEED=/feeds/${FEED##*/feeds/}
+start_server
+curl -s -o "$T_DIR/feed.before" -w '%{http_code}\n' "$BASE$FEED" >"$T_DIR/feed.code"
+stop_server
+ok "the calendar feed answers on SQLite, with events" \
+	test "$(cat "$T_DIR/feed.code")/$(grep -c '^BEGIN:VEVENT' "$T_DIR/feed.before")" \
+	!= 200/0 -a "$(cat "$T_DIR/feed.code")" = 200
 sq .dump >"$T_DIR/book.dump"
 
 # ---- refusals that leave the target as it was ----
@@ -220,6 +229,14 @@ check "  ... and reads its contacts" 0 200 \
 check "a wrong token still does not" 0 401 \
 	curl -s -o /dev/null -w '%{http_code}' \
 	-H "Authorization: Bearer ${TOKEN%?}x" "$BASE/api/v1/me"
+check "the calendar feed URL made before gives the same calendar" 0 "" \
+	sh -c "curl -s '$BASE$FEED' | cmp - '$T_DIR/feed.before'"
+maxs=$(sq "SELECT max(id) FROM signal")
+sid=$(curl -s -X POST -H 'content-type: application/json' \
+	-d '{"id":"e9","type":"form","email":"new@lead.example","name":"New","at":"2026-11-20T14:55:00Z"}' \
+	"$BASE/hooks/${HOOK##*/hooks/}" | jq -r .signal.id)
+ok "the webhook URL made before takes a signal, id $sid past $maxs" \
+	test "$sid" -gt "$maxs"
 stop_server
 
 # ---- --json ----
