@@ -1,7 +1,7 @@
 /*
- * ops.c: kith backup, kith restore and kith doctor: the operator's
- * commands. They work on the whole file (every workspace), so they open
- * the store themselves instead of through a workspace.
+ * ops.c: kith backup, kith restore, kith migrate and kith doctor: the
+ * operator's commands. They work on the whole file (every workspace),
+ * so they open the store themselves instead of through a workspace.
  */
 #include "cli.h"
 #include "../render/json.h"
@@ -89,6 +89,100 @@ int cmd_restore(struct cli *c)
 		return kj_print(json_pack("{s:s, s:s}", "restored", c->pos[0],
 					  "database", c->db_path));
 	printf("restored %s into %s\n", c->pos[0], c->db_path);
+	return KITH_OK;
+}
+
+/* ---- migrate ---- */
+
+static bool is_pg_url(const char *s)
+{
+	return !strncmp(s, "postgresql://", 13) ||
+	       !strncmp(s, "postgres://", 11);
+}
+
+int cmd_migrate(struct cli *c)
+{
+	static const struct cli_opt opts[] = {{"to", true}, {NULL, false}};
+	static const struct cli_field fields[] = {
+	    {"source", "--db"}, {"target", "--to"}, {NULL, NULL}};
+	struct store *dst = NULL;
+	struct store_copy_table *t = NULL;
+	size_t n = 0;
+	int64_t total = 0;
+	const char *to;
+	json_t *tables;
+	int rc;
+
+	rc = cli_parse(c, opts);
+	if (!rc)
+		rc = cli_want(c, 0, 0);
+	if (rc)
+		return rc;
+	to = cli_get(c, "to");
+	if (!to || !is_pg_url(to))
+		return kith_err_set(&c->err, KITH_EINPUT, "--to",
+				    "expected a postgresql:// URL to copy the "
+				    "book into");
+	if (is_pg_url(c->db_path))
+		return kith_err_set(&c->err, KITH_EINPUT, "--db",
+				    "the book to copy must be a SQLite file, "
+				    "not a PostgreSQL URL");
+	rc = db_must_exist(c);
+	if (!rc)
+		rc = store_open(&c->app.st, c->db_path, &c->err);
+	if (rc)
+		return rc;
+	/* A URL that does not parse, a server that does not answer, a
+	 * database that is not there: the user's word to fix. The message
+	 * is libpq's, which never shows the password. */
+	rc = store_open(&dst, to, &c->err);
+	if (rc) {
+		/* libpq's hints come on lines of their own: one line. */
+		char line[sizeof(c->err.msg)];
+		size_t o = 0;
+
+		for (const char *p = c->err.msg; *p && o + 3 < sizeof(line);
+		     p++) {
+			if (*p != '\n') {
+				line[o++] = *p;
+				continue;
+			}
+			while (p[1] == '\t' || p[1] == ' ')
+				p++;
+			if (p[1]) {
+				line[o++] = ';';
+				line[o++] = ' ';
+			}
+		}
+		line[o] = '\0';
+		memcpy(c->err.msg, line, o + 1);
+		snprintf(c->err.field, sizeof(c->err.field), "--to");
+		c->err.status = KITH_EINPUT;
+		return KITH_EINPUT;
+	}
+	rc = cli_fields(c, store_copy(&t, &n, dst, c->app.st, &c->err), fields);
+	store_close(dst);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		total += t[i].rows;
+	/* The URL is not repeated: it may carry a password. */
+	if (c->json) {
+		tables = json_object();
+		for (size_t i = 0; i < n; i++)
+			json_object_set_new(tables, t[i].name,
+					    json_integer(t[i].rows));
+		store_copy_tables_free(t, n);
+		return kj_print(json_pack("{s:s, s:o, s:I, s:I}", "database",
+					  c->db_path, "tables", tables, "rows",
+					  (json_int_t)total, "table_count",
+					  (json_int_t)n));
+	}
+	for (size_t i = 0; i < n; i++)
+		printf("%-16s %9lld\n", t[i].name, (long long)t[i].rows);
+	printf("copied %lld rows in %zu tables from %s into PostgreSQL\n",
+	       (long long)total, n, c->db_path);
+	store_copy_tables_free(t, n);
 	return KITH_OK;
 }
 

@@ -668,6 +668,34 @@ static void test_settle(void **state)
 	assert_int_equal(store_begin(f->app.st, &f->err), 0);
 }
 
+/* store_copy goes from SQLite to PostgreSQL only: a SQLite target is
+ * refused before anything is read or written (the copy itself, into a
+ * real PostgreSQL, is tests/cli/T520-migrate.sh). */
+static void test_copy_refuses_sqlite_target(void **state)
+{
+	struct fx *f = *state;
+	struct store_copy_table *t = (void *)1;
+	struct workspace *ws = NULL;
+	struct store *other;
+	char path[128];
+	size_t n = 7, nws = 0;
+
+	assert_int_equal(store_commit(f->app.st, &f->err), 0);
+	snprintf(path, sizeof(path), "%s/other.db", f->dir);
+	assert_int_equal(store_open(&other, path, &f->err), 0);
+	assert_int_equal(store_copy(&t, &n, other, f->app.st, &f->err),
+			 KITH_EINPUT);
+	assert_string_equal(f->err.field, "target");
+	assert_null(t);
+	assert_int_equal(n, 0);
+	assert_false(store_in_transaction(f->app.st));
+	assert_int_equal(store_workspace_list(&ws, &nws, other, &f->err), 0);
+	assert_int_equal(nws, 0);
+	store_close(other);
+	/* teardown rolls back: give it a transaction to end. */
+	assert_int_equal(store_begin(f->app.st, &f->err), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -685,6 +713,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_agenda_exact, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_settle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copy_refuses_sqlite_target,
+						setup, teardown),
 	};
 
 	setenv("TZ", "America/Chicago", 1);
