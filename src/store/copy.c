@@ -471,12 +471,10 @@ done:
 }
 
 /*
- * Each identity sequence past the ids copied: the kith_id trigger would
- * have moved it row by row, but it was off with the other triggers.
- * SQLite hands out max(rowid) + 1 next, or for an AUTOINCREMENT table
- * (mailbox) one past the highest id it ever gave (sqlite_sequence); the
- * sequence is set to the same. A table whose id is not an identity has
- * no sequence, and setval(NULL, ..) does nothing.
+ * Ids on PostgreSQL are SQLite's: max(id) + 1 (the kith_id trigger), so
+ * the copied rows alone say what comes next, except for an AUTOINCREMENT
+ * table (mailbox), whose highest id ever given SQLite keeps in
+ * sqlite_sequence and kith keeps in kith_autoinc: copied here.
  */
 static int set_sequences(struct store *dst, struct store *src,
 			 const struct copy_table *t, size_t n, bool has_seq,
@@ -484,41 +482,30 @@ static int set_sequences(struct store *dst, struct store *src,
 {
 	int rc = KITH_OK;
 
-	for (size_t i = 0; !rc && i < n; i++) {
-		struct buf b = {0};
+	for (size_t i = 0; !rc && has_seq && i < n; i++) {
 		int64_t top = 0;
 		db_stmt s = {0};
 
 		if (!t[i].has_id)
 			continue;
-		buf_str(&b, "SELECT max(coalesce((SELECT max(id) FROM ");
-		buf_ident(&b, t[i].name);
-		buf_str(&b, has_seq ? "), 0), coalesce((SELECT seq FROM"
-				      " sqlite_sequence WHERE name = ?1), 0))"
-				    : "), 0), 0)");
-		rc = b.nomem ? kith_err_nomem(err)
-			     : read_int(&top, src, b.s,
-					has_seq ? t[i].name : NULL, err);
-		if (!rc && top > 0) {
-			/* The name as pg_get_serial_sequence parses it: a
-			 * quoted identifier. */
-			b.len = 0;
-			buf_ident(&b, t[i].name);
-			rc = b.nomem ? kith_err_nomem(err)
-				     : db_prepare(&s, dst,
-						  "SELECT setval("
-						  "pg_get_serial_sequence(?1,"
-						  " 'id'), ?2)",
-						  err);
-			if (!rc) {
-				db_bind_text(&s, 1, b.s);
-				db_bind_int64(&s, 2, top);
-				if (db_step(&s) == DB_FAIL)
-					rc = db_fail(dst, err, "sequence");
-			}
-			db_finalize(&s);
+		rc = read_int(&top, src,
+			      "SELECT coalesce((SELECT seq FROM sqlite_sequence"
+			      " WHERE name = ?1), 0)",
+			      t[i].name, err);
+		if (rc || top <= 0)
+			continue;
+		rc = db_prepare(&s, dst,
+				"INSERT INTO kith_autoinc (tbl, last) VALUES"
+				" (?1, ?2) ON CONFLICT (tbl) DO UPDATE SET last"
+				" = greatest(kith_autoinc.last, excluded.last)",
+				err);
+		if (!rc) {
+			db_bind_text(&s, 1, t[i].name);
+			db_bind_int64(&s, 2, top);
+			if (db_step(&s) == DB_FAIL)
+				rc = db_fail(dst, err, "sequence");
 		}
-		free(b.s);
+		db_finalize(&s);
 	}
 	return rc;
 }

@@ -133,9 +133,6 @@ int pg_open(struct pg_conn **out, const char *url, struct kith_err *err)
 		return rc;
 	}
 	PQsetNoticeProcessor(c->conn, quiet_notice, NULL);
-	/* SQLite's busy timeout: a lock held past 5 s is "busy, try
-	 * again", not a wait without end. */
-	PQclear(PQexec(c->conn, "SET lock_timeout = '5s'"));
 	*out = c;
 	return KITH_OK;
 }
