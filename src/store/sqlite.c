@@ -574,7 +574,7 @@ int store_commit(struct store *st, struct kith_err *err)
 		return rc;
 	}
 	st->in_tx = 0;
-	st->savepoint_open = st->savepoint_began = 0;
+	st->savepoints = st->savepoint_began = 0;
 	return KITH_OK;
 }
 
@@ -598,7 +598,7 @@ void store_rollback(struct store *st)
 			sqlite3_errmsg(st->db));
 	}
 	st->in_tx = 0;
-	st->savepoint_open = st->savepoint_began = 0;
+	st->savepoints = st->savepoint_began = 0;
 	st->read_owned = 0;
 }
 
@@ -636,12 +636,12 @@ int store_savepoint(struct store *st, struct kith_err *err)
 		if (rc)
 			return rc;
 		st->savepoint_began = 1;
-		st->savepoint_open = 1;
+		st->savepoints = 1;
 		return KITH_OK;
 	}
 	if (sq_exec_sql(st, "SAVEPOINT part", err))
 		return err ? err->status : KITH_EIO;
-	st->savepoint_open = 1;
+	st->savepoints++;
 	return KITH_OK;
 }
 
@@ -649,10 +649,9 @@ int store_savepoint(struct store *st, struct kith_err *err)
  * of none would abort a PostgreSQL transaction. */
 void store_savepoint_undo(struct store *st)
 {
-	if (!st->savepoint_open)
+	if (!st->savepoints)
 		return;
-	st->savepoint_open = 0;
-	if (st->savepoint_began) {
+	if (--st->savepoints == 0 && st->savepoint_began) {
 		st->savepoint_began = 0;
 		store_rollback(st);
 		return;
@@ -663,10 +662,9 @@ void store_savepoint_undo(struct store *st)
 
 void store_savepoint_release(struct store *st)
 {
-	if (!st->savepoint_open)
+	if (!st->savepoints)
 		return;
-	st->savepoint_open = 0;
-	if (st->savepoint_began) {
+	if (--st->savepoints == 0 && st->savepoint_began) {
 		st->savepoint_began = 0;
 		if (store_commit(st, NULL))
 			fprintf(stderr, "kith: database: commit: %s\n",

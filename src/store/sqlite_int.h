@@ -51,7 +51,7 @@ struct store {
 	int open_signals;
 	/* PostgreSQL: store_savepoint opened the transaction itself. */
 	int savepoint_began;
-	int savepoint_open;	/* "part" is open */
+	int savepoints;		/* how many "part"s are open */
 };
 
 /* ---- plumbing ---- */
