@@ -10,6 +10,7 @@
 int cmd_init(struct cli *c)
 {
 	struct workspace w = { 0 };
+	char shown[1024];
 	int rc;
 
 	rc = cli_parse(c, NULL);
@@ -19,14 +20,15 @@ int cmd_init(struct cli *c)
 		rc = store_workspace_get(&w, c->app.st, c->app.ws, &c->err);
 	if (rc)
 		return rc;
+	store_path_display(shown, sizeof(shown), c->db_path);
 	if (c->json)
 		kj_print(json_pack("{s:s, s:{s:I, s:s}, s:i}", "db",
-				     c->db_path, "workspace", "id",
+				     shown, "workspace", "id",
 				     (json_int_t)w.id, "name", w.name,
 				     "schema_version",
 				     store_schema_version(c->app.st)));
 	else
-		printf("Database ready: %s (workspace \"%s\")\n", c->db_path,
+		printf("Database ready: %s (workspace \"%s\")\n", shown,
 		       w.name);
 	workspace_clear(&w);
 	return KITH_OK;

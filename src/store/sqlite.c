@@ -446,6 +446,34 @@ bool store_path_is_url(const char *path)
 	return pg_is_url(path);
 }
 
+const char *store_path_display(char *buf, size_t n, const char *path)
+{
+	const char *auth, *at, *colon, *pw;
+	size_t len;
+
+	snprintf(buf, n, "%s", path);
+	if (!pg_is_url(path))
+		return buf;
+	auth = strstr(path, "://") + 3;
+	at = strchr(auth, '@');
+	colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+	if (colon) {
+		len = (size_t)(colon - path) + 1;
+		snprintf(buf, n, "%.*s***%s", (int)len, path, at);
+	}
+	/* password=... in the query string, up to the next & */
+	pw = strstr(buf, "password=");
+	if (pw && (size_t)(pw - buf) + 12 < n) {
+		const char *end = strchr(pw, '&');
+		char tail[256];
+
+		snprintf(tail, sizeof(tail), "%s", end ? end : "");
+		snprintf((char *)pw + 9, n - (size_t)(pw - buf) - 9, "***%s",
+			 tail);
+	}
+	return buf;
+}
+
 int store_open(struct store **out, const char *path, struct kith_err *err)
 {
 	struct store *st;

@@ -104,6 +104,9 @@ int store_open(struct store **out, const char *path, struct kith_err *err);
 /* Is path a PostgreSQL URL (postgresql://, postgres://) rather than a
  * file? What lives beside a file (the mail key) lives elsewhere then. */
 bool store_path_is_url(const char *path);
+/* path as it may be shown: a URL's password (user:PASSWORD@, or a
+ * password= parameter) replaced by "***". Into buf (size n). */
+const char *store_path_display(char *buf, size_t n, const char *path);
 /* For a one-connection process (a CLI command, not kith serve): when a
  * full disk keeps the -shm file from growing, store_open may keep the
  * WAL index in the connection's memory instead, which locks the file

@@ -62,4 +62,13 @@ check "an unknown zone" 2 \
 	kith add "X" --tz Mars/Olympus
 check_rc "every command has --help" 0 kith log --help
 check "version" 0 "kith 0.1.0" kith --version
+# A URL's password is never shown (trust auth here takes any).
+if [ -n "${KITH_TEST_PG:-}" ]; then
+	secret_url=$(printf '%s' "$KITH_DB" | sed 's|://\([^@:/]*\)@|://\1:sekrit-pw@|')
+	kith --db "$secret_url" init >"$T_DIR/init.out" 2>&1
+	ok "init shows the URL without its password" \
+		bash -c '! grep -q sekrit-pw "$1" && grep -q ":\*\*\*@" "$1"' _ "$T_DIR/init.out"
+else
+	skip "init shows the URL without its password" "postgresql only"
+fi
 finish
