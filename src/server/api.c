@@ -743,20 +743,29 @@ static bool credential_lookup(struct api *a)
 	char hash[SECRET_TOKEN_HASH_MAX];
 	int rc = KITH_ENOTFOUND;
 
-	if (auth && !strncasecmp(auth, "Bearer ", 7)) {
-		secret_token_hash(hash, auth + 7);
-		rc = store_token_user(&a->user, a->st, hash, a->ctx.now,
-				      &a->err);
-		if (!rc)
-			note_use(hash, true, a->ctx.now);
-	} else if (cookie) {
-		secret_token_hash(hash, cookie);
-		rc = store_session_user(&a->user, a->st, hash, a->ctx.now,
-					&a->err);
-		if (!rc) {
-			a->session_token = cookie;
-			note_use(hash, false, a->ctx.now);
+	/* A lookup cut off by a database restart is looked up again, as
+	 * the handler's work would be (api_handle). */
+	for (int attempt = 1; auth || cookie; attempt++) {
+		if (auth && !strncasecmp(auth, "Bearer ", 7)) {
+			secret_token_hash(hash, auth + 7);
+			rc = store_token_user(&a->user, a->st, hash,
+					      a->ctx.now, &a->err);
+			if (!rc)
+				note_use(hash, true, a->ctx.now);
+		} else if (cookie) {
+			secret_token_hash(hash, cookie);
+			rc = store_session_user(&a->user, a->st, hash,
+						a->ctx.now, &a->err);
+			if (!rc) {
+				a->session_token = cookie;
+				note_use(hash, false, a->ctx.now);
+			}
 		}
+		if (!rc || rc == KITH_ENOTFOUND || !store_retryable(a->st) ||
+		    attempt >= KITH_RETRY_MAX)
+			break;
+		memset(&a->err, 0, sizeof(a->err));
+		kith_retry_pause(attempt);
 	}
 	if (rc == KITH_ENOTFOUND) {
 		http_error(a->resp, 401, "unauthorized", NULL,
@@ -1133,6 +1142,15 @@ void api_handle(struct store *st, struct http_request *req,
 			!resp->stream && attempt < KITH_RETRY_MAX;
 		if (!again)
 			break;
+		/* The operator hears of contention: one line per retry. */
+		{
+			char detail[300];
+
+			http_log_str(detail, sizeof(detail), a.err.msg);
+			fprintf(stderr, "kith: %s %s: retry %d of %d: %s\n",
+				r->method, r->pattern, attempt + 1,
+				KITH_RETRY_MAX, detail);
+		}
 		/* run_once ended the write; a read has no snapshot open
 		 * on PostgreSQL, the only engine that gets here. */
 		if (write)

@@ -2199,6 +2199,14 @@ void dav_handle(struct store *st, struct http_request *req,
 		if (resp->status < 500 || !store_retryable(st) ||
 		    attempt >= KITH_RETRY_MAX)
 			break;
+		{
+			char detail[300];
+
+			http_log_str(detail, sizeof(detail), d.err.msg);
+			fprintf(stderr, "kith: dav %s: retry %d of %d: %s\n",
+				req->method, attempt + 1, KITH_RETRY_MAX,
+				detail);
+		}
 		store_rollback(st);
 		if (!resp->persistent)
 			free(resp->body);
