@@ -82,10 +82,11 @@ n503=$(grep -cE '^(touch|patch) 503' "$A_DIR/all")
 n500=$(grep -cE '^(touch|patch) 500' "$A_DIR/all")
 other=$(grep -E '^(touch|patch) ' "$A_DIR/all" | grep -cvE '^(touch 201|patch 200|touch 503|patch 503)( |$)')
 retries=$(cat "$A_DIR"/serve-[12].log | grep -c ': retry [0-9]* of ')
+deepest=$(cat "$A_DIR"/serve-[12].log | sed -n 's/.*: retry \([0-9]*\) of .*/\1/p' | sort -n | tail -1)
 serial=$(cat "$A_DIR"/serve-[12].log | grep ': retry [0-9]* of ' | grep -c 'serializ')
 echo "# $touches touch POSTs, $patches PATCHes in ${secs}s from 8 clients on 2 servers:" \
 	"$acked touches 201, $n503 answered 503, $n500 answered 500, $other other;" \
-	"$retries retries ($serial for serialization failures)"
+	"$retries retries ($serial for serialization failures, the deepest run ${deepest:-1})"
 ok "every request was answered ($((8 * N)) touches)" test "$touches" = $((8 * N))
 ok "no request got 500" test "$n500" = 0
 ok "nothing but 201/200 or 503" test "$other" = 0
