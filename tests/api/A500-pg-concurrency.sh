@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A500: two `kith serve` processes on one PostgreSQL database, one
 # contact hammered from both at once (issue 18, "Concurrency"): touches
-# with distinct times and PATCHes, 8 clients in parallel. Every request
+# with distinct times and PATCHes, 8 clients in parallel, and 2 more
+# running `kith log` on the same contact. Every request
 # must be answered 2xx (a serialization failure or deadlock is retried
 # by the server, src/server/api.c), none 500, and the contact's summary
 # must equal a recomputation from its history: touch_count = the 201s,
@@ -67,14 +68,30 @@ client() {
 	done
 }
 start=$(date +%s.%N)
+# cli K: the same from the command line (kith log, retried by main.c):
+# one line per command: "touch 201 AT in_person" when it exited 0.
+cli() {
+	local k=$1 i at rc out=$A_DIR/client-$1
+	for i in $(seq 1 10); do
+		at=$(date -u -d "@$((1767225600 - (k * 1000 + i) * 3600))" +%Y-%m-%dT%H:%M:%SZ)
+		kith "${W[@]}" log "Hammer Target" --via in_person --at "$at" >/dev/null 2>>"$out.err"
+		rc=$?
+		[ "$rc" = 0 ] && echo "touch 201 $at in_person" >>"$out" ||
+			echo "cli $rc $at" >>"$out"
+	done
+}
 CPIDS=()
 for k in 1 2 3 4 5 6 7 8; do
 	client "$k" $(((k % 2) + 1)) &
 	CPIDS+=($!)
 done
+for k in 9 10; do
+	cli "$k" &
+	CPIDS+=($!)
+done
 wait "${CPIDS[@]}"
 secs=$(echo "$(date +%s.%N) - $start" | bc)
-cat "$A_DIR"/client-[1-8] >"$A_DIR/all"
+cat "$A_DIR"/client-{1..10} >"$A_DIR/all"
 touches=$(grep -c '^touch' "$A_DIR/all")
 patches=$(grep -c '^patch' "$A_DIR/all")
 acked=$(grep -c '^touch 201 ' "$A_DIR/all")
@@ -84,10 +101,12 @@ other=$(grep -E '^(touch|patch) ' "$A_DIR/all" | grep -cvE '^(touch 201|patch 20
 retries=$(cat "$A_DIR"/serve-[12].log | grep -c ': retry [0-9]* of ')
 deepest=$(cat "$A_DIR"/serve-[12].log | sed -n 's/.*: retry \([0-9]*\) of .*/\1/p' | sort -n | tail -1)
 serial=$(cat "$A_DIR"/serve-[12].log | grep ': retry [0-9]* of ' | grep -c 'serializ')
-echo "# $touches touch POSTs, $patches PATCHes in ${secs}s from 8 clients on 2 servers:" \
-	"$acked touches 201, $n503 answered 503, $n500 answered 500, $other other;" \
+echo "# $((touches - 20)) touch POSTs, $patches PATCHes (8 clients, 2 servers) and 20 kith log in ${secs}s:" \
+	"$acked touches stored (201 or exit 0), $n503 answered 503, $n500 answered 500, $other other;" \
 	"$retries retries ($serial for serialization failures, the deepest run ${deepest:-1})"
-ok "every request was answered ($((8 * N)) touches)" test "$touches" = $((8 * N))
+ok "every request was answered ($((8 * N)) touches, 20 kith log)" test "$touches" = $((8 * N + 20))
+ok "every kith log exited 0 ($(cat "$A_DIR"/client-{9,10}.err 2>/dev/null | head -c 200))" \
+	test "$(grep -c '^cli ' "$A_DIR/all")" = 0
 ok "no request got 500" test "$n500" = 0
 ok "nothing but 201/200 or 503" test "$other" = 0
 ok "no request needed a 503 (retries absorbed every conflict)" test "$n503" = 0
@@ -130,5 +149,7 @@ ok "the acknowledged times are exactly the stored ones" test \
 		ON t.workspace_id = tc.workspace_id AND t.id = tc.touch_id
 		WHERE tc.contact_id = $C" | sort | md5sum)"
 stop_all
+ok "no sanitizer report from either server" \
+	test "$(cat "$A_DIR"/serve-[12].log | grep -c 'Sanitizer\|runtime error')" = 0
 echo "1..$t_n"
 [ "$t_failed" -eq 0 ]

@@ -121,4 +121,7 @@ orphans=$(psql -qAtX "$KITH_DB" -c "SELECT count(*) FROM touchpoint t WHERE NOT 
 ok "no touchpoint without its contact link (half a write)" test "$orphans" = 0
 req GET /api/v1/contacts/$C "${A[@]}"
 ok "touch_count is the stored touches" test "$(jqb .summary.touch_count)" = "$(grep -c . <<<"$stored")"
+stop_server
+ok "no sanitizer report from the server" \
+	test "$(grep -c 'Sanitizer\|runtime error' "$A_DIR/serve.log")" = 0
 finish
