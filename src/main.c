@@ -179,6 +179,12 @@ static const struct command commands[] = {
 	  "it (integrity, a kith schema this kith reads). Refuses a database\n"
 	  "that holds a book unless --force; a running server sees the old\n"
 	  "book or the new one, never a mix.", true },
+	{ "migrate", cmd_migrate, false, "migrate --to postgresql://URL [--json]",
+	  "Copy the whole book (every workspace, user, token, signal...)\n"
+	  "from the SQLite --db into an empty PostgreSQL database, in one\n"
+	  "transaction; then run kith with --db URL. Refuses a target that\n"
+	  "holds a workspace. Mailbox passwords stay sealed with DB.mailkey:\n"
+	  "give the server that key as KITH_MAIL_KEY (64 hex digits).", true },
 	{ "doctor", cmd_doctor, false, "doctor [--listen ADDR:PORT] [--json]",
 	  "Check the database (integrity, schema, sizes, summaries), notify\n"
 	  "targets, mailboxes and, with --listen, the server. Exit 1 names\n"

@@ -27,11 +27,46 @@ if [ -n "${KITH_TEST_PG:-}" ]; then
 	psql -qX -v ON_ERROR_STOP=1 "$KITH_TEST_PG/postgres" -c \
 		"CREATE DATABASE $KITH_TEST_DBNAME TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C'" \
 		>/dev/null || { echo "not ok - cannot create database $KITH_TEST_DBNAME"; exit 1; }
+	# Two of SQLite's functions the suites' own queries use.
+	psql -qX -v ON_ERROR_STOP=1 "$KITH_TEST_PG/$KITH_TEST_DBNAME" >/dev/null <<-'SQL' ||
+	CREATE FUNCTION instr(a text, b text) RETURNS int LANGUAGE sql
+	 IMMUTABLE AS 'SELECT strpos(a COLLATE "C", b)';
+	CREATE FUNCTION strftime(f text, t bigint, m text) RETURNS text
+	 LANGUAGE sql IMMUTABLE AS $$SELECT to_char(to_timestamp(t) AT TIME
+	 ZONE 'UTC', replace(replace(replace(replace(f, '%Y', 'YYYY'),
+	 '%m', 'MM'), '%d', 'DD'), '%s', 'EPOCH'))$$;
+	SQL
+		{ echo "not ok - cannot prepare database $KITH_TEST_DBNAME"; exit 1; }
 	export KITH_DB=$KITH_TEST_PG/$KITH_TEST_DBNAME
+	# The mail key of a PostgreSQL book is the user's (~/.config/kith).
+	export XDG_CONFIG_HOME=${T_DIR:-${A_DIR:-/tmp}}/config
+	mailkey=$XDG_CONFIG_HOME/kith/mail.key
+	# What a suite asks the database with sqlite3 "$KITH_DB" SQL, psql
+	# answers in the same shape (| between columns, no header).
+	# .dump (or .dump TABLE...) is pg_dump's data as INSERTs.
+	sqlite3() {
+		local a t
+		if [ "${1:-}" != "$KITH_DB" ]; then
+			command sqlite3 "$@"
+		elif [ "${2:-}" = .dump ] || [ "${2#.dump }" != "${2:-}" ]; then
+			shift
+			t=()
+			for a in "$@"; do
+				a=${a#.dump}
+				a=${a# }
+				[ -n "$a" ] && t+=(-t "${a//%/*}")
+			done
+			pg_dump -a --inserts --no-owner "${t[@]}" "$KITH_DB" |
+				grep -v '^--\|^SET \|^SELECT pg_catalog\|^.restrict \|^.unrestrict '
+		else
+			psql -qAtX -v ON_ERROR_STOP=1 "$KITH_DB" -c "$2"
+		fi
+	}
 	engine_cleanup() {
 		psql -qX "$KITH_TEST_PG/postgres" -c \
 			"DROP DATABASE IF EXISTS $KITH_TEST_DBNAME WITH (FORCE)" >/dev/null 2>&1
 	}
 else
+	mailkey=$KITH_DB.mailkey
 	engine_cleanup() { :; }
 fi

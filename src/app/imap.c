@@ -21,6 +21,49 @@
 
 /* ---- the key and sealed passwords ---- */
 
+/* Beside a SQLite file, DB.mailkey. A PostgreSQL book has no file: the
+ * key is the server user's, in $XDG_CONFIG_HOME/kith/mail.key (or
+ * ~/.config). Servers sharing one database must share the key: set
+ * KITH_MAIL_KEY on each (docs/OPERATIONS.md). */
+static int key_path(char *path, size_t size, const char *db_path,
+		    bool create, struct kith_err *err)
+{
+	const char *conf = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	int n;
+
+	if (!store_path_is_url(db_path)) {
+		if (snprintf(path, size, "%s.mailkey", db_path) >= (int)size)
+			return kith_err_set(err, KITH_EINPUT, "--db",
+					    "path too long");
+		return KITH_OK;
+	}
+	if (conf && *conf)
+		n = snprintf(path, size, "%s/kith", conf);
+	else if (home && *home)
+		n = snprintf(path, size, "%s/.config/kith", home);
+	else
+		return kith_err_set(err, KITH_EINPUT, "KITH_MAIL_KEY",
+				    "no HOME to keep the mail key in: set "
+				    "KITH_MAIL_KEY");
+	if (n < 0 || (size_t)n + sizeof("/mail.key") > size)
+		return kith_err_set(err, KITH_EINPUT, "XDG_CONFIG_HOME",
+				    "path too long");
+	if (create) {
+		char *slash = strrchr(path, '/');
+
+		/* ~/.config may not exist yet either. */
+		*slash = '\0';
+		mkdir(path, 0700);
+		*slash = '/';
+		if (mkdir(path, 0700) && errno != EEXIST)
+			return kith_err_set(err, KITH_EIO, path,
+					    "cannot make the folder: %s",
+					    strerror(errno));
+	}
+	memcpy(path + n, "/mail.key", sizeof("/mail.key"));
+	return KITH_OK;
+}
+
 int mail_key_load(struct mail_key *out, const char *db_path, bool create,
 		  struct kith_err *err)
 {
@@ -45,9 +88,9 @@ int mail_key_load(struct mail_key *out, const char *db_path, bool create,
 					    "key)");
 		return KITH_OK;
 	}
-	if (snprintf(path, sizeof(path), "%s.mailkey", db_path) >=
-	    (int)sizeof(path))
-		return kith_err_set(err, KITH_EINPUT, "--db", "path too long");
+	rc = key_path(path, sizeof(path), db_path, create, err);
+	if (rc)
+		return rc;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 && errno == ENOENT) {
 		if (!create)
@@ -56,6 +99,9 @@ int mail_key_load(struct mail_key *out, const char *db_path, bool create,
 					    "first)");
 		randombytes_buf(out->k, sizeof(out->k));
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		/* Another process (a second server) made it first: read it. */
+		if (fd < 0 && errno == EEXIST)
+			return mail_key_load(out, db_path, false, err);
 		if (fd < 0 || write(fd, out->k, sizeof(out->k)) !=
 				      (ssize_t)sizeof(out->k) ||
 		    fsync(fd)) {

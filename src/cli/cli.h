@@ -115,6 +115,8 @@ int cmd_mail_import(struct cli *c);
 /* ops.c: they open the store themselves (every workspace at once). */
 int cmd_backup(struct cli *c);
 int cmd_restore(struct cli *c);
+/* Copy the book into PostgreSQL (--to URL). */
+int cmd_migrate(struct cli *c);
 int cmd_doctor(struct cli *c);
 
 #endif

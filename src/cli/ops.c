@@ -1,7 +1,7 @@
 /*
- * ops.c: kith backup, kith restore and kith doctor: the operator's
- * commands. They work on the whole file (every workspace), so they open
- * the store themselves instead of through a workspace.
+ * ops.c: kith backup, kith restore, kith migrate and kith doctor: the
+ * operator's commands. They work on the whole file (every workspace),
+ * so they open the store themselves instead of through a workspace.
  */
 #include "cli.h"
 #include "../render/json.h"
@@ -40,6 +40,11 @@ int cmd_backup(struct cli *c)
 	rc = cli_parse(c, opts);
 	if (!rc)
 		rc = cli_want(c, 1, 1);
+	if (!rc && store_path_is_url(c->db_path))
+		rc = kith_err_set(&c->err, KITH_EINPUT, "--db",
+				  "a PostgreSQL book is backed up with pg_dump "
+				  "(docs/OPERATIONS.md); kith backup copies a "
+				  "SQLite file");
 	if (!rc)
 		rc = db_must_exist(c);
 	if (!rc)
@@ -64,6 +69,11 @@ int cmd_restore(struct cli *c)
 	rc = cli_parse(c, opts);
 	if (!rc)
 		rc = cli_want(c, 1, 1);
+	if (!rc && store_path_is_url(c->db_path))
+		rc = kith_err_set(&c->err, KITH_EINPUT, "--db",
+				  "a PostgreSQL book is restored with "
+				  "pg_restore, or from a SQLite file with kith "
+				  "migrate --to (docs/OPERATIONS.md)");
 	if (!rc && access(c->pos[0], R_OK))
 		rc = kith_err_set(&c->err, KITH_EINPUT, "FILE",
 				  "cannot read %s: %s", c->pos[0],
@@ -79,6 +89,100 @@ int cmd_restore(struct cli *c)
 		return kj_print(json_pack("{s:s, s:s}", "restored", c->pos[0],
 					  "database", c->db_path));
 	printf("restored %s into %s\n", c->pos[0], c->db_path);
+	return KITH_OK;
+}
+
+/* ---- migrate ---- */
+
+static bool is_pg_url(const char *s)
+{
+	return !strncmp(s, "postgresql://", 13) ||
+	       !strncmp(s, "postgres://", 11);
+}
+
+int cmd_migrate(struct cli *c)
+{
+	static const struct cli_opt opts[] = {{"to", true}, {NULL, false}};
+	static const struct cli_field fields[] = {
+	    {"source", "--db"}, {"target", "--to"}, {NULL, NULL}};
+	struct store *dst = NULL;
+	struct store_copy_table *t = NULL;
+	size_t n = 0;
+	int64_t total = 0;
+	const char *to;
+	json_t *tables;
+	int rc;
+
+	rc = cli_parse(c, opts);
+	if (!rc)
+		rc = cli_want(c, 0, 0);
+	if (rc)
+		return rc;
+	to = cli_get(c, "to");
+	if (!to || !is_pg_url(to))
+		return kith_err_set(&c->err, KITH_EINPUT, "--to",
+				    "expected a postgresql:// URL to copy the "
+				    "book into");
+	if (is_pg_url(c->db_path))
+		return kith_err_set(&c->err, KITH_EINPUT, "--db",
+				    "the book to copy must be a SQLite file, "
+				    "not a PostgreSQL URL");
+	rc = db_must_exist(c);
+	if (!rc)
+		rc = store_open(&c->app.st, c->db_path, &c->err);
+	if (rc)
+		return rc;
+	/* A URL that does not parse, a server that does not answer, a
+	 * database that is not there: the user's word to fix. The message
+	 * is libpq's, which never shows the password. */
+	rc = store_open(&dst, to, &c->err);
+	if (rc) {
+		/* libpq's hints come on lines of their own: one line. */
+		char line[sizeof(c->err.msg)];
+		size_t o = 0;
+
+		for (const char *p = c->err.msg; *p && o + 3 < sizeof(line);
+		     p++) {
+			if (*p != '\n') {
+				line[o++] = *p;
+				continue;
+			}
+			while (p[1] == '\t' || p[1] == ' ')
+				p++;
+			if (p[1]) {
+				line[o++] = ';';
+				line[o++] = ' ';
+			}
+		}
+		line[o] = '\0';
+		memcpy(c->err.msg, line, o + 1);
+		snprintf(c->err.field, sizeof(c->err.field), "--to");
+		c->err.status = KITH_EINPUT;
+		return KITH_EINPUT;
+	}
+	rc = cli_fields(c, store_copy(&t, &n, dst, c->app.st, &c->err), fields);
+	store_close(dst);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		total += t[i].rows;
+	/* The URL is not repeated: it may carry a password. */
+	if (c->json) {
+		tables = json_object();
+		for (size_t i = 0; i < n; i++)
+			json_object_set_new(tables, t[i].name,
+					    json_integer(t[i].rows));
+		store_copy_tables_free(t, n);
+		return kj_print(json_pack("{s:s, s:o, s:I, s:I}", "database",
+					  c->db_path, "tables", tables, "rows",
+					  (json_int_t)total, "table_count",
+					  (json_int_t)n));
+	}
+	for (size_t i = 0; i < n; i++)
+		printf("%-16s %9lld\n", t[i].name, (long long)t[i].rows);
+	printf("copied %lld rows in %zu tables from %s into PostgreSQL\n",
+	       (long long)total, n, c->db_path);
+	store_copy_tables_free(t, n);
 	return KITH_OK;
 }
 
@@ -235,6 +339,30 @@ done:
 	store_close(st);
 }
 
+/* A PostgreSQL book: no file to size or page-check (the server checks
+ * its own pages); that it answers and its schema is this kith's. The
+ * URL is not shown: it may carry a password. */
+static void doctor_server_db(struct doctor *d, bool *healthy)
+{
+	struct kith_err err = {0};
+	struct store *st = NULL;
+
+	*healthy = false;
+	json_object_set_new(d->out, "database", json_string("postgresql"));
+	if (store_open(&st, d->c->db_path, &err)) {
+		problem(d, "database", "%s", err.msg);
+		return;
+	}
+	say(d, "database", "PostgreSQL, connected");
+	say(d, "schema", "%d (current)", store_schema_version(st));
+	json_object_set_new(d->out, "schema",
+			    json_pack("{s:i, s:i}", "file",
+				      store_schema_version(st), "kith",
+				      store_schema_version(st)));
+	store_close(st);
+	*healthy = true;
+}
+
 /* Stored summaries against summaries recomputed from history. */
 static void doctor_summaries(struct doctor *d, struct store *st)
 {
@@ -377,7 +505,10 @@ int cmd_doctor(struct cli *c)
 		json_decref(d.problems);
 		return kith_err_nomem(&c->err);
 	}
-	doctor_file(&d, &healthy);
+	if (store_path_is_url(c->db_path))
+		doctor_server_db(&d, &healthy);
+	else
+		doctor_file(&d, &healthy);
 	if (healthy && !store_open(&c->app.st, c->db_path, &c->err)) {
 		doctor_summaries(&d, c->app.st);
 		doctor_notify(&d, c->app.st);

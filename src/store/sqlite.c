@@ -103,8 +103,8 @@ int db_fail(struct store *st, struct kith_err *err, const char *what)
 		if (!strcmp(state, "40001") || !strcmp(state, "40P01") ||
 		    !strcmp(state, "55P03"))
 			return kith_err_set(err, KITH_EBUSY, NULL,
-					    "database: %s: %s; try again", what,
-					    pg_errmsg(st->pg));
+					    "database: %s: busy (%s); try again",
+					    what, pg_errmsg(st->pg));
 		if (!strcmp(state, "53100"))
 			return kith_err_set(err, KITH_EFULL, NULL,
 					    "database: disk full during %s; "
@@ -465,6 +465,11 @@ void store_allow_private_index(void)
 	private_index = true;
 }
 
+bool store_path_is_url(const char *path)
+{
+	return pg_is_url(path);
+}
+
 int store_open(struct store **out, const char *path, struct kith_err *err)
 {
 	struct store *st;
@@ -606,6 +611,7 @@ int store_commit(struct store *st, struct kith_err *err)
 		return rc;
 	}
 	st->in_tx = 0;
+	st->savepoints = st->savepoint_began = 0;
 	return KITH_OK;
 }
 
@@ -628,6 +634,7 @@ void store_rollback(struct store *st)
 			sqlite3_errmsg(st->db));
 	}
 	st->in_tx = 0;
+	st->savepoints = st->savepoint_began = 0;
 	st->read_owned = 0;
 }
 
@@ -656,19 +663,51 @@ int store_settle(struct store *st, struct kith_err *err)
 			    "rolled back");
 }
 
+/* Outside a transaction SQLite's SAVEPOINT begins one and its RELEASE
+ * commits it; PostgreSQL wants the transaction opened first. */
 int store_savepoint(struct store *st, struct kith_err *err)
 {
-	return sq_exec_sql(st, "SAVEPOINT part", err);
+	if (st->pg && !pg_in_transaction(st->pg)) {
+		int rc = store_begin(st, err);
+
+		if (rc)
+			return rc;
+		st->savepoint_began = 1;
+		st->savepoints = 1;
+		return KITH_OK;
+	}
+	if (sq_exec_sql(st, "SAVEPOINT part", err))
+		return err ? err->status : KITH_EIO;
+	st->savepoints++;
+	return KITH_OK;
 }
 
+/* Undo and release are no-ops once the savepoint is gone: a RELEASE
+ * of none would abort a PostgreSQL transaction. */
 void store_savepoint_undo(struct store *st)
 {
+	if (!st->savepoints)
+		return;
+	if (--st->savepoints == 0 && st->savepoint_began) {
+		st->savepoint_began = 0;
+		store_rollback(st);
+		return;
+	}
 	sq_exec_sql(st, "ROLLBACK TO SAVEPOINT part; RELEASE SAVEPOINT part",
 		    NULL);
 }
 
 void store_savepoint_release(struct store *st)
 {
+	if (!st->savepoints)
+		return;
+	if (--st->savepoints == 0 && st->savepoint_began) {
+		st->savepoint_began = 0;
+		if (store_commit(st, NULL))
+			fprintf(stderr, "kith: database: commit: %s\n",
+				pg_errmsg(st->pg));
+		return;
+	}
 	sq_exec_sql(st, "RELEASE SAVEPOINT part", NULL);
 }
 

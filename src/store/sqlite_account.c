@@ -29,7 +29,8 @@ int store_user_add(struct store *st, struct user *u, struct kith_err *err)
 	int rc;
 
 	STMT(s, "INSERT INTO \"user\"(workspace_id, email, name, role,"
-		" password_hash, tz, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
+		" password_hash, tz, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+		" ON CONFLICT DO NOTHING RETURNING id");
 	db_bind_int64(s, 1, u->workspace_id);
 	bind_text(s, 2, u->email);
 	bind_text(s, 3, u->name ? u->name : "");
@@ -37,15 +38,22 @@ int store_user_add(struct store *st, struct user *u, struct kith_err *err)
 	bind_text(s, 5, u->password_hash);
 	bind_text(s, 6, u->tz ? u->tz : "");
 	db_bind_int64(s, 7, u->created_at);
-	/* Only the unique email index can refuse this row; a busy lock or
-	 * an I/O error is its own status, not "already has an account". */
-	rc = exec_stmt(st, s, err, "add user");
-	if (rc == KITH_ECONFLICT)
+	/* Only the unique email indexes can refuse this row, and DO NOTHING
+	 * says so by returning no id: a failed INSERT would abort the
+	 * caller's PostgreSQL transaction, and the API then looks the
+	 * address up in it. A busy lock or an I/O error stays its own
+	 * status, not "already has an account". */
+	rc = db_step(s);
+	if (rc == DB_FAIL) {
+		rc = db_fail(st, err, "add user");
+		db_reset(s);
+		return rc;
+	}
+	u->id = rc == DB_ROW ? db_column_int64(s, 0) : 0;
+	db_reset(s);
+	if (!u->id)
 		return kith_err_set(err, KITH_ECONFLICT, "email",
 				    "%s already has an account", u->email);
-	if (rc)
-		return rc;
-	u->id = db_last_id(st);
 	return KITH_OK;
 done:
 	return rc;
@@ -268,7 +276,7 @@ int store_session_delete_user(int64_t *n, struct store *st, int64_t user_id,
 	int rc;
 
 	STMT(s, "DELETE FROM session WHERE user_id = ?1"
-		" AND (?2 IS NULL OR id_hash <> ?2)");
+		" AND (CAST(?2 AS TEXT) IS NULL OR id_hash <> ?2)");
 	db_bind_int64(s, 1, user_id);
 	if (keep_hash)
 		bind_text(s, 2, keep_hash);

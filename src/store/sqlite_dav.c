@@ -45,11 +45,11 @@ int store_dav_book_seq(int64_t *token, int64_t *floor, struct store *st,
 	int rc, more;
 
 	/* Each max() reads one end of an index. */
-	STMT(s, "SELECT max(coalesce((SELECT max(dav_seq) FROM contact"
+	STMT(s, "SELECT max(max(coalesce((SELECT max(dav_seq) FROM contact"
 		" WHERE workspace_id = ?1 AND dav_book = ?2), 0),"
 		" coalesce((SELECT max(seq) FROM dav_card WHERE workspace_id"
 		" = ?1 AND book = ?2), 0), coalesce((SELECT max(seq) FROM"
-		" dav_tombstone WHERE workspace_id = ?1 AND book = ?2), 0),"
+		" dav_tombstone WHERE workspace_id = ?1 AND book = ?2), 0)),"
 		" coalesce((SELECT created_seq FROM dav_book WHERE id = ?2"
 		" AND workspace_id = ?1), 0), dav_floor), max(dav_floor,"
 		" coalesce((SELECT created_seq FROM dav_book WHERE id = ?2"

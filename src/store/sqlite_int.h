@@ -49,6 +49,9 @@ struct store {
 	/* Within a write transaction: does any signal wait? -1 unknown.
 	 * The write lock keeps other writers out, so it stays true. */
 	int open_signals;
+	/* PostgreSQL: store_savepoint opened the transaction itself. */
+	int savepoint_began;
+	int savepoints;		/* how many "part"s are open */
 	/* The last failure may pass if the action runs again in a fresh
 	 * transaction (store_retryable); cleared by store_begin. */
 	bool retryable;

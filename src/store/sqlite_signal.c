@@ -648,7 +648,7 @@ int store_outbox_due(struct outbox_item **out, size_t *n, struct store *st,
 		" (PARTITION BY o.workspace_id ORDER BY o.next_at, o.id) AS k"
 		" FROM outbox o JOIN notify_target t"
 		" ON t.workspace_id = o.workspace_id AND t.id = o.target_id"
-		" WHERE o.sent_at IS NULL AND o.next_at <= ?1)"
+		" WHERE o.sent_at IS NULL AND o.next_at <= ?1) AS q"
 		" WHERE k <= ?3 ORDER BY k, next_at, id LIMIT ?2");
 	db_bind_int64(s, 1, now);
 	db_bind_int64(s, 2, (int64_t)limit);
@@ -765,7 +765,7 @@ int store_meeting_list(struct meeting **out, size_t *n, struct store *st,
 
 	STMT(s, "SELECT id, user_id, uid, start, \"end\", summary, video, state,"
 		" touch_id FROM meeting WHERE workspace_id = ?1"
-		" AND (?2 IS NULL OR state = ?2) AND (?3 = 0 OR user_id = ?3)"
+		" AND (CAST(?2 AS TEXT) IS NULL OR state = ?2) AND (?3 = 0 OR user_id = ?3)"
 		" ORDER BY start, id");
 	db_bind_int64(s, 1, ws);
 	bind_text(s, 2, state);

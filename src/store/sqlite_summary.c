@@ -252,7 +252,7 @@ int store_cadence_set(struct store *st, int64_t ws,
 			" AND tier = ?2");
 	else
 		STMT(s, "SELECT id FROM contact WHERE workspace_id = ?1"
-			" AND ?2 IS NOT NULL");
+			" AND CAST(?2 AS TEXT) IS NOT NULL");
 	db_bind_int64(s, 1, ws);
 	bind_text(s, 2, r->key ? r->key : "");
 	{

@@ -101,6 +101,9 @@ void workspace_clear(struct workspace *w);
  * KITH_ENOMEM when the store itself cannot be allocated.
  */
 int store_open(struct store **out, const char *path, struct kith_err *err);
+/* Is path a PostgreSQL URL (postgresql://, postgres://) rather than a
+ * file? What lives beside a file (the mail key) lives elsewhere then. */
+bool store_path_is_url(const char *path);
 /* For a one-connection process (a CLI command, not kith serve): when a
  * full disk keeps the -shm file from growing, store_open may keep the
  * WAL index in the connection's memory instead, which locks the file
@@ -1053,6 +1056,38 @@ int store_restore(struct store *st, const char *src_path, bool force,
 		  struct kith_err *err);
 /* *empty: no contact, touchpoint or user in any workspace. */
 int store_book_empty(bool *empty, struct store *st, struct kith_err *err);
+
+/* One table store_copy wrote: its name and the rows copied. */
+struct store_copy_table {
+	char *name;
+	int64_t rows;
+};
+
+/*
+ * Copy the whole book of src, a SQLite store, into dst, a PostgreSQL
+ * store that holds nothing yet (kith migrate --to): every table, every
+ * workspace's rows with their ids, users, sessions, tokens, signals,
+ * mail, CardDAV counts and tombstones, as they are. Both stores are
+ * opened (so migrated) by store_open and must be at this kith's schema
+ * version. The source is read in one snapshot, so a server writing it
+ * meanwhile does no harm; the target is written in one transaction,
+ * all or nothing, tables parent first (by their foreign keys), rows in
+ * batches of prepared INSERTs. Its triggers are off for the copy (the
+ * CardDAV ones would count the copy as new changes); then each id
+ * sequence is set where SQLite would go on (past max(id), or the
+ * AUTOINCREMENT high-water mark). Neither store may be in a transaction.
+ *
+ * On KITH_OK *out holds *n tables in the order copied, freed with
+ * store_copy_tables_free; on error *out is NULL, *n 0 and nothing was
+ * written. Adds KITH_EINPUT (field "source" or "target") when src is
+ * not SQLite or dst not PostgreSQL; KITH_ECONFLICT (field "target")
+ * when dst already holds a workspace or any row of a copied table;
+ * KITH_EIO when the schemas' versions or a table's columns differ, or a
+ * value will not go (a BLOB). O(rows), one round trip per 100 rows.
+ */
+int store_copy(struct store_copy_table **out, size_t *n, struct store *dst,
+	       struct store *src, struct kith_err *err);
+void store_copy_tables_free(struct store_copy_table *t, size_t n);
 
 /*
  * Open path read-only for checking: no migrations, no pragmas, nothing

@@ -68,7 +68,7 @@ stop_server
 
 # The member's own zone counts: Seoul's Tuesday 09:10 is Monday 00:10 UTC.
 kith "${W[@]}" user add kim@studio.example --role member >/dev/null
-sqlite3 "$KITH_DB" "UPDATE user SET tz = 'Asia/Seoul' WHERE email = 'kim@studio.example'"
+db_sql "UPDATE \"user\" SET tz = 'Asia/Seoul' WHERE email = 'kim@studio.example'"
 kith "${W[@]}" notify add "$RX/kim" --user kim@studio.example >/dev/null
 export KITH_NOW=2026-11-24T00:10:00Z
 start_server --notify-allow "127.0.0.1:$(cat "$A_DIR/rx.port")"

@@ -37,16 +37,9 @@ SECRET=${HOOK#/hooks/}
 ok "have the webhook secret" test -n "$SECRET"
 # Hold the write lock from outside for longer than the busy timeout, so
 # the hook's write fails and api_fail logs it.
-python3 - "$KITH_DB" <<'PY' &
-import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
-c.execute("BEGIN IMMEDIATE")
-open(sys.argv[1] + ".locked", "w").close()
-time.sleep(7)
-c.execute("ROLLBACK")
-PY
+db_lock 7 "$A_DIR/locked" &
 LOCKER=$!
-for _ in $(seq 100); do [ -e "$KITH_DB.locked" ] && break; sleep 0.05; done
+for _ in $(seq 100); do [ -e "$A_DIR/locked" ] && break; sleep 0.05; done
 req POST "$HOOK" "${J[@]}" -d '{"id":"l2","type":"form","email":"x@y.example"}'
 ok "the hook is turned away while the database is locked: 503 ($STATUS)" test "$STATUS" = 503
 wait "$LOCKER"

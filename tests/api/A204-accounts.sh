@@ -110,9 +110,9 @@ expect "22 h after sign-in, a session used 11 h ago lives on" 200 GET /api/v1/me
 expect "a session idle 22 h has ended: 401" 401 GET /api/v1/me -b "kith_session=$S2"
 sleep 1.5
 stop_server
-left=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from session where idle_until <= strftime(\"%s\",\"2026-11-22T06:00:00\")").fetchone()[0])' "$KITH_DB")
+left=$(db_sql "select count(*) from session where idle_until <= $(date -ud 2026-11-22T06:00:00 +%s)")
 ok "the ticker purged the idle sessions ($left left)" test "$left" = 0
-cap=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select min(expires_at - created_at = 2592000 and idle_until <= expires_at) from session").fetchone()[0])' "$KITH_DB")
+cap=$(db_sql "select min(case when expires_at - created_at = 2592000 and idle_until <= expires_at then 1 else 0 end) from session")
 ok "every session is capped at 30 days after sign-in, idle deadline within it" test "$cap" = 1
 signin_at 2026-12-21T09:10:00Z
 expect "past the cap the session ends: 401" 401 GET /api/v1/me -b "kith_session=$S1"

@@ -82,7 +82,7 @@ sleep 2
 ok "nothing arrived from a name that resolves to 127.0.0.1" \
 	test "$(grep -c '"/rebind"' "$RX_LOG")" = 0
 ok "the outbox row failed with the connection refused" \
-	test "$(sqlite3 "$KITH_DB" "SELECT count(*) FROM outbox WHERE sent_at IS NULL AND attempts >= 1 AND last_error IS NOT NULL")" -ge 1
+	test "$(db_sql "SELECT count(*) FROM outbox WHERE sent_at IS NULL AND attempts >= 1 AND last_error IS NOT NULL")" -ge 1
 stop_server
 
 # The operator allows the host: the same target now delivers.

@@ -39,7 +39,7 @@ as "$TL" POST /api/v1/meetings/import "${J[@]}" --data-binary @"$A_DIR/m.json"
 ok "li imports the same meeting: 201" test "$STATUS" = 201
 as "$TL" GET /api/v1/meetings
 LI_ID=$(jq -r '.items[0].id' <<<"$BODY")
-ok "li sees one meeting, a row of li's own" test "$(jq '.items | length' <<<"$BODY")/$(jq -r '.items[0].user_id' <<<"$BODY")" = "1/$(sqlite3 "$KITH_DB" "SELECT id FROM user WHERE email='li@studio.example'")"
+ok "li sees one meeting, a row of li's own" test "$(jq '.items | length' <<<"$BODY")/$(jq -r '.items[0].user_id' <<<"$BODY")" = "1/$(db_sql "SELECT id FROM \"user\" WHERE email='li@studio.example'")"
 ok "and it is not mo's row" test "$LI_ID" != "$MO_ID"
 as "$TM" GET /api/v1/meetings
 ok "mo's meeting is still mo's" test "$(jq -r '.items[0].id' <<<"$BODY")" = "$MO_ID"
@@ -53,12 +53,12 @@ as "$TL" POST "/api/v1/meetings/$MO_ID/dismiss"
 ok "nor dismiss it: 404" test "$STATUS" = 404
 as "$TM" POST "/api/v1/meetings/$MO_ID/confirm"
 ok "mo confirms it: 201" test "$STATUS" = 201
-LI_UID=$(sqlite3 "$KITH_DB" "SELECT id FROM user WHERE email='li@studio.example'")
+LI_UID=$(db_sql "SELECT id FROM \"user\" WHERE email='li@studio.example'")
 as "$TA" DELETE "/api/v1/users/$LI_UID"
 ok "the owner removes li: 204" test "$STATUS" = 204
-ok "li's meetings went with li" test "$(sqlite3 "$KITH_DB" "SELECT count(*) FROM meeting WHERE user_id = $LI_UID")" = 0
-ok "and their contact links" test "$(sqlite3 "$KITH_DB" "SELECT count(*) FROM meeting_contact WHERE meeting_id = $LI_ID")" = 0
-ok "mo's stays" test "$(sqlite3 "$KITH_DB" "SELECT count(*) FROM meeting WHERE id = $MO_ID")" = 1
+ok "li's meetings went with li" test "$(db_sql "SELECT count(*) FROM meeting WHERE user_id = $LI_UID")" = 0
+ok "and their contact links" test "$(db_sql "SELECT count(*) FROM meeting_contact WHERE meeting_id = $LI_ID")" = 0
+ok "mo's stays" test "$(db_sql "SELECT count(*) FROM meeting WHERE id = $MO_ID")" = 1
 stop_clean
 echo "1..$t_n"
 finish

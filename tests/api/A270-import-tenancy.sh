@@ -50,7 +50,12 @@ ok "naming workspace.tz" test "$(jqb .error.field)" = workspace.tz
 req GET /api/v1/settings "${AG[@]}"
 ok "the zone was not stored" bash -c "! grep -q dev/stdin '$A_DIR/body'"
 expect "the server still answers" 200 GET /api/v1/contacts "${AG[@]}"
-ok "the database's -wal and -shm are 0600 (L9)" \
-	test "$(stat -c %a "$KITH_DB" "$KITH_DB-wal" "$KITH_DB-shm" | sort -u)" = 600
+if [ -z "${KITH_TEST_PG:-}" ]; then
+	ok "the database's -wal and -shm are 0600 (L9)" \
+		test "$(stat -c %a "$KITH_DB" "$KITH_DB-wal" "$KITH_DB-shm" | sort -u)" = 600
+else
+	t_n=$((t_n + 1))
+	echo "ok $t_n - the database's -wal and -shm are 0600 (L9) # SKIP sqlite only"
+fi
 echo "1..$t_n"
 finish

@@ -22,8 +22,20 @@ C=(-H 'content-type: text/csv; charset=utf-8')
 # The book, not the whole file: the server also stamps a token's
 # last_used_at and its sessions in the background, which is not the import.
 dump() {
-	sqlite3 "$KITH_DB" ".dump contact" ".dump contact_%" ".dump kdate" \
-		".dump organization" ".dump workspace"
+	local t
+	if [ -z "${KITH_TEST_PG:-}" ]; then
+		sqlite3 "$KITH_DB" ".dump contact" ".dump contact_%" ".dump kdate" \
+			".dump organization" ".dump workspace"
+		return
+	fi
+	# PostgreSQL: the same tables, every row as text, in a fixed order.
+	for t in $(db_sql "SELECT table_name FROM information_schema.tables
+		WHERE table_schema = 'public' AND (table_name LIKE 'contact%'
+		OR table_name IN ('kdate', 'organization', 'workspace'))
+		ORDER BY 1"); do
+		echo "-- $t"
+		db_sql "SELECT r::text FROM \"$t\" r ORDER BY 1"
+	done
 }
 # The workspace's zone is UTC here: national numbers have no country,
 # so the US number below is matched only through its +1 form.
@@ -38,12 +50,18 @@ ok "the report's shape" test "$(jq -c '[.created, .merged, .unchanged, .skipped,
 	'[4,0,0,0,null,[]]'
 expect "the real import" 200 POST /api/v1/import "${AO[@]}" "${V[@]}" \
 	--data-binary @"$DATA/import/people.vcf"
-ok "does what the dry run said" test "$(jq -c 'del(.dry_run)' "$A_DIR/dry.json")" = "$(jq -c 'del(.dry_run)' <<<"$BODY")"
+# PostgreSQL: the id a created contact would get is drawn from a
+# sequence, which the dry run's rollback does not rewind (SQLite's
+# rowid is max + 1, so it names the same id). Every other field holds.
+same='del(.dry_run)'
+[ -n "${KITH_TEST_PG:-}" ] &&
+	same='del(.dry_run) | .items[] |= (if .action == "created" then del(.contact_id) else . end)'
+ok "does what the dry run said" test "$(jq -c "$same" "$A_DIR/dry.json")" = "$(jq -c "$same" <<<"$BODY")"
 ok "items name line, name, action, contact" \
 	test "$(jq -c '.items[0] | [.line, .name, .action, (.contact_id | type), .matched_by, .reason]' <<<"$BODY")" = \
 	'[1,"Ann Lee","created","number",null,null]'
 ok "the year-less birthday is stored" \
-	test "$(sqlite3 "$KITH_DB" "SELECT year_known || ' ' || yearly FROM kdate k JOIN contact c ON c.id = k.contact_id WHERE c.name = 'Ann Lee'")" = "0 1"
+	test "$(db_sql "SELECT year_known || ' ' || yearly FROM kdate k JOIN contact c ON c.id = k.contact_id WHERE c.name = 'Ann Lee'")" = "0 1"
 
 once=$(dump)
 expect "the same body again" 200 POST /api/v1/import "${AO[@]}" -H 'content-type: text/x-vcard' \

@@ -52,6 +52,12 @@ done
 ok "the server synced it by itself: 1 message, no error" \
 	test "$(jq -c '.items[0] | [.id, .messages, .last_uid, .last_error, .failures, (.uidvalidity > 0)]' <<<"$BODY")" = "[$ID,1,1,null,0,true]"
 ok "the list never shows a password" test "$(grep -c -e ana-pw-8c1f -e secret <<<"$BODY")" = 0
+# Every byte the database holds (its files, or pg_dump on PostgreSQL).
+db_bytes() {
+	if [ -n "${KITH_TEST_PG:-}" ]; then pg_dump "$KITH_DB"; else cat "$KITH_DB"*; fi
+}
+ok "the database holds the password sealed, never in the clear" \
+	test "$(db_bytes | grep -c ana-pw-8c1f)" = 0
 req GET "/api/v1/contacts?q=Dana" "${H[@]}"
 CID=$(jq -r '.items[0].id' <<<"$BODY")
 req GET "/api/v1/contacts/$CID/touchpoints" "${H[@]}"
@@ -90,5 +96,11 @@ req GET /api/v1/mailboxes "${H[@]}"
 ok "the list is empty" test "$(jq '.items | length' <<<"$BODY")" = 0
 stop_server
 ok "the server log never names the password" test "$(grep -c ana-pw-8c1f "$A_DIR/serve.log")" = 0
-ok "nor does the database in the clear" test "$(cat "$KITH_DB"* | grep -c ana-pw-8c1f)" = 0
+# Deleted rows linger in SQLite's pages; PostgreSQL's are not readable.
+if [ -z "${KITH_TEST_PG:-}" ]; then
+	ok "nor does the database in the clear" test "$(cat "$KITH_DB"* | grep -c ana-pw-8c1f)" = 0
+else
+	t_n=$((t_n + 1))
+	echo "ok $t_n - nor does the database in the clear # SKIP sqlite only"
+fi
 finish

@@ -110,9 +110,15 @@ ok "kith user remove: 200s, then the very next read is 401" test "$out" = "$(hot
 conn:same"
 
 # ---- a role changed by another process ----
-# kith has no CLI for roles: any SQLite client writing the file counts.
+# kith has no CLI for roles: any client writing the database counts
+# (psql on PostgreSQL).
 cat >"$A_DIR/setrole.py" <<'PY'
-import sqlite3, sys
+import sqlite3, subprocess, sys
+if sys.argv[1].startswith("postgresql://"):
+    subprocess.run(["psql", "-qAtX", "-v", "ON_ERROR_STOP=1", sys.argv[1], "-c",
+                    "UPDATE \"user\" SET role = '%s' WHERE email = '%s'"
+                    % (sys.argv[3], sys.argv[2])], check=True)
+    sys.exit(0)
 c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
 c.execute("UPDATE user SET role = ? WHERE email = ?", (sys.argv[3], sys.argv[2]))
 PY

@@ -375,7 +375,7 @@ expect "... DELETE of an empty book" 204 DELETE "$SECOND" "${O[@]}"
 expect "(the moved contact goes)" 204 DELETE "${BOOK}b1.vcf" "${O[@]}"
 
 # ---- tombstones are pruned (workspace.dav_tombstones) ----
-sqlite3 "$KITH_DB" "UPDATE workspace SET dav_tombstones = 2 WHERE name = 'Studio'"
+db_sql "UPDATE workspace SET dav_tombstones = 2 WHERE name = 'Studio'"
 for i in 1 2 3 4; do curl -s -o /dev/null "${O[@]}" "${VC[@]}" -X PUT --data-binary "$(card prune-$i "Prune $i")" "$BASE${BOOK}prune-$i.vcf"; done
 SYNC ''
 TP0=$(xp "string(/*/$(L sync-token))")
@@ -387,14 +387,14 @@ SYNC ''
 TP2=$(xp "string(/*/$(L sync-token))")
 expect "... a third" 204 DELETE "${BOOK}prune-3.vcf" "${O[@]}"
 expect "... a fourth" 204 DELETE "${BOOK}prune-4.vcf" "${O[@]}"
-ok "at most 2 tombstones kept" test "$(sqlite3 "$KITH_DB" "SELECT count(*) FROM dav_tombstone t JOIN workspace w ON w.id = t.workspace_id WHERE w.name = 'Studio'")" = 2
+ok "at most 2 tombstones kept" test "$(db_sql "SELECT count(*) FROM dav_tombstone t JOIN workspace w ON w.id = t.workspace_id WHERE w.name = 'Studio'")" = 2
 SYNC "$TP0"
 ok "a token from before the pruned deletes: 403 valid-sync-token" test "$STATUS/$(n "//$(L valid-sync-token)")" = 403/1
 SYNC "$TP1"
 ok "... also one that missed a pruned delete" test "$STATUS" = 403
 SYNC "$TP2"
 ok "a token after them: the kept deletes as 404s" test "$STATUS/$(n "//$(L response)[contains($(L status),'404')]")" = 207/2
-sqlite3 "$KITH_DB" "UPDATE workspace SET dav_tombstones = 2000"
+db_sql "UPDATE workspace SET dav_tombstones = 2000"
 
 # ---- an organization renamed: its contacts' cards changed ----
 expect "a card with an ORG" 201 PUT "${BOOK}org-1.vcf" "${O[@]}" "${VC[@]}" --data-binary "$(card org-1 'Olga Org' $'ORG:Acme Widgets\r\n')"

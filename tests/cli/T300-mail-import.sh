@@ -136,6 +136,7 @@ check "--json counts" 0 '{"messages":15,"touches":0,"signals":0,"answered":0,"du
 	sh -c "\"$KITH\" --json import \"$MD\" | jq -c ."
 
 # ---- Maildir first, in a second book: replies read before questions ----
+main_db=$KITH_DB
 export KITH_DB=$T_DIR/two.db
 printf 'correct horse battery staple\n' | kith user add ana2@studio.example \
 	--role owner --password-stdin >/dev/null
@@ -152,7 +153,7 @@ ok "an alias decides direction: the reply to Dana is out" \
 	test "$(kith --json brief Dana | jq -r '[.recent_touches[] | select(.note == "Re: Pricing for spring?") | .direction] | join(",")')" = out
 check_rc "alias remove of an unknown address exits 2" 2 kith mail alias remove nobody@x.example
 check_rc "alias add of a non-address exits 2" 2 kith mail alias add nobody
-export KITH_DB=$T_DIR/kith.db
+export KITH_DB=$main_db
 
 # ---- suggestions ----
 check "suggest: Sam wrote twice and got an answer; Nia once" 0 \

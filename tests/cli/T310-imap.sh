@@ -64,8 +64,8 @@ PLAIN="imap://ana%40test@127.0.0.2:$PLAIN_PORT/INBOX"
 check "add a mailbox" 0 \
 	"Added mailbox 1: $PLAIN as ana@test. Fetch it now: kith mail sync" \
 	sh -c "printf 'ana-pw-8c1f\n' | \"$KITH\" mail add '$PLAIN' --password-stdin"
-ok "the mail key is a file beside the database, mode 600" \
-	test "$(stat -c %a "$KITH_DB.mailkey")" = 600
+ok "the mail key is a file beside the database (PostgreSQL: in ~/.config/kith), mode 600" \
+	test "$(stat -c %a "$mailkey")" = 600
 ok "the password is nowhere in the database in the clear" \
 	test "$(cat "$KITH_DB"* | grep -c ana-pw-8c1f)" = 0
 ok "nor in the list (no secret field)" \
@@ -169,13 +169,13 @@ check_rc "an empty password" 2 sh -c "printf '\n' | \"$KITH\" mail add imaps://a
 check_rc "a bad port" 2 sh -c "printf 'x\n' | \"$KITH\" mail add imaps://ana@mail.example:99999/INBOX --password-stdin"
 check_rc "a bad subcommand" 2 kith mail frobnicate
 check_rc "sync of an unknown mailbox" 2 kith mail sync 42
-cp "$KITH_DB.mailkey" "$T_DIR/key.bak"
-head -c 32 /dev/urandom >"$KITH_DB.mailkey"
+cp "$mailkey" "$T_DIR/key.bak"
+head -c 32 /dev/urandom >"$mailkey"
 check_rc "a replaced key: the passwords do not open (exit 1)" 1 kith mail sync
-cp "$T_DIR/key.bak" "$KITH_DB.mailkey"
-chmod 644 "$KITH_DB.mailkey"
+cp "$T_DIR/key.bak" "$mailkey"
+chmod 644 "$mailkey"
 check_rc "a key readable by others is refused" 2 kith mail sync
-chmod 600 "$KITH_DB.mailkey"
+chmod 600 "$mailkey"
 check_rc "KITH_MAIL_KEY must be 64 hex digits" 2 env KITH_MAIL_KEY=abc "$KITH" mail sync
 
 # ---- kith serve syncs on its own ----

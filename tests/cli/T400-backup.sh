@@ -4,6 +4,19 @@
 # whole database holding a prefix of the acknowledged writes; restore
 # checks what it is given and refuses to replace a book unless --force.
 . "$(dirname "$0")/lib.sh"
+# A PostgreSQL book is backed up with pg_dump: kith says so, exit 2.
+if [ -n "${KITH_TEST_PG:-}" ]; then
+	kith init >/dev/null
+	check_rc "backup of a PostgreSQL book points to pg_dump, exit 2" 2 \
+		kith backup "$T_DIR/b.db"
+	ok "and names it" grep -q pg_dump "$T_DIR/out"
+	check_rc "restore into a PostgreSQL book, exit 2" 2 \
+		kith restore "$T_DIR/b.db"
+	ok "and says how" grep -q "migrate --to" "$T_DIR/out"
+	ok "no file was written" test ! -e "$T_DIR/b.db"
+	finish
+	exit
+fi
 unset KITH_NOW		# the server's writes carry real times
 W=(--workspace Studio)
 kith "${W[@]}" demo >/dev/null

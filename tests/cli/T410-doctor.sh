@@ -4,6 +4,19 @@
 # history, a newer schema, a broken notify target, a server that does
 # not answer) exits 1 and is named.
 . "$(dirname "$0")/lib.sh"
+# The PostgreSQL book: connected, schema current, summaries checked.
+if [ -n "${KITH_TEST_PG:-}" ]; then
+	kith --workspace Studio demo >/dev/null
+	check_rc "doctor on PostgreSQL: all well" 0 kith doctor
+	ok "says it is PostgreSQL" grep -q "PostgreSQL, connected" "$T_DIR/out"
+	ok "and never shows the URL" bash -c '! grep -q "postgresql://" "$1"' _ "$T_DIR/out"
+	ok "checks the summaries" grep -q "summaries  ok" "$T_DIR/out"
+	check_rc "doctor --json" 0 kith --json doctor
+	ok "--json: ok, schema current" \
+		test "$(jq -c '[.ok, .database, .schema.file == .schema.kith]' "$T_DIR/out")" = '[true,"postgresql",true]'
+	finish
+	exit
+fi
 W=(--workspace Studio)
 kith "${W[@]}" demo >/dev/null
 n=$(sqlite3 "$KITH_DB" 'SELECT count(*) FROM contact')

@@ -62,7 +62,7 @@ pq -c "SELECT table_name, column_name, data_type,
 	CASE is_nullable WHEN 'NO' THEN 1 ELSE 0 END,
 	regexp_replace(coalesce(column_default, ''), '::(text|bigint)$', '')
 	FROM information_schema.columns
-	WHERE table_schema = 'public' AND table_name <> 'kith_schema'
+	WHERE table_schema = 'public' AND table_name NOT IN ('kith_schema', 'kith_autoinc')
 	ORDER BY table_name COLLATE \"C\", ordinal_position" >"$T_DIR/pg.cols"
 check "tables and columns are the same, in order" 0 "$(cat "$T_DIR/sq.cols")" \
 	cat "$T_DIR/pg.cols"
@@ -117,7 +117,7 @@ pq -c "CREATE TEMP VIEW icols AS SELECT k.indexrelid,
 	JOIN pg_attribute a ON a.attnum = k.att
 	WHERE a.attrelid = c.conrelid AND c.contype = 'p'
 	AND t.relnamespace = 'public'::regnamespace
-	AND t.relname <> 'kith_schema' GROUP BY t.relname
+	AND t.relname NOT IN ('kith_schema', 'kith_autoinc') GROUP BY t.relname
 	UNION ALL
 	SELECT t.relname || '|UNIQUE|' || i.cols FROM pg_constraint c
 	JOIN pg_class t ON t.oid = c.conrelid JOIN icols i

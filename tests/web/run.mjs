@@ -42,6 +42,15 @@ function assert(cond, msg) { if (!cond) throw new Error(msg || 'assertion failed
 // ---- the server ----
 const dir = mkdtempSync(path.join(tmpdir(), 'kith-web-'));
 const env = { ...process.env, KITH_DB: path.join(dir, 'k.db') };
+// On the PostgreSQL engine (KITH_TEST_PG, from tests/run-all): a fresh
+// database of its own on that server, and the mail key in the temp dir.
+const pgdb = process.env.KITH_TEST_PG ? `kt_web_${process.pid}` : null;
+if (pgdb) {
+  execFileSync('psql', ['-qX', '-v', 'ON_ERROR_STOP=1', `${process.env.KITH_TEST_PG}/postgres`, '-c',
+    `CREATE DATABASE ${pgdb} TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C'`]);
+  env.KITH_DB = `${process.env.KITH_TEST_PG}/${pgdb}`;
+  env.XDG_CONFIG_HOME = path.join(dir, 'config');
+}
 function kith(args, input) {
   return execFileSync(KITH, args, { env, input, stdio: ['pipe', 'pipe', 'pipe'] }).toString();
 }
@@ -789,6 +798,11 @@ try {
 } finally {
   if (server) server.kill('SIGTERM');
   rmSync(dir, { recursive: true, force: true });
+  if (pgdb) {
+    try {
+      execFileSync('psql', ['-qX', `${process.env.KITH_TEST_PG}/postgres`, '-c', `DROP DATABASE IF EXISTS ${pgdb} WITH (FORCE)`]);
+    } catch (e) { /* the run's cluster goes anyway */ }
+  }
 }
 for (const f of axeFindings) console.log('# axe: ' + f);
 console.log(`1..${n}`);
