@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 int kith_err_set(struct kith_err *err, enum kith_status status,
 		 const char *field, const char *fmt, ...)
@@ -398,6 +400,31 @@ bad:
 	return kith_err_set(err, KITH_EINPUT, field,
 			    "expected a time like 2026-11-20 09:30 or "
 			    "2026-11-20T09:30:00Z, got \"%s\"", s ? s : "");
+}
+
+void kith_retry_pause(int attempt)
+{
+	static _Thread_local uint64_t seed;
+	struct timespec ts;
+	long cap_us = 5000;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (!seed)
+		seed = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)(uintptr_t)&ts ^
+		       (uint64_t)getpid();
+	/* xorshift64: a jitter, not a secret. */
+	seed ^= seed << 13;
+	seed ^= seed >> 7;
+	seed ^= seed << 17;
+	for (int i = 1; i < attempt && cap_us < 250000; i++)
+		cap_us *= 2;
+	if (cap_us > 250000)
+		cap_us = 250000;
+	ts.tv_sec = 0;
+	ts.tv_nsec = (cap_us / 2 + (long)(seed % (uint64_t)(cap_us / 2 + 1))) *
+		     1000L;
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
 }
 
 int kith_now(kith_time *out, struct kith_err *err)

@@ -65,6 +65,20 @@ int kith_status_exit(enum kith_status status);
  */
 int kith_ids_dup(const int64_t *ids, size_t n, size_t *at);
 
+/* ---- running an action again ----
+ * An action the store says may pass if run again (store_retryable: a
+ * serialization failure, a deadlock, a lost connection) runs at most
+ * KITH_RETRY_MAX times in all. Between runs, kith_retry_pause sleeps a
+ * random time in [cap/2, cap], cap = 5 ms doubling per attempt up to
+ * 250 ms: at most about 2 s of waiting over all runs, enough for a
+ * PostgreSQL restart, and random so writers that collided do not
+ * collide again. Eight writers on one contact (A500) needed up to 8
+ * runs; 16 leaves room.
+ */
+#define KITH_RETRY_MAX 16
+/* attempt: the run that just failed, 1 for the first. */
+void kith_retry_pause(int attempt);
+
 /* ---- time ----
  * Instants are int64 Unix seconds (UTC). Calendar dates are int32
  * "day numbers": days since 1970-01-01 (proleptic Gregorian).

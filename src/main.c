@@ -264,6 +264,26 @@ static int take_globals(struct cli *c, int *argc, char **argv, bool *help,
 	return KITH_OK;
 }
 
+/* May the command run again after a failure the store calls
+ * retryable? The one-transaction writes that read nothing but their
+ * arguments (not stdin, which a first run consumed) and write nothing
+ * outside the database. */
+static bool retry_safe(const struct command *cmd)
+{
+	static int (*const fns[])(struct cli *) = {
+		cmd_init,  cmd_add,	cmd_edit,    cmd_delete, cmd_merge,
+		cmd_snooze, cmd_log,	cmd_fact,    cmd_date,	 cmd_promise,
+		cmd_done,  cmd_gift,	cmd_revenue, cmd_cadence,
+	};
+
+	if (!cmd->write || cmd->own_store)
+		return false;
+	for (size_t i = 0; i < sizeof(fns) / sizeof(*fns); i++)
+		if (cmd->fn == fns[i])
+			return true;
+	return false;
+}
+
 static int fail(struct cli *c, int rc)
 {
 	char buf[1024];
@@ -324,34 +344,45 @@ int main(int argc, char **argv)
 	 * one. It only needs the migrations run. */
 	if (cmd->fn != cmd_serve)
 		store_allow_private_index();
-	if (cmd->own_store) {
-		rc = KITH_OK;
-	} else if (cmd->fn == cmd_serve && !c.ws_name) {
-		memset(&c.app, 0, sizeof(c.app));
-		c.app.now = now;
-		rc = store_open(&c.app.st, c.db_path, &c.err);
-	} else {
-		rc = app_open_tx(&c.app, c.db_path, c.ws_name, now,
-				 cmd->write, &c.err);
-	}
-	if (rc) {
-		app_close(&c.app);
-		return fail(&c, rc);
-	}
 	/* A write command says "Added ..." before its commit; held in
 	 * the buffer (nothing is on stdout yet), that line is dropped if
 	 * the commit fails (a full disk), so stdout never claims a write
 	 * that did not happen. Output past the buffer goes out early. */
 	if (cmd->write && !cmd->own_store)
 		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	rc = cmd->fn(&c);
-	if (cmd->write) {
-		if (rc)
-			store_rollback(c.app.st);
-		else
-			rc = store_commit(c.app.st, &c.err);
-		if (rc && !cmd->own_store)
-			__fpurge(stdout);
+	for (int attempt = 1;; attempt++) {
+		if (cmd->own_store) {
+			rc = KITH_OK;
+		} else if (cmd->fn == cmd_serve && !c.ws_name) {
+			memset(&c.app, 0, sizeof(c.app));
+			c.app.now = now;
+			rc = store_open(&c.app.st, c.db_path, &c.err);
+		} else {
+			rc = app_open_tx(&c.app, c.db_path, c.ws_name, now,
+					 cmd->write, &c.err);
+		}
+		if (rc) {
+			app_close(&c.app);
+			return fail(&c, rc);
+		}
+		rc = cmd->fn(&c);
+		if (cmd->write) {
+			if (rc)
+				store_rollback(c.app.st);
+			else
+				rc = store_commit(c.app.st, &c.err);
+			if (rc && !cmd->own_store)
+				__fpurge(stdout);
+		}
+		/* Another writer won (PostgreSQL's serialization failure or
+		 * deadlock) or the connection went: nothing was written, so
+		 * the command runs again, whole, on a fresh connection. */
+		if (!rc || !retry_safe(cmd) || !store_retryable(c.app.st) ||
+		    attempt >= KITH_RETRY_MAX)
+			break;
+		app_close(&c.app);
+		memset(&c.err, 0, sizeof(c.err));
+		kith_retry_pause(attempt);
 	}
 	/* A command ends with its connection idle; one still in a
 	 * transaction lost its writes, and says so. */

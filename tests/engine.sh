@@ -13,6 +13,15 @@ sqlite_only() {
 	fi
 }
 
+# pg_only REASON: a suite about PostgreSQL itself (two servers on one
+# database, a restart of the database) is skipped on SQLite.
+pg_only() {
+	if [ -z "${KITH_TEST_PG:-}" ]; then
+		echo "1..0 # SKIP postgresql only: $*"
+		exit 0
+	fi
+}
+
 if [ -n "${KITH_TEST_PG:-}" ]; then
 	KITH_TEST_DBNAME="kt_$(basename "$0" .sh | tr -c 'a-zA-Z0-9\n' '_' | tr 'A-Z' 'a-z')_$$"
 	psql -qX -v ON_ERROR_STOP=1 "$KITH_TEST_PG/postgres" -c \

@@ -743,20 +743,29 @@ static bool credential_lookup(struct api *a)
 	char hash[SECRET_TOKEN_HASH_MAX];
 	int rc = KITH_ENOTFOUND;
 
-	if (auth && !strncasecmp(auth, "Bearer ", 7)) {
-		secret_token_hash(hash, auth + 7);
-		rc = store_token_user(&a->user, a->st, hash, a->ctx.now,
-				      &a->err);
-		if (!rc)
-			note_use(hash, true, a->ctx.now);
-	} else if (cookie) {
-		secret_token_hash(hash, cookie);
-		rc = store_session_user(&a->user, a->st, hash, a->ctx.now,
-					&a->err);
-		if (!rc) {
-			a->session_token = cookie;
-			note_use(hash, false, a->ctx.now);
+	/* A lookup cut off by a database restart is looked up again, as
+	 * the handler's work would be (api_handle). */
+	for (int attempt = 1; auth || cookie; attempt++) {
+		if (auth && !strncasecmp(auth, "Bearer ", 7)) {
+			secret_token_hash(hash, auth + 7);
+			rc = store_token_user(&a->user, a->st, hash,
+					      a->ctx.now, &a->err);
+			if (!rc)
+				note_use(hash, true, a->ctx.now);
+		} else if (cookie) {
+			secret_token_hash(hash, cookie);
+			rc = store_session_user(&a->user, a->st, hash,
+						a->ctx.now, &a->err);
+			if (!rc) {
+				a->session_token = cookie;
+				note_use(hash, false, a->ctx.now);
+			}
 		}
+		if (!rc || rc == KITH_ENOTFOUND || !store_retryable(a->st) ||
+		    attempt >= KITH_RETRY_MAX)
+			break;
+		memset(&a->err, 0, sizeof(a->err));
+		kith_retry_pause(attempt);
 	}
 	if (rc == KITH_ENOTFOUND) {
 		http_error(a->resp, 401, "unauthorized", NULL,
@@ -1000,13 +1009,76 @@ bool api_admit(struct store *st, struct http_request *req,
 	return true;
 }
 
+/*
+ * One run of a route's handler: for a write, in one transaction
+ * (begun here, or by the handler through api_lock), committed when
+ * the answer is a success and rolled back otherwise.
+ */
+static void run_once(struct api *a, const struct route *r, bool write)
+{
+	struct store *st = a->st;
+	struct http_response *resp = a->resp;
+	int rc;
+
+	if (write && !r->lock_late) {
+		rc = store_begin(st, &a->err);
+		if (rc) {
+			api_fail(a, rc);
+			return;
+		}
+		a->locked = true;
+	} else if (write) {
+		/* The handler reads in a snapshot and calls api_lock. */
+		store_read_begin(st);
+	}
+	resp->status = 0;
+	r->fn(a);
+	if (!resp->status)
+		http_error(resp, 500, "internal", NULL, "no response");
+	if (write && !a->locked) {
+		store_read_end(st);
+	} else if (write) {
+		/* Any error undoes the whole request: nothing half-written. */
+		if (resp->status >= 400) {
+			store_rollback(st);
+		} else {
+			rc = store_commit(st, &a->err);
+			if (rc)
+				api_fail(a, rc);
+			/* Streams read committed rows: wake them only now. */
+			for (size_t i = 0; !rc && i < a->n_woken; i++)
+				http_wake(a->woken[i]);
+		}
+	}
+}
+
+/* Back to where run_once starts: no answer, no transaction, the body
+ * parsed anew (a handler may have taken parts of it). false with the
+ * answer filled when the body no longer parses (it did the first time,
+ * so only on no memory). */
+static bool run_reset(struct api *a, const struct route *r)
+{
+	struct http_response *resp = a->resp;
+
+	if (!resp->persistent)
+		free(resp->body);
+	free(resp->set_cookie);
+	free(resp->headers);
+	memset(resp, 0, sizeof(*resp));
+	a->locked = false;
+	a->n_woken = 0;
+	memset(&a->err, 0, sizeof(a->err));
+	json_decref(a->body);
+	a->body = NULL;
+	return read_body(a, r);
+}
+
 void api_handle(struct store *st, struct http_request *req,
 		struct http_response *resp)
 {
 	struct api a = { 0 };
 	const struct route *r;
 	bool known, write = false;
-	int rc;
 
 	/* Only origin-form targets name a resource here: "*", "foo" or an
 	 * empty path (a bare "?a=b") would reach code that assumes a '/'. */
@@ -1056,35 +1128,36 @@ void api_handle(struct store *st, struct http_request *req,
 		goto done;
 	if (strstr(r->pattern, "{id}") && !api_param_id(&a, 0, &a.id))
 		goto done;
-	if (write && !r->lock_late) {
-		rc = store_begin(st, &a.err);
-		if (rc) {
-			api_fail(&a, rc);
-			goto done;
+	for (int attempt = 1;; attempt++) {
+		bool again;
+
+		run_once(&a, r, write);
+		/* Another writer won (PostgreSQL's serialization failure or
+		 * deadlock) or the connection went: nothing was written, so
+		 * the whole request runs again in a fresh transaction, on
+		 * the body as received. A stream already handed over is
+		 * never run twice. Past the last attempt, the last answer
+		 * (503, busy) stands. */
+		again = resp->status >= 500 && store_retryable(st) &&
+			!resp->stream && attempt < KITH_RETRY_MAX;
+		if (!again)
+			break;
+		/* The operator hears of contention: one line per retry. */
+		{
+			char detail[300];
+
+			http_log_str(detail, sizeof(detail), a.err.msg);
+			fprintf(stderr, "kith: %s %s: retry %d of %d: %s\n",
+				r->method, r->pattern, attempt + 1,
+				KITH_RETRY_MAX, detail);
 		}
-		a.locked = true;
-	} else if (write) {
-		/* The handler reads in a snapshot and calls api_lock. */
-		store_read_begin(st);
-	}
-	resp->status = 0;
-	r->fn(&a);
-	if (!resp->status)
-		http_error(resp, 500, "internal", NULL, "no response");
-	if (write && !a.locked) {
-		store_read_end(st);
-	} else if (write) {
-		/* Any error undoes the whole request: nothing half-written. */
-		if (resp->status >= 400) {
+		/* run_once ended the write; a read has no snapshot open
+		 * on PostgreSQL, the only engine that gets here. */
+		if (write)
 			store_rollback(st);
-		} else {
-			rc = store_commit(st, &a.err);
-			if (rc)
-				api_fail(&a, rc);
-			/* Streams read committed rows: wake them only now. */
-			for (size_t i = 0; !rc && i < a.n_woken; i++)
-				http_wake(a.woken[i]);
-		}
+		if (!run_reset(&a, r))
+			goto done;
+		kith_retry_pause(attempt);
 	}
 done:
 	if (!write)

@@ -2094,6 +2094,33 @@ done:
 	dav_body_free(&body);
 }
 
+/* One run of the method; a write takes and ends its transaction
+ * (lock, unlock) inside. */
+static void dispatch(struct dav *d)
+{
+	struct http_request *req = d->req;
+
+	d->resp->status = 0;
+	if (!strcmp(req->method, "PROPFIND"))
+		do_propfind(d);
+	else if (!strcmp(req->method, "REPORT"))
+		do_report(d);
+	else if (!strcmp(req->method, "GET") || !strcmp(req->method, "HEAD"))
+		do_get(d);
+	else if (!strcmp(req->method, "PUT"))
+		do_put(d);
+	else if (!strcmp(req->method, "DELETE"))
+		do_delete(d);
+	else if (!strcmp(req->method, "MKCOL"))
+		do_mkcol(d);
+	else if (!strcmp(req->method, "PROPPATCH"))
+		do_proppatch(d);
+	else {
+		text(d->resp, 405, "method not allowed here");
+		http_header_add(d->resp, "Allow", DAV_ALLOW);
+	}
+}
+
 void dav_handle(struct store *st, struct http_request *req,
 		struct http_response *resp)
 {
@@ -2162,23 +2189,34 @@ void dav_handle(struct store *st, struct http_request *req,
 		d.book_id = d.bk.id;
 		book_href(d.book, sizeof(d.book), &d, d.path.slug);
 	}
-	if (!strcmp(req->method, "PROPFIND"))
-		do_propfind(&d);
-	else if (!strcmp(req->method, "REPORT"))
-		do_report(&d);
-	else if (!strcmp(req->method, "GET") || !strcmp(req->method, "HEAD"))
-		do_get(&d);
-	else if (!strcmp(req->method, "PUT"))
-		do_put(&d);
-	else if (!strcmp(req->method, "DELETE"))
-		do_delete(&d);
-	else if (!strcmp(req->method, "MKCOL"))
-		do_mkcol(&d);
-	else if (!strcmp(req->method, "PROPPATCH"))
-		do_proppatch(&d);
-	else {
-		text(resp, 405, "method not allowed here");
-		http_header_add(resp, "Allow", DAV_ALLOW);
+	for (int attempt = 1;; attempt++) {
+		dispatch(&d);
+		/* Another writer won (PostgreSQL's serialization failure or
+		 * deadlock) or the connection went: the write rolled back
+		 * whole (unlock), so it runs again from the request as
+		 * received, in a fresh transaction. Past the last attempt
+		 * the 503 stands. */
+		if (resp->status < 500 || !store_retryable(st) ||
+		    attempt >= KITH_RETRY_MAX)
+			break;
+		{
+			char detail[300];
+
+			http_log_str(detail, sizeof(detail), d.err.msg);
+			fprintf(stderr, "kith: dav %s: retry %d of %d: %s\n",
+				req->method, attempt + 1, KITH_RETRY_MAX,
+				detail);
+		}
+		store_rollback(st);
+		if (!resp->persistent)
+			free(resp->body);
+		free(resp->set_cookie);
+		free(resp->headers);
+		memset(resp, 0, sizeof(*resp));
+		http_header_add(resp, "DAV", DAV_CLASSES);
+		memset(&d.err, 0, sizeof(d.err));
+		d.have_seq = false;
+		kith_retry_pause(attempt);
 	}
 done:
 	store_read_end(st);

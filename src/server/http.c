@@ -741,6 +741,13 @@ static void run_handler(struct req_state *rs)
 	struct kith_err err = { 0 };
 	struct store *st = thread_store(&err);
 
+	/* A thread's first connection may meet the database restarting:
+	 * try again for about a second, as a retried request would. */
+	for (int attempt = 1; !st && attempt < KITH_RETRY_MAX; attempt++) {
+		kith_retry_pause(attempt);
+		memset(&err, 0, sizeof(err));
+		st = thread_store(&err);
+	}
 	if (!st) {
 		http_error(&rs->resp, 503, "unavailable", NULL,
 			   "database unavailable: %s", err.msg);

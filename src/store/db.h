@@ -70,8 +70,12 @@ int64_t pg_last_id(struct pg_conn *c);
 /* The last failure: message, SQLSTATE ("" when none). */
 const char *pg_errmsg(struct pg_conn *c);
 const char *pg_sqlstate(struct pg_conn *c);
-/* Is a transaction open (or failed and not yet rolled back)? */
+/* Is a transaction open (or failed, or lost with the connection, and
+ * not yet rolled back)? */
 bool pg_in_transaction(struct pg_conn *c);
+/* End the transaction, if any: ROLLBACK, or for one lost with the
+ * connection, forget it (the next statement connects again). */
+int pg_rollback(struct pg_conn *c);
 
 /* ---- statements, either engine ---- */
 

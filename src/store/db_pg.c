@@ -10,8 +10,10 @@
  * A connection lost outside a transaction (the server restarted) is
  * reset once and the statement prepared anew; lost inside one, the
  * statement fails with SQLSTATE 08006 and the caller's transaction is
- * gone, which the store reports as busy (try again), never as half a
- * write.
+ * gone: every later statement fails the same way until pg_rollback, so
+ * the rest of the transaction never runs on a fresh connection in
+ * autocommit (half a write). After pg_rollback the next statement
+ * connects again. The store reports these as busy (try again).
  */
 #include "db.h"
 
@@ -35,6 +37,11 @@ struct pg_conn {
 	int64_t last_id;	/* the last INSERT ... RETURNING id */
 	unsigned names;		/* statements prepared so far */
 	unsigned generation;	/* bumped by each reconnect */
+	/* The transaction state when the running statement started: a
+	 * connection lost then was lost inside a transaction or not. */
+	PGTransactionStatusType was;
+	/* Lost inside a transaction: statements fail until pg_rollback. */
+	bool lost_in_tx;
 };
 
 struct pg_stmt {
@@ -91,8 +98,16 @@ static bool result_failed(struct pg_conn *c, PGresult *res)
 	    t == PGRES_EMPTY_QUERY)
 		return false;
 	state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	if (!state && PQstatus(c->conn) == CONNECTION_BAD)
-		state = "08006";
+	if (PQstatus(c->conn) == CONNECTION_BAD) {
+		/* libpq's own failures carry no SQLSTATE: 08006 says the
+		 * server's answer never came (for a COMMIT: whether it
+		 * committed is unknown). A server that said why (57P01,
+		 * shut down) keeps its code. */
+		if (!state)
+			state = "08006";
+		if (c->was != PQTRANS_IDLE)
+			c->lost_in_tx = true;
+	}
 	/* The primary message alone: the full one starts "ERROR:  " (which
 	 * log scanners take for a sanitizer report) and quotes the SQL
 	 * text with a caret, which an API error must not carry. */
@@ -159,10 +174,36 @@ static bool reconnect(struct pg_conn *c)
 	return true;
 }
 
+/*
+ * Before a statement runs: refuse it while a lost transaction waits
+ * for pg_rollback; outside a transaction, connect again if the
+ * connection is gone. Records the transaction state it starts in.
+ */
+static bool run_start(struct pg_conn *c)
+{
+	if (c->lost_in_tx) {
+		conn_fail(c, "08003",
+			  "the connection to PostgreSQL was lost inside a "
+			  "transaction; it was rolled back");
+		return false;
+	}
+	if (PQstatus(c->conn) == CONNECTION_BAD && !reconnect(c)) {
+		conn_fail(c, "08001", PQerrorMessage(c->conn));
+		return false;
+	}
+	c->was = PQtransactionStatus(c->conn);
+	return true;
+}
+
 int pg_exec(struct pg_conn *c, const char *sql)
 {
-	bool idle = PQtransactionStatus(c->conn) == PQTRANS_IDLE;
-	PGresult *res = PQexec(c->conn, sql);
+	bool idle;
+	PGresult *res;
+
+	if (!run_start(c))
+		return DB_FAIL;
+	idle = c->was == PQTRANS_IDLE;
+	res = PQexec(c->conn, sql);
 
 	if (res && PQresultStatus(res) == PGRES_FATAL_ERROR && idle &&
 	    reconnect(c)) {
@@ -433,12 +474,15 @@ int pg_step(struct pg_stmt *s)
 	struct pg_conn *c = s->c;
 
 	if (!s->ran) {
-		bool idle = PQtransactionStatus(c->conn) == PQTRANS_IDLE;
+		bool idle;
 
 		s->ran = true;
-		if (idle && PQstatus(c->conn) == CONNECTION_BAD)
-			reconnect(c);
-		if (stmt_stale(s) && !stmt_prepare(s))
+		if (!run_start(c))
+			return DB_FAIL;
+		idle = c->was == PQTRANS_IDLE;
+		/* The first use after a restart may fail at the prepare. */
+		if (stmt_stale(s) && !stmt_prepare(s) &&
+		    !(idle && reconnect(c) && stmt_prepare(s)))
 			return DB_FAIL;
 		s->res = stmt_run(s);
 		if (s->res && PQresultStatus(s->res) == PGRES_FATAL_ERROR &&
@@ -523,6 +567,18 @@ bool pg_in_transaction(struct pg_conn *c)
 {
 	PGTransactionStatusType t = PQtransactionStatus(c->conn);
 
-	return t == PQTRANS_INTRANS || t == PQTRANS_INERROR ||
-	       t == PQTRANS_ACTIVE;
+	return c->lost_in_tx || t == PQTRANS_INTRANS ||
+	       t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
+}
+
+int pg_rollback(struct pg_conn *c)
+{
+	/* The server rolled a lost transaction back when it went. */
+	if (c->lost_in_tx) {
+		c->lost_in_tx = false;
+		return DB_DONE;
+	}
+	if (!pg_in_transaction(c))
+		return DB_DONE;
+	return pg_exec(c, "ROLLBACK");
 }

@@ -66,6 +66,20 @@ int sq_fail_media(struct store *st, struct kith_err *err, const char *what)
 	return KITH_OK;
 }
 
+/*
+ * May an action that failed with SQLSTATE state run again, whole, in a
+ * fresh transaction? Serialization failures and deadlocks (another
+ * writer won), a lost connection (class 08) and a server shutting down
+ * or starting (57P01-57P03, a restart): each rolled the transaction
+ * back on the server, so nothing of it was written.
+ */
+static bool pg_state_retryable(const char *state)
+{
+	return !strcmp(state, "40001") || !strcmp(state, "40P01") ||
+	       !strncmp(state, "08", 2) || !strcmp(state, "57P01") ||
+	       !strcmp(state, "57P02") || !strcmp(state, "57P03");
+}
+
 int db_fail(struct store *st, struct kith_err *err, const char *what)
 {
 	int code, media;
@@ -73,6 +87,16 @@ int db_fail(struct store *st, struct kith_err *err, const char *what)
 	if (!st->db) {
 		const char *state = pg_sqlstate(st->pg);
 
+		/* A statement after a failure in the same transaction fails
+		 * with 25P02 (transaction aborted): the first failure
+		 * decides whether the action may run again. */
+		if (strcmp(state, "25P02"))
+			st->retryable = pg_state_retryable(state);
+		if (!strncmp(state, "08", 2) || !strncmp(state, "57P0", 4))
+			return kith_err_set(err, KITH_EBUSY, NULL,
+					    "database unavailable: %s: %s; "
+					    "nothing was written, try again",
+					    what, pg_errmsg(st->pg));
 		if (!strncmp(state, "23", 2))
 			return kith_err_set(err, KITH_ECONFLICT, NULL,
 					    "%s: %s", what, pg_errmsg(st->pg));
@@ -575,6 +599,7 @@ int store_begin(struct store *st, struct kith_err *err)
 			      err);
 	int rc;
 
+	st->retryable = false;
 	if (!s)
 		return err ? err->status : KITH_EIO;
 	rc = exec_stmt(st, s, err, "begin");
@@ -597,6 +622,18 @@ int store_commit(struct store *st, struct kith_err *err)
 	/* A statement still stepping would make COMMIT fail. */
 	stmts_reset(st);
 	rc = exec_stmt(st, s, err, "commit");
+	if (rc && !st->db && !strcmp(pg_sqlstate(st->pg), "08006")) {
+		/* The COMMIT went out and no answer came back: it may have
+		 * committed. Running the action again could write it twice,
+		 * so this one is not retried, and the message says so. */
+		st->retryable = false;
+		rc = kith_err_set(err, KITH_EBUSY, NULL,
+				  "database: the connection was lost while "
+				  "committing (%s): the change may or may not "
+				  "have been saved; check before sending it "
+				  "again",
+				  pg_errmsg(st->pg));
+	}
 	if (rc) {
 		store_rollback(st);
 		return rc;
@@ -615,8 +652,7 @@ void store_rollback(struct store *st)
 {
 	stmts_reset(st);
 	if (!st->db) {
-		if (pg_in_transaction(st->pg) &&
-		    pg_exec(st->pg, "ROLLBACK") == DB_FAIL)
+		if (pg_rollback(st->pg) == DB_FAIL)
 			fprintf(stderr, "kith: database: rollback: %s\n",
 				pg_errmsg(st->pg));
 	} else if (!sqlite3_get_autocommit(st->db) &&
@@ -635,6 +671,7 @@ int store_settle(struct store *st, struct kith_err *err)
 	bool open;
 
 	stmts_reset(st);
+	st->retryable = false;
 	open = txn_open(st);
 	if (open)
 		store_rollback(st);
@@ -700,6 +737,11 @@ void store_savepoint_release(struct store *st)
 		return;
 	}
 	sq_exec_sql(st, "RELEASE SAVEPOINT part", NULL);
+}
+
+bool store_retryable(struct store *st)
+{
+	return st->retryable;
 }
 
 bool store_in_transaction(struct store *st)

@@ -52,6 +52,9 @@ struct store {
 	/* PostgreSQL: store_savepoint opened the transaction itself. */
 	int savepoint_began;
 	int savepoints;		/* how many "part"s are open */
+	/* The last failure may pass if the action runs again in a fresh
+	 * transaction (store_retryable); cleared by store_begin. */
+	bool retryable;
 };
 
 /* ---- plumbing ---- */

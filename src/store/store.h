@@ -133,6 +133,20 @@ int store_commit(struct store *st, struct kith_err *err);
 void store_rollback(struct store *st);
 bool store_in_transaction(struct store *st);
 /*
+ * Did the last failure (a call, or store_begin/commit itself) leave
+ * nothing written and may the whole action pass if run again, after
+ * store_rollback, in a fresh transaction? True only on PostgreSQL: a
+ * serialization failure or deadlock (SQLSTATE 40001, 40P01: another
+ * writer won), a lost connection (class 08; the next statement
+ * connects again) or a server shutting down or starting (57P01-57P03).
+ * Those fail with KITH_EBUSY. Never on SQLite, whose busy timeout
+ * already waited, and never for a COMMIT whose answer was lost (it may
+ * have committed: KITH_EBUSY with a message saying so). Cleared by
+ * store_begin and store_settle. The caller retries a few times with a
+ * short randomized pause (kith_retry_pause), then reports the failure.
+ */
+bool store_retryable(struct store *st);
+/*
  * Bring the connection back to idle at the end of a unit of work (an
  * HTTP request, a CLI command). Resets every statement still stepping;
  * then, if a transaction is still open (read or write, whatever the
