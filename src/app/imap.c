@@ -1094,8 +1094,65 @@ static int quote(char *buf, size_t n, const char *name)
 	return 0;
 }
 
-/* Fetch and hand to app_mail the headers of uids[0..n) in batches, each
- * batch one transaction that also moves mb->last_uid. */
+/* One batch: fetch the headers of uids[0..k) and hand them to app_mail
+ * in one transaction that also moves mb->last_uid. */
+static int fetch_batch(struct store *st, struct imap_conn *cn,
+		       struct mailbox *mb, struct app_ctx *ctx,
+		       const int64_t *uids, size_t k, bool dry,
+		       struct mail_tally *tally, struct kith_err *err)
+{
+	struct app_mail m;
+	struct fetched f = { .m = &m, .mailbox_id = mb->id,
+			     .above = mb->last_uid, .last = mb->last_uid,
+			     .err = err };
+	char cmd[128];
+	int rc;
+
+	/* One range: UIDs are sorted, and any message inside it that
+	 * arrived meanwhile is as welcome. */
+	snprintf(cmd, sizeof(cmd),
+		 "UID FETCH %lld:%lld (UID BODY.PEEK[HEADER])",
+		 (long long)uids[0], (long long)uids[k - 1]);
+	/* A dry run is one transaction, the caller's, undone. */
+	rc = dry ? KITH_OK : store_begin(st, err);
+	if (rc)
+		return rc;
+	rc = app_mail_begin(&m, ctx, mb->address, mb->user_id, err);
+	if (rc) {
+		if (!dry)
+			store_rollback(st);
+		return rc;
+	}
+	rc = imap_cmd(cn, cmd, "UID FETCH", on_header, &f, err);
+	if (!rc) {
+		mb->last_uid = f.last;
+		mb->messages += (int64_t)f.n;
+		if (!dry)
+			rc = store_mailbox_state(st, mb->workspace_id, mb, err);
+	}
+	if (dry)
+		;
+	else if (!rc)
+		rc = store_commit(st, err);
+	else
+		store_rollback(st);
+	if (!rc && tally) {
+		tally->read += m.tally.read;
+		tally->dup += m.tally.dup;
+		tally->touches += m.tally.touches;
+		tally->signals += m.tally.signals;
+		tally->answered += m.tally.answered;
+		tally->unknown += m.tally.unknown;
+		tally->bulk += m.tally.bulk;
+		tally->bad += m.tally.bad;
+	}
+	app_mail_end(&m);
+	return rc;
+}
+
+/* Fetch and hand to app_mail the headers of uids[0..n) in batches. A
+ * batch that meets another writer on PostgreSQL (store_retryable) is
+ * rolled back and fetched again: the server's headers do not change. */
 static int fetch_batches(struct store *st, struct imap_conn *cn,
 			 struct mailbox *mb, const int64_t *uids, size_t n,
 			 kith_time now, bool dry, struct mail_tally *tally,
@@ -1107,48 +1164,18 @@ static int fetch_batches(struct store *st, struct imap_conn *cn,
 	ctx.today = kith_time_day(now, NULL);
 	for (size_t i = 0; !rc && i < n; i += IMAP_BATCH) {
 		size_t k = n - i < IMAP_BATCH ? n - i : IMAP_BATCH;
-		struct app_mail m;
-		struct fetched f = { .m = &m, .mailbox_id = mb->id,
-				     .above = mb->last_uid,
-				     .last = mb->last_uid, .err = err };
-		char cmd[128];
+		int64_t last_uid = mb->last_uid, messages = mb->messages;
 
-		/* One range: UIDs are sorted, and any message inside it
-		 * that arrived meanwhile is as welcome. */
-		snprintf(cmd, sizeof(cmd),
-			 "UID FETCH %lld:%lld (UID BODY.PEEK[HEADER])",
-			 (long long)uids[i], (long long)uids[i + k - 1]);
-		/* A dry run is one transaction, the caller's, undone. */
-		rc = dry ? KITH_OK : store_begin(st, err);
-		if (rc)
-			break;
-		rc = app_mail_begin(&m, &ctx, mb->address, mb->user_id, err);
-		if (!rc)
-			rc = imap_cmd(cn, cmd, "UID FETCH", on_header, &f, err);
-		if (!rc) {
-			mb->last_uid = f.last;
-			mb->messages += (int64_t)f.n;
-			if (!dry)
-				rc = store_mailbox_state(st, mb->workspace_id,
-							 mb, err);
+		for (int attempt = 1;; attempt++) {
+			rc = fetch_batch(st, cn, mb, &ctx, uids + i, k, dry,
+					 tally, err);
+			if (!rc || dry || !store_retryable(st) ||
+			    attempt >= KITH_RETRY_MAX)
+				break;
+			mb->last_uid = last_uid;
+			mb->messages = messages;
+			kith_retry_pause(attempt);
 		}
-		if (dry)
-			;
-		else if (!rc)
-			rc = store_commit(st, err);
-		else
-			store_rollback(st);
-		if (!rc && tally) {
-			tally->read += m.tally.read;
-			tally->dup += m.tally.dup;
-			tally->touches += m.tally.touches;
-			tally->signals += m.tally.signals;
-			tally->answered += m.tally.answered;
-			tally->unknown += m.tally.unknown;
-			tally->bulk += m.tally.bulk;
-			tally->bad += m.tally.bad;
-		}
-		app_mail_end(&m);
 	}
 	return rc;
 }
@@ -1257,11 +1284,18 @@ static int mailbox_sync(struct store *st, const struct mail_key *key,
 		mb->next_sync = now + (syn_every > 0 ? syn_every
 						     : IMAP_SYNC_EVERY);
 	}
-	if (!store_begin(st, &serr)) {
-		if (store_mailbox_state(st, mb->workspace_id, mb, &serr))
+	for (int attempt = 1; attempt <= KITH_RETRY_MAX; attempt++) {
+		if (attempt > 1)
+			kith_retry_pause(attempt - 1);
+		if (store_begin(st, &serr))
+			break;
+		if (store_mailbox_state(st, mb->workspace_id, mb, &serr)) {
 			store_rollback(st);
-		else
-			store_commit(st, &serr);
+			if (!store_retryable(st))
+				break;
+		} else if (!store_commit(st, &serr) || !store_retryable(st)) {
+			break;
+		}
 	}
 	return rc;
 }
