@@ -105,6 +105,7 @@ bench: deps all
 	@./bench/api.sh
 	@./bench/mail.sh
 	@./bench/carddav.sh
+	@KITH=$(B)/kith ./bench/pg.sh
 	@KITH=$(B)/kith ./bench/load
 	@KITH=$(B)/kith bash tests/crash/run.sh 1000 | tail -8
 

@@ -10,6 +10,18 @@
  * with summary upkeep against bare inserts of the same rows into an
  * indexed table, in the same run. The bare baseline is SQL written here
  * on purpose: it is the yardstick, not the product.
+ *
+ *   bench_due --pg BOOK.db URL...
+ *
+ * The agenda on PostgreSQL beside SQLite (issue 18; bench/pg.sh): each
+ * URL (up to 4: one database over TCP and over the unix socket) holds
+ * BOOK.db copied by `kith migrate --to`. Ranks every contact of
+ * the SQLite book the slow way once (the same rows are on both), then
+ * times app_agenda on each engine, alternating in rounds so both see the
+ * same load on a shared machine, and checks each one's top 50 against
+ * that full scan (exit 1 if either differs). BENCH_PG_FULL=1 also runs
+ * the full scan on PostgreSQL (one round trip per contact and table:
+ * minutes at 1M contacts).
  */
 #include "app/agenda_query.h"
 #include "app/demo.h"
@@ -246,6 +258,132 @@ static double bench_store(const char *path, int n, int contacts,
 	return n / secs;
 }
 
+/* Exit-1 check: l's top equals the full scan's, id and rank. */
+static int same_top(const struct agenda_list *l, const struct agenda_list *full,
+		    const char *who)
+{
+	if (l->n != full->n) {
+		fprintf(stderr, "MISMATCH (%s): %zu items, full scan %zu\n",
+			who, l->n, full->n);
+		return 1;
+	}
+	for (size_t i = 0; i < l->n; i++)
+		if (l->items[i].id != full->items[i].id ||
+		    l->items[i].rank != full->items[i].rank) {
+			fprintf(stderr, "MISMATCH (%s) at %zu: #%lld %.6f, full "
+					"#%lld %.6f\n",
+				who, i, (long long)l->items[i].id,
+				l->items[i].rank, (long long)full->items[i].id,
+				full->items[i].rank);
+			return 1;
+		}
+	return 0;
+}
+
+/* runs timed app_agenda calls on ctx into ms[0..runs); the last list
+ * is kept in *last (freed first). */
+static void time_agenda(double *ms, int runs, struct app_ctx *ctx,
+			struct agenda_list *last)
+{
+	struct kith_err err = { 0 };
+	double t0;
+
+	for (int i = 0; i < runs; i++) {
+		agenda_list_free(last);
+		t0 = now_ms();
+		if (app_agenda(last, ctx, TOP, &err))
+			die(&err, "agenda");
+		ms[i] = now_ms() - t0;
+	}
+}
+
+/* How a URL reaches the server, for the labels. */
+static const char *pg_via(const char *url)
+{
+	return strstr(url, "host=/") ? "unix socket" : "TCP";
+}
+
+#define MAX_URLS 4
+
+static int bench_pg(const char *path, char **urls, int nurls, kith_time now)
+{
+	struct kith_err err = { 0 };
+	struct agenda_list full = { 0 }, lq = { 0 }, lp[MAX_URLS] = { 0 };
+	struct app_ctx sq, pg[MAX_URLS];
+	static double msq[RUNS], mpg[MAX_URLS][RUNS];
+	double t0, full_ms;
+	int bad = 0, round = RUNS / 10;
+
+	if (app_open(&sq, path, "Bench", now, &err))
+		die(&err, "open SQLite");
+	for (int u = 0; u < nurls; u++)
+		if (app_open(&pg[u], urls[u], "Bench", now, &err))
+			die(&err, "open PostgreSQL");
+	t0 = now_ms();
+	if (app_agenda_full(&full, &sq, TOP, &err))
+		die(&err, "full agenda");
+	full_ms = now_ms() - t0;
+	printf("full scan ranking on SQLite for the check: %.0f ms\n",
+	       full_ms);
+	/* One warm-up run each, then rounds of RUNS/10 alternating, so a
+	 * shared machine's load falls on every engine alike. */
+	time_agenda(msq, 1, &sq, &lq);
+	for (int u = 0; u < nurls; u++)
+		time_agenda(mpg[u], 1, &pg[u], &lp[u]);
+	for (int i = 0; i < RUNS; i += round) {
+		time_agenda(msq + i, round, &sq, &lq);
+		for (int u = 0; u < nurls; u++)
+			time_agenda(mpg[u] + i, round, &pg[u], &lp[u]);
+	}
+	qsort(msq, RUNS, sizeof(*msq), cmp_double);
+	printf("due reads %zu contacts per run, %zu of them with their "
+	       "events\n", lq.scored, lq.full);
+	printf("due (top %d) SQLite:                   median %.3f ms, p95 "
+	       "%.3f ms, max %.3f ms over %d runs\n", TOP, msq[RUNS / 2],
+	       msq[RUNS * 95 / 100], msq[RUNS - 1], RUNS);
+	bad |= same_top(&lq, &full, "SQLite");
+	for (int u = 0; u < nurls; u++) {
+		double *m = mpg[u];
+
+		qsort(m, RUNS, sizeof(*m), cmp_double);
+		printf("due (top %d) PostgreSQL, %-11s: median %.3f ms, p95 "
+		       "%.3f ms, max %.3f ms (%zu contacts read); "
+		       "PostgreSQL/SQLite %.1fx (target median < 10 ms)\n",
+		       TOP, pg_via(urls[u]), m[RUNS / 2], m[RUNS * 95 / 100],
+		       m[RUNS - 1], lp[u].scored, m[RUNS / 2] / msq[RUNS / 2]);
+		bad |= same_top(&lp[u], &full, "PostgreSQL");
+	}
+	printf("top %zu: SQLite %s the full scan\n", full.n,
+	       same_top(&lq, &full, "SQLite") ? "DIFFERENT from"
+					       : "identical to");
+	for (int u = 0; u < nurls; u++)
+		printf("top %zu: PostgreSQL (%s) %s the full scan\n", full.n,
+		       pg_via(urls[u]),
+		       same_top(&lp[u], &full, "PostgreSQL") ? "DIFFERENT from"
+							      : "identical to");
+	if (getenv("BENCH_PG_FULL") && !strcmp(getenv("BENCH_PG_FULL"), "1")) {
+		struct agenda_list fp = { 0 };
+
+		t0 = now_ms();
+		if (app_agenda_full(&fp, &pg[0], TOP, &err))
+			die(&err, "full agenda on PostgreSQL");
+		printf("full scan ranking on PostgreSQL: %.0f ms, top %zu %s "
+		       "SQLite's\n", now_ms() - t0, fp.n,
+		       same_top(&fp, &full, "PostgreSQL full") ? "DIFFERENT from"
+							       : "identical to");
+		bad |= same_top(&fp, &full, "PostgreSQL full");
+		agenda_list_free(&fp);
+	}
+	agenda_list_free(&full);
+	agenda_list_free(&lq);
+	app_close(&sq);
+	for (int u = 0; u < nurls; u++) {
+		agenda_list_free(&lp[u]);
+		app_close(&pg[u]);
+	}
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
 	struct kith_err err = { 0 };
@@ -254,8 +392,14 @@ int main(int argc, char **argv)
 	double bare, kept;
 	int bad;
 
+	if (argc >= 4 && argc <= 3 + MAX_URLS && !strcmp(argv[1], "--pg")) {
+		if (kith_now(&now, &err))
+			die(&err, "KITH_NOW");
+		return bench_pg(argv[2], argv + 3, argc - 3, now);
+	}
 	if (argc != 4) {
-		fprintf(stderr, "usage: bench_due BOOK.db CONTACTS TOUCHES\n");
+		fprintf(stderr, "usage: bench_due BOOK.db CONTACTS TOUCHES\n"
+				"       bench_due --pg BOOK.db URL...\n");
 		return 2;
 	}
 	if (kith_now(&now, &err))
