@@ -70,19 +70,19 @@ cat >"$T_DIR/allow" <<'ALLOW'
 ^INSERT INTO workspace\(name, created_at\) VALUES	store_workspace_add: a new workspace gets its id here; the row lives on the shard of that id
 # Finding the workspace: a credential names a user, and the user row
 # names the workspace; every statement after it is pinned to that one.
-FROM user WHERE email = \?$	sign-in: the email is unique across workspaces (migration 2)
-FROM session x JOIN user u ON u\.id = x\.user_id WHERE x\.id_hash = \?1	a request's session cookie, looked up by its hash
+FROM "user" WHERE email = \?$	sign-in: the email is unique across workspaces (migration 2)
+FROM session x JOIN "user" u ON u\.id = x\.user_id WHERE x\.id_hash = \?1	a request's session cookie, looked up by its hash
 ^UPDATE session SET idle_until = min\(expires_at, \?2\) WHERE id_hash = \?1	the same session's idle deadline slides on use
 ^DELETE FROM session WHERE id_hash = \?$	sign-out ends the session by its hash
-FROM api_token t JOIN user u ON u\.id = t\.user_id WHERE t\.hash = \?1	a request's API token, looked up by its hash
+FROM api_token t JOIN "user" u ON u\.id = t\.user_id WHERE t\.hash = \?1	a request's API token, looked up by its hash
 ^UPDATE api_token SET last_used_at = \?2 WHERE hash = \?1	the same token's last use
 FROM hook WHERE secret_hash = \?$	a webhook's secret, looked up by its hash, names the workspace
-FROM user WHERE feed_hash = \?$	a calendar feed's secret URL, looked up by its hash
+FROM "user" WHERE feed_hash = \?$	a calendar feed's secret URL, looked up by its hash
 # Server-wide jobs: each finds the due work of every workspace, then
 # does it with statements pinned to the item's workspace.
 FROM mailbox WHERE next_sync <= \?	the mail syncer's due mailboxes
 ^DELETE FROM session WHERE expires_at <= \?1	the server's sweep of expired sessions
-FROM user ORDER BY id$	the ticker's members (focus ends, morning digests)
+FROM "user" ORDER BY id$	the ticker's members (focus ends, morning digests)
 ^SELECT coalesce\(max\(id\), 0\) FROM alert WHERE \?1 = 0 OR user_id = \?1$	the ticker's newest alert (user 0); TODO(issue 18): an event stream's start passes its user without the workspace (src/server/api_signals.c)
 ^SELECT DISTINCT user_id FROM alert WHERE held = 1$	the ticker's members with held alerts
 FROM outbox o JOIN notify_target t ON t\.workspace_id = o\.workspace_id	the notification sender's due items, a few per workspace
