@@ -195,6 +195,16 @@ static bool run_start(struct pg_conn *c)
 	return true;
 }
 
+/* As sqlite3_changes: only a write's count; a SELECT leaves it be. */
+static void note_changes(struct pg_conn *c, PGresult *res)
+{
+	const char *cmd = PQcmdStatus(res);
+
+	if (!strncmp(cmd, "INSERT", 6) || !strncmp(cmd, "UPDATE", 6) ||
+	    !strncmp(cmd, "DELETE", 6))
+		c->changes = strtoll(PQcmdTuples(res), NULL, 10);
+}
+
 int pg_exec(struct pg_conn *c, const char *sql)
 {
 	bool idle;
@@ -214,7 +224,7 @@ int pg_exec(struct pg_conn *c, const char *sql)
 		PQclear(res);
 		return DB_FAIL;
 	}
-	c->changes = strtoll(PQcmdTuples(res), NULL, 10);
+	note_changes(c, res);
 	PQclear(res);
 	return DB_DONE;
 }
@@ -497,8 +507,7 @@ int pg_step(struct pg_stmt *s)
 		}
 		s->rows = PQntuples(s->res);
 		s->row = -1;
-		if (*PQcmdTuples(s->res))
-			c->changes = strtoll(PQcmdTuples(s->res), NULL, 10);
+		note_changes(c, s->res);
 		/* INSERT ... RETURNING id: what db_last_id reads. */
 		if (s->rows && !strncmp(PQcmdStatus(s->res), "INSERT", 6))
 			c->last_id = strtoll(PQgetvalue(s->res, 0, 0), NULL, 10);
