@@ -70,3 +70,26 @@ else
 	mailkey=$KITH_DB.mailkey
 	engine_cleanup() { :; }
 fi
+
+# db_lock SECONDS READY: another process holds the database's write lock
+# for SECONDS (an import, a backup), touching the file READY once it
+# has it. SQLite: BEGIN IMMEDIATE. PostgreSQL: every table locked
+# EXCLUSIVE (reads pass, writes wait; kith's lock_timeout is 5 s).
+db_lock() {
+	if [ -n "${KITH_TEST_PG:-}" ]; then
+		psql -qAtX -v ON_ERROR_STOP=1 "$KITH_DB" >/dev/null <<-SQL
+			BEGIN;
+			DO \$\$ BEGIN EXECUTE (SELECT 'LOCK TABLE '
+			  || string_agg(format('%I', tablename), ', ')
+			  || ' IN EXCLUSIVE MODE' FROM pg_tables
+			  WHERE schemaname = 'public'); END \$\$;
+			\! touch '$2'
+			SELECT pg_sleep($1);
+			COMMIT;
+		SQL
+	else
+		{ echo '.timeout 10000'; echo 'BEGIN IMMEDIATE;'
+		  echo ".shell touch '$2'"; sleep "$1"; echo 'COMMIT;'; } |
+			sqlite3 "$KITH_DB"
+	fi
+}

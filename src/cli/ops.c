@@ -94,12 +94,6 @@ int cmd_restore(struct cli *c)
 
 /* ---- migrate ---- */
 
-static bool is_pg_url(const char *s)
-{
-	return !strncmp(s, "postgresql://", 13) ||
-	       !strncmp(s, "postgres://", 11);
-}
-
 int cmd_migrate(struct cli *c)
 {
 	static const struct cli_opt opts[] = {{"to", true}, {NULL, false}};
@@ -119,11 +113,11 @@ int cmd_migrate(struct cli *c)
 	if (rc)
 		return rc;
 	to = cli_get(c, "to");
-	if (!to || !is_pg_url(to))
+	if (!to || !store_path_is_url(to))
 		return kith_err_set(&c->err, KITH_EINPUT, "--to",
 				    "expected a postgresql:// URL to copy the "
 				    "book into");
-	if (is_pg_url(c->db_path))
+	if (store_path_is_url(c->db_path))
 		return kith_err_set(&c->err, KITH_EINPUT, "--db",
 				    "the book to copy must be a SQLite file, "
 				    "not a PostgreSQL URL");

@@ -510,6 +510,21 @@ static int set_sequences(struct store *dst, struct store *src,
 	return rc;
 }
 
+/* The schema version sql reads from st must be this kith's. */
+static int schema_current(struct store *st, const char *sql,
+			  const char *which, struct kith_err *err)
+{
+	int64_t v = 0;
+	int rc = read_int(&v, st, sql, NULL, err);
+
+	if (!rc && (size_t)v != migrate_count())
+		rc = kith_err_set(err, KITH_EIO, NULL,
+				  "copy: the %s's schema is version %" PRId64
+				  ", this kith's %zu",
+				  which, v, migrate_count());
+	return rc;
+}
+
 int store_copy(struct store_copy_table **out, size_t *n, struct store *dst,
 	       struct store *src, struct kith_err *err)
 {
@@ -535,22 +550,10 @@ int store_copy(struct store_copy_table **out, size_t *n, struct store *dst,
 	if (rc)
 		goto done;
 	src_tx = true;
-	rc = read_int(&v, src, "PRAGMA user_version", NULL, err);
-	if (!rc && (size_t)v != migrate_count())
-		rc =
-		    kith_err_set(err, KITH_EIO, NULL,
-				 "copy: the source's schema is version %" PRId64
-				 ", this kith's %zu",
-				 v, migrate_count());
-	if (rc)
-		goto done;
-	rc = read_int(&v, dst, "SELECT version FROM kith_schema", NULL, err);
-	if (!rc && (size_t)v != migrate_count())
-		rc =
-		    kith_err_set(err, KITH_EIO, NULL,
-				 "copy: the target's schema is version %" PRId64
-				 ", this kith's %zu",
-				 v, migrate_count());
+	rc = schema_current(src, "PRAGMA user_version", "source", err);
+	if (!rc)
+		rc = schema_current(dst, "SELECT version FROM kith_schema",
+				    "target", err);
 	if (rc)
 		goto done;
 	rc = source_tables(&t, &nt, &has_seq, src, err);

@@ -47,6 +47,10 @@ void pg_close(struct pg_conn *c);
 /* Run one or more statements without parameters (DDL, BEGIN...); on
  * failure the connection's error is set and DB_FAIL returned. */
 int pg_exec(struct pg_conn *c, const char *sql);
+/* sql with SQLite's placeholders (?, ?N) numbered as PostgreSQL's $N,
+ * the way SQLite numbers them; quoted text, identifiers and comments
+ * untouched. *nparams is the highest number. A new string, or NULL. */
+char *pg_translate(const char *sql, int *nparams);
 /* A prepared statement for sql (with `?` placeholders); NULL on
  * failure, the connection's error set. */
 struct pg_stmt *pg_prepare(struct pg_conn *c, const char *sql);

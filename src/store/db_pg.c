@@ -231,7 +231,7 @@ int pg_exec(struct pg_conn *c, const char *sql)
 
 /* SQLite's numbering: ?N is N, a bare ? is one more than the highest
  * so far. Quoted text, identifiers and comments are copied as they are. */
-static char *translate(const char *sql, int *nparams)
+char *pg_translate(const char *sql, int *nparams)
 {
 	size_t n = strlen(sql);
 	char *out = malloc(n * 4 + 1), *o = out;
@@ -370,7 +370,7 @@ struct pg_stmt *pg_prepare(struct pg_conn *c, const char *sql)
 {
 	struct pg_stmt *s = calloc(1, sizeof(*s));
 
-	if (!s || !(s->sql = translate(sql, &s->nparams)))
+	if (!s || !(s->sql = pg_translate(sql, &s->nparams)))
 		goto nomem;
 	s->c = c;
 	if (s->nparams) {

@@ -13,38 +13,8 @@ SERVER_PID=
 kith() { "$KITH" "$@"; }
 
 # db_sql SQL: one statement on the suite's database, whichever engine
-# (sqlite3, or psql -AtX on PostgreSQL): rows as a|b lines, nothing
-# else. Quote "user" in SQL (a reserved word on PostgreSQL).
-db_sql() {
-	if [ -n "${KITH_TEST_PG:-}" ]; then
-		psql -qAtX -v ON_ERROR_STOP=1 "$KITH_DB" -c "$1"
-	else
-		sqlite3 "$KITH_DB" "$1"
-	fi
-}
-
-# db_lock SECONDS READY: another process holds the database's write lock
-# for SECONDS (an import, a backup), touching the file READY once it
-# has it. SQLite: BEGIN IMMEDIATE. PostgreSQL: every table locked
-# EXCLUSIVE (reads pass, writes wait; kith's lock_timeout is 5 s).
-db_lock() {
-	if [ -n "${KITH_TEST_PG:-}" ]; then
-		psql -qAtX -v ON_ERROR_STOP=1 "$KITH_DB" >/dev/null <<-SQL
-			BEGIN;
-			DO \$\$ BEGIN EXECUTE (SELECT 'LOCK TABLE '
-			  || string_agg(format('%I', tablename), ', ')
-			  || ' IN EXCLUSIVE MODE' FROM pg_tables
-			  WHERE schemaname = 'public'); END \$\$;
-			\! touch '$2'
-			SELECT pg_sleep($1);
-			COMMIT;
-		SQL
-	else
-		{ echo '.timeout 10000'; echo 'BEGIN IMMEDIATE;'
-		  echo ".shell touch '$2'"; sleep "$1"; echo 'COMMIT;'; } |
-			sqlite3 "$KITH_DB"
-	fi
-}
+# (tests/engine.sh answers sqlite3 from PostgreSQL there).
+db_sql() { sqlite3 "$KITH_DB" "$1"; }
 
 # start_server [SERVE_OPTS...]: serve in the background; sets BASE
 # (http://127.0.0.1:PORT). Options go after `serve` (--notify-allow ...).

@@ -30,14 +30,10 @@ check_rc "a real zone is taken" 0 kith --db "$T_DIR/tz2.db" import "$T_DIR/tz.js
 
 # A new account while another process holds the write lock past the busy
 # timeout: "busy", exit 1, never "already has an account".
-# On PostgreSQL the same wait is lock_timeout's (5 s) on a locked table.
-if [ -z "${KITH_TEST_PG:-}" ]; then
-	{ echo 'BEGIN IMMEDIATE;'; sleep 7; echo 'ROLLBACK;'; } | sqlite3 "$KITH_DB" &
-else
-	{ echo 'BEGIN; LOCK TABLE "user" IN EXCLUSIVE MODE;'; sleep 7; echo 'ROLLBACK;'; } |
-		psql -qX "$KITH_DB" >/dev/null &
-fi
-sleep 0.5
+# On PostgreSQL the same wait is lock_timeout's (5 s) on locked tables
+# (db_lock, tests/engine.sh).
+db_lock 7 "$T_DIR/locked" &
+for _ in $(seq 1 100); do [ -e "$T_DIR/locked" ] && break; sleep 0.1; done
 printf 'a long enough password\n' | kith user add fresh@studio.example \
 	--password-stdin >"$T_DIR/busy.out" 2>&1
 rc=$?
