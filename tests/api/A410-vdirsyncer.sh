@@ -19,7 +19,9 @@ start_server
 API=(-H "Authorization: Bearer $TO")
 J=(-H 'content-type: application/json')
 
-export HOME=$A_DIR/home
+# The clients read their config under XDG_CONFIG_HOME when it is set
+# (tests/engine.sh sets it for a PostgreSQL book's mail key).
+export HOME=$A_DIR/home XDG_CONFIG_HOME=$A_DIR/home/.config
 LOCAL=$HOME/contacts
 mkdir -p "$LOCAL" "$HOME/.config/vdirsyncer" "$HOME/.config/khard"
 BOOK=$(kith "${W[@]}" --json carddav --user owner@studio.example --base-url "$BASE" | jq -r .addressbook)
