@@ -64,6 +64,8 @@ static int pick_workspace(struct app_ctx *ctx, const char *name,
 	}
 done:
 	store_workspaces_free(w, n);
+	if (!rc)
+		store_set_tenant(ctx->st, ctx->ws);
 	return rc;
 }
 

@@ -1162,6 +1162,7 @@ static int fetch_batches(struct store *st, struct imap_conn *cn,
 	int rc = KITH_OK;
 
 	ctx.today = kith_time_day(now, NULL);
+	store_set_tenant(st, ctx.ws);
 	for (size_t i = 0; !rc && i < n; i += IMAP_BATCH) {
 		size_t k = n - i < IMAP_BATCH ? n - i : IMAP_BATCH;
 		int64_t last_uid = mb->last_uid, messages = mb->messages;

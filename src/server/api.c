@@ -213,7 +213,8 @@ const struct route api_routes[] = {
 	  .limit = 64 * KB, .fn = h_hook,
 	  .summary = "Deliver a signal (website_visit, mention, inbound_email, "
 		     "missed_call, form)",
-	  .tag = "signals", .body = "Signal", .created = 202 },
+	  .tag = "signals", .body = "Signal", .created = 202,
+	  .lock_late = true },
 	{ .method = "GET", .pattern = "/api/v1/signals", .auth = AUTH_VIEWER,
 	  .fn = h_signals_list, .summary = "Signals, waiting first",
 	  .tag = "signals", .query = "waiting,cursor", .created = 200 },
@@ -785,6 +786,7 @@ static bool credential_lookup(struct api *a)
 static bool authorize(struct api *a, const struct route *r)
 {
 	a->ctx.ws = a->user.workspace_id;
+	store_set_tenant(a->st, a->ctx.ws);
 	/* A cookie rides along on any request the browser makes, so a
 	 * write by cookie must also prove it came from our page. */
 	if (a->session_token && strcmp(r->method, "GET")) {
@@ -840,6 +842,7 @@ static bool authenticate(struct api *a, const struct route *r)
 		memset(&ad->user, 0, sizeof(ad->user));
 		a->session_token = ad->session_token;
 		a->ctx.ws = a->user.workspace_id;
+		store_set_tenant(a->st, a->ctx.ws);
 		return true;
 	}
 	return credential_lookup(a) && authorize(a, r);

@@ -115,6 +115,7 @@ void h_feed(struct api *a)
 	}
 	ratelimit_fail(feed_fetch, key, a->ctx.now);
 	a->ctx.ws = u.workspace_id;
+	store_set_tenant(a->st, a->ctx.ws);
 	o.format = EXPORT_ICS;
 	o.tz = u.tz && *u.tz ? u.tz : NULL;
 	o.agenda_user = u.id;

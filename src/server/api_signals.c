@@ -130,6 +130,7 @@ void h_hook(struct api *a)
 		return;
 	}
 	free(stored);
+	store_set_tenant(a->st, a->ctx.ws);
 	/* Anyone with the URL can post (it sits in public forms): each
 	 * delivery adds a signal, an alert per member and outbox rows. */
 	if (limited(a, &hook_limit, a->ctx.ws, "webhook deliveries"))
@@ -174,7 +175,12 @@ void h_hook(struct api *a)
 		secret_token_hash(h, a->req->body ? a->req->body : "");
 		sg.ext_id = strdup(h);
 	}
-	rc = app_signal_ingest(&dup, &woken, &n_woken, &a->ctx, &sg, &a->err);
+	/* lock_late: the secret names the workspace, whose writers this
+	 * one queues behind (store_set_tenant), so the lock comes after. */
+	rc = api_lock(a);
+	if (!rc)
+		rc = app_signal_ingest(&dup, &woken, &n_woken, &a->ctx, &sg,
+				       &a->err);
 	if (!rc) {
 		remember_wake(a, woken, n_woken);
 		http_json(a->resp, 202,

@@ -2153,6 +2153,7 @@ void dav_handle(struct store *st, struct http_request *req,
 		goto done;
 	d.ctx.st = st;
 	d.ctx.ws = d.user.workspace_id;
+	store_set_tenant(st, d.ctx.ws);
 	d.ctx.today = kith_time_day(d.ctx.now, NULL);
 	d.writer = d.user.role >= ROLE_MEMBER;
 	snprintf(d.principal, sizeof(d.principal), "/dav/principals/%lld/",

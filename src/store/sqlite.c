@@ -591,6 +591,51 @@ int store_schema_version(struct store *st)
 	return (int)migrate_count();
 }
 
+void store_set_tenant(struct store *st, int64_t ws)
+{
+	st->tenant = ws > 0 ? ws : 0;
+}
+
+/* Session-level advisory locks, in the two-int keyspace (migrations
+ * use the one-bigint one): class 7042 object 0 is "writing at all",
+ * shared by a workspace's writer and held alone by a writer for no
+ * workspace; class 7043 object ws is the workspace's. Taken before
+ * BEGIN, never inside: a SERIALIZABLE transaction's snapshot is set
+ * by its first statement, so a lock waited for inside it would hand
+ * over a snapshot older than the previous holder's commit. A lost
+ * connection releases them with the session. */
+static void unlock_writer(struct store *st)
+{
+	if (!st->writer_locked)
+		return;
+	st->writer_locked = false;
+	if (pg_exec(st->pg, "SELECT pg_advisory_unlock_all()") == DB_FAIL)
+		fprintf(stderr, "kith: database: unlock: %s\n",
+			pg_errmsg(st->pg));
+}
+
+static int lock_writer(struct store *st, struct kith_err *err)
+{
+	db_stmt *s;
+	int rc;
+
+	s = stmt_get(st,
+		     st->tenant ? "SELECT pg_advisory_lock_shared(7042, 0), "
+				  "pg_advisory_lock(7043, CAST(? AS integer))"
+				: "SELECT pg_advisory_lock(7042, 0)",
+		     err);
+	if (!s)
+		return err ? err->status : KITH_EIO;
+	if (st->tenant)
+		db_bind_int64(s, 1, st->tenant & INT32_MAX);
+	/* Set first: a failure may come after the shared lock was had. */
+	st->writer_locked = true;
+	rc = exec_stmt(st, s, err, "wait for the workspace's writers");
+	if (rc)
+		unlock_writer(st);
+	return rc;
+}
+
 int store_begin(struct store *st, struct kith_err *err)
 {
 	db_stmt *s = stmt_get(st,
@@ -602,9 +647,17 @@ int store_begin(struct store *st, struct kith_err *err)
 	st->retryable = false;
 	if (!s)
 		return err ? err->status : KITH_EIO;
+	if (st->pg && !st->writer_locked) {
+		rc = lock_writer(st, err);
+		if (rc)
+			return rc;
+	}
 	rc = exec_stmt(st, s, err, "begin");
-	if (rc)
+	if (rc) {
+		if (st->pg)
+			unlock_writer(st);
 		return rc;
+	}
 	st->in_tx = 1;
 	st->open_signals = -1;
 	return KITH_OK;
@@ -638,6 +691,8 @@ int store_commit(struct store *st, struct kith_err *err)
 		store_rollback(st);
 		return rc;
 	}
+	if (st->pg)
+		unlock_writer(st);
 	st->in_tx = 0;
 	st->savepoints = st->savepoint_began = 0;
 	return KITH_OK;
@@ -655,6 +710,7 @@ void store_rollback(struct store *st)
 		if (pg_rollback(st->pg) == DB_FAIL)
 			fprintf(stderr, "kith: database: rollback: %s\n",
 				pg_errmsg(st->pg));
+		unlock_writer(st);
 	} else if (!sqlite3_get_autocommit(st->db) &&
 		   sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL) !=
 			   SQLITE_OK) {
@@ -675,6 +731,9 @@ int store_settle(struct store *st, struct kith_err *err)
 	open = txn_open(st);
 	if (open)
 		store_rollback(st);
+	else if (st->pg)
+		unlock_writer(st);
+	st->tenant = 0;
 	st->in_tx = 0;
 	st->read_owned = 0;
 	st->open_signals = -1;

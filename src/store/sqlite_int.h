@@ -55,6 +55,11 @@ struct store {
 	/* The last failure may pass if the action runs again in a fresh
 	 * transaction (store_retryable); cleared by store_begin. */
 	bool retryable;
+	/* PostgreSQL: the workspace this unit of work writes to (0: not
+	 * said, or all of them), and whether store_begin holds its writer
+	 * lock (lock_writer). */
+	int64_t tenant;
+	bool writer_locked;
 };
 
 /* ---- plumbing ---- */

@@ -129,6 +129,16 @@ int store_schema_version(struct store *st);
  * read snapshot too.
  */
 int store_begin(struct store *st, struct kith_err *err);
+/*
+ * The workspace the unit of work writes to, once it is known (the
+ * request's, the command's); store_settle forgets it. On PostgreSQL a
+ * write transaction first waits its turn behind the workspace's other
+ * writers, so one tenant's writers queue instead of failing each
+ * other's serializable transactions, while other tenants' go on. A
+ * write with no workspace said waits for every writer: always safe,
+ * never concurrent. No effect on SQLite (one writer already).
+ */
+void store_set_tenant(struct store *st, int64_t ws);
 int store_commit(struct store *st, struct kith_err *err);
 void store_rollback(struct store *st);
 bool store_in_transaction(struct store *st);
