@@ -77,6 +77,8 @@ const char *pg_sqlstate(struct pg_conn *c);
 /* Is a transaction open (or failed, or lost with the connection, and
  * not yet rolled back)? */
 bool pg_in_transaction(struct pg_conn *c);
+/* Is the session gone (and with it its session-level locks)? */
+bool pg_session_lost(struct pg_conn *c);
 /* End the transaction, if any: ROLLBACK, or for one lost with the
  * connection, forget it (the next statement connects again). */
 int pg_rollback(struct pg_conn *c);

@@ -580,6 +580,11 @@ bool pg_in_transaction(struct pg_conn *c)
 	       t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
 }
 
+bool pg_session_lost(struct pg_conn *c)
+{
+	return c->lost_in_tx || PQstatus(c->conn) == CONNECTION_BAD;
+}
+
 int pg_rollback(struct pg_conn *c)
 {
 	/* The server rolled a lost transaction back when it went. */

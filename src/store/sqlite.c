@@ -609,6 +609,10 @@ static void unlock_writer(struct store *st)
 	if (!st->writer_locked)
 		return;
 	st->writer_locked = false;
+	/* A lost session took its locks with it; asking would only
+	 * connect again to say so. */
+	if (pg_session_lost(st->pg))
+		return;
 	if (pg_exec(st->pg, "SELECT pg_advisory_unlock_all()") == DB_FAIL)
 		fprintf(stderr, "kith: database: unlock: %s\n",
 			pg_errmsg(st->pg));
