@@ -71,11 +71,15 @@ else
 	engine_cleanup() { :; }
 fi
 
-# db_lock SECONDS READY: another process holds the database's write lock
-# for SECONDS (an import, a backup), touching the file READY once it
-# has it. SQLite: BEGIN IMMEDIATE. PostgreSQL: every table locked
-# EXCLUSIVE (reads pass, writes wait; kith's lock_timeout is 5 s).
+# db_lock SECONDS READY [RELEASE]: another process holds the database's
+# write lock (an import, a backup), touching the file READY once it has
+# it, until the file RELEASE exists or SECONDS pass. A test that waits
+# for its request and then touches RELEASE holds the lock exactly as
+# long as it needs, however slow a loaded machine makes the request.
+# SQLite: BEGIN IMMEDIATE. PostgreSQL: every table locked EXCLUSIVE
+# (reads pass, writes wait; kith's lock_timeout is 5 s).
 db_lock() {
+	local release=${3:-/nonexistent/db_lock} tenths=$(($1 * 10))
 	if [ -n "${KITH_TEST_PG:-}" ]; then
 		psql -qAtX -v ON_ERROR_STOP=1 "$KITH_DB" >/dev/null <<-SQL
 			BEGIN;
@@ -83,13 +87,17 @@ db_lock() {
 			  || string_agg(format('%I', tablename), ', ')
 			  || ' IN EXCLUSIVE MODE' FROM pg_tables
 			  WHERE schemaname = 'public'); END \$\$;
-			\! touch '$2'
-			SELECT pg_sleep($1);
+			\! touch '$2'; t=0; while [ \$t -lt $tenths ] && [ ! -e '$release' ]; do sleep 0.1; t=\$((t + 1)); done
 			COMMIT;
 		SQL
 	else
 		{ echo '.timeout 10000'; echo 'BEGIN IMMEDIATE;'
-		  echo ".shell touch '$2'"; sleep "$1"; echo 'COMMIT;'; } |
+		  echo ".shell touch '$2'"
+		  for ((t = 0; t < tenths; t++)); do
+			[ -e "$release" ] && break
+			sleep 0.1
+		  done
+		  echo 'COMMIT;'; } |
 			sqlite3 "$KITH_DB"
 	fi
 }

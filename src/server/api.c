@@ -737,7 +737,7 @@ json_t *api_user_json(const struct user *u)
 /* Who is asking: a bearer token, else the session cookie, into a->user
  * (and a->session_token); false with a 401 (or the store's error) in
  * a->resp when neither names a live credential. */
-static bool credential_lookup(struct api *a)
+static bool credential_lookup(struct api *a, const struct route *r)
 {
 	const char *auth = http_header(a->req, "Authorization");
 	const char *cookie = http_cookie(a->req, api_cookie_name(a->req));
@@ -765,6 +765,17 @@ static bool credential_lookup(struct api *a)
 		if (!rc || rc == KITH_ENOTFOUND || !store_retryable(a->st) ||
 		    attempt >= KITH_RETRY_MAX)
 			break;
+		/* Heard as the handler's retries are (api_handle). */
+		{
+			char detail[300];
+
+			http_log_str(detail, sizeof(detail), a->err.msg);
+			fprintf(stderr,
+				"kith: %s %s: retry %d of %d (credential): "
+				"%s\n",
+				r->method, r->pattern, attempt + 1,
+				KITH_RETRY_MAX, detail);
+		}
 		memset(&a->err, 0, sizeof(a->err));
 		kith_retry_pause(attempt);
 	}
@@ -845,7 +856,7 @@ static bool authenticate(struct api *a, const struct route *r)
 		store_set_tenant(a->st, a->ctx.ws);
 		return true;
 	}
-	return credential_lookup(a) && authorize(a, r);
+	return credential_lookup(a, r) && authorize(a, r);
 }
 
 /* Is s[0..n) an empty JSON object, "{}" give or take white space? */
@@ -986,7 +997,7 @@ bool api_admit(struct store *st, struct http_request *req,
 	if (kith_now(&a.ctx.now, &a.err))
 		return true;	/* api_handle reports it */
 	store_read_begin(st);
-	ok = credential_lookup(&a) && authorize(&a, r);
+	ok = credential_lookup(&a, r) && authorize(&a, r);
 	store_read_end(st);
 	if (!ok) {
 		user_clear(&a.user);

@@ -37,10 +37,11 @@ SECRET=${HOOK#/hooks/}
 ok "have the webhook secret" test -n "$SECRET"
 # Hold the write lock from outside for longer than the busy timeout, so
 # the hook's write fails and api_fail logs it.
-db_lock 7 "$A_DIR/locked" &
+db_lock 60 "$A_DIR/locked" "$A_DIR/release" &
 LOCKER=$!
-for _ in $(seq 100); do [ -e "$A_DIR/locked" ] && break; sleep 0.05; done
+for _ in $(seq 600); do [ -e "$A_DIR/locked" ] && break; sleep 0.05; done
 req POST "$HOOK" "${J[@]}" -d '{"id":"l2","type":"form","email":"x@y.example"}'
+touch "$A_DIR/release"
 ok "the hook is turned away while the database is locked: 503 ($STATUS)" test "$STATUS" = 503
 wait "$LOCKER"
 sleep 0.2
