@@ -132,40 +132,97 @@ static int seen_add(struct topk *t, int64_t id)
 	return 1;
 }
 
-static int consider(struct app_ctx *ctx, struct topk *t, int64_t id,
-		    struct kith_err *err)
+/*
+ * Candidates are read a batch at a time (the store reads a batch's rows,
+ * then each kind of event for all of them, in one statement each: a
+ * round trip each on PostgreSQL). A batch is gathered against the floor
+ * of when it began; scoring it can only raise the floor, so a candidate
+ * gathered or read too many is only work, never a wrong list. While the
+ * list has room, a batch is what fills it; after, small ones, since
+ * reading stops at the first candidate below the floor.
+ */
+#define BATCH_MAX 64
+#define BATCH_FULL 16
+
+struct batch {
+	int64_t ids[BATCH_MAX];
+	size_t n;
+};
+
+static size_t batch_limit(const struct topk *t)
 {
-	struct entry e;
-	int rc, isnew = seen_add(t, id);
+	size_t room = t->cap - t->n;
+
+	return room > BATCH_MAX ? BATCH_MAX
+	       : room > BATCH_FULL ? room
+				   : BATCH_FULL;
+}
+
+/* Read and score the batch's candidates; empties it. */
+static int batch_flush(struct app_ctx *ctx, struct topk *t, struct batch *b,
+		       struct kith_err *err)
+{
+	struct agenda_row rows[BATCH_MAX], *full[BATCH_MAX];
+	size_t n = b->n, nf = 0;
+	double floor = topk_floor(t);
+	int rc;
+
+	b->n = 0;
+	if (!n)
+		return KITH_OK;
+	rc = store_agenda_rows_base(rows, ctx->st, ctx->ws, b->ids, n, err);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		/* Gone since the index named it (PostgreSQL reads in no
+		 * one snapshot): nothing to list. */
+		if (!rows[i].in.id)
+			continue;
+		t->scored++;
+		/* Most candidates are refused here, on their own columns:
+		 * their events cannot lift them past the floor. (Contacts
+		 * with a waiting signal are all read first, so none is
+		 * refused here.) */
+		if (t->n == t->cap && !t->signals_phase &&
+		    agenda_bound(&rows[i].in, ctx->now, ctx->today) < floor) {
+			agenda_row_clear(&rows[i]);
+			continue;
+		}
+		full[nf++] = &rows[i];
+	}
+	rc = store_agenda_rows_events(ctx->st, ctx->ws, full, nf, ctx->now,
+				      ctx->today, err);
+	for (size_t i = 0; i < nf; i++) {
+		struct entry e;
+
+		e.row = *full[i];
+		if (rc) {
+			agenda_row_clear(&e.row);
+			continue;
+		}
+		t->full++;
+		if (agenda_score(&e.item, &e.row.in, ctx->now, ctx->today))
+			topk_offer(t, &e);
+		else
+			agenda_row_clear(&e.row);
+	}
+	return rc;
+}
+
+/* Add a candidate (once: a contact seen before is skipped); reads the
+ * batch when it is full. */
+static int consider(struct app_ctx *ctx, struct topk *t, struct batch *b,
+		    int64_t id, struct kith_err *err)
+{
+	int isnew = seen_add(t, id);
 
 	if (isnew < 0)
 		return kith_err_nomem(err);
 	if (!isnew)
 		return KITH_OK;
-	rc = store_agenda_row_base(&e.row, ctx->st, ctx->ws, id, err);
-	if (rc)
-		return rc;
-	t->scored++;
-	/* Most candidates are refused here, on one indexed read: their
-	 * events cannot lift them past the current floor. (Contacts with a
-	 * waiting signal were all read first, so none is refused here.) */
-	if (t->n == t->cap && !t->signals_phase &&
-	    agenda_bound(&e.row.in, ctx->now, ctx->today) <
-		    topk_floor(t)) {
-		agenda_row_clear(&e.row);
-		return KITH_OK;
-	}
-	rc = store_agenda_row_events(ctx->st, ctx->ws, &e.row, ctx->now,
-				     ctx->today, err);
-	if (rc) {
-		agenda_row_clear(&e.row);
-		return rc;
-	}
-	t->full++;
-	if (agenda_score(&e.item, &e.row.in, ctx->now, ctx->today))
-		topk_offer(t, &e);
-	else
-		agenda_row_clear(&e.row);
+	b->ids[b->n++] = id;
+	if (b->n >= batch_limit(t))
+		return batch_flush(ctx, t, b, err);
 	return KITH_OK;
 }
 
@@ -217,14 +274,18 @@ static int read_clock(struct app_ctx *ctx, struct topk *t,
 {
 	struct due_group *keys = NULL;
 	struct group *g = NULL;
-	size_t ng = 0;
+	struct due_row **pages = NULL;
+	size_t ng = 0, *counts = NULL;
+	struct batch b = { .n = 0 };
 	int rc;
 
 	rc = store_due_groups(&keys, &ng, ctx->st, ctx->ws, clock, err);
 	if (rc)
 		return rc;
 	g = calloc(ng ? ng : 1, sizeof(*g));
-	if (!g) {
+	pages = calloc(ng ? ng : 1, sizeof(*pages));
+	counts = calloc(ng ? ng : 1, sizeof(*counts));
+	if (!g || !pages || !counts) {
 		rc = kith_err_nomem(err);
 		goto done;
 	}
@@ -233,9 +294,15 @@ static int read_clock(struct app_ctx *ctx, struct topk *t,
 		g[i].cad = kith_cadence_decode(keys[i].code);
 		g[i].weight = agenda_tier_weight(keys[i].tier) *
 			      score_loyalty_multiplier(10.0);
-		rc = group_fill(ctx, clock, &g[i], err);
-		if (rc)
-			goto done;
+		pages[i] = g[i].page;
+	}
+	rc = store_due_first_pages(pages, counts, PAGE, ctx->st, ctx->ws,
+				   clock, keys, ng, err);
+	if (rc)
+		goto done;
+	for (size_t i = 0; i < ng; i++) {
+		g[i].n = counts[i];
+		g[i].done = counts[i] == 0;
 	}
 	for (;;) {
 		/* Tens of groups: a scan beats a heap at this size. */
@@ -250,9 +317,11 @@ static int read_clock(struct app_ctx *ctx, struct topk *t,
 				best = i;
 			}
 		}
+		/* The floor is the batch's, lower than or equal to the
+		 * one after it is read: below it is below that too. */
 		if (bound <= 0.0 || bound < topk_floor(t))
 			break;
-		rc = consider(ctx, t, g[best].page[g[best].pos].id, err);
+		rc = consider(ctx, t, &b, g[best].page[g[best].pos].id, err);
 		if (rc)
 			goto done;
 		if (++g[best].pos == g[best].n) {
@@ -261,7 +330,10 @@ static int read_clock(struct app_ctx *ctx, struct topk *t,
 				goto done;
 		}
 	}
+	rc = batch_flush(ctx, t, &b, err);
 done:
+	free(counts);
+	free(pages);
 	free(g);
 	free(keys);
 	return rc;
@@ -273,19 +345,22 @@ static int read_promises(struct app_ctx *ctx, struct topk *t,
 	struct promise_row page[PAGE];
 	kith_time after = INT64_MIN;
 	int64_t after_id = 0;
+	struct batch b = { .n = 0 };
 	size_t n;
 	int rc;
 
 	for (;;) {
 		rc = store_promises_due_page(page, PAGE, &n, ctx->st, ctx->ws,
 					     ctx->now, after, after_id, err);
-		if (rc || n == 0)
+		if (rc)
 			return rc;
+		if (n == 0)
+			return batch_flush(ctx, t, &b, err);
 		for (size_t i = 0; i < n; i++) {
 			if (!may_enter(t, agenda_promise_component(page[i].due,
 								   ctx->now)))
-				return KITH_OK;
-			rc = consider(ctx, t, page[i].contact_id, err);
+				return batch_flush(ctx, t, &b, err);
+			rc = consider(ctx, t, &b, page[i].contact_id, err);
 			if (rc)
 				return rc;
 		}
@@ -299,6 +374,7 @@ static int read_signals(struct app_ctx *ctx, struct topk *t,
 			struct kith_err *err)
 {
 	int64_t *ids = NULL;
+	struct batch b = { .n = 0 };
 	size_t n = 0;
 	int rc;
 
@@ -307,7 +383,9 @@ static int read_signals(struct app_ctx *ctx, struct topk *t,
 	rc = store_signals_open(&ids, &n, ctx->st, ctx->ws, err);
 	t->signals_phase = true;
 	for (size_t i = 0; !rc && i < n; i++)
-		rc = consider(ctx, t, ids[i], err);
+		rc = consider(ctx, t, &b, ids[i], err);
+	if (!rc)
+		rc = batch_flush(ctx, t, &b, err);
 	t->signals_phase = false;
 	free(ids);
 	return rc;
@@ -317,6 +395,7 @@ static int read_dates(struct app_ctx *ctx, struct topk *t,
 		      struct kith_err *err)
 {
 	int64_t *ids = NULL;
+	struct batch b = { .n = 0 };
 	size_t n = 0;
 	int rc;
 
@@ -326,7 +405,9 @@ static int read_dates(struct app_ctx *ctx, struct topk *t,
 	rc = store_dates_window(&ids, &n, ctx->st, ctx->ws, ctx->today,
 				ctx->today + AGENDA_DATE_WINDOW, err);
 	for (size_t i = 0; !rc && i < n; i++)
-		rc = consider(ctx, t, ids[i], err);
+		rc = consider(ctx, t, &b, ids[i], err);
+	if (!rc)
+		rc = batch_flush(ctx, t, &b, err);
 	free(ids);
 	return rc;
 }
@@ -382,43 +463,120 @@ void agenda_list_free(struct agenda_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
+/* The listed contacts' touches and promises, gathered by contact for
+ * score_health: two reads for the whole list, not two a contact. */
+struct health_in {
+	int64_t id;
+	size_t item;		/* its index in the list */
+	struct score_touch *t;
+	size_t nt;
+	struct score_promise *p;
+	size_t np;
+};
+
+struct health_acc {
+	struct health_in *v;	/* by id */
+	size_t n;
+};
+
+static int health_in_cmp(const void *a, const void *b)
+{
+	int64_t x = ((const struct health_in *)a)->id;
+	int64_t y = ((const struct health_in *)b)->id;
+
+	return (x > y) - (x < y);
+}
+
+static struct health_in *health_find(struct health_acc *h, int64_t id)
+{
+	struct health_in key = { .id = id };
+
+	return bsearch(&key, h->v, h->n, sizeof(*h->v), health_in_cmp);
+}
+
+/* Append one element to a growing array (doubling at powers of two). */
+static void *grow_one(void *arr, size_t n, size_t size)
+{
+	if (n && (n & (n - 1)))
+		return arr;
+	return realloc(arr, (n ? 2 * n : 4) * size);
+}
+
+static int health_touch(void *p, int64_t contact_id,
+			const struct score_touch *t)
+{
+	struct health_in *in = health_find(p, contact_id);
+	struct score_touch *v;
+
+	if (!in)
+		return KITH_OK;
+	v = grow_one(in->t, in->nt, sizeof(*v));
+	if (!v)
+		return KITH_ENOMEM;
+	in->t = v;
+	in->t[in->nt++] = *t;
+	return KITH_OK;
+}
+
+static int health_promise(void *p, int64_t contact_id, kith_time due,
+			  kith_time done_at)
+{
+	struct health_in *in = health_find(p, contact_id);
+	struct score_promise *v;
+
+	if (!in)
+		return KITH_OK;
+	v = grow_one(in->p, in->np, sizeof(*v));
+	if (!v)
+		return KITH_ENOMEM;
+	in->p = v;
+	in->p[in->np].due = due;
+	in->p[in->np].done_at = done_at;
+	in->np++;
+	return KITH_OK;
+}
+
 static int note_health(struct app_ctx *ctx, struct agenda_list *l,
 		       struct kith_err *err)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		struct score_touch *touches = NULL;
-		struct promise *p = NULL;
-		struct score_promise *sp = NULL;
-		size_t nt = 0, np = 0;
-		struct health h;
-		int rc;
+	struct health_acc h = { calloc(l->n ? l->n : 1, sizeof(*h.v)), l->n };
+	int64_t *ids = malloc((l->n ? l->n : 1) * sizeof(*ids));
+	int rc = KITH_OK;
 
-		rc = store_touch_scores(&touches, &nt, ctx->st, ctx->ws,
-					l->items[i].id, err);
-		if (!rc)
-			rc = store_promise_list(&p, &np, ctx->st, ctx->ws,
-						l->items[i].id, true, err);
-		if (!rc && np) {
-			sp = calloc(np, sizeof(*sp));
-			if (!sp)
-				rc = kith_err_nomem(err);
-		}
-		if (!rc) {
-			for (size_t k = 0; k < np; k++) {
-				sp[k].due = p[k].due;
-				sp[k].done_at = p[k].done_at;
-			}
-			score_health(&h, touches, nt, sp, np,
-				     l->rows[i].in.every, ctx->now);
-			agenda_note_health(&l->items[i], &h);
-		}
-		free(touches);
-		free(sp);
-		store_promises_free(p, np);
-		if (rc)
-			return rc;
+	if (!h.v || !ids) {
+		rc = kith_err_nomem(err);
+		goto done;
 	}
-	return KITH_OK;
+	for (size_t i = 0; i < l->n; i++) {
+		ids[i] = l->items[i].id;
+		h.v[i].id = ids[i];
+		h.v[i].item = i;
+	}
+	qsort(h.v, h.n, sizeof(*h.v), health_in_cmp);
+	rc = store_touch_scores_each(ctx->st, ctx->ws, ids, l->n, health_touch,
+				     &h, err);
+	if (!rc)
+		rc = store_promise_times_each(ctx->st, ctx->ws, ids, l->n,
+					      health_promise, &h, err);
+	/* The visitors return a bare status: say it. */
+	if (rc == KITH_ENOMEM)
+		rc = kith_err_nomem(err);
+	for (size_t k = 0; !rc && k < h.n; k++) {
+		struct health_in *in = &h.v[k];
+		struct health hl;
+
+		score_health(&hl, in->t, in->nt, in->p, in->np,
+			     l->rows[in->item].in.every, ctx->now);
+		agenda_note_health(&l->items[in->item], &hl);
+	}
+done:
+	for (size_t k = 0; h.v && k < h.n; k++) {
+		free(h.v[k].t);
+		free(h.v[k].p);
+	}
+	free(h.v);
+	free(ids);
+	return rc;
 }
 
 /*

@@ -6,6 +6,54 @@
 
 /* ---- the agenda's indexes ---- */
 
+/*
+ * PostgreSQL: the same skip-scan as one statement, a recursive query
+ * that seeks the next (cadence, tier) in the index from the last, so
+ * the tens of seeks cost one round trip, not two each. A row value
+ * (cadence, tier) > (a, b) is an index condition there.
+ */
+#define DUE_GROUPS_PG(cad)                                                   \
+	"WITH RECURSIVE g(code, tier) AS ("                                  \
+	" (SELECT " cad ", tier FROM contact WHERE workspace_id = ?1"       \
+	"  ORDER BY " cad ", tier LIMIT 1)"                                  \
+	" UNION ALL"                                                         \
+	" SELECT n.code, n.tier FROM g CROSS JOIN LATERAL"                   \
+	"  (SELECT " cad ", tier FROM contact WHERE workspace_id = ?1"      \
+	"   AND (" cad ", tier) > (g.code, g.tier)"                          \
+	"   ORDER BY " cad ", tier LIMIT 1) AS n(code, tier))"               \
+	" SELECT code, tier FROM g WHERE code <> 0"
+
+static int due_groups_pg(struct due_group **out, size_t *n, struct store *st,
+			 int64_t ws, enum due_clock clock,
+			 struct kith_err *err)
+{
+	struct due_group *v = NULL;
+	size_t cnt = 0;
+	db_stmt *s;
+	int rc, more;
+
+	if (clock == DUE_ANY)
+		STMT(s, DUE_GROUPS_PG("eff_every"));
+	else
+		STMT(s, DUE_GROUPS_PG("eff_meet"));
+	db_bind_int64(s, 1, ws);
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		PUSH(v, cnt, err);
+		v[cnt].code = db_column_int(s, 0);
+		tier_parse(&v[cnt].tier, db_column_text(s, 1), NULL, NULL);
+		cnt++;
+	}
+	*out = v;
+	*n = cnt;
+	return KITH_OK;
+done:
+	free(v);
+	return rc;
+}
+
 int store_due_groups(struct due_group **out, size_t *n, struct store *st,
 		     int64_t ws, enum due_clock clock, struct kith_err *err)
 {
@@ -16,6 +64,9 @@ int store_due_groups(struct due_group **out, size_t *n, struct store *st,
 	char tier[4] = "";
 	bool have = false;
 	int rc, more;
+
+	if (st->pg)
+		return due_groups_pg(out, n, st, ws, clock, err);
 
 	/*
 	 * A skip-scan by hand, two index seeks per (cadence, tier) in use:
@@ -123,6 +174,84 @@ done:
 	return rc;
 }
 
+/*
+ * PostgreSQL: every group's first page in one statement, the groups
+ * unnested from two arrays and each page read by its own index seek
+ * (LATERAL ... LIMIT). SQLite has no LATERAL, and a statement costs it
+ * no round trip: it reads the pages one by one.
+ */
+#define DUE_FIRST_PAGES_PG(cad, anchor)                                      \
+	"SELECT g.i, c.id, c." anchor " FROM unnest(CAST(?1 AS BIGINT[]),"  \
+	" CAST(?2 AS TEXT[])) WITH ORDINALITY AS g(code, tier, i)"           \
+	" CROSS JOIN LATERAL (SELECT id, " anchor " FROM contact"            \
+	"  WHERE workspace_id = ?3 AND " cad " = g.code AND tier = g.tier"  \
+	"  ORDER BY " anchor ", id LIMIT ?4) AS c"                           \
+	" ORDER BY g.i, c." anchor ", c.id"
+
+int store_due_first_pages(struct due_row *const *pages, size_t *counts,
+			  size_t cap, struct store *st, int64_t ws,
+			  enum due_clock clock, const struct due_group *g,
+			  size_t ng, struct kith_err *err)
+{
+	char *codes = NULL, *tiers = NULL, *o, *t;
+	db_stmt *s;
+	int rc = KITH_OK, more;
+
+	for (size_t i = 0; i < ng; i++)
+		counts[i] = 0;
+	if (!st->pg) {
+		for (size_t i = 0; !rc && i < ng; i++)
+			rc = store_due_page(pages[i], cap, &counts[i], st, ws,
+					    clock, &g[i], INT64_MIN, 0, err);
+		return rc;
+	}
+	if (!ng)
+		return KITH_OK;
+	/* {code,...} and {"tier",...}: the tiers are "", "A", "B", "C". */
+	codes = malloc(ng * 21 + 3);
+	tiers = malloc(ng * 5 + 3);
+	if (!codes || !tiers) {
+		rc = kith_err_nomem(err);
+		goto done;
+	}
+	o = codes;
+	t = tiers;
+	*o++ = '{';
+	*t++ = '{';
+	for (size_t i = 0; i < ng; i++) {
+		o += sprintf(o, "%s%d", i ? "," : "", g[i].code);
+		t += sprintf(t, "%s\"%s\"", i ? "," : "", tier_name(g[i].tier));
+	}
+	strcpy(o, "}");
+	strcpy(t, "}");
+	if (clock == DUE_ANY)
+		STMT(s, DUE_FIRST_PAGES_PG("eff_every", "any_anchor"));
+	else
+		STMT(s, DUE_FIRST_PAGES_PG("eff_meet", "meet_anchor"));
+	db_bind_text(s, 1, codes);
+	db_bind_text(s, 2, tiers);
+	db_bind_int64(s, 3, ws);
+	db_bind_int64(s, 4, (int64_t)cap);
+	for (;;) {
+		int64_t i;
+
+		STEP(s, more);
+		if (!more)
+			break;
+		i = db_column_int64(s, 0) - 1;
+		if (i < 0 || (size_t)i >= ng || counts[i] == cap)
+			continue;
+		pages[i][counts[i]].id = db_column_int64(s, 1);
+		pages[i][counts[i]].anchor = db_column_int64(s, 2);
+		counts[i]++;
+	}
+	db_reset(s);
+done:
+	free(codes);
+	free(tiers);
+	return rc;
+}
+
 void agenda_row_clear(struct agenda_row *r)
 {
 	if (!r)
@@ -135,87 +264,218 @@ void agenda_row_clear(struct agenda_row *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Fill the event parts of a row: nearest date, overdue promises, gift. */
-static int agenda_row_events(struct store *st, int64_t ws,
-			     struct agenda_row *r, kith_time now,
-			     int32_t today, struct kith_err *err)
+/*
+ * The agenda reads candidates a batch at a time: a batch's rows, then
+ * each kind of event for the whole batch, one statement each. One read
+ * a candidate cost a round trip each on PostgreSQL (~700 a run at 1M
+ * contacts, docs/BENCHMARKS.md); on SQLite a batch costs what its rows
+ * did one by one.
+ */
+
+/* rows[0..n) by contact id, to find a result row's owner. */
+struct row_index {
+	int64_t id;
+	struct agenda_row *row;
+};
+
+static int row_index_cmp(const void *a, const void *b)
+{
+	int64_t x = ((const struct row_index *)a)->id;
+	int64_t y = ((const struct row_index *)b)->id;
+
+	return (x > y) - (x < y);
+}
+
+static struct agenda_row *row_find(const struct row_index *v, size_t n,
+				   int64_t id)
+{
+	struct row_index key = { id, NULL }, *hit;
+
+	hit = bsearch(&key, v, n, sizeof(*v), row_index_cmp);
+	return hit ? hit->row : NULL;
+}
+
+/* The batch's ids as a parameter (sq_ids_param); NULL on no memory. */
+static char *rows_ids_param(struct store *st, const struct row_index *v,
+			    size_t n)
+{
+	int64_t *ids = malloc((n ? n : 1) * sizeof(*ids));
+	char *text;
+
+	if (!ids)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		ids[i] = v[i].id;
+	text = sq_ids_param(st, ids, n);
+	free(ids);
+	return text;
+}
+
+#define EVENT_SQL(name, sql_head, col, sql_tail)                            \
+	static const char name##_sq[] = sql_head IDS_IN_SQ(col) sql_tail;   \
+	static const char name##_pg[] = sql_head IDS_IN_PG(col) sql_tail;
+
+/* Each kind of event for the batch, ordered by contact so a contact's
+ * first row is the one that counts. */
+EVENT_SQL(sql_ev_date,
+	  "SELECT contact_id, kind, day, year_known, yearly FROM kdate"
+	  " WHERE workspace_id = ?2 AND", "contact_id",
+	  " ORDER BY contact_id, id")
+EVENT_SQL(sql_ev_promise,
+	  "SELECT contact_id, due, text FROM promise"
+	  " WHERE workspace_id = ?2 AND done_at IS NULL AND due < ?3 AND",
+	  "contact_id", " ORDER BY contact_id, due, id")
+EVENT_SQL(sql_ev_gift,
+	  "SELECT contact_id, max(at) FROM gift WHERE workspace_id = ?2 AND",
+	  "contact_id", " GROUP BY contact_id")
+/* Waiting signals: the partial index holds only unanswered ones. */
+EVENT_SQL(sql_ev_signal,
+	  "SELECT contact_id, at, type, coalesce(url, text) FROM signal"
+	  " WHERE workspace_id = ?2 AND answered_at IS NULL AND",
+	  "contact_id", " ORDER BY contact_id, at, id")
+
+static void event_date(struct agenda_row *r, db_stmt *s, int32_t today)
 {
 	struct agenda_input *in = &r->in;
+	struct kdate d = { 0 };
+	int days, years;
+
+	d.day = db_column_int(s, 2);
+	d.year_known = db_column_int(s, 3);
+	d.yearly = db_column_int(s, 4);
+	days = agenda_days_until(&d, today, &years);
+	if (days < 0 || days > AGENDA_DATE_WINDOW)
+		return;
+	if (in->date_in_days >= 0 && days >= in->date_in_days)
+		return;
+	free(r->date_kind);
+	r->date_kind = col_str(s, 1);
+	in->date_kind = r->date_kind;
+	in->date_in_days = days;
+	in->date_years = years;
+}
+
+/* Rows come oldest due first: the first names the promise. */
+static void event_promise(struct agenda_row *r, db_stmt *s)
+{
+	struct agenda_input *in = &r->in;
+
+	if (in->promises_overdue++)
+		return;
+	in->promise_due = col_time(s, 1);
+	r->promise_text = col_str(s, 2);
+	in->promise_text = r->promise_text;
+}
+
+static void event_gift(struct agenda_row *r, db_stmt *s)
+{
+	r->in.last_gift = col_time(s, 1);
+}
+
+/* Rows come oldest first: the first is the one waiting longest. */
+static void event_signal(struct agenda_row *r, db_stmt *s)
+{
+	struct agenda_input *in = &r->in;
+	const char *w, *path;
+
+	if (in->signals_waiting++)
+		return;
+	w = db_column_text(s, 3);
+	path = w ? strstr(w, "://") : NULL;
+	in->signal_at = db_column_int64(s, 1);
+	signal_type_parse(&in->signal_type, db_column_text(s, 2), NULL,
+			  NULL);
+	/* A URL is shown by its path: "/pricing". */
+	if (path && strchr(path + 3, '/'))
+		w = strchr(path + 3, '/');
+	r->signal_what = w ? strdup(w) : NULL;
+	in->signal_what = r->signal_what;
+}
+
+enum event_kind { EV_DATE, EV_PROMISE, EV_GIFT, EV_SIGNAL };
+
+static int read_events(struct store *st, int64_t ws, enum event_kind kind,
+		       const char *ids, const struct row_index *v, size_t n,
+		       kith_time now, int32_t today, struct kith_err *err)
+{
+	static const char *const sql[][2] = {
+		[EV_DATE] = { sql_ev_date_sq, sql_ev_date_pg },
+		[EV_PROMISE] = { sql_ev_promise_sq, sql_ev_promise_pg },
+		[EV_GIFT] = { sql_ev_gift_sq, sql_ev_gift_pg },
+		[EV_SIGNAL] = { sql_ev_signal_sq, sql_ev_signal_pg },
+	};
 	db_stmt *s;
 	int rc, more;
 
-	in->date_in_days = -1;
-	STMT(s, "SELECT kind, day, year_known, yearly FROM kdate"
-		" WHERE workspace_id = ? AND contact_id = ? ORDER BY id");
-	db_bind_int64(s, 1, ws);
-	db_bind_int64(s, 2, in->id);
+	STMT(s, db_sql(st, sql[kind][0], sql[kind][1]));
+	db_bind_text(s, 1, ids);
+	db_bind_int64(s, 2, ws);
+	if (kind == EV_PROMISE)
+		db_bind_int64(s, 3, now);
 	for (;;) {
-		struct kdate d = { 0 };
-		int days, years;
+		struct agenda_row *r;
 
 		STEP(s, more);
 		if (!more)
 			break;
-		d.day = db_column_int(s, 1);
-		d.year_known = db_column_int(s, 2);
-		d.yearly = db_column_int(s, 3);
-		days = agenda_days_until(&d, today, &years);
-		if (days < 0 || days > AGENDA_DATE_WINDOW)
+		r = row_find(v, n, db_column_int64(s, 0));
+		if (!r)
 			continue;
-		if (in->date_in_days >= 0 && days >= in->date_in_days)
-			continue;
-		free(r->date_kind);
-		r->date_kind = col_str(s, 0);
-		in->date_in_days = days;
-		in->date_years = years;
-	}
-	in->date_kind = r->date_kind;
-	STMT(s, "SELECT count(*), min(due), (SELECT text FROM promise q"
-		" WHERE q.workspace_id = ?1 AND q.contact_id = ?2 AND"
-		" q.done_at IS NULL AND q.due < ?3 ORDER BY q.due, q.id LIMIT 1)"
-		" FROM promise WHERE workspace_id = ?1 AND contact_id = ?2"
-		" AND done_at IS NULL AND due < ?3");
-	db_bind_int64(s, 1, ws);
-	db_bind_int64(s, 2, in->id);
-	db_bind_int64(s, 3, now);
-	STEP(s, more);
-	in->promises_overdue = more ? db_column_int(s, 0) : 0;
-	in->promise_due = more ? col_time(s, 1) : KITH_NO_TIME;
-	r->promise_text = more ? col_str(s, 2) : NULL;
-	in->promise_text = r->promise_text;
-	db_reset(s);
-	STMT(s, "SELECT max(at) FROM gift WHERE workspace_id = ?1"
-		" AND contact_id = ?2");
-	db_bind_int64(s, 1, ws);
-	db_bind_int64(s, 2, in->id);
-	STEP(s, more);
-	in->last_gift = more ? col_time(s, 0) : KITH_NO_TIME;
-	db_reset(s);
-	/* Waiting signals: the partial index holds only unanswered ones. */
-	STMT(s, "SELECT count(*) OVER (), at, type, coalesce(url, text)"
-		" FROM signal WHERE workspace_id = ?1 AND contact_id = ?2"
-		" AND answered_at IS NULL ORDER BY at LIMIT 1");
-	db_bind_int64(s, 1, ws);
-	db_bind_int64(s, 2, in->id);
-	STEP(s, more);
-	if (more) {
-		const char *w = db_column_text(s, 3);
-		const char *path = w ? strstr(w, "://") : NULL;
-
-		in->signals_waiting = db_column_int(s, 0);
-		in->signal_at = db_column_int64(s, 1);
-		signal_type_parse(&in->signal_type,
-				  db_column_text(s, 2),
-				  NULL, NULL);
-		/* A URL is shown by its path: "/pricing". */
-		if (path && strchr(path + 3, '/'))
-			w = strchr(path + 3, '/');
-		r->signal_what = w ? strdup(w) : NULL;
-		in->signal_what = r->signal_what;
+		switch (kind) {
+		case EV_DATE:
+			event_date(r, s, today);
+			break;
+		case EV_PROMISE:
+			event_promise(r, s);
+			break;
+		case EV_GIFT:
+			event_gift(r, s);
+			break;
+		case EV_SIGNAL:
+			event_signal(r, s);
+			break;
+		}
 	}
 	db_reset(s);
 	return KITH_OK;
 done:
+	return rc;
+}
+
+int store_agenda_rows_events(struct store *st, int64_t ws,
+			     struct agenda_row *const *rows, size_t n,
+			     kith_time now, int32_t today,
+			     struct kith_err *err)
+{
+	struct row_index *v;
+	char *ids = NULL;
+	int rc = KITH_OK;
+
+	if (!n)
+		return KITH_OK;
+	v = malloc(n * sizeof(*v));
+	if (!v)
+		return kith_err_nomem(err);
+	for (size_t i = 0; i < n; i++) {
+		struct agenda_input *in = &rows[i]->in;
+
+		v[i].id = in->id;
+		v[i].row = rows[i];
+		in->date_in_days = -1;
+		in->promises_overdue = 0;
+		in->promise_due = KITH_NO_TIME;
+		in->last_gift = KITH_NO_TIME;
+		in->signals_waiting = 0;
+	}
+	qsort(v, n, sizeof(*v), row_index_cmp);
+	ids = rows_ids_param(st, v, n);
+	if (!ids)
+		rc = kith_err_nomem(err);
+	for (int k = EV_DATE; !rc && k <= EV_SIGNAL; k++)
+		rc = read_events(st, ws, (enum event_kind)k, ids, v, n, now,
+				 today, err);
+	free(ids);
+	free(v);
 	return rc;
 }
 
@@ -242,13 +502,66 @@ static void agenda_row_read(db_stmt *s, struct agenda_row *r)
 	in->snooze_until = col_time(s, 9);
 	r->tz = col_str(s, 10);
 	r->owner_id = db_column_int64(s, 11);
+	in->date_in_days = -1;
+}
+
+static const char sql_rows_base_sq[] = "SELECT " AGENDA_COLS " FROM contact"
+	" WHERE workspace_id = ?2 AND" IDS_IN_SQ("id") " ORDER BY id";
+static const char sql_rows_base_pg[] = "SELECT " AGENDA_COLS " FROM contact"
+	" WHERE workspace_id = ?2 AND" IDS_IN_PG("id") " ORDER BY id";
+
+int store_agenda_rows_base(struct agenda_row *out, struct store *st,
+			   int64_t ws, const int64_t *ids, size_t n,
+			   struct kith_err *err)
+{
+	struct row_index *v = NULL;
+	char *text = NULL;
+	db_stmt *s;
+	int rc, more;
+
+	memset(out, 0, n * sizeof(*out));
+	if (!n)
+		return KITH_OK;
+	v = malloc(n * sizeof(*v));
+	text = sq_ids_param(st, ids, n);
+	if (!v || !text) {
+		rc = kith_err_nomem(err);
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		v[i].id = ids[i];
+		v[i].row = &out[i];
+	}
+	qsort(v, n, sizeof(*v), row_index_cmp);
+	STMT(s, db_sql(st, sql_rows_base_sq, sql_rows_base_pg));
+	db_bind_text(s, 1, text);
+	db_bind_int64(s, 2, ws);
+	for (;;) {
+		struct agenda_row *r;
+
+		STEP(s, more);
+		if (!more)
+			break;
+		r = row_find(v, n, db_column_int64(s, 0));
+		if (r && !r->in.id)
+			agenda_row_read(s, r);
+	}
+	db_reset(s);
+	rc = KITH_OK;
+done:
+	if (rc)
+		for (size_t i = 0; i < n; i++)
+			agenda_row_clear(&out[i]);
+	free(text);
+	free(v);
+	return rc;
 }
 
 int store_agenda_row_events(struct store *st, int64_t ws,
 			    struct agenda_row *row, kith_time now,
 			    int32_t today, struct kith_err *err)
 {
-	return agenda_row_events(st, ws, row, now, today, err);
+	return store_agenda_rows_events(st, ws, &row, 1, now, today, err);
 }
 
 int store_agenda_row_base(struct agenda_row *out, struct store *st, int64_t ws,
@@ -267,7 +580,6 @@ int store_agenda_row_base(struct agenda_row *out, struct store *st, int64_t ws,
 		return kith_err_set(err, KITH_ENOTFOUND, "contact",
 				    "no contact %lld", (long long)id);
 	agenda_row_read(s, out);
-	out->in.date_in_days = -1;
 	db_reset(s);
 	return KITH_OK;
 done:
@@ -278,54 +590,62 @@ int store_agenda_row(struct agenda_row *out, struct store *st, int64_t ws,
 		     int64_t id, kith_time now, int32_t today,
 		     struct kith_err *err)
 {
-	db_stmt *s;
-	int rc, more;
+	int rc = store_agenda_row_base(out, st, ws, id, err);
 
-	memset(out, 0, sizeof(*out));
-	STMT(s, "SELECT " AGENDA_COLS " FROM contact WHERE id = ? AND"
-		" workspace_id = ?");
-	db_bind_int64(s, 1, id);
-	db_bind_int64(s, 2, ws);
-	STEP(s, more);
-	if (!more)
-		return kith_err_set(err, KITH_ENOTFOUND, "contact",
-				    "no contact %lld", (long long)id);
-	agenda_row_read(s, out);
-	db_reset(s);
-	rc = agenda_row_events(st, ws, out, now, today, err);
+	if (!rc)
+		rc = store_agenda_row_events(st, ws, out, now, today, err);
 	if (rc)
 		agenda_row_clear(out);
-done:
 	return rc;
 }
+
+/* The full walk reads a page of contacts, then the page's events. */
+#define EACH_PAGE 256
 
 int store_agenda_each(struct store *st, int64_t ws, kith_time now,
 		      int32_t today, store_agenda_visit fn, void *ctx,
 		      struct kith_err *err)
 {
+	struct agenda_row *page = calloc(EACH_PAGE, sizeof(*page));
+	struct agenda_row *ptr[EACH_PAGE];
+	int64_t after = 0;
+	size_t n = 0;
 	db_stmt *s;
-	int rc, more;
+	int rc = KITH_OK, more;
 
-	STMT(s, "SELECT " AGENDA_COLS " FROM contact WHERE workspace_id = ?"
-		" ORDER BY id");
-	db_bind_int64(s, 1, ws);
+	if (!page)
+		return kith_err_nomem(err);
 	for (;;) {
-		struct agenda_row r;
-
-		STEP(s, more);
-		if (!more)
+		STMT(s, "SELECT " AGENDA_COLS " FROM contact WHERE"
+			" workspace_id = ? AND id > ? ORDER BY id LIMIT ?");
+		db_bind_int64(s, 1, ws);
+		db_bind_int64(s, 2, after);
+		db_bind_int64(s, 3, EACH_PAGE);
+		for (n = 0; n < EACH_PAGE; n++) {
+			STEP(s, more);
+			if (!more)
+				break;
+			agenda_row_read(s, &page[n]);
+			ptr[n] = &page[n];
+		}
+		db_reset(s);
+		if (!n)
 			break;
-		agenda_row_read(s, &r);
-		rc = agenda_row_events(st, ws, &r, now, today, err);
-		if (!rc)
-			rc = fn(ctx, &r);
-		agenda_row_clear(&r);
-		if (rc)
-			goto done;
+		after = page[n - 1].in.id;
+		rc = store_agenda_rows_events(st, ws, ptr, n, now, today, err);
+		for (size_t i = 0; !rc && i < n; i++)
+			rc = fn(ctx, &page[i]);
+		for (size_t i = 0; i < n; i++)
+			agenda_row_clear(&page[i]);
+		if (rc || n < EACH_PAGE)
+			break;
 	}
-	return KITH_OK;
+	free(page);
+	return rc;
 done:
-	db_reset(s);
+	for (size_t i = 0; i < n; i++)
+		agenda_row_clear(&page[i]);
+	free(page);
 	return rc;
 }
 

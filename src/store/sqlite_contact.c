@@ -323,16 +323,14 @@ struct list_spec {
 	size_t l, a, b; /* offsets of strlists in struct contact; 0: none */
 };
 
-/* The page's ids: a JSON array for SQLite's json_each, an array literal
- * for PostgreSQL's ANY. */
-#define PAGE_IDS_SQ " contact_id IN (SELECT value FROM json_each(?1))"
-#define PAGE_IDS_PG " contact_id = ANY (CAST(?1 AS BIGINT[]))"
 #define PAGE_LIST(name, cols, table, order)                                  \
 	static const char name##_sq[] = "SELECT contact_id, " cols " FROM "  \
-		table " WHERE workspace_id = ?2 AND" PAGE_IDS_SQ             \
+		table " WHERE workspace_id = ?2 AND"                         \
+		IDS_IN_SQ("contact_id")                                      \
 		" ORDER BY contact_id, " order;                              \
 	static const char name##_pg[] = "SELECT contact_id, " cols " FROM "  \
-		table " WHERE workspace_id = ?2 AND" PAGE_IDS_PG             \
+		table " WHERE workspace_id = ?2 AND"                         \
+		IDS_IN_PG("contact_id")                                      \
 		" ORDER BY contact_id, " order;
 
 PAGE_LIST(sql_page_email, "email, label", "contact_email", "pos")
@@ -462,16 +460,16 @@ static void contact_tidy(struct contact *c)
 static int contact_read_lists(struct store *st, int64_t ws,
 			      struct contact *c, size_t n, struct kith_err *err)
 {
-	char *ids = malloc(n * 21 + 3), *o = ids;
+	int64_t *id = malloc((n ? n : 1) * sizeof(*id));
+	char *ids = NULL;
 	int rc = KITH_OK;
 
+	for (size_t i = 0; id && i < n; i++)
+		id[i] = c[i].id;
+	ids = id ? sq_ids_param(st, id, n) : NULL;
+	free(id);
 	if (!ids)
 		return kith_err_nomem(err);
-	*o++ = st->db ? '[' : '{';
-	for (size_t i = 0; i < n; i++)
-		o += sprintf(o, "%s%lld", i ? "," : "", (long long)c[i].id);
-	*o++ = st->db ? ']' : '}';
-	*o = '\0';
 	for (size_t i = 0; !rc && i < sizeof(page_lists) / sizeof(*page_lists);
 	     i++)
 		rc = read_page_list(st, ws, &page_lists[i], ids, c, n, err);
@@ -709,6 +707,20 @@ done:
 	free(like);
 	store_contacts_free(c, cnt);
 	return rc;
+}
+
+char *sq_ids_param(struct store *st, const int64_t *ids, size_t n)
+{
+	char *text = malloc(n * 21 + 3), *o = text;
+
+	if (!text)
+		return NULL;
+	*o++ = st->db ? '[' : '{';
+	for (size_t i = 0; i < n; i++)
+		o += sprintf(o, "%s%lld", i ? "," : "", (long long)ids[i]);
+	*o++ = st->db ? ']' : '}';
+	*o = '\0';
+	return text;
 }
 
 int sq_collect_ids(int64_t **ids, size_t *n, struct store *st, db_stmt *s,

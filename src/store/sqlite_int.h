@@ -291,4 +291,15 @@ int sq_contact_exists(struct store *st, int64_t ws, int64_t id,
 			  struct kith_err *err);
 void sq_user_read(db_stmt *s, struct user *u);
 
+/*
+ * A set of ids as one bound parameter, so a page of contacts costs one
+ * statement rather than one a contact: a JSON array that SQLite's
+ * json_each hands to IN, an array literal for PostgreSQL's ANY. Write
+ * the test with IDS_IN_SQ/IDS_IN_PG (the ids are parameter ?1) and pick
+ * with db_sql. NULL on no memory; the caller frees it.
+ */
+char *sq_ids_param(struct store *st, const int64_t *ids, size_t n);
+#define IDS_IN_SQ(col) " " col " IN (SELECT value FROM json_each(?1))"
+#define IDS_IN_PG(col) " " col " = ANY (CAST(?1 AS BIGINT[]))"
+
 #endif

@@ -270,6 +270,42 @@ done:
 	return rc;
 }
 
+static const char sql_scores_of_sq[] =
+	"SELECT tc.contact_id, tc.at, t.channel, t.direction"
+	" FROM touch_contact tc JOIN touchpoint t"
+	" ON t.workspace_id = tc.workspace_id AND t.id = tc.touch_id"
+	" WHERE tc.workspace_id = ?2 AND" IDS_IN_SQ("tc.contact_id")
+	" ORDER BY tc.contact_id, tc.at";
+static const char sql_scores_of_pg[] =
+	"SELECT tc.contact_id, tc.at, t.channel, t.direction"
+	" FROM touch_contact tc JOIN touchpoint t"
+	" ON t.workspace_id = tc.workspace_id AND t.id = tc.touch_id"
+	" WHERE tc.workspace_id = ?2 AND" IDS_IN_PG("tc.contact_id")
+	" ORDER BY tc.contact_id, tc.at";
+
+int store_touch_scores_each(struct store *st, int64_t ws, const int64_t *ids,
+			    size_t n, store_touch_visit fn, void *ctx,
+			    struct kith_err *err)
+{
+	char *text;
+	db_stmt *s;
+	int rc;
+
+	if (!n)
+		return KITH_OK;
+	text = sq_ids_param(st, ids, n);
+	if (!text)
+		return kith_err_nomem(err);
+	STMT(s, db_sql(st, sql_scores_of_sq, sql_scores_of_pg));
+	db_bind_text(s, 1, text);
+	db_bind_int64(s, 2, ws);
+	rc = visit_touches(st, s, fn, ctx, err);
+	db_reset(s);
+done:
+	free(text);
+	return rc;
+}
+
 int store_touch_each(struct store *st, int64_t ws, bool per_participant,
 		     store_touch_visit fn, void *ctx, struct kith_err *err)
 {
@@ -651,6 +687,46 @@ int store_promise_list(struct promise **out, size_t *n, struct store *st,
 	if (!rc)
 		*out = rows;
 done:
+	return rc;
+}
+
+static const char sql_promise_times_sq[] =
+	"SELECT contact_id, due, done_at FROM promise"
+	" WHERE workspace_id = ?2 AND" IDS_IN_SQ("contact_id")
+	" ORDER BY contact_id, done_at IS NOT NULL, due IS NULL, due, id";
+static const char sql_promise_times_pg[] =
+	"SELECT contact_id, due, done_at FROM promise"
+	" WHERE workspace_id = ?2 AND" IDS_IN_PG("contact_id")
+	" ORDER BY contact_id, done_at IS NOT NULL, due IS NULL, due, id";
+
+int store_promise_times_each(struct store *st, int64_t ws, const int64_t *ids,
+			     size_t n, store_promise_visit fn, void *ctx,
+			     struct kith_err *err)
+{
+	char *text;
+	db_stmt *s;
+	int rc = KITH_OK, more;
+
+	if (!n)
+		return KITH_OK;
+	text = sq_ids_param(st, ids, n);
+	if (!text)
+		return kith_err_nomem(err);
+	STMT(s, db_sql(st, sql_promise_times_sq, sql_promise_times_pg));
+	db_bind_text(s, 1, text);
+	db_bind_int64(s, 2, ws);
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		rc = fn(ctx, db_column_int64(s, 0), col_time(s, 1),
+			col_time(s, 2));
+		if (rc)
+			break;
+	}
+	db_reset(s);
+done:
+	free(text);
 	return rc;
 }
 

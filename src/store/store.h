@@ -383,6 +383,12 @@ typedef int (*store_touch_visit)(void *ctx, int64_t contact_id,
 				 const struct score_touch *t);
 int store_touch_each(struct store *st, int64_t ws, bool per_participant,
 		     store_touch_visit fn, void *ctx, struct kith_err *err);
+/* The touches of contacts ids[0..n) only, in one read: once per
+ * (contact, touch), by contact id and then time (the agenda's health
+ * of its listed contacts). Returns as store_touch_each. */
+int store_touch_scores_each(struct store *st, int64_t ws, const int64_t *ids,
+			    size_t n, store_touch_visit fn, void *ctx,
+			    struct kith_err *err);
 /* Visit every touch once per user who took part, in user order; the
  * visitor's first argument is then the user id. */
 int store_touch_each_user(struct store *st, int64_t ws, store_touch_visit fn,
@@ -432,6 +438,15 @@ int store_promise_get(struct promise *out, struct store *st, int64_t ws,
 int store_promise_done(struct store *st, int64_t ws, int64_t id,
 		       kith_time at, struct kith_err *err);
 void store_promises_free(struct promise *p, size_t n);
+/* The due and done_at (KITH_NO_TIME when none) of every promise, open
+ * and kept, of contacts ids[0..n), in one read: by contact id, then as
+ * store_promise_list orders. A non-zero return from fn stops the walk
+ * and is returned as is. */
+typedef int (*store_promise_visit)(void *ctx, int64_t contact_id,
+				   kith_time due, kith_time done_at);
+int store_promise_times_each(struct store *st, int64_t ws, const int64_t *ids,
+			     size_t n, store_promise_visit fn, void *ctx,
+			     struct kith_err *err);
 
 int store_gift_add(struct store *st, int64_t ws, struct gift *g,
 		   struct kith_err *err);
@@ -494,6 +509,13 @@ int store_due_page(struct due_row *out, size_t cap, size_t *n, struct store *st,
 		   int64_t ws, enum due_clock clock, const struct due_group *g,
 		   kith_time after_anchor, int64_t after_id,
 		   struct kith_err *err);
+/* The first page of each of groups g[0..ng): pages[i][0..cap) and
+ * counts[i] as store_due_page from the start would fill them, for all
+ * groups in one read on PostgreSQL. */
+int store_due_first_pages(struct due_row *const *pages, size_t *counts,
+			  size_t cap, struct store *st, int64_t ws,
+			  enum due_clock clock, const struct due_group *g,
+			  size_t ng, struct kith_err *err);
 
 /* Contacts with a date in [from_day, to_day] (yearly dates by month and
  * day; at most one year's wrap). Ids may repeat. On KITH_OK free(*ids);
@@ -547,6 +569,18 @@ int store_agenda_row_base(struct agenda_row *out, struct store *st, int64_t ws,
 int store_agenda_row_events(struct store *st, int64_t ws,
 			    struct agenda_row *row, kith_time now,
 			    int32_t today, struct kith_err *err);
+/* The same for a batch, one read for all of it rather than one a row
+ * (a round trip each on PostgreSQL). Base rows: out[i] is ids[i]'s,
+ * zeroed first; an id that is no contact of ws leaves out[i] zeroed
+ * (in.id 0); on error every out[i] is cleared. Events: rows[0..n) are
+ * distinct contacts, the caller's as for store_agenda_row_events. */
+int store_agenda_rows_base(struct agenda_row *out, struct store *st,
+			   int64_t ws, const int64_t *ids, size_t n,
+			   struct kith_err *err);
+int store_agenda_rows_events(struct store *st, int64_t ws,
+			     struct agenda_row *const *rows, size_t n,
+			     kith_time now, int32_t today,
+			     struct kith_err *err);
 
 /* Every contact's agenda row, for the full-scan check and reports. row
  * is borrowed for the visit only (cleared after it). A non-zero return
