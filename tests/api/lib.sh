@@ -135,7 +135,15 @@ req() {
 	shift 2
 	if prism_checks "$p" "$@"; then
 		PRISM_N=$((PRISM_N + 1))
-		STATUS=$(curl -s -o "$A_DIR/body" -D "$A_DIR/h" -w '%{http_code}' -X "$m" "$@" "$PRISM$p")
+		# prism stops listening a moment when it reloads its
+		# document (a file watcher's late event, on a loaded
+		# machine): a refused connection (curl 7) sent nothing, so
+		# it is tried again.
+		for _ in $(seq 1 50); do
+			STATUS=$(curl -s -o "$A_DIR/body" -D "$A_DIR/h" -w '%{http_code}' -X "$m" "$@" "$PRISM$p")
+			[ $? = 7 ] || break
+			sleep 0.1
+		done
 		if grep -qi '^content-type: application/problem+json' "$A_DIR/h"; then
 			why=$(jq -c '[.type, (.validation // [] | map(.message))]' "$A_DIR/body" 2>/dev/null || cat "$A_DIR/body")
 			if [[ $why == *'#VIOLATIONS'* ]]; then
