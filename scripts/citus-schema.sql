@@ -1,4 +1,4 @@
--- citus-schema.sql: kith's schema (as of SQLite migration 15) on Citus,
+-- citus-schema.sql: kith's schema (as of SQLite migration 16) on Citus,
 -- distributed by workspace. A scratch for docs/SCALING.md, not a
 -- migration: the PostgreSQL engine's own schema is src/store/migrate_pg.c
 -- (issue 18). What differs from the single-node PostgreSQL schema is
@@ -145,9 +145,9 @@ CREATE TABLE contact (
 	PRIMARY KEY (workspace_id, id)			-- CITUS: was (id)
 );
 CREATE INDEX contact_due_any_tier
-	ON contact(workspace_id, eff_every, tier, any_anchor);
+	ON contact(workspace_id, eff_every, tier, any_anchor, id);
 CREATE INDEX contact_due_meet_tier
-	ON contact(workspace_id, eff_meet, tier, meet_anchor);
+	ON contact(workspace_id, eff_meet, tier, meet_anchor, id);
 CREATE INDEX contact_name ON contact(workspace_id, name COLLATE nocase);
 CREATE INDEX contact_org ON contact(workspace_id, org_id);
 CREATE INDEX contact_uid ON contact(workspace_id, uid) WHERE uid IS NOT NULL;

@@ -664,6 +664,98 @@ static void test_settle(void **state)
 	assert_int_equal(store_begin(f->app.st, &f->err), 0);
 }
 
+/* Read contact id of ws on st, then retitle it: the two halves of a
+ * crossed pair of writers. */
+static int cross_read(struct store *st, int64_t ws, int64_t id,
+		      struct kith_err *err)
+{
+	struct contact c;
+	int rc = store_contact_get(&c, st, ws, id, err);
+
+	contact_clear(&c);
+	return rc;
+}
+
+static int cross_write(struct store *st, int64_t ws, int64_t id,
+		       const char *title, struct kith_err *err)
+{
+	struct contact c;
+	int rc = store_contact_get(&c, st, ws, id, err);
+
+	if (!rc) {
+		free(c.title);
+		c.title = strdup(title);
+		rc = store_contact_update(st, ws, &c, 0, NOW, err);
+	}
+	contact_clear(&c);
+	return rc;
+}
+
+/* PostgreSQL: writers of two workspaces run at once (each queues only
+ * behind its own workspace's, store_set_tenant). Two that cross, each
+ * reading what the other writes, cannot both commit: the second fails
+ * as a serialization failure, KITH_EBUSY with store_retryable, having
+ * written nothing, and passes when run again. (SQLite runs one writer
+ * at a time: nothing to cross.) */
+static void test_serialization_retry(void **state)
+{
+	struct fx *f = *state;
+	struct store *other;
+	struct contact c;
+	int64_t mine, theirs;
+	int rc;
+
+	if (!pg_base())
+		skip();
+	mine = add(f, f->app.ws, "Mine", TIER_A, 0, NOW);
+	theirs = add(f, f->other_ws, "Theirs", TIER_A, 0, NOW);
+	assert_int_equal(store_commit(f->app.st, &f->err), 0);
+	assert_int_equal(store_open(&other, f->path, &f->err), 0);
+	store_set_tenant(f->app.st, f->app.ws);
+	store_set_tenant(other, f->other_ws);
+
+	assert_int_equal(store_begin(f->app.st, &f->err), 0);
+	assert_int_equal(store_begin(other, &f->err), 0);
+	assert_int_equal(cross_read(f->app.st, f->other_ws, theirs, &f->err),
+			 0);
+	assert_int_equal(cross_read(other, f->app.ws, mine, &f->err), 0);
+	assert_int_equal(cross_write(f->app.st, f->app.ws, mine, "first",
+				     &f->err),
+			 0);
+	rc = cross_write(other, f->other_ws, theirs, "second", &f->err);
+	assert_int_equal(store_commit(f->app.st, &f->err), 0);
+	if (!rc)
+		rc = store_commit(other, &f->err);
+	else
+		store_rollback(other);
+	assert_int_equal(rc, KITH_EBUSY);
+	assert_true(store_retryable(other));
+	assert_non_null(strstr(f->err.msg, "busy"));
+	assert_false(store_in_transaction(other));
+	assert_int_equal(store_contact_get(&c, other, f->other_ws, theirs,
+					   &f->err),
+			 0);
+	assert_null(c.title);
+	contact_clear(&c);
+
+	/* Run again, whole: it passes. */
+	assert_int_equal(store_begin(other, &f->err), 0);
+	assert_false(store_retryable(other));
+	assert_int_equal(cross_read(other, f->app.ws, mine, &f->err), 0);
+	assert_int_equal(cross_write(other, f->other_ws, theirs, "second",
+				     &f->err),
+			 0);
+	assert_int_equal(store_commit(other, &f->err), 0);
+	assert_int_equal(store_contact_get(&c, other, f->other_ws, theirs,
+					   &f->err),
+			 0);
+	assert_string_equal(c.title, "second");
+	contact_clear(&c);
+	store_close(other);
+	/* teardown rolls back: give it a transaction to end. */
+	assert_int_equal(store_begin(f->app.st, &f->err), 0);
+}
+
 /* store_copy goes from SQLite to PostgreSQL only: a SQLite target is
  * refused before anything is read or written (the copy itself, into a
  * real PostgreSQL, is tests/cli/T520-migrate.sh). */
@@ -711,6 +803,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_agenda_exact, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_settle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_serialization_retry, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_copy_refuses_sqlite_target,
 						setup, teardown),
 	};
