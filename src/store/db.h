@@ -77,6 +77,9 @@ const char *pg_sqlstate(struct pg_conn *c);
 /* Is a transaction open (or failed, or lost with the connection, and
  * not yet rolled back)? */
 bool pg_in_transaction(struct pg_conn *c);
+/* Append a statement the PostgreSQL engine runs to $KITH_SQL_LOG, as
+ * SQLite's trace does for its own (sqlite.c); a no-op without it. */
+void db_sql_log(const char *sql);
 /* Is the session gone (and with it its session-level locks)? */
 bool pg_session_lost(struct pg_conn *c);
 /* End the transaction, if any: ROLLBACK, or for one lost with the

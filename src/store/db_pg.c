@@ -212,6 +212,7 @@ int pg_exec(struct pg_conn *c, const char *sql)
 
 	if (!run_start(c))
 		return DB_FAIL;
+	db_sql_log(sql);
 	idle = c->was == PQTRANS_IDLE;
 	res = PQexec(c->conn, sql);
 
@@ -487,6 +488,7 @@ int pg_step(struct pg_stmt *s)
 		bool idle;
 
 		s->ran = true;
+		db_sql_log(s->sql);
 		if (!run_start(c))
 			return DB_FAIL;
 		idle = c->was == PQTRANS_IDLE;

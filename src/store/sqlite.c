@@ -346,21 +346,19 @@ static void sql_log_setup(void)
 						O_CLOEXEC, 0600);
 }
 
-static int sql_log_trace(unsigned type, void *ctx, void *p, void *x)
+/* One line for sql, its whitespace collapsed; with dollars, the
+ * PostgreSQL engine's $N placeholders written back as ?N, so one
+ * checker reads the statements of both engines. */
+static void sql_log_write(const char *sql, bool dollars)
 {
-	const char *sql = x;
 	char small[1024], *line = small;
 	size_t n = strlen(sql) + 2, o = 0;
 	bool space = false;
 
-	(void)ctx;
-	(void)p;
-	if (type != SQLITE_TRACE_STMT || !sql)
-		return 0;
 	if (n > sizeof(small)) {
 		line = malloc(n);
 		if (!line)
-			return 0;
+			return;
 	}
 	for (; *sql; sql++) {
 		if (*sql == ' ' || *sql == '\n' || *sql == '\t' ||
@@ -371,7 +369,10 @@ static int sql_log_trace(unsigned type, void *ctx, void *p, void *x)
 		if (space)
 			line[o++] = ' ';
 		space = false;
-		line[o++] = *sql;
+		line[o++] = dollars && *sql == '$' && sql[1] >= '0' &&
+					    sql[1] <= '9'
+				    ? '?'
+				    : *sql;
 	}
 	line[o++] = '\n';
 	/* A short write leaves a torn line the checker reports; the
@@ -380,7 +381,22 @@ static int sql_log_trace(unsigned type, void *ctx, void *p, void *x)
 		(void)0;
 	if (line != small)
 		free(line);
+}
+
+static int sql_log_trace(unsigned type, void *ctx, void *p, void *x)
+{
+	(void)ctx;
+	(void)p;
+	if (type == SQLITE_TRACE_STMT && x)
+		sql_log_write(x, false);
 	return 0;
+}
+
+void db_sql_log(const char *sql)
+{
+	pthread_once(&sql_log_once, sql_log_setup);
+	if (sql_log_fd >= 0 && sql)
+		sql_log_write(sql, true);
 }
 
 void sq_trace_conn(sqlite3 *db)
