@@ -79,7 +79,10 @@ fi
 # SQLite: BEGIN IMMEDIATE. PostgreSQL: every table locked EXCLUSIVE
 # (reads pass, writes wait; kith's lock_timeout is 5 s).
 db_lock() {
-	local release=${3:-/nonexistent/db_lock} tenths=$(($1 * 10))
+	# A deadline, not a count of sleeps: on a loaded machine each
+	# sleep runs long, and a lock held seconds too long lets a
+	# server's queued requests run into its header deadline.
+	local release=${3:-/nonexistent/db_lock} until=$(($(date +%s) + $1))
 	if [ -n "${KITH_TEST_PG:-}" ]; then
 		psql -qAtX -v ON_ERROR_STOP=1 "$KITH_DB" >/dev/null <<-SQL
 			BEGIN;
@@ -87,14 +90,14 @@ db_lock() {
 			  || string_agg(format('%I', tablename), ', ')
 			  || ' IN EXCLUSIVE MODE' FROM pg_tables
 			  WHERE schemaname = 'public'); END \$\$;
-			\! touch '$2'; t=0; while [ \$t -lt $tenths ] && [ ! -e '$release' ]; do sleep 0.1; t=\$((t + 1)); done
+			\! touch '$2'; while [ \$(date +%s) -lt $until ] && [ ! -e '$release' ]; do sleep 0.1; done
 			COMMIT;
 		SQL
 	else
 		{ echo '.timeout 10000'; echo 'BEGIN IMMEDIATE;'
 		  echo ".shell touch '$2'"
-		  for ((t = 0; t < tenths; t++)); do
-			[ -e "$release" ] && break
+		  local end=$((${EPOCHREALTIME/./} + $1 * 1000000))
+		  while ((${EPOCHREALTIME/./} < end)) && [ ! -e "$release" ]; do
 			sleep 0.1
 		  done
 		  echo 'COMMIT;'; } |
