@@ -557,48 +557,6 @@ done:
 	return rc;
 }
 
-int store_agenda_row_events(struct store *st, int64_t ws,
-			    struct agenda_row *row, kith_time now,
-			    int32_t today, struct kith_err *err)
-{
-	return store_agenda_rows_events(st, ws, &row, 1, now, today, err);
-}
-
-int store_agenda_row_base(struct agenda_row *out, struct store *st, int64_t ws,
-			  int64_t id, struct kith_err *err)
-{
-	db_stmt *s;
-	int rc, more;
-
-	memset(out, 0, sizeof(*out));
-	STMT(s, "SELECT " AGENDA_COLS " FROM contact WHERE id = ? AND"
-		" workspace_id = ?");
-	db_bind_int64(s, 1, id);
-	db_bind_int64(s, 2, ws);
-	STEP(s, more);
-	if (!more)
-		return kith_err_set(err, KITH_ENOTFOUND, "contact",
-				    "no contact %lld", (long long)id);
-	agenda_row_read(s, out);
-	db_reset(s);
-	return KITH_OK;
-done:
-	return rc;
-}
-
-int store_agenda_row(struct agenda_row *out, struct store *st, int64_t ws,
-		     int64_t id, kith_time now, int32_t today,
-		     struct kith_err *err)
-{
-	int rc = store_agenda_row_base(out, st, ws, id, err);
-
-	if (!rc)
-		rc = store_agenda_row_events(st, ws, out, now, today, err);
-	if (rc)
-		agenda_row_clear(out);
-	return rc;
-}
-
 /* The full walk reads a page of contacts, then the page's events. */
 #define EACH_PAGE 256
 

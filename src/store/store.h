@@ -551,29 +551,15 @@ struct agenda_row {
 
 void agenda_row_clear(struct agenda_row *r);
 
-/* Everything agenda_score needs about one contact, into *out (zeroed
- * first; released with agenda_row_clear, and already cleared on error).
- * KITH_ENOTFOUND (field "contact") when id is no contact of ws. */
-int store_agenda_row(struct agenda_row *out, struct store *st, int64_t ws,
-		     int64_t id, kith_time now, int32_t today,
-		     struct kith_err *err);
-/* The contact's own columns only (one indexed read): enough to bound its
- * rank before paying for its dates, promises, gifts and signals. *out
- * zeroed first, released with agenda_row_clear; KITH_ENOTFOUND (field
- * "contact") when id is no contact of ws. */
-int store_agenda_row_base(struct agenda_row *out, struct store *st, int64_t ws,
-			  int64_t id, struct kith_err *err);
-/* Add the events (dates, promises, gifts, signals) to a base row. row
- * stays the caller's, cleared by the caller even on error (it may hold
- * some of the events then). */
-int store_agenda_row_events(struct store *st, int64_t ws,
-			    struct agenda_row *row, kith_time now,
-			    int32_t today, struct kith_err *err);
-/* The same for a batch, one read for all of it rather than one a row
- * (a round trip each on PostgreSQL). Base rows: out[i] is ids[i]'s,
- * zeroed first; an id that is no contact of ws leaves out[i] zeroed
+/* Everything agenda_score needs about a batch of contacts, in one read
+ * for the whole batch rather than one a contact (a round trip each on
+ * PostgreSQL), in two steps so the contact's own columns can bound its
+ * rank before its dates, promises, gifts and signals are paid for.
+ * Base rows: out[i] is ids[i]'s, zeroed first, released with
+ * agenda_row_clear; an id that is no contact of ws leaves out[i] zeroed
  * (in.id 0); on error every out[i] is cleared. Events: rows[0..n) are
- * distinct contacts, the caller's as for store_agenda_row_events. */
+ * distinct contacts, the caller's, cleared by the caller even on error
+ * (they may hold some of the events then). */
 int store_agenda_rows_base(struct agenda_row *out, struct store *st,
 			   int64_t ws, const int64_t *ids, size_t n,
 			   struct kith_err *err);
