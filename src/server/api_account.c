@@ -408,8 +408,9 @@ void h_user_patch(struct api *a)
 
 		if (self)
 			secret_token_hash(keep, a->session_token);
-		rc = store_session_delete_user(&ended, a->st, u.id,
-					       self ? keep : NULL, &a->err);
+		rc = store_session_delete_user(&ended, a->st, a->ctx.ws,
+					       u.id, self ? keep : NULL,
+					       &a->err);
 	}
 	if (rc) {
 		api_fail(a, rc);

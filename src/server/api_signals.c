@@ -425,7 +425,8 @@ static long events_read(void *p, struct store *st, char *buf, size_t max)
 		e->last_write = mono;
 		return snprintf(buf, max, "retry: 3000\n: connected\n\n");
 	}
-	if (store_alert_list(&al, &n, st, e->user_id, e->cursor, 16, NULL))
+	if (store_alert_list(&al, &n, st, e->ws, e->user_id, e->cursor,
+			     16, NULL))
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		size_t need = strlen(al[i].data) + strlen(al[i].kind) + 64;
@@ -491,7 +492,8 @@ void h_events(struct api *a)
 		/* A new stream starts at now; a resumed one loses nothing. */
 		int64_t id = 0;
 
-		store_alert_last(&id, a->st, a->user.id, NULL);
+		store_alert_last(&id, a->st, a->user.workspace_id, a->user.id,
+				 NULL);
 		e->cursor = id;
 	}
 	s->read = events_read;
@@ -801,7 +803,7 @@ void api_tick(struct store *st)
 			http_wake(woken[i]);
 	free(woken);
 	/* Alerts written by another process (the CLI) wake everyone. */
-	if (!store_alert_last(&id, st, 0, &err) && id != last_alert) {
+	if (!store_alert_newest(&id, st, &err) && id != last_alert) {
 		last_alert = id;
 		http_wake(0);
 	}

@@ -745,6 +745,39 @@ static const char *const migrations[] = {
 	" ON contact(workspace_id, eff_every, tier, any_anchor, id);"
 	"CREATE INDEX contact_due_meet_tier"
 	" ON contact(workspace_id, eff_meet, tier, meet_anchor, id);",
+	/* 17: every index a request reads by leads with workspace_id
+	 * (issue 18): a sharded table can keep only such an index whole on
+	 * one shard, and each of these is read with the workspace pinned.
+	 * A stream's alerts, a user's sessions, tokens and meetings, and a
+	 * touch's contacts were indexed by user or touch alone; a user's
+	 * notify targets were unique by (user_id, url), now by workspace
+	 * first (SQLite keeps a table's UNIQUE inline: the table is
+	 * rebuilt). What stays global is the directory (a workspace's name,
+	 * a sign-in email, a credential's hash) and the server-wide queues
+	 * (outbox_due, mailbox_next, alert_held): docs/SCALING.md. */
+	"DROP INDEX alert_user;"
+	"CREATE INDEX alert_user ON alert(workspace_id, user_id, id);"
+	"DROP INDEX session_user;"
+	"CREATE INDEX session_user ON session(workspace_id, user_id);"
+	"DROP INDEX api_token_user;"
+	"CREATE INDEX api_token_user ON api_token(workspace_id, user_id);"
+	"DROP INDEX meeting_user;"
+	"CREATE INDEX meeting_user ON meeting(workspace_id, user_id, start);"
+	"DROP INDEX touch_contact_touch;"
+	"CREATE INDEX touch_contact_touch ON touch_contact(workspace_id,"
+	" touch_id);"
+	"CREATE TABLE notify_target_new ("
+	" id INTEGER PRIMARY KEY,"
+	" workspace_id INTEGER NOT NULL,"
+	" user_id INTEGER NOT NULL,"
+	" url TEXT NOT NULL,"
+	" json INTEGER NOT NULL DEFAULT 0,"
+	" created_at INTEGER NOT NULL,"
+	" UNIQUE (workspace_id, user_id, url));"
+	"INSERT INTO notify_target_new SELECT id, workspace_id, user_id, url,"
+	" json, created_at FROM notify_target;"
+	"DROP TABLE notify_target;"
+	"ALTER TABLE notify_target_new RENAME TO notify_target;",
 };
 
 size_t migrate_count(void)

@@ -812,6 +812,22 @@ static const char *const migrations_pg[] = {
 	" ON contact(workspace_id, eff_every, tier, any_anchor, id);"
 	"CREATE INDEX contact_due_meet_tier"
 	" ON contact(workspace_id, eff_meet, tier, meet_anchor, id);",
+	/* 17: every index a request reads by leads with workspace_id, as
+	 * migrate.c's 17 says; the unique key of notify_target is altered
+	 * in place (its kith_id trigger stays). */
+	"DROP INDEX alert_user;"
+	"CREATE INDEX alert_user ON alert(workspace_id, user_id, id);"
+	"DROP INDEX \"session_user\";"
+	"CREATE INDEX \"session_user\" ON session(workspace_id, user_id);"
+	"DROP INDEX api_token_user;"
+	"CREATE INDEX api_token_user ON api_token(workspace_id, user_id);"
+	"DROP INDEX meeting_user;"
+	"CREATE INDEX meeting_user ON meeting(workspace_id, user_id, start);"
+	"DROP INDEX touch_contact_touch;"
+	"CREATE INDEX touch_contact_touch ON touch_contact(workspace_id,"
+	" touch_id);"
+	"ALTER TABLE notify_target DROP CONSTRAINT notify_target_user_id_url_key,"
+	" ADD UNIQUE (workspace_id, user_id, url);",
 };
 
 /* NULL past either list: a SQLite migration without its PostgreSQL

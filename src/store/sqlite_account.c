@@ -269,19 +269,21 @@ done:
 	return rc;
 }
 
-int store_session_delete_user(int64_t *n, struct store *st, int64_t user_id,
-			      const char *keep_hash, struct kith_err *err)
+int store_session_delete_user(int64_t *n, struct store *st, int64_t ws,
+			      int64_t user_id, const char *keep_hash,
+			      struct kith_err *err)
 {
 	db_stmt *s;
 	int rc;
 
-	STMT(s, "DELETE FROM session WHERE user_id = ?1"
-		" AND (CAST(?2 AS TEXT) IS NULL OR id_hash <> ?2)");
-	db_bind_int64(s, 1, user_id);
+	STMT(s, "DELETE FROM session WHERE workspace_id = ?1 AND user_id = ?2"
+		" AND (CAST(?3 AS TEXT) IS NULL OR id_hash <> ?3)");
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, user_id);
 	if (keep_hash)
-		bind_text(s, 2, keep_hash);
+		bind_text(s, 3, keep_hash);
 	else
-		db_bind_null(s, 2);
+		db_bind_null(s, 3);
 	EXEC(s, "end sessions");
 	if (n)
 		*n = db_changes(st);

@@ -431,18 +431,19 @@ done:
 }
 
 int store_alert_list(struct alert **out, size_t *n, struct store *st,
-		     int64_t user_id, int64_t after_id, size_t limit,
-		     struct kith_err *err)
+		     int64_t ws, int64_t user_id, int64_t after_id,
+		     size_t limit, struct kith_err *err)
 {
 	db_stmt *s;
 	int rc;
 
 	STMT(s, "SELECT id, user_id, kind, signal_id, data, created_at"
-		" FROM alert WHERE user_id = ? AND id > ? AND held = 0"
-		" ORDER BY id LIMIT ?");
-	db_bind_int64(s, 1, user_id);
-	db_bind_int64(s, 2, after_id);
-	db_bind_int64(s, 3, (int64_t)limit);
+		" FROM alert WHERE workspace_id = ? AND user_id = ? AND id > ?"
+		" AND held = 0 ORDER BY id LIMIT ?");
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, user_id);
+	db_bind_int64(s, 3, after_id);
+	db_bind_int64(s, 4, (int64_t)limit);
 	return alerts_read(out, n, st, s, err);
 done:
 	return rc;
@@ -493,19 +494,44 @@ done:
 	return rc;
 }
 
-int store_alert_last(int64_t *id, struct store *st, int64_t user_id,
+static int alert_max(int64_t *id, struct store *st, db_stmt *s,
 		     struct kith_err *err)
 {
-	db_stmt *s;
 	int rc, more;
 
-	STMT(s, "SELECT coalesce(max(id), 0) FROM alert"
-		" WHERE ?1 = 0 OR user_id = ?1");
-	db_bind_int64(s, 1, user_id);
 	STEP(s, more);
 	*id = more ? db_column_int64(s, 0) : 0;
 	db_reset(s);
 	return KITH_OK;
+done:
+	return rc;
+}
+
+int store_alert_last(int64_t *id, struct store *st, int64_t ws,
+		     int64_t user_id, struct kith_err *err)
+{
+	db_stmt *s;
+	int rc;
+
+	STMT(s, "SELECT coalesce(max(id), 0) FROM alert"
+		" WHERE workspace_id = ? AND user_id = ?");
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, user_id);
+	return alert_max(id, st, s, err);
+done:
+	return rc;
+}
+
+int store_alert_newest(int64_t *id, struct store *st, struct kith_err *err)
+{
+	db_stmt *s;
+	int rc;
+
+	/* A bare max(id): the newest key, read off the end of the primary
+	 * key on either engine. The old "?1 = 0 OR user_id = ?1" form of
+	 * this read every alert on each tick. */
+	STMT(s, "SELECT coalesce(max(id), 0) FROM alert");
+	return alert_max(id, st, s, err);
 done:
 	return rc;
 }
@@ -517,7 +543,7 @@ int store_notify_add(struct store *st, int64_t ws, struct notify_target *t,
 	int rc;
 
 	STMT(s, "INSERT INTO notify_target(workspace_id, user_id, url, json,"
-		" created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, url)"
+		" created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (workspace_id, user_id, url)"
 		" DO UPDATE SET json = excluded.json");
 	db_bind_int64(s, 1, ws);
 	db_bind_int64(s, 2, t->user_id);

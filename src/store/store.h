@@ -632,8 +632,9 @@ int store_session_delete(struct store *st, const char *id_hash,
 			 struct kith_err *err);
 /* End all of user's sessions but keep_hash's (NULL: all). *n: how many
  * (n may be NULL; set on KITH_OK only). */
-int store_session_delete_user(int64_t *n, struct store *st, int64_t user_id,
-			      const char *keep_hash, struct kith_err *err);
+int store_session_delete_user(int64_t *n, struct store *st, int64_t ws,
+			      int64_t user_id, const char *keep_hash,
+			      struct kith_err *err);
 /* Delete sessions that expired or idled out by now. A write. */
 int store_session_purge(struct store *st, kith_time now,
 			struct kith_err *err);
@@ -758,8 +759,8 @@ int store_alert_add(int64_t *id, struct store *st, int64_t ws, int64_t user_id,
 /* Shown alerts of user after after_id, oldest first (the SSE stream);
  * *out freed with store_alerts_free, as for store_alert_held. */
 int store_alert_list(struct alert **out, size_t *n, struct store *st,
-		     int64_t user_id, int64_t after_id, size_t limit,
-		     struct kith_err *err);
+		     int64_t ws, int64_t user_id, int64_t after_id,
+		     size_t limit, struct kith_err *err);
 /* Held alerts of user_id. */
 int store_alert_held(struct alert **out, size_t *n, struct store *st,
 		     int64_t ws, int64_t user_id, struct kith_err *err);
@@ -769,12 +770,14 @@ int store_alert_release(struct store *st, int64_t ws, int64_t user_id,
 /* Users with a held alert; on KITH_OK free(*ids). */
 int store_alert_users_held(int64_t **ids, size_t *n, struct store *st,
 			   struct kith_err *err);
-/* The newest alert id of user_id (where a new stream starts), or of any
- * user for 0 (the ticker, to notice writes by other processes; never shown
- * to a client: it would tell one tenant how busy the others are). 0
- * when there is none; *id set on KITH_OK only. */
-int store_alert_last(int64_t *id, struct store *st, int64_t user_id,
-		     struct kith_err *err);
+/* The newest alert id of user_id (where a new stream starts); 0 when
+ * there is none; *id set on KITH_OK only. */
+int store_alert_last(int64_t *id, struct store *st, int64_t ws,
+		     int64_t user_id, struct kith_err *err);
+/* The newest alert id of any workspace: the ticker's, to notice alerts
+ * other processes wrote (the CLI). Never shown to a client: it would
+ * tell one tenant how busy the others are. */
+int store_alert_newest(int64_t *id, struct store *st, struct kith_err *err);
 void store_alerts_free(struct alert *a, size_t n);
 
 /* Add target t; t->id is written back (0 if it cannot be read back). */

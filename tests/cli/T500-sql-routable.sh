@@ -67,6 +67,7 @@ cat >"$T_DIR/allow" <<'ALLOW'
 ^INSERT INTO dav_card_new\(	migration 13 rebuilds dav_card
 ^UPDATE workspace SET dav_tombstones_n = \(SELECT count	migration 13 counts each workspace's tombstones
 ^UPDATE meeting_contact SET workspace_id = coalesce	migration 14 backfills meeting_contact.workspace_id
+^INSERT INTO notify_target_new SELECT	migration 17 rebuilds notify_target
 # The directory of workspaces: the operator's CLI picks or makes one.
 ^SELECT id, name, tz, work_start, work_end, response_target, created_at FROM workspace ORDER BY id$	store_workspace_list: which workspaces exist (the CLI's default, the book export)
 ^INSERT INTO workspace\(name, created_at\) VALUES	store_workspace_add: a new workspace gets its id here; the row lives on the shard of that id
@@ -85,16 +86,13 @@ FROM "user" WHERE feed_hash = \?\d*$	a calendar feed's secret URL, looked up by 
 FROM mailbox WHERE next_sync <= \?	the mail syncer's due mailboxes
 ^DELETE FROM session WHERE expires_at <= \?1	the server's sweep of expired sessions
 FROM "user" ORDER BY id$	the ticker's members (focus ends, morning digests)
-^SELECT coalesce\(max\(id\), 0\) FROM alert WHERE \?1 = 0 OR user_id = \?1$	the ticker's newest alert (user 0); TODO(issue 18): an event stream's start passes its user without the workspace (src/server/api_signals.c)
+^SELECT coalesce\(max\(id\), 0\) FROM alert$	the ticker's newest alert, to notice alerts the CLI wrote
 ^SELECT DISTINCT user_id FROM alert WHERE held = 1$	the ticker's members with held alerts
 FROM outbox o JOIN notify_target t ON t\.workspace_id = o\.workspace_id	the notification sender's due items, a few per workspace
 # The operator's whole-database checks (kith doctor, kith restore).
 ^SELECT EXISTS \(SELECT 1 FROM contact\) OR	restore: is the whole book empty
 FROM contact ORDER BY id$	doctor: every stored summary against history
 ^SELECT count\(\*\), \(SELECT last_error FROM outbox WHERE sent_at IS NULL	doctor: notifications that gave up
-# Not yet pinned: TODO(issue 18), left to their owners' branches.
-FROM alert WHERE user_id = \?\d* AND id > \?\d* AND held = 0	TODO(issue 18): store_alert_list for an event stream takes the user only (src/server/api_signals.c)
-^DELETE FROM session WHERE user_id = \?1	TODO(issue 18): store_session_delete_user takes the user only (src/server/api_account.c)
 ALLOW
 
 cat >"$T_DIR/check.py" <<'PY'

@@ -440,7 +440,9 @@ static void test_list_pages(void **state)
 static void test_alert_last_per_user(void **state)
 {
 	struct fx *f = *state;
-	int64_t a1 = 0, a2 = 0, last = -1;
+	int64_t a1 = 0, a2 = 0, a3 = 0, last = -1;
+	struct alert *al = NULL;
+	size_t n = 9;
 
 	assert_int_equal(store_alert_add(&a1, f->app.st, f->app.ws, 7, "signal",
 					 0, "{}", false, NOW, &f->err),
@@ -449,13 +451,28 @@ static void test_alert_last_per_user(void **state)
 					 "signal", 0, "{}", false, NOW,
 					 &f->err),
 			 0);
-	assert_true(a2 > a1);
-	assert_int_equal(store_alert_last(&last, f->app.st, 7, &f->err), 0);
+	/* User id 7 in the other workspace is someone else. */
+	assert_int_equal(store_alert_add(&a3, f->app.st, f->other_ws, 7,
+					 "signal", 0, "{}", false, NOW,
+					 &f->err),
+			 0);
+	assert_true(a3 > a2 && a2 > a1);
+	assert_int_equal(store_alert_last(&last, f->app.st, f->app.ws, 7,
+					  &f->err),
+			 0);
 	assert_int_equal(last, a1);
-	assert_int_equal(store_alert_last(&last, f->app.st, 9, &f->err), 0);
+	assert_int_equal(store_alert_last(&last, f->app.st, f->app.ws, 9,
+					  &f->err),
+			 0);
 	assert_int_equal(last, 0);
-	assert_int_equal(store_alert_last(&last, f->app.st, 0, &f->err), 0);
-	assert_int_equal(last, a2);
+	assert_int_equal(store_alert_newest(&last, f->app.st, &f->err), 0);
+	assert_int_equal(last, a3);
+	assert_int_equal(store_alert_list(&al, &n, f->app.st, f->app.ws, 7, 0,
+					  16, &f->err),
+			 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(al[0].id, a1);
+	store_alerts_free(al, n);
 }
 
 /* 5: merge moves history and refreshes the survivor's summary. */
