@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -63,7 +64,7 @@ struct server {
 	http_slow_fn slow;
 	http_limit_fn limit;
 	http_tick_fn tick;
-	pthread_t ticker;
+	pthread_t ticker, sweeper;
 	/* Open event streams. */
 	pthread_mutex_t streams_lock;
 	struct stream_state *streams;
@@ -553,7 +554,13 @@ static void on_connection(void *cls, struct MHD_Connection *conn,
 
 /* End connections whose request headers took longer than the deadline
  * (also an idle keep-alive connection after that long). shutdown() and
- * not close(): MHD sees end of file and closes it itself. */
+ * not close(): MHD sees end of file and closes it itself.
+ *
+ * Bytes the client sent that no thread has read yet are the server's
+ * delay, not the client's: a connection's thread may be busy with a
+ * long request (a write waiting out a foreign lock), and the requests
+ * queued behind it were cut unanswered. Those wait; a client trickling
+ * its headers to a free thread has nothing unread and is cut. */
 static void sweep_headers(void)
 {
 	struct timespec now;
@@ -561,9 +568,13 @@ static void sweep_headers(void)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	pthread_mutex_lock(&srv->conns_lock);
 	for (struct conn_state *cs = srv->conns; cs; cs = cs->next) {
+		int unread = 0;
+
 		if (!atomic_load(&cs->waiting) ||
 		    now.tv_sec - atomic_load(&cs->since) <
 			    (long long)srv->header_timeout)
+			continue;
+		if (!ioctl(cs->fd, FIONREAD, &unread) && unread > 0)
 			continue;
 		atomic_store(&cs->waiting, false);
 		shutdown(cs->fd, SHUT_RDWR);
@@ -1246,13 +1257,26 @@ static void *ticker_main(void *arg)
 	while (atomic_load(&ticking)) {
 		if (srv->tick)
 			srv->tick(st);
-		sweep_headers();
 		if (++n % 15 == 0)
 			http_wake(0);
 		for (int i = 0; i < 10 && atomic_load(&ticking); i++)
 			usleep(100 * 1000);
 	}
 	store_close(st);
+	return NULL;
+}
+
+/* The header deadline on a thread of its own: the ticker's work can wait
+ * seconds on the database (a foreign lock), and the deadline must not
+ * wait with it. */
+static void *sweeper_main(void *arg)
+{
+	(void)arg;
+	while (atomic_load(&ticking)) {
+		sweep_headers();
+		for (int i = 0; i < 5 && atomic_load(&ticking); i++)
+			usleep(100 * 1000);
+	}
 	return NULL;
 }
 
@@ -1395,6 +1419,7 @@ int http_serve(const struct http_server_opts *o, const struct http_app *app,
 	}
 	atomic_store(&ticking, true);
 	pthread_create(&s.ticker, NULL, ticker_main, NULL);
+	pthread_create(&s.sweeper, NULL, sweeper_main, NULL);
 	sigwait(&sigs, &sig);
 	fprintf(stderr, "kith: %s, finishing requests in flight\n",
 		sig == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -1407,6 +1432,7 @@ int http_serve(const struct http_server_opts *o, const struct http_app *app,
 	http_wake(0);
 	atomic_store(&ticking, false);
 	pthread_join(s.ticker, NULL);
+	pthread_join(s.sweeper, NULL);
 	grace = o->stop_grace < 0 ? 0
 		: o->stop_grace ? o->stop_grace : HTTP_STOP_GRACE_DEFAULT;
 	for (int i = 0; i < grace * 10 && atomic_load(&s.in_flight) > 0; i++)

@@ -88,4 +88,41 @@ ok "the ninth stream of one user: 429 ($STATUS)" test "$STATUS" = 429
 ok "... rate_limited" test "$(jqb .error.code)" = rate_limited
 expect "other requests of that user still work" 200 GET /api/v1/me -H "Authorization: Bearer $T"
 wait "${STREAMS[@]}"
+
+# ---- a request queued behind a busy thread ----
+# One thread. A client connects while it is free, then the thread gets
+# busy for about 5 s with a write waiting out a foreign lock, and the
+# client sends a whole request meanwhile: no thread reads it until the
+# write ends. That wait is the server's, not the client's: the request
+# is answered, not cut at the 2 s header deadline.
+stop_server
+serve_with --header-timeout 2 --threads 1
+PORT=${BASE##*:}
+db_lock 9 "$A_DIR/locked" "$A_DIR/release" &
+LOCKER=$!
+for _ in $(seq 100); do [ -e "$A_DIR/locked" ] && break; sleep 0.05; done
+python3 - "$PORT" "$T" >"$A_DIR/queued_read" <<'PY' &
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+time.sleep(1.0)  # the write below takes the thread meanwhile
+s.sendall(b"GET /api/v1/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+          + sys.argv[2].encode() + b"\r\nConnection: close\r\n\r\n")
+s.settimeout(30)
+try:
+    d = s.recv(64)
+except OSError:
+    d = b""
+print(d.split(b" ")[1].decode() if d.startswith(b"HTTP/") else "cut")
+PY
+QUEUED=$!
+sleep 0.4
+curl -s -o /dev/null -w '%{http_code}' --max-time 30 -X POST -H "Authorization: Bearer $T" \
+	-H 'content-type: application/json' -d '{"name":"Queued Write"}' \
+	"$BASE/api/v1/contacts" >"$A_DIR/busy_write"
+touch "$A_DIR/release"
+wait "$QUEUED" "$LOCKER"
+ok "the write held the only thread past the deadline ($(cat "$A_DIR/busy_write"))" \
+	grep -qx '503\|201' "$A_DIR/busy_write"
+ok "a request queued behind it is answered, not cut ($(cat "$A_DIR/queued_read"))" \
+	test "$(cat "$A_DIR/queued_read")" = 200
 finish
