@@ -850,6 +850,39 @@ static void stream_free(void *cls)
 static enum MHD_Result queue(struct MHD_Connection *conn,
 			     struct req_state *rs);
 
+/* The Date header (RFC 9110 6.6.1), formatted once a second per thread.
+ * MHD's own goes through gmtime_r, which takes glibc's process-wide
+ * tzset lock on every response: the pool's threads queued on it. */
+static const char *http_date(void)
+{
+	static _Thread_local time_t last = -1;
+	static _Thread_local char text[40];
+	static const char wday[7][4] = { "Thu", "Fri", "Sat", "Sun",
+					 "Mon", "Tue", "Wed" };
+	static const char mon[12][4] = { "Jan", "Feb", "Mar", "Apr",
+					 "May", "Jun", "Jul", "Aug",
+					 "Sep", "Oct", "Nov", "Dec" };
+	time_t now = time(NULL);
+	int64_t days, secs;
+	int y, m, d;
+
+	if (now == last)
+		return text;
+	days = (int64_t)now / 86400;
+	secs = (int64_t)now % 86400;
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	kith_civil_from_days((int32_t)days, &y, &m, &d);
+	snprintf(text, sizeof(text), "%s, %02d %s %04d %02d:%02d:%02d GMT",
+		 wday[((days % 7) + 7) % 7], d, mon[m - 1], y,
+		 (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+	last = now;
+	return text;
+}
+
+
 static enum MHD_Result queue_stream(struct MHD_Connection *conn,
 				    struct req_state *rs)
 {
@@ -901,6 +934,7 @@ static enum MHD_Result queue_stream(struct MHD_Connection *conn,
 		srv->streams->prev = x;
 	srv->streams = x;
 	pthread_mutex_unlock(&srv->streams_lock);
+	MHD_add_response_header(m, "Date", http_date());
 	MHD_add_response_header(m, "Content-Type", "text/event-stream");
 	MHD_add_response_header(m, "Cache-Control", "no-store");
 	MHD_add_response_header(m, "X-Accel-Buffering", "no");
@@ -932,6 +966,7 @@ static enum MHD_Result queue(struct MHD_Connection *conn,
 	if (!m)
 		return MHD_NO;
 	r->body = NULL;		/* MHD frees it now, or it is static */
+	MHD_add_response_header(m, "Date", http_date());
 	MHD_add_response_header(m, "Content-Type",
 				r->content_type ? r->content_type
 						: "application/json");

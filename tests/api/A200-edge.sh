@@ -37,6 +37,15 @@ done
 STATUS=$(raw 'http://example.com/') BODY=
 ok "absolute-form still answered (no crash): $STATUS" test "$STATUS" != closed
 ok "the server is still running" kill -0 "$SERVER_PID"
+# One Date header (kith's own, formatted once a second per thread), in
+# the IMF-fixdate of RFC 9110 and on the server's clock.
+expect "a read for its headers" 200 GET /api/v1/openapi.json
+ok "one Date header" test "$(grep -ci '^date:' "$A_DIR/h")" = 1
+d=$(sed -n 's/^[Dd]ate: \(.*\)\r$/\1/p' "$A_DIR/h")
+ok "the Date is an IMF-fixdate ($d)" bash -c \
+	'[[ $1 =~ ^(Mon|Tue|Wed|Thu|Fri|Sat|Sun),\ [0-9]{2}\ [A-Z][a-z]{2}\ [0-9]{4}\ [0-9]{2}:[0-9]{2}:[0-9]{2}\ GMT$ ]]' _ "$d"
+ok "... within 5 s of the clock" bash -c \
+	'n=$(date -u +%s); t=$(date -u -d "$1" +%s) && [ $((n - t)) -le 5 ] && [ $((t - n)) -le 5 ] && [ "$(LC_ALL=C date -u -d "@$t" "+%a, %d %b %Y %H:%M:%S GMT")" = "$1" ]' _ "$d"
 # Under ASan/UBSan the server must also stop cleanly: exit 0, no report.
 kill -TERM "$SERVER_PID" && wait "$SERVER_PID"
 rc=$?
