@@ -477,28 +477,36 @@ done:
 	return rc;
 }
 
-/* At the start of a member's working day (their zone, weekdays), once. */
+/* Whether u's working day (their zone, else w's; weekdays, w's hours)
+ * has begun at now with no morning digest yet; *day: today in that
+ * zone. */
+static bool morning_due(int32_t *day, const struct workspace *w,
+			const struct user *u, kith_time now)
+{
+	const char *tz = u->tz && *u->tz ? u->tz : w->tz && *w->tz ? w->tz
+								   : NULL;
+	struct tm tm;
+
+	if (kith_time_local(&tm, now, tz) || tm.tm_wday == 0 ||
+	    tm.tm_wday == 6 ||
+	    tm.tm_hour * 60 + tm.tm_min < w->work_start_min ||
+	    tm.tm_hour * 60 + tm.tm_min >= w->work_end_min)
+		return false;
+	*day = kith_time_day(now, tz);
+	return u->digest_day == KITH_NO_DAY || u->digest_day < *day;
+}
+
+/* At the start of a member's working day, once. */
 static int morning_user(struct app_ctx *ctx, const struct user *u,
 			struct kith_err *err)
 {
 	struct workspace w = { 0 };
-	const char *tz;
-	struct tm tm;
 	int32_t day;
 	char *text = NULL;
 	int rc;
 
 	rc = store_workspace_get(&w, ctx->st, ctx->ws, err);
-	if (rc)
-		return rc;
-	tz = u->tz && *u->tz ? u->tz : w.tz && *w.tz ? w.tz : NULL;
-	if (kith_time_local(&tm, ctx->now, tz) || tm.tm_wday == 0 ||
-	    tm.tm_wday == 6 ||
-	    tm.tm_hour * 60 + tm.tm_min < w.work_start_min ||
-	    tm.tm_hour * 60 + tm.tm_min >= w.work_end_min)
-		goto done;
-	day = kith_time_day(ctx->now, tz);
-	if (u->digest_day != KITH_NO_DAY && u->digest_day >= day)
+	if (rc || !morning_due(&day, &w, u, ctx->now))
 		goto done;
 	rc = app_digest_text(&text, ctx, u, err);
 	if (!rc)
@@ -512,21 +520,55 @@ done:
 	return rc;
 }
 
+static bool has_id(const int64_t *ids, size_t n, int64_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+static const struct workspace *workspace_of(const struct workspace *w,
+					    size_t n, int64_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (w[i].id == id)
+			return &w[i];
+	return NULL;
+}
+
 int app_signals_tick(int64_t **woken, size_t *n_woken, struct store *st,
 		     kith_time now, struct kith_err *err)
 {
 	struct user *u = NULL;
-	size_t n = 0;
+	struct workspace *ws = NULL;
+	int64_t *held = NULL;
+	size_t n = 0, n_ws = 0, n_held = 0;
 	int rc;
 
 	*woken = NULL;
 	*n_woken = 0;
+	/* Three reads decide who has work: held alerts, or a working day
+	 * begun with no digest yet. Only they get a write transaction;
+	 * a transaction for every member every second took the write
+	 * lock (on PostgreSQL, the workspace lock and five round trips)
+	 * for nothing. */
 	rc = store_users_all(&u, &n, st, err);
+	if (!rc)
+		rc = store_alert_users_held(&held, &n_held, st, err);
+	if (!rc)
+		rc = store_workspace_list(&ws, &n_ws, st, err);
 	for (size_t i = 0; !rc && i < n; i++) {
 		struct app_ctx ctx = { st, u[i].workspace_id, now,
 				       kith_time_day(now, NULL) };
+		const struct workspace *w = workspace_of(ws, n_ws,
+							 u[i].workspace_id);
 		bool released = false;
+		int32_t day;
 
+		if (!has_id(held, n_held, u[i].id) &&
+		    !(w && morning_due(&day, w, &u[i], now)))
+			continue;
 		/* One transaction per user: one failure stays theirs. */
 		rc = store_begin(st, err);
 		if (rc)
@@ -536,6 +578,7 @@ int app_signals_tick(int64_t **woken, size_t *n_woken, struct store *st,
 			rc = morning_user(&ctx, &u[i], err);
 		if (rc) {
 			store_rollback(st);
+			rc = KITH_OK;
 			continue;
 		}
 		rc = store_commit(st, err);
@@ -543,6 +586,8 @@ int app_signals_tick(int64_t **woken, size_t *n_woken, struct store *st,
 			rc = kith_err_nomem(err);
 	}
 	store_users_free(u, n);
+	store_workspaces_free(ws, n_ws);
+	free(held);
 	return rc;
 }
 

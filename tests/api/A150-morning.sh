@@ -58,6 +58,18 @@ start_server --notify-allow "127.0.0.1:$(cat "$A_DIR/rx.port")"
 sleep 2.5
 ok "a restart that day sends no second one" test "$(mornings)" = 1
 stop_server
+# With nothing to do (today's digest sent, no alert held) the ticker
+# only reads: no write transaction per member per second. The one it
+# may open is the once-a-minute sweep of expired sessions.
+KITH_SQL_LOG=$A_DIR/sql.log start_server --notify-allow "127.0.0.1:$(cat "$A_DIR/rx.port")"
+sleep 2.5
+stop_server
+begins=$(grep -c '^BEGIN \(IMMEDIATE\|ISOLATION\)' "$A_DIR/sql.log")
+sweeps=$(grep -c '^DELETE FROM session WHERE expires_at' "$A_DIR/sql.log")
+ok "an idle server's ticker opens no write transaction but the sweep's ($begins, $sweeps)" \
+	test "$begins" = "$sweeps"
+ok "... and reads who has work ($(grep -c '^SELECT DISTINCT user_id FROM alert WHERE held = 1' "$A_DIR/sql.log") times)" \
+	grep -q '^SELECT DISTINCT user_id FROM alert WHERE held = 1' "$A_DIR/sql.log"
 
 # Saturday 10:00: none.
 export KITH_NOW=2026-11-28T10:00:00Z
