@@ -828,6 +828,33 @@ static const char *const migrations_pg[] = {
 	" touch_id);"
 	"ALTER TABLE notify_target DROP CONSTRAINT notify_target_user_id_url_key,"
 	" ADD UNIQUE (workspace_id, user_id, url);",
+	/* 18: tenant-first keys for the tables with no id of their own, as
+	 * migrate.c's 18 says, altered in place; each key replaces
+	 * migration 14's index of the same columns. */
+	"DO $$DECLARE r record; BEGIN"
+	" FOR r IN SELECT c.conrelid::regclass AS t, c.conname FROM pg_constraint c"
+	"  WHERE c.contype = 'p' AND c.conrelid IN ('contact_email'::regclass,"
+	"  'contact_phone'::regclass, 'contact_handle'::regclass,"
+	"  'contact_tag'::regclass, 'contact_address'::regclass,"
+	"  'touch_user'::regclass, 'meeting_contact'::regclass) LOOP"
+	"  EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', r.t, r.conname);"
+	" END LOOP; END$$;"
+	"ALTER TABLE contact_email ADD PRIMARY KEY (workspace_id, contact_id, pos);"
+	"ALTER TABLE contact_phone ADD PRIMARY KEY (workspace_id, contact_id, pos);"
+	"ALTER TABLE contact_handle ADD PRIMARY KEY (workspace_id, contact_id,"
+	" pos);"
+	"ALTER TABLE contact_tag ADD PRIMARY KEY (workspace_id, contact_id, tag);"
+	"ALTER TABLE contact_address ADD PRIMARY KEY (workspace_id, contact_id,"
+	" pos);"
+	"ALTER TABLE touch_user ADD PRIMARY KEY (workspace_id, touch_id, user_id);"
+	"ALTER TABLE meeting_contact ADD PRIMARY KEY (workspace_id, meeting_id,"
+	" contact_id);"
+	"DROP INDEX contact_email_ws;"
+	"DROP INDEX contact_phone_ws;"
+	"DROP INDEX contact_handle_ws;"
+	"DROP INDEX contact_tag_ws;"
+	"DROP INDEX contact_address_ws;"
+	"DROP INDEX meeting_contact_meeting;",
 };
 
 /* NULL past either list: a SQLite migration without its PostgreSQL

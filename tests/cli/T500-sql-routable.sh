@@ -68,6 +68,7 @@ cat >"$T_DIR/allow" <<'ALLOW'
 ^UPDATE workspace SET dav_tombstones_n = \(SELECT count	migration 13 counts each workspace's tombstones
 ^UPDATE meeting_contact SET workspace_id = coalesce	migration 14 backfills meeting_contact.workspace_id
 ^INSERT INTO notify_target_new SELECT	migration 17 rebuilds notify_target
+^INSERT INTO (contact_email|contact_phone|contact_handle|contact_tag|contact_address|touch_user|meeting_contact)_new 	migration 18 rebuilds a contact's lists, touch_user and meeting_contact with tenant-first keys
 # The directory of workspaces: the operator's CLI picks or makes one.
 ^SELECT id, name, tz, work_start, work_end, response_target, created_at FROM workspace ORDER BY id$	store_workspace_list: which workspaces exist (the CLI's default, the book export)
 ^INSERT INTO workspace\(name, created_at\) VALUES	store_workspace_add: a new workspace gets its id here; the row lives on the shard of that id
