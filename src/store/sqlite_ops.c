@@ -698,7 +698,12 @@ static int summaries_read(struct store *st, struct summary_row **out, size_t *n,
 	size_t k = 0;
 	int rc, more = 0;
 
-	STMT(s, "SELECT " SUMMARY_COLS " FROM contact ORDER BY id");
+	/* By workspace: the check recomputes a workspace at each change of
+	 * it, and by id alone the workspaces interleave (a book imported
+	 * between two adds): the busiest was recomputed once per other
+	 * workspace's run (kith doctor 4.5 s at 3,154 contacts). */
+	STMT(s, "SELECT " SUMMARY_COLS " FROM contact ORDER BY workspace_id,"
+		" id");
 	for (;;) {
 		STEP(s, more);
 		if (!more)

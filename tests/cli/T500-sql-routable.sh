@@ -92,7 +92,7 @@ FROM "user" ORDER BY id$	the ticker's members (focus ends, morning digests)
 FROM outbox o JOIN notify_target t ON t\.workspace_id = o\.workspace_id	the notification sender's due items, a few per workspace
 # The operator's whole-database checks (kith doctor, kith restore).
 ^SELECT EXISTS \(SELECT 1 FROM contact\) OR	restore: is the whole book empty
-FROM contact ORDER BY id$	doctor: every stored summary against history
+FROM contact ORDER BY workspace_id, id$	doctor: every stored summary against history
 ^SELECT count\(\*\), \(SELECT last_error FROM outbox WHERE sent_at IS NULL	doctor: notifications that gave up
 ALLOW
 
