@@ -850,22 +850,26 @@ static void stream_free(void *cls)
 static enum MHD_Result queue(struct MHD_Connection *conn,
 			     struct req_state *rs);
 
-/* The Date header (RFC 9110 6.6.1), formatted once a second per thread.
- * MHD's own goes through gmtime_r, which takes glibc's process-wide
- * tzset lock on every response: the pool's threads queued on it. */
+/* The Date header (RFC 9110 6.6.1), formatted once a second per thread,
+ * on kith's clock (kith_now: KITH_NOW when set, as every other time
+ * kith shows). MHD's own goes through gmtime_r, which takes glibc's
+ * process-wide tzset lock on every response: the pool's threads queued
+ * on it. */
 static const char *http_date(void)
 {
-	static _Thread_local time_t last = -1;
+	static _Thread_local kith_time last = -1;
 	static _Thread_local char text[40];
 	static const char wday[7][4] = { "Thu", "Fri", "Sat", "Sun",
 					 "Mon", "Tue", "Wed" };
 	static const char mon[12][4] = { "Jan", "Feb", "Mar", "Apr",
 					 "May", "Jun", "Jul", "Aug",
 					 "Sep", "Oct", "Nov", "Dec" };
-	time_t now = time(NULL);
+	kith_time now;
 	int64_t days, secs;
 	int y, m, d;
 
+	if (kith_now(&now, NULL))
+		return NULL;	/* a bad KITH_NOW: MHD writes its own */
 	if (now == last)
 		return text;
 	days = (int64_t)now / 86400;
@@ -888,6 +892,7 @@ static enum MHD_Result queue_stream(struct MHD_Connection *conn,
 {
 	struct stream_state *x = calloc(1, sizeof(*x));
 	struct MHD_Response *m;
+	const char *date;
 	enum MHD_Result ret;
 
 	if (!x)
@@ -934,7 +939,8 @@ static enum MHD_Result queue_stream(struct MHD_Connection *conn,
 		srv->streams->prev = x;
 	srv->streams = x;
 	pthread_mutex_unlock(&srv->streams_lock);
-	MHD_add_response_header(m, "Date", http_date());
+	if ((date = http_date()))
+		MHD_add_response_header(m, "Date", date);
 	MHD_add_response_header(m, "Content-Type", "text/event-stream");
 	MHD_add_response_header(m, "Cache-Control", "no-store");
 	MHD_add_response_header(m, "X-Accel-Buffering", "no");
@@ -950,6 +956,7 @@ static enum MHD_Result queue(struct MHD_Connection *conn,
 {
 	struct http_response *r = &rs->resp;
 	struct MHD_Response *m;
+	const char *date;
 	enum MHD_Result ret;
 	char num[16];
 
@@ -966,7 +973,8 @@ static enum MHD_Result queue(struct MHD_Connection *conn,
 	if (!m)
 		return MHD_NO;
 	r->body = NULL;		/* MHD frees it now, or it is static */
-	MHD_add_response_header(m, "Date", http_date());
+	if ((date = http_date()))
+		MHD_add_response_header(m, "Date", date);
 	MHD_add_response_header(m, "Content-Type",
 				r->content_type ? r->content_type
 						: "application/json");
