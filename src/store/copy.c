@@ -22,7 +22,6 @@ struct copy_table {
 	size_t ncols;
 	char **parents; /* tables its foreign keys name */
 	size_t nparents;
-	bool has_id;
 	bool placed;
 };
 
@@ -152,7 +151,7 @@ done:
  * a row is written through (not the generated ones: contact_email's
  * domain is computed on either engine) and the tables its foreign keys
  * point to. */
-static int source_tables(struct copy_table **out, size_t *n, bool *has_seq,
+static int source_tables(struct copy_table **out, size_t *n,
 			 struct store *src, struct kith_err *err)
 {
 	struct copy_table *v = NULL;
@@ -160,7 +159,6 @@ static int source_tables(struct copy_table **out, size_t *n, bool *has_seq,
 	size_t k = 0, nn = 0;
 	int rc;
 
-	*has_seq = false;
 	rc = read_names(&names, &nn, src,
 			"SELECT name FROM sqlite_schema WHERE type = 'table'"
 			" ORDER BY rowid",
@@ -168,8 +166,6 @@ static int source_tables(struct copy_table **out, size_t *n, bool *has_seq,
 	if (rc)
 		goto done;
 	for (size_t i = 0; i < nn; i++) {
-		if (!strcmp(names[i], "sqlite_sequence"))
-			*has_seq = true;
 		if (!strncmp(names[i], "sqlite_", 7))
 			continue;
 		PUSH(v, k, err);
@@ -188,9 +184,6 @@ static int source_tables(struct copy_table **out, size_t *n, bool *has_seq,
 					v[k - 1].name, err);
 		if (rc)
 			goto done;
-		for (size_t c = 0; c < v[k - 1].ncols; c++)
-			if (!strcmp(v[k - 1].cols[c], "id"))
-				v[k - 1].has_id = true;
 	}
 	*out = v;
 	*n = k;
@@ -470,46 +463,6 @@ done:
 	return rc;
 }
 
-/*
- * Ids on PostgreSQL are SQLite's: max(id) + 1 (the kith_id trigger), so
- * the copied rows alone say what comes next, except for an AUTOINCREMENT
- * table (mailbox), whose highest id ever given SQLite keeps in
- * sqlite_sequence and kith keeps in kith_autoinc: copied here.
- */
-static int set_sequences(struct store *dst, struct store *src,
-			 const struct copy_table *t, size_t n, bool has_seq,
-			 struct kith_err *err)
-{
-	int rc = KITH_OK;
-
-	for (size_t i = 0; !rc && has_seq && i < n; i++) {
-		int64_t top = 0;
-		db_stmt s = {0};
-
-		if (!t[i].has_id)
-			continue;
-		rc = read_int(&top, src,
-			      "SELECT coalesce((SELECT seq FROM sqlite_sequence"
-			      " WHERE name = ?1), 0)",
-			      t[i].name, err);
-		if (rc || top <= 0)
-			continue;
-		rc = db_prepare(&s, dst,
-				"INSERT INTO kith_autoinc (tbl, last) VALUES"
-				" (?1, ?2) ON CONFLICT (tbl) DO UPDATE SET last"
-				" = greatest(kith_autoinc.last, excluded.last)",
-				err);
-		if (!rc) {
-			db_bind_text(&s, 1, t[i].name);
-			db_bind_int64(&s, 2, top);
-			if (db_step(&s) == DB_FAIL)
-				rc = db_fail(dst, err, "sequence");
-		}
-		db_finalize(&s);
-	}
-	return rc;
-}
-
 /* The schema version sql reads from st must be this kith's. */
 static int schema_current(struct store *st, const char *sql,
 			  const char *which, struct kith_err *err)
@@ -531,7 +484,7 @@ int store_copy(struct store_copy_table **out, size_t *n, struct store *dst,
 	struct copy_table *t = NULL;
 	struct store_copy_table *res = NULL;
 	size_t nt = 0, nres = 0;
-	bool has_seq = false, src_tx = false, dst_tx = false;
+	bool src_tx = false, dst_tx = false;
 	int64_t v = 0;
 	int rc;
 
@@ -556,7 +509,7 @@ int store_copy(struct store_copy_table **out, size_t *n, struct store *dst,
 				    "target", err);
 	if (rc)
 		goto done;
-	rc = source_tables(&t, &nt, &has_seq, src, err);
+	rc = source_tables(&t, &nt, src, err);
 	if (!rc)
 		rc = order_tables(t, nt, err);
 	if (rc)
@@ -571,12 +524,12 @@ int store_copy(struct store_copy_table **out, size_t *n, struct store *dst,
 		goto done;
 	dst_tx = true;
 	/* Triggers off for the copy: the CardDAV ones would bump counts
-	 * and add tombstones the source already holds as they are, and
-	 * kith_id is replaced by set_sequences. DISABLE TRIGGER USER needs
-	 * only ownership of the tables (session_replication_role would need
-	 * a superuser, and would switch the foreign keys off too); inside
-	 * the transaction, nobody else ever sees them off. It also locks
-	 * each table, so a second copy waits here and then finds rows. */
+	 * and add tombstones the source already holds as they are. DISABLE
+	 * TRIGGER USER needs only ownership of the tables
+	 * (session_replication_role would need a superuser, and would
+	 * switch the foreign keys off too); inside the transaction, nobody
+	 * else ever sees them off. It also locks each table, so a second
+	 * copy waits here and then finds rows. */
 	rc = set_triggers(dst, t, nt, false, err);
 	if (rc)
 		goto done;
@@ -621,9 +574,7 @@ int store_copy(struct store_copy_table **out, size_t *n, struct store *dst,
 		if (rc)
 			goto done;
 	}
-	rc = set_sequences(dst, src, t, nt, has_seq, err);
-	if (!rc)
-		rc = set_triggers(dst, t, nt, true, err);
+	rc = set_triggers(dst, t, nt, true, err);
 	if (!rc)
 		rc = sq_exec_sql(dst, "COMMIT", err);
 	if (rc)

@@ -278,25 +278,30 @@ static int run_migrations(struct store *st, struct kith_err *err)
 				    "database schema %d is newer than this "
 				    "kith (%zu); upgrade kith",
 				    version, migrate_count());
-	for (size_t v = (size_t)version + 1; v <= migrate_count(); v++) {
+	if ((size_t)version == migrate_count())
+		return KITH_OK;
+	/* Every pending migration in one transaction: an upgrade lands
+	 * whole or not at all, and a page the migrations write again and
+	 * again (a new book's schema, tables rebuilt twice) goes to the WAL
+	 * once, so a new book needs its own size in the WAL, not 19
+	 * versions of its schema (a new book on a nearly full disk). */
+	rc = sq_exec_sql(st, "BEGIN IMMEDIATE", err);
+	if (rc)
+		return rc;
+	for (size_t v = (size_t)version + 1; !rc && v <= migrate_count(); v++) {
 		char pragma[64];
 
-		rc = sq_exec_sql(st, "BEGIN IMMEDIATE", err);
-		if (rc)
-			return rc;
 		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %zu",
 			 v);
 		rc = sq_exec_sql(st, migrate_sql(v), err);
 		if (!rc)
 			rc = sq_exec_sql(st, pragma, err);
-		if (!rc)
-			rc = sq_exec_sql(st, "COMMIT", err);
-		if (rc) {
-			sq_exec_sql(st, "ROLLBACK", NULL);
-			return rc;
-		}
 	}
-	return KITH_OK;
+	if (!rc)
+		rc = sq_exec_sql(st, "COMMIT", err);
+	if (rc)
+		sq_exec_sql(st, "ROLLBACK", NULL);
+	return rc;
 }
 
 /* kith_due(cadence code, anchor): the due time the C side computes, so
@@ -1035,8 +1040,9 @@ int store_org_ensure(int64_t *id, struct store *st, int64_t ws,
 		db_reset(s);
 		return KITH_OK;
 	}
-	STMT(s, "INSERT INTO organization(workspace_id, name, created_at)"
-		" VALUES (?, ?, ?) RETURNING id");
+	STMT(s, "INSERT INTO organization(id, workspace_id, name,"
+		" created_at) VALUES (" NEW_ID("organization", "NULL", "?1") ","
+		" ?1, ?2, ?3) RETURNING id");
 	db_bind_int64(s, 1, ws);
 	bind_text(s, 2, name);
 	db_bind_int64(s, 3, now);
@@ -1082,7 +1088,8 @@ int store_org_put(struct store *st, int64_t ws, const struct organization *o,
 	int rc;
 
 	STMT(s, "INSERT INTO organization(id, workspace_id, name, created_at)"
-		" VALUES (?, ?, ?, ?)");
+		" VALUES (" NEW_ID("organization", "?1", "?2") ", ?2, ?3,"
+		" ?4)");
 	db_bind_int64(s, 1, o->id);
 	db_bind_int64(s, 2, ws);
 	bind_text(s, 3, o->name);

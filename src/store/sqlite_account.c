@@ -28,8 +28,9 @@ int store_user_add(struct store *st, struct user *u, struct kith_err *err)
 	db_stmt *s;
 	int rc;
 
-	STMT(s, "INSERT INTO \"user\"(workspace_id, email, name, role,"
-		" password_hash, tz, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+	STMT(s, "INSERT INTO \"user\"(id, workspace_id, email, name, role,"
+		" password_hash, tz, created_at) VALUES ("
+		NEW_ID("\"user\"", "NULL", "?1") ", ?1, ?2, ?3, ?4, ?5, ?6, ?7)"
 		" ON CONFLICT DO NOTHING RETURNING id");
 	db_bind_int64(s, 1, u->workspace_id);
 	bind_text(s, 2, u->email);
@@ -243,7 +244,8 @@ int store_session_user(struct user *out, struct store *st, const char *id_hash,
 	STMT(s, "SELECT u.id, u.workspace_id, u.email, u.name, u.role,"
 		" u.password_hash, u.tz, u.created_at, u.focus_until,"
 		" u.digest_day FROM session x"
-		" JOIN \"user\" u ON u.id = x.user_id"
+		" JOIN \"user\" u ON u.workspace_id = x.workspace_id"
+		" AND u.id = x.user_id"
 		" WHERE x.id_hash = ?1 AND x.expires_at > ?2"
 		" AND coalesce(x.idle_until, x.expires_at) > ?2");
 	bind_text(s, 1, id_hash);
@@ -328,8 +330,9 @@ int store_token_add(int64_t *id, struct store *st, int64_t ws, int64_t user_id,
 	db_stmt *s;
 	int rc;
 
-	STMT(s, "INSERT INTO api_token(workspace_id, user_id, name, hash,"
-		" created_at, expires_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6"
+	STMT(s, "INSERT INTO api_token(id, workspace_id, user_id, name,"
+		" hash, created_at, expires_at) SELECT "
+		NEW_ID("api_token", "NULL", "?1") ", ?1, ?2, ?3, ?4, ?5, ?6"
 		" FROM \"user\" WHERE id = ?2 AND workspace_id = ?1 RETURNING id");
 	db_bind_int64(s, 1, ws);
 	db_bind_int64(s, 2, user_id);
@@ -358,7 +361,8 @@ int store_token_user(struct user *out, struct store *st, const char *hash,
 	STMT(s, "SELECT u.id, u.workspace_id, u.email, u.name, u.role,"
 		" u.password_hash, u.tz, u.created_at, u.focus_until,"
 		" u.digest_day FROM api_token t"
-		" JOIN \"user\" u ON u.id = t.user_id"
+		" JOIN \"user\" u ON u.workspace_id = t.workspace_id"
+		" AND u.id = t.user_id"
 		" WHERE t.hash = ?1 AND t.revoked_at IS NULL"
 		" AND (t.expires_at IS NULL OR t.expires_at > ?2)");
 	bind_text(s, 1, hash);

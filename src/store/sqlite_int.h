@@ -60,6 +60,7 @@ struct store {
 	 * lock (lock_writer). */
 	int64_t tenant;
 	bool writer_locked;
+	int64_t last_id;	/* SQLite: the last RETURNING id (exec_stmt) */
 };
 
 /* ---- plumbing ---- */
@@ -91,8 +92,21 @@ static inline int64_t db_changes(struct store *st)
 
 static inline int64_t db_last_id(struct store *st)
 {
-	return st->db ? sqlite3_last_insert_rowid(st->db) : pg_last_id(st->pg);
+	return st->db ? st->last_id : pg_last_id(st->pg);
 }
+
+/*
+ * A new row's id in SQL: the one bound at `given` if not NULL (a restore
+ * keeps its ids), else one past the highest in the workspace bound at
+ * `ws`. Ids are unique per workspace (migration 19), so this reads one
+ * key of one workspace's shard; writers to a workspace take turns
+ * (BEGIN IMMEDIATE; on PostgreSQL the workspace's advisory lock,
+ * lock_writer), so two never take the same id. The statement ends
+ * RETURNING id, which exec_stmt keeps for db_last_id.
+ */
+#define NEW_ID(table, given, ws)                                             \
+	"coalesce(" given ", (SELECT coalesce(max(id), 0) + 1 FROM " table   \
+	" WHERE workspace_id = " ws "))"
 
 /* sql as written, or for PostgreSQL the text written for it, where the
  * dialects cannot meet. Both are string literals (the cache's key). */
@@ -206,6 +220,10 @@ static inline int exec_stmt(struct store *st, db_stmt *s, struct kith_err *err,
 {
 	int rc = db_step(s);
 
+	/* INSERT ... RETURNING id: SQLite's rowid is not the id (the
+	 * tables are WITHOUT ROWID), so the row says. */
+	if (rc == DB_ROW && s->sq)
+		st->last_id = sqlite3_column_int64(s->sq, 0);
 	if (rc == DB_FAIL) {
 		/* Reset after reading the message: a statement left active
 		 * keeps its transaction from ever committing (review H1). */

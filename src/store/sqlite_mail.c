@@ -39,9 +39,10 @@ int store_mail_add(bool *dup, struct store *st, int64_t ws, struct mail_row *m,
 	db_stmt *s;
 	int rc, more;
 
-	STMT(s, "INSERT INTO mail_message(workspace_id, msg_key, at,"
+	STMT(s, "INSERT INTO mail_message(id, workspace_id, msg_key, at,"
 		" outbound, sender, subject, parent, thread, touch_id,"
-		" signal_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		" signal_id) VALUES (" NEW_ID("mail_message", "NULL", "?1") ","
+		" ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
 		" ON CONFLICT DO NOTHING RETURNING id");
 	db_bind_int64(s, 1, ws);
 	bind_text(s, 2, m->msg_key);
@@ -369,9 +370,14 @@ int store_mailbox_add(struct store *st, int64_t ws, struct mailbox *m,
 	db_stmt *s;
 	int rc;
 
-	STMT(s, "INSERT INTO mailbox(workspace_id, user_id, url, address,"
-		" secret, ca_file, next_sync, created_at)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+	/* Never an id given before in the workspace, even one since
+	 * removed: a sync still running for that mailbox must not write
+	 * into this one (mailbox_seq, migration 19). */
+	STMT(s, "INSERT INTO mailbox(id, workspace_id, user_id, url, address,"
+		" secret, ca_file, next_sync, created_at) SELECT max(coalesce("
+		"(SELECT max(id) FROM mailbox WHERE workspace_id = ?1), 0),"
+		" mailbox_seq) + 1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 FROM workspace"
+		" WHERE id = ?1 RETURNING id");
 	db_bind_int64(s, 1, ws);
 	bind_id(s, 2, m->user_id);
 	bind_text(s, 3, m->url);
@@ -383,6 +389,10 @@ int store_mailbox_add(struct store *st, int64_t ws, struct mailbox *m,
 	EXEC(s, "add mailbox");
 	m->id = db_last_id(st);
 	m->workspace_id = ws;
+	STMT(s, "UPDATE workspace SET mailbox_seq = ?2 WHERE id = ?1");
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, m->id);
+	EXEC(s, "add mailbox");
 	return KITH_OK;
 done:
 	return rc;

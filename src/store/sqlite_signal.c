@@ -134,9 +134,10 @@ int store_signal_add(bool *duplicate, struct store *st, int64_t ws,
 	db_stmt *s;
 	int rc, more;
 
-	STMT(s, "INSERT INTO signal(workspace_id, ext_id, type,"
+	STMT(s, "INSERT INTO signal(id, workspace_id, ext_id, type,"
 		" email, name, handle, url, text, at, received_at, contact_id)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		" VALUES (" NEW_ID("signal", "NULL", "?1") ", ?1, ?2, ?3, ?4,"
+		" ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
 		" ON CONFLICT DO NOTHING RETURNING id");
 	db_bind_int64(s, 1, ws);
 	bind_text(s, 2, sg->ext_id);
@@ -381,8 +382,10 @@ int store_alert_add(int64_t *id, struct store *st, int64_t ws, int64_t user_id,
 	db_stmt *s;
 	int rc;
 
-	STMT(s, "INSERT INTO alert(workspace_id, user_id, kind, signal_id,"
-		" data, held, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
+	STMT(s, "INSERT INTO alert(id, workspace_id, user_id, kind,"
+		" signal_id, data, held, created_at) VALUES ("
+		NEW_ID("alert", "NULL", "?1") ", ?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+		" RETURNING id");
 	db_bind_int64(s, 1, ws);
 	db_bind_int64(s, 2, user_id);
 	bind_text(s, 3, kind);
@@ -531,10 +534,13 @@ int store_alert_newest(int64_t *id, struct store *st, struct kith_err *err)
 	db_stmt *s;
 	int rc;
 
-	/* A bare max(id): the newest key, read off the end of the primary
-	 * key on either engine. The old "?1 = 0 OR user_id = ?1" form of
-	 * this read every alert on each tick. */
-	STMT(s, "SELECT coalesce(max(id), 0) FROM alert");
+	/* Ids are per workspace (migration 19), so no one id is the
+	 * newest: each workspace's highest, read off the end of its part
+	 * of the primary key, summed. A new alert anywhere raises the sum.
+	 * The old "?1 = 0 OR user_id = ?1" form read every alert on each
+	 * tick; this reads one key per workspace. */
+	STMT(s, "SELECT coalesce(sum((SELECT max(a.id) FROM alert a"
+		" WHERE a.workspace_id = w.id)), 0) FROM workspace w");
 	return alert_max(id, st, s, err);
 done:
 	return rc;
@@ -546,8 +552,10 @@ int store_notify_add(struct store *st, int64_t ws, struct notify_target *t,
 	db_stmt *s;
 	int rc;
 
-	STMT(s, "INSERT INTO notify_target(workspace_id, user_id, url, json,"
-		" created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (workspace_id, user_id, url)"
+	STMT(s, "INSERT INTO notify_target(id, workspace_id, user_id, url,"
+		" json, created_at) VALUES ("
+		NEW_ID("notify_target", "NULL", "?1") ", ?1, ?2, ?3, ?4, ?5)"
+		" ON CONFLICT (workspace_id, user_id, url)"
 		" DO UPDATE SET json = excluded.json");
 	db_bind_int64(s, 1, ws);
 	db_bind_int64(s, 2, t->user_id);
@@ -641,8 +649,9 @@ int store_outbox_add(struct store *st, int64_t ws, int64_t target_id,
 	db_stmt *s;
 	int rc;
 
-	STMT(s, "INSERT INTO outbox(workspace_id, target_id, body, next_at)"
-		" VALUES (?, ?, ?, ?)");
+	STMT(s, "INSERT INTO outbox(id, workspace_id, target_id, body,"
+		" next_at) VALUES (" NEW_ID("outbox", "NULL", "?1") ", ?1, ?2,"
+		" ?3, ?4)");
 	db_bind_int64(s, 1, ws);
 	db_bind_int64(s, 2, target_id);
 	bind_text(s, 3, body);
@@ -736,8 +745,10 @@ int store_meeting_put(struct store *st, int64_t ws, struct meeting *m,
 	/* Keyed by user too: one member's import never takes over
 	 * another's meeting, and two who attend the same one keep a row
 	 * each (L8). */
-	STMT(s, "INSERT INTO meeting(workspace_id, user_id, uid, start, \"end\","
-		" summary, video, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+	STMT(s, "INSERT INTO meeting(id, workspace_id, user_id, uid, start,"
+		" \"end\", summary, video, state) VALUES ("
+		NEW_ID("meeting", "NULL", "?1") ", ?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+		" ?8)"
 		" ON CONFLICT (workspace_id, user_id, uid, start) DO UPDATE SET"
 		" \"end\" = excluded.\"end\", summary = excluded.summary,"
 		" video = excluded.video");

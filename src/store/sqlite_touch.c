@@ -18,7 +18,8 @@ int store_touch_add(struct store *st, int64_t ws, struct touchpoint *t,
 				    "a touchpoint needs at least one contact");
 	STMT(s, "INSERT INTO touchpoint(id, workspace_id, at, channel,"
 		" direction, minutes, note, source, created_at)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+		" VALUES (" NEW_ID("touchpoint", "?1", "?2") ", ?2, ?3, ?4,"
+		" ?5, ?6, ?7, ?8, ?9) RETURNING id");
 	bind_id(s, 1, t->id);
 	db_bind_int64(s, 2, ws);
 	db_bind_int64(s, 3, t->at);
@@ -427,7 +428,8 @@ done:
 
 static const char sql_fact_add[] =
 	"INSERT INTO fact(id, workspace_id, contact_id, text, created_at)"
-	" VALUES (?, ?, ?, ?, ?) RETURNING id";
+	" VALUES (" NEW_ID("fact", "?1", "?2") ", ?2, ?3, ?4, ?5)"
+	" RETURNING id";
 
 static void fact_bind(db_stmt *s, const void *row)
 {
@@ -504,7 +506,8 @@ static int mmdd_of(int32_t day)
 static const char sql_date_add[] =
 	"INSERT INTO kdate(id, workspace_id, contact_id, kind, day,"
 	" year_known, yearly, mmdd, created_at)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+	" VALUES (" NEW_ID("kdate", "?1", "?2") ", ?2, ?3, ?4, ?5, ?6, ?7,"
+	" ?8, ?9) RETURNING id";
 
 static void date_bind(db_stmt *s, const void *row)
 {
@@ -605,7 +608,8 @@ done:
 
 static const char sql_promise_add[] =
 	"INSERT INTO promise(id, workspace_id, contact_id, text, due,"
-	" done_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
+	" done_at, created_at) VALUES (" NEW_ID("promise", "?1", "?2") ","
+	" ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id";
 
 static void promise_bind(db_stmt *s, const void *row)
 {
@@ -776,7 +780,8 @@ done:
 
 static const char sql_gift_add[] =
 	"INSERT INTO gift(id, workspace_id, contact_id, org_id, text,"
-	" value_cents, at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
+	" value_cents, at) VALUES (" NEW_ID("gift", "?1", "?2") ", ?2, ?3,"
+	" ?4, ?5, ?6, ?7) RETURNING id";
 
 static void gift_bind(db_stmt *s, const void *row)
 {
@@ -848,7 +853,8 @@ done:
 
 static const char sql_revenue_add[] =
 	"INSERT INTO revenue(id, workspace_id, contact_id, org_id,"
-	" amount_cents, at, note) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
+	" amount_cents, at, note) VALUES (" NEW_ID("revenue", "?1", "?2")
+	", ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id";
 
 static void revenue_bind(db_stmt *s, const void *row)
 {

@@ -774,9 +774,10 @@ int store_alert_users_held(int64_t **ids, size_t *n, struct store *st,
  * there is none; *id set on KITH_OK only. */
 int store_alert_last(int64_t *id, struct store *st, int64_t ws,
 		     int64_t user_id, struct kith_err *err);
-/* The newest alert id of any workspace: the ticker's, to notice alerts
- * other processes wrote (the CLI). Never shown to a client: it would
- * tell one tenant how busy the others are. */
+/* A number that grows when any workspace gets an alert (the sum of each
+ * workspace's newest alert id): the ticker's, to notice alerts other
+ * processes wrote (the CLI). Never shown to a client: it would tell one
+ * tenant how busy the others are. */
 int store_alert_newest(int64_t *id, struct store *st, struct kith_err *err);
 void store_alerts_free(struct alert *a, size_t n);
 

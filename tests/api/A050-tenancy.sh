@@ -8,6 +8,14 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 WA=(--workspace "Alpha Studio")
 WB=(--workspace "Beta Shop")
 kith "${WA[@]}" demo >/dev/null
+# Ids are per workspace (migration 19): B's first user, token and contact
+# are 1, as A's are, and the walk below makes B a second user and token.
+# A gets four more of each before, so A's highest ids, which the walk
+# probes with, are ones B never has.
+for i in 1 2 3 4; do
+	kith "${WA[@]}" user add "aaron$i@alpha.example" --name "Aaron Alpha" >/dev/null
+	kith "${WA[@]}" token create "aaron$i@alpha.example" --name alpha-first >/dev/null
+done
 kith "${WA[@]}" user add alice@alpha.example --role owner --name "Alice Alpha" >/dev/null
 TA=$(kith "${WA[@]}" token create alice@alpha.example --name alpha-script | tail -1)
 kith "${WB[@]}" user add bob@beta.example --role owner --name "Bob Beta" >/dev/null
@@ -27,26 +35,39 @@ tokens() { kith "$@" token list | sed -E 's/  (used [^ ]+|never used)//'; }
 tokens "${WA[@]}" >"$A_DIR/a-tokens-before"
 jq -r '.contacts[] | .name, (.emails // [])[]' "$A_DIR/a-before.json" >"$A_DIR/a-names"
 jq -r '(.organizations // [])[].name, (.facts // [])[].text' "$A_DIR/a-before.json" >>"$A_DIR/a-names"
-printf '%s\n' alice@alpha.example "Alice Alpha" "Alpha Studio" alpha-script >>"$A_DIR/a-names"
+printf '%s\n' alice@alpha.example "Alice Alpha" aaron1@alpha.example "Aaron Alpha" \
+	"Alpha Studio" alpha-script alpha-first >>"$A_DIR/a-names"
 sort -u -o "$A_DIR/a-names" "$A_DIR/a-names"
 ok "A has names to look for" test "$(wc -l <"$A_DIR/a-names")" -gt 10
 no_a_data() { ! grep -qF -f "$A_DIR/a-names" "$A_DIR/body"; }
 
+# A's highest id of each kind.
 req GET /api/v1/contacts "${AA[@]}"
-CA=$(jqb '.items[0].id')
-CA2=$(jqb '.items[1].id')
+CA=$(jqb '[.items[].id] | max')
 req GET /api/v1/promises "${AA[@]}"
-PA=$(jqb '.items[0].id')
+PA=$(jqb '[.items[].id] | max')
 req GET /api/v1/users "${AA[@]}"
-UA=$(jqb '.items[0].id')
+UA=$(jqb '[.items[].id] | max')
 req GET /api/v1/tokens "${AA[@]}"
-TKA=$(jqb '.items[0].id')
+TKA=$(jqb '[.items[].id] | max')
 req GET /api/v1/organizations "${AA[@]}"
-OA=$(jqb '.items[0].id')
+OA=$(jqb '[.items[].id] | max')
 ok "A's ids are known" test -n "$CA" -a -n "$PA" -a -n "$UA" -a -n "$TKA" -a -n "$OA" -a "$PA" != null
 # B gets a contact of its own, for merges and touches across the line.
 req POST /api/v1/contacts "${AB[@]}" "${J[@]}" -d '{"name":"Bea Local"}'
 CB=$(jqb .id)
+# The same number names each workspace's own row: B's contact 1, user 1
+# and token 1 are B's, and A's probes below are ids B has none of.
+expect "B's contact $CB is B's own" 200 GET /api/v1/contacts/$CB "${AB[@]}"
+ok "  ... it has A's first contact's number" test "$CB" = 1
+ok "  ... Bea Local, none of A's data" no_a_data
+expect "B's user 1 is Bob" 200 GET /api/v1/users/1 "${AB[@]}"
+ok "  ... none of A's data" no_a_data
+ids_of_b() { req GET "$1" "${AB[@]}"; jqb '[.items[].id] | map(tostring) | join(" ")'; }
+not_b() { case " $(ids_of_b "$1") " in *" $2 "*) return 1 ;; esac; }
+ok "A's contact id $CA is none of B's" not_b /api/v1/contacts "$CA"
+ok "A's user id $UA is none of B's" not_b /api/v1/users "$UA"
+ok "A's token id $TKA is none of B's" not_b /api/v1/tokens "$TKA"
 
 # A plausible body for each write (default {}).
 body_for() {

@@ -9,6 +9,9 @@ WA=(--workspace "Alpha")
 WB=(--workspace "Beta")
 WG=(--workspace "Gamma")
 kith "${WA[@]}" add "Ann Alpha" --org "AlphaCorp Confidential" >/dev/null
+# Ids are per workspace: Alpha's second organization (2) is an id Gamma,
+# with one of its own below, never has.
+kith "${WA[@]}" add "Al Alpha" --org "AlphaCorp Second" >/dev/null
 kith "${WB[@]}" add "Bea Beta" --org "BetaOrg" >/dev/null
 kith "${WG[@]}" user add owner@gamma.example --role owner >/dev/null
 TG=$(kith "${WG[@]}" token create owner@gamma.example --name probe | tail -1)
@@ -30,8 +33,8 @@ req POST /api/v1/import "${AG[@]}" "${J[@]}" -d '{"format":"kith-book","version"
 ok "a gift naming another workspace's org: 422 ($(jqb .error.field))" test "$STATUS" = 422
 req POST /api/v1/import "${AG[@]}" "${J[@]}" -d '{"format":"kith-book","version":1,"contacts":[{"id":900001,"name":"g"}],"revenue":[{"id":900001,"contact_id":900001,"org_id":2,"amount":5,"at":"2026-01-01T00:00:00Z"}]}'
 ok "revenue naming another workspace's org: 422 ($(jqb .error.field))" test "$STATUS" = 422
-# A book with its own organizations, whose ids are taken elsewhere:
-# remapped, and the contact shows the book's organization.
+# A book with its own organizations, whose ids other workspaces use too:
+# ids are per workspace, and the contact shows the book's organization.
 req POST /api/v1/import "${AG[@]}" "${J[@]}" -d '{"format":"kith-book","version":1,"organizations":[{"id":1,"name":"GammaOwn"}],"contacts":[{"id":1,"name":"probe1","org_id":1}]}'
 ok "a book's own organization with a taken id: 201" test "$STATUS" = 201
 for p in /api/v1/contacts /api/v1/export; do
@@ -42,7 +45,7 @@ ok "the contact shows its own organization" grep -q GammaOwn "$A_DIR/body"
 CID=$(jq -r '.contacts[0].id' "$A_DIR/body")
 req GET "/api/v1/contacts/$CID/brief" "${AG[@]}"
 ok "the brief: 200 without another tenant's org" bash -c "test $STATUS = 200 && ! grep -qE 'AlphaCorp|BetaOrg' '$A_DIR/body'"
-req PATCH "/api/v1/contacts/$CID" "${AG[@]}" "${J[@]}" -d '{"org_id":1}'
+req PATCH "/api/v1/contacts/$CID" "${AG[@]}" "${J[@]}" -d '{"org_id":2}'
 ok "PATCH with another workspace's org_id: 422 ($STATUS)" test "$STATUS" = 422 -o "$STATUS" = 428
 req POST /api/v1/import "${AG[@]}" "${J[@]}" -d '{"format":"kith-book","version":1,"workspace":{"tz":"/dev/stdin"},"contacts":[{"id":1,"name":"c"}]}'
 ok "a workspace zone of /dev/stdin: 422" test "$STATUS" = 422

@@ -460,11 +460,15 @@ EVE_PRIN=$(xp "string(//$(L current-user-principal)/$(L href))")
 EVE_BOOK="/dav/addressbooks/$(basename "$EVE_PRIN")/contacts/"
 propfind "$EVE_BOOK" 1 '<d:getetag/>' "${E[@]}"
 ok "a user of another workspace: their book is empty" test "$STATUS/$(n "//$(L response)")" = 207/1
-expect "... Studio's book is 404 to them" 404 PROPFIND "$BOOK" "${D1[@]}" "${E[@]}"
+# Ids are per workspace: Eve is user 1 of hers as the owner is of
+# Studio, so her book's path is the owner's; the member's (user 2) is
+# one her workspace does not have.
+ok "... her path has the Studio owner's number, her own book" test "$EVE_BOOK" = "$BOOK"
+expect "... Studio's member's book is 404 to them" 404 PROPFIND "$MBOOK" "${D1[@]}" "${E[@]}"
 expect "... so is a Studio card" 404 GET "$MAYA" "${E[@]}"
 expect "... and its name under their own book" 404 GET "${EVE_BOOK}$(basename "$MAYA")" "${E[@]}"
 expect "... DELETE of a Studio card" 404 DELETE "$MAYA" "${E[@]}"
-expect "... Studio's principal" 404 PROPFIND "$PRIN" "${D0[@]}" "${E[@]}"
+expect "... Studio's member's principal" 404 PROPFIND "/dav/principals/$(basename "$(dirname "$MBOOK")")/" "${D0[@]}" "${E[@]}"
 report "$EVE_BOOK" "<c:addressbook-multiget $NS><d:prop><c:address-data/></d:prop><d:href>$MAYA</d:href><d:href>${EVE_BOOK}$(basename "$MAYA")</d:href></c:addressbook-multiget>" "${E[@]}"
 ok "... multiget of Studio's hrefs: 404 each" test "$(n "//$(L response)[contains($(L status),'404')]")/$(n "//$(L address-data)")" = 2/0
 SYNC() { report "$EVE_BOOK" "<d:sync-collection $NS><d:sync-token></d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>" "${E[@]}"; }

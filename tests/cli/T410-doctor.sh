@@ -58,9 +58,9 @@ ok "the check changed nothing" \
 cp "$T_DIR/good.db" "$KITH_DB"
 
 # ---- notify targets and their outbox ----
-sqlite3 "$KITH_DB" "INSERT INTO notify_target (workspace_id, user_id, url, created_at) VALUES (1, 1, 'ftp://files.example/x', 0);
-INSERT INTO notify_target (workspace_id, user_id, url, created_at) VALUES (1, 1, 'https://ntfy.example/k', 0);
-INSERT INTO outbox (workspace_id, target_id, body, attempts, next_at, last_error) VALUES (1, 2, 'x', 5, 0, 'connect: refused')"
+sqlite3 "$KITH_DB" "INSERT INTO notify_target (id, workspace_id, user_id, url, created_at) VALUES (1, 1, 1, 'ftp://files.example/x', 0);
+INSERT INTO notify_target (id, workspace_id, user_id, url, created_at) VALUES (2, 1, 1, 'https://ntfy.example/k', 0);
+INSERT INTO outbox (id, workspace_id, target_id, body, attempts, next_at, last_error) VALUES (1, 1, 2, 'x', 5, 0, 'connect: refused')"
 check "notify problems: exit 1, named" 1 \
 "notify     PROBLEM: target \"ftp://files.example/x\" is not an http(s) URL
 notify     PROBLEM: 1 notifications unsent after 3 tries; last error: connect: refused

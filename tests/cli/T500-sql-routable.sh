@@ -69,16 +69,18 @@ cat >"$T_DIR/allow" <<'ALLOW'
 ^UPDATE meeting_contact SET workspace_id = coalesce	migration 14 backfills meeting_contact.workspace_id
 ^INSERT INTO notify_target_new SELECT	migration 17 rebuilds notify_target
 ^INSERT INTO (contact_email|contact_phone|contact_handle|contact_tag|contact_address|touch_user|meeting_contact)_new 	migration 18 rebuilds a contact's lists, touch_user and meeting_contact with tenant-first keys
+^INSERT INTO \w+_new \([a-z_", ]+\) SELECT [a-z_", ]+ FROM "?\w+"?;?$	migration 19 rebuilds each table keyed by an id, and those that point at one, keyed (workspace_id, id)
+^UPDATE workspace SET mailbox_seq = \(SELECT coalesce\(max\((seq|last)\), 0\) FROM (sqlite_sequence|kith_autoinc) 	migration 19 gives every workspace the highest mailbox id given so far
 # The directory of workspaces: the operator's CLI picks or makes one.
 ^SELECT id, name, tz, work_start, work_end, response_target, created_at FROM workspace ORDER BY id$	store_workspace_list: which workspaces exist (the CLI's default, the book export)
 ^INSERT INTO workspace\(name, created_at\) VALUES	store_workspace_add: a new workspace gets its id here; the row lives on the shard of that id
 # Finding the workspace: a credential names a user, and the user row
 # names the workspace; every statement after it is pinned to that one.
 FROM "user" WHERE email = \?\d*$	sign-in: the email is unique across workspaces (migration 2)
-FROM session x JOIN "user" u ON u\.id = x\.user_id WHERE x\.id_hash = \?1	a request's session cookie, looked up by its hash
+FROM session x JOIN "user" u ON u\.workspace_id = x\.workspace_id AND u\.id = x\.user_id WHERE x\.id_hash = \?1	a request's session cookie, looked up by its hash
 ^UPDATE session SET idle_until = min\(expires_at, \?2\) WHERE id_hash = \?1	the same session's idle deadline slides on use
 ^DELETE FROM session WHERE id_hash = \?\d*$	sign-out ends the session by its hash
-FROM api_token t JOIN "user" u ON u\.id = t\.user_id WHERE t\.hash = \?1	a request's API token, looked up by its hash
+FROM api_token t JOIN "user" u ON u\.workspace_id = t\.workspace_id AND u\.id = t\.user_id WHERE t\.hash = \?1	a request's API token, looked up by its hash
 ^UPDATE api_token SET last_used_at = \?2 WHERE hash = \?1	the same token's last use
 FROM hook WHERE secret_hash = \?\d*$	a webhook's secret, looked up by its hash, names the workspace
 FROM "user" WHERE feed_hash = \?\d*$	a calendar feed's secret URL, looked up by its hash
@@ -87,7 +89,7 @@ FROM "user" WHERE feed_hash = \?\d*$	a calendar feed's secret URL, looked up by 
 FROM mailbox WHERE next_sync <= \?	the mail syncer's due mailboxes
 ^DELETE FROM session WHERE expires_at <= \?1	the server's sweep of expired sessions
 FROM "user" ORDER BY id$	the ticker's members (focus ends, morning digests)
-^SELECT coalesce\(max\(id\), 0\) FROM alert$	the ticker's newest alert, to notice alerts the CLI wrote
+^SELECT coalesce\(sum\(\(SELECT max\(a\.id\) FROM alert a WHERE a\.workspace_id = w\.id\)\), 0\) FROM workspace w$	the ticker's mark, each workspace's newest alert summed, to notice alerts the CLI wrote
 ^SELECT DISTINCT user_id FROM alert WHERE held = 1$	the ticker's members with held alerts
 FROM outbox o JOIN notify_target t ON t\.workspace_id = o\.workspace_id	the notification sender's due items, a few per workspace
 # The operator's whole-database checks (kith doctor, kith restore).

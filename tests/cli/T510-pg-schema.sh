@@ -126,11 +126,12 @@ pq -c "CREATE TEMP VIEW icols AS SELECT k.indexrelid,
 	UNION ALL
 	SELECT t.relname || '|FK|' || a.attname || '->' || r.relname || '.'
 	|| b.attname FROM pg_constraint c JOIN pg_class t
-	ON t.oid = c.conrelid JOIN pg_class r ON r.oid = c.confrelid
-	JOIN pg_attribute a ON a.attrelid = c.conrelid
-	AND a.attnum = c.conkey[1] JOIN pg_attribute b
-	ON b.attrelid = c.confrelid AND b.attnum = c.confkey[1]
-	WHERE c.contype = 'f' AND t.relnamespace = 'public'::regnamespace
+	ON t.oid = c.conrelid JOIN pg_class r ON r.oid = c.confrelid,
+	unnest(c.conkey, c.confkey) AS k(att, fatt)
+	JOIN pg_attribute a ON a.attnum = k.att JOIN pg_attribute b
+	ON b.attnum = k.fatt
+	WHERE a.attrelid = c.conrelid AND b.attrelid = c.confrelid
+	AND c.contype = 'f' AND t.relnamespace = 'public'::regnamespace
 	UNION ALL
 	SELECT t.relname || '|INDEX|' || ic.relname || '|'
 	|| x.indisunique::int || '|' || (x.indpred IS NOT NULL)::int || '|'

@@ -158,7 +158,7 @@ EOF
 # then report 1 lost and every kill corrupt.
 if [ -n "${CRASH_SELFTEST:-}" ]; then
 	echo "contact Never.Written." >>"$D/acked"
-	sqlite3 "$KITH_DB" "INSERT INTO touchpoint (workspace_id, at, channel, direction, note, created_at) VALUES (1, 0, 'call', 'out', 'half', 0)"
+	sqlite3 "$KITH_DB" "INSERT INTO touchpoint (id, workspace_id, at, channel, direction, note, created_at) VALUES ((SELECT coalesce(max(id), 0) + 1 FROM touchpoint WHERE workspace_id = 1), 1, 0, 'call', 'out', 'half', 0)"
 fi
 
 lost=0 corrupt=0 kills=0 up=0

@@ -39,6 +39,11 @@ static int setup(void **state)
 	assert_int_equal(store_workspace_create(&ws, f->app.st, "Other", NOW,
 						&f->err),
 			 0);
+	/* Ids are per workspace: the other's second organization has an
+	 * id no organization here has. */
+	assert_int_equal(store_org_ensure(&f->other_org, f->app.st, ws,
+					  "Elsewhere Ltd", NOW, &f->err),
+			 0);
 	assert_int_equal(store_org_ensure(&f->other_org, f->app.st, ws,
 					  "Elsewhere Inc", NOW, &f->err),
 			 0);
