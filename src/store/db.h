@@ -69,8 +69,6 @@ const char *pg_column_text(struct pg_stmt *s, int i);
 bool pg_column_null(struct pg_stmt *s, int i);
 /* Rows changed by the connection's last INSERT, UPDATE or DELETE. */
 int64_t pg_changes(struct pg_conn *c);
-/* The id the connection's last INSERT ... RETURNING id returned. */
-int64_t pg_last_id(struct pg_conn *c);
 /* The last failure: message, SQLSTATE ("" when none). */
 const char *pg_errmsg(struct pg_conn *c);
 const char *pg_sqlstate(struct pg_conn *c);

@@ -34,7 +34,6 @@ struct pg_conn {
 	char *msg;		/* the last failure's message */
 	char state[6];		/* its SQLSTATE, "" when none */
 	int64_t changes;	/* rows the last write changed */
-	int64_t last_id;	/* the last INSERT ... RETURNING id */
 	unsigned names;		/* statements prepared so far */
 	unsigned generation;	/* bumped by each reconnect */
 	/* The transaction state when the running statement started: a
@@ -510,9 +509,6 @@ int pg_step(struct pg_stmt *s)
 		s->rows = PQntuples(s->res);
 		s->row = -1;
 		note_changes(c, s->res);
-		/* INSERT ... RETURNING id: what db_last_id reads. */
-		if (s->rows && !strncmp(PQcmdStatus(s->res), "INSERT", 6))
-			c->last_id = strtoll(PQgetvalue(s->res, 0, 0), NULL, 10);
 	}
 	if (!s->res || s->row + 1 >= s->rows) {
 		s->row = s->rows;
@@ -557,11 +553,6 @@ bool pg_column_null(struct pg_stmt *s, int i)
 int64_t pg_changes(struct pg_conn *c)
 {
 	return c->changes;
-}
-
-int64_t pg_last_id(struct pg_conn *c)
-{
-	return c->last_id;
 }
 
 const char *pg_errmsg(struct pg_conn *c)

@@ -1040,9 +1040,11 @@ int store_org_ensure(int64_t *id, struct store *st, int64_t ws,
 		db_reset(s);
 		return KITH_OK;
 	}
-	STMT(s, "INSERT INTO organization(id, workspace_id, name,"
-		" created_at) VALUES (" NEW_ID("organization", "NULL", "?1") ","
-		" ?1, ?2, ?3) RETURNING id");
+	STMT(s, ID_SQL(st,
+		       "INSERT INTO organization(id, workspace_id,"
+		       " name, created_at) VALUES (",
+		       "organization", "NULL", "?1",
+		       ", ?1, ?2, ?3) RETURNING id"));
 	db_bind_int64(s, 1, ws);
 	bind_text(s, 2, name);
 	db_bind_int64(s, 3, now);
@@ -1087,9 +1089,11 @@ int store_org_put(struct store *st, int64_t ws, const struct organization *o,
 	db_stmt *s;
 	int rc;
 
-	STMT(s, "INSERT INTO organization(id, workspace_id, name, created_at)"
-		" VALUES (" NEW_ID("organization", "?1", "?2") ", ?2, ?3,"
-		" ?4)");
+	STMT(s, ID_SQL(st,
+		       "INSERT INTO organization(id, workspace_id,"
+		       " name, created_at) VALUES (",
+		       "organization", "?1", "?2",
+		       ", ?2, ?3, ?4)"));
 	db_bind_int64(s, 1, o->id);
 	db_bind_int64(s, 2, ws);
 	bind_text(s, 3, o->name);

@@ -28,10 +28,13 @@ int store_user_add(struct store *st, struct user *u, struct kith_err *err)
 	db_stmt *s;
 	int rc;
 
-	STMT(s, "INSERT INTO \"user\"(id, workspace_id, email, name, role,"
-		" password_hash, tz, created_at) VALUES ("
-		NEW_ID("\"user\"", "NULL", "?1") ", ?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-		" ON CONFLICT DO NOTHING RETURNING id");
+	STMT(s, ID_SQL(st,
+		       "INSERT INTO \"user\"(id, workspace_id, email,"
+		       " name, role, password_hash, tz, created_at)"
+		       " VALUES (",
+		       "\"user\"", "NULL", "?1",
+		       ", ?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO"
+		       " NOTHING RETURNING id"));
 	db_bind_int64(s, 1, u->workspace_id);
 	bind_text(s, 2, u->email);
 	bind_text(s, 3, u->name ? u->name : "");
@@ -330,10 +333,13 @@ int store_token_add(int64_t *id, struct store *st, int64_t ws, int64_t user_id,
 	db_stmt *s;
 	int rc;
 
-	STMT(s, "INSERT INTO api_token(id, workspace_id, user_id, name,"
-		" hash, created_at, expires_at) SELECT "
-		NEW_ID("api_token", "NULL", "?1") ", ?1, ?2, ?3, ?4, ?5, ?6"
-		" FROM \"user\" WHERE id = ?2 AND workspace_id = ?1 RETURNING id");
+	STMT(s, ID_SQL(st,
+		       "INSERT INTO api_token(id, workspace_id,"
+		       " user_id, name, hash, created_at, expires_at)"
+		       " SELECT ",
+		       "api_token", "NULL", "?1",
+		       ", ?1, ?2, ?3, ?4, ?5, ?6 FROM \"user\" WHERE id"
+		       " = ?2 AND workspace_id = ?1 RETURNING id"));
 	db_bind_int64(s, 1, ws);
 	db_bind_int64(s, 2, user_id);
 	bind_text(s, 3, name);

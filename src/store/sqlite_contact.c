@@ -193,12 +193,16 @@ int store_contact_add(struct store *st, int64_t ws, struct contact *c,
 		c->updated_at = c->created_at;
 	if (!c->version)
 		c->version = 1;
-	STMT(s, "INSERT INTO contact(id, workspace_id, name, org_id, title, tz,"
-		" notes, tier, every, meet_every, since, owner_id, snooze_until,"
-		" created_at, updated_at, version, any_anchor, meet_anchor,"
-		" uid, card) VALUES (" NEW_ID("contact", "?1", "?2") ", ?2,"
-		" ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-		" ?16, ?17, ?18, ?19, ?20) RETURNING id");
+	STMT(s, ID_SQL(st,
+		       "INSERT INTO contact(id, workspace_id, name,"
+		       " org_id, title, tz, notes, tier, every,"
+		       " meet_every, since, owner_id, snooze_until,"
+		       " created_at, updated_at, version, any_anchor,"
+		       " meet_anchor, uid, card) VALUES (",
+		       "contact", "?1", "?2",
+		       ", ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+		       " ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"
+		       " RETURNING id"));
 	bind_id(s, 1, c->id);
 	db_bind_int64(s, 2, ws);
 	bind_text(s, 3, c->name);

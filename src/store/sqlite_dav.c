@@ -158,9 +158,12 @@ int store_dav_book_add(int64_t *id, struct store *st, int64_t ws,
 	STMT(s, "UPDATE workspace SET dav_seq = dav_seq + 1 WHERE id = ?");
 	db_bind_int64(s, 1, ws);
 	EXEC(s, "count a new address book");
-	STMT(s, "INSERT INTO dav_book(id, workspace_id, slug, name,"
-		" created_seq) SELECT " NEW_ID("dav_book", "NULL", "?1") ","
-		" ?1, ?2, ?3, dav_seq FROM workspace WHERE id = ?1 RETURNING id");
+	STMT(s, ID_SQL(st,
+		       "INSERT INTO dav_book(id, workspace_id, slug,"
+		       " name, created_seq) SELECT ",
+		       "dav_book", "NULL", "?1",
+		       ", ?1, ?2, ?3, dav_seq FROM workspace WHERE id ="
+		       " ?1 RETURNING id"));
 	db_bind_int64(s, 1, ws);
 	bind_text(s, 2, slug);
 	bind_text(s, 3, name);
@@ -469,10 +472,13 @@ int store_dav_card_put(int64_t *id, struct store *st, int64_t ws, int64_t book,
 	db_stmt *s;
 	int rc, more;
 
-	STMT(s, "INSERT INTO dav_card(id, workspace_id, book, href, uid,"
-		" card) VALUES (" NEW_ID("dav_card", "NULL", "?1") ", ?1, ?5,"
-		" ?2, ?3, ?4) ON CONFLICT (workspace_id, book,"
-		" href) DO UPDATE SET uid = ?3, card = ?4");
+	STMT(s, ID_SQL(st,
+		       "INSERT INTO dav_card(id, workspace_id, book,"
+		       " href, uid, card) VALUES (",
+		       "dav_card", "NULL", "?1",
+		       ", ?1, ?5, ?2, ?3, ?4) ON CONFLICT"
+		       " (workspace_id, book, href) DO UPDATE SET uid ="
+		       " ?3, card = ?4"));
 	db_bind_int64(s, 1, ws);
 	bind_text(s, 2, href);
 	bind_text(s, 3, uid);

@@ -60,7 +60,7 @@ struct store {
 	 * lock (lock_writer). */
 	int64_t tenant;
 	bool writer_locked;
-	int64_t last_id;	/* SQLite: the last RETURNING id (exec_stmt) */
+	int64_t last_id;	/* the last RETURNING id (exec_stmt) */
 };
 
 /* ---- plumbing ---- */
@@ -92,21 +92,34 @@ static inline int64_t db_changes(struct store *st)
 
 static inline int64_t db_last_id(struct store *st)
 {
-	return st->db ? st->last_id : pg_last_id(st->pg);
+	return st->last_id;
 }
 
 /*
- * A new row's id in SQL: the one bound at `given` if not NULL (a restore
- * keeps its ids), else one past the highest in the workspace bound at
- * `ws`. Ids are unique per workspace (migration 19), so this reads one
- * key of one workspace's shard; writers to a workspace take turns
- * (BEGIN IMMEDIATE; on PostgreSQL the workspace's advisory lock,
- * lock_writer), so two never take the same id. The statement ends
- * RETURNING id, which exec_stmt keeps for db_last_id.
+ * An INSERT that gives its row an id: `head`, the id, `tail`. The id is
+ * the one bound at `given` if not NULL (a restore keeps its ids), else
+ * one past the highest of the workspace bound at `ws`: ids are unique
+ * per workspace (migration 19), so this reads one key on one workspace's
+ * shard, and writers to a workspace take turns (BEGIN IMMEDIATE; on
+ * PostgreSQL the workspace's advisory lock, lock_writer), so two never
+ * take the same id. SQLite computes it in the statement (NEW_ID); on
+ * PostgreSQL the kith_id trigger does (migration 19), because Citus
+ * takes no sub-select in an INSERT and runs the trigger on the shard the
+ * row lands on. The statement ends RETURNING id, which exec_stmt keeps
+ * for db_last_id.
  */
 #define NEW_ID(table, given, ws)                                             \
 	"coalesce(" given ", (SELECT coalesce(max(id), 0) + 1 FROM " table   \
 	" WHERE workspace_id = " ws "))"
+#define ID_SQL(st, head, table, given, ws, tail)                             \
+	db_sql((st), head NEW_ID(table, given, ws) tail, head given tail)
+
+/* The same two texts, kept for a statement built elsewhere (row_add). */
+struct id_sql {
+	const char *sq, *pg;
+};
+#define ID_SQL_PAIR(head, table, given, ws, tail)                            \
+	{ head NEW_ID(table, given, ws) tail, head given tail }
 
 /* sql as written, or for PostgreSQL the text written for it, where the
  * dialects cannot meet. Both are string literals (the cache's key). */
@@ -220,10 +233,10 @@ static inline int exec_stmt(struct store *st, db_stmt *s, struct kith_err *err,
 {
 	int rc = db_step(s);
 
-	/* INSERT ... RETURNING id: SQLite's rowid is not the id (the
-	 * tables are WITHOUT ROWID), so the row says. */
-	if (rc == DB_ROW && s->sq)
-		st->last_id = sqlite3_column_int64(s->sq, 0);
+	/* INSERT ... RETURNING id: the row says (SQLite's rowid is not
+	 * the id: the tables are WITHOUT ROWID). */
+	if (rc == DB_ROW)
+		st->last_id = db_column_int64(s, 0);
 	if (rc == DB_FAIL) {
 		/* Reset after reading the message: a statement left active
 		 * keeps its transaction from ever committing (review H1). */

@@ -39,11 +39,13 @@ int store_mail_add(bool *dup, struct store *st, int64_t ws, struct mail_row *m,
 	db_stmt *s;
 	int rc, more;
 
-	STMT(s, "INSERT INTO mail_message(id, workspace_id, msg_key, at,"
-		" outbound, sender, subject, parent, thread, touch_id,"
-		" signal_id) VALUES (" NEW_ID("mail_message", "NULL", "?1") ","
-		" ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
-		" ON CONFLICT DO NOTHING RETURNING id");
+	STMT(s, ID_SQL(st,
+		       "INSERT INTO mail_message(id, workspace_id,"
+		       " msg_key, at, outbound, sender, subject,"
+		       " parent, thread, touch_id, signal_id) VALUES (",
+		       "mail_message", "NULL", "?1",
+		       ", ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON"
+		       " CONFLICT DO NOTHING RETURNING id"));
 	db_bind_int64(s, 1, ws);
 	bind_text(s, 2, m->msg_key);
 	db_bind_int64(s, 3, m->at);
@@ -372,27 +374,28 @@ int store_mailbox_add(struct store *st, int64_t ws, struct mailbox *m,
 
 	/* Never an id given before in the workspace, even one since
 	 * removed: a sync still running for that mailbox must not write
-	 * into this one (mailbox_seq, migration 19). */
-	STMT(s, "INSERT INTO mailbox(id, workspace_id, user_id, url, address,"
-		" secret, ca_file, next_sync, created_at) SELECT max(coalesce("
-		"(SELECT max(id) FROM mailbox WHERE workspace_id = ?1), 0),"
-		" mailbox_seq) + 1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 FROM workspace"
-		" WHERE id = ?1 RETURNING id");
+	 * into this one. The workspace keeps the highest given
+	 * (mailbox_seq, migration 19). */
+	STMT(s, "UPDATE workspace SET mailbox_seq = max(mailbox_seq,"
+		" (SELECT coalesce(max(id), 0) FROM mailbox WHERE"
+		" workspace_id = ?1)) + 1 WHERE id = ?1 RETURNING mailbox_seq");
 	db_bind_int64(s, 1, ws);
-	bind_id(s, 2, m->user_id);
-	bind_text(s, 3, m->url);
-	bind_text(s, 4, m->address ? m->address : "");
-	bind_text(s, 5, m->secret);
-	bind_text(s, 6, m->ca_file);
-	db_bind_int64(s, 7, m->next_sync);
-	db_bind_int64(s, 8, m->created_at);
 	EXEC(s, "add mailbox");
 	m->id = db_last_id(st);
-	m->workspace_id = ws;
-	STMT(s, "UPDATE workspace SET mailbox_seq = ?2 WHERE id = ?1");
-	db_bind_int64(s, 1, ws);
-	db_bind_int64(s, 2, m->id);
+	STMT(s, "INSERT INTO mailbox(id, workspace_id, user_id, url, address,"
+		" secret, ca_file, next_sync, created_at)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+	db_bind_int64(s, 1, m->id);
+	db_bind_int64(s, 2, ws);
+	bind_id(s, 3, m->user_id);
+	bind_text(s, 4, m->url);
+	bind_text(s, 5, m->address ? m->address : "");
+	bind_text(s, 6, m->secret);
+	bind_text(s, 7, m->ca_file);
+	db_bind_int64(s, 8, m->next_sync);
+	db_bind_int64(s, 9, m->created_at);
 	EXEC(s, "add mailbox");
+	m->workspace_id = ws;
 	return KITH_OK;
 done:
 	return rc;

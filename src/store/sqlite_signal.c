@@ -134,11 +134,13 @@ int store_signal_add(bool *duplicate, struct store *st, int64_t ws,
 	db_stmt *s;
 	int rc, more;
 
-	STMT(s, "INSERT INTO signal(id, workspace_id, ext_id, type,"
-		" email, name, handle, url, text, at, received_at, contact_id)"
-		" VALUES (" NEW_ID("signal", "NULL", "?1") ", ?1, ?2, ?3, ?4,"
-		" ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-		" ON CONFLICT DO NOTHING RETURNING id");
+	STMT(s, ID_SQL(st,
+		       "INSERT INTO signal(id, workspace_id, ext_id,"
+		       " type, email, name, handle, url, text, at,"
+		       " received_at, contact_id) VALUES (",
+		       "signal", "NULL", "?1",
+		       ", ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+		       " ON CONFLICT DO NOTHING RETURNING id"));
 	db_bind_int64(s, 1, ws);
 	bind_text(s, 2, sg->ext_id);
 	bind_text(s, 3, signal_type_name(sg->type));
@@ -382,10 +384,12 @@ int store_alert_add(int64_t *id, struct store *st, int64_t ws, int64_t user_id,
 	db_stmt *s;
 	int rc;
 
-	STMT(s, "INSERT INTO alert(id, workspace_id, user_id, kind,"
-		" signal_id, data, held, created_at) VALUES ("
-		NEW_ID("alert", "NULL", "?1") ", ?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-		" RETURNING id");
+	STMT(s, ID_SQL(st,
+		       "INSERT INTO alert(id, workspace_id, user_id,"
+		       " kind, signal_id, data, held, created_at)"
+		       " VALUES (",
+		       "alert", "NULL", "?1",
+		       ", ?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id"));
 	db_bind_int64(s, 1, ws);
 	db_bind_int64(s, 2, user_id);
 	bind_text(s, 3, kind);
@@ -552,11 +556,13 @@ int store_notify_add(struct store *st, int64_t ws, struct notify_target *t,
 	db_stmt *s;
 	int rc;
 
-	STMT(s, "INSERT INTO notify_target(id, workspace_id, user_id, url,"
-		" json, created_at) VALUES ("
-		NEW_ID("notify_target", "NULL", "?1") ", ?1, ?2, ?3, ?4, ?5)"
-		" ON CONFLICT (workspace_id, user_id, url)"
-		" DO UPDATE SET json = excluded.json");
+	STMT(s, ID_SQL(st,
+		       "INSERT INTO notify_target(id, workspace_id,"
+		       " user_id, url, json, created_at) VALUES (",
+		       "notify_target", "NULL", "?1",
+		       ", ?1, ?2, ?3, ?4, ?5) ON CONFLICT"
+		       " (workspace_id, user_id, url) DO UPDATE SET"
+		       " json = excluded.json"));
 	db_bind_int64(s, 1, ws);
 	db_bind_int64(s, 2, t->user_id);
 	bind_text(s, 3, t->url);
@@ -649,9 +655,11 @@ int store_outbox_add(struct store *st, int64_t ws, int64_t target_id,
 	db_stmt *s;
 	int rc;
 
-	STMT(s, "INSERT INTO outbox(id, workspace_id, target_id, body,"
-		" next_at) VALUES (" NEW_ID("outbox", "NULL", "?1") ", ?1, ?2,"
-		" ?3, ?4)");
+	STMT(s, ID_SQL(st,
+		       "INSERT INTO outbox(id, workspace_id, target_id,"
+		       " body, next_at) VALUES (",
+		       "outbox", "NULL", "?1",
+		       ", ?1, ?2, ?3, ?4)"));
 	db_bind_int64(s, 1, ws);
 	db_bind_int64(s, 2, target_id);
 	bind_text(s, 3, body);
@@ -745,13 +753,15 @@ int store_meeting_put(struct store *st, int64_t ws, struct meeting *m,
 	/* Keyed by user too: one member's import never takes over
 	 * another's meeting, and two who attend the same one keep a row
 	 * each (L8). */
-	STMT(s, "INSERT INTO meeting(id, workspace_id, user_id, uid, start,"
-		" \"end\", summary, video, state) VALUES ("
-		NEW_ID("meeting", "NULL", "?1") ", ?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-		" ?8)"
-		" ON CONFLICT (workspace_id, user_id, uid, start) DO UPDATE SET"
-		" \"end\" = excluded.\"end\", summary = excluded.summary,"
-		" video = excluded.video");
+	STMT(s, ID_SQL(st,
+		       "INSERT INTO meeting(id, workspace_id, user_id,"
+		       " uid, start, \"end\", summary, video, state)"
+		       " VALUES (",
+		       "meeting", "NULL", "?1",
+		       ", ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT"
+		       " (workspace_id, user_id, uid, start) DO UPDATE"
+		       " SET \"end\" = excluded.\"end\", summary ="
+		       " excluded.summary, video = excluded.video"));
 	db_bind_int64(s, 1, ws);
 	db_bind_int64(s, 2, m->user_id);
 	bind_text(s, 3, m->uid);

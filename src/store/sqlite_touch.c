@@ -16,10 +16,12 @@ int store_touch_add(struct store *st, int64_t ws, struct touchpoint *t,
 	if (!t->n_contacts)
 		return kith_err_set(err, KITH_EINPUT, "contacts",
 				    "a touchpoint needs at least one contact");
-	STMT(s, "INSERT INTO touchpoint(id, workspace_id, at, channel,"
-		" direction, minutes, note, source, created_at)"
-		" VALUES (" NEW_ID("touchpoint", "?1", "?2") ", ?2, ?3, ?4,"
-		" ?5, ?6, ?7, ?8, ?9) RETURNING id");
+	STMT(s, ID_SQL(st,
+		       "INSERT INTO touchpoint(id, workspace_id, at,"
+		       " channel, direction, minutes, note, source,"
+		       " created_at) VALUES (",
+		       "touchpoint", "?1", "?2",
+		       ", ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id"));
 	bind_id(s, 1, t->id);
 	db_bind_int64(s, 2, ws);
 	db_bind_int64(s, 3, t->at);
@@ -403,7 +405,7 @@ done:
 typedef void (*row_bind_fn)(db_stmt *s, const void *row);
 
 static int row_add(struct store *st, int64_t ws, bool need_contact,
-		   int64_t contact_id, int64_t org_id, const char *sql,
+		   int64_t contact_id, int64_t org_id, const struct id_sql *sql,
 		   row_bind_fn bind, const void *row, int64_t *id,
 		   const char *what, struct kith_err *err)
 {
@@ -416,7 +418,7 @@ static int row_add(struct store *st, int64_t ws, bool need_contact,
 		rc = sq_org_check(st, ws, org_id, err);
 	if (rc)
 		return rc;
-	STMT(s, sql);
+	STMT(s, db_sql(st, sql->sq, sql->pg));
 	bind_id(s, 1, *id);
 	db_bind_int64(s, 2, ws);
 	bind(s, row);
@@ -426,10 +428,11 @@ done:
 	return rc;
 }
 
-static const char sql_fact_add[] =
-	"INSERT INTO fact(id, workspace_id, contact_id, text, created_at)"
-	" VALUES (" NEW_ID("fact", "?1", "?2") ", ?2, ?3, ?4, ?5)"
-	" RETURNING id";
+static const struct id_sql sql_fact_add =
+	ID_SQL_PAIR("INSERT INTO fact(id, workspace_id, contact_id,"
+		    " text, created_at) VALUES (",
+		    "fact", "?1", "?2",
+		    ", ?2, ?3, ?4, ?5) RETURNING id");
 
 static void fact_bind(db_stmt *s, const void *row)
 {
@@ -443,7 +446,7 @@ static void fact_bind(db_stmt *s, const void *row)
 int store_fact_add(struct store *st, int64_t ws, struct fact *f,
 		   struct kith_err *err)
 {
-	return row_add(st, ws, true, f->contact_id, 0, sql_fact_add,
+	return row_add(st, ws, true, f->contact_id, 0, &sql_fact_add,
 		       fact_bind, f, &f->id, "add fact", err);
 }
 
@@ -503,11 +506,12 @@ static int mmdd_of(int32_t day)
 	return m * 100 + d;
 }
 
-static const char sql_date_add[] =
-	"INSERT INTO kdate(id, workspace_id, contact_id, kind, day,"
-	" year_known, yearly, mmdd, created_at)"
-	" VALUES (" NEW_ID("kdate", "?1", "?2") ", ?2, ?3, ?4, ?5, ?6, ?7,"
-	" ?8, ?9) RETURNING id";
+static const struct id_sql sql_date_add =
+	ID_SQL_PAIR("INSERT INTO kdate(id, workspace_id, contact_id,"
+		    " kind, day, year_known, yearly, mmdd, created_at)"
+		    " VALUES (",
+		    "kdate", "?1", "?2",
+		    ", ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id");
 
 static void date_bind(db_stmt *s, const void *row)
 {
@@ -525,7 +529,7 @@ static void date_bind(db_stmt *s, const void *row)
 int store_date_add(struct store *st, int64_t ws, struct kdate *d,
 		   struct kith_err *err)
 {
-	return row_add(st, ws, true, d->contact_id, 0, sql_date_add,
+	return row_add(st, ws, true, d->contact_id, 0, &sql_date_add,
 		       date_bind, d, &d->id, "add date", err);
 }
 
@@ -606,10 +610,11 @@ done:
 	return rc;
 }
 
-static const char sql_promise_add[] =
-	"INSERT INTO promise(id, workspace_id, contact_id, text, due,"
-	" done_at, created_at) VALUES (" NEW_ID("promise", "?1", "?2") ","
-	" ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id";
+static const struct id_sql sql_promise_add =
+	ID_SQL_PAIR("INSERT INTO promise(id, workspace_id, contact_id,"
+		    " text, due, done_at, created_at) VALUES (",
+		    "promise", "?1", "?2",
+		    ", ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id");
 
 static void promise_bind(db_stmt *s, const void *row)
 {
@@ -625,7 +630,7 @@ static void promise_bind(db_stmt *s, const void *row)
 int store_promise_add(struct store *st, int64_t ws, struct promise *p,
 		      struct kith_err *err)
 {
-	return row_add(st, ws, true, p->contact_id, 0, sql_promise_add,
+	return row_add(st, ws, true, p->contact_id, 0, &sql_promise_add,
 		       promise_bind, p, &p->id, "add promise", err);
 }
 
@@ -778,10 +783,11 @@ done:
 	return rc;
 }
 
-static const char sql_gift_add[] =
-	"INSERT INTO gift(id, workspace_id, contact_id, org_id, text,"
-	" value_cents, at) VALUES (" NEW_ID("gift", "?1", "?2") ", ?2, ?3,"
-	" ?4, ?5, ?6, ?7) RETURNING id";
+static const struct id_sql sql_gift_add =
+	ID_SQL_PAIR("INSERT INTO gift(id, workspace_id, contact_id,"
+		    " org_id, text, value_cents, at) VALUES (",
+		    "gift", "?1", "?2",
+		    ", ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id");
 
 static void gift_bind(db_stmt *s, const void *row)
 {
@@ -797,7 +803,7 @@ static void gift_bind(db_stmt *s, const void *row)
 int store_gift_add(struct store *st, int64_t ws, struct gift *g,
 		   struct kith_err *err)
 {
-	return row_add(st, ws, false, g->contact_id, g->org_id, sql_gift_add,
+	return row_add(st, ws, false, g->contact_id, g->org_id, &sql_gift_add,
 		       gift_bind, g, &g->id, "add gift", err);
 }
 
@@ -851,10 +857,11 @@ done:
 	return rc;
 }
 
-static const char sql_revenue_add[] =
-	"INSERT INTO revenue(id, workspace_id, contact_id, org_id,"
-	" amount_cents, at, note) VALUES (" NEW_ID("revenue", "?1", "?2")
-	", ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id";
+static const struct id_sql sql_revenue_add =
+	ID_SQL_PAIR("INSERT INTO revenue(id, workspace_id, contact_id,"
+		    " org_id, amount_cents, at, note) VALUES (",
+		    "revenue", "?1", "?2",
+		    ", ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id");
 
 static void revenue_bind(db_stmt *s, const void *row)
 {
@@ -871,7 +878,7 @@ int store_revenue_add(struct store *st, int64_t ws, struct revenue *r,
 		      struct kith_err *err)
 {
 	return row_add(st, ws, false, r->contact_id, r->org_id,
-		       sql_revenue_add, revenue_bind, r, &r->id, "add revenue",
+		       &sql_revenue_add, revenue_bind, r, &r->id, "add revenue",
 		       err);
 }
 

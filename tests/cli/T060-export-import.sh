@@ -28,6 +28,7 @@ kith cadence --tag family --every 14 >/dev/null
 kith snooze lee --until 2026-12-01 >/dev/null
 
 B=$T_DIR/book.json
+BOOK_DB=$KITH_DB
 check "export" 0 "" kith export --format json --output "$B"
 ok "export goes to stdout too" cmp -s "$B" <(kith export)
 ok "the document has no export timestamp" \
@@ -116,4 +117,15 @@ jq '.contacts[0].email_labels = ["work", "home"]' cards.json >labels.json
 check "a label for an email that is not there" 2 \
 	'kith import: labels.json: contacts[0].email_labels: 2 labels for 1 emails (one each, "" for none)' \
 	kith --db "$T_DIR/labels.db" import labels.json
+# Ids are per workspace (migration 19): the book restored beside the
+# workspace it came from, in the same database, keeps every id, so its
+# export is the original's but for the workspace's name. Last: the
+# database then holds two workspaces.
+check "restore beside the original, in a new workspace" 0 "" \
+	sh -c "KITH_DB='$BOOK_DB' '$KITH' --workspace Beside import '$B' >/dev/null"
+ok "  ... keeps its ids: the export is the same but for the name" \
+	cmp <(jq 'del(.workspace.name)' "$B") \
+	<(KITH_DB=$BOOK_DB kith --workspace Beside export | jq 'del(.workspace.name)')
+ok "  ... and the original is untouched" \
+	cmp "$B" <(KITH_DB=$BOOK_DB kith --workspace "$(jq -r .workspace.name "$B")" export)
 finish
