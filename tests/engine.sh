@@ -24,9 +24,20 @@ pg_only() {
 
 if [ -n "${KITH_TEST_PG:-}" ]; then
 	KITH_TEST_DBNAME="kt_$(basename "$0" .sh | tr -c 'a-zA-Z0-9\n' '_' | tr 'A-Z' 'a-z')_$$"
-	psql -qX -v ON_ERROR_STOP=1 "$KITH_TEST_PG/postgres" -c \
-		"CREATE DATABASE $KITH_TEST_DBNAME TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C'" \
-		>/dev/null || { echo "not ok - cannot create database $KITH_TEST_DBNAME"; exit 1; }
+	if [ -n "${KITH_TEST_CITUS:-}" ]; then
+		# KITH_TEST_CITUS: the directory of a scripts/citus-cluster
+		# (KITH_TEST_PG its coordinator): the database is made on
+		# every node, migrated and distributed by workspace before the
+		# suite runs (docs/SCALING.md, "kith's suites on Citus").
+		"$(dirname "${BASH_SOURCE[0]}")/../scripts/citus-cluster" kithdb \
+			"$KITH_TEST_CITUS" "$KITH_TEST_DBNAME" \
+			"$(dirname "$KITH")/tools/dump_migrations" >/dev/null ||
+			{ echo "not ok - cannot create database $KITH_TEST_DBNAME on Citus"; exit 1; }
+	else
+		psql -qX -v ON_ERROR_STOP=1 "$KITH_TEST_PG/postgres" -c \
+			"CREATE DATABASE $KITH_TEST_DBNAME TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C'" \
+			>/dev/null || { echo "not ok - cannot create database $KITH_TEST_DBNAME"; exit 1; }
+	fi
 	# Two of SQLite's functions the suites' own queries use.
 	psql -qX -v ON_ERROR_STOP=1 "$KITH_TEST_PG/$KITH_TEST_DBNAME" >/dev/null <<-'SQL' ||
 	CREATE FUNCTION instr(a text, b text) RETURNS int LANGUAGE sql
@@ -58,11 +69,22 @@ if [ -n "${KITH_TEST_PG:-}" ]; then
 			done
 			pg_dump -a --inserts --no-owner "${t[@]}" "$KITH_DB" |
 				grep -v '^--\|^SET \|^SELECT pg_catalog\|^.restrict \|^.unrestrict '
+		elif [ -n "${KITH_TEST_CITUS:-}" ]; then
+			# The suites' own checks join on ids alone, which Citus
+			# runs only by repartitioning (kith's statements name the
+			# workspace: T500).
+			PGOPTIONS='-c citus.enable_repartition_joins=on' \
+				psql -qAtX -v ON_ERROR_STOP=1 "$KITH_DB" -c "$2"
 		else
 			psql -qAtX -v ON_ERROR_STOP=1 "$KITH_DB" -c "$2"
 		fi
 	}
 	engine_cleanup() {
+		if [ -n "${KITH_TEST_CITUS:-}" ]; then
+			"$(dirname "${BASH_SOURCE[0]}")/../scripts/citus-cluster" dropdb \
+				"$KITH_TEST_CITUS" "$KITH_TEST_DBNAME" >/dev/null 2>&1
+			return
+		fi
 		psql -qX "$KITH_TEST_PG/postgres" -c \
 			"DROP DATABASE IF EXISTS $KITH_TEST_DBNAME WITH (FORCE)" >/dev/null 2>&1
 	}

@@ -26,13 +26,13 @@ ok "some contacts are loyal (the check below is not empty)" \
 jq -r '.loyal[] | "\(.id) \(.lifetime_value * 100 | round)"' "$T_DIR/report.json" | sort >"$T_DIR/ltv.report"
 # ... and as SQL sums it for the same contacts.
 jq -r '.loyal[].id' "$T_DIR/report.json" | paste -sd, >"$T_DIR/loyal.ids"
-sqlite3 "$KITH_DB" "SELECT c.id || ' ' || coalesce((SELECT sum(amount_cents) FROM revenue r WHERE r.contact_id = c.id), 0)
+sqlite3 "$KITH_DB" "SELECT c.id || ' ' || coalesce((SELECT sum(amount_cents) FROM revenue r WHERE r.workspace_id = c.workspace_id AND r.contact_id = c.id), 0)
 	FROM contact c WHERE c.id IN ($(cat "$T_DIR/loyal.ids"))" | sort >"$T_DIR/ltv.sql"
 ok "each loyal contact's lifetime value is the sum of its revenue" cmp -s "$T_DIR/ltv.report" "$T_DIR/ltv.sql"
 ok "... for contacts with revenue too" test "$(awk '$2 > 0' "$T_DIR/ltv.report" | wc -l)" -gt 50
 jq -r '.thank_you_due[].id' "$T_DIR/report.json" | sort >"$T_DIR/thanks.report"
 sqlite3 "$KITH_DB" "SELECT c.id FROM contact c WHERE c.id IN ($(cat "$T_DIR/loyal.ids"))
-	AND NOT EXISTS (SELECT 1 FROM gift g WHERE g.contact_id = c.id AND g.at >= $now - 365 * 86400)" |
+	AND NOT EXISTS (SELECT 1 FROM gift g WHERE g.workspace_id = c.workspace_id AND g.contact_id = c.id AND g.at >= $now - 365 * 86400)" |
 	sort >"$T_DIR/thanks.sql"
 ok "thank-you due: exactly the loyal contacts without a gift in 365 days" \
 	cmp -s "$T_DIR/thanks.report" "$T_DIR/thanks.sql"
