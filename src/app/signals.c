@@ -520,10 +520,12 @@ done:
 	return rc;
 }
 
-static bool has_id(const int64_t *ids, size_t n, int64_t id)
+static bool has_user(const struct user_key *k, size_t n,
+		     const struct user *u)
 {
 	for (size_t i = 0; i < n; i++)
-		if (ids[i] == id)
+		if (k[i].workspace_id == u->workspace_id &&
+		    k[i].user_id == u->id)
 			return true;
 	return false;
 }
@@ -542,7 +544,7 @@ int app_signals_tick(int64_t **woken, size_t *n_woken, struct store *st,
 {
 	struct user *u = NULL;
 	struct workspace *ws = NULL;
-	int64_t *held = NULL;
+	struct user_key *held = NULL;
 	size_t n = 0, n_ws = 0, n_held = 0;
 	int rc;
 
@@ -566,7 +568,7 @@ int app_signals_tick(int64_t **woken, size_t *n_woken, struct store *st,
 		bool released = false;
 		int32_t day;
 
-		if (!has_id(held, n_held, u[i].id) &&
+		if (!has_user(held, n_held, &u[i]) &&
 		    !(w && morning_due(&day, w, &u[i], now)))
 			continue;
 		/* One transaction per user: one failure stays theirs. */

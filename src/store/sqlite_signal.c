@@ -493,15 +493,30 @@ done:
 	return rc;
 }
 
-int store_alert_users_held(int64_t **ids, size_t *n, struct store *st,
-			   struct kith_err *err)
+int store_alert_users_held(struct user_key **out, size_t *n,
+			   struct store *st, struct kith_err *err)
 {
+	struct user_key *v = NULL;
+	size_t cnt = 0;
 	db_stmt *s;
-	int rc;
+	int rc, more;
 
-	STMT(s, "SELECT DISTINCT user_id FROM alert WHERE held = 1");
-	return sq_collect_ids(ids, n, st, s, 0, err);
+	STMT(s, "SELECT DISTINCT workspace_id, user_id FROM alert"
+		" WHERE held = 1");
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		PUSH(v, cnt, err);
+		v[cnt].workspace_id = db_column_int64(s, 0);
+		v[cnt++].user_id = db_column_int64(s, 1);
+	}
+	db_reset(s);
+	*out = v;
+	*n = cnt;
+	return KITH_OK;
 done:
+	free(v);
 	return rc;
 }
 

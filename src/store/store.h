@@ -767,9 +767,13 @@ int store_alert_held(struct alert **out, size_t *n, struct store *st,
 /* Release user_id's held alerts (none held: KITH_OK). */
 int store_alert_release(struct store *st, int64_t ws, int64_t user_id,
 			struct kith_err *err);
-/* Users with a held alert; on KITH_OK free(*ids). */
-int store_alert_users_held(int64_t **ids, size_t *n, struct store *st,
-			   struct kith_err *err);
+/* A member, named the only way that is unique: ids are per workspace. */
+struct user_key {
+	int64_t workspace_id, user_id;
+};
+/* Members with a held alert; on KITH_OK free(*out). */
+int store_alert_users_held(struct user_key **out, size_t *n,
+			   struct store *st, struct kith_err *err);
 /* The newest alert id of user_id (where a new stream starts); 0 when
  * there is none; *id set on KITH_OK only. */
 int store_alert_last(int64_t *id, struct store *st, int64_t ws,

@@ -68,8 +68,8 @@ begins=$(grep -c '^BEGIN \(IMMEDIATE\|ISOLATION\)' "$A_DIR/sql.log")
 sweeps=$(grep -c '^DELETE FROM session WHERE expires_at' "$A_DIR/sql.log")
 ok "an idle server's ticker opens no write transaction but the sweep's ($begins, $sweeps)" \
 	test "$begins" = "$sweeps"
-ok "... and reads who has work ($(grep -c '^SELECT DISTINCT user_id FROM alert WHERE held = 1' "$A_DIR/sql.log") times)" \
-	grep -q '^SELECT DISTINCT user_id FROM alert WHERE held = 1' "$A_DIR/sql.log"
+ok "... and reads who has work ($(grep -c '^SELECT DISTINCT workspace_id, user_id FROM alert WHERE held = 1' "$A_DIR/sql.log") times)" \
+	grep -q '^SELECT DISTINCT workspace_id, user_id FROM alert WHERE held = 1' "$A_DIR/sql.log"
 
 # Saturday 10:00: none.
 export KITH_NOW=2026-11-28T10:00:00Z

@@ -90,7 +90,7 @@ FROM mailbox WHERE next_sync <= \?	the mail syncer's due mailboxes
 ^DELETE FROM session WHERE expires_at <= \?1	the server's sweep of expired sessions
 FROM "user" ORDER BY id$	the ticker's members (focus ends, morning digests)
 ^SELECT coalesce\(sum\(\(SELECT max\(a\.id\) FROM alert a WHERE a\.workspace_id = w\.id\)\), 0\) FROM workspace w$	the ticker's mark, each workspace's newest alert summed, to notice alerts the CLI wrote
-^SELECT DISTINCT user_id FROM alert WHERE held = 1$	the ticker's members with held alerts
+^SELECT DISTINCT workspace_id, user_id FROM alert WHERE held = 1$	the ticker's members with held alerts
 FROM outbox o JOIN notify_target t ON t\.workspace_id = o\.workspace_id	the notification sender's due items, a few per workspace
 # The operator's whole-database checks (kith doctor, kith restore).
 ^SELECT EXISTS \(SELECT 1 FROM contact\) OR	restore: is the whole book empty

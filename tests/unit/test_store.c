@@ -497,6 +497,24 @@ static void test_alert_last_per_user(void **state)
 			 0);
 	assert_int_equal(store_alert_newest(&last, f->app.st, &f->err), 0);
 	assert_int_equal(last, a2 + a3);
+	/* A held alert names its member by workspace and id: user 7 of
+	 * the other workspace, not user 7 here. */
+	{
+		struct user_key *held = NULL;
+		size_t n_held = 0;
+
+		assert_int_equal(store_alert_add(&a2, f->app.st, f->other_ws,
+						 7, "signal", 0, "{}", true,
+						 NOW, &f->err),
+				 0);
+		assert_int_equal(store_alert_users_held(&held, &n_held,
+							f->app.st, &f->err),
+				 0);
+		assert_int_equal(n_held, 1);
+		assert_int_equal(held[0].workspace_id, f->other_ws);
+		assert_int_equal(held[0].user_id, 7);
+		free(held);
+	}
 	assert_int_equal(store_alert_list(&al, &n, f->app.st, f->app.ws, 7, 0,
 					  16, &f->err),
 			 0);
