@@ -539,8 +539,8 @@ static const struct workspace *workspace_of(const struct workspace *w,
 	return NULL;
 }
 
-int app_signals_tick(int64_t **woken, size_t *n_woken, struct store *st,
-		     kith_time now, struct kith_err *err)
+int app_signals_tick(struct user_key **woken, size_t *n_woken,
+		     struct store *st, kith_time now, struct kith_err *err)
 {
 	struct user *u = NULL;
 	struct workspace *ws = NULL;
@@ -584,8 +584,18 @@ int app_signals_tick(int64_t **woken, size_t *n_woken, struct store *st,
 			continue;
 		}
 		rc = store_commit(st, err);
-		if (!rc && released && push_id(woken, n_woken, u[i].id))
-			rc = kith_err_nomem(err);
+		if (!rc && released) {
+			struct user_key *g = realloc(*woken, (*n_woken + 1) *
+							     sizeof(**woken));
+
+			if (!g) {
+				rc = kith_err_nomem(err);
+				break;
+			}
+			*woken = g;
+			g[(*n_woken)++] = (struct user_key){ u[i].workspace_id,
+							     u[i].id };
+		}
 	}
 	store_users_free(u, n);
 	store_workspaces_free(ws, n_ws);

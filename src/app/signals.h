@@ -107,7 +107,7 @@ int app_digest_text(char **out, struct app_ctx *ctx, const struct user *u,
  * is rolled back and stops the pass). *woken is the caller's to free()
  * whatever the status. KITH_EIO, KITH_ENOMEM.
  */
-int app_signals_tick(int64_t **woken, size_t *n_woken, struct store *st,
-		     kith_time now, struct kith_err *err);
+int app_signals_tick(struct user_key **woken, size_t *n_woken,
+		     struct store *st, kith_time now, struct kith_err *err);
 
 #endif

@@ -1061,7 +1061,8 @@ static void run_once(struct api *a, const struct route *r, bool write)
 				api_fail(a, rc);
 			/* Streams read committed rows: wake them only now. */
 			for (size_t i = 0; !rc && i < a->n_woken; i++)
-				http_wake(a->woken[i]);
+				http_wake(api_stream_key(a->ctx.ws,
+							 a->woken[i]));
 		}
 	}
 }

@@ -20,7 +20,7 @@ struct api {
 	json_t *body;			/* parsed body, or NULL */
 	int64_t id;			/* the {id} of the path, or 0 */
 	const char *session_token;	/* set when signed in by cookie */
-	int64_t *woken;			/* users whose streams to wake */
+	int64_t *woken;			/* users of ctx.ws whose streams to wake */
 	size_t n_woken;			/* after the commit */
 	struct kith_err err;
 	bool locked;			/* api_lock began the write */
@@ -116,7 +116,15 @@ int api_lock(struct api *a);
  * pass a secret. */
 void api_audit(struct api *a, const char *event, int64_t user_id,
 	       int64_t ws, const char *detail);
-/* Wake user's event streams after the commit (they re-check it). */
+/* An event stream's key (http_wake, and the streams-per-user limit):
+ * its member by workspace and id, as ids are per workspace (migration
+ * 19); distinct for every user id below 2^32. */
+static inline int64_t api_stream_key(int64_t ws, int64_t user_id)
+{
+	return (int64_t)(((uint64_t)ws << 32) ^ (uint64_t)user_id);
+}
+/* Wake the streams of user_id (of a->ctx.ws) after the commit (they
+ * re-check it). */
 void api_wake_user(struct api *a, int64_t user_id);
 
 /* Turn a failed call's err into the JSON error the API promises. */

@@ -499,7 +499,7 @@ void h_events(struct api *a)
 	s->read = events_read;
 	s->free = events_free;
 	s->ctx = e;
-	s->key = a->user.id;
+	s->key = api_stream_key(a->user.workspace_id, a->user.id);
 	a->resp->stream = s;
 	a->resp->status = 200;
 }
@@ -791,7 +791,8 @@ void api_tick(struct store *st)
 {
 	static int64_t last_alert;
 	struct kith_err err = { 0 };
-	int64_t *woken = NULL, id = 0;
+	struct user_key *woken = NULL;
+	int64_t id = 0;
 	size_t n = 0;
 	kith_time now;
 
@@ -800,7 +801,8 @@ void api_tick(struct store *st)
 		return;
 	if (!app_signals_tick(&woken, &n, st, now, &err))
 		for (size_t i = 0; i < n; i++)
-			http_wake(woken[i]);
+			http_wake(api_stream_key(woken[i].workspace_id,
+						 woken[i].user_id));
 	free(woken);
 	/* Alerts written by another process (the CLI) wake everyone. */
 	if (!store_alert_newest(&id, st, &err) && id != last_alert) {

@@ -9,6 +9,10 @@ W=(--workspace "Studio")
 printf 'correct horse battery staple\n' | kith "${W[@]}" user add \
 	ana@studio.example --role owner --password-stdin >/dev/null
 T=$(kith "${W[@]}" token create ana@studio.example | tail -1)
+# Bo is user 1 of another workspace, as Ana is of Studio: ids are per
+# workspace, and the limit is per member, not per number.
+kith --workspace Other user add bo@other.example --role owner >/dev/null
+TB=$(kith --workspace Other token create bo@other.example | tail -1)
 serve_with --header-timeout 2 --per-ip-limit 4 --max-streams 8
 PORT=${BASE##*:}
 
@@ -87,6 +91,8 @@ req GET /api/v1/events --interface 127.0.1.9 --max-time 3 -H "Authorization: Bea
 ok "the ninth stream of one user: 429 ($STATUS)" test "$STATUS" = 429
 ok "... rate_limited" test "$(jqb .error.code)" = rate_limited
 expect "other requests of that user still work" 200 GET /api/v1/me -H "Authorization: Bearer $T"
+req GET /api/v1/events --interface 127.0.1.10 --max-time 1.5 -H "Authorization: Bearer $TB"
+ok "user 1 of another workspace still gets a stream ($STATUS)" test "$STATUS" = 200
 wait "${STREAMS[@]}"
 
 # ---- a request queued behind a busy thread ----
