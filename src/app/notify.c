@@ -544,7 +544,11 @@ static void sender_fill(struct store *st, CURLM *m, kith_time now)
 					slot = k;
 				continue;
 			}
-			flying = flying || snd.t[k].item.id == o[i].id;
+			/* Ids are per workspace (migration 19). */
+			flying = flying ||
+				 (snd.t[k].item.workspace_id ==
+					  o[i].workspace_id &&
+				  snd.t[k].item.id == o[i].id);
 			busy_ws += snd.t[k].item.workspace_id ==
 				   o[i].workspace_id;
 		}
