@@ -234,7 +234,7 @@ static inline int exec_stmt(struct store *st, db_stmt *s, struct kith_err *err,
 	int rc = db_step(s);
 
 	/* INSERT ... RETURNING id: the row says (SQLite's rowid is not
-	 * the id: the tables are WITHOUT ROWID). */
+	 * the id since migration 19). */
 	if (rc == DB_ROW)
 		st->last_id = db_column_int64(s, 0);
 	if (rc == DB_FAIL) {
