@@ -22,6 +22,17 @@ static int push_id(int64_t **v, size_t *n, int64_t id)
 	return 0;
 }
 
+static int push_user(struct user_key **v, size_t *n, const struct user *u)
+{
+	struct user_key *g = realloc(*v, (*n + 1) * sizeof(**v));
+
+	if (!g)
+		return -1;
+	*v = g;
+	g[(*n)++] = (struct user_key){ u->workspace_id, u->id };
+	return 0;
+}
+
 int app_user_focus(bool *focused, kith_time *until, struct app_ctx *ctx,
 		   const struct user *u, struct kith_err *err)
 {
@@ -584,18 +595,8 @@ int app_signals_tick(struct user_key **woken, size_t *n_woken,
 			continue;
 		}
 		rc = store_commit(st, err);
-		if (!rc && released) {
-			struct user_key *g = realloc(*woken, (*n_woken + 1) *
-							     sizeof(**woken));
-
-			if (!g) {
-				rc = kith_err_nomem(err);
-				break;
-			}
-			*woken = g;
-			g[(*n_woken)++] = (struct user_key){ u[i].workspace_id,
-							     u[i].id };
-		}
+		if (!rc && released && push_user(woken, n_woken, &u[i]))
+			rc = kith_err_nomem(err);
 	}
 	store_users_free(u, n);
 	store_workspaces_free(ws, n_ws);

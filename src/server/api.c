@@ -1061,8 +1061,7 @@ static void run_once(struct api *a, const struct route *r, bool write)
 				api_fail(a, rc);
 			/* Streams read committed rows: wake them only now. */
 			for (size_t i = 0; !rc && i < a->n_woken; i++)
-				http_wake(api_stream_key(a->ctx.ws,
-							 a->woken[i]));
+				http_wake(a->woken[i]);
 		}
 	}
 }
@@ -1284,5 +1283,5 @@ void api_wake_user(struct api *a, int64_t user_id)
 	if (!w)
 		return;	/* the 15 s keep-alive wake re-checks anyway */
 	a->woken = w;
-	a->woken[a->n_woken++] = user_id;
+	a->woken[a->n_woken++] = api_stream_key(a->ctx.ws, user_id);
 }

@@ -20,7 +20,7 @@ struct api {
 	json_t *body;			/* parsed body, or NULL */
 	int64_t id;			/* the {id} of the path, or 0 */
 	const char *session_token;	/* set when signed in by cookie */
-	int64_t *woken;			/* users of ctx.ws whose streams to wake */
+	int64_t *woken;			/* stream keys to wake (api_stream_key) */
 	size_t n_woken;			/* after the commit */
 	struct kith_err err;
 	bool locked;			/* api_lock began the write */

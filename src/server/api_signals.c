@@ -98,14 +98,8 @@ static bool limited(struct api *a, struct limiter *l, int64_t key,
 
 static void remember_wake(struct api *a, const int64_t *ids, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		int64_t *v = realloc(a->woken, (a->n_woken + 1) * sizeof(*v));
-
-		if (!v)
-			return;
-		a->woken = v;
-		v[a->n_woken++] = ids[i];
-	}
+	for (size_t i = 0; i < n; i++)
+		api_wake_user(a, ids[i]);
 }
 
 void h_hook(struct api *a)
