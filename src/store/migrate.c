@@ -885,7 +885,11 @@ static const char *const migrations[] = {
 	 * Each is rebuilt: the new tables reference each other while they
 	 * are built, the old ones go children first, and renaming a new
 	 * table renames the references to it. contact_ws and mailbox_ws
-	 * repeat the new keys and are not made again. A mailbox's id was
+	 * repeat the new keys and are not made again. contact_name and
+	 * contact_uid end in id: the index of a rowid table ends in the
+	 * rowid, which was the id, and a match by name or uid ORDER BY id
+	 * read its few rows in order; without it the planner walked the
+	 * whole workspace in key order instead. A mailbox's id was
 	 * AUTOINCREMENT (a sync still running for a removed mailbox must
 	 * not write into a new one): the workspace now keeps the highest
 	 * given, mailbox_seq, from sqlite_sequence's. */
@@ -1214,7 +1218,7 @@ static const char *const migrations[] = {
 	"CREATE UNIQUE INDEX organization_name ON"
 	" organization(workspace_id, name COLLATE NOCASE);"
 	"CREATE INDEX contact_name ON contact(workspace_id, name"
-	" COLLATE NOCASE);"
+	" COLLATE NOCASE, id);"
 	"CREATE INDEX contact_org ON contact(workspace_id, org_id);"
 	"CREATE INDEX touchpoint_at ON touchpoint(workspace_id, at);"
 	"CREATE INDEX fact_contact ON fact(workspace_id, contact_id);"
@@ -1240,7 +1244,7 @@ static const char *const migrations[] = {
 	" 1;"
 	"CREATE INDEX outbox_due ON outbox(next_at) WHERE sent_at IS"
 	" NULL;"
-	"CREATE INDEX contact_uid ON contact(workspace_id, uid) WHERE"
+	"CREATE INDEX contact_uid ON contact(workspace_id, uid, id) WHERE"
 	" uid IS NOT NULL;"
 	"CREATE UNIQUE INDEX user_feed ON user(feed_hash) WHERE"
 	" feed_hash IS NOT NULL;"

@@ -1007,7 +1007,14 @@ static const char *const migrations_pg[] = {
 	"ALTER TABLE meeting_contact ADD FOREIGN KEY (workspace_id, meeting_id)"
 	" REFERENCES meeting(workspace_id, id);"
 	"DROP INDEX contact_ws;"
-	"DROP INDEX mailbox_ws;",
+	"DROP INDEX mailbox_ws;"
+	/* As SQLite's: a match by name or uid reads its rows in id order. */
+	"DROP INDEX contact_name;"
+	"CREATE INDEX contact_name ON contact(workspace_id, name COLLATE nocase,"
+	" id);"
+	"DROP INDEX contact_uid;"
+	"CREATE INDEX contact_uid ON contact(workspace_id, uid, id)"
+	" WHERE uid IS NOT NULL;",
 };
 
 /* NULL past either list: a SQLite migration without its PostgreSQL
