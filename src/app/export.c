@@ -258,6 +258,13 @@ int app_export(struct app_ctx *ctx, const struct export_opts *o,
 	return rc;
 }
 
+int app_feed_token_find(char **token, struct app_ctx *ctx, int64_t user_id,
+			struct kith_err *err)
+{
+	*token = NULL;
+	return store_feed_get(token, ctx->st, ctx->ws, user_id, err);
+}
+
 int app_feed_token(char **token, struct app_ctx *ctx, int64_t user_id,
 		   bool rotate, struct kith_err *err)
 {

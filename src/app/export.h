@@ -64,6 +64,11 @@ int app_vcard_contact(struct vcard_contact *vc, struct contact *c,
 int app_feed_token(char **token, struct app_ctx *ctx, int64_t user_id,
 		   bool rotate, struct kith_err *err);
 
+/* User user_id's feed token, or *token NULL when none is made yet (a
+ * read: nothing is made). The store's failures. */
+int app_feed_token_find(char **token, struct app_ctx *ctx, int64_t user_id,
+			struct kith_err *err);
+
 /* base + "/feeds/" + token + ".ics" (one '/' between them), malloc'd;
  * NULL when out of memory. */
 char *app_feed_url(const char *base, const char *token);

@@ -351,6 +351,12 @@ int app_signal_report(struct signal_user_stats **per, size_t *n,
 	return rc;
 }
 
+int app_hook_secret_find(char **secret, struct app_ctx *ctx,
+			 struct kith_err *err)
+{
+	return store_hook_get(secret, ctx->st, ctx->ws, err);
+}
+
 int app_hook_secret(char **secret, struct app_ctx *ctx, bool rotate,
 		    struct kith_err *err)
 {

@@ -81,6 +81,11 @@ int app_signal_report(struct signal_user_stats **per, size_t *n,
 int app_user_focus(bool *focused, kith_time *until, struct app_ctx *ctx,
 		   const struct user *u, struct kith_err *err);
 
+/* The workspace's webhook secret, or *secret NULL when it has none yet
+ * (a read: nothing is made). KITH_EIO from the store. */
+int app_hook_secret_find(char **secret, struct app_ctx *ctx,
+			 struct kith_err *err);
+
 /* The workspace's webhook secret, made on first use; rotate replaces it.
  * *secret is the caller's to free() (NULL on failure). KITH_EIO
  * (libsodium or the store), KITH_ENOMEM. */

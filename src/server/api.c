@@ -165,7 +165,7 @@ const struct route api_routes[] = {
 	{ .method = "GET", .pattern = "/api/v1/feed", .auth = AUTH_VIEWER,
 	  .fn = h_feed_get,
 	  .summary = "Your calendar feed URL (made on first use)",
-	  .tag = "feed", .created = 200 },
+	  .tag = "feed", .created = 200, .lock_late = true },
 	{ .method = "POST", .pattern = "/api/v1/feed/rotate",
 	  .auth = AUTH_VIEWER, .fn = h_feed_rotate,
 	  .summary = "Replace your calendar feed URL; the old one stops "
@@ -241,7 +241,7 @@ const struct route api_routes[] = {
 	  .tag = "signals", .body = "Focus", .created = 200 },
 	{ .method = "GET", .pattern = "/api/v1/webhook", .auth = AUTH_OWNER,
 	  .fn = h_webhook_get, .summary = "The workspace's webhook path",
-	  .tag = "signals", .created = 200 },
+	  .tag = "signals", .created = 200, .lock_late = true },
 	{ .method = "POST", .pattern = "/api/v1/webhook/rotate",
 	  .auth = AUTH_OWNER, .fn = h_webhook_rotate,
 	  .summary = "Replace the webhook secret", .tag = "signals",
@@ -1131,7 +1131,9 @@ void api_handle(struct store *st, struct http_request *req,
 				   "no route %s", req->path);
 		return;
 	}
-	write = strcmp(r->method, "GET") != 0;
+	/* A GET that is lock_late reads in a snapshot and may write (the
+	 * webhook secret, made on first use): it runs as a write. */
+	write = strcmp(r->method, "GET") != 0 || r->lock_late;
 	/* A read sees one snapshot, the token lookup included: one lock
 	 * for the whole request rather than one per statement. */
 	if (!write)

@@ -162,8 +162,17 @@ static void feed_answer(struct api *a, bool rotate)
 {
 	char *token = NULL;
 	json_t *j;
-	int rc = app_feed_token(&token, &a->ctx, a->user.id, rotate, &a->err);
+	int rc = app_feed_token_find(&token, &a->ctx, a->user.id, &a->err);
 
+	/* Made on first use, under the write lock (see h_webhook_get). */
+	if (!rc && (!token || rotate)) {
+		free(token);
+		token = NULL;
+		rc = api_lock(a);
+		if (!rc)
+			rc = app_feed_token(&token, &a->ctx, a->user.id,
+					    rotate, &a->err);
+	}
 	if (rc) {
 		api_fail(a, rc);
 		return;

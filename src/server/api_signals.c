@@ -566,8 +566,16 @@ void h_focus_put(struct api *a)
 void h_webhook_get(struct api *a)
 {
 	char *secret = NULL, path[200];
-	int rc = app_hook_secret(&secret, &a->ctx, false, &a->err);
+	int rc = app_hook_secret_find(&secret, &a->ctx, &a->err);
 
+	/* Made on first use. A write inside the read snapshot would fail
+	 * at once on SQLite if any writer committed since the snapshot
+	 * began: take the write lock first, and look again under it. */
+	if (!rc && !secret) {
+		rc = api_lock(a);
+		if (!rc)
+			rc = app_hook_secret(&secret, &a->ctx, false, &a->err);
+	}
 	if (rc) {
 		api_fail(a, rc);
 		return;
