@@ -7,14 +7,16 @@
 --
 -- What it changes, and why each is needed:
 -- 1. Citus keeps a unique rule only if it includes the distribution
---    column. Since migration 19 every key does, but for the directory,
---    which is unique across workspaces: a workspace's name, a sign-in
---    email, a calendar feed's hash, a session's id hash, a token's hash,
---    a webhook secret's hash. Each becomes unique within its workspace
---    here. What the single-node engines promise for them across
---    workspaces (two accounts never share an email) is then not held by
---    the database on Citus, until the store keeps the directory tables
---    of docs/SCALING.md (not done).
+--    column. Since migration 19 every key does, but for six rules that
+--    are global by design: a workspace's name, a sign-in email, a
+--    calendar feed's hash, a session's id hash, a token's hash, a
+--    webhook secret's hash. Each becomes unique within its workspace
+--    here; across workspaces the directory (migration 20) holds them:
+--    directory_workspace, directory_login and directory_credential,
+--    made reference tables below, keyed by the name, the email and the
+--    hash. The store writes them beside the rows they name and, on
+--    Citus, finds a credential's workspace there before reading its
+--    row on its one shard.
 -- 2. A workspace's id is its shard: Citus needs it before the row is
 --    routed, so the trigger that numbers it (kith_id, max(id) + 1, which
 --    on a shard would see only that shard) gives way to a sequence the
@@ -50,6 +52,9 @@ ALTER TABLE workspace ALTER id SET DEFAULT nextval('workspace_id_seq');
 -- 3. the tables: the schema version on every node; the book by
 -- workspace, parents before the tables whose keys point at them
 SELECT create_reference_table('kith_schema');
+SELECT create_reference_table('directory_workspace');
+SELECT create_reference_table('directory_login');
+SELECT create_reference_table('directory_credential');
 SELECT create_distributed_table('workspace', 'id');
 SELECT create_distributed_table('"user"', 'workspace_id', colocate_with => 'workspace');
 SELECT create_distributed_table('organization', 'workspace_id', colocate_with => 'workspace');

@@ -383,6 +383,29 @@ static void doctor_summaries(struct doctor *d, struct store *st)
 		say(d, "summaries", "ok (recomputed from history)");
 }
 
+static void doctor_directory(struct doctor *d, struct store *st)
+{
+	struct kith_err err = {0};
+	int64_t missing = 0, stale = 0;
+
+	if (store_directory_check(&missing, &stale, st, &err)) {
+		problem(d, "directory", "%s", err.msg);
+		return;
+	}
+	json_object_set_new(d->out, "directory_missing",
+			    json_integer(missing));
+	json_object_set_new(d->out, "directory_stale", json_integer(stale));
+	if (missing || stale)
+		problem(d, "directory",
+			"%lld names, emails or credentials missing from the "
+			"directory, %lld entries naming nothing (sign-in and "
+			"credential lookups on Citus read it)",
+			(long long)missing, (long long)stale);
+	else
+		say(d, "directory", "ok (every workspace name, sign-in email "
+			"and credential, and nothing else)");
+}
+
 static void doctor_notify(struct doctor *d, struct store *st)
 {
 	struct kith_err err = {0};
@@ -505,6 +528,7 @@ int cmd_doctor(struct cli *c)
 		doctor_file(&d, &healthy);
 	if (healthy && !store_open(&c->app.st, c->db_path, &c->err)) {
 		doctor_summaries(&d, c->app.st);
+		doctor_directory(&d, c->app.st);
 		doctor_notify(&d, c->app.st);
 		doctor_mailboxes(&d, c->app.st);
 	} else if (healthy) {

@@ -1352,6 +1352,34 @@ static const char *const migrations[] = {
 	" WHERE id = NEW.workspace_id; UPDATE dav_card SET seq ="
 	" (SELECT dav_seq FROM workspace  WHERE id = NEW.workspace_id)"
 	" WHERE workspace_id = NEW.workspace_id AND id = NEW.id; END;",
+	/* 20: the directory. What is unique across workspaces (a
+	 * workspace's name, a sign-in email, a credential's hash), and how
+	 * a request finds its workspace by them: three small tables the
+	 * store writes beside the rows they name. On Citus they are the
+	 * reference tables, and the one place those rules hold
+	 * (docs/SCALING.md). */
+	"CREATE TABLE directory_workspace (name TEXT NOT NULL COLLATE"
+	" NOCASE PRIMARY KEY, workspace_id INTEGER NOT NULL UNIQUE)"
+	" WITHOUT ROWID;"
+	"CREATE TABLE directory_login (email TEXT NOT NULL COLLATE NOCASE"
+	" PRIMARY KEY, workspace_id INTEGER NOT NULL, user_id INTEGER NOT"
+	" NULL, UNIQUE (workspace_id, user_id)) WITHOUT ROWID;"
+	"CREATE TABLE directory_credential (hash TEXT NOT NULL PRIMARY"
+	" KEY, kind TEXT NOT NULL, workspace_id INTEGER NOT NULL, user_id"
+	" INTEGER) WITHOUT ROWID;"
+	"CREATE INDEX directory_credential_user ON"
+	" directory_credential(workspace_id, user_id, kind);"
+	"INSERT INTO directory_workspace SELECT name, id FROM workspace;"
+	"INSERT INTO directory_login SELECT email, workspace_id, id FROM"
+	" user;"
+	"INSERT INTO directory_credential SELECT id_hash, 'session',"
+	" workspace_id, user_id FROM session;"
+	"INSERT INTO directory_credential SELECT hash, 'token',"
+	" workspace_id, user_id FROM api_token;"
+	"INSERT INTO directory_credential SELECT secret_hash, 'hook',"
+	" workspace_id, NULL FROM hook;"
+	"INSERT INTO directory_credential SELECT feed_hash, 'feed',"
+	" workspace_id, id FROM user WHERE feed_hash IS NOT NULL;",
 };
 
 size_t migrate_count(void)

@@ -1015,6 +1015,28 @@ static const char *const migrations_pg[] = {
 	"DROP INDEX contact_uid;"
 	"CREATE INDEX contact_uid ON contact(workspace_id, uid, id)"
 	" WHERE uid IS NOT NULL;",
+	/* 20: the directory (as SQLite's). On Citus these three are the
+	 * reference tables (scripts/citus-distribute.sql). */
+	"CREATE TABLE directory_workspace (name TEXT COLLATE nocase NOT NULL"
+	" PRIMARY KEY, workspace_id BIGINT NOT NULL UNIQUE);"
+	"CREATE TABLE directory_login (email TEXT COLLATE nocase NOT NULL"
+	" PRIMARY KEY, workspace_id BIGINT NOT NULL, user_id BIGINT NOT"
+	" NULL, UNIQUE (workspace_id, user_id));"
+	"CREATE TABLE directory_credential (hash TEXT NOT NULL PRIMARY KEY,"
+	" kind TEXT NOT NULL, workspace_id BIGINT NOT NULL, user_id BIGINT);"
+	"CREATE INDEX directory_credential_user ON"
+	" directory_credential(workspace_id, user_id, kind);"
+	"INSERT INTO directory_workspace SELECT name, id FROM workspace;"
+	"INSERT INTO directory_login SELECT email, workspace_id, id FROM"
+	" \"user\";"
+	"INSERT INTO directory_credential SELECT id_hash, 'session',"
+	" workspace_id, user_id FROM session;"
+	"INSERT INTO directory_credential SELECT hash, 'token',"
+	" workspace_id, user_id FROM api_token;"
+	"INSERT INTO directory_credential SELECT secret_hash, 'hook',"
+	" workspace_id, NULL FROM hook;"
+	"INSERT INTO directory_credential SELECT feed_hash, 'feed',"
+	" workspace_id, id FROM \"user\" WHERE feed_hash IS NOT NULL;",
 };
 
 /* NULL past either list: a SQLite migration without its PostgreSQL

@@ -519,6 +519,106 @@ const char *store_path_display(char *buf, size_t n, const char *path)
 	return buf;
 }
 
+/* Citus shards by workspace: look credentials up in the directory
+ * first (sq_directory_ws). */
+static int detect_sharded(struct store *st, struct kith_err *err)
+{
+	db_stmt *s;
+	int rc, more;
+
+	STMT(s, "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname ="
+		" 'citus')");
+	STEP(s, more);
+	st->sharded = more && db_column_int(s, 0);
+	db_reset(s);
+	return KITH_OK;
+done:
+	return rc;
+}
+
+void store_set_sharded(struct store *st, bool on)
+{
+	st->sharded = on;
+}
+
+int sq_directory_ws(int64_t *ws, struct store *st, const char *sql,
+		    const char *key, struct kith_err *err)
+{
+	db_stmt *s;
+	int rc, more;
+
+	*ws = 0;
+	STMT(s, sql);
+	bind_text(s, 1, key);
+	STEP(s, more);
+	if (more)
+		*ws = db_column_int64(s, 0);
+	db_reset(s);
+	return KITH_OK;
+done:
+	return rc;
+}
+
+db_stmt *sq_by_directory(int *rc, struct store *st, const char *dir_sql,
+			 const char *key, const char *pinned,
+			 const char *global, int ws_param,
+			 struct kith_err *err)
+{
+	int64_t ws = 0;
+	db_stmt *s;
+
+	if (st->sharded) {
+		*rc = sq_directory_ws(&ws, st, dir_sql, key, err);
+		if (*rc)
+			return NULL;
+	}
+	s = stmt_get(st, st->sharded ? pinned : global, err);
+	if (!s) {
+		*rc = KITH_EIO;
+		return NULL;
+	}
+	if (st->sharded)
+		db_bind_int64(s, ws_param, ws);
+	*rc = KITH_OK;
+	return s;
+}
+
+int sq_directory_credential_add(struct store *st, const char *hash,
+				const char *kind, int64_t ws, int64_t user_id,
+				struct kith_err *err)
+{
+	db_stmt *s;
+	int rc;
+
+	STMT(s, "INSERT INTO directory_credential(hash, kind, workspace_id,"
+		" user_id) VALUES (?, ?, ?, ?)");
+	bind_text(s, 1, hash);
+	bind_text(s, 2, kind);
+	db_bind_int64(s, 3, ws);
+	if (user_id)
+		db_bind_int64(s, 4, user_id);
+	else
+		db_bind_null(s, 4);
+	EXEC(s, "add credential to the directory");
+	return KITH_OK;
+done:
+	return rc;
+}
+
+int sq_directory_credential_drop(struct store *st, const char *hash,
+				 struct kith_err *err)
+{
+	db_stmt *s;
+	int rc;
+
+	STMT(s, "DELETE FROM directory_credential WHERE hash = ?");
+	bind_text(s, 1, hash);
+	EXEC(s, "drop credential from the directory");
+	return KITH_OK;
+done:
+	return rc;
+}
+
 int store_open(struct store **out, const char *path, struct kith_err *err)
 {
 	struct store *st;
@@ -533,6 +633,8 @@ int store_open(struct store **out, const char *path, struct kith_err *err)
 		rc = pg_open(&st->pg, path, err);
 		if (!rc)
 			rc = run_migrations_pg(st, err);
+		if (!rc)
+			rc = detect_sharded(st, err);
 		if (rc)
 			goto done;
 		*out = st;
@@ -910,6 +1012,12 @@ int store_workspace_create(int64_t *id, struct store *st, const char *name,
 	db_bind_int64(s, 2, now);
 	EXEC(s, "create workspace");
 	*id = db_last_id(st);
+	/* The name is unique across workspaces: the directory holds it. */
+	STMT(s, "INSERT INTO directory_workspace(name, workspace_id)"
+		" VALUES (?, ?)");
+	bind_text(s, 1, name);
+	db_bind_int64(s, 2, *id);
+	EXEC(s, "create workspace");
 	for (size_t i = 0; i < sizeof(default_rules) / sizeof(*default_rules);
 	     i++) {
 		STMT(s, "INSERT INTO cadence_rule(workspace_id, scope, key,"
@@ -996,6 +1104,11 @@ int store_workspace_update(struct store *st, const struct workspace *w,
 	db_bind_int(s, 4, w->work_end_min);
 	db_bind_int(s, 5, w->response_target_min);
 	db_bind_int64(s, 6, w->id);
+	EXEC(s, "update workspace");
+	STMT(s, "UPDATE directory_workspace SET name = ?2 WHERE"
+		" workspace_id = ?1");
+	db_bind_int64(s, 1, w->id);
+	bind_text(s, 2, w->name);
 	EXEC(s, "update workspace");
 	return KITH_OK;
 done:

@@ -7,6 +7,18 @@
 
 /* ---- accounts ---- */
 
+/* A session's or a token's user, the WHERE to follow. */
+#define SESSION_USER                                                         \
+	"SELECT u.id, u.workspace_id, u.email, u.name, u.role,"              \
+	" u.password_hash, u.tz, u.created_at, u.focus_until,"               \
+	" u.digest_day FROM session x JOIN \"user\" u ON"                    \
+	" u.workspace_id = x.workspace_id AND u.id = x.user_id"
+#define TOKEN_USER                                                           \
+	"SELECT u.id, u.workspace_id, u.email, u.name, u.role,"              \
+	" u.password_hash, u.tz, u.created_at, u.focus_until,"               \
+	" u.digest_day FROM api_token t JOIN \"user\" u ON"                  \
+	" u.workspace_id = t.workspace_id AND u.id = t.user_id"
+
 void sq_user_read(db_stmt *s, struct user *u)
 {
 	memset(u, 0, sizeof(*u));
@@ -58,6 +70,25 @@ int store_user_add(struct store *st, struct user *u, struct kith_err *err)
 	if (!u->id)
 		return kith_err_set(err, KITH_ECONFLICT, "email",
 				    "%s already has an account", u->email);
+	/* An email signs in to one account across every workspace: the
+	 * directory holds that rule (on Citus, the only place it can).
+	 * Taken: the row just added goes, and the answer is the same. */
+	STMT(s, "INSERT INTO directory_login(email, workspace_id, user_id)"
+		" VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
+	bind_text(s, 1, u->email);
+	db_bind_int64(s, 2, u->workspace_id);
+	db_bind_int64(s, 3, u->id);
+	EXEC(s, "add user");
+	if (!db_changes(st)) {
+		STMT(s, "DELETE FROM \"user\" WHERE workspace_id = ? AND"
+			" id = ?");
+		db_bind_int64(s, 1, u->workspace_id);
+		db_bind_int64(s, 2, u->id);
+		EXEC(s, "add user");
+		u->id = 0;
+		return kith_err_set(err, KITH_ECONFLICT, "email",
+				    "%s already has an account", u->email);
+	}
 	return KITH_OK;
 done:
 	return rc;
@@ -99,11 +130,15 @@ int store_user_by_email(struct user *out, struct store *st, const char *email,
 	db_stmt *s;
 	int rc;
 
-	STMT(s, "SELECT " USER_COLS " FROM \"user\" WHERE email = ?");
+	s = sq_by_directory(&rc, st, DIR_BY_EMAIL, email,
+			    "SELECT " USER_COLS " FROM \"user\" WHERE"
+			    " workspace_id = ?2 AND email = ?1",
+			    "SELECT " USER_COLS " FROM \"user\" WHERE email = ?1",
+			    2, err);
+	if (!s)
+		return rc;
 	bind_text(s, 1, email);
 	return user_one(out, st, s, err);
-done:
-	return rc;
 }
 
 void store_users_free(struct user *u, size_t n)
@@ -165,6 +200,10 @@ int store_user_delete(struct store *st, int64_t ws, int64_t id,
 		      struct kith_err *err)
 {
 	static const char *const sql[] = {
+		"DELETE FROM directory_credential WHERE workspace_id = ?1"
+		" AND user_id = ?2",
+		"DELETE FROM directory_login WHERE workspace_id = ?1 AND"
+		" user_id = ?2",
 		"DELETE FROM session WHERE user_id = ?2 AND workspace_id = ?1",
 		"DELETE FROM api_token WHERE user_id = ?2 AND workspace_id = ?1",
 		"DELETE FROM touch_user WHERE user_id = ?2 AND workspace_id = ?1",
@@ -233,7 +272,8 @@ int store_session_add(struct store *st, const char *id_hash, int64_t ws,
 	db_bind_int64(s, 5, expires);
 	db_bind_int64(s, 6, idle_until);
 	EXEC(s, "add session");
-	return KITH_OK;
+	return sq_directory_credential_add(st, id_hash, "session", ws,
+					   user_id, err);
 done:
 	return rc;
 }
@@ -244,18 +284,20 @@ int store_session_user(struct user *out, struct store *st, const char *id_hash,
 	db_stmt *s;
 	int rc;
 
-	STMT(s, "SELECT u.id, u.workspace_id, u.email, u.name, u.role,"
-		" u.password_hash, u.tz, u.created_at, u.focus_until,"
-		" u.digest_day FROM session x"
-		" JOIN \"user\" u ON u.workspace_id = x.workspace_id"
-		" AND u.id = x.user_id"
-		" WHERE x.id_hash = ?1 AND x.expires_at > ?2"
-		" AND coalesce(x.idle_until, x.expires_at) > ?2");
+	s = sq_by_directory(&rc, st, DIR_BY_HASH, id_hash,
+			    SESSION_USER
+			    " WHERE x.workspace_id = ?3 AND x.id_hash = ?1"
+			    " AND x.expires_at > ?2"
+			    " AND coalesce(x.idle_until, x.expires_at) > ?2",
+			    SESSION_USER
+			    " WHERE x.id_hash = ?1 AND x.expires_at > ?2"
+			    " AND coalesce(x.idle_until, x.expires_at) > ?2",
+			    3, err);
+	if (!s)
+		return rc;
 	bind_text(s, 1, id_hash);
 	db_bind_int64(s, 2, now);
 	return user_one(out, st, s, err);
-done:
-	return rc;
 }
 
 int store_session_touch(struct store *st, const char *id_hash,
@@ -264,8 +306,16 @@ int store_session_touch(struct store *st, const char *id_hash,
 	db_stmt *s;
 	int rc;
 
-	STMT(s, "UPDATE session SET idle_until = min(expires_at, ?2)"
-		" WHERE id_hash = ?1 AND coalesce(idle_until, 0) < min(expires_at, ?2)");
+	s = sq_by_directory(&rc, st, DIR_BY_HASH, id_hash,
+			    "UPDATE session SET idle_until = min(expires_at, ?2)"
+			    " WHERE workspace_id = ?3 AND id_hash = ?1"
+			    " AND coalesce(idle_until, 0) < min(expires_at, ?2)",
+			    "UPDATE session SET idle_until = min(expires_at, ?2)"
+			    " WHERE id_hash = ?1"
+			    " AND coalesce(idle_until, 0) < min(expires_at, ?2)",
+			    3, err);
+	if (!s)
+		return rc;
 	bind_text(s, 1, id_hash);
 	db_bind_int64(s, 2, idle_until);
 	EXEC(s, "touch session");
@@ -292,6 +342,16 @@ int store_session_delete_user(int64_t *n, struct store *st, int64_t ws,
 	EXEC(s, "end sessions");
 	if (n)
 		*n = db_changes(st);
+	STMT(s, "DELETE FROM directory_credential WHERE workspace_id = ?1"
+		" AND user_id = ?2 AND kind = 'session'"
+		" AND (CAST(?3 AS TEXT) IS NULL OR hash <> ?3)");
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, user_id);
+	if (keep_hash)
+		bind_text(s, 3, keep_hash);
+	else
+		db_bind_null(s, 3);
+	EXEC(s, "end sessions");
 	return KITH_OK;
 done:
 	return rc;
@@ -300,15 +360,41 @@ done:
 int store_session_purge(struct store *st, kith_time now,
 			struct kith_err *err)
 {
+	char **gone = NULL;
+	size_t n = 0;
 	db_stmt *s;
-	int rc;
+	int rc, more;
 
+	/* Each ended session's hash leaves the directory too: read back
+	 * first, dropped by its key after (on Citus the directory is a
+	 * reference table, written by key, never joined to a shard). */
 	STMT(s, "DELETE FROM session WHERE expires_at <= ?1"
-		" OR coalesce(idle_until, expires_at) <= ?1");
+		" OR coalesce(idle_until, expires_at) <= ?1 RETURNING id_hash");
 	db_bind_int64(s, 1, now);
-	EXEC(s, "purge sessions");
-	return KITH_OK;
+	for (;;) {
+		STEP(s, more);
+		if (!more)
+			break;
+		PUSH(gone, n, err);
+		gone[n] = col_str(s, 0);
+		if (!gone[n]) {
+			db_reset(s);
+			rc = kith_err_nomem(err);
+			goto done;
+		}
+		n++;
+	}
+	db_reset(s);
+	for (size_t i = 0; i < n; i++) {
+		rc = sq_directory_credential_drop(st, gone[i], err);
+		if (rc)
+			goto done;
+	}
+	rc = KITH_OK;
 done:
+	for (size_t i = 0; i < n; i++)
+		free(gone[i]);
+	free(gone);
 	return rc;
 }
 
@@ -318,10 +404,16 @@ int store_session_delete(struct store *st, const char *id_hash,
 	db_stmt *s;
 	int rc;
 
-	STMT(s, "DELETE FROM session WHERE id_hash = ?");
+	s = sq_by_directory(&rc, st, DIR_BY_HASH, id_hash,
+			    "DELETE FROM session WHERE workspace_id = ?2 AND"
+			    " id_hash = ?1",
+			    "DELETE FROM session WHERE id_hash = ?1",
+			    2, err);
+	if (!s)
+		return rc;
 	bind_text(s, 1, id_hash);
 	EXEC(s, "delete session");
-	return KITH_OK;
+	return sq_directory_credential_drop(st, id_hash, err);
 done:
 	return rc;
 }
@@ -353,7 +445,8 @@ int store_token_add(int64_t *id, struct store *st, int64_t ws, int64_t user_id,
 	if (!db_changes(st))
 		return kith_err_set(err, KITH_ENOTFOUND, "user", "no such user");
 	*id = db_last_id(st);
-	return KITH_OK;
+	return sq_directory_credential_add(st, hash, "token", ws, user_id,
+					   err);
 done:
 	return rc;
 }
@@ -364,18 +457,20 @@ int store_token_user(struct user *out, struct store *st, const char *hash,
 	db_stmt *s;
 	int rc;
 
-	STMT(s, "SELECT u.id, u.workspace_id, u.email, u.name, u.role,"
-		" u.password_hash, u.tz, u.created_at, u.focus_until,"
-		" u.digest_day FROM api_token t"
-		" JOIN \"user\" u ON u.workspace_id = t.workspace_id"
-		" AND u.id = t.user_id"
-		" WHERE t.hash = ?1 AND t.revoked_at IS NULL"
-		" AND (t.expires_at IS NULL OR t.expires_at > ?2)");
+	s = sq_by_directory(&rc, st, DIR_BY_HASH, hash,
+			    TOKEN_USER
+			    " WHERE t.workspace_id = ?3 AND t.hash = ?1"
+			    " AND t.revoked_at IS NULL"
+			    " AND (t.expires_at IS NULL OR t.expires_at > ?2)",
+			    TOKEN_USER
+			    " WHERE t.hash = ?1 AND t.revoked_at IS NULL"
+			    " AND (t.expires_at IS NULL OR t.expires_at > ?2)",
+			    3, err);
+	if (!s)
+		return rc;
 	bind_text(s, 1, hash);
 	db_bind_int64(s, 2, now);
 	return user_one(out, st, s, err);
-done:
-	return rc;
 }
 
 int store_token_touch(struct store *st, const char *hash, kith_time now,
@@ -384,8 +479,15 @@ int store_token_touch(struct store *st, const char *hash, kith_time now,
 	db_stmt *s;
 	int rc;
 
-	STMT(s, "UPDATE api_token SET last_used_at = ?2 WHERE hash = ?1"
-		" AND (last_used_at IS NULL OR last_used_at < ?2 - 60)");
+	s = sq_by_directory(&rc, st, DIR_BY_HASH, hash,
+			    "UPDATE api_token SET last_used_at = ?2 WHERE"
+			    " workspace_id = ?3 AND hash = ?1"
+			    " AND (last_used_at IS NULL OR last_used_at < ?2 - 60)",
+			    "UPDATE api_token SET last_used_at = ?2 WHERE hash = ?1"
+			    " AND (last_used_at IS NULL OR last_used_at < ?2 - 60)",
+			    3, err);
+	if (!s)
+		return rc;
 	bind_text(s, 1, hash);
 	db_bind_int64(s, 2, now);
 	EXEC(s, "note token use");
@@ -498,7 +600,14 @@ int store_feed_set(struct store *st, int64_t ws, int64_t user_id,
 	if (!db_changes(st))
 		return kith_err_set(err, KITH_ENOTFOUND, "user",
 				    "no such user");
-	return KITH_OK;
+	/* The old URL leaves the directory with the old secret. */
+	STMT(s, "DELETE FROM directory_credential WHERE workspace_id = ?1"
+		" AND user_id = ?2 AND kind = 'feed'");
+	db_bind_int64(s, 1, ws);
+	db_bind_int64(s, 2, user_id);
+	EXEC(s, "set feed secret");
+	return sq_directory_credential_add(st, hash, "feed", ws, user_id,
+					   err);
 done:
 	return rc;
 }
@@ -509,8 +618,14 @@ int store_feed_find(struct user *out, char **secret, struct store *st,
 	db_stmt *s;
 	int rc, more;
 
-	STMT(s, "SELECT " USER_COLS ", feed_secret FROM \"user\""
-		" WHERE feed_hash = ?");
+	s = sq_by_directory(&rc, st, DIR_BY_HASH, hash,
+			    "SELECT " USER_COLS ", feed_secret FROM \"user\""
+			    " WHERE workspace_id = ?2 AND feed_hash = ?1",
+			    "SELECT " USER_COLS ", feed_secret FROM \"user\""
+			    " WHERE feed_hash = ?1",
+			    2, err);
+	if (!s)
+		return rc;
 	bind_text(s, 1, hash);
 	STEP(s, more);
 	if (!more)

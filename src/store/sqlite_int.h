@@ -61,9 +61,38 @@ struct store {
 	int64_t tenant;
 	bool writer_locked;
 	int64_t last_id;	/* the last RETURNING id (exec_stmt) */
+	/* PostgreSQL with Citus: a lookup by a directory key (a hash, an
+	 * email) reads the directory first, so the row it names is read
+	 * on its one shard. Elsewhere the global index answers at once. */
+	bool sharded;
 };
 
 /* ---- plumbing ---- */
+
+/*
+ * The directory (migration 20): rows beside the ones they name, written
+ * in the same transaction. sq_directory_ws: the workspace a directory
+ * key names, by one of the SQL texts below; 0 when it names none.
+ */
+#define DIR_BY_HASH "SELECT workspace_id FROM directory_credential WHERE hash = ?"
+#define DIR_BY_EMAIL "SELECT workspace_id FROM directory_login WHERE email = ?"
+int sq_directory_ws(int64_t *ws, struct store *st, const char *sql,
+		    const char *key, struct kith_err *err);
+/* The statement of a lookup by a directory key (key bound as ?1 by the
+ * caller): on a sharded store, pinned (its workspace, read from the
+ * directory by dir_sql, bound here as ?ws_param); elsewhere global. NULL
+ * with *rc set on failure. Both texts are static strings. */
+db_stmt *sq_by_directory(int *rc, struct store *st, const char *dir_sql,
+			 const char *key, const char *pinned,
+			 const char *global, int ws_param,
+			 struct kith_err *err);
+/* A credential's hash (kind: session, token, hook, feed), user_id 0 for
+ * none. A hash already there is KITH_ECONFLICT. */
+int sq_directory_credential_add(struct store *st, const char *hash,
+				const char *kind, int64_t ws, int64_t user_id,
+				struct kith_err *err);
+int sq_directory_credential_drop(struct store *st, const char *hash,
+				 struct kith_err *err);
 
 /* How sq_open_conn opens: as usual; with the WAL index in the
  * connection's memory (a full disk cannot grow the -shm file); or

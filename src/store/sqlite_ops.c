@@ -765,3 +765,49 @@ int store_summaries_check(int64_t *bad, int64_t *first_id, struct store *st,
 	free(after);
 	return rc;
 }
+
+int store_directory_check(int64_t *missing, int64_t *stale, struct store *st,
+			  struct kith_err *err)
+{
+	db_stmt *s;
+	int rc, more;
+
+	*missing = *stale = 0;
+	STMT(s, "SELECT (SELECT count(*) FROM workspace w WHERE NOT EXISTS"
+		" (SELECT 1 FROM directory_workspace d WHERE d.workspace_id ="
+		" w.id AND d.name = w.name)) + (SELECT count(*) FROM \"user\" u"
+		" WHERE NOT EXISTS (SELECT 1 FROM directory_login d WHERE"
+		" d.workspace_id = u.workspace_id AND d.user_id = u.id AND"
+		" d.email = u.email)) + (SELECT count(*) FROM session x WHERE"
+		" NOT EXISTS (SELECT 1 FROM directory_credential d WHERE"
+		" d.hash = x.id_hash AND d.workspace_id = x.workspace_id))"
+		" + (SELECT count(*) FROM api_token t WHERE NOT EXISTS (SELECT"
+		" 1 FROM directory_credential d WHERE d.hash = t.hash AND"
+		" d.workspace_id = t.workspace_id)) + (SELECT count(*) FROM"
+		" hook h WHERE NOT EXISTS (SELECT 1 FROM directory_credential d"
+		" WHERE d.hash = h.secret_hash AND d.workspace_id ="
+		" h.workspace_id)) + (SELECT count(*) FROM \"user\" u WHERE"
+		" u.feed_hash IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
+		" directory_credential d WHERE d.hash = u.feed_hash AND"
+		" d.workspace_id = u.workspace_id))");
+	STEP(s, more);
+	*missing = more ? db_column_int64(s, 0) : 0;
+	db_reset(s);
+	/* The directory's side, counted from the rows that exist: every
+	 * entry above matched one row, so the entries beyond those are
+	 * stale (on Citus a reference table is not joined to a shard from
+	 * its outer side). */
+	STMT(s, "SELECT (SELECT count(*) FROM directory_workspace) +"
+		" (SELECT count(*) FROM directory_login) + (SELECT count(*)"
+		" FROM directory_credential) - (SELECT count(*) FROM workspace)"
+		" - (SELECT count(*) FROM \"user\") - (SELECT count(*) FROM"
+		" session) - (SELECT count(*) FROM api_token) - (SELECT"
+		" count(*) FROM hook) - (SELECT count(*) FROM \"user\" WHERE"
+		" feed_hash IS NOT NULL)");
+	STEP(s, more);
+	*stale = more ? db_column_int64(s, 0) + *missing : 0;
+	db_reset(s);
+	return KITH_OK;
+done:
+	return rc;
+}

@@ -39,7 +39,12 @@ int store_hook_set(struct store *st, int64_t ws, const char *secret,
 	bind_text(s, 2, secret);
 	bind_text(s, 3, hash);
 	EXEC(s, "set webhook secret");
-	return KITH_OK;
+	/* A rotated secret's old hash leaves the directory. */
+	STMT(s, "DELETE FROM directory_credential WHERE workspace_id = ?"
+		" AND user_id IS NULL AND kind = 'hook'");
+	db_bind_int64(s, 1, ws);
+	EXEC(s, "set webhook secret");
+	return sq_directory_credential_add(st, hash, "hook", ws, 0, err);
 done:
 	return rc;
 }
@@ -50,7 +55,14 @@ int store_hook_find(int64_t *ws, char **secret, struct store *st,
 	db_stmt *s;
 	int rc, more;
 
-	STMT(s, "SELECT workspace_id, secret FROM hook WHERE secret_hash = ?");
+	s = sq_by_directory(&rc, st, DIR_BY_HASH, hash,
+			    "SELECT workspace_id, secret FROM hook WHERE"
+			    " workspace_id = ?2 AND secret_hash = ?1",
+			    "SELECT workspace_id, secret FROM hook WHERE"
+			    " secret_hash = ?1",
+			    2, err);
+	if (!s)
+		return rc;
 	bind_text(s, 1, hash);
 	STEP(s, more);
 	if (!more)

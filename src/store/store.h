@@ -139,6 +139,17 @@ int store_begin(struct store *st, struct kith_err *err);
  * never concurrent. No effect on SQLite (one writer already).
  */
 void store_set_tenant(struct store *st, int64_t ws);
+
+/*
+ * Whether a lookup by a credential's hash (session, token, webhook,
+ * feed) or a sign-in email reads the directory (migration 20) for the
+ * workspace first, then the row on that workspace alone: two statements
+ * instead of one, each on one shard. store_open turns it on for a
+ * PostgreSQL database with Citus. Any engine answers the same either
+ * way, so it may be turned on anywhere (the unit tests run that path on
+ * both single-node engines).
+ */
+void store_set_sharded(struct store *st, bool on);
 int store_commit(struct store *st, struct kith_err *err);
 void store_rollback(struct store *st);
 bool store_in_transaction(struct store *st);
@@ -580,7 +591,11 @@ int store_agenda_each(struct store *st, int64_t ws, kith_time now,
  * A user handed back (get, by_email, session_user, token_user) is the
  * caller's, released with user_clear; on error it is left as it was.
  * Lists are freed with store_users_free / store_tokens_free. Calls by a
- * hash (sessions, tokens) take no workspace: the hash finds it.
+ * hash (sessions, tokens) take no workspace: the hash finds it. Every
+ * write of a workspace's name, a sign-in email or a credential's hash
+ * (here, and the webhook's and the feed's) writes the directory in the
+ * same transaction: it is what keeps them unique across workspaces on
+ * Citus, and what finds their workspace there (store_set_sharded).
  */
 /* Add u (u->workspace_id set); KITH_ECONFLICT with field "email" when
  * the email is taken; otherwise the common failures (a busy lock is
@@ -1173,6 +1188,14 @@ int store_outbox_failing(int64_t *count, char **last_error, struct store *st,
  * lock for a moment); changes nothing.
  */
 int store_summaries_check(int64_t *bad, int64_t *first_id, struct store *st,
+			  struct kith_err *err);
+/*
+ * The directory against the rows it names (kith doctor): *missing, the
+ * workspace names, sign-in emails and credential hashes it lacks (or
+ * holds for another workspace); *stale, its entries that name no row.
+ * Both 0 in a consistent book. Reads the whole database.
+ */
+int store_directory_check(int64_t *missing, int64_t *stale, struct store *st,
 			  struct kith_err *err);
 
 #endif

@@ -11,6 +11,7 @@ if [ -n "${KITH_TEST_PG:-}" ]; then
 	ok "says it is PostgreSQL" grep -q "PostgreSQL, connected" "$T_DIR/out"
 	ok "and never shows the URL" bash -c '! grep -q "postgresql://" "$1"' _ "$T_DIR/out"
 	ok "checks the summaries" grep -q "summaries  ok" "$T_DIR/out"
+	ok "checks the directory" grep -q "directory  ok" "$T_DIR/out"
 	check_rc "doctor --json" 0 kith --json doctor
 	ok "--json: ok, schema current" \
 		test "$(jq -c '[.ok, .database, .schema.file == .schema.kith]' "$T_DIR/out")" = '[true,"postgresql",true]'
@@ -41,6 +42,7 @@ ok "says all well" grep -qx 'all well' "$T_DIR/out"
 ok "names integrity ok" grep -qx 'integrity  ok' "$T_DIR/out"
 ok "names the schema as current" grep -qx "schema     $v (current)" "$T_DIR/out"
 ok "checks summaries" grep -qx 'summaries  ok (recomputed from history)' "$T_DIR/out"
+ok "checks the directory" grep -qx 'directory  ok (every workspace name, sign-in email and credential, and nothing else)' "$T_DIR/out"
 ok "lists the contact table's rows" grep -Eq "^ +contact +$n rows" "$T_DIR/out"
 check_rc "--json: exit 0" 0 kith doctor --json
 ok "--json: ok, integrity, rows" test "$(jq -c "[.ok, .integrity, (.tables[] | select(.name == \"contact\") | .rows), .schema.file == .schema.kith, (.problems | length)]" "$T_DIR/out")" = "[true,\"ok\",$n,true,0]"
@@ -55,6 +57,18 @@ kith doctor: 1 problem found" \
 ok "the check changed nothing" \
 	test "$(sqlite3 "$KITH_DB" 'SELECT touch_count FROM contact WHERE id = 3')" = \
 	     "$(($(sqlite3 "$T_DIR/good.db" 'SELECT touch_count FROM contact WHERE id = 3') + 7))"
+cp "$T_DIR/good.db" "$KITH_DB"
+
+# ---- the directory (migration 20) against the rows it names ----
+T=$(kith "${W[@]}" token create ana@studio.example --name t410 | tail -1)
+sqlite3 "$KITH_DB" "DELETE FROM directory_credential WHERE kind = 'token';
+	INSERT INTO directory_login VALUES ('gone@studio.example', 1, 99)"
+check "a token missing from the directory, an email naming nobody: exit 1" 1 \
+"directory  PROBLEM: 1 names, emails or credentials missing from the directory, 1 entries naming nothing (sign-in and credential lookups on Citus read it)
+kith doctor: 1 problem found" \
+	problems
+ok "--json: directory_missing 1, directory_stale 1" \
+	bash -c '"$1" doctor --json 2>/dev/null | jq -e ".directory_missing == 1 and .directory_stale == 1" >/dev/null' _ "$KITH"
 cp "$T_DIR/good.db" "$KITH_DB"
 
 # ---- notify targets and their outbox ----

@@ -17,7 +17,10 @@ log=$T_DIR/sql.log
 
 # The distribution plan: each table of src/store/migrate.c and its
 # distribution column. workspace is distributed by its id (co-located
-# with the rest). No table is a reference table today.
+# with the rest). The directory (migration 20: directory_workspace,
+# directory_login, directory_credential) is made of reference tables,
+# copied to every node: a statement on them alone is routable anywhere,
+# so they are not listed.
 cat >"$T_DIR/tables" <<'TABLES'
 workspace id
 user workspace_id
@@ -71,11 +74,15 @@ cat >"$T_DIR/allow" <<'ALLOW'
 ^INSERT INTO (contact_email|contact_phone|contact_handle|contact_tag|contact_address|touch_user|meeting_contact)_new 	migration 18 rebuilds a contact's lists, touch_user and meeting_contact with tenant-first keys
 ^INSERT INTO \w+_new \([a-z_", ]+\) SELECT [a-z_", ]+ FROM "?\w+"?;?$	migration 19 rebuilds each table keyed by an id, and those that point at one, keyed (workspace_id, id)
 ^UPDATE workspace SET mailbox_seq = \(SELECT coalesce\(max\((seq|last)\), 0\) FROM (sqlite_sequence|kith_autoinc) 	migration 19 gives every workspace the highest mailbox id given so far
+^INSERT INTO directory_(workspace|login|credential) SELECT [A-Za-z_', ]+ FROM "?(workspace|user|session|api_token|hook)"?( WHERE feed_hash IS NOT NULL)?;?$	migration 20 fills the directory from every workspace's name, accounts and credentials
 # The directory of workspaces: the operator's CLI picks or makes one.
 ^SELECT id, name, tz, work_start, work_end, response_target, created_at FROM workspace ORDER BY id$	store_workspace_list: which workspaces exist (the CLI's default, the book export)
 ^INSERT INTO workspace\(name, created_at\) VALUES	store_workspace_add: a new workspace gets its id here; the row lives on the shard of that id
 # Finding the workspace: a credential names a user, and the user row
 # names the workspace; every statement after it is pinned to that one.
+# On Citus the store reads the directory first (store_set_sharded) and
+# runs these pinned to the workspace it names; single-node engines run
+# them as below, one statement on the global unique index.
 FROM "user" WHERE email = \?\d*$	sign-in: the email is unique across workspaces (migration 2)
 FROM session x JOIN "user" u ON u\.workspace_id = x\.workspace_id AND u\.id = x\.user_id WHERE x\.id_hash = \?1	a request's session cookie, looked up by its hash
 ^UPDATE session SET idle_until = min\(expires_at, \?2\) WHERE id_hash = \?1	the same session's idle deadline slides on use
@@ -95,6 +102,8 @@ FROM outbox o JOIN notify_target t ON t\.workspace_id = o\.workspace_id	the noti
 # The operator's whole-database checks (kith doctor, kith restore).
 ^SELECT EXISTS \(SELECT 1 FROM contact\) OR	restore: is the whole book empty
 FROM contact ORDER BY workspace_id, id$	doctor: every stored summary against history
+^SELECT \(SELECT count\(\*\) FROM workspace w WHERE NOT EXISTS \(SELECT 1 FROM directory_workspace 	doctor: the rows the directory should name and does not
+^SELECT \(SELECT count\(\*\) FROM directory_workspace\) \+ \(SELECT count\(\*\) FROM directory_login\) 	doctor: the directory's entries beyond the rows they name
 ^SELECT count\(\*\), \(SELECT last_error FROM outbox WHERE sent_at IS NULL	doctor: notifications that gave up
 ALLOW
 

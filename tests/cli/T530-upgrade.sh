@@ -6,7 +6,9 @@
 # and then kith opens it: migration 17 (indexes led by workspace_id, the
 # notify targets' table rebuilt on SQLite) and 18 (tenant-first keys for
 # a contact's lists, touch_user and meeting_contact: table rebuilds on
-# SQLite) must keep every row and every link, on either engine.
+# SQLite) must keep every row and every link, on either engine; 19
+# keys the id tables per workspace, and 20 fills the directory from the
+# book's workspace name, sign-in email and credentials.
 . "$(dirname "$0")/lib.sh"
 dump=$(dirname "$KITH")/tools/dump_migrations
 [ -x "$dump" ] || {
@@ -58,6 +60,14 @@ INSERT INTO meeting_contact (meeting_id, contact_id, workspace_id)
  VALUES (1, 2, 1);
 INSERT INTO notify_target (id, workspace_id, user_id, url, json, created_at)
  VALUES (1, 1, 1, 'https://ntfy.example/ana', 1, 1795000000);
+INSERT INTO session (id_hash, workspace_id, user_id, created_at, expires_at)
+ VALUES ('session-hash', 1, 1, 1795000000, 1895000000);
+INSERT INTO api_token (id, workspace_id, user_id, name, hash, created_at)
+ VALUES (1, 1, 1, 'cli', 'token-hash', 1795000000);
+INSERT INTO hook (workspace_id, secret, secret_hash)
+ VALUES (1, 'hook-secret', 'hook-hash');
+UPDATE "user" SET feed_secret = 'feed-secret', feed_hash = 'feed-hash'
+ WHERE id = 1;
 COMMIT;
 SQL
 } >"$T_DIR/book16.sql"
@@ -114,6 +124,13 @@ check "the touch keeps both participants and its user" 0 "1|2|1" \
 		FROM touch_contact tc WHERE tc.workspace_id = 1 AND tc.touch_id = 1"
 check "the meeting keeps its contact" 0 "2" \
 	sqlite3 "$KITH_DB" "SELECT contact_id FROM meeting_contact WHERE workspace_id = 1 AND meeting_id = 1"
+
+check "the directory holds the name, the email and the four credentials" 0 \
+	"Studio|ana@studio.example|feed-hash hook-hash session-hash token-hash" \
+	sqlite3 "$KITH_DB" "SELECT (SELECT name FROM directory_workspace WHERE
+	 workspace_id = 1), (SELECT email FROM directory_login WHERE workspace_id
+	 = 1 AND user_id = 1), (SELECT group_concat(hash, ' ') FROM (SELECT hash
+	 FROM directory_credential WHERE workspace_id = 1 ORDER BY hash) AS h)"
 
 # The new keys hold, and kith writes through them.
 ok "a duplicate tag is refused by the new key" \

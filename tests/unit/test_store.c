@@ -774,6 +774,185 @@ static int cross_write(struct store *st, int64_t ws, int64_t id,
  * as a serialization failure, KITH_EBUSY with store_retryable, having
  * written nothing, and passes when run again. (SQLite runs one writer
  * at a time: nothing to cross.) */
+static int64_t user_in(struct fx *f, int64_t ws, const char *email)
+{
+	struct user u = { 0 };
+
+	u.workspace_id = ws;
+	u.email = (char *)email;
+	u.role = ROLE_MEMBER;
+	u.created_at = NOW;
+	assert_int_equal(store_user_add(f->app.st, &u, &f->err), 0);
+	return u.id;
+}
+
+/* The directory (migration 20), read the way a Citus database reads it:
+ * every lookup by a hash or an email goes through it first, so a
+ * directory row the store forgot to write, move or drop shows here as a
+ * lookup that fails or one that still succeeds. */
+static void test_directory(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = f->app.st;
+	struct user u = { 0 };
+	struct user nu = { 0 };
+	char *secret = NULL;
+	int64_t ana, other, tok, ws = 0;
+
+	store_set_sharded(st, true);
+	ana = user_in(f, f->app.ws, "ana@studio.example");
+	other = user_in(f, f->other_ws, "olu@other.example");
+
+	/* Sign-in by email, any case, finds the one account. */
+	assert_int_equal(store_user_by_email(&u, st, "ANA@studio.example",
+					     &f->err),
+			 0);
+	assert_int_equal(u.id, ana);
+	assert_int_equal(u.workspace_id, f->app.ws);
+	user_clear(&u);
+	nu.workspace_id = f->other_ws;
+	nu.email = "Ana@Studio.example";
+	nu.created_at = NOW;
+	assert_int_equal(store_user_add(st, &nu, &f->err), KITH_ECONFLICT);
+	assert_string_equal(f->err.field, "email");
+
+	/* A token and a session are found through it. */
+	assert_int_equal(store_token_add(&tok, st, f->other_ws, other, "t",
+					 "hash-token", NOW, KITH_NO_TIME,
+					 &f->err),
+			 0);
+	assert_int_equal(store_token_user(&u, st, "hash-token", NOW, &f->err),
+			 0);
+	assert_int_equal(u.id, other);
+	assert_int_equal(u.workspace_id, f->other_ws);
+	user_clear(&u);
+	assert_int_equal(store_token_touch(st, "hash-token", NOW, &f->err), 0);
+	assert_int_equal(store_session_add(st, "hash-s1", f->app.ws, ana, NOW,
+					   NOW + 3600, NOW + 600, &f->err),
+			 0);
+	assert_int_equal(store_session_add(st, "hash-s2", f->app.ws, ana, NOW,
+					   NOW + 60, NOW + 60, &f->err),
+			 0);
+	assert_int_equal(store_session_user(&u, st, "hash-s1", NOW, &f->err),
+			 0);
+	assert_int_equal(u.id, ana);
+	user_clear(&u);
+	assert_int_equal(store_session_touch(st, "hash-s1", NOW + 900,
+					     &f->err),
+			 0);
+	/* The sweep ends s2 (expired), and its hash leaves the directory:
+	 * the same hash may be used again. */
+	assert_int_equal(store_session_purge(st, NOW + 120, &f->err), 0);
+	assert_int_equal(store_session_user(&u, st, "hash-s2", NOW, &f->err),
+			 KITH_ENOTFOUND);
+	assert_int_equal(store_session_add(st, "hash-s2", f->other_ws, other,
+					   NOW, NOW + 3600, NOW + 600,
+					   &f->err),
+			 0);
+	assert_int_equal(store_session_user(&u, st, "hash-s2", NOW + 130,
+					    &f->err),
+			 0);
+	assert_int_equal(u.workspace_id, f->other_ws);
+	user_clear(&u);
+	assert_int_equal(store_session_delete(st, "hash-s2", &f->err), 0);
+	assert_int_equal(store_session_add(st, "hash-s2", f->app.ws, ana, NOW,
+					   NOW + 3600, NOW + 600, &f->err),
+			 0);
+	assert_int_equal(store_session_delete_user(NULL, st, f->app.ws, ana,
+						   "hash-s1", &f->err),
+			 0);
+	assert_int_equal(store_session_add(st, "hash-s2", f->other_ws, other,
+					   NOW, NOW + 3600, NOW + 600,
+					   &f->err),
+			 0);
+
+	/* A rotated webhook secret and feed URL: the new hash names the
+	 * workspace, the old one nothing. */
+	assert_int_equal(store_hook_set(st, f->app.ws, "s1", "hash-hook1",
+					&f->err),
+			 0);
+	assert_int_equal(store_hook_set(st, f->app.ws, "s2", "hash-hook2",
+					&f->err),
+			 0);
+	assert_int_equal(store_hook_find(&ws, &secret, st, "hash-hook1",
+					 &f->err),
+			 KITH_ENOTFOUND);
+	assert_int_equal(store_hook_find(&ws, &secret, st, "hash-hook2",
+					 &f->err),
+			 0);
+	assert_int_equal(ws, f->app.ws);
+	assert_string_equal(secret, "s2");
+	free(secret);
+	assert_int_equal(store_feed_set(st, f->other_ws, other, "f1",
+					"hash-feed1", &f->err),
+			 0);
+	assert_int_equal(store_feed_set(st, f->other_ws, other, "f2",
+					"hash-feed2", &f->err),
+			 0);
+	assert_int_equal(store_feed_find(&u, &secret, st, "hash-feed1",
+					 &f->err),
+			 KITH_ENOTFOUND);
+	assert_int_equal(store_feed_find(&u, &secret, st, "hash-feed2",
+					 &f->err),
+			 0);
+	assert_int_equal(u.id, other);
+	assert_string_equal(secret, "f2");
+	free(secret);
+	user_clear(&u);
+	/* A hash is unique across every kind and workspace. */
+	assert_int_equal(store_savepoint(st, &f->err), 0);
+	assert_int_equal(store_session_add(st, "hash-feed2", f->app.ws, ana,
+					   NOW, NOW + 3600, NOW + 600,
+					   &f->err),
+			 KITH_ECONFLICT);
+	store_savepoint_undo(st);
+
+	/* A deleted account takes its email and credentials along: the
+	 * address may sign up in another workspace. */
+	assert_int_equal(store_token_add(&tok, st, f->app.ws, ana, "t",
+					 "hash-token2", NOW, KITH_NO_TIME,
+					 &f->err),
+			 0);
+	assert_int_equal(store_user_delete(st, f->app.ws, ana, &f->err), 0);
+	assert_int_equal(store_token_user(&u, st, "hash-token2", NOW,
+					  &f->err),
+			 KITH_ENOTFOUND);
+	assert_int_equal(store_user_by_email(&u, st, "ana@studio.example",
+					     &f->err),
+			 KITH_ENOTFOUND);
+	ana = user_in(f, f->other_ws, "ana@studio.example");
+	assert_int_equal(store_user_by_email(&u, st, "ana@studio.example",
+					     &f->err),
+			 0);
+	assert_int_equal(u.workspace_id, f->other_ws);
+	user_clear(&u);
+	assert_int_equal(store_token_add(&tok, st, f->other_ws, ana, "t",
+					 "hash-token2", NOW, KITH_NO_TIME,
+					 &f->err),
+			 0);
+
+	/* Workspace names: unique across workspaces, renames move. */
+	{
+		struct workspace w = { 0 };
+		int64_t id;
+
+		assert_int_equal(store_workspace_get(&w, st, f->other_ws,
+						     &f->err),
+				 0);
+		free(w.name);
+		w.name = strdup("Renamed");
+		assert_int_equal(store_workspace_update(st, &w, &f->err), 0);
+		workspace_clear(&w);
+		assert_int_equal(store_workspace_create(&id, st, "Other", NOW,
+							&f->err),
+				 0);
+		assert_int_not_equal(store_workspace_create(&id, st,
+							    "renamed", NOW,
+							    &f->err),
+				     0);
+	}
+}
+
 static void test_serialization_retry(void **state)
 {
 	struct fx *f = *state;
@@ -880,6 +1059,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_agenda_exact, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_settle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_directory, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_serialization_retry, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_copy_refuses_sqlite_target,
