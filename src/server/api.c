@@ -737,6 +737,150 @@ json_t *api_user_json(const struct user *u)
 /* Who is asking: a bearer token, else the session cookie, into a->user
  * (and a->session_token); false with a 401 (or the store's error) in
  * a->resp when neither names a live credential. */
+/*
+ * The users of the last tokens this thread looked up, as guesses
+ * (struct api's guessed). A guess is never trusted: its lookup goes out
+ * with the handler's first read and api_handle compares the two before
+ * answering, so a revoked token, a role changed or a user deleted, by
+ * this process or any other, counts from the very next request. Fixed
+ * buffers: nothing on the heap outlives a request.
+ */
+#define GUESS_N 8
+#define GUESS_TEXT 640
+struct guess {
+	char hash[SECRET_TOKEN_HASH_MAX];
+	struct user u;			/* strings point into text */
+	char text[GUESS_TEXT];
+};
+static _Thread_local struct guess guesses[GUESS_N];
+static _Thread_local unsigned guess_next;
+
+static bool str_same(const char *x, const char *y)
+{
+	return x == y || (x && y && !strcmp(x, y));
+}
+
+static bool user_same(const struct user *x, const struct user *y)
+{
+	return x->id == y->id && x->workspace_id == y->workspace_id &&
+	       x->role == y->role && x->created_at == y->created_at &&
+	       x->focus_until == y->focus_until &&
+	       x->digest_day == y->digest_day && str_same(x->email, y->email) &&
+	       str_same(x->name, y->name) &&
+	       str_same(x->password_hash, y->password_hash) &&
+	       str_same(x->tz, y->tz);
+}
+
+/* Copy src's strings into buf (advancing *off); false when they do not
+ * fit or, with dup, on no memory. */
+static bool copy_str(char **dst, const char *src, char *buf, size_t *off,
+		     bool dup)
+{
+	size_t n;
+
+	if (!src) {
+		*dst = NULL;
+		return true;
+	}
+	if (dup)
+		return (*dst = strdup(src)) != NULL;
+	n = strlen(src) + 1;
+	if (*off + n > GUESS_TEXT)
+		return false;
+	memcpy(buf + *off, src, n);
+	*dst = buf + *off;
+	*off += n;
+	return true;
+}
+
+/* src into dst: into buf's room (dup false) or on the heap (dup). */
+static bool user_copy(struct user *dst, const struct user *src, char *buf,
+		      bool dup)
+{
+	size_t off = 0;
+
+	*dst = *src;
+	dst->email = dst->name = dst->password_hash = dst->tz = NULL;
+	if (copy_str(&dst->email, src->email, buf, &off, dup) &&
+	    copy_str(&dst->name, src->name, buf, &off, dup) &&
+	    copy_str(&dst->password_hash, src->password_hash, buf, &off,
+		     dup) &&
+	    copy_str(&dst->tz, src->tz, buf, &off, dup))
+		return true;
+	if (dup)
+		user_clear(dst);
+	return false;
+}
+
+static struct guess *guess_find(const char *hash)
+{
+	for (int i = 0; i < GUESS_N; i++)
+		if (guesses[i].hash[0] && !strcmp(guesses[i].hash, hash))
+			return &guesses[i];
+	return NULL;
+}
+
+static void guess_keep(const char *hash, const struct user *u)
+{
+	struct guess *g = guess_find(hash);
+
+	if (!g)
+		g = &guesses[guess_next++ % GUESS_N];
+	if (!user_copy(&g->u, u, g->text, false)) {
+		g->hash[0] = '\0';
+		return;
+	}
+	memcpy(g->hash, hash, SECRET_TOKEN_HASH_MAX);
+}
+
+static void guess_drop(const char *hash)
+{
+	struct guess *g = guess_find(hash);
+
+	if (g)
+		g->hash[0] = '\0';
+}
+
+/* Sign in on the guess for this token and send its lookup ahead; false
+ * (a->user untouched) when there is none, or it cannot be sent. */
+static bool guess_user(struct api *a, const char *hash)
+{
+	struct guess *g = guess_find(hash);
+
+	if (!g || !user_copy(&a->user, &g->u, NULL, true))
+		return false;
+	if (store_token_user_send(a->st, hash, a->ctx.now, &a->err)) {
+		user_clear(&a->user);
+		memset(&a->err, 0, sizeof(a->err));
+		return false;
+	}
+	memcpy(a->token_hash, hash, SECRET_TOKEN_HASH_MAX);
+	a->guessed = true;
+	return true;
+}
+
+/* After the handler: was the guess right? The lookup's answer, read
+ * now (it came back with the handler's first read), must name the same
+ * user, unchanged. The use is noted only then. */
+static bool guess_held(struct api *a)
+{
+	struct kith_err err = { 0 };
+	struct user truth = { 0 };
+	bool held;
+
+	a->guessed = false;
+	held = !store_token_user_recv(&truth, a->st, &err) &&
+	       user_same(&truth, &a->user);
+	if (held) {
+		note_use(a->token_hash, true, a->ctx.now);
+		guess_keep(a->token_hash, &truth);
+	} else {
+		guess_drop(a->token_hash);
+	}
+	user_clear(&truth);
+	return held;
+}
+
 static bool credential_lookup(struct api *a, const struct route *r)
 {
 	const char *auth = http_header(a->req, "Authorization");
@@ -749,10 +893,14 @@ static bool credential_lookup(struct api *a, const struct route *r)
 	for (int attempt = 1; auth || cookie; attempt++) {
 		if (auth && !strncasecmp(auth, "Bearer ", 7)) {
 			secret_token_hash(hash, auth + 7);
+			if (a->may_guess && attempt == 1 && guess_user(a, hash))
+				return true;
 			rc = store_token_user(&a->user, a->st, hash,
 					      a->ctx.now, &a->err);
 			if (!rc)
 				note_use(hash, true, a->ctx.now);
+			if (!rc && a->may_guess)
+				guess_keep(hash, &a->user);
 		} else if (cookie) {
 			secret_token_hash(hash, cookie);
 			rc = store_session_user(&a->user, a->st, hash,
@@ -1138,6 +1286,11 @@ void api_handle(struct store *st, struct http_request *req,
 	 * for the whole request rather than one per statement. */
 	if (!write)
 		store_read_begin(st);
+	/* A read by token may start on a guess of its user where that
+	 * saves a round trip (PostgreSQL): checked after the handler. Not
+	 * for the event stream, which is handed over before that. */
+	a.may_guess = !write && store_sends_ahead(st) && r->fn != h_events;
+guessed_wrong:
 	if (r->auth != AUTH_PUBLIC && !authenticate(&a, r))
 		goto done;
 	if (!read_body(&a, r))
@@ -1176,6 +1329,18 @@ void api_handle(struct store *st, struct http_request *req,
 		kith_retry_pause(attempt);
 	}
 done:
+	/* Whatever the answer (a 403 too), a guess is checked before it
+	 * leaves. Revoked, changed or gone: the answer is dropped unsent,
+	 * and the request runs again on the token as it is now. */
+	if (a.guessed && !guess_held(&a)) {
+		user_clear(&a.user);
+		a.may_guess = false;
+		if (run_reset(&a, r)) {
+			json_decref(a.body);
+			a.body = NULL;
+			goto guessed_wrong;
+		}
+	}
 	if (!write)
 		store_read_end(st);
 	/* Every request leaves its connection idle, whatever went wrong:

@@ -24,6 +24,12 @@ struct api {
 	size_t n_woken;			/* after the commit */
 	struct kith_err err;
 	bool locked;			/* api_lock began the write */
+	/* The token's user is a guess (the last answer this thread saw for
+	 * it), its lookup sent ahead with the handler's first read; the
+	 * guess is checked before the answer leaves (api_handle). */
+	bool guessed;
+	bool may_guess;			/* a read whose answer can wait */
+	char token_hash[65];
 };
 
 enum route_auth { AUTH_PUBLIC, AUTH_VIEWER, AUTH_MEMBER, AUTH_OWNER };

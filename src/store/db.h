@@ -64,6 +64,11 @@ void pg_bind_text(struct pg_stmt *s, int i, const char *v);
 void pg_bind_null(struct pg_stmt *s, int i);
 /* The first step runs the statement; each step then yields one row. */
 int pg_step(struct pg_stmt *s);
+/* Send s ahead: it goes out with the next statement the connection
+ * runs (one round trip for both), or when s itself is stepped, whose
+ * answer it then is. Runs nothing when s cannot be pipelined (not yet
+ * prepared, inside a transaction): it then runs when stepped. */
+int pg_send(struct pg_stmt *s);
 int64_t pg_column_int64(struct pg_stmt *s, int i);
 const char *pg_column_text(struct pg_stmt *s, int i);
 bool pg_column_null(struct pg_stmt *s, int i);
@@ -126,6 +131,14 @@ static inline int db_step(db_stmt *s)
 		return pg_step(s->pg);
 	rc = sqlite3_step(s->sq);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? rc : DB_FAIL;
+}
+
+/* A statement bound and sent ahead of its stepping (pg_send); SQLite
+ * runs it when stepped. */
+static inline void db_send(db_stmt *s)
+{
+	if (!s->sq)
+		pg_send(s->pg);
 }
 
 static inline void db_reset(db_stmt *s)

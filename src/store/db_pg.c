@@ -14,6 +14,10 @@
  * the rest of the transaction never runs on a fresh connection in
  * autocommit (half a write). After pg_rollback the next statement
  * connects again. The store reports these as busy (try again).
+ *
+ * pg_send queues a statement in libpq's pipeline mode: it goes out with
+ * the next statement the connection runs, and both answers come back in
+ * one round trip (the request's token lookup beside its first read).
  */
 #include "db.h"
 
@@ -41,6 +45,7 @@ struct pg_conn {
 	PGTransactionStatusType was;
 	/* Lost inside a transaction: statements fail until pg_rollback. */
 	bool lost_in_tx;
+	struct pg_stmt *queued;	/* pg_send's, its answer not read yet */
 };
 
 struct pg_stmt {
@@ -59,6 +64,7 @@ struct pg_stmt {
 	PGresult *res;
 	int row, rows;
 	bool ran;
+	bool failed;		/* sent ahead, and its answer was a failure */
 };
 
 bool pg_is_url(const char *path)
@@ -161,6 +167,8 @@ void pg_close(struct pg_conn *c)
 	free(c);
 }
 
+static void collect(struct pg_conn *c, struct pg_stmt *with);
+
 /* After a lost connection and outside a transaction: connect again. */
 static bool reconnect(struct pg_conn *c)
 {
@@ -180,6 +188,8 @@ static bool reconnect(struct pg_conn *c)
  */
 static bool run_start(struct pg_conn *c)
 {
+	if (c->queued)
+		collect(c, NULL);
 	if (c->lost_in_tx) {
 		conn_fail(c, "08003",
 			  "the connection to PostgreSQL was lost inside a "
@@ -395,6 +405,9 @@ nomem:
 
 void pg_reset(struct pg_stmt *s)
 {
+	if (s->c && s->c->queued == s)
+		collect(s->c, NULL);
+	s->failed = false;
 	PQclear(s->res);
 	s->res = NULL;
 	s->ran = false;
@@ -479,10 +492,112 @@ static PGresult *stmt_run(struct pg_stmt *s)
 			      NULL, 0);
 }
 
+/* Can s go out in a pipeline: prepared on this connection, with the
+ * types it was prepared with? (Else it runs on its own: the first run
+ * may have to prepare, or prepare again.) */
+static bool pipelinable(struct pg_stmt *s)
+{
+	return !stmt_stale(s) && PQstatus(s->c->conn) == CONNECTION_OK &&
+	       !s->c->lost_in_tx;
+}
+
+/* The answers of one statement in a pipeline: the first result kept,
+ * up to the NULL that ends them. */
+static PGresult *pipeline_result(struct pg_conn *c)
+{
+	PGresult *first = NULL, *r;
+
+	while ((r = PQgetResult(c->conn))) {
+		if (!first)
+			first = r;
+		else
+			PQclear(r);
+		if (PQstatus(c->conn) == CONNECTION_BAD)
+			break;
+	}
+	return first;
+}
+
+/* Read the queued statement's answer, sending with (NULL: nothing) in
+ * the same round trip first. A with that cannot be sent, or whose
+ * answer was not its own (the pipeline aborted by the queued one's
+ * failure), is left not run, to run on its own as usual. */
+static void collect(struct pg_conn *c, struct pg_stmt *with)
+{
+	struct pg_stmt *q = c->queued;
+	PGresult *r;
+
+	c->queued = NULL;
+	if (with && PQsendQueryPrepared(c->conn, with->name, with->nparams,
+					with->vals, NULL, NULL, 0) != 1)
+		with = NULL;
+	if (with)
+		db_sql_log(with->sql);
+	PQpipelineSync(c->conn);
+	q->res = pipeline_result(c);
+	if (with)
+		with->res = pipeline_result(c);
+	r = PQgetResult(c->conn);	/* the sync */
+	PQclear(r);
+	if (PQexitPipelineMode(c->conn) != 1 &&
+	    PQstatus(c->conn) == CONNECTION_OK) {
+		/* Out of step with the server: start afresh. */
+		PQreset(c->conn);
+		c->generation++;
+	}
+	if (result_failed(c, q->res)) {
+		PQclear(q->res);
+		q->res = NULL;
+		q->failed = true;
+	} else {
+		q->rows = PQntuples(q->res);
+		q->row = -1;
+	}
+	if (with) {
+		if (with->res &&
+		    (PQresultStatus(with->res) == PGRES_TUPLES_OK ||
+		     PQresultStatus(with->res) == PGRES_COMMAND_OK)) {
+			with->ran = true;
+			with->rows = PQntuples(with->res);
+			with->row = -1;
+			note_changes(c, with->res);
+		} else {
+			PQclear(with->res);
+			with->res = NULL;
+		}
+	}
+}
+
+int pg_send(struct pg_stmt *s)
+{
+	struct pg_conn *c = s->c;
+
+	if (s->ran || c->queued)
+		return DB_DONE;
+	if (!pipelinable(s) || PQtransactionStatus(c->conn) != PQTRANS_IDLE ||
+	    PQenterPipelineMode(c->conn) != 1)
+		return DB_DONE;	/* it runs when stepped */
+	if (PQsendQueryPrepared(c->conn, s->name, s->nparams, s->vals, NULL,
+				NULL, 0) != 1) {
+		PQexitPipelineMode(c->conn);
+		return DB_DONE;
+	}
+	db_sql_log(s->sql);
+	s->ran = true;
+	s->failed = false;
+	c->queued = s;
+	return DB_DONE;
+}
+
 int pg_step(struct pg_stmt *s)
 {
 	struct pg_conn *c = s->c;
 
+	if (c->queued)
+		collect(c, c->queued != s && !s->ran && pipelinable(s) ? s
+								       : NULL);
+	if (s->failed)
+		return DB_FAIL;
 	if (!s->ran) {
 		bool idle;
 

@@ -854,6 +854,7 @@ int store_settle(struct store *st, struct kith_err *err)
 	bool open;
 
 	stmts_reset(st);
+	st->sent = NULL;	/* a lookup sent and never read */
 	st->retryable = false;
 	open = txn_open(st);
 	if (open)

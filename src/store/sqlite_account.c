@@ -451,25 +451,65 @@ done:
 	return rc;
 }
 
+/* The one-statement lookup of a token's user (single node), bound. */
+static db_stmt *token_user_stmt(int *rc, struct store *st, const char *hash,
+				kith_time now, struct kith_err *err)
+{
+	db_stmt *s = sq_by_directory(rc, st, DIR_BY_HASH, hash,
+				     TOKEN_USER
+				     " WHERE t.workspace_id = ?3 AND t.hash = ?1"
+				     " AND t.revoked_at IS NULL AND"
+				     " (t.expires_at IS NULL OR t.expires_at > ?2)",
+				     TOKEN_USER
+				     " WHERE t.hash = ?1 AND t.revoked_at IS NULL"
+				     " AND (t.expires_at IS NULL OR t.expires_at > ?2)",
+				     3, err);
+
+	if (s) {
+		bind_text(s, 1, hash);
+		db_bind_int64(s, 2, now);
+	}
+	return s;
+}
+
 int store_token_user(struct user *out, struct store *st, const char *hash,
 		     kith_time now, struct kith_err *err)
 {
-	db_stmt *s;
 	int rc;
+	db_stmt *s = token_user_stmt(&rc, st, hash, now, err);
 
-	s = sq_by_directory(&rc, st, DIR_BY_HASH, hash,
-			    TOKEN_USER
-			    " WHERE t.workspace_id = ?3 AND t.hash = ?1"
-			    " AND t.revoked_at IS NULL"
-			    " AND (t.expires_at IS NULL OR t.expires_at > ?2)",
-			    TOKEN_USER
-			    " WHERE t.hash = ?1 AND t.revoked_at IS NULL"
-			    " AND (t.expires_at IS NULL OR t.expires_at > ?2)",
-			    3, err);
+	return s ? user_one(out, st, s, err) : rc;
+}
+
+bool store_sends_ahead(struct store *st)
+{
+	/* SQLite has no round trip to save; on Citus the lookup is two
+	 * statements, the second bound to what the first finds. */
+	return st->pg && !st->sharded;
+}
+
+int store_token_user_send(struct store *st, const char *hash, kith_time now,
+			  struct kith_err *err)
+{
+	int rc;
+	db_stmt *s = token_user_stmt(&rc, st, hash, now, err);
+
 	if (!s)
 		return rc;
-	bind_text(s, 1, hash);
-	db_bind_int64(s, 2, now);
+	db_send(s);
+	st->sent = s;
+	return KITH_OK;
+}
+
+int store_token_user_recv(struct user *out, struct store *st,
+			  struct kith_err *err)
+{
+	db_stmt *s = st->sent;
+
+	st->sent = NULL;
+	if (!s)
+		return kith_err_set(err, KITH_EIO, NULL,
+				    "internal: no token lookup was sent");
 	return user_one(out, st, s, err);
 }
 

@@ -65,6 +65,7 @@ struct store {
 	 * email) reads the directory first, so the row it names is read
 	 * on its one shard. Elsewhere the global index answers at once. */
 	bool sharded;
+	db_stmt *sent;		/* store_token_user_send's, until recv */
 };
 
 /* ---- plumbing ---- */

@@ -660,6 +660,21 @@ int store_session_purge(struct store *st, kith_time now,
 int store_token_add(int64_t *id, struct store *st, int64_t ws, int64_t user_id,
 		    const char *name, const char *hash, kith_time now,
 		    kith_time expires, struct kith_err *err);
+/*
+ * The same lookup in two halves, for a request that reads next: _send
+ * binds it and, where a round trip is saved by it (store_sends_ahead:
+ * PostgreSQL on one node), has it go out with the next statement this
+ * store runs, both answers coming back together; _recv reads its answer
+ * (as store_token_user's) and must follow before any other lookup is
+ * sent. Whatever runs between them reads as usual. A caller acting on a
+ * guess of the answer meanwhile must check the guess against _recv's
+ * before anything leaves the process.
+ */
+bool store_sends_ahead(struct store *st);
+int store_token_user_send(struct store *st, const char *hash, kith_time now,
+			  struct kith_err *err);
+int store_token_user_recv(struct user *out, struct store *st,
+			  struct kith_err *err);
 /* Note a token's use at now (skipped when noted within the minute). An
  * unknown hash is no error. */
 int store_token_touch(struct store *st, const char *hash, kith_time now,
