@@ -161,23 +161,28 @@ static double bench_bare(const char *path, int n, int contacts, kith_time now)
 		     /* The same settings store_open gives kith's own connection. */
 		     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 		     "PRAGMA cache_size=-65536;"
-		     "CREATE TABLE touchpoint (id INTEGER PRIMARY KEY,"
+		     /* Keyed as kith's (migration 19): the id is unique per
+		      * workspace, beside the rowid. */
+		     "CREATE TABLE touchpoint (id INTEGER NOT NULL,"
 		     " workspace_id INTEGER NOT NULL, at INTEGER NOT NULL,"
 		     " channel TEXT NOT NULL, direction TEXT NOT NULL,"
 		     " minutes INTEGER NOT NULL DEFAULT 0, note TEXT,"
 		     " source TEXT NOT NULL DEFAULT 'manual',"
-		     " created_at INTEGER NOT NULL);"
+		     " created_at INTEGER NOT NULL,"
+		     " PRIMARY KEY (workspace_id, id));"
 		     "CREATE INDEX touchpoint_at ON touchpoint(workspace_id, at);"
 		     "CREATE TABLE touch_contact (workspace_id INTEGER NOT NULL,"
 		     " contact_id INTEGER NOT NULL, at INTEGER NOT NULL,"
 		     " touch_id INTEGER NOT NULL, PRIMARY KEY (workspace_id,"
 		     " contact_id, at, touch_id)) WITHOUT ROWID;"
-		     "CREATE INDEX touch_contact_touch ON touch_contact(touch_id);",
+		     "CREATE INDEX touch_contact_touch ON"
+		     " touch_contact(workspace_id, touch_id);",
 		     NULL, NULL, NULL);
 	sqlite3_prepare_v2(db,
-			   "INSERT INTO touchpoint(workspace_id, at, channel,"
-			   " direction, minutes, note, source, created_at)"
-			   " VALUES (1, ?, 'email', 'out', 0, NULL, 'manual', ?)",
+			   "INSERT INTO touchpoint(workspace_id, id, at,"
+			   " channel, direction, minutes, note, source,"
+			   " created_at) VALUES (1, ?3, ?1, 'email', 'out', 0,"
+			   " NULL, 'manual', ?2)",
 			   -1, &s, NULL);
 	sqlite3_prepare_v2(db,
 			   "INSERT INTO touch_contact(workspace_id, contact_id,"
@@ -190,11 +195,12 @@ static double bench_bare(const char *path, int n, int contacts, kith_time now)
 				     NULL, NULL);
 		sqlite3_bind_int64(s, 1, now - (n - i) * 60);
 		sqlite3_bind_int64(s, 2, now - (n - i) * 60);
+		sqlite3_bind_int64(s, 3, i + 1);
 		sqlite3_step(s);
 		sqlite3_reset(s);
 		sqlite3_bind_int64(s2, 1, 1 + (i * 7919) % contacts);
 		sqlite3_bind_int64(s2, 2, now - (n - i) * 60);
-		sqlite3_bind_int64(s2, 3, sqlite3_last_insert_rowid(db));
+		sqlite3_bind_int64(s2, 3, i + 1);
 		sqlite3_step(s2);
 		sqlite3_reset(s2);
 	}

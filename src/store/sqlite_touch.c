@@ -16,12 +16,26 @@ int store_touch_add(struct store *st, int64_t ws, struct touchpoint *t,
 	if (!t->n_contacts)
 		return kith_err_set(err, KITH_EINPUT, "contacts",
 				    "a touchpoint needs at least one contact");
-	STMT(s, ID_SQL(st,
-		       "INSERT INTO touchpoint(id, workspace_id, at,"
-		       " channel, direction, minutes, note, source,"
-		       " created_at) VALUES (",
-		       "touchpoint", "?1", "?2",
-		       ", ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id"));
+	if (st->db && !t->id) {
+		int more;
+
+		STMT(s, "SELECT coalesce(max(id), 0) + 1 FROM touchpoint"
+			" WHERE workspace_id = ?");
+		db_bind_int64(s, 1, ws);
+		STEP(s, more);
+		t->id = more ? db_column_int64(s, 0) : 1;
+		db_reset(s);
+	}
+	if (st->db)
+		STMT(s, "INSERT INTO touchpoint(id, workspace_id, at,"
+			" channel, direction, minutes, note, source,"
+			" created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+			" ?9)");
+	else
+		STMT(s, "INSERT INTO touchpoint(id, workspace_id, at,"
+			" channel, direction, minutes, note, source,"
+			" created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+			" ?9) RETURNING id");
 	bind_id(s, 1, t->id);
 	db_bind_int64(s, 2, ws);
 	db_bind_int64(s, 3, t->at);
@@ -32,7 +46,8 @@ int store_touch_add(struct store *st, int64_t ws, struct touchpoint *t,
 	bind_text(s, 8, t->source ? t->source : "manual");
 	db_bind_int64(s, 9, t->created_at ? t->created_at : t->at);
 	EXEC(s, "add touchpoint");
-	t->id = db_last_id(st);
+	if (!st->db)
+		t->id = db_last_id(st);
 	for (size_t i = 0; i < t->n_contacts; i++) {
 		rc = sq_touch_summary(st, ws, t->contacts[i], t->at,
 				   t->channel == CH_IN_PERSON, err);
