@@ -583,6 +583,7 @@ int pg_send(struct pg_stmt *s)
 		return DB_DONE;
 	}
 	db_sql_log(s->sql);
+	c->was = PQTRANS_IDLE;	/* a connection lost now lost no transaction */
 	s->ran = true;
 	s->failed = false;
 	c->queued = s;
