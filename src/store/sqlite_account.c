@@ -328,30 +328,29 @@ int store_session_delete_user(int64_t *n, struct store *st, int64_t ws,
 			      int64_t user_id, const char *keep_hash,
 			      struct kith_err *err)
 {
+	/* The sessions, then their hashes in the directory. */
+	static const char *const sql[] = {
+		"DELETE FROM session WHERE workspace_id = ?1 AND user_id = ?2"
+		" AND (CAST(?3 AS TEXT) IS NULL OR id_hash <> ?3)",
+		"DELETE FROM directory_credential WHERE workspace_id = ?1"
+		" AND user_id = ?2 AND kind = 'session'"
+		" AND (CAST(?3 AS TEXT) IS NULL OR hash <> ?3)",
+	};
 	db_stmt *s;
 	int rc;
 
-	STMT(s, "DELETE FROM session WHERE workspace_id = ?1 AND user_id = ?2"
-		" AND (CAST(?3 AS TEXT) IS NULL OR id_hash <> ?3)");
-	db_bind_int64(s, 1, ws);
-	db_bind_int64(s, 2, user_id);
-	if (keep_hash)
-		bind_text(s, 3, keep_hash);
-	else
-		db_bind_null(s, 3);
-	EXEC(s, "end sessions");
-	if (n)
-		*n = db_changes(st);
-	STMT(s, "DELETE FROM directory_credential WHERE workspace_id = ?1"
-		" AND user_id = ?2 AND kind = 'session'"
-		" AND (CAST(?3 AS TEXT) IS NULL OR hash <> ?3)");
-	db_bind_int64(s, 1, ws);
-	db_bind_int64(s, 2, user_id);
-	if (keep_hash)
-		bind_text(s, 3, keep_hash);
-	else
-		db_bind_null(s, 3);
-	EXEC(s, "end sessions");
+	for (size_t i = 0; i < sizeof(sql) / sizeof(*sql); i++) {
+		STMT(s, sql[i]);
+		db_bind_int64(s, 1, ws);
+		db_bind_int64(s, 2, user_id);
+		if (keep_hash)
+			bind_text(s, 3, keep_hash);
+		else
+			db_bind_null(s, 3);
+		EXEC(s, "end sessions");
+		if (n && i == 0)
+			*n = db_changes(st);
+	}
 	return KITH_OK;
 done:
 	return rc;
