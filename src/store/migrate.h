@@ -15,7 +15,9 @@ const char *migrate_sql(size_t version);
  * `version`, as SQLite's sets PRAGMA user_version. */
 const char *migrate_pg_sql(size_t version);
 
-/* The same migration in PostgreSQL's dialect (migrate_pg.c). */
-const char *migrate_pg_sql(size_t version);
+/* SQLite only, after every batch of migrations, in its transaction:
+ * statistics for each index that leads with workspace_id and has none,
+ * so the planner knows a workspace holds many rows. */
+const char *migrate_stats_sql(void);
 
 #endif

@@ -1037,6 +1037,10 @@ static const char *const migrations_pg[] = {
 	" workspace_id, NULL FROM hook;"
 	"INSERT INTO directory_credential SELECT feed_hash, 'feed',"
 	" workspace_id, id FROM \"user\" WHERE feed_hash IS NOT NULL;",
+	/* 21: statistics for the query planner, as SQLite's. PostgreSQL
+	 * keeps the rest itself (autovacuum), and without them does not
+	 * take one column of an index for as selective as two. */
+	"ANALYZE workspace;",
 };
 
 /* NULL past either list: a SQLite migration without its PostgreSQL

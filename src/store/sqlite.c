@@ -298,6 +298,8 @@ static int run_migrations(struct store *st, struct kith_err *err)
 			rc = sq_exec_sql(st, pragma, err);
 	}
 	if (!rc)
+		rc = sq_exec_sql(st, migrate_stats_sql(), err);
+	if (!rc)
 		rc = sq_exec_sql(st, "COMMIT", err);
 	if (rc)
 		sq_exec_sql(st, "ROLLBACK", NULL);
