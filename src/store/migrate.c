@@ -1397,7 +1397,8 @@ static const char *const migrations[] = {
  * (only the big demo is). So each index that leads with workspace_id
  * and has no statistics gets a row saying what is true of a book: a
  * workspace holds many rows. The later columns keep SQLite's own
- * guesses. ANALYZE replaces the rows with the book's figures.
+ * guesses. ANALYZE replaces the rows with the book's figures, and
+ * drops those of a table that is empty: store_analyze seeds again.
  */
 const char *migrate_stats_sql(void)
 {
@@ -1408,7 +1409,9 @@ const char *migrate_stats_sql(void)
 	       " m.name NOT LIKE 'sqlite%' AND (SELECT i.name FROM"
 	       " pragma_index_info(l.name) i WHERE i.seqno = 0) ="
 	       " 'workspace_id' AND NOT EXISTS (SELECT 1 FROM sqlite_stat1 s"
-	       " WHERE s.tbl = m.name AND s.idx = l.name);"
+	       /* ANALYZE files a WITHOUT ROWID table's key under the
+		* table's name */
+	       " WHERE s.tbl = m.name AND s.idx IN (l.name, m.name));"
 	       /* What the connection plans with is read at open: again. */
 	       "ANALYZE sqlite_schema;";
 }

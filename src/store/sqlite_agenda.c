@@ -2,6 +2,7 @@
  * sqlite_agenda.c: the SQLite engine of store.h: the agenda's indexes.
  * Shared plumbing and the statement macros: sqlite_int.h.
  */
+#include "migrate.h"
 #include "sqlite_int.h"
 
 /* ---- the agenda's indexes ---- */
@@ -628,5 +629,11 @@ done:
 
 int store_analyze(struct store *st, struct kith_err *err)
 {
-	return sq_exec_sql(st, "ANALYZE", err);
+	int rc = sq_exec_sql(st, "ANALYZE", err);
+
+	/* A table ANALYZE found empty loses its row: seed it again, or
+	 * it is planned as if a workspace were ten rows when it fills. */
+	if (!rc && st->db)
+		rc = sq_exec_sql(st, migrate_stats_sql(), err);
+	return rc;
 }

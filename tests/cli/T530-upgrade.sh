@@ -156,11 +156,17 @@ if [ -z "${KITH_TEST_PG:-}" ]; then
 	sqlite3 "$KITH_DB" "ANALYZE; PRAGMA user_version = $((latest - 1))"
 	before=$(sqlite3 "$KITH_DB" "SELECT stat FROM sqlite_stat1 WHERE idx =
 	 'contact_email_nocase'")
+	# ANALYZE files a WITHOUT ROWID table's key under the table's name.
+	rows=$(sqlite3 "$KITH_DB" "SELECT count(*) FROM sqlite_stat1 WHERE tbl
+	 = 'touch_contact'")
 	"$KITH" --workspace Studio list >/dev/null
 	check "an ANALYZEd book keeps its own figures ($before) through an upgrade" \
 		0 "$latest $before" sqlite3 "$KITH_DB" "SELECT (SELECT user_version
 		 FROM pragma_user_version) || ' ' || stat FROM sqlite_stat1 WHERE
 		 idx = 'contact_email_nocase'"
+	check "and no seed beside a WITHOUT ROWID table's own figures" \
+		0 "$rows" sqlite3 "$KITH_DB" "SELECT count(*) FROM sqlite_stat1 WHERE
+		 tbl = 'touch_contact'"
 fi
 echo "1..$t_n"
 finish
