@@ -384,6 +384,28 @@ static int convert(struct parser *ps, iconv_t cd, const char *in, size_t n,
 	return KITH_OK;
 }
 
+/* A parameter's name or value that is not UTF-8 is read as Windows-1252,
+ * as a value is: stored raw it would reach the book, JSON and the
+ * cards kith writes, which its own reader then refuses. */
+static int param_utf8(struct parser *ps, int line, const char *field,
+		      char **text)
+{
+	size_t n = strlen(*text), on;
+
+	if (kith_utf8_valid(*text, n))
+		return KITH_OK;
+	if (ps->cd1252 == (iconv_t)-1)
+		ps->cd1252 = iconv_open("UTF-8", "WINDOWS-1252");
+	if (ps->cd1252 == (iconv_t)-1 || convert(ps, ps->cd1252, *text, n, &on))
+		return perr(ps, line, field,
+			    "a parameter in bytes that are neither UTF-8 nor "
+			    "Windows-1252");
+	if (memchr(ps->vbuf, '\0', on))
+		return perr(ps, line, field, "NUL byte in a parameter");
+	*text = arena_strndup(ps->arena, ps->vbuf, on);
+	return *text ? KITH_OK : kith_err_nomem(ps->err);
+}
+
 static iconv_t cd_for(struct parser *ps, const char *cs)
 {
 	if (ps->cd != (iconv_t)-1 && !strcasecmp(ps->cs_name, cs))
@@ -502,7 +524,7 @@ static int parse_content(struct parser *ps, int line, struct vcard_prop *out)
 		if (q >= end)
 			break;
 		if (*q != '=') {
-			const char *v;
+			char *v;
 
 			if (!pnl)
 				continue;
@@ -512,6 +534,9 @@ static int parse_content(struct parser *ps, int line, struct vcard_prop *out)
 			v = arena_strndup(a, pn, pnl);
 			if (!v)
 				return kith_err_nomem(ps->err);
+			rc = param_utf8(ps, line, field, &v);
+			if (rc)
+				return rc;
 			/* 2.1 names only the value; the parameter follows
 			 * from it (vCard 2.1 section 2.4). */
 			if (!strcasecmp(v, "QUOTED-PRINTABLE")) {
@@ -533,6 +558,9 @@ static int parse_content(struct parser *ps, int line, struct vcard_prop *out)
 		pname = upper_dup(a, pn, pnl);
 		if (!pname)
 			return kith_err_nomem(ps->err);
+		rc = param_utf8(ps, line, field, &pname);
+		if (rc)
+			return rc;
 		q++;
 		for (;;) {
 			char *vs, *v;
@@ -559,6 +587,9 @@ static int parse_content(struct parser *ps, int line, struct vcard_prop *out)
 			if (!v)
 				return kith_err_nomem(ps->err);
 			v[caret_decode(v, vl)] = '\0';
+			rc = param_utf8(ps, line, field, &v);
+			if (rc)
+				return rc;
 			if (!strcmp(pname, "ENCODING")) {
 				if (!strcasecmp(v, "QUOTED-PRINTABLE"))
 					qp = 1;

@@ -978,6 +978,36 @@ static void test_fuzz_regressions(void **state)
 	vcard_out_free(&o);
 }
 
+/* Parameters in Windows-1252 (a label "Büro", a name with a stray
+ * byte) are read as values are: once stored raw, the card kith wrote
+ * back had bytes in two encodings and its own reader refused it. */
+static void test_param_1252(void **state)
+{
+	static const char in[] = "BEGIN:VCARD\nVERSION:3.0\nFN:x\n"
+				 "ADR;LABEL=\"B\xfcro\";X\x8e=a:;;Main St\xe9\n"
+				 "TEL;HOME\xe9:1\nEND:VCARD\n";
+	struct vcard_file f, g;
+	struct vcard_out o = { 0 };
+	struct kith_err e = { 0 };
+	const struct vcard_prop *adr;
+
+	(void)state;
+	assert_int_equal(vcard_parse(&f, in, strlen(in), "in", &e), KITH_OK);
+	adr = &f.cards[0].props[1];
+	assert_string_equal(adr->params[0].values[0], "B\xc3\xbcro");
+	assert_string_equal(adr->params[1].name, "X\xc5\xbd");
+	assert_string_equal(f.cards[0].props[2].params[0].values[0],
+			    "HOME\xc3\xa9");
+	assert_int_equal(vcard_write_card(&o, &f.cards[0], VCARD_40), 0);
+	assert_int_equal(vcard_parse(&g, o.buf, o.len, "out", &e), KITH_OK);
+	assert_int_equal(g.n_cards, 1);
+	assert_string_equal(g.cards[0].props[1].params[0].values[0],
+			    "B\xc3\xbcro");
+	vcard_file_free(&g);
+	vcard_file_free(&f);
+	vcard_out_free(&o);
+}
+
 /* ---- 5. streaming ---- */
 
 static int count_card(const struct vcard *c, void *ctx, struct kith_err *err)
@@ -1077,6 +1107,7 @@ int main(void)
 		cmocka_unit_test(test_write_new),
 		cmocka_unit_test(test_fold),
 		cmocka_unit_test(test_fuzz_regressions),
+		cmocka_unit_test(test_param_1252),
 		cmocka_unit_test(test_each),
 		cmocka_unit_test(test_skip_bad),
 	};
