@@ -1185,6 +1185,9 @@ static int lean_line(struct vcard_arena *a, char *s, char *e, int line,
 				*q = '\0';
 			}
 			vs[caret_decode(vs, vl)] = '\0';
+			/* the full reader reads other bytes as 1252 */
+			if (!kith_utf8_valid(vs, strlen(vs)))
+				return 1;
 			vals[nv++] = vs;
 			if (sep != ',')
 				break;
