@@ -384,19 +384,29 @@ static int convert(struct parser *ps, iconv_t cd, const char *in, size_t n,
 	return KITH_OK;
 }
 
-/* A parameter's name or value that is not UTF-8 is read as Windows-1252,
- * as a value is: stored raw it would reach the book, JSON and the
- * cards kith writes, which its own reader then refuses. */
-static int param_utf8(struct parser *ps, int line, const char *field,
-		      char **text)
+/* in[0..n) read as Windows-1252, the reading of bytes that are not
+ * UTF-8 and name no CHARSET, into ps->vbuf (*out_n bytes). */
+static int from_1252(struct parser *ps, const char *in, size_t n,
+		     size_t *out_n)
 {
-	size_t n = strlen(*text), on;
+	if (ps->cd1252 == (iconv_t)-1)
+		ps->cd1252 = iconv_open("UTF-8", "WINDOWS-1252");
+	if (ps->cd1252 == (iconv_t)-1)
+		return KITH_EINPUT;
+	return convert(ps, ps->cd1252, in, n, out_n);
+}
+
+/* A parameter's name or value (n bytes) that is not UTF-8 is read as
+ * Windows-1252, as a value is: stored raw it would reach the book, JSON
+ * and the cards kith writes, which its own reader then refuses. */
+static int param_utf8(struct parser *ps, int line, const char *field,
+		      char **text, size_t n)
+{
+	size_t on;
 
 	if (kith_utf8_valid(*text, n))
 		return KITH_OK;
-	if (ps->cd1252 == (iconv_t)-1)
-		ps->cd1252 = iconv_open("UTF-8", "WINDOWS-1252");
-	if (ps->cd1252 == (iconv_t)-1 || convert(ps, ps->cd1252, *text, n, &on))
+	if (from_1252(ps, *text, n, &on))
 		return perr(ps, line, field,
 			    "a parameter in bytes that are neither UTF-8 nor "
 			    "Windows-1252");
@@ -534,7 +544,7 @@ static int parse_content(struct parser *ps, int line, struct vcard_prop *out)
 			v = arena_strndup(a, pn, pnl);
 			if (!v)
 				return kith_err_nomem(ps->err);
-			rc = param_utf8(ps, line, field, &v);
+			rc = param_utf8(ps, line, field, &v, pnl);
 			if (rc)
 				return rc;
 			/* 2.1 names only the value; the parameter follows
@@ -558,7 +568,7 @@ static int parse_content(struct parser *ps, int line, struct vcard_prop *out)
 		pname = upper_dup(a, pn, pnl);
 		if (!pname)
 			return kith_err_nomem(ps->err);
-		rc = param_utf8(ps, line, field, &pname);
+		rc = param_utf8(ps, line, field, &pname, pnl);
 		if (rc)
 			return rc;
 		q++;
@@ -586,8 +596,9 @@ static int parse_content(struct parser *ps, int line, struct vcard_prop *out)
 			v = arena_strndup(a, vs, vl);
 			if (!v)
 				return kith_err_nomem(ps->err);
-			v[caret_decode(v, vl)] = '\0';
-			rc = param_utf8(ps, line, field, &v);
+			vl = caret_decode(v, vl);
+			v[vl] = '\0';
+			rc = param_utf8(ps, line, field, &v, vl);
 			if (rc)
 				return rc;
 			if (!strcmp(pname, "ENCODING")) {
@@ -720,10 +731,7 @@ static int parse_content(struct parser *ps, int line, struct vcard_prop *out)
 				    charset);
 		v = ps->vbuf;
 	} else if (!kith_utf8_valid(v, vn)) {
-		if (ps->cd1252 == (iconv_t)-1)
-			ps->cd1252 = iconv_open("UTF-8", "WINDOWS-1252");
-		if (ps->cd1252 == (iconv_t)-1 ||
-		    convert(ps, ps->cd1252, v, vn, &vn))
+		if (from_1252(ps, v, vn, &vn))
 			return perr(ps, line, field,
 				    "bytes that are neither UTF-8 nor "
 				    "Windows-1252");
@@ -1184,9 +1192,10 @@ static int lean_line(struct vcard_arena *a, char *s, char *e, int line,
 				sep = *q;
 				*q = '\0';
 			}
-			vs[caret_decode(vs, vl)] = '\0';
+			vl = caret_decode(vs, vl);
+			vs[vl] = '\0';
 			/* the full reader reads other bytes as 1252 */
-			if (!kith_utf8_valid(vs, strlen(vs)))
+			if (!kith_utf8_valid(vs, vl))
 				return 1;
 			vals[nv++] = vs;
 			if (sep != ',')
