@@ -120,6 +120,33 @@ static int b64_only(const char *s)
 }
 
 /*
+ * The media subtype of a data: URI (s up to its ";base64,") as a 3.0
+ * TYPE, upper-cased, into type[size]: "" without a '/'. False when it is
+ * not a restricted name (RFC 6838: letters, digits, "!#$&-^_.+") or does
+ * not fit: such a URI stays a URI, since a TYPE cut short or made of
+ * other bytes would not read back as what it was.
+ */
+static bool media_type(char *type, size_t size, const char *s,
+		       const char *end)
+{
+	const char *slash = memchr(s, '/', (size_t)(end - s));
+	size_t n = 0;
+
+	type[0] = '\0';
+	if (!slash)
+		return true;
+	for (const char *c = slash + 1; c < end; c++) {
+		if (!isalnum((unsigned char)*c) && !strchr("!#$&-^_.+", *c))
+			return false;
+		if (n + 1 >= size)
+			return false;
+		type[n++] = (char)toupper((unsigned char)*c);
+	}
+	type[n] = '\0';
+	return true;
+}
+
+/*
  * Write p as one folded line. For 4.0, ENCODING=b becomes a data: URI;
  * for 3.0 a data: URI with base64 becomes ENCODING=b (what 3.0 readers
  * such as Outlook and older iOS understand).
@@ -159,10 +186,10 @@ static int write_prop(struct vcard_out *o, const struct vcard_prop *p,
 	} else if (v == VCARD_30 && p->value_len > 5 &&
 		   !strncasecmp(p->value, "data:", 5) &&
 		   strstr(p->value, ";base64,") &&
-		   b64_only(strstr(p->value, ";base64,") + 8)) {
+		   b64_only(strstr(p->value, ";base64,") + 8) &&
+		   media_type(type, sizeof(type), p->value,
+			      strstr(p->value, ";base64,"))) {
 		const char *comma = strstr(p->value, ";base64,");
-		const char *slash =
-		    memchr(p->value, '/', (size_t)(comma - p->value));
 
 		for (size_t i = 0; i < p->n_params && np < VCARD_MAX_PARAMS - 1;
 		     i++)
@@ -173,15 +200,7 @@ static int write_prop(struct vcard_out *o, const struct vcard_prop *p,
 		vals[0] = "b";
 		params[np].values = vals;
 		params[np++].n_values = 1;
-		if (slash) {
-			size_t tn = (size_t)(comma - slash - 1);
-
-			if (tn >= sizeof(type))
-				tn = sizeof(type) - 1;
-			for (size_t i = 0; i < tn; i++)
-				type[i] =
-				    (char)toupper((unsigned char)slash[1 + i]);
-			type[tn] = '\0';
+		if (type[0]) {
 			params[np].name = "TYPE";
 			vals[1] = type;
 			params[np].values = vals + 1;

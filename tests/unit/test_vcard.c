@@ -1012,6 +1012,55 @@ static void test_param_1252(void **state)
 					       &e), KITH_OK);
 }
 
+/*
+ * A data: URI becomes 3.0's ENCODING=b with its subtype as TYPE only
+ * when the subtype is a media type's name: one of other bytes was cut
+ * at 31 bytes inside a UTF-8 sequence, and the card written did not
+ * read back (found by fuzz_vcard).
+ */
+static void test_photo_uri_30(void **state)
+{
+	static const char *const in[] = {
+		/* a subtype of Windows-1252 bytes, read as text */
+		"BEGIN:VCARD\nVERSION:4.0\nFN:t\nPHOTO:data:image/pn\x96\x96"
+		"`\x96\x94\x96\x96\x96\x96\x96\x96\x96\x96\x96\x96\x96,"
+		";base64,GgoAAA\nEND:VCARD\n",
+		/* a subtype too long for a TYPE */
+		"BEGIN:VCARD\nVERSION:4.0\nFN:t\nPHOTO:data:image/"
+		"abcdefghijklmnopqrstuvwxyzabcdefghij;base64,GgoAAA\nEND:VCARD\n",
+		"BEGIN:VCARD\nVERSION:4.0\nFN:t\nPHOTO:data:image/png;base64,"
+		"GgoAAA\nEND:VCARD\n",
+	};
+	static const char *const want[] = {
+		"\r\nPHOTO:data:image/pn\xe2\x80\x93",
+		"\r\nPHOTO:data:image/abcdefghijklmnopqrstuvwxyzabcdefghij;",
+		"\r\nPHOTO;ENCODING=b;TYPE=PNG:GgoAAA\r\n",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(in) / sizeof(*in); i++) {
+		struct vcard_file f, g;
+		struct vcard_contact vc;
+		struct vcard_out o = { 0 };
+		struct kith_err e = { 0 };
+
+		assert_int_equal(vcard_parse(&f, in[i], strlen(in[i]), "in", &e),
+				 KITH_OK);
+		assert_int_equal(vcard_to_contact(&vc, &f.cards[0], "in", &e),
+				 KITH_OK);
+		assert_int_equal(vcard_write_contact(&o, &vc, VCARD_30, &e),
+				 KITH_OK);
+		assert_non_null(strstr(o.buf, want[i]));
+		assert_int_equal(vcard_parse(&g, o.buf, o.len, "out", &e),
+				 KITH_OK);
+		assert_int_equal(g.n_cards, 1);
+		vcard_file_free(&g);
+		vcard_out_free(&o);
+		vcard_contact_clear(&vc);
+		vcard_file_free(&f);
+	}
+}
+
 /* ---- 5. streaming ---- */
 
 static int count_card(const struct vcard *c, void *ctx, struct kith_err *err)
@@ -1112,6 +1161,7 @@ int main(void)
 		cmocka_unit_test(test_fold),
 		cmocka_unit_test(test_fuzz_regressions),
 		cmocka_unit_test(test_param_1252),
+		cmocka_unit_test(test_photo_uri_30),
 		cmocka_unit_test(test_each),
 		cmocka_unit_test(test_skip_bad),
 	};
