@@ -1933,15 +1933,20 @@ static int map_prop(struct vcard_contact *vc, const struct vcard *card,
 
 static int name_fallback(struct vcard_contact *vc)
 {
-	char buf[512];
-
 	if (vc->c.name)
 		return 0;
 	if (vc->given || vc->family) {
-		snprintf(buf, sizeof(buf), "%s%s%s", vc->given ? vc->given : "",
-			 vc->given && vc->family ? " " : "",
-			 vc->family ? vc->family : "");
-		vc->c.name = strdup(buf);
+		/* Whole: a buffer of fixed size cut a long name inside a
+		 * UTF-8 sequence, and the card written from it did not read
+		 * back (found by fuzz_vcard). */
+		const char *g = vc->given ? vc->given : "";
+		const char *f = vc->family ? vc->family : "";
+		size_t n = strlen(g) + strlen(f) + 2;
+
+		vc->c.name = malloc(n);
+		if (vc->c.name)
+			snprintf(vc->c.name, n, "%s%s%s", g,
+				 vc->given && vc->family ? " " : "", f);
 	} else if (vc->c.org_name) {
 		vc->c.name = strdup(vc->c.org_name);
 	} else if (vc->c.emails.n) {

@@ -1061,6 +1061,36 @@ static void test_photo_uri_30(void **state)
 	}
 }
 
+/* A card with N and no FN is named from N whole: a name of 512 bytes
+ * or more was cut inside a UTF-8 sequence (found by fuzz_vcard). */
+static void test_long_n_name(void **state)
+{
+	char in[2048], *o = in;
+	struct vcard_file f, g;
+	struct vcard_contact vc;
+	struct vcard_out out = { 0 };
+	struct kith_err e = { 0 };
+
+	(void)state;
+	o += sprintf(o, "BEGIN:VCARD\nVERSION:3.0\nN:");
+	for (int i = 0; i < 200; i++)
+		o += sprintf(o, "\xef\xbd\xb2");	/* U+FF72, 3 bytes */
+	o += sprintf(o, ";Given;;;\nEND:VCARD\n");
+	assert_int_equal(vcard_parse(&f, in, (size_t)(o - in), "in", &e),
+			 KITH_OK);
+	assert_int_equal(vcard_to_contact(&vc, &f.cards[0], "in", &e),
+			 KITH_OK);
+	assert_int_equal(strlen(vc.c.name), 6 + 600);
+	assert_memory_equal(vc.c.name, "Given \xef\xbd\xb2", 9);
+	assert_int_equal(vcard_write_contact(&out, &vc, VCARD_30, &e), KITH_OK);
+	assert_int_equal(vcard_parse(&g, out.buf, out.len, "out", &e),
+			 KITH_OK);
+	vcard_file_free(&g);
+	vcard_out_free(&out);
+	vcard_contact_clear(&vc);
+	vcard_file_free(&f);
+}
+
 /* ---- 5. streaming ---- */
 
 static int count_card(const struct vcard *c, void *ctx, struct kith_err *err)
@@ -1162,6 +1192,7 @@ int main(void)
 		cmocka_unit_test(test_fuzz_regressions),
 		cmocka_unit_test(test_param_1252),
 		cmocka_unit_test(test_photo_uri_30),
+		cmocka_unit_test(test_long_n_name),
 		cmocka_unit_test(test_each),
 		cmocka_unit_test(test_skip_bad),
 	};
