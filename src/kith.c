@@ -714,6 +714,20 @@ int kith_contains_ci(const char *hay, const char *needle)
 	return n == 0;
 }
 
+size_t kith_utf8_cut(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = n, want;
+
+	/* Back over at most three continuation bytes to the lead. */
+	while (i > 0 && n - i < 3 && (p[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i == 0 || p[i - 1] < 0xc0)
+		return n;
+	want = p[i - 1] >= 0xf0 ? 4 : p[i - 1] >= 0xe0 ? 3 : 2;
+	return n - (i - 1) < want ? i - 1 : n;
+}
+
 int kith_utf8_valid(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;

@@ -161,5 +161,8 @@ char *kith_strdup(const char *s);
 int kith_contains_ci(const char *hay, const char *needle);
 /* Is s valid UTF-8? */
 int kith_utf8_valid(const char *s, size_t n);
+/* The length of s[0..n) without a UTF-8 sequence cut short at its end:
+ * where a fixed buffer truncated text, the text stays whole characters. */
+size_t kith_utf8_cut(const char *s, size_t n);
 
 #endif

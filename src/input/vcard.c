@@ -1604,6 +1604,7 @@ void vcard_prop_label(char *out, size_t cap, const struct vcard *card,
 
 				vcard_text_unescape(out, q->value, n);
 				label_clean(out);
+				out[kith_utf8_cut(out, strlen(out))] = '\0';
 				return;
 			}
 		}
@@ -1626,6 +1627,8 @@ void vcard_prop_label(char *out, size_t cap, const struct vcard *card,
 			out[o++] = (char)tolower((unsigned char)*v);
 		out[o] = '\0';
 	}
+	/* A label cut at cap keeps whole characters. */
+	out[kith_utf8_cut(out, o)] = '\0';
 }
 
 const char *vcard_date_kind(char *buf, size_t cap, const struct vcard *card,
@@ -1721,6 +1724,7 @@ int vcard_adr_line(char *line, size_t cap, const struct vcard_prop *p)
 			o = cap - 1;
 	}
 	split_free(&sc);
+	line[kith_utf8_cut(line, o)] = '\0';
 	/* One line: a street on two lines (Outlook's "Street\nSuite 4")
 	 * is joined with ", "; other control characters become spaces. */
 	if (strpbrk(line, "\r\n\t\v\f")) {

@@ -627,6 +627,33 @@ static void test_utf8_valid(void **state)
 				 cases[i].want);
 }
 
+/* kith_utf8_cut: text cut by a fixed buffer ends on a whole character. */
+static void test_utf8_cut(void **state)
+{
+	static const struct {
+		const char *s;
+		size_t n, want;
+	} cases[] = {
+		{ "", 0, 0 },
+		{ "abc", 3, 3 },
+		{ "a\xc3\xa9", 3, 3 },		/* é whole */
+		{ "a\xc3\xa9", 2, 1 },		/* é's lead alone */
+		{ "a\xe2\x82\xac", 3, 1 },	/* € cut after 2 of 3 */
+		{ "a\xe2\x82\xac", 4, 4 },
+		{ "a\xf0\x9f\x98\x80", 4, 1 },	/* 4-byte cut after 3 */
+		{ "a\xf0\x9f\x98\x80", 5, 5 },
+		{ "\xef\xbd\xb2\xef\xbd", 5, 3 },
+		{ "ab\x80", 3, 3 },		/* not UTF-8: left as it is */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (kith_utf8_cut(cases[i].s, cases[i].n) != cases[i].want)
+			fail_msg("row %zu: want %zu, got %zu", i + 1,
+				 cases[i].want,
+				 kith_utf8_cut(cases[i].s, cases[i].n));
+}
+
 /* ---- errors and strings ---- */
 
 static void test_err_format(void **state)
@@ -671,6 +698,7 @@ int main(void)
 		cmocka_unit_test(test_duration_parse),
 		cmocka_unit_test(test_time_relative),
 		cmocka_unit_test(test_utf8_valid),
+		cmocka_unit_test(test_utf8_cut),
 		cmocka_unit_test(test_err_format),
 	};
 

@@ -1091,6 +1091,44 @@ static void test_long_n_name(void **state)
 	vcard_file_free(&f);
 }
 
+/* An address or a label longer than its buffer is cut on a whole
+ * character, so the card written reads back. */
+static void test_long_adr_label(void **state)
+{
+	char in[8192], *o = in;
+	struct vcard_file f, g;
+	struct vcard_contact vc;
+	struct vcard_out out = { 0 };
+	struct kith_err e = { 0 };
+
+	(void)state;
+	o += sprintf(o, "BEGIN:VCARD\nVERSION:3.0\nFN:x\nitem1.ADR:;;");
+	for (int i = 0; i < 400; i++)
+		o += sprintf(o, "\xe2\x82\xac");	/* 1,200 bytes of € */
+	o += sprintf(o, ";;;;\nitem1.X-ABLABEL:");
+	for (int i = 0; i < 60; i++)
+		o += sprintf(o, "\xe2\x82\xac");
+	o += sprintf(o, "\nEND:VCARD\n");
+	assert_int_equal(vcard_parse(&f, in, (size_t)(o - in), "in", &e),
+			 KITH_OK);
+	assert_int_equal(vcard_to_contact(&vc, &f.cards[0], "in", &e),
+			 KITH_OK);
+	assert_int_equal(vc.c.addresses.n, 1);
+	assert_true(kith_utf8_valid(vc.c.addresses.v[0],
+				    strlen(vc.c.addresses.v[0])));
+	assert_int_equal(strlen(vc.c.addresses.v[0]) % 3, 0);
+	assert_true(kith_utf8_valid(vc.c.address_labels.v[0],
+				    strlen(vc.c.address_labels.v[0])));
+	assert_int_equal(strlen(vc.c.address_labels.v[0]) % 3, 0);
+	assert_int_equal(vcard_write_contact(&out, &vc, VCARD_30, &e), KITH_OK);
+	assert_int_equal(vcard_parse(&g, out.buf, out.len, "out", &e),
+			 KITH_OK);
+	vcard_file_free(&g);
+	vcard_out_free(&out);
+	vcard_contact_clear(&vc);
+	vcard_file_free(&f);
+}
+
 /* ---- 5. streaming ---- */
 
 static int count_card(const struct vcard *c, void *ctx, struct kith_err *err)
@@ -1193,6 +1231,7 @@ int main(void)
 		cmocka_unit_test(test_param_1252),
 		cmocka_unit_test(test_photo_uri_30),
 		cmocka_unit_test(test_long_n_name),
+		cmocka_unit_test(test_long_adr_label),
 		cmocka_unit_test(test_each),
 		cmocka_unit_test(test_skip_bad),
 	};
