@@ -383,6 +383,27 @@ static void doctor_summaries(struct doctor *d, struct store *st)
 		say(d, "summaries", "ok (recomputed from history)");
 }
 
+/* Each contact's kept lists against the list tables. */
+static void doctor_lists(struct doctor *d, struct store *st)
+{
+	struct kith_err err = {0};
+	int64_t bad = 0, first = 0;
+
+	if (store_lists_check(&bad, &first, st, &err)) {
+		problem(d, "lists", "%s", err.msg);
+		return;
+	}
+	json_object_set_new(d->out, "lists_differing", json_integer(bad));
+	if (bad)
+		problem(d, "lists",
+			"%lld contacts' kept lists differ from their emails, "
+			"phones, handles, tags and addresses (first: contact "
+			"%lld)",
+			(long long)bad, (long long)first);
+	else
+		say(d, "lists", "ok (each contact's against its tables)");
+}
+
 static void doctor_directory(struct doctor *d, struct store *st)
 {
 	struct kith_err err = {0};
@@ -528,6 +549,7 @@ int cmd_doctor(struct cli *c)
 		doctor_file(&d, &healthy);
 	if (healthy && !store_open(&c->app.st, c->db_path, &c->err)) {
 		doctor_summaries(&d, c->app.st);
+		doctor_lists(&d, c->app.st);
 		doctor_directory(&d, c->app.st);
 		doctor_notify(&d, c->app.st);
 		doctor_mailboxes(&d, c->app.st);

@@ -1205,6 +1205,14 @@ int store_outbox_failing(int64_t *count, char **last_error, struct store *st,
 int store_summaries_check(int64_t *bad, int64_t *first_id, struct store *st,
 			  struct kith_err *err);
 /*
+ * Each contact's kept lists (contact.lists, which a read of one contact
+ * reads) against the list tables they are kept from (kith doctor): the
+ * contacts that differ (*bad; the lowest such id in *first_id). 0 in a
+ * consistent book. Reads the whole database.
+ */
+int store_lists_check(int64_t *bad, int64_t *first_id, struct store *st,
+		      struct kith_err *err);
+/*
  * The directory against the rows it names (kith doctor): *missing, the
  * workspace names, sign-in emails and credential hashes it lacks (or
  * holds for another workspace); *stale, its entries that name no row.

@@ -11,6 +11,7 @@ if [ -n "${KITH_TEST_PG:-}" ]; then
 	ok "says it is PostgreSQL" grep -q "PostgreSQL, connected" "$T_DIR/out"
 	ok "and never shows the URL" bash -c '! grep -q "postgresql://" "$1"' _ "$T_DIR/out"
 	ok "checks the summaries" grep -q "summaries  ok" "$T_DIR/out"
+	ok "checks the kept lists" grep -q "lists      ok" "$T_DIR/out"
 	ok "checks the directory" grep -q "directory  ok" "$T_DIR/out"
 	check_rc "doctor --json" 0 kith --json doctor
 	ok "--json: ok, schema current" \
@@ -42,6 +43,7 @@ ok "says all well" grep -qx 'all well' "$T_DIR/out"
 ok "names integrity ok" grep -qx 'integrity  ok' "$T_DIR/out"
 ok "names the schema as current" grep -qx "schema     $v (current)" "$T_DIR/out"
 ok "checks summaries" grep -qx 'summaries  ok (recomputed from history)' "$T_DIR/out"
+ok "checks each contact's kept lists" grep -qx "lists      ok (each contact's against its tables)" "$T_DIR/out"
 ok "checks the directory" grep -qx 'directory  ok (every workspace name, sign-in email and credential, and nothing else)' "$T_DIR/out"
 ok "lists the contact table's rows" grep -Eq "^ +contact +$n rows" "$T_DIR/out"
 check_rc "--json: exit 0" 0 kith doctor --json
@@ -57,6 +59,31 @@ kith doctor: 1 problem found" \
 ok "the check changed nothing" \
 	test "$(sqlite3 "$KITH_DB" 'SELECT touch_count FROM contact WHERE id = 3')" = \
 	     "$(($(sqlite3 "$T_DIR/good.db" 'SELECT touch_count FROM contact WHERE id = 3') + 7))"
+cp "$T_DIR/good.db" "$KITH_DB"
+
+# ---- kept lists (contact.lists) that disagree with their tables ----
+sqlite3 "$KITH_DB" "INSERT INTO contact_email (workspace_id, contact_id, pos, email, label) VALUES (1, 4, 9, 'extra@studio.example', '')"
+check "an email the contact's kept lists lack: exit 1, named" 1 \
+"lists      PROBLEM: 1 contacts' kept lists differ from their emails, phones, handles, tags and addresses (first: contact 4)
+kith doctor: 1 problem found" \
+	problems
+ok "--json: lists_differing 1" \
+	bash -c '"$1" doctor --json 2>/dev/null | jq -e ".lists_differing == 1" >/dev/null' _ "$KITH"
+cp "$T_DIR/good.db" "$KITH_DB"
+# A row whose lists were never kept (NULL) reads them from the tables:
+# the same contact, one row read or five.
+kith "${W[@]}" --json show 5 >"$T_DIR/kept.json"
+kith "${W[@]}" --json list >"$T_DIR/kept-list.json"
+sqlite3 "$KITH_DB" "UPDATE contact SET lists = NULL WHERE id = 5"
+kith "${W[@]}" --json show 5 >"$T_DIR/unkept.json"
+kith "${W[@]}" --json list >"$T_DIR/unkept-list.json"
+ok "a contact with no kept lists shows the same lists" cmp "$T_DIR/kept.json" "$T_DIR/unkept.json"
+ok "and a page with it lists the same" cmp "$T_DIR/kept-list.json" "$T_DIR/unkept-list.json"
+ok "the contact has lists to show" \
+	test "$(jq '(.emails | length) + (.tags | length)' "$T_DIR/unkept.json")" -gt 0
+check_rc "doctor names the unkept row" 1 kith doctor
+kith "${W[@]}" edit 5 --title "Kept again" >/dev/null
+check_rc "an edit keeps them again: exit 0" 0 kith doctor
 cp "$T_DIR/good.db" "$KITH_DB"
 
 # ---- the directory (migration 20) against the rows it names ----

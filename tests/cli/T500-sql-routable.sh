@@ -77,6 +77,7 @@ cat >"$T_DIR/allow" <<'ALLOW'
 ^INSERT INTO \w+_new \([a-z_", ]+\) SELECT [a-z_", ]+ FROM "?\w+"?;?$	migration 19 rebuilds each table keyed by an id, and those that point at one, keyed (workspace_id, id)
 ^UPDATE workspace SET mailbox_seq = \(SELECT coalesce\(max\((seq|last)\), 0\) FROM (sqlite_sequence|kith_autoinc) 	migration 19 gives every workspace the highest mailbox id given so far
 ^INSERT INTO directory_(workspace|login|credential) SELECT [A-Za-z_', ]+ FROM "?(workspace|user|session|api_token|hook)"?( WHERE feed_hash IS NOT NULL)?;?$	migration 20 fills the directory from every workspace's name, accounts and credentials
+^UPDATE contact SET lists = coalesce\(\(SELECT group_concat\(x, '.'\) FROM \(SELECT email \|\| '.' \|\| label AS x FROM contact_email l WHERE l\.workspace_id = contact\.workspace_id 	migration 22 keeps each contact's lists on its row, from every workspace's list tables
 # The directory of workspaces: the operator's CLI picks or makes one.
 ^SELECT id, name, tz, work_start, work_end, response_target, created_at FROM workspace ORDER BY id$	store_workspace_list: which workspaces exist (the CLI's default, the book export)
 ^INSERT INTO workspace\(name, created_at\) VALUES	store_workspace_add: a new workspace gets its id here; the row lives on the shard of that id
@@ -107,6 +108,7 @@ FROM contact ORDER BY workspace_id, id$	doctor: every stored summary against his
 ^SELECT \(SELECT count\(\*\) FROM workspace w WHERE NOT EXISTS \(SELECT 1 FROM directory_workspace 	doctor: the rows the directory should name and does not
 ^SELECT \(SELECT count\(\*\) FROM directory_workspace\) \+ \(SELECT count\(\*\) FROM directory_login\) 	doctor: the directory's entries beyond the rows they name
 ^SELECT count\(\*\), \(SELECT last_error FROM outbox WHERE sent_at IS NULL	doctor: notifications that gave up
+^SELECT count\(\*\), min\(c\.id\) FROM contact c WHERE c\.lists IS NULL OR c\.lists <> 	doctor: every contact's kept lists against their tables
 ALLOW
 
 cat >"$T_DIR/check.py" <<'PY'

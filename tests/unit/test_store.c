@@ -550,6 +550,113 @@ static void test_merge(void **state)
 			 KITH_ENOTFOUND);
 }
 
+/* The strlist l as one text, elements joined by '|'. */
+static const char *joined(const struct strlist *l)
+{
+	static char buf[4][512];
+	static int k;
+	char *b = buf[k++ % 4];
+
+	b[0] = '\0';
+	for (size_t i = 0; i < l->n; i++) {
+		if (i)
+			strcat(b, "|");
+		strcat(b, l->v[i] ? l->v[i] : "(null)");
+	}
+	return b;
+}
+
+static void lists_checked(struct fx *f)
+{
+	int64_t bad = -1, first = -1;
+
+	assert_int_equal(store_lists_check(&bad, &first, f->app.st, &f->err),
+			 0);
+	assert_int_equal(bad, 0);
+}
+
+/* contact.lists, which a read of one contact reads, follows every writer
+ * of the lists: add, update, merge; store_lists_check agrees. */
+static void test_kept_lists(void **state)
+{
+	struct fx *f = *state;
+	struct contact c, got;
+	int64_t a, b;
+
+	contact_init(&c);
+	c.name = strdup("Ana");
+	assert_int_equal(strlist_push(&c.emails, "ana@x.example"), 0);
+	assert_int_equal(strlist_push(&c.emails, "ana@y.example"), 0);
+	assert_int_equal(strlist_push(&c.email_labels, "work"), 0);
+	assert_int_equal(strlist_push(&c.email_labels, ""), 0);
+	assert_int_equal(strlist_push(&c.phones, "+1 415 555 0100"), 0);
+	assert_int_equal(strlist_push(&c.phone_labels, "mobile"), 0);
+	assert_int_equal(strlist_push(&c.phone_keys, "+14155550100"), 0);
+	assert_int_equal(strlist_push(&c.handles, "@ana"), 0);
+	assert_int_equal(strlist_push(&c.tags, "vip"), 0);
+	assert_int_equal(strlist_push(&c.tags, "board"), 0);
+	assert_int_equal(strlist_push(&c.addresses, "1 Main St"), 0);
+	assert_int_equal(strlist_push(&c.address_labels, "home"), 0);
+	assert_int_equal(store_contact_add(f->app.st, f->app.ws, &c, NOW,
+					   &f->err),
+			 0);
+	a = c.id;
+	get(f, a, &got);
+	assert_string_equal(joined(&got.emails), "ana@x.example|ana@y.example");
+	assert_string_equal(joined(&got.email_labels), "work|");
+	assert_string_equal(joined(&got.phones), "+1 415 555 0100");
+	assert_string_equal(joined(&got.phone_labels), "mobile");
+	assert_string_equal(joined(&got.phone_keys), "+14155550100");
+	assert_string_equal(joined(&got.handles), "@ana");
+	assert_string_equal(joined(&got.tags), "board|vip");
+	assert_string_equal(joined(&got.addresses), "1 Main St");
+	assert_string_equal(joined(&got.address_labels), "home");
+	contact_clear(&got);
+	lists_checked(f);
+
+	/* an update rewrites them: fewer, other, none */
+	strlist_clear(&c.emails);
+	strlist_clear(&c.email_labels);
+	strlist_clear(&c.addresses);
+	strlist_clear(&c.address_labels);
+	strlist_clear(&c.handles);
+	assert_int_equal(strlist_push(&c.emails, "ana@z.example"), 0);
+	assert_int_equal(strlist_push(&c.tags, "alpha"), 0);
+	assert_int_equal(store_contact_update(f->app.st, f->app.ws, &c, 0, NOW,
+					      &f->err),
+			 0);
+	get(f, a, &got);
+	assert_string_equal(joined(&got.emails), "ana@z.example");
+	assert_int_equal(got.email_labels.n, 0);
+	assert_string_equal(joined(&got.tags), "alpha|board|vip");
+	assert_int_equal(got.addresses.n + got.handles.n, 0);
+	assert_string_equal(joined(&got.phones), "+1 415 555 0100");
+	contact_clear(&got);
+	contact_clear(&c);
+	lists_checked(f);
+
+	/* a merge hands the other's over */
+	contact_init(&c);
+	c.name = strdup("Ana B");
+	assert_int_equal(strlist_push(&c.emails, "ana@b.example"), 0);
+	assert_int_equal(strlist_push(&c.tags, "zed"), 0);
+	assert_int_equal(strlist_push(&c.handles, "@anab"), 0);
+	assert_int_equal(store_contact_add(f->app.st, f->app.ws, &c, NOW,
+					   &f->err),
+			 0);
+	b = c.id;
+	contact_clear(&c);
+	assert_int_equal(store_contact_merge(f->app.st, f->app.ws, b, a, NOW,
+					     &f->err),
+			 0);
+	get(f, a, &got);
+	assert_string_equal(joined(&got.emails), "ana@z.example|ana@b.example");
+	assert_string_equal(joined(&got.tags), "alpha|board|vip|zed");
+	assert_string_equal(joined(&got.handles), "@anab");
+	contact_clear(&got);
+	lists_checked(f);
+}
+
 /* xorshift: tests need a deterministic stream, not rand(). */
 static uint64_t rnd(uint64_t *s)
 {
@@ -1056,6 +1163,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_alert_last_per_user, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_merge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kept_lists, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_agenda_exact, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_settle, setup, teardown),
