@@ -15,6 +15,29 @@ const char *migrate_sql(size_t version);
  * `version`, as SQLite's sets PRAGMA user_version. */
 const char *migrate_pg_sql(size_t version);
 
+/*
+ * Migration 22, the same text on both engines: a contact's lists kept on
+ * its row (contact.lists; sqlite_contact.c's LISTS_SQL keeps them after),
+ * so that reading a contact reads one row, not five lists. Backfilled
+ * with the expression the store keeps them with.
+ */
+#define MIGRATE_22_LIST(x, table, order)                                     \
+	"coalesce((SELECT group_concat(x, '\x1f') FROM (SELECT " x " AS x"   \
+	" FROM " table " l WHERE l.workspace_id = contact.workspace_id"      \
+	" AND l.contact_id = contact.id ORDER BY " order ") AS l), '')"
+#define MIGRATE_22_SQL                                                       \
+	"ALTER TABLE contact ADD COLUMN lists TEXT;"                         \
+	"UPDATE contact SET lists = "                                        \
+	MIGRATE_22_LIST("email || '\x1e' || label", "contact_email", "pos")  \
+	" || '\x1d' || "                                                     \
+	MIGRATE_22_LIST("phone || '\x1e' || label || '\x1e' ||"              \
+			" coalesce(e164, '')", "contact_phone", "pos")       \
+	" || '\x1d' || " MIGRATE_22_LIST("handle", "contact_handle", "pos")  \
+	" || '\x1d' || " MIGRATE_22_LIST("tag", "contact_tag", "tag")        \
+	" || '\x1d' || "                                                     \
+	MIGRATE_22_LIST("address || '\x1e' || label", "contact_address",     \
+			"pos") ";"
+
 /* SQLite only, after every batch of migrations, in its transaction:
  * statistics for each index that leads with workspace_id and has none,
  * so the planner knows a workspace holds many rows. */

@@ -35,13 +35,6 @@
  */
 #include "migrate.h"
 
-/* Migration 22's list of one kind for each contact (a correlated
- * sub-select, as LIST_SQL in sqlite_contact.c). */
-#define MIG22_LIST(x, table, order)                                          \
-	"coalesce((SELECT group_concat(x, '\x1f') FROM (SELECT " x " AS x"   \
-	" FROM " table " l WHERE l.workspace_id = contact.workspace_id"      \
-	" AND l.contact_id = contact.id ORDER BY " order ") AS l), '')"
-
 static const char *const migrations_pg[] = {
 	/* 1: the relationship book; the schema version; nocase; kith_due */
 	"CREATE COLLATION nocase (provider = icu, locale = 'und-u-ks-level2',"
@@ -1048,20 +1041,8 @@ static const char *const migrations_pg[] = {
 	 * keeps the rest itself (autovacuum), and without them does not
 	 * take one column of an index for as selective as two. */
 	"ANALYZE workspace;",
-	/* 22: a contact's lists kept on its row (sqlite_contact.c,
-	 * LIST_SQL): reading a contact reads one row, not five lists.
-	 * Backfilled with the store's own expression. */
-	"ALTER TABLE contact ADD COLUMN lists TEXT;"
-	"UPDATE contact SET lists = "
-	MIG22_LIST("email || '\x1e' || label", "contact_email", "pos")
-	" || '\x1d' || "
-	MIG22_LIST("phone || '\x1e' || label || '\x1e' || coalesce(e164, '')",
-		   "contact_phone", "pos")
-	" || '\x1d' || " MIG22_LIST("handle", "contact_handle", "pos")
-	" || '\x1d' || " MIG22_LIST("tag", "contact_tag", "tag")
-	" || '\x1d' || "
-	MIG22_LIST("address || '\x1e' || label", "contact_address", "pos")
-	";",
+	/* 22: a contact's lists kept on its row (migrate.h). */
+	MIGRATE_22_SQL,
 };
 
 /* NULL past either list: a SQLite migration without its PostgreSQL
