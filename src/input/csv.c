@@ -473,6 +473,7 @@ static int paren_col(const char *h, struct col *c, char *label, size_t cap)
 	memcpy(kind, h, k);
 	kind[k] = '\0';
 	snprintf(label, cap, "%.*s", (int)(close - open - 1), open + 1);
+	label[kith_utf8_cut(label, strlen(label))] = '\0';
 	for (char *s = label; *s; s++)
 		*s = (char)tolower((unsigned char)*s);
 	if (!strcasecmp(kind, "Email") || !strcasecmp(kind, "E-mail"))
@@ -621,7 +622,7 @@ static void clean_label(char *dst, size_t cap, const char *s)
 		s++;
 	for (; *s && o + 1 < cap; s++)
 		dst[o++] = (char)tolower((unsigned char)*s);
-	dst[o] = '\0';
+	dst[kith_utf8_cut(dst, o)] = '\0';
 	trim(dst);
 }
 
@@ -638,6 +639,8 @@ static int nth_value(char *dst, size_t cap, const char *s, size_t i)
 	}
 	q = strstr(p, " ::: ");
 	snprintf(dst, cap, "%.*s", (int)(q ? (size_t)(q - p) : strlen(p)), p);
+	/* A value cut by cap keeps whole characters. */
+	dst[kith_utf8_cut(dst, strlen(dst))] = '\0';
 	trim(dst);
 	return 1;
 }
@@ -763,7 +766,9 @@ static int row_to_card(struct ctx *x, const struct rec *r)
 	struct addr addrs[8];
 	size_t naddr = 0;
 	const char *parts[T_EVENT_LABEL + 1] = {0};
-	char buf[512], lab[128];
+	/* lval apart from buf: a label read into buf's second half cut a
+	 * value of 256 bytes or more (a long URL) and took its place. */
+	char buf[512], lab[128], lval[256];
 	int line = r->line, rc;
 	struct vcard card;
 
@@ -811,6 +816,7 @@ static int row_to_card(struct ctx *x, const struct rec *r)
 			snprintf(buf, sizeof(buf), "%s", parts[T_ORG]);
 		if (!buf[0] && parts[T_EMAIL])
 			nth_value(buf, sizeof(buf), parts[T_EMAIL], 0);
+		buf[kith_utf8_cut(buf, strlen(buf))] = '\0';
 		ESC(buf);
 	}
 	if (b->esc.len)
@@ -875,8 +881,9 @@ static int row_to_card(struct ctx *x, const struct rec *r)
 			lab[0] = '\0';
 			if (cols[i].label)
 				snprintf(lab, sizeof(lab), "%s", cols[i].label);
-			else if (lv && nth_value(buf + 256, 256, lv, k))
-				clean_label(lab, sizeof(lab), buf + 256);
+			else if (lv && nth_value(lval, sizeof(lval), lv, k))
+				clean_label(lab, sizeof(lab), lval);
+			lab[kith_utf8_cut(lab, strlen(lab))] = '\0';
 			if (!buf[0])
 				continue;
 			b->esc.len = 0;

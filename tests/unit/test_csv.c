@@ -295,6 +295,46 @@ static void test_contacts(void **state)
 	}
 }
 
+/* A value of 256 bytes or more beside its label column stays whole (the
+ * label was read into the value's buffer), and values and labels cut by
+ * their buffers end on whole characters. */
+static void test_long_values(void **state)
+{
+	char csv[4096], url[400], *o = csv;
+	struct csv_file f;
+	struct vcard_contact vc;
+	struct kith_err e = { 0 };
+	const struct vcard_prop *p = NULL;
+
+	(void)state;
+	strcpy(url, "https://example.org/");
+	for (int i = 0; i < 300; i++)
+		url[20 + i] = (char)('a' + i % 26);
+	url[320] = '\0';
+	o += sprintf(o, "First Name,Last Name,Website 1 - Label,"
+			"Website 1 - Value,E-mail 1 - Label,E-mail 1 - Value\n");
+	o += sprintf(o, "Ana,Lee,Blog,%s,", url);
+	for (int i = 0; i < 60; i++)
+		o += sprintf(o, "\xe2\x82\xac");	/* a 180-byte label */
+	o += sprintf(o, ",ana@example.org\n");
+	assert_int_equal(csv_parse(&f, csv, (size_t)(o - csv), "in.csv", NULL,
+				   &e),
+			 KITH_OK);
+	for (size_t i = 0; i < f.cards[0].n_props; i++)
+		if (!strcmp(f.cards[0].props[i].name, "URL"))
+			p = &f.cards[0].props[i];
+	assert_non_null(p);
+	assert_string_equal(p->value, url);
+	assert_int_equal(vcard_to_contact(&vc, &f.cards[0], "in.csv", &e),
+			 KITH_OK);
+	assert_int_equal(vc.c.email_labels.n, 1);
+	assert_true(kith_utf8_valid(vc.c.email_labels.v[0],
+				    strlen(vc.c.email_labels.v[0])));
+	assert_true(strlen(vc.c.email_labels.v[0]) > 0);
+	vcard_contact_clear(&vc);
+	csv_file_free(&f);
+}
+
 static void test_errors(void **state)
 {
 	static const struct {
@@ -418,6 +458,7 @@ int main(void)
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_props),
 		cmocka_unit_test(test_contacts),
+		cmocka_unit_test(test_long_values),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_bytes),
 		cmocka_unit_test(test_phone),
