@@ -883,7 +883,6 @@ static int row_to_card(struct ctx *x, const struct rec *r)
 				snprintf(lab, sizeof(lab), "%s", cols[i].label);
 			else if (lv && nth_value(lval, sizeof(lval), lv, k))
 				clean_label(lab, sizeof(lab), lval);
-			lab[kith_utf8_cut(lab, strlen(lab))] = '\0';
 			if (!buf[0])
 				continue;
 			b->esc.len = 0;
@@ -1106,6 +1105,7 @@ static int classify(struct ctx *x, const struct rec *h, const char *map,
 		colon = strchr(tgt, ':');
 		if (colon) {
 			snprintf(label, sizeof(label), "%s", colon + 1);
+			label[kith_utf8_cut(label, strlen(label))] = '\0';
 			tgt[colon - tgt] = '\0';
 		}
 		for (size_t k = 0;

@@ -156,11 +156,17 @@ static int write_prop(struct vcard_out *o, const struct vcard_prop *p,
 {
 	struct vcard_prop q = *p;
 	struct vcard_param params[VCARD_MAX_PARAMS + 1];
-	const char *vals[2];
+	const char *vals[2], *comma;
 	char *val = NULL, type[32];
 	size_t len = 0, np = 0;
 	int rc;
 
+	/* A 3.0 data: URI's payload, found once: it may be a photo's
+	 * hundreds of kilobytes. */
+	comma = v == VCARD_30 && p->value_len > 5 &&
+			!strncasecmp(p->value, "data:", 5)
+		    ? strstr(p->value, ";base64,")
+		    : NULL;
 	if (v == VCARD_40 && vcard_param_has(p, "ENCODING", "b")) {
 		const char *mime = "application/octet-stream";
 		const struct vcard_param *t = vcard_param_get(p, "TYPE");
@@ -183,14 +189,8 @@ static int write_prop(struct vcard_out *o, const struct vcard_prop *p,
 		q.value = val;
 		q.params = params;
 		q.n_params = np;
-	} else if (v == VCARD_30 && p->value_len > 5 &&
-		   !strncasecmp(p->value, "data:", 5) &&
-		   strstr(p->value, ";base64,") &&
-		   b64_only(strstr(p->value, ";base64,") + 8) &&
-		   media_type(type, sizeof(type), p->value,
-			      strstr(p->value, ";base64,"))) {
-		const char *comma = strstr(p->value, ";base64,");
-
+	} else if (comma && b64_only(comma + 8) &&
+		   media_type(type, sizeof(type), p->value, comma)) {
 		for (size_t i = 0; i < p->n_params && np < VCARD_MAX_PARAMS - 1;
 		     i++)
 			if (strcmp(p->params[i].name, "VALUE") &&

@@ -16,27 +16,39 @@ const char *migrate_sql(size_t version);
 const char *migrate_pg_sql(size_t version);
 
 /*
- * Migration 22, the same text on both engines: a contact's lists kept on
- * its row (contact.lists; sqlite_contact.c's LISTS_SQL keeps them after),
- * so that reading a contact reads one row, not five lists. Backfilled
- * with the expression the store keeps them with.
+ * A contact's five lists as one text, the value of contact.lists for
+ * the contact (ws, id), given as SQL expressions: emails, phones,
+ * handles, tags, addresses, in that order, joined by char(29); each list
+ * is its elements joined by char(31), an element's label (and a phone's
+ * E.164 key) after char(30). The inputs refuse control characters, so
+ * none can be in the text. One expression for the store, which keeps
+ * the column (sqlite_contact.c), kith doctor's check of it, and
+ * migration 22's backfill.
  */
-#define MIGRATE_22_LIST(x, table, order)                                     \
+#define CONTACT_LIST_SQL(x, table, order, ws, id)                            \
 	"coalesce((SELECT group_concat(x, '\x1f') FROM (SELECT " x " AS x"   \
-	" FROM " table " l WHERE l.workspace_id = contact.workspace_id"      \
-	" AND l.contact_id = contact.id ORDER BY " order ") AS l), '')"
+	" FROM " table " l WHERE l.workspace_id = " ws " AND l.contact_id = " \
+	id " ORDER BY " order ") AS l), '')"
+#define CONTACT_LISTS_SQL(ws, id)                                            \
+	CONTACT_LIST_SQL("email || '\x1e' || label", "contact_email", "pos", \
+			 ws, id)                                             \
+	" || '\x1d' || "                                                     \
+	CONTACT_LIST_SQL("phone || '\x1e' || label || '\x1e' ||"             \
+			 " coalesce(e164, '')", "contact_phone", "pos", ws,  \
+			 id)                                                 \
+	" || '\x1d' || "                                                     \
+	CONTACT_LIST_SQL("handle", "contact_handle", "pos", ws, id)          \
+	" || '\x1d' || "                                                     \
+	CONTACT_LIST_SQL("tag", "contact_tag", "tag", ws, id)                \
+	" || '\x1d' || "                                                     \
+	CONTACT_LIST_SQL("address || '\x1e' || label", "contact_address",    \
+			 "pos", ws, id)
+/* Migration 22, the same text on both engines: a contact's lists kept
+ * on its row, so that reading a contact reads one row, not five lists. */
 #define MIGRATE_22_SQL                                                       \
 	"ALTER TABLE contact ADD COLUMN lists TEXT;"                         \
 	"UPDATE contact SET lists = "                                        \
-	MIGRATE_22_LIST("email || '\x1e' || label", "contact_email", "pos")  \
-	" || '\x1d' || "                                                     \
-	MIGRATE_22_LIST("phone || '\x1e' || label || '\x1e' ||"              \
-			" coalesce(e164, '')", "contact_phone", "pos")       \
-	" || '\x1d' || " MIGRATE_22_LIST("handle", "contact_handle", "pos")  \
-	" || '\x1d' || " MIGRATE_22_LIST("tag", "contact_tag", "tag")        \
-	" || '\x1d' || "                                                     \
-	MIGRATE_22_LIST("address || '\x1e' || label", "contact_address",     \
-			"pos") ";"
+	CONTACT_LISTS_SQL("contact.workspace_id", "contact.id") ";"
 
 /* SQLite only, after every batch of migrations, in its transaction:
  * statistics for each index that leads with workspace_id and has none,

@@ -3,6 +3,7 @@
  * find, delete, merge.
  * Shared plumbing and the statement macros: sqlite_int.h.
  */
+#include "migrate.h"
 #include "sqlite_int.h"
 
 /*
@@ -93,37 +94,17 @@ static const char sql_tag_ins[] =
 	" SELECT ?1, ?2, ?4 WHERE ?3 IS NOT NULL ON CONFLICT DO NOTHING";
 
 /*
- * contact.lists: a contact's five lists in one text, kept on its row by
- * every writer of a list (write_lists, the merge), so that reading a
- * contact reads one row. Emails, phones, handles, tags, addresses, in
- * that order, joined by char(29); each list is its elements joined by
- * char(31), an element's label (and a phone's E.164 key) after char(30).
- * The inputs refuse control characters, so none can be in the text. The
- * same expression backfilled the column (migration 22, both engines).
+ * contact.lists (CONTACT_LISTS_SQL, migrate.h), kept on the row by every
+ * writer of a list (write_lists, the merge) so that reading a contact
+ * reads one row.
  */
-#define LIST_SQL(x, table, order, ws, id)                                    \
-	"coalesce((SELECT group_concat(x, '\x1f') FROM (SELECT " x " AS x"   \
-	" FROM " table " l WHERE l.workspace_id = " ws " AND l.contact_id = " \
-	id " ORDER BY " order ") AS l), '')"
-#define LISTS_SQL(ws, id)                                                    \
-	LIST_SQL("email || '\x1e' || label", "contact_email", "pos", ws, id)  \
-	" || '\x1d' || "                                                     \
-	LIST_SQL("phone || '\x1e' || label || '\x1e' || coalesce(e164, '')", \
-		 "contact_phone", "pos", ws, id)                             \
-	" || '\x1d' || "                                                     \
-	LIST_SQL("handle", "contact_handle", "pos", ws, id)                  \
-	" || '\x1d' || " LIST_SQL("tag", "contact_tag", "tag", ws, id)       \
-	" || '\x1d' || "                                                     \
-	LIST_SQL("address || '\x1e' || label", "contact_address", "pos", ws, \
-		 id)
-
 static int lists_refresh(struct store *st, int64_t ws, int64_t id,
 			 struct kith_err *err)
 {
 	db_stmt *s;
 	int rc;
 
-	STMT(s, "UPDATE contact SET lists = " LISTS_SQL("?1", "?2")
+	STMT(s, "UPDATE contact SET lists = " CONTACT_LISTS_SQL("?1", "?2")
 		" WHERE workspace_id = ?1 AND id = ?2");
 	db_bind_int64(s, 1, ws);
 	db_bind_int64(s, 2, id);
@@ -141,7 +122,8 @@ int store_lists_check(int64_t *bad, int64_t *first_id, struct store *st,
 
 	*bad = *first_id = 0;
 	STMT(s, "SELECT count(*), min(c.id) FROM contact c WHERE c.lists IS"
-		" NULL OR c.lists <> " LISTS_SQL("c.workspace_id", "c.id"));
+		" NULL OR c.lists <> "
+		CONTACT_LISTS_SQL("c.workspace_id", "c.id"));
 	STEP(s, more);
 	if (more) {
 		*bad = db_column_int64(s, 0);
@@ -601,9 +583,9 @@ static void contact_lists_clear(struct contact *c)
 }
 
 /*
- * A contact's lists as contact.lists keeps them (LISTS_SQL): emails,
- * phones, handles, tags and addresses, each a split_list text, joined by
- * char(29).
+ * A contact's lists as contact.lists keeps them (CONTACT_LISTS_SQL):
+ * emails, phones, handles, tags and addresses, each a split_list text,
+ * joined by char(29).
  */
 static int lists_parse(struct contact *c, const char *lists)
 {
