@@ -185,10 +185,13 @@ static const struct command commands[] = {
 	  "transaction; then run kith with --db URL. Refuses a target that\n"
 	  "holds a workspace. Mailbox passwords stay sealed with DB.mailkey:\n"
 	  "give the server that key as KITH_MAIL_KEY (64 hex digits).", true },
-	{ "doctor", cmd_doctor, false, "doctor [--listen ADDR:PORT] [--json]",
+	{ "doctor", cmd_doctor, false,
+	  "doctor [--repair] [--listen ADDR:PORT] [--json]",
 	  "Check the database (integrity, schema, sizes, summaries), notify\n"
 	  "targets, mailboxes and, with --listen, the server. Exit 1 names\n"
-	  "each problem.", true },
+	  "each problem. --repair first makes again, in one transaction,\n"
+	  "what is kept derived from history and the list tables: summaries,\n"
+	  "each contact's kept lists, the directory.", true },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(*commands))

@@ -135,6 +135,25 @@ done:
 	return rc;
 }
 
+int sq_lists_repair(int64_t *fixed, struct store *st, int64_t ws,
+		    struct kith_err *err)
+{
+	db_stmt *s;
+	int rc;
+
+	*fixed = 0;
+	STMT(s, "UPDATE contact SET lists = " CONTACT_LISTS_SQL(
+		     "contact.workspace_id", "contact.id")
+		" WHERE workspace_id = ?1 AND (lists IS NULL OR lists <> "
+		CONTACT_LISTS_SQL("contact.workspace_id", "contact.id") ")");
+	db_bind_int64(s, 1, ws);
+	EXEC(s, "repair kept lists");
+	*fixed = db_changes(st);
+	return KITH_OK;
+done:
+	return rc;
+}
+
 static int write_lists(struct store *st, int64_t ws, const struct contact *c,
 		       struct kith_err *err)
 {

@@ -357,6 +357,10 @@ int sq_touch_summary(struct store *st, int64_t ws, int64_t id,
 			 kith_time at, bool in_person, struct kith_err *err);
 int sq_org_check(struct store *st, int64_t ws, int64_t org,
 		     struct kith_err *err);
+/* Workspace ws's contacts whose kept lists differ from their tables,
+ * rebuilt (*fixed of them). */
+int sq_lists_repair(int64_t *fixed, struct store *st, int64_t ws,
+		    struct kith_err *err);
 int sq_collect_ids(int64_t **ids, size_t *n, struct store *st, db_stmt *s,
 		   int64_t exclude, struct kith_err *err);
 int sq_contact_exists(struct store *st, int64_t ws, int64_t id,

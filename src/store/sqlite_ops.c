@@ -724,8 +724,11 @@ done:
 	return rc;
 }
 
-int store_summaries_check(int64_t *bad, int64_t *first_id, struct store *st,
-			  struct kith_err *err)
+/* Recompute every workspace's summaries in the open transaction and
+ * count the contacts whose stored ones change (*bad; the first in
+ * *first_id). The caller commits (a repair) or rolls back (a check). */
+static int summaries_recompute(int64_t *bad, int64_t *first_id,
+			       struct store *st, struct kith_err *err)
 {
 	struct summary_row *before = NULL, *after = NULL;
 	size_t nb = 0, na = 0;
@@ -734,11 +737,6 @@ int store_summaries_check(int64_t *bad, int64_t *first_id, struct store *st,
 
 	*bad = 0;
 	*first_id = 0;
-	/* Recompute inside a transaction that is always rolled back: the
-	 * check changes nothing, but needs the write lock for a moment. */
-	rc = store_begin(st, err);
-	if (rc)
-		return rc;
 	rc = summaries_read(st, &before, &nb, err);
 	for (size_t i = 0; !rc && i < nb; i++) {
 		if (before[i].v[1] == prev_ws)
@@ -748,7 +746,6 @@ int store_summaries_check(int64_t *bad, int64_t *first_id, struct store *st,
 	}
 	if (!rc)
 		rc = summaries_read(st, &after, &na, err);
-	store_rollback(st);
 	for (size_t i = 0; !rc && i < nb && i < na; i++) {
 		bool same = true;
 
@@ -763,6 +760,23 @@ int store_summaries_check(int64_t *bad, int64_t *first_id, struct store *st,
 	}
 	free(before);
 	free(after);
+	return rc;
+}
+
+int store_summaries_check(int64_t *bad, int64_t *first_id, struct store *st,
+			  struct kith_err *err)
+{
+	int rc;
+
+	*bad = 0;
+	*first_id = 0;
+	/* Recompute inside a transaction that is always rolled back: the
+	 * check changes nothing, but needs the write lock for a moment. */
+	rc = store_begin(st, err);
+	if (rc)
+		return rc;
+	rc = summaries_recompute(bad, first_id, st, err);
+	store_rollback(st);
 	return rc;
 }
 
@@ -809,5 +823,122 @@ int store_directory_check(int64_t *missing, int64_t *stale, struct store *st,
 	db_reset(s);
 	return KITH_OK;
 done:
+	return rc;
+}
+
+/* A workspace's entries in the directory, and the same made again from
+ * its rows. Each statement names one workspace, so each is routable on
+ * Citus too. */
+#define N_OF(a) (sizeof(a) / sizeof(*(a)))
+
+static const char *const directory_drop_sql[] = {
+	"DELETE FROM directory_workspace WHERE workspace_id = ?1",
+	"DELETE FROM directory_login WHERE workspace_id = ?1",
+	"DELETE FROM directory_credential WHERE workspace_id = ?1",
+};
+static const char *const directory_fill_sql[] = {
+	"INSERT INTO directory_workspace(name, workspace_id) SELECT name, id"
+	" FROM workspace WHERE id = ?1",
+	"INSERT INTO directory_login(email, workspace_id, user_id) SELECT"
+	" email, workspace_id, id FROM \"user\" WHERE workspace_id = ?1",
+	"INSERT INTO directory_credential(hash, kind, workspace_id, user_id)"
+	" SELECT id_hash, 'session', workspace_id, user_id FROM session"
+	" WHERE workspace_id = ?1",
+	"INSERT INTO directory_credential(hash, kind, workspace_id, user_id)"
+	" SELECT hash, 'token', workspace_id, user_id FROM api_token WHERE"
+	" workspace_id = ?1",
+	"INSERT INTO directory_credential(hash, kind, workspace_id, user_id)"
+	" SELECT secret_hash, 'hook', workspace_id, NULL FROM hook WHERE"
+	" workspace_id = ?1",
+	"INSERT INTO directory_credential(hash, kind, workspace_id, user_id)"
+	" SELECT feed_hash, 'feed', workspace_id, id FROM \"user\" WHERE"
+	" workspace_id = ?1 AND feed_hash IS NOT NULL",
+};
+
+static int directory_run(struct store *st, const char *const *sql, size_t n,
+			 const int64_t *ws, size_t nws, struct kith_err *err)
+{
+	db_stmt *s;
+	int rc = KITH_OK;
+
+	for (size_t w = 0; w < nws; w++)
+		for (size_t i = 0; i < n; i++) {
+			STMT(s, sql[i]);
+			db_bind_int64(s, 1, ws[w]);
+			EXEC(s, "repair the directory");
+		}
+done:
+	return rc;
+}
+
+/* The directory made again: every workspace's entries, and none for a
+ * workspace that is gone. */
+static int directory_rebuild(struct store *st, const int64_t *ws, size_t nws,
+			     struct kith_err *err)
+{
+	int64_t *named = NULL;
+	size_t nnamed = 0;
+	db_stmt *s;
+	int rc;
+
+	/* Every workspace the directory names, gone ones among them (on
+	 * Citus these are reference tables, read apart from the shards),
+	 * loses its entries first: a name or email a stale entry holds may
+	 * be another workspace's now. */
+	STMT(s, "SELECT workspace_id FROM directory_workspace UNION SELECT"
+		" workspace_id FROM directory_login UNION SELECT workspace_id"
+		" FROM directory_credential");
+	rc = sq_collect_ids(&named, &nnamed, st, s, 0, err);
+	if (!rc)
+		rc = directory_run(st, directory_drop_sql,
+				   N_OF(directory_drop_sql), named, nnamed,
+				   err);
+	if (!rc)
+		rc = directory_run(st, directory_fill_sql,
+				   N_OF(directory_fill_sql), ws, nws, err);
+	free(named);
+done:
+	return rc;
+}
+
+int store_repair(struct store_repaired *r, struct store *st,
+		 struct kith_err *err)
+{
+	struct workspace *ws = NULL;
+	int64_t *ids = NULL;
+	size_t nws = 0;
+	int64_t first, missing, stale;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	rc = store_begin(st, err);
+	if (rc)
+		return rc;
+	rc = summaries_recompute(&r->summaries, &first, st, err);
+	if (!rc)
+		rc = store_workspace_list(&ws, &nws, st, err);
+	if (!rc && nws && !(ids = calloc(nws, sizeof(*ids))))
+		rc = kith_err_nomem(err);
+	for (size_t i = 0; !rc && i < nws; i++) {
+		int64_t fixed = 0;
+
+		ids[i] = ws[i].id;
+		rc = sq_lists_repair(&fixed, st, ws[i].id, err);
+		r->lists += fixed;
+	}
+	if (!rc)
+		rc = store_directory_check(&missing, &stale, st, err);
+	if (!rc && (missing || stale)) {
+		r->directory = missing + stale;
+		rc = directory_rebuild(st, ids, nws, err);
+	}
+	if (!rc)
+		rc = store_commit(st, err);
+	else
+		store_rollback(st);
+	store_workspaces_free(ws, nws);
+	free(ids);
+	if (rc)
+		memset(r, 0, sizeof(*r));
 	return rc;
 }

@@ -1221,4 +1221,21 @@ int store_lists_check(int64_t *bad, int64_t *first_id, struct store *st,
 int store_directory_check(int64_t *missing, int64_t *stale, struct store *st,
 			  struct kith_err *err);
 
+/* What store_repair made again. */
+struct store_repaired {
+	int64_t summaries;	/* contacts whose summaries changed */
+	int64_t lists;		/* contacts whose kept lists were rebuilt */
+	int64_t directory;	/* directory entries missing or stale before */
+};
+/*
+ * Make again what the book keeps derived from its own rows (kith doctor
+ * --repair), in one transaction: every contact's summaries from its
+ * history, each contact's kept lists from the list tables, and, when
+ * store_directory_check finds it wrong, the directory from the
+ * workspaces, users and credentials it names. What was right stays as
+ * it is; *r counts what changed (all 0 on an error: nothing changed).
+ */
+int store_repair(struct store_repaired *r, struct store *st,
+		 struct kith_err *err);
+
 #endif

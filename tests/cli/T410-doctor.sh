@@ -4,6 +4,51 @@
 # history, a newer schema, a broken notify target, a server that does
 # not answer) exits 1 and is named.
 . "$(dirname "$0")/lib.sh"
+# repair_checks: kith doctor --repair, on either engine. A second
+# workspace with a user and a token gives the directory every kind of
+# entry; the damage is done to it alone, and the repair must give back
+# exactly the rows it had, in one transaction.
+repair_checks() {
+	local ws
+	kith --workspace Annex demo >/dev/null
+	kith --workspace Annex user add rae@annex.example --role owner >/dev/null
+	kith --workspace Annex token create rae@annex.example --name r >/dev/null
+	ws=$(sqlite3 "$KITH_DB" "SELECT id FROM workspace WHERE name = 'Annex'")
+	derived() {
+		sqlite3 "$KITH_DB" "SELECT workspace_id, id, touch_count, last_touch, last_in_person, due_at, meet_due_at, lists FROM contact ORDER BY 1, 2"
+		sqlite3 "$KITH_DB" "SELECT name, workspace_id FROM directory_workspace ORDER BY 2"
+		sqlite3 "$KITH_DB" "SELECT email, workspace_id, user_id FROM directory_login ORDER BY 2, 3"
+		sqlite3 "$KITH_DB" "SELECT hash, kind, workspace_id, user_id FROM directory_credential ORDER BY 1"
+	}
+	derived >"$T_DIR/sound"
+	check_rc "--repair on a sound book: exit 0" 0 kith doctor --repair
+	ok "says there was nothing to repair" grep -qx "repair     nothing to repair" "$T_DIR/out"
+	derived >"$T_DIR/after"
+	ok "and changed nothing" cmp -s "$T_DIR/sound" "$T_DIR/after"
+	sqlite3 "$KITH_DB" "UPDATE contact SET touch_count = touch_count + 7, due_at = 0 WHERE workspace_id = $ws AND id IN (3, 4)"
+	sqlite3 "$KITH_DB" "UPDATE contact SET lists = NULL WHERE workspace_id = $ws AND id = 5"
+	sqlite3 "$KITH_DB" "UPDATE contact SET lists = 'x' WHERE workspace_id = $ws AND id = 6"
+	sqlite3 "$KITH_DB" "DELETE FROM directory_credential WHERE workspace_id = $ws"
+	sqlite3 "$KITH_DB" "INSERT INTO directory_login (email, workspace_id, user_id) VALUES ('ghost@annex.example', $ws, 999)"
+	sqlite3 "$KITH_DB" "INSERT INTO directory_workspace (name, workspace_id) VALUES ('Gone', 999)"
+	check_rc "summaries, kept lists and directory damaged: exit 1" 1 kith doctor
+	ok "all three named" test "$(grep -c PROBLEM "$T_DIR/out")" = 3
+	check_rc "--repair: exit 0" 0 kith doctor --repair
+	ok "says what it made again" test "$(grep '^repair ' "$T_DIR/out")" = "repair     2 contacts' summaries recomputed from history
+repair     2 contacts' kept lists rebuilt from their tables
+repair     directory rebuilt (3 entries were missing or stale)"
+	ok "then checks, and all is well" grep -qx 'all well' "$T_DIR/out"
+	derived >"$T_DIR/after"
+	ok "every derived row as it was before the damage" cmp -s "$T_DIR/sound" "$T_DIR/after"
+	check_rc "doctor after the repair: exit 0" 0 kith doctor
+	sqlite3 "$KITH_DB" "UPDATE contact SET touch_count = 0 WHERE workspace_id = $ws AND id = 7"
+	check_rc "--repair --json: exit 0" 0 kith doctor --repair --json
+	ok "--json: repaired counts, then ok" \
+		test "$(jq -c '[.ok, .repaired, .summaries_differing]' "$T_DIR/out")" = '[true,{"summaries":1,"lists":0,"directory":0},0]'
+	derived >"$T_DIR/after"
+	ok "and the row is as it was" cmp -s "$T_DIR/sound" "$T_DIR/after"
+}
+
 # The PostgreSQL book: connected, schema current, summaries checked.
 if [ -n "${KITH_TEST_PG:-}" ]; then
 	kith --workspace Studio demo >/dev/null
@@ -16,6 +61,7 @@ if [ -n "${KITH_TEST_PG:-}" ]; then
 	check_rc "doctor --json" 0 kith --json doctor
 	ok "--json: ok, schema current" \
 		test "$(jq -c '[.ok, .database, .schema.file == .schema.kith]' "$T_DIR/out")" = '[true,"postgresql",true]'
+	repair_checks
 	finish
 	exit
 fi
@@ -133,6 +179,16 @@ cp "$T_DIR/good.db" "$KITH_DB"
 head -c 4096 /dev/urandom | dd of="$KITH_DB" bs=1 seek=100 count=3000 conv=notrunc status=none
 check_rc "a corrupted schema page: exit 1" 1 kith doctor
 ok "names the problem" grep -Eq '^(integrity|schema|database) +PROBLEM: ' "$T_DIR/out"
+
+# ---- --repair ----
+cp "$T_DIR/good.db" "$KITH_DB"
+repair_checks
+cp "$T_DIR/good.db" "$KITH_DB"
+# A book that fails its checks is not repaired.
+sqlite3 "$KITH_DB" 'PRAGMA user_version = 999'
+check_rc "--repair on a newer schema: exit 1" 1 kith doctor --repair
+ok "says it did not try" grep -qx 'repair     not attempted (the database failed the checks above)' "$T_DIR/out"
+cp "$T_DIR/good.db" "$KITH_DB"
 
 # ---- no database ----
 check "no database: exit 1, named" 1 \
