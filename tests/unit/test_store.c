@@ -897,6 +897,98 @@ static int64_t user_in(struct fx *f, int64_t ws, const char *email)
  * every lookup by a hash or an email goes through it first, so a
  * directory row the store forgot to write, move or drop shows here as a
  * lookup that fails or one that still succeeds. */
+/* Each touch's contacts and users come back with it, in id order,
+ * across the batches a long list is read in (512 touches a statement)
+ * and never from the other workspace, whose touch ids are the same. */
+static void test_touch_participants(void **state)
+{
+	struct fx *f = *state;
+	struct touchpoint *t = NULL;
+	size_t nt = 0;
+	int64_t a, b, c, x, u1, u2;
+	enum { N = 1100 };
+	char note[16];
+
+	a = add(f, f->app.ws, "A", TIER_NONE, 0, NOW);
+	b = add(f, f->app.ws, "B", TIER_NONE, 0, NOW);
+	c = add(f, f->app.ws, "C", TIER_NONE, 0, NOW);
+	x = add(f, f->other_ws, "X", TIER_NONE, 0, NOW);
+	u1 = user_in(f, f->app.ws, "u1@studio.example");
+	u2 = user_in(f, f->app.ws, "u2@studio.example");
+	for (int i = 0; i < N; i++) {
+		struct touchpoint in = { 0 };
+		int64_t mine[3] = { c, a, b }, users[2] = { u2, u1 };
+		int64_t theirs[1] = { x };
+
+		snprintf(note, sizeof(note), "t%d", i);
+		in.at = NOW - (kith_time)(N - i) * 60;
+		in.channel = CH_CALL;
+		in.note = note;
+		in.contacts = mine;
+		in.n_contacts = 1 + (size_t)(i % 3);
+		in.users = users;
+		in.n_users = (size_t)(i % 3 == 2 ? 2 : i % 2);
+		assert_int_equal(store_touch_add(f->app.st, f->app.ws, &in,
+						 &f->err),
+				 0);
+		in.contacts = theirs;
+		in.n_contacts = 1;
+		in.users = NULL;
+		in.n_users = 0;
+		assert_int_equal(store_touch_add(f->app.st, f->other_ws, &in,
+						 &f->err),
+				 0);
+	}
+	assert_int_equal(store_touch_list(&t, &nt, f->app.st, f->app.ws, 0, 0,
+					  &f->err),
+			 0);
+	assert_int_equal(nt, N);
+	for (size_t k = 0; k < nt; k++) {
+		int i = atoi(t[k].note + 1);
+		size_t want_users = (size_t)(i % 3 == 2 ? 2 : i % 2);
+		int64_t want[3] = { c, a, b };
+
+		assert_int_equal(t[k].n_contacts, 1 + (size_t)(i % 3));
+		/* ascending ids: sort the few expected */
+		for (size_t p = 0; p < t[k].n_contacts; p++)
+			for (size_t q = p + 1; q < t[k].n_contacts; q++)
+				if (want[q] < want[p]) {
+					int64_t v = want[p];
+
+					want[p] = want[q];
+					want[q] = v;
+				}
+		for (size_t p = 0; p < t[k].n_contacts; p++)
+			assert_int_equal(t[k].contacts[p], want[p]);
+		assert_int_equal(t[k].n_users, want_users);
+		if (want_users == 2) {
+			assert_int_equal(t[k].users[0], u1 < u2 ? u1 : u2);
+			assert_int_equal(t[k].users[1], u1 < u2 ? u2 : u1);
+		} else if (want_users == 1) {
+			assert_int_equal(t[k].users[0], u2);
+		}
+	}
+	store_touches_free(t, nt);
+	/* One contact's touches: b is on every third, with a and c. */
+	assert_int_equal(store_touch_page(&t, &nt, f->app.st, f->app.ws, b,
+					  0, 0, &f->err),
+			 0);
+	assert_int_equal(nt, N / 3);
+	for (size_t k = 0; k < nt; k++)
+		assert_int_equal(t[k].n_contacts, 3);
+	store_touches_free(t, nt);
+	assert_int_equal(store_touch_list(&t, &nt, f->app.st, f->other_ws, 0,
+					  0, &f->err),
+			 0);
+	assert_int_equal(nt, N);
+	for (size_t k = 0; k < nt; k++) {
+		assert_int_equal(t[k].n_contacts, 1);
+		assert_int_equal(t[k].contacts[0], x);
+		assert_int_equal(t[k].n_users, 0);
+	}
+	store_touches_free(t, nt);
+}
+
 static void test_directory(void **state)
 {
 	struct fx *f = *state;
@@ -1168,6 +1260,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_agenda_exact, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_settle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_touch_participants, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_directory, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_serialization_retry, setup,
