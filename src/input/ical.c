@@ -961,6 +961,123 @@ static bool rule_can_match(const struct icalrecurrencetype *r)
 	return true;
 }
 
+/* How many values r's BY array holds (0: the part is absent). */
+static size_t by_count(const short *arr, size_t size)
+{
+	size_t n = 0;
+
+	while (n < size && arr[n] != ICAL_RECURRENCE_ARRAY_MAX)
+		n++;
+	return n;
+}
+
+#define BY_COUNT(arr) by_count((arr), sizeof(arr) / sizeof(*(arr)))
+
+/* The days of a month the n-th weekday (n != 0) can fall on, in months
+ * of 28 to 31 days: 1MO is on days 1-7, -1MO on days 22-31. */
+static void nth_weekday_days(int n, int *lo, int *hi)
+{
+	if (n > 0) {
+		*lo = 7 * (n - 1) + 1;
+		*hi = 7 * n;
+	} else {
+		*lo = 28 + 1 + 7 * n;
+		*hi = 31 - 7 * (-n - 1);
+	}
+}
+
+/*
+ * Rules with a BYDAY whose place in the month or year can never be
+ * (6TU in a month), a BYDAY place no BYMONTHDAY meets (1MO on the 20th),
+ * or a BYSETPOS past the most a period can hold (BYDAY=3TU;BYSETPOS=2):
+ * libical 3.0 looks for their first occurrence day by day up to the
+ * year 2582 (0.5 s a rule, far longer under a sanitizer), then gives up.
+ * Each test errs towards "possible": only a rule that can never occur
+ * is refused.
+ */
+static bool rule_can_occur(const struct icalrecurrencetype *r)
+{
+	size_t n_day = BY_COUNT(r->by_day), n_mday = BY_COUNT(r->by_month_day);
+	size_t n_month = BY_COUNT(r->by_month), n_yday = BY_COUNT(r->by_year_day);
+	size_t n_week = BY_COUNT(r->by_week_no), n_pos = BY_COUNT(r->by_set_pos);
+	bool in_month = r->freq == ICAL_MONTHLY_RECURRENCE ||
+			(r->freq == ICAL_YEARLY_RECURRENCE && n_month);
+	bool in_year = r->freq == ICAL_YEARLY_RECURRENCE && !n_month && !n_week;
+	size_t plain = 0, placed = 0, most;
+
+	for (size_t i = 0; i < n_day; i++) {
+		int pos = icalrecurrencetype_day_position(r->by_day[i]);
+
+		if (!pos)
+			plain++;
+		else if ((in_month && abs(pos) <= 5) ||
+			 (in_year && abs(pos) <= 53) || (!in_month && !in_year))
+			placed++;
+	}
+	if (n_day && !plain && !placed)
+		return false;
+	if (in_month && n_day && !plain && n_mday) {
+		bool meet = false;
+
+		for (size_t i = 0; !meet && i < n_day; i++) {
+			int pos = icalrecurrencetype_day_position(r->by_day[i]);
+			int lo, hi;
+
+			if (abs(pos) > 5)
+				continue;
+			nth_weekday_days(pos, &lo, &hi);
+			for (size_t j = 0; !meet && j < n_mday; j++) {
+				int d = r->by_month_day[j];
+				/* -1 is the 28th to the 31st */
+				int dlo = d > 0 ? d : 29 + d, dhi = d > 0 ? d : 32 + d;
+
+				meet = dlo <= hi && dhi >= lo;
+			}
+		}
+		if (!meet)
+			return false;
+	}
+	if (!n_pos)
+		return true;
+	/* The most occurrences one period can hold, from above. */
+	switch (r->freq) {
+	case ICAL_YEARLY_RECURRENCE:
+		most = 366;
+		if (n_yday && n_yday < most)
+			most = n_yday;
+		if (n_mday && n_mday * (n_month ? n_month : 12) < most)
+			most = n_mday * (n_month ? n_month : 12);
+		if (n_day && !n_week &&
+		    (plain * (n_month ? 5 : 53) + placed) *
+				    (n_month ? n_month : 1) < most)
+			most = (plain * (n_month ? 5 : 53) + placed) *
+			       (n_month ? n_month : 1);
+		break;
+	case ICAL_MONTHLY_RECURRENCE:
+		most = 31;
+		if (n_mday && n_mday < most)
+			most = n_mday;
+		if (n_day && plain * 5 + placed < most)
+			most = plain * 5 + placed;
+		break;
+	case ICAL_WEEKLY_RECURRENCE:
+		most = n_day && n_day < 7 ? n_day : n_day ? 7 : 1;
+		break;
+	case ICAL_DAILY_RECURRENCE:
+		most = 1;
+		break;
+	default:
+		return true;	/* sub-daily: not bounded here */
+	}
+	most *= BY_COUNT(r->by_hour) ? BY_COUNT(r->by_hour) : 1;
+	most *= BY_COUNT(r->by_minute) ? BY_COUNT(r->by_minute) : 1;
+	most *= BY_COUNT(r->by_second) ? BY_COUNT(r->by_second) : 1;
+	for (size_t i = 0; i < n_pos; i++)
+		if ((size_t)abs(r->by_set_pos[i]) <= most)
+			return true;
+	return false;
+}
+
 /* The subset of RRULE whose expansion libical 3.0 does in bounded steps:
  * each next() of a SECONDLY rule with BYMONTH=2 walks second by second to
  * February, and one that never matches walks to the year 2582. */
@@ -977,6 +1094,10 @@ static int rule_check(struct acc *a, const struct icalrecurrencetype *r)
 		return ev_bad(a, "RRULE",
 			      "BYMONTH, BYMONTHDAY and BYYEARDAY never meet: "
 			      "no occurrence is possible");
+	if (!rule_can_occur(r))
+		return ev_bad(a, "RRULE",
+			      "BYDAY, BYMONTHDAY and BYSETPOS never meet: no "
+			      "occurrence is possible");
 	switch (r->freq) {
 	case ICAL_SECONDLY_RECURRENCE:
 	case ICAL_MINUTELY_RECURRENCE:

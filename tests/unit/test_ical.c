@@ -629,6 +629,15 @@ static void test_impossible_rules(void **state)
 	    "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30",
 	    "FREQ=YEARLY;BYMONTH=4,6;BYMONTHDAY=31",
 	    "FREQ=DAILY;BYMONTH=1;BYYEARDAY=200",
+	    /* found by fuzz_ical: a place in the month no month has, and
+	     * a BYSETPOS past the one day a month the rule makes */
+	    "FREQ=MONTHLY;BYDAY=6TU;BYSETPOS=1;COUNT=5",
+	    "FREQ=MONTHLY;BYDAY=3TU;BYSETPOS=2;COUNT=4",
+	    "FREQ=MONTHLY;BYDAY=1MO;BYMONTHDAY=20",
+	    "FREQ=YEARLY;BYMONTH=2;BYDAY=5MO;BYMONTHDAY=1",
+	    "FREQ=MONTHLY;BYDAY=MO;BYSETPOS=6",
+	    "FREQ=MONTHLY;BYMONTHDAY=1;BYDAY=TU;BYSETPOS=-2",
+	    "FREQ=WEEKLY;BYDAY=MO,TU;BYSETPOS=3",
 	};
 	char ics[8192], *p;
 	struct ical_event *e = NULL;
@@ -670,6 +679,54 @@ static void test_impossible_rules(void **state)
 	ical_events_free(e, n);
 }
 
+/* H3: what those checks must not refuse: rules from RFC 5545's examples
+ * and others at the edge of possible (the 5th Friday, the 53rd Monday of
+ * a year, BYSETPOS at the most a month can hold) each expand. */
+static void test_possible_rules(void **state)
+{
+	static const char *const rules[] = {
+	    "FREQ=MONTHLY;BYDAY=-1MO",
+	    "FREQ=MONTHLY;BYDAY=1SU,-1SU",
+	    "FREQ=MONTHLY;BYDAY=FR;BYMONTHDAY=13",
+	    "FREQ=MONTHLY;BYDAY=SA;BYMONTHDAY=7,8,9,10,11,12,13",
+	    "FREQ=YEARLY;BYDAY=20MO",
+	    "FREQ=YEARLY;BYWEEKNO=20;BYDAY=MO",
+	    "FREQ=YEARLY;INTERVAL=4;BYMONTH=11;BYDAY=TU;"
+	    "BYMONTHDAY=2,3,4,5,6,7,8",
+	    "FREQ=MONTHLY;COUNT=3;BYDAY=TU,WE,TH;BYSETPOS=3",
+	    "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-2",
+	    "FREQ=MONTHLY;BYDAY=5FR",
+	    "FREQ=MONTHLY;BYDAY=-5MO;BYMONTHDAY=1,2,3",
+	    "FREQ=MONTHLY;BYDAY=5MO;BYMONTHDAY=29,30,31",
+	    "FREQ=MONTHLY;BYDAY=4TH;BYMONTHDAY=22,23,24,25,26,27,28",
+	    "FREQ=MONTHLY;BYDAY=-1FR;BYMONTHDAY=-1,-2,-3,-4,-5,-6,-7",
+	    "FREQ=MONTHLY;BYDAY=1MO,2MO,3MO,4MO,5MO;BYSETPOS=5",
+	    "FREQ=YEARLY;BYMONTH=5;BYDAY=-1MO",
+	    "FREQ=YEARLY;BYDAY=53MO",
+	    "FREQ=YEARLY;BYMONTH=2;BYDAY=5MO",
+	    "FREQ=YEARLY;BYDAY=MO;BYSETPOS=53",
+	    "FREQ=YEARLY;BYMONTH=1,2;BYMONTHDAY=1;BYSETPOS=-1",
+	    "FREQ=WEEKLY;BYDAY=MO,WE,FR;BYSETPOS=-1",
+	    "FREQ=DAILY;BYSETPOS=1",
+	};
+	char ics[1024];
+	struct ical_event *e = NULL;
+	size_t n = 0;
+	struct kith_err err = {0};
+
+	(void)state;
+	for (size_t r = 0; r < sizeof(rules) / sizeof(rules[0]); r++) {
+		snprintf(ics, sizeof(ics),
+			 CAL(EV("DTSTART:20260105T090000Z\r\nRRULE:%s\r\n")),
+			 rules[r]);
+		if (ical_parse(&e, &n, ics, strlen(ics), "p.ics",
+			       at("2026-01-01T00:00:00Z"),
+			       at("2027-01-01T00:00:00Z"), &err) != KITH_OK)
+			fail_msg("%s: %s", rules[r], err.msg);
+		ical_events_free(e, n);
+	}
+}
+
 /* H3: more VEVENTs than ICAL_MAX_EVENTS is refused. */
 static void test_too_many_events(void **state)
 {
@@ -708,6 +765,7 @@ int main(void)
 	    cmocka_unit_test(test_budget_edge),
 	    cmocka_unit_test(test_amplification),
 	    cmocka_unit_test(test_impossible_rules),
+	    cmocka_unit_test(test_possible_rules),
 	    cmocka_unit_test(test_too_many_events),
 	};
 
