@@ -532,7 +532,7 @@ static void doctor_repair(struct doctor *d, struct store *st)
 	struct store_repaired r;
 
 	if (store_repair(&r, st, &err)) {
-		problem(d, "repair", "%s; nothing was changed", err.msg);
+		problem(d, "repair", "%s", err.msg);
 		return;
 	}
 	json_object_set_new(d->out, "repaired",

@@ -142,7 +142,11 @@ int sq_lists_repair(int64_t *fixed, struct store *st, int64_t ws,
 	int rc;
 
 	*fixed = 0;
-	STMT(s, "UPDATE contact SET lists = " CONTACT_LISTS_SQL(
+	/* A row whose kept lists were wrong read wrong: its version moves
+	 * (and with it the CardDAV ETag, by trigger) so that clients read
+	 * it again. A row with none read its tables, so it read right. */
+	STMT(s, "UPDATE contact SET version = CASE WHEN lists IS NULL THEN"
+		" version ELSE version + 1 END, lists = " CONTACT_LISTS_SQL(
 		     "contact.workspace_id", "contact.id")
 		" WHERE workspace_id = ?1 AND (lists IS NULL OR lists <> "
 		CONTACT_LISTS_SQL("contact.workspace_id", "contact.id") ")");

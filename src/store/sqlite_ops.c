@@ -794,16 +794,20 @@ int store_directory_check(int64_t *missing, int64_t *stale, struct store *st,
 		" d.workspace_id = u.workspace_id AND d.user_id = u.id AND"
 		" d.email = u.email)) + (SELECT count(*) FROM session x WHERE"
 		" NOT EXISTS (SELECT 1 FROM directory_credential d WHERE"
-		" d.hash = x.id_hash AND d.workspace_id = x.workspace_id))"
+		" d.hash = x.id_hash AND d.workspace_id = x.workspace_id AND"
+		" d.kind = 'session' AND d.user_id = x.user_id))"
 		" + (SELECT count(*) FROM api_token t WHERE NOT EXISTS (SELECT"
 		" 1 FROM directory_credential d WHERE d.hash = t.hash AND"
-		" d.workspace_id = t.workspace_id)) + (SELECT count(*) FROM"
+		" d.workspace_id = t.workspace_id AND d.kind = 'token' AND"
+		" d.user_id = t.user_id)) + (SELECT count(*) FROM"
 		" hook h WHERE NOT EXISTS (SELECT 1 FROM directory_credential d"
 		" WHERE d.hash = h.secret_hash AND d.workspace_id ="
-		" h.workspace_id)) + (SELECT count(*) FROM \"user\" u WHERE"
+		" h.workspace_id AND d.kind = 'hook' AND d.user_id IS NULL))"
+		" + (SELECT count(*) FROM \"user\" u WHERE"
 		" u.feed_hash IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
 		" directory_credential d WHERE d.hash = u.feed_hash AND"
-		" d.workspace_id = u.workspace_id))");
+		" d.workspace_id = u.workspace_id AND d.kind = 'feed' AND"
+		" d.user_id = u.id))");
 	STEP(s, more);
 	*missing = more ? db_column_int64(s, 0) : 0;
 	db_reset(s);
@@ -917,8 +921,11 @@ int store_repair(struct store_repaired *r, struct store *st,
 	rc = summaries_recompute(&r->summaries, &first, st, err);
 	if (!rc)
 		rc = store_workspace_list(&ws, &nws, st, err);
-	if (!rc && nws && !(ids = calloc(nws, sizeof(*ids))))
-		rc = kith_err_nomem(err);
+	if (!rc && nws) {
+		ids = calloc(nws, sizeof(*ids));
+		if (!ids)
+			rc = kith_err_nomem(err);
+	}
 	for (size_t i = 0; !rc && i < nws; i++) {
 		int64_t fixed = 0;
 

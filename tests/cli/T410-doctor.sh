@@ -25,6 +25,8 @@ repair_checks() {
 	ok "says there was nothing to repair" grep -qx "repair     nothing to repair" "$T_DIR/out"
 	derived >"$T_DIR/after"
 	ok "and changed nothing" cmp -s "$T_DIR/sound" "$T_DIR/after"
+	v5=$(sqlite3 "$KITH_DB" "SELECT version FROM contact WHERE workspace_id = $ws AND id = 5")
+	v6=$(sqlite3 "$KITH_DB" "SELECT version FROM contact WHERE workspace_id = $ws AND id = 6")
 	sqlite3 "$KITH_DB" "UPDATE contact SET touch_count = touch_count + 7, due_at = 0 WHERE workspace_id = $ws AND id IN (3, 4)"
 	sqlite3 "$KITH_DB" "UPDATE contact SET lists = NULL WHERE workspace_id = $ws AND id = 5"
 	sqlite3 "$KITH_DB" "UPDATE contact SET lists = 'x' WHERE workspace_id = $ws AND id = 6"
@@ -41,6 +43,19 @@ repair     directory rebuilt (3 entries were missing or stale)"
 	derived >"$T_DIR/after"
 	ok "every derived row as it was before the damage" cmp -s "$T_DIR/sound" "$T_DIR/after"
 	check_rc "doctor after the repair: exit 0" 0 kith doctor
+	# Wrong kept lists were read: that contact's version (and CardDAV
+	# ETag) moves, so clients read it again; unkept ones read right.
+	ok "a contact whose kept lists were wrong has a new version" \
+		test "$(sqlite3 "$KITH_DB" "SELECT version FROM contact WHERE workspace_id = $ws AND id = 6")" = $((v6 + 1))
+	ok "one with none kept keeps its version" \
+		test "$(sqlite3 "$KITH_DB" "SELECT version FROM contact WHERE workspace_id = $ws AND id = 5")" = "$v5"
+	# A credential filed under the wrong kind: found and made again.
+	sqlite3 "$KITH_DB" "UPDATE directory_credential SET kind = 'feed' WHERE workspace_id = $ws AND kind = 'token'"
+	check_rc "a token filed as a feed in the directory: exit 1" 1 kith doctor
+	ok "named as missing from the directory" grep -q "^directory  PROBLEM: 1 names" "$T_DIR/out"
+	check_rc "--repair: exit 0" 0 kith doctor --repair
+	derived >"$T_DIR/after"
+	ok "the directory as it was" cmp -s "$T_DIR/sound" "$T_DIR/after"
 	sqlite3 "$KITH_DB" "UPDATE contact SET touch_count = 0 WHERE workspace_id = $ws AND id = 7"
 	check_rc "--repair --json: exit 0" 0 kith doctor --repair --json
 	ok "--json: repaired counts, then ok" \
@@ -183,6 +198,17 @@ ok "names the problem" grep -Eq '^(integrity|schema|database) +PROBLEM: ' "$T_DI
 # ---- --repair ----
 cp "$T_DIR/good.db" "$KITH_DB"
 repair_checks
+cp "$T_DIR/good.db" "$KITH_DB"
+# A repair that fails late changes nothing: a trigger refuses the
+# directory's rebuild after the summaries were recomputed.
+sqlite3 "$KITH_DB" "UPDATE contact SET touch_count = touch_count + 7 WHERE workspace_id = 1 AND id = 3;
+	DELETE FROM directory_login;
+	CREATE TRIGGER t410_refuse BEFORE INSERT ON directory_login BEGIN SELECT RAISE(ABORT, 't410 refuses'); END"
+check_rc "a repair that fails: exit 1" 1 kith doctor --repair
+ok "names the failure" grep -q "^repair     PROBLEM: .*t410 refuses" "$T_DIR/out"
+ok "and the summaries it had recomputed are as they were" \
+	test "$(sqlite3 "$KITH_DB" 'SELECT touch_count FROM contact WHERE workspace_id = 1 AND id = 3')" = \
+	     "$(($(sqlite3 "$T_DIR/good.db" 'SELECT touch_count FROM contact WHERE workspace_id = 1 AND id = 3') + 7))"
 cp "$T_DIR/good.db" "$KITH_DB"
 # A book that fails its checks is not repaired.
 sqlite3 "$KITH_DB" 'PRAGMA user_version = 999'

@@ -691,8 +691,7 @@ static void test_possible_rules(void **state)
 	    "FREQ=MONTHLY;BYDAY=SA;BYMONTHDAY=7,8,9,10,11,12,13",
 	    "FREQ=YEARLY;BYDAY=20MO",
 	    "FREQ=YEARLY;BYWEEKNO=20;BYDAY=MO",
-	    "FREQ=YEARLY;INTERVAL=4;BYMONTH=11;BYDAY=TU;"
-	    "BYMONTHDAY=2,3,4,5,6,7,8",
+	    "FREQ=YEARLY;INTERVAL=4;BYMONTH=11;BYDAY=TU;BYMONTHDAY=2,3,4,5,6,7,8",
 	    "FREQ=MONTHLY;COUNT=3;BYDAY=TU,WE,TH;BYSETPOS=3",
 	    "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-2",
 	    "FREQ=MONTHLY;BYDAY=5FR",
@@ -708,7 +707,15 @@ static void test_possible_rules(void **state)
 	    "FREQ=YEARLY;BYMONTH=1,2;BYMONTHDAY=1;BYSETPOS=-1",
 	    "FREQ=WEEKLY;BYDAY=MO,WE,FR;BYSETPOS=-1",
 	    "FREQ=DAILY;BYSETPOS=1",
+	    /* a period's hours and minutes count towards BYSETPOS (libical
+	     * 3.0 cannot expand a MONTHLY rule that needs them) */
+	    "FREQ=DAILY;COUNT=3;BYHOUR=9,17;BYSETPOS=-2",
+	    "FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0,30;BYSETPOS=2",
 	};
+	/* Rare ones, no occurrence in 2026 (53 Mondays: 2029). */
+	static const char *const rare = "FREQ=YEARLY;BYDAY=53MO "
+					"FREQ=YEARLY;BYMONTH=2;BYDAY=5MO "
+					"FREQ=YEARLY;BYDAY=MO;BYSETPOS=53";
 	char ics[1024];
 	struct ical_event *e = NULL;
 	size_t n = 0;
@@ -723,6 +730,8 @@ static void test_possible_rules(void **state)
 			       at("2026-01-01T00:00:00Z"),
 			       at("2027-01-01T00:00:00Z"), &err) != KITH_OK)
 			fail_msg("%s: %s", rules[r], err.msg);
+		if (!n && !strstr(rare, rules[r]))
+			fail_msg("%s: no occurrence in 2026", rules[r]);
 		ical_events_free(e, n);
 	}
 }

@@ -893,10 +893,6 @@ static int64_t user_in(struct fx *f, int64_t ws, const char *email)
 	return u.id;
 }
 
-/* The directory (migration 20), read the way a Citus database reads it:
- * every lookup by a hash or an email goes through it first, so a
- * directory row the store forgot to write, move or drop shows here as a
- * lookup that fails or one that still succeeds. */
 /* Each touch's contacts and users come back with it, in id order,
  * across the batches a long list is read in (512 touches a statement)
  * and never from the other workspace, whose touch ids are the same. */
@@ -989,6 +985,10 @@ static void test_touch_participants(void **state)
 	store_touches_free(t, nt);
 }
 
+/* The directory (migration 20), read the way a Citus database reads it:
+ * every lookup by a hash or an email goes through it first, so a
+ * directory row the store forgot to write, move or drop shows here as a
+ * lookup that fails or one that still succeeds. */
 static void test_directory(void **state)
 {
 	struct fx *f = *state;
