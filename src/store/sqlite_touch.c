@@ -129,18 +129,20 @@ static int slot_cmp(const void *a, const void *b)
 
 #define PARTICIPANTS_BATCH 512
 
+/* A batch's participants of one kind, by touch; in is IDS_IN_SQ or
+ * IDS_IN_PG. */
+#define TOUCH_PARTICIPANTS_SQL(col, table, in)                               \
+	"SELECT touch_id, " col " FROM " table " WHERE workspace_id = ?2"    \
+	" AND" in("touch_id") " ORDER BY touch_id, " col
+
 static const char sql_touch_contacts_sq[] =
-	"SELECT touch_id, contact_id FROM touch_contact WHERE workspace_id = ?2"
-	" AND" IDS_IN_SQ("touch_id") " ORDER BY touch_id, contact_id";
+	TOUCH_PARTICIPANTS_SQL("contact_id", "touch_contact", IDS_IN_SQ);
 static const char sql_touch_contacts_pg[] =
-	"SELECT touch_id, contact_id FROM touch_contact WHERE workspace_id = ?2"
-	" AND" IDS_IN_PG("touch_id") " ORDER BY touch_id, contact_id";
+	TOUCH_PARTICIPANTS_SQL("contact_id", "touch_contact", IDS_IN_PG);
 static const char sql_touch_users_sq[] =
-	"SELECT touch_id, user_id FROM touch_user WHERE workspace_id = ?2"
-	" AND" IDS_IN_SQ("touch_id") " ORDER BY touch_id, user_id";
+	TOUCH_PARTICIPANTS_SQL("user_id", "touch_user", IDS_IN_SQ);
 static const char sql_touch_users_pg[] =
-	"SELECT touch_id, user_id FROM touch_user WHERE workspace_id = ?2"
-	" AND" IDS_IN_PG("touch_id") " ORDER BY touch_id, user_id";
+	TOUCH_PARTICIPANTS_SQL("user_id", "touch_user", IDS_IN_PG);
 
 /*
  * The contacts and users of t[0..n), in ascending id each: two
