@@ -973,6 +973,11 @@ static size_t by_count(const short *arr, size_t size)
 
 #define BY_COUNT(arr) by_count((arr), sizeof(arr) / sizeof(*(arr)))
 
+static size_t size_min(size_t a, size_t b)
+{
+	return a < b ? a : b;
+}
+
 /* The days of a month the n-th weekday (n != 0) can fall on, in months
  * of 28 to 31 days: 1MO is on days 1-7, -1MO on days 22-31. */
 static void nth_weekday_days(int n, int *lo, int *hi)
@@ -1039,29 +1044,32 @@ static bool rule_can_occur(const struct icalrecurrencetype *r)
 	}
 	if (!n_pos)
 		return true;
-	/* The most occurrences one period can hold, from above. */
+	/* The most occurrences one period can hold, from above: the least
+	 * of what each BY part allows. */
 	switch (r->freq) {
-	case ICAL_YEARLY_RECURRENCE:
+	case ICAL_YEARLY_RECURRENCE: {
+		size_t months = n_month ? n_month : 12;
+
 		most = 366;
-		if (n_yday && n_yday < most)
-			most = n_yday;
-		if (n_mday && n_mday * (n_month ? n_month : 12) < most)
-			most = n_mday * (n_month ? n_month : 12);
-		if (n_day && !n_week &&
-		    (plain * (n_month ? 5 : 53) + placed) *
-				    (n_month ? n_month : 1) < most)
-			most = (plain * (n_month ? 5 : 53) + placed) *
-			       (n_month ? n_month : 1);
+		if (n_yday)
+			most = size_min(most, n_yday);
+		if (n_mday)
+			most = size_min(most, n_mday * months);
+		if (n_day && !n_week)
+			most = size_min(most,
+					n_month ? (plain * 5 + placed) * months
+						: plain * 53 + placed);
 		break;
+	}
 	case ICAL_MONTHLY_RECURRENCE:
 		most = 31;
-		if (n_mday && n_mday < most)
-			most = n_mday;
-		if (n_day && plain * 5 + placed < most)
-			most = plain * 5 + placed;
+		if (n_mday)
+			most = size_min(most, n_mday);
+		if (n_day)
+			most = size_min(most, plain * 5 + placed);
 		break;
 	case ICAL_WEEKLY_RECURRENCE:
-		most = n_day && n_day < 7 ? n_day : n_day ? 7 : 1;
+		most = n_day ? size_min(n_day, 7) : 1;
 		break;
 	case ICAL_DAILY_RECURRENCE:
 		most = 1;

@@ -859,26 +859,26 @@ static const char *const directory_fill_sql[] = {
 	" workspace_id = ?1 AND feed_hash IS NOT NULL",
 };
 
+/* The statements sql[0..n) for workspace ws. */
 static int directory_run(struct store *st, const char *const *sql, size_t n,
-			 const int64_t *ws, size_t nws, struct kith_err *err)
+			 int64_t ws, struct kith_err *err)
 {
 	db_stmt *s;
 	int rc = KITH_OK;
 
-	for (size_t w = 0; w < nws; w++)
-		for (size_t i = 0; i < n; i++) {
-			STMT(s, sql[i]);
-			db_bind_int64(s, 1, ws[w]);
-			EXEC(s, "repair the directory");
-		}
+	for (size_t i = 0; i < n; i++) {
+		STMT(s, sql[i]);
+		db_bind_int64(s, 1, ws);
+		EXEC(s, "repair the directory");
+	}
 done:
 	return rc;
 }
 
 /* The directory made again: every workspace's entries, and none for a
  * workspace that is gone. */
-static int directory_rebuild(struct store *st, const int64_t *ws, size_t nws,
-			     struct kith_err *err)
+static int directory_rebuild(struct store *st, const struct workspace *ws,
+			     size_t nws, struct kith_err *err)
 {
 	int64_t *named = NULL;
 	size_t nnamed = 0;
@@ -893,13 +893,12 @@ static int directory_rebuild(struct store *st, const int64_t *ws, size_t nws,
 		" workspace_id FROM directory_login UNION SELECT workspace_id"
 		" FROM directory_credential");
 	rc = sq_collect_ids(&named, &nnamed, st, s, 0, err);
-	if (!rc)
+	for (size_t i = 0; !rc && i < nnamed; i++)
 		rc = directory_run(st, directory_drop_sql,
-				   N_OF(directory_drop_sql), named, nnamed,
-				   err);
-	if (!rc)
+				   N_OF(directory_drop_sql), named[i], err);
+	for (size_t i = 0; !rc && i < nws; i++)
 		rc = directory_run(st, directory_fill_sql,
-				   N_OF(directory_fill_sql), ws, nws, err);
+				   N_OF(directory_fill_sql), ws[i].id, err);
 	free(named);
 done:
 	return rc;
@@ -909,7 +908,6 @@ int store_repair(struct store_repaired *r, struct store *st,
 		 struct kith_err *err)
 {
 	struct workspace *ws = NULL;
-	int64_t *ids = NULL;
 	size_t nws = 0;
 	int64_t first, missing, stale;
 	int rc;
@@ -921,15 +919,9 @@ int store_repair(struct store_repaired *r, struct store *st,
 	rc = summaries_recompute(&r->summaries, &first, st, err);
 	if (!rc)
 		rc = store_workspace_list(&ws, &nws, st, err);
-	if (!rc && nws) {
-		ids = calloc(nws, sizeof(*ids));
-		if (!ids)
-			rc = kith_err_nomem(err);
-	}
 	for (size_t i = 0; !rc && i < nws; i++) {
 		int64_t fixed = 0;
 
-		ids[i] = ws[i].id;
 		rc = sq_lists_repair(&fixed, st, ws[i].id, err);
 		r->lists += fixed;
 	}
@@ -937,14 +929,13 @@ int store_repair(struct store_repaired *r, struct store *st,
 		rc = store_directory_check(&missing, &stale, st, err);
 	if (!rc && (missing || stale)) {
 		r->directory = missing + stale;
-		rc = directory_rebuild(st, ids, nws, err);
+		rc = directory_rebuild(st, ws, nws, err);
 	}
 	if (!rc)
 		rc = store_commit(st, err);
 	else
 		store_rollback(st);
 	store_workspaces_free(ws, nws);
-	free(ids);
 	if (rc)
 		memset(r, 0, sizeof(*r));
 	return rc;
