@@ -72,6 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int status;
 
 	hs_start();
+	hs_begin();
 	if (size > 64 * 1024)
 		return 0;
 	m = next_line(&in, end, &ml);
@@ -129,14 +130,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(req + o, in, (size_t)(end - in));
 	o += (size_t)(end - in);
 	/* A well-formed request: no answer within 10 s is a hang. */
-	hs_exchange(req, o, resp, sizeof(resp), 10000);
+	hs_exchange(req, o, resp, sizeof(resp), 10000, 0);
 	status = hs_status(resp);
 	/* No answer at all: once more before calling it a finding, since
 	 * thousands of connections a second can run the machine out of
 	 * sockets for a moment; a real hang or crash comes back. */
 	if (!status) {
 		usleep(200 * 1000);
-		hs_exchange(req, o, resp, sizeof(resp), 10000);
+		hs_exchange(req, o, resp, sizeof(resp), 10000, 0);
 		status = hs_status(resp);
 	}
 	if (status == 0 || status >= 500) {
@@ -145,5 +146,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	hs_keep_signed_in();
+	hs_settle();
 	return 0;
 }
