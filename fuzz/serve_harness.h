@@ -15,6 +15,7 @@
 #include "store/store.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <sanitizer/allocator_interface.h>
 #include <stdatomic.h>
 #include <time.h>
@@ -122,7 +123,7 @@ static void *hs_serve(void *arg)
 	return NULL;
 }
 
-static int hs_connect(void)
+static int hs_connect_once(void)
 {
 	struct sockaddr_in sa = { 0 };
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -138,8 +139,30 @@ static int hs_connect(void)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		int e = errno;
+
 		close(fd);
+		errno = e;
 		return -1;
+	}
+	return fd;
+}
+
+/* The server closes first (Connection: close), so its side of every
+ * connection waits out TIME_WAIT; at a few thousand connections a second
+ * a new one can find no free port for a moment (EADDRNOTAVAIL). That is
+ * the machine, not the server: try again for up to 2 s. */
+static int hs_connect(void)
+{
+	int fd = -1;
+
+	for (int i = 0; i < 200 && fd < 0; i++) {
+		fd = hs_connect_once();
+		if (fd < 0 && !i)
+			fprintf(stderr, "serve_harness: connect: %s; again\n",
+				strerror(errno));
+		if (fd < 0)
+			usleep(10 * 1000);
 	}
 	return fd;
 }
@@ -183,8 +206,13 @@ static size_t hs_exchange(const void *req, size_t len, char *out, size_t size,
 	long want = -1;
 	char *end;
 
-	if (fd < 0)
-		hs_die("cannot connect to the server");
+	if (fd < 0) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "cannot connect to the server: %s",
+			 strerror(errno));
+		hs_die(why);
+	}
 	while (sent < len) {
 		ssize_t n = send(fd, (const char *)req + sent, len - sent,
 				 MSG_NOSIGNAL);
@@ -367,7 +395,7 @@ static void hs_start(void)
 	}
 	for (int i = 0; i < 200; i++) {
 		hs_port = ntohs(sa.sin_port);
-		fd = hs_connect();
+		fd = hs_connect_once();
 		if (fd >= 0) {
 			close(fd);
 			break;
