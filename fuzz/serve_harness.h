@@ -16,17 +16,17 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <sanitizer/allocator_interface.h>
-#include <stdatomic.h>
-#include <time.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sanitizer/allocator_interface.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 static unsigned short hs_port;
