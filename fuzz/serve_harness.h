@@ -155,16 +155,20 @@ static int hs_connect_once(void)
  * the reason goes to stderr. */
 static int hs_connect(void)
 {
-	int fd = -1;
+	int fd = -1, e = 0;
 
 	for (int i = 0; i < 200 && fd < 0; i++) {
 		fd = hs_connect_once();
-		if (fd < 0 && !i)
+		if (fd >= 0)
+			break;
+		e = errno;
+		if (!i)
 			fprintf(stderr, "serve_harness: connect: %s; again\n",
-				strerror(errno));
-		if (fd < 0)
-			usleep(10 * 1000);
+				strerror(e));
+		usleep(10 * 1000);
 	}
+	/* The caller's message names the connect's failure, not usleep's. */
+	errno = e;
 	return fd;
 }
 
