@@ -69,6 +69,11 @@ struct server {
 	pthread_mutex_t streams_lock;
 	struct stream_state *streams;
 	pthread_key_t store_key;
+	/* Every thread's connection, for the sweeper to end read
+	 * snapshots left idle (store_expire_reads). */
+	pthread_mutex_t stores_lock;
+	struct store **stores;
+	size_t n_stores;
 	atomic_int in_flight;
 	/* Worker queue for slow requests. */
 	pthread_mutex_t lock;
@@ -98,17 +103,36 @@ static struct server *srv;
 
 static void store_destroy(void *p)
 {
+	pthread_mutex_lock(&srv->stores_lock);
+	for (size_t i = 0; i < srv->n_stores; i++)
+		if (srv->stores[i] == p) {
+			srv->stores[i] = srv->stores[--srv->n_stores];
+			break;
+		}
+	pthread_mutex_unlock(&srv->stores_lock);
 	store_close(p);
 }
 
+/* The thread's connection; it keeps its read snapshot from one request
+ * to the next (store_keep_reads), so every use of it goes between
+ * store_enter and store_leave. */
 static struct store *thread_store(struct kith_err *err)
 {
 	struct store *st = pthread_getspecific(srv->store_key);
+	struct store **grown;
 
 	if (st)
 		return st;
 	if (store_open(&st, srv->o->db_path, err))
 		return NULL;
+	pthread_mutex_lock(&srv->stores_lock);
+	grown = realloc(srv->stores, (srv->n_stores + 1) * sizeof(*grown));
+	if (grown) {
+		srv->stores = grown;
+		srv->stores[srv->n_stores++] = st;
+		store_keep_reads(st);
+	}
+	pthread_mutex_unlock(&srv->stores_lock);
 	pthread_setspecific(srv->store_key, st);
 	return st;
 }
@@ -777,7 +801,9 @@ static void run_handler(struct req_state *rs)
 			   rs->limit);
 		return;
 	}
+	store_enter(st);
 	srv->handler(st, &rs->req, &rs->resp);
+	store_leave(st);
 }
 
 /* ---- event streams ---- */
@@ -810,7 +836,9 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 	(void)pos;
 	if (!st || x->s->stopping)
 		return MHD_CONTENT_READER_END_OF_STREAM;
+	store_enter(st);
 	n = x->s->read(x->s->ctx, st, buf, max);
+	store_leave(st);
 	if (n < 0)
 		return MHD_CONTENT_READER_END_OF_STREAM;
 	if (n > 0)
@@ -1115,6 +1143,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		if (srv->admit) {
 			struct kith_err err = { 0 };
 			struct store *st = thread_store(&err);
+			bool in;
 
 			if (!st) {
 				http_error(&rs->resp, 503, "unavailable", NULL,
@@ -1122,7 +1151,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 					   err.msg);
 				return queue(conn, rs);
 			}
-			if (!srv->admit(st, &rs->req, &rs->resp))
+			store_enter(st);
+			in = srv->admit(st, &rs->req, &rs->resp);
+			store_leave(st);
+			if (!in)
 				return queue(conn, rs);
 		}
 		rs->limit = rs->req.limit;
@@ -1300,6 +1332,10 @@ static void *ticker_main(void *arg)
 	while (atomic_load(&ticking)) {
 		if (srv->tick)
 			srv->tick(st);
+		/* The threads' snapshots have moved on since the last
+		 * commit (or expired): the WAL can be copied to its end, and
+		 * started over at the next write. */
+		store_checkpoint(st);
 		if (++n % 15 == 0)
 			http_wake(0);
 		for (int i = 0; i < 10 && atomic_load(&ticking); i++)
@@ -1309,6 +1345,11 @@ static void *ticker_main(void *arg)
 	return NULL;
 }
 
+/* A thread's read snapshot idle this long is ended by the sweeper (every
+ * half second): an idle server holds none, so a checkpoint or `kith
+ * backup` elsewhere finds the WAL free within a second. */
+#define READ_IDLE_MS 200
+
 /* The header deadline on a thread of its own: the ticker's work can wait
  * seconds on the database (a foreign lock), and the deadline must not
  * wait with it. */
@@ -1317,6 +1358,10 @@ static void *sweeper_main(void *arg)
 	(void)arg;
 	while (atomic_load(&ticking)) {
 		sweep_headers();
+		pthread_mutex_lock(&srv->stores_lock);
+		for (size_t i = 0; i < srv->n_stores; i++)
+			store_expire_reads(srv->stores[i], READ_IDLE_MS);
+		pthread_mutex_unlock(&srv->stores_lock);
 		for (int i = 0; i < 5 && atomic_load(&ticking); i++)
 			usleep(100 * 1000);
 	}
@@ -1410,6 +1455,7 @@ int http_serve(const struct http_server_opts *o, const struct http_app *app,
 	}
 	pthread_mutex_init(&s.conns_lock, NULL);
 	pthread_key_create(&s.store_key, store_destroy);
+	pthread_mutex_init(&s.stores_lock, NULL);
 	pthread_mutex_init(&s.streams_lock, NULL);
 	pthread_mutex_init(&s.lock, NULL);
 	pthread_cond_init(&s.cond, NULL);
@@ -1492,5 +1538,6 @@ stop_workers:
 	log_stop();
 	workers_stop(&s);
 	free(s.proxies);
+	free(s.stores);	/* each thread closed its own on exit */
 	return rc;
 }

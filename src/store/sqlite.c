@@ -10,7 +10,9 @@
  */
 #include "sqlite_int.h"
 
+#include <stdatomic.h>
 #include <sys/statvfs.h>
+#include <time.h>
 
 /* Reset every statement of the connection that is still stepping, the
  * uncached ones too. A busy statement makes COMMIT fail ("statements in
@@ -138,6 +140,8 @@ int db_prepare(db_stmt *out, struct store *st, const char *sql,
 	       struct kith_err *err)
 {
 	memset(out, 0, sizeof(*out));
+	if (st->held)
+		sq_hold_drop(st);
 	if (st->db) {
 		if (sqlite3_prepare_v2(st->db, sql, -1, &out->sq, NULL) !=
 		    SQLITE_OK)
@@ -170,6 +174,8 @@ int sq_exec_sql(struct store *st, const char *sql, struct kith_err *err)
 	if (!st->db)
 		return pg_exec(st->pg, sql) == DB_FAIL ? db_fail(st, err, "exec")
 						     : KITH_OK;
+	if (st->held)
+		sq_hold_drop(st);
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		int media = sq_fail_media(st, err, "open");
 
@@ -437,6 +443,9 @@ int sq_open_conn(struct store *st, const char *path, enum sq_open_mode mode,
 		sqlite3_close(st->db);
 		st->db = NULL;
 	}
+	st->mode = mode;
+	st->walidx = NULL;
+	st->held = false;
 	if (mode == SQ_OPEN_IMMUTABLE) {
 		/* A URI: the path percent-encoded, so a '?' or '#' in it
 		 * stays part of the name. */
@@ -703,10 +712,13 @@ void store_close(struct store *st)
 			db_finalize(&st->cache[i].stmt);
 	/* No PRAGMA optimize here: it would rewrite statistics on every
 	 * run, so even a failed command would change the file. */
+	/* A kept snapshot ends with the connection. */
 	if (st->db)
 		sqlite3_close(st->db);
 	if (st->pg)
 		pg_close(st->pg);
+	if (st->keep_reads)
+		pthread_mutex_destroy(&st->use_lock);
 	free(st);
 }
 
@@ -849,6 +861,7 @@ void store_rollback(struct store *st)
 	st->in_tx = 0;
 	st->savepoints = st->savepoint_began = 0;
 	st->read_owned = 0;
+	st->held = false;
 }
 
 int store_settle(struct store *st, struct kith_err *err)
@@ -858,7 +871,9 @@ int store_settle(struct store *st, struct kith_err *err)
 	stmts_reset(st);
 	st->sent = NULL;	/* a lookup sent and never read */
 	st->retryable = false;
-	open = txn_open(st);
+	/* A kept snapshot is idle by design, as long as it only read. */
+	open = txn_open(st) &&
+	       !(st->held && sqlite3_txn_state(st->db, NULL) != SQLITE_TXN_WRITE);
 	if (open)
 		store_rollback(st);
 	else if (st->pg)
@@ -937,7 +952,67 @@ bool store_in_transaction(struct store *st)
 {
 	if (!st->db)
 		return pg_in_transaction(st->pg);
-	return !sqlite3_get_autocommit(st->db);
+	return !st->held && !sqlite3_get_autocommit(st->db);
+}
+
+/* ---- read snapshots, and keeping them between requests ---- */
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * The WAL index header as SQLite's readers take it (walIndexTryHdr):
+ * the first copy, a barrier, the second; a writer stores the second
+ * copy first, so two equal copies are a header no commit is halfway
+ * through. Then nBackfill, so a finished checkpoint also moves a kept
+ * snapshot on (onto read mark 0, which lets the next writer start the
+ * WAL over). False when the copies differ.
+ */
+static bool walidx_read(const volatile uint32_t *w, uint32_t out[WALIDX_WORDS])
+{
+	uint32_t second[12];
+
+	for (int i = 0; i < 12; i++)
+		out[i] = w[i];
+	atomic_thread_fence(memory_order_seq_cst);
+	for (int i = 0; i < 12; i++)
+		second[i] = w[12 + i];
+	out[12] = w[24];
+	return !memcmp(out, second, sizeof(second));
+}
+
+/* SQLite's own mapping of the WAL index's first region (32 KiB, the
+ * header at its start), through the VFS: the memory SQLite reads, with
+ * no second mapping to drift from it. Left NULL where it cannot be had. */
+static void walidx_map(struct store *st)
+{
+	sqlite3_file *f = NULL;
+	void volatile *p = NULL;
+
+	if (sqlite3_file_control(st->db, "main", SQLITE_FCNTL_FILE_POINTER,
+				 &f) != SQLITE_OK ||
+	    !f || !f->pMethods || f->pMethods->iVersion < 2 ||
+	    !f->pMethods->xShmMap)
+		return;
+	if (f->pMethods->xShmMap(f, 0, 32768, 0, &p) == SQLITE_OK && p)
+		st->walidx = (const volatile uint32_t *)p;
+}
+
+void sq_hold_drop(struct store *st)
+{
+	db_stmt *s;
+
+	st->held = false;
+	stmts_reset(st);
+	s = stmt_get(st, "COMMIT", NULL);
+	if (!s || exec_stmt(st, s, NULL, "end read") ||
+	    !sqlite3_get_autocommit(st->db))
+		store_rollback(st);
 }
 
 /* BEGIN and COMMIT of a read snapshot come from the statement cache:
@@ -949,8 +1024,28 @@ void store_read_begin(struct store *st)
 
 	/* On PostgreSQL each statement reads its own snapshot: two more
 	 * round trips per request would cost more than they give. */
-	if (!st->db || !sqlite3_get_autocommit(st->db))
+	if (!st->db)
 		return;
+	if (st->held) {
+		uint32_t now[WALIDX_WORDS];
+
+		/* Nothing committed since it began, by any process: the
+		 * kept snapshot is the database as it is now. */
+		if (st->hdr_ok && walidx_read(st->walidx, now) &&
+		    !memcmp(now, st->hdr, sizeof(now))) {
+			st->held = false;
+			st->read_owned = 1;
+			return;
+		}
+		sq_hold_drop(st);
+	}
+	if (!sqlite3_get_autocommit(st->db))
+		return;
+	/* Read before the snapshot begins (at the first statement): a
+	 * commit in between makes the snapshot newer than hdr, never
+	 * older, and the next read starts afresh for nothing. */
+	if (st->walidx)
+		st->hdr_ok = walidx_read(st->walidx, st->hdr);
 	s = stmt_get(st, "BEGIN", NULL);
 	if (s && db_step(s) == DB_DONE)
 		st->read_owned = 1;
@@ -963,16 +1058,78 @@ void store_read_end(struct store *st)
 	if (st->read_owned) {
 		db_stmt *s;
 
+		stmts_reset(st);
+		st->read_owned = 0;
+		/* Kept for the next request: a snapshot that read, and
+		 * whose header was seen whole. */
+		if (st->keep_reads &&
+		    sqlite3_txn_state(st->db, NULL) == SQLITE_TXN_READ) {
+			if (!st->walidx)
+				walidx_map(st);
+			if (st->walidx && st->hdr_ok) {
+				st->held = true;
+				st->held_since = mono_ns();
+				return;
+			}
+		}
 		/* A snapshot that stays open would serve stale rows to every
 		 * later read on this connection (review H1): make sure it
 		 * ends, by ROLLBACK if COMMIT will not. */
-		stmts_reset(st);
 		s = stmt_get(st, "COMMIT", NULL);
 		if (!s || exec_stmt(st, s, NULL, "end read") ||
 		    !sqlite3_get_autocommit(st->db))
 			store_rollback(st);
 	}
 	st->read_owned = 0;
+}
+
+void store_keep_reads(struct store *st)
+{
+	if (!st->db || st->keep_reads || st->mode != SQ_OPEN_NORMAL)
+		return;
+	{
+		sqlite3_stmt *s = NULL;
+		bool wal = false;
+
+		if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode", -1, &s,
+				       NULL) == SQLITE_OK &&
+		    sqlite3_step(s) == SQLITE_ROW)
+			wal = !strcmp((const char *)sqlite3_column_text(s, 0),
+				      "wal");
+		sqlite3_finalize(s);
+		if (!wal)
+			return;
+	}
+	pthread_mutex_init(&st->use_lock, NULL);
+	st->keep_reads = true;
+}
+
+void store_enter(struct store *st)
+{
+	if (st->keep_reads)
+		pthread_mutex_lock(&st->use_lock);
+}
+
+void store_leave(struct store *st)
+{
+	if (st->keep_reads)
+		pthread_mutex_unlock(&st->use_lock);
+}
+
+void store_expire_reads(struct store *st, int idle_ms)
+{
+	if (!st->keep_reads || pthread_mutex_trylock(&st->use_lock))
+		return;
+	if (st->held && mono_ns() - st->held_since >= (int64_t)idle_ms * 1000000)
+		sq_hold_drop(st);
+	pthread_mutex_unlock(&st->use_lock);
+}
+
+void store_checkpoint(struct store *st)
+{
+	if (st->db)
+		sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+					  NULL, NULL);
 }
 
 /* ---- workspaces ---- */

@@ -34,6 +34,15 @@
 #include <unistd.h>
 
 #define STMT_CACHE 256
+/* The WAL index header's first copy (12 words) and nBackfill (word 24),
+ * from https://www.sqlite.org/walformat.html: the one format every
+ * process sharing the database reads, whatever its SQLite version. */
+#define WALIDX_WORDS 13
+
+/* How sq_open_conn opens: as usual; with the WAL index in the
+ * connection's memory (a full disk cannot grow the -shm file); or
+ * read-only and immutable (a read-only mount, where nobody can write). */
+enum sq_open_mode { SQ_OPEN_NORMAL, SQ_OPEN_EXCLUSIVE, SQ_OPEN_IMMUTABLE };
 
 struct stmt_slot {
 	const char *sql;	/* key: the address of a static string */
@@ -66,7 +75,25 @@ struct store {
 	 * on its one shard. Elsewhere the global index answers at once. */
 	bool sharded;
 	db_stmt *sent;		/* store_token_user_send's, until recv */
+	enum sq_open_mode mode;	/* how sq_open_conn opened st->db */
+	/* A read snapshot kept open between requests (store_keep_reads):
+	 * held while no request uses it; walidx is SQLite's own mapping of
+	 * the WAL index, hdr its header and nBackfill as they were when the
+	 * snapshot began (hdr_ok: read whole, no commit half-written). */
+	bool keep_reads;
+	bool held;
+	bool hdr_ok;
+	const volatile uint32_t *walidx;
+	uint32_t hdr[WALIDX_WORDS];
+	int64_t held_since;	/* CLOCK_MONOTONIC, ns */
+	pthread_mutex_t use_lock;	/* store_enter .. store_leave */
 };
+
+/* Drop a kept read snapshot before anything else runs on the
+ * connection (sqlite.c): outside store_read_begin/end every statement
+ * must see the database as it is now, and a write must not land inside
+ * the snapshot. */
+void sq_hold_drop(struct store *st);
 
 /* ---- plumbing ---- */
 
@@ -95,10 +122,6 @@ int sq_directory_credential_add(struct store *st, const char *hash,
 int sq_directory_credential_drop(struct store *st, const char *hash,
 				 struct kith_err *err);
 
-/* How sq_open_conn opens: as usual; with the WAL index in the
- * connection's memory (a full disk cannot grow the -shm file); or
- * read-only and immutable (a read-only mount, where nobody can write). */
-enum sq_open_mode { SQ_OPEN_NORMAL, SQ_OPEN_EXCLUSIVE, SQ_OPEN_IMMUTABLE };
 int sq_open_conn(struct store *st, const char *path, enum sq_open_mode mode,
 		 struct kith_err *err);
 /* Is the file system holding path mounted read-only? */
@@ -176,6 +199,8 @@ static inline db_stmt *stmt_get(struct store *st, const char *sql,
 {
 	size_t h = ((uintptr_t)sql >> 3) % STMT_CACHE;
 
+	if (st->held)
+		sq_hold_drop(st);
 	for (size_t i = 0; i < STMT_CACHE; i++) {
 		struct stmt_slot *s = &st->cache[(h + i) % STMT_CACHE];
 

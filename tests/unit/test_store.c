@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <libpq-fe.h>
+#include <sqlite3.h>
 
 #define NOW ((kith_time)1795186800) /* 2026-11-20T15:00:00Z */
 #define DAY ((kith_time)KITH_DAY)
@@ -848,6 +849,122 @@ static void test_settle(void **state)
 	assert_int_equal(store_begin(f->app.st, &f->err), 0);
 }
 
+/* Rename contact id of ws on st, in a transaction of its own. */
+static void rename_on(struct fx *f, struct store *st, int64_t id,
+		      const char *name)
+{
+	struct contact c;
+
+	assert_int_equal(store_begin(st, &f->err), 0);
+	assert_int_equal(store_contact_get(&c, st, f->app.ws, id, &f->err), 0);
+	free(c.name);
+	c.name = strdup(name);
+	assert_int_equal(store_contact_update(st, f->app.ws, &c, 0, NOW,
+					      &f->err),
+			 0);
+	contact_clear(&c);
+	assert_int_equal(store_commit(st, &f->err), 0);
+}
+
+/* The name contact id has on st, read in a snapshot as a request does. */
+static void read_name(struct fx *f, struct store *st, int64_t id,
+		      const char *want)
+{
+	struct contact c;
+
+	store_enter(st);
+	store_read_begin(st);
+	assert_int_equal(store_contact_get(&c, st, f->app.ws, id, &f->err), 0);
+	store_read_end(st);
+	assert_int_equal(store_settle(st, &f->err), 0);
+	store_leave(st);
+	assert_string_equal(c.name, want);
+	contact_clear(&c);
+}
+
+/* A read snapshot kept between requests (store_keep_reads, the
+ * server's connections) is reused only while no commit, by any
+ * connection, came since; a statement outside a read and a write both
+ * end it first; store_expire_reads ends an idle one, which then holds
+ * the WAL no more. On PostgreSQL nothing is kept: the same reads pass. */
+static void test_kept_reads(void **state)
+{
+	struct fx *f = *state;
+	struct store *kept, *other;
+	struct contact c;
+	int64_t id;
+
+	assert_int_equal(store_commit(f->app.st, &f->err), 0);
+	id = add(f, f->app.ws, "One", TIER_B, 0, NOW);
+	assert_int_equal(store_open(&kept, f->path, &f->err), 0);
+	assert_int_equal(store_open(&other, f->path, &f->err), 0);
+	store_keep_reads(kept);
+	store_keep_reads(kept);	/* twice is once */
+
+	read_name(f, kept, id, "One");
+	assert_false(store_in_transaction(kept));
+	read_name(f, kept, id, "One");	/* the kept snapshot, reused */
+	rename_on(f, other, id, "Two");
+	read_name(f, kept, id, "Two");
+	rename_on(f, other, id, "Three");
+	rename_on(f, other, id, "Four");
+	read_name(f, kept, id, "Four");
+
+	/* A statement outside a read sees the database as it is now. */
+	rename_on(f, other, id, "Five");
+	get(f, id, &c);
+	assert_string_equal(c.name, "Five");
+	contact_clear(&c);
+	assert_int_equal(store_contact_get(&c, kept, f->app.ws, id, &f->err),
+			 0);
+	assert_string_equal(c.name, "Five");
+	contact_clear(&c);
+
+	/* A write on the keeping connection: the snapshot ends first, the
+	 * write commits, and everybody sees it. */
+	read_name(f, kept, id, "Five");
+	rename_on(f, kept, id, "Six");
+	read_name(f, other, id, "Six");
+	read_name(f, kept, id, "Six");
+
+	/* Idle, a kept snapshot at an older commit holds the WAL from a
+	 * checkpoint that waits for no reader, until it expires. */
+	if (!pg_base()) {
+		sqlite3 *raw;
+		int rc;
+
+		rename_on(f, other, id, "Seven");
+		read_name(f, kept, id, "Seven");
+		rename_on(f, other, id, "Eight");
+		assert_int_equal(sqlite3_open(f->path, &raw), SQLITE_OK);
+		/* A first read: till then the connection knows no WAL. */
+		assert_int_equal(sqlite3_exec(raw, "SELECT count(*) FROM"
+						   " sqlite_master",
+					      NULL, NULL, NULL),
+				 SQLITE_OK);
+		rc = sqlite3_wal_checkpoint_v2(raw, NULL,
+					       SQLITE_CHECKPOINT_TRUNCATE,
+					       NULL, NULL);
+		assert_int_equal(rc, SQLITE_BUSY);
+		store_expire_reads(kept, 60000);	/* not idle that long */
+		rc = sqlite3_wal_checkpoint_v2(raw, NULL,
+					       SQLITE_CHECKPOINT_TRUNCATE,
+					       NULL, NULL);
+		assert_int_equal(rc, SQLITE_BUSY);
+		store_expire_reads(kept, 0);
+		rc = sqlite3_wal_checkpoint_v2(raw, NULL,
+					       SQLITE_CHECKPOINT_TRUNCATE,
+					       NULL, NULL);
+		assert_int_equal(rc, SQLITE_OK);
+		sqlite3_close(raw);
+		read_name(f, kept, id, "Eight");
+	}
+	store_close(kept);
+	store_close(other);
+	/* teardown rolls back: give it a transaction to end. */
+	assert_int_equal(store_begin(f->app.st, &f->err), 0);
+}
+
 /* Read contact id of ws on st, then retitle it: the two halves of a
  * crossed pair of writers. */
 static int cross_read(struct store *st, int64_t ws, int64_t id,
@@ -1260,6 +1377,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_agenda_exact, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_settle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kept_reads, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_touch_participants, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_directory, setup,
