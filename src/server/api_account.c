@@ -74,8 +74,9 @@ void h_session_create(struct api *a)
 		return;
 	}
 	rc = store_user_by_email(&u, a->st, email, &a->err);
-	/* The snapshot is not needed for the slow part. */
-	store_read_end(a->st);
+	/* The snapshot is not needed for the slow part, and is not kept
+	 * through it. */
+	store_read_close(a->st);
 	/* Same answer, and the same time spent, whether the email or the
 	 * password was wrong: an unknown account checks a dummy hash. */
 	if (rc == KITH_ENOTFOUND || (!rc && !u.password_hash))

@@ -1044,7 +1044,10 @@ void store_read_begin(struct store *st)
 	/* Read before the snapshot begins (at the first statement): a
 	 * commit in between makes the snapshot newer than hdr, never
 	 * older, and the next read starts afresh for nothing. */
-	if (st->walidx)
+	st->hdr_ok = false;
+	/* A statement left stepping holds a read transaction older than
+	 * the header read now, and BEGIN would join it: not one to keep. */
+	if (st->walidx && sqlite3_txn_state(st->db, NULL) == SQLITE_TXN_NONE)
 		st->hdr_ok = walidx_read(st->walidx, st->hdr);
 	s = stmt_get(st, "BEGIN", NULL);
 	if (s && db_step(s) == DB_DONE)
@@ -1081,6 +1084,13 @@ void store_read_end(struct store *st)
 			store_rollback(st);
 	}
 	st->read_owned = 0;
+}
+
+void store_read_close(struct store *st)
+{
+	store_read_end(st);
+	if (st->held)
+		sq_hold_drop(st);
 }
 
 void store_keep_reads(struct store *st)

@@ -218,6 +218,10 @@ void store_read_end(struct store *st);
  * one), so the WAL can start over at the next write.
  */
 void store_keep_reads(struct store *st);
+/* store_read_end, and a kept snapshot ends as well: before slow work
+ * that reads nothing more (a password's hash), which no checkpoint
+ * should wait on. */
+void store_read_close(struct store *st);
 void store_enter(struct store *st);
 void store_leave(struct store *st);
 void store_expire_reads(struct store *st, int idle_ms);

@@ -178,6 +178,8 @@ if [ -z "${KITH_TEST_PG:-}" ]; then
 	kith "${W[@]}" edit "$CID" --title "Idle" >/dev/null
 	keepalive "GET /api/v1/contacts/$CID $TA 40" >/dev/null
 	kith "${W[@]}" edit "$CID" --title "Idle again" >/dev/null
+	req GET /api/v1/contacts/$CID -H "Authorization: Bearer $TA"
+	ok "a read right after the edit: the new title" test "$(jqb .title)" = "Idle again"
 	sleep 1.5
 	ck=
 	for _ in 1 2 3 4 5; do

@@ -920,6 +920,25 @@ static void test_kept_reads(void **state)
 	assert_string_equal(c.name, "Five");
 	contact_clear(&c);
 
+	/* A commit while a request reads: that request keeps its
+	 * snapshot to the end, the next one sees the commit. */
+	store_enter(kept);
+	store_read_begin(kept);
+	assert_int_equal(store_contact_get(&c, kept, f->app.ws, id, &f->err),
+			 0);
+	assert_string_equal(c.name, "Five");
+	contact_clear(&c);
+	rename_on(f, other, id, "Mid");
+	assert_int_equal(store_contact_get(&c, kept, f->app.ws, id, &f->err),
+			 0);
+	assert_string_equal(c.name, "Five");
+	contact_clear(&c);
+	store_read_end(kept);
+	assert_int_equal(store_settle(kept, &f->err), 0);
+	store_leave(kept);
+	read_name(f, kept, id, "Mid");
+	rename_on(f, other, id, "Five");
+
 	/* A write on the keeping connection: the snapshot ends first, the
 	 * write commits, and everybody sees it. */
 	read_name(f, kept, id, "Five");
@@ -956,8 +975,27 @@ static void test_kept_reads(void **state)
 					       SQLITE_CHECKPOINT_TRUNCATE,
 					       NULL, NULL);
 		assert_int_equal(rc, SQLITE_OK);
-		sqlite3_close(raw);
 		read_name(f, kept, id, "Eight");
+
+		/* A checkpoint that copies the whole WAL also moves a kept
+		 * snapshot on (nBackfill is in what it compares), onto read
+		 * mark 0, which lets the WAL start over. */
+		rename_on(f, other, id, "Nine");
+		read_name(f, kept, id, "Nine");
+		rc = sqlite3_wal_checkpoint_v2(raw, NULL,
+					       SQLITE_CHECKPOINT_PASSIVE,
+					       NULL, NULL);
+		assert_int_equal(rc, SQLITE_OK);
+		rc = sqlite3_wal_checkpoint_v2(raw, NULL,
+					       SQLITE_CHECKPOINT_TRUNCATE,
+					       NULL, NULL);
+		assert_int_equal(rc, SQLITE_BUSY);
+		read_name(f, kept, id, "Nine");
+		rc = sqlite3_wal_checkpoint_v2(raw, NULL,
+					       SQLITE_CHECKPOINT_TRUNCATE,
+					       NULL, NULL);
+		assert_int_equal(rc, SQLITE_OK);
+		sqlite3_close(raw);
 	}
 	store_close(kept);
 	store_close(other);
