@@ -873,7 +873,8 @@ int store_settle(struct store *st, struct kith_err *err)
 	st->retryable = false;
 	/* A kept snapshot is idle by design, as long as it only read. */
 	open = txn_open(st) &&
-	       !(st->held && sqlite3_txn_state(st->db, NULL) != SQLITE_TXN_WRITE);
+	       !(st->held &&
+		 sqlite3_txn_state(st->db, NULL) != SQLITE_TXN_WRITE);
 	if (open)
 		store_rollback(st);
 	else if (st->pg)
@@ -1093,23 +1094,27 @@ void store_read_close(struct store *st)
 		sq_hold_drop(st);
 }
 
+/* Is the connection's database in WAL mode (not only asked to be)? */
+static bool in_wal_mode(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+	bool wal = false;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode", -1, &s, NULL) ==
+		    SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		wal = !strcmp((const char *)sqlite3_column_text(s, 0), "wal");
+	sqlite3_finalize(s);
+	return wal;
+}
+
 void store_keep_reads(struct store *st)
 {
-	if (!st->db || st->keep_reads || st->mode != SQ_OPEN_NORMAL)
+	/* Exclusive locking keeps the WAL index in the connection's own
+	 * memory, where no other process's commit shows. */
+	if (!st->db || st->keep_reads || st->mode != SQ_OPEN_NORMAL ||
+	    !in_wal_mode(st))
 		return;
-	{
-		sqlite3_stmt *s = NULL;
-		bool wal = false;
-
-		if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode", -1, &s,
-				       NULL) == SQLITE_OK &&
-		    sqlite3_step(s) == SQLITE_ROW)
-			wal = !strcmp((const char *)sqlite3_column_text(s, 0),
-				      "wal");
-		sqlite3_finalize(s);
-		if (!wal)
-			return;
-	}
 	pthread_mutex_init(&st->use_lock, NULL);
 	st->keep_reads = true;
 }
@@ -1130,7 +1135,8 @@ void store_expire_reads(struct store *st, int idle_ms)
 {
 	if (!st->keep_reads || pthread_mutex_trylock(&st->use_lock))
 		return;
-	if (st->held && mono_ns() - st->held_since >= (int64_t)idle_ms * 1000000)
+	if (st->held &&
+	    mono_ns() - st->held_since >= (int64_t)idle_ms * 1000000)
 		sq_hold_drop(st);
 	pthread_mutex_unlock(&st->use_lock);
 }
@@ -1138,8 +1144,8 @@ void store_expire_reads(struct store *st, int idle_ms)
 void store_checkpoint(struct store *st)
 {
 	if (st->db)
-		sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
-					  NULL, NULL);
+		sqlite3_wal_checkpoint_v2(st->db, NULL,
+					  SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 }
 
 /* ---- workspaces ---- */
