@@ -1424,7 +1424,7 @@ int api_lock(struct api *a)
 
 	if (a->locked)
 		return KITH_OK;
-	store_read_end(a->st);
+	store_read_close(a->st);
 	rc = store_begin(a->st, &a->err);
 	if (!rc)
 		a->locked = true;

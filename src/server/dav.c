@@ -1790,7 +1790,7 @@ static void do_put(struct dav *d)
 		fail_kith(d, rc);
 		goto done;
 	}
-	store_read_end(d->st);
+	store_read_close(d->st);
 	if (!lock(d))
 		goto done;
 	locked = true;
@@ -1896,7 +1896,7 @@ static void do_delete_book(struct dav *d)
 
 	if (forbid_viewer(d))
 		return;
-	store_read_end(d->st);
+	store_read_close(d->st);
 	if (!lock(d))
 		return;
 	d->have_seq = false;
@@ -1935,7 +1935,7 @@ static void do_delete(struct dav *d)
 	}
 	if (forbid_viewer(d))
 		return;
-	store_read_end(d->st);
+	store_read_close(d->st);
 	if (!lock(d))
 		return;
 	rc = find_card(d, d->path.name, &it);
@@ -2009,7 +2009,7 @@ static void do_mkcol(struct dav *d)
 	}
 	if (forbid_viewer(d))
 		goto done;
-	store_read_end(d->st);
+	store_read_close(d->st);
 	if (!lock(d))
 		goto done;
 	rc = store_dav_book_add(&id, d->st, d->ctx.ws, d->path.slug,
@@ -2059,7 +2059,7 @@ static void do_proppatch(struct dav *d)
 	    !strcmp(body.props[0].name, "displayname")) {
 		if (forbid_viewer(d))
 			goto done;
-		store_read_end(d->st);
+		store_read_close(d->st);
 		if (!lock(d))
 			goto done;
 		rc = store_dav_book_rename(d->st, d->ctx.ws, d->book_id,

@@ -1004,16 +1004,25 @@ static void walidx_map(struct store *st)
 		st->walidx = (const volatile uint32_t *)p;
 }
 
-void sq_hold_drop(struct store *st)
+/* End the read transaction open on the connection. A snapshot left
+ * open by mistake would serve stale rows to every later read on this
+ * connection (review H1): make sure it ends, by ROLLBACK if COMMIT
+ * will not. */
+static void read_commit(struct store *st)
 {
 	db_stmt *s;
 
-	st->held = false;
 	stmts_reset(st);
 	s = stmt_get(st, "COMMIT", NULL);
 	if (!s || exec_stmt(st, s, NULL, "end read") ||
 	    !sqlite3_get_autocommit(st->db))
 		store_rollback(st);
+}
+
+void sq_hold_drop(struct store *st)
+{
+	st->held = false;
+	read_commit(st);
 }
 
 /* BEGIN and COMMIT of a read snapshot come from the statement cache:
@@ -1057,39 +1066,35 @@ void store_read_begin(struct store *st)
 		db_reset(s);
 }
 
+/* End the snapshot store_read_begin opened; keep it for the next
+ * request instead where keep says so and it is one to keep: it read,
+ * and its header was seen whole. */
+static void read_end(struct store *st, bool keep)
+{
+	if (!st->read_owned)
+		return;
+	stmts_reset(st);
+	st->read_owned = 0;
+	if (keep && sqlite3_txn_state(st->db, NULL) == SQLITE_TXN_READ) {
+		if (!st->walidx)
+			walidx_map(st);
+		if (st->walidx && st->hdr_ok) {
+			st->held = true;
+			st->held_since = mono_ns();
+			return;
+		}
+	}
+	read_commit(st);
+}
+
 void store_read_end(struct store *st)
 {
-	if (st->read_owned) {
-		db_stmt *s;
-
-		stmts_reset(st);
-		st->read_owned = 0;
-		/* Kept for the next request: a snapshot that read, and
-		 * whose header was seen whole. */
-		if (st->keep_reads &&
-		    sqlite3_txn_state(st->db, NULL) == SQLITE_TXN_READ) {
-			if (!st->walidx)
-				walidx_map(st);
-			if (st->walidx && st->hdr_ok) {
-				st->held = true;
-				st->held_since = mono_ns();
-				return;
-			}
-		}
-		/* A snapshot that stays open would serve stale rows to every
-		 * later read on this connection (review H1): make sure it
-		 * ends, by ROLLBACK if COMMIT will not. */
-		s = stmt_get(st, "COMMIT", NULL);
-		if (!s || exec_stmt(st, s, NULL, "end read") ||
-		    !sqlite3_get_autocommit(st->db))
-			store_rollback(st);
-	}
-	st->read_owned = 0;
+	read_end(st, st->keep_reads);
 }
 
 void store_read_close(struct store *st)
 {
-	store_read_end(st);
+	read_end(st, false);
 	if (st->held)
 		sq_hold_drop(st);
 }

@@ -218,9 +218,9 @@ void store_read_end(struct store *st);
  * one), so the WAL can start over at the next write.
  */
 void store_keep_reads(struct store *st);
-/* store_read_end, and a kept snapshot ends as well: before slow work
- * that reads nothing more (a password's hash), which no checkpoint
- * should wait on. */
+/* store_read_end, and no snapshot is kept: before a write (which would
+ * end it at once) or slow work that reads nothing more (a password's
+ * hash, which no checkpoint should wait on). */
 void store_read_close(struct store *st);
 void store_enter(struct store *st);
 void store_leave(struct store *st);

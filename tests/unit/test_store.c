@@ -890,6 +890,14 @@ static void read_name(struct fx *f, struct store *st, int64_t id,
 	store_leave(st);
 }
 
+/* Rename contact id on writer; the next read on reader sees it. */
+static void renamed_seen(struct fx *f, struct store *writer,
+			 struct store *reader, int64_t id, const char *name)
+{
+	rename_on(f, writer, id, name);
+	read_name(f, reader, id, name);
+}
+
 /* A TRUNCATE checkpoint by raw, which waits for no reader: SQLite's
  * answer (SQLITE_BUSY while a reader is inside the WAL). */
 static int wal_truncate(sqlite3 *raw)
@@ -919,11 +927,9 @@ static void test_kept_reads(void **state)
 	read_name(f, kept, id, "One");
 	assert_false(store_in_transaction(kept));
 	read_name(f, kept, id, "One");	/* the kept snapshot, reused */
-	rename_on(f, other, id, "Two");
-	read_name(f, kept, id, "Two");
+	renamed_seen(f, other, kept, id, "Two");
 	rename_on(f, other, id, "Three");
-	rename_on(f, other, id, "Four");
-	read_name(f, kept, id, "Four");
+	renamed_seen(f, other, kept, id, "Four");
 
 	/* A statement outside a read sees the database as it is now. */
 	rename_on(f, other, id, "Five");
@@ -942,13 +948,11 @@ static void test_kept_reads(void **state)
 	assert_int_equal(store_settle(kept, &f->err), 0);
 	store_leave(kept);
 	read_name(f, kept, id, "Mid");
-	rename_on(f, other, id, "Five");
+	renamed_seen(f, other, kept, id, "Five");
 
 	/* A write on the keeping connection: the snapshot ends first, the
 	 * write commits, and everybody sees it. */
-	read_name(f, kept, id, "Five");
-	rename_on(f, kept, id, "Six");
-	read_name(f, other, id, "Six");
+	renamed_seen(f, kept, other, id, "Six");
 	read_name(f, kept, id, "Six");
 
 	/* Idle, a kept snapshot at an older commit holds the WAL from a
@@ -956,8 +960,7 @@ static void test_kept_reads(void **state)
 	if (!pg_base()) {
 		sqlite3 *raw;
 
-		rename_on(f, other, id, "Seven");
-		read_name(f, kept, id, "Seven");
+		renamed_seen(f, other, kept, id, "Seven");
 		rename_on(f, other, id, "Eight");
 		assert_int_equal(sqlite3_open(f->path, &raw), SQLITE_OK);
 		/* A first read: till then the connection knows no WAL. */
@@ -975,8 +978,7 @@ static void test_kept_reads(void **state)
 		/* A checkpoint that copies the whole WAL also moves a kept
 		 * snapshot on (nBackfill is in what it compares), onto read
 		 * mark 0, which lets the WAL start over. */
-		rename_on(f, other, id, "Nine");
-		read_name(f, kept, id, "Nine");
+		renamed_seen(f, other, kept, id, "Nine");
 		assert_int_equal(sqlite3_wal_checkpoint_v2(
 					 raw, NULL, SQLITE_CHECKPOINT_PASSIVE,
 					 NULL, NULL),
