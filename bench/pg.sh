@@ -10,7 +10,10 @@
 #     each top 50 checked against the full scan of the SQLite book;
 #   - the API read: GET /api/v1/contacts/{id} with wrk against one kith
 #     serve on the SQLite file and one on the PostgreSQL copy, alternated
-#     BENCH_API_ROUNDS times (3), medians and the ratio PG/SQLite.
+#     BENCH_API_ROUNDS times (3), medians and the ratio PG/SQLite;
+#   - in each round, PostgreSQL alone: pgbench running the read's two
+#     statements (bench/pg_floor.sql), the most kith on PostgreSQL
+#     could reach on these cores with HTTP costing nothing.
 # Env: BENCH_CONTACTS / BENCH_TOUCHES / BENCH_API_CONTACTS / BENCH_DURATION
 # as bench/run and bench/api.sh; KITH (build/kith); BENCH_PG_FULL=1 also
 # runs the agenda's full scan on PostgreSQL (minutes at 1M contacts).
@@ -149,24 +152,56 @@ done
 
 rate() { sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p'; }
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# The floor: PostgreSQL alone answering the read's two statements
+# (bench/pg_floor.sql) to pgbench, 8 clients as kith's 8 connections,
+# no HTTP. kith on PostgreSQL does this work and its HTTP besides, on
+# the same cores, so it cannot pass this figure.
+phash=$(pg_psql "$apiurl" -tAc "SELECT hash FROM api_token WHERE name = 'bench-pg'")
+pws=$(pg_psql "$apiurl" -tAc "SELECT workspace_id FROM api_token WHERE name = 'bench-pg'")
+pnow=$(date -d "$KITH_NOW" +%s)
+floor() {
+	"$PG_BIN/pgbench" -n -M prepared -f bench/pg_floor.sql -c 8 -j 2 \
+		-T "${dur%s}" -D hash="$phash" -D now="$pnow" -D id="$id" \
+		-D ws="$pws" -D card=0 "$apiurl" 2>&1 | tee "$dir/pgbench-$1.txt" |
+		awk '/^tps = / { printf "%.2f\n", $3 }'
+}
 echo "== API read on both engines: GET /api/v1/contacts/$id ($(stat -c %s "$dir/contact-pg.json") bytes, the same on both), wrk -t2 -c64 -d$dur, SQLite, PostgreSQL over TCP and over the unix socket alternated $rounds times"
 : >"$dir/rates-sqlite.txt"
 : >"$dir/rates-pg.txt"
 : >"$dir/rates-pgsock.txt"
+: >"$dir/rates-floor.txt"
 for i in $(seq 1 "$rounds"); do
 	s=$(wrk -t2 -c64 -d"$dur" -H "Authorization: Bearer $token" "$sbase/api/v1/contacts/$id" | tee "$dir/wrk-sqlite-$i.txt" | rate)
 	p=$(wrk -t2 -c64 -d"$dur" -H "Authorization: Bearer $ptoken" "$pbase/api/v1/contacts/$id" | tee "$dir/wrk-pg-$i.txt" | rate)
 	u=$(wrk -t2 -c64 -d"$dur" -H "Authorization: Bearer $ptoken" "$ubase/api/v1/contacts/$id" | tee "$dir/wrk-pgsock-$i.txt" | rate)
+	f=$(floor "$i")
 	echo "$s" >>"$dir/rates-sqlite.txt"
 	echo "$p" >>"$dir/rates-pg.txt"
 	echo "$u" >>"$dir/rates-pgsock.txt"
-	awk -v i="$i" -v s="$s" -v p="$p" -v u="$u" 'BEGIN { printf "round %d: SQLite %s req/s, PostgreSQL TCP %s req/s (%.2f), unix socket %s req/s (%.2f)\n", i, s, p, p / s, u, u / s }'
+	echo "$f" >>"$dir/rates-floor.txt"
+	awk -v i="$i" -v s="$s" -v p="$p" -v u="$u" -v f="$f" 'BEGIN { printf "round %d: SQLite %s req/s, PostgreSQL TCP %s req/s (%.2f), unix socket %s req/s (%.2f); pgbench alone %s (%.2f)\n", i, s, p, p / s, u, u / s, f, f / s }'
 done
 s=$(median <"$dir/rates-sqlite.txt")
 p=$(median <"$dir/rates-pg.txt")
 u=$(median <"$dir/rates-pgsock.txt")
+f=$(median <"$dir/rates-floor.txt")
 echo "kith on SQLite                 $s req/s (median)"
 echo "kith on PostgreSQL, TCP        $p req/s (median)"
 echo "kith on PostgreSQL, unix socket $u req/s (median)"
-awk -v s="$s" -v p="$p" -v u="$u" 'BEGIN { printf "ratio PostgreSQL/SQLite: TCP %.2f, unix socket %.2f (target >= 0.50)\n", p / s, u / s }'
+echo "PostgreSQL alone (pgbench, the same two statements, no HTTP) $f req/s (median)"
+awk -v s="$s" -v p="$p" -v u="$u" -v f="$f" 'BEGIN { printf "ratio PostgreSQL/SQLite: TCP %.2f, unix socket %.2f (target >= 0.50); PostgreSQL alone %.2f\n", p / s, u / s, f / s }'
+# The floor ran kith's own statements: the SELECTs run over 1,000
+# times in the API database are two texts (kith's; the floor's equal
+# or merged with them) once parameter numbers and constants are set
+# aside. (The copy's INSERTs also ran that often.)
+busy="FROM pg_stat_statements WHERE calls > 1000
+	AND query LIKE 'SELECT%' AND dbid =
+	(SELECT oid FROM pg_database WHERE datname = 'api')"
+texts=$(pg_psql "$bookurl" -tAc "SELECT count(DISTINCT
+	regexp_replace(query, '\\\$[0-9]+', '?', 'g')) $busy")
+if [ "$texts" != 2 ]; then
+	echo "bench/pg.sh: bench/pg_floor.sql no longer runs kith's read ($texts texts):" >&2
+	pg_psql "$bookurl" -tAc "SELECT calls, query $busy" >&2
+	exit 1
+fi
 grep -h "Non-2xx\|Socket errors" "$dir"/wrk-*.txt || true
