@@ -65,9 +65,12 @@ void pg_bind_null(struct pg_stmt *s, int i);
 /* The first step runs the statement; each step then yields one row. */
 int pg_step(struct pg_stmt *s);
 /* Send s ahead: it goes out with the next statement the connection
- * runs (one round trip for both), or when s itself is stepped, whose
- * answer it then is. Runs nothing when s cannot be pipelined (not yet
- * prepared, inside a transaction): it then runs when stepped. */
+ * runs, or when a statement sent ahead is stepped, and the answers of
+ * all of them (up to eight sent ahead) come back in one round trip.
+ * Runs nothing when s cannot be pipelined (not yet prepared, inside a
+ * transaction, eight waiting): it then runs when stepped. A failure
+ * is the failing statement's; those after it in the round trip run
+ * again on their own when stepped. */
 int pg_send(struct pg_stmt *s);
 int64_t pg_column_int64(struct pg_stmt *s, int i);
 const char *pg_column_text(struct pg_stmt *s, int i);

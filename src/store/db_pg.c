@@ -16,8 +16,9 @@
  * connects again. The store reports these as busy (try again).
  *
  * pg_send queues a statement in libpq's pipeline mode: it goes out with
- * the next statement the connection runs, and both answers come back in
- * one round trip (the request's token lookup beside its first read).
+ * the next statement the connection runs, and all their answers come
+ * back in one round trip (the request's token lookup beside its first
+ * read; the agenda's four kinds of event for a batch of contacts).
  */
 #include "db.h"
 
@@ -28,6 +29,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Statements sent ahead at most: a batch's four kinds of event. */
+#define PG_QUEUE_MAX 8
 
 /* The two types a parameter is prepared with (pg_type.h's numbers). */
 #define INT8OID 20
@@ -45,7 +49,9 @@ struct pg_conn {
 	PGTransactionStatusType was;
 	/* Lost inside a transaction: statements fail until pg_rollback. */
 	bool lost_in_tx;
-	struct pg_stmt *queued;	/* pg_send's, its answer not read yet */
+	/* pg_send's, in the order sent, their answers not read yet. */
+	struct pg_stmt *queued[PG_QUEUE_MAX];
+	int nqueued;
 };
 
 struct pg_stmt {
@@ -169,6 +175,14 @@ void pg_close(struct pg_conn *c)
 
 static void collect(struct pg_conn *c, struct pg_stmt *with);
 
+static bool is_queued(struct pg_conn *c, struct pg_stmt *s)
+{
+	for (int i = 0; i < c->nqueued; i++)
+		if (c->queued[i] == s)
+			return true;
+	return false;
+}
+
 /* After a lost connection and outside a transaction: connect again. */
 static bool reconnect(struct pg_conn *c)
 {
@@ -188,7 +202,7 @@ static bool reconnect(struct pg_conn *c)
  */
 static bool run_start(struct pg_conn *c)
 {
-	if (c->queued)
+	if (c->nqueued)
 		collect(c, NULL);
 	if (c->lost_in_tx) {
 		conn_fail(c, "08003",
@@ -405,7 +419,7 @@ nomem:
 
 void pg_reset(struct pg_stmt *s)
 {
-	if (s->c && s->c->queued == s)
+	if (s->c && is_queued(s->c, s))
 		collect(s->c, NULL);
 	s->failed = false;
 	PQclear(s->res);
@@ -518,23 +532,45 @@ static PGresult *pipeline_result(struct pg_conn *c)
 	return first;
 }
 
-/* Read the queued statement's answer, sending with (NULL: nothing) in
+/* A queued statement's answer, read: its rows, or its failure. One the
+ * pipeline skipped (an earlier one failed) is left not run, to run on
+ * its own when stepped, and the first failure's message stays. */
+static void queued_answer(struct pg_conn *c, struct pg_stmt *q)
+{
+	if (q->res && PQresultStatus(q->res) == PGRES_PIPELINE_ABORTED) {
+		PQclear(q->res);
+		q->res = NULL;
+		q->ran = false;
+	} else if (result_failed(c, q->res)) {
+		PQclear(q->res);
+		q->res = NULL;
+		q->failed = true;
+	} else {
+		q->rows = PQntuples(q->res);
+		q->row = -1;
+	}
+}
+
+/* Read the queued statements' answers, sending with (NULL: nothing) in
  * the same round trip first. A with that cannot be sent, or whose
- * answer was not its own (the pipeline aborted by the queued one's
+ * answer was not its own (the pipeline aborted by a queued one's
  * failure), is left not run, to run on its own as usual. */
 static void collect(struct pg_conn *c, struct pg_stmt *with)
 {
-	struct pg_stmt *q = c->queued;
+	struct pg_stmt *q[PG_QUEUE_MAX];
+	int n = c->nqueued;
 	PGresult *r;
 
-	c->queued = NULL;
+	memcpy(q, c->queued, (size_t)n * sizeof(*q));
+	c->nqueued = 0;
 	if (with && PQsendQueryPrepared(c->conn, with->name, with->nparams,
 					with->vals, NULL, NULL, 0) != 1)
 		with = NULL;
 	if (with)
 		db_sql_log(with->sql);
 	PQpipelineSync(c->conn);
-	q->res = pipeline_result(c);
+	for (int i = 0; i < n; i++)
+		q[i]->res = pipeline_result(c);
 	if (with)
 		with->res = pipeline_result(c);
 	r = PQgetResult(c->conn);	/* the sync */
@@ -545,14 +581,8 @@ static void collect(struct pg_conn *c, struct pg_stmt *with)
 		PQreset(c->conn);
 		c->generation++;
 	}
-	if (result_failed(c, q->res)) {
-		PQclear(q->res);
-		q->res = NULL;
-		q->failed = true;
-	} else {
-		q->rows = PQntuples(q->res);
-		q->row = -1;
-	}
+	for (int i = 0; i < n; i++)
+		queued_answer(c, q[i]);
 	if (with) {
 		if (with->res &&
 		    (PQresultStatus(with->res) == PGRES_TUPLES_OK ||
@@ -572,21 +602,28 @@ int pg_send(struct pg_stmt *s)
 {
 	struct pg_conn *c = s->c;
 
-	if (s->ran || c->queued)
+	/* Anything that cannot go now runs when stepped. */
+	if (s->ran || c->nqueued == PG_QUEUE_MAX || !pipelinable(s))
 		return DB_DONE;
-	if (!pipelinable(s) || PQtransactionStatus(c->conn) != PQTRANS_IDLE ||
-	    PQenterPipelineMode(c->conn) != 1)
-		return DB_DONE;	/* it runs when stepped */
+	/* The first opens the pipeline, outside a transaction only: the
+	 * statements up to its sync are one transaction of their own. */
+	if (!c->nqueued &&
+	    (PQtransactionStatus(c->conn) != PQTRANS_IDLE ||
+	     PQenterPipelineMode(c->conn) != 1))
+		return DB_DONE;
 	if (PQsendQueryPrepared(c->conn, s->name, s->nparams, s->vals, NULL,
 				NULL, 0) != 1) {
-		PQexitPipelineMode(c->conn);
+		if (c->nqueued)
+			collect(c, NULL);
+		else
+			PQexitPipelineMode(c->conn);
 		return DB_DONE;
 	}
 	db_sql_log(s->sql);
 	c->was = PQTRANS_IDLE;	/* a connection lost now lost no transaction */
 	s->ran = true;
 	s->failed = false;
-	c->queued = s;
+	c->queued[c->nqueued++] = s;
 	return DB_DONE;
 }
 
@@ -594,9 +631,9 @@ int pg_step(struct pg_stmt *s)
 {
 	struct pg_conn *c = s->c;
 
-	if (c->queued)
-		collect(c, c->queued != s && !s->ran && pipelinable(s) ? s
-								       : NULL);
+	if (c->nqueued)
+		collect(c, !is_queued(c, s) && !s->ran && pipelinable(s) ? s
+									 : NULL);
 	if (s->failed)
 		return DB_FAIL;
 	if (!s->ran) {

@@ -395,9 +395,11 @@ static void event_signal(struct agenda_row *r, db_stmt *s)
 
 enum event_kind { EV_DATE, EV_PROMISE, EV_GIFT, EV_SIGNAL };
 
-static int read_events(struct store *st, int64_t ws, enum event_kind kind,
-		       const char *ids, const struct row_index *v, size_t n,
-		       kith_time now, int32_t today, struct kith_err *err)
+/* The batch's events of one kind, bound and sent ahead: on PostgreSQL
+ * the four kinds go out together and come back in one round trip. */
+static int events_send(db_stmt **out, struct store *st, int64_t ws,
+		       enum event_kind kind, const char *ids, kith_time now,
+		       struct kith_err *err)
 {
 	static const char *const sql[][2] = {
 		[EV_DATE] = { sql_ev_date_sq, sql_ev_date_pg },
@@ -406,13 +408,26 @@ static int read_events(struct store *st, int64_t ws, enum event_kind kind,
 		[EV_SIGNAL] = { sql_ev_signal_sq, sql_ev_signal_pg },
 	};
 	db_stmt *s;
-	int rc, more;
+	int rc;
 
 	STMT(s, db_sql(st, sql[kind][0], sql[kind][1]));
 	db_bind_text(s, 1, ids);
 	db_bind_int64(s, 2, ws);
 	if (kind == EV_PROMISE)
 		db_bind_int64(s, 3, now);
+	db_send(s);
+	*out = s;
+	return KITH_OK;
+done:
+	return rc;
+}
+
+static int events_read(struct store *st, db_stmt *s, enum event_kind kind,
+		       const struct row_index *v, size_t n, int32_t today,
+		       struct kith_err *err)
+{
+	int rc, more;
+
 	for (;;) {
 		struct agenda_row *r;
 
@@ -448,6 +463,7 @@ int store_agenda_rows_events(struct store *st, int64_t ws,
 			     kith_time now, int32_t today,
 			     struct kith_err *err)
 {
+	db_stmt *sent[EV_SIGNAL + 1] = { NULL };
 	struct row_index *v;
 	char *ids = NULL;
 	int rc = KITH_OK;
@@ -473,8 +489,15 @@ int store_agenda_rows_events(struct store *st, int64_t ws,
 	if (!ids)
 		rc = kith_err_nomem(err);
 	for (int k = EV_DATE; !rc && k <= EV_SIGNAL; k++)
-		rc = read_events(st, ws, (enum event_kind)k, ids, v, n, now,
-				 today, err);
+		rc = events_send(&sent[k], st, ws, (enum event_kind)k, ids, now,
+				 err);
+	for (int k = EV_DATE; !rc && k <= EV_SIGNAL; k++)
+		rc = events_read(st, sent[k], (enum event_kind)k, v, n, today,
+				 err);
+	/* After a failure, the kinds not read: their answers dropped. */
+	for (int k = EV_DATE; rc && k <= EV_SIGNAL; k++)
+		if (sent[k])
+			db_reset(sent[k]);
 	free(ids);
 	free(v);
 	return rc;
