@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PAGE 32
-#define FIRST_PAGE 8
+#define PAGE STORE_DUE_PAGE
+#define FIRST_PAGE STORE_DUE_FIRST_PAGE
 
 struct entry {
 	struct agenda_item item;

@@ -149,18 +149,19 @@ int store_due_page(struct due_row *out, size_t cap, size_t *n, struct store *st,
 		STMT(s, "SELECT id, any_anchor FROM contact"
 			" WHERE workspace_id = ?1 AND eff_every = ?2"
 			" AND tier = ?3 AND (any_anchor, id) > (?4, ?5)"
-			" ORDER BY any_anchor, id LIMIT ?6");
+			" ORDER BY any_anchor, id LIMIT "
+			SQL_INT(STORE_DUE_PAGE));
 	else
 		STMT(s, "SELECT id, meet_anchor FROM contact"
 			" WHERE workspace_id = ?1 AND eff_meet = ?2"
 			" AND tier = ?3 AND (meet_anchor, id) > (?4, ?5)"
-			" ORDER BY meet_anchor, id LIMIT ?6");
+			" ORDER BY meet_anchor, id LIMIT "
+			SQL_INT(STORE_DUE_PAGE));
 	db_bind_int64(s, 1, ws);
 	db_bind_int(s, 2, g->code);
 	bind_text(s, 3, tier_name(g->tier));
 	db_bind_int64(s, 4, after_anchor);
 	db_bind_int64(s, 5, after_id);
-	db_bind_int64(s, 6, (int64_t)cap);
 	while (*n < cap) {
 		STEP(s, more);
 		if (!more)
@@ -186,7 +187,8 @@ done:
 	" CAST(?2 AS TEXT[])) WITH ORDINALITY AS g(code, tier, i)"           \
 	" CROSS JOIN LATERAL (SELECT id, " anchor " FROM contact"            \
 	"  WHERE workspace_id = ?3 AND " cad " = g.code AND tier = g.tier"  \
-	"  ORDER BY " anchor ", id LIMIT ?4) AS c"                           \
+	"  ORDER BY " anchor ", id"                                          \
+	"  LIMIT " SQL_INT(STORE_DUE_FIRST_PAGE) ") AS c"                    \
 	" ORDER BY g.i, c." anchor ", c.id"
 
 int store_due_first_pages(struct due_row *const *pages, size_t *counts,
@@ -232,7 +234,6 @@ int store_due_first_pages(struct due_row *const *pages, size_t *counts,
 	db_bind_text(s, 1, codes);
 	db_bind_text(s, 2, tiers);
 	db_bind_int64(s, 3, ws);
-	db_bind_int64(s, 4, (int64_t)cap);
 	for (;;) {
 		int64_t i;
 

@@ -174,6 +174,10 @@ struct id_sql {
 #define ID_SQL_PAIR(head, table, given, ws, tail)                            \
 	{ head NEW_ID(table, given, ws) tail, head given tail }
 
+/* A constant's value as SQL text: LIMIT " SQL_INT(STORE_DUE_PAGE) ". */
+#define SQL_INT_(x) #x
+#define SQL_INT(x) SQL_INT_(x)
+
 /* sql as written, or for PostgreSQL the text written for it, where the
  * dialects cannot meet. Both are string literals (the cache's key). */
 static inline const char *db_sql(struct store *st, const char *sqlite_sql,

@@ -1078,12 +1078,11 @@ int store_promises_due_page(struct promise_row *out, size_t cap, size_t *n,
 	STMT(s, "SELECT id, contact_id, due FROM promise"
 		" WHERE workspace_id = ?1 AND done_at IS NULL"
 		" AND due IS NOT NULL AND due < ?2 AND (due, id) > (?3, ?4)"
-		" ORDER BY due, id LIMIT ?5");
+		" ORDER BY due, id LIMIT " SQL_INT(STORE_DUE_PAGE));
 	db_bind_int64(s, 1, ws);
 	db_bind_int64(s, 2, before);
 	db_bind_int64(s, 3, after_due);
 	db_bind_int64(s, 4, after_id);
-	db_bind_int64(s, 5, (int64_t)cap);
 	while (*n < cap) {
 		STEP(s, more);
 		if (!more)

@@ -544,16 +544,25 @@ struct due_row {
 	kith_time anchor;
 };
 
+/* The most rows a due or promise page holds, and a first page. They are
+ * written into the statements' text: a LIMIT that is a parameter leaves
+ * PostgreSQL's generic plan guessing a tenth of the group, so it planned
+ * those statements anew at every run. */
+#define STORE_DUE_PAGE 32
+#define STORE_DUE_FIRST_PAGE 8
+
 /* Contacts of one group by anchor ascending, after (anchor, id), into
- * the caller's out[0..cap): *n rows (set to 0 first; on error the rows
- * read so far are in out and *n counts them). Nothing to free. */
+ * the caller's out[0..cap): *n rows, at most STORE_DUE_PAGE (set to 0
+ * first; on error the rows read so far are in out and *n counts them).
+ * Nothing to free. */
 int store_due_page(struct due_row *out, size_t cap, size_t *n, struct store *st,
 		   int64_t ws, enum due_clock clock, const struct due_group *g,
 		   kith_time after_anchor, int64_t after_id,
 		   struct kith_err *err);
 /* The first page of each of groups g[0..ng): pages[i][0..cap) and
- * counts[i] as store_due_page from the start would fill them, for all
- * groups in one read on PostgreSQL. */
+ * counts[i] as store_due_page from the start would fill them (at most
+ * STORE_DUE_FIRST_PAGE rows on PostgreSQL), for all groups in one read
+ * on PostgreSQL. */
 int store_due_first_pages(struct due_row *const *pages, size_t *counts,
 			  size_t cap, struct store *st, int64_t ws,
 			  enum due_clock clock, const struct due_group *g,
@@ -572,7 +581,8 @@ struct promise_row {
 };
 
 /* Open promises due before `before`, oldest due first, after (due, id),
- * into the caller's out[0..cap), as store_due_page. */
+ * into the caller's out[0..cap), at most STORE_DUE_PAGE, as
+ * store_due_page. */
 int store_promises_due_page(struct promise_row *out, size_t cap, size_t *n,
 			    struct store *st, int64_t ws, kith_time before,
 			    kith_time after_due, int64_t after_id,
