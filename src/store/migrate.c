@@ -1387,6 +1387,8 @@ static const char *const migrations[] = {
 	"ANALYZE workspace;",
 	/* 22: a contact's lists kept on its row (migrate.h). */
 	MIGRATE_22_SQL,
+	/* 23: promise_open ends in id (migrate.h). */
+	MIGRATE_23_SQL,
 };
 
 /*

@@ -1043,6 +1043,8 @@ static const char *const migrations_pg[] = {
 	"ANALYZE workspace;",
 	/* 22: a contact's lists kept on its row (migrate.h). */
 	MIGRATE_22_SQL,
+	/* 23: promise_open ends in id (migrate.h). */
+	MIGRATE_23_SQL,
 };
 
 /* NULL past either list: a SQLite migration without its PostgreSQL
