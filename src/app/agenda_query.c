@@ -16,9 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PAGE STORE_DUE_PAGE
-#define FIRST_PAGE STORE_DUE_FIRST_PAGE
-
 struct entry {
 	struct agenda_item item;
 	struct agenda_row row;
@@ -228,7 +225,7 @@ struct group {
 	struct due_group key;
 	struct cadence cad;
 	double weight;		/* the most a contact of this tier weighs */
-	struct due_row page[PAGE];
+	struct due_row page[STORE_DUE_PAGE];
 	size_t n, pos;
 	int done;
 };
@@ -244,8 +241,8 @@ static int group_fill(struct app_ctx *ctx, enum due_clock clock,
 		after_id = g->page[g->n - 1].id;
 	}
 	g->pos = 0;
-	int rc = store_due_page(g->page, PAGE, &g->n, ctx->st, ctx->ws, clock,
-				&g->key, after, after_id, err);
+	int rc = store_due_page(g->page, STORE_DUE_PAGE, &g->n, ctx->st,
+				ctx->ws, clock, &g->key, after, after_id, err);
 	if (!rc && g->n == 0)
 		g->done = 1;
 	return rc;
@@ -288,8 +285,8 @@ static int read_clock(struct app_ctx *ctx, struct topk *t,
 			      score_loyalty_multiplier(10.0);
 		pages[i] = g[i].page;
 	}
-	rc = store_due_first_pages(pages, counts, FIRST_PAGE, ctx->st, ctx->ws,
-				   clock, keys, ng, err);
+	rc = store_due_first_pages(pages, counts, STORE_DUE_FIRST_PAGE, ctx->st,
+				   ctx->ws, clock, keys, ng, err);
 	if (rc)
 		goto done;
 	for (size_t i = 0; i < ng; i++) {
@@ -334,7 +331,7 @@ done:
 static int read_promises(struct app_ctx *ctx, struct topk *t,
 			 struct kith_err *err)
 {
-	struct promise_row page[PAGE];
+	struct promise_row page[STORE_DUE_PAGE];
 	kith_time after = INT64_MIN;
 	int64_t after_id = 0;
 	struct batch b = { .n = 0 };
@@ -342,8 +339,9 @@ static int read_promises(struct app_ctx *ctx, struct topk *t,
 	int rc;
 
 	for (;;) {
-		rc = store_promises_due_page(page, PAGE, &n, ctx->st, ctx->ws,
-					     ctx->now, after, after_id, err);
+		rc = store_promises_due_page(page, STORE_DUE_PAGE, &n, ctx->st,
+					     ctx->ws, ctx->now, after, after_id,
+					     err);
 		if (rc)
 			return rc;
 		if (n == 0)
